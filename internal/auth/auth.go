@@ -1,0 +1,120 @@
+// Package auth holds accounts, roles and data scopes. A Scope travels with
+// every store query, so what a user may read is decided in SQL, not in the
+// page that happens to show it.
+package auth
+
+import (
+	"errors"
+	"strings"
+)
+
+// Role is a user's role.
+type Role string
+
+// Roles.
+const (
+	RoleCityAdmin   Role = "city_admin"   // manages users, reference data, targets; sees everything
+	RoleCityAnalyst Role = "city_analyst" // sees everything, changes nothing but imports
+	RoleDistrict    Role = "district"     // one district or zone
+	RoleEnterprise  Role = "enterprise"   // one enterprise
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an account.
+type User struct {
+	ID           int64
+	Username     string
+	DisplayName  string
+	PasswordHash string
+	Role         Role
+	RegionCode   string // RoleDistrict only
+	EnterpriseID int64  // RoleEnterprise only
+	Disabled     bool
+}
+
+// Scope limits which enterprises' data a query may touch. The zero Scope
+// sees nothing; use All for city-wide roles.
+type Scope struct {
+	all          bool
+	RegionCode   string
+	EnterpriseID int64
+}
+
+// All is the city-wide scope.
+func All() Scope { return Scope{all: true} }
+
+// Region returns a scope of one district or zone.
+func Region(code string) Scope { return Scope{RegionCode: code} }
+
+// Enterprise returns a scope of one enterprise.
+func Enterprise(id int64) Scope { return Scope{EnterpriseID: id} }
+
+// IsAll reports whether the scope is city-wide.
+func (s Scope) IsAll() bool { return s.all }
+
+// Empty reports whether the scope grants nothing.
+func (s Scope) Empty() bool { return !s.all && s.RegionCode == "" && s.EnterpriseID == 0 }
+
+// ScopeOf returns the data scope of a user.
+func (u User) ScopeOf() Scope {
+	switch u.Role {
+	case RoleCityAdmin, RoleCityAnalyst:
+		return All()
+	case RoleDistrict:
+		return Region(u.RegionCode)
+	case RoleEnterprise:
+		return Enterprise(u.EnterpriseID)
+	}
+	return Scope{}
+}
+
+// CanImport reports whether the user may import data files.
+func (u User) CanImport() bool { return u.Role != RoleEnterprise || u.EnterpriseID != 0 }
+
+// CanAdmin reports whether the user may manage users and targets.
+func (u User) CanAdmin() bool { return u.Role == RoleCityAdmin }
+
+// ErrUsername is returned for a username outside [a-z0-9._-]{3,32}.
+var ErrUsername = errors.New("username must be 3–32 characters of a-z, 0-9, '.', '_' or '-'")
+
+// ValidateUsername checks the username alphabet.
+func ValidateUsername(name string) error {
+	if len(name) < 3 || len(name) > 32 {
+		return ErrUsername
+	}
+	if strings.IndexFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+	}) >= 0 {
+		return ErrUsername
+	}
+	return nil
+}
+
+// Validate checks that the role and its scope fields agree.
+func (u User) Validate() error {
+	if err := ValidateUsername(u.Username); err != nil {
+		return err
+	}
+	if !u.Role.Valid() {
+		return errors.New("unknown role")
+	}
+	if u.Role == RoleDistrict && u.RegionCode == "" {
+		return errors.New("a district officer needs a region")
+	}
+	if u.Role == RoleEnterprise && u.EnterpriseID == 0 {
+		return errors.New("an enterprise user needs an enterprise")
+	}
+	return nil
+}

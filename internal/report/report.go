@@ -1,0 +1,198 @@
+// Package report holds monthly enterprise reports (数据归集): year-to-date
+// cumulative values as official statistics collect them, and the rules that
+// derive single-month values from them.
+package report
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// Field identifies one reported value.
+type Field int
+
+// The reported fields. Money is stored in fen, energy in kgce, people as a
+// head count.
+const (
+	Output     Field = iota // 工业总产值 (current prices)
+	ValueAdded              // 工业增加值 (current prices)
+	Revenue                 // 营业收入
+	Profit                  // 利润总额
+	RDExpense               // 研发费用
+	Investment              // 制造业（固定资产）投资完成额
+	Tax                     // 税金总额
+	Energy                  // 综合能耗
+	Employees               // 期末从业人员
+	NumFields
+)
+
+// Kind says how a field accumulates over the year.
+type Kind int
+
+// Field kinds.
+const (
+	Cumulative Kind = iota // year-to-date total (1–N月累计)
+	Point                  // value at the period end
+)
+
+// FieldInfo describes a field for storage, templates and display.
+type FieldInfo struct {
+	Field      Field
+	Code       string // column name in the database and the API
+	NameZh     string
+	NameEn     string
+	Kind       Kind
+	Negative   bool   // may be negative (profit)
+	FileUnitZh string // the unit used in import/export files
+	FileUnitEn string
+	FileScale  int64 // stored value = file value × FileScale
+}
+
+// Fields lists every field, indexed by Field.
+var Fields = [NumFields]FieldInfo{
+	{Output, "output", "工业总产值", "Gross industrial output", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{ValueAdded, "value_added", "工业增加值", "Industrial value added", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{Revenue, "revenue", "营业收入", "Operating revenue", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{Profit, "profit", "利润总额", "Total profit", Cumulative, true, "万元", "¥10k", int64(unit.Wan)},
+	{RDExpense, "rd_expense", "研发费用", "R&D expense", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{Investment, "investment", "制造业投资完成额", "Manufacturing investment", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{Tax, "tax", "税金总额", "Taxes paid", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
+	{Energy, "energy", "综合能耗", "Energy use", Cumulative, false, "吨标准煤", "tce", 1000},
+	{Employees, "employees", "期末从业人员", "Employees at period end", Point, false, "人", "persons", 1},
+}
+
+// Period is a reporting month. Month 2 holds January and February together
+// (1–2月); January alone is never reported (1月免报).
+type Period struct {
+	Year  int
+	Month int
+}
+
+// ErrJanuary is returned for a January period.
+var ErrJanuary = errors.New("january is reported together with february as 1–2月")
+
+// ErrPeriod is returned for a malformed period.
+var ErrPeriod = errors.New("period must be YYYY-MM with a month from 02 to 12")
+
+// Validate checks the period against the reporting calendar.
+func (p Period) Validate() error {
+	if p.Month == 1 {
+		return ErrJanuary
+	}
+	if p.Year < 2000 || p.Year > 2100 || p.Month < 2 || p.Month > 12 {
+		return ErrPeriod
+	}
+	return nil
+}
+
+// Key returns YYYYMM, the compact form used for sorting and storage.
+func (p Period) Key() int { return p.Year*100 + p.Month }
+
+// String renders YYYY-MM.
+func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, p.Month) }
+
+// Label renders the cumulative label used in official releases, 1–N月.
+func (p Period) Label(zh bool) string {
+	if zh {
+		return fmt.Sprintf("%d年1–%d月", p.Year, p.Month)
+	}
+	return fmt.Sprintf("Jan–%s %d", monthAbbr[p.Month], p.Year)
+}
+
+var monthAbbr = [...]string{"", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// ParsePeriod accepts "2023-03", "2023/3", "202303" and "2023年3月".
+func ParsePeriod(s string) (Period, error) {
+	var digits []int
+	cur, in := 0, false
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			cur = cur*10 + int(r-'0')
+			in = true
+			continue
+		}
+		if in {
+			digits = append(digits, cur)
+			cur, in = 0, false
+		}
+	}
+	if in {
+		digits = append(digits, cur)
+	}
+	var p Period
+	switch {
+	case len(digits) == 1 && digits[0] >= 200001 && digits[0] <= 210012:
+		p = Period{digits[0] / 100, digits[0] % 100}
+	case len(digits) == 2:
+		p = Period{digits[0], digits[1]}
+	default:
+		return Period{}, ErrPeriod
+	}
+	return p, p.Validate()
+}
+
+// Values holds one value per field.
+type Values [NumFields]int64
+
+// Monthly is one enterprise's report for one period: year-to-date
+// cumulative values for cumulative fields, period-end values for point
+// fields.
+type Monthly struct {
+	EnterpriseID int64
+	Period       Period
+	Values       Values
+}
+
+// Single is a single-month value derived from cumulative reports.
+type Single struct {
+	Period  Period
+	Value   int64
+	Derived bool // computed as cum(N) − cum(N−1), not reported
+	Known   bool // false when the previous cumulative report is missing
+}
+
+// SingleMonth derives single-month values of field f from one enterprise's
+// reports of one year (any order). For 1–2月 the value is the reported
+// two-month total; for later months it is the difference of consecutive
+// cumulative values, marked derived. Point fields are returned as reported.
+// The derivation is only valid for level values of a stable enterprise, which
+// is why it works on one enterprise's series and never on growth rates.
+func SingleMonth(reports []Monthly, f Field) []Single {
+	byMonth := map[int]int64{}
+	year := 0
+	for _, r := range reports {
+		byMonth[r.Period.Month] = r.Values[f]
+		year = r.Period.Year
+	}
+	var out []Single
+	for m := 2; m <= 12; m++ {
+		v, ok := byMonth[m]
+		if !ok {
+			continue
+		}
+		s := Single{Period: Period{year, m}, Value: v, Known: true}
+		if Fields[f].Kind == Cumulative && m > 2 {
+			prev, ok := byMonth[m-1]
+			s.Derived = true
+			s.Known = ok
+			s.Value = v - prev
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Cumulate is the inverse of SingleMonth for cumulative fields: it rebuilds
+// year-to-date values from single-month values of months 2..12 (month 2
+// holding Jan–Feb).
+func Cumulate(single []int64) []int64 {
+	out := make([]int64, len(single))
+	var sum int64
+	for i, v := range single {
+		sum += v
+		out[i] = sum
+	}
+	return out
+}

@@ -1,0 +1,443 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+const dateLayout = "2006-01-02"
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(dateLayout)
+}
+
+func parseDate(s string) time.Time {
+	t, _ := time.Parse(dateLayout, s)
+	return t
+}
+
+// EnterpriseWithYear is one row of an enterprise import: the registry record
+// and, optionally, its statistical status for one year.
+type EnterpriseWithYear struct {
+	Enterprise enterprise.Enterprise
+	Year       *enterprise.Year
+}
+
+// UpsertResult counts what a write changed.
+type UpsertResult struct {
+	Inserted  int
+	Updated   int
+	Unchanged int
+}
+
+// UpsertEnterprises writes enterprises keyed by credit code, and their yearly
+// status, in one transaction: either every row is written or none. Rows
+// identical to what is stored are left alone and counted as unchanged, so
+// importing the same file twice changes nothing. Yearly status changes
+// refresh the summaries of the affected years.
+func (s *Store) UpsertEnterprises(ctx context.Context, rows []EnterpriseWithYear) (UpsertResult, error) {
+	var res UpsertResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.upsertEnterprisesTx(ctx, tx, rows)
+		return err
+	})
+	return res, err
+}
+
+func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []EnterpriseWithYear) (UpsertResult, error) {
+	var res UpsertResult
+	now := s.unix()
+	sel, err := tx.PrepareContext(ctx, `SELECT id, name, region_code, industry_code, founded, land_mu100 FROM enterprise WHERE credit_code = $1`)
+	if err != nil {
+		return res, err
+	}
+	defer sel.Close()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO enterprise (credit_code, name, region_code, industry_code, founded, land_mu100, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`)
+	if err != nil {
+		return res, err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, `UPDATE enterprise SET name = $2, region_code = $3, industry_code = $4, founded = $5, land_mu100 = $6, updated_at = $7 WHERE id = $1`)
+	if err != nil {
+		return res, err
+	}
+	defer upd.Close()
+	yearUp, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_year (enterprise_id, year, above_scale, employees, revenue, size) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (enterprise_id, year) DO UPDATE SET above_scale = excluded.above_scale, employees = excluded.employees, revenue = excluded.revenue, size = excluded.size
+		WHERE enterprise_year.above_scale <> excluded.above_scale OR enterprise_year.employees <> excluded.employees OR enterprise_year.revenue <> excluded.revenue OR enterprise_year.size <> excluded.size`)
+	if err != nil {
+		return res, err
+	}
+	defer yearUp.Close()
+
+	changedYears := map[int]bool{}
+	for _, r := range rows {
+		e := r.Enterprise
+		var id int64
+		var name, regionCode, industryCode, founded string
+		var land int64
+		err := sel.QueryRowContext(ctx, e.CreditCode).Scan(&id, &name, &regionCode, &industryCode, &founded, &land)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := ins.QueryRowContext(ctx, e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, formatDate(e.Founded), int64(e.LandArea), now).Scan(&id); err != nil {
+				return res, fmt.Errorf("insert enterprise %s: %w", e.CreditCode, err)
+			}
+			res.Inserted++
+		case err != nil:
+			return res, err
+		default:
+			same := name == e.Name && regionCode == e.RegionCode && industryCode == e.IndustryCode && founded == formatDate(e.Founded) && land == int64(e.LandArea)
+			if same {
+				res.Unchanged++
+			} else {
+				if _, err := upd.ExecContext(ctx, id, e.Name, e.RegionCode, e.IndustryCode, formatDate(e.Founded), int64(e.LandArea), now); err != nil {
+					return res, err
+				}
+				res.Updated++
+				// Region or industry moves the enterprise between summary cells.
+				if regionCode != e.RegionCode || industryCode != e.IndustryCode {
+					if err := s.yearsOfEnterprise(ctx, tx, id, changedYears); err != nil {
+						return res, err
+					}
+				}
+			}
+		}
+		if y := r.Year; y != nil {
+			ab := 0
+			if y.AboveScale {
+				ab = 1
+			}
+			out, err := yearUp.ExecContext(ctx, id, y.Year, ab, y.Employees, int64(y.Revenue), string(y.Size))
+			if err != nil {
+				return res, err
+			}
+			if n, _ := out.RowsAffected(); n > 0 {
+				changedYears[y.Year] = true
+			}
+		}
+	}
+	return res, s.refreshYears(ctx, tx, changedYears)
+}
+
+func (s *Store) yearsOfEnterprise(ctx context.Context, tx *sql.Tx, id int64, into map[int]bool) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM monthly_report WHERE enterprise_id = $1`, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			return err
+		}
+		into[y] = true
+	}
+	return rows.Err()
+}
+
+// EnterpriseIDs maps every credit code to its enterprise id, for resolving
+// report imports.
+func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT credit_code, id FROM enterprise`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var code string
+		var id int64
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, err
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
+// PutTitles inserts or updates titles, keyed by (enterprise, kind, granted
+// date), and refreshes the summaries of the years whose year-end status can
+// change.
+func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		years := map[int]bool{}
+		for _, t := range titles {
+			if !t.Kind.Valid() {
+				return apperr.New(apperr.Invalid, "err.title_kind", string(t.Kind))
+			}
+			if _, err := st.ExecContext(ctx, t.EnterpriseID, string(t.Kind), string(t.Level), formatDate(t.GrantedOn), formatDate(t.ValidUntil)); err != nil {
+				return err
+			}
+			if t.Kind.Specialized() {
+				if err := s.yearsOfEnterprise(ctx, tx, t.EnterpriseID, years); err != nil {
+					return err
+				}
+			}
+		}
+		return s.refreshYears(ctx, tx, years)
+	})
+}
+
+// scopeClause returns a SQL condition restricting enterprise alias e to the
+// scope, with its arguments numbered from next. An empty scope matches
+// nothing.
+func scopeClause(sc auth.Scope, alias string, next int) (string, []any) {
+	switch {
+	case sc.IsAll():
+		return "1 = 1", nil
+	case sc.EnterpriseID != 0:
+		return fmt.Sprintf("%s.id = $%d", alias, next), []any{sc.EnterpriseID}
+	case sc.RegionCode != "":
+		return fmt.Sprintf("%s.region_code = $%d", alias, next), []any{sc.RegionCode}
+	}
+	return "1 = 0", nil
+}
+
+// EnterpriseFilter selects enterprises for lists and exports.
+type EnterpriseFilter struct {
+	Query       string // substring of the name or credit code
+	RegionCode  string
+	ClusterCode string
+	Tier        string
+	Size        enterprise.Size
+	AboveScale  *bool
+	Year        int // statistical year for size, above-scale and cluster; latest when zero
+	Title       enterprise.TitleKind
+	Limit       int // 50 when zero; at most 5000 (exports page through)
+	Offset      int
+}
+
+// EnterpriseItem is one row of an enterprise list.
+type EnterpriseItem struct {
+	enterprise.Enterprise
+	Year        int
+	AboveScale  bool
+	Size        enterprise.Size
+	Employees   int
+	Revenue     unit.Fen
+	ClusterCode string
+	Tier        string
+	TitleKinds  []enterprise.TitleKind
+}
+
+// EnterprisePage is a page of enterprises and the total matching count.
+type EnterprisePage struct {
+	Items []EnterpriseItem
+	Total int
+}
+
+// LatestYear returns the latest statistical year with yearly status, or 0.
+func (s *Store) LatestYear(ctx context.Context) (int, error) {
+	var y sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT MAX(year) FROM enterprise_year`).Scan(&y)
+	return int(y.Int64), err
+}
+
+// ListEnterprises returns the enterprises in scope matching f, ordered by
+// revenue then name.
+func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f EnterpriseFilter) (EnterprisePage, error) {
+	var page EnterprisePage
+	if f.Year == 0 {
+		y, err := s.LatestYear(ctx)
+		if err != nil {
+			return page, err
+		}
+		f.Year = y
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 5000)
+	where, args := scopeClause(sc, "e", 1)
+	conds := []string{where}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	add("ey.year = ?", f.Year)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pattern := "%" + escapeLike(q) + "%"
+		args = append(args, pattern, strings.ToUpper(pattern))
+		conds = append(conds, fmt.Sprintf("(e.name LIKE $%d OR e.credit_code LIKE $%d)", len(args)-1, len(args)))
+	}
+	if f.RegionCode != "" {
+		add("e.region_code = ?", f.RegionCode)
+	}
+	if f.ClusterCode != "" {
+		add("m.cluster_code = ?", f.ClusterCode)
+	}
+	if f.Tier != "" {
+		add("m.tier = ?", f.Tier)
+	}
+	if f.Size != "" {
+		add("ey.size = ?", string(f.Size))
+	}
+	if f.AboveScale != nil {
+		v := 0
+		if *f.AboveScale {
+			v = 1
+		}
+		add("ey.above_scale = ?", v)
+	}
+	if f.Title != "" {
+		args = append(args, string(f.Title), fmt.Sprintf("%d-12-31", f.Year))
+		conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM title t WHERE t.enterprise_id = e.id AND t.kind = $%d AND t.granted_on <= $%d AND (t.valid_until = '' OR t.valid_until > $%d))", len(args)-1, len(args), len(args)))
+	}
+	from := ` FROM enterprise e
+		JOIN enterprise_year ey ON ey.enterprise_id = e.id
+		LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
+		WHERE ` + strings.Join(conds, " AND ")
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("sqlstore: count enterprises: %w", err)
+	}
+	args = append(args, f.Limit, f.Offset)
+	q := `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100,
+		ey.year, ey.above_scale, ey.size, ey.employees, ey.revenue, COALESCE(m.cluster_code, ''), COALESCE(m.tier, '')` + from +
+		fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return page, fmt.Errorf("sqlstore: list enterprises: %w", err)
+	}
+	defer rows.Close()
+	ids := map[int64]int{}
+	for rows.Next() {
+		var it EnterpriseItem
+		var founded, size string
+		var land, revenue int64
+		var above int
+		if err := rows.Scan(&it.ID, &it.CreditCode, &it.Name, &it.RegionCode, &it.IndustryCode, &founded, &land,
+			&it.Year, &above, &size, &it.Employees, &revenue, &it.ClusterCode, &it.Tier); err != nil {
+			return page, err
+		}
+		it.Founded, it.LandArea, it.AboveScale, it.Size, it.Revenue = parseDate(founded), unit.Mu100(land), above == 1, enterprise.Size(size), unit.Fen(revenue)
+		ids[it.ID] = len(page.Items)
+		page.Items = append(page.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	return page, s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year))
+}
+
+func (s *Store) attachTitleKinds(ctx context.Context, items []EnterpriseItem, ids map[int64]int, day string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ph := make([]string, 0, len(ids))
+	args := []any{day}
+	for id := range ids {
+		args = append(args, id)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT enterprise_id, kind FROM title WHERE granted_on <= $1 AND (valid_until = '' OR valid_until > $1) AND enterprise_id IN (`+strings.Join(ph, ",")+`) ORDER BY enterprise_id, kind`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return err
+		}
+		i := ids[id]
+		items[i].TitleKinds = append(items[i].TitleKinds, enterprise.TitleKind(kind))
+	}
+	return rows.Err()
+}
+
+func escapeLike(s string) string {
+	// Neither engine treats backslash as a LIKE escape by default in the
+	// same way, so wildcard characters typed by users are dropped instead.
+	return strings.NewReplacer("%", "", "_", "").Replace(s)
+}
+
+// EnterpriseDetail is an enterprise profile: the record, its yearly status
+// and every title it has held.
+type EnterpriseDetail struct {
+	enterprise.Enterprise
+	Years []enterprise.Year
+}
+
+// Enterprise returns one enterprise if it is in scope. An enterprise outside
+// the scope is reported as not found, so its existence does not leak.
+func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (EnterpriseDetail, error) {
+	var d EnterpriseDetail
+	where, args := scopeClause(sc, "e", 2)
+	var founded string
+	var land int64
+	err := s.read.QueryRowContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100 FROM enterprise e WHERE e.id = $1 AND `+where, append([]any{id}, args...)...).
+		Scan(&d.ID, &d.CreditCode, &d.Name, &d.RegionCode, &d.IndustryCode, &founded, &land)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, apperr.New(apperr.NotFound, "err.enterprise_not_found")
+	}
+	if err != nil {
+		return d, err
+	}
+	d.Founded, d.LandArea = parseDate(founded), unit.Mu100(land)
+	rows, err := s.read.QueryContext(ctx, `SELECT year, above_scale, employees, revenue, size FROM enterprise_year WHERE enterprise_id = $1 ORDER BY year`, id)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		y := enterprise.Year{EnterpriseID: id}
+		var above int
+		var revenue int64
+		var size string
+		if err := rows.Scan(&y.Year, &above, &y.Employees, &revenue, &size); err != nil {
+			rows.Close()
+			return d, err
+		}
+		y.AboveScale, y.Revenue, y.Size = above == 1, unit.Fen(revenue), enterprise.Size(size)
+		d.Years = append(d.Years, y)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	trows, err := s.read.QueryContext(ctx, `SELECT kind, level, granted_on, valid_until FROM title WHERE enterprise_id = $1 ORDER BY granted_on, kind`, id)
+	if err != nil {
+		return d, err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		t := enterprise.Title{EnterpriseID: id}
+		var kind, level, g, v string
+		if err := trows.Scan(&kind, &level, &g, &v); err != nil {
+			return d, err
+		}
+		t.Kind, t.Level, t.GrantedOn, t.ValidUntil = enterprise.TitleKind(kind), enterprise.TitleLevel(level), parseDate(g), parseDate(v)
+		d.Titles = append(d.Titles, t)
+	}
+	return d, trows.Err()
+}
+
+// CountTitlesGranted counts titles of kind granted in year to enterprises in
+// scope: the actual behind "newly cultivated" targets.
+func (s *Store) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error) {
+	where, args := scopeClause(sc, "e", 4)
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM title t JOIN enterprise e ON e.id = t.enterprise_id
+		WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where,
+		append([]any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}, args...)...).Scan(&n)
+	return n, err
+}
