@@ -1,0 +1,412 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/target"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// DeflatorSeries is the price index used for value added at comparable
+// prices: the industrial producer price index (PPI), previous year = 100.
+const DeflatorSeries = "ppi_industry"
+
+// Engine computes indicator figures from a Source.
+type Engine struct {
+	src Source
+	cat *indicator.Catalogue
+}
+
+// NewEngine returns an engine over src using the indicator catalogue.
+func NewEngine(src Source, cat *indicator.Catalogue) *Engine {
+	return &Engine{src: src, cat: cat}
+}
+
+// Catalogue returns the indicator catalogue the engine uses.
+func (e *Engine) Catalogue() *indicator.Catalogue { return e.cat }
+
+// Figure is one computed indicator value.
+type Figure struct {
+	Indicator indicator.Indicator
+	Period    report.Period
+	Value     float64
+	Known     bool
+	YoYPct    *float64 // comparable-basis growth of the value, where it applies
+	Nominal   bool     // a real-growth figure computed without a deflator
+	Mark      target.Mark
+	Progress  *target.Progress // set when the indicator has a target for the scope and year
+}
+
+// snapshot holds the sums of one period split by the dimensions measures
+// need, so a set of KPIs costs one aggregate query.
+type snapshot struct {
+	period report.Period
+	rows   []Row
+}
+
+func (s snapshot) sum(pred func(Key) bool) Sums {
+	var out Sums
+	for _, r := range s.rows {
+		if pred == nil || pred(r.Key) {
+			out.Add(r.Sums)
+		}
+	}
+	return out
+}
+
+func (e *Engine) snapshot(ctx context.Context, sc auth.Scope, p report.Period, f Filter) (snapshot, error) {
+	rows, err := e.src.Aggregate(ctx, sc, Query{Year: p.Year, Month: p.Month, GroupBy: []Dim{BySection, BySEI, BySpecialized}, Filter: f})
+	return snapshot{period: p, rows: rows}, err
+}
+
+// Figure computes one indicator for scope, period and filter.
+func (e *Engine) Figure(ctx context.Context, sc auth.Scope, code string, p report.Period, f Filter) (Figure, error) {
+	ind, ok := e.cat.ByCode(code)
+	if !ok {
+		return Figure{}, apperr.New(apperr.NotFound, "err.indicator_not_found", code)
+	}
+	snap, err := e.snapshot(ctx, sc, p, f)
+	if err != nil {
+		return Figure{}, err
+	}
+	return e.compute(ctx, sc, ind, snap, f)
+}
+
+// compute evaluates an indicator's measure on a snapshot.
+func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indicator, snap snapshot, f Filter) (Figure, error) {
+	fig := Figure{Indicator: ind, Period: snap.period}
+	all := snap.sum(nil)
+	has := all.N > 0
+	setLevel := func(cur, base int64, scale unit.Fen) {
+		fig.Value, fig.Known = float64(cur)/float64(scale), has
+		if g, ok := GrowthPct(cur, base); ok && has {
+			fig.YoYPct = &g
+		}
+	}
+	setPct := func(v float64, ok bool) { fig.Value, fig.Known = v, ok && has }
+	switch ind.Measure {
+	case "output":
+		setLevel(all.Cur[report.Output], all.Base[report.Output], unit.Yi)
+	case "revenue":
+		setLevel(all.Cur[report.Revenue], all.Base[report.Revenue], unit.Yi)
+	case "profit":
+		setLevel(all.Cur[report.Profit], all.Base[report.Profit], unit.Yi)
+	case "value_added":
+		setLevel(all.Cur[report.ValueAdded], all.Base[report.ValueAdded], unit.Yi)
+	case "output_growth":
+		setPct(GrowthPct(all.Cur[report.Output], all.Base[report.Output]))
+	case "va_real_growth":
+		idx, ok, err := e.src.Deflator(ctx, DeflatorSeries, snap.period.Year, snap.period.Month)
+		if err != nil {
+			return fig, err
+		}
+		if !ok {
+			// Without a price index the growth can only be nominal; say so
+			// rather than pass it off as real growth.
+			idx, fig.Nominal = 1_000_000, true
+		}
+		setPct(RealGrowthPct(all.Cur[report.ValueAdded], all.Base[report.ValueAdded], idx))
+	case "investment_growth":
+		setPct(GrowthPct(all.Cur[report.Investment], all.Base[report.Investment]))
+	case "mfg_investment_growth":
+		mfg := snap.sum(func(k Key) bool { return k.Section == "C" })
+		setPct(GrowthPct(mfg.Cur[report.Investment], mfg.Base[report.Investment]))
+	case "sei_va_share":
+		sei := snap.sum(func(k Key) bool { return k.SEI })
+		setPct(SharePct(sei.Cur[report.ValueAdded], all.Cur[report.ValueAdded]))
+	case "rd_intensity":
+		setPct(SharePct(all.Cur[report.RDExpense], all.Cur[report.Revenue]))
+	case "specialized_rd_intensity":
+		sp := snap.sum(func(k Key) bool { return k.Specialized })
+		setPct(SharePct(sp.Cur[report.RDExpense], sp.Cur[report.Revenue]))
+	case "enterprise_count":
+		fig.Value, fig.Known = float64(all.N), has
+	case "new_titles_specialized", "new_titles_little_giant", "new_titles_single_champion":
+		kind := map[string]enterprise.TitleKind{
+			"new_titles_specialized":     enterprise.TitleSpecialized,
+			"new_titles_little_giant":    enterprise.TitleLittleGiant,
+			"new_titles_single_champion": enterprise.TitleChampion,
+		}[ind.Measure]
+		n, err := e.src.CountTitlesGranted(ctx, scopeWithRegion(sc, f), kind, snap.period.Year)
+		if err != nil {
+			return fig, err
+		}
+		fig.Value, fig.Known = float64(n), true
+	case "":
+		scopeKind, scopeCode := target.ScopeCity, ""
+		if f.Region != "" {
+			scopeKind, scopeCode = target.ScopeRegion, f.Region
+		}
+		v, ok, err := e.src.IndicatorValue(ctx, ind.Code, scopeKind, scopeCode, snap.period.Year, snap.period.Month)
+		if err != nil {
+			return fig, err
+		}
+		fig.Value, fig.Known = float64(v)/1e4, ok
+	default:
+		return fig, fmt.Errorf("stats: indicator %s names unknown measure %q", ind.Code, ind.Measure)
+	}
+	if fig.Known {
+		fig.Mark = target.Thresholds(fig.Value, ind.Alert, ind.Excellent, ind.HigherIsBetter)
+	}
+	return fig, nil
+}
+
+// scopeWithRegion narrows a city-wide scope to a filtered region, so counts
+// follow the page's drill-down.
+func scopeWithRegion(sc auth.Scope, f Filter) auth.Scope {
+	if sc.IsAll() && f.Region != "" {
+		return auth.Region(f.Region)
+	}
+	return sc
+}
+
+// KPICodes are the cockpit's headline indicators, in display order.
+var KPICodes = []string{"IND_OUTPUT", "IND_VA_GROWTH", "IND_REVENUE", "IND_PROFIT", "MFG_INVEST_GROWTH", "SEI_VA_SHARE", "RD_INTENSITY", "ABOVE_SCALE_COUNT"}
+
+// KPIs computes the headline figures for a scope, period and filter, each
+// with its target progress when a target exists for the city (or the
+// filtered region) that year.
+func (e *Engine) KPIs(ctx context.Context, sc auth.Scope, p report.Period, f Filter) ([]Figure, error) {
+	return e.figures(ctx, sc, KPICodes, p, f)
+}
+
+func (e *Engine) figures(ctx context.Context, sc auth.Scope, codes []string, p report.Period, f Filter) ([]Figure, error) {
+	snap, err := e.snapshot(ctx, sc, p, f)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := e.targetsFor(ctx, p.Year, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Figure, 0, len(codes))
+	for _, code := range codes {
+		ind, ok := e.cat.ByCode(code)
+		if !ok {
+			return nil, fmt.Errorf("stats: unknown indicator %s", code)
+		}
+		fig, err := e.compute(ctx, sc, ind, snap, f)
+		if err != nil {
+			return nil, err
+		}
+		if t, ok := targets[code]; ok {
+			pr := target.Evaluate(t, kindOf(ind), fig.Value, fig.Known, p.Month)
+			fig.Progress = &pr
+		}
+		out = append(out, fig)
+	}
+	return out, nil
+}
+
+func (e *Engine) targetsFor(ctx context.Context, year int, f Filter) (map[string]target.Target, error) {
+	ts, err := e.src.Targets(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]target.Target{}
+	for _, t := range ts {
+		switch {
+		case f.Region == "" && f.Cluster == "" && t.ScopeKind == target.ScopeCity:
+			out[t.IndicatorCode] = t
+		case f.Region != "" && t.ScopeKind == target.ScopeRegion && t.ScopeCode == f.Region:
+			out[t.IndicatorCode] = t
+		case f.Cluster != "" && t.ScopeKind == target.ScopeCluster && t.ScopeCode == f.Cluster:
+			out[t.IndicatorCode] = t
+		}
+	}
+	return out, nil
+}
+
+// kindOf says how an indicator's year-to-date value relates to its year-end
+// value, for target projection.
+func kindOf(ind indicator.Indicator) target.Kind {
+	switch ind.Aggregation {
+	case "growth", "share", "ratio":
+		return target.Rate
+	}
+	return target.Level
+}
+
+// Trend computes one indicator for every reported month of a year.
+func (e *Engine) Trend(ctx context.Context, sc auth.Scope, code string, year int, f Filter) ([]Figure, error) {
+	ind, ok := e.cat.ByCode(code)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "err.indicator_not_found", code)
+	}
+	rows, err := e.src.Aggregate(ctx, sc, Query{Year: year, GroupBy: []Dim{ByMonth, BySection, BySEI, BySpecialized}, Filter: f})
+	if err != nil {
+		return nil, err
+	}
+	byMonth := map[int][]Row{}
+	var months []int
+	for _, r := range rows {
+		if _, seen := byMonth[r.Key.Month]; !seen {
+			months = append(months, r.Key.Month)
+		}
+		byMonth[r.Key.Month] = append(byMonth[r.Key.Month], r)
+	}
+	out := make([]Figure, 0, len(months))
+	for _, m := range months {
+		fig, err := e.compute(ctx, sc, ind, snapshot{period: report.Period{Year: year, Month: m}, rows: byMonth[m]}, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fig)
+	}
+	return out, nil
+}
+
+// Slice is one part of a breakdown.
+type Slice struct {
+	Key         Key
+	N           int64
+	Output      float64 // 亿元
+	OutputYoY   *float64
+	ValueAdded  float64 // 亿元
+	VAGrowth    *float64 // real, comparable basis
+	SharePct    float64  // of the total output of the breakdown
+	RDIntensity *float64
+}
+
+// Breakdown splits a period's totals by one dimension (region, cluster or
+// tier), largest output first.
+func (e *Engine) Breakdown(ctx context.Context, sc auth.Scope, p report.Period, by Dim, f Filter) ([]Slice, error) {
+	switch by {
+	case ByRegion, ByCluster, ByTier:
+	default:
+		return nil, apperr.New(apperr.Invalid, "err.bad_dimension", string(by))
+	}
+	rows, err := e.src.Aggregate(ctx, sc, Query{Year: p.Year, Month: p.Month, GroupBy: []Dim{by}, Filter: f})
+	if err != nil {
+		return nil, err
+	}
+	idx, ok, err := e.src.Deflator(ctx, DeflatorSeries, p.Year, p.Month)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		idx = 1_000_000
+	}
+	var total int64
+	for _, r := range rows {
+		total += r.Sums.Cur[report.Output]
+	}
+	out := make([]Slice, 0, len(rows))
+	for _, r := range rows {
+		s := Slice{Key: r.Key, N: r.Sums.N,
+			Output:     float64(r.Sums.Cur[report.Output]) / float64(unit.Yi),
+			ValueAdded: float64(r.Sums.Cur[report.ValueAdded]) / float64(unit.Yi)}
+		if g, ok := GrowthPct(r.Sums.Cur[report.Output], r.Sums.Base[report.Output]); ok {
+			s.OutputYoY = &g
+		}
+		if g, ok := RealGrowthPct(r.Sums.Cur[report.ValueAdded], r.Sums.Base[report.ValueAdded], idx); ok {
+			s.VAGrowth = &g
+		}
+		if v, ok := SharePct(r.Sums.Cur[report.Output], total); ok {
+			s.SharePct = v
+		}
+		if v, ok := SharePct(r.Sums.Cur[report.RDExpense], r.Sums.Cur[report.Revenue]); ok {
+			s.RDIntensity = &v
+		}
+		out = append(out, s)
+	}
+	sortSlices(out)
+	return out, nil
+}
+
+func sortSlices(s []Slice) {
+	// Insertion sort keeps equal outputs in key order and needs no import
+	// for a list of at most a few dozen slices.
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].Output > s[j-1].Output; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// ScoreboardCodes are the figures of the document's "成绩单".
+var ScoreboardCodes = []string{"IND_OUTPUT", "IND_VA_GROWTH", "MFG_INVEST_GROWTH", "SEI_VA_SHARE", "ZJTX_RD_INTENSITY", "RD_INTENSITY"}
+
+// Scoreboard is the "数读" panel: a year's results (成绩单) and the next
+// year's task table (任务表) with progress so far.
+type Scoreboard struct {
+	Year        int
+	Period      report.Period // the period the results cover (December when complete)
+	Results     []Figure
+	TargetYear  int
+	TargetAsOf  report.Period // latest period of the target year, zero if none
+	TargetTable []Figure      // one figure per target, with Progress set
+}
+
+// Scoreboard computes the panel for year, city-wide.
+func (e *Engine) Scoreboard(ctx context.Context, year int) (Scoreboard, error) {
+	sb := Scoreboard{Year: year, TargetYear: year + 1}
+	p, err := e.lastPeriodOf(ctx, year)
+	if err != nil {
+		return sb, err
+	}
+	sb.Period = p
+	if sb.Results, err = e.figures(ctx, auth.All(), ScoreboardCodes, p, Filter{}); err != nil {
+		return sb, err
+	}
+	tp, err := e.lastPeriodOf(ctx, year+1)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return sb, err
+	}
+	sb.TargetAsOf = tp
+	targets, err := e.src.Targets(ctx, year+1)
+	if err != nil {
+		return sb, err
+	}
+	var snap snapshot
+	if tp.Year != 0 {
+		if snap, err = e.snapshot(ctx, auth.All(), tp, Filter{}); err != nil {
+			return sb, err
+		}
+	}
+	for _, t := range targets {
+		if t.ScopeKind != target.ScopeCity {
+			continue
+		}
+		ind, ok := e.cat.ByCode(t.IndicatorCode)
+		if !ok {
+			continue
+		}
+		fig := Figure{Indicator: ind, Period: tp}
+		month := tp.Month
+		if tp.Year != 0 {
+			if fig, err = e.compute(ctx, auth.All(), ind, snap, Filter{}); err != nil {
+				return sb, err
+			}
+			if ind.Measure == "" && fig.Known {
+				month = 12 // manual values are annual
+			}
+		}
+		pr := target.Evaluate(t, kindOf(ind), fig.Value, fig.Known, month)
+		fig.Progress = &pr
+		sb.TargetTable = append(sb.TargetTable, fig)
+	}
+	return sb, nil
+}
+
+// lastPeriodOf returns December of year when reported, else the latest
+// reported month of that year.
+func (e *Engine) lastPeriodOf(ctx context.Context, year int) (report.Period, error) {
+	latest, err := e.src.LatestPeriod(ctx)
+	if err != nil {
+		return report.Period{}, err
+	}
+	switch {
+	case latest.Year > year:
+		return report.Period{Year: year, Month: 12}, nil
+	case latest.Year == year:
+		return latest, nil
+	}
+	return report.Period{}, apperr.New(apperr.NotFound, "err.no_data")
+}
