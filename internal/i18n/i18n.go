@@ -1,0 +1,191 @@
+// Package i18n is the platform's message catalogue: one flat key → text map
+// per language, zh-CN first and English second, embedded from JSON. Texts may
+// hold fmt verbs; T formats them with the caller's arguments. Packages that
+// own their own messages (the importer's row errors) hand them to Load, so
+// pages, API errors and import reports all read from ONE catalogue.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// The supported languages. ZH is the default and the fallback.
+const (
+	ZH = "zh-CN"
+	EN = "en"
+)
+
+// langs lists the languages in display order.
+var langs = []string{ZH, EN}
+
+//go:embed zh-CN.json en.json
+var files embed.FS
+
+// Catalog holds every message in every supported language. It is read-only
+// after Load and safe for concurrent use.
+type Catalog struct {
+	msgs map[string]map[string]string // lang → key → text
+}
+
+// Load reads the embedded catalogues and merges extra messages, each given
+// as key → {zh-CN, en}. A key defined twice with different texts is an
+// error, as is a key whose two texts disagree on fmt verbs.
+func Load(extra ...map[string][2]string) (*Catalog, error) {
+	c := &Catalog{msgs: map[string]map[string]string{}}
+	for _, l := range langs {
+		data, err := files.ReadFile(l + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("i18n: %s.json: %w", l, err)
+		}
+		c.msgs[l] = m
+	}
+	for _, ex := range extra {
+		for key, texts := range ex {
+			for i, l := range langs {
+				if have, ok := c.msgs[l][key]; ok && have != texts[i] {
+					return nil, fmt.Errorf("i18n: key %q defined twice with different %s texts", key, l)
+				}
+				c.msgs[l][key] = texts[i]
+			}
+		}
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// check verifies that every language has the same keys with the same fmt
+// verbs, so a message never renders "%!d(MISSING)" in one language only.
+func (c *Catalog) check() error {
+	zh := c.msgs[ZH]
+	for _, l := range langs[1:] {
+		other := c.msgs[l]
+		for k, v := range zh {
+			o, ok := other[k]
+			if !ok {
+				return fmt.Errorf("i18n: key %q missing in %s", k, l)
+			}
+			if a, b := Verbs(v), Verbs(o); !slices.Equal(a, b) {
+				return fmt.Errorf("i18n: key %q has verbs %v in %s but %v in %s", k, a, ZH, b, l)
+			}
+		}
+		for k := range other {
+			if _, ok := zh[k]; !ok {
+				return fmt.Errorf("i18n: key %q missing in %s", k, ZH)
+			}
+		}
+	}
+	return nil
+}
+
+var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.(\d+|\*))?[a-zA-Z%]`)
+
+// Verbs returns the fmt verbs of a text in order, "%%" excluded.
+func Verbs(s string) []string {
+	var out []string
+	for _, v := range verbRE.FindAllString(s, -1) {
+		if v != "%%" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// T returns the text of key in lang, formatted with args. A missing text
+// falls back to zh-CN, then to the key itself, so a gap shows up on screen
+// rather than as an empty label.
+func (c *Catalog) T(lang, key string, args ...any) string {
+	text, ok := c.msgs[Normalize(lang)][key]
+	if !ok {
+		if text, ok = c.msgs[ZH][key]; !ok {
+			text = key
+		}
+	}
+	if len(args) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// Has reports whether key is defined.
+func (c *Catalog) Has(key string) bool {
+	_, ok := c.msgs[ZH][key]
+	return ok
+}
+
+// Keys returns every key, sorted.
+func (c *Catalog) Keys() []string {
+	keys := make([]string, 0, len(c.msgs[ZH]))
+	for k := range c.msgs[ZH] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Prefixed returns key → text in lang for every key starting with prefix;
+// pages hand such subsets to their scripts as JSON.
+func (c *Catalog) Prefixed(lang, prefix string) map[string]string {
+	out := map[string]string{}
+	for k := range c.msgs[ZH] {
+		if strings.HasPrefix(k, prefix) {
+			out[k] = c.T(lang, k)
+		}
+	}
+	return out
+}
+
+// Langs returns the supported languages, default first.
+func (c *Catalog) Langs() []string { return slices.Clone(langs) }
+
+// Langs returns the supported languages, default first.
+func Langs() []string { return slices.Clone(langs) }
+
+var matcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// Normalize maps a language tag ("en-US", "zh", "zh-Hans-CN") to a
+// supported language; anything unrecognised becomes ZH.
+func Normalize(tag string) string {
+	switch tag {
+	case ZH, EN:
+		return tag
+	case "":
+		return ZH
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		return ZH
+	}
+	_, i, conf := matcher.Match(t)
+	if conf == language.No {
+		return ZH
+	}
+	return langs[i]
+}
+
+// Match picks a supported language from an Accept-Language header, ZH when
+// nothing matches.
+func Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return ZH
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return ZH
+	}
+	return langs[i]
+}
