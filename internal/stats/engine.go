@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -251,6 +252,7 @@ func (e *Engine) Trend(ctx context.Context, sc auth.Scope, code string, year int
 		}
 		byMonth[r.Key.Month] = append(byMonth[r.Key.Month], r)
 	}
+	sort.Ints(months)
 	out := make([]Figure, 0, len(months))
 	for _, m := range months {
 		fig, err := e.compute(ctx, sc, ind, snapshot{period: report.Period{Year: year, Month: m}, rows: byMonth[m]}, f)
@@ -316,18 +318,8 @@ func (e *Engine) Breakdown(ctx context.Context, sc auth.Scope, p report.Period, 
 		}
 		out = append(out, s)
 	}
-	sortSlices(out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Output > out[j].Output })
 	return out, nil
-}
-
-func sortSlices(s []Slice) {
-	// Insertion sort keeps equal outputs in key order and needs no import
-	// for a list of at most a few dozen slices.
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].Output > s[j-1].Output; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // ScoreboardCodes are the figures of the document's "成绩单".
