@@ -31,16 +31,28 @@ const reportChunk = 200
 // comparable basis they are) in the same transaction. Rows equal to what is
 // stored are not rewritten, so a repeated import changes nothing.
 func (s *Store) UpsertReports(ctx context.Context, reports []report.Monthly) (UpsertResult, error) {
+	return s.ImportReports(ctx, reports, WriteOptions{})
+}
+
+// WriteOptions tune a bulk write.
+type WriteOptions struct {
+	// Progress, when set, is called after each chunk with the rows
+	// written so far; the summaries are refreshed after the last call.
+	Progress func(done, total int)
+}
+
+// ImportReports is UpsertReports with progress reporting, for imports.
+func (s *Store) ImportReports(ctx context.Context, reports []report.Monthly, opts WriteOptions) (UpsertResult, error) {
 	var res UpsertResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = s.upsertReportsTx(ctx, tx, reports)
+		res, err = s.upsertReportsTx(ctx, tx, reports, opts)
 		return err
 	})
 	return res, err
 }
 
-func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (UpsertResult, error) {
+func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []report.Monthly, opts WriteOptions) (UpsertResult, error) {
 	var res UpsertResult
 	years := map[int]bool{}
 	// Count existing keys first so inserted and updated can be told apart.
@@ -83,6 +95,9 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 		n, _ := out.RowsAffected()
 		changed += int(n)
+		if opts.Progress != nil {
+			opts.Progress(start+len(chunk), len(reports))
+		}
 	}
 	res.Inserted = len(reports) - existing
 	res.Updated = changed - res.Inserted
@@ -286,4 +301,57 @@ FROM (
 GROUP BY x.year, x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized`
 	_, err := tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
 	return err
+}
+
+// ReportRow is a report with its enterprise's identity, for exports.
+type ReportRow struct {
+	CreditCode string
+	Name       string
+	RegionCode string
+	report.Monthly
+}
+
+// ReportFilter selects reports for export.
+type ReportFilter struct {
+	Year       int // required
+	Month      int // 0 = every month
+	RegionCode string
+}
+
+// EachReport streams the reports in scope matching f to fn, ordered by
+// credit code and month, without holding them all in memory.
+func (s *Store) EachReport(ctx context.Context, sc auth.Scope, f ReportFilter, fn func(ReportRow) error) error {
+	where, args := scopeClause(sc, "e", 1)
+	conds := []string{where}
+	args = append(args, f.Year)
+	conds = append(conds, fmt.Sprintf("r.year = $%d", len(args)))
+	if f.Month != 0 {
+		args = append(args, f.Month)
+		conds = append(conds, fmt.Sprintf("r.month = $%d", len(args)))
+	}
+	if f.RegionCode != "" {
+		args = append(args, f.RegionCode)
+		conds = append(conds, fmt.Sprintf("e.region_code = $%d", len(args)))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT e.credit_code, e.name, e.region_code, r.enterprise_id, r.year, r.month, r.`+strings.Join(reportColumns, ", r.")+`
+		FROM monthly_report r JOIN enterprise e ON e.id = r.enterprise_id
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY e.credit_code, r.month`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ReportRow
+		dest := []any{&r.CreditCode, &r.Name, &r.RegionCode, &r.EnterpriseID, &r.Period.Year, &r.Period.Month}
+		for i := range r.Values {
+			dest = append(dest, &r.Values[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
