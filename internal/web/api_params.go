@@ -1,0 +1,113 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/stats"
+)
+
+// Query parameter parsing. Every helper returns an Invalid error naming the
+// parameter, so a client learns which one was wrong.
+
+func badParam(name, reason string) error {
+	return apperr.New(apperr.Invalid, "api.err.bad_param", name, reason)
+}
+
+func notFound() error { return apperr.New(apperr.NotFound, "api.err.not_found") }
+
+// intParam parses an optional integer within [lo, hi]; def when absent.
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := strings.TrimSpace(q.Get(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, badParam(name, "not an integer")
+	}
+	if n < lo || n > hi {
+		return 0, badParam(name, "out of range "+strconv.Itoa(lo)+"–"+strconv.Itoa(hi))
+	}
+	return n, nil
+}
+
+// boolParam parses an optional boolean (true/false/1/0); nil when absent.
+func boolParam(q url.Values, name string) (*bool, error) {
+	switch strings.ToLower(strings.TrimSpace(q.Get(name))) {
+	case "":
+		return nil, nil
+	case "1", "true", "yes":
+		return ptr(true), nil
+	case "0", "false", "no":
+		return ptr(false), nil
+	}
+	return nil, badParam(name, "want true or false")
+}
+
+// idParam reads the {id} path wildcard. A malformed id is reported as not
+// found, like an id outside the user's scope.
+func idParam(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "err.enterprise_not_found")
+	}
+	return id, nil
+}
+
+// currentUser returns the signed-in user; handlers behind requireUser
+// always have one.
+func currentUser(r *http.Request) (auth.User, error) {
+	u, ok := UserFrom(r.Context())
+	if !ok {
+		return u, apperr.New(apperr.Unauthorized, "api.err.unauthenticated")
+	}
+	return u, nil
+}
+
+// period resolves ?year=&month= to a reporting period. Without a year it
+// is the latest period with data; with a year but no month it is the
+// latest month reported in that year (December for past years).
+func (s *Server) period(ctx context.Context, q url.Values) (report.Period, error) {
+	year, err := intParam(q, "year", 0, 2000, 2100)
+	if err != nil {
+		return report.Period{}, err
+	}
+	month, err := intParam(q, "month", 0, 2, 12)
+	if err != nil {
+		return report.Period{}, err
+	}
+	if year != 0 && month != 0 {
+		return report.Period{Year: year, Month: month}, nil
+	}
+	latest, err := s.store.LatestPeriod(ctx)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return report.Period{}, err
+	}
+	switch {
+	case year == 0 && latest.Year == 0:
+		return report.Period{}, err // NotFound: no data at all
+	case year == 0:
+		year = latest.Year
+		if month == 0 {
+			month = latest.Month
+		}
+	case month == 0 && year == latest.Year:
+		month = latest.Month
+	case month == 0:
+		month = 12
+	}
+	return report.Period{Year: year, Month: month}, nil
+}
+
+// statsFilter reads the region and cluster filters. A district officer's
+// region filter can only narrow: the store ANDs it with the scope.
+func statsFilter(q url.Values) stats.Filter {
+	return stats.Filter{Region: strings.TrimSpace(q.Get("region")), Cluster: strings.TrimSpace(q.Get("cluster"))}
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
+)
+
+// apiTargets returns the task table of ?year= with progress as of the
+// latest reported month (or ?month=). City roles see every target; a
+// district officer sees the targets set for their district, because the
+// others are judged on figures outside their scope.
+func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.period(r.Context(), r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ts, err := s.store.Targets(r.Context(), p.Year)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sc := u.ScopeOf()
+	out := apiTargets{Year: p.Year, AsOf: p.String(), Targets: []apiFigure{}}
+	for _, t := range ts {
+		if !targetVisible(sc, t) {
+			continue
+		}
+		f := stats.Filter{}
+		switch t.ScopeKind {
+		case target.ScopeRegion:
+			f.Region = t.ScopeCode
+		case target.ScopeCluster:
+			f.Cluster = t.ScopeCode
+		}
+		fig, err := s.stats.Figure(r.Context(), sc, t.IndicatorCode, p, f)
+		if apperr.Is(err, apperr.NotFound) {
+			continue // a target for an indicator the catalogue no longer has
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		month := p.Month
+		if fig.Indicator.Measure == "" && fig.Known {
+			month = 12 // manually entered values are annual
+		}
+		pr := target.Evaluate(t, targetKind(fig.Indicator), fig.Value, fig.Known, month)
+		fig.Progress = &pr
+		out.Targets = append(out.Targets, toAPIFigure(fig))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// targetVisible reports whether a target is judged on data inside sc.
+func targetVisible(sc auth.Scope, t target.Target) bool {
+	if sc.IsAll() {
+		return true
+	}
+	return sc.RegionCode != "" && t.ScopeKind == target.ScopeRegion && t.ScopeCode == sc.RegionCode
+}
+
+// targetKind mirrors the engine's rule for projecting an indicator to the
+// year end: rates are their own projection, levels scale with the months.
+// TODO(lead): export stats.kindOf (or an Engine method for a scope's task
+// table) so this rule lives in one place.
+func targetKind(ind indicator.Indicator) target.Kind {
+	switch ind.Aggregation {
+	case "growth", "share", "ratio":
+		return target.Rate
+	}
+	return target.Level
+}
+
+// apiScoreboard returns the "数读" panel for ?year=: that year's results
+// (成绩单) and the next year's task table with progress (任务表). It is
+// city-wide by definition; the route admits city roles only.
+func (s *Server) apiScoreboard(w http.ResponseWriter, r *http.Request) {
+	year, err := intParam(r.URL.Query(), "year", 0, 2000, 2100)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if year == 0 {
+		p, err := s.store.LatestPeriod(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		// The latest complete year is the one with a December; before
+		// December the panel shows the year before.
+		year = p.Year
+		if p.Month < 12 {
+			year--
+		}
+	}
+	sb, err := s.stats.Scoreboard(r.Context(), year)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiScoreboard{
+		Year: sb.Year, Period: periodString(sb.Period), Results: toAPIFigures(sb.Results),
+		TargetYear: sb.TargetYear, TargetAsOf: periodString(sb.TargetAsOf), TargetTable: toAPIFigures(sb.TargetTable),
+	})
+}

@@ -1,0 +1,345 @@
+package web
+
+import (
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
+)
+
+// The API's wire types. They are separate from the domain structs so that
+// the JSON contract (snake_case, units in the field names, nulls for
+// unknown values) can stay stable while the domain changes, and the other
+// way round. Money is in 万元 (¥10k) or 亿元 (¥100m) as the field name says;
+// the store's fen never leave the server.
+
+type apiUser struct {
+	ID           int64  `json:"id"`
+	Username     string `json:"username"`
+	DisplayName  string `json:"display_name"`
+	Role         string `json:"role"`
+	RegionCode   string `json:"region_code,omitempty"`
+	EnterpriseID int64  `json:"enterprise_id,omitempty"`
+}
+
+func toAPIUser(u auth.User) apiUser {
+	return apiUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), RegionCode: u.RegionCode, EnterpriseID: u.EnterpriseID}
+}
+
+type apiRegion struct {
+	Code   string `json:"code"`
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
+	Kind   string `json:"kind"`
+	Area   string `json:"area"`
+}
+
+type apiClusterCatalogue struct {
+	ID            string       `json:"id"`
+	Version       string       `json:"version"`
+	EffectiveFrom string       `json:"effective_from"`
+	EffectiveTo   string       `json:"effective_to"`
+	Source        string       `json:"source"`
+	Clusters      []apiCluster `json:"clusters"`
+}
+
+type apiCluster struct {
+	Code   string `json:"code"`
+	Tier   string `json:"tier"`
+	Group  string `json:"group"`
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
+}
+
+type apiIndicator struct {
+	Code           string   `json:"code"`
+	NameZh         string   `json:"name_zh"`
+	NameEn         string   `json:"name_en"`
+	Unit           string   `json:"unit"`
+	UnitZh         string   `json:"unit_zh"`
+	UnitEn         string   `json:"unit_en"`
+	Frequency      string   `json:"frequency"`
+	Aggregation    string   `json:"aggregation"`
+	Department     string   `json:"department"`
+	Source         string   `json:"source"`
+	Alert          *float64 `json:"alert"`
+	Excellent      *float64 `json:"excellent"`
+	HigherIsBetter bool     `json:"higher_is_better"`
+	DefinitionZh   string   `json:"definition_zh"`
+	DefinitionEn   string   `json:"definition_en"`
+}
+
+type apiEnterpriseItem struct {
+	ID           int64    `json:"id"`
+	CreditCode   string   `json:"credit_code"`
+	Name         string   `json:"name"`
+	RegionCode   string   `json:"region_code"`
+	IndustryCode string   `json:"industry_code"`
+	Founded      string   `json:"founded"`
+	LandMu       float64  `json:"land_mu"`
+	Year         int      `json:"year"`
+	AboveScale   bool     `json:"above_scale"`
+	Size         string   `json:"size"`
+	Employees    int      `json:"employees"`
+	RevenueWan   float64  `json:"revenue_wan"`
+	ClusterCode  string   `json:"cluster_code"`
+	Tier         string   `json:"tier"`
+	Titles       []string `json:"titles"`
+}
+
+func toAPIEnterpriseItem(it sqlstore.EnterpriseItem) apiEnterpriseItem {
+	titles := make([]string, 0, len(it.TitleKinds))
+	for _, k := range it.TitleKinds {
+		titles = append(titles, string(k))
+	}
+	return apiEnterpriseItem{
+		ID: it.ID, CreditCode: it.CreditCode, Name: it.Name, RegionCode: it.RegionCode, IndustryCode: it.IndustryCode,
+		Founded: dateString(it.Founded), LandMu: it.LandArea.Mu(), Year: it.Year, AboveScale: it.AboveScale,
+		Size: string(it.Size), Employees: it.Employees, RevenueWan: it.Revenue.Yuan10k(),
+		ClusterCode: it.ClusterCode, Tier: it.Tier, Titles: titles,
+	}
+}
+
+type apiEnterprisePage struct {
+	Items   []apiEnterpriseItem `json:"items"`
+	Total   int                 `json:"total"`
+	Page    int                 `json:"page"`
+	PerPage int                 `json:"per_page"`
+	Year    int                 `json:"year"`
+}
+
+type apiEnterpriseYear struct {
+	Year       int     `json:"year"`
+	AboveScale bool    `json:"above_scale"`
+	Employees  int     `json:"employees"`
+	RevenueWan float64 `json:"revenue_wan"`
+	Size       string  `json:"size"`
+}
+
+type apiTitle struct {
+	Kind       string `json:"kind"`
+	Level      string `json:"level"`
+	GrantedOn  string `json:"granted_on"`
+	ValidUntil string `json:"valid_until,omitempty"`
+}
+
+type apiEnterprise struct {
+	ID           int64               `json:"id"`
+	CreditCode   string              `json:"credit_code"`
+	Name         string              `json:"name"`
+	RegionCode   string              `json:"region_code"`
+	IndustryCode string              `json:"industry_code"`
+	Founded      string              `json:"founded"`
+	LandMu       float64             `json:"land_mu"`
+	Years        []apiEnterpriseYear `json:"years"`
+	Titles       []apiTitle          `json:"titles"`
+}
+
+func toAPIEnterprise(d sqlstore.EnterpriseDetail) apiEnterprise {
+	out := apiEnterprise{
+		ID: d.ID, CreditCode: d.CreditCode, Name: d.Name, RegionCode: d.RegionCode, IndustryCode: d.IndustryCode,
+		Founded: dateString(d.Founded), LandMu: d.LandArea.Mu(),
+		Years: make([]apiEnterpriseYear, 0, len(d.Years)), Titles: make([]apiTitle, 0, len(d.Titles)),
+	}
+	for _, y := range d.Years {
+		out.Years = append(out.Years, apiEnterpriseYear{Year: y.Year, AboveScale: y.AboveScale, Employees: y.Employees, RevenueWan: y.Revenue.Yuan10k(), Size: string(y.Size)})
+	}
+	for _, t := range d.Titles {
+		out.Titles = append(out.Titles, apiTitle{Kind: string(t.Kind), Level: string(t.Level), GrantedOn: dateString(t.GrantedOn), ValidUntil: dateString(t.ValidUntil)})
+	}
+	return out
+}
+
+// apiField describes one reported field, so clients know units and
+// whether single-month values can be derived.
+type apiField struct {
+	Code       string `json:"code"`
+	NameZh     string `json:"name_zh"`
+	NameEn     string `json:"name_en"`
+	Unit       string `json:"unit"` // the file unit the values are given in
+	Cumulative bool   `json:"cumulative"`
+}
+
+// apiReportMonth is one period of an enterprise's reports: the values as
+// reported (year-to-date for cumulative fields) and the single-month values
+// derived from them. A single-month value is null when the previous
+// month's report is missing; derived says it was computed, not reported.
+type apiReportMonth struct {
+	Period   string                    `json:"period"`
+	Reported map[string]float64        `json:"reported"`
+	Single   map[string]apiSingleValue `json:"single_month"`
+}
+
+type apiSingleValue struct {
+	Value   *float64 `json:"value"`
+	Derived bool     `json:"derived"`
+}
+
+type apiReports struct {
+	EnterpriseID int64            `json:"enterprise_id"`
+	From         int              `json:"from"`
+	To           int              `json:"to"`
+	Fields       []apiField       `json:"fields"`
+	Months       []apiReportMonth `json:"months"`
+}
+
+// apiFigure is one computed indicator value. Value is null when there is
+// no data; yoy_pct is present where a comparable-basis growth applies.
+type apiFigure struct {
+	Code     string       `json:"code"`
+	NameZh   string       `json:"name_zh"`
+	NameEn   string       `json:"name_en"`
+	Value    *float64     `json:"value"`
+	Unit     string       `json:"unit"`
+	UnitZh   string       `json:"unit_zh"`
+	UnitEn   string       `json:"unit_en"`
+	YoYPct   *float64     `json:"yoy_pct,omitempty"`
+	Period   string       `json:"period,omitempty"`
+	Nominal  bool         `json:"nominal,omitempty"`
+	Mark     string       `json:"mark,omitempty"`
+	Progress *apiProgress `json:"progress,omitempty"`
+}
+
+type apiProgress struct {
+	ScopeKind  string   `json:"scope_kind"`
+	ScopeCode  string   `json:"scope_code,omitempty"`
+	Comparator string   `json:"comparator"`
+	Target     float64  `json:"target"`
+	Actual     *float64 `json:"actual"`
+	Month      int      `json:"month"`
+	Ratio      *float64 `json:"ratio,omitempty"`
+	Projection *float64 `json:"projection"`
+	Status     string   `json:"status"`
+	Source     string   `json:"source"`
+}
+
+func toAPIProgress(p target.Progress) *apiProgress {
+	out := &apiProgress{
+		ScopeKind: p.Target.ScopeKind, ScopeCode: p.Target.ScopeCode, Comparator: string(p.Target.Comparator),
+		Target: p.Target.Value, Month: p.Month, Status: string(p.Status), Source: p.Target.Source,
+	}
+	if p.Known {
+		out.Actual, out.Projection = ptr(p.Actual), ptr(p.Projection)
+		if p.Ratio != 0 {
+			out.Ratio = ptr(p.Ratio)
+		}
+	}
+	return out
+}
+
+func toAPIFigure(f stats.Figure) apiFigure {
+	ind := f.Indicator
+	out := apiFigure{
+		Code: ind.Code, NameZh: ind.NameZh, NameEn: ind.NameEn, Unit: ind.Unit, UnitZh: ind.UnitZh, UnitEn: ind.UnitEn,
+		YoYPct: f.YoYPct, Nominal: f.Nominal, Mark: string(f.Mark),
+	}
+	if f.Known {
+		out.Value = ptr(f.Value)
+	}
+	if f.Period.Year != 0 {
+		out.Period = f.Period.String()
+	}
+	if f.Progress != nil {
+		out.Progress = toAPIProgress(*f.Progress)
+	}
+	return out
+}
+
+func toAPIFigures(fs []stats.Figure) []apiFigure {
+	out := make([]apiFigure, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, toAPIFigure(f))
+	}
+	return out
+}
+
+type apiFigures struct {
+	Period  string      `json:"period"`
+	Figures []apiFigure `json:"figures"`
+}
+
+type apiTrend struct {
+	Indicator string      `json:"indicator"`
+	Year      int         `json:"year"`
+	Points    []apiFigure `json:"points"`
+}
+
+// apiSlice is one part of a breakdown; key is the region code, cluster
+// code or tier.
+type apiSlice struct {
+	Key            string   `json:"key"`
+	NameZh         string   `json:"name_zh,omitempty"`
+	NameEn         string   `json:"name_en,omitempty"`
+	Enterprises    int64    `json:"enterprises"`
+	OutputYi       float64  `json:"output_yi"`
+	OutputYoYPct   *float64 `json:"output_yoy_pct"`
+	ValueAddedYi   float64  `json:"value_added_yi"`
+	VAGrowthPct    *float64 `json:"va_growth_pct"`
+	SharePct       float64  `json:"share_pct"`
+	RDIntensityPct *float64 `json:"rd_intensity_pct"`
+}
+
+type apiBreakdown struct {
+	By     string     `json:"by"`
+	Period string     `json:"period"`
+	Slices []apiSlice `json:"slices"`
+}
+
+type apiTargets struct {
+	Year    int         `json:"year"`
+	AsOf    string      `json:"as_of,omitempty"`
+	Targets []apiFigure `json:"targets"`
+}
+
+type apiScoreboard struct {
+	Year        int         `json:"year"`
+	Period      string      `json:"period"`
+	Results     []apiFigure `json:"results"`
+	TargetYear  int         `json:"target_year"`
+	TargetAsOf  string      `json:"target_as_of,omitempty"`
+	TargetTable []apiFigure `json:"target_table"`
+}
+
+// apiImportResult counts what an accepted import changed.
+type apiImportResult struct {
+	Kind      string `json:"kind"`
+	Rows      int    `json:"rows"`
+	Inserted  int    `json:"inserted"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// apiRowError is one problem of a rejected import file.
+type apiRowError struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type apiHealth struct {
+	Status string `json:"status"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func dateString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func periodString(p report.Period) string {
+	if p.Year == 0 {
+		return ""
+	}
+	return p.String()
+}
+
+// titleKinds is enterprise.TitleKinds as strings, for parameter checks.
+func titleKindValid(s string) bool { return enterprise.TitleKind(s).Valid() }

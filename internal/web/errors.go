@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/i18n"
+)
+
+// codeRateLimited is the web layer's own code for throttled sign-ins; the
+// domain never produces it.
+const codeRateLimited apperr.Code = "rate_limited"
+
+// statusOf maps an error code to an HTTP status. This is the only place
+// that does.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case codeRateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// apiError is the body of every API error:
+// {"error":{"code":"not_found","message":"…"}}. Rows is set only for a
+// rejected import and lists every row error.
+type apiError struct {
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Rows    []apiRowError `json:"rows,omitempty"`
+}
+
+type apiErrorEnvelope struct {
+	Error apiError `json:"error"`
+}
+
+// writeError answers a request that failed. Application errors keep their
+// code and user-facing message; anything else is logged with its cause and
+// shown as a generic 500, so internals never reach the client. API paths
+// get JSON, pages get the UI's error page.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	lang := Lang(r)
+	var ie *importError
+	if errors.As(err, &ie) {
+		s.writeImportError(w, r, lang, ie)
+		return
+	}
+	code := apperr.CodeOf(err)
+	status := statusOf(code)
+	key, args := "api.err.internal", []any(nil)
+	var ae *apperr.Error
+	if status != http.StatusInternalServerError && errors.As(err, &ae) {
+		key, args = ae.Key, ae.Args
+	}
+	if status == http.StatusInternalServerError {
+		code = apperr.Internal
+		if errors.Is(err, context.Canceled) {
+			// The client went away; nobody reads the answer and nothing is
+			// broken.
+			s.log.DebugContext(r.Context(), "request cancelled", "method", r.Method, "path", r.URL.Path)
+		} else {
+			s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+	}
+	msg := s.message(lang, key, args...)
+	if wantsJSON(r) {
+		writeJSON(w, status, apiErrorEnvelope{Error: apiError{Code: string(code), Message: msg}})
+		return
+	}
+	s.renderError(w, r, status, msg)
+}
+
+// renderError shows an error page through the UI's renderErrorPage, or a
+// minimal page while the UI is not built in.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if ui, ok := any(s).(interface {
+		renderErrorPage(http.ResponseWriter, *http.Request, int, string)
+	}); ok {
+		ui.renderErrorPage(w, r, status, msg)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%d</title><p>%s</p>", status, html.EscapeString(msg))
+}
+
+// message renders a message key in lang. The UI's catalogue wins; the web
+// layer's own keys (api.*) fall back to webMessages so API errors read
+// well even before or without the catalogue; an unknown key shows as
+// itself.
+func (s *Server) message(lang, key string, args ...any) string {
+	if s.catalog != nil && s.catalog.Has(key) {
+		return s.catalog.T(lang, key, args...)
+	}
+	if texts, ok := webMessages[key]; ok {
+		text := texts[0]
+		if lang == i18n.EN {
+			text = texts[1]
+		}
+		if len(args) > 0 {
+			return fmt.Sprintf(text, args...)
+		}
+		return text
+	}
+	if s.catalog != nil {
+		return s.catalog.T(lang, key, args...)
+	}
+	return key
+}
+
+// Messages returns the web layer's message keys as {zh-CN, en}, for
+// i18n.Load, so the catalogue's parity checks cover them too.
+func Messages() map[string][2]string {
+	out := make(map[string][2]string, len(webMessages))
+	for k, v := range webMessages {
+		out[k] = v
+	}
+	return out
+}
+
+// webMessages are the texts of the keys the web layer itself produces.
+// Read-only.
+var webMessages = map[string][2]string{
+	"api.err.internal":          {"服务器内部错误，请稍后重试。", "Internal server error; please try again later."},
+	"api.err.unauthenticated":   {"请先登录。", "Please sign in."},
+	"api.err.forbidden":         {"无权执行此操作。", "You are not allowed to do this."},
+	"api.err.cross_origin":      {"跨站请求已被拒绝。", "Cross-origin request rejected."},
+	"api.err.login_failed":      {"用户名或密码错误。", "Wrong username or password."},
+	"api.err.too_many_attempts": {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
+	"api.err.bad_form":          {"表单无法解析。", "The form could not be read."},
+	"api.err.not_found":         {"未找到请求的资源。", "Not found."},
+	"api.err.bad_param":         {"参数 %s 无效：%s", "Invalid parameter %s: %s"},
+	"api.err.no_file":           {"请上传文件（字段 file）。", "Upload a file in the field \"file\"."},
+	"api.err.file_too_large":    {"文件过大（上限 %d MB）。", "The file is too large (limit %d MB)."},
+	"api.err.bad_kind":          {"未知的导入类型：%s", "Unknown import kind: %s"},
+	"api.err.import_invalid":    {"文件有 %d 处错误，未写入任何数据。", "The file has %d errors; nothing was written."},
+	"api.err.import_scope":      {"该企业不在您的数据权限范围内。", "This enterprise is outside your data scope."},
+	"api.err.export_too_large":  {"导出行数超过 %d，请缩小筛选范围。", "More than %d rows to export; narrow the filters."},
+	"api.err.not_ready":         {"功能尚未启用。", "This function is not available yet."},
+
+	"api.export.sheet":             {"企业名录", "Enterprises"},
+	"api.export.col.credit_code":   {"统一社会信用代码", "Credit code"},
+	"api.export.col.name":          {"企业名称", "Name"},
+	"api.export.col.region_code":   {"区县代码", "Region code"},
+	"api.export.col.region":        {"区县", "Region"},
+	"api.export.col.industry_code": {"行业代码", "Industry code"},
+	"api.export.col.founded":       {"成立日期", "Founded"},
+	"api.export.col.land_mu":       {"用地面积（亩）", "Land (mu)"},
+	"api.export.col.year":          {"统计年度", "Year"},
+	"api.export.col.above_scale":   {"规上企业", "Above scale"},
+	"api.export.col.size":          {"企业规模", "Size"},
+	"api.export.col.employees":     {"从业人员", "Employees"},
+	"api.export.col.revenue_wan":   {"营业收入（万元）", "Revenue (¥10k)"},
+	"api.export.col.cluster":       {"产业集群", "Cluster"},
+	"api.export.col.tier":          {"集群层级", "Tier"},
+	"api.export.col.titles":        {"企业称号", "Titles"},
+}
+
+// writeJSON writes v as JSON with status. API answers carry scoped data,
+// so no shared cache may keep them.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

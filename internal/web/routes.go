@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+)
+
+// apiRoute is one entry of the route table: the machine routes (health,
+// metrics, sign-in, the JSON API). The OpenAPI test walks this table, so a
+// route cannot be added without documenting it.
+type apiRoute struct {
+	Method  string
+	Path    string // ServeMux path pattern, also the OpenAPI path
+	Access  access
+	Handler http.HandlerFunc
+}
+
+// Pattern returns the ServeMux pattern.
+func (rt apiRoute) Pattern() string { return rt.Method + " " + rt.Path }
+
+var (
+	public     = access{Public: true}
+	signedIn   = access{}
+	cityRoles  = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCityAnalyst}}
+	statsRoles = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCityAnalyst, auth.RoleDistrict}}
+)
+
+// routeTable lists every machine route. It is the table of contents of the
+// API.
+func (s *Server) routeTable() []apiRoute {
+	return []apiRoute{
+		{"GET", "/healthz", public, s.healthz},
+		{"GET", "/metrics", public, s.metrics.ServeHTTP},
+		{"POST", "/login", public, s.login},
+		{"POST", "/logout", public, s.logout},
+		{"GET", "/api/v1/openapi.json", public, s.openAPI},
+
+		{"GET", "/api/v1/me", signedIn, s.apiMe},
+		{"GET", "/api/v1/regions", signedIn, s.apiRegions},
+		{"GET", "/api/v1/clusters", signedIn, s.apiClusters},
+		{"GET", "/api/v1/indicators", signedIn, s.apiIndicators},
+
+		{"GET", "/api/v1/enterprises", signedIn, s.apiEnterprises},
+		{"GET", "/api/v1/enterprises.xlsx", signedIn, s.apiEnterprisesXLSX},
+		{"GET", "/api/v1/enterprises.csv", signedIn, s.apiEnterprisesCSV},
+		{"GET", "/api/v1/enterprises/{id}", signedIn, s.apiEnterprise},
+		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.apiEnterpriseReports},
+
+		// Aggregates are not for enterprise users (the store refuses them
+		// too); saying so up front gives a clean 403.
+		{"GET", "/api/v1/stats/kpis", statsRoles, s.apiKPIs},
+		{"GET", "/api/v1/stats/trend", statsRoles, s.apiTrend},
+		{"GET", "/api/v1/stats/breakdown", statsRoles, s.apiBreakdown},
+		{"GET", "/api/v1/targets", statsRoles, s.apiTargets},
+		// The scoreboard is city-wide by definition, so only city roles.
+		{"GET", "/api/v1/scoreboard", cityRoles, s.apiScoreboard},
+
+		{"POST", "/api/v1/imports/enterprises", signedIn, s.apiImportEnterprises},
+		{"POST", "/api/v1/imports/reports", signedIn, s.apiImportReports},
+		{"GET", "/api/v1/imports/{kind}/template.xlsx", signedIn, s.apiImportTemplateXLSX},
+		{"GET", "/api/v1/imports/{kind}/template.csv", signedIn, s.apiImportTemplateCSV},
+	}
+}
+
+// routes registers the route table, a JSON 404 for the rest of /api/, and
+// the pages (registerUI, from the UI files, when built in).
+func (s *Server) routes(mux *http.ServeMux) {
+	s.api = s.routeTable()
+	for _, rt := range s.api {
+		mux.Handle(rt.Pattern(), s.guard(rt.Access, rt.Handler))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, notFound())
+	})
+	// The UI files provide registerUI; looking it up at run time keeps
+	// this package compiling while they are being written.
+	if ui, ok := any(s).(interface{ registerUI(*http.ServeMux) }); ok {
+		ui.registerUI(mux)
+	}
+}

@@ -1,0 +1,119 @@
+// Package web is the HTTP adapter: sessions and sign-in, CSRF protection,
+// the JSON API under /api/v1 with its OpenAPI document, health and metrics
+// endpoints, and (in the ui_* files) the server-rendered pages.
+//
+// Every data read passes the signed-in user's auth.Scope to the store or
+// the statistics engine; the store turns it into SQL, so a handler cannot
+// widen what a user sees.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/metrics"
+	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/stats"
+)
+
+// Deps is what the server is built from. Store, Stats and Hasher are
+// required; the rest have defaults.
+type Deps struct {
+	Store   *sqlstore.Store
+	Stats   *stats.Engine
+	Hasher  *auth.Hasher
+	Logger  *slog.Logger      // discarded when nil
+	Metrics *metrics.Registry // a private registry when nil
+	// Catalog renders messages in the request language. When nil, API
+	// errors carry their message key as the message.
+	Catalog *i18n.Catalog
+	// SecureCookies marks the session cookie Secure; set it when the
+	// server is reached over HTTPS.
+	SecureCookies bool
+}
+
+// Server serves the platform over HTTP. Build it with New.
+type Server struct {
+	store   *sqlstore.Store
+	stats   *stats.Engine
+	hasher  *auth.Hasher
+	log     *slog.Logger
+	metrics *metrics.Registry
+	catalog *i18n.Catalog
+	secure  bool
+	now     func() time.Time
+
+	regions   *region.Catalogue
+	dummyHash string // verified against for unknown usernames
+	limiter   *loginLimiter
+	http      *metrics.HTTP
+
+	mux     *http.ServeMux
+	api     []apiRoute // every API route, for the OpenAPI test
+	handler http.Handler
+}
+
+// New builds a server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Store == nil || d.Stats == nil || d.Hasher == nil {
+		return nil, errors.New("web: Deps needs Store, Stats and Hasher")
+	}
+	s := &Server{
+		store:   d.Store,
+		stats:   d.Stats,
+		hasher:  d.Hasher,
+		log:     d.Logger,
+		metrics: d.Metrics,
+		catalog: d.Catalog,
+		secure:  d.SecureCookies,
+		now:     time.Now,
+		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = metrics.NewRegistry()
+	}
+	var err error
+	if s.regions, err = region.Builtin(); err != nil {
+		return nil, err
+	}
+	// Unknown usernames are verified against this hash so that a failed
+	// sign-in costs the same argon2 work whether or not the account exists.
+	pw := make([]byte, 16)
+	_, _ = rand.Read(pw)
+	if s.dummyHash, err = s.hasher.Hash(context.Background(), hex.EncodeToString(pw)); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.http = metrics.NewHTTP(s.metrics)
+	s.registerStoreMetrics()
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// Handler returns the root handler with every middleware applied.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// registerStoreMetrics exports the reader pool's statistics, read at
+// scrape time.
+func (s *Server) registerStoreMetrics() {
+	m := s.metrics
+	st := s.store
+	m.GaugeFunc("ibrain_db_open_connections", "Open connections of the database reader pool.", func() float64 { return float64(st.Stats().OpenConnections) })
+	m.GaugeFunc("ibrain_db_in_use_connections", "Connections of the reader pool in use.", func() float64 { return float64(st.Stats().InUse) })
+	m.GaugeFunc("ibrain_db_idle_connections", "Idle connections of the reader pool.", func() float64 { return float64(st.Stats().Idle) })
+	m.CounterFunc("ibrain_db_wait_count_total", "Times a query waited for a free reader connection.", func() float64 { return float64(st.Stats().WaitCount) })
+	m.CounterFunc("ibrain_db_wait_duration_seconds_total", "Time spent waiting for a free reader connection.", func() float64 { return st.Stats().WaitDuration.Seconds() })
+}

@@ -1,0 +1,367 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "ibrain_session"
+
+const (
+	// sessionTTL is the sliding lifetime of a session: it ends 12 hours
+	// after the last request, so a working day needs one sign-in.
+	sessionTTL = 12 * time.Hour
+	// sessionRefresh is how stale a session's expiry may get before a
+	// request extends it; extending on every request would make every
+	// page view a database write.
+	sessionRefresh = 10 * time.Minute
+)
+
+// newToken returns a fresh session token (32 random bytes, base64url) and
+// the hex SHA-256 the store keeps in its place.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+// hashToken returns the hex SHA-256 of a token as the client sends it.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewSession starts a session for a user and returns its token, the value
+// of the session cookie or of an "Authorization: Bearer" header. Sign-in
+// uses it; so can tests and tools that need a signed-in client.
+func (s *Server) NewSession(ctx context.Context, userID int64) (string, time.Time, error) {
+	token, hash := newToken()
+	expires := s.now().Add(sessionTTL)
+	if err := s.store.CreateSession(ctx, hash, userID, expires); err != nil {
+		return "", time.Time{}, err
+	}
+	return token, expires, nil
+}
+
+// authenticate reads the request's credentials: a bearer token when an
+// Authorization header is present (the cookie is then ignored, so a
+// bearer request is never authenticated by ambient browser state), else
+// the session cookie.
+func (s *Server) authenticate(r *http.Request) authResult {
+	var res authResult
+	var token string
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, t, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return res
+		}
+		token, res.bearer = strings.TrimSpace(t), true
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	// A token is 43 characters; anything far off is not worth a query.
+	if token == "" || len(token) > 128 {
+		return res
+	}
+	res.tokenHash = hashToken(token)
+	sess, err := s.store.Session(r.Context(), res.tokenHash)
+	switch {
+	case apperr.Is(err, apperr.Unauthorized):
+		return res
+	case err != nil:
+		res.err = err
+		return res
+	}
+	res.user, res.ok, res.expires = sess.User, true, sess.ExpiresAt
+	return res
+}
+
+// slideSession extends a session whose expiry is more than sessionRefresh
+// older than a fresh one would be, and renews the cookie to match. A
+// failure only costs the extension, so it is logged, not returned.
+func (s *Server) slideSession(w http.ResponseWriter, r *http.Request, res authResult) {
+	fresh := s.now().Add(sessionTTL)
+	if fresh.Sub(res.expires) < sessionRefresh {
+		return
+	}
+	if err := s.store.ExtendSession(r.Context(), res.tokenHash, fresh); err != nil {
+		s.log.WarnContext(r.Context(), "extend session", "err", err)
+		return
+	}
+	if !res.bearer {
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			s.setSessionCookie(w, c.Value, fresh)
+		}
+	}
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/",
+		Expires: expires, MaxAge: int(time.Until(expires).Seconds()),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// LoginFailure describes a failed sign-in for the sign-in page.
+type LoginFailure struct {
+	Status   int    // 401, or 429 when rate-limited
+	Message  string // in the request language
+	Username string // as typed, to refill the form
+	Next     string // the sanitised return path
+}
+
+// loginResponse is the JSON answer to a successful sign-in.
+type loginResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      apiUser   `json:"user"`
+}
+
+// login handles POST /login (form fields username, password, next). A
+// browser gets the cookie and a redirect to next; a client that sends
+// "Accept: application/json" also gets the token in the body, for use as a
+// bearer token.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, apperr.Wrap(err, apperr.Invalid, "api.err.bad_form"))
+		return
+	}
+	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
+	password := r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	key := username + "|" + clientIP(r)
+	now := s.now()
+
+	if !s.limiter.Allow(key, now) {
+		s.loginFailed(w, r, http.StatusTooManyRequests, "api.err.too_many_attempts", username, next)
+		return
+	}
+	u, err := s.store.UserByUsername(r.Context(), username)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		// Spend the same work as for a real account, so response time does
+		// not tell which usernames exist.
+		_ = s.hasher.Verify(r.Context(), s.dummyHash, password)
+		s.limiter.Fail(key, now)
+		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
+		return
+	case err != nil:
+		s.writeError(w, r, err)
+		return
+	}
+	verr := s.hasher.Verify(r.Context(), u.PasswordHash, password)
+	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
+		// A malformed stored hash or a cancelled request, not a wrong
+		// password; still a failure for the client.
+		s.log.WarnContext(r.Context(), "verify password", "user_id", u.ID, "err", verr)
+	}
+	if verr != nil || u.Disabled {
+		s.limiter.Fail(key, now)
+		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
+		return
+	}
+	s.limiter.Reset(key)
+
+	// A new token on every sign-in; the old one, if any, is ended, so a
+	// token planted before sign-in never becomes a signed-in session.
+	if res := infoFrom(r.Context()); res != nil {
+		if old := res.resolve(); old.tokenHash != "" {
+			_ = s.store.DeleteSession(r.Context(), old.tokenHash)
+		}
+	}
+	token, expires, err := s.NewSession(r.Context(), u.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.setSessionCookie(w, token, expires)
+	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires.UTC(), User: toAPIUser(u)})
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// loginFailed answers a failed sign-in: JSON for API clients, otherwise
+// the sign-in form again (through the UI's renderLogin when it exists).
+func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int, key, username, next string) {
+	msg := s.message(Lang(r), key)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "900")
+	}
+	if wantsJSON(r) {
+		code := apperr.Unauthorized
+		if status == http.StatusTooManyRequests {
+			code = codeRateLimited
+		}
+		writeJSON(w, status, apiErrorEnvelope{Error: apiError{Code: string(code), Message: msg}})
+		return
+	}
+	if ui, ok := any(s).(interface {
+		renderLogin(http.ResponseWriter, *http.Request, LoginFailure)
+	}); ok {
+		ui.renderLogin(w, r, LoginFailure{Status: status, Message: msg, Username: username, Next: next})
+		return
+	}
+	s.renderError(w, r, status, msg)
+}
+
+// logout handles POST /logout: the session ends in the store, not just in
+// the browser, so a copied cookie stops working too.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if info := infoFrom(r.Context()); info != nil {
+		if res := info.resolve(); res.tokenHash != "" {
+			if err := s.store.DeleteSession(r.Context(), res.tokenHash); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+	}
+	s.clearSessionCookie(w)
+	if wantsJSON(r) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext returns next if it is a path on this site, else "/". Only
+// rooted relative references pass: "//host" and "/\host" are
+// protocol-relative to browsers, and anything with a scheme or host could
+// send a freshly signed-in user to another site.
+func safeNext(next string) string {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if strings.ContainsAny(next, "\r\n\t\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return next
+}
+
+// clientIP returns the peer address. X-Forwarded-For is not trusted: any
+// client can set it, which would let one client spread its attempts over
+// invented addresses.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loginLimits configure the failed sign-in limiter.
+type loginLimits struct {
+	MaxFailures int           // failures allowed per key within Window
+	Window      time.Duration // how long failures are remembered
+	MaxKeys     int           // bound on remembered keys, so a flood of names cannot grow memory
+}
+
+// loginLimiter counts failed sign-ins per username and client address in a
+// fixed window. It is in memory and per process: it slows guessing down,
+// it is not an account lockout.
+type loginLimiter struct {
+	lim  loginLimits
+	mu   sync.Mutex
+	keys map[string]*failures
+}
+
+type failures struct {
+	n     int
+	start time.Time
+}
+
+func newLoginLimiter(l loginLimits) *loginLimiter {
+	return &loginLimiter{lim: l, keys: map[string]*failures{}}
+}
+
+// Allow reports whether key may try to sign in now.
+func (l *loginLimiter) Allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.keys[key]
+	if !ok {
+		return true
+	}
+	if now.Sub(f.start) >= l.lim.Window {
+		delete(l.keys, key)
+		return true
+	}
+	return f.n < l.lim.MaxFailures
+}
+
+// Fail records a failed attempt.
+func (l *loginLimiter) Fail(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f, ok := l.keys[key]; ok && now.Sub(f.start) < l.lim.Window {
+		f.n++
+		return
+	}
+	if len(l.keys) >= l.lim.MaxKeys {
+		l.evict(now)
+	}
+	l.keys[key] = &failures{n: 1, start: now}
+}
+
+// evict drops expired windows and, if the map is still full, the oldest
+// one. It runs only when the map is full, so its linear scan is rare.
+func (l *loginLimiter) evict(now time.Time) {
+	var oldestKey string
+	var oldest time.Time
+	for k, f := range l.keys {
+		if now.Sub(f.start) >= l.lim.Window {
+			delete(l.keys, k)
+			continue
+		}
+		if oldestKey == "" || f.start.Before(oldest) {
+			oldestKey, oldest = k, f.start
+		}
+	}
+	if len(l.keys) >= l.lim.MaxKeys && oldestKey != "" {
+		delete(l.keys, oldestKey)
+	}
+}
+
+// Reset forgets a key's failures after a successful sign-in.
+func (l *loginLimiter) Reset(key string) {
+	l.mu.Lock()
+	delete(l.keys, key)
+	l.mu.Unlock()
+}
+
+// Len returns the number of remembered keys.
+func (l *loginLimiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.keys)
+}
