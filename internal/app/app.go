@@ -1,0 +1,77 @@
+// Package app wires the platform together: configuration, the store, the
+// reference catalogues and the statistics engine. Every command of the
+// ibrain binary starts from Open.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/industrybrain/ibrain/internal/refdata"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/stats"
+)
+
+// DefaultDB is the embedded database used when no DSN is configured.
+const DefaultDB = "sqlite:data/ibrain.db"
+
+// DefaultAddr is the listen address used when none is configured.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Config is what every command needs to reach the data.
+type Config struct {
+	DB     string // sqlite:PATH or postgres:// URL
+	Logger *slog.Logger
+}
+
+// FromEnv returns the environment's value for key, or def.
+func FromEnv(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// App is an opened platform: migrated store, synced reference data and a
+// statistics engine over them.
+type App struct {
+	Store *sqlstore.Store
+	Ref   *refdata.Catalogues
+	Stats *stats.Engine
+	Log   *slog.Logger
+}
+
+// Open connects, migrates and syncs reference data.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	st, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated database", "versions", applied, "engine", st.Engine())
+	}
+	ref, err := refdata.Builtin()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("reference data: %w", err)
+	}
+	if err := refdata.Sync(ctx, st, ref); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("reference data: %w", err)
+	}
+	return &App{Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log}, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
