@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/demo"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+)
+
+func runDemo(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("demo", "[--seed N] [--scale N]", std)
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same dataset")
+	scale := fs.Int("scale", 1, "multiply the number of enterprises (1 ≈ 7,000 above-scale firms), for benchmarks")
+	accounts := fs.Bool("accounts", true, "create demo accounts with generated passwords (printed once)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *scale < 1 || *scale > 100 {
+		return fmt.Errorf("%w: --scale must be 1–100", errUsage)
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return loadDemo(ctx, a, demo.Options{Seed: *seed, Scale: *scale}, *accounts, std)
+}
+
+// loadDemo loads the dataset and, optionally, the demo accounts.
+func loadDemo(ctx context.Context, a *app.App, opts demo.Options, accounts bool, std IO) error {
+	start := time.Now()
+	bar := newProgress(std.Stderr, "生成演示数据 demo data")
+	opts.Progress = bar.Set
+	sum, err := demo.Load(ctx, a.Store, opts)
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "demo dataset loaded in %s: %s\n", time.Since(start).Round(time.Millisecond), sum)
+	if err := a.Store.SetMeta(ctx, "demo_seed", fmt.Sprint(opts.Seed)); err != nil {
+		return err
+	}
+	if !accounts {
+		return nil
+	}
+	return createDemoAccounts(ctx, a.Store, std)
+}
+
+// demoAccount is one generated account.
+type demoAccount struct {
+	user auth.User
+	note string
+}
+
+// createDemoAccounts creates one account per role. Passwords are generated
+// and printed once; nothing is fixed in the code. Existing accounts are
+// left as they are.
+func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
+	accts := []demoAccount{
+		{auth.User{Username: "admin", DisplayName: "市经信委管理员", Role: auth.RoleCityAdmin}, "city administrator / 市级管理员"},
+		{auth.User{Username: "analyst", DisplayName: "运行监测分析员", Role: auth.RoleCityAnalyst}, "city analyst / 市级分析员"},
+		{auth.User{Username: "liangjiang", DisplayName: "两江新区经信局", Role: auth.RoleDistrict, RegionCode: "CQ-LJ"}, "district officer, 两江新区"},
+		{auth.User{Username: "wanzhou", DisplayName: "万州区经信委", Role: auth.RoleDistrict, RegionCode: "500101"}, "district officer, 万州区"},
+	}
+	// The enterprise account belongs to the largest firm of 万州区.
+	page, err := st.ListEnterprises(ctx, auth.Region("500101"), sqlstore.EnterpriseFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(page.Items) > 0 {
+		e := page.Items[0]
+		accts = append(accts, demoAccount{auth.User{Username: "enterprise", DisplayName: e.Name, Role: auth.RoleEnterprise, EnterpriseID: e.ID}, "enterprise user, " + e.Name})
+	}
+	fmt.Fprintln(std.Stdout, "\nDemo accounts (passwords are shown only now; reset with 'ibrain user passwd'):")
+	for _, d := range accts {
+		pw := auth.NewPassword(12)
+		err := createUser(ctx, st, d.user, pw)
+		switch {
+		case apperr.Is(err, apperr.Conflict):
+			fmt.Fprintf(std.Stdout, "  %-11s (exists, unchanged)  %s\n", d.user.Username, d.note)
+		case err != nil:
+			return err
+		default:
+			fmt.Fprintf(std.Stdout, "  %-11s %-14s  %s\n", d.user.Username, pw, d.note)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/app"
+)
+
+// defaultLoadPaths are the cockpit's API calls, as the city overview page
+// makes them.
+var defaultLoadPaths = []string{
+	"/api/v1/stats/kpis?year=2024&month=12",
+	"/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024",
+	"/api/v1/stats/trend?indicator=IND_VA_GROWTH&year=2024",
+	"/api/v1/stats/breakdown?by=region&year=2024&month=12",
+	"/api/v1/stats/breakdown?by=cluster&year=2024&month=12",
+	"/api/v1/stats/breakdown?by=tier&year=2024&month=12",
+	"/api/v1/enterprises?q=科技&per_page=20",
+	"/api/v1/scoreboard?year=2023",
+}
+
+func runLoadtest(ctx context.Context, args []string, std IO) error {
+	fs := newPlainFlags("loadtest", "--user NAME --password PW [--url URL] [--duration 10s] [--concurrency 8]", std)
+	base := fs.String("url", "http://"+app.DefaultAddr, "base URL of a running ibrain (loopback only)")
+	user := fs.String("user", "analyst", "account to sign in with")
+	password := fs.String("password", "", "its password (required)")
+	duration := fs.Duration("duration", 10*time.Second, "how long to send requests (at most 5m)")
+	concurrency := fs.Int("concurrency", 8, "parallel clients (1–256)")
+	maxRequests := fs.Int("requests", 200000, "stop after this many requests")
+	paths := fs.String("paths", strings.Join(defaultLoadPaths, ","), "comma-separated paths to cycle through")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	u, err := url.Parse(*base)
+	if err != nil {
+		return fmt.Errorf("%w: bad --url: %v", errUsage, err)
+	}
+	// The load goes to this machine only: a load test is not a tool for
+	// someone else's server.
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%w: --url must be a loopback address (127.0.0.0/8, ::1 or localhost)", errUsage)
+	}
+	if *password == "" || *concurrency < 1 || *concurrency > 256 || *duration <= 0 || *duration > 5*time.Minute {
+		return fmt.Errorf("%w: need --password, --concurrency 1–256 and --duration up to 5m", errUsage)
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}}
+	token, err := signIn(ctx, client, *base, *user, *password)
+	if err != nil {
+		return err
+	}
+	res, err := loadRun(ctx, client, loadSpec{base: strings.TrimRight(*base, "/"), token: token, paths: strings.Split(*paths, ","),
+		duration: *duration, concurrency: *concurrency, maxRequests: *maxRequests})
+	if err != nil {
+		return err
+	}
+	res.print(std.Stdout)
+	if res.failed > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed", res.failed)}
+	}
+	return nil
+}
+
+// signIn posts the login form and returns the session token, which API
+// requests then send as a bearer token.
+func signIn(ctx context.Context, c *http.Client, base, user, password string) (string, error) {
+	form := url.Values{"username": {user}, "password": {password}}
+	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimRight(base, "/")+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	noRedirect := *c
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "ibrain_session" && ck.Value != "" {
+			return ck.Value, nil
+		}
+	}
+	return "", fmt.Errorf("sign-in as %s failed (HTTP %d)", user, resp.StatusCode)
+}
+
+type loadSpec struct {
+	base        string
+	token       string
+	paths       []string
+	duration    time.Duration
+	concurrency int
+	maxRequests int
+}
+
+type loadResult struct {
+	elapsed   time.Duration
+	byPath    map[string][]time.Duration
+	failed    int
+	firstFail string
+}
+
+func loadRun(ctx context.Context, c *http.Client, spec loadSpec) (*loadResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, spec.duration)
+	defer cancel()
+	var mu sync.Mutex
+	res := &loadResult{byPath: map[string][]time.Duration{}}
+	var sent int
+	next := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if sent >= spec.maxRequests {
+			return "", false
+		}
+		p := spec.paths[sent%len(spec.paths)]
+		sent++
+		return p, true
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < spec.concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				p, ok := next()
+				if !ok {
+					return
+				}
+				t0 := time.Now()
+				err := get(ctx, c, spec.base+p, spec.token)
+				d := time.Since(t0)
+				if ctx.Err() != nil {
+					return // a request cut off by the deadline is not a sample
+				}
+				mu.Lock()
+				if err != nil {
+					res.failed++
+					if res.firstFail == "" {
+						res.firstFail = p + ": " + err.Error()
+					}
+				} else {
+					res.byPath[p] = append(res.byPath[p], d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res, nil
+}
+
+func get(ctx context.Context, c *http.Client, u, token string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(resp.Status)
+	}
+	return nil
+}
+
+func (r *loadResult) print(w io.Writer) {
+	total := 0
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "requests\tp50 ms\tp95 ms\tp99 ms\tmax ms\tpath\t")
+	paths := make([]string, 0, len(r.byPath))
+	for p := range r.byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		ds := r.byPath[p]
+		total += len(ds)
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		fmt.Fprintf(tw, "%d\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t\n", len(ds), ms(pct(ds, 50)), ms(pct(ds, 95)), ms(pct(ds, 99)), ms(ds[len(ds)-1]), p)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d requests in %s: %.0f req/s; %d failed\n", total, r.elapsed.Round(time.Millisecond), float64(total)/r.elapsed.Seconds(), r.failed)
+	if r.firstFail != "" {
+		fmt.Fprintln(w, "first failure:", r.firstFail)
+	}
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p+99)/100 - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

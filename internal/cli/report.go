@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/industrybrain/ibrain/internal/scoreboard"
+)
+
+func runReport(ctx context.Context, args []string, std IO) error {
+	if len(args) == 0 || args[0] != "scoreboard" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(std.Stderr, "Usage: ibrain report scoreboard --year YEAR [--format json|xlsx|html] [-o FILE]")
+			return nil
+		}
+		return fmt.Errorf("%w: want 'report scoreboard'", errUsage)
+	}
+	fs, db := newFlags("report scoreboard", "--year YEAR [--format json|xlsx|html] [-o FILE]", std)
+	year := fs.Int("year", 0, "results year; the task table is the following year's (required)")
+	format := fs.String("format", "json", "json, xlsx or html")
+	out := fs.String("o", "", "output file (default standard output; required for xlsx)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return fmt.Errorf("%w: --year is required", errUsage)
+	}
+	if *format != "json" && *format != "xlsx" && *format != "html" {
+		return fmt.Errorf("%w: --format must be json, xlsx or html", errUsage)
+	}
+	if *format == "xlsx" && *out == "" {
+		return fmt.Errorf("%w: xlsx needs -o FILE", errUsage)
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sb, err := a.Stats.Scoreboard(ctx, *year)
+	if err != nil {
+		return err
+	}
+	doc := scoreboard.FromStats(sb)
+	return writeTo(*out, std.Stdout, func(w io.Writer) error {
+		switch *format {
+		case "xlsx":
+			return doc.WriteXLSX(w)
+		case "html":
+			return doc.WriteHTML(w)
+		}
+		return doc.WriteJSON(w)
+	})
+}
+
+// writeTo writes to path (atomically, through a temporary file) or to
+// stdout when path is empty.
+func writeTo(path string, stdout io.Writer, fn func(w io.Writer) error) error {
+	if path == "" {
+		return fn(stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ibrain-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

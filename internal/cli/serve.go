@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/demo"
+	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/metrics"
+	"github.com/industrybrain/ibrain/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
+	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
+	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
+	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *demoMode != "auto" && *demoMode != "never" {
+		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
+	}
+	log := logger(std.Stderr)
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	firstStart := false
+	if *demoMode == "auto" {
+		y, err := a.Store.LatestYear(ctx)
+		if err != nil {
+			return err
+		}
+		if y == 0 {
+			firstStart = true
+			fmt.Fprintln(std.Stdout, "First start: creating the demo dataset (deterministic, synthetic; about half a minute)…")
+			if err := loadDemo(ctx, a, demo.Options{Seed: 1, Scale: 1}, true, std); err != nil {
+				return fmt.Errorf("demo dataset: %w", err)
+			}
+		}
+	}
+
+	catalog, err := i18n.Load(importer.Messages())
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{
+		Store:         a.Store,
+		Stats:         a.Stats,
+		Hasher:        auth.NewHasher(auth.DefaultParams, 4),
+		Logger:        log,
+		Metrics:       metrics.NewRegistry(),
+		Catalog:       catalog,
+		SecureCookies: *secure,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // imports upload large files
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(std.Stdout, "\nIndustry Brain is running at %s  (engine: %s)\n", url, a.Store.Engine())
+	if firstStart {
+		fmt.Fprintln(std.Stdout, "Sign in with one of the demo accounts printed above.")
+	} else {
+		fmt.Fprintln(std.Stdout, "Sign in with your account; 'ibrain user create' or 'ibrain user passwd' manages accounts.")
+	}
+	fmt.Fprintln(std.Stdout, "Press Ctrl+C to stop.")
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
