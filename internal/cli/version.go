@@ -11,6 +11,10 @@ import (
 var Version = "dev"
 
 func runVersion(ctx context.Context, args []string, std IO) error {
+	fs := newPlainFlags("version", "", std)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	rev, dirty := "", false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
