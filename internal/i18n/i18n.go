@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -78,8 +79,8 @@ func (c *Catalog) check() error {
 			if !ok {
 				return fmt.Errorf("i18n: key %q missing in %s", k, l)
 			}
-			if a, b := Verbs(v), Verbs(o); !slices.Equal(a, b) {
-				return fmt.Errorf("i18n: key %q has verbs %v in %s but %v in %s", k, a, ZH, b, l)
+			if err := compatible(v, o); err != nil {
+				return fmt.Errorf("i18n: key %q: %s and %s texts %w", k, ZH, l, err)
 			}
 		}
 		for k := range other {
@@ -91,7 +92,7 @@ func (c *Catalog) check() error {
 	return nil
 }
 
-var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.(\d+|\*))?[a-zA-Z%]`)
+var verbRE = regexp.MustCompile(`%(\[(\d+)\])?[-+# 0]*(\d+)?(\.\d+)?([a-zA-Z%])`)
 
 // Verbs returns the fmt verbs of a text in order, "%%" excluded.
 func Verbs(s string) []string {
@@ -102,6 +103,64 @@ func Verbs(s string) []string {
 		}
 	}
 	return out
+}
+
+// args maps each argument a text formats (1-based) to its verb letter,
+// following fmt's rule that a verb after %[n] takes argument n+1. reordered
+// says the text uses explicit indexes, which lets it skip arguments.
+func args(s string) (map[int]byte, bool, error) {
+	out := map[int]byte{}
+	next, reordered := 1, false
+	for _, m := range verbRE.FindAllStringSubmatch(s, -1) {
+		if m[0] == "%%" {
+			continue
+		}
+		if m[2] != "" {
+			next, _ = strconv.Atoi(m[2])
+			reordered = true
+		}
+		verb := m[5][0]
+		if have, ok := out[next]; ok && have != verb {
+			return nil, false, fmt.Errorf("format argument %d both as %%%c and %%%c", next, have, verb)
+		}
+		out[next] = verb
+		next++
+	}
+	return out, reordered, nil
+}
+
+// compatible reports whether two translations of one message can be
+// formatted with the same arguments: where both use an argument they use
+// the same verb, and a text without explicit indexes uses every argument
+// the other one does (fmt would print %!(EXTRA …) or %!v(MISSING)).
+func compatible(a, b string) error {
+	aa, ar, err := args(a)
+	if err != nil {
+		return err
+	}
+	ba, br, err := args(b)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for i, v := range aa {
+		n = max(n, i)
+		if w, ok := ba[i]; ok && w != v {
+			return fmt.Errorf("format argument %d as %%%c and %%%c", i, v, w)
+		}
+	}
+	for i := range ba {
+		n = max(n, i)
+	}
+	for _, t := range []struct {
+		m         map[int]byte
+		reordered bool
+	}{{aa, ar}, {ba, br}} {
+		if !t.reordered && len(t.m) != n {
+			return fmt.Errorf("format %d and %d arguments", len(aa), len(ba))
+		}
+	}
+	return nil
 }
 
 // T returns the text of key in lang, formatted with args. A missing text

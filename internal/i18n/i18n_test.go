@@ -38,8 +38,8 @@ func TestCataloguesMatch(t *testing.T) {
 		if strings.TrimSpace(v) == "" || strings.TrimSpace(o) == "" {
 			t.Errorf("key %q has an empty text", k)
 		}
-		if a, b := Verbs(v), Verbs(o); !slices.Equal(a, b) {
-			t.Errorf("key %q: verbs %v in zh-CN but %v in en", k, a, b)
+		if err := compatible(v, o); err != nil {
+			t.Errorf("key %q: %v", k, err)
 		}
 	}
 	for k := range en {
@@ -105,6 +105,24 @@ func TestNormalizeAndMatch(t *testing.T) {
 func TestVerbs(t *testing.T) {
 	if got := Verbs("100%% 完成 %d 项，%.1f%s"); !slices.Equal(got, []string{"%d", "%.1f", "%s"}) {
 		t.Errorf("Verbs = %v", got)
+	}
+	for _, c := range []struct {
+		a, b string
+		ok   bool
+	}{
+		{"第 %d 行 %s", "row %d %s", true},
+		{"第 %d 行", "row %s", false},
+		{"%s 和 %s", "%s", false},
+		{"列 %[1]s 缺失", "column %[2]s is missing", true}, // Chinese and English column names
+		{"%[2]s 的 %[1]d", "%[1]d of %[2]s", true},
+		{"%[1]d", "%[1]s", false},
+		{"%s %s", "%[2]s", true},
+		{"%s", "%[2]s", false}, // the zh text would print %!(EXTRA)
+		{"100%", "100%", true},
+	} {
+		if err := compatible(c.a, c.b); (err == nil) != c.ok {
+			t.Errorf("compatible(%q, %q) = %v, want ok=%v", c.a, c.b, err, c.ok)
+		}
 	}
 }
 
