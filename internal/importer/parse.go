@@ -1,0 +1,254 @@
+package importer
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/creditcode"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// scaleDigits returns n when scale is 10^n, else −1.
+func scaleDigits(scale int64) int {
+	n := 0
+	for scale > 1 && scale%10 == 0 {
+		scale /= 10
+		n++
+	}
+	if scale != 1 {
+		return -1
+	}
+	return n
+}
+
+// parseScaled is unit.ParseScaled with an allocation-free fast path for the
+// plain form [+-]digits[.digits] and a power-of-ten scale, the form nearly
+// every cell has. Anything else (commas, spaces, overflow, junk) goes to
+// unit.ParseScaled, so results and errors are identical by construction;
+// FuzzParseScaled checks that. unit.ParseScaled itself builds a big.Rat per
+// call, which alone would cap an import far below 1M values/s.
+func parseScaled(s string, scale int64, digits int) (int64, error) {
+	if digits < 0 || s == "" {
+		return unit.ParseScaled(s, scale)
+	}
+	i, neg := 0, false
+	switch s[0] {
+	case '-':
+		neg, i = true, 1
+	case '+':
+		i = 1
+	}
+	const limit = math.MaxInt64
+	var v uint64
+	nd := 0
+	mul := func(d uint64) bool { // v = v*10 + d without passing MaxInt64
+		if v > (limit-d)/10 {
+			return false
+		}
+		v = v*10 + d
+		return true
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if !mul(uint64(s[i] - '0')) {
+			return unit.ParseScaled(s, scale)
+		}
+		nd++
+	}
+	k, excess := 0, false
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			nd++
+			if k < digits {
+				if !mul(uint64(s[i] - '0')) {
+					return unit.ParseScaled(s, scale)
+				}
+				k++
+			} else if s[i] != '0' {
+				excess = true
+			}
+		}
+	}
+	if i != len(s) || nd == 0 {
+		return unit.ParseScaled(s, scale)
+	}
+	if excess {
+		return 0, unit.ErrPrecision
+	}
+	for ; k < digits; k++ {
+		if !mul(0) {
+			return unit.ParseScaled(s, scale)
+		}
+	}
+	if neg {
+		return -int64(v), nil
+	}
+	return int64(v), nil
+}
+
+// numberError maps a unit parse error to its message key.
+func numberError(err error) string {
+	switch {
+	case errors.Is(err, unit.ErrPrecision):
+		return KeyTooManyDecimals
+	case errors.Is(err, unit.ErrRange):
+		return KeyNumberRange
+	}
+	return KeyBadNumber
+}
+
+// creditCodeError maps a creditcode.Parse error to its message key.
+func creditCodeError(err error) string {
+	switch {
+	case errors.Is(err, creditcode.ErrLength):
+		return KeyCreditCodeLength
+	case errors.Is(err, creditcode.ErrCharset):
+		return KeyCreditCodeCharset
+	}
+	return KeyCreditCodeChecksum
+}
+
+// Excel serial day numbers: day 1 is 1900-01-01 and day 60 the fictitious
+// 1900-02-29, so from day 61 on (all we accept) the epoch is 1899-12-30.
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// serialDay reads an Excel serial date ("44986", or "44986.5" with a time)
+// as a day count. Only five-digit serials (1927-05-18 to 2173-10-14) are
+// taken, so a bare year such as "2015" is rejected rather than read as a
+// day of 1905.
+func serialDay(s string) (int, bool) {
+	intPart, frac, _ := strings.Cut(s, ".")
+	if len(intPart) != 5 || intPart[0] == '0' || !allDigits(intPart) || frac != "" && !allDigits(frac) {
+		return 0, false
+	}
+	return atoi(intPart), true
+}
+
+// parseDate accepts 2015-06-18, 2015/6/18, 2015.6.18, 2015年6月18日,
+// 20150618, an Excel serial day and any of these followed by a time.
+func parseDate(s string) (time.Time, bool) {
+	if n, ok := serialDay(s); ok {
+		return excelEpoch.AddDate(0, 0, n), true
+	}
+	if d, _, ok := strings.Cut(s, " "); ok {
+		s = d
+	} else if d, _, ok := strings.Cut(s, "T"); ok {
+		s = d
+	}
+	var y, m, d int
+	switch {
+	case len(s) == 8 && allDigits(s):
+		y, m, d = atoi(s[:4]), atoi(s[4:6]), atoi(s[6:])
+	default:
+		var parts [3]string
+		n := 0
+		rest := strings.TrimSuffix(s, "日")
+		for n < 3 {
+			i := strings.IndexAny(rest, "-/.年月")
+			if i < 0 {
+				parts[n], n = rest, n+1
+				break
+			}
+			if n == 2 {
+				return time.Time{}, false
+			}
+			parts[n], n = rest[:i], n+1
+			_, w := firstRune(rest[i:])
+			rest = rest[i+w:]
+		}
+		if n != 3 || len(parts[0]) != 4 {
+			return time.Time{}, false
+		}
+		for _, p := range parts {
+			if p == "" || len(p) > 4 || !allDigits(p) {
+				return time.Time{}, false
+			}
+		}
+		if len(parts[1]) > 2 || len(parts[2]) > 2 {
+			return time.Time{}, false
+		}
+		y, m, d = atoi(parts[0]), atoi(parts[1]), atoi(parts[2])
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	// time.Date normalises 2月30日 into March; a real date survives intact.
+	if y < 1900 || t.Year() != y || int(t.Month()) != m || t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func firstRune(s string) (rune, int) {
+	for _, r := range s {
+		return r, len(string(r))
+	}
+	return 0, 0
+}
+
+// parsePeriod is report.ParsePeriod that also takes the Excel serial day a
+// spreadsheet stores when "2024-03" is typed into a General cell (Excel turns
+// it into 2024-03-01). Serials have 5 digits, YYYYMM has 6: no ambiguity.
+func parsePeriod(s string) (report.Period, error) {
+	if n, ok := serialDay(s); ok {
+		t := excelEpoch.AddDate(0, 0, n)
+		p := report.Period{Year: t.Year(), Month: int(t.Month())}
+		return p, p.Validate()
+	}
+	return report.ParsePeriod(s)
+}
+
+// parseBool reads the yes/no spellings of Chinese and English sheets.
+func parseBool(s string) (v, ok bool) {
+	switch strings.ToLower(s) {
+	case "是", "y", "yes", "true", "1", "√", "规上":
+		return true, true
+	case "否", "n", "no", "false", "0", "×", "规下":
+		return false, true
+	}
+	return false, false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// atoi converts a short all-digit string; callers have checked it.
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// foldWidth maps full-width ASCII forms (Chinese input methods in
+// full-width mode type "２０２４－０３" and "１２３．５") and the ideographic
+// space to ASCII. It returns s itself when there is nothing to fold, so it
+// costs no allocation on ordinary cells.
+func foldWidth(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		}
+		return r
+	}, s)
+}

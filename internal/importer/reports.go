@@ -1,0 +1,248 @@
+package importer
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/creditcode"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// Report columns: the credit code, the period, then one per report.Field.
+const (
+	rCode   = int(report.NumFields)
+	rPeriod = rCode + 1
+)
+
+var reportCols = func() *columnSet {
+	specs := make([]colSpec, report.NumFields+2)
+	for _, f := range report.Fields {
+		specs[f.Field] = colSpec{zh: f.NameZh, en: f.Code, unitZh: f.FileUnitZh, unitEn: f.FileUnitEn, required: true, aliases: []string{f.NameEn}}
+	}
+	specs[rCode] = enterpriseCols.specs[eCode]
+	specs[rPeriod] = colSpec{zh: "报告期", en: "period", required: true, aliases: []string{"报告月份", "统计期", "所属期"}}
+	// Context columns a report sheet often repeats for readability.
+	return newColumnSet(specs, "企业名称", "name", "enterprise name", "所属区县", "region", "序号", "no", "no.", "#", "备注", "remarks")
+}()
+
+// ReportOptions supplies the lookups of a monthly report import.
+type ReportOptions struct {
+	// EnterpriseID returns the stored enterprise with a credit code.
+	// Required.
+	EnterpriseID func(creditCode string) (int64, bool)
+	Today        time.Time // periods after its month are rejected; zero: now
+}
+
+type reportKey struct {
+	id     int64
+	period int32
+}
+
+// fieldCol is a value column resolved once per file.
+type fieldCol struct {
+	field  report.Field
+	col    int // index into the sheet row
+	scale  int64
+	digits int
+	neg    bool
+}
+
+// Reports validates a monthly report file into reports, one per row. It
+// returns the valid rows and a report of every problem; only a report
+// without errors may be stored.
+func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
+	if opts.EnterpriseID == nil {
+		panic("importer: ReportOptions.EnterpriseID is required")
+	}
+	rep := Report{Kind: KindReports}
+	if s == nil {
+		rep.errorf(0, "", KeyFileEmpty, "")
+		return nil, rep
+	}
+	s = padded(s)
+	rep.Rows = len(s.Rows)
+	today := dateOf(opts.Today)
+	latest := today.Year()*100 + int(today.Month())
+
+	idx := reportCols.resolve(s.Header, s.HeaderLine, &rep)
+	if len(s.Rows) == 0 {
+		rep.errorf(s.HeaderLine, "", KeyNoData, "")
+	}
+	fields := make([]fieldCol, 0, report.NumFields)
+	for _, f := range report.Fields {
+		if c := idx[f.Field]; c >= 0 {
+			fields = append(fields, fieldCol{f.Field, c, f.FileScale, scaleDigits(f.FileScale), f.Negative})
+		}
+	}
+	complete := len(fields) == int(report.NumFields) && idx[rCode] >= 0 && idx[rPeriod] >= 0
+
+	out := make([]report.Monthly, 0, len(s.Rows))
+	lines := make([]int, 0, len(s.Rows))
+	seen := make(map[reportKey]int, len(s.Rows))
+	minKey, maxKey := 0, 0
+
+	// Most files hold one period, so the last parse is reused.
+	var lastText string
+	var lastPeriod report.Period
+	var lastErr error
+	lastValid := false
+
+	for _, row := range s.Rows {
+		rc := rowCtx{rep: &rep, line: row.Line, cells: row.Cells, header: s.Header, idx: idx, ok: complete}
+		var m report.Monthly
+
+		known := false
+		if v, ok := rc.required(rCode); ok {
+			res, err := creditcode.Parse(v)
+			if err != nil {
+				res, err = creditcode.Parse(foldWidth(v))
+			}
+			if err != nil {
+				rc.fail(rCode, creditCodeError(err))
+			} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
+				rc.fail(rCode, KeyUnknownEnterprise)
+			} else {
+				m.EnterpriseID, known = id, true
+			}
+			// The GB 11714 warning belongs to the enterprise list import.
+		}
+		if v, ok := rc.required(rPeriod); ok {
+			if !lastValid || v != lastText {
+				lastPeriod, lastErr = parsePeriod(v)
+				if lastErr != nil {
+					lastPeriod, lastErr = parsePeriod(foldWidth(v))
+				}
+				lastText, lastValid = v, true
+			}
+			switch {
+			case errors.Is(lastErr, report.ErrJanuary):
+				rc.fail(rPeriod, KeyJanuary)
+			case lastErr != nil:
+				rc.fail(rPeriod, KeyBadPeriod)
+			case lastPeriod.Key() > latest:
+				rc.fail(rPeriod, KeyPeriodFuture)
+			default:
+				m.Period = lastPeriod
+			}
+		}
+		for i := range fields {
+			fc := &fields[i]
+			v := row.Cells[fc.col]
+			if v == "" {
+				rc.fail(int(fc.field), KeyEmptyCell)
+				continue
+			}
+			n, err := parseScaled(v, fc.scale, fc.digits)
+			if err != nil {
+				n, err = parseScaled(foldWidth(v), fc.scale, fc.digits)
+			}
+			if err != nil {
+				key := numberError(err)
+				if key == KeyTooManyDecimals {
+					rc.fail(int(fc.field), key, fc.digits)
+				} else {
+					rc.fail(int(fc.field), key)
+				}
+				continue
+			}
+			if n < 0 && !fc.neg {
+				rc.fail(int(fc.field), KeyNegative)
+				continue
+			}
+			m.Values[fc.field] = n
+		}
+		if known && m.Period.Year != 0 {
+			k := reportKey{m.EnterpriseID, int32(m.Period.Key())}
+			if first, dup := seen[k]; dup {
+				rc.fail(rCode, KeyDuplicateReport, first)
+			} else {
+				seen[k] = row.Line
+			}
+		}
+		if !rc.ok {
+			continue
+		}
+		if key := m.Period.Key(); len(out) == 0 {
+			minKey, maxKey = key, key
+		} else {
+			minKey, maxKey = min(minKey, key), max(maxKey, key)
+		}
+		out = append(out, m)
+		lines = append(lines, row.Line)
+	}
+	// Only a file spanning several periods can hold a decreasing series.
+	if minKey != maxKey {
+		out = checkCumulative(out, lines, s.Header, idx, &rep)
+	}
+	rep.sort()
+	return out, rep
+}
+
+// checkCumulative rejects a year-to-date value below the same enterprise's
+// value for an earlier period of the same year in the file. Fields that may
+// be negative (profit) are exempt: a month's loss lowers the year's total.
+// It returns out without the rejected rows.
+func checkCumulative(out []report.Monthly, lines []int, header []string, idx []int, rep *Report) []report.Monthly {
+	order := make([]int32, len(out))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		x, y := &out[a], &out[b]
+		if c := cmp.Compare(x.EnterpriseID, y.EnterpriseID); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Period.Key(), y.Period.Key())
+	})
+	var bad []bool
+	for k := 1; k < len(order); k++ {
+		prev, cur := &out[order[k-1]], &out[order[k]]
+		if prev.EnterpriseID != cur.EnterpriseID || prev.Period.Year != cur.Period.Year {
+			continue
+		}
+		for _, f := range report.Fields {
+			if f.Kind != report.Cumulative || f.Negative || cur.Values[f.Field] >= prev.Values[f.Field] {
+				continue
+			}
+			c := idx[f.Field]
+			line := lines[order[k]]
+			rep.errorf(line, header[c], KeyCumulativeDecreasing, unit.FormatScaled(cur.Values[f.Field], f.FileScale),
+				prev.Period.String(), unit.FormatScaled(prev.Values[f.Field], f.FileScale), lines[order[k-1]])
+			if bad == nil {
+				bad = make([]bool, len(out))
+			}
+			bad[order[k]] = true
+		}
+	}
+	if bad == nil {
+		return out
+	}
+	kept := out[:0]
+	for i, m := range out {
+		if !bad[i] {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
+// ReportTemplate returns the header and example rows of a monthly report
+// file in lang ("zh-CN" or "en"): values in each field's file unit, 1–2月
+// reported as period 02. The examples pass Reports.
+func ReportTemplate(lang string) (header []string, example [][]string) {
+	header = append(header, reportCols.specs[rCode].header(lang), reportCols.specs[rPeriod].header(lang))
+	for _, f := range report.Fields {
+		header = append(header, reportCols.specs[f.Field].header(lang))
+	}
+	// Output, value added, revenue, profit, R&D, investment, tax, energy
+	// (tce), employees — cumulative 1–2月 and 1–3月 of one enterprise.
+	example = [][]string{
+		{exampleCodes[0], "2024-02", "5230.5", "1310.2", "5102.75", "-12.5", "160.3", "820", "210.45", "1234.567", "318"},
+		{exampleCodes[0], "2024-03", "8120.3", "2045.6", "7985.1", "96.8", "251.2", "1300", "330.1", "1902.5", "320"},
+	}
+	return header, example
+}
