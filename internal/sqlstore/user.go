@@ -105,15 +105,6 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 	})
 }
 
-// RehashPassword replaces a hash only if it is still oldHash, for raising
-// hash parameters on sign-in: unlike SetPassword it keeps the sessions
-// (the user just proved the password) and does not undo a reset that
-// happened concurrently.
-func (s *Store) RehashPassword(ctx context.Context, userID int64, oldHash, newHash string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE app_user SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, userID, oldHash, newHash)
-	return err
-}
-
 // DisableUser blocks an account and ends its sessions at once.
 func (s *Store) DisableUser(ctx context.Context, userID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {

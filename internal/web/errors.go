@@ -102,14 +102,18 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // message renders a message key in lang. The UI's catalogue wins; the web
-// layer's own keys (api.*) fall back to webMessages so API errors read
-// well even before or without the catalogue; an unknown key shows as
-// itself.
+// layer's own keys (api.*) and the importer's row errors fall back to their
+// packages' texts, so API errors read well even when the catalogue lacks
+// them; an unknown key shows as itself.
 func (s *Server) message(lang, key string, args ...any) string {
 	if s.catalog != nil && s.catalog.Has(key) {
 		return s.catalog.T(lang, key, args...)
 	}
-	if texts, ok := webMessages[key]; ok {
+	texts, ok := webMessages[key]
+	if !ok {
+		texts, ok = s.importMessages[key]
+	}
+	if ok {
 		text := texts[0]
 		if lang == i18n.EN {
 			text = texts[1]
@@ -151,7 +155,7 @@ var webMessages = map[string][2]string{
 	"api.err.file_too_large":    {"文件过大（上限 %d MB）。", "The file is too large (limit %d MB)."},
 	"api.err.bad_kind":          {"未知的导入类型：%s", "Unknown import kind: %s"},
 	"api.err.import_invalid":    {"文件有 %d 处错误，未写入任何数据。", "The file has %d errors; nothing was written."},
-	"api.err.import_scope":      {"该企业不在您的数据权限范围内。", "This enterprise is outside your data scope."},
+	"api.err.import_scope":      {"超出您的数据权限范围：只能导入本辖区的企业", "outside your data scope: you can only import enterprises of your own district"},
 	"api.err.export_too_large":  {"导出行数超过 %d，请缩小筛选范围。", "More than %d rows to export; narrow the filters."},
 	"api.err.not_ready":         {"功能尚未启用。", "This function is not available yet."},
 

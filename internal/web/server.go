@@ -19,6 +19,8 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -52,10 +54,13 @@ type Server struct {
 	secure  bool
 	now     func() time.Time
 
-	regions   *region.Catalogue
-	dummyHash string // verified against for unknown usernames
-	limiter   *loginLimiter
-	http      *metrics.HTTP
+	regions    *region.Catalogue
+	industries *industry.Classification
+	dummyHash  string // verified against for unknown usernames
+	limiter    *loginLimiter
+
+	importMessages map[string][2]string // importer row-error texts, when the catalogue lacks them
+	http           *metrics.HTTP
 
 	mux     *http.ServeMux
 	api     []apiRoute // every API route, for the OpenAPI test
@@ -68,15 +73,16 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("web: Deps needs Store, Stats and Hasher")
 	}
 	s := &Server{
-		store:   d.Store,
-		stats:   d.Stats,
-		hasher:  d.Hasher,
-		log:     d.Logger,
-		metrics: d.Metrics,
-		catalog: d.Catalog,
-		secure:  d.SecureCookies,
-		now:     time.Now,
-		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
+		store:          d.Store,
+		stats:          d.Stats,
+		hasher:         d.Hasher,
+		log:            d.Logger,
+		metrics:        d.Metrics,
+		catalog:        d.Catalog,
+		secure:         d.SecureCookies,
+		now:            time.Now,
+		importMessages: importer.Messages(),
+		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -86,6 +92,9 @@ func New(d Deps) (*Server, error) {
 	}
 	var err error
 	if s.regions, err = region.Builtin(); err != nil {
+		return nil, err
+	}
+	if s.industries, err = industry.Builtin(); err != nil {
 		return nil, err
 	}
 	// Unknown usernames are verified against this hash so that a failed

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"strings"
+	"testing"
+
+	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/tabular"
+)
+
+// uploadBody builds a multipart body with one file field named field.
+func uploadBody(t *testing.T, field, filename string, content []byte) (string, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("note", "ignored")
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = fw.Write(content)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), mw.FormDataContentType()
+}
+
+// csvFile writes a CSV import file through tabular.WriteCSV.
+func csvFile(t *testing.T, header []string, rows [][]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := tabular.WriteCSV(&b, header, rows); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// importScenario uploads rows as a CSV to the import endpoint of kind.
+func importScenario(t *testing.T, name, kind, user string, header []string, rows [][]string, status int, contains, notContains []string) scenario {
+	body, ct := uploadBody(t, "file", kind+".csv", csvFile(t, header, rows))
+	return scenario{name: name, method: "POST", url: "/api/v1/imports/" + kind, user: user, body: body, contentType: ct,
+		wantStatus: status, wantContains: contains, wantNotContains: notContains}
+}
+
+func TestImports(t *testing.T) {
+	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+		entHeader, entExample := importer.EnterpriseTemplate("zh-CN")
+		repHeader, repExample := importer.ReportTemplate("zh-CN")
+		wzAuto := testCreditCode(t, "500101", 1)
+		wzFood := testCreditCode(t, "500101", 2)
+		yzElec := testCreditCode(t, "500103", 3)
+		newWZ := testCreditCode(t, "500101", 77)
+		entRow := func(code, name, region string) []string {
+			return []string{code, name, region, "3670", "2015-06-18", "35.5", "2024", "是", "320", "25800.5"}
+		}
+		repRow := func(code, period, output string) []string {
+			return []string{code, period, output, "1310.2", "5102.75", "-12.5", "160.3", "820", "210.45", "1234.567", "318"}
+		}
+
+		env.run(t, []scenario{
+			importScenario(t, "admin imports the template examples", "enterprises", "admin", entHeader, entExample, 200,
+				[]string{`"inserted":2`, `"kind":"enterprises"`}, nil),
+			importScenario(t, "the same file again changes nothing", "enterprises", "admin", entHeader, entExample, 200,
+				[]string{`"inserted":0`, `"unchanged":2`}, nil),
+			importScenario(t, "district cannot import another district's firm", "enterprises", "wanzhou", entHeader,
+				[][]string{entRow(newWZ, "万州新企业有限公司", "万州区"), entRow(testCreditCode(t, "500112", 78), "渝北企业有限公司", "渝北区")}, 422,
+				[]string{`"row":3`, "api.err.import_scope", "超出您的数据权限范围"}, []string{`"inserted"`}),
+			importScenario(t, "district cannot pull a firm in from another district", "enterprises", "wanzhou", entHeader,
+				[][]string{entRow(yzElec, "渝中电子信息有限公司", "万州区")}, 422,
+				[]string{`"row":2`, "api.err.import_scope"}, nil),
+			importScenario(t, "district imports its own firm", "enterprises", "wanzhou", entHeader,
+				[][]string{entRow(newWZ, "万州新企业有限公司", "万州区")}, 200,
+				[]string{`"inserted":1`}, nil),
+			importScenario(t, "enterprise users cannot import lists", "enterprises", "firm", entHeader, entExample, 403, nil, nil),
+			importScenario(t, "invalid rows are all reported, in English when asked", "enterprises", "admin", entHeader,
+				[][]string{entRow("91500000XXXXXXXXXX", "坏代码公司", "万州区"), entRow(newWZ, "", "火星区")}, 422,
+				[]string{`"row":2`, `"row":3`, `"code":"invalid"`, `"rows":[`}, []string{`"inserted"`}),
+
+			importScenario(t, "enterprise user imports own reports", "reports", "firm", repHeader,
+				[][]string{repRow(wzAuto, "2024-07", "100"), repRow(wzAuto, "2024-08", "120")}, 200,
+				[]string{`"inserted":2`, `"kind":"reports"`}, nil),
+			importScenario(t, "enterprise user cannot import another firm's reports", "reports", "firm", repHeader,
+				[][]string{repRow(wzAuto, "2024-09", "130"), repRow(wzFood, "2024-07", "100")}, 422,
+				[]string{`"row":3`, importer.KeyUnknownEnterprise}, []string{`"row":2,`}),
+			importScenario(t, "district cannot import another district's reports", "reports", "wanzhou", repHeader,
+				[][]string{repRow(yzElec, "2024-07", "100")}, 422,
+				[]string{importer.KeyUnknownEnterprise}, nil),
+			importScenario(t, "district imports its own firm's reports", "reports", "wanzhou", repHeader,
+				[][]string{repRow(wzFood, "2024-07", "100")}, 200, []string{`"inserted":1`}, nil),
+			importScenario(t, "city analyst imports any reports", "reports", "analyst", repHeader, [][]string{repRow(yzElec, "2024-07", "300")}, 200,
+				[]string{`"inserted":1`}, nil),
+			importScenario(t, "template examples import once their firm exists", "reports", "admin", repHeader, repExample, 200,
+				[]string{`"inserted":2`}, nil),
+			importScenario(t, "reports for an unregistered firm are rejected", "reports", "admin", repHeader,
+				[][]string{repRow(testCreditCode(t, "500101", 99), "2024-07", "1")}, 422, []string{importer.KeyUnknownEnterprise}, nil),
+			{name: "no file field", method: "POST", url: "/api/v1/imports/reports", user: "admin",
+				body:        func() string { b, _ := uploadBody(t, "other", "x.csv", []byte("a,b\n1,2\n")); return b }(),
+				contentType: "multipart/form-data; boundary=x", wantStatus: 400},
+			{name: "not multipart", method: "POST", url: "/api/v1/imports/reports", user: "admin", body: "a,b", contentType: "text/csv",
+				wantStatus: 400, wantContains: []string{`"code":"invalid"`}},
+			{name: "anonymous import", method: "POST", url: "/api/v1/imports/reports", wantStatus: 401},
+
+			{name: "template csv", url: "/api/v1/imports/enterprises/template.csv", user: "firm", wantStatus: 200,
+				wantContains: []string{"统一社会信用代码"}, wantHeader: map[string]string{"Content-Disposition": "ibrain-enterprises-template.csv"}},
+			{name: "template csv english", url: "/api/v1/imports/reports/template.csv?lang=en", user: "firm", wantStatus: 200,
+				wantContains: []string{"credit_code"}},
+			{name: "template unknown kind", url: "/api/v1/imports/users/template.xlsx", user: "admin", wantStatus: 404},
+		})
+
+		// The rejected files above wrote nothing: 3 fixture firms, 2 from
+		// the template, 1 from the district.
+		_, body := env.do(scenario{url: "/api/v1/enterprises?year=2024&per_page=100", user: "admin"})
+		var page apiEnterprisePage
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		if page.Total != 6 {
+			t.Errorf("after imports: %d enterprises, want 6", page.Total)
+		}
+		for _, it := range page.Items {
+			if it.Name == "渝北企业有限公司" || it.Name == "坏代码公司" {
+				t.Errorf("a rejected row was written: %s", it.Name)
+			}
+			if it.CreditCode == yzElec && it.RegionCode != "500103" {
+				t.Errorf("渝中 firm moved to %s", it.RegionCode)
+			}
+		}
+		// The template XLSX is readable and has the header.
+		res, xbody := env.do(scenario{url: "/api/v1/imports/reports/template.xlsx", user: "admin"})
+		if res.StatusCode != 200 {
+			t.Fatalf("template xlsx: %d", res.StatusCode)
+		}
+		sh, err := tabular.Read(strings.NewReader(xbody), "t.xlsx", tabular.Options{})
+		if err != nil || len(sh.Rows) != len(repExample) || sh.Header[0] != repHeader[0] {
+			t.Errorf("template xlsx: %v, %+v", err, sh)
+		}
+	})
+}
+
+func TestImportErrorMessagesLocalised(t *testing.T) {
+	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
+	header, _ := importer.EnterpriseTemplate("en")
+	sc := importScenario(t, "", "enterprises", "admin", header, [][]string{{"bad", "Name", "Wanzhou", "3670", "2015-06-18", "1", "2024", "Y", "10", "10"}}, 422, nil, nil)
+	sc.url += "?lang=en"
+	_, body := env.do(sc)
+	var out apiImportRejected
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if len(out.Error.Rows) == 0 {
+		t.Fatalf("no row errors: %s", body)
+	}
+	for _, re := range out.Error.Rows {
+		if re.Message == "" || re.Message == re.Code || strings.ContainsAny(re.Message, "的请") {
+			t.Errorf("row error not rendered in English: %+v", re)
+		}
+	}
+	if !strings.Contains(out.Error.Message, "nothing was written") {
+		t.Errorf("summary = %q", out.Error.Message)
+	}
+}

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+type openAPIDocument struct {
+	OpenAPI    string                                 `json:"openapi"`
+	Paths      map[string]map[string]openAPIOperation `json:"paths"`
+	Components struct {
+		Schemas map[string]openAPISchema `json:"schemas"`
+	} `json:"components"`
+}
+
+type openAPIOperation struct {
+	OperationID string `json:"operationId"`
+	Parameters  []struct {
+		Name string `json:"name"`
+		In   string `json:"in"`
+		Ref  string `json:"$ref"`
+	} `json:"parameters"`
+	Responses map[string]any `json:"responses"`
+	Security  *[]any         `json:"security"`
+}
+
+type openAPISchema struct {
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+func loadOpenAPI(t *testing.T) openAPIDocument {
+	t.Helper()
+	var doc openAPIDocument
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	return doc
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// TestOpenAPICoversRoutes fails when a route of the table is missing from
+// the document, or the document lists an operation that is not registered.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
+	routes := env.srv.api
+	registered := map[string]apiRoute{}
+	for _, rt := range routes {
+		registered[strings.ToLower(rt.Method)+" "+rt.Path] = rt
+	}
+	for _, rt := range routes {
+		op, ok := doc.Paths[rt.Path][strings.ToLower(rt.Method)]
+		if !ok {
+			t.Errorf("route %s is not in openapi.json", rt.Pattern())
+			continue
+		}
+		// Path parameters in the document are exactly the wildcards.
+		var want, got []string
+		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
+			want = append(want, m[1])
+		}
+		for _, p := range op.Parameters {
+			if p.In == "path" {
+				got = append(got, p.Name)
+			}
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if !slices.Equal(want, got) {
+			t.Errorf("%s: path parameters %v, wildcards %v", rt.Pattern(), got, want)
+		}
+		// Public routes say so; the rest inherit the global security.
+		if rt.Access.Public != (op.Security != nil && len(*op.Security) == 0) {
+			t.Errorf("%s: public=%v but the document's security is %v", rt.Pattern(), rt.Access.Public, op.Security)
+		}
+		if !rt.Access.Public && op.Responses["401"] == nil {
+			t.Errorf("%s: signed-in route documents no 401", rt.Pattern())
+		}
+		if len(rt.Access.Roles) > 0 && op.Responses["403"] == nil {
+			t.Errorf("%s: role-restricted route documents no 403", rt.Pattern())
+		}
+	}
+	opIDs := map[string]string{}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			key := method + " " + path
+			if _, ok := registered[key]; !ok {
+				t.Errorf("openapi.json lists %s, which is not a registered route", key)
+			}
+			if prev, dup := opIDs[op.OperationID]; dup || op.OperationID == "" {
+				t.Errorf("%s: operationId %q missing or also used by %s", key, op.OperationID, prev)
+			}
+			opIDs[op.OperationID] = key
+		}
+	}
+
+	// Every table route is really on the mux under its own pattern (not
+	// shadowed by a UI route or the /api/ catch-all).
+	for _, rt := range routes {
+		path := pathParamRE.ReplaceAllString(rt.Path, "1")
+		if strings.Contains(rt.Path, "{kind}") {
+			path = strings.ReplaceAll(rt.Path, "{kind}", "reports")
+		}
+		_, pattern := env.srv.mux.Handler(httptest.NewRequest(rt.Method, path, nil))
+		if pattern != rt.Pattern() {
+			t.Errorf("%s %s is served by %q, want %q", rt.Method, path, pattern, rt.Pattern())
+		}
+	}
+}
+
+// TestOpenAPISchemasMatchWireTypes keeps the documented schemas and the
+// JSON wire structs in step, field by field.
+func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	types := map[string]any{
+		"User": apiUser{}, "LoginResponse": loginResponse{}, "Region": apiRegion{}, "Cluster": apiCluster{},
+		"ClusterCatalogue": apiClusterCatalogue{}, "Indicator": apiIndicator{}, "EnterpriseItem": apiEnterpriseItem{},
+		"EnterprisePage": apiEnterprisePage{}, "EnterpriseYear": apiEnterpriseYear{}, "Title": apiTitle{}, "Enterprise": apiEnterprise{},
+		"Field": apiField{}, "SingleValue": apiSingleValue{}, "ReportMonth": apiReportMonth{}, "Reports": apiReports{},
+		"Progress": apiProgress{}, "Figure": apiFigure{}, "Figures": apiFigures{}, "Trend": apiTrend{}, "Slice": apiSlice{},
+		"Breakdown": apiBreakdown{}, "Targets": apiTargets{}, "Scoreboard": apiScoreboard{}, "ImportResult": apiImportResult{},
+		"ImportRejected": apiImportRejected{}, "RowError": apiRowError{}, "Health": apiHealth{}, "Error": apiErrorEnvelope{},
+	}
+	for name, v := range types {
+		sch, ok := doc.Components.Schemas[name]
+		if !ok {
+			t.Errorf("schema %s missing", name)
+			continue
+		}
+		var fields []string
+		rt := reflect.TypeOf(v)
+		for i := 0; i < rt.NumField(); i++ {
+			tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if tag != "" && tag != "-" {
+				fields = append(fields, tag)
+			}
+		}
+		var props []string
+		for p := range sch.Properties {
+			props = append(props, p)
+		}
+		sort.Strings(fields)
+		sort.Strings(props)
+		if !slices.Equal(fields, props) {
+			t.Errorf("schema %s has %v, struct %T has %v", name, props, v, fields)
+		}
+	}
+	// Every $ref resolves.
+	for _, m := range regexp.MustCompile(`"\$ref": "#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(openAPIDoc), -1) {
+		if _, ok := doc.Components.Schemas[m[1]]; !ok {
+			t.Errorf("dangling $ref to %s", m[1])
+		}
+	}
+}
