@@ -96,6 +96,7 @@ type cockpitData struct {
 	Regions  map[string]uiRegionJSON  `json:"regions"`
 	Clusters map[string]uiClusterJSON `json:"clusters"`
 	Tiers    map[string]string        `json:"tiers"`
+	TierList []string                 `json:"tierOrder"` // colours follow this order
 	Text     map[string]string        `json:"text"`
 }
 
@@ -388,6 +389,9 @@ func (u *ui) cockpit(w http.ResponseWriter, r *http.Request, pc pageCtx, regionC
 		p.Data.Clusters[c.Code] = uiClusterJSON{Name: clusterName(lang, c), Tier: c.Tier, URL: clusterURL(regionCode, c.Code)}
 		p.Data.Tiers[c.Tier] = u.tierName(lang, c.Tier)
 	}
+	for _, t := range cluster.Tiers {
+		p.Data.TierList = append(p.Data.TierList, string(t))
+	}
 	p.ShowMap = regionCode == ""
 	if p.ShowMap {
 		p.Data.MapURL = "/static/map/chongqing.json"
@@ -444,7 +448,7 @@ func (u *ui) cockpit(w http.ResponseWriter, r *http.Request, pc pageCtx, regionC
 				name = s.Key.Cluster
 			}
 			p.Clusters = append(p.Clusters, sliceLink{Code: s.Key.Cluster, Name: name, Tier: u.tierName(lang, c.Tier),
-				URL: clusterURL(regionCode, s.Key.Cluster), Output: formatNumber(s.Output, 1), Share: formatNumber(s.SharePct, 1),
+				URL: clusterURL(regionCode, s.Key.Cluster), Output: formatNumber(s.Output, shownDigits(s.Output, 1)), Share: formatNumber(s.SharePct, 1),
 				Growth: optSigned(s.VAGrowth), N: s.N})
 		}
 	case "district_cluster", "cluster":

@@ -34,6 +34,12 @@
     return P.tiers[code] || code;
   }
 
+  // tierColor gives each 33618 tier the same colour in every chart.
+  function tierColor(tier) {
+    const i = (P.tierOrder || []).indexOf(tier);
+    return IB.palette[i >= 0 ? i : 7];
+  }
+
   // ---- monthly trends ----
 
   function trend(id, indicator, draw) {
@@ -128,7 +134,7 @@
       opt.series = [{
         name: t('js.output'), type: 'pie', radius: ['38%', '66%'], center: ['50%', '45%'],
         label: { formatter: function (p) { return p.name + '\n' + IB.num(p.percent, 1) + '%'; } },
-        data: slices.map(function (s) { return { name: tierName(s.key), value: IB.round(s.output_yi, 1) }; }),
+        data: slices.map(function (s) { return { name: tierName(s.key), value: IB.round(s.output_yi, 1), itemStyle: { color: tierColor(s.key) } }; }),
       }];
       tierPanel.echarts().setOption(opt);
       tierPanel.setTable({
@@ -142,13 +148,13 @@
       const slices = (res.slices || []).filter(function (s) { return s.key; });
       if (slices.length === 0) { clusterPanel.state(t('js.no_data')); return; }
       clusterPanel.state('');
-      const tiers = Object.keys(P.tiers);
       const colorOf = function (code) {
         const c = P.clusters[code];
-        const i = c ? tiers.indexOf(c.tier) : -1;
-        return IB.palette[i >= 0 ? i % IB.palette.length : 7];
+        return tierColor(c ? c.tier : '');
       };
       const sorted = slices.slice().sort(function (a, b) { return a.output_yi - b.output_yi; });
+      // One row per cluster, however many the catalogue has.
+      clusterPanel.chartEl.style.height = Math.max(260, 26 * sorted.length + 60) + 'px';
       const opt = IB.baseOption();
       opt.grid = { left: 8, right: 64, top: 16, bottom: 24, containLabel: true };
       opt.tooltip = { trigger: 'item', renderMode: 'richText', confine: true,
@@ -224,7 +230,7 @@
         },
         series: [{
           name: t('js.output'), type: 'map', map: 'chongqing', nameProperty: 'code', nameMap: nameMap,
-          roam: true, scaleLimit: { min: 1, max: 6 }, selectedMode: false, cursor: 'pointer',
+          layoutCenter: ['55%', '50%'], layoutSize: '96%', roam: true, scaleLimit: { min: 1, max: 6 }, selectedMode: false, cursor: 'pointer',
           label: { show: false },
           emphasis: { label: { show: true, fontWeight: 'bold' }, itemStyle: { areaColor: '#e39b2d' } },
           itemStyle: { borderColor: '#ffffff', borderWidth: 0.8, areaColor: '#f0f2f5' },
