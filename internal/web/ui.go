@@ -1,0 +1,380 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/industrybrain/ibrain/docs/help"
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
+)
+
+// The server-rendered pages. Each page is a typed struct embedding
+// basePage, rendered through templates/layout.html plus the page's own
+// file in templates/pages/. Templates are parsed once per language with a
+// `t` function bound to that language, so a template says {{t "nav.cockpit"}}.
+//
+// Pages carry no inline script: data for a page's scripts travels as JSON in
+// <script type="application/json"> elements and the code lives in
+// static/*.js, so the Content-Security-Policy can forbid inline scripts.
+
+//go:embed templates
+var templateFS embed.FS
+
+// contentSecurityPolicy allows only same-origin scripts, styles, data
+// (fetch) and images. ECharts' tooltips are drawn in rich-text mode on the
+// canvas, so no inline style attributes are needed either.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// ui is the page side of a Server: parsed templates, static files, the
+// district map and help pages. The Server type belongs to the API code, so
+// the ui lives beside it, found through uiStates.
+type ui struct {
+	s      *Server
+	assets *assets
+	dmap   *districtMap
+	pages  map[string]map[string]*template.Template // lang → page file → template
+	help   map[string]string                        // module → Markdown source
+}
+
+// uiStates maps each *Server to its ui; registerUI fills it.
+var uiStates sync.Map
+
+func uiOf(s *Server) *ui {
+	u, _ := uiStates.Load(s)
+	v, _ := u.(*ui)
+	return v
+}
+
+// registerUI adds the pages and static files to mux. Its inputs are all
+// embedded, so a failure is a build defect and panics at start-up (and in
+// every test) rather than serving broken pages.
+func (s *Server) registerUI(mux *http.ServeMux) {
+	u, err := newUI(s)
+	if err != nil {
+		panic(err)
+	}
+	uiStates.Store(s, u)
+
+	mux.HandleFunc("GET /static/{hash}/{path...}", u.assets.serve)
+	mux.HandleFunc("GET /static/map/chongqing.json", u.dmap.serve)
+	mux.HandleFunc("GET /login", u.loginPage)
+
+	page := func(pattern string, h pageHandler) {
+		mux.Handle(pattern, s.requireUser(u.page(h)))
+	}
+	page("GET /{$}", u.home)
+	page("GET /districts/{code}", u.districtPage)
+	page("GET /districts/{code}/clusters/{cluster}", u.districtClusterPage)
+	page("GET /clusters/{cluster}", u.clusterPage)
+	page("GET /enterprises", u.enterpriseList)
+	page("GET /enterprises/{id}", u.enterpriseProfile)
+	page("GET /targets", u.targetsPage)
+	page("GET /scoreboard", u.scoreboardPage)
+	page("GET /import", u.importPage)
+	page("GET /reference", u.referencePage)
+	page("GET /help", u.helpIndex)
+	page("GET /help/{module}", u.helpPage)
+}
+
+func newUI(s *Server) (*ui, error) {
+	u := &ui{s: s, pages: map[string]map[string]*template.Template{}, help: map[string]string{}}
+	var err error
+	if u.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	raw, err := staticFS.ReadFile("static/vendor/chongqing.geojson")
+	if err != nil {
+		return nil, err
+	}
+	if u.dmap, err = buildDistrictMap(raw, s.regions); err != nil {
+		return nil, err
+	}
+	mds, err := fs.Glob(help.Files, "*.md")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range mds {
+		data, err := help.Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		u.help[strings.TrimSuffix(name, ".md")] = string(data)
+	}
+	files, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range i18n.Langs() {
+		u.pages[lang] = map[string]*template.Template{}
+		for _, f := range files {
+			name := path.Base(f)
+			t, err := template.New(name).Funcs(u.funcs(lang)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", f)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			u.pages[lang][name] = t
+		}
+	}
+	return u, nil
+}
+
+// t translates in lang, through the server's catalogue.
+func (u *ui) t(lang, key string, args ...any) string {
+	if u.s.catalog == nil {
+		return key
+	}
+	return u.s.catalog.T(lang, key, args...)
+}
+
+// prefixed returns the catalogue texts under prefix in lang, for scripts.
+func (u *ui) prefixed(lang, prefix string) map[string]string {
+	if u.s.catalog == nil {
+		return map[string]string{}
+	}
+	return u.s.catalog.Prefixed(lang, prefix)
+}
+
+// funcs are the template functions for one language.
+func (u *ui) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string, args ...any) string { return u.t(lang, key, args...) },
+		"asset": u.assets.url,
+		"num":   func(v float64, digits int) string { return formatNumber(v, digits) },
+		"int":   func(v int64) string { return formatNumber(float64(v), 0) },
+		"signed": func(v float64) string {
+			return formatSigned(v, 1)
+		},
+		"add": func(a, b int) int { return a + b },
+		"pick": func(zh, en string) string {
+			if lang == i18n.EN && en != "" {
+				return en
+			}
+			return zh
+		},
+	}
+}
+
+// pageCtx is what every page handler gets: the request's language and the
+// signed-in user.
+type pageCtx struct {
+	lang string
+	user auth.User
+}
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, pc pageCtx)
+
+// page adapts a pageHandler; it runs inside requireUser.
+func (u *ui) page(h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		usr, ok := UserFrom(r.Context())
+		if !ok {
+			u.renderError(w, r, http.StatusUnauthorized, "err.unauthorized")
+			return
+		}
+		h(w, r, pageCtx{lang: Lang(r), user: usr})
+	})
+}
+
+// basePage is embedded in every page struct: what the layout needs.
+type basePage struct {
+	Lang       string
+	Title      string
+	Nav        string // active navigation item
+	Module     string // help module for the page's "?" link
+	User       *userView
+	SwitchURL  string // this page in the other language
+	SwitchLang string
+	Crumbs     []crumb
+	Scripts    []string // static files to load, in order
+}
+
+// userView is the signed-in user as the layout shows them.
+type userView struct {
+	Name      string
+	Role      string
+	City      bool // a city-wide role
+	District  bool
+	Company   bool // an enterprise user
+	CanImport bool
+	HomeURL   string
+	OwnURL    string // the enterprise user's profile
+}
+
+type crumb struct {
+	Label string
+	URL   string // empty for the current page
+}
+
+// base fills the common part of a page.
+func (u *ui) base(r *http.Request, pc pageCtx, titleKey, nav string) basePage {
+	b := basePage{Lang: pc.lang, Title: u.t(pc.lang, titleKey), Nav: nav, Module: nav}
+	b.SwitchLang = i18n.EN
+	if pc.lang == i18n.EN {
+		b.SwitchLang = i18n.ZH
+	}
+	b.SwitchURL = withQuery(r.URL, "lang", b.SwitchLang)
+	if pc.user.ID != 0 || pc.user.Username != "" {
+		usr := pc.user
+		v := &userView{Name: usr.DisplayName, Role: u.t(pc.lang, "role."+string(usr.Role)), CanImport: usr.CanImport(), HomeURL: homeURL(usr)}
+		if v.Name == "" {
+			v.Name = usr.Username
+		}
+		switch usr.Role {
+		case auth.RoleCityAdmin, auth.RoleCityAnalyst:
+			v.City = true
+		case auth.RoleDistrict:
+			v.District = true
+		case auth.RoleEnterprise:
+			v.Company = true
+			v.OwnURL = v.HomeURL
+		}
+		b.User = v
+	}
+	return b
+}
+
+// homeURL is where a user lands: district officers on their district,
+// enterprise users on their own profile, city roles on the city cockpit.
+func homeURL(usr auth.User) string {
+	switch usr.Role {
+	case auth.RoleDistrict:
+		return "/districts/" + url.PathEscape(usr.RegionCode)
+	case auth.RoleEnterprise:
+		return "/enterprises/" + strconv.FormatInt(usr.EnterpriseID, 10)
+	}
+	return "/"
+}
+
+// withQuery returns u's path and query with key set to value.
+func withQuery(u *url.URL, key, value string) string {
+	q := u.Query()
+	q.Set(key, value)
+	return u.Path + "?" + q.Encode()
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean error page instead of half a page.
+func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, lang, page string, data any) {
+	t := u.pages[i18n.Normalize(lang)][page]
+	if t == nil {
+		u.s.log.ErrorContext(r.Context(), "unknown page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		u.s.log.ErrorContext(r.Context(), "render page", "page", page, "err", err)
+		if page != "error.html" {
+			u.renderError(w, r, http.StatusInternalServerError, "err.internal")
+			return
+		}
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cache-Control", "no-store") // pages hold scoped data
+	h.Set("Content-Language", i18n.Normalize(lang))
+	h.Set("Vary", "Cookie, Accept-Language")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage is the page for a failed request.
+type errorPage struct {
+	basePage
+	Status  int
+	Message string
+}
+
+// renderErrorPage renders the error page for a failed non-API request.
+// msg is a catalogue key or a message already in the request language (the
+// API code's writeError passes the latter).
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if u := uiOf(s); u != nil {
+		u.renderError(w, r, status, msg)
+		return
+	}
+	http.Error(w, msg, status)
+}
+
+// renderError shows the error page; msg is a catalogue key (formatted with
+// args) or, when the catalogue lacks it, a finished message.
+func (u *ui) renderError(w http.ResponseWriter, r *http.Request, status int, msg string, args ...any) {
+	pc := pageCtx{lang: Lang(r)}
+	if usr, ok := UserFrom(r.Context()); ok {
+		pc.user = usr
+	}
+	if u.s.catalog != nil && u.s.catalog.Has(msg) {
+		msg = u.t(pc.lang, msg, args...)
+	}
+	p := errorPage{basePage: u.base(r, pc, "err.page_title", ""), Status: status, Message: msg}
+	u.render(w, r, status, pc.lang, "error.html", p)
+}
+
+// fail renders the error page for err: apperr codes map to statuses and
+// their message keys; anything else is logged and shown as a 500.
+func (u *ui) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		status := map[apperr.Code]int{
+			apperr.NotFound: http.StatusNotFound, apperr.Invalid: http.StatusBadRequest, apperr.Conflict: http.StatusConflict,
+			apperr.Unauthorized: http.StatusUnauthorized, apperr.Forbidden: http.StatusForbidden, apperr.TooLarge: http.StatusRequestEntityTooLarge,
+		}[ae.Code]
+		if status != 0 {
+			u.renderError(w, r, status, ae.Key, ae.Args...)
+			return
+		}
+	}
+	u.s.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+	u.renderError(w, r, http.StatusInternalServerError, "err.internal")
+}
+
+// formatNumber renders v with digits decimals and thousands separators,
+// which both languages use for statistics.
+func formatNumber(v float64, digits int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', digits, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	if v < 0 && strings.Trim(s, "0.") != "" {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// formatSigned renders a change with an explicit sign.
+func formatSigned(v float64, digits int) string {
+	s := formatNumber(v, digits)
+	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0.,") != "" {
+		s = "+" + s
+	}
+	return s
+}
