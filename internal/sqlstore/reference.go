@@ -62,8 +62,8 @@ func (s *Store) SyncClusters(ctx context.Context, cats []ClusterCatalogueRow) er
 // IndicatorRow is an indicator catalogue entry as stored.
 type IndicatorRow struct {
 	Code, NameZh, NameEn, Unit, Frequency, Kind, Aggregation, Measure, Department, Source string
-	Alert, Excellent                                                                   *float64
-	HigherIsBetter                                                                     bool
+	Alert, Excellent                                                                      *float64
+	HigherIsBetter                                                                        bool
 }
 
 // SyncIndicators upserts the indicator catalogue. Indicators are never
