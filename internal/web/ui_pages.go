@@ -55,7 +55,7 @@ func (u *ui) importPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		ik := importKind{Kind: k, Title: u.t(lang, "import."+k), Help: u.t(lang, "import."+k+"_help"),
 			TemplateXLS: "/api/v1/imports/" + k + "/template.xlsx?lang=" + lang, TemplateCSV: "/api/v1/imports/" + k + "/template.csv?lang=" + lang}
 		if k == "reports" {
-			ik.Columns = strings.Join(fields, lang2sep(lang))
+			ik.Columns = u.t(lang, "import.report_key_columns") + lang2sep(lang) + strings.Join(fields, lang2sep(lang))
 		} else {
 			ik.Columns = u.t(lang, "import.enterprise_columns")
 		}

@@ -20,14 +20,22 @@
         let body = null;
         try { body = await res.json(); } catch (e) { /* not JSON */ }
         if (res.ok && body) {
-          out.replaceChildren(flash('ok', t('js.import_ok')
+          const parts = [flash('ok', t('js.import_ok')
             .replace('{rows}', IB.num(body.rows, 0)).replace('{inserted}', IB.num(body.inserted, 0))
-            .replace('{updated}', IB.num(body.updated, 0)).replace('{unchanged}', IB.num(body.unchanged, 0))));
+            .replace('{updated}', IB.num(body.updated, 0)).replace('{unchanged}', IB.num(body.unchanged, 0)))];
+          if (body.warnings && body.warnings.length) {
+            parts.push(flash('info', t('js.import_warnings')), rowTable(body.warnings, form.dataset.import + '_warnings'));
+          }
+          out.replaceChildren.apply(out, parts);
+          form.reset();
           return;
         }
         const err = (body && body.error) || { message: res.status + ' ' + res.statusText };
         const parts = [flash('error', err.message)];
-        if (err.rows && err.rows.length) parts.push(rowTable(err.rows, form.dataset.import));
+        if (err.rows && err.rows.length) parts.push(rowTable(err.rows, form.dataset.import + '_errors'));
+        if (body && body.warnings && body.warnings.length) {
+          parts.push(flash('info', t('js.import_warnings')), rowTable(body.warnings, form.dataset.import + '_warnings'));
+        }
         out.replaceChildren.apply(out, parts);
       } catch (e) {
         out.replaceChildren(flash('error', t('js.load_failed') + ' ' + e.message));
@@ -53,9 +61,9 @@
     exp.type = 'button';
     exp.className = 'btn small';
     exp.textContent = t('js.export_errors');
-    const header = [t('js.row'), t('js.column'), t('js.reason')];
-    const data = rows.map(function (r) { return [r.row, r.column || '', r.message]; });
-    exp.addEventListener('click', function () { IB.download('import_errors_' + kind + '.csv', IB.csv(header, data)); });
+    const header = [t('js.row'), t('js.column'), t('js.value'), t('js.reason')];
+    const data = rows.map(function (r) { return [r.row || t('js.whole_file'), r.column || '', r.value || '', r.message]; });
+    exp.addEventListener('click', function () { IB.download('import_' + kind + '.csv', IB.csv(header, data)); });
     bar.appendChild(exp);
     const scroller = document.createElement('div');
     scroller.className = 'table-wrap';
