@@ -106,8 +106,14 @@ func (s *Server) period(ctx context.Context, q url.Values) (report.Period, error
 	return report.Period{Year: year, Month: month}, nil
 }
 
-// statsFilter reads the region and cluster filters. A district officer's
-// region filter can only narrow: the store ANDs it with the scope.
-func statsFilter(q url.Values) stats.Filter {
-	return stats.Filter{Region: strings.TrimSpace(q.Get("region")), Cluster: strings.TrimSpace(q.Get("cluster"))}
+// statsFilter reads the region and cluster filters. The store would AND a
+// district officer's region filter with their scope and find nothing, but
+// the engine also picks the filtered region's targets, which are not the
+// officer's to see; so a region outside the scope is refused outright.
+func statsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) {
+	f := stats.Filter{Region: strings.TrimSpace(q.Get("region")), Cluster: strings.TrimSpace(q.Get("cluster"))}
+	if f.Region != "" && !sc.IsAll() && f.Region != sc.RegionCode {
+		return f, apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	return f, nil
 }

@@ -22,7 +22,12 @@ func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	figs, err := s.stats.KPIs(r.Context(), u.ScopeOf(), p, statsFilter(q))
+	f, err := statsFilter(q, u.ScopeOf())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	figs, err := s.stats.KPIs(r.Context(), u.ScopeOf(), p, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -48,7 +53,12 @@ func (s *Server) apiTrend(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	figs, err := s.stats.Trend(r.Context(), u.ScopeOf(), code, p.Year, statsFilter(q))
+	f, err := statsFilter(q, u.ScopeOf())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	figs, err := s.stats.Trend(r.Context(), u.ScopeOf(), code, p.Year, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -76,7 +86,12 @@ func (s *Server) apiBreakdown(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	slices, err := s.stats.Breakdown(r.Context(), u.ScopeOf(), p, by, statsFilter(q))
+	f, err := statsFilter(q, u.ScopeOf())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	slices, err := s.stats.Breakdown(r.Context(), u.ScopeOf(), p, by, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -80,6 +80,13 @@ func TestAPIScenarios(t *testing.T) {
 				wantContains: []string{`"key":"500101"`, `"key":"500103"`, `"name_zh":"万州区"`, `"share_pct"`}},
 			{name: "breakdown district sees own region only", url: "/api/v1/stats/breakdown?by=region", user: "wanzhou", wantStatus: 200,
 				wantContains: []string{`"key":"500101"`}, wantNotContains: []string{`"key":"500103"`}},
+			{name: "district cannot filter stats to another district", url: "/api/v1/stats/kpis?region=500103", user: "wanzhou", wantStatus: 403,
+				wantNotContains: []string{"test yuzhong"}},
+			{name: "district may filter stats to its own district", url: "/api/v1/stats/kpis?region=500101", user: "wanzhou", wantStatus: 200,
+				wantContains: []string{"test wanzhou"}},
+			{name: "district trend of another district refused", url: "/api/v1/stats/trend?indicator=IND_OUTPUT&region=500103", user: "wanzhou", wantStatus: 403},
+			{name: "city filter by district", url: "/api/v1/stats/breakdown?by=cluster&region=500103", user: "admin", wantStatus: 200,
+				wantContains: []string{`"key":"L2-electronics"`}, wantNotContains: []string{`"key":"L1-nev"`}},
 			{name: "breakdown by cluster", url: "/api/v1/stats/breakdown?by=cluster", user: "admin", wantStatus: 200, wantContains: []string{`"by":"cluster"`}},
 			{name: "breakdown bad dimension", url: "/api/v1/stats/breakdown?by=section", user: "admin", wantStatus: 400},
 			{name: "bad month", url: "/api/v1/stats/kpis?year=2024&month=1", user: "admin", wantStatus: 400},
@@ -225,5 +232,21 @@ func TestHealthzUnavailable(t *testing.T) {
 	res, body := env.do(scenario{url: "/healthz"})
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) {
 		t.Errorf("healthz on a closed store: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestUIHooks checks that the UI files' hooks are found: they are looked
+// up at run time, so a changed signature would otherwise silently drop the
+// pages, the error page or the sign-in form.
+func TestUIHooks(t *testing.T) {
+	s := any(&Server{})
+	if _, ok := s.(uiRegistrar); !ok {
+		t.Error("registerUI(*http.ServeMux) not implemented")
+	}
+	if _, ok := s.(errorPageRenderer); !ok {
+		t.Error("renderErrorPage(w, r, status, msg) not implemented")
+	}
+	if _, ok := s.(loginRenderer); !ok {
+		t.Error("renderLogin(w, r, LoginFailure) not implemented")
 	}
 }

@@ -90,9 +90,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // renderError shows an error page through the UI's renderErrorPage, or a
 // minimal page while the UI is not built in.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if ui, ok := any(s).(interface {
-		renderErrorPage(http.ResponseWriter, *http.Request, int, string)
-	}); ok {
+	if ui, ok := any(s).(errorPageRenderer); ok {
 		ui.renderErrorPage(w, r, status, msg)
 		return
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -112,14 +113,16 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if res := info.res; res.ok {
 			attrs = append(attrs, "user_id", res.user.ID)
 		}
-		switch {
+		level := slog.LevelInfo
+		switch route := metrics.RouteLabel(r.Pattern); {
 		case status >= 500:
-			s.log.ErrorContext(r.Context(), "http request", attrs...)
-		case r.Pattern == "/healthz" || strings.HasSuffix(r.Pattern, " /healthz"), strings.HasSuffix(r.Pattern, " /metrics"):
-			s.log.DebugContext(r.Context(), "http request", attrs...)
-		default:
-			s.log.InfoContext(r.Context(), "http request", attrs...)
+			level = slog.LevelError
+		case route == "/healthz" || route == "/metrics":
+			// Probes and scrapes arrive every few seconds and would drown
+			// the log.
+			level = slog.LevelDebug
 		}
+		s.log.Log(r.Context(), level, "http request", attrs...)
 	})
 }
 

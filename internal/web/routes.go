@@ -73,9 +73,24 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound())
 	})
-	// The UI files provide registerUI; looking it up at run time keeps
-	// this package compiling while they are being written.
-	if ui, ok := any(s).(interface{ registerUI(*http.ServeMux) }); ok {
+	if ui, ok := any(s).(uiRegistrar); ok {
 		ui.registerUI(mux)
 	}
 }
+
+// The hooks the UI files implement on *Server. They are looked up at run
+// time so that this package builds with or without the UI files (they were
+// written in parallel); TestUIHooks fails if a hook's signature drifts and
+// it silently stops being found.
+type (
+	uiRegistrar interface{ registerUI(*http.ServeMux) }
+	// errorPageRenderer renders the error page; msg is already in the
+	// request language.
+	errorPageRenderer interface {
+		renderErrorPage(http.ResponseWriter, *http.Request, int, string)
+	}
+	// loginRenderer shows the sign-in form again after a failure.
+	loginRenderer interface {
+		renderLogin(http.ResponseWriter, *http.Request, LoginFailure)
+	}
+)

@@ -88,6 +88,9 @@ func (s *Server) authenticate(r *http.Request) authResult {
 		return res
 	}
 	res.user, res.ok, res.expires = sess.User, true, sess.ExpiresAt
+	// Handlers and templates never need the hash; not carrying it means
+	// no page can leak it by accident.
+	res.user.PasswordHash = ""
 	return res
 }
 
@@ -200,6 +203,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, token, expires)
 	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
+	// Sign-ins are rare next to page views, which makes them a cheap moment
+	// to sweep expired sessions without a background job.
+	if n, err := s.store.DeleteExpiredSessions(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "delete expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.DebugContext(r.Context(), "deleted expired sessions", "count", n)
+	}
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires.UTC(), User: toAPIUser(u)})
 		return
@@ -222,9 +232,7 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int,
 		writeJSON(w, status, apiErrorEnvelope{Error: apiError{Code: string(code), Message: msg}})
 		return
 	}
-	if ui, ok := any(s).(interface {
-		renderLogin(http.ResponseWriter, *http.Request, LoginFailure)
-	}); ok {
+	if ui, ok := any(s).(loginRenderer); ok {
 		ui.renderLogin(w, r, LoginFailure{Status: status, Message: msg, Username: username, Next: next})
 		return
 	}

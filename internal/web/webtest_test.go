@@ -142,13 +142,7 @@ func newTestEnv(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 	}
 	cat, err := i18n.Load(testCatalogExtras()...)
 	if err != nil {
-		// The server renders import messages without the catalogue too;
-		// a catalogue that rejects them is the i18n suite's failure, not
-		// every web test's.
-		t.Logf("catalogue with import messages: %v; loading without them", err)
-		if cat, err = i18n.Load(Messages()); err != nil {
-			t.Fatal(err)
-		}
+		t.Fatal(err)
 	}
 	logBuf := &strings.Builder{}
 	hasher := auth.NewHasher(auth.TestParams, 4)
