@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
 )
 
 // Figure is the wire form of a computed figure.
@@ -25,24 +26,36 @@ type Figure struct {
 	Period   string    `json:"period,omitempty"` // YYYY-MM the value covers
 	Nominal  bool      `json:"nominal,omitempty"`
 	Mark     string    `json:"mark,omitempty"` // alert | excellent
-	Target   *Target   `json:"target,omitempty"`
 	Progress *Progress `json:"progress,omitempty"`
 }
 
-// Target is the wire form of a target.
-type Target struct {
-	Year       int     `json:"year"`
-	Comparator string  `json:"comparator"`
-	Value      float64 `json:"value"`
-	Source     string  `json:"source,omitempty"`
+// Progress is the wire form of a target and the progress against it.
+type Progress struct {
+	ScopeKind  string   `json:"scope_kind"`
+	ScopeCode  string   `json:"scope_code,omitempty"`
+	Comparator string   `json:"comparator"`
+	Target     float64  `json:"target"`
+	Actual     *float64 `json:"actual"`
+	Month      int      `json:"month"`
+	Ratio      *float64 `json:"ratio,omitempty"`
+	Projection *float64 `json:"projection"`
+	Status     string   `json:"status"` // met | on_track | behind | missed | no_data
+	Source     string   `json:"source"`
 }
 
-// Progress is the wire form of target progress.
-type Progress struct {
-	Status     string   `json:"status"` // met | on_track | behind | missed | no_data
-	Ratio      *float64 `json:"ratio,omitempty"`
-	Projection *float64 `json:"projection,omitempty"`
-	Month      int      `json:"month,omitempty"`
+// FromProgress converts target progress to its wire form.
+func FromProgress(p target.Progress) *Progress {
+	out := &Progress{
+		ScopeKind: p.Target.ScopeKind, ScopeCode: p.Target.ScopeCode, Comparator: string(p.Target.Comparator),
+		Target: p.Target.Value, Month: p.Month, Status: string(p.Status), Source: p.Target.Source,
+	}
+	if p.Known {
+		out.Actual, out.Projection = finite(p.Actual), finite(p.Projection)
+		if p.Ratio != 0 {
+			out.Ratio = finite(p.Ratio)
+		}
+	}
+	return out
 }
 
 // FromFigure converts an engine figure to its wire form.
@@ -61,16 +74,17 @@ func FromFigure(f stats.Figure) Figure {
 			out.YoYPct = finite(*f.YoYPct)
 		}
 	}
-	if p := f.Progress; p != nil {
-		t := p.Target
-		out.Target = &Target{Year: t.Year, Comparator: string(t.Comparator), Value: t.Value, Source: t.Source}
-		out.Progress = &Progress{Status: string(p.Status), Month: p.Month}
-		if p.Known {
-			if p.Ratio != 0 {
-				out.Progress.Ratio = finite(p.Ratio)
-			}
-			out.Progress.Projection = finite(p.Projection)
-		}
+	if f.Progress != nil {
+		out.Progress = FromProgress(*f.Progress)
+	}
+	return out
+}
+
+// FromFigures converts a list of figures.
+func FromFigures(fs []stats.Figure) []Figure {
+	out := make([]Figure, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, FromFigure(f))
 	}
 	return out
 }
@@ -91,20 +105,17 @@ type Doc struct {
 	Results    []Figure `json:"results"`
 	TargetYear int      `json:"target_year"`
 	TargetAsOf string   `json:"target_as_of,omitempty"`
-	TaskTable  []Figure `json:"task_table"`
+	TaskTable  []Figure `json:"target_table"`
 }
 
 // FromStats converts an engine scoreboard.
 func FromStats(sb stats.Scoreboard) Doc {
-	d := Doc{Year: sb.Year, Period: sb.Period.String(), TargetYear: sb.TargetYear, Results: []Figure{}, TaskTable: []Figure{}}
+	d := Doc{Year: sb.Year, TargetYear: sb.TargetYear, Results: FromFigures(sb.Results), TaskTable: FromFigures(sb.TargetTable)}
+	if sb.Period.Year != 0 {
+		d.Period = sb.Period.String()
+	}
 	if sb.TargetAsOf.Year != 0 {
 		d.TargetAsOf = sb.TargetAsOf.String()
-	}
-	for _, f := range sb.Results {
-		d.Results = append(d.Results, FromFigure(f))
-	}
-	for _, f := range sb.TargetTable {
-		d.TaskTable = append(d.TaskTable, FromFigure(f))
 	}
 	return d
 }

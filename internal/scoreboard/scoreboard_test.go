@@ -37,7 +37,7 @@ func TestJSONFigureShape(t *testing.T) {
 	}
 	var got struct {
 		Results   []map[string]any `json:"results"`
-		TaskTable []map[string]any `json:"task_table"`
+		TaskTable []map[string]any `json:"target_table"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatalf("invalid JSON: %v\n%s", err, buf.String())
@@ -56,7 +56,7 @@ func TestJSONFigureShape(t *testing.T) {
 		t.Errorf("NaN value = %v, want null", v)
 	}
 	task := got.TaskTable[0]
-	if task["progress"].(map[string]any)["status"] != "missed" || task["target"].(map[string]any)["value"].(float64) != 8 {
+	if pr := task["progress"].(map[string]any); pr["status"] != "missed" || pr["target"].(float64) != 8 || pr["actual"].(float64) != 7.3 {
 		t.Errorf("task row %v", task)
 	}
 }

@@ -19,11 +19,8 @@ func (d Doc) Rows() (header []string, rows [][]string) {
 	}
 	add := func(section string, f Figure) {
 		tgt, status := "", ""
-		if f.Target != nil {
-			tgt = f.Target.Comparator + " " + strconv.FormatFloat(f.Target.Value, 'f', -1, 64)
-		}
-		if f.Progress != nil {
-			status = f.Progress.Status
+		if p := f.Progress; p != nil {
+			tgt, status = p.Comparator+" "+strconv.FormatFloat(p.Target, 'f', -1, 64), p.Status
 		}
 		rows = append(rows, []string{section, f.Code, f.NameZh, f.NameEn, num(f.Value), f.UnitZh, num(f.YoYPct), tgt, status, f.Period})
 	}

@@ -197,7 +197,7 @@ func (e *Engine) figures(ctx context.Context, sc auth.Scope, codes []string, p r
 			return nil, err
 		}
 		if t, ok := targets[code]; ok {
-			pr := target.Evaluate(t, kindOf(ind), fig.Value, fig.Known, p.Month)
+			pr := target.Evaluate(t, KindOf(ind), fig.Value, fig.Known, p.Month)
 			fig.Progress = &pr
 		}
 		out = append(out, fig)
@@ -224,9 +224,9 @@ func (e *Engine) targetsFor(ctx context.Context, year int, f Filter) (map[string
 	return out, nil
 }
 
-// kindOf says how an indicator's year-to-date value relates to its year-end
+// KindOf says how an indicator's year-to-date value relates to its year-end
 // value, for target projection.
-func kindOf(ind indicator.Indicator) target.Kind {
+func KindOf(ind indicator.Indicator) target.Kind {
 	switch ind.Aggregation {
 	case "growth", "share", "ratio":
 		return target.Rate
@@ -270,7 +270,7 @@ type Slice struct {
 	N           int64
 	Output      float64 // 亿元
 	OutputYoY   *float64
-	ValueAdded  float64 // 亿元
+	ValueAdded  float64  // 亿元
 	VAGrowth    *float64 // real, comparable basis
 	SharePct    float64  // of the total output of the breakdown
 	RDIntensity *float64
@@ -380,7 +380,7 @@ func (e *Engine) Scoreboard(ctx context.Context, year int) (Scoreboard, error) {
 				month = 12 // manual values are annual
 			}
 		}
-		pr := target.Evaluate(t, kindOf(ind), fig.Value, fig.Known, month)
+		pr := target.Evaluate(t, KindOf(ind), fig.Value, fig.Known, month)
 		fig.Progress = &pr
 		sb.TargetTable = append(sb.TargetTable, fig)
 	}

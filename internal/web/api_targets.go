@@ -6,6 +6,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
 )
@@ -70,17 +71,9 @@ func targetVisible(sc auth.Scope, t target.Target) bool {
 	return sc.RegionCode != "" && t.ScopeKind == target.ScopeRegion && t.ScopeCode == sc.RegionCode
 }
 
-// targetKind mirrors the engine's rule for projecting an indicator to the
-// year end: rates are their own projection, levels scale with the months.
-// TODO(lead): export stats.kindOf (or an Engine method for a scope's task
-// table) so this rule lives in one place.
-func targetKind(ind indicator.Indicator) target.Kind {
-	switch ind.Aggregation {
-	case "growth", "share", "ratio":
-		return target.Rate
-	}
-	return target.Level
-}
+// targetKind is the engine's rule for projecting an indicator to the year
+// end.
+func targetKind(ind indicator.Indicator) target.Kind { return stats.KindOf(ind) }
 
 // apiScoreboard returns the "数读" panel for ?year=: that year's results
 // (成绩单) and the next year's task table with progress (任务表). It is
@@ -109,8 +102,5 @@ func (s *Server) apiScoreboard(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiScoreboard{
-		Year: sb.Year, Period: periodString(sb.Period), Results: toAPIFigures(sb.Results),
-		TargetYear: sb.TargetYear, TargetAsOf: periodString(sb.TargetAsOf), TargetTable: toAPIFigures(sb.TargetTable),
-	})
+	writeJSON(w, http.StatusOK, scoreboard.FromStats(sb))
 }

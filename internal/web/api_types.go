@@ -6,9 +6,9 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
-	"github.com/industrybrain/ibrain/internal/target"
 )
 
 // The API's wire types. They are separate from the domain structs so that
@@ -187,75 +187,16 @@ type apiReports struct {
 	Months       []apiReportMonth `json:"months"`
 }
 
-// apiFigure is one computed indicator value. Value is null when there is
-// no data; yoy_pct is present where a comparable-basis growth applies.
-type apiFigure struct {
-	Code     string       `json:"code"`
-	NameZh   string       `json:"name_zh"`
-	NameEn   string       `json:"name_en"`
-	Value    *float64     `json:"value"`
-	Unit     string       `json:"unit"`
-	UnitZh   string       `json:"unit_zh"`
-	UnitEn   string       `json:"unit_en"`
-	YoYPct   *float64     `json:"yoy_pct,omitempty"`
-	Period   string       `json:"period,omitempty"`
-	Nominal  bool         `json:"nominal,omitempty"`
-	Mark     string       `json:"mark,omitempty"`
-	Progress *apiProgress `json:"progress,omitempty"`
-}
+// apiFigure and apiProgress are the platform's one wire form of a figure,
+// shared with 'ibrain report' so the API and the CLI print the same
+// numbers the same way.
+type (
+	apiFigure   = scoreboard.Figure
+	apiProgress = scoreboard.Progress
+)
 
-type apiProgress struct {
-	ScopeKind  string   `json:"scope_kind"`
-	ScopeCode  string   `json:"scope_code,omitempty"`
-	Comparator string   `json:"comparator"`
-	Target     float64  `json:"target"`
-	Actual     *float64 `json:"actual"`
-	Month      int      `json:"month"`
-	Ratio      *float64 `json:"ratio,omitempty"`
-	Projection *float64 `json:"projection"`
-	Status     string   `json:"status"`
-	Source     string   `json:"source"`
-}
-
-func toAPIProgress(p target.Progress) *apiProgress {
-	out := &apiProgress{
-		ScopeKind: p.Target.ScopeKind, ScopeCode: p.Target.ScopeCode, Comparator: string(p.Target.Comparator),
-		Target: p.Target.Value, Month: p.Month, Status: string(p.Status), Source: p.Target.Source,
-	}
-	if p.Known {
-		out.Actual, out.Projection = ptr(p.Actual), ptr(p.Projection)
-		if p.Ratio != 0 {
-			out.Ratio = ptr(p.Ratio)
-		}
-	}
-	return out
-}
-
-func toAPIFigure(f stats.Figure) apiFigure {
-	ind := f.Indicator
-	out := apiFigure{
-		Code: ind.Code, NameZh: ind.NameZh, NameEn: ind.NameEn, Unit: ind.Unit, UnitZh: ind.UnitZh, UnitEn: ind.UnitEn,
-		YoYPct: f.YoYPct, Nominal: f.Nominal, Mark: string(f.Mark),
-	}
-	if f.Known {
-		out.Value = ptr(f.Value)
-	}
-	if f.Period.Year != 0 {
-		out.Period = f.Period.String()
-	}
-	if f.Progress != nil {
-		out.Progress = toAPIProgress(*f.Progress)
-	}
-	return out
-}
-
-func toAPIFigures(fs []stats.Figure) []apiFigure {
-	out := make([]apiFigure, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, toAPIFigure(f))
-	}
-	return out
-}
+func toAPIFigure(f stats.Figure) apiFigure       { return scoreboard.FromFigure(f) }
+func toAPIFigures(fs []stats.Figure) []apiFigure { return scoreboard.FromFigures(fs) }
 
 type apiFigures struct {
 	Period  string      `json:"period"`
@@ -295,14 +236,7 @@ type apiTargets struct {
 	Targets []apiFigure `json:"targets"`
 }
 
-type apiScoreboard struct {
-	Year        int         `json:"year"`
-	Period      string      `json:"period"`
-	Results     []apiFigure `json:"results"`
-	TargetYear  int         `json:"target_year"`
-	TargetAsOf  string      `json:"target_as_of,omitempty"`
-	TargetTable []apiFigure `json:"target_table"`
-}
+type apiScoreboard = scoreboard.Doc
 
 // apiImportResult counts what an accepted import changed.
 type apiImportResult struct {
