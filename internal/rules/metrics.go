@@ -1,0 +1,834 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+
+	"github.com/industrybrain/ibrain/internal/enterprise"
+)
+
+// env is what a metric sees besides the profile: the assessment date and
+// the prior year (上年), the year most thresholds refer to.
+type env struct {
+	p    *Profile
+	date Date
+	year int // assessment year
+	y1   int // prior year
+}
+
+// obs is one metric observation: the value, whether it is known, and the
+// inputs it used (for the explanation and the what-if).
+type obs struct {
+	num
+	known bool
+	lower bool // value is only a lower bound (some inputs missing, others already enough)
+	have  uint8
+	parts [4]int64
+}
+
+func (o *obs) part(i int, v int64) {
+	o.parts[i] = v
+	o.have |= 1 << i
+}
+
+func (o *obs) set(v int64) {
+	o.num = num{v: v}
+	o.known = true
+}
+
+// metricFunc computes a metric into o (which the caller has zeroed).
+type metricFunc func(e *env, o *obs)
+
+// whatIfKind says how to turn a required metric value back into the input
+// an enterprise controls.
+type whatIfKind uint8
+
+const (
+	wiNone        whatIfKind = iota
+	wiDirect                 // the metric is the input
+	wiNumerator              // part0 / part1 with part1 fixed
+	wiPartOfWhole            // part0 / part1 where part1 = part0 + the rest
+	wiGrowth1                // part0 / part1 − 1
+	wiAvgGrowth2             // mean of part0/part1 − 1 and part1/part2 − 1
+	wiCAGR                   // (part0 / part1)^(1/n) − 1
+	wiMin2Direct             // min(part0, part1), each year separately
+	wiMin2Ratio              // min(part0/part1, part2/part3), each year separately
+	wiSum                    // (part0 + … ) / k: change part0
+	wiLevel                  // an ordinal with labels
+)
+
+// partDef describes one input a metric reads.
+type partDef struct {
+	label Text   // may hold {y} for the part's year
+	field string // the Profile JSON field
+	unit  Unit
+	yoff  int // 1 = prior year, 2 = the year before …; 0 = not yearly
+}
+
+// metricDef is one named computation over a Profile.
+type metricDef struct {
+	name   string
+	unit   Unit
+	label  Text
+	parts  []partDef
+	levels []Text   // labels of UnitLevel ordinals
+	keys   []string // data names of UnitLevel ordinals, as thresholds are written
+	wi     whatIfKind
+	wiN    int64 // CAGR years or the divisor of wiSum
+	fn     metricFunc
+	// build makes the function from parameters; nil when fn is fixed.
+	build func(p metricParams) (metricFunc, error)
+}
+
+// metricParams are the parameters a rule may pass to a metric.
+type metricParams struct {
+	MinLevel    Level                  `json:"min_level,omitempty"`
+	WithinYears int                    `json:"within_years,omitempty"`
+	Flag        string                 `json:"flag,omitempty"`
+	Flags       []string               `json:"flags,omitempty"`
+	Honours     []string               `json:"honours,omitempty"`
+	Titles      []enterprise.TitleKind `json:"titles,omitempty"`
+	Levels      []Level                `json:"levels,omitempty"`
+}
+
+func parseParams(raw json.RawMessage) (metricParams, error) {
+	var p metricParams
+	if len(raw) == 0 {
+		return p, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&p)
+	return p, err
+}
+
+// metricSet is the registry of metrics, built once per Registry.
+type metricSet map[string]*metricDef
+
+func t(zh, en string) Text { return Text{ZH: zh, EN: en} }
+
+func yearly(field string, u Unit, yoff int, zh, en string) partDef {
+	return partDef{label: t("{y}年"+zh, en+" {y}"), field: field, unit: u, yoff: yoff}
+}
+
+func newMetrics() metricSet {
+	rev := func(y int) partDef {
+		return yearly("operating_revenue_fen", UnitFen, y, "营业收入", "operating revenue")
+	}
+	main := func(y int) partDef {
+		return yearly("main_business_revenue_fen", UnitFen, y, "主营业务收入", "main-business revenue")
+	}
+	rd := func(y int) partDef { return yearly("rd_expense_fen", UnitFen, y, "研发费用", "R&D expense") }
+	flat := func(field string, u Unit, zh, en string) partDef {
+		return partDef{label: t(zh, en), field: field, unit: u}
+	}
+	ms := metricSet{}
+	add := func(m *metricDef) { ms[m.name] = m }
+
+	// Size and age.
+	add(&metricDef{name: "founded_years", unit: UnitCentiyear, label: t("成立年限", "Years since founding"),
+		parts: []partDef{flat("founded", UnitCount, "成立日期", "founding date")}, fn: foundedYears})
+	add(&metricDef{name: "employees", unit: UnitCount, label: t("职工总数", "Employees"), wi: wiDirect,
+		parts: []partDef{flat("employees", UnitCount, "职工总数", "employees")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.Employees) }})
+	add(&metricDef{name: "rd_staff_share", unit: UnitBP, label: t("研发人员占职工总数比重", "R&D staff share"), wi: wiPartOfWhole,
+		parts: []partDef{flat("rd_staff", UnitCount, "研发人员", "R&D staff"), flat("employees", UnitCount, "职工总数", "employees")},
+		fn:    func(e *env, o *obs) { ptrRatio(o, e.p.RDStaff, e.p.Employees) }})
+	add(&metricDef{name: "st_staff_share", unit: UnitBP, label: t("科技人员占职工总数比重", "S&T staff share"), wi: wiPartOfWhole,
+		parts: []partDef{flat("st_staff", UnitCount, "科技人员", "S&T staff"), flat("employees", UnitCount, "职工总数", "employees")},
+		fn:    func(e *env, o *obs) { ptrRatio(o, e.p.STStaff, e.p.Employees) }})
+	add(&metricDef{name: "total_assets", unit: UnitFen, label: t("资产总额", "Total assets"), wi: wiDirect,
+		parts: []partDef{flat("total_assets_fen", UnitFen, "资产总额", "total assets")},
+		fn: func(e *env, o *obs) {
+			if e.p.TotalAssets != nil {
+				o.part(0, int64(*e.p.TotalAssets))
+				o.set(int64(*e.p.TotalAssets))
+			}
+		}})
+	add(&metricDef{name: "debt_ratio", unit: UnitBP, label: t("上年末资产负债率", "Debt-to-asset ratio at the prior year-end"), wi: wiDirect,
+		parts: []partDef{flat("debt_ratio_bp", UnitBP, "资产负债率", "debt-to-asset ratio")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.DebtRatio) }})
+
+	// Revenue.
+	add(&metricDef{name: "revenue_prior_year", unit: UnitFen, label: t("上年营业收入", "Prior-year operating revenue"), wi: wiDirect,
+		parts: []partDef{rev(1)}, fn: func(e *env, o *obs) { seriesValue(o, e.p.OperatingRevenue, e.y1) }})
+	add(&metricDef{name: "revenue_cagr_2y", unit: UnitBP, label: t("近2年营业收入复合增长率", "2-year operating-revenue CAGR"), wi: wiCAGR, wiN: 2,
+		parts: []partDef{rev(1), rev(3)}, fn: func(e *env, o *obs) { cagr(o, e.p.OperatingRevenue, e.y1, 2) }})
+	add(&metricDef{name: "revenue_cagr_3y", unit: UnitBP, label: t("近3年营业收入复合增长率", "3-year operating-revenue CAGR"), wi: wiCAGR, wiN: 3,
+		parts: []partDef{rev(1), rev(4)}, fn: func(e *env, o *obs) { cagr(o, e.p.OperatingRevenue, e.y1, 3) }})
+	add(&metricDef{name: "main_business_share", unit: UnitBP, label: t("上年主营业务收入占营业收入比重", "Prior-year main-business share of revenue"), wi: wiPartOfWhole,
+		parts: []partDef{main(1), rev(1)}, fn: func(e *env, o *obs) { seriesRatio(o, e.p.MainBusinessRevenue, e.p.OperatingRevenue, e.y1, e.y1) }})
+	add(&metricDef{name: "main_revenue_growth_prior_year", unit: UnitBP, label: t("上年主营业务收入增长率", "Prior-year main-business revenue growth"), wi: wiGrowth1,
+		parts: []partDef{main(1), main(2)}, fn: func(e *env, o *obs) { growth1(o, e.p.MainBusinessRevenue, e.y1) }})
+	add(&metricDef{name: "main_revenue_growth_avg_2y", unit: UnitBP, label: t("近2年主营业务收入平均增长率", "Average main-business revenue growth over 2 years"), wi: wiAvgGrowth2,
+		parts: []partDef{main(1), main(2), main(3)}, fn: func(e *env, o *obs) { avgGrowth2(o, e.p.MainBusinessRevenue, e.y1) }})
+	add(&metricDef{name: "main_revenue_avg_3y", unit: UnitFen, label: t("近3年主营业务收入平均值", "Average main-business revenue over 3 years"), wi: wiSum, wiN: 3,
+		parts: []partDef{main(1), main(2), main(3)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.MainBusinessRevenue, e.y1, 3, 3) }})
+	add(&metricDef{name: "net_profit_margin_prior_year", unit: UnitBP, label: t("上年净利润率", "Prior-year net profit margin"), wi: wiNumerator,
+		parts: []partDef{yearly("net_profit_fen", UnitFen, 1, "净利润", "net profit"), rev(1)},
+		fn:    func(e *env, o *obs) { seriesRatio(o, e.p.NetProfit, e.p.OperatingRevenue, e.y1, e.y1) }})
+
+	// R&D.
+	add(&metricDef{name: "rd_expense_prior_year", unit: UnitFen, label: t("上年研发费用", "Prior-year R&D expense"), wi: wiDirect,
+		parts: []partDef{rd(1)}, fn: func(e *env, o *obs) { seriesValue(o, e.p.RDExpense, e.y1) }})
+	add(&metricDef{name: "rd_expense_min_2y", unit: UnitFen, label: t("近2年每年研发费用（取低值）", "R&D expense in each of the last 2 years (lower year)"), wi: wiMin2Direct,
+		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesMin2(o, e.p.RDExpense, e.y1) }})
+	add(&metricDef{name: "rd_expense_avg_2y", unit: UnitFen, label: t("近2年研发费用年均值", "Average R&D expense over 2 years"), wi: wiSum, wiN: 2,
+		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.RDExpense, e.y1, 2, 2) }})
+	add(&metricDef{name: "rd_total_2y", unit: UnitFen, label: t("近2年研发费用总额", "Total R&D expense over 2 years"), wi: wiSum, wiN: 1,
+		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.RDExpense, e.y1, 2, 1) }})
+	add(&metricDef{name: "rd_ratio_prior_year", unit: UnitBP, label: t("上年研发费用占营业收入比重", "Prior-year R&D intensity"), wi: wiNumerator,
+		parts: []partDef{rd(1), rev(1)}, fn: func(e *env, o *obs) { seriesRatio(o, e.p.RDExpense, e.p.OperatingRevenue, e.y1, e.y1) }})
+	add(&metricDef{name: "rd_ratio_min_2y", unit: UnitBP, label: t("近2年每年研发费用占营业收入比重（取低值）", "R&D intensity in each of the last 2 years (lower year)"), wi: wiMin2Ratio,
+		parts: []partDef{rd(1), rev(1), rd(2), rev(2)}, fn: rdRatioMin2})
+	add(&metricDef{name: "rd_to_cost_ratio_prior_year", unit: UnitBP, label: t("上年研发费用占成本费用总额比重", "Prior-year R&D share of total costs"), wi: wiNumerator,
+		parts: []partDef{rd(1), yearly("total_cost_fen", UnitFen, 1, "成本费用总额", "total costs")},
+		fn:    func(e *env, o *obs) { seriesRatio(o, e.p.RDExpense, e.p.TotalCost, e.y1, e.y1) }})
+
+	// Market and time.
+	add(&metricDef{name: "niche_years", unit: UnitCentiyear, label: t("从事特定细分市场年限", "Years in the niche market"),
+		parts: []partDef{flat("niche_years", UnitCount, "细分市场年限", "years in niche")},
+		fn:    func(e *env, o *obs) { ptrYears(o, e.p.NicheYears) }})
+	add(&metricDef{name: "field_years", unit: UnitCentiyear, label: t("深耕该细分领域年限", "Years in the product field"),
+		parts: []partDef{flat("field_years", UnitCount, "领域年限", "years in the field")},
+		fn:    func(e *env, o *obs) { ptrYears(o, e.p.FieldYears) }})
+	add(&metricDef{name: "market_share", unit: UnitBP, label: t("主导产品国内细分市场占有率", "National niche-market share of the main product"), wi: wiDirect,
+		parts: []partDef{flat("market_share_bp", UnitBP, "国内市场占有率", "national market share")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.MarketShare) }})
+	add(&metricDef{name: "intl_market_share", unit: UnitBP, label: t("主导产品国际细分市场占有率", "International niche-market share of the main product"), wi: wiDirect,
+		parts: []partDef{flat("intl_market_share_bp", UnitBP, "国际市场占有率", "international market share")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IntlMarketShare) }})
+	add(&metricDef{name: "national_rank", unit: UnitRank, label: t("主导产品国内排名", "National rank of the main product"), wi: wiDirect,
+		parts: []partDef{flat("national_rank", UnitRank, "国内排名", "national rank")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.NationalRank) }})
+	add(&metricDef{name: "global_rank", unit: UnitRank, label: t("申报产品全球排名", "Global rank of the applied product"), wi: wiDirect,
+		parts: []partDef{flat("global_rank", UnitRank, "全球排名", "global rank")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.GlobalRank) }})
+	add(&metricDef{name: "digital_level", unit: UnitCount, label: t("数字化水平等级", "Digitalisation level"), wi: wiDirect,
+		parts: []partDef{flat("digital_level", UnitCount, "数字化水平", "digitalisation level")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.DigitalLevel) }})
+	add(&metricDef{name: "quality_items", unit: UnitCount, label: t("质量管理项目数", "Quality-management items"), wi: wiDirect,
+		fn: qualityItems})
+	add(&metricDef{name: "dev_quality_score_prior_year", unit: UnitCentipoint, label: t("上年专精特新发展评价得分", "Prior-year development-quality score"), wi: wiDirect,
+		parts: []partDef{{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1}},
+		fn: func(e *env, o *obs) {
+			if v, ok := e.p.DevQualityScore.Get(e.y1); ok {
+				o.part(0, v)
+				o.set(v)
+			}
+		}})
+	add(&metricDef{name: "dev_quality_score_best_2y", unit: UnitCentipoint, label: t("近2年专精特新发展评价最高得分", "Best development-quality score of the last 2 years"), wi: wiDirect,
+		parts: []partDef{{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1},
+			{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 2}},
+		fn: bestScore2})
+
+	// Money raised.
+	add(&metricDef{name: "equity_financing_2y", unit: UnitFen, label: t("近2年新增股权融资额", "New equity financing in the last 2 years"), wi: wiDirect,
+		parts: []partDef{flat("equity_financing_2y_fen", UnitFen, "近2年股权融资", "equity financing, 2 years")},
+		fn:    func(e *env, o *obs) { fenPtr(o, e.p.EquityFinancing2Y) }})
+	add(&metricDef{name: "equity_financing_3y", unit: UnitFen, label: t("近3年新增股权融资额", "New equity financing in the last 3 years"), wi: wiDirect,
+		parts: []partDef{flat("equity_financing_3y_fen", UnitFen, "近3年股权融资", "equity financing, 3 years")},
+		fn:    func(e *env, o *obs) { fenPtr(o, e.p.EquityFinancing3Y) }})
+	add(&metricDef{name: "cumulative_financing_usd", unit: UnitUSDCent, label: t("累计融资额", "Cumulative financing"), wi: wiDirect,
+		parts: []partDef{flat("cumulative_financing_usd_cents", UnitUSDCent, "累计融资", "cumulative financing")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.CumulativeFinancingUSD) }})
+	add(&metricDef{name: "valuation_usd", unit: UnitUSDCent, label: t("企业估值", "Valuation"), wi: wiDirect,
+		parts: []partDef{flat("valuation_usd_cents", UnitUSDCent, "估值", "valuation")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.ValuationUSD) }})
+
+	// IP and institutions.
+	add(&metricDef{name: "ip_grade", unit: UnitLevel, label: t("与主导产品相关的有效知识产权", "Valid IP related to the main product"), wi: wiLevel,
+		keys:   []string{"none", "class2", "class1", "class1_self_developed", "class1_high_value"},
+		levels: []Text{t("无", "none"), t("Ⅱ类", "Class Ⅱ"), t("Ⅰ类", "Class Ⅰ"), t("自主研发Ⅰ类", "self-developed Class Ⅰ"), t("Ⅰ类高价值", "high-value Class Ⅰ")},
+		fn:     ipGrade})
+	add(&metricDef{name: "ip_class1", unit: UnitCount, label: t("Ⅰ类知识产权数量", "Class Ⅰ IP items"), wi: wiDirect,
+		parts: []partDef{flat("ip.class1", UnitCount, "Ⅰ类知识产权", "Class Ⅰ IP")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class1) }})
+	add(&metricDef{name: "ip_class2", unit: UnitCount, label: t("Ⅱ类知识产权数量", "Class Ⅱ IP items"), wi: wiDirect,
+		parts: []partDef{flat("ip.class2", UnitCount, "Ⅱ类知识产权", "Class Ⅱ IP")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class2) }})
+	add(&metricDef{name: "ip_class1_applied", unit: UnitCount, label: t("主导产品相关并实际应用的Ⅰ类知识产权", "Class Ⅰ IP applied in the main product"), wi: wiDirect,
+		parts: []partDef{flat("ip.class1_applied", UnitCount, "应用Ⅰ类知识产权", "applied Class Ⅰ IP")},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class1Applied) }})
+	add(&metricDef{name: "rd_institution_level", unit: UnitLevel, label: t("研发机构级别", "Level of the R&D institution"), wi: wiLevel,
+		keys:   []string{"none", "below_municipal", "municipal", "provincial", "national"},
+		levels: []Text{t("无", "none"), t("市级以下", "below municipal"), t("市级", "municipal"), t("省级", "provincial"), t("国家级", "national")},
+		fn: func(e *env, o *obs) {
+			if e.p.RDInstitution == nil {
+				return
+			}
+			r := e.p.RDInstitution.rank() // none 1 … national 5
+			o.set(int64(min(max(r-1, 0), 4)))
+		}})
+
+	// Parameterised metrics.
+	add(&metricDef{name: "award_count", unit: UnitCount, label: t("近年科技奖励数量", "Recent S&T awards"), build: buildAwardCount})
+	add(&metricDef{name: "best_award_rank", unit: UnitRank, label: t("近年科技奖励最好排名", "Best rank in recent S&T awards"), build: buildAwardRank})
+	add(&metricDef{name: "best_maker_china_rank", unit: UnitRank, label: t("“创客中国”全国最好名次", "Best national 创客中国 rank"), build: buildMakerChina})
+	add(&metricDef{name: "standards_led", unit: UnitCount, label: t("主导制定标准数", "Standards led"), build: buildStandards})
+	add(&metricDef{name: "honours_any", unit: UnitBool, label: t("有效荣誉", "Valid honour"), build: buildHonours})
+	add(&metricDef{name: "holds_title", unit: UnitBool, label: t("持有有效称号", "Holds a valid title"), build: buildHoldsTitle})
+	add(&metricDef{name: "flag", unit: UnitBool, label: t("标志", "Flag"), build: buildFlag})
+	add(&metricDef{name: "flags_any", unit: UnitBool, label: t("任一标志", "Any flag"), build: buildFlagsAny})
+	return ms
+}
+
+func ptrInt(o *obs, p *int64) {
+	if p != nil {
+		o.part(0, *p)
+		o.set(*p)
+	}
+}
+
+func fenPtr[T ~int64](o *obs, p *T) {
+	if p != nil {
+		o.part(0, int64(*p))
+		o.set(int64(*p))
+	}
+}
+
+func ptrYears(o *obs, p *int64) {
+	if p != nil {
+		o.part(0, *p)
+		o.set(*p * 100)
+	}
+}
+
+func ptrRatio(o *obs, a, b *int64) {
+	if a != nil {
+		o.part(0, *a)
+	}
+	if b != nil {
+		o.part(1, *b)
+	}
+	if a == nil || b == nil || *b <= 0 {
+		return
+	}
+	o.num = divFloor(*a, 10000, *b)
+	o.known = true
+}
+
+func seriesValue(o *obs, s Series, y int) {
+	if v, ok := s.Get(y); ok {
+		o.part(0, v)
+		o.set(v)
+	}
+}
+
+func seriesRatio(o *obs, num, den Series, y, yd int) {
+	a, ok1 := num.Get(y)
+	b, ok2 := den.Get(yd)
+	if ok1 {
+		o.part(0, a)
+	}
+	if ok2 {
+		o.part(1, b)
+	}
+	if !ok1 || !ok2 || b <= 0 {
+		return
+	}
+	o.num = divFloor(a, 10000, b)
+	o.known = true
+}
+
+func seriesMin2(o *obs, s Series, y1 int) {
+	a, ok1 := s.Get(y1)
+	b, ok2 := s.Get(y1 - 1)
+	if ok1 {
+		o.part(0, a)
+	}
+	if ok2 {
+		o.part(1, b)
+	}
+	if ok1 && ok2 {
+		o.set(min(a, b))
+	}
+}
+
+// seriesSum sets sum(years y1−n+1 … y1)/div.
+func seriesSum(o *obs, s Series, y1, n int, div int64) {
+	var sum int64
+	all := true
+	for i := range n {
+		v, ok := s.Get(y1 - i)
+		if !ok {
+			all = false
+			continue
+		}
+		o.part(i, v)
+		sum += v
+	}
+	if all {
+		o.num = divFloor(sum, 1, div)
+		o.known = true
+	}
+}
+
+func lessNum(a, b num) bool { return a.v < b.v || (a.v == b.v && !a.frac && b.frac) }
+
+func rdRatioMin2(e *env, o *obs) {
+	var r [2]num
+	ok := true
+	for i := range 2 {
+		a, ok1 := e.p.RDExpense.Get(e.y1 - i)
+		b, ok2 := e.p.OperatingRevenue.Get(e.y1 - i)
+		if ok1 {
+			o.part(2*i, a)
+		}
+		if ok2 {
+			o.part(2*i+1, b)
+		}
+		if !ok1 || !ok2 || b <= 0 {
+			ok = false
+			continue
+		}
+		r[i] = divFloor(a, 10000, b)
+	}
+	if ok {
+		o.num = r[0]
+		if lessNum(r[1], r[0]) {
+			o.num = r[1]
+		}
+		o.known = true
+	}
+}
+
+func growth1(o *obs, s Series, y1 int) {
+	a, ok1 := s.Get(y1)
+	b, ok2 := s.Get(y1 - 1)
+	if ok1 {
+		o.part(0, a)
+	}
+	if ok2 {
+		o.part(1, b)
+	}
+	if !ok1 || !ok2 || b <= 0 {
+		return
+	}
+	o.num = divFloor(a-b, 10000, b)
+	o.known = true
+}
+
+// avgGrowth2 is the arithmetic mean of the last two yearly growth rates, the
+// reading of “近2年平均增长率” in the published scoring forms.
+func avgGrowth2(o *obs, s Series, y1 int) {
+	m1, ok1 := s.Get(y1)
+	m2, ok2 := s.Get(y1 - 1)
+	m3, ok3 := s.Get(y1 - 2)
+	for i, x := range []struct {
+		v  int64
+		ok bool
+	}{{m1, ok1}, {m2, ok2}, {m3, ok3}} {
+		if x.ok {
+			o.part(i, x.v)
+		}
+	}
+	if !ok1 || !ok2 || !ok3 || m2 <= 0 || m3 <= 0 {
+		return
+	}
+	est := 5000 * (float64(m1-m2)/float64(m2) + float64(m2-m3)/float64(m3))
+	o.num = exactFloor(est, func(k int64) int {
+		// value − k ∝ 10⁴·((m1−m2)·m3 + (m2−m3)·m2) − k·2·m2·m3
+		a := new(big.Int).Mul(big.NewInt(m1-m2), big.NewInt(m3))
+		a.Add(a, new(big.Int).Mul(big.NewInt(m2-m3), big.NewInt(m2)))
+		a.Mul(a, big.NewInt(10000))
+		b := new(big.Int).Mul(big.NewInt(2*m2), big.NewInt(m3))
+		return ratSign(a, b, k)
+	})
+	o.known = true
+}
+
+// cagr is the n-year compound growth rate from year y1−n to y1.
+func cagr(o *obs, s Series, y1, n int) {
+	a, ok1 := s.Get(y1)
+	b, ok2 := s.Get(y1 - n)
+	if ok1 {
+		o.part(0, a)
+	}
+	if ok2 {
+		o.part(1, b)
+	}
+	if !ok1 || !ok2 || b <= 0 || a < 0 {
+		return
+	}
+	est := 10000 * (math.Pow(float64(a)/float64(b), 1/float64(n)) - 1)
+	o.num = exactFloor(est, func(k int64) int {
+		// (1+g)ⁿ vs (1+k/10⁴)ⁿ: compare a·10⁴ⁿ with b·(10⁴+k)ⁿ.
+		if 10000+k < 0 {
+			return 1
+		}
+		l := new(big.Int).Mul(big.NewInt(a), new(big.Int).Exp(big.NewInt(10000), big.NewInt(int64(n)), nil))
+		r := new(big.Int).Mul(big.NewInt(b), new(big.Int).Exp(big.NewInt(10000+k), big.NewInt(int64(n)), nil))
+		return l.Cmp(r)
+	})
+	o.known = true
+}
+
+// foundedYears is the exact age in years on the assessment date: full years
+// plus the elapsed share of the current anniversary year, so "≤ 10 years"
+// holds on the 10th anniversary and fails the day after.
+func foundedYears(e *env, o *obs) {
+	f := e.p.Founded
+	if f == nil || f.IsZero() {
+		return
+	}
+	if e.date.Before(*f) {
+		o.set(0)
+		return
+	}
+	n := e.date.Year() - f.Year()
+	if e.date.Before(f.AddYears(n)) {
+		n--
+	}
+	a := f.AddYears(n)
+	l := int64(a.DaysUntil(f.AddYears(n + 1)))
+	d := int64(a.DaysUntil(e.date))
+	o.num = divFloor(int64(n)*l+d, 100, l)
+	o.known = true
+}
+
+func qualityItems(e *env, o *obs) {
+	q := &e.p.Quality
+	var n int64
+	missing := false
+	for _, b := range [...]*bool{q.QualityAward, q.QMSCertified, q.OwnBrand, q.StandardsDrafted} {
+		switch {
+		case b == nil:
+			missing = true
+		case *b:
+			n++
+		}
+	}
+	o.set(n)
+	if missing {
+		o.lower = true
+		if n == 0 {
+			o.known = false
+		}
+	}
+}
+
+// ipGrade is the best IP class held: 4 high-value Ⅰ类, 3 self-developed Ⅰ类,
+// 2 Ⅰ类, 1 Ⅱ类, 0 none. A missing higher count makes it a lower bound.
+func ipGrade(e *env, o *obs) {
+	ip := &e.p.IP
+	missing := false
+	for i, c := range [...]*int64{ip.Class1HighValue, ip.Class1SelfDeveloped, ip.Class1, ip.Class2} {
+		switch {
+		case c == nil:
+			missing = true
+		case *c > 0:
+			o.set(int64(4 - i))
+			o.lower = missing
+			return
+		}
+	}
+	if !missing {
+		o.set(0)
+	}
+}
+
+func bestScore2(e *env, o *obs) {
+	a, ok1 := e.p.DevQualityScore.Get(e.y1)
+	b, ok2 := e.p.DevQualityScore.Get(e.y1 - 1)
+	if ok1 {
+		o.part(0, a)
+	}
+	if ok2 {
+		o.part(1, b)
+	}
+	switch {
+	case ok1 && ok2:
+		o.set(max(a, b))
+	case ok1:
+		o.set(a)
+		o.lower = true
+	case ok2:
+		o.set(b)
+		o.lower = true
+	}
+}
+
+func inWindow(year, asOf, within int) bool { return year <= asOf && year >= asOf-within }
+
+func needWindow(p metricParams, name string) error {
+	if p.WithinYears <= 0 {
+		return fmt.Errorf("metric %s needs params.within_years", name)
+	}
+	return nil
+}
+
+func buildAwardCount(p metricParams) (metricFunc, error) {
+	if err := needWindow(p, "award_count"); err != nil {
+		return nil, err
+	}
+	if p.MinLevel.rank() == 0 {
+		return nil, fmt.Errorf("award_count needs params.min_level")
+	}
+	minR := p.MinLevel.rank()
+	return func(e *env, o *obs) {
+		if e.p.Awards == nil {
+			return
+		}
+		var n int64
+		for _, a := range e.p.Awards {
+			if a.Level.rank() >= minR && inWindow(a.Year, e.year, p.WithinYears) {
+				n++
+			}
+		}
+		o.set(n)
+	}, nil
+}
+
+// buildAwardRank returns the best rank among qualifying awards; an award
+// whose rank is not stated makes the result a bound only.
+func buildAwardRank(p metricParams) (metricFunc, error) {
+	if err := needWindow(p, "best_award_rank"); err != nil {
+		return nil, err
+	}
+	if p.MinLevel.rank() == 0 {
+		return nil, fmt.Errorf("best_award_rank needs params.min_level")
+	}
+	minR := p.MinLevel.rank()
+	return func(e *env, o *obs) {
+		if e.p.Awards == nil {
+			return
+		}
+		best, unstated := int64(rankNone), false
+		for _, a := range e.p.Awards {
+			if a.Level.rank() < minR || !inWindow(a.Year, e.year, p.WithinYears) {
+				continue
+			}
+			if a.Rank <= 0 {
+				unstated = true
+				continue
+			}
+			best = min(best, int64(a.Rank))
+		}
+		if unstated && best != 1 {
+			return // an unstated rank could be better than the best known one
+		}
+		o.set(best)
+	}, nil
+}
+
+func buildMakerChina(p metricParams) (metricFunc, error) {
+	if err := needWindow(p, "best_maker_china_rank"); err != nil {
+		return nil, err
+	}
+	return func(e *env, o *obs) {
+		if e.p.MakerChina == nil {
+			return
+		}
+		best := int64(rankNone)
+		for _, x := range e.p.MakerChina {
+			if x.Rank > 0 && inWindow(x.Year, e.year, p.WithinYears) {
+				best = min(best, int64(x.Rank))
+			}
+		}
+		o.set(best)
+	}, nil
+}
+
+func buildStandards(p metricParams) (metricFunc, error) {
+	if err := needWindow(p, "standards_led"); err != nil {
+		return nil, err
+	}
+	if len(p.Levels) == 0 {
+		return nil, fmt.Errorf("standards_led needs params.levels")
+	}
+	return func(e *env, o *obs) {
+		if e.p.StandardsLed == nil {
+			return
+		}
+		var n int64
+		for _, s := range e.p.StandardsLed {
+			if slices.Contains(p.Levels, s.Level) && inWindow(s.Year, e.year, p.WithinYears) {
+				n++
+			}
+		}
+		o.set(n)
+	}, nil
+}
+
+// buildHonours is true when any listed honour is held, either in the honours
+// list or as a valid title of that kind (高新技术企业 is both).
+func buildHonours(p metricParams) (metricFunc, error) {
+	if len(p.Honours) == 0 {
+		return nil, fmt.Errorf("honours_any needs params.honours")
+	}
+	return func(e *env, o *obs) {
+		for _, h := range e.p.Honours {
+			if slices.Contains(p.Honours, h) {
+				o.set(1)
+				return
+			}
+		}
+		for _, t := range e.p.Titles {
+			if slices.Contains(p.Honours, string(t.Kind)) && t.validOn(e.date) {
+				o.set(1)
+				return
+			}
+		}
+		if e.p.Honours != nil {
+			o.set(0)
+		}
+	}, nil
+}
+
+func buildHoldsTitle(p metricParams) (metricFunc, error) {
+	if len(p.Titles) == 0 {
+		return nil, fmt.Errorf("holds_title needs params.titles")
+	}
+	return func(e *env, o *obs) {
+		if e.p.Titles == nil {
+			return
+		}
+		for _, t := range e.p.Titles {
+			if slices.Contains(p.Titles, t.Kind) && t.validOn(e.date) {
+				o.set(1)
+				return
+			}
+		}
+		o.set(0)
+	}, nil
+}
+
+// flagPtr maps a flag name to its profile field; a switch keeps the hot path
+// free of reflection.
+func flagPtr(p *Profile, name string) (*bool, bool) {
+	switch name {
+	case "sei":
+		return p.Domain.SEI, true
+	case "six_bases":
+		return p.Domain.SixBases, true
+	case "key_chain_link":
+		return p.Domain.KeyChainLink, true
+	case "chain_gap_role":
+		return p.Domain.ChainGapRole, true
+	case "time_honoured":
+		return p.Domain.TimeHonoured, true
+	case "chain_leader_supplier":
+		return p.Domain.ChainLeaderSupplier, true
+	case "manufacturing_power":
+		return p.Domain.ManufacturingPower, true
+	case "cyber_power":
+		return p.Domain.CyberPower, true
+	case "new_industry":
+		return p.Domain.NewIndustry, true
+	case "quality_award":
+		return p.Quality.QualityAward, true
+	case "qms_certified":
+		return p.Quality.QMSCertified, true
+	case "own_brand":
+		return p.Quality.OwnBrand, true
+	case "standards_drafted":
+		return p.Quality.StandardsDrafted, true
+	case "intl_product_cert":
+		return p.Quality.IntlProductCert, true
+	case "core_process_it":
+		return p.Quality.CoreProcessIT, true
+	case "ip_top3_holder":
+		return p.IP.Top3Holder, true
+	case "new_product":
+		return p.NewProduct, true
+	case "listed":
+		return p.Listed, true
+	}
+	return nil, false
+}
+
+// flagLabel names a flag for explanations.
+func flagLabel(name string) Text {
+	switch name {
+	case "sei":
+		return t("主导产品属于战略性新兴产业", "main product in a strategic emerging industry")
+	case "six_bases":
+		return t("属于工业“六基”领域", "in the industrial “six bases”")
+	case "key_chain_link":
+		return t("位于重点产业链关键环节", "at a key link of a key industrial chain")
+	case "chain_gap_role":
+		return t("在补短板、锻长板、填空白方面取得实际成效", "real results in filling gaps or extending strengths")
+	case "time_honoured":
+		return t("中华老字号", "China time-honoured brand")
+	case "chain_leader_supplier":
+		return t("为重点产业链链主企业配套", "supplier to a key chain leader")
+	case "manufacturing_power":
+		return t("属于制造强国十大重点产业领域", "in the 10 key sectors of 制造强国")
+	case "cyber_power":
+		return t("属于网络强国建设领域", "in a 网络强国 area")
+	case "new_industry":
+		return t("属于改造提升传统产业、培育壮大新兴产业或布局建设未来产业领域", "upgrading traditional, growing emerging or seeding future industries")
+	case "quality_award":
+		return t("获省级以上质量奖", "provincial-or-higher quality award")
+	case "qms_certified":
+		return t("通过质量/管理体系认证", "certified management system")
+	case "own_brand":
+		return t("拥有自主品牌", "own brand")
+	case "standards_drafted":
+		return t("参与制修订标准", "took part in drafting standards")
+	case "intl_product_cert":
+		return t("产品获发达国家或地区认证", "product certified in a developed country")
+	case "core_process_it":
+		return t("至少1项核心业务采用信息系统", "a core business process runs on an information system")
+	case "ip_top3_holder":
+		return t("为相关Ⅰ类知识产权前三位权利人", "among the top-3 holders of that Class Ⅰ IP")
+	case "new_product":
+		return t("申报产品为新产品", "the applied product is a new product")
+	case "listed":
+		return t("已上市", "listed")
+	}
+	return t(name, name)
+}
+
+func buildFlag(p metricParams) (metricFunc, error) {
+	if _, ok := flagPtr(&Profile{}, p.Flag); !ok {
+		return nil, fmt.Errorf("flag: unknown params.flag %q", p.Flag)
+	}
+	name := p.Flag
+	return func(e *env, o *obs) {
+		b, _ := flagPtr(e.p, name)
+		if b != nil {
+			o.set(b2i(*b))
+		}
+	}, nil
+}
+
+func buildFlagsAny(p metricParams) (metricFunc, error) {
+	if len(p.Flags) == 0 {
+		return nil, fmt.Errorf("flags_any needs params.flags")
+	}
+	for _, f := range p.Flags {
+		if _, ok := flagPtr(&Profile{}, f); !ok {
+			return nil, fmt.Errorf("flags_any: unknown flag %q", f)
+		}
+	}
+	names := p.Flags
+	return func(e *env, o *obs) {
+		missing := false
+		for _, n := range names {
+			b, _ := flagPtr(e.p, n)
+			switch {
+			case b == nil:
+				missing = true
+			case *b:
+				o.set(1)
+				return
+			}
+		}
+		if !missing {
+			o.set(0)
+		}
+	}, nil
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
