@@ -64,6 +64,8 @@ func sentinelCode(err error) string {
 		return "share_sum"
 	case ErrClassOrder:
 		return "class_order"
+	case ErrTargets:
+		return "targets"
 	}
 	return "invalid"
 }

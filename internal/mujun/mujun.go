@@ -225,7 +225,7 @@ type Facts struct {
 	Employees   Opt[int64]      `json:"employees"` // annual average
 	RD          Opt[unit.Fen]   `json:"rd_fen"`
 
-	Founded time.Time `json:"founded,omitzero"` // zero when unknown: never exempt as new
+	Founded time.Time `json:"founded,omitzero"`  // zero when unknown: never exempt as new
 	Section string    `json:"section,omitempty"` // GB/T 4754 section letter, e.g. "C", "D"
 	Vetoes  []string  `json:"vetoes,omitempty"`  // veto item codes that apply this year
 }
@@ -238,9 +238,9 @@ func (f *Facts) parts(i int) (num, den int64, ok bool) {
 	var n, d Opt[int64]
 	switch codeAt(i) {
 	case TaxPerMu:
-		n, d = fen(f.Tax), mu(f.Land)
+		n, d = fen(f.Tax), landOpt(f.Land)
 	case VAPerMu:
-		n, d = fen(f.ValueAdded), mu(f.Land)
+		n, d = fen(f.ValueAdded), landOpt(f.Land)
 	case VAPerEnergy:
 		n, d = fen(f.ValueAdded), Opt[int64]{int64(f.Energy.Value), f.Energy.Known}
 	case VAPerEmission:
@@ -252,7 +252,7 @@ func (f *Facts) parts(i int) (num, den int64, ok bool) {
 	case TaxPerKWh:
 		n, d = fen(f.Tax), f.Electricity
 	case RevenuePerMu:
-		n, d = fen(f.Revenue), mu(f.Land)
+		n, d = fen(f.Revenue), landOpt(f.Land)
 	}
 	if !n.Known || !d.Known || d.Value <= 0 {
 		return 0, 0, false
@@ -260,5 +260,5 @@ func (f *Facts) parts(i int) (num, den int64, ok bool) {
 	return n.Value, d.Value, true
 }
 
-func fen(o Opt[unit.Fen]) Opt[int64]  { return Opt[int64]{int64(o.Value), o.Known} }
-func mu(o Opt[unit.Mu100]) Opt[int64] { return Opt[int64]{int64(o.Value), o.Known} }
+func fen(o Opt[unit.Fen]) Opt[int64]       { return Opt[int64]{int64(o.Value), o.Known} }
+func landOpt(o Opt[unit.Mu100]) Opt[int64] { return Opt[int64]{int64(o.Value), o.Known} }

@@ -169,7 +169,8 @@ const (
 
 // IndicatorStats summarises an indicator over a set of firms that have a
 // value. Num and Den are in stored units (fen, 0.01 mu, kgce, kg, kWh,
-// persons), so RatioOfSums is exact up to the final division.
+// persons), so RatioOfSums is exact up to the final division; int64 fen
+// holds ¥92 quadrillion, far above any city's total.
 type IndicatorStats struct {
 	Code        IndicatorCode `json:"code"`
 	N           int           `json:"n"`

@@ -96,12 +96,12 @@ type runner struct {
 	// Parallel to res.Enterprises.
 	src     []int32 // index into facts
 	region  []int32 // interned region
-	classOf []int8  // index into cfg.Classes.Defs
-	forced  []int8  // class forced by a veto, or -1
+	classOf []int16 // index into cfg.Classes.Defs
+	forced  []int16 // class forced by a veto, or -1
 
 	regionCodes []string
 	rated       [][]int32 // per group: indices of rated firms, in ID order
-	exempt      []int     // per group: count of exempt firms
+	exempt      [][]int32 // per group: indices of exempt firms
 }
 
 func (r *runner) scope() error {
@@ -126,13 +126,13 @@ func (r *runner) scope() error {
 	ents := make([]EnterpriseResult, 0, n)
 	r.src = make([]int32, 0, n)
 	r.region = make([]int32, 0, n)
-	r.forced = make([]int8, 0, n)
+	r.forced = make([]int16, 0, n)
 	r.rated = make([][]int32, len(cfg.Groups))
-	r.exempt = make([]int, len(cfg.Groups))
+	r.exempt = make([][]int32, len(cfg.Groups))
 	regionIdx := map[string]int32{}
 	for _, fi := range order {
 		f := &facts[fi]
-		forced := int8(-1)
+		forced := int16(-1)
 		for _, code := range f.Vetoes {
 			vi := cfg.veto(code)
 			if vi < 0 {
@@ -141,7 +141,7 @@ func (r *runner) scope() error {
 					En: fmt.Sprintf("enterprise %d has veto %q, which the configuration does not define", f.EnterpriseID, code)}
 			}
 			if v := &cfg.Vetoes[vi]; v.Effect == ForceClass {
-				forced = max(forced, int8(cfg.classIndex(v.Class)))
+				forced = max(forced, int16(cfg.classIndex(v.Class)))
 			}
 		}
 		if reason := r.skipReason(f); reason != "" {
@@ -167,11 +167,11 @@ func (r *runner) scope() error {
 		if e.Exempt == "" {
 			r.rated[gi] = append(r.rated[gi], k)
 		} else {
-			r.exempt[gi]++
+			r.exempt[gi] = append(r.exempt[gi], k)
 		}
 	}
 	r.res.Enterprises = ents
-	r.classOf = make([]int8, len(ents))
+	r.classOf = make([]int16, len(ents))
 	return nil
 }
 
@@ -188,11 +188,11 @@ func (r *runner) skipReason(f *Facts) SkipReason {
 	if gi < 0 {
 		return SkipGroup
 	}
-	if min := r.cfg.Groups[gi].MinLand; min > 0 {
+	if threshold := r.cfg.Groups[gi].MinLand; threshold > 0 {
 		if !f.Land.Known {
 			return SkipLandUnknown
 		}
-		if f.Land.Value < min {
+		if f.Land.Value < threshold {
 			return SkipBelowLand
 		}
 	}
@@ -263,7 +263,7 @@ func (r *runner) scoreGroup(gi int) error {
 	gc := &cfg.Groups[gi]
 	mem := r.rated[gi]
 	k := len(gc.Indicators)
-	gr := GroupResult{Group: gc.Group, Name: gc.Name, Rated: len(mem), Exempt: r.exempt[gi]}
+	gr := GroupResult{Group: gc.Group, Name: gc.Name, Rated: len(mem), Exempt: len(r.exempt[gi])}
 	gr.Firms = gr.Rated + gr.Exempt
 
 	var accs [numCodes]statAcc
@@ -495,7 +495,7 @@ func (r *runner) classify(gi int, keys []rankKey) []ClassCount {
 		counts[i].Class = d.Code
 	}
 	set := func(idx int32, ci int, by ClassSource) {
-		r.classOf[idx] = int8(ci)
+		r.classOf[idx] = int16(ci)
 		e := &ents[idx]
 		e.Class, e.ClassBy = defs[ci].Code, by
 		c := &counts[ci]
@@ -548,17 +548,13 @@ func (r *runner) classify(gi int, keys []rankKey) []ClassCount {
 		}
 	}
 
-	// Exempt firms (found in ID order, outside the ranking).
-	if ec := cfg.classIndex(cfg.Exempt.Class); ec >= 0 {
-		g := cfg.Groups[gi].Group
-		for k := range ents {
-			if e := &ents[k]; e.Group == g && e.Exempt != "" {
-				if f := r.forced[k]; f >= 0 {
-					set(int32(k), int(f), ByVeto)
-				} else {
-					set(int32(k), ec, ByExemption)
-				}
-			}
+	// Exempt firms are outside the ranking; a forcing veto still applies.
+	ec := cfg.classIndex(cfg.Exempt.Class)
+	for _, k := range r.exempt[gi] {
+		if f := r.forced[k]; f >= 0 {
+			set(k, int(f), ByVeto)
+		} else {
+			set(k, ec, ByExemption)
 		}
 	}
 	return counts

@@ -1,0 +1,647 @@
+package mujun
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ChangeKind says how a firm appears in two runs.
+type ChangeKind string
+
+// Change kinds.
+const (
+	Changed ChangeKind = "changed" // in both runs, in different classes
+	Added   ChangeKind = "added"   // only in the new run
+	Removed ChangeKind = "removed" // only in the old run
+)
+
+// Reason is a machine-readable cause of a class change.
+type Reason string
+
+// Reasons.
+const (
+	ReasonScore          Reason = "score_changed"    // the firm's own score moved
+	ReasonOthersMoved    Reason = "others_moved"     // own score unchanged: other firms' scores moved the cut-off
+	ReasonCutoff         Reason = "cutoff_changed"   // the group's cut-off rule changed
+	ReasonVetoAdded      Reason = "veto_added"       // a veto applies now
+	ReasonVetoRemoved    Reason = "veto_removed"     // a veto no longer applies
+	ReasonVetoRule       Reason = "veto_rule"        // the definition of a veto the firm has changed
+	ReasonNowExempt      Reason = "now_exempt"       // exempt in the new run only
+	ReasonNoLongerExempt Reason = "no_longer_exempt" // exempt in the old run only
+	ReasonGroup          Reason = "group_changed"    // moved between above- and below-scale
+	ReasonEntered        Reason = "entered_scope"
+	ReasonLeft           Reason = "left_scope"
+)
+
+// ClassChange is one firm whose class differs between two runs.
+type ClassChange struct {
+	EnterpriseID int64      `json:"enterprise_id"`
+	RegionCode   string     `json:"region_code"`
+	ParkCode     string     `json:"park_code,omitempty"`
+	Group        Group      `json:"group"` // the new run's group (old for Removed)
+	Kind         ChangeKind `json:"kind"`
+	OldClass     string     `json:"old_class,omitempty"`
+	NewClass     string     `json:"new_class,omitempty"`
+	// Direction is "up" or "down" in the new configuration's class order;
+	// "" when either side is missing or an exempt class.
+	Direction string  `json:"direction,omitempty"`
+	OldScore  float64 `json:"old_score"`
+	NewScore  float64 `json:"new_score"`
+	OldRank   int     `json:"old_rank"`
+	NewRank   int     `json:"new_rank"`
+
+	Reasons []Reason `json:"reasons"`
+	// Drivers are the indicators whose score moved most, largest first.
+	Drivers []Driver `json:"drivers,omitempty"`
+	// ConfigChanges are the configuration differences that bear on the firm:
+	// its group's indicators and cut-off, its vetoes, the exemption rule.
+	ConfigChanges []ConfigChange `json:"config_changes,omitempty"`
+	Explanation   Text           `json:"explanation"`
+}
+
+// Driver is the change of one indicator's score for one firm.
+type Driver struct {
+	Code         IndicatorCode `json:"code"`
+	OldScore     float64       `json:"old_score"`
+	NewScore     float64       `json:"new_score"`
+	Delta        float64       `json:"delta"`
+	OldValue     float64       `json:"old_value"`
+	NewValue     float64       `json:"new_value"`
+	OldBenchmark float64       `json:"old_benchmark"`
+	NewBenchmark float64       `json:"new_benchmark"`
+	OldWeight    float64       `json:"old_weight"`
+	NewWeight    float64       `json:"new_weight"`
+	// Causes: "value", "missing", "benchmark", "weight", "cap",
+	// "missing_rule", "reweight", "added", "removed".
+	Causes []string `json:"causes"`
+}
+
+// ConfigChange is one configuration difference.
+type ConfigChange struct {
+	// Kind: "weight", "benchmark", "benchmark_method", "cap", "missing_rule",
+	// "indicator_added", "indicator_removed", "land_threshold", "cutoff",
+	// "veto", "exempt".
+	Kind      string        `json:"kind"`
+	Group     Group         `json:"group,omitempty"`
+	Indicator IndicatorCode `json:"indicator,omitempty"`
+	Veto      string        `json:"veto,omitempty"`
+	Old       string        `json:"old"`
+	New       string        `json:"new"`
+	Text      Text          `json:"text"`
+}
+
+// DiffOptions tunes Diff.
+type DiffOptions struct {
+	// MaxDrivers is how many indicators to name per firm; 0 means 3.
+	MaxDrivers int
+	// MinDelta is the smallest indicator score change worth naming; 0 means
+	// 0.005 points (what two decimals can show).
+	MinDelta float64
+}
+
+// Diff lists the firms whose class differs between two runs, typically the
+// same year's facts under two configuration versions, with the reasons.
+func Diff(old, new RunResult) []ClassChange { return DiffWith(old, new, DiffOptions{}) }
+
+// DiffWith is Diff with options.
+func DiffWith(old, new RunResult, opt DiffOptions) []ClassChange {
+	if opt.MaxDrivers <= 0 {
+		opt.MaxDrivers = 3
+	}
+	if opt.MinDelta <= 0 {
+		opt.MinDelta = 0.005
+	}
+	d := differ{old: &old, new: &new, opt: opt, groupChanges: map[Group][]ConfigChange{}}
+	for _, g := range []Group{AboveScale, BelowScale} {
+		d.groupChanges[g] = d.configChanges(g)
+	}
+	d.exemptChanges = exemptChanges(&old.Config, &new.Config)
+
+	oi, ni := sortedIdx(old.Enterprises), sortedIdx(new.Enterprises)
+	var out []ClassChange
+	i, j := 0, 0
+	for i < len(oi) || j < len(ni) {
+		switch {
+		case j >= len(ni) || (i < len(oi) && old.Enterprises[oi[i]].EnterpriseID < new.Enterprises[ni[j]].EnterpriseID):
+			out = append(out, d.one(&old.Enterprises[oi[i]], nil))
+			i++
+		case i >= len(oi) || new.Enterprises[ni[j]].EnterpriseID < old.Enterprises[oi[i]].EnterpriseID:
+			out = append(out, d.one(nil, &new.Enterprises[ni[j]]))
+			j++
+		default:
+			o, n := &old.Enterprises[oi[i]], &new.Enterprises[ni[j]]
+			if o.Class != n.Class {
+				out = append(out, d.one(o, n))
+			}
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func sortedIdx(es []EnterpriseResult) []int {
+	idx := make([]int, len(es))
+	for i := range idx {
+		idx[i] = i
+	}
+	byID := func(a, b int) int { return cmp.Compare(es[a].EnterpriseID, es[b].EnterpriseID) }
+	if !slices.IsSortedFunc(idx, byID) {
+		slices.SortFunc(idx, byID)
+	}
+	return idx
+}
+
+type differ struct {
+	old, new      *RunResult
+	opt           DiffOptions
+	groupChanges  map[Group][]ConfigChange
+	exemptChanges []ConfigChange
+}
+
+func (d *differ) one(o, n *EnterpriseResult) ClassChange {
+	var c ClassChange
+	switch {
+	case o == nil:
+		c = ClassChange{EnterpriseID: n.EnterpriseID, RegionCode: n.RegionCode, ParkCode: n.ParkCode, Group: n.Group, Kind: Added,
+			NewClass: n.Class, NewScore: n.Score, NewRank: n.Rank, Reasons: []Reason{ReasonEntered}}
+	case n == nil:
+		c = ClassChange{EnterpriseID: o.EnterpriseID, RegionCode: o.RegionCode, ParkCode: o.ParkCode, Group: o.Group, Kind: Removed,
+			OldClass: o.Class, OldScore: o.Score, OldRank: o.Rank, Reasons: []Reason{ReasonLeft}}
+	default:
+		c = ClassChange{EnterpriseID: n.EnterpriseID, RegionCode: n.RegionCode, ParkCode: n.ParkCode, Group: n.Group, Kind: Changed,
+			OldClass: o.Class, NewClass: n.Class, OldScore: o.Score, NewScore: n.Score, OldRank: o.Rank, NewRank: n.Rank}
+		c.Direction = d.direction(o.Class, n.Class)
+		d.reasons(&c, o, n)
+		c.Drivers = d.drivers(o, n)
+	}
+	c.Explanation = d.explain(&c, o, n)
+	return c
+}
+
+func (d *differ) direction(oc, nc string) string {
+	cfg := &d.new.Config
+	oi, ni := cfg.classIndex(oc), cfg.classIndex(nc)
+	if oi < 0 || ni < 0 || oc == cfg.Exempt.Class || nc == cfg.Exempt.Class || oc == d.old.Config.Exempt.Class {
+		return ""
+	}
+	if ni < oi {
+		return "up"
+	}
+	return "down"
+}
+
+func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult) {
+	if o.Group != n.Group {
+		c.Reasons = append(c.Reasons, ReasonGroup)
+	}
+	switch {
+	case o.Exempt == "" && n.Exempt != "":
+		c.Reasons = append(c.Reasons, ReasonNowExempt)
+	case o.Exempt != "" && n.Exempt == "":
+		c.Reasons = append(c.Reasons, ReasonNoLongerExempt)
+	}
+	if len(d.exemptChanges) > 0 && (o.Exempt != "" || n.Exempt != "") {
+		c.ConfigChanges = append(c.ConfigChanges, d.exemptChanges...)
+	}
+	for _, v := range n.Vetoes {
+		if !slices.Contains(o.Vetoes, v) {
+			c.Reasons = append(c.Reasons, ReasonVetoAdded)
+			break
+		}
+	}
+	for _, v := range o.Vetoes {
+		if !slices.Contains(n.Vetoes, v) {
+			c.Reasons = append(c.Reasons, ReasonVetoRemoved)
+			break
+		}
+	}
+	if vc := vetoChanges(&d.old.Config, &d.new.Config, o.Vetoes, n.Vetoes); len(vc) > 0 {
+		c.Reasons = append(c.Reasons, ReasonVetoRule)
+		c.ConfigChanges = append(c.ConfigChanges, vc...)
+	}
+	gcs := d.groupChanges[n.Group]
+	cutoff := false
+	for _, cc := range gcs {
+		cutoff = cutoff || cc.Kind == "cutoff"
+	}
+	if cutoff {
+		c.Reasons = append(c.Reasons, ReasonCutoff)
+	}
+	scoreMoved := math.Abs(n.Score-o.Score) > 1e-6
+	if scoreMoved {
+		c.Reasons = append(c.Reasons, ReasonScore)
+	}
+	if !scoreMoved && !cutoff && len(c.Reasons) == 0 {
+		c.Reasons = append(c.Reasons, ReasonOthersMoved)
+	}
+	c.ConfigChanges = append(c.ConfigChanges, gcs...)
+}
+
+func (d *differ) drivers(o, n *EnterpriseResult) []Driver {
+	oc, nc := d.old.Config.Groups, d.new.Config.Groups
+	og, ng := groupCfg(oc, o.Group), groupCfg(nc, n.Group)
+	var out []Driver
+	add := func(code IndicatorCode) {
+		ox, oOK := findIndicator(o.Indicators, code)
+		nx, nOK := findIndicator(n.Indicators, code)
+		dr := Driver{Code: code, OldScore: ox.Score, NewScore: nx.Score, Delta: nx.Score - ox.Score,
+			OldValue: ox.Value, NewValue: nx.Value, OldBenchmark: ox.Benchmark, NewBenchmark: nx.Benchmark,
+			OldWeight: ox.Weight, NewWeight: nx.Weight}
+		switch {
+		case !oOK:
+			dr.Causes = []string{"added"}
+		case !nOK:
+			dr.Causes = []string{"removed"}
+		default:
+			if ox.Weight != nx.Weight {
+				dr.Causes = append(dr.Causes, "weight")
+			}
+			if !near(ox.Benchmark, nx.Benchmark) {
+				dr.Causes = append(dr.Causes, "benchmark")
+			}
+			if ox.Missing != nx.Missing {
+				dr.Causes = append(dr.Causes, "missing")
+			} else if !near(ox.Value, nx.Value) {
+				dr.Causes = append(dr.Causes, "value")
+			}
+			oi, ni := indicatorCfg(og, code), indicatorCfg(ng, code)
+			if oi != nil && ni != nil {
+				if oi.Cap != ni.Cap && (ox.RawScore != ox.CappedScore || nx.RawScore != nx.CappedScore) {
+					dr.Causes = append(dr.Causes, "cap")
+				}
+				if oi.Missing != ni.Missing && (ox.Missing || nx.Missing) {
+					dr.Causes = append(dr.Causes, "missing_rule")
+				}
+			}
+			if o.ReweightFactor != n.ReweightFactor {
+				dr.Causes = append(dr.Causes, "reweight")
+			}
+		}
+		if math.Abs(dr.Delta) >= d.opt.MinDelta {
+			out = append(out, dr)
+		}
+	}
+	for _, x := range n.Indicators {
+		add(x.Code)
+	}
+	for _, x := range o.Indicators {
+		if _, ok := findIndicator(n.Indicators, x.Code); !ok {
+			add(x.Code)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Driver) int { return cmp.Compare(math.Abs(b.Delta), math.Abs(a.Delta)) })
+	if len(out) > d.opt.MaxDrivers {
+		out = out[:d.opt.MaxDrivers]
+	}
+	return out
+}
+
+// near compares benchmarks and values that went through the same float
+// arithmetic; a relative 1e-9 hides only binary noise.
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+func findIndicator(xs []IndicatorResult, c IndicatorCode) (IndicatorResult, bool) {
+	for _, x := range xs {
+		if x.Code == c {
+			return x, true
+		}
+	}
+	return IndicatorResult{}, false
+}
+
+func groupCfg(gs []GroupConfig, g Group) *GroupConfig {
+	for i := range gs {
+		if gs[i].Group == g {
+			return &gs[i]
+		}
+	}
+	return nil
+}
+
+func indicatorCfg(g *GroupConfig, c IndicatorCode) *IndicatorConfig {
+	if g == nil {
+		return nil
+	}
+	for i := range g.Indicators {
+		if g.Indicators[i].Code == c {
+			return &g.Indicators[i]
+		}
+	}
+	return nil
+}
+
+func indicatorName(c IndicatorCode) Text {
+	if d, ok := Definition(c); ok {
+		return d.Name
+	}
+	return Text{string(c), string(c)}
+}
+
+// configChanges lists the differences of one group between the runs'
+// configurations, with the benchmarks the runs actually used.
+func (d *differ) configChanges(g Group) []ConfigChange {
+	oc, nc := &d.old.Config, &d.new.Config
+	og, ng := groupCfg(oc.Groups, g), groupCfg(nc.Groups, g)
+	if og == nil || ng == nil {
+		return nil
+	}
+	ogr, _ := d.old.Group(g)
+	ngr, _ := d.new.Group(g)
+	var out []ConfigChange
+	ch := func(kind string, code IndicatorCode, old, new string, zh, en string) {
+		out = append(out, ConfigChange{Kind: kind, Group: g, Indicator: code, Old: old, New: new, Text: Text{zh, en}})
+	}
+	if og.MinLand != ng.MinLand {
+		o, n := muText(int64(og.MinLand)), muText(int64(ng.MinLand))
+		ch("land_threshold", "", o, n, "用地门槛 "+o+" → "+n+" 亩", "land threshold "+o+" → "+n+" mu")
+	}
+	for _, ni := range ng.Indicators {
+		name := indicatorName(ni.Code)
+		oi := indicatorCfg(og, ni.Code)
+		if oi == nil {
+			w := num(ni.Weight, 4)
+			ch("indicator_added", ni.Code, "", w, "新增指标"+name.Zh+"（权重 "+w+"）", "indicator "+name.En+" added (weight "+w+")")
+			continue
+		}
+		if oi.Weight != ni.Weight {
+			o, n := num(oi.Weight, 4), num(ni.Weight, 4)
+			ch("weight", ni.Code, o, n, name.Zh+"权重 "+o+" → "+n, "weight of "+name.En+" "+o+" → "+n)
+		}
+		if oi.Benchmark.Method != ni.Benchmark.Method || oi.Benchmark.Multiple != ni.Benchmark.Multiple ||
+			oi.Benchmark.Floor != ni.Benchmark.Floor || oi.Benchmark.Range != ni.Benchmark.Range || oi.Benchmark.Mean != ni.Benchmark.Mean {
+			o, n := methodText(oi.Benchmark), methodText(ni.Benchmark)
+			ch("benchmark_method", ni.Code, o, n, name.Zh+"基准方法 "+o+" → "+n, "benchmark method of "+name.En+" "+o+" → "+n)
+		}
+		ob, _ := ogr.indicator(ni.Code)
+		nb, _ := ngr.indicator(ni.Code)
+		if ni.Benchmark.Method != MinMax && !near(ob.Benchmark, nb.Benchmark) {
+			o, n := num(ob.Benchmark, 4), num(nb.Benchmark, 4)
+			ch("benchmark", ni.Code, o, n, name.Zh+"基准值 "+o+" → "+n, "benchmark of "+name.En+" "+o+" → "+n)
+		}
+		if oi.Cap != ni.Cap {
+			o, n := capText(oi.Cap), capText(ni.Cap)
+			ch("cap", ni.Code, o.En, n.En, name.Zh+"封顶 "+o.Zh+" → "+n.Zh, "cap of "+name.En+" "+o.En+" → "+n.En)
+		}
+		if oi.Missing != ni.Missing {
+			ch("missing_rule", ni.Code, string(oi.Missing), string(ni.Missing),
+				name.Zh+"缺失数据规则 "+string(oi.Missing)+" → "+string(ni.Missing), "missing-data rule of "+name.En+" "+string(oi.Missing)+" → "+string(ni.Missing))
+		}
+	}
+	for _, oi := range og.Indicators {
+		if indicatorCfg(ng, oi.Code) == nil {
+			name := indicatorName(oi.Code)
+			ch("indicator_removed", oi.Code, num(oi.Weight, 4), "", "删除指标"+name.Zh, "indicator "+name.En+" removed")
+		}
+	}
+	ocut, ncut := cutoffText(oc.cutoff(oc.group(g))), cutoffText(nc.cutoff(nc.group(g)))
+	if ocut != ncut {
+		ch("cutoff", "", ocut, ncut, "分类规则 "+ocut+" → "+ncut, "class cut-off "+ocut+" → "+ncut)
+	}
+	return out
+}
+
+func vetoChanges(oc, nc *Config, ov, nv []string) []ConfigChange {
+	var out []ConfigChange
+	seen := map[string]bool{}
+	for _, code := range slices.Concat(ov, nv) {
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		oi, ni := oc.veto(code), nc.veto(code)
+		o, n := "—", "—"
+		if oi >= 0 {
+			o = vetoText(oc.Vetoes[oi])
+		}
+		if ni >= 0 {
+			n = vetoText(nc.Vetoes[ni])
+		}
+		if o != n {
+			name := Text{code, code}
+			if ni >= 0 {
+				name = nc.Vetoes[ni].Name
+			} else if oi >= 0 {
+				name = oc.Vetoes[oi].Name
+			}
+			out = append(out, ConfigChange{Kind: "veto", Veto: code, Old: o, New: n,
+				Text: Text{"否决项“" + name.Zh + "” " + o + " → " + n, "veto \"" + name.En + "\" " + o + " → " + n}})
+		}
+	}
+	return out
+}
+
+func exemptChanges(oc, nc *Config) []ConfigChange {
+	o, n := exemptText(oc.Exempt), exemptText(nc.Exempt)
+	if o == n {
+		return nil
+	}
+	return []ConfigChange{{Kind: "exempt", Old: o, New: n, Text: Text{"免评规则 " + o + " → " + n, "exemption rule " + o + " → " + n}}}
+}
+
+func vetoText(v Veto) string {
+	if v.Effect == ForceClass {
+		return "force_class " + v.Class
+	}
+	return "deduct " + num(v.Points, 4)
+}
+
+func exemptText(e Exempt) string {
+	if e.Class == "" {
+		return "none"
+	}
+	return fmt.Sprintf("class %s, new firms < %d years, sections %s", e.Class, e.NewFirmYears, strings.Join(e.Sections, "/"))
+}
+
+func methodText(b Benchmark) string {
+	switch b.Method {
+	case MeanMultiple:
+		return string(b.Method) + " ×" + num(b.Multiple, 4)
+	case MinMax:
+		return fmt.Sprintf("min_max %s+%s", num(b.Floor, 4), num(b.Range, 4))
+	}
+	return string(b.Method)
+}
+
+func capText(c float64) Text {
+	if c == 0 {
+		return Text{"不封顶", "none"}
+	}
+	s := num(c, 4) + "×"
+	return Text{s, s}
+}
+
+func cutoffText(c *Cutoff) string {
+	var parts []string
+	switch c.Method {
+	case RankShare:
+		for _, s := range c.Shares {
+			parts = append(parts, s.Class+" "+num(s.Pct, 4)+"%")
+		}
+		return "rank_share " + strings.Join(parts, "/") + " (remainder " + c.Remainder + ")"
+	case Score:
+		for i, t := range c.Thresholds {
+			if i == len(c.Thresholds)-1 {
+				parts = append(parts, t.Class+" <")
+			} else {
+				parts = append(parts, t.Class+" ≥"+num(t.MinScore, 4))
+			}
+		}
+		return "score " + strings.Join(parts, "/")
+	}
+	return string(c.Method)
+}
+
+func muText(m100 int64) string { return num(float64(m100)/100, 2) }
+
+// num formats x with at most dec decimals and no trailing zeros.
+func num(x float64, dec int) string {
+	s := strconv.FormatFloat(x, 'f', dec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+func signed(x float64) string {
+	s := num(x, 2)
+	if x > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+func className(cfg *Config, code string) Text {
+	if i := cfg.classIndex(code); i >= 0 {
+		return cfg.Classes.Defs[i].Name
+	}
+	return Text{code, code}
+}
+
+func causeLabel(cause string, dr Driver) Text {
+	switch cause {
+	case "weight":
+		return Text{"权重 " + num(dr.OldWeight, 4) + "→" + num(dr.NewWeight, 4), "weight " + num(dr.OldWeight, 4) + "→" + num(dr.NewWeight, 4)}
+	case "benchmark":
+		return Text{"基准 " + num(dr.OldBenchmark, 4) + "→" + num(dr.NewBenchmark, 4), "benchmark " + num(dr.OldBenchmark, 4) + "→" + num(dr.NewBenchmark, 4)}
+	case "value":
+		return Text{"指标值 " + num(dr.OldValue, 4) + "→" + num(dr.NewValue, 4), "value " + num(dr.OldValue, 4) + "→" + num(dr.NewValue, 4)}
+	case "missing":
+		return Text{"数据缺失情况变化", "data now missing or present"}
+	case "cap":
+		return Text{"封顶变化", "cap changed"}
+	case "missing_rule":
+		return Text{"缺失数据规则变化", "missing-data rule changed"}
+	case "reweight":
+		return Text{"重新加权", "reweighted"}
+	case "added":
+		return Text{"新增指标", "indicator added"}
+	case "removed":
+		return Text{"删除指标", "indicator removed"}
+	}
+	return Text{cause, cause}
+}
+
+func (d *differ) explain(c *ClassChange, o, n *EnterpriseResult) Text {
+	oc, nc := &d.old.Config, &d.new.Config
+	var zh, en strings.Builder
+	switch c.Kind {
+	case Added:
+		nn := className(nc, c.NewClass)
+		fmt.Fprintf(&zh, "新进入评价范围，评为%s类（%s）。", c.NewClass, nn.Zh)
+		fmt.Fprintf(&en, "Newly in scope, rated class %s (%s).", c.NewClass, nn.En)
+		return Text{zh.String(), en.String()}
+	case Removed:
+		on := className(oc, c.OldClass)
+		fmt.Fprintf(&zh, "不再在评价范围内（原为%s类（%s））。", c.OldClass, on.Zh)
+		fmt.Fprintf(&en, "No longer in scope (was class %s, %s).", c.OldClass, on.En)
+		return Text{zh.String(), en.String()}
+	}
+	on, nn := className(oc, c.OldClass), className(nc, c.NewClass)
+	fmt.Fprintf(&zh, "%s类（%s）→ %s类（%s）：总分 %s → %s，组内排名 %d → %d。", c.OldClass, on.Zh, c.NewClass, nn.Zh, num(c.OldScore, 2), num(c.NewScore, 2), c.OldRank, c.NewRank)
+	fmt.Fprintf(&en, "Class %s (%s) → %s (%s): score %s → %s, rank in group %d → %d.", c.OldClass, on.En, c.NewClass, nn.En, num(c.OldScore, 2), num(c.NewScore, 2), c.OldRank, c.NewRank)
+	for _, r := range c.Reasons {
+		switch r {
+		case ReasonVetoAdded:
+			zh.WriteString("新增否决项：" + vetoNames(nc, n.Vetoes, o.Vetoes).Zh + "。")
+			en.WriteString(" Veto now applies: " + vetoNames(nc, n.Vetoes, o.Vetoes).En + ".")
+		case ReasonVetoRemoved:
+			zh.WriteString("否决项已解除：" + vetoNames(oc, o.Vetoes, n.Vetoes).Zh + "。")
+			en.WriteString(" Veto lifted: " + vetoNames(oc, o.Vetoes, n.Vetoes).En + ".")
+		case ReasonNowExempt:
+			zh.WriteString("本次列为免评企业（" + exemptReasonText(n.Exempt).Zh + "）。")
+			en.WriteString(" Now exempt (" + exemptReasonText(n.Exempt).En + ").")
+		case ReasonNoLongerExempt:
+			zh.WriteString("不再免评，参与评分排名。")
+			en.WriteString(" No longer exempt; now scored and ranked.")
+		case ReasonGroup:
+			zh.WriteString("评价组由 " + string(o.Group) + " 变为 " + string(n.Group) + "。")
+			en.WriteString(" Group changed from " + string(o.Group) + " to " + string(n.Group) + ".")
+		case ReasonOthersMoved:
+			zh.WriteString("本企业得分未变，分类变化源于其他企业得分或排名变化。")
+			en.WriteString(" The firm's own score did not change; other firms' scores moved its rank or the cut-off.")
+		}
+	}
+	if len(c.Drivers) > 0 {
+		var zs, es []string
+		for _, dr := range c.Drivers {
+			var zc, ec []string
+			for _, cause := range dr.Causes {
+				t := causeLabel(cause, dr)
+				zc = append(zc, t.Zh)
+				ec = append(ec, t.En)
+			}
+			name := indicatorName(dr.Code)
+			zs = append(zs, fmt.Sprintf("%s %s（%s）", name.Zh, signed(dr.Delta), strings.Join(zc, "，")))
+			es = append(es, fmt.Sprintf("%s %s (%s)", name.En, signed(dr.Delta), strings.Join(ec, ", ")))
+		}
+		zh.WriteString("得分变化最大的指标：" + strings.Join(zs, "；") + "。")
+		en.WriteString(" Largest indicator moves: " + strings.Join(es, "; ") + ".")
+	}
+	if len(c.ConfigChanges) > 0 {
+		var zs, es []string
+		for _, cc := range c.ConfigChanges {
+			zs = append(zs, cc.Text.Zh)
+			es = append(es, cc.Text.En)
+		}
+		zh.WriteString("配置变化：" + strings.Join(zs, "；") + "。")
+		en.WriteString(" Configuration changes: " + strings.Join(es, "; ") + ".")
+	}
+	return Text{zh.String(), en.String()}
+}
+
+// vetoNames names the codes in have that are not in other.
+func vetoNames(cfg *Config, have, other []string) Text {
+	var zs, es []string
+	for _, code := range have {
+		if slices.Contains(other, code) {
+			continue
+		}
+		name := Text{code, code}
+		if i := cfg.veto(code); i >= 0 {
+			name = cfg.Vetoes[i].Name
+		}
+		zs = append(zs, name.Zh)
+		es = append(es, name.En)
+	}
+	return Text{strings.Join(zs, "、"), strings.Join(es, ", ")}
+}
+
+func exemptReasonText(r ExemptReason) Text {
+	switch r {
+	case ExemptNewFirm:
+		return Text{"新办企业", "new firm"}
+	case ExemptSection:
+		return Text{"免评行业", "exempt industry"}
+	}
+	return Text{string(r), string(r)}
+}
