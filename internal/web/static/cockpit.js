@@ -68,7 +68,7 @@
     ];
     opt.series = [
       { name: t('js.output'), type: 'bar', barMaxWidth: 28, data: pts.map(function (p) { return IB.round(p.value, 1); }) },
-      { name: t('js.yoy'), type: 'line', yAxisIndex: 1, smooth: true, symbolSize: 6, color: '#e39b2d', data: pts.map(function (p) { return IB.round(p.yoy_pct, 1); }) },
+      { name: t('js.yoy'), type: 'line', yAxisIndex: 1, symbolSize: 6, color: '#e39b2d', data: pts.map(function (p) { return IB.round(p.yoy_pct, 1); }) },
     ];
     panel.echarts().setOption(opt);
     panel.setTable({
@@ -86,7 +86,7 @@
     opt.xAxis = { type: 'category', data: months, boundaryGap: false };
     opt.yAxis = { type: 'value', name: '%', scale: true, splitLine: { lineStyle: { color: '#eef1f5' } } };
     opt.series = [{
-      name: t('js.va_growth'), type: 'line', smooth: true, symbolSize: 7, areaStyle: { opacity: 0.08 },
+      name: t('js.va_growth'), type: 'line', symbolSize: 7, areaStyle: { opacity: 0.08 },
       label: { show: true, position: 'top', formatter: function (p) { return IB.num(p.value, 1); } },
       data: pts.map(function (p) { return IB.round(p.value, 1); }),
     }];

@@ -42,12 +42,12 @@
             return { value: IB.round(r.single, 2), itemStyle: r.derived ? { color: '#7cb7e8' } : { color: '#1d4e89' } };
           }),
         });
-        series.push({ name: t('js.cumulative'), type: 'line', smooth: true, color: '#e39b2d', data: rows.map(function (r) { return IB.round(r.cum, 2); }) });
+        series.push({ name: t('js.cumulative'), type: 'line', color: '#e39b2d', data: rows.map(function (r) { return IB.round(r.cum, 2); }) });
       } else {
         legend.push(P.fieldName, t('js.prev_year'));
-        series.push({ name: P.fieldName, type: 'line', smooth: true, data: rows.map(function (r) { return IB.round(r.cum, 2); }) });
+        series.push({ name: P.fieldName, type: 'line', data: rows.map(function (r) { return IB.round(r.cum, 2); }) });
       }
-      series.push({ name: t('js.prev_year'), type: 'line', smooth: true, color: '#8c8c8c', lineStyle: { type: 'dashed' }, data: rows.map(function (r) { return IB.round(r.prev, 2); }) });
+      series.push({ name: t('js.prev_year'), type: 'line', color: '#8c8c8c', lineStyle: { type: 'dashed' }, data: rows.map(function (r) { return IB.round(r.prev, 2); }) });
       opt.legend = { top: 0, data: legend };
       opt.xAxis = { type: 'category', data: rows.map(function (r) { return r.label; }) };
       opt.yAxis = { type: 'value', name: unit, splitLine: { lineStyle: { color: '#eef1f5' } } };
