@@ -88,6 +88,11 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /reference", u.referencePage)
 	page("GET /help", u.helpIndex)
 	page("GET /help/{module}", u.helpPage)
+
+	// Anything else outside /api/ is a page that does not exist.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u.renderError(w, r, http.StatusNotFound, "err.not_found")
+	})
 }
 
 func newUI(s *Server) (*ui, error) {

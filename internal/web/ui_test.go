@@ -99,6 +99,9 @@ func TestUIPages(t *testing.T) {
 			{name: "help in English", url: "/help/import?lang=en", user: "admin", wantStatus: 200, wantContains: []string{"Upload and check"}, wantNotContains: []string{"上传并校验"}},
 			{name: "help index", url: "/help", user: "admin", wantStatus: http.StatusSeeOther},
 			{name: "unknown help", url: "/help/nope", user: "admin", wantStatus: http.StatusNotFound},
+			{name: "unknown page", url: "/no/such/page?lang=en", user: "admin", wantStatus: http.StatusNotFound,
+				wantContains: []string{"The page does not exist", "Cockpit"}, wantHeader: map[string]string{"Content-Type": "text/html"}},
+			{name: "unknown API path stays JSON", url: "/api/v1/nope", user: "admin", wantStatus: http.StatusNotFound, wantHeader: map[string]string{"Content-Type": "application/json"}},
 		})
 	})
 }
