@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"sort"
@@ -27,7 +28,11 @@ const (
 // langs lists the languages in display order.
 var langs = []string{ZH, EN}
 
-//go:embed zh-CN.json en.json
+// The core catalogue is zh-CN.json and en.json; a module may add its own
+// pair, <module>.zh-CN.json and <module>.en.json, merged at Load with the
+// same duplicate and parity checks.
+//
+//go:embed *.json
 var files embed.FS
 
 // Catalog holds every message in every supported language. It is read-only
@@ -42,13 +47,29 @@ type Catalog struct {
 func Load(extra ...map[string][2]string) (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}}
 	for _, l := range langs {
-		data, err := files.ReadFile(l + ".json")
+		names, err := fs.Glob(files, "*"+l+".json")
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("i18n: %s.json: %w", l, err)
+		for _, name := range names {
+			if name != l+".json" && !strings.HasSuffix(name, "."+l+".json") {
+				continue
+			}
+			data, err := files.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(data, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: key %q defined twice (again in %s)", k, name)
+				}
+				m[k] = v
+			}
 		}
 		c.msgs[l] = m
 	}

@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
-	_ "embed"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"time"
 )
@@ -20,14 +24,67 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, apiHealth{Status: "ok"})
 }
 
-//go:embed openapi.json
-var openAPIDoc []byte
+//go:embed openapi.json openapi
+var openAPIFiles embed.FS
 
-// openAPI serves the embedded OpenAPI 3.1 document.
+// buildOpenAPI merges the base document with the module fragments in
+// openapi/*.json (their paths and component schemas), so modules document
+// their routes in their own files. A path or schema defined twice is an
+// error.
+func buildOpenAPI() ([]byte, error) {
+	base, err := openAPIFiles.ReadFile("openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("openapi.json: %w", err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	comps, _ := doc["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	if paths == nil || schemas == nil {
+		return nil, errors.New("openapi.json: paths and components.schemas are required")
+	}
+	frags, err := fs.Glob(openAPIFiles, "openapi/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range frags {
+		data, err := openAPIFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var frag struct {
+			Paths      map[string]any `json:"paths"`
+			Components struct {
+				Schemas map[string]any `json:"schemas"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(data, &frag); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k, v := range frag.Paths {
+			if _, dup := paths[k]; dup {
+				return nil, fmt.Errorf("%s: path %s is already documented", name, k)
+			}
+			paths[k] = v
+		}
+		for k, v := range frag.Components.Schemas {
+			if _, dup := schemas[k]; dup {
+				return nil, fmt.Errorf("%s: schema %s is already defined", name, k)
+			}
+			schemas[k] = v
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// openAPI serves the merged OpenAPI 3.1 document.
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(openAPIDoc)
+	_, _ = w.Write(s.openAPIDoc)
 }
 
 // apiMe returns the signed-in account.

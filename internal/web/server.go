@@ -62,6 +62,8 @@ type Server struct {
 	importMessages map[string][2]string // importer row-error texts, when the catalogue lacks them
 	http           *metrics.HTTP
 
+	openAPIDoc []byte // merged OpenAPI document, built once in New
+
 	mux     *http.ServeMux
 	api     []apiRoute // every API route, for the OpenAPI test
 	handler http.Handler
@@ -96,6 +98,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if s.industries, err = industry.Builtin(); err != nil {
 		return nil, err
+	}
+	if s.openAPIDoc, err = buildOpenAPI(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	// Unknown usernames are verified against this hash so that a failed
 	// sign-in costs the same argon2 work whether or not the account exists.
