@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		}
 	}
 
-	catalog, err := i18n.Load(importer.Messages())
+	catalog, err := i18n.Load(importer.Messages(), web.Messages())
 	if err != nil {
 		return err
 	}

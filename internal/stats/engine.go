@@ -152,7 +152,10 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 	default:
 		return fig, fmt.Errorf("stats: indicator %s names unknown measure %q", ind.Code, ind.Measure)
 	}
-	if fig.Known {
+	// The catalogue's alert and excellence thresholds are set for the city;
+	// judging a district or a cluster by them would flag, say, a car
+	// cluster's near-zero SEI share. Filtered views carry no mark.
+	if fig.Known && sc.IsAll() && f == (Filter{}) {
 		fig.Mark = target.Thresholds(fig.Value, ind.Alert, ind.Excellent, ind.HigherIsBetter)
 	}
 	return fig, nil
@@ -401,4 +404,29 @@ func (e *Engine) lastPeriodOf(ctx context.Context, year int) (report.Period, err
 		return latest, nil
 	}
 	return report.Period{}, apperr.New(apperr.NotFound, "err.no_data")
+}
+
+// DefaultScoreboardYear is the year the panel shows when none is asked
+// for: the latest complete year (one with a December) whose following year
+// has a task table, as the newspaper panel pairs 2023 results with the 2024
+// targets; failing that, the latest complete year.
+func (e *Engine) DefaultScoreboardYear(ctx context.Context) (int, error) {
+	latest, err := e.src.LatestPeriod(ctx)
+	if err != nil {
+		return 0, err
+	}
+	year := latest.Year
+	if latest.Month < 12 {
+		year--
+	}
+	for y := year; y >= year-2; y-- {
+		ts, err := e.src.Targets(ctx, y+1)
+		if err != nil {
+			return 0, err
+		}
+		if len(ts) > 0 {
+			return y, nil
+		}
+	}
+	return year, nil
 }

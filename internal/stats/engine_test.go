@@ -221,3 +221,25 @@ func TestEngineTrendPerMonth(t *testing.T) {
 		t.Fatalf("trend %v", byMonth)
 	}
 }
+
+func TestEngineMarksOnlyCityWide(t *testing.T) {
+	p := report.Period{Year: 2023, Month: 12}
+	src := &fakeSource{rows: map[report.Period][]Row{p: {row("C", false, false,
+		map[report.Field]int64{report.ValueAdded: 103}, map[report.Field]int64{report.ValueAdded: 100})}},
+		deflator: map[int]int64{2023: 1000000}, latest: p}
+	eng := NewEngine(src, testCatalogue(t))
+	city, err := eng.Figure(context.Background(), auth.All(), "IND_VA_GROWTH", p, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if city.Mark != target.MarkAlert {
+		t.Fatalf("3 %% growth city-wide: mark %q, want alert", city.Mark)
+	}
+	district, err := eng.Figure(context.Background(), auth.All(), "IND_VA_GROWTH", p, Filter{Region: "500101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if district.Mark != target.MarkNone {
+		t.Fatalf("district view: mark %q, want none (thresholds are city-level)", district.Mark)
+	}
+}

@@ -85,16 +85,9 @@ func (s *Server) apiScoreboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if year == 0 {
-		p, err := s.store.LatestPeriod(r.Context())
-		if err != nil {
+		if year, err = s.stats.DefaultScoreboardYear(r.Context()); err != nil {
 			s.writeError(w, r, err)
 			return
-		}
-		// The latest complete year is the one with a December; before
-		// December the panel shows the year before.
-		year = p.Year
-		if p.Month < 12 {
-			year--
 		}
 	}
 	sb, err := s.stats.Scoreboard(r.Context(), year)

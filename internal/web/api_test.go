@@ -234,19 +234,3 @@ func TestHealthzUnavailable(t *testing.T) {
 		t.Errorf("healthz on a closed store: %d %s", res.StatusCode, body)
 	}
 }
-
-// TestUIHooks checks that the UI files' hooks are found: they are looked
-// up at run time, so a changed signature would otherwise silently drop the
-// pages, the error page or the sign-in form.
-func TestUIHooks(t *testing.T) {
-	s := any(&Server{})
-	if _, ok := s.(uiRegistrar); !ok {
-		t.Error("registerUI(*http.ServeMux) not implemented")
-	}
-	if _, ok := s.(errorPageRenderer); !ok {
-		t.Error("renderErrorPage(w, r, status, msg) not implemented")
-	}
-	if _, ok := s.(loginRenderer); !ok {
-		t.Error("renderLogin(w, r, LoginFailure) not implemented")
-	}
-}

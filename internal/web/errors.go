@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -87,16 +86,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, status, msg)
 }
 
-// renderError shows an error page through the UI's renderErrorPage, or a
-// minimal page while the UI is not built in.
+// renderError shows the error page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if ui, ok := any(s).(errorPageRenderer); ok {
-		ui.renderErrorPage(w, r, status, msg)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%d</title><p>%s</p>", status, html.EscapeString(msg))
+	s.renderErrorPage(w, r, status, msg)
 }
 
 // message renders a message key in lang. The UI's catalogue wins; the web

@@ -64,7 +64,7 @@ func (s *Server) routeTable() []apiRoute {
 }
 
 // routes registers the route table, a JSON 404 for the rest of /api/, and
-// the pages (registerUI, from the UI files, when built in).
+// the pages (registerUI, in ui.go).
 func (s *Server) routes(mux *http.ServeMux) {
 	s.api = s.routeTable()
 	for _, rt := range s.api {
@@ -73,24 +73,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound())
 	})
-	if ui, ok := any(s).(uiRegistrar); ok {
-		ui.registerUI(mux)
-	}
+	s.registerUI(mux)
 }
-
-// The hooks the UI files implement on *Server. They are looked up at run
-// time so that this package builds with or without the UI files (they were
-// written in parallel); TestUIHooks fails if a hook's signature drifts and
-// it silently stops being found.
-type (
-	uiRegistrar interface{ registerUI(*http.ServeMux) }
-	// errorPageRenderer renders the error page; msg is already in the
-	// request language.
-	errorPageRenderer interface {
-		renderErrorPage(http.ResponseWriter, *http.Request, int, string)
-	}
-	// loginRenderer shows the sign-in form again after a failure.
-	loginRenderer interface {
-		renderLogin(http.ResponseWriter, *http.Request, LoginFailure)
-	}
-)

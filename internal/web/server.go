@@ -63,6 +63,7 @@ type Server struct {
 	http           *metrics.HTTP
 
 	openAPIDoc []byte // merged OpenAPI document, built once in New
+	ui         *ui    // the pages, set by registerUI
 
 	mux     *http.ServeMux
 	api     []apiRoute // every API route, for the OpenAPI test

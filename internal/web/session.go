@@ -218,7 +218,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginFailed answers a failed sign-in: JSON for API clients, otherwise
-// the sign-in form again (through the UI's renderLogin when it exists).
+// the sign-in form again.
 func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int, key, username, next string) {
 	msg := s.message(Lang(r), key)
 	if status == http.StatusTooManyRequests {
@@ -232,11 +232,7 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int,
 		writeJSON(w, status, apiErrorEnvelope{Error: apiError{Code: string(code), Message: msg}})
 		return
 	}
-	if ui, ok := any(s).(loginRenderer); ok {
-		ui.renderLogin(w, r, LoginFailure{Status: status, Message: msg, Username: username, Next: next})
-		return
-	}
-	s.renderError(w, r, status, msg)
+	s.renderLogin(w, r, LoginFailure{Status: status, Message: msg, Username: username, Next: next})
 }
 
 // logout handles POST /logout: the session ends in the store, not just in

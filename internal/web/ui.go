@@ -13,7 +13,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/industrybrain/ibrain/docs/help"
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -40,8 +39,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // ui is the page side of a Server: parsed templates, static files, the
-// district map and help pages. The Server type belongs to the API code, so
-// the ui lives beside it, found through uiStates.
+// district map and help pages.
 type ui struct {
 	s      *Server
 	assets *assets
@@ -50,14 +48,7 @@ type ui struct {
 	help   map[string]string                        // module → Markdown source
 }
 
-// uiStates maps each *Server to its ui; registerUI fills it.
-var uiStates sync.Map
-
-func uiOf(s *Server) *ui {
-	u, _ := uiStates.Load(s)
-	v, _ := u.(*ui)
-	return v
-}
+func uiOf(s *Server) *ui { return s.ui }
 
 // registerUI adds the pages and static files to mux. Its inputs are all
 // embedded, so a failure is a build defect and panics at start-up (and in
@@ -67,7 +58,7 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	if err != nil {
 		panic(err)
 	}
-	uiStates.Store(s, u)
+	s.ui = u
 
 	mux.HandleFunc("GET /static/{hash}/{path...}", u.assets.serve)
 	mux.HandleFunc("GET /static/map/chongqing.json", u.dmap.serve)

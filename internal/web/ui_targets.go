@@ -205,21 +205,8 @@ func (u *ui) scoreboardPage(w http.ResponseWriter, r *http.Request, pc pageCtx) 
 	}
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y <= latest.Year && y >= 2000 {
 		year = y
-	} else {
-		// Without a choice, show the latest complete year whose next year
-		// has a task table, as the newspaper panel does (2023 results with
-		// the 2024 targets); fall back to the latest complete year.
-		for y := year; y >= year-2; y-- {
-			ts, err := u.s.store.Targets(ctx, y+1)
-			if err != nil {
-				u.fail(w, r, err)
-				return
-			}
-			if len(ts) > 0 && slices.Contains(years, y) {
-				year = y
-				break
-			}
-		}
+	} else if y, err := u.s.stats.DefaultScoreboardYear(ctx); err == nil && slices.Contains(years, y) {
+		year = y
 	}
 	for i := len(years) - 1; i >= 0; i-- {
 		p.Years = append(p.Years, option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == year})
