@@ -254,6 +254,11 @@ func (c *compiler) node(s *nodeSpec, prefix string, bd Boundary, depth int) (*cn
 		if err != nil || n == nil {
 			return n, err
 		}
+		// The included root takes the include node's id.
+		if err := c.claim(id); err != nil {
+			return nil, err
+		}
+		n.c.id = id
 		if s.Label != nil {
 			n.c.label = *s.Label
 		}
@@ -474,8 +479,15 @@ func (c *compiler) score(n *cnode, s *nodeSpec, id string, bd Boundary) error {
 	if local != nil {
 		cats = append(cats, local)
 	}
-	if len(cats) == 0 {
-		return c.errf(id, "score has no categories")
+	if len(cats) == 0 || len(cats) > maxCategories {
+		return c.errf(id, "a score needs 1–%d categories", maxCategories)
+	}
+	total := 0
+	for _, cs := range cats {
+		total += len(cs.Indicators)
+	}
+	if total > maxIndicators {
+		return c.errf(id, "a score has at most %d indicators", maxIndicators)
 	}
 	for _, cs := range cats {
 		cn, err := c.category(cs, id, bd)

@@ -78,9 +78,11 @@ type Result struct {
 	Criteria       *Node
 	WhatIf         []WhatIf
 
-	nodes   []Node
-	changes []Change
-	tree    *tree
+	nodes    []Node
+	changes  []Change
+	tree     *tree
+	env      env // kept here so metric calls through func values do not move it to the heap
+	lastDate time.Time
 }
 
 // Find returns the node with id, or nil.
@@ -128,14 +130,20 @@ func (rs *RuleSet) EvaluateInto(p *Profile, ctx Context, dst *Result) error {
 		dst.tree = t
 		dst.changes = dst.changes[:0]
 	}
-	d := NewDate(ctx.AssessmentDate)
-	e := env{p: p, date: d, year: d.Year(), y1: d.Year() - 1}
+	d := dst.env.date
+	if !ctx.AssessmentDate.Equal(dst.lastDate) {
+		d = NewDate(ctx.AssessmentDate) // calendar arithmetic once per date, not per profile
+		dst.lastDate = ctx.AssessmentDate
+	}
+	dst.env.p, dst.env.date, dst.env.year, dst.env.y1 = p, d, d.Year(), d.Year()-1
+	e := &dst.env
 	dst.RuleSet, dst.Kind, dst.AssessmentDate = &rs.info, ctx.Kind, d
 	dst.Criteria = &dst.nodes[0]
-	dst.Outcome = evalNode(dst.nodes, 0, &e)
+	dst.Outcome = evalNode(dst.nodes, 0, e)
 	dst.WhatIf = dst.WhatIf[:0]
 	dst.changes = dst.changes[:0]
-	collectWhatIf(dst, 0, &e)
+	collectWhatIf(dst, 0, e)
+	dst.env.p = nil // do not keep the caller's profile alive
 	return nil
 }
 
@@ -348,11 +356,11 @@ func evalIndicator(n *Node, e *env) {
 	}
 	lo, hi := c.elsePts, c.elsePts
 	bestLo, bestKnown := int64(-1), false
-	var o obs
+	o := &e.tmp
 	for b := range c.bases {
 		bs := &c.bases[b]
-		o = obs{}
-		bs.fn(e, &o)
+		*o = obs{}
+		bs.fn(e, o)
 		var blo, bhi int64
 		switch {
 		case !o.known:
@@ -368,7 +376,7 @@ func evalIndicator(n *Node, e *env) {
 		// Show the base that gives the points; on a tie, one with data.
 		if blo > bestLo || (blo == bestLo && o.known && !bestKnown) {
 			bestLo, bestKnown = blo, o.known
-			n.o, n.base = o, int8(b)
+			n.o, n.base = *o, int8(b)
 		}
 		lo, hi = max(lo, blo), max(hi, bhi)
 	}

@@ -366,13 +366,13 @@ func (n *Node) explain(lang string) string {
 func (ch *Change) Text() Text { return both(ch.text) }
 
 func (ch *Change) text(lang string) string {
-	l := ch.label
+	l := ch.label()
 	if ch.Year != 0 {
 		l = yearLabel(l, ch.Year)
 	}
 	name := l.Lang(lang)
 	if ch.Unit == UnitLevel {
-		to := formatValue(UnitLevel, ch.Required, ch.levels, lang, 0)
+		to := formatValue(UnitLevel, ch.Required, ch.m.levels, lang, 0)
 		if lang == en {
 			return name + " must reach “" + to + "”"
 		}
@@ -383,7 +383,7 @@ func (ch *Change) text(lang string) string {
 	if !up {
 		mode = -1
 	}
-	req := formatValue(ch.Unit, ch.Required, ch.levels, lang, mode)
+	req := formatValue(ch.Unit, ch.Required, ch.m.levels, lang, mode)
 	var delta string
 	switch {
 	case ch.Unit == UnitRank && ch.Current >= rankNone:
@@ -598,7 +598,7 @@ func (w WhatIf) MarshalJSON() ([]byte, error) {
 	}
 	for i := range w.Changes {
 		ch := &w.Changes[i]
-		l := ch.label
+		l := ch.label()
 		if ch.Year != 0 {
 			l = yearLabel(l, ch.Year)
 		}

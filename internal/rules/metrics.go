@@ -18,6 +18,11 @@ type env struct {
 	date Date
 	year int // assessment year
 	y1   int // prior year
+
+	// Scratch space: values passed to metric funcs by pointer would move to
+	// the heap if they lived on the stack; env lives in the Result.
+	tmp        obs
+	cand, best [2]Change
 }
 
 // obs is one metric observation: the value, whether it is known, and the

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math"
-	"math/big"
 	"slices"
 )
 
@@ -34,13 +33,22 @@ type Change struct {
 	PointsFrom int64  `json:"points_from,omitempty"`
 	PointsTo   int64  `json:"points_to,omitempty"`
 
-	label  Text
-	levels []Text
-	// the condition the change meets, for the text
+	// For the text: the metric, which of its parts changes (−1: the metric
+	// itself) and the bound it must meet.
 	m    *metricDef
-	op   opKind
-	incl bool
+	part int8
 	thr  int64
+}
+
+// label names the changed input.
+func (ch *Change) label() Text {
+	if ch.m == nil {
+		return Text{}
+	}
+	if ch.part >= 0 && int(ch.part) < len(ch.m.parts) {
+		return ch.m.parts[ch.part].label
+	}
+	return ch.m.label
 }
 
 // collectWhatIf walks the criteria that are not met and records what would
@@ -85,10 +93,10 @@ func inverse(out []Change, m *metricDef, o *obs, op opKind, incl bool, thr int64
 	}
 	up := op == opMin
 	mk := func(part int, cur, req int64) Change {
-		ch := Change{Unit: m.unit, Current: cur, Required: req, Delta: req - cur, label: m.label, m: m, op: op, incl: incl, thr: thr}
+		ch := Change{Unit: m.unit, Current: cur, Required: req, Delta: req - cur, m: m, part: -1, thr: thr}
 		if part >= 0 && part < len(m.parts) {
 			pd := &m.parts[part]
-			ch.Input, ch.Unit, ch.label = pd.field, pd.unit, pd.label
+			ch.Input, ch.Unit, ch.part = pd.field, pd.unit, int8(part)
 			if pd.yoff > 0 {
 				ch.Year = year - pd.yoff
 			}
@@ -109,9 +117,7 @@ func inverse(out []Change, m *metricDef, o *obs, op opKind, incl bool, thr int64
 		}
 		return append(out, ch)
 	case wiLevel:
-		ch := mk(-1, o.v, tgt)
-		ch.levels = m.levels
-		return append(out, ch)
+		return append(out, mk(-1, o.v, tgt))
 	case wiNumerator:
 		if !has(0) || !has(1) || o.parts[1] <= 0 {
 			return out
@@ -153,26 +159,39 @@ func inverse(out []Change, m *metricDef, o *obs, op opKind, incl bool, thr int64
 		}
 		return append(out, mk(0, o.parts[0], req))
 	case wiAvgGrowth2:
-		if o.have != 7 || !up || o.parts[2] <= 0 {
+		if o.have != 7 || !up || o.parts[1] <= 0 || o.parts[2] <= 0 {
 			return out
 		}
 		m1, m2, m3 := o.parts[0], o.parts[1], o.parts[2]
-		// (m1/m2 − 1 + m2/m3 − 1)/2 ≥ t/10⁴ ⇔ m1 ≥ m2·(m3·(10⁴+2t) − 10⁴·(m2−m3)) / (10⁴·m3)
-		a := new(big.Int).Mul(big.NewInt(m3), big.NewInt(10000+2*tgt))
-		a.Sub(a, new(big.Int).Mul(big.NewInt(10000), big.NewInt(m2-m3)))
-		a.Mul(a, big.NewInt(m2))
-		req, ok := bigCeilDiv(a, new(big.Int).Mul(big.NewInt(10000), big.NewInt(m3)))
-		if !ok {
+		// (m1/m2 − 1 + m2/m3 − 1)/2 ≥ t/10⁴ ⇔ m1 ≥ m2·x / (10⁴·m3), x = m3·(10⁴+2t) − 10⁴·(m2−m3)
+		x, ok1 := mul64(m3, 10000+2*tgt)
+		y, ok2 := mul64(10000, m2-m3)
+		d, ok3 := mul64(10000, m3)
+		if !ok1 || !ok2 || !ok3 {
 			return out
 		}
-		return append(out, mk(0, m1, max(req, 0)))
+		req := int64(0)
+		if x-y > 0 {
+			var ok bool
+			if req, ok = mulDivCeil(m2, x-y, d); !ok {
+				return out
+			}
+		}
+		return append(out, mk(0, m1, req))
 	case wiCAGR:
-		if !has(0) || !has(1) || !up || 10000+tgt < 0 {
+		if !has(0) || !has(1) || !up || 10000+tgt < 0 || o.parts[1] < 0 {
 			return out
 		}
-		n := big.NewInt(m.wiN)
-		a := new(big.Int).Mul(big.NewInt(o.parts[1]), new(big.Int).Exp(big.NewInt(10000+tgt), n, nil))
-		req, ok := bigCeilDiv(a, new(big.Int).Exp(big.NewInt(10000), n, nil))
+		// R₀ ≥ Rₙ·(10⁴+t)ⁿ / 10⁴ⁿ, with (10⁴+t)ⁿ and 10⁴ⁿ in int64 for n ≤ 4.
+		num, den := int64(1), int64(1)
+		for range m.wiN {
+			var ok bool
+			if num, ok = mul64(num, 10000+tgt); !ok {
+				return out
+			}
+			den *= 10000
+		}
+		req, ok := mulDivCeil(o.parts[1], num, den)
 		if !ok {
 			return out
 		}
@@ -228,60 +247,68 @@ func ratioNeed(tgt, den int64, up bool) (int64, bool) {
 	return divFloor(tgt, den, 10000).v, true
 }
 
-func bigCeilDiv(a, b *big.Int) (int64, bool) {
-	q, r := new(big.Int).QuoRem(a, b, new(big.Int))
-	if r.Sign() > 0 {
-		q.Add(q, big.NewInt(1))
+// mul64 multiplies and reports overflow.
+func mul64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
 	}
-	if !q.IsInt64() {
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
 		return 0, false
 	}
-	return q.Int64(), true
+	return p, true
 }
+
+// Bounds that keep the scorecard what-if on the stack; compile checks them.
+const (
+	maxCategories = 8
+	maxIndicators = 32
+)
 
 // step is one possible indicator tier step in a scorecard.
 type step struct {
 	ind      int // node index of the indicator
-	cat      int // node index of its category
+	cat      int // category offset within the scorecard
 	from, to int64
-	changes  []Change
 }
 
 // scoreWhatIf finds, for a scorecard that is not met, the single-indicator
 // tier steps that would reach the minimum (smallest gain first, at most 3);
-// when no single step is enough, one greedy combination of steps.
+// when no single step is enough, one greedy combination of steps. It works
+// on floors, so a step it proposes meets the card whatever the missing data.
 func scoreWhatIf(r *Result, si int, e *env) {
 	ns := r.nodes
 	sc := &ns[si]
 	c := sc.c
-	// Category floors without the cap, so a step can be re-added.
-	passes := func(changeCat int, delta int64, extra map[int]int64) (int64, bool) {
+	var raw [maxCategories]int64
+	for k := 0; k < c.count; k++ {
+		cn := &ns[c.first+k]
+		for j := cn.c.first; j < cn.c.first+cn.c.count; j++ {
+			raw[k] += ns[j].lo
+		}
+	}
+	passes := func(extra *[maxCategories]int64) (int64, bool) {
 		var total int64
 		ok := true
-		for k := c.first; k < c.first+c.count; k++ {
-			cn := &ns[k]
-			var raw int64
-			for j := cn.c.first; j < cn.c.first+cn.c.count; j++ {
-				raw += ns[j].lo
+		for k := 0; k < c.count; k++ {
+			cc := ns[c.first+k].c
+			v := raw[k] + extra[k]
+			if cc.hasCap {
+				v = min(v, cc.cap)
 			}
-			if k == changeCat {
-				raw += delta
-			}
-			raw += extra[k]
-			if cn.c.hasCap {
-				raw = min(raw, cn.c.cap)
-			}
-			if cn.c.hasMin && raw < cn.c.minimum {
+			if cc.hasMin && v < cc.minimum {
 				ok = false
 			}
-			total += raw
+			total += v
 		}
 		return total, ok && total >= c.minimum
 	}
-	var options []step
-	var all []step // the best step of each indicator, for the greedy fallback
-	for k := c.first; k < c.first+c.count; k++ {
-		cn := &ns[k]
+	var opts [3]step
+	nOpts := 0
+	var tops [maxIndicators]step // each indicator's highest reachable step
+	nTops := 0
+	for k := 0; k < c.count; k++ {
+		cn := &ns[c.first+k]
 		for j := cn.c.first; j < cn.c.first+cn.c.count; j++ {
 			in := &ns[j]
 			if in.c.input || in.lo != in.hi || in.lo >= in.c.maxPts {
@@ -289,88 +316,123 @@ func scoreWhatIf(r *Result, si int, e *env) {
 			}
 			found := false
 			for _, pts := range tierPointsAbove(in.c, in.lo) {
-				changes := indicatorChanges(in.c, pts, e)
-				if changes == nil {
+				if pts == 0 {
+					break
+				}
+				if bestIndicatorChange(in.c, pts, e) == 0 {
 					continue
 				}
-				st := step{ind: j, cat: k, from: in.lo, to: pts, changes: changes}
-				if _, ok := passes(k, pts-in.lo, nil); ok && !found {
-					options = append(options, st)
+				st := step{ind: j, cat: k, from: in.lo, to: pts}
+				var extra [maxCategories]int64
+				extra[k] = pts - in.lo
+				if _, ok := passes(&extra); ok && !found {
 					found = true
+					// Keep the 3 smallest gains, first found first on ties.
+					pos := nOpts
+					for pos > 0 && opts[min(pos, 3)-1].to-opts[min(pos, 3)-1].from > st.to-st.from {
+						pos--
+					}
+					if pos < 3 {
+						copy(opts[pos+1:], opts[pos:])
+						opts[pos] = st
+						nOpts = min(nOpts+1, 3)
+					}
 				}
-				if len(all) == 0 || all[len(all)-1].ind != j {
-					all = append(all, st)
+				if nTops == 0 || tops[nTops-1].ind != j {
+					tops[nTops] = st
+					nTops++
 				} else {
-					all[len(all)-1] = st // keep the highest step
+					tops[nTops-1] = st
 				}
 			}
 		}
 	}
-	if len(options) > 0 {
-		slices.SortStableFunc(options, func(a, b step) int { return int((a.to - a.from) - (b.to - b.from)) })
-		for _, o := range options[:min(3, len(options))] {
-			total, _ := passes(o.cat, o.to-o.from, nil)
-			r.addScoreWhatIf(c, sc.lo, total, o)
+	if nOpts > 0 {
+		for _, o := range opts[:nOpts] {
+			var extra [maxCategories]int64
+			extra[o.cat] = o.to - o.from
+			total, _ := passes(&extra)
+			r.addScoreWhatIf(c, sc.lo, total, e, o)
 		}
 		return
 	}
 	// Greedy: take the biggest gains until the card passes.
-	slices.SortStableFunc(all, func(a, b step) int { return int((b.to - b.from) - (a.to - a.from)) })
-	extra := map[int]int64{}
-	for n := range all {
-		extra[all[n].cat] += all[n].to - all[n].from
-		if total, ok := passes(-1, 0, extra); ok {
-			start := len(r.changes)
-			for _, st := range all[:n+1] {
-				r.changes = appendStep(r.changes, st)
-			}
-			r.WhatIf = append(r.WhatIf, WhatIf{NodeID: c.id, Type: "score", Changes: r.changes[start:len(r.changes):len(r.changes)],
-				PointsBefore: sc.lo, PointsAfter: total, Minimum: c.minimum, c: c})
+	slices.SortStableFunc(tops[:nTops], func(a, b step) int { return cmpInt64(b.to-b.from, a.to-a.from) })
+	var extra [maxCategories]int64
+	for n := 0; n < nTops; n++ {
+		extra[tops[n].cat] += tops[n].to - tops[n].from
+		if total, ok := passes(&extra); ok {
+			r.addScoreWhatIf(c, sc.lo, total, e, tops[:n+1]...)
 			return
 		}
 	}
 }
 
-func appendStep(out []Change, st step) []Change {
-	for _, ch := range st.changes {
-		ch.Indicator, ch.PointsFrom, ch.PointsTo = "", st.from, st.to
-		out = append(out, ch)
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
 	}
-	return out
+	return 0
 }
 
-func (r *Result) addScoreWhatIf(c *crit, before, after int64, st step) {
+// addScoreWhatIf records one scorecard what-if made of steps.
+func (r *Result) addScoreWhatIf(c *crit, before, after int64, e *env, steps ...step) {
 	start := len(r.changes)
-	r.changes = appendStep(r.changes, st)
-	for k := start; k < len(r.changes); k++ {
-		r.changes[k].Indicator = r.nodes[st.ind].c.id
+	for _, st := range steps {
+		from := len(r.changes)
+		r.changes = indicatorChanges(r.changes, r.nodes[st.ind].c, st.to, e)
+		for k := from; k < len(r.changes); k++ {
+			r.changes[k].Indicator, r.changes[k].PointsFrom, r.changes[k].PointsTo = r.nodes[st.ind].c.id, st.from, st.to
+		}
 	}
 	r.WhatIf = append(r.WhatIf, WhatIf{NodeID: c.id, Type: "score", Changes: r.changes[start:len(r.changes):len(r.changes)],
 		PointsBefore: before, PointsAfter: after, Minimum: c.minimum, c: c})
 }
 
-// tierPointsAbove lists the distinct tier points above cur, ascending.
-func tierPointsAbove(c *crit, cur int64) []int64 {
-	var out []int64
+// tierPointsAbove lists the distinct tier points above cur, ascending, in a
+// fixed array (zero-terminated when shorter).
+func tierPointsAbove(c *crit, cur int64) [16]int64 {
+	var out [16]int64
+	n := 0
 	for _, b := range c.bases {
 		for _, tr := range b.tiers {
-			if tr.pts > cur && !slices.Contains(out, tr.pts) {
-				out = append(out, tr.pts)
+			if tr.pts <= cur || n == len(out) {
+				continue
+			}
+			dup := false
+			for _, x := range out[:n] {
+				dup = dup || x == tr.pts
+			}
+			if !dup {
+				out[n] = tr.pts
+				n++
 			}
 		}
 	}
-	slices.Sort(out)
+	slices.Sort(out[:n])
 	return out
 }
 
-// indicatorChanges returns the cheapest input change that lifts indicator c
-// to pts points, over its bases (the smallest relative change wins).
-func indicatorChanges(c *crit, pts int64, e *env) []Change {
-	var best []Change
+// indicatorChanges appends the cheapest input change that lifts indicator c
+// to pts points.
+func indicatorChanges(out []Change, c *crit, pts int64, e *env) []Change {
+	n := bestIndicatorChange(c, pts, e)
+	return append(out, e.best[:n]...)
+}
+
+// bestIndicatorChange puts into e.best the cheapest change that lifts
+// indicator c to pts points, over its bases (the smallest relative change
+// wins), and returns how many changes it needs (0: none possible).
+func bestIndicatorChange(c *crit, pts int64, e *env) int {
+	best, cand := &e.best, &e.cand
+	nBest := 0
 	bestCost := math.Inf(1)
 	for b := range c.bases {
 		bs := &c.bases[b]
-		if bs.m.wi == wiNone {
+		if bs.m.wi == wiNone || bs.m.unit == UnitBool {
 			continue
 		}
 		// The lowest tier of this base that scores at least pts.
@@ -383,8 +445,9 @@ func indicatorChanges(c *crit, pts int64, e *env) []Change {
 		if ti < 0 {
 			continue
 		}
-		var o obs
-		bs.fn(e, &o)
+		o := &e.tmp
+		*o = obs{}
+		bs.fn(e, o)
 		if !o.known || o.lower {
 			continue
 		}
@@ -392,10 +455,7 @@ func indicatorChanges(c *crit, pts int64, e *env) []Change {
 		if bs.lower {
 			op, incl = opMax, bs.upIncl
 		}
-		if bs.m.unit == UnitBool {
-			continue
-		}
-		ch := inverse(nil, bs.m, &o, op, incl, bs.tiers[ti].bound, e.year)
+		ch := inverse(cand[:0], bs.m, o, op, incl, bs.tiers[ti].bound, e.year)
 		if len(ch) == 0 {
 			continue
 		}
@@ -404,8 +464,9 @@ func indicatorChanges(c *crit, pts int64, e *env) []Change {
 			cost += math.Abs(float64(x.Delta)) / math.Max(math.Abs(float64(x.Current)), 1)
 		}
 		if cost < bestCost {
-			best, bestCost = ch, cost
+			nBest = copy(best[:], ch)
+			bestCost = cost
 		}
 	}
-	return best
+	return nBest
 }

@@ -1,0 +1,169 @@
+package rules
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/enterprise"
+)
+
+// ReminderKind classifies a reminder.
+type ReminderKind string
+
+// Reminder kinds.
+const (
+	ReminderExpiringSoon ReminderKind = "expiring_soon" // validity ends within ExpiryWindow
+	ReminderExpired      ReminderKind = "expired"       // validity ended within ExpiredGrace
+	ReminderUpdateDue    ReminderKind = "update_due"    // yearly data update deadline within UpdateWindow
+	ReminderReviewDue    ReminderKind = "review_due"    // re-review (复核) due before the title lapses
+)
+
+// Reminder is one maintenance item for a held title.
+type Reminder struct {
+	Kind         ReminderKind         `json:"kind"`
+	EnterpriseID int64                `json:"enterprise_id,omitempty"`
+	TitleKind    enterprise.TitleKind `json:"title_kind"`
+	RuleSetID    string               `json:"rule_set_id,omitempty"`
+	Due          Date                 `json:"due"`       // last valid day, or the deadline
+	DaysLeft     int                  `json:"days_left"` // from asOf to Due; negative once past
+	Text         Text                 `json:"text"`
+}
+
+// ReminderOptions tune the reminder windows, in days; zero means the default.
+type ReminderOptions struct {
+	ExpiryWindow int // default 90
+	UpdateWindow int // default 30
+	ExpiredGrace int // default 90
+}
+
+func (o *ReminderOptions) defaults() {
+	if o.ExpiryWindow <= 0 {
+		o.ExpiryWindow = 90
+	}
+	if o.UpdateWindow <= 0 {
+		o.UpdateWindow = 30
+	}
+	if o.ExpiredGrace <= 0 {
+		o.ExpiredGrace = 90
+	}
+}
+
+// titleName returns a title's display name, from its rule set when known.
+func titleName(k enterprise.TitleKind, rs *RuleSet) Text {
+	if rs != nil {
+		return rs.info.Title
+	}
+	switch k {
+	case enterprise.TitleInnovativeSME:
+		return t("创新型中小企业", "Innovative SME")
+	case TitleTechInnovativeSME:
+		return t("科技和创新型中小企业", "Technology-based and innovative SME")
+	case enterprise.TitleSpecialized:
+		return t("专精特新中小企业", "Specialised SME")
+	case enterprise.TitleLittleGiant:
+		return t("专精特新“小巨人”企业", "Little giant")
+	case enterprise.TitleChampion:
+		return t("制造业单项冠军企业", "Single-item champion")
+	case enterprise.TitleHighTech:
+		return t("高新技术企业", "High-tech enterprise")
+	case enterprise.TitleUnicorn:
+		return t("独角兽企业", "Unicorn")
+	case enterprise.TitlePotentialUni:
+		return t("潜在独角兽企业", "Potential unicorn")
+	case enterprise.TitleGazelle:
+		return t("瞪羚企业", "Gazelle")
+	}
+	return t(string(k), string(k))
+}
+
+// selectAny is Select without an error, trying the kinds in order.
+func (r *Registry) selectAny(k enterprise.TitleKind, d Date, kinds ...Kind) *RuleSet {
+	for _, kind := range kinds {
+		if rs, err := r.Select(k, kind, d.Time()); err == nil {
+			return rs
+		}
+	}
+	return nil
+}
+
+// Reminders lists the maintenance items of the titles on asOf: titles
+// expiring soon or just expired, yearly data updates due and re-reviews
+// due. Validity periods come from the rule set the title was granted
+// under (when ValidUntil is unset); update deadlines and re-review rules
+// from the rule set in force now. Sorted by due date.
+func (r *Registry) Reminders(titles []enterprise.Title, asOf time.Time, opt ReminderOptions) []Reminder {
+	opt.defaults()
+	now := NewDate(asOf)
+	var out []Reminder
+	for _, tl := range titles {
+		granted := NewDate(tl.GrantedOn)
+		if now.Before(granted) {
+			continue
+		}
+		grantRS := r.selectAny(tl.Kind, granted, KindNew, KindReview)
+		until := NewDate(tl.ValidUntil)
+		if until.IsZero() && grantRS != nil && grantRS.info.Validity.Years > 0 {
+			until = granted.AddYears(grantRS.info.Validity.Years)
+		}
+		name := titleName(tl.Kind, grantRS)
+		add := func(k ReminderKind, rs *RuleSet, due Date, zh, en string) {
+			rem := Reminder{Kind: k, EnterpriseID: tl.EnterpriseID, TitleKind: tl.Kind, Due: due, DaysLeft: now.DaysUntil(due), Text: Text{ZH: zh, EN: en}}
+			if rs != nil {
+				rem.RuleSetID = rs.info.ID
+			}
+			out = append(out, rem)
+		}
+		if !until.IsZero() {
+			last := until.AddDays(-1) // ValidUntil is exclusive
+			left := now.DaysUntil(last)
+			n := strconv.Itoa(left)
+			switch {
+			case left >= 0 && left < opt.ExpiryWindow:
+				add(ReminderExpiringSoon, grantRS, last,
+					"「"+name.ZH+"」称号有效期至 "+last.String()+"，还剩 "+n+" 天",
+					"The "+name.EN+" title is valid until "+last.String()+" ("+n+" days left)")
+			case left < 0 && -left <= opt.ExpiredGrace:
+				add(ReminderExpired, grantRS, last,
+					"「"+name.ZH+"」称号已于 "+last.String()+" 到期",
+					"The "+name.EN+" title expired on "+last.String())
+			}
+			reviewRS := r.selectAny(tl.Kind, last, KindReview)
+			if reviewRS == nil {
+				reviewRS = grantRS
+			}
+			if reviewRS != nil && reviewRS.info.Validity.Review && left >= 0 && left < reviewRS.info.Validity.ReviewNoticeDays {
+				add(ReminderReviewDue, reviewRS, last,
+					"「"+name.ZH+"」须在 "+last.String()+" 到期前完成复核（按 "+reviewRS.info.Version+" 版规则），还剩 "+n+" 天",
+					"Re-review of the "+name.EN+" title is due before "+last.String()+" (under the "+reviewRS.info.Version+" rules), "+n+" days left")
+			}
+		}
+		if !until.IsZero() && !now.Before(until) {
+			continue // no updates for a lapsed title
+		}
+		cur := r.selectAny(tl.Kind, now, KindReview, KindNew)
+		if cur == nil {
+			cur = grantRS
+		}
+		if cur == nil || cur.info.Validity.UpdateDeadline == "" {
+			continue
+		}
+		dl, err := ParseDate(strconv.Itoa(now.Year()) + "-" + cur.info.Validity.UpdateDeadline)
+		if err != nil {
+			continue
+		}
+		if dl.Before(now) {
+			dl, _ = ParseDate(strconv.Itoa(now.Year()+1) + "-" + cur.info.Validity.UpdateDeadline)
+		}
+		left := now.DaysUntil(dl)
+		if left >= opt.UpdateWindow || (!until.IsZero() && !dl.Before(until)) || !granted.Before(dl) {
+			continue
+		}
+		n := strconv.Itoa(left)
+		add(ReminderUpdateDue, cur, dl,
+			"「"+name.ZH+"」须于 "+dl.String()+" 前在平台更新年度数据，还剩 "+n+" 天；逾期未更新将影响复核资格",
+			"Update the "+name.EN+" data on the platform by "+dl.String()+" ("+n+" days left); missing it affects re-review eligibility")
+	}
+	slices.SortStableFunc(out, func(a, b Reminder) int { return a.Due.t.Compare(b.Due.t) })
+	return out
+}
