@@ -81,7 +81,7 @@ func (s *Store) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]
 	if len(groups) > 0 {
 		query += strings.Join(groups, ", ") + ", "
 	}
-	query += sel + " FROM agg_month WHERE " + strings.Join(conds, " AND ")
+	query += sel + " FROM " + tableFor(q, !sc.IsAll()) + " WHERE " + strings.Join(conds, " AND ")
 	if len(groups) > 0 {
 		query += " GROUP BY " + strings.Join(groups, ", ") + " ORDER BY " + strings.Join(groups, ", ")
 	}

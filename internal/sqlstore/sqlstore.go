@@ -149,9 +149,18 @@ func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx)
 // Stats returns the reader pool's statistics, for /metrics.
 func (s *Store) Stats() sql.DBStats { return s.read.Stats() }
 
+// writerLock is the PostgreSQL advisory lock that write transactions hold.
+const writerLock = 0x69627261696e // "ibrain"
+
 // inTx runs fn in a write transaction, committing on success and rolling
 // back on error or panic, so a failure mid-write leaves the database as it
 // was.
+//
+// On PostgreSQL write transactions take one advisory lock first, so they
+// run one at a time as on SQLite's single writer connection. Without it
+// two imports deadlock on overlapping report rows, and two rebuilds of
+// agg_month (DELETE then INSERT of the same year) collide on its primary
+// key, because neither DELETE sees the rows the other inserts.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -166,6 +175,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 			_ = tx.Rollback()
 		}
 	}()
+	if s.engine == Postgres {
+		if _, err = tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writerLock)); err != nil {
+			return fmt.Errorf("sqlstore: writer lock: %w", err)
+		}
+	}
 	if err = fn(tx); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 )
@@ -27,8 +28,17 @@ var (
 )
 
 // routeTable lists every machine route. It is the table of contents of the
-// API.
+// API: the core routes here, then each module's own list, from the file
+// named after the module.
 func (s *Server) routeTable() []apiRoute {
+	return slices.Concat(
+		s.coreRoutes(),
+	)
+}
+
+// coreRoutes are the platform's own routes: health, sign-in, reference
+// data, the registry, reports, statistics and imports.
+func (s *Server) coreRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/metrics", public, s.metrics.ServeHTTP},
