@@ -348,25 +348,29 @@ func cancelMidQuery(t *testing.T, st *Store, i int) {
 			t.Fatalf("round %d: the long query ended before it ran: %v", i, err)
 		}
 	case Postgres:
+		// Lock the summary table the query reads, so it waits until the
+		// cancel arrives.
+		q := stats.Query{Year: 2024, Month: 3}
+		table := tableFor(q, false)
 		lock, err := st.write.BeginTx(t.Context(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer lock.Rollback()
-		if _, err := lock.ExecContext(t.Context(), `LOCK TABLE agg_month IN ACCESS EXCLUSIVE MODE`); err != nil {
+		if _, err := lock.ExecContext(t.Context(), `LOCK TABLE `+table+` IN ACCESS EXCLUSIVE MODE`); err != nil {
 			t.Fatal(err)
 		}
 		go func() {
-			_, err := st.Aggregate(ctx, auth.All(), stats.Query{Year: 2024, Month: 3})
+			_, err := st.Aggregate(ctx, auth.All(), q)
 			errc <- err
 		}()
 		for waiting := 0; waiting == 0; {
-			if err := lock.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'agg_month' AND NOT l.granted`).Scan(&waiting); err != nil {
+			if err := lock.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = $1 AND NOT l.granted`, table).Scan(&waiting); err != nil {
 				t.Fatal(err)
 			}
 			select {
 			case err := <-errc:
-				t.Fatalf("round %d: Aggregate did not wait for the lock: %v", i, err)
+				t.Fatalf("round %d: Aggregate did not wait for the lock on %s: %v", i, table, err)
 			default:
 			}
 		}
