@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+func TestNameGrams(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"渝", nil},
+		{"科技", []string{"科技"}},
+		{"天地天地", []string{"天地", "地天"}},
+		{"A科技", []string{"A科", "科技"}},
+	} {
+		if got := nameGrams(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("nameGrams(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for q, want := range map[string]bool{"科技": true, "涪陵榨菜": true, "2024": true, "科": false, "ma5u": false, "科技A": false, "": false} {
+		if got := gramSearchable(q); got != want {
+			t.Errorf("gramSearchable(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestNameSearch checks that search through the bigram index finds exactly
+// the names that contain the query, follows renames, and that the
+// migration's SQL backfill writes the same bigrams as the Go code.
+func TestNameSearch(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		seedRegions(t, st)
+		names := []string{"天地人地天有限公司", "重庆天地科技有限公司", "地天实业", "人和制造有限公司"}
+		put := func(t *testing.T, names []string) {
+			t.Helper()
+			var rows []EnterpriseWithYear
+			for i, n := range names {
+				rows = append(rows, EnterpriseWithYear{
+					Enterprise: enterprise.Enterprise{CreditCode: "TESTNAME" + string(rune('A'+i)), Name: n, RegionCode: regionA, IndustryCode: "3011", Founded: day("2010-01-01")},
+					Year:       &enterprise.Year{Year: 2024, AboveScale: true, Size: enterprise.SizeSmall, Employees: 50, Revenue: unit.Fen(i+1) * unit.Wan},
+				})
+			}
+			if _, err := st.UpsertEnterprises(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		search := func(t *testing.T, q string) []string {
+			t.Helper()
+			page, err := st.ListEnterprises(ctx, auth.All(), EnterpriseFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range page.Items {
+				got = append(got, it.Name)
+			}
+			if page.Total != len(got) {
+				t.Fatalf("%q: total %d, %d items", q, page.Total, len(got))
+			}
+			slices.Sort(got)
+			return got
+		}
+		// The oracle: every stored name that contains q.
+		oracle := func(names []string, q string) []string {
+			var out []string
+			for _, n := range names {
+				if strings.Contains(n, q) {
+					out = append(out, n)
+				}
+			}
+			slices.Sort(out)
+			return out
+		}
+		put(t, names)
+		queries := []string{"天地", "地天", "天地天", "有限公司", "科技", "人地天有", "天", "不存在", "天地人地天有限公司"}
+		for _, q := range queries {
+			if got, want := search(t, q), oracle(names, q); !slices.Equal(got, want) {
+				t.Errorf("search %q = %q, want %q", q, got, want)
+			}
+		}
+
+		t.Run("a renamed firm is found by its new name only", func(t *testing.T) {
+			renamed := slices.Clone(names)
+			renamed[1] = "重庆星辰智造有限公司"
+			put(t, renamed)
+			for _, q := range []string{"天地", "星辰", "科技", "智造"} {
+				if got, want := search(t, q), oracle(renamed, q); !slices.Equal(got, want) {
+					t.Errorf("after rename, search %q = %q, want %q", q, got, want)
+				}
+			}
+			names = renamed
+		})
+
+		t.Run("the migration backfill writes the same bigrams", func(t *testing.T) {
+			want := gramRows(t, st)
+			body, err := migrationFS.ReadFile("migrations/0007_name_search.sql")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var backfill string
+			for _, stmt := range splitStatements(string(body)) {
+				if strings.Contains(stmt, "INSERT INTO enterprise_gram") {
+					backfill = stmt
+				}
+			}
+			if backfill == "" {
+				t.Fatal("no backfill statement in the migration")
+			}
+			if _, err := st.write.ExecContext(ctx, `DELETE FROM enterprise_gram`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.write.ExecContext(ctx, backfill); err != nil {
+				t.Fatal(err)
+			}
+			if got := gramRows(t, st); !slices.Equal(got, want) {
+				t.Fatalf("backfill wrote %q\nGo wrote %q", got, want)
+			}
+		})
+	})
+}
+
+func gramRows(t *testing.T, st *Store) []string {
+	t.Helper()
+	rows, err := st.read.QueryContext(context.Background(), `SELECT gram, enterprise_id FROM enterprise_gram`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		var id int64
+		if err := rows.Scan(&g, &id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, g+"#"+strings.Repeat("i", int(id)))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
