@@ -148,7 +148,7 @@ func boolInt(b bool) int {
 func (s *Store) LatestPeriod(ctx context.Context) (report.Period, error) {
 	var p report.Period
 	var key sql.NullInt64
-	if err := s.read.QueryRowContext(ctx, `SELECT MAX(year * 100 + month) FROM agg_month`).Scan(&key); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT MAX(year * 100 + month) FROM agg_city`).Scan(&key); err != nil {
 		return p, err
 	}
 	if !key.Valid {
