@@ -84,6 +84,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 	defer yearUp.Close()
 
 	changedYears := map[int]bool{}
+	names := newNameIndexer(s.engine)
 	for _, r := range rows {
 		e := r.Enterprise
 		var id int64
@@ -95,7 +96,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 			if err := ins.QueryRowContext(ctx, e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, formatDate(e.Founded), int64(e.LandArea), now).Scan(&id); err != nil {
 				return res, fmt.Errorf("insert enterprise %s: %w", e.CreditCode, err)
 			}
-			if err := writeNameGrams(ctx, tx, id, e.Name, false); err != nil {
+			if err := names.add(ctx, tx, id, e.Name, false); err != nil {
 				return res, err
 			}
 			res.Inserted++
@@ -111,7 +112,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 				}
 				res.Updated++
 				if name != e.Name {
-					if err := writeNameGrams(ctx, tx, id, e.Name, true); err != nil {
+					if err := names.add(ctx, tx, id, e.Name, true); err != nil {
 						return res, err
 					}
 				}
@@ -136,6 +137,9 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 				changedYears[y.Year] = true
 			}
 		}
+	}
+	if err := names.flush(ctx, tx); err != nil {
+		return res, err
 	}
 	return res, s.refreshYears(ctx, tx, changedYears)
 }

@@ -42,31 +42,81 @@ func gramSearchable(q string) bool {
 	return true
 }
 
-// writeNameGrams replaces the bigrams of one enterprise's name.
-func writeNameGrams(ctx context.Context, tx *sql.Tx, id int64, name string, replace bool) error {
+// nameIndexer collects the bigrams of the names an upsert writes and
+// inserts them in multi-row statements: one statement per firm cost
+// 200 µs a firm (a fresh statement to prepare each time), a third of an
+// enterprise import.
+type nameIndexer struct {
+	engine Engine
+	stmts  map[int]*sql.Stmt
+	rows   []any // gram, enterprise_id pairs not yet written
+}
+
+// gramChunk is how many rows one INSERT carries.
+const gramChunk = 400
+
+func newNameIndexer(engine Engine) *nameIndexer {
+	return &nameIndexer{engine: engine, stmts: map[int]*sql.Stmt{}}
+}
+
+// add queues the bigrams of a new name; with replace the enterprise's old
+// bigrams are deleted first.
+func (x *nameIndexer) add(ctx context.Context, tx *sql.Tx, id int64, name string, replace bool) error {
 	if replace {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_gram WHERE enterprise_id = $1`, id); err != nil {
 			return fmt.Errorf("sqlstore: name index: %w", err)
 		}
 	}
-	grams := nameGrams(name)
-	if len(grams) == 0 {
-		return nil
+	for _, g := range nameGrams(name) {
+		x.rows = append(x.rows, g, id)
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO enterprise_gram (gram, enterprise_id) VALUES `)
-	args := make([]any, 0, len(grams)+1)
-	args = append(args, id)
-	for i, g := range grams {
-		if i > 0 {
-			b.WriteString(", ")
+	for len(x.rows) >= 2*gramChunk {
+		if err := x.write(ctx, tx, gramChunk); err != nil {
+			return err
 		}
-		args = append(args, g)
-		fmt.Fprintf(&b, "($%d, $1)", len(args))
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+	return nil
+}
+
+// flush writes what is queued and closes the statements.
+func (x *nameIndexer) flush(ctx context.Context, tx *sql.Tx) error {
+	defer func() {
+		for _, st := range x.stmts {
+			st.Close()
+		}
+	}()
+	if n := len(x.rows) / 2; n > 0 {
+		return x.write(ctx, tx, n)
+	}
+	return nil
+}
+
+func (x *nameIndexer) write(ctx context.Context, tx *sql.Tx, n int) error {
+	st, ok := x.stmts[n]
+	if !ok {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO enterprise_gram (gram, enterprise_id) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			// Anonymous placeholders on SQLite: see upsertReportSQL.
+			if x.engine == SQLite {
+				b.WriteString("(?, ?)")
+			} else {
+				fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
+			}
+		}
+		var err error
+		if st, err = tx.PrepareContext(ctx, b.String()); err != nil {
+			return fmt.Errorf("sqlstore: name index: %w", err)
+		}
+		x.stmts[n] = st
+	}
+	if _, err := st.ExecContext(ctx, x.rows[:2*n]...); err != nil {
 		return fmt.Errorf("sqlstore: name index: %w", err)
 	}
+	x.rows = append(x.rows[:0], x.rows[2*n:]...)
 	return nil
 }
 
