@@ -768,3 +768,69 @@ func (s *Store) MujunRunYears(ctx context.Context, evaluatingUnit string) (map[i
 	}
 	return out, rows.Err()
 }
+
+// EvaluateOptions tune EvaluateMujun.
+type EvaluateOptions struct {
+	// PriorRunID is the previous year's run for prior-mean benchmarks and
+	// class history; 0 takes the newest run of year − 1 for the same
+	// evaluating unit, if any. NoPrior runs without one.
+	PriorRunID int64
+	NoPrior    bool
+	By         string
+	Note       string
+}
+
+// Evaluation is what EvaluateMujun did.
+type Evaluation struct {
+	RunID  int64
+	Result mujun.RunResult
+	Counts mujun.AssembleCounts
+	Prior  int64
+}
+
+// EvaluateMujun runs cfg over the year's facts assembled from the store
+// (city-wide: a run evaluates every enterprise of its unit) and saves the
+// run. The configuration's year must be the evaluated year.
+func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, opt EvaluateOptions) (Evaluation, error) {
+	var ev Evaluation
+	if cfg.Year != year {
+		return ev, apperr.New(apperr.Invalid, "err.mujun_year_mismatch", cfg.ID, cfg.Version, cfg.Year, year)
+	}
+	if err := cfg.Validate(); err != nil {
+		return ev, err
+	}
+	var prior *mujun.RunResult
+	if !opt.NoPrior {
+		pid := opt.PriorRunID
+		if pid == 0 {
+			r, ok, err := s.LatestMujunRun(ctx, year-1, cfg.EvaluatingUnit)
+			if err != nil {
+				return ev, err
+			}
+			if ok {
+				pid = r.ID
+			}
+		}
+		if pid != 0 {
+			p, _, err := s.MujunRunResult(ctx, auth.All(), pid)
+			if err != nil {
+				return ev, err
+			}
+			prior, ev.Prior = &p, pid
+		}
+	}
+	facts, cnt, err := s.AssembleMujunFacts(ctx, auth.All(), year)
+	if err != nil {
+		return ev, err
+	}
+	res, err := mujun.Run(cfg, facts, prior)
+	if err != nil {
+		return ev, err
+	}
+	id, err := s.SaveMujunRun(ctx, res, RunMeta{PriorRunID: ev.Prior, Note: opt.Note, By: opt.By, Counts: cnt})
+	if err != nil {
+		return ev, err
+	}
+	ev.RunID, ev.Result, ev.Counts = id, res, cnt
+	return ev, nil
+}
