@@ -834,3 +834,19 @@ func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, o
 	ev.RunID, ev.Result, ev.Counts = id, res, cnt
 	return ev, nil
 }
+
+// MujunDiff lists the enterprises in scope whose class differs between two
+// runs, with reasons. A firm's entry depends only on its own two results
+// and the two configurations, so diffing the scoped halves gives exactly
+// the city-wide entries for the firms in scope.
+func (s *Store) MujunDiff(ctx context.Context, sc auth.Scope, from, to int64) ([]mujun.ClassChange, error) {
+	old, _, err := s.MujunRunResult(ctx, sc, from)
+	if err != nil {
+		return nil, err
+	}
+	cur, _, err := s.MujunRunResult(ctx, sc, to)
+	if err != nil {
+		return nil, err
+	}
+	return mujun.Diff(old, cur), nil
+}
