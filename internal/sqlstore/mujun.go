@@ -559,12 +559,12 @@ func (s *Store) LatestMujunRun(ctx context.Context, year int, evaluatingUnit str
 	return r, err == nil, err
 }
 
-// MujunRunResult reads a run back as the engine's result, for the
-// enterprises in scope. For a scope narrower than the city the aggregates
+// MujunRunSummary reads a run back as the engine's result without the
+// enterprises: configuration, benchmarks and aggregates. For a scope narrower than the city the aggregates
 // are cut to the scope too: a district sees its own district and parks
 // only, and no city total or city-wide class counts; an enterprise sees
 // none. Group benchmarks (the method's yardsticks) stay.
-func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+func (s *Store) MujunRunSummary(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
 	var res mujun.RunResult
 	var cfgBody, sumBody string
 	var at int64
@@ -605,6 +605,17 @@ func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mu
 			g := &res.Groups[i]
 			g.Firms, g.Rated, g.Exempt, g.Stats, g.Classes = 0, 0, 0, nil, nil
 		}
+	}
+	return res, run, nil
+}
+
+// MujunRunResult reads a run back as the engine's result, for the
+// enterprises in scope, with the aggregates cut to the scope as in
+// MujunRunSummary.
+func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+	res, run, err := s.MujunRunSummary(ctx, sc, id)
+	if err != nil {
+		return res, run, err
 	}
 	where, args := scopeClause(sc, "e", 2)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id
