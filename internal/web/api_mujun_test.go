@@ -86,7 +86,7 @@ func TestMujunAPI(t *testing.T) {
 			{name: "malformed JSON is 400", method: "POST", url: "/api/v1/mujun/configs", user: "admin", body: `{"id": "x", "groups": [`,
 				contentType: "application/json", wantStatus: 400, wantContains: []string{`"code":"syntax"`}},
 			{name: "validate only stores nothing", method: "POST", url: "/api/v1/mujun/configs?validate_only=true", user: "admin",
-				body: `{"id":"probe","year":2023,"evaluating_unit":"city","effective_from":"2024-01-01","source":"t","groups":[{"group":"above_scale","name":{"zh":"规上","en":"Above"},"indicators":[{"code":"tax_per_mu","weight":100,"benchmark":{"method":"fixed","value":10},"cap":2,"missing":"zero"}]}],"classes":{"defs":[{"code":"A","name":{"zh":"甲","en":"A"}},{"code":"B","name":{"zh":"乙","en":"B"}}],"cutoff":{"method":"rank_share","shares":[{"class":"A","pct":50},{"class":"B","pct":50}],"remainder":"B"}}}`,
+				body:        `{"id":"probe","year":2023,"evaluating_unit":"city","effective_from":"2024-01-01","source":"t","groups":[{"group":"above_scale","name":{"zh":"规上","en":"Above"},"indicators":[{"code":"tax_per_mu","weight":100,"benchmark":{"method":"fixed","value":10},"cap":2,"missing":"zero"}]}],"classes":{"defs":[{"code":"A","name":{"zh":"甲","en":"A"}},{"code":"B","name":{"zh":"乙","en":"B"}}],"cutoff":{"method":"rank_share","shares":[{"class":"A","pct":50},{"class":"B","pct":50}],"remainder":"B"}}}`,
 				contentType: "application/json", wantStatus: 200, wantContains: []string{`"valid":true`}},
 			{name: "probe was not stored", url: "/api/v1/mujun/configs/probe", user: "admin", wantStatus: 404},
 			{name: "analyst cannot upload", method: "POST", url: "/api/v1/mujun/configs", user: "analyst", body: string(badBody), contentType: "application/json", wantStatus: 403},
