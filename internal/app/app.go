@@ -70,6 +70,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("reference data: %w", err)
 	}
+	if err := st.SeedMujunBuiltins(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("mujun configurations: %w", err)
+	}
 	return &App{Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log}, nil
 }
 

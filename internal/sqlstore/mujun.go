@@ -1,0 +1,863 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// Storage of the 亩均论英雄 evaluation (migration 0004): parks, the yearly
+// facts departments supply, configuration versions, and runs with every
+// enterprise's result.
+
+// MujunPark is an industrial park (工业园区) of a district.
+type MujunPark struct {
+	Code       string `json:"code"`
+	RegionCode string `json:"region_code"`
+	NameZh     string `json:"name_zh"`
+	NameEn     string `json:"name_en"`
+}
+
+// PutMujunParks inserts or renames parks, all or none.
+func (s *Store) PutMujunParks(ctx context.Context, parks []MujunPark) error {
+	for _, p := range parks {
+		if p.Code == "" || p.RegionCode == "" || p.NameZh == "" {
+			return apperr.New(apperr.Invalid, "err.mujun_park_invalid", p.Code)
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO mujun_park (code, region_code, name_zh, name_en) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (code) DO UPDATE SET region_code = excluded.region_code, name_zh = excluded.name_zh, name_en = excluded.name_en`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, p := range parks {
+			if _, err := st.ExecContext(ctx, p.Code, p.RegionCode, p.NameZh, p.NameEn); err != nil {
+				return fmt.Errorf("sqlstore: park %s: %w", p.Code, err)
+			}
+		}
+		return nil
+	})
+}
+
+// MujunParks returns every park by code. Park names are reference data,
+// not enterprise data, so they are not scoped.
+func (s *Store) MujunParks(ctx context.Context) ([]MujunPark, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT code, region_code, name_zh, name_en FROM mujun_park ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MujunPark
+	for rows.Next() {
+		var p MujunPark
+		if err := rows.Scan(&p.Code, &p.RegionCode, &p.NameZh, &p.NameEn); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// factsChunk is how many facts rows one INSERT carries (14 parameters each).
+const factsChunk = 200
+
+// PutMujunFacts writes supplied yearly facts keyed by (enterprise, year),
+// replacing what was there, in one transaction. A negative amount, an
+// unknown park or enterprise, or a malformed veto code rejects the whole
+// batch.
+func (s *Store) PutMujunFacts(ctx context.Context, facts []mujun.Supplied) error {
+	for _, f := range facts {
+		if err := validSupplied(f); err != nil {
+			return err
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		parks := map[string]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT code FROM mujun_park`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			parks[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, f := range facts {
+			if f.ParkCode != "" && !parks[f.ParkCode] {
+				return apperr.New(apperr.Invalid, "err.mujun_park_unknown", f.ParkCode)
+			}
+		}
+		now := s.unix()
+		const per = 14
+		args := make([]any, 0, factsChunk*per)
+		for start := 0; start < len(facts); start += factsChunk {
+			chunk := facts[start:min(start+factsChunk, len(facts))]
+			args = args[:0]
+			for _, f := range chunk {
+				args = append(args, f.EnterpriseID, f.Year, f.ParkCode, optInt(f.Electricity), optInt(f.Emissions), strings.Join(f.Vetoes, ","),
+					optFen(f.Tax), optFen(f.Revenue), optFen(f.ValueAdded), optFen(f.RD), optKgCE(f.Energy), optInt(f.Employees), f.Source, now)
+			}
+			q := `INSERT INTO mujun_facts (enterprise_id, year, park_code, electricity_kwh, emissions_kg, vetoes, tax, revenue, value_added, rd_expense, energy, employees, source, updated_at) VALUES ` +
+				placeholders(s.engine, len(chunk), per) +
+				` ON CONFLICT (enterprise_id, year) DO UPDATE SET park_code = excluded.park_code, electricity_kwh = excluded.electricity_kwh,
+				emissions_kg = excluded.emissions_kg, vetoes = excluded.vetoes, tax = excluded.tax, revenue = excluded.revenue, value_added = excluded.value_added,
+				rd_expense = excluded.rd_expense, energy = excluded.energy, employees = excluded.employees, source = excluded.source, updated_at = excluded.updated_at`
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("sqlstore: mujun facts: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func validSupplied(f mujun.Supplied) error {
+	bad := func(field string) error {
+		return apperr.New(apperr.Invalid, "err.mujun_facts_invalid", f.EnterpriseID, f.Year, field)
+	}
+	if f.EnterpriseID <= 0 {
+		return bad("enterprise_id")
+	}
+	if f.Year < 2000 || f.Year > 2100 {
+		return bad("year")
+	}
+	for name, o := range map[string]mujun.Opt[int64]{"electricity_kwh": f.Electricity, "emissions_kg": f.Emissions, "employees": f.Employees,
+		"tax": fenOpt(f.Tax), "revenue": fenOpt(f.Revenue), "value_added": fenOpt(f.ValueAdded), "rd": fenOpt(f.RD),
+		"energy": {Value: int64(f.Energy.Value), Known: f.Energy.Known}} {
+		if o.Known && o.Value < 0 {
+			return bad(name)
+		}
+	}
+	for _, v := range f.Vetoes {
+		if v == "" || strings.ContainsAny(v, ", \t\n") {
+			return bad("vetoes")
+		}
+	}
+	return nil
+}
+
+func fenOpt(o mujun.Opt[unit.Fen]) mujun.Opt[int64] {
+	return mujun.Opt[int64]{Value: int64(o.Value), Known: o.Known}
+}
+
+func optInt(o mujun.Opt[int64]) any {
+	if !o.Known {
+		return nil
+	}
+	return o.Value
+}
+
+func optFen(o mujun.Opt[unit.Fen]) any {
+	if !o.Known {
+		return nil
+	}
+	return int64(o.Value)
+}
+
+func optKgCE(o mujun.Opt[unit.KgCE]) any {
+	if !o.Known {
+		return nil
+	}
+	return int64(o.Value)
+}
+
+func nullOpt(n sql.NullInt64) mujun.Opt[int64] {
+	return mujun.Opt[int64]{Value: n.Int64, Known: n.Valid}
+}
+
+// placeholders returns "(…), (…)" for rows of per parameters: anonymous
+// "?" on SQLite (see upsertReportSQL), "$N" on PostgreSQL.
+func placeholders(engine Engine, rows, per int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range per {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if engine == SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", i*per+j+1)
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// MujunFacts returns the supplied facts of year for enterprises in scope,
+// by enterprise.
+func (s *Store) MujunFacts(ctx context.Context, sc auth.Scope, year int) ([]mujun.Supplied, error) {
+	where, args := scopeClause(sc, "e", 2)
+	rows, err := s.read.QueryContext(ctx, `SELECT f.enterprise_id, f.year, f.park_code, f.electricity_kwh, f.emissions_kg, f.vetoes,
+		f.tax, f.revenue, f.value_added, f.rd_expense, f.energy, f.employees, f.source
+		FROM mujun_facts f JOIN enterprise e ON e.id = f.enterprise_id WHERE f.year = $1 AND `+where+` ORDER BY f.enterprise_id`,
+		append([]any{year}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: mujun facts: %w", err)
+	}
+	defer rows.Close()
+	var out []mujun.Supplied
+	for rows.Next() {
+		var f mujun.Supplied
+		var el, em, tax, rev, va, rd, en, emp sql.NullInt64
+		var vetoes string
+		if err := rows.Scan(&f.EnterpriseID, &f.Year, &f.ParkCode, &el, &em, &vetoes, &tax, &rev, &va, &rd, &en, &emp, &f.Source); err != nil {
+			return nil, err
+		}
+		f.Electricity, f.Emissions, f.Employees = nullOpt(el), nullOpt(em), nullOpt(emp)
+		fen := func(n sql.NullInt64) mujun.Opt[unit.Fen] {
+			return mujun.Opt[unit.Fen]{Value: unit.Fen(n.Int64), Known: n.Valid}
+		}
+		f.Tax, f.Revenue, f.ValueAdded, f.RD = fen(tax), fen(rev), fen(va), fen(rd)
+		f.Energy = mujun.Opt[unit.KgCE]{Value: unit.KgCE(en.Int64), Known: en.Valid}
+		if vetoes != "" {
+			f.Vetoes = strings.Split(vetoes, ",")
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// MujunSources returns what the registry and December's reports hold for
+// every enterprise in scope that has a statistical status in year (above
+// or below scale), by enterprise.
+func (s *Store) MujunSources(ctx context.Context, sc auth.Scope, year int) ([]mujun.Registered, error) {
+	where, args := scopeClause(sc, "e", 2)
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.region_code, e.land_mu100, e.founded, COALESCE(m.section, ''), ey.above_scale,
+		r.enterprise_id, r.tax, r.value_added, r.revenue, r.rd_expense, r.energy, r.employees
+		FROM enterprise e
+		JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = $1
+		LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
+		LEFT JOIN monthly_report r ON r.enterprise_id = e.id AND r.year = ey.year AND r.month = 12
+		WHERE `+where+` ORDER BY e.id`, append([]any{year}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: mujun sources: %w", err)
+	}
+	defer rows.Close()
+	var out []mujun.Registered
+	for rows.Next() {
+		var g mujun.Registered
+		var land int64
+		var founded string
+		var above int
+		var rid, tax, va, rev, rd, en, emp sql.NullInt64
+		if err := rows.Scan(&g.EnterpriseID, &g.RegionCode, &land, &founded, &g.Section, &above, &rid, &tax, &va, &rev, &rd, &en, &emp); err != nil {
+			return nil, err
+		}
+		g.Land, g.Founded, g.AboveScale = unit.Mu100(land), parseDate(founded), above == 1
+		if rid.Valid {
+			g.December = &mujun.Annual{Tax: unit.Fen(tax.Int64), ValueAdded: unit.Fen(va.Int64), Revenue: unit.Fen(rev.Int64),
+				RD: unit.Fen(rd.Int64), Energy: unit.KgCE(en.Int64), Employees: emp.Int64}
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// AssembleMujunFacts builds year's evaluation facts for the enterprises in
+// scope (mujun.Assemble over MujunSources and MujunFacts).
+func (s *Store) AssembleMujunFacts(ctx context.Context, sc auth.Scope, year int) ([]mujun.Facts, mujun.AssembleCounts, error) {
+	reg, err := s.MujunSources(ctx, sc, year)
+	if err != nil {
+		return nil, mujun.AssembleCounts{}, err
+	}
+	sup, err := s.MujunFacts(ctx, sc, year)
+	if err != nil {
+		return nil, mujun.AssembleCounts{}, err
+	}
+	facts, cnt := mujun.Assemble(year, reg, sup)
+	return facts, cnt, nil
+}
+
+// ---- configurations ----
+
+// MujunConfigInfo describes one stored configuration version.
+type MujunConfigInfo struct {
+	ID             string    `json:"id"`
+	Version        int       `json:"version"`
+	Year           int       `json:"year"`
+	EvaluatingUnit string    `json:"evaluating_unit"`
+	EffectiveFrom  string    `json:"effective_from"`
+	EffectiveTo    string    `json:"effective_to"`
+	Builtin        bool      `json:"builtin"`
+	CreatedAt      time.Time `json:"created_at"`
+	CreatedBy      string    `json:"created_by"`
+}
+
+// ConfigOptions tune PutMujunConfig.
+type ConfigOptions struct {
+	By string // who uploaded it (username), for the record
+	// KeepVersion stores the configuration under its own version and does
+	// nothing when that version exists (seeding built-ins); otherwise the
+	// stored version is one above the highest for the id.
+	KeepVersion bool
+	Builtin     bool
+}
+
+// PutMujunConfig validates and stores a configuration as a new version of
+// its id and returns it with the version it got.
+func (s *Store) PutMujunConfig(ctx context.Context, cfg mujun.Config, opt ConfigOptions) (mujun.Config, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var top sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM mujun_config WHERE id = $1`, cfg.ID).Scan(&top); err != nil {
+			return err
+		}
+		if opt.KeepVersion {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mujun_config WHERE id = $1 AND version = $2`, cfg.ID, cfg.Version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+		} else {
+			cfg.Version = int(top.Int64) + 1
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		body, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO mujun_config (id, version, year, evaluating_unit, effective_from, effective_to, body, builtin, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, cfg.ID, cfg.Version, cfg.Year, cfg.EvaluatingUnit, cfg.EffectiveFrom, cfg.EffectiveTo,
+			string(body), boolInt(opt.Builtin), s.unix(), opt.By)
+		return err
+	})
+	if err != nil {
+		return mujun.Config{}, err
+	}
+	return cfg, nil
+}
+
+// SeedMujunBuiltins stores the shipped configurations that are not stored
+// yet, under their own versions. Running it again changes nothing.
+func (s *Store) SeedMujunBuiltins(ctx context.Context) error {
+	for _, name := range mujun.BuiltinNames() {
+		cfg, err := mujun.Builtin(name)
+		if err != nil {
+			return err
+		}
+		if _, err := s.PutMujunConfig(ctx, cfg, ConfigOptions{By: "builtin", KeepVersion: true, Builtin: true}); err != nil {
+			return fmt.Errorf("sqlstore: seed %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// MujunConfigs lists every stored version, by id then version.
+func (s *Store) MujunConfigs(ctx context.Context) ([]MujunConfigInfo, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by
+		FROM mujun_config ORDER BY id, version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MujunConfigInfo
+	for rows.Next() {
+		var c MujunConfigInfo
+		var b int
+		var at int64
+		if err := rows.Scan(&c.ID, &c.Version, &c.Year, &c.EvaluatingUnit, &c.EffectiveFrom, &c.EffectiveTo, &b, &at, &c.CreatedBy); err != nil {
+			return nil, err
+		}
+		c.Builtin, c.CreatedAt = b == 1, time.Unix(at, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MujunConfig returns one version of a configuration; version 0 is the
+// highest.
+func (s *Store) MujunConfig(ctx context.Context, id string, version int) (mujun.Config, MujunConfigInfo, error) {
+	q := `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by, body FROM mujun_config WHERE id = $1 AND version = $2`
+	args := []any{id, version}
+	if version == 0 {
+		q = `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by, body FROM mujun_config WHERE id = $1 ORDER BY version DESC LIMIT 1`
+		args = args[:1]
+	}
+	var c MujunConfigInfo
+	var b int
+	var at int64
+	var body string
+	err := s.read.QueryRowContext(ctx, q, args...).Scan(&c.ID, &c.Version, &c.Year, &c.EvaluatingUnit, &c.EffectiveFrom, &c.EffectiveTo, &b, &at, &c.CreatedBy, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mujun.Config{}, c, apperr.New(apperr.NotFound, "err.mujun_config_not_found", id)
+	}
+	if err != nil {
+		return mujun.Config{}, c, err
+	}
+	c.Builtin, c.CreatedAt = b == 1, time.Unix(at, 0).UTC()
+	var cfg mujun.Config
+	if err := json.Unmarshal([]byte(body), &cfg); err != nil {
+		return mujun.Config{}, c, fmt.Errorf("sqlstore: stored configuration %s v%d: %w", id, c.Version, err)
+	}
+	return cfg, c, nil
+}
+
+// ---- runs ----
+
+// MujunRun describes a stored run.
+type MujunRun struct {
+	ID             int64                `json:"id"`
+	ConfigID       string               `json:"config_id"`
+	ConfigVersion  int                  `json:"config_version"`
+	Year           int                  `json:"year"`
+	EvaluatingUnit string               `json:"evaluating_unit"`
+	PriorRunID     int64                `json:"prior_run_id"`
+	Enterprises    int                  `json:"enterprises"`
+	Skipped        int                  `json:"skipped"`
+	Note           string               `json:"note"`
+	CreatedAt      time.Time            `json:"created_at"`
+	CreatedBy      string               `json:"created_by"`
+	Counts         mujun.AssembleCounts `json:"assembled"`
+}
+
+// RunMeta is what a run's record adds to its result.
+type RunMeta struct {
+	PriorRunID int64
+	Note       string
+	By         string
+	Counts     mujun.AssembleCounts
+}
+
+// runSummary is the JSON kept in mujun_run.summary: everything of a
+// RunResult except the configuration (config_body) and the enterprises
+// (mujun_result rows).
+type runSummary struct {
+	Skipped        []mujun.Skipped      `json:"skipped,omitempty"`
+	Groups         []mujun.GroupResult  `json:"groups"`
+	Total          mujun.Aggregate      `json:"total"`
+	Regions        []mujun.Aggregate    `json:"regions"`
+	RegionsByGroup []mujun.Aggregate    `json:"regions_by_group"`
+	Parks          []mujun.Aggregate    `json:"parks"`
+	Counts         mujun.AssembleCounts `json:"counts"`
+}
+
+// resultDetail is the JSON kept in mujun_result.detail.
+type resultDetail struct {
+	Indicators []mujun.IndicatorResult `json:"indicators,omitempty"`
+	Vetoes     []string                `json:"vetoes,omitempty"`
+	Policies   []mujun.AppliedPolicy   `json:"policies,omitempty"`
+}
+
+// resultChunk rows of 16 parameters per INSERT.
+const resultChunk = 200
+
+// SaveMujunRun stores a run and every enterprise result in one
+// transaction: a failure at any row leaves no trace of the run.
+func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta RunMeta) (int64, error) {
+	cfgBody, err := json.Marshal(res.Config)
+	if err != nil {
+		return 0, err
+	}
+	sum, err := json.Marshal(runSummary{Skipped: res.Skipped, Groups: res.Groups, Total: res.Total, Regions: res.Regions,
+		RegionsByGroup: res.RegionsByGroup, Parks: res.Parks, Counts: meta.Counts})
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO mujun_run (config_id, config_version, config_body, year, evaluating_unit, prior_run_id, enterprises, skipped, summary, note, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			res.ConfigID, res.ConfigVersion, string(cfgBody), res.Year, res.EvaluatingUnit, meta.PriorRunID, len(res.Enterprises), len(res.Skipped),
+			string(sum), meta.Note, s.unix(), meta.By).Scan(&id); err != nil {
+			return fmt.Errorf("sqlstore: insert run: %w", err)
+		}
+		const per = 16
+		args := make([]any, 0, resultChunk*per)
+		for start := 0; start < len(res.Enterprises); start += resultChunk {
+			chunk := res.Enterprises[start:min(start+resultChunk, len(res.Enterprises))]
+			args = args[:0]
+			for i := range chunk {
+				e := &chunk[i]
+				d, err := json.Marshal(resultDetail{Indicators: e.Indicators, Vetoes: e.Vetoes, Policies: e.Policies})
+				if err != nil {
+					return err
+				}
+				args = append(args, id, e.EnterpriseID, e.RegionCode, e.ParkCode, string(e.Group), string(e.Exempt), e.Subtotal, e.Deducted, e.Score,
+					e.ReweightFactor, e.Rank, e.RegionRank, e.Class, string(e.ClassBy), e.ConsecutiveYears, string(d))
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mujun_result (run_id, enterprise_id, region_code, park_code, grp, exempt, subtotal, deducted, score,
+				reweight, rank, region_rank, class, class_by, consecutive_years, detail) VALUES `+placeholders(s.engine, len(chunk), per), args...); err != nil {
+				return fmt.Errorf("sqlstore: insert run results: %w", err)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+const runColumns = `id, config_id, config_version, year, evaluating_unit, prior_run_id, enterprises, skipped, note, created_at, created_by`
+
+func scanRun(sc interface{ Scan(...any) error }) (MujunRun, error) {
+	var r MujunRun
+	var at int64
+	err := sc.Scan(&r.ID, &r.ConfigID, &r.ConfigVersion, &r.Year, &r.EvaluatingUnit, &r.PriorRunID, &r.Enterprises, &r.Skipped, &r.Note, &at, &r.CreatedBy)
+	r.CreatedAt = time.Unix(at, 0).UTC()
+	return r, err
+}
+
+// MujunRuns lists every run, newest first. Run records are not
+// enterprise data; their results are scoped.
+func (s *Store) MujunRuns(ctx context.Context) ([]MujunRun, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM mujun_run ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MujunRun
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// MujunRunInfo returns one run's record.
+func (s *Store) MujunRunInfo(ctx context.Context, id int64) (MujunRun, error) {
+	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM mujun_run WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.New(apperr.NotFound, "err.mujun_run_not_found", id)
+	}
+	return r, err
+}
+
+// LatestMujunRun returns the newest run of year for the evaluating unit;
+// ok is false when there is none.
+func (s *Store) LatestMujunRun(ctx context.Context, year int, evaluatingUnit string) (MujunRun, bool, error) {
+	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM mujun_run WHERE year = $1 AND evaluating_unit = $2 ORDER BY id DESC LIMIT 1`, year, evaluatingUnit))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// MujunRunSummary reads a run back as the engine's result without the
+// enterprises: configuration, benchmarks and aggregates. For a scope narrower than the city the aggregates
+// are cut to the scope too: a district sees its own district and parks
+// only, and no city total or city-wide class counts; an enterprise sees
+// none. Group benchmarks (the method's yardsticks) stay.
+func (s *Store) MujunRunSummary(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+	var res mujun.RunResult
+	var cfgBody, sumBody string
+	var at int64
+	var run MujunRun
+	err := s.read.QueryRowContext(ctx, `SELECT `+runColumns+`, config_body, summary FROM mujun_run WHERE id = $1`, id).
+		Scan(&run.ID, &run.ConfigID, &run.ConfigVersion, &run.Year, &run.EvaluatingUnit, &run.PriorRunID, &run.Enterprises, &run.Skipped, &run.Note, &at, &run.CreatedBy, &cfgBody, &sumBody)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, run, apperr.New(apperr.NotFound, "err.mujun_run_not_found", id)
+	}
+	if err != nil {
+		return res, run, err
+	}
+	run.CreatedAt = time.Unix(at, 0).UTC()
+	var sum runSummary
+	if err := json.Unmarshal([]byte(cfgBody), &res.Config); err != nil {
+		return res, run, fmt.Errorf("sqlstore: run %d configuration: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(sumBody), &sum); err != nil {
+		return res, run, fmt.Errorf("sqlstore: run %d summary: %w", id, err)
+	}
+	run.Counts = sum.Counts
+	res.ConfigID, res.ConfigVersion, res.Year, res.EvaluatingUnit = run.ConfigID, run.ConfigVersion, run.Year, run.EvaluatingUnit
+	res.Groups, res.Total, res.Regions, res.RegionsByGroup, res.Parks, res.Skipped = sum.Groups, sum.Total, sum.Regions, sum.RegionsByGroup, sum.Parks, sum.Skipped
+	if !sc.IsAll() {
+		keep := func(list []mujun.Aggregate) []mujun.Aggregate {
+			var out []mujun.Aggregate
+			for _, a := range list {
+				if sc.RegionCode != "" && a.RegionCode == sc.RegionCode {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		res.Regions, res.RegionsByGroup, res.Parks = keep(res.Regions), keep(res.RegionsByGroup), keep(res.Parks)
+		res.Total = mujun.Aggregate{}
+		res.Skipped = nil
+		for i := range res.Groups {
+			g := &res.Groups[i]
+			g.Firms, g.Rated, g.Exempt, g.Stats, g.Classes = 0, 0, 0, nil, nil
+		}
+	}
+	return res, run, nil
+}
+
+// MujunRunResult reads a run back as the engine's result, for the
+// enterprises in scope, with the aggregates cut to the scope as in
+// MujunRunSummary.
+func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+	res, run, err := s.MujunRunSummary(ctx, sc, id)
+	if err != nil {
+		return res, run, err
+	}
+	where, args := scopeClause(sc, "e", 2)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id
+		WHERE r.run_id = $1 AND `+where+` ORDER BY r.enterprise_id`, append([]any{id}, args...)...)
+	if err != nil {
+		return res, run, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanResult(rows)
+		if err != nil {
+			return res, run, err
+		}
+		res.Enterprises = append(res.Enterprises, e)
+	}
+	return res, run, rows.Err()
+}
+
+const resultColumns = `r.enterprise_id, r.region_code, r.park_code, r.grp, r.exempt, r.subtotal, r.deducted, r.score, r.reweight, r.rank, r.region_rank,
+	r.class, r.class_by, r.consecutive_years, r.detail`
+
+func scanResult(sc interface{ Scan(...any) error }, extra ...any) (mujun.EnterpriseResult, error) {
+	var e mujun.EnterpriseResult
+	var grp, exempt, classBy, detail string
+	dest := append([]any{&e.EnterpriseID, &e.RegionCode, &e.ParkCode, &grp, &exempt, &e.Subtotal, &e.Deducted, &e.Score, &e.ReweightFactor,
+		&e.Rank, &e.RegionRank, &e.Class, &classBy, &e.ConsecutiveYears, &detail}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return e, err
+	}
+	e.Group, e.Exempt, e.ClassBy = mujun.Group(grp), mujun.ExemptReason(exempt), mujun.ClassSource(classBy)
+	var d resultDetail
+	if err := json.Unmarshal([]byte(detail), &d); err != nil {
+		return e, fmt.Errorf("sqlstore: result detail of %d: %w", e.EnterpriseID, err)
+	}
+	e.Indicators, e.Vetoes, e.Policies = d.Indicators, d.Vetoes, d.Policies
+	return e, nil
+}
+
+// ResultFilter selects a run's enterprise results.
+type ResultFilter struct {
+	RegionCode string
+	ParkCode   string
+	Class      string
+	Group      mujun.Group
+	Limit      int // 50 when zero; at most 5000
+	Offset     int
+}
+
+// MujunResultItem is one enterprise's result with its registry name.
+type MujunResultItem struct {
+	mujun.EnterpriseResult
+	Name       string
+	CreditCode string
+}
+
+// MujunResultPage is a page of results and the total matching count.
+type MujunResultPage struct {
+	Items []MujunResultItem
+	Total int
+}
+
+// MujunResults returns a run's results in scope, ranked: group (above
+// scale first), rated firms by rank, then exempt firms, ties by id.
+func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f ResultFilter) (MujunResultPage, error) {
+	var page MujunResultPage
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 5000)
+	where, args := scopeClause(sc, "e", 1)
+	conds := []string{where}
+	add := func(col string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	add("r.run_id", runID)
+	if f.RegionCode != "" {
+		add("r.region_code", f.RegionCode)
+	}
+	if f.ParkCode != "" {
+		add("r.park_code", f.ParkCode)
+	}
+	if f.Class != "" {
+		add("r.class", f.Class)
+	}
+	if f.Group != "" {
+		add("r.grp", string(f.Group))
+	}
+	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id WHERE ` + strings.Join(conds, " AND ")
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("sqlstore: count results: %w", err)
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, e.name, e.credit_code`+from+
+		fmt.Sprintf(` ORDER BY r.grp, CASE WHEN r.rank = 0 THEN 1 ELSE 0 END, r.rank, r.enterprise_id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return page, fmt.Errorf("sqlstore: results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it MujunResultItem
+		e, err := scanResult(rows, &it.Name, &it.CreditCode)
+		if err != nil {
+			return page, err
+		}
+		it.EnterpriseResult = e
+		page.Items = append(page.Items, it)
+	}
+	return page, rows.Err()
+}
+
+// MujunEnterpriseRun is one run's result for one enterprise.
+type MujunEnterpriseRun struct {
+	Run    MujunRun
+	Result mujun.EnterpriseResult
+}
+
+// MujunEnterpriseResults returns an enterprise's result in every run that
+// evaluated it, newest run first, if the enterprise is in scope.
+func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enterpriseID int64) ([]MujunEnterpriseRun, error) {
+	where, args := scopeClause(sc, "e", 2)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, u.id, u.config_id, u.config_version, u.year, u.evaluating_unit, u.prior_run_id, u.enterprises, u.skipped, u.note, u.created_at, u.created_by
+		FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id
+		WHERE r.enterprise_id = $1 AND `+where+` ORDER BY u.id DESC`, append([]any{enterpriseID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MujunEnterpriseRun
+	for rows.Next() {
+		var er MujunEnterpriseRun
+		var at int64
+		ru := &er.Run
+		e, err := scanResult(rows, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
+		if err != nil {
+			return nil, err
+		}
+		ru.CreatedAt = time.Unix(at, 0).UTC()
+		er.Result = e
+		out = append(out, er)
+	}
+	return out, rows.Err()
+}
+
+// MujunRunYears returns, for each year with a run of the evaluating unit,
+// the newest run's id, by year.
+func (s *Store) MujunRunYears(ctx context.Context, evaluatingUnit string) (map[int]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT year, MAX(id) FROM mujun_run WHERE evaluating_unit = $1 GROUP BY year`, evaluatingUnit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int64{}
+	for rows.Next() {
+		var y int
+		var id int64
+		if err := rows.Scan(&y, &id); err != nil {
+			return nil, err
+		}
+		out[y] = id
+	}
+	return out, rows.Err()
+}
+
+// EvaluateOptions tune EvaluateMujun.
+type EvaluateOptions struct {
+	// PriorRunID is the previous year's run for prior-mean benchmarks and
+	// class history; 0 takes the newest run of year − 1 for the same
+	// evaluating unit, if any. NoPrior runs without one.
+	PriorRunID int64
+	NoPrior    bool
+	By         string
+	Note       string
+}
+
+// Evaluation is what EvaluateMujun did.
+type Evaluation struct {
+	RunID  int64
+	Result mujun.RunResult
+	Counts mujun.AssembleCounts
+	Prior  int64
+}
+
+// EvaluateMujun runs cfg over the year's facts assembled from the store
+// (city-wide: a run evaluates every enterprise of its unit) and saves the
+// run. The configuration's year must be the evaluated year.
+func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, opt EvaluateOptions) (Evaluation, error) {
+	var ev Evaluation
+	if cfg.Year != year {
+		return ev, apperr.New(apperr.Invalid, "err.mujun_year_mismatch", cfg.ID, cfg.Version, cfg.Year, year)
+	}
+	if err := cfg.Validate(); err != nil {
+		return ev, err
+	}
+	var prior *mujun.RunResult
+	if !opt.NoPrior {
+		pid := opt.PriorRunID
+		if pid == 0 {
+			r, ok, err := s.LatestMujunRun(ctx, year-1, cfg.EvaluatingUnit)
+			if err != nil {
+				return ev, err
+			}
+			if ok {
+				pid = r.ID
+			}
+		}
+		if pid != 0 {
+			p, _, err := s.MujunRunResult(ctx, auth.All(), pid)
+			if err != nil {
+				return ev, err
+			}
+			prior, ev.Prior = &p, pid
+		}
+	}
+	facts, cnt, err := s.AssembleMujunFacts(ctx, auth.All(), year)
+	if err != nil {
+		return ev, err
+	}
+	res, err := mujun.Run(cfg, facts, prior)
+	if err != nil {
+		return ev, err
+	}
+	id, err := s.SaveMujunRun(ctx, res, RunMeta{PriorRunID: ev.Prior, Note: opt.Note, By: opt.By, Counts: cnt})
+	if err != nil {
+		return ev, err
+	}
+	ev.RunID, ev.Result, ev.Counts = id, res, cnt
+	return ev, nil
+}
+
+// MujunDiff lists the enterprises in scope whose class differs between two
+// runs, with reasons. A firm's entry depends only on its own two results
+// and the two configurations, so diffing the scoped halves gives exactly
+// the city-wide entries for the firms in scope.
+func (s *Store) MujunDiff(ctx context.Context, sc auth.Scope, from, to int64) ([]mujun.ClassChange, error) {
+	old, _, err := s.MujunRunResult(ctx, sc, from)
+	if err != nil {
+		return nil, err
+	}
+	cur, _, err := s.MujunRunResult(ctx, sc, to)
+	if err != nil {
+		return nil, err
+	}
+	return mujun.Diff(old, cur), nil
+}

@@ -1,0 +1,844 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/tabular"
+)
+
+// The 亩均论英雄 API: configurations (read by every signed-in user, written
+// by the city administrator), runs, results by enterprise (scoped like the
+// registry), by district and park and the class distribution (city roles
+// and district officers, cut to the district), changes between runs, the
+// 2027 district targets and an XLSX export.
+
+var cityAdminOnly = access{Roles: []auth.Role{auth.RoleCityAdmin}}
+
+func (s *Server) mujunRoutes() []apiRoute {
+	return []apiRoute{
+		{"GET", "/api/v1/mujun/configs", signedIn, s.apiMujunConfigs},
+		{"POST", "/api/v1/mujun/configs", cityAdminOnly, s.apiMujunPutConfig},
+		{"GET", "/api/v1/mujun/configs/{id}", signedIn, s.apiMujunConfig},
+		{"GET", "/api/v1/mujun/runs", signedIn, s.apiMujunRuns},
+		{"POST", "/api/v1/mujun/runs", cityAdminOnly, s.apiMujunStartRun},
+		{"GET", "/api/v1/mujun/runs/{id}/enterprises", signedIn, s.apiMujunResults},
+		{"GET", "/api/v1/mujun/runs/{id}/enterprises.xlsx", signedIn, s.apiMujunResultsXLSX},
+		{"GET", "/api/v1/mujun/runs/{id}/districts", statsRoles, s.apiMujunDistricts},
+		{"GET", "/api/v1/mujun/runs/{id}/parks", statsRoles, s.apiMujunParks},
+		{"GET", "/api/v1/mujun/runs/{id}/classes", statsRoles, s.apiMujunClasses},
+		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", statsRoles, s.apiMujunDiff},
+		{"GET", "/api/v1/mujun/targets", statsRoles, s.apiMujunTargets},
+	}
+}
+
+// ---- wire types ----
+
+type apiMujunProblem struct {
+	Path    string `json:"path"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type apiMujunErrorBody struct {
+	Code     string            `json:"code"`
+	Message  string            `json:"message"`
+	Problems []apiMujunProblem `json:"problems"`
+}
+
+type apiMujunConfigDoc struct {
+	Info   sqlstore.MujunConfigInfo `json:"info"`
+	Config mujun.Config             `json:"config"`
+}
+
+type apiMujunRunRequest struct {
+	Year          int    `json:"year"`
+	ConfigID      string `json:"config_id"`
+	ConfigVersion int    `json:"config_version"`
+	PriorRunID    int64  `json:"prior_run_id"`
+	NoPrior       bool   `json:"no_prior"`
+	Note          string `json:"note"`
+}
+
+type apiMujunRunCreated struct {
+	Run     sqlstore.MujunRun   `json:"run"`
+	Groups  []mujun.GroupResult `json:"groups"`
+	Classes []mujun.ClassCount  `json:"classes"`
+}
+
+type apiMujunIndicator struct {
+	Code      mujun.IndicatorCode `json:"code"`
+	Name      string              `json:"name"`
+	Unit      string              `json:"unit"`
+	Weight    float64             `json:"weight"`
+	Value     *float64            `json:"value"` // null when missing
+	Benchmark float64             `json:"benchmark"`
+	Score     float64             `json:"score"`
+	Filled    string              `json:"filled,omitempty"`
+}
+
+type apiMujunPolicy struct {
+	Kind      mujun.PolicyKind `json:"kind"`
+	Text      string           `json:"text"`
+	RateFen   int64            `json:"rate_fen,omitempty"`
+	ReliefPct float64          `json:"relief_pct,omitempty"`
+	AmountFen *int64           `json:"amount_fen,omitempty"`
+}
+
+type apiMujunResult struct {
+	EnterpriseID     int64               `json:"enterprise_id"`
+	Name             string              `json:"name"`
+	CreditCode       string              `json:"credit_code"`
+	RegionCode       string              `json:"region_code"`
+	Region           string              `json:"region"`
+	ParkCode         string              `json:"park_code"`
+	Park             string              `json:"park"`
+	Group            mujun.Group         `json:"group"`
+	Exempt           string              `json:"exempt,omitempty"`
+	Score            float64             `json:"score"`
+	Deducted         float64             `json:"deducted"`
+	Rank             int                 `json:"rank"`
+	RegionRank       int                 `json:"region_rank"`
+	Class            string              `json:"class"`
+	ClassName        string              `json:"class_name"`
+	ClassBy          mujun.ClassSource   `json:"class_by"`
+	ConsecutiveYears int                 `json:"consecutive_years"`
+	Vetoes           []string            `json:"vetoes"`
+	Indicators       []apiMujunIndicator `json:"indicators"`
+	Policies         []apiMujunPolicy    `json:"policies"`
+}
+
+type apiMujunResultPage struct {
+	Run     sqlstore.MujunRun `json:"run"`
+	Total   int               `json:"total"`
+	Page    int               `json:"page"`
+	PerPage int               `json:"per_page"`
+	Items   []apiMujunResult  `json:"items"`
+}
+
+type apiMujunAggregate struct {
+	RegionCode     string             `json:"region_code"`
+	Region         string             `json:"region"`
+	ParkCode       string             `json:"park_code,omitempty"`
+	Park           string             `json:"park,omitempty"`
+	Firms          int                `json:"firms"`
+	Rated          int                `json:"rated"`
+	MeanScore      float64            `json:"mean_score"`
+	ASharePct      float64            `json:"a_share_pct"` // share of the best class among firms in scope
+	TaxPerMu       float64            `json:"tax_per_mu"`
+	VAPerMu        float64            `json:"va_per_mu"`
+	Classes        []mujun.ClassCount `json:"classes"`
+	RankByScore    int                `json:"rank_by_score"`
+	RankByVAPerMu  int                `json:"rank_by_va_per_mu"`
+	RankByTaxPerMu int                `json:"rank_by_tax_per_mu"`
+}
+
+type apiMujunAggregates struct {
+	Run   sqlstore.MujunRun   `json:"run"`
+	Items []apiMujunAggregate `json:"items"`
+}
+
+type apiMujunClassDef struct {
+	Code     string   `json:"code"`
+	Name     string   `json:"name"`
+	Policies []string `json:"policies"`
+}
+
+type apiMujunGroupClasses struct {
+	Group   mujun.Group        `json:"group"`
+	Name    string             `json:"name"`
+	Firms   int                `json:"firms"`
+	Classes []mujun.ClassCount `json:"classes"`
+}
+
+type apiMujunClasses struct {
+	Run    sqlstore.MujunRun      `json:"run"`
+	Scope  string                 `json:"scope"` // "city" or the district code
+	Defs   []apiMujunClassDef     `json:"defs"`
+	Groups []apiMujunGroupClasses `json:"groups"`
+	Total  []mujun.ClassCount     `json:"total"`
+}
+
+type apiMujunChange struct {
+	EnterpriseID int64                `json:"enterprise_id"`
+	Name         string               `json:"name"`
+	RegionCode   string               `json:"region_code"`
+	Group        mujun.Group          `json:"group"`
+	Kind         mujun.ChangeKind     `json:"kind"`
+	OldClass     string               `json:"old_class"`
+	NewClass     string               `json:"new_class"`
+	Direction    string               `json:"direction"`
+	OldScore     float64              `json:"old_score"`
+	NewScore     float64              `json:"new_score"`
+	Reasons      []mujun.Reason       `json:"reasons"`
+	Explanation  string               `json:"explanation"`
+	Drivers      []mujun.Driver       `json:"drivers"`
+	Config       []mujun.ConfigChange `json:"config_changes"`
+}
+
+type apiMujunDiff struct {
+	From    sqlstore.MujunRun `json:"from"`
+	To      sqlstore.MujunRun `json:"to"`
+	Total   int               `json:"total"`
+	Moves   map[string]int    `json:"moves"` // "A→B" → firms
+	Changes []apiMujunChange  `json:"changes"`
+}
+
+type apiMujunTargets struct {
+	Set       mujun.TargetSet          `json:"set"`
+	AsOf      int                      `json:"as_of"`
+	Runs      map[string]int64         `json:"runs"` // year → run used
+	Districts []mujun.DistrictProgress `json:"districts"`
+}
+
+// ---- configurations ----
+
+func (s *Server) apiMujunConfigs(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.MujunConfigs(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []sqlstore.MujunConfigInfo{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"configs": list})
+}
+
+func (s *Server) apiMujunConfig(w http.ResponseWriter, r *http.Request) {
+	v, err := intParam(r.URL.Query(), "version", 0, 1, 1<<30)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg, info, err := s.store.MujunConfig(r.Context(), r.PathValue("id"), v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiMujunConfigDoc{Info: info, Config: cfg})
+}
+
+// maxConfigBytes bounds an uploaded configuration.
+const maxConfigBytes = 1 << 20
+
+// apiMujunPutConfig validates an uploaded configuration and, unless
+// ?validate_only=true, stores it as the next version of its id. An invalid
+// configuration is a 400 listing every problem in the user's language.
+func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	only, err := boolParam(r.URL.Query(), "validate_only")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxConfigBytes))
+	if err != nil {
+		s.writeError(w, r, apperr.New(apperr.TooLarge, "api.err.file_too_large", 1))
+		return
+	}
+	// The stored version is assigned by the server; a missing version in
+	// the upload is not a problem.
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if json.Unmarshal(data, &probe) == nil && probe.Version == nil {
+		data = withVersion(data)
+	}
+	cfg, err := mujun.Parse(data)
+	if err != nil {
+		s.writeMujunError(w, r, err)
+		return
+	}
+	if only != nil && *only {
+		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "id": cfg.ID})
+		return
+	}
+	saved, err := s.store.PutMujunConfig(r.Context(), cfg, sqlstore.ConfigOptions{By: u.Username})
+	if err != nil {
+		s.writeMujunError(w, r, err)
+		return
+	}
+	_, info, err := s.store.MujunConfig(r.Context(), saved.ID, saved.Version)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: info, Config: saved})
+}
+
+// withVersion adds "version": 1 to a JSON object that lacks one.
+func withVersion(data []byte) []byte {
+	t := bytes.TrimSpace(data)
+	if len(t) < 2 || t[0] != '{' {
+		return data
+	}
+	rest := bytes.TrimSpace(t[1:])
+	sep := ","
+	if len(rest) > 0 && rest[0] == '}' {
+		sep = ""
+	}
+	return append([]byte(`{"version":1`+sep), t[1:]...)
+}
+
+// writeMujunError answers a rejected configuration or run: 400 with every
+// problem in the request's language; other errors as usual.
+func (s *Server) writeMujunError(w http.ResponseWriter, r *http.Request, err error) {
+	lang := Lang(r)
+	var ve *mujun.ValidationError
+	var re *mujun.RunError
+	switch {
+	case errors.As(err, &ve):
+		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
+		for _, p := range ve.Problems {
+			body.Problems = append(body.Problems, apiMujunProblem{Path: p.Path, Code: p.Code, Message: pickLang(lang, p.Zh, p.En)})
+		}
+		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
+	case errors.As(err, &re):
+		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyRunInvalid) + " " + pickLang(lang, re.Zh, re.En),
+			Problems: []apiMujunProblem{{Code: "run", Message: pickLang(lang, re.Zh, re.En)}}}
+		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
+	default:
+		s.writeError(w, r, err)
+	}
+}
+
+// ---- runs ----
+
+func (s *Server) apiMujunRuns(w http.ResponseWriter, r *http.Request) {
+	runs, err := s.store.MujunRuns(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if runs == nil {
+		runs = []sqlstore.MujunRun{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
+}
+
+func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req apiMujunRunRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.writeError(w, r, badParam("body", err.Error()))
+		return
+	}
+	if req.Year < 2000 || req.Year > 2100 {
+		s.writeError(w, r, badParam("year", "out of range 2000–2100"))
+		return
+	}
+	if req.ConfigID == "" {
+		s.writeError(w, r, badParam("config_id", "required"))
+		return
+	}
+	cfg, _, err := s.store.MujunConfig(r.Context(), req.ConfigID, req.ConfigVersion)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ev, err := s.store.EvaluateMujun(r.Context(), cfg, req.Year, sqlstore.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: u.Username, Note: req.Note})
+	if err != nil {
+		s.writeMujunError(w, r, err)
+		return
+	}
+	run, err := s.store.MujunRunInfo(r.Context(), ev.RunID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	run.Counts = ev.Counts
+	writeJSON(w, http.StatusCreated, apiMujunRunCreated{Run: run, Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
+}
+
+// mujunRunID reads {id} (or another wildcard) as a run id; a malformed id
+// is not found.
+func mujunRunID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "err.mujun_run_not_found", r.PathValue(name))
+	}
+	return id, nil
+}
+
+// mujunFilter reads the result filters; a district outside the user's
+// scope is refused, as in statsFilter.
+func mujunFilter(r *http.Request, sc auth.Scope) (sqlstore.ResultFilter, int, error) {
+	q := r.URL.Query()
+	f := sqlstore.ResultFilter{RegionCode: strings.TrimSpace(q.Get("region")), ParkCode: strings.TrimSpace(q.Get("park")),
+		Class: strings.TrimSpace(q.Get("class")), Group: mujun.Group(strings.TrimSpace(q.Get("group")))}
+	if f.RegionCode != "" && !sc.IsAll() && f.RegionCode != sc.RegionCode {
+		return f, 0, apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	if f.Group != "" && f.Group != mujun.AboveScale && f.Group != mujun.BelowScale {
+		return f, 0, badParam("group", "want above_scale or below_scale")
+	}
+	page, err := intParam(q, "page", 1, 1, 1<<20)
+	if err != nil {
+		return f, 0, err
+	}
+	per, err := intParam(q, "per_page", 50, 1, 500)
+	if err != nil {
+		return f, 0, err
+	}
+	f.Limit, f.Offset = per, (page-1)*per
+	return f, page, nil
+}
+
+func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := mujunRunID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sc := u.ScopeOf()
+	f, page, err := mujunFilter(r, sc)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, run, err := s.store.MujunRunSummary(r.Context(), sc, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items, err := s.store.MujunResults(r.Context(), sc, id, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	parks, err := s.parkNames(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang := Lang(r)
+	out := apiMujunResultPage{Run: run, Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
+	for _, it := range items.Items {
+		out.Items = append(out.Items, s.toAPIMujunResult(lang, &res.Config, it, parks))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) parkNames(ctx context.Context) (map[string]sqlstore.MujunPark, error) {
+	ps, err := s.store.MujunParks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]sqlstore.MujunPark, len(ps))
+	for _, p := range ps {
+		out[p.Code] = p
+	}
+	return out, nil
+}
+
+func (s *Server) regionLabel(lang, code string) string {
+	if rg, ok := s.regions.ByCode(code); ok {
+		return regionName(lang, rg)
+	}
+	return code
+}
+
+func parkLabel(lang string, parks map[string]sqlstore.MujunPark, code string) string {
+	if p, ok := parks[code]; ok {
+		return pickLang(lang, p.NameZh, p.NameEn)
+	}
+	return code
+}
+
+func mujunClassName(lang string, cfg *mujun.Config, code string) string {
+	for _, d := range cfg.Classes.Defs {
+		if d.Code == code {
+			return pickLang(lang, d.Name.Zh, d.Name.En)
+		}
+	}
+	return code
+}
+
+func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it sqlstore.MujunResultItem, parks map[string]sqlstore.MujunPark) apiMujunResult {
+	e := it.EnterpriseResult
+	out := apiMujunResult{EnterpriseID: e.EnterpriseID, Name: it.Name, CreditCode: it.CreditCode, RegionCode: e.RegionCode, Region: s.regionLabel(lang, e.RegionCode),
+		ParkCode: e.ParkCode, Park: parkLabel(lang, parks, e.ParkCode), Group: e.Group, Exempt: string(e.Exempt), Score: e.Score, Deducted: e.Deducted,
+		Rank: e.Rank, RegionRank: e.RegionRank, Class: e.Class, ClassName: mujunClassName(lang, cfg, e.Class), ClassBy: e.ClassBy,
+		ConsecutiveYears: e.ConsecutiveYears, Vetoes: e.Vetoes, Indicators: []apiMujunIndicator{}, Policies: []apiMujunPolicy{}}
+	if out.Vetoes == nil {
+		out.Vetoes = []string{}
+	}
+	for _, ir := range e.Indicators {
+		d, _ := mujun.Definition(ir.Code)
+		ai := apiMujunIndicator{Code: ir.Code, Name: pickLang(lang, d.Name.Zh, d.Name.En), Unit: pickLang(lang, d.Unit.Zh, d.Unit.En),
+			Weight: ir.Weight, Benchmark: ir.Benchmark, Score: ir.Score, Filled: string(ir.Filled)}
+		if !ir.Missing {
+			v := ir.Value
+			ai.Value = &v
+		}
+		out.Indicators = append(out.Indicators, ai)
+	}
+	for _, p := range e.Policies {
+		ap := apiMujunPolicy{Kind: p.Kind, Text: pickLang(lang, p.Text.Zh, p.Text.En), RateFen: p.RateFen, ReliefPct: p.ReliefPct}
+		if p.AmountFen.Known {
+			v := int64(p.AmountFen.Value)
+			ap.AmountFen = &v
+		}
+		out.Policies = append(out.Policies, ap)
+	}
+	return out
+}
+
+// mujunAggregates renders district or park aggregates.
+func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Aggregate, parks map[string]sqlstore.MujunPark) []apiMujunAggregate {
+	out := []apiMujunAggregate{}
+	best := ""
+	if len(cfg.Classes.Defs) > 0 {
+		best = cfg.Classes.Defs[0].Code
+	}
+	for _, a := range list {
+		x := apiMujunAggregate{RegionCode: a.RegionCode, Region: s.regionLabel(lang, a.RegionCode), ParkCode: a.ParkCode, Firms: a.Firms, Rated: a.Rated,
+			MeanScore: a.MeanScore, TaxPerMu: a.TaxPerMu, VAPerMu: a.VAPerMu, Classes: a.Classes,
+			RankByScore: a.RankByScore, RankByVAPerMu: a.RankByVAPerMu, RankByTaxPerMu: a.RankByTaxPerMu}
+		if a.ParkCode != "" {
+			x.Park = parkLabel(lang, parks, a.ParkCode)
+		}
+		for _, c := range a.Classes {
+			if c.Class == best && a.Firms > 0 {
+				x.ASharePct = 100 * float64(c.Count) / float64(a.Firms)
+			}
+		}
+		out = append(out, x)
+	}
+	slices.SortStableFunc(out, func(a, b apiMujunAggregate) int { return a.RankByScore - b.RankByScore })
+	return out
+}
+
+func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request) (mujun.RunResult, sqlstore.MujunRun, bool) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return mujun.RunResult{}, sqlstore.MujunRun{}, false
+	}
+	id, err := mujunRunID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return mujun.RunResult{}, sqlstore.MujunRun{}, false
+	}
+	res, run, err := s.store.MujunRunSummary(r.Context(), u.ScopeOf(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return res, run, false
+	}
+	return res, run, true
+}
+
+func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
+	res, run, ok := s.mujunSummaryFor(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: run, Items: s.mujunAggregates(Lang(r), &res.Config, res.Regions, nil)})
+}
+
+func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
+	res, run, ok := s.mujunSummaryFor(w, r)
+	if !ok {
+		return
+	}
+	parks, err := s.parkNames(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: run, Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
+}
+
+// mujunClasses is the class distribution in scope: the city's groups, or a
+// district's own rows.
+func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run sqlstore.MujunRun) apiMujunClasses {
+	cfg := &res.Config
+	out := apiMujunClasses{Run: run, Scope: "city", Groups: []apiMujunGroupClasses{}}
+	for _, d := range cfg.Classes.Defs {
+		cd := apiMujunClassDef{Code: d.Code, Name: pickLang(lang, d.Name.Zh, d.Name.En), Policies: []string{}}
+		for _, p := range cfg.Policies {
+			if p.Class == d.Code {
+				cd.Policies = append(cd.Policies, pickLang(lang, p.Text.Zh, p.Text.En))
+			}
+		}
+		out.Defs = append(out.Defs, cd)
+	}
+	groupName := func(g mujun.Group) string {
+		for _, gc := range cfg.Groups {
+			if gc.Group == g {
+				return pickLang(lang, gc.Name.Zh, gc.Name.En)
+			}
+		}
+		return string(g)
+	}
+	if sc.IsAll() {
+		for _, g := range res.Groups {
+			out.Groups = append(out.Groups, apiMujunGroupClasses{Group: g.Group, Name: groupName(g.Group), Firms: g.Firms, Classes: g.Classes})
+		}
+		out.Total = res.Total.Classes
+		return out
+	}
+	out.Scope = sc.RegionCode
+	for _, a := range res.RegionsByGroup {
+		out.Groups = append(out.Groups, apiMujunGroupClasses{Group: a.Group, Name: groupName(a.Group), Firms: a.Firms, Classes: a.Classes})
+	}
+	for _, a := range res.Regions {
+		out.Total = a.Classes
+	}
+	return out
+}
+
+func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
+	res, run, ok := s.mujunSummaryFor(w, r)
+	if !ok {
+		return
+	}
+	u, _ := currentUser(r)
+	writeJSON(w, http.StatusOK, s.mujunClasses(Lang(r), u.ScopeOf(), &res, run))
+}
+
+// mujunDiff computes the changes between two runs within sc, with names.
+func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64) (apiMujunDiff, error) {
+	var out apiMujunDiff
+	var err error
+	if out.From, err = s.store.MujunRunInfo(ctx, from); err != nil {
+		return out, err
+	}
+	if out.To, err = s.store.MujunRunInfo(ctx, to); err != nil {
+		return out, err
+	}
+	changes, err := s.store.MujunDiff(ctx, sc, from, to)
+	if err != nil {
+		return out, err
+	}
+	names, err := s.enterpriseNames(ctx, sc, changes)
+	if err != nil {
+		return out, err
+	}
+	out.Total, out.Moves, out.Changes = len(changes), map[string]int{}, []apiMujunChange{}
+	for _, c := range changes {
+		out.Moves[orDashClass(c.OldClass)+"→"+orDashClass(c.NewClass)]++
+		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: names[c.EnterpriseID], RegionCode: c.RegionCode, Group: c.Group,
+			Kind: c.Kind, OldClass: c.OldClass, NewClass: c.NewClass, Direction: c.Direction, OldScore: c.OldScore, NewScore: c.NewScore,
+			Reasons: c.Reasons, Explanation: pickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: c.Drivers, Config: c.ConfigChanges})
+	}
+	return out, nil
+}
+
+func orDashClass(c string) string {
+	if c == "" {
+		return "–"
+	}
+	return c
+}
+
+// enterpriseNames looks up the names of the changed firms in scope.
+func (s *Server) enterpriseNames(ctx context.Context, sc auth.Scope, changes []mujun.ClassChange) (map[int64]string, error) {
+	out := make(map[int64]string, len(changes))
+	for _, c := range changes {
+		if _, ok := out[c.EnterpriseID]; ok {
+			continue
+		}
+		d, err := s.store.Enterprise(ctx, sc, c.EnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		out[c.EnterpriseID] = d.Name
+	}
+	return out, nil
+}
+
+func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	from, err := mujunRunID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	to, err := mujunRunID(r, "other")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// mujunTargets tracks the districts in scope against Chongqing's 2027
+// targets, from the newest city run of each year (above-scale group, where
+// R&D and labour productivity are known). A district officer gets their
+// own district only, without the city row.
+func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTargets, error) {
+	out := apiMujunTargets{Set: mujun.Chongqing2027(), Runs: map[string]int64{}, Districts: []mujun.DistrictProgress{}}
+	years, err := s.store.MujunRunYears(ctx, "city")
+	if err != nil {
+		return out, err
+	}
+	var series []mujun.DistrictYear
+	for y, id := range years {
+		res, _, err := s.store.MujunRunSummary(ctx, sc, id)
+		if err != nil {
+			return out, err
+		}
+		for _, dy := range res.DistrictYears(mujun.AboveScale) {
+			if dy.RegionCode == "city" && !sc.IsAll() {
+				continue
+			}
+			series = append(series, dy)
+		}
+		out.Runs[strconv.Itoa(y)] = id
+		out.AsOf = max(out.AsOf, y)
+	}
+	if out.AsOf < out.Set.BaseYear {
+		return out, nil // no run since the base year: nothing to track yet
+	}
+	prog, err := mujun.TargetProgress(series, out.Set, out.AsOf)
+	if err != nil {
+		return out, err
+	}
+	out.Districts = prog
+	return out, nil
+}
+
+func (s *Server) apiMujunTargets(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.mujunTargets(r.Context(), u.ScopeOf())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiMujunResultsXLSX exports a run's results in scope with the list's
+// filters: one row per enterprise, each indicator's value and score.
+func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request) {
+	u, err := currentUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := mujunRunID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sc := u.ScopeOf()
+	f, _, err := mujunFilter(r, sc)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, run, err := s.store.MujunRunSummary(r.Context(), sc, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	parks, err := s.parkNames(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var items []sqlstore.MujunResultItem
+	f.Limit, f.Offset = exportPage, 0
+	for {
+		page, err := s.store.MujunResults(r.Context(), sc, id, f)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if page.Total > maxExportRows {
+			s.writeError(w, r, apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows))
+			return
+		}
+		items = append(items, page.Items...)
+		if len(page.Items) < exportPage || len(items) >= page.Total {
+			break
+		}
+		f.Offset += exportPage
+	}
+	lang := Lang(r)
+	t := func(k string) string { return s.message(lang, "mujun.col."+k) }
+	header := []string{t("rank"), t("credit_code"), t("name"), t("region"), t("park"), t("group"), t("score"), t("class"), t("class_name"), t("region_rank"), t("deducted"), t("vetoes")}
+	codes := mujun.IndicatorCodes()
+	for _, c := range codes {
+		d, _ := mujun.Definition(c)
+		name := pickLang(lang, d.Name.Zh, d.Name.En)
+		header = append(header, name+"（"+pickLang(lang, d.Unit.Zh, d.Unit.En)+"）", name+" "+t("points"))
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		e := it.EnterpriseResult
+		row := []string{strconv.Itoa(e.Rank), it.CreditCode, it.Name, s.regionLabel(lang, e.RegionCode), parkLabel(lang, parks, e.ParkCode), string(e.Group),
+			num(e.Score), e.Class, mujunClassName(lang, &res.Config, e.Class), strconv.Itoa(e.RegionRank), num(e.Deducted), strings.Join(e.Vetoes, ";")}
+		for _, c := range codes {
+			val, pts := "", ""
+			for _, ir := range e.Indicators {
+				if ir.Code == c {
+					pts = num(ir.Score)
+					if !ir.Missing {
+						val = num(ir.Value)
+					}
+				}
+			}
+			row = append(row, val, pts)
+		}
+		rows = append(rows, row)
+	}
+	var buf bytes.Buffer
+	if err := tabular.WriteXLSX(&buf, s.message(lang, "mujun.export.sheet"), header, rows); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fmt.Sprintf("mujun-run%d-%d.xlsx", run.ID, run.Year), &buf)
+}
+
+// pickLangText picks a Text in lang.
+func pickLangText(lang string, t mujun.Text) string {
+	if lang == i18n.EN && t.En != "" {
+		return t.En
+	}
+	return t.Zh
+}

@@ -1,0 +1,552 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+)
+
+// The 亩均论英雄 pages: the run overview (/mujun), changes between two runs,
+// the 2027 district targets and one enterprise's results. They read the
+// same store methods and helpers as the API, in the user's scope.
+
+type mujunRunOption struct {
+	ID       int64
+	Label    string
+	Selected bool
+}
+
+type mujunClassRow struct {
+	Code, Name string
+	Counts     []int // per group, then the total
+	Policies   []string
+}
+
+type mujunAggRow struct {
+	Rank     int
+	Code     string
+	Name     string
+	URL      string
+	Region   string
+	Firms    int
+	Mean     string
+	AShare   string
+	VAPerMu  string
+	TaxPerMu string
+	Classes  []int
+}
+
+type mujunEntRow struct {
+	Rank      int
+	URL       string
+	Name      string
+	Region    string
+	Park      string
+	Class     string
+	ClassName string
+	Score     string
+	Scores    []string // per indicator of the group
+	Exempt    bool
+}
+
+type mujunOverviewPage struct {
+	basePage
+	NoRun      bool
+	Run        sqlstore.MujunRun
+	RunLabel   string
+	Runs       []mujunRunOption
+	DiffURL    string
+	ExportURL  string
+	ClassCodes []string
+	GroupNames []string
+	ClassRows  []mujunClassRow
+	Districts  []mujunAggRow
+	Parks      []mujunAggRow
+	MapPanel   chartPanel
+	ClassPanel chartPanel
+	// Enterprise ranking.
+	Group      string
+	Groups     []option
+	Regions    []option
+	Classes    []option
+	Class      string
+	Indicators []string
+	Ents       []mujunEntRow
+	Total      int
+	From, To   int
+	Page       int
+	Pages      int
+	PrevURL    string
+	NextURL    string
+	Data       mujunPageData
+}
+
+// mujunPageData travels to mujun.js as JSON.
+type mujunPageData struct {
+	Text      map[string]string `json:"text"`
+	MapURL    string            `json:"mapUrl,omitempty"`
+	Districts []mujunMapJSON    `json:"districts"`
+	Classes   []string          `json:"classes"`
+	Groups    []mujunGroupJSON  `json:"groups"`
+}
+
+type mujunMapJSON struct {
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	Mean   float64 `json:"mean"`
+	AShare float64 `json:"a_share"`
+	Firms  int     `json:"firms"`
+}
+
+type mujunGroupJSON struct {
+	Name   string `json:"name"`
+	Counts []int  `json:"counts"`
+}
+
+func (u *ui) mujunRunLabel(lang string, r sqlstore.MujunRun) string {
+	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+}
+
+// mujunOverview is GET /mujun[?run=ID]: the newest run by default.
+func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	if pc.user.Role == auth.RoleEnterprise {
+		http.Redirect(w, r, "/mujun/enterprises/"+strconv.FormatInt(pc.user.EnterpriseID, 10), http.StatusSeeOther)
+		return
+	}
+	sc := pc.user.ScopeOf()
+	p := mujunOverviewPage{}
+	p.basePage = u.base(r, pc, "mujun.title", "mujun")
+	p.Scripts = []string{"echarts.min.js", "app.js", "mujun.js"}
+	runs, err := u.s.store.MujunRuns(ctx)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if len(runs) == 0 {
+		p.NoRun = true
+		u.render(w, r, http.StatusOK, lang, "mujun.html", p)
+		return
+	}
+	q := r.URL.Query()
+	p.Run = runs[0]
+	if v := q.Get("run"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		found := false
+		for _, rr := range runs {
+			if err == nil && rr.ID == id {
+				p.Run, found = rr, true
+			}
+		}
+		if !found {
+			u.renderError(w, r, http.StatusNotFound, "err.mujun_run_not_found", v)
+			return
+		}
+	}
+	for _, rr := range runs {
+		p.Runs = append(p.Runs, mujunRunOption{ID: rr.ID, Label: u.mujunRunLabel(lang, rr), Selected: rr.ID == p.Run.ID})
+	}
+	// Changes: against the previous run of the same year, else the prior.
+	for _, rr := range runs {
+		if rr.Year == p.Run.Year && rr.ID < p.Run.ID {
+			p.DiffURL = fmt.Sprintf("/mujun/runs/%d/diff/%d", rr.ID, p.Run.ID)
+			break
+		}
+	}
+	if p.DiffURL == "" && p.Run.PriorRunID != 0 {
+		p.DiffURL = fmt.Sprintf("/mujun/runs/%d/diff/%d", p.Run.PriorRunID, p.Run.ID)
+	}
+	p.RunLabel = u.mujunRunLabel(lang, p.Run)
+	res, _, err := u.s.store.MujunRunSummary(ctx, sc, p.Run.ID)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	cfg := &res.Config
+	parks, err := u.s.parkNames(ctx)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+
+	// Class distribution (the API's view of it).
+	cls := u.s.mujunClasses(lang, sc, &res, p.Run)
+	for _, g := range cls.Groups {
+		p.GroupNames = append(p.GroupNames, g.Name)
+	}
+	p.Data = mujunPageData{Text: u.prefixed(lang, "js."), MapURL: "/static/map/chongqing.json", Districts: []mujunMapJSON{}}
+	for ci, d := range cls.Defs {
+		row := mujunClassRow{Code: d.Code, Name: d.Name, Policies: d.Policies}
+		for _, g := range cls.Groups {
+			row.Counts = append(row.Counts, g.Classes[ci].Count)
+		}
+		total := 0
+		if ci < len(cls.Total) {
+			total = cls.Total[ci].Count
+		}
+		row.Counts = append(row.Counts, total)
+		p.ClassRows = append(p.ClassRows, row)
+		p.ClassCodes = append(p.ClassCodes, d.Code)
+		p.Data.Classes = append(p.Data.Classes, d.Code+" "+d.Name)
+	}
+	for gi, g := range cls.Groups {
+		gj := mujunGroupJSON{Name: g.Name}
+		for ci := range cls.Defs {
+			gj.Counts = append(gj.Counts, cls.Groups[gi].Classes[ci].Count)
+		}
+		p.Data.Groups = append(p.Data.Groups, gj)
+	}
+	p.ClassPanel = chartPanel{ID: "classes", Title: u.t(lang, "mujun.classes")}
+	p.MapPanel = chartPanel{ID: "mujun-map", Title: u.t(lang, "mujun.map"), Height: "tall"}
+
+	aggRows := func(list []apiMujunAggregate, park bool) []mujunAggRow {
+		var out []mujunAggRow
+		for _, a := range list {
+			row := mujunAggRow{Rank: a.RankByScore, Code: a.RegionCode, Name: a.Region, Region: a.Region, Firms: a.Firms,
+				Mean: formatNumber(a.MeanScore, 2), AShare: formatNumber(a.ASharePct, 1), VAPerMu: formatNumber(a.VAPerMu, 1), TaxPerMu: formatNumber(a.TaxPerMu, 1)}
+			if park {
+				row.Code, row.Name = a.ParkCode, a.Park
+			}
+			for _, c := range a.Classes {
+				row.Classes = append(row.Classes, c.Count)
+			}
+			q := url.Values{"run": {strconv.FormatInt(p.Run.ID, 10)}, "region": {a.RegionCode}}
+			if park {
+				q.Set("park", a.ParkCode)
+			}
+			row.URL = "/mujun?" + q.Encode() + "#ranking"
+			out = append(out, row)
+		}
+		return out
+	}
+	dists := u.s.mujunAggregates(lang, cfg, res.Regions, nil)
+	p.Districts = aggRows(dists, false)
+	for _, a := range dists {
+		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms})
+	}
+	p.Parks = aggRows(u.s.mujunAggregates(lang, cfg, res.Parks, parks), true)
+
+	// Enterprise ranking with the list's filters.
+	f, page, err := mujunFilter(r, sc)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if f.Group == "" {
+		f.Group = mujun.AboveScale
+	}
+	p.Group, p.Class, p.Page = string(f.Group), f.Class, page
+	for _, g := range cfg.Groups {
+		p.Groups = append(p.Groups, option{Value: string(g.Group), Label: pickLang(lang, g.Name.Zh, g.Name.En), Selected: g.Group == f.Group})
+		if g.Group == f.Group {
+			for _, ic := range g.Indicators {
+				d, _ := mujun.Definition(ic.Code)
+				p.Indicators = append(p.Indicators, fmt.Sprintf("%s（%g）", pickLang(lang, d.Name.Zh, d.Name.En), ic.Weight))
+			}
+		}
+	}
+	p.Regions = []option{{Value: "", Label: u.t(lang, "mujun.all_regions")}}
+	for _, a := range dists {
+		p.Regions = append(p.Regions, option{Value: a.RegionCode, Label: a.Region, Selected: a.RegionCode == f.RegionCode})
+	}
+	p.Classes = []option{{Value: "", Label: u.t(lang, "mujun.all_classes")}}
+	for _, d := range cls.Defs {
+		p.Classes = append(p.Classes, option{Value: d.Code, Label: d.Code + " " + d.Name, Selected: d.Code == f.Class})
+	}
+	items, err := u.s.store.MujunResults(ctx, sc, p.Run.ID, f)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	for _, it := range items.Items {
+		e := it.EnterpriseResult
+		row := mujunEntRow{Rank: e.Rank, URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", e.EnterpriseID, p.Run.ID), Name: it.Name,
+			Region: u.s.regionLabel(lang, e.RegionCode), Park: parkLabel(lang, parks, e.ParkCode), Class: e.Class,
+			ClassName: mujunClassName(lang, cfg, e.Class), Score: formatNumber(e.Score, 2), Exempt: e.Exempt != ""}
+		for _, ir := range e.Indicators {
+			row.Scores = append(row.Scores, formatNumber(ir.Score, 2))
+		}
+		p.Ents = append(p.Ents, row)
+	}
+	p.Total = items.Total
+	p.Pages = max(1, (items.Total+f.Limit-1)/f.Limit)
+	if items.Total > 0 {
+		p.From, p.To = f.Offset+1, f.Offset+len(items.Items)
+	}
+	pageURL := func(n int) string {
+		q := cleanQuery(r.URL.Query())
+		q.Set("run", strconv.FormatInt(p.Run.ID, 10))
+		q.Set("page", strconv.Itoa(n))
+		return "/mujun?" + q.Encode() + "#ranking"
+	}
+	if page > 1 {
+		p.PrevURL = pageURL(page - 1)
+	}
+	if page < p.Pages {
+		p.NextURL = pageURL(page + 1)
+	}
+	xq := cleanQuery(r.URL.Query())
+	xq.Del("page")
+	xq.Del("run")
+	xq.Del("per_page")
+	p.ExportURL = fmt.Sprintf("/api/v1/mujun/runs/%d/enterprises.xlsx?%s", p.Run.ID, xq.Encode())
+	u.render(w, r, http.StatusOK, lang, "mujun.html", p)
+}
+
+// ---- changes between two runs ----
+
+type mujunDiffPage struct {
+	basePage
+	From, To  string
+	Total     int
+	Moves     []statusCount
+	Rows      []mujunDiffRow
+	Shown     int
+	Truncated bool
+}
+
+type mujunDiffRow struct {
+	URL         string
+	Name        string
+	Region      string
+	Old, New    string
+	Direction   string
+	OldScore    string
+	NewScore    string
+	Reasons     []string
+	Explanation string
+}
+
+// mujunDiffLimit bounds the rows one change page lists; the counts cover
+// every change and the API returns them all.
+const mujunDiffLimit = 500
+
+func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	if pc.user.Role == auth.RoleEnterprise {
+		u.renderError(w, r, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	from, err := mujunRunID(r, "id")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	to, err := mujunRunID(r, "other")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	p := mujunDiffPage{From: u.mujunRunLabel(lang, d.From), To: u.mujunRunLabel(lang, d.To), Total: d.Total}
+	p.basePage = u.base(r, pc, "mujun.diff_title", "mujun")
+	p.Scripts = []string{"app.js"}
+	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: fmt.Sprintf("/mujun?run=%d", to)}, {Label: u.t(lang, "mujun.diff_title")}}
+	for _, k := range sortedKeysOf(d.Moves) {
+		p.Moves = append(p.Moves, statusCount{Label: k, N: d.Moves[k]})
+	}
+	for i, c := range d.Changes {
+		if i >= mujunDiffLimit {
+			p.Truncated = true
+			break
+		}
+		row := mujunDiffRow{URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", c.EnterpriseID, to), Name: c.Name, Region: u.s.regionLabel(lang, c.RegionCode),
+			Old: orDashClass(c.OldClass), New: orDashClass(c.NewClass), Direction: c.Direction,
+			OldScore: formatNumber(c.OldScore, 2), NewScore: formatNumber(c.NewScore, 2), Explanation: c.Explanation}
+		for _, rs := range c.Reasons {
+			row.Reasons = append(row.Reasons, u.t(lang, "mujun.reason."+string(rs)))
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	p.Shown = len(p.Rows)
+	u.render(w, r, http.StatusOK, lang, "mujun_diff.html", p)
+}
+
+func sortedKeysOf(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// ---- 2027 targets ----
+
+type mujunTargetsPage struct {
+	basePage
+	AsOf   int
+	Base   int
+	Target int
+	Note   string
+	Source string
+	Heads  []string
+	Rows   []mujunTargetRow
+	NoData bool
+}
+
+type mujunTargetRow struct {
+	Name  string
+	Cells []mujunTargetCell
+}
+
+type mujunTargetCell struct {
+	Status, StatusText string
+	Actual, Expected   string
+}
+
+func (u *ui) mujunTargetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	if pc.user.Role == auth.RoleEnterprise {
+		u.renderError(w, r, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	t, err := u.s.mujunTargets(ctx, pc.user.ScopeOf())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	p := mujunTargetsPage{AsOf: t.AsOf, Base: t.Set.BaseYear, Target: t.Set.TargetYear, Note: pickLangText(lang, t.Set.Note), Source: t.Set.Source}
+	p.basePage = u.base(r, pc, "mujun.targets_title", "mujun")
+	p.Scripts = []string{"app.js"}
+	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: "/mujun"}, {Label: u.t(lang, "mujun.targets_title")}}
+	for _, tg := range t.Set.Targets {
+		p.Heads = append(p.Heads, pickLangText(lang, tg.Name))
+	}
+	p.NoData = len(t.Districts) == 0
+	digits := func(c mujun.IndicatorCode) int {
+		if c == mujun.RDIntensity {
+			return 4
+		}
+		return 2
+	}
+	for _, d := range t.Districts {
+		row := mujunTargetRow{Name: u.s.regionLabel(lang, d.RegionCode)}
+		if d.RegionCode == "city" {
+			row.Name = u.t(lang, "scope.city")
+		}
+		for _, it := range d.Targets {
+			c := mujunTargetCell{Status: string(it.Status), StatusText: u.t(lang, "mujun.target_status."+string(it.Status)), Actual: "–", Expected: "–"}
+			if it.Actual.Known {
+				c.Actual = formatNumber(it.Actual.Value, digits(it.Indicator))
+			}
+			if it.Status != mujun.TargetNoData {
+				c.Expected = formatNumber(it.Expected, digits(it.Indicator))
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	u.render(w, r, http.StatusOK, lang, "mujun_targets.html", p)
+}
+
+// ---- one enterprise ----
+
+type mujunEnterprisePage struct {
+	basePage
+	Name       string
+	ProfileURL string
+	Results    []mujunEnterpriseRun
+}
+
+type mujunEnterpriseRun struct {
+	Label      string
+	Year       int
+	Class      string
+	ClassName  string
+	Score      string
+	Rank       int
+	RegionRank int
+	Group      string
+	Exempt     string
+	Deducted   string
+	Vetoes     []string
+	Indicators []mujunIndicatorRow
+	Policies   []string
+	Years      int
+}
+
+type mujunIndicatorRow struct {
+	Name, Unit, Weight, Value, Benchmark, Score, Filled string
+}
+
+// mujunEnterprise is GET /mujun/enterprises/{id}: the firm's result in
+// every run, newest first; out of scope is not found.
+func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	id, err := idParam(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	sc := pc.user.ScopeOf()
+	ent, err := u.s.store.Enterprise(ctx, sc, id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	runs, err := u.s.store.MujunEnterpriseResults(ctx, sc, id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	p := mujunEnterprisePage{Name: ent.Name, ProfileURL: fmt.Sprintf("/enterprises/%d", id)}
+	p.basePage = u.base(r, pc, "mujun.enterprise_title", "mujun")
+	p.Title = ent.Name + " · " + p.Title
+	p.Scripts = []string{"app.js"}
+	cfgs := map[string]mujun.Config{}
+	for _, er := range runs {
+		key := er.Run.ConfigID + "@" + strconv.Itoa(er.Run.ConfigVersion)
+		cfg, ok := cfgs[key]
+		if !ok {
+			res, _, err := u.s.store.MujunRunSummary(ctx, sc, er.Run.ID)
+			if err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			cfg = res.Config
+			cfgs[key] = cfg
+		}
+		e := er.Result
+		v := mujunEnterpriseRun{Label: u.mujunRunLabel(lang, er.Run), Year: er.Run.Year, Class: e.Class, ClassName: mujunClassName(lang, &cfg, e.Class),
+			Score: formatNumber(e.Score, 2), Rank: e.Rank, RegionRank: e.RegionRank, Deducted: formatNumber(e.Deducted, 2), Vetoes: e.Vetoes, Years: e.ConsecutiveYears}
+		for _, g := range cfg.Groups {
+			if g.Group == e.Group {
+				v.Group = pickLang(lang, g.Name.Zh, g.Name.En)
+			}
+		}
+		if e.Exempt != "" {
+			v.Exempt = u.t(lang, "mujun.exempt."+string(e.Exempt))
+		}
+		for _, ir := range e.Indicators {
+			d, _ := mujun.Definition(ir.Code)
+			row := mujunIndicatorRow{Name: pickLang(lang, d.Name.Zh, d.Name.En), Unit: pickLang(lang, d.Unit.Zh, d.Unit.En),
+				Weight: formatNumber(ir.Weight, 0), Value: "–", Benchmark: formatNumber(ir.Benchmark, 4), Score: formatNumber(ir.Score, 2)}
+			if !ir.Missing {
+				row.Value = formatNumber(ir.Value, 4)
+			}
+			if ir.Filled != "" {
+				row.Filled = u.t(lang, "mujun.missing."+string(ir.Filled))
+			}
+			v.Indicators = append(v.Indicators, row)
+		}
+		for _, pol := range e.Policies {
+			v.Policies = append(v.Policies, pickLangText(lang, pol.Text))
+		}
+		p.Results = append(p.Results, v)
+	}
+	u.render(w, r, http.StatusOK, lang, "mujun_enterprise.html", p)
+}
