@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -139,6 +140,17 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 			return fig, err
 		}
 		fig.Value, fig.Known = float64(n), true
+	case "titles_held_unicorn", "titles_held_potential_unicorn", "titles_held_gazelle":
+		kind := map[string]enterprise.TitleKind{
+			"titles_held_unicorn":           enterprise.TitleUnicorn,
+			"titles_held_potential_unicorn": enterprise.TitlePotentialUni,
+			"titles_held_gazelle":           enterprise.TitleGazelle,
+		}[ind.Measure]
+		n, err := e.src.CountTitlesHeld(ctx, scopeWithRegion(sc, f), kind, PeriodEnd(snap.period))
+		if err != nil {
+			return fig, err
+		}
+		fig.Value, fig.Known = float64(n), true
 	case "":
 		scopeKind, scopeCode := target.ScopeCity, ""
 		if f.Region != "" {
@@ -159,6 +171,12 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 		fig.Mark = target.Thresholds(fig.Value, ind.Alert, ind.Excellent, ind.HigherIsBetter)
 	}
 	return fig, nil
+}
+
+// PeriodEnd is the last day of a period's month, YYYY-MM-DD: the date a
+// point-in-time count such as a stock of titles is taken on.
+func PeriodEnd(p report.Period) string {
+	return time.Date(p.Year, time.Month(p.Month)+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
 // scopeWithRegion narrows a city-wide scope to a filtered region, so counts
@@ -230,6 +248,11 @@ func (e *Engine) targetsFor(ctx context.Context, year int, f Filter) (map[string
 // KindOf says how an indicator's year-to-date value relates to its year-end
 // value, for target projection.
 func KindOf(ind indicator.Indicator) target.Kind {
+	// A point-in-time level (a head count, a stock of titles) is already
+	// its own best year-end estimate; scaling it by 12/month would inflate it.
+	if ind.Kind == "point" {
+		return target.Rate
+	}
 	switch ind.Aggregation {
 	case "growth", "share", "ratio":
 		return target.Rate
