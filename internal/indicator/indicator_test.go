@@ -16,8 +16,8 @@ func mustBuiltin(t *testing.T) *Catalogue {
 
 func TestBuiltinLoads(t *testing.T) {
 	c := mustBuiltin(t)
-	t.Run("27 indicators", func(t *testing.T) {
-		if n := len(c.Indicators); n != 27 {
+	t.Run("30 indicators", func(t *testing.T) {
+		if n := len(c.Indicators); n != 30 {
 			t.Fatalf("got %d", n)
 		}
 	})
@@ -26,12 +26,12 @@ func TestBuiltinLoads(t *testing.T) {
 			t.Fatalf("version %q from %q", c.Version, c.EffectiveFrom)
 		}
 	})
-	t.Run("11 monthly computed and 16 yearly", func(t *testing.T) {
+	t.Run("11 monthly computed and 19 yearly", func(t *testing.T) {
 		n := map[string]int{}
 		for _, d := range c.Indicators {
 			n[d.Frequency]++
 		}
-		if n["monthly"] != 11 || n["yearly"] != 16 {
+		if n["monthly"] != 11 || n["yearly"] != 19 {
 			t.Fatalf("got %v", n)
 		}
 	})
@@ -58,6 +58,9 @@ func TestMeasures(t *testing.T) {
 		{"NEW_SPECIALIZED", "new_titles_specialized", "count", "count", "computed"},
 		{"NEW_LITTLE_GIANTS", "new_titles_little_giant", "count", "count", "computed"},
 		{"NEW_CHAMPIONS", "new_titles_single_champion", "count", "count", "computed"},
+		{"UNICORN_COUNT", "titles_held_unicorn", "count", "count", "computed"},
+		{"POTENTIAL_UNICORN_COUNT", "titles_held_potential_unicorn", "count", "count", "computed"},
+		{"GAZELLE_COUNT", "titles_held_gazelle", "count", "count", "computed"},
 		{"MFG_VA_GDP_SHARE", "", "percent", "share", "manual"},
 		{"DIGITAL_CORE_VA_GROWTH", "", "percent", "growth", "manual"},
 		{"NEW_INDUSTRY_BRAINS", "", "count", "manual", "manual"},

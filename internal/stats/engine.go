@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -129,12 +130,15 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 	case "enterprise_count":
 		fig.Value, fig.Known = float64(all.N), has
 	case "new_titles_specialized", "new_titles_little_giant", "new_titles_single_champion":
-		kind := map[string]enterprise.TitleKind{
-			"new_titles_specialized":     enterprise.TitleSpecialized,
-			"new_titles_little_giant":    enterprise.TitleLittleGiant,
-			"new_titles_single_champion": enterprise.TitleChampion,
-		}[ind.Measure]
+		kind, _, _ := TitleMeasure(ind.Measure)
 		n, err := e.src.CountTitlesGranted(ctx, scopeWithRegion(sc, f), kind, snap.period.Year)
+		if err != nil {
+			return fig, err
+		}
+		fig.Value, fig.Known = float64(n), true
+	case "titles_held_unicorn", "titles_held_potential_unicorn", "titles_held_gazelle":
+		kind, _, _ := TitleMeasure(ind.Measure)
+		n, err := e.src.CountTitlesHeld(ctx, scopeWithRegion(sc, f), kind, PeriodEnd(snap.period))
 		if err != nil {
 			return fig, err
 		}
@@ -159,6 +163,33 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 		fig.Mark = target.Thresholds(fig.Value, ind.Alert, ind.Excellent, ind.HigherIsBetter)
 	}
 	return fig, nil
+}
+
+// TitleMeasure resolves a title-counting measure to the title kind it
+// counts and whether it counts a stock held at a date (held) or the titles
+// granted during a year; ok is false for other measures.
+func TitleMeasure(measure string) (kind enterprise.TitleKind, held, ok bool) {
+	switch measure {
+	case "new_titles_specialized":
+		return enterprise.TitleSpecialized, false, true
+	case "new_titles_little_giant":
+		return enterprise.TitleLittleGiant, false, true
+	case "new_titles_single_champion":
+		return enterprise.TitleChampion, false, true
+	case "titles_held_unicorn":
+		return enterprise.TitleUnicorn, true, true
+	case "titles_held_potential_unicorn":
+		return enterprise.TitlePotentialUni, true, true
+	case "titles_held_gazelle":
+		return enterprise.TitleGazelle, true, true
+	}
+	return "", false, false
+}
+
+// PeriodEnd is the last day of a period's month, YYYY-MM-DD: the date a
+// point-in-time count such as a stock of titles is taken on.
+func PeriodEnd(p report.Period) string {
+	return time.Date(p.Year, time.Month(p.Month)+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
 // scopeWithRegion narrows a city-wide scope to a filtered region, so counts
@@ -230,6 +261,11 @@ func (e *Engine) targetsFor(ctx context.Context, year int, f Filter) (map[string
 // KindOf says how an indicator's year-to-date value relates to its year-end
 // value, for target projection.
 func KindOf(ind indicator.Indicator) target.Kind {
+	// A point-in-time level (a head count, a stock of titles) is already
+	// its own best year-end estimate; scaling it by 12/month would inflate it.
+	if ind.Kind == "point" {
+		return target.Rate
+	}
 	switch ind.Aggregation {
 	case "growth", "share", "ratio":
 		return target.Rate

@@ -21,6 +21,7 @@ type fakeSource struct {
 	deflator map[int]int64
 	targets  []target.Target
 	titles   map[enterprise.TitleKind]int
+	held     map[string]int // kind@day → stock (stock_test.go)
 	manual   map[string]int64
 	latest   report.Period
 }

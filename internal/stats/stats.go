@@ -90,6 +90,9 @@ type Source interface {
 	// value (month 0).
 	Deflator(ctx context.Context, series string, year, month int) (int64, bool, error)
 	CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error)
+	// CountTitlesHeld counts enterprises in scope holding a valid title of
+	// kind on day (YYYY-MM-DD): the stock behind "number of unicorns".
+	CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (int, error)
 	IndicatorValue(ctx context.Context, code, scopeKind, scopeCode string, year, month int) (int64, bool, error)
 	Targets(ctx context.Context, year int) ([]target.Target, error)
 	LatestPeriod(ctx context.Context) (report.Period, error)

@@ -34,6 +34,7 @@ func (s *Server) routeTable() []apiRoute {
 	return slices.Concat(
 		s.coreRoutes(),
 		s.mujunRoutes(),
+		s.goalsRoutes(), s.hardtechRoutes(),
 	)
 }
 

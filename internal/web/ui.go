@@ -75,6 +75,8 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /enterprises/{id}", u.enterpriseProfile)
 	page("GET /targets", u.targetsPage)
 	page("GET /scoreboard", u.scoreboardPage)
+	page("GET /goals", u.goalsPage)
+	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
 	page("GET /reference", u.referencePage)
 	page("GET /mujun", u.mujunOverview)
