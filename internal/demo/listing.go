@@ -207,7 +207,9 @@ func (ds *dataset) listingRecords(ids func(*firm) int64) ([]listing.Record, erro
 	foundedBy := func(y int) func(*firm) bool { return func(f *firm) bool { return f.founded.Year() <= y } }
 
 	var recs []listing.Record
-	add := func(f *firm, evs []listing.Event) { recs = append(recs, listing.Record{EnterpriseID: ids(f), Events: evs}) }
+	add := func(f *firm, evs []listing.Event) {
+		recs = append(recs, listing.Record{EnterpriseID: ids(f), Events: evs})
+	}
 	var errs []error
 	pick := func(list []*firm, ok func(*firm) bool) *firm {
 		f, err := g.take(list, ok)
