@@ -77,6 +77,8 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /scoreboard", u.scoreboardPage)
 	page("GET /import", u.importPage)
 	page("GET /reference", u.referencePage)
+	page("GET /listing", u.listingPage)
+	page("GET /listing/firms/{id}", u.listingFirmPage)
 	page("GET /help", u.helpIndex)
 	page("GET /help/{module}", u.helpPage)
 
