@@ -76,7 +76,7 @@ func TestListingAPIScenarios(t *testing.T) {
 			{name: "years forbidden to enterprise users", url: "/api/v1/listing/years", user: "firm", wantStatus: 403},
 
 			{name: "tutoring list", url: "/api/v1/listing/firms?stage=tutoring&" + d, user: "admin", wantStatus: 200,
-				wantContains: []string{nameWZAuto, `"agreed_on":"2024-01-31"`, `"since":"2024-02-07"`, `"sponsor":"中信证券股份有限公司"`, `"total":1`},
+				wantContains:    []string{nameWZAuto, `"agreed_on":"2024-01-31"`, `"since":"2024-02-07"`, `"sponsor":"中信证券股份有限公司"`, `"total":1`},
 				wantNotContains: []string{nameYZElec, nameWZFood}},
 			{name: "list by board", url: "/api/v1/listing/firms?board=sse_star&" + d, user: "admin", wantStatus: 200,
 				wantContains: []string{nameYZElec, `"proceeds_wan":255000`, `"total":1`}},
