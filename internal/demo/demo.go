@@ -239,6 +239,9 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if err := loadGoals(ctx, st, ds, idOf); err != nil {
 		return sum, err
 	}
+	if err := loadListing(ctx, st, ds, idOf); err != nil {
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

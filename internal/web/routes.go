@@ -35,6 +35,7 @@ func (s *Server) routeTable() []apiRoute {
 		s.coreRoutes(),
 		s.mujunRoutes(),
 		s.goalsRoutes(), s.hardtechRoutes(),
+		s.listingRoutes(),
 	)
 }
 
