@@ -37,6 +37,7 @@ func commands() []command {
 		{"import", "import enterprises or monthly reports from XLSX/CSV (all-or-nothing)", runImport},
 		{"export", "export enterprises or monthly reports to XLSX/CSV", runExport},
 		{"report", "print a report, e.g. the scoreboard (数读) panel", runReport},
+		{"evaluate", "evaluate an enterprise profile against the title rule sets (专精特新, 小巨人 …)", runEvaluate},
 		{"user", "create, list and reset accounts", runUser},
 		{"loadtest", "send a bounded HTTP load to a running ibrain on this machine and print latencies", runLoadtest},
 		{"version", "print the version", runVersion},

@@ -156,3 +156,41 @@ func DefaultAsOf(today time.Time, latestCompleteYear int) time.Time {
 	}
 	return time.Date(latestCompleteYear+1, 6, 30, 0, 0, 0, 0, time.UTC)
 }
+
+// EligibilityDoc is the wire form of an eligibility, for the API and
+// `ibrain evaluate --enterprise`.
+type EligibilityDoc struct {
+	EnterpriseID   int64            `json:"enterprise_id"`
+	Name           string           `json:"name"`
+	CreditCode     string           `json:"credit_code"`
+	AssessmentDate string           `json:"assessment_date"`
+	Titles         []TitleDoc       `json:"titles"`
+	Reminders      []rules.Reminder `json:"reminders"`
+	Profile        rules.Profile    `json:"profile"`
+}
+
+// TitleDoc is one tier of an EligibilityDoc.
+type TitleDoc struct {
+	Title     enterprise.TitleKind `json:"title"`
+	Rung      int                  `json:"rung"` // 1–4 on the ladder, 0 beside it
+	Held      bool                 `json:"held"`
+	Qualifies bool                 `json:"qualifies"`      // met, or met but for a reviewer's items
+	Result    *rules.Result        `json:"result"`         // null when no rule set is in force
+	Note      string               `json:"note,omitempty"` // why there is no result
+}
+
+// EligibilityJSON returns the wire form of el.
+func EligibilityJSON(el *Eligibility, id int64) EligibilityDoc {
+	d := EligibilityDoc{EnterpriseID: id, Name: el.Profile.Name, CreditCode: el.Profile.CreditCode,
+		AssessmentDate: el.AsOf.Format(time.DateOnly), Reminders: el.Reminders, Profile: el.Profile, Titles: []TitleDoc{}}
+	for _, te := range el.Titles {
+		td := TitleDoc{Title: te.Tier.Title, Rung: te.Tier.Rung, Held: te.Held, Result: te.Result}
+		if te.Result != nil {
+			td.Qualifies = Qualifies(te.Result.Outcome)
+		} else {
+			td.Note = "no rule set in force on the assessment date"
+		}
+		d.Titles = append(d.Titles, td)
+	}
+	return d
+}

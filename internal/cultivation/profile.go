@@ -108,3 +108,23 @@ func BuildProfile(raw *Raw, asOf time.Time) rules.Profile {
 	}
 	return p
 }
+
+// ProfileYears returns the years of facts a profile on asOf reads: the
+// prior year (上年) and the three before it, which the 3-year growth rules
+// reach back to.
+func ProfileYears(asOf time.Time) (from, to int) {
+	y1 := asOf.Year() - 1
+	return y1 - 3, y1
+}
+
+// Subjects builds the screening subjects from raw facts.
+func Subjects(raws []Raw, asOf time.Time) []Subject {
+	out := make([]Subject, len(raws))
+	for i := range raws {
+		r := &raws[i]
+		e := &r.Enterprise
+		out[i] = Subject{ID: e.ID, Name: e.Name, CreditCode: e.CreditCode, RegionCode: e.RegionCode, ClusterCode: r.ClusterCode,
+			Titles: e.Titles, Profile: BuildProfile(r, asOf)}
+	}
+	return out
+}
