@@ -49,8 +49,8 @@ func TestEvaluateProfileFile(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var res struct {
-		Outcome  string `json:"outcome"`
-		Kind     string `json:"kind"`
+		Outcome  string              `json:"outcome"`
+		Kind     string              `json:"kind"`
 		RuleSet  struct{ ID string } `json:"rule_set"`
 		Criteria struct {
 			Children []struct {
