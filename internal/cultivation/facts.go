@@ -81,7 +81,6 @@ type YearFacts struct {
 // Message keys of this package's errors.
 const (
 	MsgBadFacts = "err.cultivation_bad_facts"
-	MsgBadYear  = "err.cultivation_bad_year"
 )
 
 // ErrYear rejects a profile year outside 2000–2100.

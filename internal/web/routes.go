@@ -33,6 +33,7 @@ var (
 func (s *Server) routeTable() []apiRoute {
 	return slices.Concat(
 		s.coreRoutes(),
+		s.cultivationRoutes(),
 	)
 }
 
