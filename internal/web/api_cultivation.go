@@ -14,7 +14,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/enterprise"
-	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
@@ -374,14 +373,6 @@ func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
-}
-
-// pickLang returns en for English requests when it is set, zh otherwise.
-func pickLangText(lang string, t rules.Text) string {
-	if lang == i18n.EN {
-		return t.EN
-	}
-	return t.ZH
 }
 
 // Message keys of this module's API errors (texts in the cultivation

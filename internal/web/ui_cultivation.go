@@ -130,13 +130,13 @@ func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 // critJSON is the part of a criterion's JSON form the page shows: the
 // engine renders values and thresholds in their units there.
 type critJSON struct {
-	ID            string       `json:"id"`
-	Label         rules.Text   `json:"label"`
-	StatusKey     string       `json:"status"`
-	ValueText     *rules.Text  `json:"value_text"`
-	ThresholdText *rules.Text  `json:"threshold_text"`
-	Explanation   rules.Text   `json:"explanation"`
-	Children      []critJSON   `json:"children"`
+	ID            string      `json:"id"`
+	Label         rules.Text  `json:"label"`
+	StatusKey     string      `json:"status"`
+	ValueText     *rules.Text `json:"value_text"`
+	ThresholdText *rules.Text `json:"threshold_text"`
+	Explanation   rules.Text  `json:"explanation"`
+	Children      []critJSON  `json:"children"`
 }
 
 // criterionRows flattens the criteria tree depth-first; bands that do not
