@@ -72,7 +72,10 @@ func TestFunnelAndCandidatesOnHandMadeGazelles(t *testing.T) {
 	if v := sc.Verdicts[1][ti]; v.Outcome != rules.StatusNotMet || v.NotMet != 1 || v.Met != 1 {
 		t.Errorf("乙 = %+v, want not met by one condition", v)
 	}
-	if v := sc.Verdicts[3][ti]; v.NotMet != 2 {
+	if v := sc.Verdicts[1][ti]; v.Short != 1 || !v.NearMiss() {
+		t.Errorf("乙 short by %d, want 1", v.Short)
+	}
+	if v := sc.Verdicts[3][ti]; v.NotMet != 2 || v.Short != 2 || v.NearMiss() {
 		t.Errorf("丁 = %+v, want two conditions not met", v)
 	}
 	// Held titles are re-reviewed.

@@ -101,11 +101,16 @@ type Verdict struct {
 	NotMet  int `json:"not_met"`
 	Unknown int `json:"unknown"`
 	Manual  int `json:"manual"`
+	// Short is how many criteria would have to change for the rule to be
+	// met (an any_of counts its cheapest route); unreachable while data
+	// are missing on the way.
+	Short int `json:"short_by"`
 }
 
-// NearMiss reports a non-qualifying outcome decided by a single condition:
-// the borderline candidates a cultivation officer follows up.
-func (v *Verdict) NearMiss() bool { return v.Outcome == rules.StatusNotMet && v.NotMet == 1 }
+// NearMiss reports a rule not met by exactly one criterion, with every
+// other criterion met or left to a reviewer: the borderline candidates a
+// cultivation officer follows up.
+func (v *Verdict) NearMiss() bool { return v.Outcome == rules.StatusNotMet && v.Short == 1 }
 
 // Screening is the result of judging every subject against every tier.
 type Screening struct {
@@ -172,8 +177,39 @@ func Screen(reg *rules.Registry, subjects []Subject, asOf time.Time) (*Screening
 	return sc, nil
 }
 
+// unreachable is the shortfall of a criterion whose data are missing.
+const unreachable = 1 << 20
+
+// shortfall counts the criteria below n that must change for n to be met:
+// a failing condition or scorecard counts one, all_of adds its children,
+// any_of takes its cheapest child; missing data make it unreachable.
+func shortfall(n *rules.Node) int {
+	switch n.Status {
+	case rules.StatusMet, rules.StatusManual, rules.StatusNotApplicable:
+		return 0
+	case rules.StatusUnknown:
+		return unreachable
+	}
+	switch n.Type() {
+	case "all_of", "banded":
+		sum := 0
+		for i := range n.Children {
+			sum = min(unreachable, sum+shortfall(&n.Children[i]))
+		}
+		return max(sum, 1)
+	case "any_of":
+		best := unreachable
+		for i := range n.Children {
+			best = min(best, shortfall(&n.Children[i]))
+		}
+		return max(best, 1)
+	}
+	return 1
+}
+
 // countLeaves counts the evaluated condition leaves by status.
 func countLeaves(res *rules.Result, v *Verdict) {
+	v.Short = shortfall(res.Criteria)
 	nodes := res.Nodes()
 	for i := range nodes {
 		n := &nodes[i]
