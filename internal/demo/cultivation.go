@@ -430,4 +430,3 @@ func (ds *dataset) cultivationRaws() []cultivation.Raw {
 	}
 	return out
 }
-
