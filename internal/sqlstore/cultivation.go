@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -161,10 +162,6 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) 
 		conds = append(conds, fmt.Sprintf("e.region_code = $%d", len(args)))
 	}
 	cond := strings.Join(conds, " AND ")
-	years := func(alias string) (string, []any) {
-		a := append(append([]any{}, args...), q.FromYear, q.ToYear)
-		return fmt.Sprintf(" AND %s.year >= $%d AND %s.year <= $%d", alias, len(a)-1, alias, len(a)), a
-	}
 
 	var out []cultivation.Raw
 	idx := map[int64]int{}
@@ -196,18 +193,104 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) 
 		return out, nil
 	}
 
-	each := func(query string, qargs []any, scan func(rows *sql.Rows) error) error {
-		rows, err := s.read.QueryContext(ctx, query, qargs...)
-		if err != nil {
-			return err
+	// The four detail reads run concurrently on the reader pool, each into
+	// its own slice, and are merged afterwards: a city-wide screening reads
+	// ~100k rows, and the JSON facts dominate.
+	in := ""
+	if cond != "1 = 1" {
+		in = " AND %s.enterprise_id IN (SELECT e.id FROM enterprise e WHERE " + cond + ")"
+	}
+	filter := func(alias string) string {
+		if in == "" {
+			return ""
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
+		return fmt.Sprintf(in, alias)
+	}
+	yearArgs := func() []any { return append(append([]any{}, args...), q.FromYear, q.ToYear) }
+	yearCond := func(alias string) string {
+		return fmt.Sprintf(" AND %s.year >= $%d AND %s.year <= $%d", alias, len(args)+1, alias, len(args)+2)
+	}
+	// December rows are found through the period index, one seek per year.
+	var decYears []string
+	for y := q.FromYear; y <= q.ToYear; y++ {
+		decYears = append(decYears, fmt.Sprint(y))
+	}
+	if len(decYears) == 0 {
+		decYears = []string{"0"}
+	}
+
+	var (
+		years  []enterprise.Year
+		titles []enterprise.Title
+		annual []idAnnual
+		facts  []cultivation.YearFacts
+		errs   [4]error
+		wg     sync.WaitGroup
+	)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		errs[0] = s.eachRow(ctx, `SELECT ey.enterprise_id, ey.year, ey.above_scale, ey.employees, ey.revenue, ey.size FROM enterprise_year ey
+			WHERE 1 = 1`+yearCond("ey")+filter("ey"), yearArgs(), func(rows *sql.Rows) error {
+			var y enterprise.Year
+			var above int
+			var revenue int64
+			var size string
+			if err := rows.Scan(&y.EnterpriseID, &y.Year, &above, &y.Employees, &revenue, &size); err != nil {
 				return err
 			}
-		}
-		return rows.Err()
+			y.AboveScale, y.Revenue, y.Size = above == 1, unit.Fen(revenue), enterprise.Size(size)
+			years = append(years, y)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[1] = s.eachRow(ctx, `SELECT t.enterprise_id, t.kind, t.level, t.granted_on, t.valid_until FROM title t WHERE 1 = 1`+filter("t")+
+			` ORDER BY t.granted_on, t.kind`, args, func(rows *sql.Rows) error {
+			var t enterprise.Title
+			var kind, level, g, v string
+			if err := rows.Scan(&t.EnterpriseID, &kind, &level, &g, &v); err != nil {
+				return err
+			}
+			t.Kind, t.Level, t.GrantedOn, t.ValidUntil = enterprise.TitleKind(kind), enterprise.TitleLevel(level), parseDate(g), parseDate(v)
+			titles = append(titles, t)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[2] = s.eachRow(ctx, `SELECT r.enterprise_id, r.year, r.revenue, r.profit, r.rd_expense, r.employees FROM monthly_report r
+			WHERE r.year IN (`+strings.Join(decYears, ", ")+`) AND r.month = 12`+filter("r"), args, func(rows *sql.Rows) error {
+			var a idAnnual
+			var rev, profit, rd int64
+			if err := rows.Scan(&a.id, &a.Year, &rev, &profit, &rd, &a.Employees); err != nil {
+				return err
+			}
+			a.Revenue, a.Profit, a.RDExpense = unit.Fen(rev), unit.Fen(profit), unit.Fen(rd)
+			annual = append(annual, a)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[3] = s.eachRow(ctx, `SELECT p.enterprise_id, p.year, p.facts, p.source FROM enterprise_profile p WHERE 1 = 1`+yearCond("p")+filter("p"),
+			yearArgs(), func(rows *sql.Rows) error {
+				var yf cultivation.YearFacts
+				var doc []byte
+				if err := rows.Scan(&yf.EnterpriseID, &yf.Year, &doc, &yf.Source); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(doc, &yf.Facts); err != nil {
+					return fmt.Errorf("sqlstore: stored profile facts: %w", err)
+				}
+				facts = append(facts, yf)
+				return nil
+			})
+	}()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, fmt.Errorf("sqlstore: profile facts: %w", err)
 	}
 	at := func(id int64) *cultivation.Raw {
 		if i, ok := idx[id]; ok {
@@ -215,79 +298,48 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) 
 		}
 		return nil
 	}
-
-	yw, ya := years("ey")
-	if err := each(`SELECT ey.enterprise_id, ey.year, ey.above_scale, ey.employees, ey.revenue, ey.size FROM enterprise_year ey JOIN enterprise e ON e.id = ey.enterprise_id
-		WHERE `+cond+yw+` ORDER BY ey.enterprise_id, ey.year`, ya, func(rows *sql.Rows) error {
-		var y enterprise.Year
-		var above int
-		var revenue int64
-		var size string
-		if err := rows.Scan(&y.EnterpriseID, &y.Year, &above, &y.Employees, &revenue, &size); err != nil {
-			return err
-		}
-		y.AboveScale, y.Revenue, y.Size = above == 1, unit.Fen(revenue), enterprise.Size(size)
+	for _, y := range years {
 		if r := at(y.EnterpriseID); r != nil {
 			r.Years = append(r.Years, y)
 		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("sqlstore: profile years: %w", err)
 	}
-
-	if err := each(`SELECT t.enterprise_id, t.kind, t.level, t.granted_on, t.valid_until FROM title t JOIN enterprise e ON e.id = t.enterprise_id
-		WHERE `+cond+` ORDER BY t.enterprise_id, t.granted_on, t.kind`, args, func(rows *sql.Rows) error {
-		var t enterprise.Title
-		var kind, level, g, v string
-		if err := rows.Scan(&t.EnterpriseID, &kind, &level, &g, &v); err != nil {
-			return err
-		}
-		t.Kind, t.Level, t.GrantedOn, t.ValidUntil = enterprise.TitleKind(kind), enterprise.TitleLevel(level), parseDate(g), parseDate(v)
+	for _, t := range titles {
 		if r := at(t.EnterpriseID); r != nil {
 			r.Enterprise.Titles = append(r.Enterprise.Titles, t)
 		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("sqlstore: profile titles: %w", err)
 	}
-
-	rw, ra := years("r")
-	if err := each(`SELECT r.enterprise_id, r.year, r.revenue, r.profit, r.rd_expense, r.employees FROM monthly_report r JOIN enterprise e ON e.id = r.enterprise_id
-		WHERE r.month = 12 AND `+cond+rw+` ORDER BY r.enterprise_id, r.year`, ra, func(rows *sql.Rows) error {
-		var id int64
-		var an cultivation.Annual
-		var rev, profit, rd int64
-		if err := rows.Scan(&id, &an.Year, &rev, &profit, &rd, &an.Employees); err != nil {
-			return err
+	for _, a := range annual {
+		if r := at(a.id); r != nil {
+			r.Annual = append(r.Annual, a.Annual)
 		}
-		an.Revenue, an.Profit, an.RDExpense = unit.Fen(rev), unit.Fen(profit), unit.Fen(rd)
-		if r := at(id); r != nil {
-			r.Annual = append(r.Annual, an)
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("sqlstore: profile reports: %w", err)
 	}
-
-	pw, pa := years("p")
-	if err := each(`SELECT p.enterprise_id, p.year, p.facts, p.source FROM enterprise_profile p JOIN enterprise e ON e.id = p.enterprise_id
-		WHERE `+cond+pw+` ORDER BY p.enterprise_id, p.year`, pa, func(rows *sql.Rows) error {
-		var yf cultivation.YearFacts
-		var doc string
-		if err := rows.Scan(&yf.EnterpriseID, &yf.Year, &doc, &yf.Source); err != nil {
-			return err
+	for _, f := range facts {
+		if r := at(f.EnterpriseID); r != nil {
+			r.Facts = append(r.Facts, f)
 		}
-		if err := decodeFacts(doc, &yf.Facts); err != nil {
-			return err
-		}
-		if r := at(yf.EnterpriseID); r != nil {
-			r.Facts = append(r.Facts, yf)
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("sqlstore: profile facts: %w", err)
 	}
 	return out, nil
+}
+
+// idAnnual is a December report row with its enterprise.
+type idAnnual struct {
+	id int64
+	cultivation.Annual
+}
+
+// eachRow runs a read query and calls scan for every row.
+func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func(rows *sql.Rows) error) error {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ProfileRaw returns one enterprise's raw facts if it is in scope; outside
