@@ -39,6 +39,7 @@ func commands() []command {
 		{"report", "print a report, e.g. the scoreboard (数读) panel", runReport},
 		{"mujun", "亩均论英雄 evaluation: configurations, runs and class changes", runMujun},
 		{"listing", "print the listing pipeline (上市): firms by stage at a date, yearly listings and IPO proceeds", runListing},
+		{"evaluate", "evaluate an enterprise profile against the title rule sets (专精特新, 小巨人 …)", runEvaluate},
 		{"user", "create, list and reset accounts", runUser},
 		{"loadtest", "send a bounded HTTP load to a running ibrain on this machine and print latencies", runLoadtest},
 		{"version", "print the version", runVersion},

@@ -36,6 +36,7 @@ func (s *Server) routeTable() []apiRoute {
 		s.mujunRoutes(),
 		s.goalsRoutes(), s.hardtechRoutes(),
 		s.listingRoutes(),
+		s.cultivationRoutes(),
 	)
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
@@ -41,6 +42,8 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure; set it when the
 	// server is reached over HTTPS.
 	SecureCookies bool
+	// Rules are the title rule sets; the built-in ones when nil.
+	Rules *rules.Registry
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -53,6 +56,7 @@ type Server struct {
 	catalog *i18n.Catalog
 	secure  bool
 	now     func() time.Time
+	rules   *rules.Registry
 
 	regions    *region.Catalogue
 	industries *industry.Classification
@@ -85,6 +89,7 @@ func New(d Deps) (*Server, error) {
 		secure:         d.SecureCookies,
 		now:            time.Now,
 		importMessages: importer.Messages(),
+		rules:          d.Rules,
 		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
@@ -94,6 +99,11 @@ func New(d Deps) (*Server, error) {
 		s.metrics = metrics.NewRegistry()
 	}
 	var err error
+	if s.rules == nil {
+		if s.rules, err = rules.Builtin(); err != nil {
+			return nil, err
+		}
+	}
 	if s.regions, err = region.Builtin(); err != nil {
 		return nil, err
 	}

@@ -73,6 +73,8 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /clusters/{cluster}", u.clusterPage)
 	page("GET /enterprises", u.enterpriseList)
 	page("GET /enterprises/{id}", u.enterpriseProfile)
+	page("GET /enterprises/{id}/eligibility", u.eligibilityPage)
+	page("GET /cultivation", u.cultivationPage)
 	page("GET /targets", u.targetsPage)
 	page("GET /scoreboard", u.scoreboardPage)
 	page("GET /goals", u.goalsPage)

@@ -1,0 +1,365 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// PutProfileFacts writes yearly profile facts keyed by (enterprise, year)
+// in one transaction: every row is validated first, and one bad row or
+// unknown enterprise writes nothing. Rows equal to what is stored are left
+// alone and counted as unchanged.
+func (s *Store) PutProfileFacts(ctx context.Context, rows []cultivation.YearFacts) (UpsertResult, error) {
+	var res UpsertResult
+	docs := make([]string, len(rows))
+	for i, r := range rows {
+		if err := r.Validate(); err != nil {
+			return res, apperr.Wrap(err, apperr.Invalid, cultivation.MsgBadFacts, r.EnterpriseID, r.Year, err.Error())
+		}
+		b, err := encodeFacts(&r.Facts)
+		if err != nil {
+			return res, err
+		}
+		docs[i] = b
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		exists, err := tx.PrepareContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id = $1`)
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
+		sel, err := tx.PrepareContext(ctx, `SELECT facts, source FROM enterprise_profile WHERE enterprise_id = $1 AND year = $2`)
+		if err != nil {
+			return err
+		}
+		defer sel.Close()
+		up, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_profile (enterprise_id, year, facts, source, updated_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		now := s.unix()
+		checked := map[int64]bool{}
+		for i, r := range rows {
+			if !checked[r.EnterpriseID] {
+				var n int
+				if err := exists.QueryRowContext(ctx, r.EnterpriseID).Scan(&n); err != nil {
+					return err
+				}
+				if n == 0 {
+					return apperr.New(apperr.NotFound, "err.enterprise_not_found")
+				}
+				checked[r.EnterpriseID] = true
+			}
+			var facts, source string
+			err := sel.QueryRowContext(ctx, r.EnterpriseID, r.Year).Scan(&facts, &source)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				res.Inserted++
+			case err != nil:
+				return err
+			case facts == docs[i] && source == r.Source:
+				res.Unchanged++
+				continue
+			default:
+				res.Updated++
+			}
+			if _, err := up.ExecContext(ctx, r.EnterpriseID, r.Year, docs[i], r.Source, now); err != nil {
+				return fmt.Errorf("sqlstore: profile facts %d/%d: %w", r.EnterpriseID, r.Year, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	return res, nil
+}
+
+// encodeFacts is the stored form: compact JSON without HTML escaping, the
+// same bytes for the same facts (maps are written with sorted keys), so
+// unchanged rows are recognised.
+func encodeFacts(f *cultivation.Facts) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+func decodeFacts(s string, f *cultivation.Facts) error {
+	if err := json.Unmarshal([]byte(s), f); err != nil {
+		return fmt.Errorf("sqlstore: stored profile facts: %w", err)
+	}
+	return nil
+}
+
+// ProfileFacts returns one enterprise's stored facts, oldest year first,
+// if the enterprise is in scope.
+func (s *Store) ProfileFacts(ctx context.Context, sc auth.Scope, id int64) ([]cultivation.YearFacts, error) {
+	where, args := scopeClause(sc, "e", 2)
+	rows, err := s.read.QueryContext(ctx, `SELECT p.year, p.facts, p.source FROM enterprise_profile p JOIN enterprise e ON e.id = p.enterprise_id
+		WHERE p.enterprise_id = $1 AND `+where+` ORDER BY p.year`, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cultivation.YearFacts
+	for rows.Next() {
+		yf := cultivation.YearFacts{EnterpriseID: id}
+		var doc string
+		if err := rows.Scan(&yf.Year, &doc, &yf.Source); err != nil {
+			return nil, err
+		}
+		if err := decodeFacts(doc, &yf.Facts); err != nil {
+			return nil, err
+		}
+		out = append(out, yf)
+	}
+	return out, rows.Err()
+}
+
+// ProfileQuery selects the raw facts for a batch of profiles.
+type ProfileQuery struct {
+	FromYear, ToYear int    // years of reports, status and facts to read (inclusive)
+	ClusterYear      int    // statistical year whose industry map gives the cluster; ToYear when zero
+	EnterpriseID     int64  // one enterprise; 0 = every enterprise in scope
+	RegionCode       string // narrows the scope further
+}
+
+// ProfileRaws returns the raw facts of every enterprise in scope matching
+// q, ordered by id: the registry record with its titles, its cluster, its
+// yearly status, its December reports and its profile facts. It runs five
+// queries whatever the number of enterprises, so a city-wide screening
+// reads the store once.
+func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) ([]cultivation.Raw, error) {
+	if q.ClusterYear == 0 {
+		q.ClusterYear = q.ToYear
+	}
+	where, args := scopeClause(sc, "e", 1)
+	conds := []string{where}
+	if q.EnterpriseID != 0 {
+		args = append(args, q.EnterpriseID)
+		conds = append(conds, fmt.Sprintf("e.id = $%d", len(args)))
+	}
+	if q.RegionCode != "" {
+		args = append(args, q.RegionCode)
+		conds = append(conds, fmt.Sprintf("e.region_code = $%d", len(args)))
+	}
+	cond := strings.Join(conds, " AND ")
+
+	var out []cultivation.Raw
+	idx := map[int64]int{}
+	a := append(append([]any{}, args...), q.ClusterYear)
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100, COALESCE(m.cluster_code, '')
+		FROM enterprise e LEFT JOIN industry_map m ON m.year = $`+fmt.Sprint(len(a))+` AND m.industry_code = e.industry_code
+		WHERE `+cond+` ORDER BY e.id`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: profile enterprises: %w", err)
+	}
+	for rows.Next() {
+		var r cultivation.Raw
+		e := &r.Enterprise
+		var founded string
+		var land int64
+		if err := rows.Scan(&e.ID, &e.CreditCode, &e.Name, &e.RegionCode, &e.IndustryCode, &founded, &land, &r.ClusterCode); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Founded, e.LandArea = parseDate(founded), unit.Mu100(land)
+		idx[e.ID] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+
+	// The four detail reads run concurrently on the reader pool, each into
+	// its own slice, and are merged afterwards: a city-wide screening reads
+	// ~100k rows, and the JSON facts dominate.
+	in := ""
+	if cond != "1 = 1" {
+		in = " AND %s.enterprise_id IN (SELECT e.id FROM enterprise e WHERE " + cond + ")"
+	}
+	filter := func(alias string) string {
+		if in == "" {
+			return ""
+		}
+		return fmt.Sprintf(in, alias)
+	}
+	yearArgs := func() []any { return append(append([]any{}, args...), q.FromYear, q.ToYear) }
+	yearCond := func(alias string) string {
+		return fmt.Sprintf(" AND %s.year >= $%d AND %s.year <= $%d", alias, len(args)+1, alias, len(args)+2)
+	}
+	// December rows are found through the period index, one seek per year.
+	var decYears []string
+	for y := q.FromYear; y <= q.ToYear; y++ {
+		decYears = append(decYears, fmt.Sprint(y))
+	}
+	if len(decYears) == 0 {
+		decYears = []string{"0"}
+	}
+
+	var (
+		years  []enterprise.Year
+		titles []enterprise.Title
+		annual []idAnnual
+		facts  []cultivation.YearFacts
+		errs   [4]error
+		wg     sync.WaitGroup
+	)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		errs[0] = s.eachRow(ctx, `SELECT ey.enterprise_id, ey.year, ey.above_scale, ey.employees, ey.revenue, ey.size FROM enterprise_year ey
+			WHERE 1 = 1`+yearCond("ey")+filter("ey"), yearArgs(), func(rows *sql.Rows) error {
+			var y enterprise.Year
+			var above int
+			var revenue int64
+			var size string
+			if err := rows.Scan(&y.EnterpriseID, &y.Year, &above, &y.Employees, &revenue, &size); err != nil {
+				return err
+			}
+			y.AboveScale, y.Revenue, y.Size = above == 1, unit.Fen(revenue), enterprise.Size(size)
+			years = append(years, y)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[1] = s.eachRow(ctx, `SELECT t.enterprise_id, t.kind, t.level, t.granted_on, t.valid_until FROM title t WHERE 1 = 1`+filter("t")+
+			` ORDER BY t.granted_on, t.kind`, args, func(rows *sql.Rows) error {
+			var t enterprise.Title
+			var kind, level, g, v string
+			if err := rows.Scan(&t.EnterpriseID, &kind, &level, &g, &v); err != nil {
+				return err
+			}
+			t.Kind, t.Level, t.GrantedOn, t.ValidUntil = enterprise.TitleKind(kind), enterprise.TitleLevel(level), parseDate(g), parseDate(v)
+			titles = append(titles, t)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[2] = s.eachRow(ctx, `SELECT r.enterprise_id, r.year, r.revenue, r.profit, r.rd_expense, r.employees FROM monthly_report r
+			WHERE r.year IN (`+strings.Join(decYears, ", ")+`) AND r.month = 12`+filter("r"), args, func(rows *sql.Rows) error {
+			var a idAnnual
+			var rev, profit, rd int64
+			if err := rows.Scan(&a.id, &a.Year, &rev, &profit, &rd, &a.Employees); err != nil {
+				return err
+			}
+			a.Revenue, a.Profit, a.RDExpense = unit.Fen(rev), unit.Fen(profit), unit.Fen(rd)
+			annual = append(annual, a)
+			return nil
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		errs[3] = s.eachRow(ctx, `SELECT p.enterprise_id, p.year, p.facts, p.source FROM enterprise_profile p WHERE 1 = 1`+yearCond("p")+filter("p"),
+			yearArgs(), func(rows *sql.Rows) error {
+				var yf cultivation.YearFacts
+				var doc []byte
+				if err := rows.Scan(&yf.EnterpriseID, &yf.Year, &doc, &yf.Source); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(doc, &yf.Facts); err != nil {
+					return fmt.Errorf("sqlstore: stored profile facts: %w", err)
+				}
+				facts = append(facts, yf)
+				return nil
+			})
+	}()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, fmt.Errorf("sqlstore: profile facts: %w", err)
+	}
+	at := func(id int64) *cultivation.Raw {
+		if i, ok := idx[id]; ok {
+			return &out[i]
+		}
+		return nil
+	}
+	for _, y := range years {
+		if r := at(y.EnterpriseID); r != nil {
+			r.Years = append(r.Years, y)
+		}
+	}
+	for _, t := range titles {
+		if r := at(t.EnterpriseID); r != nil {
+			r.Enterprise.Titles = append(r.Enterprise.Titles, t)
+		}
+	}
+	for _, a := range annual {
+		if r := at(a.id); r != nil {
+			r.Annual = append(r.Annual, a.Annual)
+		}
+	}
+	for _, f := range facts {
+		if r := at(f.EnterpriseID); r != nil {
+			r.Facts = append(r.Facts, f)
+		}
+	}
+	return out, nil
+}
+
+// idAnnual is a December report row with its enterprise.
+type idAnnual struct {
+	id int64
+	cultivation.Annual
+}
+
+// eachRow runs a read query and calls scan for every row.
+func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func(rows *sql.Rows) error) error {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ProfileRaw returns one enterprise's raw facts if it is in scope; outside
+// the scope it is not found, like a missing id.
+func (s *Store) ProfileRaw(ctx context.Context, sc auth.Scope, id int64, q ProfileQuery) (cultivation.Raw, error) {
+	q.EnterpriseID = id
+	raws, err := s.ProfileRaws(ctx, sc, q)
+	if err != nil {
+		return cultivation.Raw{}, err
+	}
+	if len(raws) == 0 {
+		return cultivation.Raw{}, apperr.New(apperr.NotFound, "err.enterprise_not_found")
+	}
+	return raws[0], nil
+}
+
+// LatestCompleteYear returns the latest year with December reports, or 0:
+// the last full year the rules can read.
+func (s *Store) LatestCompleteYear(ctx context.Context) (int, error) {
+	var y sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT MAX(year) FROM monthly_report WHERE month = 12`).Scan(&y)
+	return int(y.Int64), err
+}

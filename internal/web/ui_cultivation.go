@@ -1,0 +1,354 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/rules"
+)
+
+// The tiered-cultivation pages: an enterprise's eligibility for every
+// title, and the city's (or a district's) funnel and candidate lists.
+
+// eligibilityPage is GET /enterprises/{id}/eligibility.
+type eligibilityPage struct {
+	basePage
+	ID         int64
+	Name       string
+	CreditCode string
+	ProfileURL string
+	Date       string
+	Reminders  []reminderView
+	Tiers      []tierView
+	NoFacts    bool
+}
+
+type reminderView struct {
+	Kind, Text, Due string
+	Urgent          bool
+}
+
+// tierView is one title on the eligibility page.
+type tierView struct {
+	Anchor     string
+	Title      string
+	Held       bool
+	HasRules   bool
+	RuleSetID  string
+	RuleSet    string
+	Version    string
+	Source     string
+	Kind       string
+	Status     string
+	StatusKey  string
+	Qualifies  bool
+	Summary    string
+	Criteria   []criterionRow
+	WhatIfs    []string
+	NotMetRows int
+}
+
+// criterionRow is one node of the criteria tree, flattened with its depth.
+type criterionRow struct {
+	ID          string
+	Depth       int
+	Leaf        bool
+	Status      string
+	StatusKey   string
+	Label       string
+	Value       string
+	Threshold   string
+	Explanation string
+}
+
+func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		u.renderError(w, r, http.StatusNotFound, "err.enterprise_not_found")
+		return
+	}
+	asOf, err := u.s.assessmentDate(ctx, r.URL.Query())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	el, raw, err := u.s.eligibility(ctx, pc.user.ScopeOf(), id, asOf)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	e := raw.Enterprise
+	p := eligibilityPage{ID: id, Name: e.Name, CreditCode: e.CreditCode, ProfileURL: "/enterprises/" + strconv.FormatInt(id, 10),
+		Date: asOf.Format(time.DateOnly), NoFacts: len(raw.Facts) == 0}
+	p.basePage = u.base(r, pc, "cultivation.eligibility.title", "enterprises")
+	p.Module = "cultivation"
+	p.Title = e.Name + " · " + u.t(lang, "cultivation.eligibility.title")
+	p.Scripts = []string{"app.js"}
+	switch pc.user.Role {
+	case auth.RoleEnterprise:
+		p.Crumbs = []crumb{{Label: e.Name, URL: p.ProfileURL}, {Label: u.t(lang, "cultivation.eligibility.title")}}
+	default:
+		p.Crumbs = []crumb{{Label: u.t(lang, "enterprises.title"), URL: "/enterprises"}, {Label: e.Name, URL: p.ProfileURL}, {Label: u.t(lang, "cultivation.eligibility.title")}}
+	}
+	for _, rem := range el.Reminders {
+		p.Reminders = append(p.Reminders, reminderView{Kind: u.t(lang, "cultivation.reminder."+string(rem.Kind)), Text: rem.Text.Lang(lang),
+			Due: rem.Due.String(), Urgent: rem.DaysLeft < 30})
+	}
+	for _, te := range el.Titles {
+		tv := tierView{Anchor: "tier-" + string(te.Tier.Title), Title: u.t(lang, "title_kind."+string(te.Tier.Title)), Held: te.Held}
+		if te.Tier.Title == enterprise.TitleInnovativeSME && te.Result != nil && te.Result.RuleSet.TitleKind == rules.TitleTechInnovativeSME {
+			tv.Title = te.Result.RuleSet.Title.Lang(lang)
+		}
+		if res := te.Result; res != nil {
+			info := res.RuleSet
+			tv.HasRules, tv.RuleSetID, tv.RuleSet, tv.Version, tv.Source = true, info.ID, info.Policy.Lang(lang), info.Version, info.Source
+			tv.Kind = u.t(lang, "cultivation.kind."+string(res.Kind))
+			tv.Status, tv.StatusKey, tv.Qualifies = res.Outcome.Text().Lang(lang), res.Outcome.String(), cultivation.Qualifies(res.Outcome)
+			tv.Summary = res.Summary().Lang(lang)
+			tv.Criteria = criterionRows(res.Criteria, lang)
+			for _, c := range tv.Criteria {
+				if c.Leaf && c.StatusKey == "not_met" {
+					tv.NotMetRows++
+				}
+			}
+			for i := range res.WhatIf {
+				tv.WhatIfs = append(tv.WhatIfs, res.WhatIf[i].Text().Lang(lang))
+			}
+		}
+		p.Tiers = append(p.Tiers, tv)
+	}
+	u.render(w, r, http.StatusOK, lang, "cultivation_eligibility.html", p)
+}
+
+// critJSON is the part of a criterion's JSON form the page shows: the
+// engine renders values and thresholds in their units there.
+type critJSON struct {
+	ID            string      `json:"id"`
+	Label         rules.Text  `json:"label"`
+	StatusKey     string      `json:"status"`
+	ValueText     *rules.Text `json:"value_text"`
+	ThresholdText *rules.Text `json:"threshold_text"`
+	Explanation   rules.Text  `json:"explanation"`
+	Children      []critJSON  `json:"children"`
+}
+
+// criterionRows flattens the criteria tree depth-first; bands that do not
+// apply are left out. The tree is rendered to JSON once and walked, so
+// each node is formatted once.
+func criterionRows(n *rules.Node, lang string) []criterionRow {
+	if n == nil {
+		return nil
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return nil
+	}
+	var root critJSON
+	if err := json.Unmarshal(b, &root); err != nil {
+		return nil
+	}
+	var out []criterionRow
+	var walk func(c *critJSON, depth int)
+	walk = func(c *critJSON, depth int) {
+		if c.StatusKey == "not_applicable" && depth > 0 {
+			return
+		}
+		row := criterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
+			Status: statusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
+		if c.ValueText != nil {
+			row.Value = c.ValueText.Lang(lang)
+		}
+		if c.ThresholdText != nil {
+			row.Threshold = c.ThresholdText.Lang(lang)
+		}
+		out = append(out, row)
+		for i := range c.Children {
+			walk(&c.Children[i], depth+1)
+		}
+	}
+	walk(&root, 0)
+	return out
+}
+
+// statusText is the display text of a status by its JSON name.
+func statusText(key string) rules.Text {
+	for _, s := range []rules.Status{rules.StatusMet, rules.StatusNotMet, rules.StatusUnknown, rules.StatusManual} {
+		if s.String() == key {
+			return s.Text()
+		}
+	}
+	return rules.StatusNotApplicable.Text()
+}
+
+// cultivationPage is GET /cultivation: the funnel and the candidate list.
+type cultivationPage struct {
+	basePage
+	Date         string
+	Regions      []option
+	RegionLocked string
+	Clusters     []optionGroup
+	TitleOpts    []option
+	StatusOpts   []option
+	Steps        []funnelView
+	Title        string
+	Items        []candidateView
+	Total        int
+	Page, Pages  int
+	From, To     int
+	PrevURL      string
+	NextURL      string
+	ExportXLSX   string
+	FunnelURL    string
+}
+
+type funnelView struct {
+	Title, Name                                     string
+	Rung                                            int
+	Holders, Qualifying, NearMiss, Unknown          int
+	PassReview, FailReview                          int
+	HoldersW, QualifyingW, NearW, Y, LabelY, TotalW int // SVG geometry
+	ListURL                                         string
+}
+
+type candidateView struct {
+	Rank                         int
+	Name, CreditCode, URL        string
+	Region, Cluster              string
+	Status, StatusKey            string
+	NearMiss                     bool
+	Met, NotMet, Unknown, Manual int
+	Revenue                      string
+}
+
+func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+	ctx, lang := r.Context(), pc.lang
+	if pc.user.Role == auth.RoleEnterprise {
+		http.Redirect(w, r, "/enterprises/"+strconv.FormatInt(pc.user.EnterpriseID, 10)+"/eligibility", http.StatusSeeOther)
+		return
+	}
+	sc := pc.user.ScopeOf()
+	q := r.URL.Query()
+	sp, err := u.s.screeningParams(ctx, q, sc)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	sp.perPage = uiPerPage
+	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.filter.RegionCode)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	p := cultivationPage{Date: sp.asOf.Format(time.DateOnly), Page: sp.page}
+	p.basePage = u.base(r, pc, "cultivation.title", "cultivation")
+	p.Scripts = []string{"app.js"}
+	p.Crumbs = []crumb{{Label: u.t(lang, "scope.city"), URL: "/"}, {Label: p.basePage.Title}}
+	if pc.user.Role == auth.RoleDistrict {
+		reg, _ := u.s.regions.ByCode(pc.user.RegionCode)
+		p.RegionLocked = regionName(lang, reg)
+		p.Crumbs = []crumb{{Label: regionName(lang, reg), URL: districtURL(reg.Code)}, {Label: p.basePage.Title}}
+	}
+	for _, rg := range u.s.regions.Regions {
+		p.Regions = append(p.Regions, option{Value: rg.Code, Label: regionName(lang, rg), Selected: rg.Code == sp.filter.RegionCode})
+	}
+	clusters, clusterList, err := u.clusterIndex(ctx, max(sp.asOf.Year()-1, 2000))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	for _, c := range clusterList {
+		label := u.tierName(lang, c.Tier)
+		if len(p.Clusters) == 0 || p.Clusters[len(p.Clusters)-1].Label != label {
+			p.Clusters = append(p.Clusters, optionGroup{Label: label})
+		}
+		g := &p.Clusters[len(p.Clusters)-1]
+		g.Options = append(g.Options, option{Value: c.Code, Label: clusterName(lang, c), Selected: c.Code == sp.filter.ClusterCode})
+	}
+	for _, t := range cultivation.Tiers() {
+		p.TitleOpts = append(p.TitleOpts, option{Value: string(t.Title), Label: u.t(lang, "title_kind."+string(t.Title)), Selected: t.Title == sp.title})
+	}
+	for _, st := range []cultivation.CandidateStatus{cultivation.CandidatesAll, cultivation.CandidatesQualifying, cultivation.CandidatesNear} {
+		p.StatusOpts = append(p.StatusOpts, option{Value: string(st), Label: u.t(lang, "cultivation.status."+string(st)), Selected: st == sp.status})
+	}
+	p.Title = u.t(lang, "title_kind."+string(sp.title))
+
+	// The funnel: the ladder only, drawn as bars scaled to the widest rung.
+	steps := sg.Funnel(sp.filter)
+	widest := 1
+	for _, st := range steps {
+		if st.Tier.Rung > 0 {
+			widest = max(widest, st.Holders+st.Qualifying+st.NearMiss)
+		}
+	}
+	const barW = 560
+	y := 0
+	for _, st := range steps {
+		fv := funnelView{Title: string(st.Tier.Title), Name: u.t(lang, "title_kind."+string(st.Tier.Title)), Rung: st.Tier.Rung,
+			Holders: st.Holders, Qualifying: st.Qualifying, NearMiss: st.NearMiss, Unknown: st.Unknown, PassReview: st.PassReview, FailReview: st.FailReview}
+		lq := cleanQuery(q)
+		lq.Set("title", string(st.Tier.Title))
+		lq.Del("page")
+		fv.ListURL = "/cultivation?" + lq.Encode() + "#candidates"
+		if st.Tier.Rung > 0 {
+			fv.HoldersW = st.Holders * barW / widest
+			fv.QualifyingW = st.Qualifying * barW / widest
+			fv.NearW = st.NearMiss * barW / widest
+			fv.TotalW = fv.HoldersW + fv.QualifyingW + fv.NearW
+			fv.Y, fv.LabelY = y, y+22
+			y += 40
+		}
+		p.Steps = append(p.Steps, fv)
+	}
+
+	cs := sg.Candidates(sp.title, sp.filter, sp.status)
+	p.Total = len(cs)
+	p.Pages = max(1, (p.Total+uiPerPage-1)/uiPerPage)
+	start := min((sp.page-1)*uiPerPage, p.Total)
+	end := min(start+uiPerPage, p.Total)
+	if p.Total > 0 {
+		p.From, p.To = start+1, end
+	}
+	for _, c := range cs[start:end] {
+		cv := candidateView{Rank: c.Rank, Name: c.Subject.Name, CreditCode: c.Subject.CreditCode,
+			URL:    "/enterprises/" + strconv.FormatInt(c.Subject.ID, 10) + "/eligibility?date=" + url.QueryEscape(p.Date) + "#tier-" + string(sp.title),
+			Status: c.Verdict.Outcome.Text().Lang(lang), StatusKey: c.Verdict.Outcome.String(), NearMiss: c.Verdict.NearMiss(),
+			Met: c.Verdict.Met, NotMet: c.Verdict.NotMet, Unknown: c.Verdict.Unknown, Manual: c.Verdict.Manual, Revenue: "–"}
+		if c.Revenue > 0 {
+			cv.Revenue = formatNumber(c.Revenue.Yuan10k(), 0)
+		}
+		if reg, ok := u.s.regions.ByCode(c.Subject.RegionCode); ok {
+			cv.Region = regionName(lang, reg)
+		}
+		if cl, ok := clusters[c.Subject.ClusterCode]; ok {
+			cv.Cluster = clusterName(lang, cl)
+		}
+		p.Items = append(p.Items, cv)
+	}
+	pageURL := func(n int) string {
+		v := cleanQuery(q)
+		v.Set("page", strconv.Itoa(n))
+		return "/cultivation?" + v.Encode() + "#candidates"
+	}
+	if sp.page > 1 {
+		p.PrevURL = pageURL(sp.page - 1)
+	}
+	if sp.page < p.Pages {
+		p.NextURL = pageURL(sp.page + 1)
+	}
+	export := cleanQuery(q)
+	export.Del("page")
+	export.Set("lang", lang)
+	export.Set("title", string(sp.title))
+	export.Set("date", p.Date)
+	p.ExportXLSX = "/api/v1/cultivation/candidates.xlsx?" + export.Encode()
+	export.Del("title")
+	p.FunnelURL = "/api/v1/cultivation/funnel?" + export.Encode()
+	u.render(w, r, http.StatusOK, lang, "cultivation.html", p)
+}
