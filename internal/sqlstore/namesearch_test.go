@@ -151,3 +151,26 @@ func gramRows(t *testing.T, st *Store) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestReportYears checks the loose index scan against the years the test
+// wrote: none on an empty store, then every year with a report.
+func TestReportYears(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		got, err := st.ReportYears(ctx)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("empty store: %v, %v", got, err)
+		}
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "YEARS", 3, 2019, 2021, 2024)
+		var reps = monthRows(ids[:1], 2019, 10)
+		reps = append(reps, monthRows(ids[1:], 2021, 20)...)
+		reps = append(reps, monthRows(ids[2:], 2024, 30)...)
+		if _, err := st.UpsertReports(ctx, reps); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = st.ReportYears(ctx); err != nil || !slices.Equal(got, []int{2019, 2021, 2024}) {
+			t.Fatalf("ReportYears = %v, %v; want [2019 2021 2024]", got, err)
+		}
+	})
+}

@@ -82,6 +82,12 @@ func (e *Engine) Figure(ctx context.Context, sc auth.Scope, code string, p repor
 
 // compute evaluates an indicator's measure on a snapshot.
 func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indicator, snap snapshot, f Filter) (Figure, error) {
+	return e.computeWith(ctx, e.src, sc, ind, snap, f)
+}
+
+// computeWith is compute reading counts, indices and manual values from
+// src, so a FigureSet can answer them from what it prefetched.
+func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind indicator.Indicator, snap snapshot, f Filter) (Figure, error) {
 	fig := Figure{Indicator: ind, Period: snap.period}
 	all := snap.sum(nil)
 	has := all.N > 0
@@ -104,7 +110,7 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 	case "output_growth":
 		setPct(GrowthPct(all.Cur[report.Output], all.Base[report.Output]))
 	case "va_real_growth":
-		idx, ok, err := e.src.Deflator(ctx, DeflatorSeries, snap.period.Year, snap.period.Month)
+		idx, ok, err := src.Deflator(ctx, DeflatorSeries, snap.period.Year, snap.period.Month)
 		if err != nil {
 			return fig, err
 		}
@@ -131,14 +137,14 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 		fig.Value, fig.Known = float64(all.N), has
 	case "new_titles_specialized", "new_titles_little_giant", "new_titles_single_champion":
 		kind, _, _ := TitleMeasure(ind.Measure)
-		n, err := e.src.CountTitlesGranted(ctx, scopeWithRegion(sc, f), kind, snap.period.Year)
+		n, err := src.CountTitlesGranted(ctx, scopeWithRegion(sc, f), kind, snap.period.Year)
 		if err != nil {
 			return fig, err
 		}
 		fig.Value, fig.Known = float64(n), true
 	case "titles_held_unicorn", "titles_held_potential_unicorn", "titles_held_gazelle":
 		kind, _, _ := TitleMeasure(ind.Measure)
-		n, err := e.src.CountTitlesHeld(ctx, scopeWithRegion(sc, f), kind, PeriodEnd(snap.period))
+		n, err := src.CountTitlesHeld(ctx, scopeWithRegion(sc, f), kind, PeriodEnd(snap.period))
 		if err != nil {
 			return fig, err
 		}
@@ -148,7 +154,7 @@ func (e *Engine) compute(ctx context.Context, sc auth.Scope, ind indicator.Indic
 		if f.Region != "" {
 			scopeKind, scopeCode = target.ScopeRegion, f.Region
 		}
-		v, ok, err := e.src.IndicatorValue(ctx, ind.Code, scopeKind, scopeCode, snap.period.Year, snap.period.Month)
+		v, ok, err := src.IndicatorValue(ctx, ind.Code, scopeKind, scopeCode, snap.period.Year, snap.period.Month)
 		if err != nil {
 			return fig, err
 		}

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
@@ -33,6 +35,11 @@ func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
 	}
 	sc := u.ScopeOf()
 	out := apiTargets{Year: p.Year, AsOf: p.String(), Targets: []apiFigure{}}
+	figs, err := s.targetFigureSet(r.Context(), sc, p, ts)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	for _, t := range ts {
 		if !targetVisible(sc, t) {
 			continue
@@ -44,7 +51,7 @@ func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
 		case target.ScopeCluster:
 			f.Cluster = t.ScopeCode
 		}
-		fig, err := s.stats.Figure(r.Context(), sc, t.IndicatorCode, p, f)
+		fig, err := figs.Figure(r.Context(), t.IndicatorCode, f)
 		if apperr.Is(err, apperr.NotFound) {
 			continue // a target for an indicator the catalogue no longer has
 		}
@@ -61,6 +68,24 @@ func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
 		out.Targets = append(out.Targets, toAPIFigure(fig))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// targetFigureSet returns the figure set that judges targets ts: with
+// targets for several districts, their sums are read in one query.
+func (s *Server) targetFigureSet(ctx context.Context, sc auth.Scope, p report.Period, ts []target.Target) (*stats.FigureSet, error) {
+	figs := s.stats.NewFigureSet(sc, p)
+	regions := 0
+	for _, t := range ts {
+		if t.ScopeKind == target.ScopeRegion && targetVisible(sc, t) {
+			regions++
+		}
+	}
+	if regions > 1 {
+		if err := figs.PrefetchRegions(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return figs, nil
 }
 
 // targetVisible reports whether a target is judged on data inside sc.

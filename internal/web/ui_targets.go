@@ -85,12 +85,17 @@ func (u *ui) targetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		return
 	}
 	sc := pc.user.ScopeOf()
+	figs, err := u.s.targetFigureSet(ctx, sc, period, ts)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	counts := map[target.Status]int{}
 	for _, t := range ts {
 		if !targetVisible(sc, t) {
 			continue
 		}
-		row, st, err := u.targetRow(r, pc, t, period, clusters)
+		row, st, err := u.targetRow(r, pc, figs, t, period, clusters)
 		if apperr.Is(err, apperr.NotFound) {
 			continue // a target for an indicator the catalogue no longer has
 		}
@@ -110,7 +115,7 @@ func (u *ui) targetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 }
 
 // targetRow judges one target with the same engine figure as the cockpit.
-func (u *ui) targetRow(r *http.Request, pc pageCtx, t target.Target, period report.Period, clusters map[string]sqlstore.ClusterRow) (targetRow, target.Status, error) {
+func (u *ui) targetRow(r *http.Request, pc pageCtx, figs *stats.FigureSet, t target.Target, period report.Period, clusters map[string]sqlstore.ClusterRow) (targetRow, target.Status, error) {
 	lang := pc.lang
 	f := stats.Filter{}
 	row := targetRow{Scope: u.t(lang, "scope.city")}
@@ -137,7 +142,7 @@ func (u *ui) targetRow(r *http.Request, pc pageCtx, t target.Target, period repo
 			row.ScopeURL = "/"
 		}
 	}
-	fig, err := u.s.stats.Figure(r.Context(), pc.user.ScopeOf(), t.IndicatorCode, period, f)
+	fig, err := figs.Figure(r.Context(), t.IndicatorCode, f)
 	if err != nil {
 		return row, "", err
 	}

@@ -1,0 +1,122 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/report"
+)
+
+// FigureSet computes many figures for one scope and period, reading each
+// filter's sums once. A task table with a row for every district and
+// indicator would otherwise run one aggregate query per row (130 rows:
+// 115–250 ms); with Prefetch the districts' sums come from one query.
+// A FigureSet is for one request and not safe for concurrent use.
+type FigureSet struct {
+	e       *Engine
+	sc      auth.Scope
+	p       report.Period
+	snaps   map[Filter]snapshot
+	regions bool // PrefetchRegions ran: count titles by region too
+	granted map[enterprise.TitleKind]map[string]int
+	held    map[string]map[string]int // kind@day → region → count
+}
+
+// RegionTitleCounter is a Source that counts titles for every region in one
+// query; FigureSet uses it after PrefetchRegions.
+type RegionTitleCounter interface {
+	TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error)
+	TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (map[string]int, error)
+}
+
+// NewFigureSet starts a set of figures for scope sc and period p.
+func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
+	return &FigureSet{e: e, sc: sc, p: p, snaps: map[Filter]snapshot{},
+		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}}
+}
+
+// PrefetchRegions reads the sums of every region in one query, so that
+// figures filtered to a single region need no query of their own.
+func (fs *FigureSet) PrefetchRegions(ctx context.Context) error {
+	rows, err := fs.e.src.Aggregate(ctx, fs.sc, Query{Year: fs.p.Year, Month: fs.p.Month,
+		GroupBy: []Dim{ByRegion, BySection, BySEI, BySpecialized}})
+	if err != nil {
+		return err
+	}
+	byRegion := map[string][]Row{}
+	for _, r := range rows {
+		region := r.Key.Region
+		r.Key.Region = "" // as the per-region query returns it
+		byRegion[region] = append(byRegion[region], r)
+	}
+	for region, rs := range byRegion {
+		fs.snaps[Filter{Region: region}] = snapshot{period: fs.p, rows: rs}
+	}
+	fs.regions = true
+	return nil
+}
+
+// Figure computes one indicator for filter f, like Engine.Figure.
+func (fs *FigureSet) Figure(ctx context.Context, code string, f Filter) (Figure, error) {
+	ind, ok := fs.e.cat.ByCode(code)
+	if !ok {
+		return Figure{}, apperr.New(apperr.NotFound, "err.indicator_not_found", code)
+	}
+	snap, ok := fs.snaps[f]
+	if !ok {
+		var err error
+		if snap, err = fs.e.snapshot(ctx, fs.sc, fs.p, f); err != nil {
+			return Figure{}, err
+		}
+		fs.snaps[f] = snap
+	}
+	return fs.e.computeWith(ctx, setSource{fs.e.src, fs}, fs.sc, ind, snap, f)
+}
+
+// setSource answers a region's title counts from one grouped query per
+// kind and period, after PrefetchRegions, when the source can group.
+type setSource struct {
+	Source
+	fs *FigureSet
+}
+
+func (s setSource) byRegion(sc auth.Scope) (RegionTitleCounter, bool) {
+	rc, ok := s.Source.(RegionTitleCounter)
+	return rc, ok && s.fs.regions && sc.RegionCode != "" && sc.EnterpriseID == 0
+}
+
+func (s setSource) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error) {
+	rc, ok := s.byRegion(sc)
+	if !ok {
+		return s.Source.CountTitlesGranted(ctx, sc, kind, year)
+	}
+	m, ok := s.fs.granted[kind]
+	if !ok {
+		var err error
+		if m, err = rc.TitlesGrantedByRegion(ctx, s.fs.sc, kind, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)); err != nil {
+			return 0, err
+		}
+		s.fs.granted[kind] = m
+	}
+	return m[sc.RegionCode], nil
+}
+
+func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (int, error) {
+	rc, ok := s.byRegion(sc)
+	if !ok {
+		return s.Source.CountTitlesHeld(ctx, sc, kind, day)
+	}
+	key := string(kind) + "@" + day
+	m, ok := s.fs.held[key]
+	if !ok {
+		var err error
+		if m, err = rc.TitlesHeldByRegion(ctx, s.fs.sc, kind, day); err != nil {
+			return 0, err
+		}
+		s.fs.held[key] = m
+	}
+	return m[sc.RegionCode], nil
+}
