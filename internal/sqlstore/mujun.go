@@ -898,4 +898,3 @@ func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, o
 	ev.RunID, ev.Result, ev.Counts = id, res, cnt
 	return ev, nil
 }
-

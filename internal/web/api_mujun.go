@@ -173,20 +173,20 @@ type apiMujunClasses struct {
 }
 
 type apiMujunChange struct {
-	EnterpriseID int64                `json:"enterprise_id"`
-	Name         string               `json:"name"`
-	RegionCode   string               `json:"region_code"`
-	Group        mujun.Group          `json:"group"`
-	Kind         mujun.ChangeKind     `json:"kind"`
-	OldClass     string               `json:"old_class"`
-	NewClass     string               `json:"new_class"`
-	Direction    string               `json:"direction"`
-	OldScore     float64              `json:"old_score"`
-	NewScore     float64              `json:"new_score"`
-	Reasons      []mujun.Reason       `json:"reasons"`
-	Explanation  string               `json:"explanation"`
-	Drivers      json.RawMessage      `json:"drivers"`        // []mujun.Driver, as stored
-	Config       json.RawMessage      `json:"config_changes"` // []mujun.ConfigChange, as stored
+	EnterpriseID int64            `json:"enterprise_id"`
+	Name         string           `json:"name"`
+	RegionCode   string           `json:"region_code"`
+	Group        mujun.Group      `json:"group"`
+	Kind         mujun.ChangeKind `json:"kind"`
+	OldClass     string           `json:"old_class"`
+	NewClass     string           `json:"new_class"`
+	Direction    string           `json:"direction"`
+	OldScore     float64          `json:"old_score"`
+	NewScore     float64          `json:"new_score"`
+	Reasons      []mujun.Reason   `json:"reasons"`
+	Explanation  string           `json:"explanation"`
+	Drivers      json.RawMessage  `json:"drivers"`        // []mujun.Driver, as stored
+	Config       json.RawMessage  `json:"config_changes"` // []mujun.ConfigChange, as stored
 }
 
 type apiMujunDiff struct {
