@@ -13,10 +13,12 @@ import (
 
 // BenchmarkMujunReadDemo measures what the 亩均 read paths ask of the store
 // per request on the demo dataset (scale 1, SQLite, 8,209 evaluated firms
-// per 2023 run): the diff of the two 2023 runs with the firms' names, the
-// first page of the enterprise ranking, a run summary (classes, districts,
-// parks), the 2027 targets and one firm's results. Loading the demo takes
-// about half a minute before the timers start.
+// per 2023 run): the diff of the two 2023 runs with the firms' names (every
+// change, as the API returns them, and the diff page's first 500), the
+// first page of the enterprise ranking, the class distribution, districts
+// and parks of a run (what /mujun shows), the 2027 targets and one firm's
+// results. Loading the demo takes about half a minute before the timers
+// start.
 //
 //	go test ./internal/demo/ -run '^$' -bench MujunReadDemo -benchtime 20x
 func BenchmarkMujunReadDemo(b *testing.B) {
@@ -49,22 +51,24 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 	b.Run("diff", func(b *testing.B) {
 		n := 0
 		for b.Loop() {
-			changes, err := st.MujunDiff(ctx, all, r23, r23b)
+			d, err := st.MujunDiffRows(ctx, all, r23, r23b, sqlstore.DiffQuery{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, c := range changes { // the names the API and page show
-				if _, err := st.Enterprise(ctx, all, c.EnterpriseID); err != nil {
-					b.Fatal(err)
-				}
-			}
-			n = len(changes)
+			n = len(d.Rows)
 		}
 		b.ReportMetric(float64(n), "changes")
 	})
+	b.Run("diff_page", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.MujunDiffRows(ctx, all, r23, r23b, sqlstore.DiffQuery{Limit: 500}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("results_page", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := st.MujunRunSummary(ctx, all, r23b); err != nil {
+			if _, _, err := st.MujunRunConfig(ctx, r23b); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := st.MujunResults(ctx, all, r23b, sqlstore.ResultFilter{}); err != nil {
@@ -74,7 +78,8 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 	})
 	b.Run("summary", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := st.MujunRunSummary(ctx, all, r23b); err != nil {
+			parts := sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true}
+			if _, _, err := st.MujunRunParts(ctx, all, r23b, parts); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -86,7 +91,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, id := range years {
-				res, _, err := st.MujunRunSummary(ctx, all, id)
+				res, _, err := st.MujunRunParts(ctx, all, id, sqlstore.SummaryParts{RegionsByGroup: true, Stats: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -106,7 +111,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, r := range rs { // the page reads each run's configuration
-				if _, _, err := st.MujunRunSummary(ctx, all, r.Run.ID); err != nil {
+				if _, _, err := st.MujunRunConfig(ctx, r.Run.ID); err != nil {
 					b.Fatal(err)
 				}
 			}
