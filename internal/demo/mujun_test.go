@@ -3,6 +3,9 @@ package demo
 import (
 	"context"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -103,4 +106,100 @@ func BenchmarkMujunEvaluateDemo(b *testing.B) {
 		firms = len(ev.Result.Enterprises)
 	}
 	b.ReportMetric(float64(firms), "firms")
+}
+
+// TestMujunReadPathsDemo checks the read columns on the demo's runs: the
+// diff of the two 2023 runs stored at save time equals mujun.Diff of the
+// runs read back, the summary parts equal the summary, and pages of the
+// ranking read in SQL equal the ranking computed in Go.
+func TestMujunReadPathsDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo dataset")
+	}
+	st := openSQLite(t)
+	ctx := context.Background()
+	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := st.MujunRuns(ctx)
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("runs: %v %d", err, len(runs))
+	}
+	r23, r23b := runs[1].ID, runs[0].ID
+	all := auth.All()
+	old, _, err := st.MujunRunResult(ctx, all, r23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, _, err := st.MujunRunResult(ctx, all, r23b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.MujunDiff(ctx, all, r23, r23b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mujun.Diff(old, cur); len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored diff (%d changes) differs from mujun.Diff (%d)", len(got), len(want))
+	}
+
+	every := sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true, Stats: true}
+	for _, sc := range []auth.Scope{all, auth.Region(cur.Regions[0].RegionCode)} {
+		want, _, err := st.MujunRunSummary(ctx, sc, r23b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Skipped = nil
+		parts, _, err := st.MujunRunParts(ctx, sc, r23b, every)
+		if err != nil || !reflect.DeepEqual(parts, want) {
+			t.Fatalf("scope %+v: parts differ from the summary (%v)", sc, err)
+		}
+	}
+
+	// The ranking in Go: group, rated firms by rank, exempt firms, by id.
+	ranked := func(f sqlstore.ResultFilter) []int64 {
+		var sel []mujun.EnterpriseResult
+		for _, e := range cur.Enterprises {
+			if (f.Group == "" || e.Group == f.Group) && (f.RegionCode == "" || e.RegionCode == f.RegionCode) && (f.Class == "" || e.Class == f.Class) {
+				sel = append(sel, e)
+			}
+		}
+		key := func(e mujun.EnterpriseResult) [4]int64 {
+			g, exempt := int64(0), int64(0)
+			if e.Group != mujun.AboveScale {
+				g = 1
+			}
+			if e.Rank == 0 {
+				exempt = 1
+			}
+			return [4]int64{g, exempt, int64(e.Rank), e.EnterpriseID}
+		}
+		sort.Slice(sel, func(i, j int) bool {
+			a, b := key(sel[i]), key(sel[j])
+			return slices.Compare(a[:], b[:]) < 0
+		})
+		ids := make([]int64, len(sel))
+		for i, e := range sel {
+			ids[i] = e.EnterpriseID
+		}
+		return ids
+	}
+	region := cur.Regions[3].RegionCode
+	for _, f := range []sqlstore.ResultFilter{{}, {Group: mujun.BelowScale}, {RegionCode: region}, {Class: "C"}} {
+		want := ranked(f)
+		for _, off := range []int{0, 50, len(want) - 70} {
+			f.Limit, f.Offset = 100, max(off, 0)
+			p, err := st.MujunResults(ctx, all, r23b, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, it := range p.Items {
+				ids = append(ids, it.EnterpriseID)
+			}
+			if end := min(f.Offset+100, len(want)); p.Total != len(want) || !slices.Equal(ids, want[f.Offset:end]) {
+				t.Errorf("filter %+v offset %d: total %d (want %d), page differs from the ranking in Go", f, f.Offset, p.Total, len(want))
+			}
+		}
+	}
 }

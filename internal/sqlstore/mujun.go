@@ -464,12 +464,21 @@ type resultDetail struct {
 	Policies   []mujun.AppliedPolicy   `json:"policies,omitempty"`
 }
 
-// resultChunk rows of 16 parameters per INSERT.
+// resultChunk rows of 17 parameters per INSERT.
 const resultChunk = 200
 
 // SaveMujunRun stores a run and every enterprise result in one
-// transaction: a failure at any row leaves no trace of the run.
+// transaction: a failure at any row leaves no trace of the run. The read
+// columns (ranking order, aggregates, group results) and the class changes
+// against the run the pages compare it with are written in the same
+// transaction: runs are immutable, so what is derived from them is too.
 func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta RunMeta) (int64, error) {
+	return s.saveMujunRun(ctx, res, meta, nil)
+}
+
+// saveMujunRun is SaveMujunRun with runs the caller already read (by id),
+// so the diff against them needs no second read.
+func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta RunMeta, known map[int64]*mujun.RunResult) (int64, error) {
 	cfgBody, err := json.Marshal(res.Config)
 	if err != nil {
 		return 0, err
@@ -479,15 +488,39 @@ func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta RunM
 	if err != nil {
 		return 0, err
 	}
+	groupsBody, countsBody, err := runReadBodies(&res, meta.Counts)
+	if err != nil {
+		return 0, err
+	}
+	// The diff is computed before the write transaction so the writer is
+	// held only for the inserts.
+	base, err := s.mujunDiffBase(ctx, res.Year, meta.PriorRunID)
+	if err != nil {
+		return 0, err
+	}
+	var changes []mujun.ClassChange
+	if base != 0 {
+		old := known[base]
+		if old == nil {
+			o, _, err := s.MujunRunResult(ctx, auth.All(), base)
+			if err != nil {
+				return 0, err
+			}
+			old = &o
+		}
+		changes = mujun.Diff(*old, res)
+	}
+	ord := rankingOrder(res.Enterprises)
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO mujun_run (config_id, config_version, config_body, year, evaluating_unit, prior_run_id, enterprises, skipped, summary, note, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO mujun_run (config_id, config_version, config_body, year, evaluating_unit, prior_run_id, enterprises, skipped, summary, note, created_at, created_by,
+			groups_body, counts_body, derived)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id`,
 			res.ConfigID, res.ConfigVersion, string(cfgBody), res.Year, res.EvaluatingUnit, meta.PriorRunID, len(res.Enterprises), len(res.Skipped),
-			string(sum), meta.Note, s.unix(), meta.By).Scan(&id); err != nil {
+			string(sum), meta.Note, s.unix(), meta.By, groupsBody, countsBody).Scan(&id); err != nil {
 			return fmt.Errorf("sqlstore: insert run: %w", err)
 		}
-		const per = 16
+		const per = 17
 		args := make([]any, 0, resultChunk*per)
 		for start := 0; start < len(res.Enterprises); start += resultChunk {
 			chunk := res.Enterprises[start:min(start+resultChunk, len(res.Enterprises))]
@@ -499,11 +532,19 @@ func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta RunM
 					return err
 				}
 				args = append(args, id, e.EnterpriseID, e.RegionCode, e.ParkCode, string(e.Group), string(e.Exempt), e.Subtotal, e.Deducted, e.Score,
-					e.ReweightFactor, e.Rank, e.RegionRank, e.Class, string(e.ClassBy), e.ConsecutiveYears, string(d))
+					e.ReweightFactor, e.Rank, e.RegionRank, e.Class, string(e.ClassBy), e.ConsecutiveYears, string(d), ord[start+i])
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO mujun_result (run_id, enterprise_id, region_code, park_code, grp, exempt, subtotal, deducted, score,
-				reweight, rank, region_rank, class, class_by, consecutive_years, detail) VALUES `+placeholders(s.engine, len(chunk), per), args...); err != nil {
+				reweight, rank, region_rank, class, class_by, consecutive_years, detail, ord) VALUES `+placeholders(s.engine, len(chunk), per), args...); err != nil {
 				return fmt.Errorf("sqlstore: insert run results: %w", err)
+			}
+		}
+		if err := s.insertMujunAggregates(ctx, tx, id, &res); err != nil {
+			return err
+		}
+		if base != 0 {
+			if _, err := s.insertMujunDiff(ctx, tx, base, id, changes); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -705,12 +746,20 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 		add("r.grp", string(f.Group))
 	}
 	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id WHERE ` + strings.Join(conds, " AND ")
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&page.Total); err != nil {
+	count := `SELECT COUNT(*)` + from
+	if sc.IsAll() {
+		// Every result's enterprise exists (foreign key), so the city-wide
+		// count needs no join: an index range of the run.
+		count = `SELECT COUNT(*) FROM mujun_result r WHERE ` + strings.Join(conds, " AND ")
+	}
+	if err := s.read.QueryRowContext(ctx, count, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("sqlstore: count results: %w", err)
 	}
 	args = append(args, f.Limit, f.Offset)
+	// ord is the ranking order (see rankingOrder), so the page is a range of
+	// the (run_id, ord) index rather than a sort of the whole run.
 	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, e.name, e.credit_code`+from+
-		fmt.Sprintf(` ORDER BY r.grp, CASE WHEN r.rank = 0 THEN 1 ELSE 0 END, r.rank, r.enterprise_id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+		fmt.Sprintf(` ORDER BY r.ord LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
 	if err != nil {
 		return page, fmt.Errorf("sqlstore: results: %w", err)
 	}
@@ -838,26 +887,14 @@ func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, o
 	if err != nil {
 		return ev, err
 	}
-	id, err := s.SaveMujunRun(ctx, res, RunMeta{PriorRunID: ev.Prior, Note: opt.Note, By: opt.By, Counts: cnt})
+	var known map[int64]*mujun.RunResult
+	if prior != nil {
+		known = map[int64]*mujun.RunResult{ev.Prior: prior}
+	}
+	id, err := s.saveMujunRun(ctx, res, RunMeta{PriorRunID: ev.Prior, Note: opt.Note, By: opt.By, Counts: cnt}, known)
 	if err != nil {
 		return ev, err
 	}
 	ev.RunID, ev.Result, ev.Counts = id, res, cnt
 	return ev, nil
-}
-
-// MujunDiff lists the enterprises in scope whose class differs between two
-// runs, with reasons. A firm's entry depends only on its own two results
-// and the two configurations, so diffing the scoped halves gives exactly
-// the city-wide entries for the firms in scope.
-func (s *Store) MujunDiff(ctx context.Context, sc auth.Scope, from, to int64) ([]mujun.ClassChange, error) {
-	old, _, err := s.MujunRunResult(ctx, sc, from)
-	if err != nil {
-		return nil, err
-	}
-	cur, _, err := s.MujunRunResult(ctx, sc, to)
-	if err != nil {
-		return nil, err
-	}
-	return mujun.Diff(old, cur), nil
 }

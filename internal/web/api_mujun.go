@@ -173,20 +173,20 @@ type apiMujunClasses struct {
 }
 
 type apiMujunChange struct {
-	EnterpriseID int64                `json:"enterprise_id"`
-	Name         string               `json:"name"`
-	RegionCode   string               `json:"region_code"`
-	Group        mujun.Group          `json:"group"`
-	Kind         mujun.ChangeKind     `json:"kind"`
-	OldClass     string               `json:"old_class"`
-	NewClass     string               `json:"new_class"`
-	Direction    string               `json:"direction"`
-	OldScore     float64              `json:"old_score"`
-	NewScore     float64              `json:"new_score"`
-	Reasons      []mujun.Reason       `json:"reasons"`
-	Explanation  string               `json:"explanation"`
-	Drivers      []mujun.Driver       `json:"drivers"`
-	Config       []mujun.ConfigChange `json:"config_changes"`
+	EnterpriseID int64            `json:"enterprise_id"`
+	Name         string           `json:"name"`
+	RegionCode   string           `json:"region_code"`
+	Group        mujun.Group      `json:"group"`
+	Kind         mujun.ChangeKind `json:"kind"`
+	OldClass     string           `json:"old_class"`
+	NewClass     string           `json:"new_class"`
+	Direction    string           `json:"direction"`
+	OldScore     float64          `json:"old_score"`
+	NewScore     float64          `json:"new_score"`
+	Reasons      []mujun.Reason   `json:"reasons"`
+	Explanation  string           `json:"explanation"`
+	Drivers      json.RawMessage  `json:"drivers"`        // []mujun.Driver, as stored
+	Config       json.RawMessage  `json:"config_changes"` // []mujun.ConfigChange, as stored
 }
 
 type apiMujunDiff struct {
@@ -425,7 +425,7 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	res, run, err := s.store.MujunRunSummary(r.Context(), sc, id)
+	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -443,7 +443,7 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request) {
 	lang := Lang(r)
 	out := apiMujunResultPage{Run: run, Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
 	for _, it := range items.Items {
-		out.Items = append(out.Items, s.toAPIMujunResult(lang, &res.Config, it, parks))
+		out.Items = append(out.Items, s.toAPIMujunResult(lang, &cfg, it, parks))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -538,7 +538,9 @@ func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Ag
 	return out
 }
 
-func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request) (mujun.RunResult, sqlstore.MujunRun, bool) {
+// mujunSummaryFor reads the parts of the run {id} a handler shows, in the
+// user's scope.
+func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request, parts sqlstore.SummaryParts) (mujun.RunResult, sqlstore.MujunRun, bool) {
 	u, err := currentUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -549,7 +551,7 @@ func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request) (mujun.
 		s.writeError(w, r, err)
 		return mujun.RunResult{}, sqlstore.MujunRun{}, false
 	}
-	res, run, err := s.store.MujunRunSummary(r.Context(), u.ScopeOf(), id)
+	res, run, err := s.store.MujunRunParts(r.Context(), u.ScopeOf(), id, parts)
 	if err != nil {
 		s.writeError(w, r, err)
 		return res, run, false
@@ -558,7 +560,7 @@ func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request) (mujun.
 }
 
 func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r)
+	res, run, ok := s.mujunSummaryFor(w, r, sqlstore.SummaryParts{Regions: true})
 	if !ok {
 		return
 	}
@@ -566,7 +568,7 @@ func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r)
+	res, run, ok := s.mujunSummaryFor(w, r, sqlstore.SummaryParts{Parks: true})
 	if !ok {
 		return
 	}
@@ -577,6 +579,10 @@ func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: run, Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
 }
+
+// mujunClassParts are what mujunClasses reads: the city's groups and total,
+// or a district's own rows.
+var mujunClassParts = sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true}
 
 // mujunClasses is the class distribution in scope: the city's groups, or a
 // district's own rows.
@@ -618,7 +624,7 @@ func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, 
 }
 
 func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r)
+	res, run, ok := s.mujunSummaryFor(w, r, mujunClassParts)
 	if !ok {
 		return
 	}
@@ -626,8 +632,10 @@ func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.mujunClasses(Lang(r), u.ScopeOf(), &res, run))
 }
 
-// mujunDiff computes the changes between two runs within sc, with names.
-func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64) (apiMujunDiff, error) {
+// mujunDiff reads the changes between two runs within sc, with names: the
+// counts cover every change, the rows the requested page (all when
+// q.Limit is 0).
+func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q sqlstore.DiffQuery) (apiMujunDiff, error) {
 	var out apiMujunDiff
 	var err error
 	if out.From, err = s.store.MujunRunInfo(ctx, from); err != nil {
@@ -636,18 +644,16 @@ func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from
 	if out.To, err = s.store.MujunRunInfo(ctx, to); err != nil {
 		return out, err
 	}
-	changes, err := s.store.MujunDiff(ctx, sc, from, to)
+	d, err := s.store.MujunDiffRows(ctx, sc, from, to, q)
 	if err != nil {
 		return out, err
 	}
-	names, err := s.enterpriseNames(ctx, sc, changes)
-	if err != nil {
-		return out, err
+	out.Total, out.Moves, out.Changes = d.Total, map[string]int{}, make([]apiMujunChange, 0, len(d.Rows))
+	for _, m := range d.Moves {
+		out.Moves[orDashClass(m.OldClass)+"→"+orDashClass(m.NewClass)] += m.Firms
 	}
-	out.Total, out.Moves, out.Changes = len(changes), map[string]int{}, []apiMujunChange{}
-	for _, c := range changes {
-		out.Moves[orDashClass(c.OldClass)+"→"+orDashClass(c.NewClass)]++
-		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: names[c.EnterpriseID], RegionCode: c.RegionCode, Group: c.Group,
+	for _, c := range d.Rows {
+		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: c.Name, RegionCode: c.RegionCode, Group: c.Group,
 			Kind: c.Kind, OldClass: c.OldClass, NewClass: c.NewClass, Direction: c.Direction, OldScore: c.OldScore, NewScore: c.NewScore,
 			Reasons: c.Reasons, Explanation: pickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: c.Drivers, Config: c.ConfigChanges})
 	}
@@ -659,22 +665,6 @@ func orDashClass(c string) string {
 		return "–"
 	}
 	return c
-}
-
-// enterpriseNames looks up the names of the changed firms in scope.
-func (s *Server) enterpriseNames(ctx context.Context, sc auth.Scope, changes []mujun.ClassChange) (map[int64]string, error) {
-	out := make(map[int64]string, len(changes))
-	for _, c := range changes {
-		if _, ok := out[c.EnterpriseID]; ok {
-			continue
-		}
-		d, err := s.store.Enterprise(ctx, sc, c.EnterpriseID)
-		if err != nil {
-			return nil, err
-		}
-		out[c.EnterpriseID] = d.Name
-	}
-	return out, nil
 }
 
 func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request) {
@@ -693,7 +683,22 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to)
+	// Every change unless a page is asked for (page and per_page).
+	var q sqlstore.DiffQuery
+	if r.URL.Query().Has("page") || r.URL.Query().Has("per_page") {
+		page, err := intParam(r.URL.Query(), "page", 1, 1, 1<<20)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		per, err := intParam(r.URL.Query(), "per_page", 500, 1, 5000)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		q = sqlstore.DiffQuery{Limit: per, Offset: (page - 1) * per}
+	}
+	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to, q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -713,7 +718,7 @@ func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTarge
 	}
 	var series []mujun.DistrictYear
 	for y, id := range years {
-		res, _, err := s.store.MujunRunSummary(ctx, sc, id)
+		res, _, err := s.store.MujunRunParts(ctx, sc, id, sqlstore.SummaryParts{RegionsByGroup: true, Stats: true})
 		if err != nil {
 			return out, err
 		}
@@ -770,7 +775,7 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	res, run, err := s.store.MujunRunSummary(r.Context(), sc, id)
+	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -812,7 +817,7 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request) {
 	for _, it := range items {
 		e := it.EnterpriseResult
 		row := []string{strconv.Itoa(e.Rank), it.CreditCode, it.Name, s.regionLabel(lang, e.RegionCode), parkLabel(lang, parks, e.ParkCode), string(e.Group),
-			num(e.Score), e.Class, mujunClassName(lang, &res.Config, e.Class), strconv.Itoa(e.RegionRank), num(e.Deducted), strings.Join(e.Vetoes, ";")}
+			num(e.Score), e.Class, mujunClassName(lang, &cfg, e.Class), strconv.Itoa(e.RegionRank), num(e.Deducted), strings.Join(e.Vetoes, ";")}
 		for _, c := range codes {
 			val, pts := "", ""
 			for _, ir := range e.Indicators {

@@ -162,7 +162,9 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		p.DiffURL = fmt.Sprintf("/mujun/runs/%d/diff/%d", p.Run.PriorRunID, p.Run.ID)
 	}
 	p.RunLabel = u.mujunRunLabel(lang, p.Run)
-	res, _, err := u.s.store.MujunRunSummary(ctx, sc, p.Run.ID)
+	parts := mujunClassParts
+	parts.Parks = true
+	res, _, err := u.s.store.MujunRunParts(ctx, sc, p.Run.ID, parts)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -342,7 +344,7 @@ func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		u.fail(w, r, err)
 		return
 	}
-	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to)
+	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to, sqlstore.DiffQuery{Limit: mujunDiffLimit})
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -354,11 +356,8 @@ func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	for _, k := range sortedKeysOf(d.Moves) {
 		p.Moves = append(p.Moves, statusCount{Label: k, N: d.Moves[k]})
 	}
-	for i, c := range d.Changes {
-		if i >= mujunDiffLimit {
-			p.Truncated = true
-			break
-		}
+	p.Truncated = d.Total > len(d.Changes)
+	for _, c := range d.Changes {
 		row := mujunDiffRow{URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", c.EnterpriseID, to), Name: c.Name, Region: u.s.regionLabel(lang, c.RegionCode),
 			Old: orDashClass(c.OldClass), New: orDashClass(c.NewClass), Direction: c.Direction,
 			OldScore: formatNumber(c.OldScore, 2), NewScore: formatNumber(c.NewScore, 2), Explanation: c.Explanation}
@@ -512,12 +511,12 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		key := er.Run.ConfigID + "@" + strconv.Itoa(er.Run.ConfigVersion)
 		cfg, ok := cfgs[key]
 		if !ok {
-			res, _, err := u.s.store.MujunRunSummary(ctx, sc, er.Run.ID)
+			c, _, err := u.s.store.MujunRunConfig(ctx, er.Run.ID)
 			if err != nil {
 				u.fail(w, r, err)
 				return
 			}
-			cfg = res.Config
+			cfg = c
 			cfgs[key] = cfg
 		}
 		e := er.Result
