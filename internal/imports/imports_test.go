@@ -167,10 +167,10 @@ func newEnv(t *testing.T, dsn string, raw *sql.DB) *env {
 	// column covers (awards, standards), its 2024 亩均 facts from the power
 	// company, and wzB's listing history up to shareholding reform.
 	if _, err := st.PutProfileFacts(ctx, []cultivation.YearFacts{{EnterpriseID: e.ids[wzA], Year: 2023, Source: "survey", Facts: cultivation.Facts{
-		TotalAssets:     rules.Ptr(unit.Fen(5_000 * unit.Wan)),
+		TotalAssets:      rules.Ptr(unit.Fen(5_000 * unit.Wan)),
 		OperatingRevenue: rules.Ptr(unit.Fen(8_000 * unit.Wan)),
-		Awards:          []rules.Award{{Level: rules.LevelProvincial, Rank: 1, Year: 2022}},
-		StandardsLed:    []rules.Standard{{Year: 2021, Level: rules.LevelIndustry}},
+		Awards:           []rules.Award{{Level: rules.LevelProvincial, Rank: 1, Year: 2022}},
+		StandardsLed:     []rules.Standard{{Year: 2021, Level: rules.LevelIndustry}},
 	}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -450,11 +450,15 @@ func TestRejections(t *testing.T) {
 		bad := a[:17] + string(map[bool]byte{true: '1', false: '0'}[a[17] == '0']) // wrong check character
 		pHeader := []string{"统一社会信用代码", "年度", "营业收入（万元）", "主营业务收入（万元）", "资产负债率（%）", "研发人员（人）",
 			"数字化水平等级", "国内市场排名", "是否新产品", "最高研发机构级别", "有效荣誉"}
-		pOK := func(code, year string) []string { return []string{code, year, "100", "90", "50", "3", "2", "5", "是", "市级", "高企"} }
+		pOK := func(code, year string) []string {
+			return []string{code, year, "100", "90", "50", "3", "2", "5", "是", "市级", "高企"}
+		}
 		year := 2000
 		pRow := func(i int, v string) []string { year++; r := pOK(a, fmt.Sprint(year)); r[i] = v; return r }
 		mHeader := []string{"统一社会信用代码", "年度", "所在园区", "用电量（千瓦时）", "否决及扣分事项", "税收实际贡献（万元）"}
-		mOK := func(code, year string) []string { return []string{code, year, "万州经济技术开发区", "1000", "无", "12.5"} }
+		mOK := func(code, year string) []string {
+			return []string{code, year, "万州经济技术开发区", "1000", "无", "12.5"}
+		}
 		mRow := func(i int, v string) []string { year++; r := mOK(a, fmt.Sprint(year)); r[i] = v; return r }
 		lHeader := []string{"统一社会信用代码", "阶段", "日期", "辅导协议签订日", "保荐机构", "上市板块", "上市方式", "首发募资（万元）", "备注"}
 		lOK := []string{a, "上市后备库", "2022-01-05", "", "", "", "", "", ""}
