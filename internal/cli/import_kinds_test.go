@@ -89,7 +89,7 @@ func TestImportYearlyKinds(t *testing.T) {
 	ph, _, _ := importer.Template(importer.KindProfiles, "en")
 	row := make([]string, len(ph))
 	row[0], row[1], row[8] = lrows[0][0], "2024", "120" // debt ratio 120 %
-	row[22] = "7"                                        // digital level
+	row[22] = "7"                                       // digital level
 	code, _, errOut = run(t, "import", "--db", db, "--kind", "profiles", "--lang", "en", writeTable(t, dir, "bad-p.xlsx", ph, [][]string{row}))
 	if code != 1 || strings.Count(errOut, "row 2") != 2 || !strings.Contains(errOut, "a percentage must be between 0 and 100") ||
 		!strings.Contains(errOut, "the digital level must be 1 to 4") {
