@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/industrybrain/ibrain/internal/creditcode"
 )
@@ -107,21 +108,16 @@ func (rc *rowCtx) optNumber(c int, scale int64, negOK bool) (int64, bool) {
 // the separators Chinese and English sheets use.
 func splitList(s string) []string {
 	var out []string
-	start := 0
-	rs := []rune(s)
-	for i := 0; i <= len(rs); i++ {
-		if i < len(rs) {
-			switch rs[i] {
-			case ',', '，', '、', ';', '；', '|', '\n':
-			default:
-				continue
-			}
+	for _, item := range strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case ',', '，', '、', ';', '；', '|', '\n':
+			return true
 		}
-		item := trimSpace(string(rs[start:i]))
-		if item != "" {
+		return false
+	}) {
+		if item = trimSpace(item); item != "" {
 			out = append(out, item)
 		}
-		start = i + 1
 	}
 	return out
 }
