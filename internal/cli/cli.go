@@ -34,7 +34,7 @@ func commands() []command {
 		{"serve", "run the web platform (creates and seeds an embedded database on first start)", runServe},
 		{"migrate", "apply database migrations and sync reference data", runMigrate},
 		{"demo", "generate the deterministic synthetic Chongqing dataset and demo accounts", runDemo},
-		{"import", "import enterprises or monthly reports from XLSX/CSV (all-or-nothing)", runImport},
+		{"import", "import enterprises, monthly reports, profile facts, 亩均 facts or listing events from XLSX/CSV (all-or-nothing)", runImport},
 		{"export", "export enterprises or monthly reports to XLSX/CSV", runExport},
 		{"report", "print a report, e.g. the scoreboard (数读) panel", runReport},
 		{"mujun", "亩均论英雄 evaluation: configurations, runs and class changes", runMujun},

@@ -6,24 +6,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
 
 func runImport(ctx context.Context, args []string, std IO) error {
-	fs, db := newFlags("import", "--kind enterprises|reports [--lang zh-CN|en] FILE", std)
-	kind := fs.String("kind", "", "enterprises or reports (required)")
+	fs, db := newFlags("import", "--kind enterprises|reports|profiles|mujun-facts|listing [--check] [--lang zh-CN|en] FILE", std)
+	kind := fs.String("kind", "", "enterprises, reports, profiles (yearly profile facts), mujun-facts (yearly 亩均 facts) or listing (listing events) (required)")
 	lang := fs.String("lang", "zh-CN", "language of the error report: zh-CN or en")
 	dryRun := fs.Bool("check", false, "validate only; write nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if (*kind != "enterprises" && *kind != "reports") || fs.NArg() != 1 {
-		return fmt.Errorf("%w: need --kind enterprises|reports and one FILE", errUsage)
+	if !slices.Contains(importer.Kinds, *kind) || fs.NArg() != 1 {
+		return fmt.Errorf("%w: need --kind enterprises|reports|profiles|mujun-facts|listing and one FILE", errUsage)
 	}
 	if *lang != "zh-CN" && *lang != "en" {
 		return fmt.Errorf("%w: --lang must be zh-CN or en", errUsage)
@@ -51,6 +54,9 @@ func runImport(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	bar := newProgress(std.Stderr, "写入 writing")
+	if imports.Merging(*kind) {
+		return runMergeImport(ctx, a, sheet, std, bar, mergeImport{kind: *kind, lang: *lang, path: path, dryRun: *dryRun, start: start})
+	}
 	var res sqlstore.UpsertResult
 	var rep importer.Report
 	switch *kind {
@@ -100,6 +106,37 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "%s: %d rows in %s — %d inserted, %d updated, %d unchanged\n",
 		path, rep.Rows, time.Since(start).Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged)
+	return nil
+}
+
+// mergeImport is what runMergeImport needs from the command line.
+type mergeImport struct {
+	kind, lang, path string
+	dryRun           bool
+	start            time.Time
+}
+
+// runMergeImport imports a yearly facts or listing events file: every row
+// is validated, merged with what is stored and checked again in one
+// transaction; --check rolls that transaction back and says what an import
+// would do.
+func runMergeImport(ctx context.Context, a *app.App, sheet *tabular.Sheet, std IO, bar *progress, m mergeImport) error {
+	rep, res, err := imports.Run(ctx, a.Store, sheet, imports.Options{Kind: m.kind, Scope: auth.All(), By: "cli", DryRun: m.dryRun, Progress: bar.Set})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return invalidFile(std.Stderr, m.lang, m.path, rep)
+	}
+	printWarnings(std.Stderr, m.lang, rep)
+	if m.dryRun {
+		fmt.Fprintf(std.Stdout, "%s: %d rows valid; nothing written (--check) — would insert %d, update %d, leave %d unchanged\n",
+			m.path, rep.Rows, res.Inserted, res.Updated, res.Unchanged)
+		return nil
+	}
+	fmt.Fprintf(std.Stdout, "%s: %d rows in %s — %d inserted, %d updated, %d unchanged\n",
+		m.path, rep.Rows, time.Since(m.start).Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged)
 	return nil
 }
 

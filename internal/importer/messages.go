@@ -49,7 +49,57 @@ const (
 	KeyUnknownEnterprise    = "import.err.unknown_enterprise"
 	KeyDuplicateReport      = "import.err.duplicate_report"      // first line
 	KeyCumulativeDecreasing = "import.err.cumulative_decreasing" // earlier period, earlier value, earlier line
+
+	// Yearly facts (profiles, 亩均 facts).
+	KeyNoFacts          = "import.err.no_facts"
+	KeyDuplicateYearRow = "import.err.duplicate_year_row" // first line
+	KeyDigitalLevel     = "import.err.digital_level"
+	KeyRank             = "import.err.rank"
+	KeyPercentRange     = "import.err.percent_range"
+	KeyUnknownLevel     = "import.err.unknown_level"
+	KeyUnknownHonour    = "import.err.unknown_honour" // the item
+	KeyMainAboveRevenue = "import.err.main_above_revenue"
+	KeyFactsConflict    = "import.err.facts_conflict" // the domain's reason (English)
+	KeyUnknownPark      = "import.err.unknown_park"
+	KeyParkOtherRegion  = "import.warn.park_other_region"
+	KeyUnknownVeto      = "import.err.unknown_veto" // the item
+
+	// Listing events. Keys marked "pairs" take each code or date as a
+	// (zh, en) pair of arguments.
+	KeyUnknownStage                 = "import.err.unknown_stage"
+	KeyUnknownBoard                 = "import.err.unknown_board"
+	KeyUnknownListingKind           = "import.err.unknown_listing_kind"
+	KeyDateFuture                   = "import.err.date_future"
+	KeyTextTooLong                  = "import.err.text_too_long"        // max characters
+	KeyDuplicateEvent               = "import.err.duplicate_event"      // first line
+	KeyListingHistory               = "import.err.listing_history"      // the domain's key or reason
+	KeyListingAgreedAfter           = "import.err.listing_agreed_after" // pairs: agreement date, filing date
+	KeyListingAgreedNotTutoring     = "import.err.listing_agreed_not_tutoring"
+	KeyListingBoardChanged          = "import.err.listing_board_changed" // pairs: board, application's board
+	KeyListingBoardMissing          = "import.err.listing_board_missing"
+	KeyListingBoardNotApplicable    = "import.err.listing_board_not_applicable" // pairs: stage
+	KeyListingDateBackwards         = "import.err.listing_date_backwards"       // pairs: date, previous date
+	KeyListingFirstOutcome          = "import.err.listing_first_outcome"        // pairs: stage
+	KeyListingKindMissing           = "import.err.listing_kind_missing"
+	KeyListingKindNotApplicable     = "import.err.listing_kind_not_applicable" // pairs: stage
+	KeyListingProceedsMissing       = "import.err.listing_proceeds_missing"
+	KeyListingProceedsNotApplicable = "import.err.listing_proceeds_not_applicable" // pairs: stage
+	KeyListingProceedsNotIPO        = "import.err.listing_proceeds_not_ipo"        // pairs: kind
+	KeyListingRegistrationOverseas  = "import.err.listing_registration_overseas"   // pairs: board
+	KeyListingRelocationInPipeline  = "import.err.listing_relocation_in_pipeline"
+	KeyListingRepeat                = "import.err.listing_repeat" // pairs: stage
+	KeyListingSkip                  = "import.err.listing_skip"   // pairs: previous stage, stage
+	KeyListingSponsorMissing        = "import.err.listing_sponsor_missing"
 )
+
+// pairArgKeys are the keys whose arguments come as (zh, en) pairs, of
+// which each language uses its own.
+var pairArgKeys = map[string]bool{
+	KeyMissingColumn: true, KeyColumnUnit: true,
+	KeyListingAgreedAfter: true, KeyListingBoardChanged: true, KeyListingBoardNotApplicable: true, KeyListingDateBackwards: true,
+	KeyListingFirstOutcome: true, KeyListingKindNotApplicable: true, KeyListingProceedsNotApplicable: true, KeyListingProceedsNotIPO: true,
+	KeyListingRegistrationOverseas: true, KeyListingRepeat: true, KeyListingSkip: true,
+}
 
 // Messages returns every key this package emits with its zh-CN and en text
 // (fmt verbs, filled from RowError.Args).
@@ -95,5 +145,43 @@ func Messages() map[string][2]string {
 		KeyUnknownEnterprise:    {"系统中没有该统一社会信用代码的企业，请先导入企业名录", "no enterprise with this credit code; import it in the enterprise list first"},
 		KeyDuplicateReport:      {"同一企业同一报告期与第 %d 行重复", "the same enterprise and period repeat line %d"},
 		KeyCumulativeDecreasing: {"1–N月累计值不能小于此前报告期（%[1]s，第 %[3]d 行：%[2]s）", "the year-to-date value is below that of the earlier period %[1]s (line %[3]d: %[2]s)"},
+
+		KeyNoFacts:          {"除统一社会信用代码和年度外没有填写任何数据", "the row states nothing besides the credit code and the year"},
+		KeyDuplicateYearRow: {"同一企业同一年度与第 %d 行重复", "the same enterprise and year repeat line %d"},
+		KeyDigitalLevel:     {"数字化水平等级应为 1 至 4", "the digital level must be 1 to 4"},
+		KeyRank:             {"排名应为从 1 开始的整数", "a rank is a whole number from 1"},
+		KeyPercentRange:     {"百分比应在 0 至 100 之间", "a percentage must be between 0 and 100"},
+		KeyUnknownLevel:     {"无法识别的级别（国际级、国家级、省级、市级、区县级或无）", "unknown level (international, national, provincial, municipal, below municipal or none)"},
+		KeyUnknownHonour:    {"无法识别的荣誉“%s”（高新技术企业、国家技术创新示范企业、国家知识产权优势企业、国家知识产权示范企业；没有请填“无”）", `unknown honour "%s" (high_tech, national_tech_innovation_demo, ip_advantage, ip_demo; write "none" for none)`},
+		KeyMainAboveRevenue: {"主营业务收入大于营业收入（含已导入的数据）", "main-business revenue exceeds operating revenue (including facts stored before)"},
+		KeyFactsConflict:    {"与已存数据合并后不符合规则：%s", "together with the stored facts the row breaks a rule: %s"},
+		KeyUnknownPark:      {"无法识别的园区（可填写园区代码或名称）", "unknown park (use its code or name)"},
+		KeyParkOtherRegion:  {"园区不在企业所在区县，请核对", "the park lies outside the enterprise's district; please verify"},
+		KeyUnknownVeto:      {"无法识别的否决或扣分事项“%s”（没有请填“无”）", `unknown veto or deduction item "%s" (write "none" for none)`},
+
+		KeyUnknownStage:                 {"无法识别的阶段（上市后备库、股份制改造、辅导备案、申报受理、审核通过、注册生效、上市、撤回/终止、退市/迁出）", "unknown stage (reserve pool, shareholding reform, tutoring filed, application accepted, passed review, registered, listed, withdrawn, delisted or moved away)"},
+		KeyUnknownBoard:                 {"无法识别的上市板块（上交所主板、科创板、深交所主板、创业板、北交所、港交所、其他境外交易所）", "unknown board (SSE Main Board, SSE STAR Market, SZSE Main Board, SZSE ChiNext, Beijing Stock Exchange, HKEX, other overseas exchange)"},
+		KeyUnknownListingKind:           {"无法识别的上市方式（IPO、迁入、其他）", "unknown listing kind (IPO, relocated in, other)"},
+		KeyDateFuture:                   {"日期晚于今天", "the date is in the future"},
+		KeyTextTooLong:                  {"超过 %d 个字", "longer than %d characters"},
+		KeyDuplicateEvent:               {"同一企业同一阶段同一日期与第 %d 行重复", "the same enterprise, stage and date repeat line %d"},
+		KeyListingHistory:               {"上市进程不符合规则（%s）", "the listing history breaks a rule (%s)"},
+		KeyListingAgreedAfter:           {"辅导协议签订日 %[1]s 晚于备案日 %[3]s", "the tutoring agreement (%[2]s) is after the filing (%[4]s)"},
+		KeyListingAgreedNotTutoring:     {"辅导协议签订日只用于辅导备案", "a tutoring agreement date belongs to a tutoring filing only"},
+		KeyListingBoardChanged:          {"板块“%[1]s”与申报板块“%[3]s”不一致", `board "%[2]s" differs from the application's board "%[4]s"`},
+		KeyListingBoardMissing:          {"申报受理和上市须填写上市板块", "an application or a listing needs its board"},
+		KeyListingBoardNotApplicable:    {"阶段“%[1]s”不填写上市板块", `stage "%[2]s" takes no board`},
+		KeyListingDateBackwards:         {"日期 %[1]s 早于上一阶段的日期 %[3]s", "the date %[2]s is before the previous step's %[4]s"},
+		KeyListingFirstOutcome:          {"上市进程不能以“%[1]s”开始", `a listing history cannot start with "%[2]s"`},
+		KeyListingKindMissing:           {"上市须填写上市方式（IPO、迁入或其他）", "a listing needs its kind (IPO, relocated in or other)"},
+		KeyListingKindNotApplicable:     {"阶段“%[1]s”不填写上市方式", `stage "%[2]s" takes no listing kind`},
+		KeyListingProceedsMissing:       {"IPO 须填写首发募资额", "an IPO needs its proceeds"},
+		KeyListingProceedsNotApplicable: {"阶段“%[1]s”不填写募资额", `stage "%[2]s" takes no proceeds`},
+		KeyListingProceedsNotIPO:        {"“%[1]s”方式上市没有首发募资", `a listing of kind "%[2]s" has no IPO proceeds`},
+		KeyListingRegistrationOverseas:  {"境外上市（%[1]s）无需证监会注册", "an overseas listing (%[2]s) needs no CSRC registration"},
+		KeyListingRelocationInPipeline:  {"迁入只适用于已在外地上市的公司，不能接在培育阶段之后", "a relocation is a company listed elsewhere moving in; it cannot follow a pipeline stage"},
+		KeyListingRepeat:                {"企业已处于“%[1]s”阶段", `the enterprise is already at "%[2]s"`},
+		KeyListingSkip:                  {"不能从“%[1]s”直接进入“%[3]s”（含已导入的进程）", `cannot go from "%[2]s" straight to "%[4]s" (including the stored history)`},
+		KeyListingSponsorMissing:        {"辅导备案须填写保荐机构", "a tutoring filing needs its sponsor"},
 	}
 }

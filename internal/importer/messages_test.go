@@ -65,7 +65,7 @@ func argsUsed(format string) []int {
 
 // perLanguageArgs are keys whose args come as a (zh, en) pair, of which
 // each language uses its own.
-var perLanguageArgs = map[string]bool{KeyMissingColumn: true, KeyColumnUnit: true}
+var perLanguageArgs = pairArgKeys
 
 func TestMessagesComplete(t *testing.T) {
 	msgs := Messages()

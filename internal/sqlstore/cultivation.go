@@ -35,56 +35,65 @@ func (s *Store) PutProfileFacts(ctx context.Context, rows []cultivation.YearFact
 		docs[i] = b
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		exists, err := tx.PrepareContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id = $1`)
-		if err != nil {
-			return err
-		}
-		defer exists.Close()
-		sel, err := tx.PrepareContext(ctx, `SELECT facts, source FROM enterprise_profile WHERE enterprise_id = $1 AND year = $2`)
-		if err != nil {
-			return err
-		}
-		defer sel.Close()
-		up, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_profile (enterprise_id, year, facts, source, updated_at) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`)
-		if err != nil {
-			return err
-		}
-		defer up.Close()
-		now := s.unix()
-		checked := map[int64]bool{}
-		for i, r := range rows {
-			if !checked[r.EnterpriseID] {
-				var n int
-				if err := exists.QueryRowContext(ctx, r.EnterpriseID).Scan(&n); err != nil {
-					return err
-				}
-				if n == 0 {
-					return apperr.New(apperr.NotFound, "err.enterprise_not_found")
-				}
-				checked[r.EnterpriseID] = true
-			}
-			var facts, source string
-			err := sel.QueryRowContext(ctx, r.EnterpriseID, r.Year).Scan(&facts, &source)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				res.Inserted++
-			case err != nil:
-				return err
-			case facts == docs[i] && source == r.Source:
-				res.Unchanged++
-				continue
-			default:
-				res.Updated++
-			}
-			if _, err := up.ExecContext(ctx, r.EnterpriseID, r.Year, docs[i], r.Source, now); err != nil {
-				return fmt.Errorf("sqlstore: profile facts %d/%d: %w", r.EnterpriseID, r.Year, err)
-			}
-		}
-		return nil
+		var err error
+		res, err = s.putProfileFactsTx(ctx, tx, rows, docs)
+		return err
 	})
 	if err != nil {
 		return UpsertResult{}, err
+	}
+	return res, nil
+}
+
+// putProfileFactsTx writes validated rows (docs are their encoded facts)
+// inside tx, skipping rows equal to what is stored.
+func (s *Store) putProfileFactsTx(ctx context.Context, tx *sql.Tx, rows []cultivation.YearFacts, docs []string) (UpsertResult, error) {
+	var res UpsertResult
+	exists, err := tx.PrepareContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id = $1`)
+	if err != nil {
+		return res, err
+	}
+	defer exists.Close()
+	sel, err := tx.PrepareContext(ctx, `SELECT facts, source FROM enterprise_profile WHERE enterprise_id = $1 AND year = $2`)
+	if err != nil {
+		return res, err
+	}
+	defer sel.Close()
+	up, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_profile (enterprise_id, year, facts, source, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`)
+	if err != nil {
+		return res, err
+	}
+	defer up.Close()
+	now := s.unix()
+	checked := map[int64]bool{}
+	for i, r := range rows {
+		if !checked[r.EnterpriseID] {
+			var n int
+			if err := exists.QueryRowContext(ctx, r.EnterpriseID).Scan(&n); err != nil {
+				return res, err
+			}
+			if n == 0 {
+				return res, apperr.New(apperr.NotFound, "err.enterprise_not_found")
+			}
+			checked[r.EnterpriseID] = true
+		}
+		var facts, source string
+		err := sel.QueryRowContext(ctx, r.EnterpriseID, r.Year).Scan(&facts, &source)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res.Inserted++
+		case err != nil:
+			return res, err
+		case facts == docs[i] && source == r.Source:
+			res.Unchanged++
+			continue
+		default:
+			res.Updated++
+		}
+		if _, err := up.ExecContext(ctx, r.EnterpriseID, r.Year, docs[i], r.Source, now); err != nil {
+			return res, fmt.Errorf("sqlstore: profile facts %d/%d: %w", r.EnterpriseID, r.Year, err)
+		}
 	}
 	return res, nil
 }

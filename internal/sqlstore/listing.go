@@ -191,33 +191,41 @@ func (s *Store) PutListingRecords(ctx context.Context, recs []listing.Record, by
 		}
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res = UpsertResult{}
-		for _, r := range recs {
-			cur, err := s.listingRecord(ctx, tx, auth.All(), r.EnterpriseID)
-			if err != nil {
-				return err
-			}
-			if slices.EqualFunc(cur.Events, r.Events, eventEqual) {
-				res.Unchanged++
-				continue
-			}
-			if len(cur.Events) == 0 {
-				res.Inserted++
-			} else {
-				res.Updated++
-				if _, err := tx.ExecContext(ctx, `DELETE FROM listing_event WHERE enterprise_id = $1`, r.EnterpriseID); err != nil {
-					return err
-				}
-			}
-			for i, ev := range r.Events {
-				if err := s.insertListingEvent(ctx, tx, r.EnterpriseID, i+1, ev, by); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		var err error
+		res, err = s.putListingRecordsTx(ctx, tx, recs, by)
+		return err
 	})
 	return res, err
+}
+
+// putListingRecordsTx replaces validated histories inside tx, leaving equal
+// ones untouched.
+func (s *Store) putListingRecordsTx(ctx context.Context, tx *sql.Tx, recs []listing.Record, by string) (UpsertResult, error) {
+	var res UpsertResult
+	for _, r := range recs {
+		cur, err := s.listingRecord(ctx, tx, auth.All(), r.EnterpriseID)
+		if err != nil {
+			return res, err
+		}
+		if slices.EqualFunc(cur.Events, r.Events, eventEqual) {
+			res.Unchanged++
+			continue
+		}
+		if len(cur.Events) == 0 {
+			res.Inserted++
+		} else {
+			res.Updated++
+			if _, err := tx.ExecContext(ctx, `DELETE FROM listing_event WHERE enterprise_id = $1`, r.EnterpriseID); err != nil {
+				return res, err
+			}
+		}
+		for i, ev := range r.Events {
+			if err := s.insertListingEvent(ctx, tx, r.EnterpriseID, i+1, ev, by); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
 }
 
 // eventEqual compares events as stored (dates by day).

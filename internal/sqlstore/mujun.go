@@ -82,50 +82,53 @@ func (s *Store) PutMujunFacts(ctx context.Context, facts []mujun.Supplied) error
 			return err
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		parks := map[string]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT code FROM mujun_park`)
-		if err != nil {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.putMujunFactsTx(ctx, tx, facts) })
+}
+
+// putMujunFactsTx writes validated facts inside tx.
+func (s *Store) putMujunFactsTx(ctx context.Context, tx *sql.Tx, facts []mujun.Supplied) error {
+	parks := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT code FROM mujun_park`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
 			return err
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return err
-			}
-			parks[c] = true
+		parks[c] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range facts {
+		if f.ParkCode != "" && !parks[f.ParkCode] {
+			return apperr.New(apperr.Invalid, "err.mujun_park_unknown", f.ParkCode)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+	}
+	now := s.unix()
+	const per = 14
+	args := make([]any, 0, factsChunk*per)
+	for start := 0; start < len(facts); start += factsChunk {
+		chunk := facts[start:min(start+factsChunk, len(facts))]
+		args = args[:0]
+		for _, f := range chunk {
+			args = append(args, f.EnterpriseID, f.Year, f.ParkCode, optInt(f.Electricity), optInt(f.Emissions), strings.Join(f.Vetoes, ","),
+				optFen(f.Tax), optFen(f.Revenue), optFen(f.ValueAdded), optFen(f.RD), optKgCE(f.Energy), optInt(f.Employees), f.Source, now)
 		}
-		for _, f := range facts {
-			if f.ParkCode != "" && !parks[f.ParkCode] {
-				return apperr.New(apperr.Invalid, "err.mujun_park_unknown", f.ParkCode)
-			}
+		q := `INSERT INTO mujun_facts (enterprise_id, year, park_code, electricity_kwh, emissions_kg, vetoes, tax, revenue, value_added, rd_expense, energy, employees, source, updated_at) VALUES ` +
+			placeholders(s.engine, len(chunk), per) +
+			` ON CONFLICT (enterprise_id, year) DO UPDATE SET park_code = excluded.park_code, electricity_kwh = excluded.electricity_kwh,
+			emissions_kg = excluded.emissions_kg, vetoes = excluded.vetoes, tax = excluded.tax, revenue = excluded.revenue, value_added = excluded.value_added,
+			rd_expense = excluded.rd_expense, energy = excluded.energy, employees = excluded.employees, source = excluded.source, updated_at = excluded.updated_at`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("sqlstore: mujun facts: %w", err)
 		}
-		now := s.unix()
-		const per = 14
-		args := make([]any, 0, factsChunk*per)
-		for start := 0; start < len(facts); start += factsChunk {
-			chunk := facts[start:min(start+factsChunk, len(facts))]
-			args = args[:0]
-			for _, f := range chunk {
-				args = append(args, f.EnterpriseID, f.Year, f.ParkCode, optInt(f.Electricity), optInt(f.Emissions), strings.Join(f.Vetoes, ","),
-					optFen(f.Tax), optFen(f.Revenue), optFen(f.ValueAdded), optFen(f.RD), optKgCE(f.Energy), optInt(f.Employees), f.Source, now)
-			}
-			q := `INSERT INTO mujun_facts (enterprise_id, year, park_code, electricity_kwh, emissions_kg, vetoes, tax, revenue, value_added, rd_expense, energy, employees, source, updated_at) VALUES ` +
-				placeholders(s.engine, len(chunk), per) +
-				` ON CONFLICT (enterprise_id, year) DO UPDATE SET park_code = excluded.park_code, electricity_kwh = excluded.electricity_kwh,
-				emissions_kg = excluded.emissions_kg, vetoes = excluded.vetoes, tax = excluded.tax, revenue = excluded.revenue, value_added = excluded.value_added,
-				rd_expense = excluded.rd_expense, energy = excluded.energy, employees = excluded.employees, source = excluded.source, updated_at = excluded.updated_at`
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("sqlstore: mujun facts: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func validSupplied(f mujun.Supplied) error {
@@ -220,24 +223,37 @@ func (s *Store) MujunFacts(ctx context.Context, sc auth.Scope, year int) ([]muju
 	defer rows.Close()
 	var out []mujun.Supplied
 	for rows.Next() {
-		var f mujun.Supplied
-		var el, em, tax, rev, va, rd, en, emp sql.NullInt64
-		var vetoes string
-		if err := rows.Scan(&f.EnterpriseID, &f.Year, &f.ParkCode, &el, &em, &vetoes, &tax, &rev, &va, &rd, &en, &emp, &f.Source); err != nil {
+		f, err := scanSupplied(rows)
+		if err != nil {
 			return nil, err
-		}
-		f.Electricity, f.Emissions, f.Employees = nullOpt(el), nullOpt(em), nullOpt(emp)
-		fen := func(n sql.NullInt64) mujun.Opt[unit.Fen] {
-			return mujun.Opt[unit.Fen]{Value: unit.Fen(n.Int64), Known: n.Valid}
-		}
-		f.Tax, f.Revenue, f.ValueAdded, f.RD = fen(tax), fen(rev), fen(va), fen(rd)
-		f.Energy = mujun.Opt[unit.KgCE]{Value: unit.KgCE(en.Int64), Known: en.Valid}
-		if vetoes != "" {
-			f.Vetoes = strings.Split(vetoes, ",")
 		}
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// suppliedCols are the mujun_facts columns scanSupplied reads, for the
+// table aliased f.
+const suppliedCols = `f.enterprise_id, f.year, f.park_code, f.electricity_kwh, f.emissions_kg, f.vetoes,
+	f.tax, f.revenue, f.value_added, f.rd_expense, f.energy, f.employees, f.source`
+
+func scanSupplied(rows *sql.Rows) (mujun.Supplied, error) {
+	var f mujun.Supplied
+	var el, em, tax, rev, va, rd, en, emp sql.NullInt64
+	var vetoes string
+	if err := rows.Scan(&f.EnterpriseID, &f.Year, &f.ParkCode, &el, &em, &vetoes, &tax, &rev, &va, &rd, &en, &emp, &f.Source); err != nil {
+		return f, err
+	}
+	f.Electricity, f.Emissions, f.Employees = nullOpt(el), nullOpt(em), nullOpt(emp)
+	fen := func(n sql.NullInt64) mujun.Opt[unit.Fen] {
+		return mujun.Opt[unit.Fen]{Value: unit.Fen(n.Int64), Known: n.Valid}
+	}
+	f.Tax, f.Revenue, f.ValueAdded, f.RD = fen(tax), fen(rev), fen(va), fen(rd)
+	f.Energy = mujun.Opt[unit.KgCE]{Value: unit.KgCE(en.Int64), Known: en.Valid}
+	if vetoes != "" {
+		f.Vetoes = strings.Split(vetoes, ",")
+	}
+	return f, nil
 }
 
 // MujunSources returns what the registry and December's reports hold for

@@ -12,6 +12,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
@@ -222,6 +223,54 @@ func (s *Server) apiImportReports(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, apiImportResult{Kind: importer.KindReports, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, Warnings: s.rowErrors(Lang(r), rep.Warnings)})
 }
 
+// importKindForbidden reports whether u may not import kind at all.
+// Enterprise users report their own figures (reports, profile facts) but
+// not what departments supply about them (亩均 facts with their veto
+// items) nor listing events, which the listing office records.
+func importKindForbidden(u auth.User, kind string) bool {
+	if !u.CanImport() {
+		return true
+	}
+	if u.Role == auth.RoleEnterprise {
+		return kind != importer.KindReports && kind != importer.KindProfiles
+	}
+	return false
+}
+
+// apiImportMerging imports a file that is merged into stored data: yearly
+// profile facts, 亩均 facts or listing events. Credit codes outside the
+// user's scope resolve as unknown, as for reports; the store checks the
+// scope again in SQL.
+func (s *Server) apiImportMerging(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := currentUser(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if importKindForbidden(u, kind) {
+			s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
+			return
+		}
+		sheet, err := s.readUpload(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rep, res, err := imports.Run(r.Context(), s.store, sheet, imports.Options{Kind: kind, Scope: u.ScopeOf(), Today: s.now(), By: u.Username})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if !rep.OK() {
+			s.writeError(w, r, &importError{Errors: rep.Errors, Warnings: rep.Warnings})
+			return
+		}
+		s.log.InfoContext(r.Context(), "import", "kind", kind, "rows", rep.Rows, "user_id", u.ID, "inserted", res.Inserted, "updated", res.Updated)
+		writeJSON(w, http.StatusOK, apiImportResult{Kind: kind, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, Warnings: s.rowErrors(Lang(r), rep.Warnings)})
+	}
+}
+
 // scopeChecker returns a memoised "is enterprise id inside sc" test that
 // asks the store, so the scope rule stays the store's.
 func (s *Server) scopeChecker(ctx context.Context, sc auth.Scope) func(id int64) (bool, error) {
@@ -265,14 +314,8 @@ func (s *Server) apiImportTemplateCSV(w http.ResponseWriter, r *http.Request) {
 func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, format tabular.Format) {
 	lang := Lang(r)
 	kind := r.PathValue("kind")
-	var header []string
-	var example [][]string
-	switch kind {
-	case importer.KindEnterprises:
-		header, example = importer.EnterpriseTemplate(lang)
-	case importer.KindReports:
-		header, example = importer.ReportTemplate(lang)
-	default:
+	header, example, ok := importer.Template(kind, lang)
+	if !ok {
 		s.writeError(w, r, apperr.New(apperr.NotFound, "api.err.bad_kind", kind))
 		return
 	}

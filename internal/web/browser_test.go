@@ -301,7 +301,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	must("upload a bad report file", chromedp.Do(ctx,
-		chromedp.Navigate(base+"/import?lang=zh-CN"),
+		chromedp.Navigate(base+"/import?kind=reports&lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("import-form-reports")),
 		chromedp.SetUploadFiles(chromedp.CSS(`#import-form-reports input[type=file]`), []string{bad}),
 		chromedp.Click(chromedp.CSS(`#import-form-reports button[type=submit]`)),

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/importer"
 )
 
 // apiRoute is one entry of the route table: the machine routes (health,
@@ -72,6 +73,9 @@ func (s *Server) coreRoutes() []apiRoute {
 
 		{"POST", "/api/v1/imports/enterprises", signedIn, s.apiImportEnterprises},
 		{"POST", "/api/v1/imports/reports", signedIn, s.apiImportReports},
+		{"POST", "/api/v1/imports/profiles", signedIn, s.apiImportMerging(importer.KindProfiles)},
+		{"POST", "/api/v1/imports/mujun-facts", signedIn, s.apiImportMerging(importer.KindMujunFacts)},
+		{"POST", "/api/v1/imports/listing", signedIn, s.apiImportMerging(importer.KindListing)},
 		{"GET", "/api/v1/imports/{kind}/template.xlsx", signedIn, s.apiImportTemplateXLSX},
 		{"GET", "/api/v1/imports/{kind}/template.csv", signedIn, s.apiImportTemplateCSV},
 	}

@@ -87,9 +87,15 @@ func TestUIPages(t *testing.T) {
 			{name: "scoreboard", url: "/scoreboard", user: "analyst", wantStatus: 200, wantContains: []string{"2023年成绩单", "2024年任务表"}},
 
 			{name: "import page", url: "/import", user: "admin", wantStatus: 200,
-				wantContains: []string{`data-import="enterprises"`, `data-import="reports"`, "/api/v1/imports/reports/template.xlsx", "import.js"}},
-			{name: "an enterprise imports reports only", url: "/import", user: "firm", wantStatus: 200,
-				wantContains: []string{`data-import="reports"`}, wantNotContains: []string{`data-import="enterprises"`}},
+				wantContains:    []string{`data-import="enterprises"`, `data-kind="reports"`, `data-kind="profiles"`, `data-kind="mujun-facts"`, `data-kind="listing"`, "import.js"},
+				wantNotContains: []string{`data-import="reports"`}},
+			{name: "import page, kind selected", url: "/import?kind=reports", user: "admin", wantStatus: 200,
+				wantContains: []string{`data-import="reports"`, "/api/v1/imports/reports/template.xlsx"}, wantNotContains: []string{`data-import="enterprises"`}},
+			{name: "import page, listing events in English", url: "/import?kind=listing&lang=en", user: "wanzhou", wantStatus: 200,
+				wantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "credit_code", "proceeds_10k"}},
+			{name: "an enterprise imports reports and its profile only", url: "/import?kind=mujun-facts", user: "firm", wantStatus: 200,
+				wantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
+				wantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
 
 			{name: "reference", url: "/reference", user: "wanzhou", wantStatus: 200,
 				wantContains: []string{"万州区", "两江新区", "CQ-LJ", "梁平县", "智能网联新能源汽车", "规上工业增加值", "预警阈值", "万亿级主导产业集群"}},
