@@ -278,4 +278,24 @@
   document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
     s.addEventListener('change', function () { s.form.requestSubmit(); });
   });
+
+  // Main navigation groups (<details>): one open at a time; Escape or a
+  // click outside closes them.
+  const groups = Array.from(document.querySelectorAll('.navgroup'));
+  groups.forEach(function (g) {
+    g.addEventListener('toggle', function () {
+      if (g.open) groups.forEach(function (o) { if (o !== g) o.open = false; });
+    });
+  });
+  document.addEventListener('click', function (e) {
+    groups.forEach(function (g) { if (g.open && !g.contains(e.target)) g.open = false; });
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    groups.forEach(function (g) {
+      if (!g.open) return;
+      g.open = false;
+      g.querySelector('summary').focus();
+    });
+  });
 })();
