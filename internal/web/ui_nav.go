@@ -75,3 +75,24 @@ func (u *ui) entCrumbs(lang string, usr auth.User, id int64, name, regionCode, s
 	}
 	return out
 }
+
+// relLink is one link of a page's "related pages" row.
+type relLink struct {
+	ID, Label, URL string
+}
+
+// districtLinks are the module pages filtered to one district, linked
+// from that district's cockpit so an officer reaches the district's
+// goals, 亩均 ranking, cultivation candidates, pool and listings in one
+// click.
+func (u *ui) districtLinks(lang, code string) []relLink {
+	q := "?region=" + url.QueryEscape(code)
+	return []relLink{
+		{ID: "rel-enterprises", Label: u.t(lang, "nav.enterprises"), URL: "/enterprises" + q},
+		{ID: "rel-goals", Label: u.t(lang, "nav.goals"), URL: "/goals" + q},
+		{ID: "rel-mujun", Label: u.t(lang, "nav.mujun"), URL: "/mujun" + q + "#ranking"},
+		{ID: "rel-cultivation", Label: u.t(lang, "nav.cultivation"), URL: "/cultivation" + q},
+		{ID: "rel-hardtech", Label: u.t(lang, "nav.hardtech"), URL: "/hardtech" + q},
+		{ID: "rel-listing", Label: u.t(lang, "nav.listing"), URL: "/listing" + q},
+	}
+}
