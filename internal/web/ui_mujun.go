@@ -101,6 +101,7 @@ type mujunMapJSON struct {
 	Mean   float64 `json:"mean"`
 	AShare float64 `json:"a_share"`
 	Firms  int     `json:"firms"`
+	URL    string  `json:"url"` // the district's firms in the ranking below
 }
 
 type mujunGroupJSON struct {
@@ -226,8 +227,8 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	}
 	dists := u.s.mujunAggregates(lang, cfg, res.Regions, nil)
 	p.Districts = aggRows(dists, false)
-	for _, a := range dists {
-		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms})
+	for i, a := range dists {
+		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms, URL: p.Districts[i].URL})
 	}
 	p.Parks = aggRows(u.s.mujunAggregates(lang, cfg, res.Parks, parks), true)
 
