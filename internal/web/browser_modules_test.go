@@ -212,6 +212,22 @@ func TestBrowserModules(t *testing.T) {
 		shot(t, ctx, pg.name+"-zh")
 	}
 
+	// The 亩均 changes filter by transition.
+	must("changes by transition", chromedp.Do(ctx,
+		chromedp.Navigate(base+"/mujun/runs/1/diff/2?lang=zh-CN"),
+		chromedp.WaitVisible(chromedp.CSS(`#diff-summary [data-filter-value]:not([data-filter-value=""])`)),
+		chromedp.Click(chromedp.CSS(`#diff-summary [data-filter-value]:not([data-filter-value=""])`)),
+	))
+	if !eval("filtered changes", `(() => {
+		const v = document.querySelector('#diff-summary [aria-pressed="true"]').dataset.filterValue;
+		const rows = [...document.querySelectorAll('#mujun-changes tbody tr')];
+		const shown = rows.filter(r => !r.hidden);
+		return v !== '' && shown.length > 0 && shown.every(r => r.dataset.filter === v);
+	})()`) {
+		t.Error("the transition filter does not narrow the changes")
+	}
+	checkJS("changes filter")
+
 	// A firm's four views link to each other by the same tab row.
 	must("profile to listing to 亩均", chromedp.Do(ctx,
 		chromedp.Navigate(env.expand(base+"/enterprises/{wz-auto}?lang=zh-CN")),

@@ -274,6 +274,18 @@
     });
   });
 
+  // Buttons data-filter-table="id" data-filter-value="v" show only the
+  // rows of that table whose data-filter is v ("" shows all).
+  document.querySelectorAll('[data-filter-table]').forEach(function (b) {
+    const table = document.getElementById(b.dataset.filterTable);
+    if (!table) return;
+    b.addEventListener('click', function () {
+      const v = b.dataset.filterValue;
+      document.querySelectorAll('[data-filter-table="' + b.dataset.filterTable + '"]').forEach(function (o) { o.setAttribute('aria-pressed', String(o === b)); });
+      table.querySelectorAll('tbody tr').forEach(function (tr) { tr.hidden = v !== '' && tr.dataset.filter !== v; });
+    });
+  });
+
   // Selects marked data-autosubmit submit their form on change.
   document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
     s.addEventListener('change', function () { s.form.requestSubmit(); });
