@@ -290,6 +290,13 @@ func TestBrowserModules(t *testing.T) {
 		t.Errorf("the listing page is %d px wide on a 390 px screen", w)
 	}
 	shot(t, ctx, "nav-open-390")
+	// The 亩均 map draws and resizes on the small screen too.
+	must("亩均 at 390 px", chromedp.Do(ctx,
+		chromedp.Navigate(base+"/mujun?lang=zh-CN"),
+		chromedp.WaitVisible(chromedp.ID("mujun-districts")),
+	))
+	waitFor("亩均 map at 390 px", `document.getElementById('panel-mujun-map').dataset.ready === 'true'`)
+	shot(t, ctx, "mujun-390")
 	must("desktop again", chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1000)))
 	checkJS("phone")
 
