@@ -161,6 +161,8 @@ func (u *ui) funcs(lang string) template.FuncMap {
 		"asset": u.assets.url,
 		"num":   func(v float64, digits int) string { return formatNumber(v, digits) },
 		"int":   func(v int64) string { return formatNumber(float64(v), 0) },
+		// count formats a count of firms and the like with separators.
+		"count": func(v int) string { return formatNumber(float64(v), 0) },
 		"signed": func(v float64) string {
 			return formatSigned(v, 1)
 		},
@@ -206,6 +208,7 @@ type basePage struct {
 	SwitchLang string
 	Crumbs     []crumb
 	Scripts    []string // static files to load, in order
+	EntTabs    *entTabs // the tab row of a page about one enterprise
 }
 
 // userView is the signed-in user as the layout shows them.
@@ -227,7 +230,9 @@ type crumb struct {
 
 // base fills the common part of a page.
 func (u *ui) base(r *http.Request, pc pageCtx, titleKey, nav string) basePage {
-	b := basePage{Lang: pc.lang, Title: u.t(pc.lang, titleKey), Nav: nav, Module: nav}
+	// app.js on every page: the navigation menus use it; pages with their
+	// own scripts list it again with them.
+	b := basePage{Lang: pc.lang, Title: u.t(pc.lang, titleKey), Nav: nav, Module: nav, Scripts: []string{"app.js"}}
 	b.SwitchLang = i18n.EN
 	if pc.lang == i18n.EN {
 		b.SwitchLang = i18n.ZH

@@ -51,6 +51,7 @@ type cockpitPage struct {
 	Data        cockpitData  // for cockpit.js
 	MapPanel    *chartPanel  // the district map, on city-wide pages
 	Panels      []chartPanel // the other chart panels, in order
+	Related     []relLink    // a district's pages in the other modules
 }
 
 type monthOption struct {
@@ -353,6 +354,7 @@ func (u *ui) cockpit(w http.ResponseWriter, r *http.Request, pc pageCtx, regionC
 		if reg.IsZone() {
 			p.Sub = u.t(lang, "cockpit.zone_note")
 		}
+		p.Related = u.districtLinks(lang, regionCode)
 		p.Crumbs = []crumb{{Label: city, URL: "/"}, {Label: regionName(lang, reg)}}
 	case regionCode == "":
 		p.Level, p.Heading = "cluster", clusterName(lang, cl)

@@ -91,12 +91,8 @@ func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	p.Module = "cultivation"
 	p.Title = e.Name + " · " + u.t(lang, "cultivation.eligibility.title")
 	p.Scripts = []string{"app.js"}
-	switch pc.user.Role {
-	case auth.RoleEnterprise:
-		p.Crumbs = []crumb{{Label: e.Name, URL: p.ProfileURL}, {Label: u.t(lang, "cultivation.eligibility.title")}}
-	default:
-		p.Crumbs = []crumb{{Label: u.t(lang, "enterprises.title"), URL: "/enterprises"}, {Label: e.Name, URL: p.ProfileURL}, {Label: u.t(lang, "cultivation.eligibility.title")}}
-	}
+	p.Crumbs = u.entCrumbs(lang, pc.user, id, e.Name, e.RegionCode, u.t(lang, "cultivation.eligibility.title"))
+	p.withEntTabs(id, "eligibility")
 	for _, rem := range el.Reminders {
 		p.Reminders = append(p.Reminders, reminderView{Kind: u.t(lang, "cultivation.reminder."+string(rem.Kind)), Text: rem.Text.Lang(lang),
 			Due: rem.Due.String(), Urgent: rem.DaysLeft < 30})

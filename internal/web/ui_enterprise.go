@@ -301,18 +301,8 @@ func (u *ui) enterpriseProfile(w http.ResponseWriter, r *http.Request, pc pageCt
 			p.RegionURL = districtURL(reg.Code)
 		}
 	}
-	switch pc.user.Role {
-	case auth.RoleEnterprise:
-		p.Crumbs = []crumb{{Label: d.Name}}
-	case auth.RoleDistrict:
-		p.Crumbs = []crumb{{Label: p.Region, URL: p.RegionURL}, {Label: u.t(lang, "enterprises.title"), URL: "/enterprises"}, {Label: d.Name}}
-	default:
-		p.Crumbs = []crumb{{Label: u.t(lang, "scope.city"), URL: "/"}}
-		if hasReg {
-			p.Crumbs = append(p.Crumbs, crumb{Label: p.Region, URL: p.RegionURL})
-		}
-		p.Crumbs = append(p.Crumbs, crumb{Label: u.t(lang, "enterprises.title"), URL: "/enterprises?region=" + url.QueryEscape(d.RegionCode)}, crumb{Label: d.Name})
-	}
+	p.Crumbs = u.entCrumbs(lang, pc.user, d.ID, d.Name, d.RegionCode, "")
+	p.withEntTabs(d.ID, "profile")
 	for i := len(d.Years) - 1; i >= 0; i-- {
 		y := d.Years[i]
 		p.Years = append(p.Years, profileYear{Year: y.Year, AboveScale: y.AboveScale, Size: u.t(lang, "size."+string(y.Size)),

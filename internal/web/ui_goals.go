@@ -17,6 +17,8 @@ type goalsPage struct {
 	Years       []option
 	Goals       []goalView
 	NoData      bool
+	Region      string   // the district the rows are narrowed to, "" for all
+	Regions     []option // the district filter, when there is more than one
 }
 
 type goalView struct {
@@ -74,6 +76,27 @@ func (u *ui) goalsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		p.Years = append(p.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == rep.Year})
 	}
 	p.NoData = len(rep.Goals) == 0
+	// The district filter narrows every goal's table to the city total
+	// and one district (the district cockpit links here with it).
+	p.Region = r.URL.Query().Get("region")
+	seen := map[string]bool{}
+	for _, g := range rep.Goals {
+		for _, d := range g.Districts {
+			if !seen[d.Region] {
+				seen[d.Region] = true
+				p.Regions = append(p.Regions, option{Value: d.Region, Label: pickLang(lang, d.NameZh, d.NameEn), Selected: d.Region == p.Region})
+			}
+		}
+	}
+	if p.Region != "" && !seen[p.Region] && !p.NoData {
+		u.renderError(w, r, http.StatusNotFound, "err.region_not_found")
+		return
+	}
+	if len(p.Regions) < 2 {
+		p.Regions = nil
+	} else {
+		p.Regions = append([]option{{Value: "", Label: u.t(lang, "filter.all_regions")}}, p.Regions...)
+	}
 	for _, g := range rep.Goals {
 		v := goalView{ID: g.Indicator, Name: pickLang(lang, g.NameZh, g.NameEn), Measure: u.t(lang, "goals.measure."+g.Measure),
 			Plan: u.t(lang, "goals.plan", g.Source, g.PlanID, g.PlanVersion), Stock: g.Measure == "stock", GoalYear: g.GoalYear, BaseYear: g.BaseYear}
@@ -95,8 +118,8 @@ func (u *ui) goalsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 			switch {
 			case gp.YearGoal > 0:
 				rv.Pct = min(100, int(float64(gp.Actual)/gp.YearGoal*100+0.5))
-			case gp.Actual > 0:
-				rv.Pct = 100
+			case gp.Actual > 0 || gp.Status == "met":
+				rv.Pct = 100 // nothing asked this year: a met goal shows a full bar
 			}
 			return rv
 		}
@@ -105,7 +128,9 @@ func (u *ui) goalsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 			v.City = &c
 		}
 		for _, d := range g.Districts {
-			v.Rows = append(v.Rows, row(d))
+			if p.Region == "" || d.Region == p.Region {
+				v.Rows = append(v.Rows, row(d))
+			}
 		}
 		p.Goals = append(p.Goals, v)
 	}

@@ -288,9 +288,8 @@ func (u *ui) listingFirmPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	if rg, ok := u.s.regions.ByCode(f.RegionCode); ok {
 		p.Region = regionName(lang, rg)
 	}
-	if usr.Role != auth.RoleEnterprise {
-		p.Crumbs = []crumb{{Label: u.t(lang, "listing.title"), URL: "/listing"}, {Label: f.Name}}
-	}
+	p.Crumbs = u.entCrumbs(lang, usr, id, f.Name, f.RegionCode, u.t(lang, "listing.timeline_title"))
+	p.withEntTabs(id, "listing")
 	if st, ok := f.Current(); ok {
 		p.Current, p.StageCode = u.s.listingStageWord(lang, st.Stage), string(st.Stage)
 	}

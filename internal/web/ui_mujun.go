@@ -101,6 +101,7 @@ type mujunMapJSON struct {
 	Mean   float64 `json:"mean"`
 	AShare float64 `json:"a_share"`
 	Firms  int     `json:"firms"`
+	URL    string  `json:"url"` // the district's firms in the ranking below
 }
 
 type mujunGroupJSON struct {
@@ -228,8 +229,8 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	}
 	dists := u.s.mujunAggregates(lang, cfg, res.Regions, nil)
 	p.Districts = aggRows(dists, false)
-	for _, a := range dists {
-		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms})
+	for i, a := range dists {
+		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms, URL: p.Districts[i].URL})
 	}
 	p.Parks = aggRows(u.s.mujunAggregates(lang, cfg, res.Parks, parks), true)
 
@@ -420,6 +421,7 @@ func (u *ui) mujunTargetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx
 	}
 	p := mujunTargetsPage{AsOf: t.AsOf, Base: t.Set.BaseYear, Target: t.Set.TargetYear, Note: pickLangText(lang, t.Set.Note), Source: t.Set.Source}
 	p.basePage = u.base(r, pc, "mujun.targets_title", "mujun")
+	p.Nav = "mujun_targets" // its own menu item; help stays the module's
 	p.Scripts = []string{"app.js"}
 	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: "/mujun"}, {Label: u.t(lang, "mujun.targets_title")}}
 	for _, tg := range t.Set.Targets {
@@ -506,6 +508,8 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	p.basePage = u.base(r, pc, "mujun.enterprise_title", "mujun")
 	p.Title = ent.Name + " · " + p.Title
 	p.Scripts = []string{"app.js"}
+	p.Crumbs = u.entCrumbs(lang, pc.user, id, ent.Name, ent.RegionCode, u.t(lang, "mujun.enterprise_title"))
+	p.withEntTabs(id, "mujun")
 	cfgs := map[string]mujun.Config{}
 	for _, er := range runs {
 		key := er.Run.ConfigID + "@" + strconv.Itoa(er.Run.ConfigVersion)

@@ -274,8 +274,40 @@
     });
   });
 
+  // Buttons data-filter-table="id" data-filter-value="v" show only the
+  // rows of that table whose data-filter is v ("" shows all).
+  document.querySelectorAll('[data-filter-table]').forEach(function (b) {
+    const table = document.getElementById(b.dataset.filterTable);
+    if (!table) return;
+    b.addEventListener('click', function () {
+      const v = b.dataset.filterValue;
+      document.querySelectorAll('[data-filter-table="' + b.dataset.filterTable + '"]').forEach(function (o) { o.setAttribute('aria-pressed', String(o === b)); });
+      table.querySelectorAll('tbody tr').forEach(function (tr) { tr.hidden = v !== '' && tr.dataset.filter !== v; });
+    });
+  });
+
   // Selects marked data-autosubmit submit their form on change.
   document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
     s.addEventListener('change', function () { s.form.requestSubmit(); });
+  });
+
+  // Main navigation groups (<details>): one open at a time; Escape or a
+  // click outside closes them.
+  const groups = Array.from(document.querySelectorAll('.navgroup'));
+  groups.forEach(function (g) {
+    g.addEventListener('toggle', function () {
+      if (g.open) groups.forEach(function (o) { if (o !== g) o.open = false; });
+    });
+  });
+  document.addEventListener('click', function (e) {
+    groups.forEach(function (g) { if (g.open && !g.contains(e.target)) g.open = false; });
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    groups.forEach(function (g) {
+      if (!g.open) return;
+      g.open = false;
+      g.querySelector('summary').focus();
+    });
   });
 })();

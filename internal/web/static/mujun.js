@@ -67,20 +67,26 @@
       },
       series: [{
         name: label(measure), type: 'map', map: 'chongqing', nameProperty: 'code', nameMap: names,
-        layoutCenter: ['55%', '50%'], layoutSize: '96%', roam: true, selectedMode: false, label: { show: false },
+        layoutCenter: ['55%', '50%'], layoutSize: '96%', roam: true, selectedMode: false, label: { show: false }, cursor: 'pointer',
         emphasis: { label: { show: true }, itemStyle: { areaColor: '#e39b2d' } },
         itemStyle: { borderColor: '#ffffff', borderWidth: 0.8, areaColor: '#f0f2f5' }, data: data,
       }],
     }, true);
     const rows = (P.districts || []).slice().sort(function (a, b) {
       return measure === 'mean' ? b.mean - a.mean : b.a_share - a.a_share;
-    }).map(function (d) { return [d.name, d.firms, d.mean, d.a_share]; });
+    }).map(function (d) { return [d.name, d.firms, d.mean, d.a_share, d.url]; });
     mapPanel.setTable({
       title: label(measure), filename: 'mujun_districts_' + measure,
-      columns: [{ label: t('js.region') }, { label: t('js.mujun_firms'), num: true }, { label: t('js.mujun_mean'), num: true, digits: 2 }, { label: t('js.mujun_a_share'), num: true, digits: 1 }],
+      columns: [{ label: t('js.region'), link: 4 }, { label: t('js.mujun_firms'), num: true }, { label: t('js.mujun_mean'), num: true, digits: 2 }, { label: t('js.mujun_a_share'), num: true, digits: 1 }, { label: 'url', hidden: true }],
       rows: rows,
     });
     mapPanel.el.dataset.measure = measure;
+  }
+
+  // A click on a district with results opens its firms in the ranking.
+  function onMapClick(p) {
+    const d = p.data && byCode[p.data.code];
+    if (d && d.url) window.location.href = d.url;
   }
 
   mapPanel.el.querySelectorAll('[data-measure]').forEach(function (b) {
@@ -94,6 +100,7 @@
     geo = g;
     echarts.registerMap('chongqing', geo);
     draw();
+    mapPanel.echarts().on('click', onMapClick);
     mapPanel.el.dataset.ready = 'true';
     mapPanel.state('');
   }).catch(function (err) { mapPanel.state(t('js.load_failed') + ' ' + err.message, true); });
