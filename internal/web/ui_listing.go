@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/listing"
@@ -121,6 +122,17 @@ func (u *ui) listingPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		return
 	}
 	recs := sqlstore.Records(firms)
+	// Without ?date= the page shows the pipeline as of its latest recorded
+	// event when that is before today: a pipeline whose records stop early
+	// is shown as it last stood (and says so) rather than as an empty
+	// current year.
+	if !q.Has("date") {
+		if last := latestListingEvent(recs); !last.IsZero() && last.Before(f.At) {
+			f.At = last
+			p.Date = dateString(f.At)
+			p.AsOf = u.t(lang, "listing.as_of", p.Date)
+		}
+	}
 
 	// Counts by stage at the date.
 	c := listing.CountsAt(recs, f.At)
@@ -323,4 +335,17 @@ func (u *ui) listingFirmPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	}
 	p.Data = listingFirmData{ID: id, Events: len(f.Events), Text: u.prefixed(lang, "js.")}
 	u.render(w, r, http.StatusOK, lang, "listing_firm.html", p)
+}
+
+// latestListingEvent is the date of the latest event in recs, or zero.
+func latestListingEvent(recs []listing.Record) time.Time {
+	var last time.Time
+	for _, r := range recs {
+		for _, e := range r.Events {
+			if e.Date.After(last) {
+				last = e.Date
+			}
+		}
+	}
+	return last
 }

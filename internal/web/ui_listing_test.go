@@ -17,6 +17,8 @@ func TestListingPages(t *testing.T) {
 					nameWZAuto, "2024-01-31", "中信证券股份有限公司", "listing.js", `"stages":[`, `aria-current="page"`},
 				wantNotContains: []string{nameYZElec + "</a>", "<script>"},
 				wantHeader:      map[string]string{"Content-Security-Policy": "script-src 'self'"}},
+			{name: "without a date the page stands at the latest recorded event", url: "/listing", user: "admin", wantStatus: 200,
+				wantContains: []string{"截至 2024-02-07", `id="kpi-tutoring">1<`, "2023年新增上市公司", `id="kpi-new-listings">1<`, "date=2024-02-07"}},
 			{name: "listed firms by board in English", url: "/listing?date=2024-02-29&stage=listed&lang=en", user: "analyst", wantStatus: 200,
 				wantContains: []string{"Listing pipeline", nameYZElec, nameWZFood, "SSE STAR Market", "SZSE Main Board", "2 firms"}},
 			{name: "district page is its district", url: "/listing?date=2024-02-29&stage=", user: "wanzhou", wantStatus: 200,
