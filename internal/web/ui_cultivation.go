@@ -241,7 +241,7 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		return
 	}
 	sp.perPage = uiPerPage
-	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.filter.RegionCode)
+	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.gen)
 	if err != nil {
 		u.fail(w, r, err)
 		return
