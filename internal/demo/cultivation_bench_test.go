@@ -30,12 +30,13 @@ import (
 //     costs (read every enterprise's raw facts in five queries, build the
 //     profiles, evaluate every firm for every tier): once per assessment
 //     date and data generation;
+//
 //   - request-*: whole HTTP requests to a server, signed in, reusing the
 //     cached screening (the funnel, a candidate page, the /cultivation page,
 //     a district's funnel), one enterprise's eligibility page, and a funnel
 //     request right after a profile write (recomputed).
 //
-//	go test ./internal/demo/ -run '^$' -bench CultivationScreen -benchtime 10x
+//     go test ./internal/demo/ -run '^$' -bench CultivationScreen -benchtime 10x
 func BenchmarkCultivationScreen(b *testing.B) {
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "demo.db"), sqlstore.Options{})
