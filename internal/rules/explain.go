@@ -242,6 +242,32 @@ func ptsRange(lo, hi int64, lang string) string {
 // "上年研发费用占营业收入比重 2.4%，要求 ≥ 3%".
 func (n *Node) Explain() Text { return both(n.explain) }
 
+// langCode maps a Text.Lang language ("en…" is English, anything else
+// Chinese) to the renderers' code.
+func langCode(lang string) string {
+	if strings.HasPrefix(lang, "en") {
+		return en
+	}
+	return zh
+}
+
+// ExplainIn is Explain in one language, for pages that render one: half
+// the formatting.
+func (n *Node) ExplainIn(lang string) string { return n.explain(langCode(lang)) }
+
+// ValueTextIn renders the judged value in one language, as the JSON form's
+// value_text: "" when unknown, without a metric, or not applicable.
+func (n *Node) ValueTextIn(lang string) string {
+	if n.metric() == nil || n.Status == StatusNotApplicable {
+		return ""
+	}
+	return n.valueText(langCode(lang))
+}
+
+// ThresholdTextIn renders a condition's requirement in one language, as
+// the JSON form's threshold_text ("" for other nodes).
+func (n *Node) ThresholdTextIn(lang string) string { return n.thresholdText(langCode(lang)) }
+
 func (n *Node) explain(lang string) string {
 	c := n.c
 	l := c.label.Lang(lang)

@@ -84,6 +84,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 	defer yearUp.Close()
 
 	changedYears := map[int]bool{}
+	yearsChanged := false
 	names := newNameIndexer(s.engine)
 	for _, r := range rows {
 		e := r.Enterprise
@@ -135,11 +136,17 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 			}
 			if n, _ := out.RowsAffected(); n > 0 {
 				changedYears[y.Year] = true
+				yearsChanged = true
 			}
 		}
 	}
 	if err := names.flush(ctx, tx); err != nil {
 		return res, err
+	}
+	if res.Inserted > 0 || res.Updated > 0 || yearsChanged {
+		if err := bumpProfileGeneration(ctx, tx); err != nil {
+			return res, err
+		}
 	}
 	return res, s.refreshYears(ctx, tx, changedYears)
 }
@@ -186,23 +193,34 @@ func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
 func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until`)
+			ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until
+			WHERE title.level <> excluded.level OR title.valid_until <> excluded.valid_until`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		years := map[int]bool{}
+		changed := false
 		for _, t := range titles {
 			if !t.Kind.Valid() {
 				return apperr.New(apperr.Invalid, "err.title_kind", string(t.Kind))
 			}
-			if _, err := st.ExecContext(ctx, t.EnterpriseID, string(t.Kind), string(t.Level), formatDate(t.GrantedOn), formatDate(t.ValidUntil)); err != nil {
+			out, err := st.ExecContext(ctx, t.EnterpriseID, string(t.Kind), string(t.Level), formatDate(t.GrantedOn), formatDate(t.ValidUntil))
+			if err != nil {
 				return err
+			}
+			if n, _ := out.RowsAffected(); n > 0 {
+				changed = true
 			}
 			if t.Kind.Specialized() {
 				if err := s.yearsOfEnterprise(ctx, tx, t.EnterpriseID, years); err != nil {
 					return err
 				}
+			}
+		}
+		if changed {
+			if err := bumpProfileGeneration(ctx, tx); err != nil {
+				return err
 			}
 		}
 		return s.refreshYears(ctx, tx, years)

@@ -148,6 +148,11 @@ func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) erro
 			}
 			changed[k[0].(int)] = true
 		}
+		if len(changed) > 0 { // clusters of enterprises
+			if err := bumpProfileGeneration(ctx, tx); err != nil {
+				return err
+			}
+		}
 		// Only years with reports have summaries to rebuild.
 		var years []int
 		for y := range changed {

@@ -55,6 +55,7 @@ func (s *Store) ImportReports(ctx context.Context, reports []report.Monthly, opt
 func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []report.Monthly, opts WriteOptions) (UpsertResult, error) {
 	var res UpsertResult
 	years := map[int]bool{}
+	december := false // profiles read December reports only
 	// Count existing keys first so inserted and updated can be told apart.
 	existing, err := s.existingReportKeys(ctx, tx, reports)
 	if err != nil {
@@ -88,6 +89,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 				args = append(args, v)
 			}
 			years[r.Period.Year] = true
+			december = december || r.Period.Month == 12
 		}
 		out, err := st.ExecContext(ctx, args...)
 		if err != nil {
@@ -104,6 +106,11 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	res.Unchanged = len(reports) - changed
 	if changed == 0 {
 		return res, nil
+	}
+	if december {
+		if err := bumpProfileGeneration(ctx, tx); err != nil {
+			return res, err
+		}
 	}
 	affected := map[int]bool{}
 	for y := range years {

@@ -41,6 +41,17 @@ func (s *Server) cultivationRoutes() []apiRoute {
 // assessmentDate reads ?date=, or picks the platform default: today unless
 // the prior year's December reports are not in yet (cultivation.DefaultAsOf).
 func (s *Server) assessmentDate(ctx context.Context, q url.Values) (time.Time, error) {
+	gen, err := s.store.ProfileGeneration(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.assessmentDateAt(ctx, q, gen)
+}
+
+// assessmentDateAt is assessmentDate for a request that has read the
+// profile generation: the latest complete year is remembered per
+// generation.
+func (s *Server) assessmentDateAt(ctx context.Context, q url.Values, gen int64) (time.Time, error) {
 	if v := strings.TrimSpace(q.Get("date")); v != "" {
 		d, err := rules.ParseDate(v)
 		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
@@ -48,7 +59,7 @@ func (s *Server) assessmentDate(ctx context.Context, q url.Values) (time.Time, e
 		}
 		return d.Time(), nil
 	}
-	y, err := s.store.LatestCompleteYear(ctx)
+	y, err := s.cult.latestCompleteYear(ctx, gen, s.store.LatestCompleteYear)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -70,13 +81,40 @@ func (s *Server) profileQuery(ctx context.Context, asOf time.Time) (sqlstore.Pro
 	return q, nil
 }
 
-// screen judges every enterprise in scope on asOf.
-func (s *Server) screen(ctx context.Context, sc auth.Scope, asOf time.Time, region string) (*cultivation.Screening, error) {
+// screen returns the screening of every enterprise in scope on asOf, as of
+// profile generation gen or later: the city-wide screening (reused while
+// the generation holds, see screenCache) narrowed to the scope. The result
+// is shared and read-only.
+func (s *Server) screen(ctx context.Context, sc auth.Scope, asOf time.Time, gen int64) (*cultivation.Screening, error) {
+	city, err := s.cult.screening(ctx, gen, asOf, func(ctx context.Context, gen int64) (*cultivation.Screening, error) {
+		if f := s.cult.opts.OnScreen; f != nil {
+			f(asOf, gen)
+		}
+		return s.screenStore(ctx, auth.All(), asOf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sc.IsAll() {
+		return city, nil
+	}
+	return city.Select(func(sub *cultivation.Subject) bool {
+		switch {
+		case sc.EnterpriseID != 0:
+			return sub.ID == sc.EnterpriseID
+		case sc.RegionCode != "":
+			return sub.RegionCode == sc.RegionCode
+		}
+		return false
+	}), nil
+}
+
+// screenStore judges every enterprise in scope on asOf from the store.
+func (s *Server) screenStore(ctx context.Context, sc auth.Scope, asOf time.Time) (*cultivation.Screening, error) {
 	q, err := s.profileQuery(ctx, asOf)
 	if err != nil {
 		return nil, err
 	}
-	q.RegionCode = region
 	raws, err := s.store.ProfileRaws(ctx, sc, q)
 	if err != nil {
 		return nil, err
@@ -197,6 +235,7 @@ func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) {
 
 // screeningParams are the filters of the funnel and the candidate list.
 type screeningParams struct {
+	gen     int64 // profile generation read first: the data are at least this new
 	asOf    time.Time
 	filter  cultivation.Filter
 	title   enterprise.TitleKind
@@ -208,7 +247,10 @@ type screeningParams struct {
 func (s *Server) screeningParams(ctx context.Context, q url.Values, sc auth.Scope) (screeningParams, error) {
 	var p screeningParams
 	var err error
-	if p.asOf, err = s.assessmentDate(ctx, q); err != nil {
+	if p.gen, err = s.store.ProfileGeneration(ctx); err != nil {
+		return p, err
+	}
+	if p.asOf, err = s.assessmentDateAt(ctx, q, p.gen); err != nil {
 		return p, err
 	}
 	sf, err := statsFilter(q, sc)
@@ -252,7 +294,7 @@ func (s *Server) apiFunnel(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sg, err := s.screen(r.Context(), sc, p.asOf, p.filter.RegionCode)
+	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -285,7 +327,7 @@ func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sg, err := s.screen(r.Context(), sc, p.asOf, p.filter.RegionCode)
+	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -333,7 +375,7 @@ func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sg, err := s.screen(r.Context(), sc, p.asOf, p.filter.RegionCode)
+	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -44,6 +44,8 @@ type Deps struct {
 	SecureCookies bool
 	// Rules are the title rule sets; the built-in ones when nil.
 	Rules *rules.Registry
+	// Cultivation tunes the cultivation screening cache.
+	Cultivation CultivationOptions
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -57,6 +59,7 @@ type Server struct {
 	secure  bool
 	now     func() time.Time
 	rules   *rules.Registry
+	cult    *screenCache // city-wide cultivation screenings by data generation
 
 	regions    *region.Catalogue
 	industries *industry.Classification
@@ -90,6 +93,7 @@ func New(d Deps) (*Server, error) {
 		now:            time.Now,
 		importMessages: importer.Messages(),
 		rules:          d.Rules,
+		cult:           newScreenCache(d.Cultivation),
 		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {

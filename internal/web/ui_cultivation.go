@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -123,53 +122,27 @@ func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	u.render(w, r, http.StatusOK, lang, "cultivation_eligibility.html", p)
 }
 
-// critJSON is the part of a criterion's JSON form the page shows: the
-// engine renders values and thresholds in their units there.
-type critJSON struct {
-	ID            string      `json:"id"`
-	Label         rules.Text  `json:"label"`
-	StatusKey     string      `json:"status"`
-	ValueText     *rules.Text `json:"value_text"`
-	ThresholdText *rules.Text `json:"threshold_text"`
-	Explanation   rules.Text  `json:"explanation"`
-	Children      []critJSON  `json:"children"`
-}
-
 // criterionRows flattens the criteria tree depth-first; bands that do not
-// apply are left out. The tree is rendered to JSON once and walked, so
-// each node is formatted once.
+// apply are left out. Texts are rendered in the page's language only.
 func criterionRows(n *rules.Node, lang string) []criterionRow {
 	if n == nil {
 		return nil
 	}
-	b, err := json.Marshal(n)
-	if err != nil {
-		return nil
-	}
-	var root critJSON
-	if err := json.Unmarshal(b, &root); err != nil {
-		return nil
-	}
 	var out []criterionRow
-	var walk func(c *critJSON, depth int)
-	walk = func(c *critJSON, depth int) {
-		if c.StatusKey == "not_applicable" && depth > 0 {
+	var walk func(c *rules.Node, depth int)
+	walk = func(c *rules.Node, depth int) {
+		if c.Status == rules.StatusNotApplicable && depth > 0 {
 			return
 		}
-		row := criterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
-			Status: statusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
-		if c.ValueText != nil {
-			row.Value = c.ValueText.Lang(lang)
-		}
-		if c.ThresholdText != nil {
-			row.Threshold = c.ThresholdText.Lang(lang)
-		}
-		out = append(out, row)
+		key := c.Status.String()
+		out = append(out, criterionRow{ID: c.ID(), Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: key,
+			Status: statusText(key).Lang(lang), Label: c.Label().Lang(lang), Explanation: c.ExplainIn(lang),
+			Value: c.ValueTextIn(lang), Threshold: c.ThresholdTextIn(lang)})
 		for i := range c.Children {
 			walk(&c.Children[i], depth+1)
 		}
 	}
-	walk(&root, 0)
+	walk(n, 0)
 	return out
 }
 
@@ -237,7 +210,7 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		return
 	}
 	sp.perPage = uiPerPage
-	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.filter.RegionCode)
+	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.gen)
 	if err != nil {
 		u.fail(w, r, err)
 		return

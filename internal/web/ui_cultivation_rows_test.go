@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/rules"
+)
+
+// criterionRowsViaJSON is the oracle for criterionRows: the rows read
+// back from the engine's JSON form of the tree, the wire format the API
+// serves.
+func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []criterionRow {
+	type critJSON struct {
+		ID            string      `json:"id"`
+		Label         rules.Text  `json:"label"`
+		StatusKey     string      `json:"status"`
+		ValueText     *rules.Text `json:"value_text"`
+		ThresholdText *rules.Text `json:"threshold_text"`
+		Explanation   rules.Text  `json:"explanation"`
+		Children      []critJSON  `json:"children"`
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root critJSON
+	if err := json.Unmarshal(b, &root); err != nil {
+		t.Fatal(err)
+	}
+	var out []criterionRow
+	var walk func(c *critJSON, depth int)
+	walk = func(c *critJSON, depth int) {
+		if c.StatusKey == "not_applicable" && depth > 0 {
+			return
+		}
+		row := criterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
+			Status: statusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
+		if c.ValueText != nil {
+			row.Value = c.ValueText.Lang(lang)
+		}
+		if c.ThresholdText != nil {
+			row.Threshold = c.ThresholdText.Lang(lang)
+		}
+		out = append(out, row)
+		for i := range c.Children {
+			walk(&c.Children[i], depth+1)
+		}
+	}
+	walk(&root, 0)
+	return out
+}
+
+// TestCriterionRowsMatchJSON: the eligibility page's rows, rendered from
+// the tree in one language, say what the API's JSON says, for every rule
+// set the fixture firms and a posted profile meet on two dates.
+func TestCriterionRowsMatchJSON(t *testing.T) {
+	env := newTestEnv(t, testEngineDSNs(t)["sqlite"](t))
+	seedCultivation(t, env)
+	var trees []*rules.Node
+	for _, d := range []time.Time{time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)} {
+		for _, id := range env.ids {
+			el, _, err := env.srv.eligibility(context.Background(), auth.All(), id, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, te := range el.Titles {
+				if te.Result != nil {
+					trees = append(trees, te.Result.Criteria)
+				}
+			}
+		}
+		p, err := rules.DecodeProfile(strings.NewReader(gazelleBody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, info := range env.srv.rules.List() {
+			rs, err := env.srv.rules.Get(info.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []rules.Kind{rules.KindNew, rules.KindReview} {
+				if !rs.Supports(k) {
+					continue
+				}
+				res, err := rs.Evaluate(p, rules.Context{AssessmentDate: d, Kind: k})
+				if err != nil {
+					t.Fatal(err)
+				}
+				trees = append(trees, res.Criteria)
+			}
+		}
+	}
+	rows, values := 0, 0
+	for _, n := range trees {
+		for _, lang := range []string{"zh-CN", "en"} {
+			got, want := criterionRows(n, lang), criterionRowsViaJSON(t, n, lang)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %s:\n got %+v\nwant %+v", n.ID(), lang, got, want)
+			}
+			rows += len(got)
+			for _, r := range got {
+				if r.Value != "" {
+					values++
+				}
+			}
+		}
+	}
+	if len(trees) < 20 || values == 0 {
+		t.Errorf("%d trees, %d rows, %d with values: the comparison covers too little", len(trees), rows, values)
+	}
+}
