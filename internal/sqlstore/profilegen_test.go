@@ -74,6 +74,24 @@ func TestProfileGeneration(t *testing.T) {
 			return nil
 		})
 
+		// Facts merged by a file import take the same path.
+		merge := func(debt int64) func(func(int64, int) (cultivation.Facts, bool)) ([]cultivation.YearFacts, error) {
+			return func(stored func(int64, int) (cultivation.Facts, bool)) ([]cultivation.YearFacts, error) {
+				f, _ := stored(a, 2024)
+				f.DebtRatio = rules.Ptr(debt)
+				return []cultivation.YearFacts{{EnterpriseID: a, Year: 2024, Facts: f, Source: "t"}}, nil
+			}
+		}
+		keys := []FactsKey{{EnterpriseID: a, Year: 2024}}
+		step("imported facts", true, func() error {
+			_, err := st.UpdateProfileFacts(ctx, auth.All(), keys, merge(2500), ImportOptions{})
+			return err
+		})
+		step("the same import again", false, func() error {
+			_, err := st.UpdateProfileFacts(ctx, auth.All(), keys, merge(2500), ImportOptions{})
+			return err
+		})
+
 		// Titles.
 		title := []enterprise.Title{{EnterpriseID: a, Kind: enterprise.TitleGazelle, Level: enterprise.LevelProvincial, GrantedOn: day("2024-03-01")}}
 		step("new title", true, func() error { return st.PutTitles(ctx, title) })
