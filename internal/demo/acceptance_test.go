@@ -103,7 +103,9 @@ func TestAcceptancePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	runAcceptance(t, openPostgres(t), false)
+	st := openPostgres(t)
+	runAcceptance(t, st, false)
+	t.Run("listing figures", func(t *testing.T) { runListingAcceptance(t, st) })
 }
 
 // runAcceptance loads the demo and computes every figure of the document from

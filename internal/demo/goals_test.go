@@ -19,10 +19,7 @@ func TestGoalsDemo(t *testing.T) {
 		t.Skip("loads the demo")
 	}
 	ctx := context.Background()
-	st := openSQLite(t)
-	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
-		t.Fatal(err)
-	}
+	st := openLoadedSQLite(t)
 	plans, err := st.GoalPlans(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -12,24 +12,16 @@ import (
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
-func TestListingFiguresSQLite(t *testing.T) { runListingAcceptance(t, openSQLite(t)) }
+// The PostgreSQL run of these checks is part of TestAcceptancePostgres,
+// on the database it loaded.
+func TestListingFiguresSQLite(t *testing.T) { runListingAcceptance(t, openLoadedSQLite(t)) }
 
-func TestListingFiguresPostgres(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
-	runListingAcceptance(t, openPostgres(t))
-}
-
-// runListingAcceptance loads the demo and computes the document's listing
+// runListingAcceptance takes a store with the demo loaded and computes the document's listing
 // figures from the stored records with the platform's own statistics
 // (internal/listing over sqlstore.ListingRecords, as the page, the API and
 // the CLI do), then compares them with the document.
 func runListingAcceptance(t *testing.T, st *sqlstore.Store) {
 	ctx := context.Background()
-	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
-		t.Fatal(err)
-	}
 	firms, err := st.ListingRecords(ctx, auth.All(), sqlstore.ListingRecordFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -21,11 +21,8 @@ import (
 // vetoes, runs of 2022 and 2023 (the 2023 ones on the 2022 prior) and a
 // second 2023 configuration version whose run differs in classes.
 func TestMujunDemo(t *testing.T) {
-	st := openSQLite(t)
+	st := openLoadedSQLite(t)
 	ctx := context.Background()
-	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
-		t.Fatal(err)
-	}
 	parks, err := st.MujunParks(ctx)
 	if err != nil || len(parks) < 82 {
 		t.Fatalf("parks: %v, %d (want ≥ 2 for each of 41 units)", err, len(parks))
@@ -116,11 +113,8 @@ func TestMujunReadPathsDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the demo dataset")
 	}
-	st := openSQLite(t)
+	st := openLoadedSQLite(t)
 	ctx := context.Background()
-	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
-		t.Fatal(err)
-	}
 	runs, err := st.MujunRuns(ctx)
 	if err != nil || len(runs) != 3 {
 		t.Fatalf("runs: %v %d", err, len(runs))
