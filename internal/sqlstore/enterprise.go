@@ -97,7 +97,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 			if err := ins.QueryRowContext(ctx, e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, formatDate(e.Founded), int64(e.LandArea), now).Scan(&id); err != nil {
 				return res, fmt.Errorf("insert enterprise %s: %w", e.CreditCode, err)
 			}
-			if err := names.add(ctx, tx, id, e.Name, false); err != nil {
+			if err := names.add(ctx, tx, id, e.Name); err != nil {
 				return res, err
 			}
 			res.Inserted++
@@ -113,7 +113,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 				}
 				res.Updated++
 				if name != e.Name {
-					if err := names.add(ctx, tx, id, e.Name, true); err != nil {
+					if err := names.replace(ctx, tx, id, e.Name); err != nil {
 						return res, err
 					}
 				}

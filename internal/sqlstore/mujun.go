@@ -185,30 +185,6 @@ func nullOpt(n sql.NullInt64) mujun.Opt[int64] {
 	return mujun.Opt[int64]{Value: n.Int64, Known: n.Valid}
 }
 
-// placeholders returns "(…), (…)" for rows of per parameters: anonymous
-// "?" on SQLite (see upsertReportSQL), "$N" on PostgreSQL.
-func placeholders(engine Engine, rows, per int) string {
-	var b strings.Builder
-	for i := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range per {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			if engine == SQLite {
-				b.WriteByte('?')
-			} else {
-				fmt.Fprintf(&b, "$%d", i*per+j+1)
-			}
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
 // MujunFacts returns the supplied facts of year for enterprises in scope,
 // by enterprise.
 func (s *Store) MujunFacts(ctx context.Context, sc auth.Scope, year int) ([]mujun.Supplied, error) {

@@ -59,14 +59,8 @@ func newNameIndexer(engine Engine) *nameIndexer {
 	return &nameIndexer{engine: engine, stmts: map[int]*sql.Stmt{}}
 }
 
-// add queues the bigrams of a new name; with replace the enterprise's old
-// bigrams are deleted first.
-func (x *nameIndexer) add(ctx context.Context, tx *sql.Tx, id int64, name string, replace bool) error {
-	if replace {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_gram WHERE enterprise_id = $1`, id); err != nil {
-			return fmt.Errorf("sqlstore: name index: %w", err)
-		}
-	}
+// add queues the bigrams of a new enterprise's name.
+func (x *nameIndexer) add(ctx context.Context, tx *sql.Tx, id int64, name string) error {
 	for _, g := range nameGrams(name) {
 		x.rows = append(x.rows, g, id)
 	}
@@ -76,6 +70,14 @@ func (x *nameIndexer) add(ctx context.Context, tx *sql.Tx, id int64, name string
 		}
 	}
 	return nil
+}
+
+// replace deletes an enterprise's bigrams and queues those of its new name.
+func (x *nameIndexer) replace(ctx context.Context, tx *sql.Tx, id int64, name string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_gram WHERE enterprise_id = $1`, id); err != nil {
+		return fmt.Errorf("sqlstore: name index: %w", err)
+	}
+	return x.add(ctx, tx, id, name)
 }
 
 // flush writes what is queued and closes the statements.
@@ -94,21 +96,9 @@ func (x *nameIndexer) flush(ctx context.Context, tx *sql.Tx) error {
 func (x *nameIndexer) write(ctx context.Context, tx *sql.Tx, n int) error {
 	st, ok := x.stmts[n]
 	if !ok {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO enterprise_gram (gram, enterprise_id) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			// Anonymous placeholders on SQLite: see upsertReportSQL.
-			if x.engine == SQLite {
-				b.WriteString("(?, ?)")
-			} else {
-				fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
-			}
-		}
+		q := `INSERT INTO enterprise_gram (gram, enterprise_id) VALUES ` + placeholders(x.engine, n, 2)
 		var err error
-		if st, err = tx.PrepareContext(ctx, b.String()); err != nil {
+		if st, err = tx.PrepareContext(ctx, q); err != nil {
 			return fmt.Errorf("sqlstore: name index: %w", err)
 		}
 		x.stmts[n] = st

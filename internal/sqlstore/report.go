@@ -174,24 +174,7 @@ func upsertReportSQL(rows int, engine Engine) string {
 	b.WriteString("INSERT INTO monthly_report (enterprise_id, year, month, ")
 	b.WriteString(strings.Join(reportColumns, ", "))
 	b.WriteString(") VALUES ")
-	per := 3 + len(reportColumns)
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		for j := 0; j < per; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			if engine == SQLite {
-				b.WriteString("?")
-			} else {
-				fmt.Fprintf(&b, "$%d", i*per+j+1)
-			}
-		}
-		b.WriteString(")")
-	}
+	b.WriteString(placeholders(engine, rows, 3+len(reportColumns)))
 	b.WriteString(" ON CONFLICT (enterprise_id, year, month) DO UPDATE SET ")
 	sets := make([]string, len(reportColumns))
 	diffs := make([]string, len(reportColumns))

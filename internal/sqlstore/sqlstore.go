@@ -191,3 +191,27 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 
 // unix returns the store clock as unix seconds.
 func (s *Store) unix() int64 { return s.now().Unix() }
+
+// placeholders returns "(…), (…)" for rows of per parameters: anonymous
+// "?" on SQLite (see upsertReportSQL), "$N" on PostgreSQL.
+func placeholders(engine Engine, rows, per int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range per {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if engine == SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", i*per+j+1)
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
