@@ -6,64 +6,21 @@ package web
 // what-if are on the screen. The screenshot goes to the test's temp dir.
 
 import (
-	"context"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
 func TestBrowserEligibility(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
-			t.Skipf("%s not installed; set IBRAIN_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)
-		}
-		t.Fatalf("IBRAIN_REQUIRE_BROWSER is set but %s is missing: %v", chromiumPath, err)
-	}
+	requireChromium(t)
 	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	seedCultivation(t, env)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: env.h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(ctx)
-	})
-	base := "http://" + ln.Addr().String()
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
-	)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	jsErrors := make(chan string, 64)
-	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
-	go func() {
-		for ev, err := range exceptions {
-			if err != nil {
-				return
-			}
-			jsErrors <- ev.ExceptionDetails.Text
-		}
-	}()
+	b := startBrowser(t, env, browserOptions{})
+	ctx, base := b.ctx, b.base
 	shotTo := func(name string) {
 		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -130,9 +87,5 @@ func TestBrowserEligibility(t *testing.T) {
 		t.Errorf("reminders = %q, want the title's last valid day", reminders)
 	}
 	shotTo("eligibility-zh")
-	select {
-	case e := <-jsErrors:
-		t.Errorf("JavaScript error: %s", e)
-	default:
-	}
+	b.checkJS(t, "eligibility page")
 }

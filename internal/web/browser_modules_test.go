@@ -10,109 +10,23 @@ package web
 // t.ArtifactDir().
 
 import (
-	"context"
-	"net"
-	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
 func TestBrowserModules(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
-			t.Skipf("%s not installed (apt-get install chromium fonts-noto-cjk); set IBRAIN_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)
-		}
-		t.Fatalf("IBRAIN_REQUIRE_BROWSER is set but %s is missing: %v", chromiumPath, err)
-	}
+	requireChromium(t)
 	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	mujunFixture(t, env)
 	seedListing(t, env)
 	env.seedGoals()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: env.h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(ctx)
-	})
-	base := "http://" + ln.Addr().String()
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
-	)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
-	defer cancel()
-
-	// Uncaught exceptions, console errors and browser log errors (CSP
-	// violations, failed loads) fail the test, as in TestBrowser.
-	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
-	consoles := chromedp.Events(ctx, runtime.ConsoleAPICalled)
-	logs := chromedp.Events(ctx, cdplog.EntryAdded)
-	jsErrors := make(chan string, 64)
-	go func() {
-		for ev, err := range exceptions {
-			if err != nil {
-				return
-			}
-			msg := ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-			jsErrors <- "exception: " + msg
-		}
-	}()
-	go func() {
-		for ev, err := range consoles {
-			if err != nil {
-				return
-			}
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				jsErrors <- "console.error: " + strings.Join(parts, " ")
-			}
-		}
-	}()
-	go func() {
-		for ev, err := range logs {
-			if err != nil {
-				return
-			}
-			if e := ev.Entry; e != nil && e.Level == cdplog.EntryLevelError {
-				jsErrors <- "log (" + string(e.Source) + "): " + e.Text + " " + e.URL
-			}
-		}
-	}()
+	b := startBrowser(t, env, browserOptions{Timeout: 150 * time.Second})
+	ctx, base, jsErrors := b.ctx, b.base, b.jsErrors
 	checkJS := func(step string) {
 		t.Helper()
 		for {
@@ -327,7 +241,7 @@ func TestBrowserModules(t *testing.T) {
 		chromedp.Navigate(base+"/mujun?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("mujun-districts")),
 	))
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('panel-mujun-map').dataset.ready === 'true'`, chromedp.WithPollingTimeout(30*time.Second)))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('panel-mujun-map').dataset.ready === 'true'`, chromedp.WithPollingTimeout(30*time.Second)))
 	must("亩均 map drawn", err)
 	xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
 		const el = document.querySelector('#panel-mujun-map [data-chart]');

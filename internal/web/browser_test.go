@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,7 +22,6 @@ import (
 	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/industrybrain/ibrain/internal/enterprise"
@@ -34,100 +32,16 @@ import (
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
-			t.Skipf("%s not installed (apt-get install chromium fonts-noto-cjk); set IBRAIN_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)
-		}
-		t.Fatalf("IBRAIN_REQUIRE_BROWSER is set but %s is missing: %v", chromiumPath, err)
-	}
+	requireChromium(t)
 	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	seedBrowserFixture(t, env)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: env.h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(ctx)
-	})
-	base := "http://" + ln.Addr().String()
-
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
-	)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	// Every uncaught exception and console error (a CSP violation is one)
-	// fails the test.
-	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
-	consoles := chromedp.Events(ctx, runtime.ConsoleAPICalled)
-	logs := chromedp.Events(ctx, cdplog.EntryAdded)
-	jsErrors := make(chan string, 64)
-	go func() {
-		for ev, err := range exceptions {
-			if err != nil {
-				return
-			}
-			msg := ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-			jsErrors <- "exception: " + msg
-		}
-	}()
-	go func() {
-		for ev, err := range consoles {
-			if err != nil {
-				return
-			}
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				jsErrors <- "console.error: " + strings.Join(parts, " ")
-			}
-		}
-	}()
-	go func() {
-		// Browser log errors: CSP violations (source "security"), failed
-		// loads of scripts, styles or API calls.
-		for ev, err := range logs {
-			if err != nil {
-				return
-			}
-			if e := ev.Entry; e != nil && e.Level == cdplog.EntryLevelError {
-				if e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.URL, "/api/v1/imports/") && strings.Contains(e.Text, "422") {
-					continue // the rejected import the test makes on purpose
-				}
-				jsErrors <- "log (" + string(e.Source) + "): " + e.Text + " " + e.URL
-			}
-		}
-	}()
+	b := startBrowser(t, env, browserOptions{Expected: func(e *cdplog.Entry) bool {
+		// the rejected import the test makes on purpose
+		return e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.URL, "/api/v1/imports/") && strings.Contains(e.Text, "422")
+	}})
+	ctx, base, jsErrors := b.ctx, b.base, b.jsErrors
 	checkJS := func(step string) {
 		t.Helper()
 		for {

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// The harness the browser tests share: a real server on loopback over a
+// test environment, and Debian's headless chromium driven through the
+// DevTools protocol, with every script error collected.
+
+const chromiumPath = "/usr/bin/chromium"
+
+// requireChromium skips the test without chromium, unless
+// IBRAIN_REQUIRE_BROWSER is set (CI), where a missing browser fails it.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
+			t.Skipf("%s not installed (apt-get install chromium fonts-noto-cjk); set IBRAIN_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)
+		}
+		t.Fatalf("IBRAIN_REQUIRE_BROWSER is set but %s is missing: %v", chromiumPath, err)
+	}
+}
+
+// browserOptions tune a browser session.
+type browserOptions struct {
+	Timeout time.Duration // for the whole session; 90 s when zero
+	// Expected reports a browser log error the test causes on purpose
+	// (a rejected upload, say); other log errors are script errors.
+	Expected func(e *cdplog.Entry) bool
+}
+
+// browserSession is a signed-out browser on a served test environment.
+type browserSession struct {
+	ctx      context.Context // the browser tab, with the session's deadline
+	base     string          // the server's URL
+	jsErrors chan string     // uncaught exceptions, console errors, log errors
+}
+
+// startBrowser serves env on a loopback port and opens a tab in headless
+// chromium; both stop when the test ends. Uncaught exceptions, console
+// errors and browser log errors (CSP violations, failed loads of scripts,
+// styles or API calls) are collected in jsErrors.
+func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSession {
+	t.Helper()
+	requireChromium(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: env.h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+	})
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 1000),
+		// The machine has no network: without these, chromium keeps
+		// trying to reach its update and sync services.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+	)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 90 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancel(); cancelCtx(); cancelAlloc() })
+
+	b := &browserSession{ctx: ctx, base: "http://" + ln.Addr().String(), jsErrors: make(chan string, 64)}
+	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	consoles := chromedp.Events(ctx, runtime.ConsoleAPICalled)
+	logs := chromedp.Events(ctx, cdplog.EntryAdded)
+	go func() {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+			b.jsErrors <- "exception: " + msg
+		}
+	}()
+	go func() {
+		for ev, err := range consoles {
+			if err != nil {
+				return
+			}
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.jsErrors <- "console.error: " + strings.Join(parts, " ")
+			}
+		}
+	}()
+	go func() {
+		for ev, err := range logs {
+			if err != nil {
+				return
+			}
+			if e := ev.Entry; e != nil && e.Level == cdplog.EntryLevelError {
+				if opts.Expected != nil && opts.Expected(e) {
+					continue
+				}
+				b.jsErrors <- "log (" + string(e.Source) + "): " + e.Text + " " + e.URL
+			}
+		}
+	}()
+	return b
+}
+
+// checkJS fails the test for every script error collected so far.
+func (b *browserSession) checkJS(t *testing.T, step string) {
+	t.Helper()
+	for {
+		select {
+		case e := <-b.jsErrors:
+			t.Errorf("%s: %s", step, e)
+		default:
+			return
+		}
+	}
+}
