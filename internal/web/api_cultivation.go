@@ -30,11 +30,11 @@ func (s *Server) cultivationRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/api/v1/rulesets", signedIn, s.apiRuleSets},
 		{"POST", "/api/v1/rulesets/{id}/evaluate", signedIn, s.apiEvaluateProfile},
-		{"GET", "/api/v1/enterprises/{id}/eligibility", signedIn, s.apiEligibility},
+		{"GET", "/api/v1/enterprises/{id}/eligibility", signedIn, s.withUser(s.apiEligibility)},
 		// The screening covers many enterprises: not for enterprise users.
-		{"GET", "/api/v1/cultivation/funnel", statsRoles, s.apiFunnel},
-		{"GET", "/api/v1/cultivation/candidates", statsRoles, s.apiCandidates},
-		{"GET", "/api/v1/cultivation/candidates.xlsx", statsRoles, s.apiCandidatesXLSX},
+		{"GET", "/api/v1/cultivation/funnel", statsRoles, s.withUser(s.apiFunnel)},
+		{"GET", "/api/v1/cultivation/candidates", statsRoles, s.withUser(s.apiCandidates)},
+		{"GET", "/api/v1/cultivation/candidates.xlsx", statsRoles, s.withUser(s.apiCandidatesXLSX)},
 	}
 }
 
@@ -209,28 +209,21 @@ func (s *Server) apiEvaluateProfile(w http.ResponseWriter, r *http.Request) {
 
 // apiEligibility returns every tier's evaluation of one enterprise, with
 // the reminders for the titles it holds. Outside the scope it is 404.
-func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiEligibility(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	asOf, err := s.assessmentDate(r.Context(), r.URL.Query())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	el, _, err := s.eligibility(r.Context(), u.ScopeOf(), id, asOf)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, cultivation.EligibilityJSON(&el, id))
+	return nil
 }
 
 // screeningParams are the filters of the funnel and the candidate list.
@@ -282,24 +275,18 @@ func (s *Server) screeningParams(ctx context.Context, q url.Values, sc auth.Scop
 }
 
 // apiFunnel counts holders and qualifying non-holders per tier.
-func (s *Server) apiFunnel(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiFunnel(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	sc := u.ScopeOf()
 	p, err := s.screeningParams(r.Context(), r.URL.Query(), sc)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toAPIFunnel(sg, p.filter))
+	return nil
 }
 
 func toAPIFunnel(sg *cultivation.Screening, f cultivation.Filter) apiFunnel {
@@ -315,22 +302,15 @@ func toAPIFunnel(sg *cultivation.Screening, f cultivation.Filter) apiFunnel {
 }
 
 // apiCandidates lists the ranked non-holders of one title, a page at a time.
-func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	sc := u.ScopeOf()
 	p, err := s.screeningParams(r.Context(), r.URL.Query(), sc)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	cs := sg.Candidates(p.title, p.filter, p.status)
 	out := apiCandidatePage{AssessmentDate: p.asOf.Format(time.DateOnly), Title: p.title, Status: string(p.status),
@@ -343,6 +323,7 @@ func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, toAPICandidate(c))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func ruleSetOf(sg *cultivation.Screening, title enterprise.TitleKind) *rules.RuleSetInfo {
@@ -363,28 +344,20 @@ func toAPICandidate(c cultivation.Candidate) apiCandidate {
 
 // apiCandidatesXLSX exports every candidate of the list (all pages). Cells
 // go through tabular, which neutralises formula triggers.
-func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	sc := u.ScopeOf()
 	p, err := s.screeningParams(r.Context(), r.URL.Query(), sc)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sg, err := s.screen(r.Context(), sc, p.asOf, p.gen)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := Lang(r)
 	cs := sg.Candidates(p.title, p.filter, p.status)
 	if len(cs) > maxExportRows {
-		s.writeError(w, r, apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows))
-		return
+		return apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows)
 	}
 	t := func(key string) string { return s.message(lang, key) }
 	header := []string{t("cultivation.col.rank"), t("api.export.col.credit_code"), t("api.export.col.name"), t("api.export.col.region"),
@@ -406,8 +379,7 @@ func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, t("cultivation.sheet"), header, rows); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	name := "candidates_" + string(p.title) + "_" + p.asOf.Format("20060102") + ".xlsx"
 	h := w.Header()
@@ -415,6 +387,7 @@ func (s *Server) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 // Message keys of this module's API errors (texts in the cultivation

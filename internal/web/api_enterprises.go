@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/industrybrain/ibrain/internal/auth"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,33 +54,24 @@ func enterpriseFilter(q url.Values) (sqlstore.EnterpriseFilter, error) {
 }
 
 // apiEnterprises lists enterprises in the user's scope, a page at a time.
-func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	f, err := enterpriseFilter(q)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	page, err := intParam(q, "page", 1, 1, 1_000_000)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	perPage, err := intParam(q, "per_page", defaultPerPage, 1, maxPerPage)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Limit, f.Offset = perPage, (page-1)*perPage
 	res, err := s.store.ListEnterprises(r.Context(), u.ScopeOf(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := apiEnterprisePage{Items: make([]apiEnterpriseItem, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage, Year: f.Year}
 	for _, it := range res.Items {
@@ -87,27 +79,22 @@ func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request) {
 		out.Year = it.Year
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // apiEnterprise returns one enterprise's profile. Outside the user's scope
 // it is 404, exactly like an id that does not exist.
-func (s *Server) apiEnterprise(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiEnterprise(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.store.Enterprise(r.Context(), u.ScopeOf(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toAPIEnterprise(d))
+	return nil
 }
 
 // maxReportYears bounds ?from=&to= so one request cannot ask for decades.
@@ -116,28 +103,20 @@ const maxReportYears = 10
 // apiEnterpriseReports returns an enterprise's monthly reports for years
 // from..to: cumulative values as reported and single-month values derived
 // from them (report.SingleMonth), flagged as derived.
-func (s *Server) apiEnterpriseReports(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiEnterpriseReports(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	// Resolve the enterprise first: out of scope is 404, not an empty list
 	// that would confirm the id exists.
 	if _, err := s.store.Enterprise(r.Context(), u.ScopeOf(), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	to, err := intParam(q, "to", 0, 2000, 2100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if to == 0 {
 		to = s.now().Year()
@@ -147,19 +126,17 @@ func (s *Server) apiEnterpriseReports(w http.ResponseWriter, r *http.Request) {
 	}
 	from, err := intParam(q, "from", to-1, 2000, 2100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if from > to || to-from >= maxReportYears {
-		s.writeError(w, r, badParam("from", "want from ≤ to within 10 years"))
-		return
+		return badParam("from", "want from ≤ to within 10 years")
 	}
 	reps, err := s.store.EnterpriseReports(r.Context(), u.ScopeOf(), id, from, to)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, buildReportsJSON(id, from, to, reps))
+	return nil
 }
 
 // buildReportsJSON lays reports out by period, values in the units of the

@@ -19,7 +19,7 @@ import (
 // goals and their district allocation.
 func (s *Server) goalsRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/goals", statsRoles, s.apiGoals},
+		{"GET", "/api/v1/goals", statsRoles, s.withUser(s.apiGoals)},
 	}
 }
 
@@ -65,23 +65,17 @@ type apiGoalProgress struct {
 	Mark       string  `json:"mark"`
 }
 
-func (s *Server) apiGoals(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiGoals(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	year, err := intParam(r.URL.Query(), "year", 0, 2000, 2100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out, err := s.goalsReport(r.Context(), u.ScopeOf(), year)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // goalYears lists the years any plan tracks: a flow plan its goal year, a

@@ -27,10 +27,10 @@ var hardtechWriters = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleDis
 // hardtechRoutes are the hard-tech assistance pool's routes.
 func (s *Server) hardtechRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/hardtech", statsRoles, s.apiHardtech},
-		{"GET", "/api/v1/hardtech.xlsx", statsRoles, s.apiHardtechXLSX},
-		{"POST", "/api/v1/hardtech/{year}/members", hardtechWriters, s.apiHardtechAdmit},
-		{"POST", "/api/v1/hardtech/{year}/members/{id}/remove", hardtechWriters, s.apiHardtechRemove},
+		{"GET", "/api/v1/hardtech", statsRoles, s.withUser(s.apiHardtech)},
+		{"GET", "/api/v1/hardtech.xlsx", statsRoles, s.withUser(s.apiHardtechXLSX)},
+		{"POST", "/api/v1/hardtech/{year}/members", hardtechWriters, s.withUser(s.apiHardtechAdmit)},
+		{"POST", "/api/v1/hardtech/{year}/members/{id}/remove", hardtechWriters, s.withUser(s.apiHardtechRemove)},
 	}
 }
 
@@ -83,18 +83,13 @@ type hardtechFilter struct {
 	Query  string
 }
 
-func (s *Server) apiHardtech(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiHardtech(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	pool, err := s.hardtechPool(r.Context(), u.ScopeOf(), r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, pool)
+	return nil
 }
 
 // hardtechPool reads ?year= (the latest pool when absent), ?region=,
@@ -217,84 +212,61 @@ func yearPathParam(r *http.Request) (int, error) {
 // apiHardtechAdmit admits an enterprise to the {year} pool. A district
 // officer can only admit firms of their district: any other firm is "not
 // found", as everywhere else.
-func (s *Server) apiHardtechAdmit(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiHardtechAdmit(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	year, err := yearPathParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var body hardtechAdmitBody
 	if err := decodeBody(w, r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	policies, err := hardtech.Policies()
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	pol, err := hardtech.PolicyFor(policies, year)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	m, err := s.store.AdmitHardtech(r.Context(), u.ScopeOf(), hardtech.Admission{Year: year, EnterpriseID: body.EnterpriseID, Reasons: body.Reasons}, pol, u.ID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.log.Info("hardtech admit", "user", u.Username, "year", year, "enterprise", m.EnterpriseID)
 	writeJSON(w, http.StatusCreated, apiHardtechMember{EnterpriseID: m.EnterpriseID, BaseYear: m.BaseYear, BaseWan: m.BaseRevenue.Yuan10k(),
 		BaseSource: m.BaseSource, TargetYear: m.BaseYear + pol.HorizonYears, TargetWan: unit.Fen(int64(m.BaseRevenue) * pol.MultipleE2 / 100).Yuan10k(),
 		Status: string(hardtech.StatusNoData), Reasons: m.Reasons, AdmittedOn: formatDay(m.AdmittedOn)})
+	return nil
 }
 
 // apiHardtechRemove removes a member from the {year} pool with a reason.
-func (s *Server) apiHardtechRemove(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiHardtechRemove(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	year, err := yearPathParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var body hardtechRemoveBody
 	if err := decodeBody(w, r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.store.RemoveHardtech(r.Context(), u.ScopeOf(), year, id, body.Reason, u.ID); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.log.Info("hardtech remove", "user", u.Username, "year", year, "enterprise", id)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // apiHardtechXLSX exports the pool list with the list's filters.
-func (s *Server) apiHardtechXLSX(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiHardtechXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	pool, err := s.hardtechPool(r.Context(), u.ScopeOf(), r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := Lang(r)
 	col := func(k string) string { return s.message(lang, "hardtech.col."+k) }
@@ -317,8 +289,7 @@ func (s *Server) apiHardtechXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, s.message(lang, "hardtech.sheet"), header, rows); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -326,6 +297,7 @@ func (s *Server) apiHardtechXLSX(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 // formatDay renders a date as YYYY-MM-DD, "" for the zero date.

@@ -94,31 +94,22 @@ func uploadError(err error, opts tabular.Options) error {
 // enterprise; a district officer only enterprises in their district, both
 // as the file states them and as they are stored (so a firm cannot be
 // moved in from another district). Enterprise users cannot import lists.
-func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	if u.Role == auth.RoleEnterprise || !u.CanImport() {
-		s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
-		return
+		return apperr.New(apperr.Forbidden, "api.err.forbidden")
 	}
 	sheet, err := s.readUpload(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	rows, rep := importer.Enterprises(sheet, importer.EnterpriseOptions{Regions: s.regions, ValidIndustry: s.validIndustry, Today: s.now()})
 	if rep.OK() {
 		if err := s.checkEnterpriseScope(r.Context(), Lang(r), u.ScopeOf(), rows, &rep); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if !rep.OK() {
-		s.writeError(w, r, &importError{Errors: rep.Errors, Warnings: rep.Warnings})
-		return
+		return &importError{Errors: rep.Errors, Warnings: rep.Warnings}
 	}
 	in := make([]sqlstore.EnterpriseWithYear, len(rows))
 	for i, row := range rows {
@@ -126,11 +117,11 @@ func (s *Server) apiImportEnterprises(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.store.UpsertEnterprises(r.Context(), in)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.log.InfoContext(r.Context(), "import", "kind", importer.KindEnterprises, "rows", rep.Rows, "user_id", u.ID, "inserted", res.Inserted, "updated", res.Updated)
 	writeJSON(w, http.StatusOK, apiImportResult{Kind: importer.KindEnterprises, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, Warnings: s.rowErrors(Lang(r), rep.Warnings)})
+	return nil
 }
 
 // checkEnterpriseScope adds a row error for every row outside sc.
@@ -169,25 +160,17 @@ func (s *Server) checkEnterpriseScope(ctx context.Context, lang string, sc auth.
 // user's scope resolve as unknown, so their rows are rejected with the
 // importer's "unknown enterprise" error, which also does not tell a
 // district officer whether another district's firm is registered.
-func (s *Server) apiImportReports(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiImportReports(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	if !u.CanImport() {
-		s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
-		return
+		return apperr.New(apperr.Forbidden, "api.err.forbidden")
 	}
 	sheet, err := s.readUpload(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ids, err := s.store.EnterpriseIDs(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	inScope := s.scopeChecker(r.Context(), u.ScopeOf())
 	var lookupErr error
@@ -207,20 +190,18 @@ func (s *Server) apiImportReports(w http.ResponseWriter, r *http.Request) {
 		},
 	})
 	if lookupErr != nil {
-		s.writeError(w, r, lookupErr)
-		return
+		return lookupErr
 	}
 	if !rep.OK() {
-		s.writeError(w, r, &importError{Errors: rep.Errors, Warnings: rep.Warnings})
-		return
+		return &importError{Errors: rep.Errors, Warnings: rep.Warnings}
 	}
 	res, err := s.store.UpsertReports(r.Context(), reps)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.log.InfoContext(r.Context(), "import", "kind", importer.KindReports, "rows", rep.Rows, "user_id", u.ID, "inserted", res.Inserted, "updated", res.Updated)
 	writeJSON(w, http.StatusOK, apiImportResult{Kind: importer.KindReports, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, Warnings: s.rowErrors(Lang(r), rep.Warnings)})
+	return nil
 }
 
 // importKindForbidden reports whether u may not import kind at all.

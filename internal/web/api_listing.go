@@ -31,12 +31,12 @@ var listingWriters = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCity
 
 func (s *Server) listingRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/listing/summary", statsRoles, s.apiListingSummary},
-		{"GET", "/api/v1/listing/years", statsRoles, s.apiListingYears},
-		{"GET", "/api/v1/listing/firms", signedIn, s.apiListingFirms},
-		{"GET", "/api/v1/listing/firms.xlsx", signedIn, s.apiListingFirmsXLSX},
-		{"GET", "/api/v1/listing/firms/{id}", signedIn, s.apiListingFirm},
-		{"POST", "/api/v1/listing/firms/{id}/events", listingWriters, s.apiListingRecord},
+		{"GET", "/api/v1/listing/summary", statsRoles, s.withUser(s.apiListingSummary)},
+		{"GET", "/api/v1/listing/years", statsRoles, s.withUser(s.apiListingYears)},
+		{"GET", "/api/v1/listing/firms", signedIn, s.withUser(s.apiListingFirms)},
+		{"GET", "/api/v1/listing/firms.xlsx", signedIn, s.withUser(s.apiListingFirmsXLSX)},
+		{"GET", "/api/v1/listing/firms/{id}", signedIn, s.withUser(s.apiListingFirm)},
+		{"POST", "/api/v1/listing/firms/{id}/events", listingWriters, s.withUser(s.apiListingRecord)},
 	}
 }
 
@@ -247,29 +247,22 @@ func (s *Server) listingRecords(r *http.Request, u auth.User, region string) ([]
 
 // apiListingSummary is the pipeline at ?date= (today by default): how many
 // firms stand at each stage, and the listed companies.
-func (s *Server) apiListingSummary(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingSummary(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	at, err := dateParam(q, "date", s.today())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	region, err := listingRegion(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	recs, err := s.listingRecords(r, u, region)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, s.listingSummary(recs, at, region))
+	return nil
 }
 
 func (s *Server) listingSummary(recs []listing.Record, at time.Time, region string) apiListingSummary {
@@ -287,38 +280,29 @@ const maxListingYears = 30
 
 // apiListingYears returns each year's transitions, listings by kind and
 // board, domestic IPO proceeds with growth, and the year-end stock.
-func (s *Server) apiListingYears(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingYears(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	to, err := intParam(q, "to", s.today().Year(), 1990, 2100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	from, err := intParam(q, "from", to-4, 1990, 2100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if from > to || to-from >= maxListingYears {
-		s.writeError(w, r, badParam("from", "want from ≤ to within 30 years"))
-		return
+		return badParam("from", "want from ≤ to within 30 years")
 	}
 	region, err := listingRegion(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	recs, err := s.listingRecords(r, u, region)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, listingYearsJSON(recs, from, to, region))
+	return nil
 }
 
 func listingYearsJSON(recs []listing.Record, from, to int, region string) apiListingYears {
@@ -340,59 +324,45 @@ func listingYearsJSON(recs []listing.Record, from, to int, region string) apiLis
 }
 
 // apiListingFirms lists the firms in scope by their state at ?date=.
-func (s *Server) apiListingFirms(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingFirms(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	f, err := s.listingFilter(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	page, err := intParam(q, "page", 1, 1, 1_000_000)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	perPage, err := intParam(q, "per_page", defaultPerPage, 1, maxPerPage)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Limit, f.Offset = perPage, (page-1)*perPage
 	res, err := s.store.ListListingFirms(r.Context(), u.ScopeOf(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := apiListingPage{Date: dateString(f.At), Items: make([]apiListingFirm, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage}
 	for _, it := range res.Items {
 		out.Items = append(out.Items, toAPIListingFirm(it))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // apiListingFirm is one firm's history; outside the scope it is 404.
-func (s *Server) apiListingFirm(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingFirm(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.store.ListingRecord(r.Context(), u.ScopeOf(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toAPIListingHistory(f))
+	return nil
 }
 
 // maxListingBody bounds the JSON body of a stage event.
@@ -402,29 +372,22 @@ const maxListingBody = 16 << 10
 // against its history and written in one transaction (201 with the new
 // history). With expect_events the write is refused (409) when the record
 // changed since the client read it.
-func (s *Server) apiListingRecord(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingRecord(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := idParam(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ev, opts, err := decodeListingEvent(http.MaxBytesReader(w, r.Body, maxListingBody))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	opts.By = u.Username
 	f, err := s.store.AppendListingEvent(r.Context(), u.ScopeOf(), id, ev, opts)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, toAPIListingHistory(f))
+	return nil
 }
 
 // decodeListingEvent reads and shape-checks the body; the history rules
@@ -483,35 +446,28 @@ func parseBodyDate(name, v string, required bool) (time.Time, error) {
 }
 
 // apiListingFirmsXLSX exports the list with the same filters, all pages.
-func (s *Server) apiListingFirmsXLSX(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiListingFirmsXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	f, err := s.listingFilter(r.URL.Query(), u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Limit = maxExportRows
 	res, err := s.store.ListListingFirms(r.Context(), u.ScopeOf(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := Lang(r)
 	header, rows := s.listingTable(lang, res.Items)
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, s.message(lang, "listing.export.sheet"), header, rows); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	name := fmt.Sprintf("listing-%s.xlsx", dateString(f.At))
 	if f.Stage != "" {
 		name = fmt.Sprintf("listing-%s-%s.xlsx", f.Stage, dateString(f.At))
 	}
 	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, &buf)
+	return nil
 }
 
 // listingTable renders list items as export rows with headers in lang;

@@ -31,17 +31,17 @@ var cityAdminOnly = access{Roles: []auth.Role{auth.RoleCityAdmin}}
 func (s *Server) mujunRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/api/v1/mujun/configs", signedIn, s.apiMujunConfigs},
-		{"POST", "/api/v1/mujun/configs", cityAdminOnly, s.apiMujunPutConfig},
+		{"POST", "/api/v1/mujun/configs", cityAdminOnly, s.withUser(s.apiMujunPutConfig)},
 		{"GET", "/api/v1/mujun/configs/{id}", signedIn, s.apiMujunConfig},
 		{"GET", "/api/v1/mujun/runs", signedIn, s.apiMujunRuns},
-		{"POST", "/api/v1/mujun/runs", cityAdminOnly, s.apiMujunStartRun},
-		{"GET", "/api/v1/mujun/runs/{id}/enterprises", signedIn, s.apiMujunResults},
-		{"GET", "/api/v1/mujun/runs/{id}/enterprises.xlsx", signedIn, s.apiMujunResultsXLSX},
+		{"POST", "/api/v1/mujun/runs", cityAdminOnly, s.withUser(s.apiMujunStartRun)},
+		{"GET", "/api/v1/mujun/runs/{id}/enterprises", signedIn, s.withUser(s.apiMujunResults)},
+		{"GET", "/api/v1/mujun/runs/{id}/enterprises.xlsx", signedIn, s.withUser(s.apiMujunResultsXLSX)},
 		{"GET", "/api/v1/mujun/runs/{id}/districts", statsRoles, s.apiMujunDistricts},
 		{"GET", "/api/v1/mujun/runs/{id}/parks", statsRoles, s.apiMujunParks},
 		{"GET", "/api/v1/mujun/runs/{id}/classes", statsRoles, s.apiMujunClasses},
-		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", statsRoles, s.apiMujunDiff},
-		{"GET", "/api/v1/mujun/targets", statsRoles, s.apiMujunTargets},
+		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", statsRoles, s.withUser(s.apiMujunDiff)},
+		{"GET", "/api/v1/mujun/targets", statsRoles, s.withUser(s.apiMujunTargets)},
 	}
 }
 
@@ -238,21 +238,14 @@ const maxConfigBytes = 1 << 20
 // apiMujunPutConfig validates an uploaded configuration and, unless
 // ?validate_only=true, stores it as the next version of its id. An invalid
 // configuration is a 400 listing every problem in the user's language.
-func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	only, err := boolParam(r.URL.Query(), "validate_only")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxConfigBytes))
 	if err != nil {
-		s.writeError(w, r, apperr.New(apperr.TooLarge, "api.err.file_too_large", 1))
-		return
+		return apperr.New(apperr.TooLarge, "api.err.file_too_large", 1)
 	}
 	// The stored version is assigned by the server; a missing version in
 	// the upload is not a problem.
@@ -265,23 +258,23 @@ func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request) {
 	cfg, err := mujun.Parse(data)
 	if err != nil {
 		s.writeMujunError(w, r, err)
-		return
+		return nil
 	}
 	if only != nil && *only {
 		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "id": cfg.ID})
-		return
+		return nil
 	}
 	saved, err := s.store.PutMujunConfig(r.Context(), cfg, sqlstore.ConfigOptions{By: u.Username})
 	if err != nil {
 		s.writeMujunError(w, r, err)
-		return
+		return nil
 	}
 	_, info, err := s.store.MujunConfig(r.Context(), saved.ID, saved.Version)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: info, Config: saved})
+	return nil
 }
 
 // withVersion adds "version": 1 to a JSON object that lacks one.
@@ -334,44 +327,35 @@ func (s *Server) apiMujunRuns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
 }
 
-func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	var req apiMujunRunRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		s.writeError(w, r, badParam("body", err.Error()))
-		return
+		return badParam("body", err.Error())
 	}
 	if req.Year < 2000 || req.Year > 2100 {
-		s.writeError(w, r, badParam("year", "out of range 2000–2100"))
-		return
+		return badParam("year", "out of range 2000–2100")
 	}
 	if req.ConfigID == "" {
-		s.writeError(w, r, badParam("config_id", "required"))
-		return
+		return badParam("config_id", "required")
 	}
 	cfg, _, err := s.store.MujunConfig(r.Context(), req.ConfigID, req.ConfigVersion)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ev, err := s.store.EvaluateMujun(r.Context(), cfg, req.Year, sqlstore.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: u.Username, Note: req.Note})
 	if err != nil {
 		s.writeMujunError(w, r, err)
-		return
+		return nil
 	}
 	run, err := s.store.MujunRunInfo(r.Context(), ev.RunID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	run.Counts = ev.Counts
 	writeJSON(w, http.StatusCreated, apiMujunRunCreated{Run: run, Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
+	return nil
 }
 
 // mujunRunID reads {id} (or another wildcard) as a run id; a malformed id
@@ -408,37 +392,27 @@ func mujunFilter(r *http.Request, sc auth.Scope) (sqlstore.ResultFilter, int, er
 	return f, page, nil
 }
 
-func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := mujunRunID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sc := u.ScopeOf()
 	f, page, err := mujunFilter(r, sc)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items, err := s.store.MujunResults(r.Context(), sc, id, f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	parks, err := s.parkNames(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	lang := Lang(r)
 	out := apiMujunResultPage{Run: run, Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
@@ -446,6 +420,7 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, s.toAPIMujunResult(lang, &cfg, it, parks))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) parkNames(ctx context.Context) (map[string]sqlstore.MujunPark, error) {
@@ -667,43 +642,34 @@ func orDashClass(c string) string {
 	return c
 }
 
-func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	from, err := mujunRunID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	to, err := mujunRunID(r, "other")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	// Every change unless a page is asked for (page and per_page).
 	var q sqlstore.DiffQuery
 	if r.URL.Query().Has("page") || r.URL.Query().Has("per_page") {
 		page, err := intParam(r.URL.Query(), "page", 1, 1, 1<<20)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		per, err := intParam(r.URL.Query(), "per_page", 500, 1, 5000)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		q = sqlstore.DiffQuery{Limit: per, Offset: (page - 1) * per}
 	}
 	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to, q)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // mujunTargets tracks the districts in scope against Chongqing's 2027
@@ -742,60 +708,44 @@ func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTarge
 	return out, nil
 }
 
-func (s *Server) apiMujunTargets(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunTargets(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	out, err := s.mujunTargets(r.Context(), u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // apiMujunResultsXLSX exports a run's results in scope with the list's
 // filters: one row per enterprise, each indicator's value and score.
-func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	id, err := mujunRunID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sc := u.ScopeOf()
 	f, _, err := mujunFilter(r, sc)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	parks, err := s.parkNames(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var items []sqlstore.MujunResultItem
 	f.Limit, f.Offset = exportPage, 0
 	for {
 		page, err := s.store.MujunResults(r.Context(), sc, id, f)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if page.Total > maxExportRows {
-			s.writeError(w, r, apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows))
-			return
+			return apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows)
 		}
 		items = append(items, page.Items...)
 		if len(page.Items) < exportPage || len(items) >= page.Total {
@@ -834,10 +784,10 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, s.message(lang, "mujun.export.sheet"), header, rows); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fmt.Sprintf("mujun-run%d-%d.xlsx", run.ID, run.Year), &buf)
+	return nil
 }
 
 // pickLangText picks a Text in lang.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/industrybrain/ibrain/internal/auth"
 	"io/fs"
 	"net/http"
 	"time"
@@ -88,11 +89,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiMe returns the signed-in account.
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	writeJSON(w, http.StatusOK, toAPIUser(u))
+	return nil
 }

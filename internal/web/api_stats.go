@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/industrybrain/ibrain/internal/auth"
 	"net/http"
 	"strings"
 
@@ -10,91 +11,67 @@ import (
 
 // apiKPIs returns the cockpit's headline figures for ?year=&month= and the
 // region/cluster filters, within the user's scope.
-func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	p, err := s.period(r.Context(), q)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := statsFilter(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	figs, err := s.stats.KPIs(r.Context(), u.ScopeOf(), p, f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, apiFigures{Period: p.String(), Figures: toAPIFigures(figs)})
+	return nil
 }
 
 // apiTrend returns one indicator month by month through ?year=.
-func (s *Server) apiTrend(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiTrend(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	code := strings.TrimSpace(q.Get("indicator"))
 	if code == "" {
-		s.writeError(w, r, badParam("indicator", "required"))
-		return
+		return badParam("indicator", "required")
 	}
 	p, err := s.period(r.Context(), q)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := statsFilter(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	figs, err := s.stats.Trend(r.Context(), u.ScopeOf(), code, p.Year, f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, apiTrend{Indicator: code, Year: p.Year, Points: toAPIFigures(figs)})
+	return nil
 }
 
 // apiBreakdown splits a period's totals by ?by=region|cluster|tier.
-func (s *Server) apiBreakdown(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiBreakdown(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	q := r.URL.Query()
 	by := stats.Dim(strings.TrimSpace(q.Get("by")))
 	switch by {
 	case stats.ByRegion, stats.ByCluster, stats.ByTier:
 	default:
-		s.writeError(w, r, badParam("by", "want region, cluster or tier"))
-		return
+		return badParam("by", "want region, cluster or tier")
 	}
 	p, err := s.period(r.Context(), q)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := statsFilter(q, u.ScopeOf())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	slices, err := s.stats.Breakdown(r.Context(), u.ScopeOf(), p, by, f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	names := s.sliceNames(r, by, p.Year)
 	out := apiBreakdown{By: string(by), Period: p.String(), Slices: make([]apiSlice, 0, len(slices))}
@@ -114,6 +91,7 @@ func (s *Server) apiBreakdown(w http.ResponseWriter, r *http.Request) {
 		out.Slices = append(out.Slices, js)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // sliceNames returns display names for breakdown keys: regions from the

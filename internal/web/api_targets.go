@@ -17,28 +17,20 @@ import (
 // latest reported month (or ?month=). City roles see every target; a
 // district officer sees the targets set for their district, because the
 // others are judged on figures outside their scope.
-func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	p, err := s.period(r.Context(), r.URL.Query())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ts, err := s.store.Targets(r.Context(), p.Year)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	sc := u.ScopeOf()
 	out := apiTargets{Year: p.Year, AsOf: p.String(), Targets: []apiFigure{}}
 	figs, err := s.targetFigureSet(r.Context(), sc, p, ts)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	for _, t := range ts {
 		if !targetVisible(sc, t) {
@@ -56,8 +48,7 @@ func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
 			continue // a target for an indicator the catalogue no longer has
 		}
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		month := p.Month
 		if fig.Indicator.Measure == "" && fig.Known {
@@ -68,6 +59,7 @@ func (s *Server) apiTargets(w http.ResponseWriter, r *http.Request) {
 		out.Targets = append(out.Targets, toAPIFigure(fig))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // targetFigureSet returns the figure set that judges targets ts: with

@@ -51,28 +51,28 @@ func (s *Server) coreRoutes() []apiRoute {
 		{"POST", "/logout", public, s.logout},
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
-		{"GET", "/api/v1/me", signedIn, s.apiMe},
+		{"GET", "/api/v1/me", signedIn, s.withUser(s.apiMe)},
 		{"GET", "/api/v1/regions", signedIn, s.apiRegions},
 		{"GET", "/api/v1/clusters", signedIn, s.apiClusters},
 		{"GET", "/api/v1/indicators", signedIn, s.apiIndicators},
 
-		{"GET", "/api/v1/enterprises", signedIn, s.apiEnterprises},
+		{"GET", "/api/v1/enterprises", signedIn, s.withUser(s.apiEnterprises)},
 		{"GET", "/api/v1/enterprises.xlsx", signedIn, s.apiEnterprisesXLSX},
 		{"GET", "/api/v1/enterprises.csv", signedIn, s.apiEnterprisesCSV},
-		{"GET", "/api/v1/enterprises/{id}", signedIn, s.apiEnterprise},
-		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.apiEnterpriseReports},
+		{"GET", "/api/v1/enterprises/{id}", signedIn, s.withUser(s.apiEnterprise)},
+		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.withUser(s.apiEnterpriseReports)},
 
 		// Aggregates are not for enterprise users (the store refuses them
 		// too); saying so up front gives a clean 403.
-		{"GET", "/api/v1/stats/kpis", statsRoles, s.apiKPIs},
-		{"GET", "/api/v1/stats/trend", statsRoles, s.apiTrend},
-		{"GET", "/api/v1/stats/breakdown", statsRoles, s.apiBreakdown},
-		{"GET", "/api/v1/targets", statsRoles, s.apiTargets},
+		{"GET", "/api/v1/stats/kpis", statsRoles, s.withUser(s.apiKPIs)},
+		{"GET", "/api/v1/stats/trend", statsRoles, s.withUser(s.apiTrend)},
+		{"GET", "/api/v1/stats/breakdown", statsRoles, s.withUser(s.apiBreakdown)},
+		{"GET", "/api/v1/targets", statsRoles, s.withUser(s.apiTargets)},
 		// The scoreboard is city-wide by definition, so only city roles.
 		{"GET", "/api/v1/scoreboard", cityRoles, s.apiScoreboard},
 
-		{"POST", "/api/v1/imports/enterprises", signedIn, s.apiImportEnterprises},
-		{"POST", "/api/v1/imports/reports", signedIn, s.apiImportReports},
+		{"POST", "/api/v1/imports/enterprises", signedIn, s.withUser(s.apiImportEnterprises)},
+		{"POST", "/api/v1/imports/reports", signedIn, s.withUser(s.apiImportReports)},
 		{"POST", "/api/v1/imports/profiles", signedIn, s.apiImportMerging(importer.KindProfiles)},
 		{"POST", "/api/v1/imports/mujun-facts", signedIn, s.apiImportMerging(importer.KindMujunFacts)},
 		{"POST", "/api/v1/imports/listing", signedIn, s.apiImportMerging(importer.KindListing)},
