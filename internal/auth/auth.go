@@ -44,12 +44,20 @@ type User struct {
 	Disabled     bool
 }
 
-// Scope limits which enterprises' data a query may touch. The zero Scope
-// sees nothing; use All for city-wide roles.
+// Scope limits which data a query may touch. The zero Scope sees nothing;
+// use All for city-wide roles. RegionCode and EnterpriseID scope the
+// enterprise data (the store turns them into SQL); the other dimensions
+// scope what the next modules own: a department's workflow tasks (the
+// reporting review), an institution's instruments and bookings (the
+// marketplace), and an instance of a federation (Tenant, e.g. "cq" or
+// "sc"). A dimension a store method does not know grants nothing there.
 type Scope struct {
-	all          bool
-	RegionCode   string
-	EnterpriseID int64
+	all           bool
+	RegionCode    string
+	EnterpriseID  int64
+	Department    string // a commission department or bureau, e.g. "经信委运行监测处"
+	InstitutionID int64  // a university, institute or other owning unit
+	Tenant        string // the federation instance the data belongs to
 }
 
 // All is the city-wide scope.
@@ -64,8 +72,13 @@ func Enterprise(id int64) Scope { return Scope{EnterpriseID: id} }
 // IsAll reports whether the scope is city-wide.
 func (s Scope) IsAll() bool { return s.all }
 
-// Empty reports whether the scope grants nothing.
+// Empty reports whether the scope grants no enterprise data. A scope of
+// only a department or an institution is Empty here: it reaches its own
+// module's records, never a firm's statistics.
 func (s Scope) Empty() bool { return !s.all && s.RegionCode == "" && s.EnterpriseID == 0 }
+
+// InTenant returns the scope limited to one federation instance.
+func (s Scope) InTenant(id string) Scope { s.Tenant = id; return s }
 
 // ScopeOf returns the data scope of a user.
 func (u User) ScopeOf() Scope {

@@ -68,3 +68,61 @@ func TestNewPassword(t *testing.T) {
 		t.Fatalf("NewPassword gave %q and %q", a, b)
 	}
 }
+
+func TestBuiltinPolicy(t *testing.T) {
+	p, err := BuiltinPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Roles {
+		if len(p.Granted(r)) == 0 {
+			t.Errorf("role %s has no grants", r)
+		}
+	}
+	cases := []struct {
+		u    User
+		perm Permission
+		want bool
+	}{
+		{User{Role: RoleCityAdmin}, "listing.record", true},
+		{User{Role: RoleCityAnalyst}, "listing.record", false}, // the analyst reads, never records
+		{User{Role: RoleCityAnalyst}, "listing.read", true},
+		{User{Role: RoleDistrict, RegionCode: "500101"}, "mujun.run", false},
+		{User{Role: RoleEnterprise, EnterpriseID: 1}, SignedIn, true},
+		{User{Role: RoleEnterprise, EnterpriseID: 1}, "stats.read", false},
+		{User{Role: RoleCityAdmin, Disabled: true}, "stats.read", false},
+		{User{}, Public, true},
+		{User{}, SignedIn, false},
+	}
+	for _, c := range cases {
+		if got := p.Allows(c.u, c.perm); got != c.want {
+			t.Errorf("Allows(%s, %s) = %v, want %v", c.u.Role, c.perm, got, c.want)
+		}
+	}
+	if p.Declared("listing.recrod") || !p.Declared("listing.record") || !p.Declared(Public) {
+		t.Error("Declared does not tell declared permissions from typos")
+	}
+}
+
+func TestParsePolicyRejects(t *testing.T) {
+	for name, doc := range map[string]string{
+		"unknown role":          `{"permissions":{"a.b":""},"roles":{"mayor":["a.b"]}}`,
+		"undeclared permission": `{"permissions":{"a.b":""},"roles":{"district":["a.c"]}}`,
+		"not json":              `{`,
+	} {
+		if _, err := ParsePolicy([]byte(doc)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestScopeDimensions(t *testing.T) {
+	// A department or institution scope reaches no enterprise data.
+	if !(Scope{Department: "运行监测处"}).Empty() || !(Scope{InstitutionID: 7}).Empty() {
+		t.Error("a department or institution scope grants enterprise data")
+	}
+	sc := Region("500101").InTenant("cq")
+	if sc.Tenant != "cq" || sc.RegionCode != "500101" || sc.IsAll() {
+		t.Errorf("InTenant changed the scope: %+v", sc)
+	}
+}

@@ -32,9 +32,9 @@ func (s *Server) cultivationRoutes() []apiRoute {
 		{"POST", "/api/v1/rulesets/{id}/evaluate", signedIn, s.apiEvaluateProfile},
 		{"GET", "/api/v1/enterprises/{id}/eligibility", signedIn, s.withUser(s.apiEligibility)},
 		// The screening covers many enterprises: not for enterprise users.
-		{"GET", "/api/v1/cultivation/funnel", statsRoles, s.withUser(s.apiFunnel)},
-		{"GET", "/api/v1/cultivation/candidates", statsRoles, s.withUser(s.apiCandidates)},
-		{"GET", "/api/v1/cultivation/candidates.xlsx", statsRoles, s.withUser(s.apiCandidatesXLSX)},
+		{"GET", "/api/v1/cultivation/funnel", auth.Permission("cultivation.read"), s.withUser(s.apiFunnel)},
+		{"GET", "/api/v1/cultivation/candidates", auth.Permission("cultivation.read"), s.withUser(s.apiCandidates)},
+		{"GET", "/api/v1/cultivation/candidates.xlsx", auth.Permission("cultivation.read"), s.withUser(s.apiCandidatesXLSX)},
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 // goals and their district allocation.
 func (s *Server) goalsRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/goals", statsRoles, s.withUser(s.apiGoals)},
+		{"GET", "/api/v1/goals", auth.Permission("goals.read"), s.withUser(s.apiGoals)},
 	}
 }
 

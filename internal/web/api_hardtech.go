@@ -22,13 +22,13 @@ import (
 // hardtechWriters may admit firms to the pool and remove them: the city
 // administrator and district officers (for their own district, which the
 // store enforces). Analysts read.
-var hardtechWriters = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleDistrict}}
+const hardtechWriters = auth.Permission("hardtech.admit")
 
 // hardtechRoutes are the hard-tech assistance pool's routes.
 func (s *Server) hardtechRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/hardtech", statsRoles, s.withUser(s.apiHardtech)},
-		{"GET", "/api/v1/hardtech.xlsx", statsRoles, s.withUser(s.apiHardtechXLSX)},
+		{"GET", "/api/v1/hardtech", auth.Permission("hardtech.read"), s.withUser(s.apiHardtech)},
+		{"GET", "/api/v1/hardtech.xlsx", auth.Permission("hardtech.read"), s.withUser(s.apiHardtechXLSX)},
 		{"POST", "/api/v1/hardtech/{year}/members", hardtechWriters, s.withUser(s.apiHardtechAdmit)},
 		{"POST", "/api/v1/hardtech/{year}/members/{id}/remove", hardtechWriters, s.withUser(s.apiHardtechRemove)},
 	}

@@ -27,12 +27,12 @@ import (
 
 // listingWriters may record stage events: city roles anywhere, district
 // officers in their district (the store enforces the scope).
-var listingWriters = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCityAnalyst, auth.RoleDistrict}}
+const listingWriters = auth.Permission("listing.record")
 
 func (s *Server) listingRoutes() []apiRoute {
 	return []apiRoute{
-		{"GET", "/api/v1/listing/summary", statsRoles, s.withUser(s.apiListingSummary)},
-		{"GET", "/api/v1/listing/years", statsRoles, s.withUser(s.apiListingYears)},
+		{"GET", "/api/v1/listing/summary", auth.Permission("listing.read"), s.withUser(s.apiListingSummary)},
+		{"GET", "/api/v1/listing/years", auth.Permission("listing.read"), s.withUser(s.apiListingYears)},
 		{"GET", "/api/v1/listing/firms", signedIn, s.withUser(s.apiListingFirms)},
 		{"GET", "/api/v1/listing/firms.xlsx", signedIn, s.withUser(s.apiListingFirmsXLSX)},
 		{"GET", "/api/v1/listing/firms/{id}", signedIn, s.withUser(s.apiListingFirm)},

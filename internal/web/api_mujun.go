@@ -26,22 +26,20 @@ import (
 // and district officers, cut to the district), changes between runs, the
 // 2027 district targets and an XLSX export.
 
-var cityAdminOnly = access{Roles: []auth.Role{auth.RoleCityAdmin}}
-
 func (s *Server) mujunRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/api/v1/mujun/configs", signedIn, s.apiMujunConfigs},
-		{"POST", "/api/v1/mujun/configs", cityAdminOnly, s.withUser(s.apiMujunPutConfig)},
+		{"POST", "/api/v1/mujun/configs", auth.Permission("mujun.config"), s.withUser(s.apiMujunPutConfig)},
 		{"GET", "/api/v1/mujun/configs/{id}", signedIn, s.apiMujunConfig},
 		{"GET", "/api/v1/mujun/runs", signedIn, s.apiMujunRuns},
-		{"POST", "/api/v1/mujun/runs", cityAdminOnly, s.withUser(s.apiMujunStartRun)},
+		{"POST", "/api/v1/mujun/runs", auth.Permission("mujun.run"), s.withUser(s.apiMujunStartRun)},
 		{"GET", "/api/v1/mujun/runs/{id}/enterprises", signedIn, s.withUser(s.apiMujunResults)},
 		{"GET", "/api/v1/mujun/runs/{id}/enterprises.xlsx", signedIn, s.withUser(s.apiMujunResultsXLSX)},
-		{"GET", "/api/v1/mujun/runs/{id}/districts", statsRoles, s.apiMujunDistricts},
-		{"GET", "/api/v1/mujun/runs/{id}/parks", statsRoles, s.apiMujunParks},
-		{"GET", "/api/v1/mujun/runs/{id}/classes", statsRoles, s.apiMujunClasses},
-		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", statsRoles, s.withUser(s.apiMujunDiff)},
-		{"GET", "/api/v1/mujun/targets", statsRoles, s.withUser(s.apiMujunTargets)},
+		{"GET", "/api/v1/mujun/runs/{id}/districts", auth.Permission("mujun.read"), s.apiMujunDistricts},
+		{"GET", "/api/v1/mujun/runs/{id}/parks", auth.Permission("mujun.read"), s.apiMujunParks},
+		{"GET", "/api/v1/mujun/runs/{id}/classes", auth.Permission("mujun.read"), s.apiMujunClasses},
+		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", auth.Permission("mujun.read"), s.withUser(s.apiMujunDiff)},
+		{"GET", "/api/v1/mujun/targets", auth.Permission("mujun.read"), s.withUser(s.apiMujunTargets)},
 	}
 }
 

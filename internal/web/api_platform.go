@@ -32,7 +32,7 @@ var openAPIFiles embed.FS
 // openapi/*.json (their paths and component schemas), so modules document
 // their routes in their own files. A path or schema defined twice is an
 // error.
-func buildOpenAPI() ([]byte, error) {
+func buildOpenAPI(extra ...namedFragment) ([]byte, error) {
 	base, err := openAPIFiles.ReadFile("openapi.json")
 	if err != nil {
 		return nil, err
@@ -47,15 +47,20 @@ func buildOpenAPI() ([]byte, error) {
 	if paths == nil || schemas == nil {
 		return nil, errors.New("openapi.json: paths and components.schemas are required")
 	}
-	frags, err := fs.Glob(openAPIFiles, "openapi/*.json")
+	names, err := fs.Glob(openAPIFiles, "openapi/*.json")
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range frags {
+	frags := make([]namedFragment, 0, len(names)+len(extra))
+	for _, name := range names {
 		data, err := openAPIFiles.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
+		frags = append(frags, namedFragment{name, data})
+	}
+	for _, f := range append(frags, extra...) {
+		name, data := f.name, f.data
 		var frag struct {
 			Paths      map[string]any `json:"paths"`
 			Components struct {
@@ -79,6 +84,23 @@ func buildOpenAPI() ([]byte, error) {
 		}
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// namedFragment is an OpenAPI fragment and where it comes from, for errors.
+type namedFragment struct {
+	name string
+	data []byte
+}
+
+// openAPIFragments are the modules' OpenAPI fragments.
+func (s *Server) openAPIFragments() []namedFragment {
+	var out []namedFragment
+	for _, m := range s.modules {
+		if len(m.OpenAPI) > 0 {
+			out = append(out, namedFragment{"module " + m.Name, m.OpenAPI})
+		}
+	}
+	return out
 }
 
 // openAPI serves the merged OpenAPI 3.1 document.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,12 +185,6 @@ func Lang(r *http.Request) string {
 	return i18n.Match(r.Header.Get("Accept-Language"))
 }
 
-// access says who may call a route.
-type access struct {
-	Public bool        // no sign-in needed
-	Roles  []auth.Role // when set, only these roles; otherwise any signed-in user
-}
-
 // requireUser lets signed-in users through. Others get 401 JSON on the API
 // and a redirect to the sign-in page elsewhere (GET/HEAD; other methods get
 // the 401 error page, since a redirect would drop the body).
@@ -220,16 +213,16 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 	})
 }
 
-// requireRole lets through signed-in users with one of roles; use it
+// requirePermission lets through signed-in users who hold perm; use it
 // inside requireUser.
-func (s *Server) requireRole(next http.Handler, roles ...auth.Role) http.Handler {
+func (s *Server) requirePermission(next http.Handler, perm auth.Permission) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := UserFrom(r.Context())
 		if !ok {
 			s.writeError(w, r, apperr.New(apperr.Unauthorized, "api.err.unauthenticated"))
 			return
 		}
-		if !slices.Contains(roles, u.Role) {
+		if !s.policy.Allows(u, perm) {
 			s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
 			return
 		}
@@ -237,15 +230,13 @@ func (s *Server) requireRole(next http.Handler, roles ...auth.Role) http.Handler
 	})
 }
 
-// guard applies an access rule to a handler.
-func (s *Server) guard(a access, h http.Handler) http.Handler {
-	if a.Public {
+// guard applies a route's permission to its handler: public routes pass,
+// the rest need a signed-in user holding the permission.
+func (s *Server) guard(perm auth.Permission, h http.Handler) http.Handler {
+	if perm == auth.Public {
 		return h
 	}
-	if len(a.Roles) > 0 {
-		h = s.requireRole(h, a.Roles...)
-	}
-	return s.requireUser(h)
+	return s.requireUser(s.requirePermission(h, perm))
 }
 
 // isAPI reports whether the request is for the JSON API, which answers in

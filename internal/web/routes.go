@@ -14,18 +14,19 @@ import (
 type apiRoute struct {
 	Method  string
 	Path    string // ServeMux path pattern, also the OpenAPI path
-	Access  access
+	Access  auth.Permission
 	Handler http.HandlerFunc
 }
 
 // Pattern returns the ServeMux pattern.
 func (rt apiRoute) Pattern() string { return rt.Method + " " + rt.Path }
 
-var (
-	public     = access{Public: true}
-	signedIn   = access{}
-	cityRoles  = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCityAnalyst}}
-	statsRoles = access{Roles: []auth.Role{auth.RoleCityAdmin, auth.RoleCityAnalyst, auth.RoleDistrict}}
+// The permissions of the core routes; features declare their own.
+const (
+	public     = auth.Public
+	signedIn   = auth.SignedIn
+	cityRoles  = auth.Permission("scoreboard.read")
+	statsRoles = auth.Permission("stats.read")
 )
 
 // routeTable lists every machine route. It is the table of contents of the
@@ -34,6 +35,7 @@ var (
 func (s *Server) routeTable() []apiRoute {
 	return slices.Concat(
 		s.coreRoutes(),
+		s.moduleRoutes(),
 		s.mujunRoutes(),
 		s.goalsRoutes(), s.hardtechRoutes(),
 		s.listingRoutes(),
@@ -85,6 +87,13 @@ func (s *Server) coreRoutes() []apiRoute {
 // the pages (registerUI, in ui.go).
 func (s *Server) routes(mux *http.ServeMux) {
 	s.api = s.routeTable()
+	seen := map[string]bool{}
+	for _, rt := range s.api {
+		if seen[rt.Pattern()] || !s.policy.Declared(rt.Access) {
+			panic("web: route " + rt.Pattern() + " is served twice or asks for an undeclared permission")
+		}
+		seen[rt.Pattern()] = true
+	}
 	for _, rt := range s.api {
 		mux.Handle(rt.Pattern(), s.guard(rt.Access, rt.Handler))
 	}
@@ -92,4 +101,29 @@ func (s *Server) routes(mux *http.ServeMux) {
 		s.writeError(w, r, notFound())
 	})
 	s.registerUI(mux)
+}
+
+// moduleRoutes are the modules' machine routes.
+func (s *Server) moduleRoutes() []apiRoute {
+	var out []apiRoute
+	for _, m := range s.modules {
+		for _, rt := range m.Routes {
+			out = append(out, apiRoute{Method: rt.Method, Path: rt.Path, Access: rt.Perm, Handler: s.serve(rt.Handler)})
+		}
+	}
+	return out
+}
+
+// serve adapts a Handler to net/http: it builds the request's Ctx and
+// writes the error the handler returns.
+func (s *Server) serve(h Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := Ctx{Lang: Lang(r), policy: s.policy}
+		if u, ok := UserFrom(r.Context()); ok {
+			c.User = u
+		}
+		if err := h(w, r, c); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
 }

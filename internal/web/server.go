@@ -46,6 +46,12 @@ type Deps struct {
 	Rules *rules.Registry
 	// Cultivation tunes the cultivation screening cache.
 	Cultivation CultivationOptions
+	// Policy grants roles their permissions; the built-in roles.json when
+	// nil.
+	Policy *auth.Policy
+	// Modules are the features' HTTP sides, in menu order (internal/app
+	// lists them).
+	Modules []ModuleFunc
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -60,6 +66,8 @@ type Server struct {
 	now     func() time.Time
 	rules   *rules.Registry
 	cult    *screenCache // city-wide cultivation screenings by data generation
+	policy  *auth.Policy
+	modules []Module
 
 	regions    *region.Catalogue
 	industries *industry.Classification
@@ -108,13 +116,28 @@ func New(d Deps) (*Server, error) {
 			return nil, err
 		}
 	}
+	if s.policy = d.Policy; s.policy == nil {
+		if s.policy, err = auth.BuiltinPolicy(); err != nil {
+			return nil, err
+		}
+	}
+	for _, mf := range d.Modules {
+		m, err := mf(s)
+		if err != nil {
+			return nil, err
+		}
+		s.modules = append(s.modules, m)
+	}
+	if err := s.checkModules(s.modules); err != nil {
+		return nil, err
+	}
 	if s.regions, err = region.Builtin(); err != nil {
 		return nil, err
 	}
 	if s.industries, err = industry.Builtin(); err != nil {
 		return nil, err
 	}
-	if s.openAPIDoc, err = buildOpenAPI(); err != nil {
+	if s.openAPIDoc, err = buildOpenAPI(s.openAPIFragments()...); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	// Unknown usernames are verified against this hash so that a failed

@@ -67,6 +67,11 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page := func(pattern string, h pageHandler) {
 		mux.Handle(pattern, s.requireUser(u.page(h)))
 	}
+	for _, m := range s.modules {
+		for _, pg := range m.Pages {
+			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
+		}
+	}
 	page("GET /{$}", u.home)
 	page("GET /districts/{code}", u.districtPage)
 	page("GET /districts/{code}/clusters/{cluster}", u.districtClusterPage)
@@ -99,7 +104,13 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 func newUI(s *Server) (*ui, error) {
 	u := &ui{s: s, pages: map[string]map[string]*template.Template{}, help: map[string]string{}}
 	var err error
-	if u.assets, err = loadAssets(); err != nil {
+	var statics []fs.FS
+	for _, m := range s.modules {
+		if m.Static != nil {
+			statics = append(statics, m.Static)
+		}
+	}
+	if u.assets, err = loadAssets(statics...); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	raw, err := staticFS.ReadFile("static/vendor/chongqing.geojson")
@@ -120,6 +131,14 @@ func newUI(s *Server) (*ui, error) {
 		}
 		u.help[strings.TrimSuffix(name, ".md")] = string(data)
 	}
+	for _, m := range s.modules {
+		if len(m.Help) > 0 {
+			if _, dup := u.help[m.Name]; dup {
+				return nil, fmt.Errorf("web: help page %s defined twice", m.Name)
+			}
+			u.help[m.Name] = string(m.Help)
+		}
+	}
 	files, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -133,6 +152,29 @@ func newUI(s *Server) (*ui, error) {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}
 			u.pages[lang][name] = t
+		}
+		// A module's pages are parsed with the same layout and partials.
+		for _, m := range s.modules {
+			if m.Templates == nil {
+				continue
+			}
+			mfiles, err := fs.Glob(m.Templates, "*.html")
+			if err != nil {
+				return nil, err
+			}
+			for _, name := range mfiles {
+				if _, dup := u.pages[lang][name]; dup {
+					return nil, fmt.Errorf("web: module %s: template %s defined twice", m.Name, name)
+				}
+				t, err := template.New(name).Funcs(u.funcs(lang)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
+				if err == nil {
+					t, err = t.ParseFS(m.Templates, name)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("web: module %s: template %s: %w", m.Name, name, err)
+				}
+				u.pages[lang][name] = t
+			}
 		}
 	}
 	return u, nil

@@ -319,7 +319,7 @@ func (u *ui) listingFirmPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		}
 		p.Events = append(p.Events, row)
 	}
-	p.CanRecord = usr.Role == auth.RoleCityAdmin || usr.Role == auth.RoleCityAnalyst || usr.Role == auth.RoleDistrict
+	p.CanRecord = u.s.policy.Allows(usr, listingWriters)
 	if p.CanRecord {
 		for _, st := range listing.AllStages {
 			p.StageOpts = append(p.StageOpts, option{Value: string(st), Label: u.s.listingStageWord(lang, st)})

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -35,19 +36,42 @@ type assets struct {
 	byBase map[string]*staticFile
 }
 
-func loadAssets() (*assets, error) {
+// loadAssets indexes the core's static files and the modules' (each
+// module FS holds its files at its root, served beside the core's).
+func loadAssets(modules ...fs.FS) (*assets, error) {
 	a := &assets{byPath: map[string]*staticFile{}, byBase: map[string]*staticFile{}}
 	dup := map[string]bool{}
-	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	core, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	for i, fsys := range append([]fs.FS{core}, modules...) {
+		if err := a.add(fsys, i > 0, dup); err != nil {
+			return nil, err
+		}
+	}
+	for b := range dup {
+		delete(a.byBase, b) // ambiguous: templates must use the full path
+	}
+	return a, nil
+}
+
+// add indexes the files of fsys; a module's file may not shadow another's
+// path.
+func (a *assets) add(fsys fs.FS, module bool, dup map[string]bool) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := staticFS.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
 		sum := sha256.Sum256(data)
-		name := strings.TrimPrefix(p, "static/")
+		name := p
+		if _, taken := a.byPath[name]; taken && module {
+			return fmt.Errorf("web: static file %s defined twice", name)
+		}
 		ct := mime.TypeByExtension(path.Ext(name))
 		switch path.Ext(name) {
 		case ".js":
@@ -74,10 +98,6 @@ func loadAssets() (*assets, error) {
 		a.byBase[base] = f
 		return nil
 	})
-	for b := range dup {
-		delete(a.byBase, b) // ambiguous: templates must use the full path
-	}
-	return a, err
 }
 
 // lookup finds a file by path under static/ or by unique base name.

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The role × route matrix: who may reach each route. A cell is "a" when
+// the role gets through to the handler (any answer but 401, 403 or a
+// redirect to the sign-in page) and "-" when it is turned away. Columns:
+// anonymous, city administrator, city analyst, district officer (万州),
+// enterprise user (a 万州 firm). Path parameters name fixture records in
+// the user's own scope, so a "-" is a refusal of the route, never of the
+// record. Any change of access, and any route added without a row here,
+// fails the test.
+var accessMatrix = map[string]string{
+	"GET /api/v1/clusters":                             "-aaaa",
+	"GET /api/v1/cultivation/candidates":               "-aaa-",
+	"GET /api/v1/cultivation/candidates.xlsx":          "-aaa-",
+	"GET /api/v1/cultivation/funnel":                   "-aaa-",
+	"GET /api/v1/enterprises":                          "-aaaa",
+	"GET /api/v1/enterprises.csv":                      "-aaaa",
+	"GET /api/v1/enterprises.xlsx":                     "-aaaa",
+	"GET /api/v1/enterprises/{id}":                     "-aaaa",
+	"GET /api/v1/enterprises/{id}/eligibility":         "-aaaa",
+	"GET /api/v1/enterprises/{id}/reports":             "-aaaa",
+	"GET /api/v1/goals":                                "-aaa-",
+	"GET /api/v1/hardtech":                             "-aaa-",
+	"GET /api/v1/hardtech.xlsx":                        "-aaa-",
+	"GET /api/v1/imports/{kind}/template.csv":          "-aaaa",
+	"GET /api/v1/imports/{kind}/template.xlsx":         "-aaaa",
+	"GET /api/v1/indicators":                           "-aaaa",
+	"GET /api/v1/listing/firms":                        "-aaaa",
+	"GET /api/v1/listing/firms.xlsx":                   "-aaaa",
+	"GET /api/v1/listing/firms/{id}":                   "-aaaa",
+	"GET /api/v1/listing/summary":                      "-aaa-",
+	"GET /api/v1/listing/years":                        "-aaa-",
+	"GET /api/v1/me":                                   "-aaaa",
+	"GET /api/v1/mujun/configs":                        "-aaaa",
+	"GET /api/v1/mujun/configs/{id}":                   "-aaaa",
+	"GET /api/v1/mujun/runs":                           "-aaaa",
+	"GET /api/v1/mujun/runs/{id}/classes":              "-aaa-",
+	"GET /api/v1/mujun/runs/{id}/diff/{other}":         "-aaa-",
+	"GET /api/v1/mujun/runs/{id}/districts":            "-aaa-",
+	"GET /api/v1/mujun/runs/{id}/enterprises":          "-aaaa",
+	"GET /api/v1/mujun/runs/{id}/enterprises.xlsx":     "-aaaa",
+	"GET /api/v1/mujun/runs/{id}/parks":                "-aaa-",
+	"GET /api/v1/mujun/targets":                        "-aaa-",
+	"GET /api/v1/regions":                              "-aaaa",
+	"GET /api/v1/rulesets":                             "-aaaa",
+	"GET /api/v1/scoreboard":                           "-aa--",
+	"GET /api/v1/stats/breakdown":                      "-aaa-",
+	"GET /api/v1/stats/kpis":                           "-aaa-",
+	"GET /api/v1/stats/trend":                          "-aaa-",
+	"GET /api/v1/targets":                              "-aaa-",
+	"GET /clusters/{cluster}":                          "-aaa-",
+	"GET /cultivation":                                 "-aaaa",
+	"GET /districts/{code}":                            "-aaa-",
+	"GET /districts/{code}/clusters/{cluster}":         "-aaa-",
+	"GET /enterprises":                                 "-aaaa",
+	"GET /enterprises/{id}":                            "-aaaa",
+	"GET /enterprises/{id}/eligibility":                "-aaaa",
+	"GET /goals":                                       "-aaa-",
+	"GET /hardtech":                                    "-aaa-",
+	"GET /help":                                        "-aaaa",
+	"GET /help/{module}":                               "-aaaa",
+	"GET /import":                                      "-aaaa",
+	"GET /listing":                                     "-aaaa",
+	"GET /listing/firms/{id}":                          "-aaaa",
+	"GET /mujun":                                       "-aaaa",
+	"GET /mujun/enterprises/{id}":                      "-aaaa",
+	"GET /mujun/runs/{id}/diff/{other}":                "-aaa-",
+	"GET /mujun/targets":                               "-aaa-",
+	"GET /reference":                                   "-aaaa",
+	"GET /scoreboard":                                  "-aa--",
+	"GET /targets":                                     "-aaa-",
+	"GET /{$}":                                         "-aaaa",
+	"POST /api/v1/hardtech/{year}/members":             "-a-a-",
+	"POST /api/v1/hardtech/{year}/members/{id}/remove": "-a-a-",
+	"POST /api/v1/imports/enterprises":                 "-aaa-",
+	"POST /api/v1/imports/listing":                     "-aaa-",
+	"POST /api/v1/imports/mujun-facts":                 "-aaa-",
+	"POST /api/v1/imports/profiles":                    "-aaaa",
+	"POST /api/v1/imports/reports":                     "-aaaa",
+	"POST /api/v1/listing/firms/{id}/events":           "-a-a-", // the analyst reads, never records (issue 6)
+	"POST /api/v1/mujun/configs":                       "-a---",
+	"POST /api/v1/mujun/runs":                          "-a---",
+	"POST /api/v1/rulesets/{id}/evaluate":              "-aaaa",
+}
+
+// matrixRoles are the columns of accessMatrix.
+var matrixRoles = []string{"", "admin", "analyst", "wanzhou", "firm"}
+
+// matrixPages are the page routes (the API routes come from the route
+// table itself).
+var matrixPages = []string{
+	"GET /{$}", "GET /districts/{code}", "GET /districts/{code}/clusters/{cluster}", "GET /clusters/{cluster}",
+	"GET /enterprises", "GET /enterprises/{id}", "GET /enterprises/{id}/eligibility", "GET /cultivation",
+	"GET /targets", "GET /scoreboard", "GET /goals", "GET /hardtech", "GET /import", "GET /reference",
+	"GET /mujun", "GET /mujun/targets", "GET /mujun/runs/{id}/diff/{other}", "GET /mujun/enterprises/{id}",
+	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}",
+}
+
+// matrixURL fills a route pattern's parameters with fixture values.
+func matrixURL(env *testEnv, pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	path = strings.TrimSuffix(path, "{$}")
+	r := strings.NewReplacer(
+		"{id}", "{"+entWanzhouAuto+"}", "{other}", "1", "{code}", "500101", "{cluster}", "L1",
+		"{kind}", "reports", "{module}", "listing", "{year}", "2024", "{run}", "1",
+	)
+	return env.expand(r.Replace(path))
+}
+
+func TestAccessMatrix(t *testing.T) {
+	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/ibrain.db")
+	routes := append([]string(nil), matrixPages...)
+	for _, rt := range env.srv.api {
+		switch rt.Path {
+		case "/healthz", "/metrics", "/login", "/logout", "/api/v1/openapi.json":
+			continue // public machine routes, tested on their own
+		}
+		routes = append(routes, rt.Pattern())
+	}
+	sort.Strings(routes)
+	got := map[string]string{}
+	for _, pattern := range routes {
+		method, _, _ := strings.Cut(pattern, " ")
+		var cells strings.Builder
+		for _, user := range matrixRoles {
+			sc := scenario{method: method, url: matrixURL(env, pattern), user: user}
+			if method == http.MethodPost {
+				sc.body, sc.contentType = "{}", "application/json"
+			}
+			res, _ := env.do(sc)
+			denied := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden ||
+				(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"))
+			if denied {
+				cells.WriteByte('-')
+			} else {
+				cells.WriteByte('a')
+			}
+		}
+		got[pattern] = cells.String()
+	}
+	for p, want := range accessMatrix {
+		if g, ok := got[p]; !ok {
+			t.Errorf("%s: in the matrix but not served", p)
+		} else if g != want {
+			t.Errorf("%s: access %q, want %q (columns: anonymous, admin, analyst, district, enterprise)", p, g, want)
+		}
+	}
+	for _, p := range routes {
+		if _, ok := accessMatrix[p]; !ok {
+			t.Errorf("%s: served but has no row in accessMatrix", p)
+		}
+	}
+}
