@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
@@ -41,6 +42,9 @@ type App struct {
 	Ref   *refdata.Catalogues
 	Stats *stats.Engine
 	Log   *slog.Logger
+
+	// The features' services, shared by the CLI, the pages and the API.
+	Listing *listing.Service
 }
 
 // Open connects, migrates and syncs reference data.
@@ -74,7 +78,20 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	return &App{Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log}, nil
+	return New(st, ref, log), nil
+}
+
+// New assembles the platform over an opened, migrated store: the
+// statistics engine and every feature's service. Tests that open their own
+// store use it to get the same wiring as the binary.
+func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{
+		Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log,
+		Listing: listing.NewService(st),
+	}
 }
 
 // Close releases the store.

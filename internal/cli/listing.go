@@ -9,7 +9,6 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/listing"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -64,11 +63,11 @@ func runListing(ctx context.Context, args []string, std IO) error {
 		}
 		regionName = rg.NameZh + " " + rg.NameEn
 	}
-	firms, err := a.Store.ListingRecords(ctx, auth.All(), sqlstore.ListingRecordFilter{RegionCode: *region})
+	res, err := a.Listing.Report(ctx, auth.All(), listing.Query{RegionCode: *region, At: at, From: *from, To: *year})
 	if err != nil {
 		return err
 	}
-	rep := buildListingReport(sqlstore.Records(firms), at, *from, *year, *region)
+	rep := buildListingReport(res)
 	return writeTo(*out, std.Stdout, func(w io.Writer) error {
 		if *format == "json" {
 			enc := json.NewEncoder(w)
@@ -111,13 +110,14 @@ type listingYearJSON struct {
 	InTutoringAtEnd   int            `json:"in_tutoring_at_end"`
 }
 
-func buildListingReport(recs []listing.Record, at time.Time, from, to int, region string) listingReport {
-	c := listing.CountsAt(recs, at)
-	rep := listingReport{Date: at.Format(time.DateOnly), Region: region, Stages: map[string]int{}, InPipeline: c.InPipeline, Listed: listedJSON(c.Listed)}
+// buildListingReport shapes the service's report for output.
+func buildListingReport(res listing.Report) listingReport {
+	c := res.Counts
+	rep := listingReport{Date: res.At.Format(time.DateOnly), Region: res.Region, Stages: map[string]int{}, InPipeline: c.InPipeline, Listed: listedJSON(c.Listed)}
 	for _, st := range listing.AllStages {
 		rep.Stages[string(st)] = c.ByStage[st]
 	}
-	for _, y := range listing.Yearly(recs, from, to) {
+	for _, y := range res.Years {
 		yj := listingYearJSON{Year: y.Year, Entered: map[string]int{}, NewListings: y.Listings.Total, IPO: y.Listings.IPO, DomesticIPO: y.Listings.DomesticIPO,
 			Relocation: y.Listings.Relocation, Other: y.Listings.Other, Overseas: y.Listings.Overseas, IPOProceedsYi: yiString(int64(y.IPOProceeds)),
 			ListedAtEnd: listedJSON(y.ListedAtEnd), InTutoringAtEnd: y.InTutoringAtEnd}

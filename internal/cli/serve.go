@@ -11,8 +11,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
-	"github.com/industrybrain/ibrain/internal/i18n"
-	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -50,7 +48,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		}
 	}
 
-	catalog, err := i18n.Load(importer.Messages(), web.Messages())
+	catalog, err := app.Catalog()
 	if err != nil {
 		return err
 	}
@@ -62,6 +60,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		Metrics:       metrics.NewRegistry(),
 		Catalog:       catalog,
 		SecureCookies: *secure,
+		Modules:       a.WebModules(),
 	})
 	if err != nil {
 		return err

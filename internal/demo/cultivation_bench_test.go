@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
-	"github.com/industrybrain/ibrain/internal/i18n"
-	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -97,7 +96,7 @@ func BenchmarkCultivationScreen(b *testing.B) {
 	})
 
 	// A server with a signed-in city administrator.
-	catalog, err := i18n.Load(importer.Messages(), web.Messages())
+	catalog, err := app.Catalog()
 	if err != nil {
 		b.Fatal(err)
 	}

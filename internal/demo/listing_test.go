@@ -22,7 +22,7 @@ func TestListingFiguresSQLite(t *testing.T) { runListingAcceptance(t, openLoaded
 // the CLI do), then compares them with the document.
 func runListingAcceptance(t *testing.T, st *sqlstore.Store) {
 	ctx := context.Background()
-	firms, err := st.ListingRecords(ctx, auth.All(), sqlstore.ListingRecordFilter{})
+	firms, err := st.ListingRecords(ctx, auth.All(), listing.RecordFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func runListingAcceptance(t *testing.T, st *sqlstore.Store) {
 			t.Fatalf("stored record of %s is invalid: %v", f.Name, err)
 		}
 	}
-	recs := sqlstore.Records(firms)
+	recs := listing.Records(firms)
 	article := time.Date(2024, time.February, 29, 0, 0, 0, 0, time.UTC)
 
 	// 34 firms in tutoring at the article date, 32 before the two filings.
@@ -43,7 +43,7 @@ func runListingAcceptance(t *testing.T, st *sqlstore.Store) {
 	}
 	// The two named filings lead the tutoring list, with their dates and
 	// sponsors.
-	page, err := st.ListListingFirms(ctx, auth.All(), sqlstore.ListingFilter{At: article, Stage: listing.StageTutoring, Limit: 100})
+	page, err := listing.NewService(st).Firms(ctx, auth.All(), listing.Filter{At: article, Stage: listing.StageTutoring, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func runListingAcceptance(t *testing.T, st *sqlstore.Store) {
 	}
 
 	// A district officer sees only their district: 九龙坡 includes 臻宝科技.
-	dist, err := st.ListingRecords(ctx, auth.Region("500107"), sqlstore.ListingRecordFilter{})
+	dist, err := st.ListingRecords(ctx, auth.Region("500107"), listing.RecordFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,30 +45,20 @@ type Catalog struct {
 // as key → {zh-CN, en}. A key defined twice with different texts is an
 // error, as is a key whose two texts disagree on fmt verbs.
 func Load(extra ...map[string][2]string) (*Catalog, error) {
+	return LoadWith(nil, extra...)
+}
+
+// LoadWith is Load with the feature modules' catalogues: each source holds
+// <name>.<lang>.json files at its root (a feature's i18n folder), merged
+// with the core's under the same duplicate and parity checks.
+func LoadWith(sources []fs.FS, extra ...map[string][2]string) (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}}
+	all := append([]fs.FS{files}, sources...)
 	for _, l := range langs {
-		names, err := fs.Glob(files, "*"+l+".json")
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
-		}
 		m := map[string]string{}
-		for _, name := range names {
-			if name != l+".json" && !strings.HasSuffix(name, "."+l+".json") {
-				continue
-			}
-			data, err := files.ReadFile(name)
-			if err != nil {
-				return nil, fmt.Errorf("i18n: %w", err)
-			}
-			part := map[string]string{}
-			if err := json.Unmarshal(data, &part); err != nil {
-				return nil, fmt.Errorf("i18n: %s: %w", name, err)
-			}
-			for k, v := range part {
-				if _, dup := m[k]; dup {
-					return nil, fmt.Errorf("i18n: key %q defined twice (again in %s)", k, name)
-				}
-				m[k] = v
+		for _, src := range all {
+			if err := loadLang(src, l, m); err != nil {
+				return nil, err
 			}
 		}
 		c.msgs[l] = m
@@ -87,6 +77,34 @@ func Load(extra ...map[string][2]string) (*Catalog, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// loadLang adds the texts of lang in src to m.
+func loadLang(src fs.FS, lang string, m map[string]string) error {
+	names, err := fs.Glob(src, "*"+lang+".json")
+	if err != nil {
+		return fmt.Errorf("i18n: %w", err)
+	}
+	for _, name := range names {
+		if name != lang+".json" && !strings.HasSuffix(name, "."+lang+".json") {
+			continue
+		}
+		data, err := fs.ReadFile(src, name)
+		if err != nil {
+			return fmt.Errorf("i18n: %w", err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(data, &part); err != nil {
+			return fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				return fmt.Errorf("i18n: key %q defined twice (again in %s)", k, name)
+			}
+			m[k] = v
+		}
+	}
+	return nil
 }
 
 // check verifies that every language has the same keys with the same fmt

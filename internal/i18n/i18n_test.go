@@ -2,12 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -123,50 +118,5 @@ func TestVerbs(t *testing.T) {
 		if err := compatible(c.a, c.b); (err == nil) != c.ok {
 			t.Errorf("compatible(%q, %q) = %v, want ok=%v", c.a, c.b, err, c.ok)
 		}
-	}
-}
-
-// templateKey finds {{t "key"}} and (t "key" …) calls in templates.
-var templateKey = regexp.MustCompile(`[{(]\s*-?\s*t\s+"([^"]+)"`)
-
-// Ensure every key the templates use exists. The templates live in the web
-// package; this test reads them from disk so that a missing key fails here,
-// next to the catalogue, as well as at render time.
-func TestTemplateKeysExist(t *testing.T) {
-	c, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join("..", "web", "templates")
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("no templates yet")
-	}
-	var missing []string
-	n := 0
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range templateKey.FindAllStringSubmatch(string(data), -1) {
-			n++
-			if !c.Has(m[1]) {
-				missing = append(missing, p+": "+m[1])
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(missing)
-	for _, m := range slices.Compact(missing) {
-		t.Errorf("template key missing from the catalogue: %s", m)
-	}
-	if n == 0 {
-		t.Error("found no {{t \"key\"}} calls in the templates; is the pattern out of date?")
 	}
 }

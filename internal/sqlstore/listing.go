@@ -1,34 +1,17 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
-
-// ListingFirm is an enterprise's listing record with the registry facts
-// lists and pages show.
-type ListingFirm struct {
-	listing.Record
-	CreditCode string
-	Name       string
-	RegionCode string
-}
-
-// ListingRecordFilter narrows the records read for statistics.
-type ListingRecordFilter struct {
-	RegionCode string // one district or zone; all in scope when empty
-}
 
 const listingEventCols = `le.enterprise_id, le.stage, le.event_date, le.agreed_on, le.sponsor, le.board, le.kind, le.proceeds, le.note`
 
@@ -50,7 +33,7 @@ func scanListingEvent(sc interface{ Scan(...any) error }) (int64, listing.Event,
 // holds hundreds to a few thousand firms, so statistics and lists are
 // computed over the whole set by internal/listing, the one place that
 // decides where a record stands at a date.
-func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f ListingRecordFilter) ([]ListingFirm, error) {
+func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.RecordFilter) ([]listing.Firm, error) {
 	where, args := scopeClause(sc, "e", 1)
 	if f.RegionCode != "" {
 		args = append(args, f.RegionCode)
@@ -63,7 +46,7 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f ListingReco
 		return nil, fmt.Errorf("sqlstore: listing records: %w", err)
 	}
 	defer rows.Close()
-	var out []ListingFirm
+	var out []listing.Firm
 	for rows.Next() {
 		var code, name, region string
 		var id, proceeds int64
@@ -75,7 +58,7 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f ListingReco
 		ev.Stage, ev.Date, ev.AgreedOn = listing.Stage(stage), parseDate(date), parseDate(agreed)
 		ev.Board, ev.Kind, ev.Proceeds = listing.Board(board), listing.Kind(kind), unit.Fen(proceeds)
 		if n := len(out); n == 0 || out[n-1].EnterpriseID != id {
-			out = append(out, ListingFirm{Record: listing.Record{EnterpriseID: id}, CreditCode: code, Name: name, RegionCode: region})
+			out = append(out, listing.Firm{Record: listing.Record{EnterpriseID: id}, CreditCode: code, Name: name, RegionCode: region})
 		}
 		last := &out[len(out)-1]
 		last.Events = append(last.Events, ev)
@@ -83,19 +66,10 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f ListingReco
 	return out, rows.Err()
 }
 
-// Records strips the registry facts, for the statistics.
-func Records(firms []ListingFirm) []listing.Record {
-	out := make([]listing.Record, len(firms))
-	for i, f := range firms {
-		out[i] = f.Record
-	}
-	return out
-}
-
 // ListingRecord returns one enterprise's listing record. An enterprise
 // outside the scope is not found, like one that does not exist; an
 // enterprise in scope without events has an empty record.
-func (s *Store) ListingRecord(ctx context.Context, sc auth.Scope, enterpriseID int64) (ListingFirm, error) {
+func (s *Store) ListingRecord(ctx context.Context, sc auth.Scope, enterpriseID int64) (listing.Firm, error) {
 	return s.listingRecord(ctx, s.read, sc, enterpriseID)
 }
 
@@ -105,8 +79,8 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (s *Store) listingRecord(ctx context.Context, q queryer, sc auth.Scope, enterpriseID int64) (ListingFirm, error) {
-	f := ListingFirm{Record: listing.Record{EnterpriseID: enterpriseID}}
+func (s *Store) listingRecord(ctx context.Context, q queryer, sc auth.Scope, enterpriseID int64) (listing.Firm, error) {
+	f := listing.Firm{Record: listing.Record{EnterpriseID: enterpriseID}}
 	where, args := scopeClause(sc, "e", 2)
 	err := q.QueryRowContext(ctx, `SELECT e.credit_code, e.name, e.region_code FROM enterprise e WHERE e.id = $1 AND `+where,
 		append([]any{enterpriseID}, args...)...).Scan(&f.CreditCode, &f.Name, &f.RegionCode)
@@ -131,22 +105,12 @@ func (s *Store) listingRecord(ctx context.Context, q queryer, sc auth.Scope, ent
 	return f, rows.Err()
 }
 
-// AppendOptions tune AppendListingEvent.
-type AppendOptions struct {
-	// ExpectEvents, when not negative, is how many events the caller saw
-	// in the record; if another write got in first the append is refused
-	// as a conflict instead of judging the new event against a history
-	// the caller never saw.
-	ExpectEvents int
-	By           string // who records it (username), kept with the row
-}
-
 // AppendListingEvent validates ev as the next step of the enterprise's
 // record and stores it, in one transaction: the history is read, checked
 // and extended under the writer lock, so two concurrent stage changes are
 // judged one after the other and can never leave an invalid history.
-func (s *Store) AppendListingEvent(ctx context.Context, sc auth.Scope, enterpriseID int64, ev listing.Event, opts AppendOptions) (ListingFirm, error) {
-	var out ListingFirm
+func (s *Store) AppendListingEvent(ctx context.Context, sc auth.Scope, enterpriseID int64, ev listing.Event, opts listing.AppendOptions) (listing.Firm, error) {
+	var out listing.Firm
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		f, err := s.listingRecord(ctx, tx, sc, enterpriseID)
 		if err != nil {
@@ -232,65 +196,4 @@ func (s *Store) putListingRecordsTx(ctx context.Context, tx *sql.Tx, recs []list
 func eventEqual(a, b listing.Event) bool {
 	return a.Stage == b.Stage && formatDate(a.Date) == formatDate(b.Date) && formatDate(a.AgreedOn) == formatDate(b.AgreedOn) &&
 		a.Sponsor == b.Sponsor && a.Board == b.Board && a.Kind == b.Kind && a.Proceeds == b.Proceeds && a.Note == b.Note
-}
-
-// ListingFilter selects firms for the pipeline list.
-type ListingFilter struct {
-	At         time.Time     // state at the end of this day
-	Stage      listing.Stage // any when empty
-	RegionCode string
-	Board      listing.Board
-	Query      string // substring of name or credit code
-	Limit      int    // 50 when zero, at most 5000
-	Offset     int
-}
-
-// ListingItem is one firm of the pipeline list with its state at the date.
-type ListingItem struct {
-	ListingFirm
-	State listing.State
-}
-
-// ListingPage is a page of the pipeline list and the total matching.
-type ListingPage struct {
-	Items []ListingItem
-	Total int
-}
-
-// ListListingFirms returns the firms in scope whose state at f.At matches
-// the filter, latest change first (so the newest filings lead the
-// tutoring list), then by name.
-func (s *Store) ListListingFirms(ctx context.Context, sc auth.Scope, f ListingFilter) (ListingPage, error) {
-	var page ListingPage
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 5000)
-	firms, err := s.ListingRecords(ctx, sc, ListingRecordFilter{RegionCode: f.RegionCode})
-	if err != nil {
-		return page, err
-	}
-	q := strings.ToUpper(strings.TrimSpace(f.Query))
-	var all []ListingItem
-	for _, firm := range firms {
-		st, ok := firm.At(f.At)
-		switch {
-		case !ok, f.Stage != "" && st.Stage != f.Stage, f.Board != "" && st.Board != f.Board:
-			continue
-		case q != "" && !strings.Contains(strings.ToUpper(firm.Name), q) && !strings.Contains(firm.CreditCode, q):
-			continue
-		}
-		all = append(all, ListingItem{ListingFirm: firm, State: st})
-	}
-	slices.SortStableFunc(all, func(a, b ListingItem) int {
-		if c := b.State.Since.Compare(a.State.Since); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
-	page.Total = len(all)
-	if f.Offset < len(all) {
-		page.Items = all[f.Offset:min(len(all), f.Offset+f.Limit)]
-	}
-	return page, nil
 }

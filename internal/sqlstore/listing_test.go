@@ -33,7 +33,7 @@ func seedListingFirms(t *testing.T, st *Store) []int64 {
 	return append(ids, all[e.CreditCode])
 }
 
-var anyCount = AppendOptions{ExpectEvents: -1, By: "test"}
+var anyCount = listing.AppendOptions{ExpectEvents: -1, By: "test"}
 
 func TestListingAppend(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
@@ -48,7 +48,7 @@ func TestListingAppend(t *testing.T) {
 			t.Fatalf("after first append: %+v", f)
 		}
 		tut := listing.Event{Stage: listing.StageTutoring, Date: lday("2024-02-07"), AgreedOn: lday("2024-01-31"), Sponsor: "中信证券股份有限公司", Note: "备注"}
-		if _, err := st.AppendListingEvent(ctx, auth.All(), a, tut, AppendOptions{ExpectEvents: 1, By: "test"}); err != nil {
+		if _, err := st.AppendListingEvent(ctx, auth.All(), a, tut, listing.AppendOptions{ExpectEvents: 1, By: "test"}); err != nil {
 			t.Fatal(err)
 		}
 		// A skipped stage is refused and writes nothing.
@@ -57,7 +57,7 @@ func TestListingAppend(t *testing.T) {
 			t.Fatalf("skip: %v", err)
 		}
 		// A stale view is a conflict.
-		_, err = st.AppendListingEvent(ctx, auth.All(), a, listing.Event{Stage: listing.StageAccepted, Date: lday("2024-06-01"), Board: listing.BoardSTAR}, AppendOptions{ExpectEvents: 1})
+		_, err = st.AppendListingEvent(ctx, auth.All(), a, listing.Event{Stage: listing.StageAccepted, Date: lday("2024-06-01"), Board: listing.BoardSTAR}, listing.AppendOptions{ExpectEvents: 1})
 		if !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("stale: %v", err)
 		}
@@ -121,7 +121,7 @@ func TestListingScope(t *testing.T) {
 			{"enterprise A", auth.Enterprise(a), []int64{a}},
 			{"nothing", auth.Scope{}, nil},
 		} {
-			firms, err := st.ListingRecords(ctx, c.sc, ListingRecordFilter{})
+			firms, err := st.ListingRecords(ctx, c.sc, listing.RecordFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestListingScope(t *testing.T) {
 		}
 		// A city filter on a region narrows; within a district scope it
 		// cannot widen.
-		if firms, _ := st.ListingRecords(ctx, auth.Region(regionB), ListingRecordFilter{RegionCode: regionA}); len(firms) != 0 {
+		if firms, _ := st.ListingRecords(ctx, auth.Region(regionB), listing.RecordFilter{RegionCode: regionA}); len(firms) != 0 {
 			t.Fatalf("district filter widened scope: %v", firms)
 		}
 	})
@@ -194,9 +194,9 @@ func TestListingList(t *testing.T) {
 		if _, err := st.PutListingRecords(ctx, recs, "test"); err != nil {
 			t.Fatal(err)
 		}
-		list := func(sc auth.Scope, f ListingFilter) []int64 {
+		list := func(sc auth.Scope, f listing.Filter) []int64 {
 			t.Helper()
-			p, err := st.ListListingFirms(ctx, sc, f)
+			p, err := listing.NewService(st).Firms(ctx, sc, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,26 +208,26 @@ func TestListingList(t *testing.T) {
 		}
 		at := lday("2024-02-29")
 		// In tutoring at 2024-02-29: ids[0] (02-07), ids[3] (02-02), ids[1] (2023-03-01); newest first.
-		if got, want := list(auth.All(), ListingFilter{At: at, Stage: listing.StageTutoring}), []int64{ids[0], ids[3], ids[1], -3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.All(), listing.Filter{At: at, Stage: listing.StageTutoring}), []int64{ids[0], ids[3], ids[1], -3}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("tutoring %v, want %v", got, want)
 		}
 		// A month later ids[1] has moved on.
-		if got := list(auth.All(), ListingFilter{At: lday("2024-03-31"), Stage: listing.StageTutoring}); len(got) != 3 {
+		if got := list(auth.All(), listing.Filter{At: lday("2024-03-31"), Stage: listing.StageTutoring}); len(got) != 3 {
 			t.Fatalf("tutoring in March %v", got)
 		}
-		if got, want := list(auth.All(), ListingFilter{At: at, Stage: listing.StageTutoring, Limit: 1, Offset: 1}), []int64{ids[3], -3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.All(), listing.Filter{At: at, Stage: listing.StageTutoring, Limit: 1, Offset: 1}), []int64{ids[3], -3}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("page 2 %v, want %v", got, want)
 		}
-		if got, want := list(auth.All(), ListingFilter{At: at, Board: listing.BoardHKEX}), []int64{ids[2], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.All(), listing.Filter{At: at, Board: listing.BoardHKEX}), []int64{ids[2], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("board %v, want %v", got, want)
 		}
-		if got, want := list(auth.All(), ListingFilter{At: at, RegionCode: regionB}), []int64{ids[3], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.All(), listing.Filter{At: at, RegionCode: regionB}), []int64{ids[3], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("region %v, want %v", got, want)
 		}
-		if got, want := list(auth.Region(regionA), ListingFilter{At: at, Stage: listing.StageTutoring}), []int64{ids[0], ids[1], -2}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.Region(regionA), listing.Filter{At: at, Stage: listing.StageTutoring}), []int64{ids[0], ids[1], -2}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("district scope %v, want %v", got, want)
 		}
-		if got, want := list(auth.All(), ListingFilter{At: at, Query: "涪陵"}), []int64{ids[3], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := list(auth.All(), listing.Filter{At: at, Query: "涪陵"}), []int64{ids[3], -1}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("query %v, want %v", got, want)
 		}
 	})
@@ -298,7 +298,7 @@ func TestListingConcurrentAppends(t *testing.T) {
 						if n == len(steps) {
 							return
 						}
-						_, err = st.AppendListingEvent(ctx, auth.All(), id, steps[n], AppendOptions{ExpectEvents: n})
+						_, err = st.AppendListingEvent(ctx, auth.All(), id, steps[n], listing.AppendOptions{ExpectEvents: n})
 						if err != nil && !apperr.Is(err, apperr.Conflict) {
 							errCh <- err
 							return
@@ -312,7 +312,7 @@ func TestListingConcurrentAppends(t *testing.T) {
 		for err := range errCh {
 			t.Fatal(err)
 		}
-		all, err := st.ListingRecords(ctx, auth.All(), ListingRecordFilter{})
+		all, err := st.ListingRecords(ctx, auth.All(), listing.RecordFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,13 @@
-package web
+package web_test
 
 import (
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // The role × route matrix: who may reach each route. A cell is "a" when
@@ -104,20 +107,20 @@ var matrixPages = []string{
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.
-func matrixURL(env *testEnv, pattern string) string {
+func matrixURL(env *webtest.Env, pattern string) string {
 	_, path, _ := strings.Cut(pattern, " ")
 	path = strings.TrimSuffix(path, "{$}")
 	r := strings.NewReplacer(
-		"{id}", "{"+entWanzhouAuto+"}", "{other}", "1", "{code}", "500101", "{cluster}", "L1",
+		"{id}", "{"+webtest.EntWanzhouAuto+"}", "{other}", "1", "{code}", "500101", "{cluster}", "L1",
 		"{kind}", "reports", "{module}", "listing", "{year}", "2024", "{run}", "1",
 	)
-	return env.expand(r.Replace(path))
+	return env.Expand(r.Replace(path))
 }
 
 func TestAccessMatrix(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/ibrain.db")
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/ibrain.db")
 	routes := append([]string(nil), matrixPages...)
-	for _, rt := range env.srv.api {
+	for _, rt := range web.APIRoutes(env.Srv) {
 		switch rt.Path {
 		case "/healthz", "/metrics", "/login", "/logout", "/api/v1/openapi.json":
 			continue // public machine routes, tested on their own
@@ -130,11 +133,11 @@ func TestAccessMatrix(t *testing.T) {
 		method, _, _ := strings.Cut(pattern, " ")
 		var cells strings.Builder
 		for _, user := range matrixRoles {
-			sc := scenario{method: method, url: matrixURL(env, pattern), user: user}
+			sc := webtest.Scenario{Method: method, URL: matrixURL(env, pattern), User: user}
 			if method == http.MethodPost {
-				sc.body, sc.contentType = "{}", "application/json"
+				sc.Body, sc.ContentType = "{}", "application/json"
 			}
-			res, _ := env.do(sc)
+			res, _ := env.Do(sc)
 			denied := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden ||
 				(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"))
 			if denied {

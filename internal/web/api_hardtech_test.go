@@ -1,71 +1,74 @@
-package web
+package web_test
 
 import (
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func TestHardtechAPI(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		json1 := "application/json"
-		env.run(t, []scenario{
-			{name: "EmptyPool", url: "/api/v1/hardtech", user: "admin", wantStatus: http.StatusOK, wantContains: []string{`"members":[]`, `"years":[]`}},
-			{name: "EmptyPage", url: "/hardtech", user: "admin", wantStatus: http.StatusOK, wantContains: []string{`id="hardtech-none"`}},
+		env.Run(t, []webtest.Scenario{
+			{Name: "EmptyPool", URL: "/api/v1/hardtech", User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"members":[]`, `"years":[]`}},
+			{Name: "EmptyPage", URL: "/hardtech", User: "admin", WantStatus: http.StatusOK, WantContains: []string{`id="hardtech-none"`}},
 			// 万州's officer admits a 万州 firm: the base is its December 2023 report.
-			{name: "AdmitOwnDistrict", method: "POST", url: "/api/v1/hardtech/2024/members", user: "wanzhou", contentType: json1,
-				body: `{"enterprise_id": {wz-auto}, "reasons": "研发投入强度高"}`, wantStatus: http.StatusCreated,
-				wantContains: []string{`"base_source":"monthly_report"`, `"base_year":2023`, `"target_year":2026`}},
-			{name: "AdmitTwice", method: "POST", url: "/api/v1/hardtech/2024/members", user: "admin", contentType: json1,
-				body: `{"enterprise_id": {wz-auto}, "reasons": "again"}`, wantStatus: http.StatusConflict, wantContains: []string{"已在 2024 年帮扶库中"}},
-			{name: "AdmitOtherDistrict", method: "POST", url: "/api/v1/hardtech/2024/members", user: "wanzhou", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, wantStatus: http.StatusNotFound},
-			{name: "AdmitNoReason", method: "POST", url: "/api/v1/hardtech/2024/members", user: "admin", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": " "}`, wantStatus: http.StatusBadRequest, wantContains: []string{"请填写理由"}},
-			{name: "AdmitNoBaseEnglish", method: "POST", url: "/api/v1/hardtech/2022/members?lang=en", user: "admin", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, wantStatus: http.StatusBadRequest, wantContains: []string{"no 2021 operating revenue"}},
-			{name: "AdmitNoPolicy", method: "POST", url: "/api/v1/hardtech/2019/members", user: "admin", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, wantStatus: http.StatusBadRequest},
-			{name: "AdmitBadBody", method: "POST", url: "/api/v1/hardtech/2024/members", user: "admin", contentType: json1,
-				body: `{"enterprise": 1}`, wantStatus: http.StatusBadRequest},
-			{name: "AnalystCannotAdmit", method: "POST", url: "/api/v1/hardtech/2024/members", user: "analyst", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, wantStatus: http.StatusForbidden},
-			{name: "FirmCannotAdmit", method: "POST", url: "/api/v1/hardtech/2024/members", user: "firm", contentType: json1,
-				body: `{"enterprise_id": {wz-auto}, "reasons": "x"}`, wantStatus: http.StatusForbidden},
-			{name: "AdmitYuzhong", method: "POST", url: "/api/v1/hardtech/2024/members", user: "admin", contentType: json1,
-				body: `{"enterprise_id": {yz-elec}, "reasons": "城市级推荐"}`, wantStatus: http.StatusCreated},
-			{name: "ListAdmin", url: "/api/v1/hardtech?year=2024", user: "admin", wantStatus: http.StatusOK,
-				wantContains: []string{"万州汽车零部件有限公司", "渝中电子信息有限公司", `"admitted":2`, `"min_firms":50`, `"meets_minimum":false`, `"required_cagr_pct":25.99`}},
-			{name: "ListDistrictScoped", url: "/api/v1/hardtech?year=2024", user: "wanzhou", wantStatus: http.StatusOK,
-				wantContains: []string{"万州汽车零部件有限公司"}, wantNotContains: []string{"渝中电子信息有限公司"}},
-			{name: "ListOtherRegionForbidden", url: "/api/v1/hardtech?year=2024&region=500103", user: "wanzhou", wantStatus: http.StatusForbidden},
-			{name: "ListFilterRegion", url: "/api/v1/hardtech?year=2024&region=500103", user: "admin", wantStatus: http.StatusOK,
-				wantContains: []string{"渝中电子信息有限公司"}, wantNotContains: []string{"万州汽车零部件有限公司"}},
-			{name: "ListBadStatus", url: "/api/v1/hardtech?status=great", user: "admin", wantStatus: http.StatusBadRequest},
-			{name: "ListEnterpriseForbidden", url: "/api/v1/hardtech", user: "firm", wantStatus: http.StatusForbidden},
-			{name: "XLSX", url: "/api/v1/hardtech.xlsx?year=2024", user: "analyst", wantStatus: http.StatusOK,
-				wantHeader: map[string]string{"Content-Type": "spreadsheetml", "Content-Disposition": "hardtech-2024.xlsx"}},
-			{name: "RemoveOtherDistrict", method: "POST", url: "/api/v1/hardtech/2024/members/{wz-auto}/remove", user: "yuzhong", contentType: json1,
-				body: `{"reason": "x"}`, wantStatus: http.StatusNotFound},
-			{name: "RemoveNoReason", method: "POST", url: "/api/v1/hardtech/2024/members/{wz-auto}/remove", user: "wanzhou", contentType: json1,
-				body: `{"reason": ""}`, wantStatus: http.StatusBadRequest},
-			{name: "Remove", method: "POST", url: "/api/v1/hardtech/2024/members/{wz-auto}/remove", user: "wanzhou", contentType: json1,
-				body: `{"reason": "企业迁出"}`, wantStatus: http.StatusNoContent},
-			{name: "RemovedIsExited", url: "/api/v1/hardtech?year=2024&status=exited", user: "admin", wantStatus: http.StatusOK,
-				wantContains: []string{"万州汽车零部件有限公司", `"removal_reason":"企业迁出"`, `"active":1`}},
-			{name: "Page", url: "/hardtech?year=2024", user: "admin", wantStatus: http.StatusOK,
-				wantContains: []string{"硬科技企业帮扶库", "渝中电子信息有限公司", "hardtech-admit", "data-hardtech-remove", "/api/v1/hardtech.xlsx?"}},
-			{name: "PageAnalystReadOnly", url: "/hardtech?year=2024&lang=en", user: "analyst", wantStatus: http.StatusOK,
-				wantContains: []string{"Hard-tech assistance pool", "Exited"}, wantNotContains: []string{"hardtech-admit"}},
-			{name: "PageDistrict", url: "/hardtech?year=2024", user: "yuzhong", wantStatus: http.StatusOK,
-				wantContains: []string{"渝中电子信息有限公司"}, wantNotContains: []string{"万州汽车零部件有限公司"}},
-			{name: "PageEnterpriseForbidden", url: "/hardtech", user: "firm", wantStatus: http.StatusForbidden},
+			{Name: "AdmitOwnDistrict", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "wanzhou", ContentType: json1,
+				Body: `{"enterprise_id": {wz-auto}, "reasons": "研发投入强度高"}`, WantStatus: http.StatusCreated,
+				WantContains: []string{`"base_source":"monthly_report"`, `"base_year":2023`, `"target_year":2026`}},
+			{Name: "AdmitTwice", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "admin", ContentType: json1,
+				Body: `{"enterprise_id": {wz-auto}, "reasons": "again"}`, WantStatus: http.StatusConflict, WantContains: []string{"已在 2024 年帮扶库中"}},
+			{Name: "AdmitOtherDistrict", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "wanzhou", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, WantStatus: http.StatusNotFound},
+			{Name: "AdmitNoReason", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "admin", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": " "}`, WantStatus: http.StatusBadRequest, WantContains: []string{"请填写理由"}},
+			{Name: "AdmitNoBaseEnglish", Method: "POST", URL: "/api/v1/hardtech/2022/members?lang=en", User: "admin", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, WantStatus: http.StatusBadRequest, WantContains: []string{"no 2021 operating revenue"}},
+			{Name: "AdmitNoPolicy", Method: "POST", URL: "/api/v1/hardtech/2019/members", User: "admin", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, WantStatus: http.StatusBadRequest},
+			{Name: "AdmitBadBody", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "admin", ContentType: json1,
+				Body: `{"enterprise": 1}`, WantStatus: http.StatusBadRequest},
+			{Name: "AnalystCannotAdmit", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "analyst", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": "x"}`, WantStatus: http.StatusForbidden},
+			{Name: "FirmCannotAdmit", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "firm", ContentType: json1,
+				Body: `{"enterprise_id": {wz-auto}, "reasons": "x"}`, WantStatus: http.StatusForbidden},
+			{Name: "AdmitYuzhong", Method: "POST", URL: "/api/v1/hardtech/2024/members", User: "admin", ContentType: json1,
+				Body: `{"enterprise_id": {yz-elec}, "reasons": "城市级推荐"}`, WantStatus: http.StatusCreated},
+			{Name: "ListAdmin", URL: "/api/v1/hardtech?year=2024", User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{"万州汽车零部件有限公司", "渝中电子信息有限公司", `"admitted":2`, `"min_firms":50`, `"meets_minimum":false`, `"required_cagr_pct":25.99`}},
+			{Name: "ListDistrictScoped", URL: "/api/v1/hardtech?year=2024", User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{"万州汽车零部件有限公司"}, WantNotContains: []string{"渝中电子信息有限公司"}},
+			{Name: "ListOtherRegionForbidden", URL: "/api/v1/hardtech?year=2024&region=500103", User: "wanzhou", WantStatus: http.StatusForbidden},
+			{Name: "ListFilterRegion", URL: "/api/v1/hardtech?year=2024&region=500103", User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{"渝中电子信息有限公司"}, WantNotContains: []string{"万州汽车零部件有限公司"}},
+			{Name: "ListBadStatus", URL: "/api/v1/hardtech?status=great", User: "admin", WantStatus: http.StatusBadRequest},
+			{Name: "ListEnterpriseForbidden", URL: "/api/v1/hardtech", User: "firm", WantStatus: http.StatusForbidden},
+			{Name: "XLSX", URL: "/api/v1/hardtech.xlsx?year=2024", User: "analyst", WantStatus: http.StatusOK,
+				WantHeader: map[string]string{"Content-Type": "spreadsheetml", "Content-Disposition": "hardtech-2024.xlsx"}},
+			{Name: "RemoveOtherDistrict", Method: "POST", URL: "/api/v1/hardtech/2024/members/{wz-auto}/remove", User: "yuzhong", ContentType: json1,
+				Body: `{"reason": "x"}`, WantStatus: http.StatusNotFound},
+			{Name: "RemoveNoReason", Method: "POST", URL: "/api/v1/hardtech/2024/members/{wz-auto}/remove", User: "wanzhou", ContentType: json1,
+				Body: `{"reason": ""}`, WantStatus: http.StatusBadRequest},
+			{Name: "Remove", Method: "POST", URL: "/api/v1/hardtech/2024/members/{wz-auto}/remove", User: "wanzhou", ContentType: json1,
+				Body: `{"reason": "企业迁出"}`, WantStatus: http.StatusNoContent},
+			{Name: "RemovedIsExited", URL: "/api/v1/hardtech?year=2024&status=exited", User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{"万州汽车零部件有限公司", `"removal_reason":"企业迁出"`, `"active":1`}},
+			{Name: "Page", URL: "/hardtech?year=2024", User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{"硬科技企业帮扶库", "渝中电子信息有限公司", "hardtech-admit", "data-hardtech-remove", "/api/v1/hardtech.xlsx?"}},
+			{Name: "PageAnalystReadOnly", URL: "/hardtech?year=2024&lang=en", User: "analyst", WantStatus: http.StatusOK,
+				WantContains: []string{"Hard-tech assistance pool", "Exited"}, WantNotContains: []string{"hardtech-admit"}},
+			{Name: "PageDistrict", URL: "/hardtech?year=2024", User: "yuzhong", WantStatus: http.StatusOK,
+				WantContains: []string{"渝中电子信息有限公司"}, WantNotContains: []string{"万州汽车零部件有限公司"}},
+			{Name: "PageEnterpriseForbidden", URL: "/hardtech", User: "firm", WantStatus: http.StatusForbidden},
 		})
 		// Progress: the 万州 firm's 2024 reports run to June only, so no
 		// full year after the 2023 base is known yet.
-		_, body := env.do(scenario{url: "/api/v1/hardtech?year=2024", user: "admin"})
-		var pool apiHardtechPool
+		_, body := env.Do(webtest.Scenario{URL: "/api/v1/hardtech?year=2024", User: "admin"})
+		var pool web.ApiHardtechPool
 		if err := json.Unmarshal([]byte(body), &pool); err != nil {
 			t.Fatal(err)
 		}

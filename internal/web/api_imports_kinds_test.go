@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -9,22 +9,23 @@ import (
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // TestImportYearlyKinds exercises POST /api/v1/imports/{profiles,
 // mujun-facts,listing} per role and scope, and their templates.
 func TestImportYearlyKinds(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		ctx := context.Background()
-		if err := env.store.PutMujunParks(ctx, []sqlstore.MujunPark{
+		if err := env.Store.PutMujunParks(ctx, []sqlstore.MujunPark{
 			{Code: "WZ-P1", RegionCode: "500101", NameZh: "万州经济技术开发区", NameEn: "Wanzhou ETDZ"},
 			{Code: "YZ-P1", RegionCode: "500103", NameZh: "渝中楼宇产业园", NameEn: "Yuzhong Building Park"},
 		}); err != nil {
 			t.Fatal(err)
 		}
-		wzAuto := testCreditCode(t, "500101", 1)
-		wzFood := testCreditCode(t, "500101", 2)
-		yzElec := testCreditCode(t, "500103", 3)
+		wzAuto := webtest.CreditCode(t, "500101", 1)
+		wzFood := webtest.CreditCode(t, "500101", 2)
+		yzElec := webtest.CreditCode(t, "500103", 3)
 		pHeader := []string{"统一社会信用代码", "年度", "研发人员（人）", "Ⅰ类知识产权（件）", "资产负债率（%）"}
 		pRow := func(code, year string) []string { return []string{code, year, "30", "4", "52.5"} }
 		mHeader := []string{"统一社会信用代码", "年度", "所在园区", "用电量（千瓦时）", "否决及扣分事项"}
@@ -34,7 +35,7 @@ func TestImportYearlyKinds(t *testing.T) {
 			return [][]string{{code, "上市后备库", "2022-04-01"}, {code, "股份制改造", "2023-08-15"}}
 		}
 
-		env.run(t, []scenario{
+		env.Run(t, []webtest.Scenario{
 			importScenario(t, "admin imports profile facts", "profiles", "admin", pHeader, [][]string{pRow(wzAuto, "2024"), pRow(yzElec, "2024")}, 200,
 				[]string{`"kind":"profiles"`, `"inserted":2`}, nil),
 			importScenario(t, "the same profile file again changes nothing", "profiles", "admin", pHeader, [][]string{pRow(wzAuto, "2024"), pRow(yzElec, "2024")}, 200,
@@ -46,11 +47,11 @@ func TestImportYearlyKinds(t *testing.T) {
 				[]string{`"inserted":1`}, nil),
 			importScenario(t, "enterprise user cannot import another firm's profile", "profiles", "firm", pHeader, [][]string{pRow(wzFood, "2023")}, 422,
 				[]string{importer.KeyUnknownEnterprise}, nil),
-			func() scenario {
+			func() webtest.Scenario {
 				sc := importScenario(t, "profile errors are reported in the request language", "profiles", "admin", pHeader,
 					[][]string{{wzAuto, "2024", "-3", "4", "101"}}, 422,
 					[]string{`"row":2`, "must not be negative", "a percentage must be between 0 and 100"}, nil)
-				sc.url += "?lang=en"
+				sc.URL += "?lang=en"
 				return sc
 			}(),
 
@@ -74,32 +75,32 @@ func TestImportYearlyKinds(t *testing.T) {
 				[]string{`"row":2`, `"column":"阶段"`, importer.KeyListingSkip, "不能从“股份制改造”直接进入“申报受理”"}, nil),
 			importScenario(t, "district cannot import another district's events", "listing", "wanzhou", lHeader, lRows(yzElec), 422,
 				[]string{importer.KeyUnknownEnterprise}, nil),
-			{name: "anonymous import", method: "POST", url: "/api/v1/imports/listing", wantStatus: 401},
+			{Name: "anonymous import", Method: "POST", URL: "/api/v1/imports/listing", WantStatus: 401},
 
-			{name: "profile template csv", url: "/api/v1/imports/profiles/template.csv", user: "firm", wantStatus: 200,
-				wantContains: []string{"统一社会信用代码", "研发人员（人）", "资产负债率（%）"}, wantHeader: map[string]string{"Content-Disposition": "ibrain-profiles-template.csv"}},
-			{name: "mujun template csv in English", url: "/api/v1/imports/mujun-facts/template.csv?lang=en", user: "admin", wantStatus: 200,
-				wantContains: []string{"credit_code", "electricity_kwh", "environmental_penalty"}},
-			{name: "listing template csv", url: "/api/v1/imports/listing/template.csv", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{"保荐机构", "辅导备案", "科创板"}},
+			{Name: "profile template csv", URL: "/api/v1/imports/profiles/template.csv", User: "firm", WantStatus: 200,
+				WantContains: []string{"统一社会信用代码", "研发人员（人）", "资产负债率（%）"}, WantHeader: map[string]string{"Content-Disposition": "ibrain-profiles-template.csv"}},
+			{Name: "mujun template csv in English", URL: "/api/v1/imports/mujun-facts/template.csv?lang=en", User: "admin", WantStatus: 200,
+				WantContains: []string{"credit_code", "electricity_kwh", "environmental_penalty"}},
+			{Name: "listing template csv", URL: "/api/v1/imports/listing/template.csv", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{"保荐机构", "辅导备案", "科创板"}},
 		})
 
 		// The rejected files wrote nothing: wz-food has no profile, and the
 		// 渝中 firm has only the admin's 2024 row.
-		if f, err := env.store.ProfileFacts(ctx, auth.All(), env.ids[entWanzhouFood]); err != nil || len(f) != 0 {
+		if f, err := env.Store.ProfileFacts(ctx, auth.All(), env.IDs[webtest.EntWanzhouFood]); err != nil || len(f) != 0 {
 			t.Errorf("wz-food profile after a rejected file: %+v %v", f, err)
 		}
-		if f, err := env.store.ProfileFacts(ctx, auth.All(), env.ids[entYuzhongElec]); err != nil || len(f) != 1 || f[0].Year != 2024 {
+		if f, err := env.Store.ProfileFacts(ctx, auth.All(), env.IDs[webtest.EntYuzhongElec]); err != nil || len(f) != 1 || f[0].Year != 2024 {
 			t.Errorf("yz-elec profile: %+v %v", f, err)
 		}
-		if f, _ := env.store.ProfileFacts(ctx, auth.All(), env.ids[entWanzhouAuto]); len(f) != 2 || *f[1].Facts.DebtRatio != 5250 || *f[1].Facts.IP.Class1 != 4 {
+		if f, _ := env.Store.ProfileFacts(ctx, auth.All(), env.IDs[webtest.EntWanzhouAuto]); len(f) != 2 || *f[1].Facts.DebtRatio != 5250 || *f[1].Facts.IP.Class1 != 4 {
 			t.Errorf("wz-auto profile: %+v", f)
 		}
-		rec, err := env.store.ListingRecord(ctx, auth.All(), env.ids[entWanzhouAuto])
+		rec, err := env.Store.ListingRecord(ctx, auth.All(), env.IDs[webtest.EntWanzhouAuto])
 		if err != nil || len(rec.Events) != 2 {
 			t.Errorf("wz-auto listing after a rejected file: %+v %v", rec.Events, err)
 		}
-		res, body := env.do(scenario{url: "/api/v1/imports/listing/template.xlsx?lang=en", user: "admin"})
+		res, body := env.Do(webtest.Scenario{URL: "/api/v1/imports/listing/template.xlsx?lang=en", User: "admin"})
 		if res.StatusCode != 200 {
 			t.Fatalf("listing template xlsx: %d", res.StatusCode)
 		}

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // uploadBody builds a multipart body with one file field named field.
@@ -39,20 +41,20 @@ func csvFile(t *testing.T, header []string, rows [][]string) []byte {
 }
 
 // importScenario uploads rows as a CSV to the import endpoint of kind.
-func importScenario(t *testing.T, name, kind, user string, header []string, rows [][]string, status int, contains, notContains []string) scenario {
+func importScenario(t *testing.T, name, kind, user string, header []string, rows [][]string, status int, contains, notContains []string) webtest.Scenario {
 	body, ct := uploadBody(t, "file", kind+".csv", csvFile(t, header, rows))
-	return scenario{name: name, method: "POST", url: "/api/v1/imports/" + kind, user: user, body: body, contentType: ct,
-		wantStatus: status, wantContains: contains, wantNotContains: notContains}
+	return webtest.Scenario{Name: name, Method: "POST", URL: "/api/v1/imports/" + kind, User: user, Body: body, ContentType: ct,
+		WantStatus: status, WantContains: contains, WantNotContains: notContains}
 }
 
 func TestImports(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		entHeader, entExample := importer.EnterpriseTemplate("zh-CN")
 		repHeader, repExample := importer.ReportTemplate("zh-CN")
-		wzAuto := testCreditCode(t, "500101", 1)
-		wzFood := testCreditCode(t, "500101", 2)
-		yzElec := testCreditCode(t, "500103", 3)
-		newWZ := testCreditCode(t, "500101", 77)
+		wzAuto := webtest.CreditCode(t, "500101", 1)
+		wzFood := webtest.CreditCode(t, "500101", 2)
+		yzElec := webtest.CreditCode(t, "500103", 3)
+		newWZ := webtest.CreditCode(t, "500101", 77)
 		entRow := func(code, name, region string) []string {
 			return []string{code, name, region, "3670", "2015-06-18", "35.5", "2024", "是", "320", "25800.5"}
 		}
@@ -60,13 +62,13 @@ func TestImports(t *testing.T) {
 			return []string{code, period, output, "1310.2", "5102.75", "-12.5", "160.3", "820", "210.45", "1234.567", "318"}
 		}
 
-		env.run(t, []scenario{
+		env.Run(t, []webtest.Scenario{
 			importScenario(t, "admin imports the template examples", "enterprises", "admin", entHeader, entExample, 200,
 				[]string{`"inserted":2`, `"kind":"enterprises"`}, nil),
 			importScenario(t, "the same file again changes nothing", "enterprises", "admin", entHeader, entExample, 200,
 				[]string{`"inserted":0`, `"unchanged":2`}, nil),
 			importScenario(t, "district cannot import another district's firm", "enterprises", "wanzhou", entHeader,
-				[][]string{entRow(newWZ, "万州新企业有限公司", "万州区"), entRow(testCreditCode(t, "500112", 78), "渝北企业有限公司", "渝北区")}, 422,
+				[][]string{entRow(newWZ, "万州新企业有限公司", "万州区"), entRow(webtest.CreditCode(t, "500112", 78), "渝北企业有限公司", "渝北区")}, 422,
 				[]string{`"row":3`, "api.err.import_scope", "超出您的数据权限范围"}, []string{`"inserted"`}),
 			importScenario(t, "district cannot pull a firm in from another district", "enterprises", "wanzhou", entHeader,
 				[][]string{entRow(yzElec, "渝中电子信息有限公司", "万州区")}, 422,
@@ -95,25 +97,25 @@ func TestImports(t *testing.T) {
 			importScenario(t, "template examples import once their firm exists", "reports", "admin", repHeader, repExample, 200,
 				[]string{`"inserted":2`}, nil),
 			importScenario(t, "reports for an unregistered firm are rejected", "reports", "admin", repHeader,
-				[][]string{repRow(testCreditCode(t, "500101", 99), "2024-07", "1")}, 422, []string{importer.KeyUnknownEnterprise}, nil),
-			{name: "no file field", method: "POST", url: "/api/v1/imports/reports", user: "admin",
-				body:        func() string { b, _ := uploadBody(t, "other", "x.csv", []byte("a,b\n1,2\n")); return b }(),
-				contentType: "multipart/form-data; boundary=x", wantStatus: 400},
-			{name: "not multipart", method: "POST", url: "/api/v1/imports/reports", user: "admin", body: "a,b", contentType: "text/csv",
-				wantStatus: 400, wantContains: []string{`"code":"invalid"`}},
-			{name: "anonymous import", method: "POST", url: "/api/v1/imports/reports", wantStatus: 401},
+				[][]string{repRow(webtest.CreditCode(t, "500101", 99), "2024-07", "1")}, 422, []string{importer.KeyUnknownEnterprise}, nil),
+			{Name: "no file field", Method: "POST", URL: "/api/v1/imports/reports", User: "admin",
+				Body:        func() string { b, _ := uploadBody(t, "other", "x.csv", []byte("a,b\n1,2\n")); return b }(),
+				ContentType: "multipart/form-data; boundary=x", WantStatus: 400},
+			{Name: "not multipart", Method: "POST", URL: "/api/v1/imports/reports", User: "admin", Body: "a,b", ContentType: "text/csv",
+				WantStatus: 400, WantContains: []string{`"code":"invalid"`}},
+			{Name: "anonymous import", Method: "POST", URL: "/api/v1/imports/reports", WantStatus: 401},
 
-			{name: "template csv", url: "/api/v1/imports/enterprises/template.csv", user: "firm", wantStatus: 200,
-				wantContains: []string{"统一社会信用代码"}, wantHeader: map[string]string{"Content-Disposition": "ibrain-enterprises-template.csv"}},
-			{name: "template csv english", url: "/api/v1/imports/reports/template.csv?lang=en", user: "firm", wantStatus: 200,
-				wantContains: []string{"credit_code"}},
-			{name: "template unknown kind", url: "/api/v1/imports/users/template.xlsx", user: "admin", wantStatus: 404},
+			{Name: "template csv", URL: "/api/v1/imports/enterprises/template.csv", User: "firm", WantStatus: 200,
+				WantContains: []string{"统一社会信用代码"}, WantHeader: map[string]string{"Content-Disposition": "ibrain-enterprises-template.csv"}},
+			{Name: "template csv english", URL: "/api/v1/imports/reports/template.csv?lang=en", User: "firm", WantStatus: 200,
+				WantContains: []string{"credit_code"}},
+			{Name: "template unknown kind", URL: "/api/v1/imports/users/template.xlsx", User: "admin", WantStatus: 404},
 		})
 
 		// The rejected files above wrote nothing: 3 fixture firms, 2 from
 		// the template, 1 from the district.
-		_, body := env.do(scenario{url: "/api/v1/enterprises?year=2024&per_page=100", user: "admin"})
-		var page apiEnterprisePage
+		_, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises?year=2024&per_page=100", User: "admin"})
+		var page web.ApiEnterprisePage
 		if err := json.Unmarshal([]byte(body), &page); err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +131,7 @@ func TestImports(t *testing.T) {
 			}
 		}
 		// The template XLSX is readable and has the header.
-		res, xbody := env.do(scenario{url: "/api/v1/imports/reports/template.xlsx", user: "admin"})
+		res, xbody := env.Do(webtest.Scenario{URL: "/api/v1/imports/reports/template.xlsx", User: "admin"})
 		if res.StatusCode != 200 {
 			t.Fatalf("template xlsx: %d", res.StatusCode)
 		}
@@ -141,12 +143,12 @@ func TestImports(t *testing.T) {
 }
 
 func TestImportErrorMessagesLocalised(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
 	header, _ := importer.EnterpriseTemplate("en")
 	sc := importScenario(t, "", "enterprises", "admin", header, [][]string{{"bad", "Name", "Wanzhou", "3670", "2015-06-18", "1", "2024", "Y", "10", "10"}}, 422, nil, nil)
-	sc.url += "?lang=en"
-	_, body := env.do(sc)
-	var out apiImportRejected
+	sc.URL += "?lang=en"
+	_, body := env.Do(sc)
+	var out web.ApiImportRejected
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}

@@ -1,8 +1,7 @@
-package web
+package web_test
 
 import (
 	"encoding/json"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"net/http/httptest"
 	"reflect"
 	"regexp"
@@ -10,6 +9,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 type openAPIDocument struct {
@@ -35,13 +38,16 @@ type openAPISchema struct {
 	Properties map[string]json.RawMessage `json:"properties"`
 }
 
+// mergedOpenAPI is the document a server with every module serves.
+func mergedOpenAPI(t *testing.T) []byte {
+	t.Helper()
+	return webtest.SQLite(t).Srv.OpenAPIDocument()
+}
+
 func loadOpenAPI(t *testing.T) openAPIDocument {
 	t.Helper()
 	var doc openAPIDocument
-	merged, err := buildOpenAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
+	merged := mergedOpenAPI(t)
 	if err := json.Unmarshal(merged, &doc); err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
@@ -57,9 +63,9 @@ var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 // the document, or the document lists an operation that is not registered.
 func TestOpenAPICoversRoutes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	routes := env.srv.api
-	registered := map[string]apiRoute{}
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	routes := web.APIRoutes(env.Srv)
+	registered := map[string]web.ApiRoute{}
 	for _, rt := range routes {
 		registered[strings.ToLower(rt.Method)+" "+rt.Path] = rt
 	}
@@ -117,7 +123,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if strings.Contains(rt.Path, "{kind}") {
 			path = strings.ReplaceAll(rt.Path, "{kind}", "reports")
 		}
-		_, pattern := env.srv.mux.Handler(httptest.NewRequest(rt.Method, path, nil))
+		pattern := web.MuxPattern(env.Srv, httptest.NewRequest(rt.Method, path, nil))
 		if pattern != rt.Pattern() {
 			t.Errorf("%s %s is served by %q, want %q", rt.Method, path, pattern, rt.Pattern())
 		}
@@ -129,13 +135,13 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	types := map[string]any{
-		"User": apiUser{}, "LoginResponse": loginResponse{}, "Region": apiRegion{}, "Cluster": apiCluster{},
-		"ClusterCatalogue": apiClusterCatalogue{}, "Indicator": apiIndicator{}, "EnterpriseItem": apiEnterpriseItem{},
-		"EnterprisePage": apiEnterprisePage{}, "EnterpriseYear": apiEnterpriseYear{}, "Title": apiTitle{}, "Enterprise": apiEnterprise{},
-		"Field": apiField{}, "SingleValue": apiSingleValue{}, "ReportMonth": apiReportMonth{}, "Reports": apiReports{},
-		"Progress": apiProgress{}, "Figure": apiFigure{}, "Figures": apiFigures{}, "Trend": apiTrend{}, "Slice": apiSlice{},
-		"Breakdown": apiBreakdown{}, "Targets": apiTargets{}, "Scoreboard": apiScoreboard{}, "ImportResult": apiImportResult{},
-		"ImportRejected": apiImportRejected{}, "RowError": apiRowError{}, "Health": apiHealth{}, "Error": apiErrorEnvelope{},
+		"User": web.ApiUser{}, "LoginResponse": web.LoginResponse{}, "Region": web.ApiRegion{}, "Cluster": web.ApiCluster{},
+		"ClusterCatalogue": web.ApiClusterCatalogue{}, "Indicator": web.ApiIndicator{}, "EnterpriseItem": web.ApiEnterpriseItem{},
+		"EnterprisePage": web.ApiEnterprisePage{}, "EnterpriseYear": web.ApiEnterpriseYear{}, "Title": web.ApiTitle{}, "Enterprise": web.ApiEnterprise{},
+		"Field": web.ApiField{}, "SingleValue": web.ApiSingleValue{}, "ReportMonth": web.ApiReportMonth{}, "Reports": web.ApiReports{},
+		"Progress": web.ApiProgress{}, "Figure": web.ApiFigure{}, "Figures": web.ApiFigures{}, "Trend": web.ApiTrend{}, "Slice": web.ApiSlice{},
+		"Breakdown": web.ApiBreakdown{}, "Targets": web.ApiTargets{}, "Scoreboard": web.ApiScoreboard{}, "ImportResult": web.ApiImportResult{},
+		"ImportRejected": web.ApiImportRejected{}, "RowError": web.ApiRowError{}, "Health": web.ApiHealth{}, "Error": web.ApiErrorEnvelope{},
 	}
 	for name, v := range types {
 		sch, ok := doc.Components.Schemas[name]
@@ -162,10 +168,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		}
 	}
 	// Every $ref resolves.
-	merged, err := buildOpenAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
+	merged := mergedOpenAPI(t)
 	for _, m := range regexp.MustCompile(`"\$ref": "#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(merged), -1) {
 		if _, ok := doc.Components.Schemas[m[1]]; !ok {
 			t.Errorf("dangling $ref to %s", m[1])

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -9,119 +9,114 @@ import (
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/tabular"
-)
-
-// Names that scope tests look for.
-var (
-	nameWZAuto = fixtureNames[entWanzhouAuto]
-	nameWZFood = fixtureNames[entWanzhouFood]
-	nameYZElec = fixtureNames[entYuzhongElec]
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func TestAPIScenarios(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
-		env.run(t, []scenario{
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
+		env.Run(t, []webtest.Scenario{
 			// Sign-in required.
-			{name: "anonymous list is 401 JSON", url: "/api/v1/enterprises", wantStatus: 401,
-				wantContains: []string{`"code":"unauthorized"`, `"error"`}, wantNotContains: []string{nameWZAuto}},
-			{name: "anonymous profile is 401", url: "/api/v1/enterprises/{wz-auto}", wantStatus: 401},
-			{name: "anonymous stats is 401", url: "/api/v1/stats/kpis", wantStatus: 401},
-			{name: "anonymous export is 401", url: "/api/v1/enterprises.csv", wantStatus: 401, wantNotContains: []string{nameWZAuto}},
-			{name: "garbage cookie is 401", url: "/api/v1/me", headers: map[string]string{"Cookie": SessionCookie + "=not-a-token"}, wantStatus: 401},
-			{name: "unknown API path is JSON 404", url: "/api/v1/nothing-here", user: "admin", wantStatus: 404, wantContains: []string{`"code":"not_found"`}},
+			{Name: "anonymous list is 401 JSON", URL: "/api/v1/enterprises", WantStatus: 401,
+				WantContains: []string{`"code":"unauthorized"`, `"error"`}, WantNotContains: []string{webtest.NameWZAuto}},
+			{Name: "anonymous profile is 401", URL: "/api/v1/enterprises/{wz-auto}", WantStatus: 401},
+			{Name: "anonymous stats is 401", URL: "/api/v1/stats/kpis", WantStatus: 401},
+			{Name: "anonymous export is 401", URL: "/api/v1/enterprises.csv", WantStatus: 401, WantNotContains: []string{webtest.NameWZAuto}},
+			{Name: "garbage cookie is 401", URL: "/api/v1/me", Headers: map[string]string{"Cookie": web.SessionCookie + "=not-a-token"}, WantStatus: 401},
+			{Name: "unknown API path is JSON 404", URL: "/api/v1/nothing-here", User: "admin", WantStatus: 404, WantContains: []string{`"code":"not_found"`}},
 
 			// Reference data.
-			{name: "me", url: "/api/v1/me", user: "wanzhou", wantStatus: 200, wantContains: []string{`"role":"district"`, `"region_code":"500101"`}},
-			{name: "regions", url: "/api/v1/regions", user: "firm", wantStatus: 200, wantContains: []string{`"code":"500101"`, `"name_zh":"万州区"`}},
-			{name: "clusters at a date", url: "/api/v1/clusters?date=2024-06-30", user: "wanzhou", wantStatus: 200, wantContains: []string{`"clusters"`, `"tier"`}},
-			{name: "clusters bad date", url: "/api/v1/clusters?date=June", user: "wanzhou", wantStatus: 400, wantContains: []string{`"code":"invalid"`}},
-			{name: "indicators", url: "/api/v1/indicators", user: "analyst", wantStatus: 200, wantContains: []string{`"code":"IND_OUTPUT"`, `"unit"`}},
+			{Name: "me", URL: "/api/v1/me", User: "wanzhou", WantStatus: 200, WantContains: []string{`"role":"district"`, `"region_code":"500101"`}},
+			{Name: "regions", URL: "/api/v1/regions", User: "firm", WantStatus: 200, WantContains: []string{`"code":"500101"`, `"name_zh":"万州区"`}},
+			{Name: "clusters at a date", URL: "/api/v1/clusters?date=2024-06-30", User: "wanzhou", WantStatus: 200, WantContains: []string{`"clusters"`, `"tier"`}},
+			{Name: "clusters bad date", URL: "/api/v1/clusters?date=June", User: "wanzhou", WantStatus: 400, WantContains: []string{`"code":"invalid"`}},
+			{Name: "indicators", URL: "/api/v1/indicators", User: "analyst", WantStatus: 200, WantContains: []string{`"code":"IND_OUTPUT"`, `"unit"`}},
 
 			// Enterprise list: scope decides the rows.
-			{name: "admin sees all firms", url: "/api/v1/enterprises", user: "admin", wantStatus: 200,
-				wantContains: []string{nameWZAuto, nameWZFood, nameYZElec, `"total":3`}},
-			{name: "district sees own district", url: "/api/v1/enterprises", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{nameWZAuto, nameWZFood, `"total":2`}, wantNotContains: []string{nameYZElec}},
-			{name: "district filter cannot widen scope", url: "/api/v1/enterprises?region=500103", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{`"total":0`}, wantNotContains: []string{nameYZElec}},
-			{name: "enterprise user lists only itself", url: "/api/v1/enterprises", user: "firm", wantStatus: 200,
-				wantContains: []string{nameWZAuto, `"total":1`}, wantNotContains: []string{nameWZFood, nameYZElec}},
-			{name: "search and paging", url: "/api/v1/enterprises?q=" + "食品" + "&per_page=1&page=1", user: "admin", wantStatus: 200,
-				wantContains: []string{nameWZFood, `"total":1`, `"per_page":1`}, wantNotContains: []string{nameWZAuto}},
-			{name: "bad size", url: "/api/v1/enterprises?size=huge", user: "admin", wantStatus: 400, wantContains: []string{"size"}},
-			{name: "bad per_page", url: "/api/v1/enterprises?per_page=100000", user: "admin", wantStatus: 400},
-			{name: "bearer token works", url: "/api/v1/enterprises", user: "wanzhou", bearer: true, wantStatus: 200, wantContains: []string{nameWZAuto}},
+			{Name: "admin sees all firms", URL: "/api/v1/enterprises", User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, webtest.NameYZElec, `"total":3`}},
+			{Name: "district sees own district", URL: "/api/v1/enterprises", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, `"total":2`}, WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "district filter cannot widen scope", URL: "/api/v1/enterprises?region=500103", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`"total":0`}, WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "enterprise user lists only itself", URL: "/api/v1/enterprises", User: "firm", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, `"total":1`}, WantNotContains: []string{webtest.NameWZFood, webtest.NameYZElec}},
+			{Name: "search and paging", URL: "/api/v1/enterprises?q=" + "食品" + "&per_page=1&page=1", User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameWZFood, `"total":1`, `"per_page":1`}, WantNotContains: []string{webtest.NameWZAuto}},
+			{Name: "bad size", URL: "/api/v1/enterprises?size=huge", User: "admin", WantStatus: 400, WantContains: []string{"size"}},
+			{Name: "bad per_page", URL: "/api/v1/enterprises?per_page=100000", User: "admin", WantStatus: 400},
+			{Name: "bearer token works", URL: "/api/v1/enterprises", User: "wanzhou", Bearer: true, WantStatus: 200, WantContains: []string{webtest.NameWZAuto}},
 
 			// Profile and reports: out of scope is 404, like a missing id.
-			{name: "admin profile", url: "/api/v1/enterprises/{yz-elec}", user: "admin", wantStatus: 200,
-				wantContains: []string{nameYZElec, `"years"`, `"year":2024`, `"titles":[]`}},
-			{name: "district other district profile 404", url: "/api/v1/enterprises/{yz-elec}", user: "wanzhou", wantStatus: 404,
-				wantNotContains: []string{nameYZElec}},
-			{name: "district other district reports 404", url: "/api/v1/enterprises/{yz-elec}/reports?from=2023&to=2024", user: "wanzhou", wantStatus: 404,
-				wantNotContains: []string{`"months"`}},
-			{name: "district own profile", url: "/api/v1/enterprises/{wz-food}", user: "wanzhou", wantStatus: 200, wantContains: []string{nameWZFood}},
-			{name: "enterprise user other firm 404", url: "/api/v1/enterprises/{wz-food}", user: "firm", wantStatus: 404},
-			{name: "enterprise user other firm reports 404", url: "/api/v1/enterprises/{wz-food}/reports", user: "firm", wantStatus: 404},
-			{name: "enterprise user own reports", url: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2024", user: "firm", wantStatus: 200,
-				wantContains: []string{`"period":"2024-02"`, `"derived":true`, `"single_month"`}},
-			{name: "malformed id 404", url: "/api/v1/enterprises/abc", user: "admin", wantStatus: 404},
-			{name: "reports bad range", url: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2020", user: "admin", wantStatus: 400},
+			{Name: "admin profile", URL: "/api/v1/enterprises/{yz-elec}", User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameYZElec, `"years"`, `"year":2024`, `"titles":[]`}},
+			{Name: "district other district profile 404", URL: "/api/v1/enterprises/{yz-elec}", User: "wanzhou", WantStatus: 404,
+				WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "district other district reports 404", URL: "/api/v1/enterprises/{yz-elec}/reports?from=2023&to=2024", User: "wanzhou", WantStatus: 404,
+				WantNotContains: []string{`"months"`}},
+			{Name: "district own profile", URL: "/api/v1/enterprises/{wz-food}", User: "wanzhou", WantStatus: 200, WantContains: []string{webtest.NameWZFood}},
+			{Name: "enterprise user other firm 404", URL: "/api/v1/enterprises/{wz-food}", User: "firm", WantStatus: 404},
+			{Name: "enterprise user other firm reports 404", URL: "/api/v1/enterprises/{wz-food}/reports", User: "firm", WantStatus: 404},
+			{Name: "enterprise user own reports", URL: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2024", User: "firm", WantStatus: 200,
+				WantContains: []string{`"period":"2024-02"`, `"derived":true`, `"single_month"`}},
+			{Name: "malformed id 404", URL: "/api/v1/enterprises/abc", User: "admin", WantStatus: 404},
+			{Name: "reports bad range", URL: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2020", User: "admin", WantStatus: 400},
 
 			// Statistics.
-			{name: "kpis city", url: "/api/v1/stats/kpis?year=2024&month=6", user: "analyst", wantStatus: 200,
-				wantContains: []string{`"period":"2024-06"`, `"code":"IND_OUTPUT"`, `"name_zh"`, `"name_en"`, `"unit"`, `"yoy_pct"`, `"progress"`}},
-			{name: "kpis district", url: "/api/v1/stats/kpis", user: "wanzhou", wantStatus: 200, wantContains: []string{`"period":"2024-06"`}},
-			{name: "kpis forbidden to enterprise users", url: "/api/v1/stats/kpis", user: "firm", wantStatus: 403, wantContains: []string{`"code":"forbidden"`}},
-			{name: "trend", url: "/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024", user: "admin", wantStatus: 200,
-				wantContains: []string{`"points"`, `"period":"2024-02"`, `"period":"2024-06"`}},
-			{name: "trend needs indicator", url: "/api/v1/stats/trend?year=2024", user: "admin", wantStatus: 400},
-			{name: "trend unknown indicator", url: "/api/v1/stats/trend?indicator=NOPE&year=2024", user: "admin", wantStatus: 404},
-			{name: "breakdown by region", url: "/api/v1/stats/breakdown?by=region&year=2024&month=6", user: "admin", wantStatus: 200,
-				wantContains: []string{`"key":"500101"`, `"key":"500103"`, `"name_zh":"万州区"`, `"share_pct"`}},
-			{name: "breakdown district sees own region only", url: "/api/v1/stats/breakdown?by=region", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{`"key":"500101"`}, wantNotContains: []string{`"key":"500103"`}},
-			{name: "district cannot filter stats to another district", url: "/api/v1/stats/kpis?region=500103", user: "wanzhou", wantStatus: 403,
-				wantNotContains: []string{"test yuzhong"}},
-			{name: "district may filter stats to its own district", url: "/api/v1/stats/kpis?region=500101", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{"test wanzhou"}},
-			{name: "district trend of another district refused", url: "/api/v1/stats/trend?indicator=IND_OUTPUT&region=500103", user: "wanzhou", wantStatus: 403},
-			{name: "city filter by district", url: "/api/v1/stats/breakdown?by=cluster&region=500103", user: "admin", wantStatus: 200,
-				wantContains: []string{`"key":"L2-electronics"`}, wantNotContains: []string{`"key":"L1-nev"`}},
-			{name: "breakdown by cluster", url: "/api/v1/stats/breakdown?by=cluster", user: "admin", wantStatus: 200, wantContains: []string{`"by":"cluster"`}},
-			{name: "breakdown bad dimension", url: "/api/v1/stats/breakdown?by=section", user: "admin", wantStatus: 400},
-			{name: "bad month", url: "/api/v1/stats/kpis?year=2024&month=1", user: "admin", wantStatus: 400},
+			{Name: "kpis city", URL: "/api/v1/stats/kpis?year=2024&month=6", User: "analyst", WantStatus: 200,
+				WantContains: []string{`"period":"2024-06"`, `"code":"IND_OUTPUT"`, `"name_zh"`, `"name_en"`, `"unit"`, `"yoy_pct"`, `"progress"`}},
+			{Name: "kpis district", URL: "/api/v1/stats/kpis", User: "wanzhou", WantStatus: 200, WantContains: []string{`"period":"2024-06"`}},
+			{Name: "kpis forbidden to enterprise users", URL: "/api/v1/stats/kpis", User: "firm", WantStatus: 403, WantContains: []string{`"code":"forbidden"`}},
+			{Name: "trend", URL: "/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024", User: "admin", WantStatus: 200,
+				WantContains: []string{`"points"`, `"period":"2024-02"`, `"period":"2024-06"`}},
+			{Name: "trend needs indicator", URL: "/api/v1/stats/trend?year=2024", User: "admin", WantStatus: 400},
+			{Name: "trend unknown indicator", URL: "/api/v1/stats/trend?indicator=NOPE&year=2024", User: "admin", WantStatus: 404},
+			{Name: "breakdown by region", URL: "/api/v1/stats/breakdown?by=region&year=2024&month=6", User: "admin", WantStatus: 200,
+				WantContains: []string{`"key":"500101"`, `"key":"500103"`, `"name_zh":"万州区"`, `"share_pct"`}},
+			{Name: "breakdown district sees own region only", URL: "/api/v1/stats/breakdown?by=region", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`"key":"500101"`}, WantNotContains: []string{`"key":"500103"`}},
+			{Name: "district cannot filter stats to another district", URL: "/api/v1/stats/kpis?region=500103", User: "wanzhou", WantStatus: 403,
+				WantNotContains: []string{"test yuzhong"}},
+			{Name: "district may filter stats to its own district", URL: "/api/v1/stats/kpis?region=500101", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{"test wanzhou"}},
+			{Name: "district trend of another district refused", URL: "/api/v1/stats/trend?indicator=IND_OUTPUT&region=500103", User: "wanzhou", WantStatus: 403},
+			{Name: "city filter by district", URL: "/api/v1/stats/breakdown?by=cluster&region=500103", User: "admin", WantStatus: 200,
+				WantContains: []string{`"key":"L2-electronics"`}, WantNotContains: []string{`"key":"L1-nev"`}},
+			{Name: "breakdown by cluster", URL: "/api/v1/stats/breakdown?by=cluster", User: "admin", WantStatus: 200, WantContains: []string{`"by":"cluster"`}},
+			{Name: "breakdown bad dimension", URL: "/api/v1/stats/breakdown?by=section", User: "admin", WantStatus: 400},
+			{Name: "bad month", URL: "/api/v1/stats/kpis?year=2024&month=1", User: "admin", WantStatus: 400},
 
 			// Targets and the scoreboard.
-			{name: "targets city", url: "/api/v1/targets?year=2024", user: "admin", wantStatus: 200,
-				wantContains: []string{"test city", "test wanzhou", "test yuzhong", `"status"`}},
-			{name: "targets district sees own", url: "/api/v1/targets?year=2024", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{"test wanzhou"}, wantNotContains: []string{"test city", "test yuzhong"}},
-			{name: "targets forbidden to enterprise users", url: "/api/v1/targets?year=2024", user: "firm", wantStatus: 403},
-			{name: "scoreboard", url: "/api/v1/scoreboard?year=2023", user: "analyst", wantStatus: 200,
-				wantContains: []string{`"year":2023`, `"target_year":2024`, `"results"`, `"target_table"`, "test city"}},
-			{name: "scoreboard is city-wide, not for districts", url: "/api/v1/scoreboard?year=2023", user: "wanzhou", wantStatus: 403},
+			{Name: "targets city", URL: "/api/v1/targets?year=2024", User: "admin", WantStatus: 200,
+				WantContains: []string{"test city", "test wanzhou", "test yuzhong", `"status"`}},
+			{Name: "targets district sees own", URL: "/api/v1/targets?year=2024", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{"test wanzhou"}, WantNotContains: []string{"test city", "test yuzhong"}},
+			{Name: "targets forbidden to enterprise users", URL: "/api/v1/targets?year=2024", User: "firm", WantStatus: 403},
+			{Name: "scoreboard", URL: "/api/v1/scoreboard?year=2023", User: "analyst", WantStatus: 200,
+				WantContains: []string{`"year":2023`, `"target_year":2024`, `"results"`, `"target_table"`, "test city"}},
+			{Name: "scoreboard is city-wide, not for districts", URL: "/api/v1/scoreboard?year=2023", User: "wanzhou", WantStatus: 403},
 
 			// Platform.
-			{name: "healthz", url: "/healthz", wantStatus: 200, wantContains: []string{`{"status":"ok"}`}},
-			{name: "openapi is public", url: "/api/v1/openapi.json", wantStatus: 200, wantContains: []string{`"openapi": "3.1.0"`}},
+			{Name: "healthz", URL: "/healthz", WantStatus: 200, WantContains: []string{`{"status":"ok"}`}},
+			{Name: "openapi is public", URL: "/api/v1/openapi.json", WantStatus: 200, WantContains: []string{`"openapi": "3.1.0"`}},
 		})
 	})
 }
 
 func TestExportScope(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	env.run(t, []scenario{
-		{name: "csv district", url: "/api/v1/enterprises.csv", user: "wanzhou", wantStatus: 200,
-			wantContains: []string{nameWZAuto, nameWZFood, "统一社会信用代码"}, wantNotContains: []string{nameYZElec},
-			wantHeader: map[string]string{"Content-Type": "text/csv", "Content-Disposition": "attachment"}},
-		{name: "csv district asking for other district", url: "/api/v1/enterprises.csv?region=500103", user: "wanzhou", wantStatus: 200,
-			wantNotContains: []string{nameYZElec}},
-		{name: "csv enterprise user", url: "/api/v1/enterprises.csv", user: "firm", wantStatus: 200,
-			wantContains: []string{nameWZAuto}, wantNotContains: []string{nameWZFood, nameYZElec}},
-		{name: "csv english headers", url: "/api/v1/enterprises.csv?lang=en", user: "admin", wantStatus: 200,
-			wantContains: []string{"Credit code", nameYZElec}},
-		{name: "csv filter", url: "/api/v1/enterprises.csv?cluster=P2-food", user: "admin", wantStatus: 200,
-			wantContains: []string{nameWZFood}, wantNotContains: []string{nameWZAuto, nameYZElec}},
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	env.Run(t, []webtest.Scenario{
+		{Name: "csv district", URL: "/api/v1/enterprises.csv", User: "wanzhou", WantStatus: 200,
+			WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, "统一社会信用代码"}, WantNotContains: []string{webtest.NameYZElec},
+			WantHeader: map[string]string{"Content-Type": "text/csv", "Content-Disposition": "attachment"}},
+		{Name: "csv district asking for other district", URL: "/api/v1/enterprises.csv?region=500103", User: "wanzhou", WantStatus: 200,
+			WantNotContains: []string{webtest.NameYZElec}},
+		{Name: "csv enterprise user", URL: "/api/v1/enterprises.csv", User: "firm", WantStatus: 200,
+			WantContains: []string{webtest.NameWZAuto}, WantNotContains: []string{webtest.NameWZFood, webtest.NameYZElec}},
+		{Name: "csv english headers", URL: "/api/v1/enterprises.csv?lang=en", User: "admin", WantStatus: 200,
+			WantContains: []string{"Credit code", webtest.NameYZElec}},
+		{Name: "csv filter", URL: "/api/v1/enterprises.csv?cluster=P2-food", User: "admin", WantStatus: 200,
+			WantContains: []string{webtest.NameWZFood}, WantNotContains: []string{webtest.NameWZAuto, webtest.NameYZElec}},
 	})
 
 	// The XLSX is a zip, so read it back rather than grep it.
@@ -129,12 +124,12 @@ func TestExportScope(t *testing.T) {
 		user       string
 		want, deny []string
 	}{
-		{"wanzhou", []string{nameWZAuto, nameWZFood}, []string{nameYZElec}},
-		{"admin", []string{nameWZAuto, nameWZFood, nameYZElec}, nil},
-		{"firm", []string{nameWZAuto}, []string{nameWZFood, nameYZElec}},
+		{"wanzhou", []string{webtest.NameWZAuto, webtest.NameWZFood}, []string{webtest.NameYZElec}},
+		{"admin", []string{webtest.NameWZAuto, webtest.NameWZFood, webtest.NameYZElec}, nil},
+		{"firm", []string{webtest.NameWZAuto}, []string{webtest.NameWZFood, webtest.NameYZElec}},
 	} {
 		t.Run("xlsx "+c.user, func(t *testing.T) {
-			res, body := env.do(scenario{url: "/api/v1/enterprises.xlsx", user: c.user})
+			res, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises.xlsx", User: c.user})
 			if res.StatusCode != 200 {
 				t.Fatalf("status %d: %.300s", res.StatusCode, body)
 			}
@@ -165,16 +160,16 @@ func TestExportScope(t *testing.T) {
 // a missing previous month makes the derived value unknown (null), never a
 // cumulative value passed off as a single month.
 func TestReportsDerived(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	res, body := env.do(scenario{url: "/api/v1/enterprises/{wz-food}/reports?from=2024&to=2024", user: "admin"})
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	res, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises/{wz-food}/reports?from=2024&to=2024", User: "admin"})
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
-	var out apiReports
+	var out web.ApiReports
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
 	}
-	byPeriod := map[string]apiReportMonth{}
+	byPeriod := map[string]web.ApiReportMonth{}
 	for _, m := range out.Months {
 		byPeriod[m.Period] = m
 	}
@@ -197,10 +192,10 @@ func TestReportsDerived(t *testing.T) {
 }
 
 func TestMetricsEndpoint(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	env.do(scenario{url: "/api/v1/enterprises/{wz-auto}", user: "admin"})
-	env.do(scenario{url: "/api/v1/enterprises/{yz-elec}", user: "wanzhou"})
-	res, body := env.do(scenario{url: "/metrics"})
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	env.Do(webtest.Scenario{URL: "/api/v1/enterprises/{wz-auto}", User: "admin"})
+	env.Do(webtest.Scenario{URL: "/api/v1/enterprises/{yz-elec}", User: "wanzhou"})
+	res, body := env.Do(webtest.Scenario{URL: "/metrics"})
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Fatalf("status %d, content type %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -215,21 +210,21 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 	// Raw paths carry ids; they must never become label values.
-	for _, id := range env.ids {
+	for _, id := range env.IDs {
 		if strings.Contains(body, "/api/v1/enterprises/"+strconv.FormatInt(id, 10)) {
 			t.Errorf("metrics contain a raw path with id %d", id)
 		}
 	}
 	// The request log names the route and the user.
-	if log := env.log.String(); !strings.Contains(log, `route=/api/v1/enterprises/{id}`) || !strings.Contains(log, "user_id=") {
-		t.Errorf("request log lacks route or user: %s", log)
+	if log := env.Log.String(); !strings.Contains(log, `route=/api/v1/enterprises/{id}`) || !strings.Contains(log, "user_id=") {
+		t.Errorf("request log lacks route or User: %s", log)
 	}
 }
 
 func TestHealthzUnavailable(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	env.store.Close()
-	res, body := env.do(scenario{url: "/healthz"})
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	env.Store.Close()
+	res, body := env.Do(webtest.Scenario{URL: "/healthz"})
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"unavailable"`) {
 		t.Errorf("healthz on a closed store: %d %s", res.StatusCode, body)
 	}

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 // The eligibility page in a real browser: sign in as a district officer,
 // open the profile of a firm of the district, follow the link to its title
@@ -12,15 +12,17 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func TestBrowserEligibility(t *testing.T) {
-	requireChromium(t)
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	webtest.RequireChromium(t)
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	seedCultivation(t, env)
 
-	b := startBrowser(t, env, browserOptions{})
-	ctx, base := b.ctx, b.base
+	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{})
+	ctx, base := b.Ctx, b.Base
 	shotTo := func(name string) {
 		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -42,12 +44,12 @@ func TestBrowserEligibility(t *testing.T) {
 		}
 	}
 
-	profile := env.expand(base + "/enterprises/{wz-auto}?lang=zh-CN")
+	profile := env.Expand(base + "/enterprises/{wz-auto}?lang=zh-CN")
 	must("sign in", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "wanzhou"),
-		chromedp.SendKeys(chromedp.ID("password"), fixturePassword),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("page-heading")),
 	))
@@ -87,5 +89,5 @@ func TestBrowserEligibility(t *testing.T) {
 		t.Errorf("reminders = %q, want the title's last valid day", reminders)
 	}
 	shotTo("eligibility-zh")
-	b.checkJS(t, "eligibility page")
+	b.CheckJS(t, "eligibility page")
 }

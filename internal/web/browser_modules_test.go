@@ -1,4 +1,4 @@
-package web
+package web_test
 
 // The module pages in a real browser (same harness and skip rules as
 // browser_test.go): sign in, visit 亩均, cultivation, goals, the hard-tech
@@ -16,17 +16,19 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func TestBrowserModules(t *testing.T) {
-	requireChromium(t)
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	webtest.RequireChromium(t)
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	mujunFixture(t, env)
-	seedListing(t, env)
-	env.seedGoals()
+	webtest.SeedListing(t, env)
+	seedGoals(env)
 
-	b := startBrowser(t, env, browserOptions{Timeout: 150 * time.Second})
-	ctx, base, jsErrors := b.ctx, b.base, b.jsErrors
+	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 150 * time.Second})
+	ctx, base, jsErrors := b.Ctx, b.Base, b.JSErrors
 	checkJS := func(step string) {
 		t.Helper()
 		for {
@@ -86,7 +88,7 @@ func TestBrowserModules(t *testing.T) {
 		chromedp.Navigate(base+"/login?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("password"), fixturePassword),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".kpi")),
 	))
@@ -99,17 +101,17 @@ func TestBrowserModules(t *testing.T) {
 		{"mujun", "/mujun", "#mujun-enterprises", "亩均论英雄评价"},
 		{"mujun-targets", "/mujun/targets", "#page-heading", "2027年亩均目标跟踪"},
 		{"mujun-diff", "/mujun/runs/1/diff/2", "table.data tbody tr", "分类变化"},
-		{"mujun-enterprise", "/mujun/enterprises/{wz-auto}", ".mujun-result table", nameWZAuto},
+		{"mujun-enterprise", "/mujun/enterprises/{wz-auto}", ".mujun-result table", webtest.NameWZAuto},
 		{"cultivation", "/cultivation", "#funnel-table", "优质企业梯度培育"},
-		{"eligibility", "/enterprises/{wz-auto}/eligibility", "#eligibility-overview", nameWZAuto},
+		{"eligibility", "/enterprises/{wz-auto}/eligibility", "#eligibility-overview", webtest.NameWZAuto},
 		{"goals", "/goals", "table.data tbody tr", "优质企业培育目标"},
 		{"hardtech", "/hardtech", "#page-heading", "硬科技企业帮扶库"},
 		{"listing", "/listing", "#page-heading", "企业上市培育"},
-		{"listing-firm", "/listing/firms/{wz-auto}", "#listing-current", nameWZAuto},
+		{"listing-firm", "/listing/firms/{wz-auto}", "#listing-current", webtest.NameWZAuto},
 	}
 	for _, pg := range pages {
 		must(pg.name, chromedp.Do(ctx,
-			chromedp.Navigate(env.expand(base+pg.path+"?lang=zh-CN")),
+			chromedp.Navigate(env.Expand(base+pg.path+"?lang=zh-CN")),
 			chromedp.WaitVisible(chromedp.CSS(pg.main)),
 		))
 		settled(pg.name)
@@ -144,7 +146,7 @@ func TestBrowserModules(t *testing.T) {
 
 	// A firm's four views link to each other by the same tab row.
 	must("profile to listing to 亩均", chromedp.Do(ctx,
-		chromedp.Navigate(env.expand(base+"/enterprises/{wz-auto}?lang=zh-CN")),
+		chromedp.Navigate(env.Expand(base+"/enterprises/{wz-auto}?lang=zh-CN")),
 		chromedp.WaitVisible(chromedp.ID("enterprise-tabs")),
 		chromedp.Click(chromedp.ID("listing-link")),
 		chromedp.WaitVisible(chromedp.ID("listing-current")),
@@ -154,7 +156,7 @@ func TestBrowserModules(t *testing.T) {
 	if cur, _ := textOf(ctx, `#enterprise-tabs [aria-current="page"]`); cur != "亩均评价" {
 		t.Errorf("current tab on the 亩均 result = %q", cur)
 	}
-	if loc := location(); !strings.Contains(loc, env.expand("/mujun/enterprises/{wz-auto}")) {
+	if loc := location(); !strings.Contains(loc, env.Expand("/mujun/enterprises/{wz-auto}")) {
 		t.Errorf("the 亩均 tab went to %s", loc)
 	}
 	checkJS("enterprise tabs")
@@ -216,7 +218,7 @@ func TestBrowserModules(t *testing.T) {
 
 	// English on the listing timeline, through the link every page has.
 	must("switch to English", chromedp.Do(ctx,
-		chromedp.Navigate(env.expand(base+"/listing/firms/{wz-auto}?lang=zh-CN")),
+		chromedp.Navigate(env.Expand(base+"/listing/firms/{wz-auto}?lang=zh-CN")),
 		chromedp.WaitVisible(chromedp.ID("listing-current")),
 		chromedp.Click(chromedp.ID("lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #listing-current`)),
@@ -272,8 +274,8 @@ func TestBrowserModules(t *testing.T) {
 	if sel, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#ranking-form select[name=region]').value`)); sel != "500101" {
 		t.Errorf("the ranking's district filter = %q after the map click", sel)
 	}
-	if names, _ := textOf(ctx, "#mujun-enterprises"); !strings.Contains(names, nameWZAuto) {
-		t.Errorf("the drill-down lacks %s: %.300s", nameWZAuto, names)
+	if names, _ := textOf(ctx, "#mujun-enterprises"); !strings.Contains(names, webtest.NameWZAuto) {
+		t.Errorf("the drill-down lacks %s: %.300s", webtest.NameWZAuto, names)
 	}
 	checkJS("亩均 map drill-down")
 	shot(t, ctx, "mujun-drill-map")
@@ -299,7 +301,7 @@ func TestBrowserModules(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "wanzhou"),
-		chromedp.SendKeys(chromedp.ID("password"), fixturePassword),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("district-related")),
 		chromedp.Click(chromedp.ID("rel-goals")),

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 // A real browser against the real server: Debian's chromium, driven by
 // chromedp v0.23 (the generic API: Do for steps, Run for values). The test
@@ -30,18 +30,19 @@ import (
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func TestBrowser(t *testing.T) {
-	requireChromium(t)
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	webtest.RequireChromium(t)
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	seedBrowserFixture(t, env)
 
-	b := startBrowser(t, env, browserOptions{Expected: func(e *cdplog.Entry) bool {
+	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Expected: func(e *cdplog.Entry) bool {
 		// the rejected import the test makes on purpose
 		return e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.URL, "/api/v1/imports/") && strings.Contains(e.Text, "422")
 	}})
-	ctx, base, jsErrors := b.ctx, b.base, b.jsErrors
+	ctx, base, jsErrors := b.Ctx, b.Base, b.JSErrors
 	checkJS := func(step string) {
 		t.Helper()
 		for {
@@ -67,7 +68,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("password"), fixturePassword),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".kpi")),
 	))
@@ -189,7 +190,7 @@ func TestBrowser(t *testing.T) {
 
 	// Import: a report file with a January period and an unknown credit
 	// code is rejected with one line per problem, in the page's language.
-	res, tmpl := env.do(scenario{url: "/api/v1/imports/reports/template.csv", user: "admin"})
+	res, tmpl := env.Do(webtest.Scenario{URL: "/api/v1/imports/reports/template.csv", User: "admin"})
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("report template: %d %.200s", res.StatusCode, tmpl)
 	}
@@ -210,7 +211,7 @@ func TestBrowser(t *testing.T) {
 		return strings.Join(cells, ",")
 	}
 	bad := filepath.Join(t.TempDir(), "reports.csv")
-	body := header + "\r\n" + row(testCreditCode(t, "500101", 1), "2024-01") + "\r\n" + row("91500000XXXXXXXXXX", "2024-05") + "\r\n"
+	body := header + "\r\n" + row(webtest.CreditCode(t, "500101", 1), "2024-01") + "\r\n" + row("91500000XXXXXXXXXX", "2024-05") + "\r\n"
 	if err := os.WriteFile(bad, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // seedBrowserFixture adds above-scale firms in a dozen districts and two
 // zones to the standard fixture, with two years of reports and a price
 // index, so the map has colour and the breakdowns have parts.
-func seedBrowserFixture(t *testing.T, env *testEnv) {
+func seedBrowserFixture(t *testing.T, env *webtest.Env) {
 	t.Helper()
 	ctx := context.Background()
 	type firm struct {
@@ -292,7 +293,7 @@ func seedBrowserFixture(t *testing.T, env *testEnv) {
 	}
 	var rows []sqlstore.EnterpriseWithYear
 	for i, f := range firms {
-		code := testCreditCode(t, regionDigits(f.region), 100+i)
+		code := webtest.CreditCode(t, regionDigits(f.region), 100+i)
 		for _, y := range []int{2023, 2024} {
 			rows = append(rows, sqlstore.EnterpriseWithYear{
 				Enterprise: enterprise.Enterprise{CreditCode: code, Name: f.name, RegionCode: f.region, IndustryCode: f.industry,
@@ -301,16 +302,16 @@ func seedBrowserFixture(t *testing.T, env *testEnv) {
 			})
 		}
 	}
-	if _, err := env.store.UpsertEnterprises(ctx, rows); err != nil {
+	if _, err := env.Store.UpsertEnterprises(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := env.store.EnterpriseIDs(ctx)
+	ids, err := env.Store.EnterpriseIDs(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var reps []report.Monthly
 	for i, f := range firms {
-		id := ids[testCreditCode(t, regionDigits(f.region), 100+i)]
+		id := ids[webtest.CreditCode(t, regionDigits(f.region), 100+i)]
 		for _, y := range []struct {
 			year, last int
 			factor     float64
@@ -337,14 +338,14 @@ func seedBrowserFixture(t *testing.T, env *testEnv) {
 			}
 		}
 	}
-	if _, err := env.store.UpsertReports(ctx, reps); err != nil {
+	if _, err := env.Store.UpsertReports(ctx, reps); err != nil {
 		t.Fatal(err)
 	}
 	var defl []sqlstore.Deflator
 	for m := 2; m <= 12; m++ {
 		defl = append(defl, sqlstore.Deflator{Series: stats.DeflatorSeries, Year: 2023, Month: m, IndexE4: 975_000}, sqlstore.Deflator{Series: stats.DeflatorSeries, Year: 2024, Month: m, IndexE4: 980_000})
 	}
-	if err := env.store.PutDeflators(ctx, defl); err != nil {
+	if err := env.Store.PutDeflators(ctx, defl); err != nil {
 		t.Fatal(err)
 	}
 }

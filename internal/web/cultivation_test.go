@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // The fixture's reports run to 2024-06, so December 2023 is the latest
@@ -32,18 +34,18 @@ const fixtureAsOf = "2024-06-30"
 //     against ¥10 m, and ¥19.99 m of equity financing against ¥20 m;
 //   - 万州食品 has a provincial R&D institution and 渝中电子 the high-tech
 //     honour: either is a direct route to 创新型中小企业.
-func seedCultivation(t *testing.T, env *testEnv) {
+func seedCultivation(t *testing.T, env *webtest.Env) {
 	t.Helper()
 	ctx := context.Background()
 	fen := func(v int64) *unit.Fen { f := unit.Fen(v); return &f }
-	if err := env.store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: env.ids[entWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial,
+	if err := env.Store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial,
 		GrantedOn: time.Date(2021, 8, 20, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2024, 8, 20, 0, 0, 0, 0, time.UTC)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.PutProfileFacts(ctx, []cultivation.YearFacts{
-		{EnterpriseID: env.ids[entWanzhouAuto], Year: 2023, Source: "test", Facts: cultivation.Facts{NicheYears: rules.Ptr[int64](8), EquityFinancing2Y: fen(1999 * int64(unit.Wan))}},
-		{EnterpriseID: env.ids[entWanzhouFood], Year: 2023, Source: "test", Facts: cultivation.Facts{RDInstitution: rules.Ptr(rules.LevelProvincial)}},
-		{EnterpriseID: env.ids[entYuzhongElec], Year: 2023, Source: "test", Facts: cultivation.Facts{Honours: []string{"high_tech"}}},
+	if _, err := env.Store.PutProfileFacts(ctx, []cultivation.YearFacts{
+		{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Year: 2023, Source: "test", Facts: cultivation.Facts{NicheYears: rules.Ptr[int64](8), EquityFinancing2Y: fen(1999 * int64(unit.Wan))}},
+		{EnterpriseID: env.IDs[webtest.EntWanzhouFood], Year: 2023, Source: "test", Facts: cultivation.Facts{RDInstitution: rules.Ptr(rules.LevelProvincial)}},
+		{EnterpriseID: env.IDs[webtest.EntYuzhongElec], Year: 2023, Source: "test", Facts: cultivation.Facts{Honours: []string{"high_tech"}}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,60 +54,60 @@ func seedCultivation(t *testing.T, env *testEnv) {
 const gazelleBody = `{"name":"测试瞪羚","operating_revenue_fen":{"2021":1000000000,"2024":1520875000},"titles":[]}`
 
 func TestCultivationAPI(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		seedCultivation(t, env)
 		big := `{"name":"` + strings.Repeat("x", 300<<10) + `"}`
-		env.run(t, []scenario{
-			{name: "rule sets", url: "/api/v1/rulesets", user: "firm", wantStatus: 200,
-				wantContains: []string{`"id":"miit2022_little_giant"`, `"id":"cq2023_gazelle"`, `"effective_from":"2022-08-01"`}},
-			{name: "rule sets need sign-in", url: "/api/v1/rulesets", wantStatus: 401},
+		env.Run(t, []webtest.Scenario{
+			{Name: "rule sets", URL: "/api/v1/rulesets", User: "firm", WantStatus: 200,
+				WantContains: []string{`"id":"miit2022_little_giant"`, `"id":"cq2023_gazelle"`, `"effective_from":"2022-08-01"`}},
+			{Name: "rule sets need sign-in", URL: "/api/v1/rulesets", WantStatus: 401},
 
 			// A posted profile: exactly on the 15 % growth bound (inclusive).
-			{name: "evaluate a profile", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate?date=2025-06-30", user: "firm", body: gazelleBody,
-				contentType: "application/json", wantStatus: 200,
-				wantContains: []string{`"outcome":"manual_review"`, `"id":"growth"`, `"status":"met"`, `"value":1500`, `"threshold":1500`, `"what_if":[]`}},
-			{name: "evaluate: bad JSON is a clear 400", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate", user: "firm", body: `{"employees": "many"`,
-				contentType: "application/json", wantStatus: 400, wantContains: []string{`"code":"invalid"`, "企业画像 JSON 无效"}},
-			{name: "evaluate: unknown field in English", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate?lang=en", user: "firm", body: `{"employes": 1}`,
-				contentType: "application/json", wantStatus: 400, wantContains: []string{"Invalid profile JSON", `unknown field \"employes\"`}},
-			{name: "evaluate: impossible value", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate", user: "firm", body: `{"market_share_bp": 12000}`,
-				contentType: "application/json", wantStatus: 400, wantContains: []string{"market_share_bp"}},
-			{name: "evaluate: empty body", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate", user: "firm", wantStatus: 400},
-			{name: "evaluate: too large", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate", user: "firm", body: big, contentType: "application/json", wantStatus: 413},
-			{name: "evaluate: unknown rule set", method: "POST", url: "/api/v1/rulesets/nope/evaluate", user: "firm", body: gazelleBody, wantStatus: 404},
-			{name: "evaluate: kind not judged", method: "POST", url: "/api/v1/rulesets/miit2026_little_giant/evaluate?kind=review", user: "firm", body: gazelleBody, wantStatus: 400},
-			{name: "evaluate: bad date", method: "POST", url: "/api/v1/rulesets/cq2023_gazelle/evaluate?date=soon", user: "firm", body: gazelleBody, wantStatus: 400},
+			{Name: "evaluate a profile", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate?date=2025-06-30", User: "firm", Body: gazelleBody,
+				ContentType: "application/json", WantStatus: 200,
+				WantContains: []string{`"outcome":"manual_review"`, `"id":"growth"`, `"status":"met"`, `"value":1500`, `"threshold":1500`, `"what_if":[]`}},
+			{Name: "evaluate: bad JSON is a clear 400", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate", User: "firm", Body: `{"employees": "many"`,
+				ContentType: "application/json", WantStatus: 400, WantContains: []string{`"code":"invalid"`, "企业画像 JSON 无效"}},
+			{Name: "evaluate: unknown field in English", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate?lang=en", User: "firm", Body: `{"employes": 1}`,
+				ContentType: "application/json", WantStatus: 400, WantContains: []string{"Invalid profile JSON", `unknown field \"employes\"`}},
+			{Name: "evaluate: impossible value", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate", User: "firm", Body: `{"market_share_bp": 12000}`,
+				ContentType: "application/json", WantStatus: 400, WantContains: []string{"market_share_bp"}},
+			{Name: "evaluate: empty body", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate", User: "firm", WantStatus: 400},
+			{Name: "evaluate: too large", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate", User: "firm", Body: big, ContentType: "application/json", WantStatus: 413},
+			{Name: "evaluate: unknown rule set", Method: "POST", URL: "/api/v1/rulesets/nope/evaluate", User: "firm", Body: gazelleBody, WantStatus: 404},
+			{Name: "evaluate: kind not judged", Method: "POST", URL: "/api/v1/rulesets/miit2026_little_giant/evaluate?kind=review", User: "firm", Body: gazelleBody, WantStatus: 400},
+			{Name: "evaluate: bad date", Method: "POST", URL: "/api/v1/rulesets/cq2023_gazelle/evaluate?date=soon", User: "firm", Body: gazelleBody, WantStatus: 400},
 
 			// Eligibility: scope decides, out of scope is 404.
-			{name: "eligibility as admin", url: "/api/v1/enterprises/{wz-auto}/eligibility", user: "admin", wantStatus: 200,
-				wantContains: []string{`"assessment_date":"` + fixtureAsOf + `"`, `"title":"specialized_sme"`, `"held":true`, `"kind":"review"`,
-					`"id":"miit2022_specialized_sme"`, `"kind":"expiring_soon"`, `"kind":"review_due"`, `"what_if":[{`, nameWZAuto}},
-			{name: "eligibility on a chosen date uses the 2026 rules", url: "/api/v1/enterprises/{wz-auto}/eligibility?date=2026-06-30", user: "admin", wantStatus: 200,
-				wantContains: []string{`"id":"miit2026_tech_innovative_sme"`, `"id":"miit2026_little_giant"`}},
-			{name: "eligibility own firm", url: "/api/v1/enterprises/{wz-auto}/eligibility", user: "firm", wantStatus: 200},
-			{name: "eligibility another firm 404", url: "/api/v1/enterprises/{wz-food}/eligibility", user: "firm", wantStatus: 404, wantNotContains: []string{nameWZFood}},
-			{name: "eligibility other district 404", url: "/api/v1/enterprises/{yz-elec}/eligibility", user: "wanzhou", wantStatus: 404, wantNotContains: []string{nameYZElec}},
-			{name: "eligibility bad date", url: "/api/v1/enterprises/{wz-auto}/eligibility?date=2024-13-01", user: "admin", wantStatus: 400},
+			{Name: "eligibility as admin", URL: "/api/v1/enterprises/{wz-auto}/eligibility", User: "admin", WantStatus: 200,
+				WantContains: []string{`"assessment_date":"` + fixtureAsOf + `"`, `"title":"specialized_sme"`, `"held":true`, `"kind":"review"`,
+					`"id":"miit2022_specialized_sme"`, `"kind":"expiring_soon"`, `"kind":"review_due"`, `"what_if":[{`, webtest.NameWZAuto}},
+			{Name: "eligibility on a chosen date uses the 2026 rules", URL: "/api/v1/enterprises/{wz-auto}/eligibility?date=2026-06-30", User: "admin", WantStatus: 200,
+				WantContains: []string{`"id":"miit2026_tech_innovative_sme"`, `"id":"miit2026_little_giant"`}},
+			{Name: "eligibility own firm", URL: "/api/v1/enterprises/{wz-auto}/eligibility", User: "firm", WantStatus: 200},
+			{Name: "eligibility another firm 404", URL: "/api/v1/enterprises/{wz-food}/eligibility", User: "firm", WantStatus: 404, WantNotContains: []string{webtest.NameWZFood}},
+			{Name: "eligibility other district 404", URL: "/api/v1/enterprises/{yz-elec}/eligibility", User: "wanzhou", WantStatus: 404, WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "eligibility bad date", URL: "/api/v1/enterprises/{wz-auto}/eligibility?date=2024-13-01", User: "admin", WantStatus: 400},
 
 			// Funnel and candidates.
-			{name: "funnel city", url: "/api/v1/cultivation/funnel", user: "admin", wantStatus: 200,
-				wantContains: []string{`"assessment_date":"` + fixtureAsOf + `"`, `"title":"innovative_sme","rung":1`, `"qualifying":2`, `"screened":3`}},
-			{name: "funnel district", url: "/api/v1/cultivation/funnel", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{`"qualifying":1`, `"screened":2`}, wantNotContains: []string{`"screened":3`}},
-			{name: "funnel other district 403", url: "/api/v1/cultivation/funnel?region=500103", user: "wanzhou", wantStatus: 403},
-			{name: "funnel not for enterprise users", url: "/api/v1/cultivation/funnel", user: "firm", wantStatus: 403},
-			{name: "candidates city", url: "/api/v1/cultivation/candidates?title=innovative_sme", user: "analyst", wantStatus: 200,
-				wantContains: []string{nameWZFood, nameYZElec, `"total":2`, `"rule_set_id":"miit2022_innovative_sme"`}},
-			{name: "candidates district sees only its own", url: "/api/v1/cultivation/candidates?title=innovative_sme", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{nameWZFood, `"total":1`}, wantNotContains: []string{nameYZElec}},
-			{name: "candidates by region", url: "/api/v1/cultivation/candidates?title=innovative_sme&region=500103", user: "admin", wantStatus: 200,
-				wantContains: []string{nameYZElec, `"total":1`}, wantNotContains: []string{nameWZFood}},
-			{name: "candidates other district 403", url: "/api/v1/cultivation/candidates?region=500103", user: "wanzhou", wantStatus: 403, wantNotContains: []string{nameYZElec}},
-			{name: "candidates not for enterprise users", url: "/api/v1/cultivation/candidates", user: "firm", wantStatus: 403},
-			{name: "candidates bad title", url: "/api/v1/cultivation/candidates?title=emperor", user: "admin", wantStatus: 400, wantContains: []string{"title"}},
-			{name: "candidates bad status", url: "/api/v1/cultivation/candidates?status=maybe", user: "admin", wantStatus: 400},
-			{name: "candidates paging", url: "/api/v1/cultivation/candidates?title=innovative_sme&per_page=1&page=2", user: "admin", wantStatus: 200,
-				wantContains: []string{`"total":2`, `"rank":2`}, wantNotContains: []string{`"rank":1`}},
+			{Name: "funnel city", URL: "/api/v1/cultivation/funnel", User: "admin", WantStatus: 200,
+				WantContains: []string{`"assessment_date":"` + fixtureAsOf + `"`, `"title":"innovative_sme","rung":1`, `"qualifying":2`, `"screened":3`}},
+			{Name: "funnel district", URL: "/api/v1/cultivation/funnel", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`"qualifying":1`, `"screened":2`}, WantNotContains: []string{`"screened":3`}},
+			{Name: "funnel other district 403", URL: "/api/v1/cultivation/funnel?region=500103", User: "wanzhou", WantStatus: 403},
+			{Name: "funnel not for enterprise users", URL: "/api/v1/cultivation/funnel", User: "firm", WantStatus: 403},
+			{Name: "candidates city", URL: "/api/v1/cultivation/candidates?title=innovative_sme", User: "analyst", WantStatus: 200,
+				WantContains: []string{webtest.NameWZFood, webtest.NameYZElec, `"total":2`, `"rule_set_id":"miit2022_innovative_sme"`}},
+			{Name: "candidates district sees only its own", URL: "/api/v1/cultivation/candidates?title=innovative_sme", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{webtest.NameWZFood, `"total":1`}, WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "candidates by region", URL: "/api/v1/cultivation/candidates?title=innovative_sme&region=500103", User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameYZElec, `"total":1`}, WantNotContains: []string{webtest.NameWZFood}},
+			{Name: "candidates other district 403", URL: "/api/v1/cultivation/candidates?region=500103", User: "wanzhou", WantStatus: 403, WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "candidates not for enterprise users", URL: "/api/v1/cultivation/candidates", User: "firm", WantStatus: 403},
+			{Name: "candidates bad title", URL: "/api/v1/cultivation/candidates?title=emperor", User: "admin", WantStatus: 400, WantContains: []string{"title"}},
+			{Name: "candidates bad status", URL: "/api/v1/cultivation/candidates?status=maybe", User: "admin", WantStatus: 400},
+			{Name: "candidates paging", URL: "/api/v1/cultivation/candidates?title=innovative_sme&per_page=1&page=2", User: "admin", WantStatus: 200,
+				WantContains: []string{`"total":2`, `"rank":2`}, WantNotContains: []string{`"rank":1`}},
 		})
 
 		t.Run("xlsx export obeys scope", func(t *testing.T) {
@@ -113,10 +115,10 @@ func TestCultivationAPI(t *testing.T) {
 				user       string
 				want, deny []string
 			}{
-				{"admin", []string{nameWZFood, nameYZElec}, nil},
-				{"wanzhou", []string{nameWZFood}, []string{nameYZElec}},
+				{"admin", []string{webtest.NameWZFood, webtest.NameYZElec}, nil},
+				{"wanzhou", []string{webtest.NameWZFood}, []string{webtest.NameYZElec}},
 			} {
-				res, body := env.do(scenario{url: "/api/v1/cultivation/candidates.xlsx?title=innovative_sme", user: c.user})
+				res, body := env.Do(webtest.Scenario{URL: "/api/v1/cultivation/candidates.xlsx?title=innovative_sme", User: c.user})
 				if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 					t.Fatalf("%s: status %d %s", c.user, res.StatusCode, res.Header.Get("Content-Type"))
 				}
@@ -146,7 +148,7 @@ func TestCultivationAPI(t *testing.T) {
 		})
 
 		t.Run("eligibility explains the failed criterion", func(t *testing.T) {
-			_, body := env.do(scenario{url: "/api/v1/enterprises/{wz-auto}/eligibility", user: "admin"})
+			_, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises/{wz-auto}/eligibility", User: "admin"})
 			var doc struct {
 				Titles []struct {
 					Title  string        `json:"title"`
@@ -215,27 +217,27 @@ func TestCultivationAPI(t *testing.T) {
 }
 
 func TestCultivationPages(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/ui.db")
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/ui.db")
 	seedCultivation(t, env)
-	env.run(t, []scenario{
-		{name: "profile links to eligibility", url: "/enterprises/{wz-auto}", user: "admin", wantStatus: 200,
-			wantContains: []string{`href="/enterprises/{wz-auto}/eligibility"`}},
-		{name: "eligibility page", url: "/enterprises/{wz-auto}/eligibility", user: "admin", wantStatus: 200,
-			wantContains: []string{"称号评价", "专精特新中小企业", "上年营业收入 ¥120万，要求 ≥ ¥1,000万", "2023年营业收入需达到 ¥1,000万（&#43;¥880万）",
+	env.Run(t, []webtest.Scenario{
+		{Name: "profile links to eligibility", URL: "/enterprises/{wz-auto}", User: "admin", WantStatus: 200,
+			WantContains: []string{`href="/enterprises/{wz-auto}/eligibility"`}},
+		{Name: "eligibility page", URL: "/enterprises/{wz-auto}/eligibility", User: "admin", WantStatus: 200,
+			WantContains: []string{"称号评价", "专精特新中小企业", "上年营业收入 ¥120万，要求 ≥ ¥1,000万", "2023年营业收入需达到 ¥1,000万（&#43;¥880万）",
 				`data-criterion="revenue_min" data-status="not_met"`, "即将到期", "miit2022_specialized_sme", "复核"}},
-		{name: "eligibility page in English", url: "/enterprises/{wz-auto}/eligibility?lang=en", user: "admin", wantStatus: 200,
-			wantContains: []string{"Title eligibility", "Prior-year operating revenue ¥1.2 M, required ≥ ¥10 M", "What would meet it"}},
-		{name: "eligibility page own firm", url: "/enterprises/{wz-auto}/eligibility", user: "firm", wantStatus: 200},
-		{name: "eligibility page another firm", url: "/enterprises/{wz-food}/eligibility", user: "firm", wantStatus: 404, wantNotContains: []string{nameWZFood}},
-		{name: "eligibility page other district", url: "/enterprises/{yz-elec}/eligibility", user: "wanzhou", wantStatus: 404, wantNotContains: []string{nameYZElec}},
-		{name: "cultivation page city", url: "/cultivation?title=innovative_sme", user: "admin", wantStatus: 200,
-			wantContains: []string{"优质企业梯度培育", `id="funnel-table"`, nameWZFood, nameYZElec, "candidates.xlsx"}},
-		{name: "cultivation page district", url: "/cultivation?title=innovative_sme", user: "wanzhou", wantStatus: 200,
-			wantContains: []string{nameWZFood}, wantNotContains: []string{nameYZElec}},
-		{name: "cultivation page other district", url: "/cultivation?region=500103", user: "wanzhou", wantStatus: 403, wantNotContains: []string{nameYZElec}},
-		{name: "cultivation page sends enterprise users to their own eligibility", url: "/cultivation", user: "firm", wantStatus: http.StatusSeeOther,
-			wantHeader: map[string]string{"Location": env.expand("/enterprises/{wz-auto}/eligibility")}},
-		{name: "help page", url: "/help/cultivation", user: "wanzhou", wantStatus: 200, wantContains: []string{"梯度培育"}},
+		{Name: "eligibility page in English", URL: "/enterprises/{wz-auto}/eligibility?lang=en", User: "admin", WantStatus: 200,
+			WantContains: []string{"Title eligibility", "Prior-year operating revenue ¥1.2 M, required ≥ ¥10 M", "What would meet it"}},
+		{Name: "eligibility page own firm", URL: "/enterprises/{wz-auto}/eligibility", User: "firm", WantStatus: 200},
+		{Name: "eligibility page another firm", URL: "/enterprises/{wz-food}/eligibility", User: "firm", WantStatus: 404, WantNotContains: []string{webtest.NameWZFood}},
+		{Name: "eligibility page other district", URL: "/enterprises/{yz-elec}/eligibility", User: "wanzhou", WantStatus: 404, WantNotContains: []string{webtest.NameYZElec}},
+		{Name: "cultivation page city", URL: "/cultivation?title=innovative_sme", User: "admin", WantStatus: 200,
+			WantContains: []string{"优质企业梯度培育", `id="funnel-table"`, webtest.NameWZFood, webtest.NameYZElec, "candidates.xlsx"}},
+		{Name: "cultivation page district", URL: "/cultivation?title=innovative_sme", User: "wanzhou", WantStatus: 200,
+			WantContains: []string{webtest.NameWZFood}, WantNotContains: []string{webtest.NameYZElec}},
+		{Name: "cultivation page other district", URL: "/cultivation?region=500103", User: "wanzhou", WantStatus: 403, WantNotContains: []string{webtest.NameYZElec}},
+		{Name: "cultivation page sends enterprise users to their own eligibility", URL: "/cultivation", User: "firm", WantStatus: http.StatusSeeOther,
+			WantHeader: map[string]string{"Location": env.Expand("/enterprises/{wz-auto}/eligibility")}},
+		{Name: "help page", URL: "/help/cultivation", User: "wanzhou", WantStatus: 200, WantContains: []string{"梯度培育"}},
 	})
 }
 
@@ -244,7 +246,7 @@ func TestCultivationPages(t *testing.T) {
 func TestCultivationSchemasMatchWireTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for name, v := range map[string]any{
-		"RuleSetList": apiRuleSetList{}, "Funnel": apiFunnel{}, "CandidatePage": apiCandidatePage{}, "Candidate": apiCandidate{},
+		"RuleSetList": web.ApiRuleSetList{}, "Funnel": web.ApiFunnel{}, "CandidatePage": web.ApiCandidatePage{}, "Candidate": web.ApiCandidate{},
 		"Eligibility": cultivation.EligibilityDoc{}, "TitleEligibility": cultivation.TitleDoc{}, "RuleSetInfo": rules.RuleSetInfo{},
 		"Reminder": rules.Reminder{}, "Profile": rules.Profile{},
 	} {
@@ -266,7 +268,7 @@ func TestCultivationSchemasMatchWireTypes(t *testing.T) {
 	}
 	// The funnel step flattens cultivation.Step into the wire step.
 	step := doc.Components.Schemas["FunnelStep"]
-	fields := jsonFields(reflect.TypeOf(apiFunnelStep{}))
+	fields := jsonFields(reflect.TypeOf(web.ApiFunnelStep{}))
 	for _, f := range fields {
 		if _, ok := step.Properties[f]; !ok {
 			t.Errorf("FunnelStep lacks %s", f)

@@ -38,7 +38,6 @@ func (s *Server) routeTable() []apiRoute {
 		s.moduleRoutes(),
 		s.mujunRoutes(),
 		s.goalsRoutes(), s.hardtechRoutes(),
-		s.listingRoutes(),
 		s.cultivationRoutes(),
 	)
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 func loginForm(username, password, next string) string {
@@ -17,43 +20,43 @@ func loginForm(username, password, next string) string {
 const formType = "application/x-www-form-urlencoded"
 
 func TestLoginScenarios(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
-		env.run(t, []scenario{
-			{name: "success redirects to next with a session cookie", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("admin", fixturePassword, "/enterprises?region=500101"), wantStatus: 303,
-				wantHeader: map[string]string{"Location": "/enterprises?region=500101", "Set-Cookie": SessionCookie + "="}},
-			{name: "username is case-insensitive", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("  Analyst ", fixturePassword, ""), wantStatus: 303, wantHeader: map[string]string{"Location": "/"}},
-			{name: "wrong password is 401 with the form error", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("admin", "wrong", "/"), wantStatus: 401, wantContains: []string{"用户名或密码错误"}},
-			{name: "unknown user is the same 401", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("nobody", "wrong", "/"), wantStatus: 401, wantContains: []string{"用户名或密码错误"}},
-			{name: "disabled user cannot sign in", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("gone", fixturePassword, "/"), wantStatus: 401},
-			{name: "JSON client gets the token", method: "POST", url: "/login", contentType: formType,
-				headers: map[string]string{"Accept": "application/json"},
-				body:    loginForm("wanzhou", fixturePassword, ""), wantStatus: 200,
-				wantContains: []string{`"token":"`, `"expires_at"`, `"role":"district"`}},
-			{name: "JSON client failure is JSON 401", method: "POST", url: "/login", contentType: formType,
-				headers: map[string]string{"Accept": "application/json", "Accept-Language": "en-US,en;q=0.9"},
-				body:    loginForm("wanzhou", "nope", ""), wantStatus: 401,
-				wantContains: []string{`"code":"unauthorized"`, "Wrong username or password"}},
-			{name: "offsite next is dropped", method: "POST", url: "/login", contentType: formType,
-				body: loginForm("admin", fixturePassword, "//evil.example/x"), wantStatus: 303, wantHeader: map[string]string{"Location": "/"}},
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
+		env.Run(t, []webtest.Scenario{
+			{Name: "success redirects to next with a session cookie", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("admin", webtest.FixturePassword, "/enterprises?region=500101"), WantStatus: 303,
+				WantHeader: map[string]string{"Location": "/enterprises?region=500101", "Set-Cookie": web.SessionCookie + "="}},
+			{Name: "username is case-insensitive", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("  Analyst ", webtest.FixturePassword, ""), WantStatus: 303, WantHeader: map[string]string{"Location": "/"}},
+			{Name: "wrong password is 401 with the form error", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("admin", "wrong", "/"), WantStatus: 401, WantContains: []string{"用户名或密码错误"}},
+			{Name: "unknown user is the same 401", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("nobody", "wrong", "/"), WantStatus: 401, WantContains: []string{"用户名或密码错误"}},
+			{Name: "disabled user cannot sign in", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("gone", webtest.FixturePassword, "/"), WantStatus: 401},
+			{Name: "JSON client gets the token", Method: "POST", URL: "/login", ContentType: formType,
+				Headers: map[string]string{"Accept": "application/json"},
+				Body:    loginForm("wanzhou", webtest.FixturePassword, ""), WantStatus: 200,
+				WantContains: []string{`"token":"`, `"expires_at"`, `"role":"district"`}},
+			{Name: "JSON client failure is JSON 401", Method: "POST", URL: "/login", ContentType: formType,
+				Headers: map[string]string{"Accept": "application/json", "Accept-Language": "en-US,en;q=0.9"},
+				Body:    loginForm("wanzhou", "nope", ""), WantStatus: 401,
+				WantContains: []string{`"code":"unauthorized"`, "Wrong username or password"}},
+			{Name: "offsite next is dropped", Method: "POST", URL: "/login", ContentType: formType,
+				Body: loginForm("admin", webtest.FixturePassword, "//evil.example/x"), WantStatus: 303, WantHeader: map[string]string{"Location": "/"}},
 
 			// Cross-origin protection covers every unsafe request.
-			{name: "cross-site login is rejected", method: "POST", url: "/login", contentType: formType,
-				headers: map[string]string{"Sec-Fetch-Site": "cross-site"},
-				body:    loginForm("admin", fixturePassword, "/"), wantStatus: 403, wantNotContains: []string{"token"}},
-			{name: "cross-site logout is rejected", method: "POST", url: "/logout", user: "admin",
-				headers: map[string]string{"Sec-Fetch-Site": "cross-site"}, wantStatus: 403},
-			{name: "cross-origin API import is rejected as JSON", method: "POST", url: "/api/v1/imports/reports", user: "admin",
-				headers: map[string]string{"Origin": "https://evil.example"}, wantStatus: 403, wantContains: []string{`"code":"forbidden"`}},
-			{name: "same-origin form post passes", method: "POST", url: "/login", contentType: formType,
-				headers: map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://example.com"},
-				body:    loginForm("admin", fixturePassword, "/"), wantStatus: 303},
-			{name: "cross-site GET is allowed (safe method)", url: "/api/v1/me", user: "admin",
-				headers: map[string]string{"Sec-Fetch-Site": "cross-site"}, wantStatus: 200},
+			{Name: "cross-site login is rejected", Method: "POST", URL: "/login", ContentType: formType,
+				Headers: map[string]string{"Sec-Fetch-Site": "cross-site"},
+				Body:    loginForm("admin", webtest.FixturePassword, "/"), WantStatus: 403, WantNotContains: []string{"token"}},
+			{Name: "cross-site logout is rejected", Method: "POST", URL: "/logout", User: "admin",
+				Headers: map[string]string{"Sec-Fetch-Site": "cross-site"}, WantStatus: 403},
+			{Name: "cross-origin API import is rejected as JSON", Method: "POST", URL: "/api/v1/imports/reports", User: "admin",
+				Headers: map[string]string{"Origin": "https://evil.example"}, WantStatus: 403, WantContains: []string{`"code":"forbidden"`}},
+			{Name: "same-origin form post passes", Method: "POST", URL: "/login", ContentType: formType,
+				Headers: map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://example.com"},
+				Body:    loginForm("admin", webtest.FixturePassword, "/"), WantStatus: 303},
+			{Name: "cross-site GET is allowed (safe method)", URL: "/api/v1/me", User: "admin",
+				Headers: map[string]string{"Sec-Fetch-Site": "cross-site"}, WantStatus: 200},
 		})
 	})
 }
@@ -61,11 +64,11 @@ func TestLoginScenarios(t *testing.T) {
 func TestSessionCookieAttributes(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		t.Run(fmt.Sprint("secure=", secure), func(t *testing.T) {
-			env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db", func(d *Deps) { d.SecureCookies = secure })
-			res, _ := env.do(scenario{method: "POST", url: "/login", contentType: formType, body: loginForm("admin", fixturePassword, "/")})
+			env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db", func(d *web.Deps) { d.SecureCookies = secure })
+			res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("admin", webtest.FixturePassword, "/")})
 			var c *http.Cookie
 			for _, x := range res.Cookies() {
-				if x.Name == SessionCookie {
+				if x.Name == web.SessionCookie {
 					c = x
 				}
 			}
@@ -83,10 +86,10 @@ func TestSessionCookieAttributes(t *testing.T) {
 				t.Errorf("token %q is not 32 bytes of base64url", c.Value)
 			}
 			// The database keeps only the hash.
-			if _, err := env.store.SessionUser(t.Context(), c.Value); err == nil {
+			if _, err := env.Store.SessionUser(t.Context(), c.Value); err == nil {
 				t.Error("the raw token works as a stored key")
 			}
-			if u, err := env.store.SessionUser(t.Context(), hashToken(c.Value)); err != nil || u.Username != "admin" {
+			if u, err := env.Store.SessionUser(t.Context(), web.HashToken(c.Value)); err != nil || u.Username != "admin" {
 				t.Errorf("stored session: %+v, %v", u, err)
 			}
 		})
@@ -94,17 +97,17 @@ func TestSessionCookieAttributes(t *testing.T) {
 }
 
 func TestLogoutEndsSession(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	if res, _ := env.do(scenario{url: "/api/v1/me", user: "admin"}); res.StatusCode != 200 {
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	if res, _ := env.Do(webtest.Scenario{URL: "/api/v1/me", User: "admin"}); res.StatusCode != 200 {
 		t.Fatalf("before logout: %d", res.StatusCode)
 	}
-	res, _ := env.do(scenario{method: "POST", url: "/logout", user: "admin"})
+	res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/logout", User: "admin"})
 	if res.StatusCode != 303 || res.Header.Get("Location") != "/login" {
 		t.Errorf("logout: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	cleared := false
 	for _, c := range res.Cookies() {
-		if c.Name == SessionCookie && c.MaxAge < 0 {
+		if c.Name == web.SessionCookie && c.MaxAge < 0 {
 			cleared = true
 		}
 	}
@@ -112,64 +115,64 @@ func TestLogoutEndsSession(t *testing.T) {
 		t.Error("logout did not clear the cookie")
 	}
 	// The same token, replayed, no longer works.
-	if res, _ := env.do(scenario{url: "/api/v1/me", user: "admin"}); res.StatusCode != 401 {
+	if res, _ := env.Do(webtest.Scenario{URL: "/api/v1/me", User: "admin"}); res.StatusCode != 401 {
 		t.Errorf("after logout: %d, want 401", res.StatusCode)
 	}
 }
 
 func TestBearerLoginRoundTrip(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	res, body := env.do(scenario{method: "POST", url: "/login", contentType: formType,
-		headers: map[string]string{"Accept": "application/json"}, body: loginForm("firm", fixturePassword, "")})
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	res, body := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType,
+		Headers: map[string]string{"Accept": "application/json"}, Body: loginForm("firm", webtest.FixturePassword, "")})
 	if res.StatusCode != 200 {
 		t.Fatalf("login: %d %s", res.StatusCode, body)
 	}
-	var lr loginResponse
+	var lr web.LoginResponse
 	if err := json.Unmarshal([]byte(body), &lr); err != nil {
 		t.Fatal(err)
 	}
-	_, me := env.do(scenario{url: "/api/v1/me", headers: map[string]string{"Authorization": "Bearer " + lr.Token}})
+	_, me := env.Do(webtest.Scenario{URL: "/api/v1/me", Headers: map[string]string{"Authorization": "Bearer " + lr.Token}})
 	if !strings.Contains(me, `"username":"firm"`) {
 		t.Errorf("bearer /me = %s", me)
 	}
 	// A bearer header wins over a cookie: a bad bearer is not rescued by a
 	// good cookie.
-	res, _ = env.do(scenario{url: "/api/v1/me", user: "admin", headers: map[string]string{"Authorization": "Bearer nonsense"}})
+	res, _ = env.Do(webtest.Scenario{URL: "/api/v1/me", User: "admin", Headers: map[string]string{"Authorization": "Bearer nonsense"}})
 	if res.StatusCode != 401 {
 		t.Errorf("bad bearer with good cookie: %d, want 401", res.StatusCode)
 	}
-	res, _ = env.do(scenario{url: "/api/v1/me", headers: map[string]string{"Authorization": "Basic YWRtaW46eA=="}})
+	res, _ = env.Do(webtest.Scenario{URL: "/api/v1/me", Headers: map[string]string{"Authorization": "Basic YWRtaW46eA=="}})
 	if res.StatusCode != 401 {
 		t.Errorf("basic auth: %d, want 401", res.StatusCode)
 	}
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	fail := scenario{method: "POST", url: "/login", contentType: formType, body: loginForm("analyst", "wrong", "/")}
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	fail := webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("analyst", "wrong", "/")}
 	for i := 0; i < 5; i++ {
-		if res, _ := env.do(fail); res.StatusCode != 401 {
+		if res, _ := env.Do(fail); res.StatusCode != 401 {
 			t.Fatalf("attempt %d: %d, want 401", i+1, res.StatusCode)
 		}
 	}
 	// Even the right password is refused while the key is blocked.
-	res, body := env.do(scenario{method: "POST", url: "/login", contentType: formType, body: loginForm("analyst", fixturePassword, "/")})
+	res, body := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("analyst", webtest.FixturePassword, "/")})
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Errorf("6th attempt: %d (Retry-After %q), want 429: %.200s", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 	// Another user from the same address is not blocked.
-	if res, _ := env.do(scenario{method: "POST", url: "/login", contentType: formType, body: loginForm("admin", fixturePassword, "/")}); res.StatusCode != 303 {
-		t.Errorf("other user: %d, want 303", res.StatusCode)
+	if res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("admin", webtest.FixturePassword, "/")}); res.StatusCode != 303 {
+		t.Errorf("other User: %d, want 303", res.StatusCode)
 	}
 	// The window passes.
-	env.srv.now = func() time.Time { return time.Now().Add(16 * time.Minute) }
-	if res, _ := env.do(scenario{method: "POST", url: "/login", contentType: formType, body: loginForm("analyst", fixturePassword, "/")}); res.StatusCode != 303 {
+	web.SetNow(env.Srv, func() time.Time { return time.Now().Add(16 * time.Minute) })
+	if res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("analyst", webtest.FixturePassword, "/")}); res.StatusCode != 303 {
 		t.Errorf("after the window: %d, want 303", res.StatusCode)
 	}
 }
 
 func TestLoginLimiterIsBounded(t *testing.T) {
-	l := newLoginLimiter(loginLimits{MaxFailures: 2, Window: time.Minute, MaxKeys: 3})
+	l := web.NewLoginLimiter(web.LoginLimits{MaxFailures: 2, Window: time.Minute, MaxKeys: 3})
 	t0 := time.Unix(1000, 0)
 	for i := 0; i < 10; i++ {
 		l.Fail(fmt.Sprint("k", i), t0.Add(time.Duration(i)*time.Second))
@@ -204,50 +207,50 @@ func TestSafeNext(t *testing.T) {
 		"/ok\r\nSet-Cookie:x":  "/",
 		"/%2F%2Fevil.example":  "/%2F%2Fevil.example",
 	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		if got := web.SafeNext(in); got != want {
+			t.Errorf("web.SafeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestSlidingSession(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	tok := env.token("analyst")
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	tok := env.Token("analyst")
 	// Fresh: no renewal.
-	res, _ := env.do(scenario{url: "/api/v1/me", user: "analyst"})
+	res, _ := env.Do(webtest.Scenario{URL: "/api/v1/me", User: "analyst"})
 	for _, c := range res.Cookies() {
-		if c.Name == SessionCookie {
+		if c.Name == web.SessionCookie {
 			t.Errorf("fresh session renewed: %+v", c)
 		}
 	}
 	// An hour later the session is extended and the cookie renewed.
-	env.srv.now = func() time.Time { return time.Now().Add(time.Hour) }
-	res, _ = env.do(scenario{url: "/api/v1/me", user: "analyst"})
+	web.SetNow(env.Srv, func() time.Time { return time.Now().Add(time.Hour) })
+	res, _ = env.Do(webtest.Scenario{URL: "/api/v1/me", User: "analyst"})
 	renewed := false
 	for _, c := range res.Cookies() {
-		if c.Name == SessionCookie && c.Value == tok {
+		if c.Name == web.SessionCookie && c.Value == tok {
 			renewed = true
 		}
 	}
 	if !renewed {
 		t.Error("session cookie not renewed after an hour")
 	}
-	sess, err := env.store.Session(t.Context(), hashToken(tok))
+	sess, err := env.Store.Session(t.Context(), web.HashToken(tok))
 	if err != nil || sess.ExpiresAt.Before(time.Now().Add(12*time.Hour+30*time.Minute)) {
 		t.Errorf("stored expiry %v, want about 13 h from now", sess.ExpiresAt)
 	}
 }
 
 func TestLanguage(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db")
-	env.run(t, []scenario{
-		{name: "default is Chinese", url: "/api/v1/me", wantStatus: 401, wantContains: []string{"请先登录"}},
-		{name: "Accept-Language English", url: "/api/v1/me", headers: map[string]string{"Accept-Language": "en-GB,en;q=0.8"},
-			wantStatus: 401, wantContains: []string{"Please sign in"}},
-		{name: "?lang wins and sets the cookie", url: "/api/v1/me?lang=en", headers: map[string]string{"Accept-Language": "zh-CN"},
-			wantStatus: 401, wantContains: []string{"Please sign in"}, wantHeader: map[string]string{"Set-Cookie": "lang=en"}},
-		{name: "cookie beats Accept-Language", url: "/api/v1/me", headers: map[string]string{"Cookie": "lang=en", "Accept-Language": "zh-CN"},
-			wantStatus: 401, wantContains: []string{"Please sign in"}},
-		{name: "unknown language falls back to Chinese", url: "/api/v1/me?lang=fr", wantStatus: 401, wantContains: []string{"请先登录"}},
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	env.Run(t, []webtest.Scenario{
+		{Name: "default is Chinese", URL: "/api/v1/me", WantStatus: 401, WantContains: []string{"请先登录"}},
+		{Name: "Accept-Language English", URL: "/api/v1/me", Headers: map[string]string{"Accept-Language": "en-GB,en;q=0.8"},
+			WantStatus: 401, WantContains: []string{"Please sign in"}},
+		{Name: "?lang wins and sets the cookie", URL: "/api/v1/me?lang=en", Headers: map[string]string{"Accept-Language": "zh-CN"},
+			WantStatus: 401, WantContains: []string{"Please sign in"}, WantHeader: map[string]string{"Set-Cookie": "lang=en"}},
+		{Name: "cookie beats Accept-Language", URL: "/api/v1/me", Headers: map[string]string{"Cookie": "lang=en", "Accept-Language": "zh-CN"},
+			WantStatus: 401, WantContains: []string{"Please sign in"}},
+		{Name: "unknown language falls back to Chinese", URL: "/api/v1/me?lang=fr", WantStatus: 401, WantContains: []string{"请先登录"}},
 	})
 }

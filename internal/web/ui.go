@@ -90,8 +90,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /mujun/targets", u.mujunTargetsPage)
 	page("GET /mujun/runs/{id}/diff/{other}", u.mujunDiffPage)
 	page("GET /mujun/enterprises/{id}", u.mujunEnterprise)
-	page("GET /listing", u.listingPage)
-	page("GET /listing/firms/{id}", u.listingFirmPage)
 	page("GET /help", u.helpIndex)
 	page("GET /help/{module}", u.helpPage)
 

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -10,12 +10,14 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/rules"
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // criterionRowsViaJSON is the oracle for criterionRows: the rows read
 // back from the engine's JSON form of the tree, the wire format the API
 // serves.
-func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []criterionRow {
+func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []web.CriterionRow {
 	type critJSON struct {
 		ID            string      `json:"id"`
 		Label         rules.Text  `json:"label"`
@@ -33,14 +35,14 @@ func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []criterionR
 	if err := json.Unmarshal(b, &root); err != nil {
 		t.Fatal(err)
 	}
-	var out []criterionRow
+	var out []web.CriterionRow
 	var walk func(c *critJSON, depth int)
 	walk = func(c *critJSON, depth int) {
 		if c.StatusKey == "not_applicable" && depth > 0 {
 			return
 		}
-		row := criterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
-			Status: statusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
+		row := web.CriterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
+			Status: web.StatusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
 		if c.ValueText != nil {
 			row.Value = c.ValueText.Lang(lang)
 		}
@@ -60,12 +62,12 @@ func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []criterionR
 // the tree in one language, say what the API's JSON says, for every rule
 // set the fixture firms and a posted profile meet on two dates.
 func TestCriterionRowsMatchJSON(t *testing.T) {
-	env := newTestEnv(t, testEngineDSNs(t)["sqlite"](t))
+	env := webtest.New(t, webtest.EngineDSNs(t)["sqlite"](t))
 	seedCultivation(t, env)
 	var trees []*rules.Node
 	for _, d := range []time.Time{time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)} {
-		for _, id := range env.ids {
-			el, _, err := env.srv.eligibility(context.Background(), auth.All(), id, d)
+		for _, id := range env.IDs {
+			el, _, err := web.Eligibility(env.Srv, context.Background(), auth.All(), id, d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,8 +81,8 @@ func TestCriterionRowsMatchJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, info := range env.srv.rules.List() {
-			rs, err := env.srv.rules.Get(info.ID)
+		for _, info := range web.Rules(env.Srv).List() {
+			rs, err := web.Rules(env.Srv).Get(info.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +101,7 @@ func TestCriterionRowsMatchJSON(t *testing.T) {
 	rows, values := 0, 0
 	for _, n := range trees {
 		for _, lang := range []string{"zh-CN", "en"} {
-			got, want := criterionRows(n, lang), criterionRowsViaJSON(t, n, lang)
+			got, want := web.CriterionRows(n, lang), criterionRowsViaJSON(t, n, lang)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s %s:\n got %+v\nwant %+v", n.ID(), lang, got, want)
 			}

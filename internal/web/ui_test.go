@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"compress/gzip"
@@ -19,113 +19,116 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/target"
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // Ensure every page answers with the right status, content and language,
 // and that scope holds: a district officer cannot open another district's
 // pages or enterprises, and an enterprise user sees only its own profile.
 func TestUIPages(t *testing.T) {
-	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
-		yz := fixtureNames[entYuzhongElec]
-		env.run(t, []scenario{
-			{name: "login form", url: "/login", wantStatus: 200,
-				wantContains: []string{`action="/login"`, `name="username"`, `name="password"`, "登录", `href="/login?lang=en`},
-				wantHeader:   map[string]string{"Content-Security-Policy": "script-src 'self'"}},
-			{name: "login form in English", url: "/login?lang=en", wantStatus: 200, wantContains: []string{"Sign in", `lang="en"`, `href="/login?lang=zh-CN`}},
-			{name: "signed-in user skips the form", url: "/login", user: "admin", wantStatus: http.StatusSeeOther, wantHeader: map[string]string{"Location": "/"}},
-			{name: "cockpit needs sign-in", url: "/", wantStatus: http.StatusSeeOther, wantHeader: map[string]string{"Location": "/login?next=%2F"}},
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
+		yz := webtest.NameYZElec
+		env.Run(t, []webtest.Scenario{
+			{Name: "login form", URL: "/login", WantStatus: 200,
+				WantContains: []string{`action="/login"`, `name="username"`, `name="password"`, "登录", `href="/login?lang=en`},
+				WantHeader:   map[string]string{"Content-Security-Policy": "script-src 'self'"}},
+			{Name: "login form in English", URL: "/login?lang=en", WantStatus: 200, WantContains: []string{"Sign in", `lang="en"`, `href="/login?lang=zh-CN`}},
+			{Name: "signed-in user skips the form", URL: "/login", User: "admin", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/"}},
+			{Name: "cockpit needs sign-in", URL: "/", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/login?next=%2F"}},
 
-			{name: "city cockpit", url: "/", user: "admin", wantStatus: 200,
-				wantContains: []string{"全市制造业运行监测", "规上工业总产值", "2024年1–6月", `id="panel-map"`, `id="panel-by-tier"`, "两江新区",
+			{Name: "city cockpit", URL: "/", User: "admin", WantStatus: 200,
+				WantContains: []string{"全市制造业运行监测", "规上工业总产值", "2024年1–6月", `id="panel-map"`, `id="panel-by-tier"`, "两江新区",
 					`id="page-data"`, `"mapUrl":"/static/map/chongqing.json"`, "/static/", "cockpit.js", "数据表", "导出CSV", "目标 ≥ 1.0 亿元"},
-				wantNotContains: []string{"<script>", "onclick="},
-				wantHeader:      map[string]string{"Content-Security-Policy": "default-src 'self'", "Cache-Control": "no-store"}},
-			{name: "city cockpit in English", url: "/?lang=en", user: "admin", wantStatus: 200,
-				wantContains:    []string{"City-wide manufacturing monitor", "Gross industrial output of above-scale enterprises", "Jan–Jun 2024", "Table", "Export CSV", `href="/?lang=zh-CN"`},
-				wantNotContains: []string{"全市制造业运行监测"}},
-			{name: "cockpit keeps the chosen period", url: "/?year=2023&month=5", user: "analyst", wantStatus: 200, wantContains: []string{"2023年1–5月", `"year":2023`, `"month":5`}},
-			{name: "district officer lands on the district", url: "/", user: "wanzhou", wantStatus: http.StatusSeeOther, wantHeader: map[string]string{"Location": "/districts/500101"}},
-			{name: "enterprise user lands on the profile", url: "/", user: "firm", wantStatus: http.StatusSeeOther, wantHeader: map[string]string{"Location": "/enterprises/"}},
+				WantNotContains: []string{"<script>", "onclick="},
+				WantHeader:      map[string]string{"Content-Security-Policy": "default-src 'self'", "Cache-Control": "no-store"}},
+			{Name: "city cockpit in English", URL: "/?lang=en", User: "admin", WantStatus: 200,
+				WantContains:    []string{"City-wide manufacturing monitor", "Gross industrial output of above-scale enterprises", "Jan–Jun 2024", "Table", "Export CSV", `href="/?lang=zh-CN"`},
+				WantNotContains: []string{"全市制造业运行监测"}},
+			{Name: "cockpit keeps the chosen period", URL: "/?year=2023&month=5", User: "analyst", WantStatus: 200, WantContains: []string{"2023年1–5月", `"year":2023`, `"month":5`}},
+			{Name: "district officer lands on the district", URL: "/", User: "wanzhou", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/districts/500101"}},
+			{Name: "enterprise user lands on the profile", URL: "/", User: "firm", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/enterprises/"}},
 
-			{name: "own district", url: "/districts/500101", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{"万州区", "本区县 33618 产业集群", "目标 ≥ 0.5", "/districts/500101/clusters/"}, wantNotContains: []string{yz, `href="/"`}},
-			{name: "another district is forbidden", url: "/districts/500103", user: "wanzhou", wantStatus: http.StatusForbidden,
-				wantContains: []string{"没有查看该数据的权限"}, wantNotContains: []string{yz, "渝中区"}},
-			{name: "a city cluster page sends the officer to the district's", url: "/clusters/L1-nev", user: "wanzhou", wantStatus: http.StatusSeeOther,
-				wantHeader: map[string]string{"Location": "/districts/500101/clusters/L1-nev"}},
-			{name: "enterprise user has no district page", url: "/districts/500101", user: "firm", wantStatus: http.StatusForbidden},
-			{name: "city role sees any district", url: "/districts/500103?lang=en", user: "admin", wantStatus: 200, wantContains: []string{"Yuzhong District", "Target ≥ 0.5"}},
-			{name: "functional zone page", url: "/districts/CQ-LJ", user: "admin", wantStatus: 200, wantContains: []string{"两江新区", "功能区"}},
-			{name: "unknown district", url: "/districts/999999", user: "admin", wantStatus: http.StatusNotFound, wantContains: []string{"区县不存在"}},
+			{Name: "own district", URL: "/districts/500101", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{"万州区", "本区县 33618 产业集群", "目标 ≥ 0.5", "/districts/500101/clusters/"}, WantNotContains: []string{yz, `href="/"`}},
+			{Name: "another district is forbidden", URL: "/districts/500103", User: "wanzhou", WantStatus: http.StatusForbidden,
+				WantContains: []string{"没有查看该数据的权限"}, WantNotContains: []string{yz, "渝中区"}},
+			{Name: "a city cluster page sends the officer to the district's", URL: "/clusters/L1-nev", User: "wanzhou", WantStatus: http.StatusSeeOther,
+				WantHeader: map[string]string{"Location": "/districts/500101/clusters/L1-nev"}},
+			{Name: "enterprise user has no district page", URL: "/districts/500101", User: "firm", WantStatus: http.StatusForbidden},
+			{Name: "city role sees any district", URL: "/districts/500103?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Yuzhong District", "Target ≥ 0.5"}},
+			{Name: "functional zone page", URL: "/districts/CQ-LJ", User: "admin", WantStatus: 200, WantContains: []string{"两江新区", "功能区"}},
+			{Name: "unknown district", URL: "/districts/999999", User: "admin", WantStatus: http.StatusNotFound, WantContains: []string{"区县不存在"}},
 
-			{name: "enterprise list", url: "/enterprises", user: "admin", wantStatus: 200,
-				wantContains: []string{fixtureNames[entWanzhouAuto], fixtureNames[entWanzhouFood], yz, "共 3 家企业", "/api/v1/enterprises.xlsx?", "/api/v1/enterprises.csv?"}},
-			{name: "enterprise search in Chinese", url: "/enterprises?q=" + url.QueryEscape("食品"), user: "admin", wantStatus: 200,
-				wantContains: []string{fixtureNames[entWanzhouFood], "共 1 家企业", "q=%E9%A3%9F%E5%93%81"}, wantNotContains: []string{fixtureNames[entWanzhouAuto]}},
-			{name: "enterprise filters", url: "/enterprises?region=500103&size=medium&above_scale=true&year=2024", user: "admin", wantStatus: 200,
-				wantContains: []string{yz, "共 1 家企业"}, wantNotContains: []string{fixtureNames[entWanzhouAuto]}},
-			{name: "bad filter", url: "/enterprises?size=huge", user: "admin", wantStatus: http.StatusBadRequest},
-			{name: "district list is scoped", url: "/enterprises", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{fixtureNames[entWanzhouAuto], "共 2 家企业"}, wantNotContains: []string{yz}},
-			{name: "district list cannot ask for another district", url: "/enterprises?region=500103", user: "wanzhou", wantStatus: http.StatusForbidden, wantNotContains: []string{yz}},
-			{name: "enterprise list sends a firm to its profile", url: "/enterprises", user: "firm", wantStatus: http.StatusSeeOther},
+			{Name: "enterprise list", URL: "/enterprises", User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, yz, "共 3 家企业", "/api/v1/enterprises.xlsx?", "/api/v1/enterprises.csv?"}},
+			{Name: "enterprise search in Chinese", URL: "/enterprises?q=" + url.QueryEscape("食品"), User: "admin", WantStatus: 200,
+				WantContains: []string{webtest.NameWZFood, "共 1 家企业", "q=%E9%A3%9F%E5%93%81"}, WantNotContains: []string{webtest.NameWZAuto}},
+			{Name: "enterprise filters", URL: "/enterprises?region=500103&size=medium&above_scale=true&year=2024", User: "admin", WantStatus: 200,
+				WantContains: []string{yz, "共 1 家企业"}, WantNotContains: []string{webtest.NameWZAuto}},
+			{Name: "bad filter", URL: "/enterprises?size=huge", User: "admin", WantStatus: http.StatusBadRequest},
+			{Name: "district list is scoped", URL: "/enterprises", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, "共 2 家企业"}, WantNotContains: []string{yz}},
+			{Name: "district list cannot ask for another district", URL: "/enterprises?region=500103", User: "wanzhou", WantStatus: http.StatusForbidden, WantNotContains: []string{yz}},
+			{Name: "enterprise list sends a firm to its profile", URL: "/enterprises", User: "firm", WantStatus: http.StatusSeeOther},
 
-			{name: "profile with derived months", url: "/enterprises/{wz-auto}", user: "firm", wantStatus: 200,
-				wantContains: []string{fixtureNames[entWanzhouAuto], "推算", "1–N月累计", "上年同期", `id="panel-ent-chart"`, "enterprise.js"}},
-			{name: "profile in English", url: "/enterprises/{wz-auto}?lang=en", user: "firm", wantStatus: 200, wantContains: []string{"derived", "Year to date", "Medium"}},
-			{name: "a missing month cannot be derived", url: "/enterprises/{wz-food}?year=2024", user: "admin", wantStatus: 200, wantContains: []string{"2024年1–4月"}},
-			{name: "another district's enterprise is not found", url: "/enterprises/{yz-elec}", user: "wanzhou", wantStatus: http.StatusNotFound,
-				wantContains: []string{"企业不存在"}, wantNotContains: []string{yz}},
-			{name: "another enterprise is not found", url: "/enterprises/{wz-food}", user: "firm", wantStatus: http.StatusNotFound, wantNotContains: []string{fixtureNames[entWanzhouFood]}},
+			{Name: "profile with derived months", URL: "/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
+				WantContains: []string{webtest.NameWZAuto, "推算", "1–N月累计", "上年同期", `id="panel-ent-chart"`, "enterprise.js"}},
+			{Name: "profile in English", URL: "/enterprises/{wz-auto}?lang=en", User: "firm", WantStatus: 200, WantContains: []string{"derived", "Year to date", "Medium"}},
+			{Name: "a missing month cannot be derived", URL: "/enterprises/{wz-food}?year=2024", User: "admin", WantStatus: 200, WantContains: []string{"2024年1–4月"}},
+			{Name: "another district's enterprise is not found", URL: "/enterprises/{yz-elec}", User: "wanzhou", WantStatus: http.StatusNotFound,
+				WantContains: []string{"企业不存在"}, WantNotContains: []string{yz}},
+			{Name: "another enterprise is not found", URL: "/enterprises/{wz-food}", User: "firm", WantStatus: http.StatusNotFound, WantNotContains: []string{webtest.NameWZFood}},
 
-			{name: "city targets", url: "/targets", user: "admin", wantStatus: 200, wantContains: []string{"任务表", "test city", "test wanzhou", "test yuzhong", "规上工业总产值"}},
-			{name: "district targets", url: "/targets?lang=en", user: "wanzhou", wantStatus: 200, wantContains: []string{"test wanzhou", "Targets"}, wantNotContains: []string{"test yuzhong", "test city"}},
-			{name: "scoreboard is city-wide", url: "/scoreboard", user: "wanzhou", wantStatus: http.StatusForbidden},
-			{name: "scoreboard", url: "/scoreboard", user: "analyst", wantStatus: 200, wantContains: []string{"2023年成绩单", "2024年任务表"}},
+			{Name: "city targets", URL: "/targets", User: "admin", WantStatus: 200, WantContains: []string{"任务表", "test city", "test wanzhou", "test yuzhong", "规上工业总产值"}},
+			{Name: "district targets", URL: "/targets?lang=en", User: "wanzhou", WantStatus: 200, WantContains: []string{"test wanzhou", "Targets"}, WantNotContains: []string{"test yuzhong", "test city"}},
+			{Name: "scoreboard is city-wide", URL: "/scoreboard", User: "wanzhou", WantStatus: http.StatusForbidden},
+			{Name: "scoreboard", URL: "/scoreboard", User: "analyst", WantStatus: 200, WantContains: []string{"2023年成绩单", "2024年任务表"}},
 
-			{name: "import page", url: "/import", user: "admin", wantStatus: 200,
-				wantContains:    []string{`data-import="enterprises"`, `data-kind="reports"`, `data-kind="profiles"`, `data-kind="mujun-facts"`, `data-kind="listing"`, "import.js"},
-				wantNotContains: []string{`data-import="reports"`}},
-			{name: "import page, kind selected", url: "/import?kind=reports", user: "admin", wantStatus: 200,
-				wantContains: []string{`data-import="reports"`, "/api/v1/imports/reports/template.xlsx"}, wantNotContains: []string{`data-import="enterprises"`}},
-			{name: "import page, listing events in English", url: "/import?kind=listing&lang=en", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "credit_code", "proceeds_10k"}},
-			{name: "an enterprise imports reports and its profile only", url: "/import?kind=mujun-facts", user: "firm", wantStatus: 200,
-				wantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
-				wantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
+			{Name: "import page", URL: "/import", User: "admin", WantStatus: 200,
+				WantContains:    []string{`data-import="enterprises"`, `data-kind="reports"`, `data-kind="profiles"`, `data-kind="mujun-facts"`, `data-kind="listing"`, "import.js"},
+				WantNotContains: []string{`data-import="reports"`}},
+			{Name: "import page, kind selected", URL: "/import?kind=reports", User: "admin", WantStatus: 200,
+				WantContains: []string{`data-import="reports"`, "/api/v1/imports/reports/template.xlsx"}, WantNotContains: []string{`data-import="enterprises"`}},
+			{Name: "import page, listing events in English", URL: "/import?kind=listing&lang=en", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "credit_code", "proceeds_10k"}},
+			{Name: "an enterprise imports reports and its profile only", URL: "/import?kind=mujun-facts", User: "firm", WantStatus: 200,
+				WantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
+				WantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
 
-			{name: "reference", url: "/reference", user: "wanzhou", wantStatus: 200,
-				wantContains: []string{"万州区", "两江新区", "CQ-LJ", "梁平县", "智能网联新能源汽车", "规上工业增加值", "预警阈值", "万亿级主导产业集群"}},
-			{name: "reference in English", url: "/reference?lang=en", user: "admin", wantStatus: 200, wantContains: []string{"Indicator catalogue", "Liangjiang"}},
+			{Name: "reference", URL: "/reference", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{"万州区", "两江新区", "CQ-LJ", "梁平县", "智能网联新能源汽车", "规上工业增加值", "预警阈值", "万亿级主导产业集群"}},
+			{Name: "reference in English", URL: "/reference?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Indicator catalogue", "Liangjiang"}},
 
-			{name: "help", url: "/help/cockpit", user: "admin", wantStatus: 200, wantContains: []string{"<h1", "驾驶舱", "<li>"}, wantNotContains: []string{"# Cockpit"}},
-			{name: "help in English", url: "/help/import?lang=en", user: "admin", wantStatus: 200, wantContains: []string{"Upload and check"}, wantNotContains: []string{"上传并校验"}},
-			{name: "help index", url: "/help", user: "admin", wantStatus: http.StatusSeeOther},
-			{name: "unknown help", url: "/help/nope", user: "admin", wantStatus: http.StatusNotFound},
-			{name: "unknown page", url: "/no/such/page?lang=en", user: "admin", wantStatus: http.StatusNotFound,
-				wantContains: []string{"The page does not exist", "Cockpit"}, wantHeader: map[string]string{"Content-Type": "text/html"}},
-			{name: "unknown API path stays JSON", url: "/api/v1/nope", user: "admin", wantStatus: http.StatusNotFound, wantHeader: map[string]string{"Content-Type": "application/json"}},
+			{Name: "help", URL: "/help/cockpit", User: "admin", WantStatus: 200, WantContains: []string{"<h1", "驾驶舱", "<li>"}, WantNotContains: []string{"# Cockpit"}},
+			{Name: "help in English", URL: "/help/import?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Upload and check"}, WantNotContains: []string{"上传并校验"}},
+			{Name: "help index", URL: "/help", User: "admin", WantStatus: http.StatusSeeOther},
+			{Name: "unknown help", URL: "/help/nope", User: "admin", WantStatus: http.StatusNotFound},
+			{Name: "unknown page", URL: "/no/such/page?lang=en", User: "admin", WantStatus: http.StatusNotFound,
+				WantContains: []string{"The page does not exist", "Cockpit"}, WantHeader: map[string]string{"Content-Type": "text/html"}},
+			{Name: "unknown API path stays JSON", URL: "/api/v1/nope", User: "admin", WantStatus: http.StatusNotFound, WantHeader: map[string]string{"Content-Type": "application/json"}},
 		})
 	})
 }
 
 // Ensure the language chosen with ?lang= sticks through the cookie.
 func TestUILanguageSticks(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	res, _ := env.do(scenario{url: "/reference?lang=en", user: "admin"})
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	res, _ := env.Do(webtest.Scenario{URL: "/reference?lang=en", User: "admin"})
 	var lang *http.Cookie
 	for _, c := range res.Cookies() {
-		if c.Name == langCookieName {
+		if c.Name == web.LangCookieName {
 			lang = c
 		}
 	}
 	if lang == nil || lang.Value != i18n.EN {
 		t.Fatalf("no lang cookie set: %v", res.Cookies())
 	}
-	_, body := env.do(scenario{url: "/targets", user: "admin", headers: map[string]string{"Cookie": langCookieName + "=en"}})
+	_, body := env.Do(webtest.Scenario{URL: "/targets", User: "admin", Headers: map[string]string{"Cookie": web.LangCookieName + "=en"}})
 	if !strings.Contains(body, "Targets") || strings.Contains(body, "任务表</h1>") {
 		t.Errorf("the language cookie was not honoured: %.300s", body)
 	}
@@ -134,24 +137,23 @@ func TestUILanguageSticks(t *testing.T) {
 // Ensure static files are served under content-hashed URLs with a long
 // cache, gzip for text, and that the page's URLs resolve.
 func TestUIStatic(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	_, body := env.do(scenario{url: "/", user: "admin"})
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	_, body := env.Do(webtest.Scenario{URL: "/", User: "admin"})
 	urls := regexp.MustCompile(`(?:src|href)="(/static/[0-9a-f]{12}/[^"]+)"`).FindAllStringSubmatch(body, -1)
 	if len(urls) < 4 {
 		t.Fatalf("found %d hashed static URLs on the cockpit", len(urls))
 	}
 	for _, m := range urls {
-		res, _ := env.do(scenario{url: m[1]})
+		res, _ := env.Do(webtest.Scenario{URL: m[1]})
 		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 			t.Errorf("%s: status %d, Cache-Control %q", m[1], res.StatusCode, res.Header.Get("Cache-Control"))
 		}
 	}
-	u := uiOf(env.srv)
-	echartsURL := u.assets.url("echarts.min.js")
+	echartsURL := web.AssetURL(env.Srv, "echarts.min.js")
 	req := httptest.NewRequest("GET", echartsURL, nil)
 	req.Header.Set("Accept-Encoding", "gzip, deflate")
 	rec := httptest.NewRecorder()
-	env.h.ServeHTTP(rec, req)
+	env.H.ServeHTTP(rec, req)
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("echarts.min.js not gzipped: %v", rec.Header())
 	}
@@ -160,16 +162,16 @@ func TestUIStatic(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain, _ := io.ReadAll(zr)
-	want, _ := staticFS.ReadFile("static/vendor/echarts.min.js")
+	want, _ := web.StaticFS.ReadFile("static/vendor/echarts.min.js")
 	if string(plain) != string(want) {
 		t.Error("gzipped echarts.min.js differs from the file")
 	}
-	stale := strings.Replace(echartsURL, u.assets.byBase["echarts.min.js"].hash, "000000000000", 1)
-	res, _ := env.do(scenario{url: stale})
+	stale := strings.Replace(echartsURL, web.AssetHash(env.Srv, "echarts.min.js"), "000000000000", 1)
+	res, _ := env.Do(webtest.Scenario{URL: stale})
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("stale hash: status %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
-	res, _ = env.do(scenario{url: "/static/" + u.assets.byBase["VENDOR.md"].hash + "/vendor/VENDOR.md"})
+	res, _ = env.Do(webtest.Scenario{URL: "/static/" + web.AssetHash(env.Srv, "VENDOR.md") + "/vendor/VENDOR.md"})
 	if res.StatusCode != 404 {
 		t.Errorf("VENDOR.md is served: %d", res.StatusCode)
 	}
@@ -192,8 +194,8 @@ func TestUIStatic(t *testing.T) {
 // official name and carries our region code: 梁平县 and 武隆县 became
 // districts with new codes, and zones have no shape.
 func TestDistrictMap(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	res, body := env.do(scenario{url: "/static/map/chongqing.json"})
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	res, body := env.Do(webtest.Scenario{URL: "/static/map/chongqing.json"})
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -232,74 +234,28 @@ func TestDistrictMap(t *testing.T) {
 	if strings.Contains(body, "梁平县") || strings.Contains(body, "武隆县") {
 		t.Error("the map still carries a pre-reform name")
 	}
-	res, _ = env.do(scenario{url: "/static/map/chongqing.json", headers: map[string]string{"If-None-Match": res.Header.Get("ETag")}})
+	res, _ = env.Do(webtest.Scenario{URL: "/static/map/chongqing.json", Headers: map[string]string{"If-None-Match": res.Header.Get("ETag")}})
 	if res.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional request: %d", res.StatusCode)
 	}
 
 	// A shape the catalogue cannot place is an error, not a blank patch.
-	if _, err := buildDistrictMap([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"火星区"},"geometry":null}]}`), regions); err == nil {
+	if _, err := web.BuildDistrictMap([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"火星区"},"geometry":null}]}`), regions); err == nil {
 		t.Error("an unknown feature was accepted")
-	}
-}
-
-func TestRenderMarkdown(t *testing.T) {
-	got := string(renderMarkdown("# 标题 Title\n\n第一段\n接着\n\n- 一 `a<b`\n- **二** [链接](/help/x)\n\n1. one\n2. [bad](javascript:alert)\n\n<script>x</script>\n"))
-	for _, want := range []string{`<h1 id="标题-title">标题 Title</h1>`, "<p>第一段 接着</p>", "<ul>\n<li>一 <code>a&lt;b</code></li>", `<li><strong>二</strong> <a href="/help/x">链接</a></li>`,
-		"<ol>\n<li>one</li>\n<li>bad</li>\n</ol>", "&lt;script&gt;"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("markdown lacks %q:\n%s", want, got)
-		}
-	}
-	if zh, en := helpPart("中文\n---\nEnglish", "zh-CN"), helpPart("中文\n---\nEnglish", "en"); zh != "中文" || en != "English" {
-		t.Errorf("helpPart = %q, %q", zh, en)
 	}
 }
 
 // Ensure every help module exists in both languages.
 func TestHelpFiles(t *testing.T) {
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	u := uiOf(env.srv)
-	for _, m := range helpModules {
-		src, ok := u.help[m]
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	for _, m := range web.HelpModules() {
+		src, ok := web.HelpSource(env.Srv, m)
 		if !ok {
 			t.Errorf("no docs/help/%s.md", m)
 			continue
 		}
 		if _, _, ok := strings.Cut(src, "\n---\n"); !ok {
 			t.Errorf("%s.md has no English part after a --- line", m)
-		}
-	}
-}
-
-func TestFormatNumber(t *testing.T) {
-	for _, c := range []struct {
-		v      float64
-		digits int
-		want   string
-	}{{0, 0, "0"}, {1234567.891, 1, "1,234,567.9"}, {-1234.5, 1, "-1,234.5"}, {-0.01, 1, "0.0"}, {999, 0, "999"}, {1000, 0, "1,000"}} {
-		if got := formatNumber(c.v, c.digits); got != c.want {
-			t.Errorf("formatNumber(%v, %d) = %q, want %q", c.v, c.digits, got, c.want)
-		}
-	}
-	if got := formatSigned(6.6, 1); got != "+6.6" {
-		t.Errorf("formatSigned = %q", got)
-	}
-}
-
-func TestProgressPct(t *testing.T) {
-	for _, c := range []struct {
-		cmp    target.Comparator
-		t, a   float64
-		ratio  float64
-		wantPc int
-	}{
-		{target.AtLeast, 8, 7.3, 0, 91}, {target.AtLeast, 400, 200, 0.5, 50}, {target.AtLeast, 8, 9, 0, 100},
-		{target.AtMost, 5.5, 5, 0, 100}, {target.AtMost, 5, 10, 0, 50}, {target.About, 5.5, 5.6, 0, 100}, {target.AtLeast, 8, -2, 0, 0},
-	} {
-		pr := target.Progress{Target: target.Target{Comparator: c.cmp, Value: c.t}, Actual: c.a, Ratio: c.ratio, Known: true}
-		if got := progressPct(pr); got != c.wantPc {
-			t.Errorf("progressPct(%s %v, actual %v) = %d, want %d", c.cmp, c.t, c.a, got, c.wantPc)
 		}
 	}
 }
@@ -312,7 +268,7 @@ var keyArg = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
 // messages merged as the serve command does). Keys built at run time
 // (size.+…) are covered by TestDynamicKeys.
 func TestCatalogCoversGoKeys(t *testing.T) {
-	cat, err := i18n.Load(testCatalogExtras()...)
+	cat, err := app.Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,11 +358,11 @@ func ownsMessages(dir string) bool {
 
 // Ensure keys the pages build from data values exist for every value.
 func TestDynamicKeys(t *testing.T) {
-	cat, err := i18n.Load(testCatalogExtras()...)
+	cat, err := app.Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := newTestEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	var keys []string
 	for _, s := range []string{"large", "medium", "small", "micro"} {
 		keys = append(keys, "size."+s)
@@ -423,13 +379,13 @@ func TestDynamicKeys(t *testing.T) {
 	for _, l := range []string{"national", "provincial", "district"} {
 		keys = append(keys, "title_level."+l)
 	}
-	for _, rg := range env.srv.regions.Regions {
+	for _, rg := range env.Srv.Regions().Regions {
 		keys = append(keys, "region_kind."+string(rg.Kind), "area."+string(rg.Area))
 	}
-	for _, ind := range env.srv.stats.Catalogue().Indicators {
+	for _, ind := range env.App.Stats.Catalogue().Indicators {
 		keys = append(keys, "frequency."+ind.Frequency, "aggregation."+ind.Aggregation, "source."+ind.Source)
 	}
-	for _, m := range helpModules {
+	for _, m := range web.HelpModules() {
 		keys = append(keys, "help."+m)
 	}
 	for _, k := range []string{"enterprises", "reports"} {

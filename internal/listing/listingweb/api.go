@@ -1,4 +1,4 @@
-package web
+package listingweb
 
 import (
 	"bytes"
@@ -15,30 +15,14 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/listing"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
-// The listing pipeline (上市) API. Every figure is computed by
-// internal/listing from the records in the user's scope; aggregates are
-// for city roles and district officers, single firms for anyone whose
-// scope holds them.
-
-// listingWriters may record stage events: city roles anywhere, district
-// officers in their district (the store enforces the scope).
-const listingWriters = auth.Permission("listing.record")
-
-func (s *Server) listingRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/listing/summary", auth.Permission("listing.read"), s.withUser(s.apiListingSummary)},
-		{"GET", "/api/v1/listing/years", auth.Permission("listing.read"), s.withUser(s.apiListingYears)},
-		{"GET", "/api/v1/listing/firms", signedIn, s.withUser(s.apiListingFirms)},
-		{"GET", "/api/v1/listing/firms.xlsx", signedIn, s.withUser(s.apiListingFirmsXLSX)},
-		{"GET", "/api/v1/listing/firms/{id}", signedIn, s.withUser(s.apiListingFirm)},
-		{"POST", "/api/v1/listing/firms/{id}/events", listingWriters, s.withUser(s.apiListingRecord)},
-	}
-}
+// The listing pipeline (上市) API. Every figure is computed by the listing
+// service from the records in the user's scope; aggregates are for those
+// who hold listing.read, single firms for anyone whose scope holds them.
 
 // --- wire types ---
 
@@ -155,20 +139,20 @@ func toAPIListed(c listing.ListedCount) apiListedCount {
 	return apiListedCount{Domestic: c.Domestic, Overseas: c.Overseas, Total: c.Total}
 }
 
-func toAPIListingFirm(it sqlstore.ListingItem) apiListingFirm {
+func toAPIListingFirm(it listing.Item) apiListingFirm {
 	st := it.State
 	return apiListingFirm{EnterpriseID: it.EnterpriseID, CreditCode: it.CreditCode, Name: it.Name, RegionCode: it.RegionCode,
-		Stage: string(st.Stage), Since: dateString(st.Since), AgreedOn: dateString(st.AgreedOn), Sponsor: st.Sponsor,
+		Stage: string(st.Stage), Since: web.DateString(st.Since), AgreedOn: web.DateString(st.AgreedOn), Sponsor: st.Sponsor,
 		Board: string(st.Board), Kind: string(st.Kind), ProceedsWan: st.Proceeds.Yuan10k(), Events: st.Events}
 }
 
-func toAPIListingHistory(f sqlstore.ListingFirm) apiListingHistory {
+func toAPIListingHistory(f listing.Firm) apiListingHistory {
 	out := apiListingHistory{EnterpriseID: f.EnterpriseID, CreditCode: f.CreditCode, Name: f.Name, RegionCode: f.RegionCode, Events: []apiListingEvent{}}
 	if st, ok := f.Current(); ok {
 		out.Stage = string(st.Stage)
 	}
 	for i, e := range f.Events {
-		out.Events = append(out.Events, apiListingEvent{Seq: i + 1, Stage: string(e.Stage), Date: dateString(e.Date), AgreedOn: dateString(e.AgreedOn),
+		out.Events = append(out.Events, apiListingEvent{Seq: i + 1, Stage: string(e.Stage), Date: web.DateString(e.Date), AgreedOn: web.DateString(e.AgreedOn),
 			Sponsor: e.Sponsor, Board: string(e.Board), Kind: string(e.Kind), ProceedsWan: e.Proceeds.Yuan10k(), Note: e.Note})
 	}
 	return out
@@ -176,101 +160,60 @@ func toAPIListingHistory(f sqlstore.ListingFirm) apiListingHistory {
 
 // --- parameters ---
 
-// dateParam parses an optional ISO date; def when absent.
-func dateParam(q url.Values, name string, def time.Time) (time.Time, error) {
-	v := strings.TrimSpace(q.Get(name))
-	if v == "" {
-		return def, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil || t.Year() < 1980 || t.Year() > 2100 {
-		return time.Time{}, badParam(name, "want YYYY-MM-DD")
-	}
-	return t, nil
-}
-
-// today is the server's date, as a UTC day.
-func (s *Server) today() time.Time {
-	n := s.now()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// listingRegion reads ?region= and refuses a region outside the scope, so
-// a district officer's filter can never name another district.
-func listingRegion(q url.Values, sc auth.Scope) (string, error) {
-	region := strings.TrimSpace(q.Get("region"))
-	if region != "" && !sc.IsAll() && region != sc.RegionCode {
-		return "", apperr.New(apperr.Forbidden, "api.err.forbidden")
-	}
-	return region, nil
-}
-
 // listingFilter reads the list filters: date, stage, region, board, q.
-func (s *Server) listingFilter(q url.Values, sc auth.Scope) (sqlstore.ListingFilter, error) {
-	var f sqlstore.ListingFilter
+func (m *module) listingFilter(q url.Values, sc auth.Scope) (listing.Filter, error) {
+	var f listing.Filter
 	var err error
-	if f.At, err = dateParam(q, "date", s.today()); err != nil {
+	if f.At, err = web.DateParam(q, "date", m.core.Today()); err != nil {
 		return f, err
 	}
-	if f.RegionCode, err = listingRegion(q, sc); err != nil {
+	f.RegionCode = strings.TrimSpace(q.Get("region"))
+	if err := listing.CheckRegion(sc, f.RegionCode); err != nil {
 		return f, err
 	}
 	if v := strings.TrimSpace(q.Get("stage")); v != "" {
 		if !listing.Stage(v).Valid() {
-			return f, badParam("stage", "unknown stage")
+			return f, web.BadParam("stage", "unknown stage")
 		}
 		f.Stage = listing.Stage(v)
 	}
 	if v := strings.TrimSpace(q.Get("board")); v != "" {
 		if !listing.Board(v).Valid() {
-			return f, badParam("board", "unknown board")
+			return f, web.BadParam("board", "unknown board")
 		}
 		f.Board = listing.Board(v)
 	}
 	f.Query = strings.TrimSpace(q.Get("q"))
 	if len([]rune(f.Query)) > 100 {
-		return f, badParam("q", "too long")
+		return f, web.BadParam("q", "too long")
 	}
 	return f, nil
 }
 
-// listingRecords reads the records in the user's scope for statistics.
-func (s *Server) listingRecords(r *http.Request, u auth.User, region string) ([]listing.Record, error) {
-	firms, err := s.store.ListingRecords(r.Context(), u.ScopeOf(), sqlstore.ListingRecordFilter{RegionCode: region})
-	if err != nil {
-		return nil, err
-	}
-	return sqlstore.Records(firms), nil
-}
-
 // --- handlers ---
 
-// apiListingSummary is the pipeline at ?date= (today by default): how many
-// firms stand at each stage, and the listed companies.
-func (s *Server) apiListingSummary(w http.ResponseWriter, r *http.Request, u auth.User) error {
+// apiSummary is the pipeline at ?date= (today by default): how many firms
+// stand at each stage, and the listed companies.
+func (m *module) apiSummary(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	q := r.URL.Query()
-	at, err := dateParam(q, "date", s.today())
+	at, err := web.DateParam(q, "date", m.core.Today())
 	if err != nil {
 		return err
 	}
-	region, err := listingRegion(q, u.ScopeOf())
+	rep, err := m.svc.Report(r.Context(), c.Scope(), listing.Query{RegionCode: strings.TrimSpace(q.Get("region")), At: at})
 	if err != nil {
 		return err
 	}
-	recs, err := s.listingRecords(r, u, region)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.listingSummary(recs, at, region))
+	web.WriteJSON(w, http.StatusOK, m.summaryJSON(rep))
 	return nil
 }
 
-func (s *Server) listingSummary(recs []listing.Record, at time.Time, region string) apiListingSummary {
-	c := listing.CountsAt(recs, at)
-	out := apiListingSummary{Date: dateString(at), Region: region, InPipeline: c.InPipeline, Listed: toAPIListed(c.Listed), Records: c.Records}
+func (m *module) summaryJSON(rep listing.Report) apiListingSummary {
+	c := rep.Counts
+	out := apiListingSummary{Date: web.DateString(rep.At), Region: rep.Region, InPipeline: c.InPipeline, Listed: toAPIListed(c.Listed), Records: c.Records}
 	for _, st := range listing.AllStages {
-		out.Stages = append(out.Stages, apiListingStageCount{Stage: string(st), NameZh: s.message(i18n.ZH, "listing.stage."+string(st)),
-			NameEn: s.message(i18n.EN, "listing.stage."+string(st)), Count: c.ByStage[st]})
+		out.Stages = append(out.Stages, apiListingStageCount{Stage: string(st), NameZh: m.core.T(i18n.ZH, "listing.stage."+string(st)),
+			NameEn: m.core.T(i18n.EN, "listing.stage."+string(st)), Count: c.ByStage[st]})
 	}
 	return out
 }
@@ -278,36 +221,32 @@ func (s *Server) listingSummary(recs []listing.Record, at time.Time, region stri
 // maxListingYears bounds ?from=&to=.
 const maxListingYears = 30
 
-// apiListingYears returns each year's transitions, listings by kind and
-// board, domestic IPO proceeds with growth, and the year-end stock.
-func (s *Server) apiListingYears(w http.ResponseWriter, r *http.Request, u auth.User) error {
+// apiYears returns each year's transitions, listings by kind and board,
+// domestic IPO proceeds with growth, and the year-end stock.
+func (m *module) apiYears(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	q := r.URL.Query()
-	to, err := intParam(q, "to", s.today().Year(), 1990, 2100)
+	to, err := web.IntParam(q, "to", m.core.Today().Year(), 1990, 2100)
 	if err != nil {
 		return err
 	}
-	from, err := intParam(q, "from", to-4, 1990, 2100)
+	from, err := web.IntParam(q, "from", to-4, 1990, 2100)
 	if err != nil {
 		return err
 	}
 	if from > to || to-from >= maxListingYears {
-		return badParam("from", "want from ≤ to within 30 years")
+		return web.BadParam("from", "want from ≤ to within 30 years")
 	}
-	region, err := listingRegion(q, u.ScopeOf())
+	rep, err := m.svc.Report(r.Context(), c.Scope(), listing.Query{RegionCode: strings.TrimSpace(q.Get("region")), At: listing.YearEnd(to), From: from, To: to})
 	if err != nil {
 		return err
 	}
-	recs, err := s.listingRecords(r, u, region)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listingYearsJSON(recs, from, to, region))
+	web.WriteJSON(w, http.StatusOK, yearsJSON(rep, from, to))
 	return nil
 }
 
-func listingYearsJSON(recs []listing.Record, from, to int, region string) apiListingYears {
-	out := apiListingYears{From: from, To: to, Region: region, Years: []apiListingYear{}}
-	for _, y := range listing.Yearly(recs, from, to) {
+func yearsJSON(rep listing.Report, from, to int) apiListingYears {
+	out := apiListingYears{From: from, To: to, Region: rep.Region, Years: []apiListingYear{}}
+	for _, y := range rep.Years {
 		ay := apiListingYear{Year: y.Year, Entered: map[string]int{}, NewTutoring: y.Entered[listing.StageTutoring],
 			Listings:      apiListingCount(y.Listings),
 			IPOProceedsYi: y.IPOProceeds.Yi100m(), OverseasProceedsYi: y.OverseasProceeds.Yi100m(),
@@ -316,64 +255,64 @@ func listingYearsJSON(recs []listing.Record, from, to int, region string) apiLis
 			ay.Entered[string(st)] = n
 		}
 		if y.GrowthKnown {
-			ay.ProceedsGrowthPct = ptr(y.ProceedsGrowthPct)
+			ay.ProceedsGrowthPct = web.Ptr(y.ProceedsGrowthPct)
 		}
 		out.Years = append(out.Years, ay)
 	}
 	return out
 }
 
-// apiListingFirms lists the firms in scope by their state at ?date=.
-func (s *Server) apiListingFirms(w http.ResponseWriter, r *http.Request, u auth.User) error {
+// apiFirms lists the firms in scope by their state at ?date=.
+func (m *module) apiFirms(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	q := r.URL.Query()
-	f, err := s.listingFilter(q, u.ScopeOf())
+	f, err := m.listingFilter(q, c.Scope())
 	if err != nil {
 		return err
 	}
-	page, err := intParam(q, "page", 1, 1, 1_000_000)
+	page, err := web.IntParam(q, "page", 1, 1, 1_000_000)
 	if err != nil {
 		return err
 	}
-	perPage, err := intParam(q, "per_page", defaultPerPage, 1, maxPerPage)
+	perPage, err := web.IntParam(q, "per_page", web.DefaultPerPage, 1, web.MaxPerPage)
 	if err != nil {
 		return err
 	}
 	f.Limit, f.Offset = perPage, (page-1)*perPage
-	res, err := s.store.ListListingFirms(r.Context(), u.ScopeOf(), f)
+	res, err := m.svc.Firms(r.Context(), c.Scope(), f)
 	if err != nil {
 		return err
 	}
-	out := apiListingPage{Date: dateString(f.At), Items: make([]apiListingFirm, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage}
+	out := apiListingPage{Date: web.DateString(f.At), Items: make([]apiListingFirm, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage}
 	for _, it := range res.Items {
 		out.Items = append(out.Items, toAPIListingFirm(it))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// apiListingFirm is one firm's history; outside the scope it is 404.
-func (s *Server) apiListingFirm(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := idParam(r)
+// apiFirm is one firm's history; outside the scope it is 404.
+func (m *module) apiFirm(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := web.IDParam(r)
 	if err != nil {
 		return err
 	}
-	f, err := s.store.ListingRecord(r.Context(), u.ScopeOf(), id)
+	f, err := m.svc.Firm(r.Context(), c.Scope(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAPIListingHistory(f))
+	web.WriteJSON(w, http.StatusOK, toAPIListingHistory(f))
 	return nil
 }
 
 // maxListingBody bounds the JSON body of a stage event.
 const maxListingBody = 16 << 10
 
-// apiListingRecord records the next stage event of a firm: validated
-// against its history and written in one transaction (201 with the new
-// history). With expect_events the write is refused (409) when the record
-// changed since the client read it.
-func (s *Server) apiListingRecord(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := idParam(r)
+// apiRecord records the next stage event of a firm: validated against its
+// history and written in one transaction (201 with the new history). With
+// expect_events the write is refused (409) when the record changed since
+// the client read it.
+func (m *module) apiRecord(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := web.IDParam(r)
 	if err != nil {
 		return err
 	}
@@ -381,20 +320,20 @@ func (s *Server) apiListingRecord(w http.ResponseWriter, r *http.Request, u auth
 	if err != nil {
 		return err
 	}
-	opts.By = u.Username
-	f, err := s.store.AppendListingEvent(r.Context(), u.ScopeOf(), id, ev, opts)
+	opts.By = c.User.Username
+	f, err := m.svc.RecordEvent(r.Context(), c.Scope(), id, ev, opts)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, toAPIListingHistory(f))
+	web.WriteJSON(w, http.StatusCreated, toAPIListingHistory(f))
 	return nil
 }
 
 // decodeListingEvent reads and shape-checks the body; the history rules
 // are the domain's.
-func decodeListingEvent(body io.Reader) (listing.Event, sqlstore.AppendOptions, error) {
+func decodeListingEvent(body io.Reader) (listing.Event, listing.AppendOptions, error) {
 	var in apiListingEventInput
-	opts := sqlstore.AppendOptions{ExpectEvents: -1}
+	opts := listing.AppendOptions{ExpectEvents: -1}
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -403,7 +342,7 @@ func decodeListingEvent(body io.Reader) (listing.Event, sqlstore.AppendOptions, 
 		if errors.As(err, &tooBig) {
 			return listing.Event{}, opts, apperr.New(apperr.TooLarge, "api.err.bad_param", "body", "too large")
 		}
-		return listing.Event{}, opts, badParam("body", "not a JSON event: "+err.Error())
+		return listing.Event{}, opts, web.BadParam("body", "not a JSON event: "+err.Error())
 	}
 	ev := listing.Event{Stage: listing.Stage(strings.TrimSpace(in.Stage)), Sponsor: strings.TrimSpace(in.Sponsor),
 		Board: listing.Board(strings.TrimSpace(in.Board)), Kind: listing.Kind(strings.TrimSpace(in.Kind)), Note: strings.TrimSpace(in.Note)}
@@ -417,91 +356,83 @@ func decodeListingEvent(body io.Reader) (listing.Event, sqlstore.AppendOptions, 
 	if p := strings.TrimSpace(in.ProceedsWan.String()); p != "" {
 		v, err := unit.ParseScaled(p, int64(unit.Wan))
 		if err != nil {
-			return ev, opts, badParam("proceeds_wan", "want a plain decimal in 万元 with at most 6 decimals")
+			return ev, opts, web.BadParam("proceeds_wan", "want a plain decimal in 万元 with at most 6 decimals")
 		}
 		ev.Proceeds = unit.Fen(v)
 	}
 	if in.ExpectEvents != nil {
 		if *in.ExpectEvents < 0 {
-			return ev, opts, badParam("expect_events", "must not be negative")
+			return ev, opts, web.BadParam("expect_events", "must not be negative")
 		}
 		opts.ExpectEvents = *in.ExpectEvents
 	}
 	return ev, opts, nil
 }
 
+// parseBodyDate reads a body date; required dates may not be empty.
 func parseBodyDate(name, v string, required bool) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			return time.Time{}, badParam(name, "required, YYYY-MM-DD")
-		}
-		return time.Time{}, nil
+	if strings.TrimSpace(v) == "" && required {
+		return time.Time{}, web.BadParam(name, "required, YYYY-MM-DD")
 	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil || t.Year() < 1980 || t.Year() > 2100 {
-		return time.Time{}, badParam(name, "want YYYY-MM-DD")
-	}
-	return t, nil
+	return web.DateParam(url.Values{name: {v}}, name, time.Time{})
 }
 
-// apiListingFirmsXLSX exports the list with the same filters, all pages.
-func (s *Server) apiListingFirmsXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	f, err := s.listingFilter(r.URL.Query(), u.ScopeOf())
+// apiFirmsXLSX exports the list with the same filters, all pages.
+func (m *module) apiFirmsXLSX(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	f, err := m.listingFilter(r.URL.Query(), c.Scope())
 	if err != nil {
 		return err
 	}
-	f.Limit = maxExportRows
-	res, err := s.store.ListListingFirms(r.Context(), u.ScopeOf(), f)
+	f.Limit = web.MaxExportRows
+	res, err := m.svc.Firms(r.Context(), c.Scope(), f)
 	if err != nil {
 		return err
 	}
-	lang := Lang(r)
-	header, rows := s.listingTable(lang, res.Items)
+	header, rows := m.listingTable(c.Lang, res.Items)
 	var buf bytes.Buffer
-	if err := tabular.WriteXLSX(&buf, s.message(lang, "listing.export.sheet"), header, rows); err != nil {
+	if err := tabular.WriteXLSX(&buf, m.core.T(c.Lang, "listing.export.sheet"), header, rows); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("listing-%s.xlsx", dateString(f.At))
+	name := fmt.Sprintf("listing-%s.xlsx", web.DateString(f.At))
 	if f.Stage != "" {
-		name = fmt.Sprintf("listing-%s-%s.xlsx", f.Stage, dateString(f.At))
+		name = fmt.Sprintf("listing-%s-%s.xlsx", f.Stage, web.DateString(f.At))
 	}
-	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, &buf)
+	web.SendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, &buf)
 	return nil
 }
 
 // listingTable renders list items as export rows with headers in lang;
 // stage, board and kind in words, proceeds in 万元.
-func (s *Server) listingTable(lang string, items []sqlstore.ListingItem) ([]string, [][]string) {
+func (m *module) listingTable(lang string, items []listing.Item) ([]string, [][]string) {
 	keys := []string{"credit_code", "name", "region", "stage", "since", "agreed_on", "sponsor", "board", "kind", "proceeds_wan"}
 	header := make([]string, len(keys))
 	for i, k := range keys {
-		header[i] = s.message(lang, "listing.col."+k)
+		header[i] = m.core.T(lang, "listing.col."+k)
 	}
 	word := func(prefix, v string) string {
 		if v == "" {
 			return ""
 		}
-		return s.message(lang, prefix+v)
+		return m.core.T(lang, prefix+v)
 	}
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
 		regionName := it.RegionCode
-		if rg, ok := s.regions.ByCode(it.RegionCode); ok {
-			regionName = pickLang(lang, rg.NameZh, rg.NameEn)
+		if rg, ok := m.core.Regions().ByCode(it.RegionCode); ok {
+			regionName = web.PickLang(lang, rg.NameZh, rg.NameEn)
 		}
 		st := it.State
 		proceeds := ""
 		if st.Proceeds != 0 {
 			proceeds = unit.FormatScaled(int64(st.Proceeds), int64(unit.Wan))
 		}
-		rows = append(rows, []string{it.CreditCode, it.Name, regionName, word("listing.stage.", string(st.Stage)), dateString(st.Since),
-			dateString(st.AgreedOn), st.Sponsor, word("listing.board.", string(st.Board)), word("listing.kind.", string(st.Kind)), proceeds})
+		rows = append(rows, []string{it.CreditCode, it.Name, regionName, word("listing.stage.", string(st.Stage)), web.DateString(st.Since),
+			web.DateString(st.AgreedOn), st.Sponsor, word("listing.board.", string(st.Board)), word("listing.kind.", string(st.Kind)), proceeds})
 	}
 	return header, rows
 }
 
-// listingStageWord is a stage in lang, for pages.
-func (s *Server) listingStageWord(lang string, st listing.Stage) string {
-	return s.message(lang, "listing.stage."+string(st))
+// stageWord is a stage in lang, for pages.
+func (m *module) stageWord(lang string, st listing.Stage) string {
+	return m.core.T(lang, "listing.stage."+string(st))
 }

@@ -1,4 +1,4 @@
-package web
+package webtest
 
 import (
 	"context"
@@ -14,15 +14,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The harness the browser tests share: a real server on loopback over a
-// test environment, and Debian's headless chromium driven through the
-// DevTools protocol, with every script error collected.
+// The browser harness: a real server on loopback over a test environment,
+// and Debian's headless chromium driven through the DevTools protocol,
+// with every script error collected.
 
 const chromiumPath = "/usr/bin/chromium"
 
-// requireChromium skips the test without chromium, unless
+// RequireChromium skips the test without chromium, unless
 // IBRAIN_REQUIRE_BROWSER is set (CI), where a missing browser fails it.
-func requireChromium(t *testing.T) {
+func RequireChromium(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
@@ -32,33 +32,33 @@ func requireChromium(t *testing.T) {
 	}
 }
 
-// browserOptions tune a browser session.
-type browserOptions struct {
+// BrowserOptions tune a browser session.
+type BrowserOptions struct {
 	Timeout time.Duration // for the whole session; 90 s when zero
 	// Expected reports a browser log error the test causes on purpose
 	// (a rejected upload, say); other log errors are script errors.
 	Expected func(e *cdplog.Entry) bool
 }
 
-// browserSession is a signed-out browser on a served test environment.
-type browserSession struct {
-	ctx      context.Context // the browser tab, with the session's deadline
-	base     string          // the server's URL
-	jsErrors chan string     // uncaught exceptions, console errors, log errors
+// BrowserSession is a signed-out browser on a served test environment.
+type BrowserSession struct {
+	Ctx      context.Context // the browser tab, with the session's deadline
+	Base     string          // the server's URL
+	JSErrors chan string     // uncaught exceptions, console errors, log errors
 }
 
-// startBrowser serves env on a loopback port and opens a tab in headless
+// StartBrowser serves env on a loopback port and opens a tab in headless
 // chromium; both stop when the test ends. Uncaught exceptions, console
 // errors and browser log errors (CSP violations, failed loads of scripts,
 // styles or API calls) are collected in jsErrors.
-func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSession {
+func StartBrowser(t *testing.T, env *Env, opts BrowserOptions) *BrowserSession {
 	t.Helper()
-	requireChromium(t)
+	RequireChromium(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: env.h, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: env.H, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -92,7 +92,7 @@ func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSessi
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancel(); cancelCtx(); cancelAlloc() })
 
-	b := &browserSession{ctx: ctx, base: "http://" + ln.Addr().String(), jsErrors: make(chan string, 64)}
+	b := &BrowserSession{Ctx: ctx, Base: "http://" + ln.Addr().String(), JSErrors: make(chan string, 64)}
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
 	consoles := chromedp.Events(ctx, runtime.ConsoleAPICalled)
 	logs := chromedp.Events(ctx, cdplog.EntryAdded)
@@ -105,7 +105,7 @@ func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSessi
 			if ev.ExceptionDetails.Exception != nil {
 				msg += " " + ev.ExceptionDetails.Exception.Description
 			}
-			b.jsErrors <- "exception: " + msg
+			b.JSErrors <- "exception: " + msg
 		}
 	}()
 	go func() {
@@ -118,7 +118,7 @@ func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSessi
 				for _, a := range ev.Args {
 					parts = append(parts, string(a.Value)+a.Description)
 				}
-				b.jsErrors <- "console.error: " + strings.Join(parts, " ")
+				b.JSErrors <- "console.error: " + strings.Join(parts, " ")
 			}
 		}
 	}()
@@ -131,19 +131,19 @@ func startBrowser(t *testing.T, env *testEnv, opts browserOptions) *browserSessi
 				if opts.Expected != nil && opts.Expected(e) {
 					continue
 				}
-				b.jsErrors <- "log (" + string(e.Source) + "): " + e.Text + " " + e.URL
+				b.JSErrors <- "log (" + string(e.Source) + "): " + e.Text + " " + e.URL
 			}
 		}
 	}()
 	return b
 }
 
-// checkJS fails the test for every script error collected so far.
-func (b *browserSession) checkJS(t *testing.T, step string) {
+// CheckJS fails the test for every script error collected so far.
+func (b *BrowserSession) CheckJS(t *testing.T, step string) {
 	t.Helper()
 	for {
 		select {
-		case e := <-b.jsErrors:
+		case e := <-b.JSErrors:
 			t.Errorf("%s: %s", step, e)
 		default:
 			return

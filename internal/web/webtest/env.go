@@ -1,9 +1,10 @@
-package web
-
-// Test helpers: a real Server over a real store in t.TempDir() (and on
-// PostgreSQL when IBRAIN_TEST_POSTGRES is set), a small fixture built
-// through the store's own write methods, and PocketBase-style HTTP
-// scenarios.
+// Package webtest is the test kit of the HTTP side: a real server, wired as
+// the binary wires it (internal/app), over a real store in t.TempDir()
+// (and on PostgreSQL when IBRAIN_TEST_POSTGRES is set), a small fixture
+// written through the store's own methods, PocketBase-style HTTP
+// scenarios, and a headless-chromium harness. Feature modules test their
+// routes with it from their own packages.
+package webtest
 
 import (
 	"context"
@@ -23,59 +24,64 @@ import (
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/creditcode"
 	"github.com/industrybrain/ibrain/internal/enterprise"
-	"github.com/industrybrain/ibrain/internal/i18n"
-	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
 // testPostgresEnv names a postgres:// URL; when set, suites that use
 // forEachTestEngine also run on PostgreSQL in a fresh database per test.
-const testPostgresEnv = "IBRAIN_TEST_POSTGRES"
+const PostgresEnv = "IBRAIN_TEST_POSTGRES"
 
-// testEnv is a booted server with its fixture.
-type testEnv struct {
-	t      *testing.T
-	srv    *Server
-	h      http.Handler
-	store  *sqlstore.Store
-	ids    map[string]int64  // enterprise label → id
-	users  map[string]int64  // username → id
-	tokens map[string]string // username → session token (created lazily)
-	log    *strings.Builder
+// Env is a booted server with its fixture.
+type Env struct {
+	T      *testing.T
+	Srv    *web.Server
+	H      http.Handler
+	Store  *sqlstore.Store
+	App    *app.App
+	IDs    map[string]int64 // enterprise label → id
+	Users  map[string]int64 // username → id
+	Log    *strings.Builder // the server's log
+	tokens map[string]string
 }
 
-// testEngineDSNs returns the DSNs to run on: SQLite in a temp dir, plus a
+// EngineDSNs returns the DSNs to run on: SQLite in a temp dir, plus a
 // fresh PostgreSQL database when configured.
-func testEngineDSNs(t *testing.T) map[string]func(t *testing.T) string {
+func EngineDSNs(t *testing.T) map[string]func(t *testing.T) string {
 	out := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "ibrain.db") },
 	}
-	if base := os.Getenv(testPostgresEnv); base != "" {
-		out["postgres"] = func(t *testing.T) string { return freshPostgresDB(t, base) }
+	if base := os.Getenv(PostgresEnv); base != "" {
+		out["postgres"] = func(t *testing.T) string { return FreshPostgresDB(t, base) }
 	}
 	return out
 }
 
-// forEachTestEngine runs fn with a booted server on every engine.
-func forEachTestEngine(t *testing.T, fn func(t *testing.T, env *testEnv)) {
+// ForEachEngine runs fn with a booted server on every engine.
+func ForEachEngine(t *testing.T, fn func(t *testing.T, env *Env)) {
 	t.Helper()
-	for name, dsn := range testEngineDSNs(t) {
-		t.Run(name, func(t *testing.T) { fn(t, newTestEnv(t, dsn(t))) })
+	for name, dsn := range EngineDSNs(t) {
+		t.Run(name, func(t *testing.T) { fn(t, New(t, dsn(t))) })
 	}
 }
 
-// freshPostgresDB creates a database with a random name on the server of
+// SQLite boots a server on a fresh SQLite database.
+func SQLite(t *testing.T, opts ...func(*web.Deps)) *Env {
+	return New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"), opts...)
+}
+
+// FreshPostgresDB creates a database with a random name on the server of
 // base and drops it when the test ends.
-func freshPostgresDB(t *testing.T, base string) string {
+func FreshPostgresDB(t *testing.T, base string) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
@@ -104,25 +110,31 @@ func freshPostgresDB(t *testing.T, base string) string {
 
 // Fixture labels. Two firms in 万州 (500101), one in 渝中 (500103).
 const (
-	entWanzhouAuto = "wz-auto"
-	entWanzhouFood = "wz-food"
-	entYuzhongElec = "yz-elec"
+	EntWanzhouAuto = "wz-auto"
+	EntWanzhouFood = "wz-food"
+	EntYuzhongElec = "yz-elec"
 )
 
 // Fixture firm names; the 渝中 one is what scope tests look for in
 // responses they must not appear in.
-var fixtureNames = map[string]string{
-	entWanzhouAuto: "万州汽车零部件有限公司",
-	entWanzhouFood: "万州食品加工有限公司",
-	entYuzhongElec: "渝中电子信息有限公司",
+const (
+	NameWZAuto = "万州汽车零部件有限公司"
+	NameWZFood = "万州食品加工有限公司"
+	NameYZElec = "渝中电子信息有限公司"
+)
+
+// fixtureName is a fixture firm's name by label.
+func fixtureName(label string) string {
+	return map[string]string{EntWanzhouAuto: NameWZAuto, EntWanzhouFood: NameWZFood, EntYuzhongElec: NameYZElec}[label]
 }
 
-// fixturePassword is every fixture account's password.
-const fixturePassword = "correct horse battery"
+// FixturePassword is every fixture account's password.
+const FixturePassword = "correct horse battery"
 
-// newTestEnv boots a server on a migrated store with reference data and
-// the fixture; opts adjust the Deps before New.
-func newTestEnv(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
+// New boots a server on a migrated store with reference data and the
+// fixture, wired with every feature module as the binary is; opts adjust
+// the Deps before web.New.
+func New(t *testing.T, dsn string, opts ...func(*web.Deps)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
@@ -140,25 +152,26 @@ func newTestEnv(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 	if err := refdata.Sync(ctx, st, ref); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := i18n.Load(testCatalogExtras()...)
+	cat, err := app.Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
 	logBuf := &strings.Builder{}
 	hasher := auth.NewHasher(auth.TestParams, 4)
-	deps := Deps{
-		Store: st, Stats: stats.NewEngine(st, ref.Indicators), Hasher: hasher,
+	a := app.New(st, ref, nil)
+	deps := web.Deps{
+		Store: st, Stats: a.Stats, Hasher: hasher, Modules: a.WebModules(),
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Catalog: cat,
 	}
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv, err := New(deps)
+	srv, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{t: t, srv: srv, h: srv.Handler(), store: st, ids: map[string]int64{}, users: map[string]int64{}, tokens: map[string]string{}, log: logBuf}
+	env := &Env{T: t, Srv: srv, H: srv.Handler(), Store: st, App: a, IDs: map[string]int64{}, Users: map[string]int64{}, tokens: map[string]string{}, Log: logBuf}
 	env.seed(ctx, hasher)
 	return env
 }
@@ -175,14 +188,8 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	return w.w.Write(p)
 }
 
-// testCatalogExtras are the message sets merged into the test catalogue,
-// as the serve command does.
-func testCatalogExtras() []map[string][2]string {
-	return []map[string][2]string{Messages(), importer.Messages()}
-}
-
-// testCreditCode builds a valid credit code in region with serial n.
-func testCreditCode(t *testing.T, region string, n int) string {
+// CreditCode builds a valid credit code in region with serial n.
+func CreditCode(t *testing.T, region string, n int) string {
 	t.Helper()
 	body := fmt.Sprintf("MA%06d", n)
 	oc, ok := creditcode.OrgCheckChar(body)
@@ -199,36 +206,36 @@ func testCreditCode(t *testing.T, region string, n int) string {
 
 // seed writes three firms with 2023 and 2024 status and reports, a city
 // and a district target, and one account per role.
-func (env *testEnv) seed(ctx context.Context, hasher *auth.Hasher) {
-	t := env.t
+func (env *Env) seed(ctx context.Context, hasher *auth.Hasher) {
+	t := env.T
 	type firm struct {
 		label, region, industry string
 		serial                  int
 	}
 	firms := []firm{
-		{entWanzhouAuto, "500101", "3670", 1},
-		{entWanzhouFood, "500101", "1311", 2},
-		{entYuzhongElec, "500103", "3911", 3},
+		{EntWanzhouAuto, "500101", "3670", 1},
+		{EntWanzhouFood, "500101", "1311", 2},
+		{EntYuzhongElec, "500103", "3911", 3},
 	}
 	var rows []sqlstore.EnterpriseWithYear
 	for _, f := range firms {
 		for _, y := range []int{2023, 2024} {
 			rows = append(rows, sqlstore.EnterpriseWithYear{
-				Enterprise: enterprise.Enterprise{CreditCode: testCreditCode(t, f.region, f.serial), Name: fixtureNames[f.label], RegionCode: f.region,
+				Enterprise: enterprise.Enterprise{CreditCode: CreditCode(t, f.region, f.serial), Name: fixtureName(f.label), RegionCode: f.region,
 					IndustryCode: f.industry, Founded: time.Date(2010, 5, 1, 0, 0, 0, 0, time.UTC), LandArea: 5000},
 				Year: &enterprise.Year{Year: y, AboveScale: true, Employees: 300, Revenue: 50_000 * unit.Wan, Size: enterprise.SizeMedium},
 			})
 		}
 	}
-	if _, err := env.store.UpsertEnterprises(ctx, rows); err != nil {
+	if _, err := env.Store.UpsertEnterprises(ctx, rows); err != nil {
 		t.Fatalf("UpsertEnterprises: %v", err)
 	}
-	ids, err := env.store.EnterpriseIDs(ctx)
+	ids, err := env.Store.EnterpriseIDs(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range firms {
-		env.ids[f.label] = ids[testCreditCode(t, f.region, f.serial)]
+		env.IDs[f.label] = ids[CreditCode(t, f.region, f.serial)]
 	}
 	var reps []report.Monthly
 	for i, f := range firms {
@@ -241,7 +248,7 @@ func (env *testEnv) seed(ctx context.Context, hasher *auth.Hasher) {
 					v[fi] = int64(m) * int64(i+1) * 1000 * int64(unit.Wan) / 100 * scale / 100
 				}
 				v[report.Employees] = 300
-				reps = append(reps, report.Monthly{EnterpriseID: env.ids[f.label], Period: report.Period{Year: p.year, Month: m}, Values: v})
+				reps = append(reps, report.Monthly{EnterpriseID: env.IDs[f.label], Period: report.Period{Year: p.year, Month: m}, Values: v})
 			}
 		}
 	}
@@ -249,21 +256,21 @@ func (env *testEnv) seed(ctx context.Context, hasher *auth.Hasher) {
 	// unknown there.
 	kept := reps[:0]
 	for _, r := range reps {
-		if !(r.EnterpriseID == env.ids[entWanzhouFood] && r.Period == (report.Period{Year: 2024, Month: 3})) {
+		if !(r.EnterpriseID == env.IDs[EntWanzhouFood] && r.Period == (report.Period{Year: 2024, Month: 3})) {
 			kept = append(kept, r)
 		}
 	}
-	if _, err := env.store.UpsertReports(ctx, kept); err != nil {
+	if _, err := env.Store.UpsertReports(ctx, kept); err != nil {
 		t.Fatalf("UpsertReports: %v", err)
 	}
-	if err := env.store.PutTargets(ctx, []target.Target{
+	if err := env.Store.PutTargets(ctx, []target.Target{
 		{IndicatorCode: "IND_OUTPUT", ScopeKind: target.ScopeCity, Year: 2024, Comparator: target.AtLeast, Value: 1, Source: "test city"},
 		{IndicatorCode: "IND_OUTPUT", ScopeKind: target.ScopeRegion, ScopeCode: "500101", Year: 2024, Comparator: target.AtLeast, Value: 0.5, Source: "test wanzhou"},
 		{IndicatorCode: "IND_OUTPUT", ScopeKind: target.ScopeRegion, ScopeCode: "500103", Year: 2024, Comparator: target.AtLeast, Value: 0.5, Source: "test yuzhong"},
 	}); err != nil {
 		t.Fatalf("PutTargets: %v", err)
 	}
-	hash, err := hasher.Hash(ctx, fixturePassword)
+	hash, err := hasher.Hash(ctx, FixturePassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,114 +279,114 @@ func (env *testEnv) seed(ctx context.Context, hasher *auth.Hasher) {
 		{Username: "analyst", Role: auth.RoleCityAnalyst},
 		{Username: "wanzhou", Role: auth.RoleDistrict, RegionCode: "500101"},
 		{Username: "yuzhong", Role: auth.RoleDistrict, RegionCode: "500103"},
-		{Username: "firm", Role: auth.RoleEnterprise, EnterpriseID: env.ids[entWanzhouAuto]},
+		{Username: "firm", Role: auth.RoleEnterprise, EnterpriseID: env.IDs[EntWanzhouAuto]},
 		{Username: "gone", Role: auth.RoleCityAdmin, Disabled: true},
 	} {
 		u.DisplayName, u.PasswordHash = u.Username, hash
-		id, err := env.store.CreateUser(ctx, u)
+		id, err := env.Store.CreateUser(ctx, u)
 		if err != nil {
 			t.Fatalf("CreateUser %s: %v", u.Username, err)
 		}
-		env.users[u.Username] = id
+		env.Users[u.Username] = id
 	}
 }
 
-// token returns a session token for a fixture user.
-func (env *testEnv) token(username string) string {
-	env.t.Helper()
+// Token returns a session token for a fixture user.
+func (env *Env) Token(username string) string {
+	env.T.Helper()
 	if tok, ok := env.tokens[username]; ok {
 		return tok
 	}
-	id, ok := env.users[username]
+	id, ok := env.Users[username]
 	if !ok {
-		env.t.Fatalf("no fixture user %q", username)
+		env.T.Fatalf("no fixture user %q", username)
 	}
-	tok, _, err := env.srv.NewSession(context.Background(), id)
+	tok, _, err := env.Srv.NewSession(context.Background(), id)
 	if err != nil {
-		env.t.Fatal(err)
+		env.T.Fatal(err)
 	}
 	env.tokens[username] = tok
 	return tok
 }
 
-// expand replaces {wz-auto}-style labels in s with enterprise ids.
-func (env *testEnv) expand(s string) string {
-	for label, id := range env.ids {
+// Expand replaces {wz-auto}-style labels in s with enterprise ids.
+func (env *Env) Expand(s string) string {
+	for label, id := range env.IDs {
 		s = strings.ReplaceAll(s, "{"+label+"}", fmt.Sprint(id))
 	}
 	return s
 }
 
-// scenario is one HTTP request and what its answer must (not) contain.
-type scenario struct {
-	name            string
-	method          string
-	url             string // {label} is replaced by the fixture enterprise id
-	user            string // fixture username; "" for anonymous
-	bearer          bool   // send the token as a bearer token instead of the cookie
-	body            string
-	contentType     string
-	headers         map[string]string
-	wantStatus      int
-	wantContains    []string
-	wantNotContains []string
-	wantHeader      map[string]string // header → substring
+// Scenario is one HTTP request and what its answer must (not) contain.
+type Scenario struct {
+	Name            string
+	Method          string
+	URL             string // {label} is replaced by the fixture enterprise id
+	User            string // fixture username; "" for anonymous
+	Bearer          bool   // send the token as a bearer token instead of the cookie
+	Body            string
+	ContentType     string
+	Headers         map[string]string
+	WantStatus      int
+	WantContains    []string
+	WantNotContains []string
+	WantHeader      map[string]string // header → substring
 }
 
-// do performs sc and returns the response with its body read.
-func (env *testEnv) do(sc scenario) (*http.Response, string) {
-	env.t.Helper()
-	method := sc.method
+// Do performs sc and returns the response with its body read.
+func (env *Env) Do(sc Scenario) (*http.Response, string) {
+	env.T.Helper()
+	method := sc.Method
 	if method == "" {
 		method = http.MethodGet
 	}
 	var body io.Reader
-	if sc.body != "" {
-		body = strings.NewReader(env.expand(sc.body))
+	if sc.Body != "" {
+		body = strings.NewReader(env.Expand(sc.Body))
 	}
-	req := httptest.NewRequest(method, env.expand(sc.url), body)
+	req := httptest.NewRequest(method, env.Expand(sc.URL), body)
 	req.RemoteAddr = "192.0.2.1:1234"
-	if sc.contentType != "" {
-		req.Header.Set("Content-Type", sc.contentType)
+	if sc.ContentType != "" {
+		req.Header.Set("Content-Type", sc.ContentType)
 	}
-	for k, v := range sc.headers {
+	for k, v := range sc.Headers {
 		req.Header.Set(k, v)
 	}
-	if sc.user != "" {
-		tok := env.token(sc.user)
-		if sc.bearer {
+	if sc.User != "" {
+		tok := env.Token(sc.User)
+		if sc.Bearer {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		} else {
-			req.AddCookie(&http.Cookie{Name: SessionCookie, Value: tok})
+			req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: tok})
 		}
 	}
 	rec := httptest.NewRecorder()
-	env.h.ServeHTTP(rec, req)
+	env.H.ServeHTTP(rec, req)
 	res := rec.Result()
 	b, _ := io.ReadAll(res.Body)
 	return res, string(b)
 }
 
-// run runs scenarios as subtests.
-func (env *testEnv) run(t *testing.T, scs []scenario) {
+// Run runs scenarios as subtests.
+func (env *Env) Run(t *testing.T, scs []Scenario) {
 	t.Helper()
 	for _, sc := range scs {
-		t.Run(sc.name, func(t *testing.T) {
-			res, body := env.do(sc)
-			if res.StatusCode != sc.wantStatus {
-				t.Errorf("%s %s as %q: status %d, want %d; body: %.400s", sc.method, sc.url, sc.user, res.StatusCode, sc.wantStatus, body)
+		t.Run(sc.Name, func(t *testing.T) {
+			res, body := env.Do(sc)
+			if res.StatusCode != sc.WantStatus {
+				t.Errorf("%s %s as %q: status %d, want %d; body: %.400s", sc.Method, sc.URL, sc.User, res.StatusCode, sc.WantStatus, body)
 			}
-			for _, want := range sc.wantContains {
-				if !strings.Contains(body, env.expand(want)) {
-					t.Errorf("body lacks %q: %.600s", env.expand(want), body)
+			for _, want := range sc.WantContains {
+				if !strings.Contains(body, env.Expand(want)) {
+					t.Errorf("body lacks %q: %.600s", env.Expand(want), body)
 				}
 			}
-			for _, bad := range sc.wantNotContains {
-				if strings.Contains(body, env.expand(bad)) {
-					t.Errorf("body contains %q: %.600s", env.expand(bad), body)
+			for _, bad := range sc.WantNotContains {
+				if strings.Contains(body, env.Expand(bad)) {
+					t.Errorf("body contains %q: %.600s", env.Expand(bad), body)
 				}
 			}
-			for h, want := range sc.wantHeader {
+			for h, want := range sc.WantHeader {
 				if got := strings.Join(res.Header.Values(h), "\n"); !strings.Contains(got, want) {
 					t.Errorf("header %s = %q, want it to contain %q", h, got, want)
 				}

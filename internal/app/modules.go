@@ -1,0 +1,49 @@
+package app
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/listing/listingweb"
+	"github.com/industrybrain/ibrain/internal/web"
+)
+
+// The table of contents: every feature's catalogue and HTTP module, in
+// menu order. Adding a feature is adding its folder and one line here.
+func features() []feature {
+	return []feature{
+		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
+	}
+}
+
+// feature is one line of the table of contents.
+type feature struct {
+	name     string
+	messages fs.FS // holds i18n/<name>.<lang>.json
+	web      func(a *App) web.ModuleFunc
+}
+
+// Catalog loads the message catalogue: the core's, every feature's and the
+// importer's and web core's own message sets.
+func Catalog() (*i18n.Catalog, error) {
+	var srcs []fs.FS
+	for _, f := range features() {
+		sub, err := fs.Sub(f.messages, "i18n")
+		if err != nil {
+			return nil, fmt.Errorf("app: %s messages: %w", f.name, err)
+		}
+		srcs = append(srcs, sub)
+	}
+	return i18n.LoadWith(srcs, importer.Messages(), web.Messages())
+}
+
+// WebModules are the features' HTTP modules over the app's services.
+func (a *App) WebModules() []web.ModuleFunc {
+	var out []web.ModuleFunc
+	for _, f := range features() {
+		out = append(out, f.web(a))
+	}
+	return out
+}

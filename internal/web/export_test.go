@@ -1,0 +1,58 @@
+package web
+
+// Unexported names the external tests (package web_test) use.
+
+type (
+	ApiBreakdown        = apiBreakdown
+	ApiCandidate        = apiCandidate
+	ApiCandidatePage    = apiCandidatePage
+	ApiCluster          = apiCluster
+	ApiClusterCatalogue = apiClusterCatalogue
+	ApiEnterprise       = apiEnterprise
+	ApiEnterpriseItem   = apiEnterpriseItem
+	ApiEnterprisePage   = apiEnterprisePage
+	ApiEnterpriseYear   = apiEnterpriseYear
+	ApiErrorEnvelope    = apiErrorEnvelope
+	ApiField            = apiField
+	ApiFigure           = apiFigure
+	ApiFigures          = apiFigures
+	ApiFunnel           = apiFunnel
+	ApiFunnelStep       = apiFunnelStep
+	ApiGoal             = apiGoal
+	ApiGoalProgress     = apiGoalProgress
+	ApiGoals            = apiGoals
+	ApiHardtechMember   = apiHardtechMember
+	ApiHardtechPool     = apiHardtechPool
+	ApiHealth           = apiHealth
+	ApiImportRejected   = apiImportRejected
+	ApiImportResult     = apiImportResult
+	ApiIndicator        = apiIndicator
+	ApiProgress         = apiProgress
+	ApiRegion           = apiRegion
+	ApiReportMonth      = apiReportMonth
+	ApiReports          = apiReports
+	ApiRoute            = apiRoute
+	ApiRowError         = apiRowError
+	ApiRuleSetList      = apiRuleSetList
+	ApiScoreboard       = apiScoreboard
+	ApiSingleValue      = apiSingleValue
+	ApiSlice            = apiSlice
+	ApiTargets          = apiTargets
+	ApiTitle            = apiTitle
+	ApiTrend            = apiTrend
+	ApiUser             = apiUser
+	CriterionRow        = criterionRow
+	HardtechAdmitBody   = hardtechAdmitBody
+	HardtechRemoveBody  = hardtechRemoveBody
+	LoginLimits         = loginLimits
+	LoginResponse       = loginResponse
+)
+
+var (
+	GoalRound2      = goalRound2
+	HashToken       = hashToken
+	LangCookieName  = langCookieName
+	NewLoginLimiter = newLoginLimiter
+	SafeNext        = safeNext
+	StaticFS        = staticFS
+)

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/region"
+)
+
+// The kit a feature module builds its handlers and pages with: what the
+// core's own pages use, exported once here so that a module never copies
+// it.
+
+// Page building blocks. A module's page struct embeds BasePage.
+type (
+	BasePage   = basePage
+	Option     = option
+	ChartPanel = chartPanel
+	Crumb      = crumb
+)
+
+// Paging and export bounds shared by every list.
+const (
+	DefaultPerPage = defaultPerPage // API page size
+	MaxPerPage     = maxPerPage
+	UIPerPage      = uiPerPage // rows of a page's table
+	MaxExportRows  = maxExportRows
+)
+
+// WriteJSON writes v as an uncacheable JSON answer.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// SendFile sends a generated download.
+func SendFile(w http.ResponseWriter, contentType, filename string, body io.Reader) {
+	sendFile(w, contentType, filename, body)
+}
+
+// BadParam is the error of an invalid query or body parameter.
+func BadParam(name, reason string) error { return badParam(name, reason) }
+
+// NotFound is the error of a missing resource.
+func NotFound() error { return notFound() }
+
+// IntParam reads an optional integer parameter within [lo, hi].
+func IntParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	return intParam(q, name, def, lo, hi)
+}
+
+// IDParam reads the {id} path parameter (an enterprise id).
+func IDParam(r *http.Request) (int64, error) { return idParam(r) }
+
+// DateParam reads an optional ISO date parameter; def when absent.
+func DateParam(q url.Values, name string, def time.Time) (time.Time, error) {
+	v := strings.TrimSpace(q.Get(name))
+	if v == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil || t.Year() < 1980 || t.Year() > 2100 {
+		return time.Time{}, badParam(name, "want YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// DateString renders a day as YYYY-MM-DD, or "" for the zero time.
+func DateString(t time.Time) string { return dateString(t) }
+
+// CleanQuery copies q without empty values and without lang.
+func CleanQuery(q url.Values) url.Values { return cleanQuery(q) }
+
+// FormatNumber renders v with digits decimals and thousands separators.
+func FormatNumber(v float64, digits int) string { return formatNumber(v, digits) }
+
+// FormatSigned renders a change with an explicit sign.
+func FormatSigned(v float64, digits int) string { return formatSigned(v, digits) }
+
+// RegionName is a district's name in lang.
+func RegionName(lang string, r region.Region) string { return regionName(lang, r) }
+
+// PickLang chooses the English text in English when there is one.
+func PickLang(lang, zh, en string) string { return pickLang(lang, zh, en) }
+
+// Ptr returns a pointer to v, for optional JSON fields.
+func Ptr[T any](v T) *T { return &v }
+
+// T renders a catalogue message in lang.
+func (s *Server) T(lang, key string, args ...any) string { return s.message(lang, key, args...) }
+
+// Prefixed returns the catalogue texts under prefix in lang, for scripts.
+func (s *Server) Prefixed(lang, prefix string) map[string]string {
+	if s.catalog == nil {
+		return map[string]string{}
+	}
+	return s.catalog.Prefixed(lang, prefix)
+}
+
+// Regions is the district catalogue.
+func (s *Server) Regions() *region.Catalogue { return s.regions }
+
+// Today is the server's date as a UTC day.
+func (s *Server) Today() time.Time {
+	n := s.now()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Allows reports whether u holds perm under the server's policy.
+func (s *Server) Allows(u auth.User, perm auth.Permission) bool { return s.policy.Allows(u, perm) }
+
+// Base fills the common part of a page: title, active navigation item,
+// the user box and the language switch.
+func (s *Server) Base(r *http.Request, c Ctx, titleKey, nav string) BasePage {
+	return s.ui.base(r, pageCtx{lang: c.Lang, user: c.User}, titleKey, nav)
+}
+
+// Render executes a page template (a module's or the core's) into the
+// layout and writes it; a template error becomes the error page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, c Ctx, page string, data any) error {
+	s.ui.render(w, r, http.StatusOK, c.Lang, page, data)
+	return nil
+}
+
+// EntCrumbs is the breadcrumb trail of a page about one enterprise.
+func (s *Server) EntCrumbs(c Ctx, id int64, name, regionCode, section string) []Crumb {
+	return s.ui.entCrumbs(c.Lang, c.User, id, name, regionCode, section)
+}
+
+// WithEntTabs sets the enterprise tab row on a page's base.
+func (b *basePage) WithEntTabs(id int64, active string) { b.withEntTabs(id, active) }
+
+// OpenAPIDocument is the served OpenAPI 3.1 document: the core's merged
+// with every module's fragment.
+func (s *Server) OpenAPIDocument() []byte { return s.openAPIDoc }

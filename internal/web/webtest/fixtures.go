@@ -1,0 +1,51 @@
+package webtest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/listing"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// Feature fixtures shared by the feature's own tests and the cross-feature
+// ones (the browser tour, the access matrix).
+
+// day parses an ISO date; the fixtures' dates are literals.
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// SeedListing gives the three fixture firms a listing record:
+//
+//	wz-auto (万州)  reform 2023-01-10, tutoring 2024-02-07 (agreement 01-31, 中信证券)
+//	wz-food (万州)  listed 2022-06-01 on the SZSE main board, IPO 10亿元
+//	yz-elec (渝中)  full route, listed 2023-09-01 on STAR, IPO 25.5亿元
+//
+// At 2024-02-29 the city has 1 firm in tutoring and 2 listed (both
+// domestic); 2023's domestic IPO proceeds are 25.5亿元, 155 % above 2022's
+// 10亿元. 万州 alone: 1 in tutoring, 1 listed, no 2023 listing.
+func SeedListing(t *testing.T, env *Env) {
+	t.Helper()
+	recs := []listing.Record{
+		{EnterpriseID: env.IDs[EntWanzhouAuto], Events: []listing.Event{
+			{Stage: listing.StageReform, Date: day("2023-01-10")},
+			{Stage: listing.StageTutoring, Date: day("2024-02-07"), AgreedOn: day("2024-01-31"), Sponsor: "中信证券股份有限公司"}}},
+		{EnterpriseID: env.IDs[EntWanzhouFood], Events: []listing.Event{
+			{Stage: listing.StageListed, Date: day("2022-06-01"), Board: listing.BoardSZSEMain, Kind: listing.KindIPO, Proceeds: 10 * unit.Yi}}},
+		{EnterpriseID: env.IDs[EntYuzhongElec], Events: []listing.Event{
+			{Stage: listing.StageTutoring, Date: day("2021-03-01"), Sponsor: "国泰君安证券股份有限公司"},
+			{Stage: listing.StageAccepted, Date: day("2022-06-01"), Board: listing.BoardSTAR},
+			{Stage: listing.StageReview, Date: day("2023-03-01")},
+			{Stage: listing.StageRegistered, Date: day("2023-06-01")},
+			{Stage: listing.StageListed, Date: day("2023-09-01"), Board: listing.BoardSTAR, Kind: listing.KindIPO, Proceeds: 255 * unit.Yi / 10}}},
+	}
+	if _, err := env.Store.PutListingRecords(context.Background(), recs, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
