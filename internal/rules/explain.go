@@ -480,7 +480,7 @@ func (w *WhatIf) text(lang string) string {
 
 // Summary renders the overall outcome, e.g. "专精特新中小企业（2022，新申请）：不符合".
 func (r *Result) Summary() Text {
-	kind := map[Kind]Text{KindNew: t("新申请", "new application"), KindReview: t("复核", "re-review")}[r.Kind]
+	kind := map[Kind]Text{KindNew: lbl("kind.new"), KindReview: lbl("kind.review")}[r.Kind]
 	st := r.Outcome.Text()
 	notMet := 0
 	for i := range r.nodes {

@@ -55,24 +55,9 @@ func titleName(k enterprise.TitleKind, rs *RuleSet) Text {
 		return rs.info.Title
 	}
 	switch k {
-	case enterprise.TitleInnovativeSME:
-		return t("创新型中小企业", "Innovative SME")
-	case TitleTechInnovativeSME:
-		return t("科技和创新型中小企业", "Technology-based and innovative SME")
-	case enterprise.TitleSpecialized:
-		return t("专精特新中小企业", "Specialised SME")
-	case enterprise.TitleLittleGiant:
-		return t("专精特新“小巨人”企业", "Little giant")
-	case enterprise.TitleChampion:
-		return t("制造业单项冠军企业", "Single-item champion")
-	case enterprise.TitleHighTech:
-		return t("高新技术企业", "High-tech enterprise")
-	case enterprise.TitleUnicorn:
-		return t("独角兽企业", "Unicorn")
-	case enterprise.TitlePotentialUni:
-		return t("潜在独角兽企业", "Potential unicorn")
-	case enterprise.TitleGazelle:
-		return t("瞪羚企业", "Gazelle")
+	case enterprise.TitleInnovativeSME, TitleTechInnovativeSME, enterprise.TitleSpecialized, enterprise.TitleLittleGiant,
+		enterprise.TitleChampion, enterprise.TitleHighTech, enterprise.TitleUnicorn, enterprise.TitlePotentialUni, enterprise.TitleGazelle:
+		return lbl("title." + string(k))
 	}
 	return t(string(k), string(k))
 }
