@@ -42,7 +42,6 @@ func commands() []command {
 		{"listing", msg(i18n.ZH, "cli.cmd.listing"), runListing},
 		{"evaluate", msg(i18n.ZH, "cli.cmd.evaluate"), runEvaluate},
 		{"user", "create, list and reset accounts", runUser},
-		{"loadtest", "send a bounded HTTP load to a running ibrain on this machine and print latencies", runLoadtest},
 		{"version", "print the version", runVersion},
 	}
 }
