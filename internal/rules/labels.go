@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -35,4 +36,22 @@ func levelLabels(metric string, keys []string) []Text {
 		out[i] = lbl("level." + metric + "." + k)
 	}
 	return out
+}
+
+// tf formats the catalogue's rules.<key> in lang; a Text argument is
+// rendered in lang.
+func tf(lang, key string, args ...any) string {
+	a := make([]any, len(args))
+	for i, v := range args {
+		if t, ok := v.(Text); ok {
+			v = t.Lang(lang)
+		}
+		a[i] = v
+	}
+	return fmt.Sprintf(lbl(key).Lang(lang), a...)
+}
+
+// tb formats rules.<key> in both languages.
+func tb(key string, args ...any) Text {
+	return Text{ZH: tf(zh, key, args...), EN: tf(en, key, args...)}
 }
