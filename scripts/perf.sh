@@ -15,8 +15,10 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/ibrain" ./cmd/ibrain
+# The load generator is a developer tool (scripts/loadtest), not part of ibrain.
+go build -o "$work/loadtest" ./scripts/loadtest
 
-# The cockpit's calls (loadtest's default set) and each module's main reads.
+# The cockpit's calls (scripts/loadtest's default set) and each module's main reads.
 module_paths='/api/v1/targets?year=2024,/api/v1/goals?year=2024,/api/v1/hardtech?year=2023,/api/v1/listing/summary,/api/v1/listing/years,/api/v1/listing/firms,/api/v1/cultivation/funnel,/api/v1/cultivation/candidates?title=specialized_sme,/api/v1/enterprises/100/eligibility,/api/v1/mujun/runs/3/enterprises,/api/v1/mujun/runs/3/districts,/api/v1/mujun/runs/3/classes,/api/v1/mujun/runs/2/diff/3,/api/v1/mujun/targets,/api/v1/enterprises?per_page=20,/api/v1/enterprises?q=%E7%A7%91%E6%8A%80&per_page=20,/api/v1/enterprises?region=500101&per_page=20'
 
 bench() {
@@ -41,10 +43,10 @@ load() {
 	for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 	# Warm up once (first reads fill caches), then measure one client at a
 	# time (latency) and four at once (throughput on 2 cores).
-	"$work/ibrain" loadtest --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 5s --concurrency 1 --paths "$module_paths" >/dev/null
-	"$work/ibrain" loadtest --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 20s --concurrency 1
-	"$work/ibrain" loadtest --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 30s --concurrency 1 --paths "$module_paths"
-	"$work/ibrain" loadtest --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 20s --concurrency 4
+	"$work/loadtest" --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 5s --concurrency 1 --paths "$module_paths" >/dev/null
+	"$work/loadtest" --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 20s --concurrency 1
+	"$work/loadtest" --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 30s --concurrency 1 --paths "$module_paths"
+	"$work/loadtest" --url "http://127.0.0.1:$port" --user admin --password "$pw" --duration 20s --concurrency 4
 	kill %1 2>/dev/null || true
 	wait 2>/dev/null || true
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/i18n"
 )
 
 // IO carries the process streams, so tests can run commands in-process.
@@ -34,14 +35,13 @@ func commands() []command {
 		{"serve", "run the web platform (creates and seeds an embedded database on first start)", runServe},
 		{"migrate", "apply database migrations and sync reference data", runMigrate},
 		{"demo", "generate the deterministic synthetic Chongqing dataset and demo accounts", runDemo},
-		{"import", "import enterprises, monthly reports, profile facts, 亩均 facts or listing events from XLSX/CSV (all-or-nothing)", runImport},
+		{"import", msg(i18n.ZH, "cli.cmd.import"), runImport},
 		{"export", "export enterprises or monthly reports to XLSX/CSV", runExport},
-		{"report", "print a report, e.g. the scoreboard (数读) panel", runReport},
-		{"mujun", "亩均论英雄 evaluation: configurations, runs and class changes", runMujun},
-		{"listing", "print the listing pipeline (上市): firms by stage at a date, yearly listings and IPO proceeds", runListing},
-		{"evaluate", "evaluate an enterprise profile against the title rule sets (专精特新, 小巨人 …)", runEvaluate},
+		{"report", msg(i18n.ZH, "cli.cmd.report"), runReport},
+		{"mujun", msg(i18n.ZH, "cli.cmd.mujun"), runMujun},
+		{"listing", msg(i18n.ZH, "cli.cmd.listing"), runListing},
+		{"evaluate", msg(i18n.ZH, "cli.cmd.evaluate"), runEvaluate},
 		{"user", "create, list and reset accounts", runUser},
-		{"loadtest", "send a bounded HTTP load to a running ibrain on this machine and print latencies", runLoadtest},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -96,7 +96,7 @@ func Main(ctx context.Context, args []string, std IO) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Industry Brain (产业大脑) — manufacturing monitoring and cultivation platform")
+	fmt.Fprintln(w, msg(i18n.ZH, "cli.usage.title"))
 	fmt.Fprintln(w, "\nUsage: ibrain <command> [flags]\n\nCommands:")
 	cs := commands()
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })

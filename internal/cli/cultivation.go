@@ -12,6 +12,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
@@ -19,17 +20,7 @@ import (
 // maxProfileBytes bounds a profile file: a real profile is a few kB.
 const maxProfileBytes = 1 << 20
 
-const evaluateSynopsis = `--list | --rules ID --input profile.json | --enterprise CREDITCODE [flags]
-
-Evaluates an enterprise profile against the title rule sets (创新型中小企业,
-专精特新, 小巨人, 单项冠军, 重庆独角兽/潜在独角兽/瞪羚) and prints every
-criterion with the values used, the threshold, the explanation and, for what
-is not met, the smallest change that would meet it.
-
-  --list                        list the rule sets
-  --rules ID --input FILE       evaluate a profile given as JSON (- = stdin)
-  --enterprise CODE             evaluate a stored enterprise on every tier
-                                (or on --rules ID), from the database`
+var evaluateSynopsis = msg(i18n.ZH, "cli.usage.evaluate")
 
 func runEvaluate(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("evaluate", evaluateSynopsis, std)

@@ -9,6 +9,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
@@ -34,7 +35,7 @@ func runDemo(ctx context.Context, args []string, std IO) error {
 // loadDemo loads the dataset and, optionally, the demo accounts.
 func loadDemo(ctx context.Context, a *app.App, opts demo.Options, accounts bool, std IO) error {
 	start := time.Now()
-	bar := newProgress(std.Stderr, "生成演示数据 demo data")
+	bar := newProgress(std.Stderr, msg(i18n.ZH, "cli.demo.progress"))
 	opts.Progress = bar.Set
 	sum, err := demo.Load(ctx, a.Store, opts)
 	bar.Done()
@@ -62,10 +63,15 @@ type demoAccount struct {
 // left as they are.
 func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 	accts := []demoAccount{
-		{auth.User{Username: "admin", DisplayName: "市经信委管理员", Role: auth.RoleCityAdmin}, "city administrator / 市级管理员"},
-		{auth.User{Username: "analyst", DisplayName: "运行监测分析员", Role: auth.RoleCityAnalyst}, "city analyst / 市级分析员"},
-		{auth.User{Username: "liangjiang", DisplayName: "两江新区经信局", Role: auth.RoleDistrict, RegionCode: "CQ-LJ"}, "district officer, 两江新区"},
-		{auth.User{Username: "wanzhou", DisplayName: "万州区经信委", Role: auth.RoleDistrict, RegionCode: "500101"}, "district officer, 万州区"},
+		{auth.User{Username: "admin", Role: auth.RoleCityAdmin}, ""},
+		{auth.User{Username: "analyst", Role: auth.RoleCityAnalyst}, ""},
+		{auth.User{Username: "liangjiang", Role: auth.RoleDistrict, RegionCode: "CQ-LJ"}, ""},
+		{auth.User{Username: "wanzhou", Role: auth.RoleDistrict, RegionCode: "500101"}, ""},
+	}
+	for i := range accts {
+		a := &accts[i]
+		a.user.DisplayName = msg(i18n.ZH, "cli.demo.account."+a.user.Username+".name")
+		a.note = msg(i18n.ZH, "cli.demo.account."+a.user.Username+".note")
 	}
 	// The enterprise account belongs to the largest firm of 万州区.
 	page, err := st.ListEnterprises(ctx, auth.Region("500101"), sqlstore.EnterpriseFilter{Limit: 1})

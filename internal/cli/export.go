@@ -76,9 +76,9 @@ func enterpriseTable(ctx context.Context, st *sqlstore.Store, lang string, f sql
 			return nil, nil, err
 		}
 		for _, e := range page.Items {
-			above := pick(lang, "否", "N")
+			above := msg(lang, "cli.export.no")
 			if e.AboveScale {
-				above = pick(lang, "是", "Y")
+				above = msg(lang, "cli.export.yes")
 			}
 			rows = append(rows, []string{e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, e.Founded.Format("2006-01-02"),
 				unit.FormatScaled(int64(e.LandArea), 100), strconv.Itoa(e.Year), above, strconv.Itoa(e.Employees),

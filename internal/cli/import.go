@@ -11,6 +11,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -19,7 +20,7 @@ import (
 
 func runImport(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("import", "--kind enterprises|reports|profiles|mujun-facts|listing [--check] [--lang zh-CN|en] FILE", std)
-	kind := fs.String("kind", "", "enterprises, reports, profiles (yearly profile facts), mujun-facts (yearly 亩均 facts) or listing (listing events) (required)")
+	kind := fs.String("kind", "", msg(i18n.ZH, "cli.flag.import_kind"))
 	lang := fs.String("lang", "zh-CN", "language of the error report: zh-CN or en")
 	dryRun := fs.Bool("check", false, "validate only; write nothing")
 	if err := fs.Parse(args); err != nil {
@@ -53,7 +54,7 @@ func runImport(ctx context.Context, args []string, std IO) error {
 		}
 		return err
 	}
-	bar := newProgress(std.Stderr, "写入 writing")
+	bar := newProgress(std.Stderr, msg(*lang, "cli.import.writing"))
 	if imports.Merging(*kind) {
 		return runMergeImport(ctx, a, sheet, std, bar, mergeImport{kind: *kind, lang: *lang, path: path, dryRun: *dryRun, start: start})
 	}
@@ -179,19 +180,12 @@ func formatRowError(lang string, e importer.RowError) string {
 	where := ""
 	switch {
 	case e.Line > 0 && e.Column != "":
-		where = fmt.Sprintf(pick(lang, "第%d行，列「%s」：", "row %d, column %q: "), e.Line, e.Column)
+		where = msg(lang, "cli.import.where_cell", e.Line, e.Column)
 	case e.Line > 0:
-		where = fmt.Sprintf(pick(lang, "第%d行：", "row %d: "), e.Line)
+		where = msg(lang, "cli.import.where_row", e.Line)
 	}
 	if e.Value != "" {
-		text += fmt.Sprintf(pick(lang, "（值：%s）", " (value: %s)"), e.Value)
+		text += msg(lang, "cli.import.value", e.Value)
 	}
 	return where + text
-}
-
-func pick(lang, zh, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return zh
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
@@ -55,7 +56,7 @@ func runListing(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	regionName := "全市 city"
+	regionName := msg(i18n.ZH, "cli.listing.city")
 	if *region != "" {
 		rg, ok := a.Ref.Regions.ByCode(*region)
 		if !ok {
@@ -140,32 +141,27 @@ func yiString(fen int64) string {
 	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
 
-var stageLabels = map[listing.Stage]string{
-	listing.StageReserve: "上市后备库 reserve pool", listing.StageReform: "股份制改造 shareholding reform",
-	listing.StageTutoring: "辅导备案 tutoring filed", listing.StageAccepted: "申报受理 application accepted",
-	listing.StageReview: "审核通过 passed review", listing.StageRegistered: "注册生效 registered", listing.StageListed: "上市 listed",
-	listing.StageWithdrawn: "撤回/终止 withdrawn", listing.StageExited: "退市/迁出 delisted or moved away",
-}
-
+// writeText prints the report. The command prints zh-CN, whose texts carry
+// English glosses; lang en prints the English texts alone.
 func (rep listingReport) writeText(w io.Writer, regionName string) error {
-	fmt.Fprintf(w, "企业上市 listing pipeline — %s, %s\n\n", rep.Date, regionName)
+	const lang = i18n.ZH
+	fmt.Fprint(w, msg(lang, "cli.listing.title", rep.Date, regionName))
 	for _, st := range listing.AllStages {
-		fmt.Fprintf(w, "  %-36s %6d\n", stageLabels[st], rep.Stages[string(st)])
+		fmt.Fprintf(w, "  %-36s %6d\n", msg(lang, "cli.listing.stage."+string(st)), rep.Stages[string(st)])
 	}
-	fmt.Fprintf(w, "\n  在途企业 firms on the way            %6d\n", rep.InPipeline)
-	fmt.Fprintf(w, "  境内外上市公司 listed companies      %6d  (境内 domestic %d, 境外 overseas %d)\n", rep.Listed.Total, rep.Listed.Domestic, rep.Listed.Overseas)
+	fmt.Fprint(w, msg(lang, "cli.listing.in_pipeline", rep.InPipeline))
+	fmt.Fprint(w, msg(lang, "cli.listing.listed", rep.Listed.Total, rep.Listed.Domestic, rep.Listed.Overseas))
 	for _, y := range rep.Years {
 		fmt.Fprintf(w, "\n%d\n", y.Year)
-		fmt.Fprintf(w, "  新增辅导备案 new tutoring filings     %6d\n", y.Entered[string(listing.StageTutoring)])
-		fmt.Fprintf(w, "  新增上市公司 new listings             %6d  (IPO %d of which domestic %d, 迁入 relocated %d, 其他 other %d)\n",
-			y.NewListings, y.IPO, y.DomesticIPO, y.Relocation, y.Other)
+		fmt.Fprint(w, msg(lang, "cli.listing.year_tutoring", y.Entered[string(listing.StageTutoring)]))
+		fmt.Fprint(w, msg(lang, "cli.listing.year_listings", y.NewListings, y.IPO, y.DomesticIPO, y.Relocation, y.Other))
 		growth := "–"
 		if y.ProceedsGrowthPct != nil {
 			growth = fmt.Sprintf("%+.1f %%", *y.ProceedsGrowthPct)
 		}
-		fmt.Fprintf(w, "  境内IPO首发融资 domestic IPO proceeds  %s 亿元 (¥100m), 同比 YoY %s\n", y.IPOProceedsYi, growth)
-		fmt.Fprintf(w, "  年末上市公司 listed at year end       %6d\n", y.ListedAtEnd.Total)
-		fmt.Fprintf(w, "  年末辅导备案 in tutoring at year end  %6d\n", y.InTutoringAtEnd)
+		fmt.Fprint(w, msg(lang, "cli.listing.year_proceeds", y.IPOProceedsYi, growth))
+		fmt.Fprint(w, msg(lang, "cli.listing.year_listed_end", y.ListedAtEnd.Total))
+		fmt.Fprint(w, msg(lang, "cli.listing.year_tutoring_end", y.InTutoringAtEnd))
 	}
 	return nil
 }

@@ -14,23 +14,13 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
-const mujunUsage = `Usage: ibrain mujun <subcommand> [flags]
-
-亩均论英雄 per-mu efficiency evaluation.
-
-Subcommands:
-  configs   list stored configurations (every version)
-  run       evaluate a year and store the run: ibrain mujun run --year Y [--config ID|ID@VERSION|FILE.json]
-  runs      list stored runs
-  diff      enterprises that changed class between two runs, with reasons: ibrain mujun diff --from RUN --to RUN
-
-Run 'ibrain mujun <subcommand> -h' for its flags.
-`
+var mujunUsage = msg(i18n.ZH, "cli.usage.mujun")
 
 func runMujun(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

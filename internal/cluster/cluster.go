@@ -64,24 +64,37 @@ const (
 	GroupHighGrowth = "high_growth" // 高成长性产业
 )
 
-var tierInfo = map[Tier]struct {
-	zh, en string
-	size   int
-}{
-	TierLeading:        {"万亿级主导产业集群", "Trillion-yuan leading clusters", 3},
-	TierPillar:         {"五千亿级支柱产业集群", "500-billion-yuan pillar clusters", 3},
-	TierCharacteristic: {"千亿级特色优势产业集群", "100-billion-yuan characteristic clusters", 6},
-	TierNewStar:        {"“新星”产业集群", "New-star clusters", 18},
+// tierInfo is each tier's cluster count in every catalogue version.
+var tierInfo = map[Tier]struct{ size int }{
+	TierLeading:        {3},
+	TierPillar:         {3},
+	TierCharacteristic: {6},
+	TierNewStar:        {18},
 }
+
+// The tiers' official names are data, embedded from tiers.json.
+//
+//go:embed tiers.json
+var tiersJSON []byte
+
+var tierNames = sync.OnceValue(func() map[Tier]struct{ ZH, EN string } {
+	var f struct {
+		Tiers map[Tier]struct{ ZH, EN string } `json:"tiers"`
+	}
+	if err := json.Unmarshal(tiersJSON, &f); err != nil {
+		panic(fmt.Sprintf("cluster: tiers.json: %v", err)) // compiled in; TestTierNames reads it
+	}
+	return f.Tiers
+})
 
 // groupSize is how many new-star clusters each group has in every version.
 var groupSize = map[string]int{GroupFuture: 6, GroupHighGrowth: 12}
 
 // NameZh returns the tier's Chinese name, or "" for an unknown tier.
-func (t Tier) NameZh() string { return tierInfo[t].zh }
+func (t Tier) NameZh() string { return tierNames()[t].ZH }
 
 // NameEn returns the tier's English name, or "" for an unknown tier.
-func (t Tier) NameEn() string { return tierInfo[t].en }
+func (t Tier) NameEn() string { return tierNames()[t].EN }
 
 // Valid reports whether t is one of the four tiers.
 func (t Tier) Valid() bool { _, ok := tierInfo[t]; return ok }

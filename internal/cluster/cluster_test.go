@@ -404,3 +404,19 @@ func TestValidateRejectsBadData(t *testing.T) {
 		})
 	}
 }
+
+func TestTierNames(t *testing.T) {
+	want := map[Tier]string{TierLeading: "万亿级主导产业集群", TierPillar: "五千亿级支柱产业集群",
+		TierCharacteristic: "千亿级特色优势产业集群", TierNewStar: "“新星”产业集群"}
+	for tier, zh := range want {
+		if tier.NameZh() != zh || tier.NameEn() == "" || !tier.Valid() {
+			t.Errorf("%s: %q / %q", tier, tier.NameZh(), tier.NameEn())
+		}
+	}
+	if len(tierNames()) != len(tierInfo) {
+		t.Errorf("tiers.json names %d tiers, the package has %d", len(tierNames()), len(tierInfo))
+	}
+	if Tier("x").NameZh() != "" || Tier("x").Valid() {
+		t.Error("an unknown tier has a name")
+	}
+}

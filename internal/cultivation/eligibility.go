@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/rules"
 )
 
@@ -76,7 +78,7 @@ func WriteText(w io.Writer, res *rules.Result, lang string) error {
 	var b strings.Builder
 	b.WriteString(res.Summary().Lang(lang) + "\n")
 	if res.RuleSet != nil {
-		fmt.Fprintf(&b, "  %s: %s (%s)\n", label(lang, "规则", "Rule set"), res.RuleSet.ID, res.RuleSet.Source)
+		fmt.Fprintf(&b, "  %s: %s (%s)\n", label(lang, "rule_set"), res.RuleSet.ID, res.RuleSet.Source)
 	}
 	var walk func(n *rules.Node, depth int)
 	walk = func(n *rules.Node, depth int) {
@@ -92,12 +94,12 @@ func WriteText(w io.Writer, res *rules.Result, lang string) error {
 		walk(res.Criteria, 0)
 	}
 	if len(res.WhatIf) > 0 {
-		b.WriteString(label(lang, "如何达标：", "What would meet it:") + "\n")
+		b.WriteString(label(lang, "how_to_meet") + "\n")
 		for i := range res.WhatIf {
 			b.WriteString("  → " + res.WhatIf[i].Text().Lang(lang) + "\n")
 		}
 	}
-	b.WriteString(label(lang, "图例：✓ 符合  ✗ 不符合  ? 数据不足  ! 需人工审核", "Legend: ✓ met  ✗ not met  ? unknown (data missing)  ! needs manual review") + "\n")
+	b.WriteString(label(lang, "legend") + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -105,7 +107,7 @@ func WriteText(w io.Writer, res *rules.Result, lang string) error {
 // WriteEligibilityText renders every tier of an eligibility and the
 // reminders.
 func WriteEligibilityText(w io.Writer, el *Eligibility, lang string) error {
-	head := fmt.Sprintf("%s %s · %s %s\n\n", el.Profile.Name, el.Profile.CreditCode, label(lang, "评价日", "assessed"), el.AsOf.Format(time.DateOnly))
+	head := fmt.Sprintf("%s %s · %s %s\n\n", el.Profile.Name, el.Profile.CreditCode, label(lang, "assessed"), el.AsOf.Format(time.DateOnly))
 	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}
@@ -114,7 +116,7 @@ func WriteEligibilityText(w io.Writer, el *Eligibility, lang string) error {
 			continue
 		}
 		if te.Held {
-			if _, err := io.WriteString(w, label(lang, "[已持有，按复核规则评价]\n", "[held: judged by the re-review rules]\n")); err != nil {
+			if _, err := io.WriteString(w, label(lang, "held")); err != nil {
 				return err
 			}
 		}
@@ -126,7 +128,7 @@ func WriteEligibilityText(w io.Writer, el *Eligibility, lang string) error {
 		}
 	}
 	if len(el.Reminders) > 0 {
-		if _, err := io.WriteString(w, label(lang, "提醒：\n", "Reminders:\n")); err != nil {
+		if _, err := io.WriteString(w, label(lang, "reminders")); err != nil {
 			return err
 		}
 		for _, r := range el.Reminders {
@@ -138,12 +140,17 @@ func WriteEligibilityText(w io.Writer, el *Eligibility, lang string) error {
 	return nil
 }
 
-func label(lang, zh, en string) string {
+// label returns the text layout's word key in lang, from the catalogue
+// (internal/i18n/cultivation.*.json, keys cultivation.text.*).
+func label(lang, key string) string {
+	t := texts()["cultivation.text."+key]
 	if strings.HasPrefix(lang, "en") {
-		return en
+		return t[1]
 	}
-	return zh
+	return t[0]
 }
+
+var texts = sync.OnceValue(func() map[string][2]string { return i18n.Pairs("cultivation") })
 
 // DefaultAsOf returns the assessment date the platform uses when none is
 // asked for: today, unless the prior year's December reports are not in

@@ -287,3 +287,30 @@ func Match(acceptLanguage string) string {
 	}
 	return langs[i]
 }
+
+// Pairs returns one module's catalogue, <module>.zh-CN.json and
+// <module>.en.json, as key → {zh-CN, en}. Packages that look their own keys
+// up without a Catalog (the importer's row errors, the web layer's errors)
+// read their texts here, so the texts live in the catalogue files only;
+// Load merges the same files, so handing Pairs to Load again is harmless.
+// The files are compiled in and checked by the tests, so a missing or
+// malformed pair is a programming error and panics.
+func Pairs(module string) map[string][2]string {
+	out := map[string][2]string{}
+	for i, l := range langs {
+		data, err := files.ReadFile(module + "." + l + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("i18n: catalogue %s: %v", module, err))
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(data, &part); err != nil {
+			panic(fmt.Sprintf("i18n: %s.%s.json: %v", module, l, err))
+		}
+		for k, v := range part {
+			p := out[k]
+			p[i] = v
+			out[k] = p
+		}
+	}
+	return out
+}

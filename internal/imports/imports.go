@@ -48,7 +48,7 @@ type Options struct {
 // zero. err is for failures that are not the file's (I/O, database).
 func Run(ctx context.Context, st *sqlstore.Store, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
 	var res sqlstore.UpsertResult
-	lk, err := st.ImportLookups(ctx, o.Scope)
+	lk, err := lookups(ctx, st, o.Scope)
 	if err != nil {
 		return importer.Report{Kind: o.Kind}, res, err
 	}
@@ -113,4 +113,53 @@ func Run(ctx context.Context, st *sqlstore.Store, sheet *tabular.Sheet, o Option
 		return rep, sqlstore.UpsertResult{}, err
 	}
 	return rep, res, nil
+}
+
+// lookups reads what the yearly imports resolve cells against: the
+// enterprises in sc, the parks, and the veto items of every stored and
+// built-in 亩均 configuration. It lives here, not in sqlstore, so
+// the storage adapter does not import the importer adapter.
+func lookups(ctx context.Context, s *sqlstore.Store, sc auth.Scope) (importer.Lookups, error) {
+	refs, err := s.EnterpriseRefs(ctx, sc)
+	if err != nil {
+		return importer.Lookups{}, err
+	}
+	firms := make(map[string]importer.Firm, len(refs))
+	for code, r := range refs {
+		firms[code] = importer.Firm{ID: r.ID, RegionCode: r.RegionCode}
+	}
+	parks, err := s.MujunParks(ctx)
+	if err != nil {
+		return importer.Lookups{}, err
+	}
+	pe := make([]importer.ParkEntry, len(parks))
+	for i, p := range parks {
+		pe[i] = importer.ParkEntry{Code: p.Code, RegionCode: p.RegionCode, NameZh: p.NameZh, NameEn: p.NameEn}
+	}
+	var cfgs []mujun.Config
+	for _, name := range mujun.BuiltinNames() {
+		c, err := mujun.Builtin(name)
+		if err != nil {
+			return importer.Lookups{}, err
+		}
+		cfgs = append(cfgs, c)
+	}
+	infos, err := s.MujunConfigs(ctx)
+	if err != nil {
+		return importer.Lookups{}, err
+	}
+	for _, in := range infos {
+		c, _, err := s.MujunConfig(ctx, in.ID, in.Version)
+		if err != nil {
+			return importer.Lookups{}, err
+		}
+		cfgs = append(cfgs, c)
+	}
+	var vetoes []importer.VetoEntry
+	for _, c := range cfgs {
+		for _, v := range c.Vetoes {
+			vetoes = append(vetoes, importer.VetoEntry{Code: v.Code, NameZh: v.Name.Zh, NameEn: v.Name.En})
+		}
+	}
+	return importer.Lookups{Firm: importer.NewFirmLookup(firms), Park: importer.NewParkLookup(pe), Veto: importer.NewVetoLookup(vetoes)}, nil
 }

@@ -4,9 +4,13 @@
 package report
 
 import (
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
+	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -50,17 +54,42 @@ type FieldInfo struct {
 	FileScale  int64 // stored value = file value × FileScale
 }
 
-// Fields lists every field, indexed by Field.
+// Fields lists every field, indexed by Field. The names and file units are
+// data, filled in from fields.json when the package loads.
 var Fields = [NumFields]FieldInfo{
-	{Output, "output", "工业总产值", "Gross industrial output", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{ValueAdded, "value_added", "工业增加值", "Industrial value added", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{Revenue, "revenue", "营业收入", "Operating revenue", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{Profit, "profit", "利润总额", "Total profit", Cumulative, true, "万元", "¥10k", int64(unit.Wan)},
-	{RDExpense, "rd_expense", "研发费用", "R&D expense", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{Investment, "investment", "制造业投资完成额", "Manufacturing investment", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{Tax, "tax", "税金总额", "Taxes paid", Cumulative, false, "万元", "¥10k", int64(unit.Wan)},
-	{Energy, "energy", "综合能耗", "Energy use", Cumulative, false, "吨标准煤", "tce", 1000},
-	{Employees, "employees", "期末从业人员", "Employees at period end", Point, false, "人", "persons", 1},
+	{Field: Output, Code: "output", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: ValueAdded, Code: "value_added", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: Revenue, Code: "revenue", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: Profit, Code: "profit", Kind: Cumulative, Negative: true, FileScale: int64(unit.Wan)},
+	{Field: RDExpense, Code: "rd_expense", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: Investment, Code: "investment", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: Tax, Code: "tax", Kind: Cumulative, Negative: false, FileScale: int64(unit.Wan)},
+	{Field: Energy, Code: "energy", Kind: Cumulative, Negative: false, FileScale: 1000},
+	{Field: Employees, Code: "employees", Kind: Point, Negative: false, FileScale: 1},
+}
+
+//go:embed fields.json
+var fieldsJSON []byte
+
+func init() {
+	var f struct {
+		Fields map[string]struct {
+			NameZh     string `json:"name_zh"`
+			NameEn     string `json:"name_en"`
+			FileUnitZh string `json:"file_unit_zh"`
+			FileUnitEn string `json:"file_unit_en"`
+		} `json:"fields"`
+	}
+	if err := json.Unmarshal(fieldsJSON, &f); err != nil {
+		panic(fmt.Sprintf("report: fields.json: %v", err)) // compiled in; TestFieldNames reads it
+	}
+	for i := range Fields {
+		d, ok := f.Fields[Fields[i].Code]
+		if !ok {
+			panic("report: fields.json lacks " + Fields[i].Code)
+		}
+		Fields[i].NameZh, Fields[i].NameEn, Fields[i].FileUnitZh, Fields[i].FileUnitEn = d.NameZh, d.NameEn, d.FileUnitZh, d.FileUnitEn
+	}
 }
 
 // Period is a reporting month. Month 2 holds January and February together
@@ -71,7 +100,7 @@ type Period struct {
 }
 
 // ErrJanuary is returned for a January period.
-var ErrJanuary = errors.New("january is reported together with february as 1–2月")
+var ErrJanuary = errors.New("january is reported together with february (as January–February)")
 
 // ErrPeriod is returned for a malformed period.
 var ErrPeriod = errors.New("period must be YYYY-MM with a month from 02 to 12")
@@ -95,11 +124,18 @@ func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, p.Mont
 
 // Label renders the cumulative label used in official releases, 1–N月.
 func (p Period) Label(zh bool) string {
+	f := periodLabel()
+	text := f[1]
 	if zh {
-		return fmt.Sprintf("%d年1–%d月", p.Year, p.Month)
+		text = f[0]
 	}
-	return fmt.Sprintf("Jan–%s %d", monthAbbr[p.Month], p.Year)
+	return fmt.Sprintf(text, p.Year, p.Month, monthAbbr[p.Month])
 }
+
+// periodLabel is {zh-CN, en} of the cumulative label, from the catalogue
+// (internal/i18n/report.*.json); it formats year, month and the month's
+// English abbreviation.
+var periodLabel = sync.OnceValue(func() [2]string { return i18n.Pairs("report")["report.period.cumulative"] })
 
 var monthAbbr = [...]string{"", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 

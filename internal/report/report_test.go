@@ -67,3 +67,18 @@ func TestSingleMonthGapIsUnknown(t *testing.T) {
 		t.Fatalf("April after a missing March must be unknown: %+v", got)
 	}
 }
+
+func TestFieldNamesAndLabel(t *testing.T) {
+	for _, f := range Fields {
+		if f.NameZh == "" || f.NameEn == "" || f.FileUnitZh == "" || f.FileUnitEn == "" {
+			t.Errorf("field %s lacks a name or unit from fields.json: %+v", f.Code, f)
+		}
+	}
+	if Fields[Output].NameZh != "工业总产值" || Fields[Energy].FileUnitZh != "吨标准煤" {
+		t.Errorf("fields.json: %+v %+v", Fields[Output], Fields[Energy])
+	}
+	p := Period{Year: 2024, Month: 6}
+	if zh, en := p.Label(true), p.Label(false); zh != "2024年1–6月" || en != "Jan–Jun 2024" {
+		t.Errorf("labels %q, %q", zh, en)
+	}
+}

@@ -461,7 +461,7 @@ func points(s string) (int64, error) { return parseAmount(s, UnitCentipoint) }
 func (c *compiler) score(n *cnode, s *nodeSpec, id string, bd Boundary) error {
 	n.c.typ = ntScore
 	if n.c.label.ZH == "" {
-		n.c.label = t("评分", "Score")
+		n.c.label = lbl("node.score")
 	}
 	v, err := points(s.Minimum)
 	if err != nil {

@@ -36,19 +36,7 @@ func (s Status) String() string {
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Text returns the status in both languages.
-func (s Status) Text() Text {
-	switch s {
-	case StatusMet:
-		return t("符合", "met")
-	case StatusNotMet:
-		return t("不符合", "not met")
-	case StatusUnknown:
-		return t("数据不足", "unknown (data missing)")
-	case StatusManual:
-		return t("需人工审核", "needs manual review")
-	}
-	return t("不适用", "not applicable")
-}
+func (s Status) Text() Text { return lbl("status." + s.String()) }
 
 // Context is what an evaluation depends on besides the profile.
 type Context struct {

@@ -26,41 +26,22 @@ func formatValue(u Unit, v int64, levels []Text, lang string, mode int) string {
 		return formatDecimal(v, 100, 2, mode) + "%"
 	case UnitCentiyear:
 		s := formatDecimal(v, 100, 2, mode)
-		if lang == en {
-			if s == "1" {
-				return "1 year"
-			}
-			return s + " years"
+		if lang == en && s == "1" {
+			return "1 year"
 		}
-		return s + "年"
+		return tf(lang, "unit.years", s)
 	case UnitCentipoint:
-		s := formatDecimal(v, 100, 2, mode)
-		if lang == en {
-			return s + " pts"
-		}
-		return s + "分"
+		return tf(lang, "unit.points", formatDecimal(v, 100, 2, mode))
 	case UnitRank:
 		if v >= rankNone {
-			if lang == en {
-				return "none"
-			}
-			return "无"
+			return tf(lang, "unit.rank_none")
 		}
-		if lang == en {
-			return "No. " + strconv.FormatInt(v, 10)
-		}
-		return "第" + strconv.FormatInt(v, 10) + "名"
+		return tf(lang, "unit.rank", v)
 	case UnitBool:
-		if lang == en {
-			if v != 0 {
-				return "yes"
-			}
-			return "no"
-		}
 		if v != 0 {
-			return "是"
+			return tf(lang, "unit.yes")
 		}
-		return "否"
+		return tf(lang, "unit.no")
 	case UnitLevel:
 		if v >= 0 && int(v) < len(levels) {
 			return levels[v].Lang(lang)
@@ -271,119 +252,65 @@ func (n *Node) ThresholdTextIn(lang string) string { return n.thresholdText(lang
 func (n *Node) explain(lang string) string {
 	c := n.c
 	l := c.label.Lang(lang)
-	isEN := lang == en
 	switch c.typ {
 	case ntCond:
 		req := n.thresholdText(lang)
 		if !n.o.known {
-			if isEN {
-				return l + ": data missing (" + n.missing(lang) + "), required " + req
-			}
-			return l + "：数据缺失（" + n.missing(lang) + "），要求 " + req
+			return tf(lang, "explain.missing", l, n.missing(lang), req)
 		}
 		v := n.valueText(lang)
 		if c.op == opTrue || c.op == opFalse {
-			if isEN {
-				return l + ": " + v + ", required: " + req
-			}
-			return l + "：" + v + "，要求：" + req
+			return tf(lang, "explain.flag", l, v, req)
 		}
 		if n.o.lower && n.Status == StatusUnknown {
-			if isEN {
-				return l + " " + v + " (some data missing: " + n.missing(lang) + "), required " + req
-			}
-			return l + " " + v + "（部分数据缺失：" + n.missing(lang) + "），要求 " + req
+			return tf(lang, "explain.partly_missing", l, v, n.missing(lang), req)
 		}
-		if isEN {
-			return l + " " + v + ", required " + req
-		}
-		return l + " " + v + "，要求 " + req
+		return tf(lang, "explain.value", l, v, req)
 	case ntManual:
-		if isEN {
-			return c.question.EN + " (needs manual review)"
-		}
-		return c.question.ZH + "（需人工审核）"
+		return tf(lang, "explain.manual", c.question)
 	case ntAllOf, ntAnyOf:
 		k, total := strconv.FormatInt(n.lo, 10), strconv.Itoa(c.count)
 		if n.Status == StatusNotApplicable {
-			if isEN {
-				return l + ": not applicable"
-			}
-			return l + "：不适用"
+			return tf(lang, "explain.not_applicable", l)
 		}
-		switch {
-		case c.typ == ntAllOf && isEN:
-			return l + ": all " + total + " required, " + k + " met"
-		case c.typ == ntAllOf:
-			return l + "：须全部满足，已满足 " + k + "/" + total
-		case isEN:
-			return l + ": any one of " + total + " suffices, " + k + " met"
+		if c.typ == ntAllOf {
+			return tf(lang, "explain.all_of", l, k, total)
 		}
-		return l + "：满足其一即可，已满足 " + k + "/" + total
+		return tf(lang, "explain.any_of", l, k, total)
 	case ntBanded:
 		if n.lo < 0 {
-			if isEN {
-				return l + ": data missing (" + n.missing(lang) + "), the band cannot be chosen"
-			}
-			return l + "：数据缺失（" + n.missing(lang) + "），无法确定适用档次"
+			return tf(lang, "explain.band_missing", l, n.missing(lang))
 		}
 		band := n.Children[n.lo].c.label.Lang(lang)
-		if isEN {
-			return l + " " + n.valueText(lang) + ": band “" + band + "” applies"
-		}
-		return l + " " + n.valueText(lang) + "，适用“" + band + "”"
+		return tf(lang, "explain.band", l, n.valueText(lang), band)
 	case ntScore:
 		var b strings.Builder
-		if isEN {
-			b.WriteString(l + ": " + ptsRange(n.lo, n.hi, lang) + ", required ≥ " + pts(c.minimum, lang))
-		} else {
-			b.WriteString(l + "：" + ptsRange(n.lo, n.hi, lang) + "，要求 ≥ " + pts(c.minimum, lang))
-		}
+		b.WriteString(tf(lang, "explain.score", l, ptsRange(n.lo, n.hi, lang), pts(c.minimum, lang)))
 		for _, cn := range n.Children {
 			if !cn.c.hasMin {
 				continue
 			}
-			if isEN {
-				b.WriteString("; " + cn.c.label.EN + " " + ptsRange(cn.lo, cn.hi, lang) + " (≥ " + pts(cn.c.minimum, lang) + ")")
-			} else {
-				b.WriteString("；" + cn.c.label.ZH + " " + ptsRange(cn.lo, cn.hi, lang) + "（≥ " + pts(cn.c.minimum, lang) + "）")
-			}
+			b.WriteString(tf(lang, "explain.score_part", cn.c.label, ptsRange(cn.lo, cn.hi, lang), pts(cn.c.minimum, lang)))
 		}
 		return b.String()
 	case ntCategory:
 		s := l + " " + ptsRange(n.lo, n.hi, lang)
 		if c.hasMin {
-			if isEN {
-				s += ", required ≥ " + pts(c.minimum, lang)
-			} else {
-				s += "，要求 ≥ " + pts(c.minimum, lang)
-			}
+			s += tf(lang, "explain.category_minimum", pts(c.minimum, lang))
 		}
 		return s
 	case ntIndicator:
 		maxs := pts(c.maxPts, lang)
 		if c.input {
 			if n.Status == StatusManual {
-				if isEN {
-					return l + ": to be scored by the reviewer (max " + maxs + ")"
-				}
-				return l + "：待评审打分（满分 " + maxs + "）"
+				return tf(lang, "explain.to_score", l, maxs)
 			}
-			if isEN {
-				return l + ": " + pts(n.lo, lang) + " given by the reviewer (max " + maxs + ")"
-			}
-			return l + "：评审给分 " + pts(n.lo, lang) + "（满分 " + maxs + "）"
+			return tf(lang, "explain.scored", l, pts(n.lo, lang), maxs)
 		}
 		if !n.o.known {
-			if isEN {
-				return l + ": data missing (" + n.missing(lang) + "), " + ptsRange(n.lo, n.hi, lang) + " of " + maxs
-			}
-			return l + "：数据缺失（" + n.missing(lang) + "），得分 " + ptsRange(n.lo, n.hi, lang) + "（满分 " + maxs + "）"
+			return tf(lang, "explain.indicator_missing", l, n.missing(lang), ptsRange(n.lo, n.hi, lang), maxs)
 		}
-		if isEN {
-			return l + " " + n.valueText(lang) + ": " + ptsRange(n.lo, n.hi, lang) + " of " + maxs
-		}
-		return l + " " + n.valueText(lang) + "，得 " + ptsRange(n.lo, n.hi, lang) + "（满分 " + maxs + "）"
+		return tf(lang, "explain.indicator", l, n.valueText(lang), ptsRange(n.lo, n.hi, lang), maxs)
 	}
 	return l
 }
@@ -399,10 +326,7 @@ func (ch *Change) text(lang string) string {
 	name := l.Lang(lang)
 	if ch.Unit == UnitLevel {
 		to := formatValue(UnitLevel, ch.Required, ch.m.levels, lang, 0)
-		if lang == en {
-			return name + " must reach “" + to + "”"
-		}
-		return name + "需提升至“" + to + "”"
+		return tf(lang, "change.level", name, to)
 	}
 	up := ch.Delta >= 0
 	mode := 1
@@ -422,33 +346,18 @@ func (ch *Change) text(lang string) string {
 	if ch.Unit == UnitRank {
 		up = true
 	}
-	var s string
-	switch {
-	case lang == en && up:
-		s = name + " must reach " + req
-	case lang == en:
-		s = name + " must fall to " + req
-	case up:
-		s = name + "需达到 " + req
-	default:
-		s = name + "需降至 " + req
+	s := tf(lang, "change.down", name, req)
+	if up {
+		s = tf(lang, "change.up", name, req)
 	}
 	if delta != "" {
-		if lang == en {
-			s += " (" + delta + ")"
-		} else {
-			s += "（" + delta + "）"
-		}
+		s += tf(lang, "change.delta", delta)
 	}
 	// Say what it reaches when the input is not the metric itself
 	// ("R&D expense must reach ¥1.2 M (+¥180k) to reach 3 %").
 	if ch.m != nil && ch.Indicator == "" && ch.PointsTo == 0 && ch.m.unit != ch.Unit {
 		thr := formatValue(ch.m.unit, ch.thr, ch.m.levels, lang, 0)
-		if lang == en {
-			s += " to reach " + thr
-		} else {
-			s += "，方可达到 " + thr
-		}
+		s += tf(lang, "change.to_reach", thr)
 	}
 	return s
 }
@@ -457,30 +366,21 @@ func (ch *Change) text(lang string) string {
 func (w *WhatIf) Text() Text { return both(w.text) }
 
 func (w *WhatIf) text(lang string) string {
-	sep := "；"
-	if lang == en {
-		sep = "; "
-	}
+	sep := tf(lang, "whatif.separator")
 	parts := make([]string, len(w.Changes))
 	for i := range w.Changes {
 		parts[i] = w.Changes[i].text(lang)
 	}
 	s := strings.Join(parts, sep)
 	if w.Type != "score" {
-		if lang == en {
-			return w.c.label.EN + ": " + s
-		}
-		return w.c.label.ZH + "：" + s
+		return tf(lang, "whatif.changes", w.c.label, s)
 	}
-	if lang == en {
-		return w.c.label.EN + ": " + s + ", total " + pts(w.PointsBefore, lang) + " → " + pts(w.PointsAfter, lang) + " (required ≥ " + pts(w.Minimum, lang) + ")"
-	}
-	return w.c.label.ZH + "：" + s + "，总分 " + pts(w.PointsBefore, lang) + " → " + pts(w.PointsAfter, lang) + "（要求 ≥ " + pts(w.Minimum, lang) + "）"
+	return tf(lang, "whatif.score", w.c.label, s, pts(w.PointsBefore, lang), pts(w.PointsAfter, lang), pts(w.Minimum, lang))
 }
 
 // Summary renders the overall outcome, e.g. "专精特新中小企业（2022，新申请）：不符合".
 func (r *Result) Summary() Text {
-	kind := map[Kind]Text{KindNew: t("新申请", "new application"), KindReview: t("复核", "re-review")}[r.Kind]
+	kind := map[Kind]Text{KindNew: lbl("kind.new"), KindReview: lbl("kind.review")}[r.Kind]
 	st := r.Outcome.Text()
 	notMet := 0
 	for i := range r.nodes {
@@ -488,13 +388,11 @@ func (r *Result) Summary() Text {
 			notMet++
 		}
 	}
-	s := Text{
-		ZH: r.RuleSet.Title.ZH + "（" + r.RuleSet.Version + "，" + kind.ZH + "，评价日 " + r.AssessmentDate.String() + "）：" + st.ZH,
-		EN: r.RuleSet.Title.EN + " (" + r.RuleSet.Version + ", " + kind.EN + ", assessed " + r.AssessmentDate.String() + "): " + st.EN,
-	}
+	s := tb("summary", r.RuleSet.Title, r.RuleSet.Version, kind, r.AssessmentDate.String(), st)
 	if notMet > 0 && r.Outcome != StatusMet {
-		s.ZH += "，" + strconv.Itoa(notMet) + " 项条件未满足"
-		s.EN += ", " + strconv.Itoa(notMet) + " condition(s) not met"
+		n := tb("summary_not_met", notMet)
+		s.ZH += n.ZH
+		s.EN += n.EN
 	}
 	return s
 }

@@ -116,152 +116,156 @@ type metricSet map[string]*metricDef
 
 func t(zh, en string) Text { return Text{ZH: zh, EN: en} }
 
-func yearly(field string, u Unit, yoff int, zh, en string) partDef {
-	return partDef{label: t("{y}年"+zh, en+" {y}"), field: field, unit: u, yoff: yoff}
+// yearly is a part read from a yearly series; its label holds {y}.
+func yearly(field string, u Unit, yoff int) partDef {
+	return partDef{label: lbl("part." + field), field: field, unit: u, yoff: yoff}
 }
 
 func newMetrics() metricSet {
 	rev := func(y int) partDef {
-		return yearly("operating_revenue_fen", UnitFen, y, "营业收入", "operating revenue")
+		return yearly("operating_revenue_fen", UnitFen, y)
 	}
 	main := func(y int) partDef {
-		return yearly("main_business_revenue_fen", UnitFen, y, "主营业务收入", "main-business revenue")
+		return yearly("main_business_revenue_fen", UnitFen, y)
 	}
-	rd := func(y int) partDef { return yearly("rd_expense_fen", UnitFen, y, "研发费用", "R&D expense") }
-	flat := func(field string, u Unit, zh, en string) partDef {
-		return partDef{label: t(zh, en), field: field, unit: u}
+	rd := func(y int) partDef { return yearly("rd_expense_fen", UnitFen, y) }
+	flat := func(field string, u Unit) partDef {
+		return partDef{label: lbl("part." + field), field: field, unit: u}
 	}
 	ms := metricSet{}
-	add := func(m *metricDef) { ms[m.name] = m }
+	add := func(m *metricDef) {
+		if m.keys != nil {
+			m.levels = levelLabels(m.name, m.keys)
+		}
+		ms[m.name] = m
+	}
 
 	// Size and age.
-	add(&metricDef{name: "founded_years", unit: UnitCentiyear, label: t("成立年限", "Years since founding"),
-		parts: []partDef{flat("founded", UnitCount, "成立日期", "founding date")}, fn: foundedYears})
-	add(&metricDef{name: "employees", unit: UnitCount, label: t("职工总数", "Employees"), wi: wiDirect,
-		parts: []partDef{flat("employees", UnitCount, "职工总数", "employees")},
+	add(&metricDef{name: "founded_years", unit: UnitCentiyear, label: lbl("metric.founded_years"),
+		parts: []partDef{flat("founded", UnitCount)}, fn: foundedYears})
+	add(&metricDef{name: "employees", unit: UnitCount, label: lbl("metric.employees"), wi: wiDirect,
+		parts: []partDef{flat("employees", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.Employees) }})
-	add(&metricDef{name: "rd_staff_share", unit: UnitBP, label: t("研发人员占职工总数比重", "R&D staff share"), wi: wiPartOfWhole,
-		parts: []partDef{flat("rd_staff", UnitCount, "研发人员", "R&D staff"), flat("employees", UnitCount, "职工总数", "employees")},
+	add(&metricDef{name: "rd_staff_share", unit: UnitBP, label: lbl("metric.rd_staff_share"), wi: wiPartOfWhole,
+		parts: []partDef{flat("rd_staff", UnitCount), flat("employees", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrRatio(o, e.p.RDStaff, e.p.Employees) }})
-	add(&metricDef{name: "st_staff_share", unit: UnitBP, label: t("科技人员占职工总数比重", "S&T staff share"), wi: wiPartOfWhole,
-		parts: []partDef{flat("st_staff", UnitCount, "科技人员", "S&T staff"), flat("employees", UnitCount, "职工总数", "employees")},
+	add(&metricDef{name: "st_staff_share", unit: UnitBP, label: lbl("metric.st_staff_share"), wi: wiPartOfWhole,
+		parts: []partDef{flat("st_staff", UnitCount), flat("employees", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrRatio(o, e.p.STStaff, e.p.Employees) }})
-	add(&metricDef{name: "total_assets", unit: UnitFen, label: t("资产总额", "Total assets"), wi: wiDirect,
-		parts: []partDef{flat("total_assets_fen", UnitFen, "资产总额", "total assets")},
+	add(&metricDef{name: "total_assets", unit: UnitFen, label: lbl("metric.total_assets"), wi: wiDirect,
+		parts: []partDef{flat("total_assets_fen", UnitFen)},
 		fn: func(e *env, o *obs) {
 			if e.p.TotalAssets != nil {
 				o.part(0, int64(*e.p.TotalAssets))
 				o.set(int64(*e.p.TotalAssets))
 			}
 		}})
-	add(&metricDef{name: "debt_ratio", unit: UnitBP, label: t("上年末资产负债率", "Debt-to-asset ratio at the prior year-end"), wi: wiDirect,
-		parts: []partDef{flat("debt_ratio_bp", UnitBP, "资产负债率", "debt-to-asset ratio")},
+	add(&metricDef{name: "debt_ratio", unit: UnitBP, label: lbl("metric.debt_ratio"), wi: wiDirect,
+		parts: []partDef{flat("debt_ratio_bp", UnitBP)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.DebtRatio) }})
 
 	// Revenue.
-	add(&metricDef{name: "revenue_prior_year", unit: UnitFen, label: t("上年营业收入", "Prior-year operating revenue"), wi: wiDirect,
+	add(&metricDef{name: "revenue_prior_year", unit: UnitFen, label: lbl("metric.revenue_prior_year"), wi: wiDirect,
 		parts: []partDef{rev(1)}, fn: func(e *env, o *obs) { seriesValue(o, e.p.OperatingRevenue, e.y1) }})
-	add(&metricDef{name: "revenue_cagr_2y", unit: UnitBP, label: t("近2年营业收入复合增长率", "2-year operating-revenue CAGR"), wi: wiCAGR, wiN: 2,
+	add(&metricDef{name: "revenue_cagr_2y", unit: UnitBP, label: lbl("metric.revenue_cagr_2y"), wi: wiCAGR, wiN: 2,
 		parts: []partDef{rev(1), rev(3)}, fn: func(e *env, o *obs) { cagr(o, e.p.OperatingRevenue, e.y1, 2) }})
-	add(&metricDef{name: "revenue_cagr_3y", unit: UnitBP, label: t("近3年营业收入复合增长率", "3-year operating-revenue CAGR"), wi: wiCAGR, wiN: 3,
+	add(&metricDef{name: "revenue_cagr_3y", unit: UnitBP, label: lbl("metric.revenue_cagr_3y"), wi: wiCAGR, wiN: 3,
 		parts: []partDef{rev(1), rev(4)}, fn: func(e *env, o *obs) { cagr(o, e.p.OperatingRevenue, e.y1, 3) }})
-	add(&metricDef{name: "main_business_share", unit: UnitBP, label: t("上年主营业务收入占营业收入比重", "Prior-year main-business share of revenue"), wi: wiPartOfWhole,
+	add(&metricDef{name: "main_business_share", unit: UnitBP, label: lbl("metric.main_business_share"), wi: wiPartOfWhole,
 		parts: []partDef{main(1), rev(1)}, fn: func(e *env, o *obs) { seriesRatio(o, e.p.MainBusinessRevenue, e.p.OperatingRevenue, e.y1, e.y1) }})
-	add(&metricDef{name: "main_revenue_growth_prior_year", unit: UnitBP, label: t("上年主营业务收入增长率", "Prior-year main-business revenue growth"), wi: wiGrowth1,
+	add(&metricDef{name: "main_revenue_growth_prior_year", unit: UnitBP, label: lbl("metric.main_revenue_growth_prior_year"), wi: wiGrowth1,
 		parts: []partDef{main(1), main(2)}, fn: func(e *env, o *obs) { growth1(o, e.p.MainBusinessRevenue, e.y1) }})
-	add(&metricDef{name: "main_revenue_growth_avg_2y", unit: UnitBP, label: t("近2年主营业务收入平均增长率", "Average main-business revenue growth over 2 years"), wi: wiAvgGrowth2,
+	add(&metricDef{name: "main_revenue_growth_avg_2y", unit: UnitBP, label: lbl("metric.main_revenue_growth_avg_2y"), wi: wiAvgGrowth2,
 		parts: []partDef{main(1), main(2), main(3)}, fn: func(e *env, o *obs) { avgGrowth2(o, e.p.MainBusinessRevenue, e.y1) }})
-	add(&metricDef{name: "main_revenue_avg_3y", unit: UnitFen, label: t("近3年主营业务收入平均值", "Average main-business revenue over 3 years"), wi: wiSum, wiN: 3,
+	add(&metricDef{name: "main_revenue_avg_3y", unit: UnitFen, label: lbl("metric.main_revenue_avg_3y"), wi: wiSum, wiN: 3,
 		parts: []partDef{main(1), main(2), main(3)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.MainBusinessRevenue, e.y1, 3, 3) }})
-	add(&metricDef{name: "net_profit_margin_prior_year", unit: UnitBP, label: t("上年净利润率", "Prior-year net profit margin"), wi: wiNumerator,
-		parts: []partDef{yearly("net_profit_fen", UnitFen, 1, "净利润", "net profit"), rev(1)},
+	add(&metricDef{name: "net_profit_margin_prior_year", unit: UnitBP, label: lbl("metric.net_profit_margin_prior_year"), wi: wiNumerator,
+		parts: []partDef{yearly("net_profit_fen", UnitFen, 1), rev(1)},
 		fn:    func(e *env, o *obs) { seriesRatio(o, e.p.NetProfit, e.p.OperatingRevenue, e.y1, e.y1) }})
 
 	// R&D.
-	add(&metricDef{name: "rd_expense_prior_year", unit: UnitFen, label: t("上年研发费用", "Prior-year R&D expense"), wi: wiDirect,
+	add(&metricDef{name: "rd_expense_prior_year", unit: UnitFen, label: lbl("metric.rd_expense_prior_year"), wi: wiDirect,
 		parts: []partDef{rd(1)}, fn: func(e *env, o *obs) { seriesValue(o, e.p.RDExpense, e.y1) }})
-	add(&metricDef{name: "rd_expense_min_2y", unit: UnitFen, label: t("近2年每年研发费用（取低值）", "R&D expense in each of the last 2 years (lower year)"), wi: wiMin2Direct,
+	add(&metricDef{name: "rd_expense_min_2y", unit: UnitFen, label: lbl("metric.rd_expense_min_2y"), wi: wiMin2Direct,
 		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesMin2(o, e.p.RDExpense, e.y1) }})
-	add(&metricDef{name: "rd_expense_avg_2y", unit: UnitFen, label: t("近2年研发费用年均值", "Average R&D expense over 2 years"), wi: wiSum, wiN: 2,
+	add(&metricDef{name: "rd_expense_avg_2y", unit: UnitFen, label: lbl("metric.rd_expense_avg_2y"), wi: wiSum, wiN: 2,
 		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.RDExpense, e.y1, 2, 2) }})
-	add(&metricDef{name: "rd_total_2y", unit: UnitFen, label: t("近2年研发费用总额", "Total R&D expense over 2 years"), wi: wiSum, wiN: 1,
+	add(&metricDef{name: "rd_total_2y", unit: UnitFen, label: lbl("metric.rd_total_2y"), wi: wiSum, wiN: 1,
 		parts: []partDef{rd(1), rd(2)}, fn: func(e *env, o *obs) { seriesSum(o, e.p.RDExpense, e.y1, 2, 1) }})
-	add(&metricDef{name: "rd_ratio_prior_year", unit: UnitBP, label: t("上年研发费用占营业收入比重", "Prior-year R&D intensity"), wi: wiNumerator,
+	add(&metricDef{name: "rd_ratio_prior_year", unit: UnitBP, label: lbl("metric.rd_ratio_prior_year"), wi: wiNumerator,
 		parts: []partDef{rd(1), rev(1)}, fn: func(e *env, o *obs) { seriesRatio(o, e.p.RDExpense, e.p.OperatingRevenue, e.y1, e.y1) }})
-	add(&metricDef{name: "rd_ratio_min_2y", unit: UnitBP, label: t("近2年每年研发费用占营业收入比重（取低值）", "R&D intensity in each of the last 2 years (lower year)"), wi: wiMin2Ratio,
+	add(&metricDef{name: "rd_ratio_min_2y", unit: UnitBP, label: lbl("metric.rd_ratio_min_2y"), wi: wiMin2Ratio,
 		parts: []partDef{rd(1), rev(1), rd(2), rev(2)}, fn: rdRatioMin2})
-	add(&metricDef{name: "rd_to_cost_ratio_prior_year", unit: UnitBP, label: t("上年研发费用占成本费用总额比重", "Prior-year R&D share of total costs"), wi: wiNumerator,
-		parts: []partDef{rd(1), yearly("total_cost_fen", UnitFen, 1, "成本费用总额", "total costs")},
+	add(&metricDef{name: "rd_to_cost_ratio_prior_year", unit: UnitBP, label: lbl("metric.rd_to_cost_ratio_prior_year"), wi: wiNumerator,
+		parts: []partDef{rd(1), yearly("total_cost_fen", UnitFen, 1)},
 		fn:    func(e *env, o *obs) { seriesRatio(o, e.p.RDExpense, e.p.TotalCost, e.y1, e.y1) }})
 
 	// Market and time.
-	add(&metricDef{name: "niche_years", unit: UnitCentiyear, label: t("从事特定细分市场年限", "Years in the niche market"),
-		parts: []partDef{flat("niche_years", UnitCount, "细分市场年限", "years in niche")},
+	add(&metricDef{name: "niche_years", unit: UnitCentiyear, label: lbl("metric.niche_years"),
+		parts: []partDef{flat("niche_years", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrYears(o, e.p.NicheYears) }})
-	add(&metricDef{name: "field_years", unit: UnitCentiyear, label: t("深耕该细分领域年限", "Years in the product field"),
-		parts: []partDef{flat("field_years", UnitCount, "领域年限", "years in the field")},
+	add(&metricDef{name: "field_years", unit: UnitCentiyear, label: lbl("metric.field_years"),
+		parts: []partDef{flat("field_years", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrYears(o, e.p.FieldYears) }})
-	add(&metricDef{name: "market_share", unit: UnitBP, label: t("主导产品国内细分市场占有率", "National niche-market share of the main product"), wi: wiDirect,
-		parts: []partDef{flat("market_share_bp", UnitBP, "国内市场占有率", "national market share")},
+	add(&metricDef{name: "market_share", unit: UnitBP, label: lbl("metric.market_share"), wi: wiDirect,
+		parts: []partDef{flat("market_share_bp", UnitBP)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.MarketShare) }})
-	add(&metricDef{name: "intl_market_share", unit: UnitBP, label: t("主导产品国际细分市场占有率", "International niche-market share of the main product"), wi: wiDirect,
-		parts: []partDef{flat("intl_market_share_bp", UnitBP, "国际市场占有率", "international market share")},
+	add(&metricDef{name: "intl_market_share", unit: UnitBP, label: lbl("metric.intl_market_share"), wi: wiDirect,
+		parts: []partDef{flat("intl_market_share_bp", UnitBP)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IntlMarketShare) }})
-	add(&metricDef{name: "national_rank", unit: UnitRank, label: t("主导产品国内排名", "National rank of the main product"), wi: wiDirect,
-		parts: []partDef{flat("national_rank", UnitRank, "国内排名", "national rank")},
+	add(&metricDef{name: "national_rank", unit: UnitRank, label: lbl("metric.national_rank"), wi: wiDirect,
+		parts: []partDef{flat("national_rank", UnitRank)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.NationalRank) }})
-	add(&metricDef{name: "global_rank", unit: UnitRank, label: t("申报产品全球排名", "Global rank of the applied product"), wi: wiDirect,
-		parts: []partDef{flat("global_rank", UnitRank, "全球排名", "global rank")},
+	add(&metricDef{name: "global_rank", unit: UnitRank, label: lbl("metric.global_rank"), wi: wiDirect,
+		parts: []partDef{flat("global_rank", UnitRank)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.GlobalRank) }})
-	add(&metricDef{name: "digital_level", unit: UnitCount, label: t("数字化水平等级", "Digitalisation level"), wi: wiDirect,
-		parts: []partDef{flat("digital_level", UnitCount, "数字化水平", "digitalisation level")},
+	add(&metricDef{name: "digital_level", unit: UnitCount, label: lbl("metric.digital_level"), wi: wiDirect,
+		parts: []partDef{flat("digital_level", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.DigitalLevel) }})
-	add(&metricDef{name: "quality_items", unit: UnitCount, label: t("质量管理项目数", "Quality-management items"), wi: wiDirect,
+	add(&metricDef{name: "quality_items", unit: UnitCount, label: lbl("metric.quality_items"), wi: wiDirect,
 		fn: qualityItems})
-	add(&metricDef{name: "dev_quality_score_prior_year", unit: UnitCentipoint, label: t("上年专精特新发展评价得分", "Prior-year development-quality score"), wi: wiDirect,
-		parts: []partDef{{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1}},
+	add(&metricDef{name: "dev_quality_score_prior_year", unit: UnitCentipoint, label: lbl("metric.dev_quality_score_prior_year"), wi: wiDirect,
+		parts: []partDef{{label: lbl("part.dev_quality_score"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1}},
 		fn: func(e *env, o *obs) {
 			if v, ok := e.p.DevQualityScore.Get(e.y1); ok {
 				o.part(0, v)
 				o.set(v)
 			}
 		}})
-	add(&metricDef{name: "dev_quality_score_best_2y", unit: UnitCentipoint, label: t("近2年专精特新发展评价最高得分", "Best development-quality score of the last 2 years"), wi: wiDirect,
-		parts: []partDef{{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1},
-			{label: t("{y}年评价得分", "score {y}"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 2}},
+	add(&metricDef{name: "dev_quality_score_best_2y", unit: UnitCentipoint, label: lbl("metric.dev_quality_score_best_2y"), wi: wiDirect,
+		parts: []partDef{{label: lbl("part.dev_quality_score"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 1},
+			{label: lbl("part.dev_quality_score"), field: "dev_quality_score", unit: UnitCentipoint, yoff: 2}},
 		fn: bestScore2})
 
 	// Money raised.
-	add(&metricDef{name: "equity_financing_2y", unit: UnitFen, label: t("近2年新增股权融资额", "New equity financing in the last 2 years"), wi: wiDirect,
-		parts: []partDef{flat("equity_financing_2y_fen", UnitFen, "近2年股权融资", "equity financing, 2 years")},
+	add(&metricDef{name: "equity_financing_2y", unit: UnitFen, label: lbl("metric.equity_financing_2y"), wi: wiDirect,
+		parts: []partDef{flat("equity_financing_2y_fen", UnitFen)},
 		fn:    func(e *env, o *obs) { fenPtr(o, e.p.EquityFinancing2Y) }})
-	add(&metricDef{name: "equity_financing_3y", unit: UnitFen, label: t("近3年新增股权融资额", "New equity financing in the last 3 years"), wi: wiDirect,
-		parts: []partDef{flat("equity_financing_3y_fen", UnitFen, "近3年股权融资", "equity financing, 3 years")},
+	add(&metricDef{name: "equity_financing_3y", unit: UnitFen, label: lbl("metric.equity_financing_3y"), wi: wiDirect,
+		parts: []partDef{flat("equity_financing_3y_fen", UnitFen)},
 		fn:    func(e *env, o *obs) { fenPtr(o, e.p.EquityFinancing3Y) }})
-	add(&metricDef{name: "cumulative_financing_usd", unit: UnitUSDCent, label: t("累计融资额", "Cumulative financing"), wi: wiDirect,
-		parts: []partDef{flat("cumulative_financing_usd_cents", UnitUSDCent, "累计融资", "cumulative financing")},
+	add(&metricDef{name: "cumulative_financing_usd", unit: UnitUSDCent, label: lbl("metric.cumulative_financing_usd"), wi: wiDirect,
+		parts: []partDef{flat("cumulative_financing_usd_cents", UnitUSDCent)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.CumulativeFinancingUSD) }})
-	add(&metricDef{name: "valuation_usd", unit: UnitUSDCent, label: t("企业估值", "Valuation"), wi: wiDirect,
-		parts: []partDef{flat("valuation_usd_cents", UnitUSDCent, "估值", "valuation")},
+	add(&metricDef{name: "valuation_usd", unit: UnitUSDCent, label: lbl("metric.valuation_usd"), wi: wiDirect,
+		parts: []partDef{flat("valuation_usd_cents", UnitUSDCent)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.ValuationUSD) }})
 
 	// IP and institutions.
-	add(&metricDef{name: "ip_grade", unit: UnitLevel, label: t("与主导产品相关的有效知识产权", "Valid IP related to the main product"), wi: wiLevel,
-		keys:   []string{"none", "class2", "class1", "class1_self_developed", "class1_high_value"},
-		levels: []Text{t("无", "none"), t("Ⅱ类", "Class Ⅱ"), t("Ⅰ类", "Class Ⅰ"), t("自主研发Ⅰ类", "self-developed Class Ⅰ"), t("Ⅰ类高价值", "high-value Class Ⅰ")},
-		fn:     ipGrade})
-	add(&metricDef{name: "ip_class1", unit: UnitCount, label: t("Ⅰ类知识产权数量", "Class Ⅰ IP items"), wi: wiDirect,
-		parts: []partDef{flat("ip.class1", UnitCount, "Ⅰ类知识产权", "Class Ⅰ IP")},
+	add(&metricDef{name: "ip_grade", unit: UnitLevel, label: lbl("metric.ip_grade"), wi: wiLevel,
+		keys: []string{"none", "class2", "class1", "class1_self_developed", "class1_high_value"},
+		fn:   ipGrade})
+	add(&metricDef{name: "ip_class1", unit: UnitCount, label: lbl("metric.ip_class1"), wi: wiDirect,
+		parts: []partDef{flat("ip.class1", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class1) }})
-	add(&metricDef{name: "ip_class2", unit: UnitCount, label: t("Ⅱ类知识产权数量", "Class Ⅱ IP items"), wi: wiDirect,
-		parts: []partDef{flat("ip.class2", UnitCount, "Ⅱ类知识产权", "Class Ⅱ IP")},
+	add(&metricDef{name: "ip_class2", unit: UnitCount, label: lbl("metric.ip_class2"), wi: wiDirect,
+		parts: []partDef{flat("ip.class2", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class2) }})
-	add(&metricDef{name: "ip_class1_applied", unit: UnitCount, label: t("主导产品相关并实际应用的Ⅰ类知识产权", "Class Ⅰ IP applied in the main product"), wi: wiDirect,
-		parts: []partDef{flat("ip.class1_applied", UnitCount, "应用Ⅰ类知识产权", "applied Class Ⅰ IP")},
+	add(&metricDef{name: "ip_class1_applied", unit: UnitCount, label: lbl("metric.ip_class1_applied"), wi: wiDirect,
+		parts: []partDef{flat("ip.class1_applied", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.IP.Class1Applied) }})
-	add(&metricDef{name: "rd_institution_level", unit: UnitLevel, label: t("研发机构级别", "Level of the R&D institution"), wi: wiLevel,
-		keys:   []string{"none", "below_municipal", "municipal", "provincial", "national"},
-		levels: []Text{t("无", "none"), t("市级以下", "below municipal"), t("市级", "municipal"), t("省级", "provincial"), t("国家级", "national")},
+	add(&metricDef{name: "rd_institution_level", unit: UnitLevel, label: lbl("metric.rd_institution_level"), wi: wiLevel,
+		keys: []string{"none", "below_municipal", "municipal", "provincial", "national"},
 		fn: func(e *env, o *obs) {
 			if e.p.RDInstitution == nil {
 				return
@@ -271,14 +275,14 @@ func newMetrics() metricSet {
 		}})
 
 	// Parameterised metrics.
-	add(&metricDef{name: "award_count", unit: UnitCount, label: t("近年科技奖励数量", "Recent S&T awards"), build: buildAwardCount})
-	add(&metricDef{name: "best_award_rank", unit: UnitRank, label: t("近年科技奖励最好排名", "Best rank in recent S&T awards"), build: buildAwardRank})
-	add(&metricDef{name: "best_maker_china_rank", unit: UnitRank, label: t("“创客中国”全国最好名次", "Best national 创客中国 rank"), build: buildMakerChina})
-	add(&metricDef{name: "standards_led", unit: UnitCount, label: t("主导制定标准数", "Standards led"), build: buildStandards})
-	add(&metricDef{name: "honours_any", unit: UnitBool, label: t("有效荣誉", "Valid honour"), build: buildHonours})
-	add(&metricDef{name: "holds_title", unit: UnitBool, label: t("持有有效称号", "Holds a valid title"), build: buildHoldsTitle})
-	add(&metricDef{name: "flag", unit: UnitBool, label: t("标志", "Flag"), build: buildFlag})
-	add(&metricDef{name: "flags_any", unit: UnitBool, label: t("任一标志", "Any flag"), build: buildFlagsAny})
+	add(&metricDef{name: "award_count", unit: UnitCount, label: lbl("metric.award_count"), build: buildAwardCount})
+	add(&metricDef{name: "best_award_rank", unit: UnitRank, label: lbl("metric.best_award_rank"), build: buildAwardRank})
+	add(&metricDef{name: "best_maker_china_rank", unit: UnitRank, label: lbl("metric.best_maker_china_rank"), build: buildMakerChina})
+	add(&metricDef{name: "standards_led", unit: UnitCount, label: lbl("metric.standards_led"), build: buildStandards})
+	add(&metricDef{name: "honours_any", unit: UnitBool, label: lbl("metric.honours_any"), build: buildHonours})
+	add(&metricDef{name: "holds_title", unit: UnitBool, label: lbl("metric.holds_title"), build: buildHoldsTitle})
+	add(&metricDef{name: "flag", unit: UnitBool, label: lbl("metric.flag"), build: buildFlag})
+	add(&metricDef{name: "flags_any", unit: UnitBool, label: lbl("metric.flags_any"), build: buildFlagsAny})
 	return ms
 }
 
@@ -751,41 +755,41 @@ func flagPtr(p *Profile, name string) (*bool, bool) {
 func flagLabel(name string) Text {
 	switch name {
 	case "sei":
-		return t("主导产品属于战略性新兴产业", "main product in a strategic emerging industry")
+		return lbl("flag.sei")
 	case "six_bases":
-		return t("属于工业“六基”领域", "in the industrial “six bases”")
+		return lbl("flag.six_bases")
 	case "key_chain_link":
-		return t("位于重点产业链关键环节", "at a key link of a key industrial chain")
+		return lbl("flag.key_chain_link")
 	case "chain_gap_role":
-		return t("在补短板、锻长板、填空白方面取得实际成效", "real results in filling gaps or extending strengths")
+		return lbl("flag.chain_gap_role")
 	case "time_honoured":
-		return t("中华老字号", "China time-honoured brand")
+		return lbl("flag.time_honoured")
 	case "chain_leader_supplier":
-		return t("为重点产业链链主企业配套", "supplier to a key chain leader")
+		return lbl("flag.chain_leader_supplier")
 	case "manufacturing_power":
-		return t("属于制造强国十大重点产业领域", "in the 10 key sectors of 制造强国")
+		return lbl("flag.manufacturing_power")
 	case "cyber_power":
-		return t("属于网络强国建设领域", "in a 网络强国 area")
+		return lbl("flag.cyber_power")
 	case "new_industry":
-		return t("属于改造提升传统产业、培育壮大新兴产业或布局建设未来产业领域", "upgrading traditional, growing emerging or seeding future industries")
+		return lbl("flag.new_industry")
 	case "quality_award":
-		return t("获省级以上质量奖", "provincial-or-higher quality award")
+		return lbl("flag.quality_award")
 	case "qms_certified":
-		return t("通过质量/管理体系认证", "certified management system")
+		return lbl("flag.qms_certified")
 	case "own_brand":
-		return t("拥有自主品牌", "own brand")
+		return lbl("flag.own_brand")
 	case "standards_drafted":
-		return t("参与制修订标准", "took part in drafting standards")
+		return lbl("flag.standards_drafted")
 	case "intl_product_cert":
-		return t("产品获发达国家或地区认证", "product certified in a developed country")
+		return lbl("flag.intl_product_cert")
 	case "core_process_it":
-		return t("至少1项核心业务采用信息系统", "a core business process runs on an information system")
+		return lbl("flag.core_process_it")
 	case "ip_top3_holder":
-		return t("为相关Ⅰ类知识产权前三位权利人", "among the top-3 holders of that Class Ⅰ IP")
+		return lbl("flag.ip_top3_holder")
 	case "new_product":
-		return t("申报产品为新产品", "the applied product is a new product")
+		return lbl("flag.new_product")
 	case "listed":
-		return t("已上市", "listed")
+		return lbl("flag.listed")
 	}
 	return t(name, name)
 }

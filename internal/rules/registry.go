@@ -374,22 +374,13 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("rules: no %s rule set for %s applications in force on %s", e.TitleKind, e.Kind, e.Date)
 }
 
-// Message keys of the errors this package returns through apperr; hand
-// Messages() to i18n.Load.
+// Message keys of the errors this package returns through apperr; their
+// texts are in the catalogue (internal/i18n/cultivation.{zh-CN,en}.json).
 const (
 	MsgRuleSetNotFound = "err.rules_rule_set_not_found"
 	MsgKindUnsupported = "err.rules_kind_unsupported"
 	MsgNoDate          = "err.rules_no_assessment_date"
 )
-
-// Messages returns the zh-CN/en texts of the package's message keys.
-func Messages() map[string][2]string {
-	return map[string][2]string{
-		MsgRuleSetNotFound: {"没有适用的评价规则", "No applicable rule set"},
-		MsgKindUnsupported: {"该规则不适用于此类申请", "The rule set does not judge this kind of application"},
-		MsgNoDate:          {"缺少评价日期", "The assessment date is missing"},
-	}
-}
 
 // List returns every rule set's identity, by title kind and date.
 func (r *Registry) List() []RuleSetInfo {

@@ -55,24 +55,9 @@ func titleName(k enterprise.TitleKind, rs *RuleSet) Text {
 		return rs.info.Title
 	}
 	switch k {
-	case enterprise.TitleInnovativeSME:
-		return t("创新型中小企业", "Innovative SME")
-	case TitleTechInnovativeSME:
-		return t("科技和创新型中小企业", "Technology-based and innovative SME")
-	case enterprise.TitleSpecialized:
-		return t("专精特新中小企业", "Specialised SME")
-	case enterprise.TitleLittleGiant:
-		return t("专精特新“小巨人”企业", "Little giant")
-	case enterprise.TitleChampion:
-		return t("制造业单项冠军企业", "Single-item champion")
-	case enterprise.TitleHighTech:
-		return t("高新技术企业", "High-tech enterprise")
-	case enterprise.TitleUnicorn:
-		return t("独角兽企业", "Unicorn")
-	case enterprise.TitlePotentialUni:
-		return t("潜在独角兽企业", "Potential unicorn")
-	case enterprise.TitleGazelle:
-		return t("瞪羚企业", "Gazelle")
+	case enterprise.TitleInnovativeSME, TitleTechInnovativeSME, enterprise.TitleSpecialized, enterprise.TitleLittleGiant,
+		enterprise.TitleChampion, enterprise.TitleHighTech, enterprise.TitleUnicorn, enterprise.TitlePotentialUni, enterprise.TitleGazelle:
+		return lbl("title." + string(k))
 	}
 	return t(string(k), string(k))
 }
@@ -107,8 +92,8 @@ func (r *Registry) Reminders(titles []enterprise.Title, asOf time.Time, opt Remi
 			until = granted.AddYears(grantRS.info.Validity.Years)
 		}
 		name := titleName(tl.Kind, grantRS)
-		add := func(k ReminderKind, rs *RuleSet, due Date, zh, en string) {
-			rem := Reminder{Kind: k, EnterpriseID: tl.EnterpriseID, TitleKind: tl.Kind, Due: due, DaysLeft: now.DaysUntil(due), Text: Text{ZH: zh, EN: en}}
+		add := func(k ReminderKind, rs *RuleSet, due Date, text Text) {
+			rem := Reminder{Kind: k, EnterpriseID: tl.EnterpriseID, TitleKind: tl.Kind, Due: due, DaysLeft: now.DaysUntil(due), Text: text}
 			if rs != nil {
 				rem.RuleSetID = rs.info.ID
 			}
@@ -121,12 +106,10 @@ func (r *Registry) Reminders(titles []enterprise.Title, asOf time.Time, opt Remi
 			switch {
 			case left >= 0 && left < opt.ExpiryWindow:
 				add(ReminderExpiringSoon, grantRS, last,
-					"「"+name.ZH+"」称号有效期至 "+last.String()+"，还剩 "+n+" 天",
-					"The "+name.EN+" title is valid until "+last.String()+" ("+n+" days left)")
+					tb("reminder.expiring", name, last.String(), n))
 			case left < 0 && -left <= opt.ExpiredGrace:
 				add(ReminderExpired, grantRS, last,
-					"「"+name.ZH+"」称号已于 "+last.String()+" 到期",
-					"The "+name.EN+" title expired on "+last.String())
+					tb("reminder.expired", name, last.String()))
 			}
 			reviewRS := r.selectAny(tl.Kind, last, KindReview)
 			if reviewRS == nil {
@@ -134,8 +117,7 @@ func (r *Registry) Reminders(titles []enterprise.Title, asOf time.Time, opt Remi
 			}
 			if reviewRS != nil && reviewRS.info.Validity.Review && left >= 0 && left < reviewRS.info.Validity.ReviewNoticeDays {
 				add(ReminderReviewDue, reviewRS, last,
-					"「"+name.ZH+"」须在 "+last.String()+" 到期前完成复核（按 "+reviewRS.info.Version+" 版规则），还剩 "+n+" 天",
-					"Re-review of the "+name.EN+" title is due before "+last.String()+" (under the "+reviewRS.info.Version+" rules), "+n+" days left")
+					tb("reminder.review_due", name, last.String(), reviewRS.info.Version, n))
 			}
 		}
 		if !until.IsZero() && !now.Before(until) {
@@ -161,8 +143,7 @@ func (r *Registry) Reminders(titles []enterprise.Title, asOf time.Time, opt Remi
 		}
 		n := strconv.Itoa(left)
 		add(ReminderUpdateDue, cur, dl,
-			"「"+name.ZH+"」须于 "+dl.String()+" 前在平台更新年度数据，还剩 "+n+" 天；逾期未更新将影响复核资格",
-			"Update the "+name.EN+" data on the platform by "+dl.String()+" ("+n+" days left); missing it affects re-review eligibility")
+			tb("reminder.update_due", name, dl.String(), n))
 	}
 	slices.SortStableFunc(out, func(a, b Reminder) int { return a.Due.t.Compare(b.Due.t) })
 	return out

@@ -6,27 +6,34 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
+
+	"github.com/industrybrain/ibrain/internal/i18n"
 )
 
 //go:embed scoreboard.html
 var htmlTemplate string
 
-var statusText = map[string][2]string{
-	"met":      {"已完成", "met"},
-	"on_track": {"进度正常", "on track"},
-	"behind":   {"滞后", "behind"},
-	"missed":   {"未完成", "missed"},
-	"no_data":  {"暂无数据", "no data"},
-}
+// texts are the scoreboard's labels, from the message catalogue
+// (internal/i18n/scoreboard.{zh-CN,en}.json, keys scoreboard.*), as
+// key → {zh-CN, en}.
+var texts = sync.OnceValue(func() map[string][2]string { return i18n.Pairs("scoreboard") })
+
+// zh returns the zh-CN text of scoreboard.<key>; the bilingual outputs'
+// zh-CN texts carry their English glosses.
+func zh(key string) string { return texts()["scoreboard."+key][0] }
 
 // WriteHTML writes a standalone bilingual HTML page (no scripts, no external
 // assets), suitable for printing or mailing.
 func (d Doc) WriteHTML(w io.Writer) error {
 	t, err := template.New("sb").Funcs(template.FuncMap{
-		"num":    formatValue,
-		"pct":    formatSigned,
-		"status": func(s string) string { return statusText[s][0] + " / " + statusText[s][1] },
-		"cmp":    func(c string) string { return map[string]string{">=": "≥", "<=": "≤", "~": "≈"}[c] },
+		"num": formatValue,
+		"pct": formatSigned,
+		"status": func(s string) string {
+			t := texts()["scoreboard.status."+s]
+			return t[0] + " / " + t[1]
+		},
+		"cmp": func(c string) string { return map[string]string{">=": "≥", "<=": "≤", "~": "≈"}[c] },
 	}).Parse(htmlTemplate)
 	if err != nil {
 		return err

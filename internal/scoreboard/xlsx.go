@@ -1,6 +1,7 @@
 package scoreboard
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 
@@ -10,7 +11,9 @@ import (
 // Rows returns the panel as one table: section, code, names, value, unit,
 // YoY, target and status, for XLSX and CSV.
 func (d Doc) Rows() (header []string, rows [][]string) {
-	header = []string{"板块 Section", "指标代码 Code", "指标 Indicator", "Indicator", "数值 Value", "单位 Unit", "同比% YoY", "目标 Target", "状态 Status", "期间 Period"}
+	for _, c := range []string{"section", "code", "indicator_zh", "indicator_en", "value", "unit", "yoy", "target", "status", "period"} {
+		header = append(header, zh("col."+c))
+	}
 	num := func(v *float64) string {
 		if v == nil {
 			return ""
@@ -25,10 +28,10 @@ func (d Doc) Rows() (header []string, rows [][]string) {
 		rows = append(rows, []string{section, f.Code, f.NameZh, f.NameEn, num(f.Value), f.UnitZh, num(f.YoYPct), tgt, status, f.Period})
 	}
 	for _, f := range d.Results {
-		add(strconv.Itoa(d.Year)+" 成绩单 results", f)
+		add(fmt.Sprintf(zh("section.results"), d.Year), f)
 	}
 	for _, f := range d.TaskTable {
-		add(strconv.Itoa(d.TargetYear)+" 任务表 task table", f)
+		add(fmt.Sprintf(zh("section.tasks"), d.TargetYear), f)
 	}
 	return header, rows
 }
@@ -36,5 +39,5 @@ func (d Doc) Rows() (header []string, rows [][]string) {
 // WriteXLSX writes the panel as a spreadsheet.
 func (d Doc) WriteXLSX(w io.Writer) error {
 	header, rows := d.Rows()
-	return tabular.WriteXLSX(w, "数读", header, rows)
+	return tabular.WriteXLSX(w, zh("sheet"), header, rows)
 }

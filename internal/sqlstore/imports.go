@@ -12,7 +12,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
-	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 )
@@ -384,52 +383,4 @@ func (s *Store) UpdateListingRecords(ctx context.Context, sc auth.Scope, ids []i
 		return UpsertResult{}, err
 	}
 	return res, nil
-}
-
-// ImportLookups reads what the yearly imports resolve cells against: the
-// enterprises in sc, the parks, and the veto items of every stored and
-// built-in 亩均 configuration.
-func (s *Store) ImportLookups(ctx context.Context, sc auth.Scope) (importer.Lookups, error) {
-	refs, err := s.EnterpriseRefs(ctx, sc)
-	if err != nil {
-		return importer.Lookups{}, err
-	}
-	firms := make(map[string]importer.Firm, len(refs))
-	for code, r := range refs {
-		firms[code] = importer.Firm{ID: r.ID, RegionCode: r.RegionCode}
-	}
-	parks, err := s.MujunParks(ctx)
-	if err != nil {
-		return importer.Lookups{}, err
-	}
-	pe := make([]importer.ParkEntry, len(parks))
-	for i, p := range parks {
-		pe[i] = importer.ParkEntry{Code: p.Code, RegionCode: p.RegionCode, NameZh: p.NameZh, NameEn: p.NameEn}
-	}
-	var cfgs []mujun.Config
-	for _, name := range mujun.BuiltinNames() {
-		c, err := mujun.Builtin(name)
-		if err != nil {
-			return importer.Lookups{}, err
-		}
-		cfgs = append(cfgs, c)
-	}
-	infos, err := s.MujunConfigs(ctx)
-	if err != nil {
-		return importer.Lookups{}, err
-	}
-	for _, in := range infos {
-		c, _, err := s.MujunConfig(ctx, in.ID, in.Version)
-		if err != nil {
-			return importer.Lookups{}, err
-		}
-		cfgs = append(cfgs, c)
-	}
-	var vetoes []importer.VetoEntry
-	for _, c := range cfgs {
-		for _, v := range c.Vetoes {
-			vetoes = append(vetoes, importer.VetoEntry{Code: v.Code, NameZh: v.Name.Zh, NameEn: v.Name.En})
-		}
-	}
-	return importer.Lookups{Firm: importer.NewFirmLookup(firms), Park: importer.NewParkLookup(pe), Veto: importer.NewVetoLookup(vetoes)}, nil
 }

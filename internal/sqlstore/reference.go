@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/region"
 )
 
@@ -179,7 +181,8 @@ type RegionRow struct {
 }
 
 // ClustersAt returns the clusters of the catalogue in force on day
-// (YYYY-MM-DD), falling back to the earliest catalogue for earlier days.
+// (YYYY-MM-DD), falling back to the earliest catalogue for earlier days;
+// with no catalogue stored at all it is an apperr.NotFound.
 func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow, error) {
 	var c ClusterCatalogueRow
 	err := s.read.QueryRowContext(ctx, `SELECT id, version, effective_from, effective_to, source FROM cluster_catalogue
@@ -187,6 +190,9 @@ func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow
 	if err == sql.ErrNoRows {
 		err = s.read.QueryRowContext(ctx, `SELECT id, version, effective_from, effective_to, source FROM cluster_catalogue ORDER BY effective_from LIMIT 1`).
 			Scan(&c.ID, &c.Version, &c.EffectiveFrom, &c.EffectiveTo, &c.Source)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.New(apperr.NotFound, "api.err.not_found")
 	}
 	if err != nil {
 		return c, err

@@ -1,13 +1,9 @@
 package web
 
 import (
-	"database/sql"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/industrybrain/ibrain/internal/apperr"
 )
 
 // Reference data is the same for every user, so these handlers take no
@@ -33,9 +29,6 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cat, err := s.store.ClustersAt(r.Context(), day)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = apperr.New(apperr.NotFound, "api.err.not_found")
-	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

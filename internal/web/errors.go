@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"maps"
 	"net/http"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -121,52 +122,13 @@ func (s *Server) message(lang, key string, args ...any) string {
 }
 
 // Messages returns the web layer's message keys as {zh-CN, en}, for
-// i18n.Load, so the catalogue's parity checks cover them too.
-func Messages() map[string][2]string {
-	out := make(map[string][2]string, len(webMessages))
-	for k, v := range webMessages {
-		out[k] = v
-	}
-	return out
-}
+// i18n.Load, so the catalogue's parity checks cover them too. The texts live
+// in the catalogue, internal/i18n/web.{zh-CN,en}.json.
+func Messages() map[string][2]string { return maps.Clone(webMessages) }
 
 // webMessages are the texts of the keys the web layer itself produces.
 // Read-only.
-var webMessages = map[string][2]string{
-	"api.err.internal":          {"服务器内部错误，请稍后重试。", "Internal server error; please try again later."},
-	"api.err.unauthenticated":   {"请先登录。", "Please sign in."},
-	"api.err.forbidden":         {"无权执行此操作。", "You are not allowed to do this."},
-	"api.err.cross_origin":      {"跨站请求已被拒绝。", "Cross-origin request rejected."},
-	"api.err.login_failed":      {"用户名或密码错误。", "Wrong username or password."},
-	"api.err.too_many_attempts": {"登录失败次数过多，请15分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."},
-	"api.err.bad_form":          {"表单无法解析。", "The form could not be read."},
-	"api.err.not_found":         {"未找到请求的资源。", "Not found."},
-	"api.err.bad_param":         {"参数 %s 无效：%s", "Invalid parameter %s: %s"},
-	"api.err.no_file":           {"请上传文件（字段 file）。", "Upload a file in the field \"file\"."},
-	"api.err.file_too_large":    {"文件过大（上限 %d MB）。", "The file is too large (limit %d MB)."},
-	"api.err.bad_kind":          {"未知的导入类型：%s", "Unknown import kind: %s"},
-	"api.err.import_invalid":    {"文件有 %d 处错误，未写入任何数据。", "The file has %d errors; nothing was written."},
-	"api.err.import_scope":      {"超出您的数据权限范围：只能导入本辖区的企业", "outside your data scope: you can only import enterprises of your own district"},
-	"api.err.export_too_large":  {"导出行数超过 %d，请缩小筛选范围。", "More than %d rows to export; narrow the filters."},
-	"api.err.not_ready":         {"功能尚未启用。", "This function is not available yet."},
-
-	"api.export.sheet":             {"企业名录", "Enterprises"},
-	"api.export.col.credit_code":   {"统一社会信用代码", "Credit code"},
-	"api.export.col.name":          {"企业名称", "Name"},
-	"api.export.col.region_code":   {"区县代码", "Region code"},
-	"api.export.col.region":        {"区县", "Region"},
-	"api.export.col.industry_code": {"行业代码", "Industry code"},
-	"api.export.col.founded":       {"成立日期", "Founded"},
-	"api.export.col.land_mu":       {"用地面积（亩）", "Land (mu)"},
-	"api.export.col.year":          {"统计年度", "Year"},
-	"api.export.col.above_scale":   {"规上企业", "Above scale"},
-	"api.export.col.size":          {"企业规模", "Size"},
-	"api.export.col.employees":     {"从业人员", "Employees"},
-	"api.export.col.revenue_wan":   {"营业收入（万元）", "Revenue (¥10k)"},
-	"api.export.col.cluster":       {"产业集群", "Cluster"},
-	"api.export.col.tier":          {"集群层级", "Tier"},
-	"api.export.col.titles":        {"企业称号", "Titles"},
-}
+var webMessages = i18n.Pairs("web")
 
 // writeJSON writes v as JSON with status. API answers carry scoped data,
 // so no shared cache may keep them.

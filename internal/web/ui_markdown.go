@@ -1,133 +1,58 @@
 package web
 
 import (
-	"html"
+	"bytes"
 	"html/template"
-	"regexp"
+	"strconv"
 	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 )
 
-// renderMarkdown converts the small Markdown subset the help pages use into
-// HTML: ATX headings, paragraphs, "-"/"*" and "1." lists, ``` code blocks,
-// and inline `code`, **bold** and [links](url). Everything is escaped
-// first, so a help file cannot inject markup; link targets are limited to
-// relative paths, #fragments and http(s).
+// helpMarkdown renders the help pages: CommonMark plus the GitHub extensions
+// (tables, strikethrough, autolinks, task lists). goldmark's defaults keep
+// the output safe: raw HTML in a help file is omitted, and javascript:,
+// vbscript:, file: and data: link targets are emptied. Headings get ids from
+// slug (see headingIDs), not goldmark's ASCII-only default.
+var helpMarkdown = goldmark.New(
+	goldmark.WithExtensions(extension.GFM),
+	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+)
+
+// renderMarkdown converts a help file's Markdown into HTML.
 func renderMarkdown(src string) template.HTML {
-	var b strings.Builder
-	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
-	var para []string
-	list := "" // "ul", "ol" or ""
-	inCode := false
-	flushPara := func() {
-		if len(para) > 0 {
-			b.WriteString("<p>" + inline(strings.Join(para, " ")) + "</p>\n")
-			para = nil
-		}
+	var b bytes.Buffer
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]bool{}}))
+	if err := helpMarkdown.Convert([]byte(src), &b, parser.WithContext(ctx)); err != nil {
+		// Convert fails only when writing to the buffer fails, which it does not.
+		return template.HTML("<pre>" + template.HTMLEscapeString(src) + "</pre>")
 	}
-	closeList := func() {
-		if list != "" {
-			b.WriteString("</" + list + ">\n")
-			list = ""
-		}
-	}
-	for _, line := range lines {
-		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "```") {
-			flushPara()
-			closeList()
-			if inCode {
-				b.WriteString("</code></pre>\n")
-			} else {
-				b.WriteString("<pre><code>")
-			}
-			inCode = !inCode
-			continue
-		}
-		if inCode {
-			b.WriteString(html.EscapeString(line) + "\n")
-			continue
-		}
-		switch {
-		case trimmed == "":
-			flushPara()
-			closeList()
-		case strings.HasPrefix(trimmed, "#"):
-			level := len(trimmed) - len(strings.TrimLeft(trimmed, "#"))
-			text := strings.TrimSpace(trimmed[level:])
-			if level > 6 || text == "" || trimmed[level] != ' ' {
-				para = append(para, trimmed)
-				continue
-			}
-			flushPara()
-			closeList()
-			tag := "h" + string(rune('0'+level))
-			b.WriteString("<" + tag + ` id="` + slug(text) + `">` + inline(text) + "</" + tag + ">\n")
-		case strings.HasPrefix(trimmed, "- ") || strings.HasPrefix(trimmed, "* "):
-			flushPara()
-			if list != "ul" {
-				closeList()
-				b.WriteString("<ul>\n")
-				list = "ul"
-			}
-			b.WriteString("<li>" + inline(trimmed[2:]) + "</li>\n")
-		case orderedItem.MatchString(trimmed):
-			flushPara()
-			if list != "ol" {
-				closeList()
-				b.WriteString("<ol>\n")
-				list = "ol"
-			}
-			b.WriteString("<li>" + inline(orderedItem.ReplaceAllString(trimmed, "")) + "</li>\n")
-		case list != "" && (strings.HasPrefix(line, "  ") || strings.HasPrefix(line, "\t")):
-			// A continuation line of the current list item.
-			s := b.String()
-			if i := strings.LastIndex(s, "</li>\n"); i >= 0 {
-				b.Reset()
-				b.WriteString(s[:i] + " " + inline(trimmed) + "</li>\n")
-			}
-		default:
-			closeList()
-			para = append(para, trimmed)
-		}
-	}
-	if inCode {
-		b.WriteString("</code></pre>\n")
-	}
-	flushPara()
-	closeList()
 	return template.HTML(b.String())
 }
 
-var (
-	orderedItem = regexp.MustCompile(`^\d+[.)]\s+`)
-	inlineCode  = regexp.MustCompile("`([^`]+)`")
-	boldText    = regexp.MustCompile(`\*\*([^*]+)\*\*`)
-	linkText    = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)\)`)
-)
+// headingIDs is the parser.IDs of the help pages: ids come from slug, so a
+// Chinese heading keeps its characters ("## 阶段" gets id="阶段") where
+// goldmark's default would make it "heading"; a repeated id gets "-1",
+// "-2"… appended, as goldmark does.
+type headingIDs struct{ seen map[string]bool }
 
-// inline escapes text and applies the inline rules. Code spans are cut out
-// first so their content is not formatted.
-func inline(s string) string {
-	var codes []string
-	s = inlineCode.ReplaceAllStringFunc(s, func(m string) string {
-		codes = append(codes, "<code>"+html.EscapeString(m[1:len(m)-1])+"</code>")
-		return "\x00" + string(rune('A'+len(codes)-1)) + "\x00"
-	})
-	s = html.EscapeString(s)
-	s = boldText.ReplaceAllString(s, "<strong>$1</strong>")
-	s = linkText.ReplaceAllStringFunc(s, func(m string) string {
-		p := linkText.FindStringSubmatch(m)
-		href := html.UnescapeString(p[2])
-		if !(strings.HasPrefix(href, "/") || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "https://") || strings.HasPrefix(href, "http://")) {
-			return p[1]
-		}
-		return `<a href="` + html.EscapeString(href) + `">` + p[1] + "</a>"
-	})
-	for i, c := range codes {
-		s = strings.Replace(s, "\x00"+string(rune('A'+i))+"\x00", c, 1)
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	base := slug(string(value))
+	if base == "" {
+		base = "section"
 	}
-	return s
+	id := base
+	for i := 1; h.seen[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	h.seen[id] = true
+	return []byte(id)
 }
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = true }
 
 // slug makes a heading id: ASCII letters and digits lowercased, CJK kept,
 // everything else collapsed to "-".

@@ -356,7 +356,7 @@ func decodeListingEvent(body io.Reader) (listing.Event, listing.AppendOptions, e
 	if p := strings.TrimSpace(in.ProceedsWan.String()); p != "" {
 		v, err := unit.ParseScaled(p, int64(unit.Wan))
 		if err != nil {
-			return ev, opts, web.BadParam("proceeds_wan", "want a plain decimal in 万元 with at most 6 decimals")
+			return ev, opts, web.BadParam("proceeds_wan", "want a plain decimal of ¥10k units with at most 6 decimals")
 		}
 		ev.Proceeds = unit.Fen(v)
 	}

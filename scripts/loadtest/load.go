@@ -1,8 +1,9 @@
-package cli
+package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -13,9 +14,10 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"github.com/industrybrain/ibrain/internal/app"
 )
+
+// defaultURL is where `ibrain serve` listens by default (app.DefaultAddr).
+const defaultURL = "http://127.0.0.1:8080"
 
 // defaultLoadPaths are the cockpit's API calls, as the city overview page
 // makes them.
@@ -30,9 +32,26 @@ var defaultLoadPaths = []string{
 	"/api/v1/scoreboard?year=2023",
 }
 
-func runLoadtest(ctx context.Context, args []string, std IO) error {
-	fs := newPlainFlags("loadtest", "--user NAME --password PW [--url URL] [--duration 10s] [--concurrency 8]", std)
-	base := fs.String("url", "http://"+app.DefaultAddr, "base URL of a running ibrain (loopback only)")
+// config is a parsed command line.
+type config struct {
+	base        string
+	user        string
+	password    string
+	paths       []string
+	duration    time.Duration
+	concurrency int
+	maxRequests int
+}
+
+// parseFlags reads and checks the command line.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: go run ./scripts/loadtest -password PW [-url URL] [-user NAME] [-duration 10s] [-concurrency 8] [-paths P1,P2]\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	base := fs.String("url", defaultURL, "base URL of a running ibrain (loopback only)")
 	user := fs.String("user", "analyst", "account to sign in with")
 	password := fs.String("password", "", "its password (required)")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send requests (at most 5m)")
@@ -40,35 +59,55 @@ func runLoadtest(ctx context.Context, args []string, std IO) error {
 	maxRequests := fs.Int("requests", 200000, "stop after this many requests")
 	paths := fs.String("paths", strings.Join(defaultLoadPaths, ","), "comma-separated paths to cycle through")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return config{}, err
 	}
-	u, err := url.Parse(*base)
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := checkLoopback(*base); err != nil {
+		return config{}, err
+	}
+	if *password == "" || *concurrency < 1 || *concurrency > 256 || *duration <= 0 || *duration > 5*time.Minute || *maxRequests < 1 {
+		return config{}, errors.New("need -password, -concurrency 1–256, -duration up to 5m and -requests ≥ 1")
+	}
+	var ps []string
+	for _, p := range strings.Split(*paths, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return config{}, errors.New("-paths names no path")
+	}
+	return config{base: strings.TrimRight(*base, "/"), user: *user, password: *password, paths: ps,
+		duration: *duration, concurrency: *concurrency, maxRequests: *maxRequests}, nil
+}
+
+// checkLoopback accepts only a URL on this machine: a load test is not a
+// tool for someone else's server.
+func checkLoopback(base string) error {
+	u, err := url.Parse(base)
 	if err != nil {
-		return fmt.Errorf("%w: bad --url: %v", errUsage, err)
+		return fmt.Errorf("bad -url: %v", err)
 	}
-	// The load goes to this machine only: a load test is not a tool for
-	// someone else's server.
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("bad -url %q: want http:// or https://", base)
+	}
 	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("%w: --url must be a loopback address (127.0.0.0/8, ::1 or localhost)", errUsage)
-	}
-	if *password == "" || *concurrency < 1 || *concurrency > 256 || *duration <= 0 || *duration > 5*time.Minute {
-		return fmt.Errorf("%w: need --password, --concurrency 1–256 and --duration up to 5m", errUsage)
-	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}}
-	token, err := signIn(ctx, client, *base, *user, *password)
-	if err != nil {
-		return err
-	}
-	res, err := loadRun(ctx, client, loadSpec{base: strings.TrimRight(*base, "/"), token: token, paths: strings.Split(*paths, ","),
-		duration: *duration, concurrency: *concurrency, maxRequests: *maxRequests})
-	if err != nil {
-		return err
-	}
-	res.print(std.Stdout)
-	if res.failed > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed", res.failed)}
+		return errors.New("-url must be a loopback address (127.0.0.0/8, ::1 or localhost)")
 	}
 	return nil
+}
+
+// run signs in and sends the load.
+func (c config) run(ctx context.Context) (*loadResult, error) {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency}}
+	token, err := signIn(ctx, client, c.base, c.user, c.password)
+	if err != nil {
+		return nil, err
+	}
+	return loadRun(ctx, client, loadSpec{base: c.base, token: token, paths: c.paths,
+		duration: c.duration, concurrency: c.concurrency, maxRequests: c.maxRequests})
 }
 
 // signIn posts the login form and returns the session token, which API
