@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -198,31 +196,9 @@ func TestListingAPIExport(t *testing.T) {
 // TestListingOpenAPISchemas keeps the listing schemas and wire structs in
 // step, field by field.
 func TestListingOpenAPISchemas(t *testing.T) {
-	doc := loadOpenAPI(t)
-	for name, v := range map[string]any{
+	checkWireSchemas(t, loadOpenAPI(t), map[string]any{
 		"ListedCount": apiListedCount{}, "ListingStageCount": apiListingStageCount{}, "ListingSummary": apiListingSummary{},
 		"ListingCount": apiListingCount{}, "ListingYear": apiListingYear{}, "ListingYears": apiListingYears{}, "ListingFirm": apiListingFirm{},
-		"ListingPage": apiListingPage{}, "ListingEvent": apiListingEvent{}, "ListingHistory": apiListingHistory{}, "ListingEventInput": apiListingEventInput{},
-	} {
-		sch, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		var fields, props []string
-		rt := reflect.TypeOf(v)
-		for i := 0; i < rt.NumField(); i++ {
-			if tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ","); tag != "" && tag != "-" {
-				fields = append(fields, tag)
-			}
-		}
-		for p := range sch.Properties {
-			props = append(props, p)
-		}
-		sort.Strings(fields)
-		sort.Strings(props)
-		if !slices.Equal(fields, props) {
-			t.Errorf("schema %s has %v, struct %T has %v", name, props, v, fields)
-		}
-	}
+		"ListingPage": apiListingPage{}, "ListingEvent": apiListingEvent{}, "ListingHistory": apiListingHistory{},
+	}, map[string]any{"ListingEventInput": apiListingEventInput{}})
 }

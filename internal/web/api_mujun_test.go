@@ -180,3 +180,20 @@ func TestMujunPages(t *testing.T) {
 		})
 	})
 }
+
+// TestMujunOpenAPISchemas keeps the 亩均 schemas and wire structs in step,
+// field by field (checkWireSchemas).
+func TestMujunOpenAPISchemas(t *testing.T) {
+	checkWireSchemas(t, loadOpenAPI(t), map[string]any{
+		"MujunConfigInfo": apiMujunConfigInfo{}, "MujunConfigList": apiMujunConfigList{}, "MujunConfigDoc": apiMujunConfigDoc{},
+		"MujunValid": apiMujunValid{}, "MujunProblem": apiMujunProblem{}, "MujunError": apiMujunError{}, "MujunRun": apiMujunRun{},
+		"MujunRunList": apiMujunRunList{}, "MujunClassCount": mujun.ClassCount{}, "MujunRunCreated": apiMujunRunCreated{},
+		"MujunIndicator": apiMujunIndicator{}, "MujunPolicy": apiMujunPolicy{}, "MujunResult": apiMujunResult{},
+		"MujunResultPage": apiMujunResultPage{}, "MujunAggregate": apiMujunAggregate{}, "MujunAggregates": apiMujunAggregates{},
+		"MujunClasses": apiMujunClasses{}, "MujunChange": apiMujunChange{}, "MujunDiff": apiMujunDiff{}, "MujunTargets": apiMujunTargets{},
+	}, map[string]any{
+		// A configuration is also uploaded, where version may be absent
+		// (the server assigns it), so only its properties are compared.
+		"MujunConfig": mujun.Config{}, "MujunRunRequest": apiMujunRunRequest{},
+	})
+}

@@ -32,7 +32,9 @@ type openAPIOperation struct {
 }
 
 type openAPISchema struct {
-	Properties map[string]json.RawMessage `json:"properties"`
+	Properties           map[string]json.RawMessage `json:"properties"`
+	Required             []string                   `json:"required"`
+	AdditionalProperties json.RawMessage            `json:"additionalProperties"`
 }
 
 func loadOpenAPI(t *testing.T) openAPIDocument {
@@ -125,10 +127,11 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 }
 
 // TestOpenAPISchemasMatchWireTypes keeps the documented schemas and the
-// JSON wire structs in step, field by field.
+// JSON wire structs in step, field by field (checkWireSchemas); every
+// response is also validated against them (apischema_hook_test.go).
 func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	types := map[string]any{
+	checkWireSchemas(t, doc, map[string]any{
 		"User": apiUser{}, "LoginResponse": loginResponse{}, "Region": apiRegion{}, "Cluster": apiCluster{},
 		"ClusterCatalogue": apiClusterCatalogue{}, "Indicator": apiIndicator{}, "EnterpriseItem": apiEnterpriseItem{},
 		"EnterprisePage": apiEnterprisePage{}, "EnterpriseYear": apiEnterpriseYear{}, "Title": apiTitle{}, "Enterprise": apiEnterprise{},
@@ -136,31 +139,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"Progress": apiProgress{}, "Figure": apiFigure{}, "Figures": apiFigures{}, "Trend": apiTrend{}, "Slice": apiSlice{},
 		"Breakdown": apiBreakdown{}, "Targets": apiTargets{}, "Scoreboard": apiScoreboard{}, "ImportResult": apiImportResult{},
 		"ImportRejected": apiImportRejected{}, "RowError": apiRowError{}, "Health": apiHealth{}, "Error": apiErrorEnvelope{},
-	}
-	for name, v := range types {
-		sch, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		var fields []string
-		rt := reflect.TypeOf(v)
-		for i := 0; i < rt.NumField(); i++ {
-			tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-			if tag != "" && tag != "-" {
-				fields = append(fields, tag)
-			}
-		}
-		var props []string
-		for p := range sch.Properties {
-			props = append(props, p)
-		}
-		sort.Strings(fields)
-		sort.Strings(props)
-		if !slices.Equal(fields, props) {
-			t.Errorf("schema %s has %v, struct %T has %v", name, props, v, fields)
-		}
-	}
+	}, nil)
 	// Every $ref resolves.
 	merged, err := buildOpenAPI()
 	if err != nil {
@@ -171,4 +150,78 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 			t.Errorf("dangling $ref to %s", m[1])
 		}
 	}
+}
+
+// checkWireSchemas compares named schemas with the Go types sent as their
+// JSON: the properties are exactly the struct's JSON fields (embedded
+// structs flattened, as encoding/json does). For the response types, the
+// schema also requires every field sent always (no omitempty/omitzero)
+// and allows no other property, so a renamed, dropped or added field fails
+// here even when no scenario's response shows it. requests are request
+// bodies: their properties are compared only.
+func checkWireSchemas(t *testing.T, doc openAPIDocument, responses, requests map[string]any) {
+	t.Helper()
+	check := func(name string, v any, response bool) {
+		sch, ok := doc.Components.Schemas[name]
+		if !ok {
+			t.Errorf("schema %s missing", name)
+			return
+		}
+		fields, always := wireFields(reflect.TypeOf(v))
+		var props []string
+		for p := range sch.Properties {
+			props = append(props, p)
+		}
+		sort.Strings(fields)
+		sort.Strings(props)
+		if !slices.Equal(fields, props) {
+			t.Errorf("schema %s has %v, struct %T has %v", name, props, v, fields)
+		}
+		if !response {
+			return
+		}
+		required := slices.Sorted(slices.Values(sch.Required))
+		if sort.Strings(always); !slices.Equal(required, always) {
+			t.Errorf("schema %s requires %v, struct %T always sends %v", name, required, v, always)
+		}
+		if string(sch.AdditionalProperties) != "false" {
+			t.Errorf("schema %s: additionalProperties is %s, want false", name, sch.AdditionalProperties)
+		}
+	}
+	for name, v := range responses {
+		check(name, v, true)
+	}
+	for name, v := range requests {
+		check(name, v, false)
+	}
+}
+
+// wireFields lists the JSON names of a struct's fields, flattening
+// embedded structs as encoding/json does, and those sent always (without
+// omitempty or omitzero).
+func wireFields(rt reflect.Type) (fields, always []string) {
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" {
+			ff, fa := wireFields(f.Type)
+			fields, always = append(fields, ff...), append(always, fa...)
+			continue
+		}
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		fields = append(fields, tag)
+		optional := false
+		for _, o := range strings.Split(opts, ",") {
+			optional = optional || o == "omitempty" || o == "omitzero"
+		}
+		if !optional {
+			always = append(always, tag)
+		}
+	}
+	return fields, always
 }

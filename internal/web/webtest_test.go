@@ -158,7 +158,14 @@ func newTestEnv(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{t: t, srv: srv, h: srv.Handler(), store: st, ids: map[string]int64{}, users: map[string]int64{}, tokens: map[string]string{}, log: logBuf}
+	// Every API response a test receives is checked against the OpenAPI
+	// document (apischema_hook_test.go).
+	v, err := apiValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteRoutes(srv.api)
+	env := &testEnv{t: t, srv: srv, h: schemaChecked(srv.Handler(), v, t.Errorf), store: st, ids: map[string]int64{}, users: map[string]int64{}, tokens: map[string]string{}, log: logBuf}
 	env.seed(ctx, hasher)
 	return env
 }
