@@ -191,6 +191,11 @@ func TestMujunOpenAPISchemas(t *testing.T) {
 		"MujunIndicator": apiMujunIndicator{}, "MujunPolicy": apiMujunPolicy{}, "MujunResult": apiMujunResult{},
 		"MujunResultPage": apiMujunResultPage{}, "MujunAggregate": apiMujunAggregate{}, "MujunAggregates": apiMujunAggregates{},
 		"MujunClasses": apiMujunClasses{}, "MujunChange": apiMujunChange{}, "MujunDiff": apiMujunDiff{}, "MujunTargets": apiMujunTargets{},
+		// Domain values sent inside them.
+		"MujunText": mujun.Text{}, "MujunAssembleCounts": mujun.AssembleCounts{}, "MujunGroupResult": mujun.GroupResult{},
+		"MujunGroupIndicator": mujun.GroupIndicator{}, "MujunIndicatorStats": mujun.IndicatorStats{}, "MujunDriver": mujun.Driver{},
+		"MujunConfigChange": mujun.ConfigChange{}, "MujunTargetSet": mujun.TargetSet{}, "MujunTarget": mujun.Target{},
+		"MujunDistrictProgress": mujun.DistrictProgress{}, "MujunTargetProgressItem": mujun.TargetProgressItem{}, "MujunPathPoint": mujun.PathPoint{},
 	}, map[string]any{
 		// A configuration is also uploaded, where version may be absent
 		// (the server assigns it), so only its properties are compared.
