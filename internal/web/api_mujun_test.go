@@ -200,5 +200,9 @@ func TestMujunOpenAPISchemas(t *testing.T) {
 		// A configuration is also uploaded, where version may be absent
 		// (the server assigns it), so only its properties are compared.
 		"MujunConfig": mujun.Config{}, "MujunRunRequest": apiMujunRunRequest{},
+		"MujunGroupConfig": mujun.GroupConfig{}, "MujunIndicatorConfig": mujun.IndicatorConfig{}, "MujunBenchmark": mujun.Benchmark{},
+		"MujunVeto": mujun.Veto{}, "MujunConfigClasses": mujun.Classes{}, "MujunConfigClassDef": mujun.ClassDef{}, "MujunCutoff": mujun.Cutoff{},
+		"MujunClassShare": mujun.ClassShare{}, "MujunClassThreshold": mujun.ClassThreshold{}, "MujunExempt": mujun.Exempt{},
+		"MujunConfigPolicy": mujun.Policy{},
 	})
 }
