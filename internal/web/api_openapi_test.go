@@ -181,7 +181,8 @@ func checkWireSchemas(t *testing.T, doc openAPIDocument, responses, requests map
 			return
 		}
 		required := slices.Sorted(slices.Values(sch.Required))
-		if sort.Strings(always); !slices.Equal(required, always) {
+		sort.Strings(always)
+		if !slices.Equal(required, always) {
 			t.Errorf("schema %s requires %v, struct %T always sends %v", name, required, v, always)
 		}
 		if string(sch.AdditionalProperties) != "false" {
