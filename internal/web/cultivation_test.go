@@ -248,6 +248,7 @@ func TestCultivationSchemasMatchWireTypes(t *testing.T) {
 	}, map[string]any{
 		// A profile is also the body of POST /rulesets/{id}/evaluate, where
 		// every field is optional, so only its properties are compared.
-		"Profile": rules.Profile{},
+		"Profile": rules.Profile{}, "ProfileIP": rules.IP{}, "ProfileAward": rules.Award{}, "ProfilePlacement": rules.Placement{},
+		"ProfileStandard": rules.Standard{}, "ProfileDomain": rules.Domain{}, "ProfileQuality": rules.Quality{}, "HeldTitle": rules.HeldTitle{},
 	})
 }
