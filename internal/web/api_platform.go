@@ -28,11 +28,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 //go:embed openapi.json openapi
 var openAPIFiles embed.FS
 
-// OpenAPI returns the merged OpenAPI 3.1 document the server serves at
-// /api/v1/openapi.json, for tests that validate responses against it
-// (internal/web/apischema).
-func OpenAPI() ([]byte, error) { return buildOpenAPI() }
-
 // buildOpenAPI merges the base document with the module fragments in
 // openapi/*.json (their paths and component schemas), so modules document
 // their routes in their own files. A path or schema defined twice is an
@@ -107,6 +102,12 @@ func (s *Server) openAPIFragments() []namedFragment {
 	}
 	return out
 }
+
+// OpenAPIDocument returns the merged OpenAPI 3.1 document the server
+// serves at /api/v1/openapi.json (the base, the fragments in openapi/ and
+// the modules' own), for tests that validate responses against it
+// (internal/web/apischema). The caller must not modify it.
+func (s *Server) OpenAPIDocument() []byte { return s.openAPIDoc }
 
 // openAPI serves the merged OpenAPI 3.1 document.
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {

@@ -23,24 +23,28 @@ import (
 	"github.com/industrybrain/ibrain/internal/web/apischema"
 )
 
-var (
-	apiValidatorOnce sync.Once
-	apiValidatorVal  *apischema.Validator
-	apiValidatorErr  error
-)
+// apiValidators caches a validator per served document (servers with the
+// same modules serve the same one), so schemas compile once per binary.
+var apiValidators = struct {
+	sync.Mutex
+	byDoc map[string]*apischema.Validator
+}{byDoc: map[string]*apischema.Validator{}}
 
-// apiValidator returns the validator for the merged document, built once
-// per test binary.
-func apiValidator() (*apischema.Validator, error) {
-	apiValidatorOnce.Do(func() {
-		doc, err := OpenAPI()
-		if err != nil {
-			apiValidatorErr = err
-			return
-		}
-		apiValidatorVal, apiValidatorErr = apischema.New(doc)
-	})
-	return apiValidatorVal, apiValidatorErr
+// apiValidator returns the validator for the document srv serves: the
+// base document, the fragments and the modules' own.
+func apiValidator(srv *Server) (*apischema.Validator, error) {
+	doc := srv.OpenAPIDocument()
+	apiValidators.Lock()
+	defer apiValidators.Unlock()
+	if v, ok := apiValidators.byDoc[string(doc)]; ok {
+		return v, nil
+	}
+	v, err := apischema.New(doc)
+	if err != nil {
+		return nil, err
+	}
+	apiValidators.byDoc[string(doc)] = v
+	return v, nil
 }
 
 // schemaCoverage records, over the whole test binary, the routes of the
@@ -207,7 +211,7 @@ func fullRun() bool {
 // document does not allow — a renamed field, a wrong type, an undocumented
 // status or content type — and passes the right one.
 func TestSchemaCheckCatchesWrongBodies(t *testing.T) {
-	v, err := apiValidator()
+	v, err := apiValidator(newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db").srv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +271,7 @@ func TestSchemaCoverageCheck(t *testing.T) {
 // TestOpenAPIResponseSchemasCompile compiles every response schema of the
 // document, so a broken one fails even before a test reaches it.
 func TestOpenAPIResponseSchemasCompile(t *testing.T) {
-	v, err := apiValidator()
+	v, err := apiValidator(newTestEnv(t, "sqlite:"+t.TempDir()+"/x.db").srv)
 	if err != nil {
 		t.Fatal(err)
 	}

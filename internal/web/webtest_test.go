@@ -160,7 +160,7 @@ func newTestEnv(t *testing.T, dsn string, opts ...func(*Deps)) *testEnv {
 	}
 	// Every API response a test receives is checked against the OpenAPI
 	// document (apischema_hook_test.go).
-	v, err := apiValidator()
+	v, err := apiValidator(srv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,8 @@
 // metrics text) are checked for their content type only.
 //
 // It is meant for tests: any package's tests build a Validator from the
-// merged document (web.OpenAPI) and hand it every response they receive.
+// document the server serves (web.Server.OpenAPIDocument) and hand it
+// every response they receive.
 // It imports no feature code.
 package apischema
 
