@@ -81,7 +81,7 @@ func (s *Server) apiGoals(w http.ResponseWriter, r *http.Request, u auth.User) e
 // goalYears lists the years any plan tracks: a flow plan its goal year, a
 // stock plan every year after its base year up to its goal year.
 func goalYears(plans []goals.Plan) []int {
-	var ys []int
+	ys := []int{} // an empty list, not null, when there are no plans
 	for _, p := range plans {
 		from := p.GoalYear
 		if p.Measure == goals.Stock {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -51,15 +52,74 @@ type apiMujunProblem struct {
 	Message string `json:"message"`
 }
 
+// apiMujunError is a rejected configuration or run.
+type apiMujunError struct {
+	Error apiMujunErrorBody `json:"error"`
+}
+
 type apiMujunErrorBody struct {
 	Code     string            `json:"code"`
 	Message  string            `json:"message"`
 	Problems []apiMujunProblem `json:"problems"`
 }
 
+// apiMujunConfigInfo describes a stored configuration version.
+type apiMujunConfigInfo struct {
+	ID             string    `json:"id"`
+	Version        int       `json:"version"`
+	Year           int       `json:"year"`
+	EvaluatingUnit string    `json:"evaluating_unit"`
+	EffectiveFrom  string    `json:"effective_from"`
+	EffectiveTo    string    `json:"effective_to"`
+	Builtin        bool      `json:"builtin"`
+	CreatedAt      time.Time `json:"created_at"`
+	CreatedBy      string    `json:"created_by"`
+}
+
+func toAPIMujunConfigInfo(c sqlstore.MujunConfigInfo) apiMujunConfigInfo {
+	return apiMujunConfigInfo{ID: c.ID, Version: c.Version, Year: c.Year, EvaluatingUnit: c.EvaluatingUnit, EffectiveFrom: c.EffectiveFrom,
+		EffectiveTo: c.EffectiveTo, Builtin: c.Builtin, CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy}
+}
+
+type apiMujunConfigList struct {
+	Configs []apiMujunConfigInfo `json:"configs"`
+}
+
 type apiMujunConfigDoc struct {
-	Info   sqlstore.MujunConfigInfo `json:"info"`
-	Config mujun.Config             `json:"config"`
+	Info   apiMujunConfigInfo `json:"info"`
+	Config mujun.Config       `json:"config"`
+}
+
+// apiMujunValid answers an upload with ?validate_only=true.
+type apiMujunValid struct {
+	Valid bool   `json:"valid"`
+	ID    string `json:"id"`
+}
+
+// apiMujunRun describes a stored run.
+type apiMujunRun struct {
+	ID             int64                `json:"id"`
+	ConfigID       string               `json:"config_id"`
+	ConfigVersion  int                  `json:"config_version"`
+	Year           int                  `json:"year"`
+	EvaluatingUnit string               `json:"evaluating_unit"`
+	PriorRunID     int64                `json:"prior_run_id"`
+	Enterprises    int                  `json:"enterprises"`
+	Skipped        int                  `json:"skipped"`
+	Note           string               `json:"note"`
+	CreatedAt      time.Time            `json:"created_at"`
+	CreatedBy      string               `json:"created_by"`
+	Assembled      mujun.AssembleCounts `json:"assembled"`
+}
+
+func toAPIMujunRun(r sqlstore.MujunRun) apiMujunRun {
+	return apiMujunRun{ID: r.ID, ConfigID: r.ConfigID, ConfigVersion: r.ConfigVersion, Year: r.Year, EvaluatingUnit: r.EvaluatingUnit,
+		PriorRunID: r.PriorRunID, Enterprises: r.Enterprises, Skipped: r.Skipped, Note: r.Note, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
+		Assembled: r.Counts}
+}
+
+type apiMujunRunList struct {
+	Runs []apiMujunRun `json:"runs"`
 }
 
 type apiMujunRunRequest struct {
@@ -72,7 +132,7 @@ type apiMujunRunRequest struct {
 }
 
 type apiMujunRunCreated struct {
-	Run     sqlstore.MujunRun   `json:"run"`
+	Run     apiMujunRun         `json:"run"`
 	Groups  []mujun.GroupResult `json:"groups"`
 	Classes []mujun.ClassCount  `json:"classes"`
 }
@@ -120,11 +180,11 @@ type apiMujunResult struct {
 }
 
 type apiMujunResultPage struct {
-	Run     sqlstore.MujunRun `json:"run"`
-	Total   int               `json:"total"`
-	Page    int               `json:"page"`
-	PerPage int               `json:"per_page"`
-	Items   []apiMujunResult  `json:"items"`
+	Run     apiMujunRun      `json:"run"`
+	Total   int              `json:"total"`
+	Page    int              `json:"page"`
+	PerPage int              `json:"per_page"`
+	Items   []apiMujunResult `json:"items"`
 }
 
 type apiMujunAggregate struct {
@@ -145,7 +205,7 @@ type apiMujunAggregate struct {
 }
 
 type apiMujunAggregates struct {
-	Run   sqlstore.MujunRun   `json:"run"`
+	Run   apiMujunRun         `json:"run"`
 	Items []apiMujunAggregate `json:"items"`
 }
 
@@ -163,7 +223,7 @@ type apiMujunGroupClasses struct {
 }
 
 type apiMujunClasses struct {
-	Run    sqlstore.MujunRun      `json:"run"`
+	Run    apiMujunRun            `json:"run"`
 	Scope  string                 `json:"scope"` // "city" or the district code
 	Defs   []apiMujunClassDef     `json:"defs"`
 	Groups []apiMujunGroupClasses `json:"groups"`
@@ -188,11 +248,11 @@ type apiMujunChange struct {
 }
 
 type apiMujunDiff struct {
-	From    sqlstore.MujunRun `json:"from"`
-	To      sqlstore.MujunRun `json:"to"`
-	Total   int               `json:"total"`
-	Moves   map[string]int    `json:"moves"` // "A→B" → firms
-	Changes []apiMujunChange  `json:"changes"`
+	From    apiMujunRun      `json:"from"`
+	To      apiMujunRun      `json:"to"`
+	Total   int              `json:"total"`
+	Moves   map[string]int   `json:"moves"` // "A→B" → firms
+	Changes []apiMujunChange `json:"changes"`
 }
 
 type apiMujunTargets struct {
@@ -210,10 +270,11 @@ func (s *Server) apiMujunConfigs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []sqlstore.MujunConfigInfo{}
+	out := apiMujunConfigList{Configs: make([]apiMujunConfigInfo, 0, len(list))}
+	for _, c := range list {
+		out.Configs = append(out.Configs, toAPIMujunConfigInfo(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"configs": list})
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiMujunConfig(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +288,7 @@ func (s *Server) apiMujunConfig(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiMujunConfigDoc{Info: info, Config: cfg})
+	writeJSON(w, http.StatusOK, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: cfg})
 }
 
 // maxConfigBytes bounds an uploaded configuration.
@@ -259,7 +320,7 @@ func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u aut
 		return nil
 	}
 	if only != nil && *only {
-		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "id": cfg.ID})
+		writeJSON(w, http.StatusOK, apiMujunValid{Valid: true, ID: cfg.ID})
 		return nil
 	}
 	saved, err := s.store.PutMujunConfig(r.Context(), cfg, sqlstore.ConfigOptions{By: u.Username})
@@ -271,7 +332,7 @@ func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u aut
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: info, Config: saved})
+	writeJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: saved})
 	return nil
 }
 
@@ -301,11 +362,11 @@ func (s *Server) writeMujunError(w http.ResponseWriter, r *http.Request, err err
 		for _, p := range ve.Problems {
 			body.Problems = append(body.Problems, apiMujunProblem{Path: p.Path, Code: p.Code, Message: pickLang(lang, p.Zh, p.En)})
 		}
-		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
+		writeJSON(w, statusOf(apperr.CodeOf(err)), apiMujunError{Error: body})
 	case errors.As(err, &re):
 		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyRunInvalid) + " " + pickLang(lang, re.Zh, re.En),
 			Problems: []apiMujunProblem{{Code: "run", Message: pickLang(lang, re.Zh, re.En)}}}
-		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
+		writeJSON(w, statusOf(apperr.CodeOf(err)), apiMujunError{Error: body})
 	default:
 		s.writeError(w, r, err)
 	}
@@ -319,10 +380,11 @@ func (s *Server) apiMujunRuns(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if runs == nil {
-		runs = []sqlstore.MujunRun{}
+	out := apiMujunRunList{Runs: make([]apiMujunRun, 0, len(runs))}
+	for _, run := range runs {
+		out.Runs = append(out.Runs, toAPIMujunRun(run))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request, u auth.User) error {
@@ -352,7 +414,7 @@ func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request, u auth
 		return err
 	}
 	run.Counts = ev.Counts
-	writeJSON(w, http.StatusCreated, apiMujunRunCreated{Run: run, Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
+	writeJSON(w, http.StatusCreated, apiMujunRunCreated{Run: toAPIMujunRun(run), Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
 	return nil
 }
 
@@ -413,7 +475,7 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request, u auth.
 		return err
 	}
 	lang := Lang(r)
-	out := apiMujunResultPage{Run: run, Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
+	out := apiMujunResultPage{Run: toAPIMujunRun(run), Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
 	for _, it := range items.Items {
 		out.Items = append(out.Items, s.toAPIMujunResult(lang, &cfg, it, parks))
 	}
@@ -537,7 +599,7 @@ func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: run, Items: s.mujunAggregates(Lang(r), &res.Config, res.Regions, nil)})
+	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: s.mujunAggregates(Lang(r), &res.Config, res.Regions, nil)})
 }
 
 func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
@@ -550,7 +612,7 @@ func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: run, Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
+	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
 }
 
 // mujunClassParts are what mujunClasses reads: the city's groups and total,
@@ -561,7 +623,7 @@ var mujunClassParts = sqlstore.SummaryParts{Groups: true, Total: true, Regions: 
 // district's own rows.
 func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run sqlstore.MujunRun) apiMujunClasses {
 	cfg := &res.Config
-	out := apiMujunClasses{Run: run, Scope: "city", Groups: []apiMujunGroupClasses{}}
+	out := apiMujunClasses{Run: toAPIMujunRun(run), Scope: "city", Groups: []apiMujunGroupClasses{}}
 	for _, d := range cfg.Classes.Defs {
 		cd := apiMujunClassDef{Code: d.Code, Name: pickLang(lang, d.Name.Zh, d.Name.En), Policies: []string{}}
 		for _, p := range cfg.Policies {
@@ -611,12 +673,15 @@ func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q sqlstore.DiffQuery) (apiMujunDiff, error) {
 	var out apiMujunDiff
 	var err error
-	if out.From, err = s.store.MujunRunInfo(ctx, from); err != nil {
+	fromRun, err := s.store.MujunRunInfo(ctx, from)
+	if err != nil {
 		return out, err
 	}
-	if out.To, err = s.store.MujunRunInfo(ctx, to); err != nil {
+	toRun, err := s.store.MujunRunInfo(ctx, to)
+	if err != nil {
 		return out, err
 	}
+	out.From, out.To = toAPIMujunRun(fromRun), toAPIMujunRun(toRun)
 	d, err := s.store.MujunDiffRows(ctx, sc, from, to, q)
 	if err != nil {
 		return out, err
@@ -628,9 +693,17 @@ func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from
 	for _, c := range d.Rows {
 		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: c.Name, RegionCode: c.RegionCode, Group: c.Group,
 			Kind: c.Kind, OldClass: c.OldClass, NewClass: c.NewClass, Direction: c.Direction, OldScore: c.OldScore, NewScore: c.NewScore,
-			Reasons: c.Reasons, Explanation: pickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: c.Drivers, Config: c.ConfigChanges})
+			Reasons: c.Reasons, Explanation: pickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: jsonArray(c.Drivers), Config: jsonArray(c.ConfigChanges)})
 	}
 	return out, nil
+}
+
+// jsonArray is raw stored JSON of a list, [] when nothing was stored.
+func jsonArray(raw json.RawMessage) json.RawMessage {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return json.RawMessage("[]")
+	}
+	return raw
 }
 
 func orDashClass(c string) string {

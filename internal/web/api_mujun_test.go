@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -179,5 +180,31 @@ func TestMujunPages(t *testing.T) {
 			{Name: "targets page for a district", URL: "/mujun/targets", User: "wanzhou", WantStatus: 200, WantContains: []string{"万州区"}, WantNotContains: []string{"渝中区"}},
 			{Name: "help", URL: "/help/mujun", User: "wanzhou", WantStatus: 200, WantContains: []string{"亩均论英雄评价", "差别化政策"}},
 		})
+	})
+}
+
+// TestMujunOpenAPISchemas keeps the 亩均 schemas and wire structs in step,
+// field by field (checkWireSchemas).
+func TestMujunOpenAPISchemas(t *testing.T) {
+	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
+		"MujunConfigInfo": web.ApiMujunConfigInfo{}, "MujunConfigList": web.ApiMujunConfigList{}, "MujunConfigDoc": web.ApiMujunConfigDoc{},
+		"MujunValid": web.ApiMujunValid{}, "MujunProblem": web.ApiMujunProblem{}, "MujunError": web.ApiMujunError{}, "MujunRun": web.ApiMujunRun{},
+		"MujunRunList": web.ApiMujunRunList{}, "MujunClassCount": mujun.ClassCount{}, "MujunRunCreated": web.ApiMujunRunCreated{},
+		"MujunIndicator": web.ApiMujunIndicator{}, "MujunPolicy": web.ApiMujunPolicy{}, "MujunResult": web.ApiMujunResult{},
+		"MujunResultPage": web.ApiMujunResultPage{}, "MujunAggregate": web.ApiMujunAggregate{}, "MujunAggregates": web.ApiMujunAggregates{},
+		"MujunClasses": web.ApiMujunClasses{}, "MujunChange": web.ApiMujunChange{}, "MujunDiff": web.ApiMujunDiff{}, "MujunTargets": web.ApiMujunTargets{},
+		// Domain values sent inside them.
+		"MujunText": mujun.Text{}, "MujunAssembleCounts": mujun.AssembleCounts{}, "MujunGroupResult": mujun.GroupResult{},
+		"MujunGroupIndicator": mujun.GroupIndicator{}, "MujunIndicatorStats": mujun.IndicatorStats{}, "MujunDriver": mujun.Driver{},
+		"MujunConfigChange": mujun.ConfigChange{}, "MujunTargetSet": mujun.TargetSet{}, "MujunTarget": mujun.Target{},
+		"MujunDistrictProgress": mujun.DistrictProgress{}, "MujunTargetProgressItem": mujun.TargetProgressItem{}, "MujunPathPoint": mujun.PathPoint{},
+	}, map[string]any{
+		// A configuration is also uploaded, where version may be absent
+		// (the server assigns it), so only its properties are compared.
+		"MujunConfig": mujun.Config{}, "MujunRunRequest": web.ApiMujunRunRequest{},
+		"MujunGroupConfig": mujun.GroupConfig{}, "MujunIndicatorConfig": mujun.IndicatorConfig{}, "MujunBenchmark": mujun.Benchmark{},
+		"MujunVeto": mujun.Veto{}, "MujunConfigClasses": mujun.Classes{}, "MujunConfigClassDef": mujun.ClassDef{}, "MujunCutoff": mujun.Cutoff{},
+		"MujunClassShare": mujun.ClassShare{}, "MujunClassThreshold": mujun.ClassThreshold{}, "MujunExempt": mujun.Exempt{},
+		"MujunConfigPolicy": mujun.Policy{},
 	})
 }

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"encoding/json"
 	"net/http/httptest"
-	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -15,55 +13,13 @@ import (
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
-type openAPIDocument struct {
-	OpenAPI    string                                 `json:"openapi"`
-	Paths      map[string]map[string]openAPIOperation `json:"paths"`
-	Components struct {
-		Schemas map[string]openAPISchema `json:"schemas"`
-	} `json:"components"`
-}
-
-type openAPIOperation struct {
-	OperationID string `json:"operationId"`
-	Parameters  []struct {
-		Name string `json:"name"`
-		In   string `json:"in"`
-		Ref  string `json:"$ref"`
-	} `json:"parameters"`
-	Responses map[string]any `json:"responses"`
-	Security  *[]any         `json:"security"`
-}
-
-type openAPISchema struct {
-	Properties map[string]json.RawMessage `json:"properties"`
-}
-
-// mergedOpenAPI is the document a server with every module serves.
-func mergedOpenAPI(t *testing.T) []byte {
-	t.Helper()
-	return webtest.SQLite(t).Srv.OpenAPIDocument()
-}
-
-func loadOpenAPI(t *testing.T) openAPIDocument {
-	t.Helper()
-	var doc openAPIDocument
-	merged := mergedOpenAPI(t)
-	if err := json.Unmarshal(merged, &doc); err != nil {
-		t.Fatalf("openapi.json: %v", err)
-	}
-	if doc.OpenAPI != "3.1.0" {
-		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
-	}
-	return doc
-}
-
 var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // TestOpenAPICoversRoutes fails when a route of the table is missing from
 // the document, or the document lists an operation that is not registered.
 func TestOpenAPICoversRoutes(t *testing.T) {
-	doc := loadOpenAPI(t)
-	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	env := webtest.SQLite(t)
+	doc := webtest.LoadOpenAPI(t, env)
 	routes := web.APIRoutes(env.Srv)
 	registered := map[string]web.ApiRoute{}
 	for _, rt := range routes {
@@ -131,10 +87,12 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 }
 
 // TestOpenAPISchemasMatchWireTypes keeps the documented schemas and the
-// JSON wire structs in step, field by field.
+// JSON wire structs in step, field by field (checkWireSchemas); every
+// response is also validated against them (apischema_hook_test.go).
 func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
-	doc := loadOpenAPI(t)
-	types := map[string]any{
+	env := webtest.SQLite(t)
+	doc := webtest.LoadOpenAPI(t, env)
+	webtest.CheckWireSchemas(t, doc, map[string]any{
 		"User": web.ApiUser{}, "LoginResponse": web.LoginResponse{}, "Region": web.ApiRegion{}, "Cluster": web.ApiCluster{},
 		"ClusterCatalogue": web.ApiClusterCatalogue{}, "Indicator": web.ApiIndicator{}, "EnterpriseItem": web.ApiEnterpriseItem{},
 		"EnterprisePage": web.ApiEnterprisePage{}, "EnterpriseYear": web.ApiEnterpriseYear{}, "Title": web.ApiTitle{}, "Enterprise": web.ApiEnterprise{},
@@ -142,33 +100,9 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"Progress": web.ApiProgress{}, "Figure": web.ApiFigure{}, "Figures": web.ApiFigures{}, "Trend": web.ApiTrend{}, "Slice": web.ApiSlice{},
 		"Breakdown": web.ApiBreakdown{}, "Targets": web.ApiTargets{}, "Scoreboard": web.ApiScoreboard{}, "ImportResult": web.ApiImportResult{},
 		"ImportRejected": web.ApiImportRejected{}, "RowError": web.ApiRowError{}, "Health": web.ApiHealth{}, "Error": web.ApiErrorEnvelope{},
-	}
-	for name, v := range types {
-		sch, ok := doc.Components.Schemas[name]
-		if !ok {
-			t.Errorf("schema %s missing", name)
-			continue
-		}
-		var fields []string
-		rt := reflect.TypeOf(v)
-		for i := 0; i < rt.NumField(); i++ {
-			tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-			if tag != "" && tag != "-" {
-				fields = append(fields, tag)
-			}
-		}
-		var props []string
-		for p := range sch.Properties {
-			props = append(props, p)
-		}
-		sort.Strings(fields)
-		sort.Strings(props)
-		if !slices.Equal(fields, props) {
-			t.Errorf("schema %s has %v, struct %T has %v", name, props, v, fields)
-		}
-	}
+	}, nil)
 	// Every $ref resolves.
-	merged := mergedOpenAPI(t)
+	merged := env.Srv.OpenAPIDocument()
 	for _, m := range regexp.MustCompile(`"\$ref": "#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(merged), -1) {
 		if _, ok := doc.Components.Schemas[m[1]]; !ok {
 			t.Errorf("dangling $ref to %s", m[1])

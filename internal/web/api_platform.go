@@ -103,6 +103,12 @@ func (s *Server) openAPIFragments() []namedFragment {
 	return out
 }
 
+// OpenAPIDocument returns the merged OpenAPI 3.1 document the server
+// serves at /api/v1/openapi.json (the base, the fragments in openapi/ and
+// the modules' own), for tests that validate responses against it
+// (internal/web/apischema). The caller must not modify it.
+func (s *Server) OpenAPIDocument() []byte { return s.openAPIDoc }
+
 // openAPI serves the merged OpenAPI 3.1 document.
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -27,6 +27,26 @@ type (
 	ApiImportRejected   = apiImportRejected
 	ApiImportResult     = apiImportResult
 	ApiIndicator        = apiIndicator
+	ApiMujunAggregate   = apiMujunAggregate
+	ApiMujunAggregates  = apiMujunAggregates
+	ApiMujunChange      = apiMujunChange
+	ApiMujunClasses     = apiMujunClasses
+	ApiMujunConfigDoc   = apiMujunConfigDoc
+	ApiMujunConfigInfo  = apiMujunConfigInfo
+	ApiMujunConfigList  = apiMujunConfigList
+	ApiMujunDiff        = apiMujunDiff
+	ApiMujunError       = apiMujunError
+	ApiMujunIndicator   = apiMujunIndicator
+	ApiMujunPolicy      = apiMujunPolicy
+	ApiMujunProblem     = apiMujunProblem
+	ApiMujunResult      = apiMujunResult
+	ApiMujunResultPage  = apiMujunResultPage
+	ApiMujunRun         = apiMujunRun
+	ApiMujunRunCreated  = apiMujunRunCreated
+	ApiMujunRunList     = apiMujunRunList
+	ApiMujunRunRequest  = apiMujunRunRequest
+	ApiMujunTargets     = apiMujunTargets
+	ApiMujunValid       = apiMujunValid
 	ApiProgress         = apiProgress
 	ApiRegion           = apiRegion
 	ApiReportMonth      = apiReportMonth
@@ -49,6 +69,7 @@ type (
 )
 
 var (
+	BuildOpenAPI    = buildOpenAPI
 	GoalRound2      = goalRound2
 	HashToken       = hashToken
 	LangCookieName  = langCookieName

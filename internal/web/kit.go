@@ -131,6 +131,19 @@ func (s *Server) EntCrumbs(c Ctx, id int64, name, regionCode, section string) []
 // WithEntTabs sets the enterprise tab row on a page's base.
 func (b *basePage) WithEntTabs(id int64, active string) { b.withEntTabs(id, active) }
 
-// OpenAPIDocument is the served OpenAPI 3.1 document: the core's merged
-// with every module's fragment.
-func (s *Server) OpenAPIDocument() []byte { return s.openAPIDoc }
+// RouteInfo describes one machine route of the server.
+type RouteInfo struct {
+	Method, Path string
+	Perm         auth.Permission
+	Module       string // "" for the core's own routes
+}
+
+// RouteTable lists the machine routes (the JSON API, health, metrics,
+// sign-in), each with its permission and the module that contributed it.
+func (s *Server) RouteTable() []RouteInfo {
+	out := make([]RouteInfo, len(s.api))
+	for i, rt := range s.api {
+		out[i] = RouteInfo{Method: rt.Method, Path: rt.Path, Perm: rt.Access, Module: s.moduleOf(rt.Pattern())}
+	}
+	return out
+}

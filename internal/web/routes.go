@@ -113,6 +113,19 @@ func (s *Server) moduleRoutes() []apiRoute {
 	return out
 }
 
+// moduleOf names the module that contributed a route pattern ("" for the
+// core's own).
+func (s *Server) moduleOf(pattern string) string {
+	for _, m := range s.modules {
+		for _, rt := range m.Routes {
+			if rt.Pattern() == pattern {
+				return m.Name
+			}
+		}
+	}
+	return ""
+}
+
 // serve adapts a Handler to net/http: it builds the request's Ctx and
 // writes the error the handler returns.
 func (s *Server) serve(h Handler) http.HandlerFunc {

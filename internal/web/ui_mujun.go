@@ -113,6 +113,11 @@ func (u *ui) mujunRunLabel(lang string, r sqlstore.MujunRun) string {
 	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
 }
 
+// mujunAPIRunLabel labels a run of the API's view of it (the diff page).
+func (u *ui) mujunAPIRunLabel(lang string, r apiMujunRun) string {
+	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+}
+
 // mujunOverview is GET /mujun[?run=ID]: the newest run by default.
 func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	ctx, lang := r.Context(), pc.lang
@@ -350,7 +355,7 @@ func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		u.fail(w, r, err)
 		return
 	}
-	p := mujunDiffPage{From: u.mujunRunLabel(lang, d.From), To: u.mujunRunLabel(lang, d.To), Total: d.Total}
+	p := mujunDiffPage{From: u.mujunAPIRunLabel(lang, d.From), To: u.mujunAPIRunLabel(lang, d.To), Total: d.Total}
 	p.basePage = u.base(r, pc, "mujun.diff_title", "mujun")
 	p.Scripts = []string{"app.js"}
 	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: fmt.Sprintf("/mujun?run=%d", to)}, {Label: u.t(lang, "mujun.diff_title")}}

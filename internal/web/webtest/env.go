@@ -171,7 +171,14 @@ func New(t *testing.T, dsn string, opts ...func(*web.Deps)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &Env{T: t, Srv: srv, H: srv.Handler(), Store: st, App: a, IDs: map[string]int64{}, Users: map[string]int64{}, tokens: map[string]string{}, Log: logBuf}
+	// Every API response a test receives is checked against the OpenAPI
+	// document the server serves (schema.go).
+	v, err := apiValidator(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteRoutes(srv.RouteTable())
+	env := &Env{T: t, Srv: srv, H: SchemaChecked(srv.Handler(), v, t.Errorf), Store: st, App: a, IDs: map[string]int64{}, Users: map[string]int64{}, tokens: map[string]string{}, Log: logBuf}
 	env.seed(ctx, hasher)
 	return env
 }
