@@ -23,6 +23,11 @@ type Config struct {
 	EffectiveTo    string `json:"effective_to,omitempty"`
 	Source         string `json:"source"` // where the method comes from, or that it is a configurable default
 	Note           Text   `json:"note,omitzero"`
+	// MinBenchmarkFirms is the fewest firms with a value that a benchmark
+	// computed from data (prior_mean, mean_multiple, current_mean, min_max)
+	// may rest on; with fewer the run is refused. 0 means 1: a benchmark is
+	// never taken from no firms at all.
+	MinBenchmarkFirms int `json:"min_benchmark_firms,omitempty"`
 
 	Groups   []GroupConfig `json:"groups"`
 	Vetoes   []Veto        `json:"vetoes,omitempty"`
@@ -61,6 +66,9 @@ type IndicatorConfig struct {
 
 func (ic IndicatorConfig) higher() bool { return ic.HigherIsBetter == nil || *ic.HigherIsBetter }
 
+// minFirms is the fewest firms a data-dependent benchmark may rest on.
+func (c *Config) minFirms() int { return max(1, c.MinBenchmarkFirms) }
+
 // BenchmarkMethod says how an indicator value becomes points.
 type BenchmarkMethod string
 
@@ -89,17 +97,21 @@ const (
 	FirmMean MeanKind = "firm_mean"
 )
 
-// NoPrior says where a prior-mean benchmark comes from without a prior run.
+// NoPrior says what a prior-mean benchmark does without a prior run.
 type NoPrior string
 
-// No-prior fallbacks.
+// No-prior rules.
 const (
-	// UseConfigValue takes Benchmark.Value as the prior mean (an error when
-	// it is 0). The default.
-	UseConfigValue NoPrior = "config_value"
+	// RefuseWithoutPrior refuses the run when there is no prior run with
+	// firms. The default ("").
+	RefuseWithoutPrior NoPrior = ""
 	// UseCurrentMean takes this year's group mean: the bootstrap for a first
 	// evaluation that has neither a prior run nor published figures.
 	UseCurrentMean NoPrior = "current_mean"
+	// noPriorConfigValue was the old fallback to Benchmark.Value, which let
+	// a placeholder become a benchmark; a published prior-year mean is now
+	// a fixed benchmark. Rejected by Validate.
+	noPriorConfigValue NoPrior = "config_value"
 )
 
 // Benchmark is an indicator's normalisation.
@@ -107,12 +119,13 @@ type Benchmark struct {
 	Method BenchmarkMethod `json:"method"`
 	// Multiple is the factor of MeanMultiple (Huai'an: 2).
 	Multiple float64 `json:"multiple,omitempty"`
-	// Value is the benchmark of Fixed, and for PriorMean and MeanMultiple the
-	// prior-year mean used when no prior run is given (a prior run wins).
+	// Value is the benchmark of Fixed, set explicitly (> 0); the other
+	// methods take theirs from data and reject a Value, so that no
+	// placeholder is ever used as a benchmark.
 	Value float64 `json:"value,omitempty"`
 	// Mean selects the prior-year mean; "" is RatioOfSums.
 	Mean MeanKind `json:"mean,omitempty"`
-	// NoPrior selects the fallback without a prior run; "" is UseConfigValue.
+	// NoPrior selects what happens without a prior run; "" refuses the run.
 	NoPrior NoPrior `json:"no_prior,omitempty"`
 	// Floor and Range are MinMax's points, in % of the weight, at the
 	// minimum and across min..max (Jingde: 20 and 80).
@@ -373,6 +386,9 @@ func (c *Config) Validate() error {
 	if c.Source == "" {
 		v.add("source", ErrMissing, "须注明方法来源", "source is required")
 	}
+	if c.MinBenchmarkFirms < 0 {
+		v.add("min_benchmark_firms", ErrInvalidValue, "基准最少企业数不能为负", "min_benchmark_firms must be ≥ 0")
+	}
 
 	v.classes(c)
 	if len(c.Groups) == 0 {
@@ -559,16 +575,23 @@ func (v *validator) group(c *Config, gi int) {
 			if b.Method == MeanMultiple && !(b.Multiple > 0) {
 				v.add(ip+".benchmark.multiple", ErrInvalidValue, "均值倍数须大于 0", "the mean multiple must be > 0")
 			}
-			if b.Value < 0 {
-				v.add(ip+".benchmark.value", ErrInvalidValue, "上年均值不能为负", "the prior mean must be ≥ 0")
+			if b.Value != 0 {
+				v.add(ip+".benchmark.value", ErrInvalidValue, "上年均值取自上年评价结果，不能在配置中填写；已公布的基准请用 fixed 方法", "the prior mean comes from the prior run and cannot be set here; use method fixed for a published benchmark")
 			}
 			if b.Mean != "" && b.Mean != RatioOfSums && b.Mean != FirmMean {
 				v.add(ip+".benchmark.mean", ErrUnknownCode, "未知的均值口径："+string(b.Mean), "unknown mean kind "+string(b.Mean))
 			}
-			if b.NoPrior != "" && b.NoPrior != UseConfigValue && b.NoPrior != UseCurrentMean {
+			switch b.NoPrior {
+			case RefuseWithoutPrior, UseCurrentMean:
+			case noPriorConfigValue:
+				v.add(ip+".benchmark.no_prior", ErrInvalidValue, "config_value 已停用：配置值不能代替上年均值；已公布的基准请用 fixed 方法", "config_value is no longer accepted: a configured value cannot stand in for the prior mean; use method fixed for a published benchmark")
+			default:
 				v.add(ip+".benchmark.no_prior", ErrUnknownCode, "未知的无上年数据规则："+string(b.NoPrior), "unknown no_prior rule "+string(b.NoPrior))
 			}
 		case MinMax:
+			if b.Value != 0 {
+				v.add(ip+".benchmark.value", ErrInvalidValue, "极值法的基准取自当年数据，不能在配置中填写", "min_max takes its range from this year's data; value cannot be set")
+			}
 			if b.Floor < 0 || !(b.Range > 0) {
 				v.add(ip+".benchmark", ErrInvalidValue, "极值法须 floor ≥ 0 且 range > 0", "min_max needs floor ≥ 0 and range > 0")
 			}
