@@ -180,3 +180,38 @@ func TestMujunPages(t *testing.T) {
 		})
 	})
 }
+
+// TestMujunBenchmarkRefusal: a run whose prior-mean benchmark has no prior
+// run with firms is a 400 naming the indicator and the missing run, in the
+// request's language, and stores no run; the pages show every benchmark's
+// source and the cap rule that lets a total pass 100.
+func TestMujunBenchmarkRefusal(t *testing.T) {
+	forEachTestEngine(t, func(t *testing.T, env *testEnv) {
+		mujunFixture(t, env)
+		strict := mujunTestConfig(t)
+		strict.ID = "strict_2023"
+		for gi := range strict.Groups {
+			for ii := range strict.Groups[gi].Indicators {
+				strict.Groups[gi].Indicators[ii].Benchmark = mujun.Benchmark{Method: mujun.PriorMean}
+			}
+		}
+		body, _ := json.Marshal(strict)
+		if res, out := env.do(scenario{method: "POST", url: "/api/v1/mujun/configs", user: "admin", body: string(body), contentType: "application/json"}); res.StatusCode != http.StatusCreated {
+			t.Fatalf("upload: %d %.300s", res.StatusCode, out)
+		}
+		run := `{"year":2023,"config_id":"strict_2023"}`
+		env.run(t, []scenario{
+			{name: "refused run in Chinese", method: "POST", url: "/api/v1/mujun/runs", user: "admin", body: run, contentType: "application/json", wantStatus: 400,
+				wantContains: []string{`"code":"invalid"`, "无法评价", "亩均税收", "全市没有2022年有企业参评的评价结果", `"code":"benchmark_no_prior"`, "未写入任何结果"}},
+			{name: "refused run in English", method: "POST", url: "/api/v1/mujun/runs?lang=en", user: "admin", body: run, contentType: "application/json", wantStatus: 400,
+				wantContains: []string{"Tax per mu", "no prior run with firms for 2022 in the city", "Nothing was written"}},
+			{name: "no run was stored", url: "/api/v1/mujun/runs", user: "admin", wantStatus: 200, wantContains: []string{`"id":2`}, wantNotContains: []string{`"id":3`, "strict_2023"}},
+			{name: "run page shows benchmarks and the cap rule", url: "/mujun?run=1", user: "admin", wantStatus: 200,
+				wantContains: []string{`id="mujun-benchmarks"`, "基准值及来源", "当年参评企业（2023年，", "权重的2倍，最高50分", "总分最高可达200分"}},
+			{name: "run page in English", url: "/mujun?run=1&lang=en", user: "admin", wantStatus: 200,
+				wantContains: []string{"this year&#39;s evaluated firms (2023,", "2× the weight, at most 50 points", "a total can reach 200"}},
+			{name: "firm page shows each benchmark's source and cap", url: "/mujun/enterprises/{wz-auto}", user: "firm", wantStatus: 200,
+				wantContains: []string{"基准来源", "当年参评企业（2023年，", "权重的2倍", "总分最高可达200分"}},
+		})
+	})
+}
