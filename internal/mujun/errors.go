@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/i18n"
 )
 
 // Sentinel causes. Test with errors.Is on a *ValidationError or *RunError.
@@ -42,8 +43,17 @@ type Problem struct {
 	Err  error  `json:"-"`
 }
 
-func newProblem(path string, err error, zh, en string) Problem {
-	return Problem{Path: path, Code: sentinelCode(err), Zh: zh, En: en, Err: err}
+// newProblem makes a problem whose text is the catalogue's key with args.
+func newProblem(path string, err error, key string, args ...any) Problem {
+	t := msg(key, args...)
+	return Problem{Path: path, Code: sentinelCode(err), Zh: t.Zh, En: t.En, Err: err}
+}
+
+// msg renders a catalogue key in both languages: every user-facing text of
+// the engine lives in internal/i18n/mujun.*.json, none in Go.
+func msg(key string, args ...any) Text {
+	zh, en := i18n.Default().Pair(key, args...)
+	return Text{Zh: zh, En: en}
 }
 
 func sentinelCode(err error) string {

@@ -49,9 +49,8 @@ func RunWith(cfg Config, facts []Facts, prior *RunResult, opt RunOptions) (RunRe
 		return RunResult{}, err
 	}
 	if prior != nil && prior.Year != cfg.Year-1 {
-		return RunResult{}, &RunError{Err: ErrPriorYear,
-			Zh: fmt.Sprintf("上年结果为 %d 年，本次评价为 %d 年", prior.Year, cfg.Year),
-			En: fmt.Sprintf("prior run is for %d, this evaluation is for %d", prior.Year, cfg.Year)}
+		t := msg("err.mujun_run.prior_year", prior.Year, cfg.Year)
+		return RunResult{}, &RunError{Err: ErrPriorYear, Zh: t.Zh, En: t.En}
 	}
 	cfg, err := cloneConfig(cfg)
 	if err != nil {
@@ -120,8 +119,8 @@ func (r *runner) scope() error {
 	}
 	for k := 1; k < len(order); k++ {
 		if id := facts[order[k]].EnterpriseID; id == facts[order[k-1]].EnterpriseID {
-			return &RunError{Err: ErrDuplicateEnterprise, EnterpriseID: id,
-				Zh: fmt.Sprintf("企业 %d 重复出现", id), En: fmt.Sprintf("enterprise %d is listed twice", id)}
+			t := msg("err.mujun_run.duplicate_enterprise", id)
+			return &RunError{Err: ErrDuplicateEnterprise, EnterpriseID: id, Zh: t.Zh, En: t.En}
 		}
 	}
 
@@ -140,9 +139,8 @@ func (r *runner) scope() error {
 		for _, code := range f.Vetoes {
 			vi := cfg.veto(code)
 			if vi < 0 {
-				return &RunError{Err: ErrUnknownVeto, EnterpriseID: f.EnterpriseID,
-					Zh: fmt.Sprintf("企业 %d 的否决项 %q 未在配置中定义", f.EnterpriseID, code),
-					En: fmt.Sprintf("enterprise %d has veto %q, which the configuration does not define", f.EnterpriseID, code)}
+				t := msg("err.mujun_run.unknown_veto", f.EnterpriseID, code)
+				return &RunError{Err: ErrUnknownVeto, EnterpriseID: f.EnterpriseID, Zh: t.Zh, En: t.En}
 			}
 			if v := &cfg.Vetoes[vi]; v.Effect == ForceClass {
 				forced = max(forced, int16(cfg.classIndex(v.Class)))
