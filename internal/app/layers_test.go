@@ -33,7 +33,8 @@ const module = "github.com/industrybrain/ibrain"
 //     themselves import no adapter, service or composition package:
 //     i18n (catalogue), tabular (XLSX/CSV files), metrics (Prometheus text),
 //     scoreboard (renders the scoreboard as JSON/XLSX/HTML), docs/help
-//     (the embedded help files).
+//     (the embedded help files), web/apischema (checks an HTTP response
+//     against the OpenAPI document; used by the tests).
 //   - adapter: sqlstore (SQL), importer (file rows → domain values), web
 //     and every package whose name ends in "web" (HTTP). Adapters do not
 //     import each other, except the pairs in adapterExceptions.
@@ -46,7 +47,7 @@ const module = "github.com/industrybrain/ibrain"
 //     and web/webtest (the HTTP test kit, which wires the whole app as the
 //     binary does; only tests import it). They may import anything.
 var (
-	libraryPkgs     = []string{"internal/i18n", "internal/tabular", "internal/metrics", "internal/scoreboard", "docs/help"}
+	libraryPkgs     = []string{"internal/i18n", "internal/tabular", "internal/metrics", "internal/scoreboard", "docs/help", "internal/web/apischema"}
 	adapterPkgs     = []string{"internal/sqlstore", "internal/importer"} // + web and *web, see layerOf
 	servicePkgs     = []string{"internal/imports", "internal/refdata", "internal/demo"}
 	compositionPkgs = []string{"internal/app", "internal/cli", "internal/web/webtest"} // + cmd/… and scripts/…

@@ -179,7 +179,33 @@ func mujunError(err error) error {
 	if errors.As(err, &re) {
 		return &exitError{code: 2, msg: "run rejected: " + re.Zh + " / " + re.En}
 	}
+	var be *mujun.BenchmarkError
+	if errors.As(err, &be) {
+		return &exitError{code: 2, msg: "run refused, nothing was written:\n  " + benchmarkMessage(be, i18n.ZH) + "\n  " + benchmarkMessage(be, i18n.EN)}
+	}
 	return err
+}
+
+// benchmarkMessage renders a benchmark refusal from the catalogue in lang,
+// naming the evaluating unit by its region name.
+func benchmarkMessage(be *mujun.BenchmarkError, lang string) string {
+	cat, err := i18n.Load()
+	if err != nil {
+		return be.Error()
+	}
+	unitName := ""
+	if be.Unit != "city" {
+		unitName = be.Unit
+		if regions, err := region.Builtin(); err == nil {
+			if r, ok := regions.ByCode(be.Unit); ok {
+				unitName = r.NameZh
+				if lang == i18n.EN {
+					unitName = r.NameEn
+				}
+			}
+		}
+	}
+	return be.Message(lang, cat.T, unitName)
 }
 
 func printRunSummary(w io.Writer, ev sqlstore.Evaluation, regions *region.Catalogue) {
@@ -208,6 +234,33 @@ func printRunSummary(w io.Writer, ev sqlstore.Evaluation, regions *region.Catalo
 			name = r.NameZh + " " + a.RegionCode
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%d\t\n", name, a.Firms, classCounts(a.Classes), a.MeanScore, a.RankByScore)
+	}
+	_ = tw.Flush()
+	printBenchmarks(w, res.Groups)
+}
+
+// printBenchmarks lists what every score was divided by and where it came
+// from, and the cap that lets an indicator's points pass its weight.
+func printBenchmarks(w io.Writer, groups []mujun.GroupResult) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nGROUP\tINDICATOR\tWEIGHT\tCAP\tMETHOD\tBENCHMARK\tSOURCE")
+	for _, g := range groups {
+		for _, gi := range g.Indicators {
+			limit := "none: no limit"
+			if gi.Cap > 0 {
+				limit = fmt.Sprintf("%g× = %g points", gi.Cap, gi.Cap*gi.Weight)
+			}
+			src := gi.BenchmarkFrom
+			switch gi.BenchmarkFrom {
+			case mujun.FromPriorRun:
+				src = fmt.Sprintf("run %d (%d), %d firms", gi.BenchmarkRun, gi.BenchmarkYear, gi.BenchmarkFirms)
+			case mujun.FromCurrentYear:
+				src = fmt.Sprintf("this year's firms (%d), %d firms", gi.BenchmarkYear, gi.BenchmarkFirms)
+			case mujun.FromNone:
+				src = "none: no firm had a value"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%g\t%s\t%s\t%.6g\t%s\n", g.Group, gi.Code, gi.Weight, limit, gi.Method, gi.Benchmark, src)
+		}
 	}
 	_ = tw.Flush()
 }

@@ -116,7 +116,28 @@ func TestMujunCLI(t *testing.T) {
 	if code, out, errOut := run(t, "mujun", "run", "--db", db, "--year", "2023"); code != 0 || !strings.Contains(out, "run 2: 2023, configuration cq_2023 v1") {
 		t.Fatalf("default config run: %d %s %s", code, out, errOut)
 	}
-	if code, out, _ := run(t, "mujun", "runs", "--db", db); code != 0 || !strings.Contains(out, "cq_2023 v1") || !strings.Contains(out, "first") {
+	if !strings.Contains(out, "2× = 50 points") || !strings.Contains(out, "this year's firms (2023), 10 firms") {
+		t.Errorf("run summary lacks the benchmarks and caps:\n%s", out)
+	}
+	// The prior-year mean without a bootstrap: there is no 2022 run, so
+	// the run is refused, naming the indicator and the missing prior run,
+	// and nothing is stored.
+	strict := cfg
+	strict.ID = "cq_2023_strict"
+	strict.Groups[0].Indicators[0].Weight = 25
+	strict.Classes.Defs[1].Name.En = "Encouraged"
+	for gi := range strict.Groups {
+		for ii := range strict.Groups[gi].Indicators {
+			strict.Groups[gi].Indicators[ii].Benchmark = mujun.Benchmark{Method: mujun.PriorMean}
+		}
+	}
+	bs, _ := json.Marshal(strict)
+	code, out, errOut = run(t, "mujun", "run", "--db", db, "--year", "2023", "--config", writeFile(t, dir, "strict.json", string(bs)))
+	if code != 2 || !strings.Contains(errOut, "run refused") || !strings.Contains(errOut, "亩均税收") || !strings.Contains(errOut, "Tax per mu") ||
+		!strings.Contains(errOut, "no prior run with firms for 2022 in the city") || !strings.Contains(errOut, "全市没有2022年") {
+		t.Fatalf("refused run: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := run(t, "mujun", "runs", "--db", db); code != 0 || !strings.Contains(out, "cq_2023 v1") || !strings.Contains(out, "first") || strings.Contains(out, "strict") {
 		t.Fatalf("runs: %d %q", code, out)
 	}
 	if code, out, _ := run(t, "mujun", "diff", "--db", db, "--from", "1", "--to", "2"); code != 0 || !strings.Contains(out, "0 enterprises changed class") {

@@ -46,6 +46,9 @@ func demoConfig(year int) (mujun.Config, error) {
 	cfg.Version = 1
 	cfg.Year = year
 	cfg.EffectiveFrom = fmt.Sprintf("%d-01-01", year+1)
+	// A benchmark taken from data rests on at least 30 firms with a value
+	// (every demo group has hundreds); fewer refuses the run.
+	cfg.MinBenchmarkFirms = 30
 	return cfg, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -313,4 +314,29 @@ func Pairs(module string) map[string][2]string {
 		}
 	}
 	return out
+}
+
+var defaultCatalog = sync.OnceValues(func() (*Catalog, error) { return Load() })
+
+// Default returns the embedded catalogue without extra messages, loaded
+// once. Domain packages whose results carry text in both languages (the
+// 亩均 engine's configuration problems and class-change explanations) take
+// their texts from it, so no user-facing text is written in Go. A catalogue
+// that fails to load (its tests catch that) yields nil; Pair then returns
+// the key itself.
+func Default() *Catalog {
+	c, err := defaultCatalog()
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// Pair renders key in zh-CN and in English with args; a nil catalogue
+// returns the key in both.
+func (c *Catalog) Pair(key string, args ...any) (zh, en string) {
+	if c == nil {
+		return key, key
+	}
+	return c.T(ZH, key, args...), c.T(EN, key, args...)
 }

@@ -23,6 +23,11 @@ type Config struct {
 	EffectiveTo    string `json:"effective_to,omitempty"`
 	Source         string `json:"source"` // where the method comes from, or that it is a configurable default
 	Note           Text   `json:"note,omitzero"`
+	// MinBenchmarkFirms is the fewest firms with a value that a benchmark
+	// computed from data (prior_mean, mean_multiple, current_mean, min_max)
+	// may rest on; with fewer the run is refused. 0 means 1: a benchmark is
+	// never taken from no firms at all.
+	MinBenchmarkFirms int `json:"min_benchmark_firms,omitempty"`
 
 	Groups   []GroupConfig `json:"groups"`
 	Vetoes   []Veto        `json:"vetoes,omitempty"`
@@ -61,6 +66,9 @@ type IndicatorConfig struct {
 
 func (ic IndicatorConfig) higher() bool { return ic.HigherIsBetter == nil || *ic.HigherIsBetter }
 
+// minFirms is the fewest firms a data-dependent benchmark may rest on.
+func (c *Config) minFirms() int { return max(1, c.MinBenchmarkFirms) }
+
 // BenchmarkMethod says how an indicator value becomes points.
 type BenchmarkMethod string
 
@@ -89,17 +97,21 @@ const (
 	FirmMean MeanKind = "firm_mean"
 )
 
-// NoPrior says where a prior-mean benchmark comes from without a prior run.
+// NoPrior says what a prior-mean benchmark does without a prior run.
 type NoPrior string
 
-// No-prior fallbacks.
+// No-prior rules.
 const (
-	// UseConfigValue takes Benchmark.Value as the prior mean (an error when
-	// it is 0). The default.
-	UseConfigValue NoPrior = "config_value"
+	// RefuseWithoutPrior refuses the run when there is no prior run with
+	// firms. The default ("").
+	RefuseWithoutPrior NoPrior = ""
 	// UseCurrentMean takes this year's group mean: the bootstrap for a first
 	// evaluation that has neither a prior run nor published figures.
 	UseCurrentMean NoPrior = "current_mean"
+	// noPriorConfigValue was the old fallback to Benchmark.Value, which let
+	// a placeholder become a benchmark; a published prior-year mean is now
+	// a fixed benchmark. Rejected by Validate.
+	noPriorConfigValue NoPrior = "config_value"
 )
 
 // Benchmark is an indicator's normalisation.
@@ -107,12 +119,13 @@ type Benchmark struct {
 	Method BenchmarkMethod `json:"method"`
 	// Multiple is the factor of MeanMultiple (Huai'an: 2).
 	Multiple float64 `json:"multiple,omitempty"`
-	// Value is the benchmark of Fixed, and for PriorMean and MeanMultiple the
-	// prior-year mean used when no prior run is given (a prior run wins).
+	// Value is the benchmark of Fixed, set explicitly (> 0); the other
+	// methods take theirs from data and reject a Value, so that no
+	// placeholder is ever used as a benchmark.
 	Value float64 `json:"value,omitempty"`
 	// Mean selects the prior-year mean; "" is RatioOfSums.
 	Mean MeanKind `json:"mean,omitempty"`
-	// NoPrior selects the fallback without a prior run; "" is UseConfigValue.
+	// NoPrior selects what happens without a prior run; "" refuses the run.
 	NoPrior NoPrior `json:"no_prior,omitempty"`
 	// Floor and Range are MinMax's points, in % of the weight, at the
 	// minimum and across min..max (Jingde: 20 and 80).
@@ -293,8 +306,7 @@ func Parse(data []byte) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return Config{}, &ValidationError{Problems: []Problem{newProblem("", ErrSyntax,
-			"配置不是有效的JSON："+err.Error(), "configuration is not valid JSON: "+err.Error())}}
+		return Config{}, &ValidationError{Problems: []Problem{newProblem("", ErrSyntax, "err.mujun_cfg.configuration_is_not_valid_json", err.Error())}}
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -311,8 +323,7 @@ func BuiltinNames() []string { return []string{"chongqing_2024", "huangyan_2022"
 // Builtin loads a shipped configuration by name (see BuiltinNames).
 func Builtin(name string) (Config, error) {
 	if !slices.Contains(BuiltinNames(), name) {
-		return Config{}, &ValidationError{Problems: []Problem{newProblem("", ErrUnknownCode,
-			"没有名为 "+name+" 的内置配置", "no built-in configuration named "+name)}}
+		return Config{}, &ValidationError{Problems: []Problem{newProblem("", ErrUnknownCode, "err.mujun_cfg.no_built_in_configuration_named", name)}}
 	}
 	data, err := builtinFS.ReadFile("configs/" + name + ".json")
 	if err != nil {
@@ -349,34 +360,37 @@ const weightTolerance = 1e-6
 func (c *Config) Validate() error {
 	v := &validator{}
 	if c.ID == "" {
-		v.add("id", ErrMissing, "缺少配置编号", "id is required")
+		v.add("id", ErrMissing, "err.mujun_cfg.id_is_required")
 	}
 	if c.Version < 1 {
-		v.add("version", ErrInvalidValue, "版本号须为正整数", "version must be a positive integer")
+		v.add("version", ErrInvalidValue, "err.mujun_cfg.version_must_be_a_positive_integer")
 	}
 	if c.Year < 2000 || c.Year > 2100 {
-		v.add("year", ErrInvalidValue, fmt.Sprintf("年度 %d 不在 2000–2100 之间", c.Year), fmt.Sprintf("year %d is outside 2000–2100", c.Year))
+		v.add("year", ErrInvalidValue, "err.mujun_cfg.year_is_outside_2000_2100", c.Year)
 	}
 	if c.EvaluatingUnit == "" {
-		v.add("evaluating_unit", ErrMissing, "缺少评价单位（city 或区县代码）", `evaluating_unit is required ("city" or a region code)`)
+		v.add("evaluating_unit", ErrMissing, "err.mujun_cfg.evaluating_unit_is_required_city_or")
 	}
 	from, err := time.Parse(time.DateOnly, c.EffectiveFrom)
 	if err != nil {
-		v.add("effective_from", ErrInvalidValue, "生效日期须为 YYYY-MM-DD", "effective_from must be YYYY-MM-DD")
+		v.add("effective_from", ErrInvalidValue, "err.mujun_cfg.effective_from_must_be_yyyy_mm")
 	}
 	if c.EffectiveTo != "" {
 		to, err2 := time.Parse(time.DateOnly, c.EffectiveTo)
 		if err2 != nil || (err == nil && !to.After(from)) {
-			v.add("effective_to", ErrInvalidValue, "失效日期须为晚于生效日期的 YYYY-MM-DD", "effective_to must be a YYYY-MM-DD after effective_from")
+			v.add("effective_to", ErrInvalidValue, "err.mujun_cfg.effective_to_must_be_a_yyyy")
 		}
 	}
 	if c.Source == "" {
-		v.add("source", ErrMissing, "须注明方法来源", "source is required")
+		v.add("source", ErrMissing, "err.mujun_cfg.source_is_required")
+	}
+	if c.MinBenchmarkFirms < 0 {
+		v.add("min_benchmark_firms", ErrInvalidValue, "err.mujun_cfg.min_benchmark_firms_must_be_0")
 	}
 
 	v.classes(c)
 	if len(c.Groups) == 0 {
-		v.add("groups", ErrMissing, "至少需要一个评价组", "at least one group is required")
+		v.add("groups", ErrMissing, "err.mujun_cfg.at_least_one_group_is_required")
 	}
 	for gi := range c.Groups {
 		v.group(c, gi)
@@ -384,32 +398,32 @@ func (c *Config) Validate() error {
 	for i, vt := range c.Vetoes {
 		p := fmt.Sprintf("vetoes[%d]", i)
 		if vt.Code == "" {
-			v.add(p+".code", ErrMissing, "否决项缺少代码", "veto code is required")
+			v.add(p+".code", ErrMissing, "err.mujun_cfg.veto_code_is_required")
 		} else if c.veto(vt.Code) != i {
-			v.add(p+".code", ErrDuplicate, "否决项代码重复："+vt.Code, "duplicate veto code "+vt.Code)
+			v.add(p+".code", ErrDuplicate, "err.mujun_cfg.duplicate_veto_code", vt.Code)
 		}
 		v.text(p+".name", vt.Name)
 		switch vt.Effect {
 		case ForceClass:
 			if c.classIndex(vt.Class) < 0 {
-				v.add(p+".class", ErrUnknownCode, "否决项指定的类别不存在："+vt.Class, "veto forces an unknown class "+vt.Class)
+				v.add(p+".class", ErrUnknownCode, "err.mujun_cfg.veto_forces_an_unknown_class", vt.Class)
 			}
 		case Deduct:
 			if !(vt.Points > 0) {
-				v.add(p+".points", ErrInvalidValue, "扣分须大于 0", "deducted points must be > 0")
+				v.add(p+".points", ErrInvalidValue, "err.mujun_cfg.deducted_points_must_be_0")
 			}
 		default:
-			v.add(p+".effect", ErrUnknownCode, "未知的否决效果："+string(vt.Effect), "unknown veto effect "+string(vt.Effect))
+			v.add(p+".effect", ErrUnknownCode, "err.mujun_cfg.unknown_veto_effect", string(vt.Effect))
 		}
 	}
 	if c.Exempt.Class != "" && c.classIndex(c.Exempt.Class) < 0 {
-		v.add("exempt.class", ErrUnknownCode, "免评企业类别不存在："+c.Exempt.Class, "unknown exempt class "+c.Exempt.Class)
+		v.add("exempt.class", ErrUnknownCode, "err.mujun_cfg.unknown_exempt_class", c.Exempt.Class)
 	}
 	if c.Exempt.Class == "" && (c.Exempt.NewFirmYears != 0 || len(c.Exempt.Sections) > 0) {
-		v.add("exempt.class", ErrMissing, "设置了免评规则但未指定类别", "exempt rules need a class")
+		v.add("exempt.class", ErrMissing, "err.mujun_cfg.exempt_rules_need_a_class")
 	}
 	if c.Exempt.NewFirmYears < 0 {
-		v.add("exempt.new_firm_years", ErrInvalidValue, "新办企业年限不能为负", "new_firm_years must be ≥ 0")
+		v.add("exempt.new_firm_years", ErrInvalidValue, "err.mujun_cfg.new_firm_years_must_be_0")
 	}
 	for i, p := range c.Policies {
 		v.policy(c, i, p)
@@ -422,26 +436,27 @@ func (c *Config) Validate() error {
 
 type validator struct{ problems []Problem }
 
-func (v *validator) add(path string, err error, zh, en string) {
-	v.problems = append(v.problems, newProblem(path, err, zh, en))
+// add records a problem whose text is the catalogue's key with args.
+func (v *validator) add(path string, err error, key string, args ...any) {
+	v.problems = append(v.problems, newProblem(path, err, key, args...))
 }
 
 func (v *validator) text(path string, t Text) {
 	if t.Zh == "" || t.En == "" {
-		v.add(path, ErrMissing, "须同时提供中文和英文名称", "both zh and en text are required")
+		v.add(path, ErrMissing, "err.mujun_cfg.both_zh_and_en_text_are")
 	}
 }
 
 func (v *validator) classes(c *Config) {
 	if len(c.Classes.Defs) < 2 {
-		v.add("classes.defs", ErrMissing, "至少需要两个类别", "at least two classes are required")
+		v.add("classes.defs", ErrMissing, "err.mujun_cfg.at_least_two_classes_are_required")
 	}
 	for i, d := range c.Classes.Defs {
 		p := fmt.Sprintf("classes.defs[%d]", i)
 		if d.Code == "" {
-			v.add(p+".code", ErrMissing, "类别缺少代码", "class code is required")
+			v.add(p+".code", ErrMissing, "err.mujun_cfg.class_code_is_required")
 		} else if c.classIndex(d.Code) != i {
-			v.add(p+".code", ErrDuplicate, "类别代码重复："+d.Code, "duplicate class code "+d.Code)
+			v.add(p+".code", ErrDuplicate, "err.mujun_cfg.duplicate_class_code", d.Code)
 		}
 		v.text(p+".name", d.Name)
 	}
@@ -457,9 +472,9 @@ func (v *validator) cutoff(c *Config, path string, co *Cutoff) {
 			ci := c.classIndex(code)
 			switch {
 			case ci < 0:
-				v.add(fmt.Sprintf("%s[%d].class", p, i), ErrUnknownCode, "类别不存在："+code, "unknown class "+code)
+				v.add(fmt.Sprintf("%s[%d].class", p, i), ErrUnknownCode, "err.mujun_cfg.unknown_class", code)
 			case ci <= last:
-				v.add(fmt.Sprintf("%s[%d].class", p, i), ErrClassOrder, "类别须按定义顺序（由优到差）且不重复", "classes must follow the definition order (best first) without repeats")
+				v.add(fmt.Sprintf("%s[%d].class", p, i), ErrClassOrder, "err.mujun_cfg.classes_must_follow_the_definition_order")
 			default:
 				last = ci
 			}
@@ -472,34 +487,34 @@ func (v *validator) cutoff(c *Config, path string, co *Cutoff) {
 		for i, s := range co.Shares {
 			codes[i] = s.Class
 			if s.Pct < 0 || math.IsNaN(s.Pct) {
-				v.add(fmt.Sprintf("%s.shares[%d].pct", path, i), ErrInvalidValue, "比例不能为负", "share must be ≥ 0")
+				v.add(fmt.Sprintf("%s.shares[%d].pct", path, i), ErrInvalidValue, "err.mujun_cfg.share_must_be_0")
 			}
 			sum += s.Pct
 		}
 		order(path+".shares", codes)
 		if len(co.Shares) < 2 {
-			v.add(path+".shares", ErrMissing, "按排名比例分类至少需要两个类别", "rank shares need at least two classes")
+			v.add(path+".shares", ErrMissing, "err.mujun_cfg.rank_shares_need_at_least_two")
 		}
 		if math.Abs(sum-100) > weightTolerance {
-			v.add(path+".shares", ErrShareSum, fmt.Sprintf("各类比例之和为 %g%%，应为 100%%", sum), fmt.Sprintf("shares sum to %g%%, not 100%%", sum))
+			v.add(path+".shares", ErrShareSum, "err.mujun_cfg.shares_sum_to_not_100", sum)
 		}
 		if !slices.Contains(codes, co.Remainder) {
-			v.add(path+".remainder", ErrUnknownCode, "余数类别须为所列类别之一", "remainder must be one of the listed classes")
+			v.add(path+".remainder", ErrUnknownCode, "err.mujun_cfg.remainder_must_be_one_of_the")
 		}
 	case Score:
 		codes := make([]string, len(co.Thresholds))
 		for i, t := range co.Thresholds {
 			codes[i] = t.Class
 			if i > 0 && i < len(co.Thresholds)-1 && !(t.MinScore < co.Thresholds[i-1].MinScore) {
-				v.add(fmt.Sprintf("%s.thresholds[%d].min_score", path, i), ErrInvalidValue, "分数线须由高到低严格递减", "thresholds must decrease strictly")
+				v.add(fmt.Sprintf("%s.thresholds[%d].min_score", path, i), ErrInvalidValue, "err.mujun_cfg.thresholds_must_decrease_strictly")
 			}
 		}
 		order(path+".thresholds", codes)
 		if len(co.Thresholds) < 2 {
-			v.add(path+".thresholds", ErrMissing, "按分数分类至少需要两个类别", "score cut-offs need at least two classes")
+			v.add(path+".thresholds", ErrMissing, "err.mujun_cfg.score_cut_offs_need_at_least")
 		}
 	default:
-		v.add(path+".method", ErrUnknownCode, "未知的分类方法："+string(co.Method), "unknown cut-off method "+string(co.Method))
+		v.add(path+".method", ErrUnknownCode, "err.mujun_cfg.unknown_cut_off_method", string(co.Method))
 	}
 }
 
@@ -507,19 +522,19 @@ func (v *validator) group(c *Config, gi int) {
 	g := &c.Groups[gi]
 	p := fmt.Sprintf("groups[%d]", gi)
 	if !g.Group.valid() {
-		v.add(p+".group", ErrUnknownCode, "未知的评价组："+string(g.Group), "unknown group "+string(g.Group))
+		v.add(p+".group", ErrUnknownCode, "err.mujun_cfg.unknown_group", string(g.Group))
 	} else if c.group(g.Group) != gi {
-		v.add(p+".group", ErrDuplicate, "评价组重复："+string(g.Group), "duplicate group "+string(g.Group))
+		v.add(p+".group", ErrDuplicate, "err.mujun_cfg.duplicate_group", string(g.Group))
 	}
 	v.text(p+".name", g.Name)
 	if g.MinLand < 0 {
-		v.add(p+".min_land_mu100", ErrInvalidValue, "用地门槛不能为负", "land threshold must be ≥ 0")
+		v.add(p+".min_land_mu100", ErrInvalidValue, "err.mujun_cfg.land_threshold_must_be_0")
 	}
 	if g.Cutoff != nil {
 		v.cutoff(c, p+".cutoff", g.Cutoff)
 	}
 	if len(g.Indicators) == 0 {
-		v.add(p+".indicators", ErrMissing, "评价组至少需要一个指标", "a group needs at least one indicator")
+		v.add(p+".indicators", ErrMissing, "err.mujun_cfg.a_group_needs_at_least_one")
 		return
 	}
 	sum := 0.0
@@ -529,91 +544,98 @@ func (v *validator) group(c *Config, gi int) {
 		ci := codeIndex(ic.Code)
 		switch {
 		case ci < 0:
-			v.add(ip+".code", ErrUnknownCode, "未知的指标代码："+string(ic.Code), "unknown indicator code "+string(ic.Code))
+			v.add(ip+".code", ErrUnknownCode, "err.mujun_cfg.unknown_indicator_code", string(ic.Code))
 		case seen[ci]:
-			v.add(ip+".code", ErrDuplicate, "指标重复："+string(ic.Code), "duplicate indicator "+string(ic.Code))
+			v.add(ip+".code", ErrDuplicate, "err.mujun_cfg.duplicate_indicator", string(ic.Code))
 		default:
 			seen[ci] = true
 		}
 		if !(ic.Weight > 0) {
-			v.add(ip+".weight", ErrInvalidValue, "权重须大于 0", "weight must be > 0")
+			v.add(ip+".weight", ErrInvalidValue, "err.mujun_cfg.weight_must_be_0")
 		}
 		sum += ic.Weight
 		// A cap below 1 would stop a firm at the benchmark from earning its
 		// weight, which no published method does.
 		if ic.Cap != 0 && !(ic.Cap >= 1) {
-			v.add(ip+".cap", ErrInvalidValue, "封顶倍数须为 0（不封顶）或不小于 1", "cap must be 0 (none) or ≥ 1")
+			v.add(ip+".cap", ErrInvalidValue, "err.mujun_cfg.cap_must_be_0_none_or")
 		}
 		switch ic.Missing {
 		case GroupAverage, Zero, ExcludeAndReweight:
 		default:
-			v.add(ip+".missing", ErrUnknownCode, "未知的缺失数据规则："+string(ic.Missing), "unknown missing-data rule "+string(ic.Missing))
+			v.add(ip+".missing", ErrUnknownCode, "err.mujun_cfg.unknown_missing_data_rule", string(ic.Missing))
 		}
 		b := ic.Benchmark
 		switch b.Method {
 		case Fixed:
 			if !(b.Value > 0) {
-				v.add(ip+".benchmark.value", ErrInvalidValue, "固定基准值须大于 0", "a fixed benchmark must be > 0")
+				v.add(ip+".benchmark.value", ErrInvalidValue, "err.mujun_cfg.a_fixed_benchmark_must_be_0")
 			}
 		case PriorMean, MeanMultiple:
 			if b.Method == MeanMultiple && !(b.Multiple > 0) {
-				v.add(ip+".benchmark.multiple", ErrInvalidValue, "均值倍数须大于 0", "the mean multiple must be > 0")
+				v.add(ip+".benchmark.multiple", ErrInvalidValue, "err.mujun_cfg.the_mean_multiple_must_be_0")
 			}
-			if b.Value < 0 {
-				v.add(ip+".benchmark.value", ErrInvalidValue, "上年均值不能为负", "the prior mean must be ≥ 0")
+			if b.Value != 0 {
+				v.add(ip+".benchmark.value", ErrInvalidValue, "err.mujun_cfg.the_prior_mean_comes_from_the")
 			}
 			if b.Mean != "" && b.Mean != RatioOfSums && b.Mean != FirmMean {
-				v.add(ip+".benchmark.mean", ErrUnknownCode, "未知的均值口径："+string(b.Mean), "unknown mean kind "+string(b.Mean))
+				v.add(ip+".benchmark.mean", ErrUnknownCode, "err.mujun_cfg.unknown_mean_kind", string(b.Mean))
 			}
-			if b.NoPrior != "" && b.NoPrior != UseConfigValue && b.NoPrior != UseCurrentMean {
-				v.add(ip+".benchmark.no_prior", ErrUnknownCode, "未知的无上年数据规则："+string(b.NoPrior), "unknown no_prior rule "+string(b.NoPrior))
+			switch b.NoPrior {
+			case RefuseWithoutPrior, UseCurrentMean:
+			case noPriorConfigValue:
+				v.add(ip+".benchmark.no_prior", ErrInvalidValue, "err.mujun_cfg.config_value_is_no_longer_accepted")
+			default:
+				v.add(ip+".benchmark.no_prior", ErrUnknownCode, "err.mujun_cfg.unknown_no_prior_rule", string(b.NoPrior))
 			}
 		case MinMax:
+			if b.Value != 0 {
+				v.add(ip+".benchmark.value", ErrInvalidValue, "err.mujun_cfg.min_max_takes_its_range_from")
+			}
 			if b.Floor < 0 || !(b.Range > 0) {
-				v.add(ip+".benchmark", ErrInvalidValue, "极值法须 floor ≥ 0 且 range > 0", "min_max needs floor ≥ 0 and range > 0")
+				v.add(ip+".benchmark", ErrInvalidValue, "err.mujun_cfg.min_max_needs_floor_0_and")
 			}
 		default:
-			v.add(ip+".benchmark.method", ErrUnknownCode, "未知的基准方法："+string(b.Method), "unknown benchmark method "+string(b.Method))
+			v.add(ip+".benchmark.method", ErrUnknownCode, "err.mujun_cfg.unknown_benchmark_method", string(b.Method))
 		}
 		if !ic.higher() && b.Method != MinMax && ic.Cap == 0 {
-			v.add(ip+".cap", ErrInvalidValue, "越低越好的指标按基准比值计分时须封顶", "a lower-is-better ratio indicator needs a cap")
+			v.add(ip+".cap", ErrInvalidValue, "err.mujun_cfg.a_lower_is_better_ratio_indicator")
 		}
 	}
 	if math.Abs(sum-100) > weightTolerance {
-		v.add(p+".indicators", ErrWeightSum, fmt.Sprintf("%s 组权重之和为 %g，应为 100", g.Group, sum), fmt.Sprintf("weights of %s sum to %g, not 100", g.Group, sum))
+		v.add(p+".indicators", ErrWeightSum, "err.mujun_cfg.weights_of_sum_to_not_100", g.Group, sum)
 	}
 }
 
 func (v *validator) policy(c *Config, i int, p Policy) {
 	path := fmt.Sprintf("policies[%d]", i)
 	if c.classIndex(p.Class) < 0 {
-		v.add(path+".class", ErrUnknownCode, "政策所属类别不存在："+p.Class, "policy for unknown class "+p.Class)
+		v.add(path+".class", ErrUnknownCode, "err.mujun_cfg.policy_for_unknown_class", p.Class)
 	}
 	if !p.Kind.valid() {
-		v.add(path+".kind", ErrUnknownCode, "未知的政策类型："+string(p.Kind), "unknown policy kind "+string(p.Kind))
+		v.add(path+".kind", ErrUnknownCode, "err.mujun_cfg.unknown_policy_kind", string(p.Kind))
 	}
 	// One policy per kind and class: surcharges do not stack (Shandong: the
 	// highest applies), so two of them would be ambiguous.
 	for j := range i {
 		q := c.Policies[j]
 		if q.Class == p.Class && q.Kind == p.Kind && p.Kind != Measure {
-			v.add(path+".kind", ErrDuplicate, "同一类别的同类政策重复："+string(p.Kind), "duplicate policy kind "+string(p.Kind)+" for class "+p.Class)
+			v.add(path+".kind", ErrDuplicate, "err.mujun_cfg.duplicate_policy_kind_for_class", string(p.Kind), p.Class)
 		}
 	}
 	if p.Kind.surcharge() {
 		if len(p.RateFen) == 0 {
-			v.add(path+".rate_fen", ErrMissing, "加价政策须给出每年的加价标准", "a surcharge needs its rate per year")
+			v.add(path+".rate_fen", ErrMissing, "err.mujun_cfg.a_surcharge_needs_its_rate_per")
 		}
 		for j, r := range p.RateFen {
 			if r < 0 {
-				v.add(fmt.Sprintf("%s.rate_fen[%d]", path, j), ErrInvalidValue, "加价标准不能为负", "a surcharge rate must be ≥ 0")
+				v.add(fmt.Sprintf("%s.rate_fen[%d]", path, j), ErrInvalidValue, "err.mujun_cfg.a_surcharge_rate_must_be_0")
 			}
 		}
 	} else if len(p.RateFen) > 0 {
-		v.add(path+".rate_fen", ErrInvalidValue, "只有加价政策才有加价标准", "only surcharges have rates")
+		v.add(path+".rate_fen", ErrInvalidValue, "err.mujun_cfg.only_surcharges_have_rates")
 	}
 	if p.Kind == LandTaxRelief && !(p.ReliefPct > 0 && p.ReliefPct <= 100) {
-		v.add(path+".relief_pct", ErrInvalidValue, "减免比例须在 0–100 之间", "relief_pct must be in (0, 100]")
+		v.add(path+".relief_pct", ErrInvalidValue, "err.mujun_cfg.relief_pct_must_be_in_0")
 	}
 	v.text(path+".text", p.Text)
 }

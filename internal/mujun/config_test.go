@@ -102,7 +102,7 @@ func TestValidation(t *testing.T) {
 		{"remainder", func(c *Config) { c.Classes.Cutoff.Remainder = "T" }, "classes.cutoff.remainder", "unknown_code", ErrUnknownCode},
 		{"exempt class", func(c *Config) { c.Exempt.Class = "X" }, "exempt.class", "unknown_code", ErrUnknownCode},
 		{"surcharge rates", func(c *Config) { c.Policies[6].RateFen = nil }, "policies[6].rate_fen", "missing", ErrMissing},
-		{"relief", func(c *Config) { c.Policies[3].ReliefPct = 120 }, "policies[3].relief_pct", "invalid_value", ErrInvalidValue},
+		{"relief", func(c *Config) { c.Policies[3].Kind, c.Policies[3].ReliefPct = LandTaxRelief, 120 }, "policies[3].relief_pct", "invalid_value", ErrInvalidValue},
 		{"policy kind", func(c *Config) { c.Policies[0].Kind = "free_lunch" }, "policies[0].kind", "unknown_code", ErrUnknownCode},
 		{"date", func(c *Config) { c.EffectiveFrom = "2025/01/01" }, "effective_from", "invalid_value", ErrInvalidValue},
 		{"name", func(c *Config) { c.Classes.Defs[0].Name.En = "" }, "classes.defs[0].name", "missing", ErrMissing},

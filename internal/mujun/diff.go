@@ -355,54 +355,53 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 	ogr, _ := d.old.Group(g)
 	ngr, _ := d.new.Group(g)
 	var out []ConfigChange
-	ch := func(kind string, code IndicatorCode, old, new string, zh, en string) {
-		out = append(out, ConfigChange{Kind: kind, Group: g, Indicator: code, Old: old, New: new, Text: Text{zh, en}})
+	ch := func(kind string, code IndicatorCode, old, new string, key string, args ...any) {
+		out = append(out, ConfigChange{Kind: kind, Group: g, Indicator: code, Old: old, New: new, Text: msg(key, args...)})
 	}
 	if og.MinLand != ng.MinLand {
 		o, n := muText(int64(og.MinLand)), muText(int64(ng.MinLand))
-		ch("land_threshold", "", o, n, "用地门槛 "+o+" → "+n+" 亩", "land threshold "+o+" → "+n+" mu")
+		ch("land_threshold", "", o, n, "mujun.diff.land_threshold_mu", o, n)
 	}
 	for _, ni := range ng.Indicators {
 		name := indicatorName(ni.Code)
 		oi := indicatorCfg(og, ni.Code)
 		if oi == nil {
 			w := num(ni.Weight, 4)
-			ch("indicator_added", ni.Code, "", w, "新增指标"+name.Zh+"（权重 "+w+"）", "indicator "+name.En+" added (weight "+w+")")
+			ch("indicator_added", ni.Code, "", w, "mujun.diff.indicator_added_weight", name.Zh, w, name.En)
 			continue
 		}
 		if oi.Weight != ni.Weight {
 			o, n := num(oi.Weight, 4), num(ni.Weight, 4)
-			ch("weight", ni.Code, o, n, name.Zh+"权重 "+o+" → "+n, "weight of "+name.En+" "+o+" → "+n)
+			ch("weight", ni.Code, o, n, "mujun.diff.weight_of", name.Zh, o, n, name.En)
 		}
 		if oi.Benchmark.Method != ni.Benchmark.Method || oi.Benchmark.Multiple != ni.Benchmark.Multiple ||
 			oi.Benchmark.Floor != ni.Benchmark.Floor || oi.Benchmark.Range != ni.Benchmark.Range || oi.Benchmark.Mean != ni.Benchmark.Mean {
 			o, n := methodText(oi.Benchmark), methodText(ni.Benchmark)
-			ch("benchmark_method", ni.Code, o, n, name.Zh+"基准方法 "+o+" → "+n, "benchmark method of "+name.En+" "+o+" → "+n)
+			ch("benchmark_method", ni.Code, o, n, "mujun.diff.benchmark_method_of", name.Zh, o, n, name.En)
 		}
 		ob, _ := ogr.indicator(ni.Code)
 		nb, _ := ngr.indicator(ni.Code)
 		if ni.Benchmark.Method != MinMax && !near(ob.Benchmark, nb.Benchmark) {
 			o, n := num(ob.Benchmark, 4), num(nb.Benchmark, 4)
-			ch("benchmark", ni.Code, o, n, name.Zh+"基准值 "+o+" → "+n, "benchmark of "+name.En+" "+o+" → "+n)
+			ch("benchmark", ni.Code, o, n, "mujun.diff.benchmark_of", name.Zh, o, n, name.En)
 		}
 		if oi.Cap != ni.Cap {
 			o, n := capText(oi.Cap), capText(ni.Cap)
-			ch("cap", ni.Code, o.En, n.En, name.Zh+"封顶 "+o.Zh+" → "+n.Zh, "cap of "+name.En+" "+o.En+" → "+n.En)
+			ch("cap", ni.Code, o.En, n.En, "mujun.diff.cap_of", name.Zh, o.Zh, n.Zh, name.En, o.En, n.En)
 		}
 		if oi.Missing != ni.Missing {
-			ch("missing_rule", ni.Code, string(oi.Missing), string(ni.Missing),
-				name.Zh+"缺失数据规则 "+string(oi.Missing)+" → "+string(ni.Missing), "missing-data rule of "+name.En+" "+string(oi.Missing)+" → "+string(ni.Missing))
+			ch("missing_rule", ni.Code, string(oi.Missing), string(ni.Missing), "mujun.diff.missing_data_rule_of", name.Zh, string(oi.Missing), string(ni.Missing), name.En)
 		}
 	}
 	for _, oi := range og.Indicators {
 		if indicatorCfg(ng, oi.Code) == nil {
 			name := indicatorName(oi.Code)
-			ch("indicator_removed", oi.Code, num(oi.Weight, 4), "", "删除指标"+name.Zh, "indicator "+name.En+" removed")
+			ch("indicator_removed", oi.Code, num(oi.Weight, 4), "", "mujun.diff.indicator_removed", name.Zh, name.En)
 		}
 	}
 	ocut, ncut := cutoffText(oc.cutoff(oc.group(g))), cutoffText(nc.cutoff(nc.group(g)))
 	if ocut != ncut {
-		ch("cutoff", "", ocut, ncut, "分类规则 "+ocut+" → "+ncut, "class cut-off "+ocut+" → "+ncut)
+		ch("cutoff", "", ocut, ncut, "mujun.diff.class_cut_off", ocut, ncut)
 	}
 	return out
 }
@@ -431,7 +430,7 @@ func vetoChanges(oc, nc *Config, ov, nv []string) []ConfigChange {
 				name = oc.Vetoes[oi].Name
 			}
 			out = append(out, ConfigChange{Kind: "veto", Veto: code, Old: o, New: n,
-				Text: Text{"否决项“" + name.Zh + "” " + o + " → " + n, "veto \"" + name.En + "\" " + o + " → " + n}})
+				Text: msg("mujun.diff.veto", name.Zh, o, n, name.En)})
 		}
 	}
 	return out
@@ -442,7 +441,7 @@ func exemptChanges(oc, nc *Config) []ConfigChange {
 	if o == n {
 		return nil
 	}
-	return []ConfigChange{{Kind: "exempt", Old: o, New: n, Text: Text{"免评规则 " + o + " → " + n, "exemption rule " + o + " → " + n}}}
+	return []ConfigChange{{Kind: "exempt", Old: o, New: n, Text: msg("mujun.diff.exemption_rule", o, n)}}
 }
 
 func vetoText(v Veto) string {
@@ -471,7 +470,7 @@ func methodText(b Benchmark) string {
 
 func capText(c float64) Text {
 	if c == 0 {
-		return Text{"不封顶", "none"}
+		return msg("mujun.diff.none")
 	}
 	s := num(c, 4) + "×"
 	return Text{s, s}
@@ -530,23 +529,23 @@ func className(cfg *Config, code string) Text {
 func causeLabel(cause string, dr Driver) Text {
 	switch cause {
 	case "weight":
-		return Text{"权重 " + num(dr.OldWeight, 4) + "→" + num(dr.NewWeight, 4), "weight " + num(dr.OldWeight, 4) + "→" + num(dr.NewWeight, 4)}
+		return msg("mujun.diff.weight", num(dr.OldWeight, 4), num(dr.NewWeight, 4))
 	case "benchmark":
-		return Text{"基准 " + num(dr.OldBenchmark, 4) + "→" + num(dr.NewBenchmark, 4), "benchmark " + num(dr.OldBenchmark, 4) + "→" + num(dr.NewBenchmark, 4)}
+		return msg("mujun.diff.benchmark", num(dr.OldBenchmark, 4), num(dr.NewBenchmark, 4))
 	case "value":
-		return Text{"指标值 " + num(dr.OldValue, 4) + "→" + num(dr.NewValue, 4), "value " + num(dr.OldValue, 4) + "→" + num(dr.NewValue, 4)}
+		return msg("mujun.diff.value", num(dr.OldValue, 4), num(dr.NewValue, 4))
 	case "missing":
-		return Text{"数据缺失情况变化", "data now missing or present"}
+		return msg("mujun.diff.data_now_missing_or_present")
 	case "cap":
-		return Text{"封顶变化", "cap changed"}
+		return msg("mujun.diff.cap_changed")
 	case "missing_rule":
-		return Text{"缺失数据规则变化", "missing-data rule changed"}
+		return msg("mujun.diff.missing_data_rule_changed")
 	case "reweight":
-		return Text{"重新加权", "reweighted"}
+		return msg("mujun.diff.reweighted")
 	case "added":
-		return Text{"新增指标", "indicator added"}
+		return msg("mujun.diff.indicator_added")
 	case "removed":
-		return Text{"删除指标", "indicator removed"}
+		return msg("mujun.diff.indicator_removed_2")
 	}
 	return Text{cause, cause}
 }
@@ -554,41 +553,42 @@ func causeLabel(cause string, dr Driver) Text {
 func (d *differ) explain(c *ClassChange, o, n *EnterpriseResult) Text {
 	oc, nc := &d.old.Config, &d.new.Config
 	var zh, en strings.Builder
+	add := func(key string, args ...any) {
+		t := msg(key, args...)
+		zh.WriteString(t.Zh)
+		en.WriteString(t.En)
+	}
+	// each renders a key with a Text argument in its own language.
+	each := func(key string, arg Text, more ...any) {
+		zh.WriteString(msg(key, append([]any{arg.Zh}, more...)...).Zh)
+		en.WriteString(msg(key, append([]any{arg.En}, more...)...).En)
+	}
 	switch c.Kind {
 	case Added:
-		nn := className(nc, c.NewClass)
-		fmt.Fprintf(&zh, "新进入评价范围，评为%s类（%s）。", c.NewClass, nn.Zh)
-		fmt.Fprintf(&en, "Newly in scope, rated class %s (%s).", c.NewClass, nn.En)
+		each("mujun.diff.explain_added", className(nc, c.NewClass), c.NewClass)
 		return Text{zh.String(), en.String()}
 	case Removed:
-		on := className(oc, c.OldClass)
-		fmt.Fprintf(&zh, "不再在评价范围内（原为%s类（%s））。", c.OldClass, on.Zh)
-		fmt.Fprintf(&en, "No longer in scope (was class %s, %s).", c.OldClass, on.En)
+		each("mujun.diff.explain_removed", className(oc, c.OldClass), c.OldClass)
 		return Text{zh.String(), en.String()}
 	}
 	on, nn := className(oc, c.OldClass), className(nc, c.NewClass)
-	fmt.Fprintf(&zh, "%s类（%s）→ %s类（%s）：总分 %s → %s，组内排名 %d → %d。", c.OldClass, on.Zh, c.NewClass, nn.Zh, num(c.OldScore, 2), num(c.NewScore, 2), c.OldRank, c.NewRank)
-	fmt.Fprintf(&en, "Class %s (%s) → %s (%s): score %s → %s, rank in group %d → %d.", c.OldClass, on.En, c.NewClass, nn.En, num(c.OldScore, 2), num(c.NewScore, 2), c.OldRank, c.NewRank)
+	rest := []any{c.OldClass, c.NewClass, num(c.OldScore, 2), num(c.NewScore, 2), c.OldRank, c.NewRank}
+	zh.WriteString(msg("mujun.diff.explain_moved", append([]any{on.Zh, nn.Zh}, rest...)...).Zh)
+	en.WriteString(msg("mujun.diff.explain_moved", append([]any{on.En, nn.En}, rest...)...).En)
 	for _, r := range c.Reasons {
 		switch r {
 		case ReasonVetoAdded:
-			zh.WriteString("新增否决项：" + vetoNames(nc, n.Vetoes, o.Vetoes).Zh + "。")
-			en.WriteString(" Veto now applies: " + vetoNames(nc, n.Vetoes, o.Vetoes).En + ".")
+			each("mujun.diff.reason_veto_added", vetoNames(nc, n.Vetoes, o.Vetoes))
 		case ReasonVetoRemoved:
-			zh.WriteString("否决项已解除：" + vetoNames(oc, o.Vetoes, n.Vetoes).Zh + "。")
-			en.WriteString(" Veto lifted: " + vetoNames(oc, o.Vetoes, n.Vetoes).En + ".")
+			each("mujun.diff.reason_veto_removed", vetoNames(oc, o.Vetoes, n.Vetoes))
 		case ReasonNowExempt:
-			zh.WriteString("本次列为免评企业（" + exemptReasonText(n.Exempt).Zh + "）。")
-			en.WriteString(" Now exempt (" + exemptReasonText(n.Exempt).En + ").")
+			each("mujun.diff.reason_now_exempt", exemptReasonText(n.Exempt))
 		case ReasonNoLongerExempt:
-			zh.WriteString("不再免评，参与评分排名。")
-			en.WriteString(" No longer exempt; now scored and ranked.")
+			add("mujun.diff.reason_no_longer_exempt")
 		case ReasonGroup:
-			zh.WriteString("评价组由 " + string(o.Group) + " 变为 " + string(n.Group) + "。")
-			en.WriteString(" Group changed from " + string(o.Group) + " to " + string(n.Group) + ".")
+			add("mujun.diff.reason_group", string(o.Group), string(n.Group))
 		case ReasonOthersMoved:
-			zh.WriteString("本企业得分未变，分类变化源于其他企业得分或排名变化。")
-			en.WriteString(" The firm's own score did not change; other firms' scores moved its rank or the cut-off.")
+			add("mujun.diff.reason_others_moved")
 		}
 	}
 	if len(c.Drivers) > 0 {
@@ -601,11 +601,12 @@ func (d *differ) explain(c *ClassChange, o, n *EnterpriseResult) Text {
 				ec = append(ec, t.En)
 			}
 			name := indicatorName(dr.Code)
-			zs = append(zs, fmt.Sprintf("%s %s（%s）", name.Zh, signed(dr.Delta), strings.Join(zc, "，")))
-			es = append(es, fmt.Sprintf("%s %s (%s)", name.En, signed(dr.Delta), strings.Join(ec, ", ")))
+			sep := msg("mujun.diff.sep_causes")
+			zs = append(zs, msg("mujun.diff.driver", name.Zh, signed(dr.Delta), strings.Join(zc, sep.Zh)).Zh)
+			es = append(es, msg("mujun.diff.driver", name.En, signed(dr.Delta), strings.Join(ec, sep.En)).En)
 		}
-		zh.WriteString("得分变化最大的指标：" + strings.Join(zs, "；") + "。")
-		en.WriteString(" Largest indicator moves: " + strings.Join(es, "; ") + ".")
+		sep := msg("mujun.diff.sep_items")
+		each("mujun.diff.drivers", Text{strings.Join(zs, sep.Zh), strings.Join(es, sep.En)})
 	}
 	if len(c.ConfigChanges) > 0 {
 		var zs, es []string
@@ -613,8 +614,8 @@ func (d *differ) explain(c *ClassChange, o, n *EnterpriseResult) Text {
 			zs = append(zs, cc.Text.Zh)
 			es = append(es, cc.Text.En)
 		}
-		zh.WriteString("配置变化：" + strings.Join(zs, "；") + "。")
-		en.WriteString(" Configuration changes: " + strings.Join(es, "; ") + ".")
+		sep := msg("mujun.diff.sep_items")
+		each("mujun.diff.config_changes", Text{strings.Join(zs, sep.Zh), strings.Join(es, sep.En)})
 	}
 	return Text{zh.String(), en.String()}
 }
@@ -633,15 +634,16 @@ func vetoNames(cfg *Config, have, other []string) Text {
 		zs = append(zs, name.Zh)
 		es = append(es, name.En)
 	}
-	return Text{strings.Join(zs, "、"), strings.Join(es, ", ")}
+	sep := msg("mujun.diff.sep_names")
+	return Text{strings.Join(zs, sep.Zh), strings.Join(es, sep.En)}
 }
 
 func exemptReasonText(r ExemptReason) Text {
 	switch r {
 	case ExemptNewFirm:
-		return Text{"新办企业", "new firm"}
+		return msg("mujun.diff.new_firm")
 	case ExemptSection:
-		return Text{"免评行业", "exempt industry"}
+		return msg("mujun.diff.exempt_industry")
 	}
 	return Text{string(r), string(r)}
 }

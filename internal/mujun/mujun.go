@@ -107,43 +107,12 @@ func Definition(c IndicatorCode) (IndicatorDef, bool) {
 	return definition(i), true
 }
 
+// definition takes an indicator's name, unit and formula from the
+// catalogue (mujun.indicator.<code>, .unit, .formula).
 func definition(i int) IndicatorDef {
-	d := IndicatorDef{Code: codeAt(i)}
-	switch codeAt(i) {
-	case TaxPerMu:
-		d.Name = Text{"亩均税收", "Tax per mu"}
-		d.Unit = Text{"万元/亩", "¥10k/mu"}
-		d.Formula = Text{"实缴税收 ÷ 用地面积", "tax paid ÷ land area"}
-	case VAPerMu:
-		d.Name = Text{"亩均增加值", "Value added per mu"}
-		d.Unit = Text{"万元/亩", "¥10k/mu"}
-		d.Formula = Text{"工业增加值 ÷ 用地面积", "industrial value added ÷ land area"}
-	case VAPerEnergy:
-		d.Name = Text{"单位能耗增加值", "Value added per unit of energy"}
-		d.Unit = Text{"万元/吨标煤", "¥10k/tce"}
-		d.Formula = Text{"工业增加值 ÷ 综合能耗（等价值）", "value added ÷ total energy use (equivalent value)"}
-	case VAPerEmission:
-		d.Name = Text{"单位排放增加值", "Value added per unit of emissions"}
-		d.Unit = Text{"万元/吨", "¥10k/t"}
-		d.Formula = Text{"工业增加值 ÷ 主要污染物排放量", "value added ÷ main pollutant emissions"}
-	case LabourProductivity:
-		d.Name = Text{"全员劳动生产率", "Labour productivity"}
-		d.Unit = Text{"万元/人", "¥10k/person"}
-		d.Formula = Text{"工业增加值 ÷ 年平均从业人员", "value added ÷ average employees"}
-	case RDIntensity:
-		d.Name = Text{"研发投入强度", "R&D intensity"}
-		d.Unit = Text{"比值", "ratio"}
-		d.Formula = Text{"研发经费支出 ÷ 营业收入", "R&D spending ÷ operating revenue"}
-	case TaxPerKWh:
-		d.Name = Text{"单位电耗税收", "Tax per kWh"}
-		d.Unit = Text{"元/千瓦时", "¥/kWh"}
-		d.Formula = Text{"实缴税收 ÷ 用电量", "tax paid ÷ electricity use"}
-	case RevenuePerMu:
-		d.Name = Text{"亩均营业收入", "Revenue per mu"}
-		d.Unit = Text{"万元/亩", "¥10k/mu"}
-		d.Formula = Text{"营业收入 ÷ 用地面积", "operating revenue ÷ land area"}
-	}
-	return d
+	c := codeAt(i)
+	k := IndicatorKey(c)
+	return IndicatorDef{Code: c, Name: msg(k), Unit: msg(k + ".unit"), Formula: msg(k + ".formula")}
 }
 
 func codeIndex(c IndicatorCode) int {

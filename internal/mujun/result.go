@@ -148,13 +148,22 @@ type GroupIndicator struct {
 	Weight    float64         `json:"weight"`
 	Method    BenchmarkMethod `json:"method"`
 	Benchmark float64         `json:"benchmark"`
-	// BenchmarkFrom is "prior_run", "config" or "current_year".
-	BenchmarkFrom string      `json:"benchmark_from"`
-	Min           float64     `json:"min"` // this year's group range (min_max uses it)
-	Max           float64     `json:"max"`
-	Cap           float64     `json:"cap"`
-	MissingRule   MissingRule `json:"missing_rule"`
-	MissingCount  int         `json:"missing_count"`
+	// BenchmarkFrom is "prior_run", "config", "current_year", or "none"
+	// when no firm of the group had a value (nothing was scored against it).
+	BenchmarkFrom string `json:"benchmark_from"`
+	// The provenance of a benchmark taken from data: the stored run it
+	// came from (prior_run, when known), the year of that data and the
+	// number of firms with a value it rests on; MinFirms is the minimum
+	// the configuration required. Zero for a fixed benchmark.
+	BenchmarkRun   int64       `json:"benchmark_run,omitempty"`
+	BenchmarkYear  int         `json:"benchmark_year,omitempty"`
+	BenchmarkFirms int         `json:"benchmark_firms,omitempty"`
+	MinFirms       int         `json:"min_firms,omitempty"`
+	Min            float64     `json:"min"` // this year's group range (min_max uses it)
+	Max            float64     `json:"max"`
+	Cap            float64     `json:"cap"`
+	MissingRule    MissingRule `json:"missing_rule"`
+	MissingCount   int         `json:"missing_count"`
 	// AverageScore is the mean capped score of firms with a value: what
 	// GroupAverage gives a firm without one.
 	AverageScore float64 `json:"average_score"`
@@ -165,6 +174,7 @@ const (
 	FromPriorRun    = "prior_run"
 	FromConfig      = "config"
 	FromCurrentYear = "current_year"
+	FromNone        = "none"
 )
 
 // IndicatorStats summarises an indicator over a set of firms that have a

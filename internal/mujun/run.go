@@ -16,6 +16,9 @@ type RunOptions struct {
 	// AsOf is the day firm age is measured on for the new-firm exemption;
 	// zero means 31 December of the configuration year.
 	AsOf time.Time
+	// PriorRunID is the stored id of prior, recorded as the provenance of
+	// the benchmarks taken from it; 0 when prior is not stored.
+	PriorRunID int64
 }
 
 // Run evaluates every firm in scope with the default options. prior is the
@@ -46,15 +49,14 @@ func RunWith(cfg Config, facts []Facts, prior *RunResult, opt RunOptions) (RunRe
 		return RunResult{}, err
 	}
 	if prior != nil && prior.Year != cfg.Year-1 {
-		return RunResult{}, &RunError{Err: ErrPriorYear,
-			Zh: fmt.Sprintf("上年结果为 %d 年，本次评价为 %d 年", prior.Year, cfg.Year),
-			En: fmt.Sprintf("prior run is for %d, this evaluation is for %d", prior.Year, cfg.Year)}
+		t := msg("err.mujun_run.prior_year", prior.Year, cfg.Year)
+		return RunResult{}, &RunError{Err: ErrPriorYear, Zh: t.Zh, En: t.En}
 	}
 	cfg, err := cloneConfig(cfg)
 	if err != nil {
 		return RunResult{}, err
 	}
-	r := &runner{cfg: &cfg, facts: facts, prior: prior, asOf: opt.AsOf}
+	r := &runner{cfg: &cfg, facts: facts, prior: prior, asOf: opt.AsOf, priorID: opt.PriorRunID}
 	if r.asOf.IsZero() {
 		r.asOf = cfg.yearEnd()
 	}
@@ -87,11 +89,12 @@ func cloneConfig(c Config) (Config, error) {
 }
 
 type runner struct {
-	cfg   *Config
-	facts []Facts
-	prior *RunResult
-	asOf  time.Time
-	res   RunResult
+	cfg     *Config
+	facts   []Facts
+	prior   *RunResult
+	priorID int64
+	asOf    time.Time
+	res     RunResult
 
 	// Parallel to res.Enterprises.
 	src     []int32 // index into facts
@@ -116,8 +119,8 @@ func (r *runner) scope() error {
 	}
 	for k := 1; k < len(order); k++ {
 		if id := facts[order[k]].EnterpriseID; id == facts[order[k-1]].EnterpriseID {
-			return &RunError{Err: ErrDuplicateEnterprise, EnterpriseID: id,
-				Zh: fmt.Sprintf("企业 %d 重复出现", id), En: fmt.Sprintf("enterprise %d is listed twice", id)}
+			t := msg("err.mujun_run.duplicate_enterprise", id)
+			return &RunError{Err: ErrDuplicateEnterprise, EnterpriseID: id, Zh: t.Zh, En: t.En}
 		}
 	}
 
@@ -136,9 +139,8 @@ func (r *runner) scope() error {
 		for _, code := range f.Vetoes {
 			vi := cfg.veto(code)
 			if vi < 0 {
-				return &RunError{Err: ErrUnknownVeto, EnterpriseID: f.EnterpriseID,
-					Zh: fmt.Sprintf("企业 %d 的否决项 %q 未在配置中定义", f.EnterpriseID, code),
-					En: fmt.Sprintf("enterprise %d has veto %q, which the configuration does not define", f.EnterpriseID, code)}
+				t := msg("err.mujun_run.unknown_veto", f.EnterpriseID, code)
+				return &RunError{Err: ErrUnknownVeto, EnterpriseID: f.EnterpriseID, Zh: t.Zh, En: t.En}
 			}
 			if v := &cfg.Vetoes[vi]; v.Effect == ForceClass {
 				forced = max(forced, int16(cfg.classIndex(v.Class)))
@@ -287,12 +289,12 @@ func (r *runner) scoreGroup(gi int) error {
 		ic := &gc.Indicators[j]
 		codeIdx[j] = codeIndex(ic.Code)
 		cur := gr.Stats[codeIdx[j]]
-		bm, from, err := r.benchmark(gc.Group, ic, cur)
+		gx, err := r.benchmark(gc, ic, cur)
 		if err != nil {
 			return err
 		}
-		gis[j] = GroupIndicator{Code: ic.Code, Weight: ic.Weight, Method: ic.Benchmark.Method, Benchmark: bm, BenchmarkFrom: from,
-			Min: cur.Min, Max: cur.Max, Cap: ic.Cap, MissingRule: ic.Missing}
+		gx.Code, gx.Weight, gx.Min, gx.Max, gx.Cap, gx.MissingRule = ic.Code, ic.Weight, cur.Min, cur.Max, ic.Cap, ic.Missing
+		gis[j] = gx
 		totalW += ic.Weight
 	}
 
@@ -381,17 +383,44 @@ func (r *runner) scoreGroup(gi int) error {
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
-// benchmark returns the value that earns an indicator its weight.
-func (r *runner) benchmark(g Group, ic *IndicatorConfig, cur IndicatorStats) (float64, string, error) {
+// benchmark returns the value that earns an indicator its weight and where
+// it came from. A method that needs data refuses (a *BenchmarkError) when
+// the data is absent, empty, below the configuration's minimum number of
+// firms or averages to nothing; nothing stands in for it. cur is this
+// year's group over the rated firms; when no firm has a value there is
+// nothing to score and no benchmark is needed.
+func (r *runner) benchmark(gc *GroupConfig, ic *IndicatorConfig, cur IndicatorStats) (GroupIndicator, error) {
+	g := gc.Group
 	b := &ic.Benchmark
-	switch b.Method {
-	case Fixed:
-		return b.Value, FromConfig, nil
-	case MinMax:
-		if ic.higher() {
-			return cur.Max, FromCurrentYear, nil
+	gi := GroupIndicator{Method: b.Method, MinFirms: r.cfg.minFirms()}
+	if b.Method == Fixed {
+		gi.Benchmark, gi.BenchmarkFrom, gi.MinFirms = b.Value, FromConfig, 0
+		return gi, nil
+	}
+	if cur.N == 0 {
+		gi.BenchmarkFrom = FromNone
+		return gi, nil
+	}
+	refuse := func(gap BenchmarkGap, year int, run int64, firms int) (GroupIndicator, error) {
+		return gi, &BenchmarkError{Gap: gap, Group: g, GroupName: gc.Name, Indicator: ic.Code, Method: b.Method, Year: year, Unit: r.cfg.EvaluatingUnit,
+			PriorRunID: run, Firms: firms, MinFirms: gi.MinFirms}
+	}
+	useCurrent := func() (GroupIndicator, error) {
+		if cur.N < gi.MinFirms {
+			return refuse(GapCurrentTooFew, r.cfg.Year, 0, cur.N)
 		}
-		return cur.Min, FromCurrentYear, nil
+		gi.BenchmarkFrom, gi.BenchmarkYear, gi.BenchmarkFirms = FromCurrentYear, r.cfg.Year, cur.N
+		return gi, nil
+	}
+	if b.Method == MinMax {
+		if _, err := useCurrent(); err != nil {
+			return gi, err
+		}
+		gi.Benchmark = cur.Max
+		if !ic.higher() {
+			gi.Benchmark = cur.Min
+		}
+		return gi, nil
 	}
 	pick := func(s IndicatorStats) float64 {
 		if b.Mean == FirmMean {
@@ -400,36 +429,42 @@ func (r *runner) benchmark(g Group, ic *IndicatorConfig, cur IndicatorStats) (fl
 		return s.RatioOfSums
 	}
 	var mean float64
-	var from string
-	if ps, ok := r.priorStats(g, ic.Code); ok {
-		mean, from = pick(ps), FromPriorRun
-	} else if b.NoPrior == UseCurrentMean {
-		mean, from = pick(cur), FromCurrentYear
-	} else {
-		mean, from = b.Value, FromConfig
+	switch {
+	case r.prior != nil:
+		ps := r.priorStats(g, ic.Code)
+		if ps.N < gi.MinFirms {
+			return refuse(GapPriorTooFew, r.prior.Year, r.priorID, ps.N)
+		}
+		mean = pick(ps)
+		gi.BenchmarkFrom, gi.BenchmarkRun, gi.BenchmarkYear, gi.BenchmarkFirms = FromPriorRun, r.priorID, r.prior.Year, ps.N
+	case b.NoPrior == UseCurrentMean:
+		if _, err := useCurrent(); err != nil {
+			return gi, err
+		}
+		mean = pick(cur)
+	default:
+		return refuse(GapNoPrior, r.cfg.Year-1, 0, 0)
 	}
-	bm := mean
+	gi.Benchmark = mean
 	if b.Method == MeanMultiple {
-		bm *= b.Multiple
+		gi.Benchmark *= b.Multiple
 	}
-	if !(bm > 0) && cur.N > 0 {
-		return 0, from, &RunError{Err: ErrNoBenchmark, Group: g, Indicator: ic.Code,
-			Zh: fmt.Sprintf("%s 组指标 %s 没有可用的基准值（来源 %s）", g, ic.Code, from),
-			En: fmt.Sprintf("no usable benchmark for %s in %s (source %s)", ic.Code, g, from)}
+	if !(gi.Benchmark > 0) {
+		return refuse(GapZeroMean, gi.BenchmarkYear, gi.BenchmarkRun, gi.BenchmarkFirms)
 	}
-	return bm, from, nil
+	return gi, nil
 }
 
-func (r *runner) priorStats(g Group, c IndicatorCode) (IndicatorStats, bool) {
-	if r.prior == nil {
-		return IndicatorStats{}, false
-	}
+// priorStats returns the prior run's statistics of an indicator in a
+// group; N is 0 when the prior run has no such group or no firm with a
+// value.
+func (r *runner) priorStats(g Group, c IndicatorCode) IndicatorStats {
 	gr, ok := r.prior.Group(g)
 	if !ok {
-		return IndicatorStats{}, false
+		return IndicatorStats{}
 	}
-	s, ok := gr.stats(c)
-	return s, ok && s.N > 0
+	s, _ := gr.stats(c)
+	return s
 }
 
 func rawScore(ic *IndicatorConfig, gx *GroupIndicator, v float64) float64 {

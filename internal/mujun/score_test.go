@@ -1,7 +1,6 @@
 package mujun
 
 import (
-	"errors"
 	"testing"
 )
 
@@ -62,11 +61,9 @@ func TestPriorMeanBenchmark(t *testing.T) {
 		want  [3]float64
 	}{
 		// benchmark 25: 25/25×100 = 100, 50/25×100 = 200, 15/25×100 = 60
-		{"ratio of sums from prior run", Benchmark{Method: PriorMean, Value: 99}, &prior, FromPriorRun, [3]float64{100, 200, 60}},
+		{"ratio of sums from prior run", Benchmark{Method: PriorMean}, &prior, FromPriorRun, [3]float64{100, 200, 60}},
 		// benchmark 20: 125, 250, 75
 		{"firm mean from prior run", Benchmark{Method: PriorMean, Mean: FirmMean}, &prior, FromPriorRun, [3]float64{125, 250, 75}},
-		// no prior: config value 40 → 62.5, 125, 37.5
-		{"config value without prior", Benchmark{Method: PriorMean, Value: 40}, nil, FromConfig, [3]float64{62.5, 125, 37.5}},
 		// no prior, bootstrap from this year: 30 → 83.333, 166.667, 50
 		{"current mean bootstrap", Benchmark{Method: PriorMean, NoPrior: UseCurrentMean}, nil, FromCurrentYear, [3]float64{250.0 / 3, 500.0 / 3, 50}},
 	}
@@ -92,18 +89,6 @@ func TestMeanMultipleBenchmark(t *testing.T) {
 		approx(t, "score", ent(t, r, int64(i+1)).Score, w)
 	}
 	approx(t, "benchmark", r.Groups[0].Indicators[0].Benchmark, 50)
-	// Without a prior run the config value is the prior mean: 2 × 12.5 = 25.
-	b.Value = 12.5
-	r = mustRun(t, cfgWith(ind(TaxPerMu, 100, b, 0, Zero)), currentFacts(), nil)
-	approx(t, "score from config mean", ent(t, r, 1).Score, 100)
-}
-
-func TestNoBenchmark(t *testing.T) {
-	_, err := Run(cfgWith(ind(TaxPerMu, 100, Benchmark{Method: PriorMean}, 0, Zero)), currentFacts(), nil)
-	var re *RunError
-	if !errors.Is(err, ErrNoBenchmark) || !errors.As(err, &re) || re.Indicator != TaxPerMu {
-		t.Fatalf("err = %v, want ErrNoBenchmark for tax_per_mu", err)
-	}
 }
 
 func TestMinMaxBenchmark(t *testing.T) {

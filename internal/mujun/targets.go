@@ -2,6 +2,7 @@ package mujun
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -34,31 +35,21 @@ type TargetSet struct {
 }
 
 // Chongqing2027 returns the 2027 targets of 渝府办发〔2023〕72号 (domain.md
-// §4.5). The base year 2022 (the last full year before the October 2023
-// document) is an assumption; override BaseYear if the office uses another.
+// §4.5), kept as data in configs/targets_chongqing_2027.json. The base year
+// 2022 (the last full year before the October 2023 document) is an
+// assumption; override BaseYear if the office uses another.
 func Chongqing2027() TargetSet {
-	return TargetSet{
-		ID: "chongqing_2027", BaseYear: 2022, TargetYear: 2027,
-		Source: "渝府办发〔2023〕72号《关于推进制造业亩均论英雄改革的指导意见》; cq.gov.cn press Q&A 2023-10-12 (domain.md §4.5)",
-		Note: Text{
-			Zh: "市级目标按区县逐一跟踪：增速目标自基年按年复合增长；有水平值的目标，低于该水平的区县须在2027年前达到，高于的须保持增速。基年2022为假设。",
-			En: "City targets tracked per district: growth targets compound yearly from the base year; where a level is set, a district below it must reach it by 2027 and one above it must keep the pace. Base year 2022 is an assumption.",
-		},
-		Targets: []Target{
-			{Code: "va_per_mu_growth", Indicator: VAPerMu, AnnualGrowthPct: 4,
-				Name: Text{"亩均增加值年均增长不低于4%", "Value added per mu: ≥ 4 %/yr growth"}},
-			{Code: "tax_per_mu_growth", Indicator: TaxPerMu, AnnualGrowthPct: 4,
-				Name: Text{"亩均税收年均增长不低于4%", "Tax per mu: ≥ 4 %/yr growth"}},
-			{Code: "rd_intensity", Indicator: RDIntensity, Level: 0.02, AnnualStep: 0.0007,
-				Name: Text{"研发投入强度达到2%（年均提高0.07个百分点）", "R&D intensity ≥ 2 % (+0.07 pp/yr)"}},
-			{Code: "labour_productivity", Indicator: LabourProductivity, Level: 50,
-				Name: Text{"全员劳动生产率达到50万元/人", "Labour productivity ≥ ¥500k per person"}},
-			{Code: "va_per_energy", Indicator: VAPerEnergy, Level: 2.24, AnnualGrowthPct: 3,
-				Name: Text{"单位能耗增加值达到2.24万元/吨标煤（年均增长3%）", "Value added per tce 2.24 ×¥10k (+3 %/yr)"}},
-			{Code: "va_per_emission", Indicator: VAPerEmission, Level: 365, AnnualGrowthPct: 8,
-				Name: Text{"单位排放增加值达到365万元/吨（年均增长8%）", "Value added per tonne of emissions 365 ×¥10k (+8 %/yr)"}},
-		},
+	var set TargetSet
+	data, err := builtinFS.ReadFile("configs/targets_chongqing_2027.json")
+	if err == nil {
+		err = json.Unmarshal(data, &set)
 	}
+	if err != nil {
+		// The file is embedded and parsed by the tests; this cannot happen
+		// in a built binary.
+		panic("mujun: configs/targets_chongqing_2027.json: " + err.Error())
+	}
+	return set
 }
 
 // DistrictValue is one indicator's value for a district and year.
@@ -182,8 +173,8 @@ func TargetProgress(series []DistrictYear, set TargetSet, asOf int) ([]DistrictP
 		return nil, err
 	}
 	if asOf < set.BaseYear {
-		return nil, &RunError{Err: ErrTargets, Zh: fmt.Sprintf("评估年度 %d 早于基年 %d", asOf, set.BaseYear),
-			En: fmt.Sprintf("as-of year %d is before the base year %d", asOf, set.BaseYear)}
+		t := msg("err.mujun_run.as_of_before_base_year", asOf, set.BaseYear)
+		return nil, &RunError{Err: ErrTargets, Zh: t.Zh, En: t.En}
 	}
 	var regions []string
 	for _, dy := range series {
@@ -265,21 +256,21 @@ func (t Target) expected(base float64, k, span int) float64 {
 func (s *TargetSet) validate() error {
 	v := &validator{}
 	if s.TargetYear <= s.BaseYear {
-		v.add("target_year", ErrTargets, "目标年须晚于基年", "target_year must be after base_year")
+		v.add("target_year", ErrTargets, "err.mujun_cfg.target_year_must_be_after_base")
 	}
 	for i, t := range s.Targets {
 		p := fmt.Sprintf("targets[%d]", i)
 		if codeIndex(t.Indicator) < 0 {
-			v.add(p+".indicator", ErrUnknownCode, "未知的指标代码："+string(t.Indicator), "unknown indicator "+string(t.Indicator))
+			v.add(p+".indicator", ErrUnknownCode, "err.mujun_cfg.unknown_indicator", string(t.Indicator))
 		}
 		if t.Level < 0 || t.AnnualGrowthPct < 0 || t.AnnualStep < 0 {
-			v.add(p, ErrInvalidValue, "目标值不能为负", "target values must be ≥ 0")
+			v.add(p, ErrInvalidValue, "err.mujun_cfg.target_values_must_be_0")
 		}
 		if t.AnnualGrowthPct > 0 && t.AnnualStep > 0 {
-			v.add(p, ErrInvalidValue, "年增速和年增量只能设一个", "set annual_growth_pct or annual_step, not both")
+			v.add(p, ErrInvalidValue, "err.mujun_cfg.set_annual_growth_pct_or_annual")
 		}
 		if t.Level == 0 && t.AnnualGrowthPct == 0 && t.AnnualStep == 0 {
-			v.add(p, ErrMissing, "目标须有水平值、年增速或年增量", "a target needs a level, a growth rate or a step")
+			v.add(p, ErrMissing, "err.mujun_cfg.a_target_needs_a_level_a")
 		}
 	}
 	if len(v.problems) > 0 {

@@ -43,7 +43,7 @@ func TestMigrate(t *testing.T) {
 			if len(want) == 0 || !slices.Equal(got, want) {
 				t.Fatalf("applied %v, want %v", got, want)
 			}
-			for _, table := range []string{"region", "enterprise", "enterprise_year", "title", "monthly_report", "agg_month", "deflator", "target", "indicator_value", "app_user", "session", "meta", "mujun_park", "mujun_facts", "mujun_config", "mujun_run", "mujun_result", "mujun_run_aggregate", "mujun_diff", "mujun_diff_entry", "goal_plan", "goal_value", "hardtech_member", "listing_event", "enterprise_profile"} {
+			for _, table := range []string{"region", "enterprise", "enterprise_year", "title", "monthly_report", "agg_month", "deflator", "target", "indicator_value", "app_user", "session", "meta", "mujun_park", "mujun_facts", "mujun_config", "mujun_run", "mujun_result", "mujun_run_aggregate", "mujun_run_benchmark", "mujun_diff", "mujun_diff_entry", "goal_plan", "goal_value", "hardtech_member", "listing_event", "enterprise_profile"} {
 				if n := countRows(t, st, table); n != 0 {
 					t.Fatalf("%s has %d rows, want 0", table, n)
 				}

@@ -534,6 +534,9 @@ func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta RunM
 		if err := s.insertMujunAggregates(ctx, tx, id, &res); err != nil {
 			return err
 		}
+		if err := s.insertMujunBenchmarks(ctx, tx, id, &res, meta.PriorRunID); err != nil {
+			return err
+		}
 		if base != 0 {
 			if _, err := s.insertMujunDiff(ctx, tx, base, id, changes); err != nil {
 				return err
@@ -825,7 +828,9 @@ func (s *Store) MujunRunYears(ctx context.Context, evaluatingUnit string) (map[i
 type EvaluateOptions struct {
 	// PriorRunID is the previous year's run for prior-mean benchmarks and
 	// class history; 0 takes the newest run of year − 1 for the same
-	// evaluating unit, if any. NoPrior runs without one.
+	// evaluating unit that found firms, if any. NoPrior runs without one
+	// (a prior-mean benchmark then refuses unless it bootstraps from this
+	// year).
 	PriorRunID int64
 	NoPrior    bool
 	By         string
@@ -855,12 +860,12 @@ func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, o
 	if !opt.NoPrior {
 		pid := opt.PriorRunID
 		if pid == 0 {
-			r, ok, err := s.LatestMujunRun(ctx, year-1, cfg.EvaluatingUnit)
+			id, ok, err := s.priorMujunRun(ctx, year, cfg.EvaluatingUnit)
 			if err != nil {
 				return ev, err
 			}
 			if ok {
-				pid = r.ID
+				pid = id
 			}
 		}
 		if pid != 0 {
@@ -875,7 +880,9 @@ func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, o
 	if err != nil {
 		return ev, err
 	}
-	res, err := mujun.Run(cfg, facts, prior)
+	// A refused run (a benchmark without its data) returns here, before
+	// anything is written.
+	res, err := mujun.RunWith(cfg, facts, prior, mujun.RunOptions{PriorRunID: ev.Prior})
 	if err != nil {
 		return ev, err
 	}

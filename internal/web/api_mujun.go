@@ -356,7 +356,16 @@ func (s *Server) writeMujunError(w http.ResponseWriter, r *http.Request, err err
 	lang := Lang(r)
 	var ve *mujun.ValidationError
 	var re *mujun.RunError
+	var be *mujun.BenchmarkError
 	switch {
+	case errors.As(err, &be):
+		msg := be.Error()
+		if s.catalog != nil {
+			msg = be.Message(lang, s.catalog.T, s.mujunUnitName(lang, be.Unit))
+		}
+		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: msg,
+			Problems: []apiMujunProblem{{Path: fmt.Sprintf("groups[%s].indicators[%s].benchmark", be.Group, be.Indicator), Code: "benchmark_" + string(be.Gap), Message: msg}}}
+		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
 	case errors.As(err, &ve):
 		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
 		for _, p := range ve.Problems {
@@ -370,6 +379,15 @@ func (s *Server) writeMujunError(w http.ResponseWriter, r *http.Request, err err
 	default:
 		s.writeError(w, r, err)
 	}
+}
+
+// mujunUnitName names an evaluating unit in lang: "" for the city (the
+// catalogue's word is used), else the region's name.
+func (s *Server) mujunUnitName(lang, unit string) string {
+	if unit == "city" {
+		return ""
+	}
+	return s.regionLabel(lang, unit)
 }
 
 // ---- runs ----

@@ -208,3 +208,38 @@ func TestMujunOpenAPISchemas(t *testing.T) {
 		"MujunConfigPolicy": mujun.Policy{},
 	})
 }
+
+// TestMujunBenchmarkRefusal: a run whose prior-mean benchmark has no prior
+// run with firms is a 400 naming the indicator and the missing run, in the
+// request's language, and stores no run; the pages show every benchmark's
+// source and the cap rule that lets a total pass 100.
+func TestMujunBenchmarkRefusal(t *testing.T) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
+		mujunFixture(t, env)
+		strict := mujunTestConfig(t)
+		strict.ID = "strict_2023"
+		for gi := range strict.Groups {
+			for ii := range strict.Groups[gi].Indicators {
+				strict.Groups[gi].Indicators[ii].Benchmark = mujun.Benchmark{Method: mujun.PriorMean}
+			}
+		}
+		body, _ := json.Marshal(strict)
+		if res, out := env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/mujun/configs", User: "admin", Body: string(body), ContentType: "application/json"}); res.StatusCode != http.StatusCreated {
+			t.Fatalf("upload: %d %.300s", res.StatusCode, out)
+		}
+		run := `{"year":2023,"config_id":"strict_2023"}`
+		env.Run(t, []webtest.Scenario{
+			{Name: "refused run in Chinese", Method: "POST", URL: "/api/v1/mujun/runs", User: "admin", Body: run, ContentType: "application/json", WantStatus: 400,
+				WantContains: []string{`"code":"invalid"`, "无法评价", "亩均税收", "全市没有2022年有企业参评的评价结果", `"code":"benchmark_no_prior"`, "未写入任何结果"}},
+			{Name: "refused run in English", Method: "POST", URL: "/api/v1/mujun/runs?lang=en", User: "admin", Body: run, ContentType: "application/json", WantStatus: 400,
+				WantContains: []string{"Tax per mu", "no prior run with firms for 2022 in the city", "Nothing was written"}},
+			{Name: "no run was stored", URL: "/api/v1/mujun/runs", User: "admin", WantStatus: 200, WantContains: []string{`"id":2`}, WantNotContains: []string{`"id":3`, "strict_2023"}},
+			{Name: "run page shows benchmarks and the cap rule", URL: "/mujun?run=1", User: "admin", WantStatus: 200,
+				WantContains: []string{`id="mujun-benchmarks"`, "基准值及来源", "当年参评企业（2023年，", "权重的2倍，最高50分", "总分最高可达200分"}},
+			{Name: "run page in English", URL: "/mujun?run=1&lang=en", User: "admin", WantStatus: 200,
+				WantContains: []string{"this year&#39;s evaluated firms (2023,", "2× the weight, at most 50 points", "a total can reach 200"}},
+			{Name: "firm page shows each benchmark's source and cap", URL: "/mujun/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
+				WantContains: []string{"基准来源", "当年参评企业（2023年，", "权重的2倍", "总分最高可达200分"}},
+		})
+	})
+}

@@ -65,6 +65,8 @@ type mujunOverviewPage struct {
 	ClassCodes []string
 	GroupNames []string
 	ClassRows  []mujunClassRow
+	Benchmarks []mujunBenchmarkRow
+	Rules      []mujunGroupRule
 	Districts  []mujunAggRow
 	Parks      []mujunAggRow
 	MapPanel   chartPanel
@@ -181,6 +183,12 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		u.fail(w, r, err)
 		return
 	}
+	bs, err := u.s.store.MujunRunBenchmarks(ctx, p.Run.ID)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	p.Benchmarks, p.Rules = u.mujunBenchmarkRows(lang, cfg, bs, ""), u.mujunGroupRules(lang, cfg, bs, "")
 
 	// Class distribution (the API's view of it).
 	cls := u.s.mujunClasses(lang, sc, &res, p.Run)
@@ -481,12 +489,14 @@ type mujunEnterpriseRun struct {
 	Deducted   string
 	Vetoes     []string
 	Indicators []mujunIndicatorRow
+	Rules      []mujunGroupRule
 	Policies   []string
 	Years      int
 }
 
 type mujunIndicatorRow struct {
 	Name, Unit, Weight, Value, Benchmark, Score, Filled string
+	Cap, Source, SourceURL                              string
 }
 
 // mujunEnterprise is GET /mujun/enterprises/{id}: the firm's result in
@@ -539,10 +549,24 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		if e.Exempt != "" {
 			v.Exempt = u.t(lang, "mujun.exempt."+string(e.Exempt))
 		}
+		bs, err := u.s.store.MujunRunBenchmarks(ctx, er.Run.ID)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		brows := map[mujun.IndicatorCode]mujunBenchmarkRow{}
+		for _, b := range u.mujunBenchmarkRows(lang, &cfg, bs, e.Group) {
+			brows[b.Code] = b
+		}
+		if len(e.Indicators) > 0 {
+			v.Rules = u.mujunGroupRules(lang, &cfg, bs, e.Group)
+		}
 		for _, ir := range e.Indicators {
 			d, _ := mujun.Definition(ir.Code)
+			b := brows[ir.Code]
 			row := mujunIndicatorRow{Name: pickLang(lang, d.Name.Zh, d.Name.En), Unit: pickLang(lang, d.Unit.Zh, d.Unit.En),
-				Weight: formatNumber(ir.Weight, 0), Value: "–", Benchmark: formatNumber(ir.Benchmark, 4), Score: formatNumber(ir.Score, 2)}
+				Weight: formatNumber(ir.Weight, 0), Value: "–", Benchmark: formatNumber(ir.Benchmark, 4), Score: formatNumber(ir.Score, 2),
+				Cap: b.Cap, Source: b.Source, SourceURL: b.SourceURL}
 			if !ir.Missing {
 				row.Value = formatNumber(ir.Value, 4)
 			}

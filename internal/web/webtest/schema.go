@@ -83,7 +83,10 @@ func SchemaChecked(h http.Handler, v *apischema.Validator, fail func(format stri
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tw := &teeWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r)
-		if r.Method == http.MethodHead {
+		if r.Method == http.MethodHead || r.Context().Err() != nil {
+			// A request the client gave up on (a browser navigating away
+			// mid-fetch) gets an answer nobody reads; it is not a response
+			// of the API's contract.
 			return
 		}
 		status := tw.status

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+)
+
+// How a 亩均 score explains itself (issue 14): every indicator's benchmark,
+// where it came from, and the cap that lets its points pass its weight, so
+// a total above 100 reads as the rule it follows.
+
+type mujunBenchmarkRow struct {
+	Group, Indicator, Weight, Cap, Method, Benchmark, Source, SourceURL string
+	Code                                                                mujun.IndicatorCode
+}
+
+type mujunGroupRule struct {
+	Group string
+	Rule  string
+}
+
+// mujunBenchmarkRows renders a run's stored benchmarks; group "" keeps all.
+func (u *ui) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []sqlstore.MujunBenchmark, group mujun.Group) []mujunBenchmarkRow {
+	var out []mujunBenchmarkRow
+	for _, b := range bs {
+		if group != "" && b.Group != group {
+			continue
+		}
+		row := mujunBenchmarkRow{Group: mujunGroupName(lang, cfg, b.Group), Indicator: u.t(lang, mujun.IndicatorKey(b.Code)), Code: b.Code,
+			Weight: formatNumber(b.Weight, 0), Method: u.t(lang, "mujun.method."+string(b.Method)), Benchmark: formatNumber(b.Benchmark, 4),
+			Cap: u.mujunCapText(lang, cfg, b)}
+		switch b.Source {
+		case mujun.FromPriorRun, mujun.FromCurrentYear:
+			row.Source = u.t(lang, "mujun.source."+b.Source, b.SourceRun, b.SourceYear, b.Firms)
+		case mujun.FromConfig:
+			row.Source = u.t(lang, "mujun.source.config")
+		default:
+			row.Source, row.Benchmark = u.t(lang, "mujun.source.none"), "–"
+		}
+		if b.Source == mujun.FromPriorRun && b.SourceRun != 0 {
+			row.SourceURL = "/mujun?run=" + strconv.FormatInt(b.SourceRun, 10)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// indicatorMax is the most points an indicator can give: cap × weight,
+// the top of a min_max range, or +Inf without a cap.
+func indicatorMax(cfg *mujun.Config, b sqlstore.MujunBenchmark) float64 {
+	if b.Method == mujun.MinMax {
+		if ic, ok := mujunIndicatorConfig(cfg, b.Group, b.Code); ok {
+			return b.Weight * (ic.Benchmark.Floor + ic.Benchmark.Range) / 100
+		}
+	}
+	if b.Cap > 0 {
+		return b.Cap * b.Weight
+	}
+	return math.Inf(1)
+}
+
+func (u *ui) mujunCapText(lang string, cfg *mujun.Config, b sqlstore.MujunBenchmark) string {
+	top := indicatorMax(cfg, b)
+	switch {
+	case math.IsInf(top, 1):
+		return u.t(lang, "mujun.cap.none")
+	case b.Method == mujun.MinMax:
+		return u.t(lang, "mujun.cap.min_max", shortNumber(top))
+	}
+	return u.t(lang, "mujun.cap.limit", shortNumber(b.Cap), shortNumber(top))
+}
+
+// mujunGroupRules states, per group, how far a total can go.
+func (u *ui) mujunGroupRules(lang string, cfg *mujun.Config, bs []sqlstore.MujunBenchmark, group mujun.Group) []mujunGroupRule {
+	var out []mujunGroupRule
+	for _, g := range cfg.Groups {
+		if group != "" && g.Group != group {
+			continue
+		}
+		top, weights, any := 0.0, 0.0, false
+		for _, b := range bs {
+			if b.Group == g.Group {
+				top += indicatorMax(cfg, b)
+				weights += b.Weight
+				any = true
+			}
+		}
+		if !any {
+			continue
+		}
+		rule := u.t(lang, "mujun.score_rule_uncapped", formatNumber(weights, 0))
+		switch {
+		case math.IsInf(top, 1):
+		case top > weights+1e-9:
+			rule = u.t(lang, "mujun.score_rule", formatNumber(weights, 0), shortNumber(top))
+		default:
+			rule = u.t(lang, "mujun.score_rule_within", formatNumber(weights, 0))
+		}
+		out = append(out, mujunGroupRule{Group: pickLangText(lang, g.Name), Rule: rule})
+	}
+	return out
+}
+
+func mujunGroupName(lang string, cfg *mujun.Config, g mujun.Group) string {
+	for _, gc := range cfg.Groups {
+		if gc.Group == g {
+			return pickLangText(lang, gc.Name)
+		}
+	}
+	return string(g)
+}
+
+func mujunIndicatorConfig(cfg *mujun.Config, g mujun.Group, c mujun.IndicatorCode) (mujun.IndicatorConfig, bool) {
+	for _, gc := range cfg.Groups {
+		if gc.Group != g {
+			continue
+		}
+		for _, ic := range gc.Indicators {
+			if ic.Code == c {
+				return ic, true
+			}
+		}
+	}
+	return mujun.IndicatorConfig{}, false
+}
+
+// shortNumber renders points and multiples without trailing zeros (2, 50,
+// 1.5, 119.76).
+func shortNumber(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
