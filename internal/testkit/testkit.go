@@ -1,0 +1,276 @@
+// Package testkit provides databases for tests: a migrated store with the
+// reference data, and a demo database built once per test binary whose file
+// each test gets a copy of. Building the demo takes 10–30 s; copying its
+// file takes a fraction of a second, so a package's tests pay for one
+// build, not one per test.
+//
+// Only _test.go files import testkit (TestNotImportedByProductCode checks
+// that). A package that uses it runs its tests through Main, which removes
+// the files built once when the tests end:
+//
+//	func TestMain(m *testing.M) { testkit.Main(m) }
+//
+// SQLite databases are copied files. PostgreSQL databases are created
+// fresh on the server IBRAIN_TEST_POSTGRES names and dropped when the test
+// ends, as before.
+package testkit
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/industrybrain/ibrain/internal/refdata"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+)
+
+// PostgresEnv names a postgres:// URL; when it is set, suites also run on
+// PostgreSQL, in a fresh database per test.
+const PostgresEnv = "IBRAIN_TEST_POSTGRES"
+
+// PostgresURL returns the server URL of PostgresEnv, or "" when unset.
+func PostgresURL() string { return os.Getenv(PostgresEnv) }
+
+// Main runs the package's tests and then removes the databases built once
+// for them.
+func Main(m *testing.M) {
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
+// built lists the directories of the files built once, for Main to remove.
+// It is the only process-wide state here besides the sync.Once-guarded
+// template of the migrated store.
+var built struct {
+	mu   sync.Mutex
+	dirs []string
+}
+
+func tempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	built.mu.Lock()
+	built.dirs = append(built.dirs, dir)
+	built.mu.Unlock()
+	return dir, nil
+}
+
+func cleanup() {
+	built.mu.Lock()
+	defer built.mu.Unlock()
+	for _, d := range built.dirs {
+		os.RemoveAll(d)
+	}
+	built.dirs = nil
+}
+
+// Prepare migrates st and writes the built-in reference data.
+func Prepare(ctx context.Context, st *sqlstore.Store) error {
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	ref, err := refdata.Builtin()
+	if err != nil {
+		return err
+	}
+	return refdata.Sync(ctx, st, ref)
+}
+
+// Open opens dsn and closes the store when tb ends.
+func Open(tb testing.TB, dsn string) *sqlstore.Store {
+	tb.Helper()
+	st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// An Image is a SQLite database file built once, by the function given
+// to NewImage, on the first call that needs it; every later caller gets a
+// copy of the file (or, with Shared, the file itself).
+type Image struct {
+	name  string
+	build func(ctx context.Context, st *sqlstore.Store) error
+	once  sync.Once
+	path  string
+	err   error
+}
+
+// NewImage returns an image named name (a file name stem) that build
+// fills: it gets an empty, unmigrated store.
+func NewImage(name string, build func(ctx context.Context, st *sqlstore.Store) error) *Image {
+	return &Image{name: name, build: build}
+}
+
+// file builds the image on first use and returns its path.
+func (im *Image) file(tb testing.TB) string {
+	tb.Helper()
+	im.once.Do(func() {
+		dir, err := tempDir("ibrain-testkit-" + im.name + "-")
+		if err != nil {
+			im.err = err
+			return
+		}
+		path := filepath.Join(dir, im.name+".db")
+		ctx := context.Background()
+		st, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{})
+		if err != nil {
+			im.err = err
+			return
+		}
+		if err := im.build(ctx, st); err != nil {
+			st.Close()
+			im.err = err
+			return
+		}
+		// Closing the last connection checkpoints the WAL into the file.
+		if err := st.Close(); err != nil {
+			im.err = err
+			return
+		}
+		im.path = path
+	})
+	if im.err != nil {
+		tb.Fatalf("testkit: building the %s database: %v", im.name, im.err)
+	}
+	return im.path
+}
+
+// Copy returns the DSN of a private copy of the image in tb's temp dir:
+// the test may write to it as it likes.
+func (im *Image) Copy(tb testing.TB) string {
+	tb.Helper()
+	src := im.file(tb)
+	dst := filepath.Join(tb.TempDir(), im.name+".db")
+	if err := copyDB(src, dst); err != nil {
+		tb.Fatalf("testkit: copying the %s database: %v", im.name, err)
+	}
+	return "sqlite:" + dst
+}
+
+// OpenCopy opens a private copy of the image, closed when tb ends.
+func (im *Image) OpenCopy(tb testing.TB) *sqlstore.Store {
+	tb.Helper()
+	return Open(tb, im.Copy(tb))
+}
+
+// OpenShared opens the image itself, for tests that only read: several
+// may have it open at once, in parallel. A test that writes, even what a
+// reload would write anyway, takes a copy instead.
+func (im *Image) OpenShared(tb testing.TB) *sqlstore.Store {
+	tb.Helper()
+	return Open(tb, "sqlite:"+im.file(tb))
+}
+
+// copyDB copies a closed SQLite database: the file and a WAL left beside
+// it, if any (the shared-memory index is rebuilt on open).
+func copyDB(src, dst string) error {
+	if err := copyFile(src, dst); err != nil {
+		return err
+	}
+	if err := copyFile(src+"-wal", dst+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// prepared is the migrated SQLite database with the reference data, built
+// once per test binary.
+var prepared = NewImage("prepared", Prepare)
+
+// SQLite returns the DSN of a fresh SQLite database, migrated and holding
+// the reference data: a copy of a file prepared once per test binary.
+func SQLite(tb testing.TB) string {
+	tb.Helper()
+	return prepared.Copy(tb)
+}
+
+// OpenSQLite opens a fresh SQLite store as SQLite describes, closed when
+// tb ends.
+func OpenSQLite(tb testing.TB) *sqlstore.Store {
+	tb.Helper()
+	return prepared.OpenCopy(tb)
+}
+
+// Postgres creates a database with a random name (prefix plus hex) on the
+// server of base and drops it when tb ends; it returns the database's URL.
+// The database is empty: call Prepare, or use OpenPostgres.
+func Postgres(tb testing.TB, base, prefix string) string {
+	tb.Helper()
+	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
+		tb.Fatalf("%s=%q: want a postgres:// URL", PostgresEnv, base)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		admin.Close()
+		tb.Fatal(err)
+	}
+	name := prefix + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		admin.Close()
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// OpenPostgres opens a fresh, migrated PostgreSQL store with the reference
+// data on the server PostgresEnv names, or skips tb when it is unset.
+func OpenPostgres(tb testing.TB, prefix string) *sqlstore.Store {
+	tb.Helper()
+	base := PostgresURL()
+	if base == "" {
+		tb.Skip(PostgresEnv + " is not set")
+	}
+	st := Open(tb, Postgres(tb, base, prefix))
+	if err := Prepare(context.Background(), st); err != nil {
+		tb.Fatal(fmt.Errorf("testkit: preparing PostgreSQL: %w", err))
+	}
+	return st
+}
