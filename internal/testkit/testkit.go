@@ -105,9 +105,11 @@ func Open(tb testing.TB, dsn string) *sqlstore.Store {
 // copy of the file (or, with Shared, the file itself).
 type Image struct {
 	name  string
+	base  *Image // the image this one starts from; nil for an empty database
 	build func(ctx context.Context, st *sqlstore.Store) error
 	once  sync.Once
 	path  string
+	stat  os.FileInfo // of the file when built, to catch writes through OpenShared
 	err   error
 }
 
@@ -115,6 +117,13 @@ type Image struct {
 // fills: it gets an empty, unmigrated store.
 func NewImage(name string, build func(ctx context.Context, st *sqlstore.Store) error) *Image {
 	return &Image{name: name, build: build}
+}
+
+// NewImageFrom returns an image named name that starts as a copy of base
+// and that build changes: for a state several tests check, such as the
+// demo loaded twice.
+func NewImageFrom(name string, base *Image, build func(ctx context.Context, st *sqlstore.Store) error) *Image {
+	return &Image{name: name, base: base, build: build}
 }
 
 // file builds the image on first use and returns its path.
@@ -127,6 +136,11 @@ func (im *Image) file(tb testing.TB) string {
 			return
 		}
 		path := filepath.Join(dir, im.name+".db")
+		if im.base != nil {
+			if im.err = copyDB(im.base.file(tb), path); im.err != nil {
+				return
+			}
+		}
 		ctx := context.Background()
 		st, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{})
 		if err != nil {
@@ -144,9 +158,13 @@ func (im *Image) file(tb testing.TB) string {
 			return
 		}
 		im.path = path
+		im.stat, im.err = os.Stat(path)
 	})
 	if im.err != nil {
 		tb.Fatalf("testkit: building the %s database: %v", im.name, im.err)
+	}
+	if im.path == "" {
+		tb.Fatalf("testkit: building the %s database stopped half-way (an earlier test failed in it)", im.name)
 	}
 	return im.path
 }
@@ -171,10 +189,30 @@ func (im *Image) OpenCopy(tb testing.TB) *sqlstore.Store {
 
 // OpenShared opens the image itself, for tests that only read: several
 // may have it open at once, in parallel. A test that writes, even what a
-// reload would write anyway, takes a copy instead.
+// reload would write anyway, takes a copy instead; a write through
+// OpenShared fails the test when its store is closed.
 func (im *Image) OpenShared(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	return Open(tb, "sqlite:"+im.file(tb))
+	path := im.file(tb)
+	// Registered before Open's cleanup, so it runs after the store closed.
+	tb.Cleanup(func() { im.checkUnchanged(tb) })
+	return Open(tb, "sqlite:"+path)
+}
+
+// checkUnchanged fails tb when the image's file or its WAL shows a write.
+func (im *Image) checkUnchanged(tb testing.TB) {
+	tb.Helper()
+	fi, err := os.Stat(im.path)
+	if err != nil {
+		tb.Errorf("testkit: %s database: %v", im.name, err)
+		return
+	}
+	if fi.Size() != im.stat.Size() || !fi.ModTime().Equal(im.stat.ModTime()) {
+		tb.Errorf("testkit: the shared %s database was written to (size %d → %d); a test that writes must use a copy", im.name, im.stat.Size(), fi.Size())
+	}
+	if wal, err := os.Stat(im.path + "-wal"); err == nil && wal.Size() > 0 {
+		tb.Errorf("testkit: the shared %s database has a %d-byte WAL: a test wrote to it; a test that writes must use a copy", im.name, wal.Size())
+	}
 }
 
 // copyDB copies a closed SQLite database: the file and a WAL left beside

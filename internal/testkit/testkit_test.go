@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"context"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -81,4 +82,45 @@ func TestImageCopies(t *testing.T) {
 	if n := count(OpenSQLite(t)); n != 0 {
 		t.Errorf("prepared store has %d users, want none", n)
 	}
+}
+
+// TestSharedWriteDetected checks that reading through OpenShared leaves the
+// image as it was and that a write through it is reported: it would change
+// what every later copy holds.
+func TestSharedWriteDetected(t *testing.T) {
+	ctx := context.Background()
+	im := NewImage("written", Prepare)
+	open := func(name string, write bool) []string {
+		var rec *errRecorder
+		t.Run(name, func(t *testing.T) {
+			rec = &errRecorder{T: t}
+			st := im.OpenShared(rec)
+			if _, err := st.ListUsers(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if !write {
+				return
+			}
+			if _, err := st.CreateUser(ctx, auth.User{Username: "writer", DisplayName: "writer", Role: auth.RoleCityAdmin, PasswordHash: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return rec.errs
+	}
+	if errs := open("reader", false); len(errs) != 0 {
+		t.Errorf("reading reported %q", errs)
+	}
+	if errs := open("writer", true); len(errs) == 0 {
+		t.Error("a write through OpenShared went unreported")
+	}
+}
+
+// errRecorder keeps the errors reported through it instead of failing.
+type errRecorder struct {
+	*testing.T
+	errs []string
+}
+
+func (r *errRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
