@@ -4,11 +4,15 @@
 // file takes a fraction of a second, so a package's tests pay for one
 // build, not one per test.
 //
-// Only _test.go files import testkit (TestNotImportedByProductCode checks
-// that). A package that uses it runs its tests through Main, which removes
-// the files built once when the tests end:
+// Only test code imports testkit: _test.go files and test kits such as
+// internal/web/webtest; no command depends on it (TestNotInTheBinary
+// checks that). A package that uses it runs its tests through Main (or a
+// TestMain that calls Cleanup, as webtest.Main does), which removes the
+// files built once when the tests end:
 //
 //	func TestMain(m *testing.M) { testkit.Main(m) }
+//
+// Without Main, the next test binary that builds a file removes them.
 //
 // SQLite databases are copied files. PostgreSQL databases are created
 // fresh on the server IBRAIN_TEST_POSTGRES names and dropped when the test
@@ -26,8 +30,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/refdata"
@@ -45,7 +52,7 @@ func PostgresURL() string { return os.Getenv(PostgresEnv) }
 // for them.
 func Main(m *testing.M) {
 	code := m.Run()
-	cleanup()
+	Cleanup()
 	os.Exit(code)
 }
 
@@ -57,8 +64,12 @@ var built struct {
 	dirs []string
 }
 
+// tempDir makes a directory for files built once. Its name carries the
+// process id, so that a later run can remove what a test binary without
+// Main left behind (sweep).
 func tempDir(prefix string) (string, error) {
-	dir, err := os.MkdirTemp("", prefix)
+	sweepOnce.Do(sweep)
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", dirPrefix+prefix, os.Getpid()))
 	if err != nil {
 		return "", err
 	}
@@ -68,7 +79,48 @@ func tempDir(prefix string) (string, error) {
 	return dir, nil
 }
 
-func cleanup() {
+// dirPrefix starts the name of every directory testkit makes.
+const dirPrefix = "ibrain-testkit-"
+
+var sweepOnce sync.Once
+
+// sweep removes the directories of test binaries that have ended without
+// removing them (a package that uses testkit through another helper,
+// such as internal/web/webtest, and has no TestMain calling Main).
+func sweep() {
+	if runtime.GOOS == "windows" {
+		return // no signal 0 to ask whether a process is alive
+	}
+	entries, err := os.ReadDir(os.TempDir())
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), dirPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		// name is <image>-<pid>-<random>.
+		parts := strings.Split(name, "-")
+		if len(parts) < 3 {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[len(parts)-2])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if p, err := os.FindProcess(pid); err == nil {
+			if err := p.Signal(syscall.Signal(0)); err == nil || errors.Is(err, syscall.EPERM) {
+				continue // still running
+			}
+		}
+		os.RemoveAll(filepath.Join(os.TempDir(), e.Name()))
+	}
+}
+
+// Cleanup removes the databases built once in this process, for a
+// TestMain that cannot use Main (webtest.Main calls it).
+func Cleanup() {
 	built.mu.Lock()
 	defer built.mu.Unlock()
 	for _, d := range built.dirs {
@@ -130,7 +182,7 @@ func NewImageFrom(name string, base *Image, build func(ctx context.Context, st *
 func (im *Image) file(tb testing.TB) string {
 	tb.Helper()
 	im.once.Do(func() {
-		dir, err := tempDir("ibrain-testkit-" + im.name + "-")
+		dir, err := tempDir(im.name + "-")
 		if err != nil {
 			im.err = err
 			return
@@ -173,12 +225,22 @@ func (im *Image) file(tb testing.TB) string {
 // the test may write to it as it likes.
 func (im *Image) Copy(tb testing.TB) string {
 	tb.Helper()
-	src := im.file(tb)
 	dst := filepath.Join(tb.TempDir(), im.name+".db")
-	if err := copyDB(src, dst); err != nil {
+	im.CopyTo(tb, dst)
+	return "sqlite:" + dst
+}
+
+// CopyTo writes a private copy of the image to the SQLite file path, which
+// must not exist yet.
+func (im *Image) CopyTo(tb testing.TB, path string) {
+	tb.Helper()
+	src := im.file(tb)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := copyDB(src, path); err != nil {
 		tb.Fatalf("testkit: copying the %s database: %v", im.name, err)
 	}
-	return "sqlite:" + dst
 }
 
 // OpenCopy opens a private copy of the image, closed when tb ends.
@@ -253,6 +315,13 @@ var prepared = NewImage("prepared", Prepare)
 func SQLite(tb testing.TB) string {
 	tb.Helper()
 	return prepared.Copy(tb)
+}
+
+// SQLiteAt creates the SQLite file path (which must not exist yet) as
+// SQLite describes, for harnesses that choose their files' names.
+func SQLiteAt(tb testing.TB, path string) {
+	tb.Helper()
+	prepared.CopyTo(tb, path)
 }
 
 // OpenSQLite opens a fresh SQLite store as SQLite describes, closed when

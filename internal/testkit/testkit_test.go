@@ -2,12 +2,12 @@ package testkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"go/parser"
-	"go/token"
-	"io/fs"
+	"os"
+	"os/exec"
 	"path/filepath"
-	"strconv"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -17,37 +17,25 @@ import (
 
 func TestMain(m *testing.M) { Main(m) }
 
-// TestNotImportedByProductCode keeps testkit out of the binary: only test
-// files may import it.
-func TestNotImportedByProductCode(t *testing.T) {
+// TestNotInTheBinary keeps testkit to test code: no command depends on it.
+func TestNotInTheBinary(t *testing.T) {
 	const self = "github.com/industrybrain/ibrain/internal/testkit"
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); n != ".." && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == self {
-				t.Errorf("%s imports %s: only _test.go files may", path, self)
-			}
-		}
-		return nil
-	})
+	mains, err := exec.Command("go", "list", "-f", "{{if eq .Name \"main\"}}{{.ImportPath}}{{end}}", "../../...").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list: %v", err)
+	}
+	cmds := strings.Fields(string(mains))
+	if len(cmds) == 0 {
+		t.Fatal("go list found no command")
+	}
+	deps, err := exec.Command("go", append([]string{"list", "-deps"}, cmds...)...).Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, p := range strings.Fields(string(deps)) {
+		if p == self {
+			t.Errorf("a command (%s) depends on %s: only tests may", strings.Join(cmds, ", "), self)
+		}
 	}
 }
 
@@ -123,4 +111,27 @@ type errRecorder struct {
 
 func (r *errRecorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestSweep checks that the directories of ended test binaries are
+// removed and those of running ones kept.
+func TestSweep(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no sweep on Windows")
+	}
+	dead := filepath.Join(os.TempDir(), dirPrefix+"swept-999999999-1")
+	alive := filepath.Join(os.TempDir(), fmt.Sprintf("%skept-%d-1", dirPrefix, os.Getpid()))
+	for _, d := range []string{dead, alive} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(d) })
+	}
+	sweep()
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s of an ended process is still there (%v)", dead, err)
+	}
+	if _, err := os.Stat(alive); err != nil {
+		t.Errorf("%s of this process was removed: %v", alive, err)
+	}
 }
