@@ -1,8 +1,10 @@
 // Package testkit provides databases for tests: a migrated store with the
-// reference data, and a demo database built once per test binary whose file
-// each test gets a copy of. Building the demo takes 10–30 s; copying its
-// file takes a fraction of a second, so a package's tests pay for one
-// build, not one per test.
+// reference data, and images, SQLite files such as the demo dataset built
+// once per test binary, of which each test gets a copy. Loading the demo
+// takes 10–30 s; copying its file takes a fraction of a second, so a
+// package's tests pay for one build, not one per test. (testkit does not
+// import internal/demo: the caller passes the build function, so demo's
+// own tests can use it.)
 //
 // Only test code imports testkit: _test.go files and test kits such as
 // internal/web/webtest; no command depends on it (TestNotInTheBinary
@@ -57,8 +59,8 @@ func Main(m *testing.M) {
 }
 
 // built lists the directories of the files built once, for Main to remove.
-// It is the only process-wide state here besides the sync.Once-guarded
-// template of the migrated store.
+// With sweepOnce and the prepared image (sync.Once inside) it is the
+// package's only process-wide state.
 var built struct {
 	mu   sync.Mutex
 	dirs []string
@@ -154,7 +156,7 @@ func Open(tb testing.TB, dsn string) *sqlstore.Store {
 
 // An Image is a SQLite database file built once, by the function given
 // to NewImage, on the first call that needs it; every later caller gets a
-// copy of the file (or, with Shared, the file itself).
+// copy of the file (or, with OpenShared, the file itself).
 type Image struct {
 	name  string
 	base  *Image // the image this one starts from; nil for an empty database
