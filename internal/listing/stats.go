@@ -82,9 +82,9 @@ type YearFigures struct {
 	GrowthKnown       bool
 	// Through is the last day counted when the year is not over at the
 	// day the figures are taken; zero for a complete year.
-	Through time.Time
-	ListedAtEnd       ListedCount
-	InTutoringAtEnd   int
+	Through         time.Time
+	ListedAtEnd     ListedCount
+	InTutoringAtEnd int
 }
 
 // Yearly returns the figures of years from … to (inclusive), oldest first,
