@@ -139,6 +139,13 @@ func newUI(s *Server) (*ui, error) {
 			u.help[m.Name] = string(m.Help)
 		}
 	}
+	// Every help page is listed under its title: a missing title would show
+	// the raw key in the help menu.
+	for m := range u.help {
+		if s.catalog != nil && !s.catalog.Has("help."+m) {
+			return nil, fmt.Errorf("web: help page %s has no title (catalogue key help.%s)", m, m)
+		}
+	}
 	files, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
