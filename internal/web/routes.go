@@ -41,7 +41,7 @@ func (s *Server) routeTable() []apiRoute {
 }
 
 // coreRoutes are the platform's own routes: health, sign-in, reference
-// data, the registry, reports, statistics and imports.
+// data, the registry, reports and imports.
 func (s *Server) coreRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/healthz", public, s.healthz},
