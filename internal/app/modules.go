@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
@@ -14,6 +15,7 @@ import (
 // menu order. Adding a feature is adding its folder and one line here.
 func features() []feature {
 	return []feature{
+		{name: "cockpit", messages: cockpitweb.Messages, web: func(a *App) web.ModuleFunc { return cockpitweb.Module(a.Cockpit, a.Store) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
 	}
 }

@@ -74,16 +74,10 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /{$}", u.home)
-	page("GET /districts/{code}", u.districtPage)
-	page("GET /districts/{code}/clusters/{cluster}", u.districtClusterPage)
-	page("GET /clusters/{cluster}", u.clusterPage)
 	page("GET /enterprises", u.enterpriseList)
 	page("GET /enterprises/{id}", u.enterpriseProfile)
 	page("GET /enterprises/{id}/eligibility", u.eligibilityPage)
 	page("GET /cultivation", u.cultivationPage)
-	page("GET /targets", u.targetsPage)
-	page("GET /scoreboard", u.scoreboardPage)
 	page("GET /goals", u.goalsPage)
 	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
