@@ -11,6 +11,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
@@ -44,7 +45,8 @@ type App struct {
 	Log   *slog.Logger
 
 	// The features' services, shared by the CLI, the pages and the API.
-	Listing *listing.Service
+	Listing  *listing.Service
+	Registry *registry.Service
 }
 
 // Open connects, migrates and syncs reference data.
@@ -90,7 +92,8 @@ func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
 	}
 	return &App{
 		Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log,
-		Listing: listing.NewService(st),
+		Listing:  listing.NewService(st),
+		Registry: registry.NewService(st, ref.Indicators),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -242,38 +243,14 @@ func scopeClause(sc auth.Scope, alias string, next int) (string, []any) {
 	return "1 = 0", nil
 }
 
-// EnterpriseFilter selects enterprises for lists and exports.
-type EnterpriseFilter struct {
-	Query       string // substring of the name or credit code
-	RegionCode  string
-	ClusterCode string
-	Tier        string
-	Size        enterprise.Size
-	AboveScale  *bool
-	Year        int // statistical year for size, above-scale and cluster; latest when zero
-	Title       enterprise.TitleKind
-	Limit       int // 50 when zero; at most 5000 (exports page through)
-	Offset      int
-}
-
-// EnterpriseItem is one row of an enterprise list.
-type EnterpriseItem struct {
-	enterprise.Enterprise
-	Year        int
-	AboveScale  bool
-	Size        enterprise.Size
-	Employees   int
-	Revenue     unit.Fen
-	ClusterCode string
-	Tier        string
-	TitleKinds  []enterprise.TitleKind
-}
-
-// EnterprisePage is a page of enterprises and the total matching count.
-type EnterprisePage struct {
-	Items []EnterpriseItem
-	Total int
-}
+// The registry's view and filter types live in package registry; these
+// names remain for the callers that still spell them the store's way.
+type (
+	EnterpriseFilter = registry.Filter
+	EnterpriseItem   = registry.Item
+	EnterprisePage   = registry.Page
+	EnterpriseDetail = registry.Detail
+)
 
 // LatestYear returns the latest statistical year with yearly status, or 0.
 func (s *Store) LatestYear(ctx context.Context) (int, error) {
@@ -443,13 +420,6 @@ func escapeLike(s string) string {
 	return strings.NewReplacer("%", "", "_", "").Replace(s)
 }
 
-// EnterpriseDetail is an enterprise profile: the record, its yearly status
-// and every title it has held.
-type EnterpriseDetail struct {
-	enterprise.Enterprise
-	Years []enterprise.Year
-}
-
 // Enterprise returns one enterprise if it is in scope. An enterprise outside
 // the scope is reported as not found, so its existence does not leak.
 func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (EnterpriseDetail, error) {
@@ -513,3 +483,6 @@ func (s *Store) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind ente
 		append([]any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}, args...)...).Scan(&n)
 	return n, err
 }
+
+// The store serves the registry's use cases.
+var _ registry.Store = (*Store)(nil)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 )
 
 // SyncRegions upserts the statistical units, keeping catalogue order.
@@ -25,16 +26,12 @@ func (s *Store) SyncRegions(ctx context.Context, regions []region.Region) error 
 	})
 }
 
-// ClusterCatalogueRow is a cluster catalogue version as stored.
-type ClusterCatalogueRow struct {
-	ID, Version, EffectiveFrom, EffectiveTo, Source string
-	Clusters                                        []ClusterRow
-}
-
-// ClusterRow is one cluster of a catalogue.
-type ClusterRow struct {
-	Code, Tier, Group, NameZh, NameEn string
-}
+// The cluster catalogue as stored is package registry's; these names
+// remain for the callers that still spell them the store's way.
+type (
+	ClusterCatalogueRow = registry.ClusterCatalogue
+	ClusterRow          = registry.Cluster
+)
 
 // SyncClusters replaces the stored cluster catalogues.
 func (s *Store) SyncClusters(ctx context.Context, cats []ClusterCatalogueRow) error {
