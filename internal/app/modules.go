@@ -7,6 +7,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
+	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -14,7 +15,9 @@ import (
 // menu order. Adding a feature is adding its folder and one line here.
 func features() []feature {
 	return []feature{
+		{name: "registry", messages: registryweb.Messages, web: func(a *App) web.ModuleFunc { return registryweb.Module(a.Registry) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
+		{name: "reference", messages: registryweb.ReferenceMessages, web: func(a *App) web.ModuleFunc { return registryweb.Reference(a.Registry) }},
 	}
 }
 

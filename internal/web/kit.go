@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
 )
 
@@ -147,3 +149,84 @@ func (s *Server) RouteTable() []RouteInfo {
 	}
 	return out
 }
+
+// option is one <option> of a filter.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// optionGroup is an <optgroup>.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// OptionGroup is an <optgroup> of a filter.
+type OptionGroup = optionGroup
+
+const (
+	defaultPerPage = 50
+	maxPerPage     = 500
+	uiPerPage      = 50
+	// exportPage is how many rows one store query of an export fetches;
+	// the store caps a page at 5000.
+	exportPage = 5000
+	// maxExportRows bounds one export. The registry holds about 15k firms,
+	// so this only stops a runaway, not a real use.
+	maxExportRows = 200_000
+)
+
+// ExportPage is how many rows one query of an export reads.
+const ExportPage = exportPage
+
+// cleanQuery copies q without empty values and without lang, so page and
+// export links stay short and the language follows the cookie.
+func cleanQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		if k == "lang" {
+			continue
+		}
+		for _, v := range vs {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
+}
+
+// sendFile sends a generated download.
+func sendFile(w http.ResponseWriter, contentType, filename string, body io.Reader) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, filename))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, body)
+}
+
+// BoolParam reads an optional boolean parameter; nil when absent.
+func BoolParam(q url.Values, name string) (*bool, error) { return boolParam(q, name) }
+
+// CanSeeRegion reports whether u may open a region's pages.
+func CanSeeRegion(u auth.User, code string) bool { return canSeeRegion(u, code) }
+
+// DistrictURL is a district's page.
+func DistrictURL(code string) string { return districtURL(code) }
+
+// ClusterURL is a cluster's page in a district ("" for the city).
+func ClusterURL(regionCode, cluster string) string { return clusterURL(regionCode, cluster) }
+
+// HomeURL is where a user lands.
+func HomeURL(u auth.User) string { return homeURL(u) }
+
+// TierName names a cluster tier in lang ("" is outside the catalogue).
+func (s *Server) TierName(lang, tier string) string { return s.ui.tierName(lang, tier) }
+
+// ValueDigits is how many decimals an indicator's values show.
+func ValueDigits(ind indicator.Indicator) int { return valueDigits(ind) }
+
+// ListSep separates the items of an inline list in lang.
+func ListSep(lang string) string { return lang2sep(lang) }

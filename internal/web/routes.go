@@ -42,8 +42,8 @@ func (s *Server) routeTable() []apiRoute {
 	)
 }
 
-// coreRoutes are the platform's own routes: health, sign-in, reference
-// data, the registry, reports, statistics and imports.
+// coreRoutes are the platform's own routes: health, sign-in, statistics
+// and imports.
 func (s *Server) coreRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/healthz", public, s.healthz},
@@ -53,15 +53,6 @@ func (s *Server) coreRoutes() []apiRoute {
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
 		{"GET", "/api/v1/me", signedIn, s.withUser(s.apiMe)},
-		{"GET", "/api/v1/regions", signedIn, s.apiRegions},
-		{"GET", "/api/v1/clusters", signedIn, s.apiClusters},
-		{"GET", "/api/v1/indicators", signedIn, s.apiIndicators},
-
-		{"GET", "/api/v1/enterprises", signedIn, s.withUser(s.apiEnterprises)},
-		{"GET", "/api/v1/enterprises.xlsx", signedIn, s.apiEnterprisesXLSX},
-		{"GET", "/api/v1/enterprises.csv", signedIn, s.apiEnterprisesCSV},
-		{"GET", "/api/v1/enterprises/{id}", signedIn, s.withUser(s.apiEnterprise)},
-		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.withUser(s.apiEnterpriseReports)},
 
 		// Aggregates are not for enterprise users (the store refuses them
 		// too); saying so up front gives a clean 403.
