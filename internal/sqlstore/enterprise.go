@@ -261,8 +261,8 @@ func (s *Store) LatestYear(ctx context.Context) (int, error) {
 
 // ListEnterprises returns the enterprises in scope matching f, ordered by
 // revenue then name.
-func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f EnterpriseFilter) (EnterprisePage, error) {
-	var page EnterprisePage
+func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.Filter) (registry.Page, error) {
+	var page registry.Page
 	if f.Year == 0 {
 		y, err := s.LatestYear(ctx)
 		if err != nil {
@@ -364,7 +364,7 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f Enterprise
 	defer rows.Close()
 	ids := map[int64]int{}
 	for rows.Next() {
-		var it EnterpriseItem
+		var it registry.Item
 		var founded, size string
 		var land, revenue int64
 		var above int
@@ -382,7 +382,7 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f Enterprise
 	return page, s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year))
 }
 
-func (s *Store) attachTitleKinds(ctx context.Context, items []EnterpriseItem, ids map[int64]int, day string) error {
+func (s *Store) attachTitleKinds(ctx context.Context, items []registry.Item, ids map[int64]int, day string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -422,8 +422,8 @@ func escapeLike(s string) string {
 
 // Enterprise returns one enterprise if it is in scope. An enterprise outside
 // the scope is reported as not found, so its existence does not leak.
-func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (EnterpriseDetail, error) {
-	var d EnterpriseDetail
+func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (registry.Detail, error) {
+	var d registry.Detail
 	where, args := scopeClause(sc, "e", 2)
 	var founded string
 	var land int64

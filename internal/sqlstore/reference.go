@@ -34,7 +34,7 @@ type (
 )
 
 // SyncClusters replaces the stored cluster catalogues.
-func (s *Store) SyncClusters(ctx context.Context, cats []ClusterCatalogueRow) error {
+func (s *Store) SyncClusters(ctx context.Context, cats []registry.ClusterCatalogue) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cluster`); err != nil {
 			return err
@@ -180,8 +180,8 @@ type RegionRow struct {
 // ClustersAt returns the clusters of the catalogue in force on day
 // (YYYY-MM-DD), falling back to the earliest catalogue for earlier days;
 // with no catalogue stored at all it is an apperr.NotFound.
-func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow, error) {
-	var c ClusterCatalogueRow
+func (s *Store) ClustersAt(ctx context.Context, day string) (registry.ClusterCatalogue, error) {
+	var c registry.ClusterCatalogue
 	err := s.read.QueryRowContext(ctx, `SELECT id, version, effective_from, effective_to, source FROM cluster_catalogue
 		WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1`, day).Scan(&c.ID, &c.Version, &c.EffectiveFrom, &c.EffectiveTo, &c.Source)
 	if err == sql.ErrNoRows {
@@ -200,7 +200,7 @@ func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k ClusterRow
+		var k registry.Cluster
 		if err := rows.Scan(&k.Code, &k.Tier, &k.Group, &k.NameZh, &k.NameEn); err != nil {
 			return c, err
 		}
