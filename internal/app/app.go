@@ -12,6 +12,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
@@ -45,8 +46,9 @@ type App struct {
 	Log   *slog.Logger
 
 	// The features' services, shared by the CLI, the pages and the API.
-	Listing *listing.Service
-	Cockpit *cockpit.Service
+	Listing  *listing.Service
+	Cockpit  *cockpit.Service
+	Registry *registry.Service
 }
 
 // Open connects, migrates and syncs reference data.
@@ -93,8 +95,9 @@ func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
 	eng := stats.NewEngine(st, ref.Indicators)
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
-		Listing: listing.NewService(st),
-		Cockpit: cockpit.NewService(st, eng),
+		Listing:  listing.NewService(st),
+		Cockpit:  cockpit.NewService(st, eng),
+		Registry: registry.NewService(st, ref.Indicators),
 	}
 }
 

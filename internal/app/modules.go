@@ -8,6 +8,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
+	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -16,7 +17,9 @@ import (
 func features() []feature {
 	return []feature{
 		{name: "cockpit", messages: cockpitweb.Messages, web: func(a *App) web.ModuleFunc { return cockpitweb.Module(a.Cockpit, a.Store) }},
+		{name: "registry", messages: registryweb.Messages, web: func(a *App) web.ModuleFunc { return registryweb.Module(a.Registry) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
+		{name: "reference", messages: registryweb.ReferenceMessages, web: func(a *App) web.ModuleFunc { return registryweb.Reference(a.Registry) }},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
 	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
@@ -74,7 +75,7 @@ func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 		a.note = msg(i18n.ZH, "cli.demo.account."+a.user.Username+".note")
 	}
 	// The enterprise account belongs to the largest firm of 万州区.
-	page, err := st.ListEnterprises(ctx, auth.Region("500101"), sqlstore.EnterpriseFilter{Limit: 1})
+	page, err := st.ListEnterprises(ctx, auth.Region("500101"), registry.Filter{Limit: 1})
 	if err != nil {
 		return err
 	}

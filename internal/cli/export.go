@@ -8,6 +8,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
@@ -45,7 +46,7 @@ func runExport(ctx context.Context, args []string, std IO) error {
 	var header []string
 	var rows [][]string
 	if *kind == "enterprises" {
-		header, rows, err = enterpriseTable(ctx, a.Store, *lang, sqlstore.EnterpriseFilter{Year: *year, RegionCode: *regionCode})
+		header, rows, err = enterpriseTable(ctx, a.Registry, *lang, registry.Filter{Year: *year, RegionCode: *regionCode})
 	} else {
 		header, rows, err = reportTable(ctx, a.Store, *lang, sqlstore.ReportFilter{Year: *year, RegionCode: *regionCode})
 	}
@@ -66,29 +67,23 @@ func runExport(ctx context.Context, args []string, std IO) error {
 
 // enterpriseTable exports enterprises in the import template's columns, so
 // an export can be edited and imported back.
-func enterpriseTable(ctx context.Context, st *sqlstore.Store, lang string, f sqlstore.EnterpriseFilter) ([]string, [][]string, error) {
+func enterpriseTable(ctx context.Context, svc *registry.Service, lang string, f registry.Filter) ([]string, [][]string, error) {
 	header, _ := importer.EnterpriseTemplate(lang)
-	var rows [][]string
-	f.Limit = 5000
-	for {
-		page, err := st.ListEnterprises(ctx, auth.All(), f)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, e := range page.Items {
-			above := msg(lang, "cli.export.no")
-			if e.AboveScale {
-				above = msg(lang, "cli.export.yes")
-			}
-			rows = append(rows, []string{e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, e.Founded.Format("2006-01-02"),
-				unit.FormatScaled(int64(e.LandArea), 100), strconv.Itoa(e.Year), above, strconv.Itoa(e.Employees),
-				unit.FormatScaled(int64(e.Revenue), int64(unit.Wan))})
-		}
-		f.Offset += len(page.Items)
-		if len(page.Items) == 0 || f.Offset >= page.Total {
-			return header, rows, nil
-		}
+	items, _, err := svc.Export(ctx, auth.All(), f, 0)
+	if err != nil {
+		return nil, nil, err
 	}
+	rows := make([][]string, 0, len(items))
+	for _, e := range items {
+		above := msg(lang, "cli.export.no")
+		if e.AboveScale {
+			above = msg(lang, "cli.export.yes")
+		}
+		rows = append(rows, []string{e.CreditCode, e.Name, e.RegionCode, e.IndustryCode, e.Founded.Format("2006-01-02"),
+			unit.FormatScaled(int64(e.LandArea), 100), strconv.Itoa(e.Year), above, strconv.Itoa(e.Employees),
+			unit.FormatScaled(int64(e.Revenue), int64(unit.Wan))})
+	}
+	return header, rows, nil
 }
 
 // reportTable exports reports in the import template's columns and units.

@@ -35,7 +35,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 
 	firstStart := false
 	if *demoMode == "auto" {
-		y, err := a.Store.LatestYear(ctx)
+		y, err := a.Registry.LatestYear(ctx)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
@@ -80,11 +81,11 @@ func Sync(ctx context.Context, st *sqlstore.Store, c *Catalogues) error {
 	if err := st.SyncRegions(ctx, c.Regions.Regions); err != nil {
 		return err
 	}
-	var cats []sqlstore.ClusterCatalogueRow
+	var cats []registry.ClusterCatalogue
 	for _, k := range c.Clusters.Catalogues {
-		row := sqlstore.ClusterCatalogueRow{ID: k.ID, Version: k.Version, EffectiveFrom: k.EffectiveFrom, EffectiveTo: k.EffectiveTo, Source: k.Source}
+		row := registry.ClusterCatalogue{ID: k.ID, Version: k.Version, EffectiveFrom: k.EffectiveFrom, EffectiveTo: k.EffectiveTo, Source: k.Source}
 		for _, cl := range k.Clusters {
-			row.Clusters = append(row.Clusters, sqlstore.ClusterRow{Code: cl.Code, Tier: string(cl.Tier), Group: cl.Group, NameZh: cl.NameZh, NameEn: cl.NameEn})
+			row.Clusters = append(row.Clusters, registry.Cluster{Code: cl.Code, Tier: string(cl.Tier), Group: cl.Group, NameZh: cl.NameZh, NameEn: cl.NameEn})
 		}
 		cats = append(cats, row)
 	}

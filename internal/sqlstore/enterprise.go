@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -242,38 +243,14 @@ func scopeClause(sc auth.Scope, alias string, next int) (string, []any) {
 	return "1 = 0", nil
 }
 
-// EnterpriseFilter selects enterprises for lists and exports.
-type EnterpriseFilter struct {
-	Query       string // substring of the name or credit code
-	RegionCode  string
-	ClusterCode string
-	Tier        string
-	Size        enterprise.Size
-	AboveScale  *bool
-	Year        int // statistical year for size, above-scale and cluster; latest when zero
-	Title       enterprise.TitleKind
-	Limit       int // 50 when zero; at most 5000 (exports page through)
-	Offset      int
-}
-
-// EnterpriseItem is one row of an enterprise list.
-type EnterpriseItem struct {
-	enterprise.Enterprise
-	Year        int
-	AboveScale  bool
-	Size        enterprise.Size
-	Employees   int
-	Revenue     unit.Fen
-	ClusterCode string
-	Tier        string
-	TitleKinds  []enterprise.TitleKind
-}
-
-// EnterprisePage is a page of enterprises and the total matching count.
-type EnterprisePage struct {
-	Items []EnterpriseItem
-	Total int
-}
+// The registry's view and filter types live in package registry; these
+// names remain for the callers that still spell them the store's way.
+type (
+	EnterpriseFilter = registry.Filter
+	EnterpriseItem   = registry.Item
+	EnterprisePage   = registry.Page
+	EnterpriseDetail = registry.Detail
+)
 
 // LatestYear returns the latest statistical year with yearly status, or 0.
 func (s *Store) LatestYear(ctx context.Context) (int, error) {
@@ -284,8 +261,8 @@ func (s *Store) LatestYear(ctx context.Context) (int, error) {
 
 // ListEnterprises returns the enterprises in scope matching f, ordered by
 // revenue then name.
-func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f EnterpriseFilter) (EnterprisePage, error) {
-	var page EnterprisePage
+func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.Filter) (registry.Page, error) {
+	var page registry.Page
 	if f.Year == 0 {
 		y, err := s.LatestYear(ctx)
 		if err != nil {
@@ -387,7 +364,7 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f Enterprise
 	defer rows.Close()
 	ids := map[int64]int{}
 	for rows.Next() {
-		var it EnterpriseItem
+		var it registry.Item
 		var founded, size string
 		var land, revenue int64
 		var above int
@@ -405,7 +382,7 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f Enterprise
 	return page, s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year))
 }
 
-func (s *Store) attachTitleKinds(ctx context.Context, items []EnterpriseItem, ids map[int64]int, day string) error {
+func (s *Store) attachTitleKinds(ctx context.Context, items []registry.Item, ids map[int64]int, day string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -443,17 +420,10 @@ func escapeLike(s string) string {
 	return strings.NewReplacer("%", "", "_", "").Replace(s)
 }
 
-// EnterpriseDetail is an enterprise profile: the record, its yearly status
-// and every title it has held.
-type EnterpriseDetail struct {
-	enterprise.Enterprise
-	Years []enterprise.Year
-}
-
 // Enterprise returns one enterprise if it is in scope. An enterprise outside
 // the scope is reported as not found, so its existence does not leak.
-func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (EnterpriseDetail, error) {
-	var d EnterpriseDetail
+func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (registry.Detail, error) {
+	var d registry.Detail
 	where, args := scopeClause(sc, "e", 2)
 	var founded string
 	var land int64
@@ -513,3 +483,6 @@ func (s *Store) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind ente
 		append([]any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}, args...)...).Scan(&n)
 	return n, err
 }
+
+// The store serves the registry's use cases.
+var _ registry.Store = (*Store)(nil)

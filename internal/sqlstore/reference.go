@@ -9,6 +9,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 )
 
 // SyncRegions upserts the statistical units, keeping catalogue order.
@@ -25,19 +26,15 @@ func (s *Store) SyncRegions(ctx context.Context, regions []region.Region) error 
 	})
 }
 
-// ClusterCatalogueRow is a cluster catalogue version as stored.
-type ClusterCatalogueRow struct {
-	ID, Version, EffectiveFrom, EffectiveTo, Source string
-	Clusters                                        []ClusterRow
-}
-
-// ClusterRow is one cluster of a catalogue.
-type ClusterRow struct {
-	Code, Tier, Group, NameZh, NameEn string
-}
+// The cluster catalogue as stored is package registry's; these names
+// remain for the callers that still spell them the store's way.
+type (
+	ClusterCatalogueRow = registry.ClusterCatalogue
+	ClusterRow          = registry.Cluster
+)
 
 // SyncClusters replaces the stored cluster catalogues.
-func (s *Store) SyncClusters(ctx context.Context, cats []ClusterCatalogueRow) error {
+func (s *Store) SyncClusters(ctx context.Context, cats []registry.ClusterCatalogue) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cluster`); err != nil {
 			return err
@@ -183,8 +180,8 @@ type RegionRow struct {
 // ClustersAt returns the clusters of the catalogue in force on day
 // (YYYY-MM-DD), falling back to the earliest catalogue for earlier days;
 // with no catalogue stored at all it is an apperr.NotFound.
-func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow, error) {
-	var c ClusterCatalogueRow
+func (s *Store) ClustersAt(ctx context.Context, day string) (registry.ClusterCatalogue, error) {
+	var c registry.ClusterCatalogue
 	err := s.read.QueryRowContext(ctx, `SELECT id, version, effective_from, effective_to, source FROM cluster_catalogue
 		WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1`, day).Scan(&c.ID, &c.Version, &c.EffectiveFrom, &c.EffectiveTo, &c.Source)
 	if err == sql.ErrNoRows {
@@ -203,7 +200,7 @@ func (s *Store) ClustersAt(ctx context.Context, day string) (ClusterCatalogueRow
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k ClusterRow
+		var k registry.Cluster
 		if err := rows.Scan(&k.Code, &k.Tier, &k.Group, &k.NameZh, &k.NameEn); err != nil {
 			return c, err
 		}

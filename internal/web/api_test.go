@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
@@ -17,143 +14,17 @@ func TestAPIScenarios(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		env.Run(t, []webtest.Scenario{
 			// Sign-in required.
-			{Name: "anonymous list is 401 JSON", URL: "/api/v1/enterprises", WantStatus: 401,
-				WantContains: []string{`"code":"unauthorized"`, `"error"`}, WantNotContains: []string{webtest.NameWZAuto}},
-			{Name: "anonymous profile is 401", URL: "/api/v1/enterprises/{wz-auto}", WantStatus: 401},
-			{Name: "anonymous export is 401", URL: "/api/v1/enterprises.csv", WantStatus: 401, WantNotContains: []string{webtest.NameWZAuto}},
 			{Name: "garbage cookie is 401", URL: "/api/v1/me", Headers: map[string]string{"Cookie": web.SessionCookie + "=not-a-token"}, WantStatus: 401},
 			{Name: "unknown API path is JSON 404", URL: "/api/v1/nothing-here", User: "admin", WantStatus: 404, WantContains: []string{`"code":"not_found"`}},
 
-			// Reference data.
+			// The signed-in user.
 			{Name: "me", URL: "/api/v1/me", User: "wanzhou", WantStatus: 200, WantContains: []string{`"role":"district"`, `"region_code":"500101"`}},
-			{Name: "regions", URL: "/api/v1/regions", User: "firm", WantStatus: 200, WantContains: []string{`"code":"500101"`, `"name_zh":"万州区"`}},
-			{Name: "clusters at a date", URL: "/api/v1/clusters?date=2024-06-30", User: "wanzhou", WantStatus: 200, WantContains: []string{`"clusters"`, `"tier"`}},
-			{Name: "clusters bad date", URL: "/api/v1/clusters?date=June", User: "wanzhou", WantStatus: 400, WantContains: []string{`"code":"invalid"`}},
-			{Name: "indicators", URL: "/api/v1/indicators", User: "analyst", WantStatus: 200, WantContains: []string{`"code":"IND_OUTPUT"`, `"unit"`}},
-
-			// Enterprise list: scope decides the rows.
-			{Name: "admin sees all firms", URL: "/api/v1/enterprises", User: "admin", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, webtest.NameYZElec, `"total":3`}},
-			{Name: "district sees own district", URL: "/api/v1/enterprises", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, `"total":2`}, WantNotContains: []string{webtest.NameYZElec}},
-			{Name: "district filter cannot widen scope", URL: "/api/v1/enterprises?region=500103", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{`"total":0`}, WantNotContains: []string{webtest.NameYZElec}},
-			{Name: "enterprise user lists only itself", URL: "/api/v1/enterprises", User: "firm", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, `"total":1`}, WantNotContains: []string{webtest.NameWZFood, webtest.NameYZElec}},
-			{Name: "search and paging", URL: "/api/v1/enterprises?q=" + "食品" + "&per_page=1&page=1", User: "admin", WantStatus: 200,
-				WantContains: []string{webtest.NameWZFood, `"total":1`, `"per_page":1`}, WantNotContains: []string{webtest.NameWZAuto}},
-			{Name: "bad size", URL: "/api/v1/enterprises?size=huge", User: "admin", WantStatus: 400, WantContains: []string{"size"}},
-			{Name: "bad per_page", URL: "/api/v1/enterprises?per_page=100000", User: "admin", WantStatus: 400},
-			{Name: "bearer token works", URL: "/api/v1/enterprises", User: "wanzhou", Bearer: true, WantStatus: 200, WantContains: []string{webtest.NameWZAuto}},
-
-			// Profile and reports: out of scope is 404, like a missing id.
-			{Name: "admin profile", URL: "/api/v1/enterprises/{yz-elec}", User: "admin", WantStatus: 200,
-				WantContains: []string{webtest.NameYZElec, `"years"`, `"year":2024`, `"titles":[]`}},
-			{Name: "district other district profile 404", URL: "/api/v1/enterprises/{yz-elec}", User: "wanzhou", WantStatus: 404,
-				WantNotContains: []string{webtest.NameYZElec}},
-			{Name: "district other district reports 404", URL: "/api/v1/enterprises/{yz-elec}/reports?from=2023&to=2024", User: "wanzhou", WantStatus: 404,
-				WantNotContains: []string{`"months"`}},
-			{Name: "district own profile", URL: "/api/v1/enterprises/{wz-food}", User: "wanzhou", WantStatus: 200, WantContains: []string{webtest.NameWZFood}},
-			{Name: "enterprise user other firm 404", URL: "/api/v1/enterprises/{wz-food}", User: "firm", WantStatus: 404},
-			{Name: "enterprise user other firm reports 404", URL: "/api/v1/enterprises/{wz-food}/reports", User: "firm", WantStatus: 404},
-			{Name: "enterprise user own reports", URL: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2024", User: "firm", WantStatus: 200,
-				WantContains: []string{`"period":"2024-02"`, `"derived":true`, `"single_month"`}},
-			{Name: "malformed id 404", URL: "/api/v1/enterprises/abc", User: "admin", WantStatus: 404},
-			{Name: "reports bad range", URL: "/api/v1/enterprises/{wz-auto}/reports?from=2024&to=2020", User: "admin", WantStatus: 400},
 
 			// Platform.
 			{Name: "healthz", URL: "/healthz", WantStatus: 200, WantContains: []string{`{"status":"ok"}`}},
 			{Name: "openapi is public", URL: "/api/v1/openapi.json", WantStatus: 200, WantContains: []string{`"openapi": "3.1.0"`}},
 		})
 	})
-}
-
-func TestExportScope(t *testing.T) {
-	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
-	env.Run(t, []webtest.Scenario{
-		{Name: "csv district", URL: "/api/v1/enterprises.csv", User: "wanzhou", WantStatus: 200,
-			WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, "统一社会信用代码"}, WantNotContains: []string{webtest.NameYZElec},
-			WantHeader: map[string]string{"Content-Type": "text/csv", "Content-Disposition": "attachment"}},
-		{Name: "csv district asking for other district", URL: "/api/v1/enterprises.csv?region=500103", User: "wanzhou", WantStatus: 200,
-			WantNotContains: []string{webtest.NameYZElec}},
-		{Name: "csv enterprise user", URL: "/api/v1/enterprises.csv", User: "firm", WantStatus: 200,
-			WantContains: []string{webtest.NameWZAuto}, WantNotContains: []string{webtest.NameWZFood, webtest.NameYZElec}},
-		{Name: "csv english headers", URL: "/api/v1/enterprises.csv?lang=en", User: "admin", WantStatus: 200,
-			WantContains: []string{"Credit code", webtest.NameYZElec}},
-		{Name: "csv filter", URL: "/api/v1/enterprises.csv?cluster=P2-food", User: "admin", WantStatus: 200,
-			WantContains: []string{webtest.NameWZFood}, WantNotContains: []string{webtest.NameWZAuto, webtest.NameYZElec}},
-	})
-
-	// The XLSX is a zip, so read it back rather than grep it.
-	for _, c := range []struct {
-		user       string
-		want, deny []string
-	}{
-		{"wanzhou", []string{webtest.NameWZAuto, webtest.NameWZFood}, []string{webtest.NameYZElec}},
-		{"admin", []string{webtest.NameWZAuto, webtest.NameWZFood, webtest.NameYZElec}, nil},
-		{"firm", []string{webtest.NameWZAuto}, []string{webtest.NameWZFood, webtest.NameYZElec}},
-	} {
-		t.Run("xlsx "+c.user, func(t *testing.T) {
-			res, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises.xlsx", User: c.user})
-			if res.StatusCode != 200 {
-				t.Fatalf("status %d: %.300s", res.StatusCode, body)
-			}
-			sh, err := tabular.Read(bytes.NewReader([]byte(body)), "x.xlsx", tabular.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, r := range sh.Rows {
-				names = append(names, r.Cells[1])
-			}
-			all := strings.Join(names, "|")
-			for _, w := range c.want {
-				if !strings.Contains(all, w) {
-					t.Errorf("xlsx lacks %s: %v", w, names)
-				}
-			}
-			for _, d := range c.deny {
-				if strings.Contains(all, d) {
-					t.Errorf("xlsx contains %s: %v", d, names)
-				}
-			}
-		})
-	}
-}
-
-// TestReportsDerived checks the single-month derivation through the API:
-// a missing previous month makes the derived value unknown (null), never a
-// cumulative value passed off as a single month.
-func TestReportsDerived(t *testing.T) {
-	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
-	res, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises/{wz-food}/reports?from=2024&to=2024", User: "admin"})
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d: %s", res.StatusCode, body)
-	}
-	var out web.ApiReports
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		t.Fatal(err)
-	}
-	byPeriod := map[string]web.ApiReportMonth{}
-	for _, m := range out.Months {
-		byPeriod[m.Period] = m
-	}
-	if _, ok := byPeriod["2024-03"]; ok {
-		t.Fatal("2024-03 should be missing from the fixture")
-	}
-	feb, apr, may := byPeriod["2024-02"], byPeriod["2024-04"], byPeriod["2024-05"]
-	if v := feb.Single["output"]; v.Derived || v.Value == nil || *v.Value != feb.Reported["output"] {
-		t.Errorf("1–2月 single = %+v, want the reported value %v, not derived", v, feb.Reported["output"])
-	}
-	if v := apr.Single["output"]; !v.Derived || v.Value != nil {
-		t.Errorf("April after a missing March = %+v, want derived and null", v)
-	}
-	if v := may.Single["output"]; !v.Derived || v.Value == nil || *v.Value != may.Reported["output"]-apr.Reported["output"] {
-		t.Errorf("May single = %+v, want %v", v, may.Reported["output"]-apr.Reported["output"])
-	}
-	if v := may.Single["employees"]; v.Derived || v.Value == nil || *v.Value != 300 {
-		t.Errorf("point field single = %+v, want 300 as reported", v)
-	}
 }
 
 func TestMetricsEndpoint(t *testing.T) {

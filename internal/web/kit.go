@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -153,24 +154,90 @@ func (s *Server) RouteTable() []RouteInfo {
 	return out
 }
 
-// CanSeeRegion reports whether u may open a district's cockpit.
+// option is one <option> of a filter.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// optionGroup is an <optgroup>.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// OptionGroup is an <optgroup> of a filter.
+type OptionGroup = optionGroup
+
+const (
+	defaultPerPage = 50
+	maxPerPage     = 500
+	uiPerPage      = 50
+	// exportPage is how many rows one store query of an export fetches;
+	// the store caps a page at 5000.
+	exportPage = 5000
+	// maxExportRows bounds one export. The registry holds about 15k firms,
+	// so this only stops a runaway, not a real use.
+	maxExportRows = 200_000
+)
+
+// ExportPage is how many rows one query of an export reads.
+const ExportPage = exportPage
+
+// cleanQuery copies q without empty values and without lang, so page and
+// export links stay short and the language follows the cookie.
+func cleanQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		if k == "lang" {
+			continue
+		}
+		for _, v := range vs {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
+}
+
+// sendFile sends a generated download.
+func sendFile(w http.ResponseWriter, contentType, filename string, body io.Reader) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, filename))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, body)
+}
+
+// BoolParam reads an optional boolean parameter; nil when absent.
+func BoolParam(q url.Values, name string) (*bool, error) { return boolParam(q, name) }
+
+// CanSeeRegion reports whether u may open a region's pages.
 func CanSeeRegion(u auth.User, code string) bool { return canSeeRegion(u, code) }
 
-// DistrictURL is the address of a district's cockpit.
+// DistrictURL is a district's page.
 func DistrictURL(code string) string { return districtURL(code) }
 
-// ClusterURL is a cluster's cockpit, city-wide (regionCode "") or within
-// a district.
+// ClusterURL is a cluster's page in a district ("" for the city).
 func ClusterURL(regionCode, cluster string) string { return clusterURL(regionCode, cluster) }
 
-// HomeURL is where a user's home page sends them.
+// HomeURL is where a user lands.
 func HomeURL(u auth.User) string { return homeURL(u) }
-
-// ClusterName is a cluster's name in lang.
-func ClusterName(lang string, c sqlstore.ClusterRow) string { return clusterName(lang, c) }
 
 // TierName names a cluster tier in lang ("" is outside the catalogue).
 func (s *Server) TierName(lang, tier string) string { return s.ui.tierName(lang, tier) }
+
+// ValueDigits is how many decimals an indicator's values show.
+func ValueDigits(ind indicator.Indicator) int { return valueDigits(ind) }
+
+// ListSep separates the items of an inline list in lang.
+func ListSep(lang string) string { return lang2sep(lang) }
+
+// ClusterURL is a cluster's cockpit, city-wide (regionCode "") or within
+// ClusterName is a cluster's name in lang.
+func ClusterName(lang string, c sqlstore.ClusterRow) string { return clusterName(lang, c) }
 
 // ClusterIndex is the cluster catalogue at the end of year, by code and in
 // catalogue order.
@@ -186,9 +253,6 @@ type RelLink = relLink
 
 // DistrictLinks are a district's pages in the other modules.
 func (s *Server) DistrictLinks(lang, code string) []RelLink { return s.ui.districtLinks(lang, code) }
-
-// ValueDigits is how many decimals an indicator's values show.
-func ValueDigits(ind indicator.Indicator) int { return valueDigits(ind) }
 
 // Log is the server's logger, for a module's audit lines.
 func (s *Server) Log() *slog.Logger { return s.log }

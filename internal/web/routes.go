@@ -40,8 +40,8 @@ func (s *Server) routeTable() []apiRoute {
 	)
 }
 
-// coreRoutes are the platform's own routes: health, sign-in, reference
-// data, the registry, reports and imports.
+// coreRoutes are the platform's own routes: health, metrics, sign-in,
+// the OpenAPI document, the signed-in account and the imports.
 func (s *Server) coreRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/healthz", public, s.healthz},
@@ -51,15 +51,6 @@ func (s *Server) coreRoutes() []apiRoute {
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
 		{"GET", "/api/v1/me", signedIn, s.withUser(s.apiMe)},
-		{"GET", "/api/v1/regions", signedIn, s.apiRegions},
-		{"GET", "/api/v1/clusters", signedIn, s.apiClusters},
-		{"GET", "/api/v1/indicators", signedIn, s.apiIndicators},
-
-		{"GET", "/api/v1/enterprises", signedIn, s.withUser(s.apiEnterprises)},
-		{"GET", "/api/v1/enterprises.xlsx", signedIn, s.apiEnterprisesXLSX},
-		{"GET", "/api/v1/enterprises.csv", signedIn, s.apiEnterprisesCSV},
-		{"GET", "/api/v1/enterprises/{id}", signedIn, s.withUser(s.apiEnterprise)},
-		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.withUser(s.apiEnterpriseReports)},
 
 		{"POST", "/api/v1/imports/enterprises", signedIn, s.withUser(s.apiImportEnterprises)},
 		{"POST", "/api/v1/imports/reports", signedIn, s.withUser(s.apiImportReports)},

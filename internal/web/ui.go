@@ -74,14 +74,11 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /enterprises", u.enterpriseList)
-	page("GET /enterprises/{id}", u.enterpriseProfile)
 	page("GET /enterprises/{id}/eligibility", u.eligibilityPage)
 	page("GET /cultivation", u.cultivationPage)
 	page("GET /goals", u.goalsPage)
 	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
-	page("GET /reference", u.referencePage)
 	page("GET /mujun", u.mujunOverview)
 	page("GET /mujun/targets", u.mujunTargetsPage)
 	page("GET /mujun/runs/{id}/diff/{other}", u.mujunDiffPage)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -89,118 +88,6 @@ func lang2sep(lang string) string {
 		return ", "
 	}
 	return "、"
-}
-
-// referencePage is GET /reference: the statistical units, the cluster
-// catalogue by tier and the indicator catalogue with its departments and
-// thresholds.
-type referencePage struct {
-	basePage
-	Regions    []refRegion
-	ZoneCount  int
-	Tiers      []refTier
-	Catalogue  string
-	Effective  string
-	Indicators []refIndicator
-	IndVersion string
-}
-
-type refRegion struct {
-	Code, Name, NameOther, Kind, Area, Hosts, Aliases, URL string
-	Zone                                                   bool
-}
-
-type refTier struct {
-	Name     string
-	Clusters []refCluster
-}
-
-type refCluster struct {
-	Code, Name, NameOther, Group, URL string
-}
-
-type refIndicator struct {
-	Code, Name, Unit, Frequency, Aggregation, Department, Source, Alert, Excellent, Definition string
-	HigherIsBetter                                                                             bool
-}
-
-func (u *ui) referencePage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	p := referencePage{}
-	p.basePage = u.base(r, pc, "reference.title", "reference")
-	p.Scripts = []string{"app.js"}
-	other := func(zh, en string) (string, string) {
-		if lang == i18n.EN {
-			return en, zh
-		}
-		return zh, en
-	}
-	for _, rg := range u.s.regions.Regions {
-		name, alt := other(rg.NameZh, rg.NameEn)
-		rr := refRegion{Code: rg.Code, Name: name, NameOther: alt, Kind: u.t(lang, "region_kind."+string(rg.Kind)),
-			Area: u.t(lang, "area."+string(rg.Area)), Aliases: strings.Join(rg.Aliases, "、"), Zone: rg.IsZone()}
-		if canSeeRegion(pc.user, rg.Code) {
-			rr.URL = districtURL(rg.Code)
-		}
-		var hosts []string
-		for _, h := range rg.HostCodes {
-			if hr, ok := u.s.regions.ByCode(h); ok {
-				hosts = append(hosts, regionName(lang, hr))
-			}
-		}
-		rr.Hosts = strings.Join(hosts, lang2sep(lang))
-		if rr.Zone {
-			p.ZoneCount++
-		}
-		p.Regions = append(p.Regions, rr)
-	}
-	cat, err := u.s.store.ClustersAt(ctx, time.Now().Format("2006-01-02"))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	p.Catalogue, p.Effective = cat.Version, cat.EffectiveFrom
-	for _, c := range cat.Clusters {
-		tier := u.tierName(lang, c.Tier)
-		if len(p.Tiers) == 0 || p.Tiers[len(p.Tiers)-1].Name != tier {
-			p.Tiers = append(p.Tiers, refTier{Name: tier})
-		}
-		name, alt := other(c.NameZh, c.NameEn)
-		rc := refCluster{Code: c.Code, Name: name, NameOther: alt}
-		if c.Group != "" {
-			rc.Group = u.t(lang, "cluster_group."+c.Group)
-		}
-		switch pc.user.Role {
-		case auth.RoleCityAdmin, auth.RoleCityAnalyst:
-			rc.URL = clusterURL("", c.Code)
-		case auth.RoleDistrict:
-			rc.URL = clusterURL(pc.user.RegionCode, c.Code)
-		}
-		t := &p.Tiers[len(p.Tiers)-1]
-		t.Clusters = append(t.Clusters, rc)
-	}
-	if ic := u.s.stats.Catalogue(); ic != nil {
-		p.IndVersion = ic.Version
-		for _, ind := range ic.Indicators {
-			ri := refIndicator{Code: ind.Code, Name: pickLang(lang, ind.NameZh, ind.NameEn), Unit: pickLang(lang, ind.UnitZh, ind.UnitEn),
-				Frequency: u.t(lang, "frequency."+ind.Frequency), Aggregation: u.t(lang, "aggregation."+ind.Aggregation),
-				Department: ind.Department, Source: u.t(lang, "source."+ind.Source), HigherIsBetter: ind.HigherIsBetter,
-				Definition: pickLang(lang, ind.DefinitionZh, ind.DefinitionEn), Alert: "–", Excellent: "–"}
-			d := valueDigits(ind)
-			better, worse := "≥ ", "< "
-			if !ind.HigherIsBetter {
-				better, worse = "≤ ", "> "
-			}
-			if ind.Alert != nil {
-				ri.Alert = worse + formatNumber(*ind.Alert, d)
-			}
-			if ind.Excellent != nil {
-				ri.Excellent = better + formatNumber(*ind.Excellent, d)
-			}
-			p.Indicators = append(p.Indicators, ri)
-		}
-	}
-	u.render(w, r, http.StatusOK, lang, "reference.html", p)
 }
 
 // helpPage renders docs/help/{module}.md in the request language.

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,33 +31,12 @@ import (
 // pages or enterprises, and an enterprise user sees only its own profile.
 func TestUIPages(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		yz := webtest.NameYZElec
 		env.Run(t, []webtest.Scenario{
 			{Name: "login form", URL: "/login", WantStatus: 200,
 				WantContains: []string{`action="/login"`, `name="username"`, `name="password"`, "登录", `href="/login?lang=en`},
 				WantHeader:   map[string]string{"Content-Security-Policy": "script-src 'self'"}},
 			{Name: "login form in English", URL: "/login?lang=en", WantStatus: 200, WantContains: []string{"Sign in", `lang="en"`, `href="/login?lang=zh-CN`}},
 			{Name: "signed-in user skips the form", URL: "/login", User: "admin", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/"}},
-
-			{Name: "enterprise list", URL: "/enterprises", User: "admin", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, webtest.NameWZFood, yz, "共 3 家企业", "/api/v1/enterprises.xlsx?", "/api/v1/enterprises.csv?"}},
-			{Name: "enterprise search in Chinese", URL: "/enterprises?q=" + url.QueryEscape("食品"), User: "admin", WantStatus: 200,
-				WantContains: []string{webtest.NameWZFood, "共 1 家企业", "q=%E9%A3%9F%E5%93%81"}, WantNotContains: []string{webtest.NameWZAuto}},
-			{Name: "enterprise filters", URL: "/enterprises?region=500103&size=medium&above_scale=true&year=2024", User: "admin", WantStatus: 200,
-				WantContains: []string{yz, "共 1 家企业"}, WantNotContains: []string{webtest.NameWZAuto}},
-			{Name: "bad filter", URL: "/enterprises?size=huge", User: "admin", WantStatus: http.StatusBadRequest},
-			{Name: "district list is scoped", URL: "/enterprises", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, "共 2 家企业"}, WantNotContains: []string{yz}},
-			{Name: "district list cannot ask for another district", URL: "/enterprises?region=500103", User: "wanzhou", WantStatus: http.StatusForbidden, WantNotContains: []string{yz}},
-			{Name: "enterprise list sends a firm to its profile", URL: "/enterprises", User: "firm", WantStatus: http.StatusSeeOther},
-
-			{Name: "profile with derived months", URL: "/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, "推算", "1–N月累计", "上年同期", `id="panel-ent-chart"`, "enterprise.js"}},
-			{Name: "profile in English", URL: "/enterprises/{wz-auto}?lang=en", User: "firm", WantStatus: 200, WantContains: []string{"derived", "Year to date", "Medium"}},
-			{Name: "a missing month cannot be derived", URL: "/enterprises/{wz-food}?year=2024", User: "admin", WantStatus: 200, WantContains: []string{"2024年1–4月"}},
-			{Name: "another district's enterprise is not found", URL: "/enterprises/{yz-elec}", User: "wanzhou", WantStatus: http.StatusNotFound,
-				WantContains: []string{"企业不存在"}, WantNotContains: []string{yz}},
-			{Name: "another enterprise is not found", URL: "/enterprises/{wz-food}", User: "firm", WantStatus: http.StatusNotFound, WantNotContains: []string{webtest.NameWZFood}},
 
 			{Name: "import page", URL: "/import", User: "admin", WantStatus: 200,
 				WantContains:    []string{`data-import="enterprises"`, `data-kind="reports"`, `data-kind="profiles"`, `data-kind="mujun-facts"`, `data-kind="listing"`, "import.js"},
@@ -70,10 +48,6 @@ func TestUIPages(t *testing.T) {
 			{Name: "an enterprise imports reports and its profile only", URL: "/import?kind=mujun-facts", User: "firm", WantStatus: 200,
 				WantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
 				WantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
-
-			{Name: "reference", URL: "/reference", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{"万州区", "两江新区", "CQ-LJ", "梁平县", "智能网联新能源汽车", "规上工业增加值", "预警阈值", "万亿级主导产业集群"}},
-			{Name: "reference in English", URL: "/reference?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Indicator catalogue", "Liangjiang"}},
 
 			{Name: "help in English", URL: "/help/import?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Upload and check"}, WantNotContains: []string{"上传并校验"}},
 			{Name: "help index", URL: "/help", User: "admin", WantStatus: http.StatusSeeOther},

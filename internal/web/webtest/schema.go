@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -173,6 +174,11 @@ func UncoveredRoutes(routes, validated map[string]bool, exempt map[string]string
 //
 //	func TestMain(m *testing.M) { os.Exit(webtest.Main(m, "listing", nil)) }
 func Main(m *testing.M, module string, exempt map[string]string) int {
+	return MainModules(m, []string{module}, exempt)
+}
+
+// MainModules is Main for a package that contributes several modules.
+func MainModules(m *testing.M, modules []string, exempt map[string]string) int {
 	defer testkit.Cleanup() // the databases New copies from
 	code := m.Run()
 	if code != 0 || !fullRun() {
@@ -181,7 +187,7 @@ func Main(m *testing.M, module string, exempt map[string]string) int {
 	schemaCoverage.Lock()
 	routes := map[string]bool{}
 	for rt, mod := range schemaCoverage.routes {
-		if mod == module {
+		if slices.Contains(modules, mod) {
 			routes[rt] = true
 		}
 	}
@@ -189,7 +195,7 @@ func Main(m *testing.M, module string, exempt map[string]string) int {
 	n, responses := len(routes), schemaCoverage.responses
 	schemaCoverage.Unlock()
 	if n == 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: response-schema coverage: no test booted a server with the routes of module %q\n", module)
+		fmt.Fprintf(os.Stderr, "FAIL: response-schema coverage: no test booted a server with the routes of modules %q\n", modules)
 		return 1
 	}
 	if len(missing)+len(stale) > 0 {
@@ -202,7 +208,7 @@ func Main(m *testing.M, module string, exempt map[string]string) int {
 		return 1
 	}
 	if testing.Verbose() {
-		fmt.Printf("response-schema coverage: %d responses validated; every one of the %d routes of %q had a validated success response\n", responses, n, module)
+		fmt.Printf("response-schema coverage: %d responses validated; every one of the %d routes of %q had a validated success response\n", responses, n, modules)
 	}
 	return code
 }

@@ -1,41 +1,28 @@
-package web
+package registryweb
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/web"
 )
-
-// option is one <option> of a filter.
-type option struct {
-	Value, Label string
-	Selected     bool
-}
-
-// optionGroup is an <optgroup>.
-type optionGroup struct {
-	Label   string
-	Options []option
-}
 
 // enterpriseListPage is GET /enterprises: search, filters, a page of
 // results and export links carrying the same filters.
 type enterpriseListPage struct {
-	basePage
+	web.BasePage
 	Q            string
-	Regions      []option
+	Regions      []web.Option
 	RegionLocked string // a district officer's own district, fixed
-	Clusters     []optionGroup
-	Sizes        []option
-	AboveScale   []option
-	Titles       []option
-	Years        []option
+	Clusters     []web.OptionGroup
+	Sizes        []web.Option
+	AboveScale   []web.Option
+	Titles       []web.Option
+	Years        []web.Option
 	Items        []enterpriseRow
 	Total        int
 	Page, Pages  int
@@ -59,119 +46,111 @@ type enterpriseRow struct {
 	Titles                []string
 }
 
-const uiPerPage = 50
-
-func (u *ui) enterpriseList(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	if pc.user.Role == auth.RoleEnterprise {
-		http.Redirect(w, r, homeURL(pc.user), http.StatusSeeOther)
-		return
+func (m *module) enterpriseList(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	sc := c.Scope()
+	if !sc.IsAll() && sc.RegionCode == "" {
+		// An enterprise user has no list to browse: their own profile.
+		http.Redirect(w, r, web.HomeURL(c.User), http.StatusSeeOther)
+		return nil
 	}
 	q := r.URL.Query()
 	f, err := enterpriseFilter(q)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	pageNo, err := intParam(q, "page", 1, 1, 1_000_000)
+	pageNo, err := web.IntParam(q, "page", 1, 1, 1_000_000)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	if pc.user.Role == auth.RoleDistrict {
-		if f.RegionCode != "" && f.RegionCode != pc.user.RegionCode {
-			u.renderError(w, r, http.StatusForbidden, "err.forbidden")
-			return
-		}
+	if sc.RegionCode != "" && f.RegionCode != "" && f.RegionCode != sc.RegionCode {
+		// A district officer's filter never names another district.
+		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
-	f.Limit, f.Offset = uiPerPage, (pageNo-1)*uiPerPage
-	res, err := u.s.store.ListEnterprises(ctx, pc.user.ScopeOf(), f)
+	f.Limit, f.Offset = web.UIPerPage, (pageNo-1)*web.UIPerPage
+	res, err := m.svc.List(ctx, sc, f)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	year := f.Year
 	if year == 0 {
-		if year, err = u.s.store.LatestYear(ctx); err != nil {
-			u.fail(w, r, err)
-			return
+		if year, err = m.svc.LatestYear(ctx); err != nil {
+			return err
 		}
 	}
 
 	p := enterpriseListPage{Q: f.Query, Total: res.Total, Page: pageNo}
-	p.basePage = u.base(r, pc, "enterprises.title", "enterprises")
+	p.BasePage = m.core.Base(r, c, "enterprises.title", "enterprises")
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = []crumb{{Label: u.t(lang, "scope.city"), URL: "/"}, {Label: p.Title}}
-	if pc.user.Role == auth.RoleDistrict {
-		reg, _ := u.s.regions.ByCode(pc.user.RegionCode)
-		p.RegionLocked = regionName(lang, reg)
-		p.Crumbs = []crumb{{Label: regionName(lang, reg), URL: districtURL(reg.Code)}, {Label: p.Title}}
+	p.Crumbs = []web.Crumb{{Label: m.core.T(lang, "scope.city"), URL: "/"}, {Label: p.Title}}
+	if sc.RegionCode != "" {
+		reg, _ := m.core.Regions().ByCode(sc.RegionCode)
+		p.RegionLocked = web.RegionName(lang, reg)
+		p.Crumbs = []web.Crumb{{Label: web.RegionName(lang, reg), URL: web.DistrictURL(reg.Code)}, {Label: p.Title}}
 	}
-	for _, rg := range u.s.regions.Regions {
-		p.Regions = append(p.Regions, option{Value: rg.Code, Label: regionName(lang, rg), Selected: rg.Code == f.RegionCode})
+	for _, rg := range m.core.Regions().Regions {
+		p.Regions = append(p.Regions, web.Option{Value: rg.Code, Label: web.RegionName(lang, rg), Selected: rg.Code == f.RegionCode})
 	}
-	clusters, clusterList, err := u.clusterIndex(ctx, max(year, 2000))
+	clusters, clusterList, err := m.svc.ClustersOfYear(ctx, max(year, 2000))
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	var groups []optionGroup
-	for _, c := range clusterList {
-		label := u.tierName(lang, c.Tier)
+	var groups []web.OptionGroup
+	for _, cl := range clusterList {
+		label := m.core.TierName(lang, cl.Tier)
 		if len(groups) == 0 || groups[len(groups)-1].Label != label {
-			groups = append(groups, optionGroup{Label: label})
+			groups = append(groups, web.OptionGroup{Label: label})
 		}
 		g := &groups[len(groups)-1]
-		g.Options = append(g.Options, option{Value: c.Code, Label: clusterName(lang, c), Selected: c.Code == f.ClusterCode})
+		g.Options = append(g.Options, web.Option{Value: cl.Code, Label: web.PickLang(lang, cl.NameZh, cl.NameEn), Selected: cl.Code == f.ClusterCode})
 	}
 	p.Clusters = groups
 	for _, s := range enterprise.Sizes {
-		p.Sizes = append(p.Sizes, option{Value: string(s), Label: u.t(lang, "size."+string(s)), Selected: s == f.Size})
+		p.Sizes = append(p.Sizes, web.Option{Value: string(s), Label: m.core.T(lang, "size."+string(s)), Selected: s == f.Size})
 	}
-	p.AboveScale = []option{
-		{Value: "true", Label: u.t(lang, "enterprises.above_yes"), Selected: f.AboveScale != nil && *f.AboveScale},
-		{Value: "false", Label: u.t(lang, "enterprises.above_no"), Selected: f.AboveScale != nil && !*f.AboveScale},
+	p.AboveScale = []web.Option{
+		{Value: "true", Label: m.core.T(lang, "enterprises.above_yes"), Selected: f.AboveScale != nil && *f.AboveScale},
+		{Value: "false", Label: m.core.T(lang, "enterprises.above_no"), Selected: f.AboveScale != nil && !*f.AboveScale},
 	}
 	for _, k := range enterprise.TitleKinds {
-		p.Titles = append(p.Titles, option{Value: string(k), Label: u.t(lang, "title_kind."+string(k)), Selected: k == f.Title})
+		p.Titles = append(p.Titles, web.Option{Value: string(k), Label: m.core.T(lang, "title_kind."+string(k)), Selected: k == f.Title})
 	}
-	years, err := u.s.store.ReportYears(ctx)
+	years, err := m.svc.ReportYears(ctx)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	if year != 0 && !slices.Contains(years, year) {
 		years = append(years, year)
 		slices.Sort(years)
 	}
 	for i := len(years) - 1; i >= 0; i-- {
-		p.Years = append(p.Years, option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == year})
+		p.Years = append(p.Years, web.Option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == year})
 	}
 
 	for _, it := range res.Items {
 		row := enterpriseRow{URL: "/enterprises/" + strconv.FormatInt(it.ID, 10), Name: it.Name, CreditCode: it.CreditCode,
-			Size: u.t(lang, "size."+string(it.Size)), AboveScale: it.AboveScale, Employees: formatNumber(float64(it.Employees), 0),
-			Revenue: formatNumber(it.Revenue.Yuan10k(), 0)}
-		if reg, ok := u.s.regions.ByCode(it.RegionCode); ok {
-			row.Region = regionName(lang, reg)
-			if canSeeRegion(pc.user, reg.Code) {
-				row.RegionURL = districtURL(reg.Code)
+			Size: m.core.T(lang, "size."+string(it.Size)), AboveScale: it.AboveScale, Employees: web.FormatNumber(float64(it.Employees), 0),
+			Revenue: web.FormatNumber(it.Revenue.Yuan10k(), 0)}
+		if reg, ok := m.core.Regions().ByCode(it.RegionCode); ok {
+			row.Region = web.RegionName(lang, reg)
+			if web.CanSeeRegion(c.User, reg.Code) {
+				row.RegionURL = web.DistrictURL(reg.Code)
 			}
 		}
-		if c, ok := clusters[it.ClusterCode]; ok {
-			row.Cluster = clusterName(lang, c)
+		if cl, ok := clusters[it.ClusterCode]; ok {
+			row.Cluster = web.PickLang(lang, cl.NameZh, cl.NameEn)
 		}
 		for _, k := range it.TitleKinds {
-			row.Titles = append(row.Titles, u.t(lang, "title_kind."+string(k)))
+			row.Titles = append(row.Titles, m.core.T(lang, "title_kind."+string(k)))
 		}
 		p.Items = append(p.Items, row)
 	}
-	p.Pages = max(1, (res.Total+uiPerPage-1)/uiPerPage)
+	p.Pages = max(1, (res.Total+web.UIPerPage-1)/web.UIPerPage)
 	if res.Total > 0 {
-		p.From, p.To = f.Offset+1, min(f.Offset+uiPerPage, res.Total)
+		p.From, p.To = f.Offset+1, min(f.Offset+web.UIPerPage, res.Total)
 	}
 	pageURL := func(n int) string {
-		v := cleanQuery(q)
+		v := web.CleanQuery(q)
 		v.Set("page", strconv.Itoa(n))
 		return "/enterprises?" + v.Encode()
 	}
@@ -181,36 +160,19 @@ func (u *ui) enterpriseList(w http.ResponseWriter, r *http.Request, pc pageCtx) 
 	if pageNo < p.Pages {
 		p.NextURL = pageURL(pageNo + 1)
 	}
-	export := cleanQuery(q)
+	export := web.CleanQuery(q)
 	export.Del("page")
 	export.Set("lang", lang)
 	p.ExportXLSX = "/api/v1/enterprises.xlsx?" + export.Encode()
 	p.ExportCSV = "/api/v1/enterprises.csv?" + export.Encode()
 	p.Filtered = f.Query != "" || f.RegionCode != "" || f.ClusterCode != "" || f.Size != "" || f.AboveScale != nil || f.Title != ""
 	p.ResetURL = "/enterprises"
-	u.render(w, r, http.StatusOK, lang, "enterprises.html", p)
-}
-
-// cleanQuery copies q without empty values and without lang, so page and
-// export links stay short and the language follows the cookie.
-func cleanQuery(q url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range q {
-		if k == "lang" {
-			continue
-		}
-		for _, v := range vs {
-			if v != "" {
-				out.Add(k, v)
-			}
-		}
-	}
-	return out
+	return m.core.Render(w, r, c, "enterprises.html", p)
 }
 
 // enterpriseProfilePage is GET /enterprises/{id}.
 type enterpriseProfilePage struct {
-	basePage
+	web.BasePage
 	ID           int64
 	Name         string
 	CreditCode   string
@@ -221,15 +183,15 @@ type enterpriseProfilePage struct {
 	Land         string
 	Years        []profileYear
 	Titles       []profileTitle
-	ReportYears  []option
-	Fields       []option
+	ReportYears  []web.Option
+	Fields       []web.Option
 	Year         int
 	Field        report.FieldInfo
 	FieldName    string
 	FieldUnit    string
 	Cumulative   bool
 	Rows         []profileMonth
-	Chart        chartPanel
+	Chart        web.ChartPanel
 	Data         profileData
 	ListURL      string
 }
@@ -270,21 +232,19 @@ type profileData struct {
 	Text      map[string]string `json:"text"`
 }
 
-func (u *ui) enterpriseProfile(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		u.renderError(w, r, http.StatusNotFound, "err.enterprise_not_found")
-		return
-	}
-	sc := pc.user.ScopeOf()
-	d, err := u.s.store.Enterprise(ctx, sc, id)
+func (m *module) enterpriseProfile(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	id, err := web.IDParam(r)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
+	}
+	sc := c.Scope()
+	d, err := m.svc.Profile(ctx, sc, id)
+	if err != nil {
+		return err
 	}
 	p := enterpriseProfilePage{ID: d.ID, Name: d.Name, CreditCode: d.CreditCode, IndustryCode: d.IndustryCode}
-	p.basePage = u.base(r, pc, "profile.title", "enterprises")
+	p.BasePage = m.core.Base(r, c, "profile.title", "enterprises")
 	p.Title = d.Name
 	p.Module = "enterprises"
 	p.Scripts = []string{"echarts.min.js", "app.js", "enterprise.js"}
@@ -292,25 +252,25 @@ func (u *ui) enterpriseProfile(w http.ResponseWriter, r *http.Request, pc pageCt
 		p.Founded = d.Founded.Format("2006-01-02")
 	}
 	if d.LandArea != 0 {
-		p.Land = formatNumber(d.LandArea.Mu(), 2)
+		p.Land = web.FormatNumber(d.LandArea.Mu(), 2)
 	}
-	reg, hasReg := u.s.regions.ByCode(d.RegionCode)
+	reg, hasReg := m.core.Regions().ByCode(d.RegionCode)
 	if hasReg {
-		p.Region = regionName(lang, reg)
-		if canSeeRegion(pc.user, reg.Code) {
-			p.RegionURL = districtURL(reg.Code)
+		p.Region = web.RegionName(lang, reg)
+		if web.CanSeeRegion(c.User, reg.Code) {
+			p.RegionURL = web.DistrictURL(reg.Code)
 		}
 	}
-	p.Crumbs = u.entCrumbs(lang, pc.user, d.ID, d.Name, d.RegionCode, "")
-	p.withEntTabs(d.ID, "profile")
+	p.Crumbs = m.core.EntCrumbs(c, d.ID, d.Name, d.RegionCode, "")
+	p.WithEntTabs(d.ID, "profile")
 	for i := len(d.Years) - 1; i >= 0; i-- {
 		y := d.Years[i]
-		p.Years = append(p.Years, profileYear{Year: y.Year, AboveScale: y.AboveScale, Size: u.t(lang, "size."+string(y.Size)),
-			Employees: formatNumber(float64(y.Employees), 0), Revenue: formatNumber(y.Revenue.Yuan10k(), 0)})
+		p.Years = append(p.Years, profileYear{Year: y.Year, AboveScale: y.AboveScale, Size: m.core.T(lang, "size."+string(y.Size)),
+			Employees: web.FormatNumber(float64(y.Employees), 0), Revenue: web.FormatNumber(y.Revenue.Yuan10k(), 0)})
 	}
-	today := u.s.now()
+	today := m.core.Today()
 	for _, t := range d.Titles {
-		pt := profileTitle{Kind: u.t(lang, "title_kind."+string(t.Kind)), Level: u.t(lang, "title_level."+string(t.Level)),
+		pt := profileTitle{Kind: m.core.T(lang, "title_kind."+string(t.Kind)), Level: m.core.T(lang, "title_level."+string(t.Level)),
 			Granted: t.GrantedOn.Format("2006-01-02"), Valid: t.ValidOn(today)}
 		if !t.ValidUntil.IsZero() {
 			pt.ValidUntil = t.ValidUntil.Format("2006-01-02")
@@ -320,15 +280,13 @@ func (u *ui) enterpriseProfile(w http.ResponseWriter, r *http.Request, pc pageCt
 
 	// Reports: the chosen year and field, with the year before for the
 	// comparison.
-	latest, ok, err := u.latestPeriod(ctx)
+	latest, ok, err := m.svc.LatestPeriod(ctx)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	years, err := u.s.store.ReportYears(ctx)
+	years, err := m.svc.ReportYears(ctx)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	p.Year = latest.Year
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && slices.Contains(years, y) {
@@ -343,32 +301,33 @@ func (u *ui) enterpriseProfile(w http.ResponseWriter, r *http.Request, pc pageCt
 		}
 	}
 	for i := len(years) - 1; i >= 0; i-- {
-		p.ReportYears = append(p.ReportYears, option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == p.Year})
+		p.ReportYears = append(p.ReportYears, web.Option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == p.Year})
 	}
 	for _, fi := range report.Fields {
-		p.Fields = append(p.Fields, option{Value: fi.Code, Label: pickLang(lang, fi.NameZh, fi.NameEn), Selected: fi.Code == p.Field.Code})
+		p.Fields = append(p.Fields, web.Option{Value: fi.Code, Label: web.PickLang(lang, fi.NameZh, fi.NameEn), Selected: fi.Code == p.Field.Code})
 	}
-	p.FieldName = pickLang(lang, p.Field.NameZh, p.Field.NameEn)
-	p.FieldUnit = pickLang(lang, p.Field.FileUnitZh, p.Field.FileUnitEn)
+	p.FieldName = web.PickLang(lang, p.Field.NameZh, p.Field.NameEn)
+	p.FieldUnit = web.PickLang(lang, p.Field.FileUnitZh, p.Field.FileUnitEn)
 	p.Cumulative = p.Field.Kind == report.Cumulative
 	if ok && p.Year != 0 {
-		reps, err := u.s.store.EnterpriseReports(ctx, sc, id, p.Year-1, p.Year)
+		reps, err := m.svc.Reports(ctx, sc, id, p.Year-1, p.Year)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
-			u.fail(w, r, err)
-			return
+			return err
 		}
-		p.Rows = profileMonths(lang, reps, p.Year, p.Field)
+		p.Rows = profileMonths(lang, reps, p.Year, p.Field, func(pd report.Period) string {
+			return m.core.T(lang, "profile.month_end", pd.Year, pd.Month)
+		})
 	}
-	p.Chart = chartPanel{ID: "ent-chart", Title: u.t(lang, "profile.chart_title", p.FieldName, p.Year), Note: u.t(lang, "profile.chart_note")}
+	p.Chart = web.ChartPanel{ID: "ent-chart", Title: m.core.T(lang, "profile.chart_title", p.FieldName, p.Year), Note: m.core.T(lang, "profile.chart_note")}
 	p.Data = profileData{ID: d.ID, Year: p.Year, Field: p.Field.Code, FieldName: p.FieldName, Unit: p.FieldUnit, Cum: p.Cumulative, Name: d.Name,
-		Text: u.prefixed(lang, "js.")}
-	u.render(w, r, http.StatusOK, lang, "enterprise.html", p)
+		Text: m.core.Prefixed(lang, "js.")}
+	return m.core.Render(w, r, c, "enterprise.html", p)
 }
 
 // profileMonths lays out one field of one year month by month: the value as
 // reported, the single-month value (derived as the difference of two
 // year-to-date totals and marked so), and the same period a year earlier.
-func profileMonths(lang string, reps []report.Monthly, year int, fi report.FieldInfo) []profileMonth {
+func profileMonths(lang string, reps []report.Monthly, year int, fi report.FieldInfo, monthEnd func(report.Period) string) []profileMonth {
 	var cur, prev []report.Monthly
 	for _, m := range reps {
 		switch m.Period.Year {
@@ -399,22 +358,22 @@ func profileMonths(lang string, reps []report.Monthly, year int, fi report.Field
 	var out []profileMonth
 	for _, m := range cur {
 		mo := m.Period.Month
-		row := profileMonth{Label: m.Period.Label(lang != "en"), HasReported: true, Cum: formatNumber(scale(m.Values[fi.Field]), digits)}
+		row := profileMonth{Label: m.Period.Label(lang != "en"), HasReported: true, Cum: web.FormatNumber(scale(m.Values[fi.Field]), digits)}
 		if fi.Kind == report.Point {
-			row.Label = monthEndLabel(lang, m.Period)
+			row.Label = monthEnd(m.Period) // the value at the month's end
 		}
 		if s, ok := singles[mo]; ok {
 			row.Derived = s.Derived
 			if s.Known {
-				row.Single = formatNumber(scale(s.Value), digits)
+				row.Single = web.FormatNumber(scale(s.Value), digits)
 			} else {
 				row.Single = "–"
 			}
 		}
 		if pv, ok := prevBy[mo]; ok {
-			row.PrevCum = formatNumber(scale(pv), digits)
+			row.PrevCum = web.FormatNumber(scale(pv), digits)
 			if g, ok := yoyGrowth(m.Values[fi.Field], pv); ok {
-				row.YoY = formatSigned(g, 1) + "%"
+				row.YoY = web.FormatSigned(g, 1) + "%"
 				switch {
 				case g > 0.05:
 					row.YoYClass = "up"
@@ -435,11 +394,4 @@ func yoyGrowth(cur, base int64) (float64, bool) {
 		return 0, false
 	}
 	return (float64(cur)/float64(base) - 1) * 100, true
-}
-
-func monthEndLabel(lang string, p report.Period) string {
-	if lang == "en" {
-		return p.String()
-	}
-	return strconv.Itoa(p.Year) + "年" + strconv.Itoa(p.Month) + "月末"
 }
