@@ -75,7 +75,6 @@ var adapterExceptions = []struct{ from, to, why string }{
 var webCoreFeatureImports = []string{
 	"docs/help",
 	"internal/cluster",
-	"internal/cultivation",
 	"internal/enterprise",
 	"internal/goals",
 	"internal/hardtech",
@@ -86,7 +85,6 @@ var webCoreFeatureImports = []string{
 	"internal/mujun",
 	"internal/region",
 	"internal/report",
-	"internal/rules",
 	"internal/stats",
 }
 

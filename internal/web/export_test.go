@@ -3,8 +3,6 @@ package web
 // Unexported names the external tests (package web_test) use.
 
 type (
-	ApiCandidate        = apiCandidate
-	ApiCandidatePage    = apiCandidatePage
 	ApiCluster          = apiCluster
 	ApiClusterCatalogue = apiClusterCatalogue
 	ApiEnterprise       = apiEnterprise
@@ -13,8 +11,6 @@ type (
 	ApiEnterpriseYear   = apiEnterpriseYear
 	ApiErrorEnvelope    = apiErrorEnvelope
 	ApiField            = apiField
-	ApiFunnel           = apiFunnel
-	ApiFunnelStep       = apiFunnelStep
 	ApiGoal             = apiGoal
 	ApiGoalProgress     = apiGoalProgress
 	ApiGoals            = apiGoals
@@ -49,11 +45,9 @@ type (
 	ApiReports          = apiReports
 	ApiRoute            = apiRoute
 	ApiRowError         = apiRowError
-	ApiRuleSetList      = apiRuleSetList
 	ApiSingleValue      = apiSingleValue
 	ApiTitle            = apiTitle
 	ApiUser             = apiUser
-	CriterionRow        = criterionRow
 	HardtechAdmitBody   = hardtechAdmitBody
 	HardtechRemoveBody  = hardtechRemoveBody
 	LoginLimits         = loginLimits

@@ -166,6 +166,9 @@ func ClusterURL(regionCode, cluster string) string { return clusterURL(regionCod
 // HomeURL is where a user's home page sends them.
 func HomeURL(u auth.User) string { return homeURL(u) }
 
+// OptionGroup is a labelled group of a select's options.
+type OptionGroup = optionGroup
+
 // ClusterName is a cluster's name in lang.
 func ClusterName(lang string, c sqlstore.ClusterRow) string { return clusterName(lang, c) }
 

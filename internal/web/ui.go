@@ -76,8 +76,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	}
 	page("GET /enterprises", u.enterpriseList)
 	page("GET /enterprises/{id}", u.enterpriseProfile)
-	page("GET /enterprises/{id}/eligibility", u.eligibilityPage)
-	page("GET /cultivation", u.cultivationPage)
 	page("GET /goals", u.goalsPage)
 	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
