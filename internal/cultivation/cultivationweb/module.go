@@ -10,6 +10,7 @@ package cultivationweb
 import (
 	"embed"
 	"io/fs"
+	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
@@ -58,6 +59,9 @@ func Module(svc *cultivation.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/enterprises/{id}/eligibility", Perm: auth.SignedIn, Handler: m.eligibilityPage},
 				{Method: "GET", Path: "/cultivation", Perm: auth.SignedIn, Handler: m.cultivationPage},
 			},
+			Nav: []web.NavItem{{Group: web.GroupCultivate, ID: "cultivation", Label: "nav.cultivation", Path: "/cultivation", Perm: permRead, Order: 110, Audience: web.Officials}},
+			EntTabs: []web.EntTab{{ID: "eligibility", Label: "nav.eligibility", Order: 20,
+				Path: func(id int64) string { return "/enterprises/" + strconv.FormatInt(id, 10) + "/eligibility" }}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Help:      help,
