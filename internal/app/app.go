@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/industrybrain/ibrain/internal/cockpit"
+	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -46,9 +47,15 @@ type App struct {
 	Log   *slog.Logger
 
 	// The features' services, shared by the CLI, the pages and the API.
-	Listing  *listing.Service
-	Cockpit  *cockpit.Service
-	Registry *registry.Service
+	Listing     *listing.Service
+	Cockpit     *cockpit.Service
+	Cultivation *cultivation.Service
+	Registry    *registry.Service
+}
+
+// Options tune the services New builds; the zero value is the binary's.
+type Options struct {
+	Cultivation cultivation.Options // rule sets and the screening cache
 }
 
 // Open connects, migrates and syncs reference data.
@@ -89,15 +96,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 // statistics engine and every feature's service. Tests that open their own
 // store use it to get the same wiring as the binary.
 func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
+	return NewWith(st, ref, log, Options{})
+}
+
+// NewWith is New with the services tuned by opts.
+func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts Options) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
-		Listing:  listing.NewService(st),
-		Cockpit:  cockpit.NewService(st, eng),
-		Registry: registry.NewService(st, ref.Indicators),
+		Listing:     listing.NewService(st),
+		Cockpit:     cockpit.NewService(st, eng),
+		Cultivation: cultivation.NewService(st, opts.Cultivation),
+		Registry:    registry.NewService(st, ref.Indicators),
 	}
 }
 

@@ -75,8 +75,6 @@ var adapterExceptions = []struct{ from, to, why string }{
 var webCoreFeatureImports = []string{
 	"docs/help",
 	"internal/cluster",
-	"internal/cultivation",
-	"internal/enterprise",
 	"internal/goals",
 	"internal/hardtech",
 	"internal/importer",
@@ -86,7 +84,6 @@ var webCoreFeatureImports = []string{
 	"internal/mujun",
 	"internal/region",
 	"internal/report",
-	"internal/rules",
 	"internal/stats",
 }
 

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
+	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
@@ -18,6 +19,7 @@ func features() []feature {
 	return []feature{
 		{name: "cockpit", messages: cockpitweb.Messages, web: func(a *App) web.ModuleFunc { return cockpitweb.Module(a.Cockpit, a.Store) }},
 		{name: "registry", messages: registryweb.Messages, web: func(a *App) web.ModuleFunc { return registryweb.Module(a.Registry) }},
+		{name: "cultivation", web: func(a *App) web.ModuleFunc { return cultivationweb.Module(a.Cultivation) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
 		{name: "reference", messages: registryweb.ReferenceMessages, web: func(a *App) web.ModuleFunc { return registryweb.Reference(a.Registry) }},
 	}
@@ -26,7 +28,7 @@ func features() []feature {
 // feature is one line of the table of contents.
 type feature struct {
 	name     string
-	messages fs.FS // holds i18n/<name>.<lang>.json
+	messages fs.FS // holds i18n/<name>.<lang>.json; nil when they stay in internal/i18n
 	web      func(a *App) web.ModuleFunc
 }
 
@@ -35,6 +37,9 @@ type feature struct {
 func Catalog() (*i18n.Catalog, error) {
 	var srcs []fs.FS
 	for _, f := range features() {
+		if f.messages == nil {
+			continue
+		}
 		sub, err := fs.Sub(f.messages, "i18n")
 		if err != nil {
 			return nil, fmt.Errorf("app: %s messages: %w", f.name, err)

@@ -14,7 +14,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/rules"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 // maxProfileBytes bounds a profile file: a real profile is a few kB.
@@ -69,32 +68,32 @@ func runEvaluate(ctx context.Context, args []string, std IO) error {
 	if modes != 1 {
 		return fmt.Errorf("%w: give exactly one of --list, --input (with --rules) or --enterprise", errUsage)
 	}
-	reg, err := rules.Builtin()
-	if err != nil {
-		return err
-	}
 	switch {
-	case *list:
-		return listRuleSets(std.Stdout, reg, *format, *lang)
-	case *input != "":
+	case *list, *input != "":
+		// Rule sets and a given profile need no database: the service
+		// without a store.
+		svc := cultivation.NewService(nil, cultivation.Options{})
+		if *list {
+			return listRuleSets(std.Stdout, svc, *format, *lang)
+		}
 		if *ruleID == "" {
 			return fmt.Errorf("%w: --input needs --rules ID (see --list)", errUsage)
 		}
-		return evaluateFile(std, reg, *ruleID, *input, date, kind, *format, *lang)
+		return evaluateFile(std, svc, *ruleID, *input, date, kind, *format, *lang)
 	}
-	st, err := sqlstore.Open(ctx, *db, sqlstore.Options{})
+	a, err := openApp(ctx, *db, std)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	return evaluateStored(ctx, std, st, reg, *code, *ruleID, date, kind, *format, *lang)
+	defer a.Close()
+	return evaluateStored(ctx, std, a.Cultivation, *code, *ruleID, date, kind, *format, *lang)
 }
 
-func listRuleSets(w io.Writer, reg *rules.Registry, format, lang string) error {
-	sets := reg.List()
+func listRuleSets(w io.Writer, svc *cultivation.Service, format, lang string) error {
+	sets, err := svc.RuleSets()
+	if err != nil {
+		return err
+	}
 	if format == "json" {
 		return writeJSONOut(w, sets)
 	}
@@ -114,8 +113,8 @@ func listRuleSets(w io.Writer, reg *rules.Registry, format, lang string) error {
 	return tw.Flush()
 }
 
-func evaluateFile(std IO, reg *rules.Registry, id, path string, date time.Time, kind rules.Kind, format, lang string) error {
-	rs, err := reg.Get(id)
+func evaluateFile(std IO, svc *cultivation.Service, id, path string, date time.Time, kind rules.Kind, format, lang string) error {
+	rs, err := svc.RuleSet(id)
 	if err != nil {
 		return fmt.Errorf("no rule set %q (see ibrain evaluate --list)", id)
 	}
@@ -141,19 +140,10 @@ func evaluateFile(std IO, reg *rules.Registry, id, path string, date time.Time, 
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	if date.IsZero() {
-		date = rules.NewDate(time.Now()).Time()
+		date = svc.Today()
 	}
-	if kind == "" {
-		kind = rules.KindNew
-		if !rs.Supports(kind) {
-			kind = rules.KindReview
-		}
-	}
-	res, err := rs.Evaluate(p, rules.Context{AssessmentDate: date, Kind: kind})
+	res, err := cultivation.EvaluateProfile(rs, p, date, kind)
 	if err != nil {
-		if !rs.Supports(kind) {
-			return fmt.Errorf("rule set %s does not judge %s applications", id, kind)
-		}
 		return err
 	}
 	if format == "text" {
@@ -162,43 +152,23 @@ func evaluateFile(std IO, reg *rules.Registry, id, path string, date time.Time, 
 	return writeJSONOut(std.Stdout, res)
 }
 
-func evaluateStored(ctx context.Context, std IO, st *sqlstore.Store, reg *rules.Registry, code, id string, date time.Time, kind rules.Kind, format, lang string) error {
-	ids, err := st.EnterpriseIDs(ctx)
+func evaluateStored(ctx context.Context, std IO, svc *cultivation.Service, code, id string, date time.Time, kind rules.Kind, format, lang string) error {
+	eid, ok, err := svc.EnterpriseByCode(ctx, code)
 	if err != nil {
 		return err
 	}
-	eid, ok := ids[strings.ToUpper(strings.TrimSpace(code))]
 	if !ok {
 		return fmt.Errorf("no enterprise with credit code %s in the database", code)
 	}
-	if date.IsZero() {
-		y, err := st.LatestCompleteYear(ctx)
-		if err != nil {
-			return err
-		}
-		date = cultivation.DefaultAsOf(time.Now(), y)
-	}
-	from, to := cultivation.ProfileYears(date)
-	raw, err := st.ProfileRaw(ctx, auth.All(), eid, sqlstore.ProfileQuery{FromYear: from, ToYear: to})
-	if err != nil {
+	if date, err = svc.AsOf(ctx, date); err != nil {
 		return err
 	}
-	p := cultivation.BuildProfile(&raw, date)
 	if id != "" {
-		rs, err := reg.Get(id)
+		rs, err := svc.RuleSet(id)
 		if err != nil {
 			return fmt.Errorf("no rule set %q (see ibrain evaluate --list)", id)
 		}
-		if kind == "" {
-			kind = rules.KindNew
-			if cultivation.Holds(raw.Enterprise.Titles, rs.Info().TitleKind, date) && rs.Supports(rules.KindReview) {
-				kind = rules.KindReview
-			}
-		}
-		if !rs.Supports(kind) {
-			return fmt.Errorf("rule set %s does not judge %s applications", id, kind)
-		}
-		res, err := rs.Evaluate(p, rules.Context{AssessmentDate: date, Kind: kind})
+		res, err := svc.EvaluateEnterprise(ctx, auth.All(), eid, rs, date, kind)
 		if err != nil {
 			return err
 		}
@@ -207,14 +177,14 @@ func evaluateStored(ctx context.Context, std IO, st *sqlstore.Store, reg *rules.
 		}
 		return writeJSONOut(std.Stdout, res)
 	}
-	el, err := cultivation.Evaluate(reg, p, raw.Enterprise.Titles, date)
+	el, _, err := svc.Eligibility(ctx, auth.All(), eid, date)
 	if err != nil {
 		return err
 	}
 	if format == "text" {
 		return cultivation.WriteEligibilityText(std.Stdout, &el, lang)
 	}
-	return writeJSONOut(std.Stdout, cultivation.EligibilityJSON(&el, raw.Enterprise.ID))
+	return writeJSONOut(std.Stdout, cultivation.EligibilityJSON(&el, eid))
 }
 
 func writeJSONOut(w io.Writer, v any) error {

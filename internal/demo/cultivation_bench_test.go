@@ -17,7 +17,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -62,7 +61,7 @@ func BenchmarkCultivationScreen(b *testing.B) {
 	}
 	asOf := CultivationAsOf
 	from, to := cultivation.ProfileYears(asOf)
-	q := sqlstore.ProfileQuery{FromYear: from, ToYear: to}
+	q := cultivation.ProfileQuery{FromYear: from, ToYear: to}
 	raws, err := st.ProfileRaws(ctx, auth.All(), q) // for the sub-benchmarks run alone
 	if err != nil {
 		b.Fatal(err)
@@ -102,8 +101,8 @@ func BenchmarkCultivationScreen(b *testing.B) {
 	}
 	hasher := auth.NewHasher(auth.TestParams, 2)
 	var computed atomic.Int64
-	srv, err := web.New(web.Deps{Store: st, Stats: stats.NewEngine(st, ref.Indicators), Hasher: hasher, Rules: reg, Catalog: catalog,
-		Cultivation: web.CultivationOptions{OnScreen: func(time.Time, int64) { computed.Add(1) }}})
+	a := app.NewWith(st, ref, nil, app.Options{Cultivation: cultivation.Options{Rules: reg, OnScreen: func(time.Time, int64) { computed.Add(1) }}})
+	srv, err := web.New(web.Deps{Store: st, Stats: a.Stats, Hasher: hasher, Catalog: catalog, Modules: a.WebModules()})
 	if err != nil {
 		b.Fatal(err)
 	}

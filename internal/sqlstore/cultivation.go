@@ -149,14 +149,6 @@ func (s *Store) ProfileFacts(ctx context.Context, sc auth.Scope, id int64) ([]cu
 	return out, rows.Err()
 }
 
-// ProfileQuery selects the raw facts for a batch of profiles.
-type ProfileQuery struct {
-	FromYear, ToYear int    // years of reports, status and facts to read (inclusive)
-	ClusterYear      int    // statistical year whose industry map gives the cluster; ToYear when zero
-	EnterpriseID     int64  // one enterprise; 0 = every enterprise in scope
-	RegionCode       string // narrows the scope further
-}
-
 // ProfileRaws returns the raw facts of every enterprise in scope matching
 // q, ordered by id: the registry record with its titles, its cluster, its
 // yearly status, its December reports and its profile facts, each by year.
@@ -170,7 +162,7 @@ type ProfileQuery struct {
 // cost a table lookup per row where a plain scan reads every page once;
 // narrower reads go through the primary keys via the enterprise filter.
 // December reports come from the covering partial index of migration 0008.
-func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) ([]cultivation.Raw, error) {
+func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.ProfileQuery) ([]cultivation.Raw, error) {
 	if q.ClusterYear == 0 {
 		q.ClusterYear = q.ToYear
 	}
@@ -363,7 +355,7 @@ func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func
 
 // ProfileRaw returns one enterprise's raw facts if it is in scope; outside
 // the scope it is not found, like a missing id.
-func (s *Store) ProfileRaw(ctx context.Context, sc auth.Scope, id int64, q ProfileQuery) (cultivation.Raw, error) {
+func (s *Store) ProfileRaw(ctx context.Context, sc auth.Scope, id int64, q cultivation.ProfileQuery) (cultivation.Raw, error) {
 	q.EnterpriseID = id
 	raws, err := s.ProfileRaws(ctx, sc, q)
 	if err != nil {

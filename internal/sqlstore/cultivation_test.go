@@ -85,7 +85,7 @@ func TestProfileFactsRoundTripAndScope(t *testing.T) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got[1].Facts, factsA())
 		}
 
-		q := ProfileQuery{FromYear: 2021, ToYear: 2024}
+		q := cultivation.ProfileQuery{FromYear: 2021, ToYear: 2024}
 		raw, err := st.ProfileRaw(ctx, auth.All(), a, q)
 		if err != nil {
 			t.Fatal(err)
@@ -131,7 +131,7 @@ func TestProfileFactsRoundTripAndScope(t *testing.T) {
 			t.Errorf("another firm's facts through an enterprise scope: %v, %v", f, err)
 		}
 		// The batch narrows to a district inside a city scope.
-		raws, err := st.ProfileRaws(ctx, auth.All(), ProfileQuery{FromYear: 2024, ToYear: 2024, RegionCode: regionB})
+		raws, err := st.ProfileRaws(ctx, auth.All(), cultivation.ProfileQuery{FromYear: 2024, ToYear: 2024, RegionCode: regionB})
 		if err != nil || len(raws) != 3 {
 			t.Fatalf("region filter: %d, %v", len(raws), err)
 		}

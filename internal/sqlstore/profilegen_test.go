@@ -19,7 +19,7 @@ func TestProfileGeneration(t *testing.T) {
 		ctx := t.Context()
 		w := buildSmallWorld(t, st)
 		a, b := w.byName["A"], w.byName["B"]
-		q := ProfileQuery{FromYear: 2021, ToYear: 2024}
+		q := cultivation.ProfileQuery{FromYear: 2021, ToYear: 2024}
 		gen := func() int64 {
 			t.Helper()
 			g, err := st.ProfileGeneration(ctx)

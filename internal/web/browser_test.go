@@ -237,8 +237,7 @@ func TestBrowser(t *testing.T) {
 // selector, read in the page: node ids from a query can go stale while a
 // freshly loaded page is still settling, a selector cannot.
 func textOf(ctx context.Context, selector string) (string, error) {
-	return chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, selector),
-		chromedp.WithPollingTimeout(10*time.Second)))
+	return webtest.TextOf(ctx, selector)
 }
 
 // shot saves a full-page screenshot as name.png in the test's artifact

@@ -3,11 +3,7 @@ package web
 // Unexported names the external tests (package web_test) use.
 
 type (
-	ApiCandidate       = apiCandidate
-	ApiCandidatePage   = apiCandidatePage
 	ApiErrorEnvelope   = apiErrorEnvelope
-	ApiFunnel          = apiFunnel
-	ApiFunnelStep      = apiFunnelStep
 	ApiGoal            = apiGoal
 	ApiGoalProgress    = apiGoalProgress
 	ApiGoals           = apiGoals
@@ -38,9 +34,7 @@ type (
 	ApiMujunValid      = apiMujunValid
 	ApiRoute           = apiRoute
 	ApiRowError        = apiRowError
-	ApiRuleSetList     = apiRuleSetList
 	ApiUser            = apiUser
-	CriterionRow       = criterionRow
 	HardtechAdmitBody  = hardtechAdmitBody
 	HardtechRemoveBody = hardtechRemoveBody
 	LoginLimits        = loginLimits

@@ -12,7 +12,6 @@ func coreNav() []NavItem {
 	return []NavItem{
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: homeURL, Perm: auth.SignedIn, Order: 11, Audience: Enterprises},
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
-		{Group: GroupCultivate, ID: "cultivation", Label: "nav.cultivation", Path: "/cultivation", Perm: "cultivation.read", Order: 110, Audience: Officials},
 		{Group: GroupCultivate, ID: "goals", Label: "nav.goals", Path: "/goals", Perm: "goals.read", Order: 120, Audience: Officials},
 		{Group: GroupCultivate, ID: "hardtech", Label: "nav.hardtech", Path: "/hardtech", Perm: "hardtech.read", Order: 130, Audience: Officials},
 		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
@@ -29,7 +28,6 @@ func coreEntTabs() []EntTab {
 	}
 	return []EntTab{
 		{ID: "profile", Label: "enttabs.profile", Path: firm("/enterprises/", ""), Order: 10},
-		{ID: "eligibility", Label: "nav.eligibility", Path: firm("/enterprises/", "/eligibility"), Order: 20},
 		{ID: "mujun", Label: "enttabs.mujun", Path: firm("/mujun/enterprises/", ""), Order: 30},
 	}
 }

@@ -36,7 +36,6 @@ func (s *Server) routeTable() []apiRoute {
 		s.moduleRoutes(),
 		s.mujunRoutes(),
 		s.goalsRoutes(), s.hardtechRoutes(),
-		s.cultivationRoutes(),
 	)
 }
 

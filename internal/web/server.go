@@ -23,7 +23,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
-	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
@@ -42,10 +41,6 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure; set it when the
 	// server is reached over HTTPS.
 	SecureCookies bool
-	// Rules are the title rule sets; the built-in ones when nil.
-	Rules *rules.Registry
-	// Cultivation tunes the cultivation screening cache.
-	Cultivation CultivationOptions
 	// Policy grants roles their permissions; the built-in roles.json when
 	// nil.
 	Policy *auth.Policy
@@ -64,8 +59,6 @@ type Server struct {
 	catalog *i18n.Catalog
 	secure  bool
 	now     func() time.Time
-	rules   *rules.Registry
-	cult    *screenCache // city-wide cultivation screenings by data generation
 	policy  *auth.Policy
 	modules []Module
 
@@ -100,8 +93,6 @@ func New(d Deps) (*Server, error) {
 		secure:         d.SecureCookies,
 		now:            time.Now,
 		importMessages: importer.Messages(),
-		rules:          d.Rules,
-		cult:           newScreenCache(d.Cultivation),
 		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
@@ -111,11 +102,6 @@ func New(d Deps) (*Server, error) {
 		s.metrics = metrics.NewRegistry()
 	}
 	var err error
-	if s.rules == nil {
-		if s.rules, err = rules.Builtin(); err != nil {
-			return nil, err
-		}
-	}
 	if s.policy = d.Policy; s.policy == nil {
 		if s.policy, err = auth.BuiltinPolicy(); err != nil {
 			return nil, err

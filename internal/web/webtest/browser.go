@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -154,4 +155,10 @@ func (b *BrowserSession) CheckJS(t *testing.T, step string) {
 			return
 		}
 	}
+}
+
+// TextOf waits up to 10 s for selector to have text and returns it.
+func TextOf(ctx context.Context, selector string) (string, error) {
+	return chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, selector),
+		chromedp.WithPollingTimeout(10*time.Second)))
 }

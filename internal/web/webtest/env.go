@@ -139,6 +139,12 @@ const FixturePassword = "correct horse battery"
 // the Deps before web.New.
 func New(t *testing.T, dsn string, opts ...func(*web.Deps)) *Env {
 	t.Helper()
+	return NewWith(t, dsn, app.Options{}, opts...)
+}
+
+// NewWith is New with the app's services tuned by ao.
+func NewWith(t *testing.T, dsn string, ao app.Options, opts ...func(*web.Deps)) *Env {
+	t.Helper()
 	ctx := context.Background()
 	// A new SQLite file starts as a copy of the migrated database with the
 	// reference data that testkit builds once per test binary; other
@@ -170,7 +176,7 @@ func New(t *testing.T, dsn string, opts ...func(*web.Deps)) *Env {
 	}
 	logBuf := &strings.Builder{}
 	hasher := auth.NewHasher(auth.TestParams, 4)
-	a := app.New(st, ref, nil)
+	a := app.NewWith(st, ref, nil, ao)
 	deps := web.Deps{
 		Store: st, Stats: a.Stats, Hasher: hasher, Modules: a.WebModules(),
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/listing"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -46,6 +49,30 @@ func SeedListing(t *testing.T, env *Env) {
 			{Stage: listing.StageListed, Date: day("2023-09-01"), Board: listing.BoardSTAR, Kind: listing.KindIPO, Proceeds: 255 * unit.Yi / 10}}},
 	}
 	if _, err := env.Store.PutListingRecords(context.Background(), recs, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SeedCultivation gives the fixture firms profile facts and titles:
+//
+//   - 万州汽车 holds 专精特新 (granted 2021-08-20, valid to 2024-08-20, so
+//     re-reviewed, with reminders) and fails its revenue criterion: ¥1.2 m
+//     against ¥10 m, and ¥19.99 m of equity financing against ¥20 m;
+//   - 万州食品 has a provincial R&D institution and 渝中电子 the high-tech
+//     honour: either is a direct route to 创新型中小企业.
+func SeedCultivation(t *testing.T, env *Env) {
+	t.Helper()
+	ctx := context.Background()
+	fen := func(v int64) *unit.Fen { f := unit.Fen(v); return &f }
+	if err := env.Store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: env.IDs[EntWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial,
+		GrantedOn: time.Date(2021, 8, 20, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2024, 8, 20, 0, 0, 0, 0, time.UTC)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.PutProfileFacts(ctx, []cultivation.YearFacts{
+		{EnterpriseID: env.IDs[EntWanzhouAuto], Year: 2023, Source: "test", Facts: cultivation.Facts{NicheYears: rules.Ptr[int64](8), EquityFinancing2Y: fen(1999 * int64(unit.Wan))}},
+		{EnterpriseID: env.IDs[EntWanzhouFood], Year: 2023, Source: "test", Facts: cultivation.Facts{RDInstitution: rules.Ptr(rules.LevelProvincial)}},
+		{EnterpriseID: env.IDs[EntYuzhongElec], Year: 2023, Source: "test", Facts: cultivation.Facts{Honours: []string{"high_tech"}}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package web_test
+package cultivationweb_test
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -29,7 +30,7 @@ type cacheEnv struct {
 	asOf     time.Time
 }
 
-func newCacheEnv(t *testing.T, dsn string, opts web.CultivationOptions) *cacheEnv {
+func newCacheEnv(t *testing.T, dsn string, opts cultivation.Options) *cacheEnv {
 	ce := &cacheEnv{asOf: time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)}
 	opts.OnScreen = func(time.Time, int64) {
 		ce.computed.Add(1)
@@ -37,8 +38,8 @@ func newCacheEnv(t *testing.T, dsn string, opts web.CultivationOptions) *cacheEn
 			<-*g
 		}
 	}
-	ce.Env = webtest.New(t, dsn, func(d *web.Deps) { d.Cultivation = opts })
-	seedCultivation(t, ce.Env)
+	ce.Env = webtest.NewWith(t, dsn, app.Options{Cultivation: opts})
+	webtest.SeedCultivation(t, ce.Env)
 	return ce
 }
 
@@ -69,11 +70,11 @@ func (ce *cacheEnv) checkFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sc := range []auth.Scope{auth.All(), auth.Region("500101"), auth.Region("500103"), auth.Region("500104")} {
-		cached, err := web.ScreenCached(ce.Srv, ctx, sc, ce.asOf, gen)
+		cached, err := ce.App.Cultivation.Screen(ctx, sc, ce.asOf, gen)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := web.ScreenFresh(ce.Srv, ctx, sc, ce.asOf)
+		fresh, err := ce.App.Cultivation.ScreenUncached(ctx, sc, ce.asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +93,7 @@ func (ce *cacheEnv) checkFresh(t *testing.T) {
 func TestCultivationCacheFollowsWrites(t *testing.T) {
 	for name, dsn := range webtest.EngineDSNs(t) {
 		t.Run(name, func(t *testing.T) {
-			ce := newCacheEnv(t, dsn(t), web.CultivationOptions{})
+			ce := newCacheEnv(t, dsn(t), cultivation.Options{})
 			ctx := context.Background()
 			const candURL = "/api/v1/cultivation/candidates?title=innovative_sme"
 			var page candPage
@@ -120,14 +121,14 @@ func TestCultivationCacheFollowsWrites(t *testing.T) {
 			steps := []struct {
 				name  string
 				write func() error
-				check func(t *testing.T, page candPage, funnel web.ApiFunnel)
+				check func(t *testing.T, page candPage, funnel cultivationweb.APIFunnel)
 			}{
 				{"December report", func() error {
 					var v report.Values
 					v[report.Revenue], v[report.Employees] = 987_654_321, 300
 					_, err := ce.Store.UpsertReports(ctx, []report.Monthly{{EnterpriseID: wzFood, Period: report.Period{Year: 2023, Month: 12}, Values: v}})
 					return err
-				}, func(t *testing.T, page candPage, _ web.ApiFunnel) {
+				}, func(t *testing.T, page candPage, _ cultivationweb.APIFunnel) {
 					if c := candidate(page, wzFood); c == nil || c.RevenueFen != 987_654_321 {
 						t.Errorf("the new December revenue is not shown: %+v", page.Items)
 					}
@@ -137,7 +138,7 @@ func TestCultivationCacheFollowsWrites(t *testing.T) {
 						CreditCode: webtest.CreditCode(t, "500101", 2), Name: "万州食品集团有限公司", RegionCode: "500101", IndustryCode: "1311",
 						Founded: time.Date(2010, 5, 1, 0, 0, 0, 0, time.UTC), LandArea: 5000}}})
 					return err
-				}, func(t *testing.T, page candPage, _ web.ApiFunnel) {
+				}, func(t *testing.T, page candPage, _ cultivationweb.APIFunnel) {
 					if c := candidate(page, wzFood); c == nil || c.Name != "万州食品集团有限公司" {
 						t.Errorf("the new name is not shown: %+v", page.Items)
 					}
@@ -146,7 +147,7 @@ func TestCultivationCacheFollowsWrites(t *testing.T) {
 					_, err := ce.Store.PutProfileFacts(ctx, []cultivation.YearFacts{{EnterpriseID: ce.IDs[webtest.EntYuzhongElec], Year: 2023, Source: "test",
 						Facts: cultivation.Facts{Honours: []string{}}}})
 					return err
-				}, func(t *testing.T, page candPage, _ web.ApiFunnel) {
+				}, func(t *testing.T, page candPage, _ cultivationweb.APIFunnel) {
 					if page.Total != 1 || candidate(page, ce.IDs[webtest.EntYuzhongElec]) != nil {
 						t.Errorf("渝中电子 without its honour is still a candidate: %+v", page.Items)
 					}
@@ -154,7 +155,7 @@ func TestCultivationCacheFollowsWrites(t *testing.T) {
 				{"title", func() error {
 					return ce.Store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: wzFood, Kind: enterprise.TitleInnovativeSME, Level: enterprise.LevelProvincial,
 						GrantedOn: time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC)}})
-				}, func(t *testing.T, page candPage, funnel web.ApiFunnel) {
+				}, func(t *testing.T, page candPage, funnel cultivationweb.APIFunnel) {
 					if page.Total != 0 {
 						t.Errorf("a holder is still a candidate: %+v", page.Items)
 					}
@@ -173,7 +174,7 @@ func TestCultivationCacheFollowsWrites(t *testing.T) {
 					t.Fatalf("%s: generation %d after %d", st.name, g, g0)
 				}
 				var page candPage
-				var funnel web.ApiFunnel
+				var funnel cultivationweb.APIFunnel
 				ce.get(t, "admin", candURL, &page)
 				ce.get(t, "wanzhou", "/api/v1/cultivation/funnel", &funnel)
 				st.check(t, page, funnel)
@@ -210,7 +211,7 @@ func candidate(p candPage, id int64) *candItem {
 // TestCultivationCacheConcurrentCompute: requests arriving while the
 // screening is being computed wait for that one computation.
 func TestCultivationCacheConcurrentCompute(t *testing.T) {
-	ce := newCacheEnv(t, webtest.EngineDSNs(t)["sqlite"](t), web.CultivationOptions{})
+	ce := newCacheEnv(t, webtest.EngineDSNs(t)["sqlite"](t), cultivation.Options{})
 	users := []string{"admin", "analyst", "wanzhou"}
 	for _, u := range users {
 		ce.Token(u) // sessions first: the fixture's token map is not for concurrent use
@@ -229,7 +230,7 @@ func TestCultivationCacheConcurrentCompute(t *testing.T) {
 	}
 	// Hold the computation until every request waits for it (or, were
 	// they not sharing it, until a second one starts).
-	for web.CacheWaiters(ce.Srv, ce.asOf) < n && ce.computed.Load() < 2 {
+	for ce.App.Cultivation.CacheWaiters(ce.asOf) < n && ce.computed.Load() < 2 {
 		runtime.Gosched()
 		time.Sleep(time.Millisecond)
 	}

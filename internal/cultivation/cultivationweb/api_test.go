@@ -1,58 +1,31 @@
-package web_test
+package cultivationweb_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/industrybrain/ibrain/internal/cultivation"
-	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/tabular"
-	"github.com/industrybrain/ibrain/internal/unit"
-	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // The fixture's reports run to 2024-06, so December 2023 is the latest
 // complete year and the default assessment date is 2024-06-30: "prior
 // year" is 2023, where 万州汽车 reported ¥1.2 m of revenue (12 months ×
-// 1000万/100 fen), 万州食品 ¥2.4 m and 渝中电子 ¥3.6 m.
+// 1000万/100 fen), 万州食品 ¥2.4 m and 渝中电子 ¥3.6 m
+// (webtest.SeedCultivation gives the firms their facts and titles).
 const fixtureAsOf = "2024-06-30"
-
-// seedCultivation gives the fixture firms profile facts and titles:
-//
-//   - 万州汽车 holds 专精特新 (granted 2021-08-20, valid to 2024-08-20, so
-//     re-reviewed, with reminders) and fails its revenue criterion: ¥1.2 m
-//     against ¥10 m, and ¥19.99 m of equity financing against ¥20 m;
-//   - 万州食品 has a provincial R&D institution and 渝中电子 the high-tech
-//     honour: either is a direct route to 创新型中小企业.
-func seedCultivation(t *testing.T, env *webtest.Env) {
-	t.Helper()
-	ctx := context.Background()
-	fen := func(v int64) *unit.Fen { f := unit.Fen(v); return &f }
-	if err := env.Store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial,
-		GrantedOn: time.Date(2021, 8, 20, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2024, 8, 20, 0, 0, 0, 0, time.UTC)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Store.PutProfileFacts(ctx, []cultivation.YearFacts{
-		{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Year: 2023, Source: "test", Facts: cultivation.Facts{NicheYears: rules.Ptr[int64](8), EquityFinancing2Y: fen(1999 * int64(unit.Wan))}},
-		{EnterpriseID: env.IDs[webtest.EntWanzhouFood], Year: 2023, Source: "test", Facts: cultivation.Facts{RDInstitution: rules.Ptr(rules.LevelProvincial)}},
-		{EnterpriseID: env.IDs[webtest.EntYuzhongElec], Year: 2023, Source: "test", Facts: cultivation.Facts{Honours: []string{"high_tech"}}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 const gazelleBody = `{"name":"测试瞪羚","operating_revenue_fen":{"2021":1000000000,"2024":1520875000},"titles":[]}`
 
 func TestCultivationAPI(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		seedCultivation(t, env)
+		webtest.SeedCultivation(t, env)
 		big := `{"name":"` + strings.Repeat("x", 300<<10) + `"}`
 		env.Run(t, []webtest.Scenario{
 			{Name: "rule sets", URL: "/api/v1/rulesets", User: "firm", WantStatus: 200,
@@ -221,7 +194,7 @@ func TestCultivationAPI(t *testing.T) {
 
 func TestCultivationPages(t *testing.T) {
 	env := webtest.New(t, "sqlite:"+t.TempDir()+"/ui.db")
-	seedCultivation(t, env)
+	webtest.SeedCultivation(t, env)
 	env.Run(t, []webtest.Scenario{
 		{Name: "profile links to eligibility", URL: "/enterprises/{wz-auto}", User: "admin", WantStatus: 200,
 			WantContains: []string{`href="/enterprises/{wz-auto}/eligibility"`}},
@@ -248,11 +221,11 @@ func TestCultivationPages(t *testing.T) {
 // schemas and wire structs in step.
 func TestCultivationSchemasMatchWireTypes(t *testing.T) {
 	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
-		"RuleSetList": web.ApiRuleSetList{}, "Funnel": web.ApiFunnel{}, "CandidatePage": web.ApiCandidatePage{}, "Candidate": web.ApiCandidate{},
+		"RuleSetList": cultivationweb.APIRuleSetList{}, "Funnel": cultivationweb.APIFunnel{}, "CandidatePage": cultivationweb.APICandidatePage{}, "Candidate": cultivationweb.APICandidate{},
 		"Eligibility": cultivation.EligibilityDoc{}, "TitleEligibility": cultivation.TitleDoc{}, "RuleSetInfo": rules.RuleSetInfo{},
 		"Reminder": rules.Reminder{}, "Text": rules.Text{},
 		// The funnel step flattens cultivation.Step into the wire step.
-		"FunnelStep": web.ApiFunnelStep{},
+		"FunnelStep": cultivationweb.APIFunnelStep{},
 	}, map[string]any{
 		// A profile is also the body of POST /rulesets/{id}/evaluate, where
 		// every field is optional, so only its properties are compared.

@@ -1,4 +1,4 @@
-package web_test
+package cultivationweb_test
 
 // The eligibility page in a real browser: sign in as a district officer,
 // open the profile of a firm of the district, follow the link to its title
@@ -19,7 +19,7 @@ import (
 func TestBrowserEligibility(t *testing.T) {
 	webtest.RequireChromium(t)
 	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	seedCultivation(t, env)
+	webtest.SeedCultivation(t, env)
 
 	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{})
 	ctx, base := b.Ctx, b.Base
@@ -60,14 +60,14 @@ func TestBrowserEligibility(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("tier-specialized_sme")),
 	))
 	// The failed criterion: its row says "not met" and explains the values.
-	row, err := textOf(ctx, `#tier-specialized_sme tr[data-criterion="revenue_min"]`)
+	row, err := webtest.TextOf(ctx, `#tier-specialized_sme tr[data-criterion="revenue_min"]`)
 	must("criterion row", err)
 	for _, want := range []string{"不符合", "¥120万", "上年营业收入 ¥120万，要求 ≥ ¥1,000万"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("criterion row lacks %q: %q", want, row)
 		}
 	}
-	whatIf, err := textOf(ctx, "#tier-specialized_sme-whatif")
+	whatIf, err := webtest.TextOf(ctx, "#tier-specialized_sme-whatif")
 	must("what-if", err)
 	if !strings.Contains(whatIf, "2023年营业收入需达到 ¥1,000万（+¥880万）") {
 		t.Errorf("what-if = %q", whatIf)
@@ -83,7 +83,7 @@ func TestBrowserEligibility(t *testing.T) {
 	if !visible {
 		t.Error("the failed criterion's row is not visible")
 	}
-	reminders, err := textOf(ctx, "#reminders")
+	reminders, err := webtest.TextOf(ctx, "#reminders")
 	must("reminders", err)
 	if !strings.Contains(reminders, "2024-08-19") {
 		t.Errorf("reminders = %q, want the title's last valid day", reminders)

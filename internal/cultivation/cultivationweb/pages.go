@@ -1,4 +1,4 @@
-package web
+package cultivationweb
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/rules"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
 // The tiered-cultivation pages: an enterprise's eligibility for every
@@ -17,7 +18,7 @@ import (
 
 // eligibilityPage is GET /enterprises/{id}/eligibility.
 type eligibilityPage struct {
-	basePage
+	web.BasePage
 	ID         int64
 	Name       string
 	CreditCode string
@@ -66,45 +67,43 @@ type criterionRow struct {
 	Explanation string
 }
 
-func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		u.renderError(w, r, http.StatusNotFound, "err.enterprise_not_found")
-		return
-	}
-	asOf, err := u.s.assessmentDate(ctx, r.URL.Query())
+func (m *module) eligibilityPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	id, err := web.IDParam(r)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	el, raw, err := u.s.eligibility(ctx, pc.user.ScopeOf(), id, asOf)
+	asOf, err := m.assessmentDate(ctx, r.URL.Query())
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
+	el, raw, err := m.svc.Eligibility(ctx, c.Scope(), id, asOf)
+	if err != nil {
+		return err
+	}
+	t := func(key string) string { return m.core.T(lang, key) }
 	e := raw.Enterprise
 	p := eligibilityPage{ID: id, Name: e.Name, CreditCode: e.CreditCode, ProfileURL: "/enterprises/" + strconv.FormatInt(id, 10),
 		Date: asOf.Format(time.DateOnly), NoFacts: len(raw.Facts) == 0}
-	p.basePage = u.base(r, pc, "cultivation.eligibility.title", "enterprises")
+	p.BasePage = m.core.Base(r, c, "cultivation.eligibility.title", "enterprises")
 	p.Module = "cultivation"
-	p.Title = e.Name + " · " + u.t(lang, "cultivation.eligibility.title")
+	p.Title = e.Name + " · " + t("cultivation.eligibility.title")
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = u.entCrumbs(lang, pc.user, id, e.Name, e.RegionCode, u.t(lang, "cultivation.eligibility.title"))
-	p.withEntTabs(id, "eligibility")
+	p.Crumbs = m.core.EntCrumbs(c, id, e.Name, e.RegionCode, t("cultivation.eligibility.title"))
+	p.WithEntTabs(id, "eligibility")
 	for _, rem := range el.Reminders {
-		p.Reminders = append(p.Reminders, reminderView{Kind: u.t(lang, "cultivation.reminder."+string(rem.Kind)), Text: rem.Text.Lang(lang),
+		p.Reminders = append(p.Reminders, reminderView{Kind: t("cultivation.reminder." + string(rem.Kind)), Text: rem.Text.Lang(lang),
 			Due: rem.Due.String(), Urgent: rem.DaysLeft < 30})
 	}
 	for _, te := range el.Titles {
-		tv := tierView{Anchor: "tier-" + string(te.Tier.Title), Title: u.t(lang, "title_kind."+string(te.Tier.Title)), Held: te.Held}
+		tv := tierView{Anchor: "tier-" + string(te.Tier.Title), Title: t("title_kind." + string(te.Tier.Title)), Held: te.Held}
 		if te.Tier.Title == enterprise.TitleInnovativeSME && te.Result != nil && te.Result.RuleSet.TitleKind == rules.TitleTechInnovativeSME {
 			tv.Title = te.Result.RuleSet.Title.Lang(lang)
 		}
 		if res := te.Result; res != nil {
 			info := res.RuleSet
 			tv.HasRules, tv.RuleSetID, tv.RuleSet, tv.Version, tv.Source = true, info.ID, info.Policy.Lang(lang), info.Version, info.Source
-			tv.Kind = u.t(lang, "cultivation.kind."+string(res.Kind))
+			tv.Kind = t("cultivation.kind." + string(res.Kind))
 			tv.Status, tv.StatusKey, tv.Qualifies = res.Outcome.Text().Lang(lang), res.Outcome.String(), cultivation.Qualifies(res.Outcome)
 			tv.Summary = res.Summary().Lang(lang)
 			tv.Criteria = criterionRows(res.Criteria, lang)
@@ -119,7 +118,7 @@ func (u *ui) eligibilityPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		}
 		p.Tiers = append(p.Tiers, tv)
 	}
-	u.render(w, r, http.StatusOK, lang, "cultivation_eligibility.html", p)
+	return m.core.Render(w, r, c, "cultivation_eligibility.html", p)
 }
 
 // criterionRows flattens the criteria tree depth-first; bands that do not
@@ -158,13 +157,13 @@ func statusText(key string) rules.Text {
 
 // cultivationPage is GET /cultivation: the funnel and the candidate list.
 type cultivationPage struct {
-	basePage
+	web.BasePage
 	Date         string
-	Regions      []option
+	Regions      []web.Option
 	RegionLocked string
-	Clusters     []optionGroup
-	TitleOpts    []option
-	StatusOpts   []option
+	Clusters     []web.OptionGroup
+	TitleOpts    []web.Option
+	StatusOpts   []web.Option
 	Steps        []funnelView
 	Title        string
 	Items        []candidateView
@@ -196,57 +195,51 @@ type candidateView struct {
 	Revenue                      string
 }
 
-func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	if pc.user.Role == auth.RoleEnterprise {
-		http.Redirect(w, r, "/enterprises/"+strconv.FormatInt(pc.user.EnterpriseID, 10)+"/eligibility", http.StatusSeeOther)
-		return
+func (m *module) cultivationPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang, usr := r.Context(), c.Lang, c.User
+	if usr.Role == auth.RoleEnterprise {
+		http.Redirect(w, r, "/enterprises/"+strconv.FormatInt(usr.EnterpriseID, 10)+"/eligibility", http.StatusSeeOther)
+		return nil
 	}
-	sc := pc.user.ScopeOf()
 	q := r.URL.Query()
-	sp, err := u.s.screeningParams(ctx, q, sc)
+	sp, sg, err := m.screen(r, c)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	sp.perPage = uiPerPage
-	sg, err := u.s.screen(ctx, sc, sp.asOf, sp.gen)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
+	sp.perPage = web.UIPerPage
+	t := func(key string) string { return m.core.T(lang, key) }
+	regions := m.core.Regions()
 	p := cultivationPage{Date: sp.asOf.Format(time.DateOnly), Page: sp.page}
-	p.basePage = u.base(r, pc, "cultivation.title", "cultivation")
+	p.BasePage = m.core.Base(r, c, "cultivation.title", "cultivation")
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = []crumb{{Label: u.t(lang, "scope.city"), URL: "/"}, {Label: p.basePage.Title}}
-	if pc.user.Role == auth.RoleDistrict {
-		reg, _ := u.s.regions.ByCode(pc.user.RegionCode)
-		p.RegionLocked = regionName(lang, reg)
-		p.Crumbs = []crumb{{Label: regionName(lang, reg), URL: districtURL(reg.Code)}, {Label: p.basePage.Title}}
+	p.Crumbs = []web.Crumb{{Label: t("scope.city"), URL: "/"}, {Label: p.BasePage.Title}}
+	if usr.Role == auth.RoleDistrict {
+		reg, _ := regions.ByCode(usr.RegionCode)
+		p.RegionLocked = web.RegionName(lang, reg)
+		p.Crumbs = []web.Crumb{{Label: web.RegionName(lang, reg), URL: web.DistrictURL(reg.Code)}, {Label: p.BasePage.Title}}
 	}
-	for _, rg := range u.s.regions.Regions {
-		p.Regions = append(p.Regions, option{Value: rg.Code, Label: regionName(lang, rg), Selected: rg.Code == sp.filter.RegionCode})
+	for _, rg := range regions.Regions {
+		p.Regions = append(p.Regions, web.Option{Value: rg.Code, Label: web.RegionName(lang, rg), Selected: rg.Code == sp.filter.RegionCode})
 	}
-	clusters, clusterList, err := u.clusterIndex(ctx, max(sp.asOf.Year()-1, 2000))
+	clusters, clusterList, err := m.core.ClusterIndex(ctx, max(sp.asOf.Year()-1, 2000))
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	for _, c := range clusterList {
-		label := u.tierName(lang, c.Tier)
+	for _, cl := range clusterList {
+		label := m.core.TierName(lang, cl.Tier)
 		if len(p.Clusters) == 0 || p.Clusters[len(p.Clusters)-1].Label != label {
-			p.Clusters = append(p.Clusters, optionGroup{Label: label})
+			p.Clusters = append(p.Clusters, web.OptionGroup{Label: label})
 		}
 		g := &p.Clusters[len(p.Clusters)-1]
-		g.Options = append(g.Options, option{Value: c.Code, Label: clusterName(lang, c), Selected: c.Code == sp.filter.ClusterCode})
+		g.Options = append(g.Options, web.Option{Value: cl.Code, Label: web.ClusterName(lang, cl), Selected: cl.Code == sp.filter.ClusterCode})
 	}
-	for _, t := range cultivation.Tiers() {
-		p.TitleOpts = append(p.TitleOpts, option{Value: string(t.Title), Label: u.t(lang, "title_kind."+string(t.Title)), Selected: t.Title == sp.title})
+	for _, tr := range cultivation.Tiers() {
+		p.TitleOpts = append(p.TitleOpts, web.Option{Value: string(tr.Title), Label: t("title_kind." + string(tr.Title)), Selected: tr.Title == sp.title})
 	}
 	for _, st := range []cultivation.CandidateStatus{cultivation.CandidatesAll, cultivation.CandidatesQualifying, cultivation.CandidatesNear} {
-		p.StatusOpts = append(p.StatusOpts, option{Value: string(st), Label: u.t(lang, "cultivation.status."+string(st)), Selected: st == sp.status})
+		p.StatusOpts = append(p.StatusOpts, web.Option{Value: string(st), Label: t("cultivation.status." + string(st)), Selected: st == sp.status})
 	}
-	p.Title = u.t(lang, "title_kind."+string(sp.title))
+	p.Title = t("title_kind." + string(sp.title))
 
 	// The funnel: the ladder only, drawn as bars scaled to the widest rung.
 	steps := sg.Funnel(sp.filter)
@@ -259,9 +252,9 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	const barW = 560
 	y := 0
 	for _, st := range steps {
-		fv := funnelView{Title: string(st.Tier.Title), Name: u.t(lang, "title_kind."+string(st.Tier.Title)), Rung: st.Tier.Rung,
+		fv := funnelView{Title: string(st.Tier.Title), Name: t("title_kind." + string(st.Tier.Title)), Rung: st.Tier.Rung,
 			Holders: st.Holders, Qualifying: st.Qualifying, NearMiss: st.NearMiss, Unknown: st.Unknown, PassReview: st.PassReview, FailReview: st.FailReview}
-		lq := cleanQuery(q)
+		lq := web.CleanQuery(q)
 		lq.Set("title", string(st.Tier.Title))
 		lq.Del("page")
 		fv.ListURL = "/cultivation?" + lq.Encode() + "#candidates"
@@ -278,9 +271,9 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 
 	cs := sg.Candidates(sp.title, sp.filter, sp.status)
 	p.Total = len(cs)
-	p.Pages = max(1, (p.Total+uiPerPage-1)/uiPerPage)
-	start := min((sp.page-1)*uiPerPage, p.Total)
-	end := min(start+uiPerPage, p.Total)
+	p.Pages = max(1, (p.Total+web.UIPerPage-1)/web.UIPerPage)
+	start := min((sp.page-1)*web.UIPerPage, p.Total)
+	end := min(start+web.UIPerPage, p.Total)
 	if p.Total > 0 {
 		p.From, p.To = start+1, end
 	}
@@ -290,18 +283,18 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 			Status: c.Verdict.Outcome.Text().Lang(lang), StatusKey: c.Verdict.Outcome.String(), NearMiss: c.Verdict.NearMiss(),
 			Met: c.Verdict.Met, NotMet: c.Verdict.NotMet, Unknown: c.Verdict.Unknown, Manual: c.Verdict.Manual, Revenue: "–"}
 		if c.Revenue > 0 {
-			cv.Revenue = formatNumber(c.Revenue.Yuan10k(), 0)
+			cv.Revenue = web.FormatNumber(c.Revenue.Yuan10k(), 0)
 		}
-		if reg, ok := u.s.regions.ByCode(c.Subject.RegionCode); ok {
-			cv.Region = regionName(lang, reg)
+		if reg, ok := regions.ByCode(c.Subject.RegionCode); ok {
+			cv.Region = web.RegionName(lang, reg)
 		}
 		if cl, ok := clusters[c.Subject.ClusterCode]; ok {
-			cv.Cluster = clusterName(lang, cl)
+			cv.Cluster = web.ClusterName(lang, cl)
 		}
 		p.Items = append(p.Items, cv)
 	}
 	pageURL := func(n int) string {
-		v := cleanQuery(q)
+		v := web.CleanQuery(q)
 		v.Set("page", strconv.Itoa(n))
 		return "/cultivation?" + v.Encode() + "#candidates"
 	}
@@ -311,7 +304,7 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	if sp.page < p.Pages {
 		p.NextURL = pageURL(sp.page + 1)
 	}
-	export := cleanQuery(q)
+	export := web.CleanQuery(q)
 	export.Del("page")
 	export.Set("lang", lang)
 	export.Set("title", string(sp.title))
@@ -319,5 +312,5 @@ func (u *ui) cultivationPage(w http.ResponseWriter, r *http.Request, pc pageCtx)
 	p.ExportXLSX = "/api/v1/cultivation/candidates.xlsx?" + export.Encode()
 	export.Del("title")
 	p.FunnelURL = "/api/v1/cultivation/funnel?" + export.Encode()
-	u.render(w, r, http.StatusOK, lang, "cultivation.html", p)
+	return m.core.Render(w, r, c, "cultivation.html", p)
 }

@@ -1,27 +1,13 @@
-package web
+package cultivation
 
 import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/industrybrain/ibrain/internal/cultivation"
 )
 
-// CultivationOptions tune the cultivation screening cache.
-type CultivationOptions struct {
-	// CachedDates bounds the city-wide screenings kept, one per assessment
-	// date, all of the current data generation; 2 when zero (the default
-	// date and one chosen). One holds about 2.2 kB per enterprise: 20 MB
-	// for the demo, 200 MB at ten times its size.
-	CachedDates int
-	// OnScreen, when set, is called each time a city-wide screening is
-	// computed (not when one is reused), with its date and generation.
-	OnScreen func(asOf time.Time, generation int64)
-}
-
 // screenCache keeps city-wide screenings tagged with the store's profile
-// generation (sqlstore.ProfileGeneration). A request reads the generation,
+// generation (Store.ProfileGeneration). A request reads the generation,
 // reuses the screening of its date computed at that generation or later,
 // and narrows it to the caller's scope: a firm's verdicts depend only on
 // its own data, so narrowing is exact. Because the generation lives in the
@@ -30,10 +16,10 @@ type CultivationOptions struct {
 // they have seen change.
 //
 // Concurrent requests for a missing screening wait for one computation.
-// Only the newest generation is kept, for at most opts.CachedDates dates,
+// Only the newest generation is kept, for at most Options.CachedDates dates,
 // least recently used first out.
 type screenCache struct {
-	opts CultivationOptions
+	cachedDates int
 
 	mu      sync.Mutex
 	gen     int64 // generation of every entry
@@ -47,7 +33,7 @@ type screenCache struct {
 
 type screenEntry struct {
 	done chan struct{} // closed when sg and err are set
-	sg   *cultivation.Screening
+	sg   *Screening
 	err  error
 	used uint64
 	// waiting counts the requests waiting for done (under mu), so tests
@@ -55,11 +41,13 @@ type screenEntry struct {
 	waiting int
 }
 
-func newScreenCache(opts CultivationOptions) *screenCache {
-	if opts.CachedDates <= 0 {
-		opts.CachedDates = 2
+// newScreenCache returns a cache keeping at most cachedDates screenings
+// (2 when not positive).
+func newScreenCache(cachedDates int) *screenCache {
+	if cachedDates <= 0 {
+		cachedDates = 2
 	}
-	return &screenCache{opts: opts, entries: map[string]*screenEntry{}}
+	return &screenCache{cachedDates: cachedDates, entries: map[string]*screenEntry{}}
 }
 
 // advance moves the cache to generation gen, dropping older screenings.
@@ -99,7 +87,7 @@ func (c *screenCache) latestCompleteYear(ctx context.Context, gen int64, load fu
 // or later, computing it with compute when missing. compute runs detached
 // from the request, so a caller going away does not fail the others
 // waiting; failures are not kept.
-func (c *screenCache) screening(ctx context.Context, gen int64, asOf time.Time, compute func(ctx context.Context, gen int64) (*cultivation.Screening, error)) (*cultivation.Screening, error) {
+func (c *screenCache) screening(ctx context.Context, gen int64, asOf time.Time, compute func(ctx context.Context, gen int64) (*Screening, error)) (*Screening, error) {
 	key := asOf.Format(time.RFC3339Nano)
 	c.mu.Lock()
 	c.advance(gen)
@@ -154,7 +142,7 @@ func (c *screenCache) waiters(asOf time.Time) int {
 // evict drops the least recently used entries beyond the bound, never
 // keep. Call with mu held.
 func (c *screenCache) evict(keep *screenEntry) {
-	for len(c.entries) > c.opts.CachedDates {
+	for len(c.entries) > c.cachedDates {
 		var oldest string
 		var at uint64
 		for k, e := range c.entries {

@@ -1,4 +1,4 @@
-package web_test
+package cultivationweb_test
 
 import (
 	"context"
@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/rules"
-	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
 // criterionRowsViaJSON is the oracle for criterionRows: the rows read
 // back from the engine's JSON form of the tree, the wire format the API
 // serves.
-func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []web.CriterionRow {
+func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []cultivationweb.CriterionRow {
 	type critJSON struct {
 		ID            string      `json:"id"`
 		Label         rules.Text  `json:"label"`
@@ -35,14 +35,14 @@ func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []web.Criter
 	if err := json.Unmarshal(b, &root); err != nil {
 		t.Fatal(err)
 	}
-	var out []web.CriterionRow
+	var out []cultivationweb.CriterionRow
 	var walk func(c *critJSON, depth int)
 	walk = func(c *critJSON, depth int) {
 		if c.StatusKey == "not_applicable" && depth > 0 {
 			return
 		}
-		row := web.CriterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
-			Status: web.StatusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
+		row := cultivationweb.CriterionRow{ID: c.ID, Depth: min(depth, 6), Leaf: len(c.Children) == 0, StatusKey: c.StatusKey,
+			Status: cultivationweb.StatusText(c.StatusKey).Lang(lang), Label: c.Label.Lang(lang), Explanation: c.Explanation.Lang(lang)}
 		if c.ValueText != nil {
 			row.Value = c.ValueText.Lang(lang)
 		}
@@ -63,11 +63,11 @@ func criterionRowsViaJSON(t *testing.T, n *rules.Node, lang string) []web.Criter
 // set the fixture firms and a posted profile meet on two dates.
 func TestCriterionRowsMatchJSON(t *testing.T) {
 	env := webtest.New(t, webtest.EngineDSNs(t)["sqlite"](t))
-	seedCultivation(t, env)
+	webtest.SeedCultivation(t, env)
 	var trees []*rules.Node
 	for _, d := range []time.Time{time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)} {
 		for _, id := range env.IDs {
-			el, _, err := web.Eligibility(env.Srv, context.Background(), auth.All(), id, d)
+			el, _, err := env.App.Cultivation.Eligibility(context.Background(), auth.All(), id, d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,8 +81,12 @@ func TestCriterionRowsMatchJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, info := range web.Rules(env.Srv).List() {
-			rs, err := web.Rules(env.Srv).Get(info.ID)
+		reg, err := env.App.Cultivation.Rules()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, info := range reg.List() {
+			rs, err := reg.Get(info.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +105,7 @@ func TestCriterionRowsMatchJSON(t *testing.T) {
 	rows, values := 0, 0
 	for _, n := range trees {
 		for _, lang := range []string{"zh-CN", "en"} {
-			got, want := web.CriterionRows(n, lang), criterionRowsViaJSON(t, n, lang)
+			got, want := cultivationweb.CriterionRows(n, lang), criterionRowsViaJSON(t, n, lang)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s %s:\n got %+v\nwant %+v", n.ID(), lang, got, want)
 			}

@@ -1,4 +1,4 @@
-package web
+package cultivation
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/industrybrain/ibrain/internal/cultivation"
 )
 
 // TestScreenCache covers the cache on its own: the bound on dates, a
@@ -17,13 +15,13 @@ import (
 func TestScreenCache(t *testing.T) {
 	ctx := context.Background()
 	var calls atomic.Int64
-	c := newScreenCache(CultivationOptions{CachedDates: 2})
+	c := newScreenCache(2)
 	day := func(d int) time.Time { return time.Date(2025, 6, d, 0, 0, 0, 0, time.UTC) }
-	ok := func(ctx context.Context, gen int64) (*cultivation.Screening, error) {
+	ok := func(ctx context.Context, gen int64) (*Screening, error) {
 		calls.Add(1)
-		return &cultivation.Screening{AsOf: time.Unix(gen, 0)}, nil
+		return &Screening{AsOf: time.Unix(gen, 0)}, nil
 	}
-	get := func(gen int64, d int) *cultivation.Screening {
+	get := func(gen int64, d int) *Screening {
 		t.Helper()
 		sg, err := c.screening(ctx, gen, day(d), ok)
 		if err != nil {
@@ -57,7 +55,7 @@ func TestScreenCache(t *testing.T) {
 
 	// Failures are returned to the waiters and not kept.
 	boom := errors.New("boom")
-	if _, err := c.screening(ctx, 5, day(9), func(context.Context, int64) (*cultivation.Screening, error) { return nil, boom }); !errors.Is(err, boom) {
+	if _, err := c.screening(ctx, 5, day(9), func(context.Context, int64) (*Screening, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("failure: %v", err)
 	}
 	get(5, 9)
@@ -67,7 +65,7 @@ func TestScreenCache(t *testing.T) {
 
 	// A caller that goes away does not cancel the computation for others.
 	release := make(chan struct{})
-	slow := func(ctx context.Context, gen int64) (*cultivation.Screening, error) {
+	slow := func(ctx context.Context, gen int64) (*Screening, error) {
 		<-release
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -89,7 +87,7 @@ func TestScreenCache(t *testing.T) {
 		t.Errorf("cancelled caller: %v", err)
 	}
 	close(release)
-	sg, err := c.screening(ctx, 5, day(20), func(context.Context, int64) (*cultivation.Screening, error) {
+	sg, err := c.screening(ctx, 5, day(20), func(context.Context, int64) (*Screening, error) {
 		return nil, fmt.Errorf("recomputed although a computation was under way")
 	})
 	if err != nil || sg == nil {

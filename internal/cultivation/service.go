@@ -1,0 +1,306 @@
+package cultivation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/rules"
+)
+
+// The cultivation service: the use cases the pages, the API and the
+// `ibrain evaluate` command share — the rule sets, the assessment date,
+// one enterprise's eligibility and the screening of every enterprise
+// (funnel and candidates), kept in a cache keyed by the data generation.
+
+// ProfileQuery selects the raw facts for a batch of profiles.
+type ProfileQuery struct {
+	FromYear, ToYear int    // years of reports, status and facts to read (inclusive)
+	ClusterYear      int    // statistical year whose industry map gives the cluster; ToYear when zero
+	EnterpriseID     int64  // one enterprise; 0 = every enterprise in scope
+	RegionCode       string // narrows the scope further
+}
+
+// Store is what the service needs from storage. An enterprise outside the
+// scope is not found, like one that does not exist.
+type Store interface {
+	// ProfileGeneration is the data generation of what profiles are built
+	// from; every write of such data increments it.
+	ProfileGeneration(ctx context.Context) (int64, error)
+	// LatestCompleteYear is the latest year with December reports, or 0.
+	LatestCompleteYear(ctx context.Context) (int, error)
+	// LatestYear is the latest year with enterprise status, or 0.
+	LatestYear(ctx context.Context) (int, error)
+	// ProfileRaws returns the raw facts of every enterprise in scope
+	// matching q, ordered by id.
+	ProfileRaws(ctx context.Context, sc auth.Scope, q ProfileQuery) ([]Raw, error)
+	// ProfileRaw returns one enterprise's raw facts if it is in scope.
+	ProfileRaw(ctx context.Context, sc auth.Scope, id int64, q ProfileQuery) (Raw, error)
+	// EnterpriseIDs maps every credit code to its enterprise id.
+	EnterpriseIDs(ctx context.Context) (map[string]int64, error)
+}
+
+// Options tune the service.
+type Options struct {
+	// Rules are the title rule sets; the built-in ones when nil.
+	Rules *rules.Registry
+	// CachedDates bounds the city-wide screenings kept, one per assessment
+	// date, all of the current data generation; 2 when zero (the default
+	// date and one chosen). One holds about 2.2 kB per enterprise: 20 MB
+	// for the demo, 200 MB at ten times its size.
+	CachedDates int
+	// OnScreen, when set, is called each time a city-wide screening is
+	// computed (not when one is reused), with its date and generation.
+	OnScreen func(asOf time.Time, generation int64)
+	// Now is the clock the default assessment date is taken from;
+	// time.Now when nil.
+	Now func() time.Time
+}
+
+// Service is tiered cultivation's use cases.
+type Service struct {
+	store    Store
+	rules    *rules.Registry
+	rulesErr error // loading the built-in rule sets failed
+	cache    *screenCache
+	onScreen func(time.Time, int64)
+	now      func() time.Time
+}
+
+// NewService returns the service over st. A service without a store (nil)
+// lists rule sets and evaluates given profiles only.
+func NewService(st Store, opts Options) *Service {
+	s := &Service{store: st, rules: opts.Rules, cache: newScreenCache(opts.CachedDates), onScreen: opts.OnScreen, now: opts.Now}
+	if s.rules == nil {
+		s.rules, s.rulesErr = rules.Builtin()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Rules returns the rule-set registry.
+func (s *Service) Rules() (*rules.Registry, error) { return s.rules, s.rulesErr }
+
+// RuleSets lists the rule sets.
+func (s *Service) RuleSets() ([]rules.RuleSetInfo, error) {
+	if s.rulesErr != nil {
+		return nil, s.rulesErr
+	}
+	return s.rules.List(), nil
+}
+
+// RuleSet returns one rule set by id (apperr.NotFound when unknown).
+func (s *Service) RuleSet(id string) (*rules.RuleSet, error) {
+	if s.rulesErr != nil {
+		return nil, s.rulesErr
+	}
+	return s.rules.Get(id)
+}
+
+// KindError is a rule set asked to judge a kind of application it does
+// not judge.
+type KindError struct {
+	RuleSetID string
+	Kind      rules.Kind
+}
+
+func (e *KindError) Error() string {
+	return fmt.Sprintf("rule set %s does not judge %s applications", e.RuleSetID, e.Kind)
+}
+
+// ProfileKind is the application kind a given profile is judged as: kind
+// when given, else new, or review for a rule set judging only reviews.
+func ProfileKind(rs *rules.RuleSet, kind rules.Kind) (rules.Kind, error) {
+	if kind == "" {
+		if rs.Supports(rules.KindNew) {
+			return rules.KindNew, nil
+		}
+		return rules.KindReview, nil
+	}
+	if !rs.Supports(kind) {
+		return kind, &KindError{RuleSetID: rs.Info().ID, Kind: kind}
+	}
+	return kind, nil
+}
+
+// EvaluateProfile judges a given profile (the JSON of `ibrain evaluate
+// --input` or of the API) with rule set rs on asOf; kind as ProfileKind.
+// Nothing is stored.
+func EvaluateProfile(rs *rules.RuleSet, p rules.Profile, asOf time.Time, kind rules.Kind) (rules.Result, error) {
+	kind, err := ProfileKind(rs, kind)
+	if err != nil {
+		return rules.Result{}, err
+	}
+	return rs.Evaluate(p, rules.Context{AssessmentDate: asOf, Kind: kind})
+}
+
+// Today is the service's date: the day a given profile is assessed on
+// when no date is asked for.
+func (s *Service) Today() time.Time { return rules.NewDate(s.now()).Time() }
+
+// Generation reads the store's profile generation; a screening computed
+// at it or later reflects every write the caller has seen.
+func (s *Service) Generation(ctx context.Context) (int64, error) {
+	return s.store.ProfileGeneration(ctx)
+}
+
+// DefaultDate is the assessment date when none is asked for, as of
+// generation gen: today unless the prior year's December reports are not
+// in yet (DefaultAsOf). The latest complete year is read once per
+// generation.
+func (s *Service) DefaultDate(ctx context.Context, gen int64) (time.Time, error) {
+	y, err := s.cache.latestCompleteYear(ctx, gen, s.store.LatestCompleteYear)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return DefaultAsOf(s.now(), y), nil
+}
+
+// AsOf is date, or the default assessment date when date is zero.
+func (s *Service) AsOf(ctx context.Context, date time.Time) (time.Time, error) {
+	if !date.IsZero() {
+		return date, nil
+	}
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.DefaultDate(ctx, gen)
+}
+
+// CheckRegion refuses a region filter outside the scope, so a district
+// officer's filter can never name another district.
+func CheckRegion(sc auth.Scope, region string) error {
+	if region != "" && !sc.IsAll() && region != sc.RegionCode {
+		return apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	return nil
+}
+
+// profileQuery is the store query for profiles on asOf; clusters come from
+// the prior year's industry map, or the latest year with status.
+func (s *Service) profileQuery(ctx context.Context, asOf time.Time) (ProfileQuery, error) {
+	from, to := ProfileYears(asOf)
+	q := ProfileQuery{FromYear: from, ToYear: to, ClusterYear: to}
+	latest, err := s.store.LatestYear(ctx)
+	if err != nil {
+		return q, err
+	}
+	if latest != 0 && latest < to {
+		q.ClusterYear = latest
+	}
+	return q, nil
+}
+
+// Screen returns the screening of every enterprise in scope on asOf, as of
+// profile generation gen or later: the city-wide screening (reused while
+// the generation holds, see screenCache) narrowed to the scope. The result
+// is shared and read-only.
+func (s *Service) Screen(ctx context.Context, sc auth.Scope, asOf time.Time, gen int64) (*Screening, error) {
+	city, err := s.cache.screening(ctx, gen, asOf, func(ctx context.Context, gen int64) (*Screening, error) {
+		if s.onScreen != nil {
+			s.onScreen(asOf, gen)
+		}
+		return s.ScreenUncached(ctx, auth.All(), asOf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sc.IsAll() {
+		return city, nil
+	}
+	return city.Select(func(sub *Subject) bool {
+		switch {
+		case sc.EnterpriseID != 0:
+			return sub.ID == sc.EnterpriseID
+		case sc.RegionCode != "":
+			return sub.RegionCode == sc.RegionCode
+		}
+		return false
+	}), nil
+}
+
+// ScreenUncached judges every enterprise in scope on asOf from the store,
+// without the cache.
+func (s *Service) ScreenUncached(ctx context.Context, sc auth.Scope, asOf time.Time) (*Screening, error) {
+	if s.rulesErr != nil {
+		return nil, s.rulesErr
+	}
+	q, err := s.profileQuery(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	raws, err := s.store.ProfileRaws(ctx, sc, q)
+	if err != nil {
+		return nil, err
+	}
+	sg, err := Screen(s.rules, Subjects(raws, asOf), asOf)
+	if errors.Is(err, ErrNoRuleSets) {
+		return nil, apperr.Wrap(err, apperr.NotFound, rules.MsgRuleSetNotFound)
+	}
+	return sg, err
+}
+
+// CacheWaiters counts the requests waiting for the screening of asOf.
+func (s *Service) CacheWaiters(asOf time.Time) int { return s.cache.waiters(asOf) }
+
+// raw reads one enterprise in scope for a profile on asOf.
+func (s *Service) raw(ctx context.Context, sc auth.Scope, id int64, asOf time.Time) (Raw, error) {
+	q, err := s.profileQuery(ctx, asOf)
+	if err != nil {
+		return Raw{}, err
+	}
+	return s.store.ProfileRaw(ctx, sc, id, q)
+}
+
+// Eligibility evaluates one enterprise in scope on asOf for every tier,
+// with the reminders for the titles it holds; it returns the raw facts
+// read too.
+func (s *Service) Eligibility(ctx context.Context, sc auth.Scope, id int64, asOf time.Time) (Eligibility, Raw, error) {
+	if s.rulesErr != nil {
+		return Eligibility{}, Raw{}, s.rulesErr
+	}
+	raw, err := s.raw(ctx, sc, id, asOf)
+	if err != nil {
+		return Eligibility{}, raw, err
+	}
+	el, err := Evaluate(s.rules, BuildProfile(&raw, asOf), raw.Enterprise.Titles, asOf)
+	return el, raw, err
+}
+
+// EvaluateEnterprise judges one enterprise in scope with rule set rs on
+// asOf. With no kind, an enterprise holding the title is re-reviewed when
+// the rule set judges reviews, else judged as a new application.
+func (s *Service) EvaluateEnterprise(ctx context.Context, sc auth.Scope, id int64, rs *rules.RuleSet, asOf time.Time, kind rules.Kind) (rules.Result, error) {
+	raw, err := s.raw(ctx, sc, id, asOf)
+	if err != nil {
+		return rules.Result{}, err
+	}
+	if kind == "" {
+		kind = rules.KindNew
+		if Holds(raw.Enterprise.Titles, rs.Info().TitleKind, asOf) && rs.Supports(rules.KindReview) {
+			kind = rules.KindReview
+		}
+	}
+	if !rs.Supports(kind) {
+		return rules.Result{}, &KindError{RuleSetID: rs.Info().ID, Kind: kind}
+	}
+	return rs.Evaluate(BuildProfile(&raw, asOf), rules.Context{AssessmentDate: asOf, Kind: kind})
+}
+
+// EnterpriseByCode resolves a credit code to an enterprise id; false when
+// no enterprise has it.
+func (s *Service) EnterpriseByCode(ctx context.Context, code string) (int64, bool, error) {
+	ids, err := s.store.EnterpriseIDs(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	id, ok := ids[strings.ToUpper(strings.TrimSpace(code))]
+	return id, ok, nil
+}
