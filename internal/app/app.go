@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -45,6 +46,7 @@ type App struct {
 
 	// The features' services, shared by the CLI, the pages and the API.
 	Listing *listing.Service
+	Goals   *goals.Service
 }
 
 // Open connects, migrates and syncs reference data.
@@ -91,6 +93,7 @@ func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
 	return &App{
 		Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log,
 		Listing: listing.NewService(st),
+		Goals:   goals.NewService(st, ref.Indicators, ref.Regions),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -134,7 +135,7 @@ func (s *Server) hardtechPool(ctx context.Context, sc auth.Scope, r *http.Reques
 		return out, err
 	}
 	out.Policy, out.MinFirms, out.Multiple, out.HorizonYears = pol.Version, pol.MinFirms, pol.Multiple(), pol.HorizonYears
-	out.RequiredCAGR = goalRound2(pol.RequiredCAGR() * 100)
+	out.RequiredCAGR = round2(pol.RequiredCAGR() * 100)
 	latest, err := s.store.LatestPeriod(ctx)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return out, err
@@ -173,7 +174,7 @@ func toAPIHardtech(row sqlstore.HardtechRow, pr hardtech.Progress) apiHardtechMe
 		RemovedOn: formatDay(row.RemovedOn), RemovalReason: row.RemovalReason}
 	if l := pr.Latest; l != nil {
 		m.LatestYear, m.LatestWan = l.Year, l.Revenue.Yuan10k()
-		m.Multiple, m.Required, m.CAGR = goalRound4(l.Multiple), goalRound4(l.Required), goalRound2(l.CAGR*100)
+		m.Multiple, m.Required, m.CAGR = round4(l.Multiple), round4(l.Required), round2(l.CAGR*100)
 	}
 	return m
 }
@@ -307,3 +308,6 @@ func formatDay(t time.Time) string {
 	}
 	return t.Format(time.DateOnly)
 }
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }

@@ -80,3 +80,10 @@ func TestHardtechAPI(t *testing.T) {
 		}
 	})
 }
+
+// The hard-tech schemas match their wire structs field by field.
+func TestHardtechOpenAPISchemas(t *testing.T) {
+	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
+		"HardtechPool": web.ApiHardtechPool{}, "HardtechMember": web.ApiHardtechMember{}},
+		map[string]any{"HardtechAdmit": web.HardtechAdmitBody{}, "HardtechRemove": web.HardtechRemoveBody{}})
+}

@@ -18,9 +18,6 @@ type (
 	ApiFigures          = apiFigures
 	ApiFunnel           = apiFunnel
 	ApiFunnelStep       = apiFunnelStep
-	ApiGoal             = apiGoal
-	ApiGoalProgress     = apiGoalProgress
-	ApiGoals            = apiGoals
 	ApiHardtechMember   = apiHardtechMember
 	ApiHardtechPool     = apiHardtechPool
 	ApiHealth           = apiHealth
@@ -70,7 +67,6 @@ type (
 
 var (
 	BuildOpenAPI    = buildOpenAPI
-	GoalRound2      = goalRound2
 	HashToken       = hashToken
 	LangCookieName  = langCookieName
 	NewLoginLimiter = newLoginLimiter

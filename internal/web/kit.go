@@ -2,6 +2,7 @@ package web
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,3 +148,15 @@ func (s *Server) RouteTable() []RouteInfo {
 	}
 	return out
 }
+
+// CanSeeRegion reports whether u may open a district's cockpit.
+func CanSeeRegion(u auth.User, code string) bool { return canSeeRegion(u, code) }
+
+// DistrictURL is the address of a district's cockpit.
+func DistrictURL(code string) string { return districtURL(code) }
+
+// StatusCount is a status with its label and count, for a page's pills.
+type StatusCount = statusCount
+
+// Log is the server's logger, for a module's audit lines.
+func (s *Server) Log() *slog.Logger { return s.log }

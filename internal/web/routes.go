@@ -37,7 +37,7 @@ func (s *Server) routeTable() []apiRoute {
 		s.coreRoutes(),
 		s.moduleRoutes(),
 		s.mujunRoutes(),
-		s.goalsRoutes(), s.hardtechRoutes(),
+		s.hardtechRoutes(),
 		s.cultivationRoutes(),
 	)
 }
