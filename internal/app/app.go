@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/industrybrain/ibrain/internal/goals"
+	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -45,8 +46,9 @@ type App struct {
 	Log   *slog.Logger
 
 	// The features' services, shared by the CLI, the pages and the API.
-	Listing *listing.Service
-	Goals   *goals.Service
+	Listing  *listing.Service
+	Goals    *goals.Service
+	Hardtech *hardtech.Service
 }
 
 // Open connects, migrates and syncs reference data.
@@ -92,8 +94,9 @@ func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
 	}
 	return &App{
 		Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log,
-		Listing: listing.NewService(st),
-		Goals:   goals.NewService(st, ref.Indicators, ref.Regions),
+		Listing:  listing.NewService(st),
+		Goals:    goals.NewService(st, ref.Indicators, ref.Regions),
+		Hardtech: hardtech.NewService(st),
 	}
 }
 

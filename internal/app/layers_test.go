@@ -75,7 +75,6 @@ var webCoreFeatureImports = []string{
 	"internal/cluster",
 	"internal/cultivation",
 	"internal/enterprise",
-	"internal/hardtech",
 	"internal/importer",
 	"internal/imports",
 	"internal/indicator",

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
+	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
@@ -17,6 +18,7 @@ func features() []feature {
 	return []feature{
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
 		{name: "goals", messages: goalsweb.Messages, web: func(a *App) web.ModuleFunc { return goalsweb.Module(a.Goals) }},
+		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},
 	}
 }
 

@@ -18,8 +18,6 @@ type (
 	ApiFigures          = apiFigures
 	ApiFunnel           = apiFunnel
 	ApiFunnelStep       = apiFunnelStep
-	ApiHardtechMember   = apiHardtechMember
-	ApiHardtechPool     = apiHardtechPool
 	ApiHealth           = apiHealth
 	ApiImportRejected   = apiImportRejected
 	ApiImportResult     = apiImportResult
@@ -59,8 +57,6 @@ type (
 	ApiTrend            = apiTrend
 	ApiUser             = apiUser
 	CriterionRow        = criterionRow
-	HardtechAdmitBody   = hardtechAdmitBody
-	HardtechRemoveBody  = hardtechRemoveBody
 	LoginLimits         = loginLimits
 	LoginResponse       = loginResponse
 )

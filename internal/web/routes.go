@@ -37,7 +37,6 @@ func (s *Server) routeTable() []apiRoute {
 		s.coreRoutes(),
 		s.moduleRoutes(),
 		s.mujunRoutes(),
-		s.hardtechRoutes(),
 		s.cultivationRoutes(),
 	)
 }

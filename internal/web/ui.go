@@ -82,7 +82,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	page("GET /cultivation", u.cultivationPage)
 	page("GET /targets", u.targetsPage)
 	page("GET /scoreboard", u.scoreboardPage)
-	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
 	page("GET /reference", u.referencePage)
 	page("GET /mujun", u.mujunOverview)
