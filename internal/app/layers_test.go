@@ -44,13 +44,15 @@ const module = "github.com/industrybrain/ibrain"
 //     HTTP adapter or a composition package.
 //   - composition: app, cli (one file per command, wiring app, store and
 //     web; see docs/ARCHITECTURE.md), cmd/… and scripts/… (main packages),
-//     and web/webtest (the HTTP test kit, which wires the whole app as the
-//     binary does; only tests import it). They may import anything.
+//     web/webtest (the HTTP test kit, which wires the whole app as the
+//     binary does; only tests import it) and testkit (test databases built
+//     once per test binary; no command depends on it). They may import
+//     anything.
 var (
 	libraryPkgs     = []string{"internal/i18n", "internal/tabular", "internal/metrics", "internal/scoreboard", "docs/help", "internal/web/apischema"}
 	adapterPkgs     = []string{"internal/sqlstore", "internal/importer"} // + web and *web, see layerOf
 	servicePkgs     = []string{"internal/imports", "internal/refdata", "internal/demo"}
-	compositionPkgs = []string{"internal/app", "internal/cli", "internal/web/webtest"} // + cmd/… and scripts/…
+	compositionPkgs = []string{"internal/app", "internal/cli", "internal/web/webtest", "internal/testkit"} // + cmd/… and scripts/…
 )
 
 // adapterExceptions are the adapter → adapter imports allowed today, each

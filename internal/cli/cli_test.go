@@ -12,7 +12,11 @@ import (
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/creditcode"
+	"github.com/industrybrain/ibrain/internal/testkit"
 )
+
+// TestMain removes the databases testkit built once for the tests.
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // run executes the command line in-process and returns its exit code and
 // output.

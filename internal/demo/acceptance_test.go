@@ -2,134 +2,71 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"math"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/indicator"
-	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/testkit"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
-// openSQLite opens a fresh, migrated SQLite store with the reference data.
-func openSQLite(t *testing.T) *sqlstore.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	prepare(t, st)
-	return st
-}
-
-func prepare(t *testing.T, st *sqlstore.Store) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := refdata.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := refdata.Sync(ctx, st, ref); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// openPostgres creates a uniquely named database on the server of
-// IBRAIN_TEST_POSTGRES and drops it after the test; it skips when the
-// variable is unset.
+// openPostgres opens a fresh, migrated PostgreSQL store with the reference
+// data on the server of IBRAIN_TEST_POSTGRES, dropped after the test; it
+// skips when the variable is unset.
 func openPostgres(t *testing.T) *sqlstore.Store {
-	st, _ := openPostgresURL(t)
-	return st
+	return testkit.OpenPostgres(t, "ibrain_demo_test_")
 }
 
-func openPostgresURL(t *testing.T) (*sqlstore.Store, string) {
-	t.Helper()
-	dsn := os.Getenv("IBRAIN_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("IBRAIN_TEST_POSTGRES is not set")
+// TestAcceptanceSQLite checks the demo database the package's tests share:
+// the Load that built it (progress), every figure of the document computed
+// from it and, unless -short, that loading again changes nothing.
+func TestAcceptanceSQLite(t *testing.T) {
+	t.Parallel()
+	st := openLoadedSQLite(t)
+	imageLoad.progress.check(t)
+	t.Logf("Load on sqlite: %v (%d progress calls)\n%s", imageLoad.elapsed.Round(time.Millisecond), imageLoad.progress.calls, imageLoad.sum)
+	var reloaded func() *sqlstore.Store
+	if !testing.Short() {
+		reloaded = func() *sqlstore.Store { return openReloadedSQLite(t) }
 	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	name := "ibrain_demo_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	st, err := sqlstore.Open(ctx, u.String(), sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	prepare(t, st)
-	return st, u.String()
+	runAcceptance(t, st, reloaded)
 }
-
-func TestAcceptanceSQLite(t *testing.T) { runAcceptance(t, openSQLite(t), true) }
 
 func TestAcceptancePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	st := openPostgres(t)
-	runAcceptance(t, st, false)
+	loadChecked(t, st)
+	runAcceptance(t, st, nil)
 	t.Run("listing figures", func(t *testing.T) { runListingAcceptance(t, st) })
 }
 
-// runAcceptance loads the demo and computes every figure of the document from
-// the store, the way the cockpit does, then checks the ranges. With reload
-// it loads a second time and checks that nothing changed.
-func runAcceptance(t *testing.T, st *sqlstore.Store, reload bool) {
-	ctx := context.Background()
+// loadChecked loads the demo into st and checks Load's progress calls.
+func loadChecked(t *testing.T, st *sqlstore.Store) {
+	t.Helper()
 	start := time.Now()
-	calls, lastDone, lastTotal := 0, -1, 0
-	sum, err := Load(ctx, st, Options{Seed: 1, Scale: 1, Progress: func(done, total int) {
-		calls++
-		if done > total || done < lastDone {
-			t.Errorf("progress %d of %d after %d", done, total, lastDone)
-		}
-		lastDone, lastTotal = done, total
-	}})
+	p := newProgressCheck()
+	sum, err := Load(context.Background(), st, Options{Seed: 1, Scale: 1, Progress: p.progress})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lastDone != lastTotal {
-		t.Errorf("progress ended at %d of %d", lastDone, lastTotal)
-	}
-	t.Logf("Load on %s: %v (%d progress calls)\n%s", st.Engine(), time.Since(start).Round(time.Millisecond), calls, sum)
+	p.check(t)
+	t.Logf("Load on %s: %v (%d progress calls)\n%s", st.Engine(), time.Since(start).Round(time.Millisecond), p.calls, sum)
+}
 
+// runAcceptance takes a store with the demo loaded and computes every
+// figure of the document from it, the way the cockpit does, then checks
+// the ranges. With reloaded, which returns the same database loaded a
+// second time, it checks that the reload changed nothing.
+func runAcceptance(t *testing.T, st *sqlstore.Store, reloaded func() *sqlstore.Store) {
+	ctx := context.Background()
 	agg := func(year, month int, f stats.Filter, by ...stats.Dim) []stats.Row {
 		t.Helper()
 		rows, err := st.Aggregate(ctx, auth.All(), stats.Query{Year: year, Month: month, GroupBy: by, Filter: f})
@@ -275,16 +212,19 @@ func runAcceptance(t *testing.T, st *sqlstore.Store, reload bool) {
 		t.Errorf("task table has %d rows in the store, want %d", len(sb.TargetTable), len(taskTable()))
 	}
 
-	if !reload {
+	if reloaded == nil {
 		return
 	}
 	// Loading again changes nothing.
-	start = time.Now()
-	if _, err := Load(ctx, st, Options{Seed: 1, Scale: 1}); err != nil {
+	var again stats.Sums
+	rows, err := reloaded().Aggregate(ctx, auth.All(), stats.Query{Year: 2023, Month: 12})
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("second Load: %v", time.Since(start).Round(time.Millisecond))
-	if again := total(2023, 12, stats.Filter{}); again != s23 {
+	for _, r := range rows {
+		again.Add(r.Sums)
+	}
+	if again != s23 {
 		t.Errorf("reloading changed the 2023 sums: %+v → %+v", s23, again)
 	}
 }

@@ -15,6 +15,7 @@ import (
 // holders pass their re-review and a few fail; and the document's 小巨人
 // with a 20 % world market share exists.
 func TestCultivationMix(t *testing.T) {
+	t.Parallel()
 	ds, err := generate(Options{Seed: 1, Scale: 1})
 	if err != nil {
 		t.Fatal(err)

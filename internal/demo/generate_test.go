@@ -61,6 +61,7 @@ func digest(ds *dataset) [32]byte {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	a := dataset1(t)
 	b, err := generate(Options{Seed: 1, Scale: 1})
 	if err != nil {
@@ -83,6 +84,7 @@ func TestDeterministic(t *testing.T) {
 // TestCalibrationHolds generates other seeds and scales: the generator
 // asserts every figure itself, so generating is the test.
 func TestCalibrationHolds(t *testing.T) {
+	t.Parallel()
 	cases := []Options{{Seed: 2, Scale: 1}, {Seed: 7, Scale: 1}, {Seed: 1, Scale: 10}}
 	if testing.Short() {
 		cases = cases[:1]
@@ -107,6 +109,7 @@ func TestVeryLargeScaleKeepsRates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	t.Parallel()
 	ds, err := generate(Options{Seed: 1, Scale: 20})
 	if err != nil {
 		t.Fatal(err)

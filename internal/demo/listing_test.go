@@ -14,7 +14,10 @@ import (
 
 // The PostgreSQL run of these checks is part of TestAcceptancePostgres,
 // on the database it loaded.
-func TestListingFiguresSQLite(t *testing.T) { runListingAcceptance(t, openLoadedSQLite(t)) }
+func TestListingFiguresSQLite(t *testing.T) {
+	t.Parallel()
+	runListingAcceptance(t, openLoadedSQLite(t))
+}
 
 // runListingAcceptance takes a store with the demo loaded and computes the document's listing
 // figures from the stored records with the platform's own statistics

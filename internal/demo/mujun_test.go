@@ -21,6 +21,7 @@ import (
 // vetoes, runs of 2022 and 2023 (the 2023 ones on the 2022 prior) and a
 // second 2023 configuration version whose run differs in classes.
 func TestMujunDemo(t *testing.T) {
+	t.Parallel()
 	st := openLoadedSQLite(t)
 	ctx := context.Background()
 	parks, err := st.MujunParks(ctx)
@@ -113,6 +114,7 @@ func TestMujunReadPathsDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the demo dataset")
 	}
+	t.Parallel()
 	st := openLoadedSQLite(t)
 	ctx := context.Background()
 	runs, err := st.MujunRuns(ctx)

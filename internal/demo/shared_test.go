@@ -2,64 +2,98 @@ package demo
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sync"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/testkit"
 )
 
-// loadedDemo is one SQLite database with the demo loaded (seed 1, scale 1),
-// shared by the tests that read it: a load takes 15–60 s, and loading once
-// for all of them keeps the package well inside go test's time limit.
-// TestAcceptanceSQLite still loads its own database, since it checks Load
-// itself (progress, reload).
-type loadedDemo struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
-// shared is test-only state, set once by openLoadedSQLite.
-var shared loadedDemo
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.dir != "" {
-		os.RemoveAll(shared.dir)
+// demoImage is one SQLite database with the demo loaded (seed 1, scale 1),
+// built on first use and shared by the tests that read it: a load takes
+// 10–30 s, and loading once keeps the package fast. Tests that only read
+// open it directly (openLoadedSQLite); a test that writes takes a copy
+// (demoImage.OpenCopy), and the reload the tests check is built once too
+// (reloadedImage).
+var demoImage = testkit.NewImage("demo", func(ctx context.Context, st *sqlstore.Store) error {
+	if err := testkit.Prepare(ctx, st); err != nil {
+		return err
 	}
-	os.Exit(code)
+	p := newProgressCheck()
+	start := time.Now()
+	sum, err := Load(ctx, st, Options{Seed: 1, Scale: 1, Progress: p.progress})
+	imageLoad = loadReport{sum: sum, elapsed: time.Since(start), progress: p}
+	return err
+})
+
+// reloadedImage is the demo database loaded a second time with the same
+// seed and scale, which must change nothing: TestAcceptanceSQLite and
+// TestGoalsDemo compare it with demoImage.
+var reloadedImage = testkit.NewImageFrom("demo-reloaded", demoImage, func(ctx context.Context, st *sqlstore.Store) error {
+	start := time.Now()
+	_, err := Load(ctx, st, Options{Seed: 1, Scale: 1})
+	reloadElapsed = time.Since(start)
+	return err
+})
+
+// reloadElapsed is how long reloadedImage's Load took. Written once,
+// inside the image's build.
+var reloadElapsed time.Duration
+
+// imageLoad is what demoImage's Load reported; TestAcceptanceSQLite checks
+// it. Written once, inside the image's build.
+var imageLoad loadReport
+
+// loadReport is one Load's summary, duration and progress calls.
+type loadReport struct {
+	sum      Summary
+	elapsed  time.Duration
+	progress *progressCheck
 }
 
-// openLoadedSQLite opens a connection to the shared demo database, loading
-// it on first use. Tests may write to it only what a reload of the demo
-// would write anyway.
+// progressCheck records what Load reports through Options.Progress: done
+// never exceeds total or goes back, and it ends at the total.
+type progressCheck struct {
+	calls, lastDone, lastTotal int
+	problems                   []string
+}
+
+func newProgressCheck() *progressCheck { return &progressCheck{lastDone: -1} }
+
+func (p *progressCheck) progress(done, total int) {
+	p.calls++
+	if done > total || done < p.lastDone {
+		p.problems = append(p.problems, fmt.Sprintf("progress %d of %d after %d", done, total, p.lastDone))
+	}
+	p.lastDone, p.lastTotal = done, total
+}
+
+// check reports the problems seen.
+func (p *progressCheck) check(t *testing.T) {
+	t.Helper()
+	for _, s := range p.problems {
+		t.Error(s)
+	}
+	if p.lastDone != p.lastTotal {
+		t.Errorf("progress ended at %d of %d", p.lastDone, p.lastTotal)
+	}
+}
+
+// openLoadedSQLite opens the shared demo database, building it on first
+// use. The test must not write to it.
 func openLoadedSQLite(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	ctx := context.Background()
-	shared.once.Do(func() {
-		if shared.dir, shared.err = os.MkdirTemp("", "ibrain-demo-test-"); shared.err != nil {
-			return
-		}
-		shared.path = "sqlite:" + filepath.Join(shared.dir, "demo.db")
-		st, err := sqlstore.Open(ctx, shared.path, sqlstore.Options{})
-		if err != nil {
-			shared.err = err
-			return
-		}
-		defer st.Close()
-		prepare(t, st)
-		_, shared.err = Load(ctx, st, Options{Seed: 1, Scale: 1})
-	})
-	if shared.err != nil {
-		t.Fatalf("loading the shared demo database: %v", shared.err)
-	}
-	st, err := sqlstore.Open(ctx, shared.path, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	return demoImage.OpenShared(t)
+}
+
+// openReloadedSQLite opens the shared demo database loaded twice,
+// building it on first use. The test must not write to it.
+func openReloadedSQLite(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	st := reloadedImage.OpenShared(t)
+	t.Logf("second Load: %v", reloadElapsed.Round(time.Millisecond))
 	return st
 }

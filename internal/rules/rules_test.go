@@ -661,8 +661,13 @@ func TestResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.RuleSet.ID != rs.ID() || m.Outcome != "not_met" || m.Criteria.Explanation.ZH == "" || len(m.Criteria.Children) != 4 || m.Summary.EN == "" {
+	// The root is the SME precondition next to the tier's own conditions.
+	if m.RuleSet.ID != rs.ID() || m.Outcome != "not_met" || m.Criteria.Explanation.ZH == "" || len(m.Criteria.Children) != 2 || m.Summary.EN == "" {
 		t.Errorf("JSON %s", b)
+	}
+	var tier []json.RawMessage
+	if err := json.Unmarshal(m.Criteria.Children[1].Children, &tier); err != nil || m.Criteria.Children[0].ID != "sme" || m.Criteria.Children[1].ID != "qualify" || len(tier) != 4 {
+		t.Errorf("root children %+v: want sme and qualify with 4 conditions (%v)", m.Criteria.Children, err)
 	}
 	if len(m.WhatIf) == 0 || m.WhatIf[0].NodeID != "rd_ratio" || m.WhatIf[0].Changes[0].Required != 120*wan || m.WhatIf[0].Text.EN == "" {
 		t.Errorf("what-if JSON %+v", m.WhatIf)

@@ -500,9 +500,16 @@ func TestThresholdsMatchThePolicyTexts(t *testing.T) {
 	if fmt.Sprint(mins) != fmt.Sprint(wantMins) {
 		t.Errorf("innovative scorecard minimums %v, want %v", mins, wantMins)
 	}
-	// The four direct routes sit next to the scorecard.
-	if root := rs.trees[0].crits[0]; root.typ != ntAnyOf || root.count != 5 {
-		t.Errorf("innovative root: %s with %d children, want any_of with scorecard + 4 routes", root.typ, root.count)
+	// The four direct routes sit next to the scorecard, under the SME
+	// precondition.
+	var qualify *crit
+	for i := range rs.trees[0].crits {
+		if rs.trees[0].crits[i].id == "qualify" {
+			qualify = &rs.trees[0].crits[i]
+		}
+	}
+	if root := rs.trees[0].crits[0]; root.typ != ntAllOf || root.count != 2 || qualify == nil || qualify.typ != ntAnyOf || qualify.count != 5 {
+		t.Errorf("innovative root: %s with %d children, want all_of of the SME test and an any_of of scorecard + 4 routes", root.typ, root.count)
 	}
 }
 

@@ -203,3 +203,35 @@ func BenchmarkAggregateKPI(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCorrection100 writes 100 corrected December rows into a store
+// of 70,000 firms with two years of reports (the 10× demo's size): the
+// write an online submission or a small correction file makes. The
+// summaries are maintained by delta (aggdelta.go), so its cost follows the
+// 100 rows, not the 1.5 M stored ones.
+func BenchmarkCorrection100(b *testing.B) {
+	const n = 70_000
+	forEachEngineB(b, func(b *testing.B, newStore func() *Store) {
+		ctx := context.Background()
+		st := newStore()
+		ids := benchUniverse(b, st, n, []int{2023, 2024})
+		for _, y := range []int{2023, 2024} {
+			if _, err := st.UpsertReports(ctx, benchReports(ids, y, 3)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		round := int64(0)
+		for b.Loop() {
+			round++
+			reps := make([]report.Monthly, 0, 100)
+			for i := range 100 {
+				var v report.Values
+				v[report.Output] = round*1_000_000 + int64(i)
+				reps = append(reps, report.Monthly{EnterpriseID: ids[(i*691+int(round)*7)%len(ids)], Period: report.Period{Year: 2024, Month: 12}, Values: v})
+			}
+			if res, err := st.UpsertReports(ctx, reps); err != nil || res.Updated != 100 {
+				b.Fatalf("%+v %v", res, err)
+			}
+		}
+	})
+}

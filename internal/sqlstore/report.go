@@ -56,9 +56,23 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	var res UpsertResult
 	years := map[int]bool{}
 	december := false // profiles read December reports only
-	// Count existing keys first so inserted and updated can be told apart.
-	existing, err := s.existingReportKeys(ctx, tx, reports)
-	if err != nil {
+	// A small write keeps the summaries by delta (aggdelta.go), which needs
+	// the rows around it as they were; a large one rebuilds its years.
+	var old map[unitKey]report.Values
+	delta := len(reports) <= deltaMaxRows && distinctKeys(reports)
+	var existing int
+	var err error
+	if delta {
+		if old, err = neighbourRows(ctx, tx, reports); err != nil {
+			return res, err
+		}
+		for _, r := range reports {
+			if _, ok := old[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}]; ok {
+				existing++
+			}
+		}
+	} else if existing, err = s.existingReportKeys(ctx, tx, reports); err != nil {
+		// Count existing keys first so inserted and updated can be told apart.
 		return res, err
 	}
 	stmts := map[int]*sql.Stmt{}
@@ -112,11 +126,31 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 	}
+	if delta {
+		if err := applyReportDeltas(ctx, tx, s.engine, reports, old); err != nil {
+			return res, fmt.Errorf("sqlstore: summaries: %w", err)
+		}
+		return res, nil
+	}
 	affected := map[int]bool{}
 	for y := range years {
 		affected[y], affected[y+1] = true, true
 	}
 	return res, s.refreshYears(ctx, tx, affected)
+}
+
+// distinctKeys reports whether no (firm, period) appears twice in reports,
+// which the delta path assumes (one new value per row).
+func distinctKeys(reports []report.Monthly) bool {
+	seen := make(map[unitKey]bool, len(reports))
+	for _, r := range reports {
+		k := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 func (s *Store) existingReportKeys(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (int, error) {
@@ -297,15 +331,7 @@ func refreshAggYear(ctx context.Context, tx *sql.Tx, year int) error {
 	// monthly_report_period and scanned all of f for each one (firms ×
 	// rows: 35 s for 7,000 firms). PostgreSQL plans CROSS JOIN freely.
 	q := `WITH f AS MATERIALIZED (
-  SELECT ey.enterprise_id, e.region_code,
-    COALESCE(m.cluster_code, '') AS cluster_code, COALESCE(m.tier, '') AS tier, COALESCE(m.section, '') AS section,
-    CASE WHEN COALESCE(m.sei_domain, 0) > 0 THEN 1 ELSE 0 END AS sei,
-    CASE WHEN EXISTS (SELECT 1 FROM title t WHERE t.enterprise_id = e.id AND t.kind IN ('specialized_sme', 'little_giant')
-      AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2)) THEN 1 ELSE 0 END AS specialized
-  FROM enterprise_year ey
-  JOIN enterprise e ON e.id = ey.enterprise_id
-  LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
-  WHERE ey.year = $1 AND ey.above_scale = 1
+  ` + cellAttrsSQL + `
 )
 INSERT INTO agg_month (year, month, region_code, cluster_code, tier, section, sei, specialized, n, n_base, ` + strings.Join(names, ", ") + `)
 SELECT $1, x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized, COUNT(*), SUM(x.has_base), ` + strings.Join(cur, ", ") + `, ` + strings.Join(base, ", ") + `

@@ -151,17 +151,20 @@ func TestCultivationAPI(t *testing.T) {
 					Title  string        `json:"title"`
 					Result *rules.Result `json:"-"`
 					Raw    struct {
-						Outcome  string `json:"outcome"`
-						Criteria struct {
+						Outcome  string   `json:"outcome"`
+						Criteria struct { // the SME precondition and the tier's conditions
 							Children []struct {
 								ID       string `json:"id"`
-								Status   string `json:"status"`
 								Children []struct {
-									ID          string     `json:"id"`
-									Status      string     `json:"status"`
-									Value       *int64     `json:"value"`
-									Threshold   *int64     `json:"threshold"`
-									Explanation rules.Text `json:"explanation"`
+									ID       string `json:"id"`
+									Status   string `json:"status"`
+									Children []struct {
+										ID          string     `json:"id"`
+										Status      string     `json:"status"`
+										Value       *int64     `json:"value"`
+										Threshold   *int64     `json:"threshold"`
+										Explanation rules.Text `json:"explanation"`
+									} `json:"children"`
 								} `json:"children"`
 							} `json:"children"`
 						} `json:"criteria"`
@@ -183,9 +186,12 @@ func TestCultivationAPI(t *testing.T) {
 				if tt.Raw.Outcome != "not_met" {
 					t.Errorf("outcome %s", tt.Raw.Outcome)
 				}
-				for _, c := range tt.Raw.Criteria.Children {
-					for _, l := range c.Children {
-						if l.ID == "revenue_min" {
+				for _, top := range tt.Raw.Criteria.Children {
+					for _, c := range top.Children {
+						for _, l := range c.Children {
+							if l.ID != "revenue_min" {
+								continue
+							}
 							found = true
 							// ¥1.2 m used against ¥10 m, both in fen.
 							if l.Status != "not_met" || l.Value == nil || *l.Value != 120_000_000 || *l.Threshold != 1_000_000_000 ||

@@ -66,6 +66,10 @@ type Module struct {
 	Static fs.FS
 	// Help is the user help page in Markdown: zh-CN, a line "---", English.
 	Help []byte
+	// Nav are the module's main-menu entries; EntTabs its views of one
+	// enterprise in the tab row the enterprise pages share.
+	Nav     []NavItem
+	EntTabs []EntTab
 }
 
 // ModuleFunc builds a module on the core, so its handlers can render pages

@@ -46,6 +46,8 @@ type ui struct {
 	dmap   *districtMap
 	pages  map[string]map[string]*template.Template // lang → page file → template
 	help   map[string]string                        // module → Markdown source
+	nav    []NavItem                                // the main menu's entries, in order
+	tabs   []EntTab                                 // the enterprise tab row, in order
 }
 
 func uiOf(s *Server) *ui { return s.ui }
@@ -98,7 +100,7 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 }
 
 func newUI(s *Server) (*ui, error) {
-	u := &ui{s: s, pages: map[string]map[string]*template.Template{}, help: map[string]string{}}
+	u := &ui{s: s, pages: map[string]map[string]*template.Template{}, help: map[string]string{}, nav: s.navItems(), tabs: s.entTabList()}
 	var err error
 	var statics []fs.FS
 	for _, m := range s.modules {
@@ -205,6 +207,8 @@ func (u *ui) funcs(lang string) template.FuncMap {
 			return formatSigned(v, 1)
 		},
 		"add": func(a, b int) int { return a + b },
+		// enttabs renders the tab row of a page about one enterprise.
+		"enttabs": func(t *entTabs) []entTabView { return u.entTabRow(lang, t) },
 		"pick": func(zh, en string) string {
 			if lang == i18n.EN && en != "" {
 				return en
@@ -245,8 +249,9 @@ type basePage struct {
 	SwitchURL  string // this page in the other language
 	SwitchLang string
 	Crumbs     []crumb
-	Scripts    []string // static files to load, in order
-	EntTabs    *entTabs // the tab row of a page about one enterprise
+	Scripts    []string  // static files to load, in order
+	EntTabs    *entTabs  // the tab row of a page about one enterprise
+	Menu       *menuView // the main navigation for the signed-in user
 }
 
 // userView is the signed-in user as the layout shows them.
@@ -292,6 +297,7 @@ func (u *ui) base(r *http.Request, pc pageCtx, titleKey, nav string) basePage {
 			v.OwnURL = v.HomeURL
 		}
 		b.User = v
+		b.Menu = u.menu(pc.lang, usr)
 	}
 	return b
 }

@@ -6,6 +6,7 @@ package listingweb
 import (
 	"embed"
 	"io/fs"
+	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/listing"
@@ -66,6 +67,9 @@ func Module(svc *listing.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/listing", Perm: auth.SignedIn, Handler: m.pipelinePage},
 				{Method: "GET", Path: "/listing/firms/{id}", Perm: auth.SignedIn, Handler: m.firmPage},
 			},
+			Nav: []web.NavItem{{Group: web.GroupCultivate, ID: "listing", Label: "nav.listing", Path: "/listing", Perm: permRead, Order: 140, Audience: web.Officials}},
+			EntTabs: []web.EntTab{{ID: "listing", Label: "enttabs.listing", Order: 40,
+				Path: func(id int64) string { return "/listing/firms/" + strconv.FormatInt(id, 10) }}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Static:    st,

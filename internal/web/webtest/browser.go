@@ -22,8 +22,13 @@ const chromiumPath = "/usr/bin/chromium"
 
 // RequireChromium skips the test without chromium, unless
 // IBRAIN_REQUIRE_BROWSER is set (CI), where a missing browser fails it.
+// Under -short it skips too (a browser session takes seconds), again
+// unless IBRAIN_REQUIRE_BROWSER is set.
 func RequireChromium(t *testing.T) {
 	t.Helper()
+	if testing.Short() && os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
+		t.Skip("-short: browser tests run without -short or with IBRAIN_REQUIRE_BROWSER=1")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("IBRAIN_REQUIRE_BROWSER") == "" {
 			t.Skipf("%s not installed (apt-get install chromium fonts-noto-cjk); set IBRAIN_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)

@@ -11,8 +11,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +35,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/target"
+	"github.com/industrybrain/ibrain/internal/testkit"
 	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -137,20 +140,29 @@ const FixturePassword = "correct horse battery"
 func New(t *testing.T, dsn string, opts ...func(*web.Deps)) *Env {
 	t.Helper()
 	ctx := context.Background()
+	// A new SQLite file starts as a copy of the migrated database with the
+	// reference data that testkit builds once per test binary; other
+	// databases are migrated and synced here.
+	prepared := false
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			testkit.SQLiteAt(t, path)
+			prepared = true
+		}
+	}
 	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	ref, err := refdata.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := refdata.Sync(ctx, st, ref); err != nil {
-		t.Fatal(err)
+	if !prepared {
+		if err := testkit.Prepare(ctx, st); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cat, err := app.Catalog()
 	if err != nil {

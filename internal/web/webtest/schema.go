@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/industrybrain/ibrain/internal/testkit"
 	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/apischema"
 )
@@ -166,11 +167,13 @@ func UncoveredRoutes(routes, validated map[string]bool, exempt map[string]string
 // Main runs a test binary's tests, then, when every test ran and passed,
 // fails if a route of module (the core's routes when "") never had a
 // success response validated against the document. exempt names routes
-// that may go without one, each with the reason; keep it empty. A feature
+// that may go without one, each with the reason; keep it empty. It also
+// removes the databases testkit built once for the tests. A feature
 // package calls it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(webtest.Main(m, "listing", nil)) }
 func Main(m *testing.M, module string, exempt map[string]string) int {
+	defer testkit.Cleanup() // the databases New copies from
 	code := m.Run()
 	if code != 0 || !fullRun() {
 		return code

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+)
+
+// coreNav are the menu entries of the pages the core still serves. Each
+// moves into its module's Nav when the feature moves out of the core.
+func coreNav() []NavItem {
+	return []NavItem{
+		{Group: GroupMonitor, ID: "cockpit", Label: "nav.cockpit", URL: homeURL, Perm: "stats.read", Order: 10, Audience: Officials},
+		{Group: GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: homeURL, Perm: auth.SignedIn, Order: 11, Audience: Enterprises},
+		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
+		{Group: GroupMonitor, ID: "targets", Label: "nav.targets", Path: "/targets", Perm: "stats.read", Order: 30, Audience: Officials},
+		{Group: GroupMonitor, ID: "scoreboard", Label: "nav.scoreboard", Path: "/scoreboard", Perm: "scoreboard.read", Order: 40, Audience: Officials},
+		{Group: GroupCultivate, ID: "cultivation", Label: "nav.cultivation", Path: "/cultivation", Perm: "cultivation.read", Order: 110, Audience: Officials},
+		{Group: GroupCultivate, ID: "goals", Label: "nav.goals", Path: "/goals", Perm: "goals.read", Order: 120, Audience: Officials},
+		{Group: GroupCultivate, ID: "hardtech", Label: "nav.hardtech", Path: "/hardtech", Perm: "hardtech.read", Order: 130, Audience: Officials},
+		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
+		{Group: GroupEvaluate, ID: "mujun_targets", Label: "nav.mujun_targets", Path: "/mujun/targets", Perm: "mujun.read", Order: 220, Audience: Officials},
+		{Group: GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: "import.reports", Order: 310, Audience: Everyone},
+		{Group: GroupData, ID: "reference", Label: "nav.reference", Path: "/reference", Perm: auth.SignedIn, Order: 320, Audience: Everyone},
+	}
+}
+
+// coreEntTabs are the enterprise tabs of the views the core still serves.
+func coreEntTabs() []EntTab {
+	firm := func(prefix, suffix string) func(int64) string {
+		return func(id int64) string { return prefix + strconv.FormatInt(id, 10) + suffix }
+	}
+	return []EntTab{
+		{ID: "profile", Label: "enttabs.profile", Path: firm("/enterprises/", ""), Order: 10},
+		{ID: "eligibility", Label: "nav.eligibility", Path: firm("/enterprises/", "/eligibility"), Order: 20},
+		{ID: "mujun", Label: "enttabs.mujun", Path: firm("/mujun/enterprises/", ""), Order: 30},
+	}
+}
