@@ -16,8 +16,6 @@ func coreNav() []NavItem {
 		{Group: GroupMonitor, ID: "targets", Label: "nav.targets", Path: "/targets", Perm: "stats.read", Order: 30, Audience: Officials},
 		{Group: GroupMonitor, ID: "scoreboard", Label: "nav.scoreboard", Path: "/scoreboard", Perm: "scoreboard.read", Order: 40, Audience: Officials},
 		{Group: GroupCultivate, ID: "cultivation", Label: "nav.cultivation", Path: "/cultivation", Perm: "cultivation.read", Order: 110, Audience: Officials},
-		{Group: GroupCultivate, ID: "goals", Label: "nav.goals", Path: "/goals", Perm: "goals.read", Order: 120, Audience: Officials},
-		{Group: GroupCultivate, ID: "hardtech", Label: "nav.hardtech", Path: "/hardtech", Perm: "hardtech.read", Order: 130, Audience: Officials},
 		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
 		{Group: GroupEvaluate, ID: "mujun_targets", Label: "nav.mujun_targets", Path: "/mujun/targets", Perm: "mujun.read", Order: 220, Audience: Officials},
 		{Group: GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: "import.reports", Order: 310, Audience: Everyone},

@@ -53,6 +53,7 @@ func Module(svc *goals.Service) web.ModuleFunc {
 				// permRead with its own message.
 				{Method: "GET", Path: "/goals", Perm: auth.SignedIn, Handler: m.goalsPage},
 			},
+			Nav:       []web.NavItem{{Group: web.GroupCultivate, ID: "goals", Label: "nav.goals", Path: "/goals", Perm: permRead, Order: 120, Audience: web.Officials}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Help:      help,

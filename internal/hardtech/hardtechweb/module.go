@@ -69,6 +69,7 @@ func Module(svc *hardtech.Service) web.ModuleFunc {
 				// permRead with its own message.
 				{Method: "GET", Path: "/hardtech", Perm: auth.SignedIn, Handler: m.poolPage},
 			},
+			Nav:       []web.NavItem{{Group: web.GroupCultivate, ID: "hardtech", Label: "nav.hardtech", Path: "/hardtech", Perm: permRead, Order: 130, Audience: web.Officials}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Static:    st,
