@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/hardtech"
@@ -110,8 +109,8 @@ func toAPIPool(p hardtech.Pool) apiHardtechPool {
 func toAPIMember(row hardtech.Row, pr hardtech.Progress) apiHardtechMember {
 	m := apiHardtechMember{EnterpriseID: row.EnterpriseID, CreditCode: row.CreditCode, Name: row.Name, Region: row.RegionCode, Size: string(row.Size),
 		BaseYear: row.BaseYear, BaseWan: row.BaseRevenue.Yuan10k(), BaseSource: row.BaseSource, TargetYear: pr.TargetYear, TargetWan: pr.Target.Yuan10k(),
-		Status: string(pr.Status), AchievedIn: pr.AchievedIn, Reasons: row.Reasons, AdmittedOn: formatDay(row.AdmittedOn),
-		RemovedOn: formatDay(row.RemovedOn), RemovalReason: row.RemovalReason}
+		Status: string(pr.Status), AchievedIn: pr.AchievedIn, Reasons: row.Reasons, AdmittedOn: web.DateString(row.AdmittedOn),
+		RemovedOn: web.DateString(row.RemovedOn), RemovalReason: row.RemovalReason}
 	if l := pr.Latest; l != nil {
 		m.LatestYear, m.LatestWan = l.Year, l.Revenue.Yuan10k()
 		m.Multiple, m.Required, m.CAGR = round4(l.Multiple), round4(l.Required), round2(l.CAGR*100)
@@ -179,7 +178,7 @@ func (m *module) apiAdmit(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	m.core.Log().Info("hardtech admit", "user", c.User.Username, "year", year, "enterprise", a.EnterpriseID)
 	web.WriteJSON(w, http.StatusCreated, apiHardtechMember{EnterpriseID: a.EnterpriseID, BaseYear: a.BaseYear, BaseWan: a.BaseRevenue.Yuan10k(),
 		BaseSource: a.BaseSource, TargetYear: a.TargetYear, TargetWan: a.Target.Yuan10k(),
-		Status: string(hardtech.StatusNoData), Reasons: a.Reasons, AdmittedOn: formatDay(a.AdmittedOn)})
+		Status: string(hardtech.StatusNoData), Reasons: a.Reasons, AdmittedOn: web.DateString(a.AdmittedOn)})
 	return nil
 }
 
@@ -241,14 +240,6 @@ func (m *module) apiPoolXLSX(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
 	return nil
-}
-
-// formatDay renders a date as YYYY-MM-DD, "" for the zero date.
-func formatDay(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
