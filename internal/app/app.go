@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/listing"
@@ -47,6 +48,7 @@ type App struct {
 
 	// The features' services, shared by the CLI, the pages and the API.
 	Listing  *listing.Service
+	Cockpit  *cockpit.Service
 	Goals    *goals.Service
 	Hardtech *hardtech.Service
 }
@@ -92,9 +94,11 @@ func New(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	eng := stats.NewEngine(st, ref.Indicators)
 	return &App{
-		Store: st, Ref: ref, Stats: stats.NewEngine(st, ref.Indicators), Log: log,
+		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:  listing.NewService(st),
+		Cockpit:  cockpit.NewService(st, eng),
 		Goals:    goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech: hardtech.NewService(st),
 	}

@@ -53,7 +53,6 @@ var hanData = map[string]string{
 // on an entry that no longer matches anything).
 var hanPending = map[string]string{
 	"internal/web/api_imports.go":   "区县 column label; left to the web split",
-	"internal/web/ui_cockpit.go":    "月 in a period label; left to the web split",
 	"internal/web/ui_enterprise.go": "年/月末 in a period label; left to the web split",
 }
 

@@ -85,9 +85,7 @@ var webCoreFeatureImports = []string{
 	"internal/region",
 	"internal/report",
 	"internal/rules",
-	"internal/scoreboard",
 	"internal/stats",
-	"internal/target",
 }
 
 // webCorePlatform are the module packages the web core may always import:

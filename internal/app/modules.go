@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
 	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -16,6 +17,7 @@ import (
 // menu order. Adding a feature is adding its folder and one line here.
 func features() []feature {
 	return []feature{
+		{name: "cockpit", messages: cockpitweb.Messages, web: func(a *App) web.ModuleFunc { return cockpitweb.Module(a.Cockpit, a.Store) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
 		{name: "goals", messages: goalsweb.Messages, web: func(a *App) web.ModuleFunc { return goalsweb.Module(a.Goals) }},
 		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},

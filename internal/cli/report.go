@@ -39,7 +39,7 @@ func runReport(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	sb, err := a.Stats.Scoreboard(ctx, *year)
+	sb, err := a.Cockpit.Scoreboard(ctx, *year)
 	if err != nil {
 		return err
 	}

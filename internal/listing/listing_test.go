@@ -275,3 +275,37 @@ func TestAtStage(t *testing.T) {
 		t.Fatalf("all %d", n)
 	}
 }
+
+// TestYearlyThroughRunningYear: figures taken during a year count events up
+// to that day, and the running year's proceeds growth compares with the
+// previous year up to the same day, not with its whole year (which read
+// −100 % every January).
+func TestYearlyThroughRunningYear(t *testing.T) {
+	recs := []Record{
+		{EnterpriseID: 1, Events: []Event{ipo("2023-01-20", BoardSSEMain, 10)}},
+		{EnterpriseID: 2, Events: []Event{ipo("2023-09-01", BoardSTAR, 30)}},
+		{EnterpriseID: 3, Events: []Event{ipo("2024-01-25", BoardSZSEMain, 12)}},
+		{EnterpriseID: 4, Events: []Event{ipo("2024-06-01", BoardSSEMain, 50)}}, // after the day
+	}
+	p := func(v int64) unit.Fen { return ipo("2023-01-01", BoardSSEMain, v).Proceeds }
+	through := d("2024-02-29")
+	ys := YearlyThrough(recs, 2023, 2024, through)
+	y23, y24 := ys[0], ys[1]
+	if !y23.Through.IsZero() || y23.IPOProceeds != p(40) || y23.ListedAtEnd.Total != 2 {
+		t.Errorf("2023 is a complete year: %+v", y23)
+	}
+	if !y24.Through.Equal(through) || y24.IPOProceeds != p(12) || y24.Listings.Total != 1 || y24.ListedAtEnd.Total != 3 {
+		t.Errorf("2024 through %s counts the events up to that day: %+v", through.Format(time.DateOnly), y24)
+	}
+	// 12 against the 10 raised by the same day of 2023: +20 %, not −70 %.
+	if !y24.GrowthKnown || math.Abs(y24.ProceedsGrowthPct-20) > 1e-9 {
+		t.Errorf("2024 growth %v (known %v), want +20 against the same period", y24.ProceedsGrowthPct, y24.GrowthKnown)
+	}
+	// On the year's last day the year is complete; a zero day counts all.
+	if full := YearlyThrough(recs, 2024, 2024, YearEnd(2024))[0]; !full.Through.IsZero() || full.IPOProceeds != p(62) {
+		t.Errorf("complete 2024: %+v", full)
+	}
+	if all := Yearly(recs, 2024, 2024)[0]; all.IPOProceeds != p(62) || !all.Through.IsZero() {
+		t.Errorf("Yearly counts every event: %+v", all)
+	}
+}

@@ -118,7 +118,7 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, q Query) (Report, e
 		from, to = rep.At.Year()-q.LastYears+1, rep.At.Year()
 	}
 	if to > 0 && from <= to {
-		rep.Years = Yearly(recs, from, to)
+		rep.Years = YearlyThrough(recs, from, to, rep.At)
 	}
 	return rep, nil
 }

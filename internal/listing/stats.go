@@ -76,16 +76,37 @@ type YearFigures struct {
 	OverseasProceeds unit.Fen
 	// ProceedsGrowthPct is IPOProceeds against the previous year's, in
 	// per cent; GrowthKnown is false when the previous year raised nothing.
+	// For a year still running (Through set) it compares with the previous
+	// year up to the same day, not with its whole year.
 	ProceedsGrowthPct float64
 	GrowthKnown       bool
-	ListedAtEnd       ListedCount
-	InTutoringAtEnd   int
+	// Through is the last day counted when the year is not over at the
+	// day the figures are taken; zero for a complete year.
+	Through         time.Time
+	ListedAtEnd     ListedCount
+	InTutoringAtEnd int
 }
 
-// Yearly returns the figures of years from … to (inclusive), oldest first.
+// Yearly returns the figures of years from … to (inclusive), oldest first,
+// counting every recorded event.
 func Yearly(recs []Record, from, to int) []YearFigures {
+	return YearlyThrough(recs, from, to, time.Time{})
+}
+
+// YearlyThrough is Yearly as the figures stood at the end of day through:
+// later events are not counted, and the year through falls in (unless it
+// is the year's last day) is marked running, its proceeds growth taken
+// against the previous year up to the same day. A zero through counts
+// every event.
+func YearlyThrough(recs []Record, from, to int, through time.Time) []YearFigures {
 	if to < from {
 		return nil
+	}
+	running := !through.IsZero() && !through.Equal(YearEnd(through.Year()))
+	var prevSamePeriod unit.Fen // the year before the running one, up to the same day
+	samePeriod := time.Time{}
+	if running {
+		samePeriod = through.AddDate(-1, 0, 0)
 	}
 	byYear := map[int]*YearFigures{}
 	for y := from - 1; y <= to; y++ {
@@ -93,6 +114,13 @@ func Yearly(recs []Record, from, to int) []YearFigures {
 	}
 	for _, r := range recs {
 		for _, e := range r.Events {
+			if !through.IsZero() && e.Date.After(through) {
+				continue
+			}
+			if running && e.Stage == StageListed && e.Kind == KindIPO && e.Board.Domestic() &&
+				e.Date.Year() == through.Year()-1 && !e.Date.After(samePeriod) {
+				prevSamePeriod += e.Proceeds
+			}
 			yf := byYear[e.Date.Year()]
 			if yf == nil {
 				continue
@@ -127,8 +155,16 @@ func Yearly(recs []Record, from, to int) []YearFigures {
 	out := make([]YearFigures, 0, to-from+1)
 	for y := from; y <= to; y++ {
 		yf := byYear[y]
-		yf.ProceedsGrowthPct, yf.GrowthKnown = GrowthPct(yf.IPOProceeds, byYear[y-1].IPOProceeds)
-		c := CountsAt(recs, YearEnd(y))
+		prev := byYear[y-1].IPOProceeds
+		end := YearEnd(y)
+		if !through.IsZero() && through.Before(end) {
+			end = through // the stock as it stood, never counting later events
+		}
+		if running && y == through.Year() {
+			yf.Through, prev = through, prevSamePeriod
+		}
+		yf.ProceedsGrowthPct, yf.GrowthKnown = GrowthPct(yf.IPOProceeds, prev)
+		c := CountsAt(recs, end)
 		yf.ListedAtEnd, yf.InTutoringAtEnd = c.Listed, c.ByStage[StageTutoring]
 		out = append(out, *yf)
 	}

@@ -97,8 +97,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"ClusterCatalogue": web.ApiClusterCatalogue{}, "Indicator": web.ApiIndicator{}, "EnterpriseItem": web.ApiEnterpriseItem{},
 		"EnterprisePage": web.ApiEnterprisePage{}, "EnterpriseYear": web.ApiEnterpriseYear{}, "Title": web.ApiTitle{}, "Enterprise": web.ApiEnterprise{},
 		"Field": web.ApiField{}, "SingleValue": web.ApiSingleValue{}, "ReportMonth": web.ApiReportMonth{}, "Reports": web.ApiReports{},
-		"Progress": web.ApiProgress{}, "Figure": web.ApiFigure{}, "Figures": web.ApiFigures{}, "Trend": web.ApiTrend{}, "Slice": web.ApiSlice{},
-		"Breakdown": web.ApiBreakdown{}, "Targets": web.ApiTargets{}, "Scoreboard": web.ApiScoreboard{}, "ImportResult": web.ApiImportResult{},
+		"ImportResult":   web.ApiImportResult{},
 		"ImportRejected": web.ApiImportRejected{}, "RowError": web.ApiRowError{}, "Health": web.ApiHealth{}, "Error": web.ApiErrorEnvelope{},
 	}, nil)
 	// Every $ref resolves.

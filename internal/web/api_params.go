@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
-	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
 
@@ -69,41 +67,6 @@ func currentUser(r *http.Request) (auth.User, error) {
 		return u, apperr.New(apperr.Unauthorized, "api.err.unauthenticated")
 	}
 	return u, nil
-}
-
-// period resolves ?year=&month= to a reporting period. Without a year it
-// is the latest period with data; with a year but no month it is the
-// latest month reported in that year (December for past years).
-func (s *Server) period(ctx context.Context, q url.Values) (report.Period, error) {
-	year, err := intParam(q, "year", 0, 2000, 2100)
-	if err != nil {
-		return report.Period{}, err
-	}
-	month, err := intParam(q, "month", 0, 2, 12)
-	if err != nil {
-		return report.Period{}, err
-	}
-	if year != 0 && month != 0 {
-		return report.Period{Year: year, Month: month}, nil
-	}
-	latest, err := s.store.LatestPeriod(ctx)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return report.Period{}, err
-	}
-	switch {
-	case year == 0 && latest.Year == 0:
-		return report.Period{}, err // NotFound: no data at all
-	case year == 0:
-		year = latest.Year
-		if month == 0 {
-			month = latest.Month
-		}
-	case month == 0 && year == latest.Year:
-		month = latest.Month
-	case month == 0:
-		month = 12
-	}
-	return report.Period{Year: year, Month: month}, nil
 }
 
 // statsFilter reads the region and cluster filters. The store would AND a

@@ -6,9 +6,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
-	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/stats"
 )
 
 // The API's wire types. They are separate from the domain structs so that
@@ -186,57 +184,6 @@ type apiReports struct {
 	Fields       []apiField       `json:"fields"`
 	Months       []apiReportMonth `json:"months"`
 }
-
-// apiFigure and apiProgress are the platform's one wire form of a figure,
-// shared with 'ibrain report' so the API and the CLI print the same
-// numbers the same way.
-type (
-	apiFigure   = scoreboard.Figure
-	apiProgress = scoreboard.Progress
-)
-
-func toAPIFigure(f stats.Figure) apiFigure       { return scoreboard.FromFigure(f) }
-func toAPIFigures(fs []stats.Figure) []apiFigure { return scoreboard.FromFigures(fs) }
-
-type apiFigures struct {
-	Period  string      `json:"period"`
-	Figures []apiFigure `json:"figures"`
-}
-
-type apiTrend struct {
-	Indicator string      `json:"indicator"`
-	Year      int         `json:"year"`
-	Points    []apiFigure `json:"points"`
-}
-
-// apiSlice is one part of a breakdown; key is the region code, cluster
-// code or tier.
-type apiSlice struct {
-	Key            string   `json:"key"`
-	NameZh         string   `json:"name_zh,omitempty"`
-	NameEn         string   `json:"name_en,omitempty"`
-	Enterprises    int64    `json:"enterprises"`
-	OutputYi       float64  `json:"output_yi"`
-	OutputYoYPct   *float64 `json:"output_yoy_pct"`
-	ValueAddedYi   float64  `json:"value_added_yi"`
-	VAGrowthPct    *float64 `json:"va_growth_pct"`
-	SharePct       float64  `json:"share_pct"`
-	RDIntensityPct *float64 `json:"rd_intensity_pct"`
-}
-
-type apiBreakdown struct {
-	By     string     `json:"by"`
-	Period string     `json:"period"`
-	Slices []apiSlice `json:"slices"`
-}
-
-type apiTargets struct {
-	Year    int         `json:"year"`
-	AsOf    string      `json:"as_of,omitempty"`
-	Targets []apiFigure `json:"targets"`
-}
-
-type apiScoreboard = scoreboard.Doc
 
 // apiImportResult counts what an accepted import changed.
 type apiImportResult struct {

@@ -3,7 +3,6 @@ package web
 // Unexported names the external tests (package web_test) use.
 
 type (
-	ApiBreakdown        = apiBreakdown
 	ApiCandidate        = apiCandidate
 	ApiCandidatePage    = apiCandidatePage
 	ApiCluster          = apiCluster
@@ -14,8 +13,6 @@ type (
 	ApiEnterpriseYear   = apiEnterpriseYear
 	ApiErrorEnvelope    = apiErrorEnvelope
 	ApiField            = apiField
-	ApiFigure           = apiFigure
-	ApiFigures          = apiFigures
 	ApiFunnel           = apiFunnel
 	ApiFunnelStep       = apiFunnelStep
 	ApiHealth           = apiHealth
@@ -42,19 +39,14 @@ type (
 	ApiMujunRunRequest  = apiMujunRunRequest
 	ApiMujunTargets     = apiMujunTargets
 	ApiMujunValid       = apiMujunValid
-	ApiProgress         = apiProgress
 	ApiRegion           = apiRegion
 	ApiReportMonth      = apiReportMonth
 	ApiReports          = apiReports
 	ApiRoute            = apiRoute
 	ApiRowError         = apiRowError
 	ApiRuleSetList      = apiRuleSetList
-	ApiScoreboard       = apiScoreboard
 	ApiSingleValue      = apiSingleValue
-	ApiSlice            = apiSlice
-	ApiTargets          = apiTargets
 	ApiTitle            = apiTitle
-	ApiTrend            = apiTrend
 	ApiUser             = apiUser
 	CriterionRow        = criterionRow
 	LoginLimits         = loginLimits

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,7 +10,10 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/stats"
 )
 
 // The kit a feature module builds its handlers and pages with: what the
@@ -155,8 +159,40 @@ func CanSeeRegion(u auth.User, code string) bool { return canSeeRegion(u, code) 
 // DistrictURL is the address of a district's cockpit.
 func DistrictURL(code string) string { return districtURL(code) }
 
+// ClusterURL is a cluster's cockpit, city-wide (regionCode "") or within
+// a district.
+func ClusterURL(regionCode, cluster string) string { return clusterURL(regionCode, cluster) }
+
+// HomeURL is where a user's home page sends them.
+func HomeURL(u auth.User) string { return homeURL(u) }
+
+// ClusterName is a cluster's name in lang.
+func ClusterName(lang string, c sqlstore.ClusterRow) string { return clusterName(lang, c) }
+
+// TierName names a cluster tier in lang ("" is outside the catalogue).
+func (s *Server) TierName(lang, tier string) string { return s.ui.tierName(lang, tier) }
+
+// ClusterIndex is the cluster catalogue at the end of year, by code and in
+// catalogue order.
+func (s *Server) ClusterIndex(ctx context.Context, year int) (map[string]sqlstore.ClusterRow, []sqlstore.ClusterRow, error) {
+	return s.ui.clusterIndex(ctx, year)
+}
+
 // StatusCount is a status with its label and count, for a page's pills.
 type StatusCount = statusCount
 
+// RelLink is a link to a district's page in another module.
+type RelLink = relLink
+
+// DistrictLinks are a district's pages in the other modules.
+func (s *Server) DistrictLinks(lang, code string) []RelLink { return s.ui.districtLinks(lang, code) }
+
+// ValueDigits is how many decimals an indicator's values show.
+func ValueDigits(ind indicator.Indicator) int { return valueDigits(ind) }
+
 // Log is the server's logger, for a module's audit lines.
 func (s *Server) Log() *slog.Logger { return s.log }
+
+// StatsFilter reads the region and cluster filters of a statistics query;
+// a region outside a district officer's scope is refused.
+func StatsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) { return statsFilter(q, sc) }

@@ -10,11 +10,8 @@ import (
 // moves into its module's Nav when the feature moves out of the core.
 func coreNav() []NavItem {
 	return []NavItem{
-		{Group: GroupMonitor, ID: "cockpit", Label: "nav.cockpit", URL: homeURL, Perm: "stats.read", Order: 10, Audience: Officials},
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: homeURL, Perm: auth.SignedIn, Order: 11, Audience: Enterprises},
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
-		{Group: GroupMonitor, ID: "targets", Label: "nav.targets", Path: "/targets", Perm: "stats.read", Order: 30, Audience: Officials},
-		{Group: GroupMonitor, ID: "scoreboard", Label: "nav.scoreboard", Path: "/scoreboard", Perm: "scoreboard.read", Order: 40, Audience: Officials},
 		{Group: GroupCultivate, ID: "cultivation", Label: "nav.cultivation", Path: "/cultivation", Perm: "cultivation.read", Order: 110, Audience: Officials},
 		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
 		{Group: GroupEvaluate, ID: "mujun_targets", Label: "nav.mujun_targets", Path: "/mujun/targets", Perm: "mujun.read", Order: 220, Audience: Officials},

@@ -23,10 +23,8 @@ func (rt apiRoute) Pattern() string { return rt.Method + " " + rt.Path }
 
 // The permissions of the core routes; features declare their own.
 const (
-	public     = auth.Public
-	signedIn   = auth.SignedIn
-	cityRoles  = auth.Permission("scoreboard.read")
-	statsRoles = auth.Permission("stats.read")
+	public   = auth.Public
+	signedIn = auth.SignedIn
 )
 
 // routeTable lists every machine route. It is the table of contents of the
@@ -42,7 +40,7 @@ func (s *Server) routeTable() []apiRoute {
 }
 
 // coreRoutes are the platform's own routes: health, sign-in, reference
-// data, the registry, reports, statistics and imports.
+// data, the registry, reports and imports.
 func (s *Server) coreRoutes() []apiRoute {
 	return []apiRoute{
 		{"GET", "/healthz", public, s.healthz},
@@ -61,15 +59,6 @@ func (s *Server) coreRoutes() []apiRoute {
 		{"GET", "/api/v1/enterprises.csv", signedIn, s.apiEnterprisesCSV},
 		{"GET", "/api/v1/enterprises/{id}", signedIn, s.withUser(s.apiEnterprise)},
 		{"GET", "/api/v1/enterprises/{id}/reports", signedIn, s.withUser(s.apiEnterpriseReports)},
-
-		// Aggregates are not for enterprise users (the store refuses them
-		// too); saying so up front gives a clean 403.
-		{"GET", "/api/v1/stats/kpis", statsRoles, s.withUser(s.apiKPIs)},
-		{"GET", "/api/v1/stats/trend", statsRoles, s.withUser(s.apiTrend)},
-		{"GET", "/api/v1/stats/breakdown", statsRoles, s.withUser(s.apiBreakdown)},
-		{"GET", "/api/v1/targets", statsRoles, s.withUser(s.apiTargets)},
-		// The scoreboard is city-wide by definition, so only city roles.
-		{"GET", "/api/v1/scoreboard", cityRoles, s.apiScoreboard},
 
 		{"POST", "/api/v1/imports/enterprises", signedIn, s.withUser(s.apiImportEnterprises)},
 		{"POST", "/api/v1/imports/reports", signedIn, s.withUser(s.apiImportReports)},

@@ -74,16 +74,10 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /{$}", u.home)
-	page("GET /districts/{code}", u.districtPage)
-	page("GET /districts/{code}/clusters/{cluster}", u.districtClusterPage)
-	page("GET /clusters/{cluster}", u.clusterPage)
 	page("GET /enterprises", u.enterpriseList)
 	page("GET /enterprises/{id}", u.enterpriseProfile)
 	page("GET /enterprises/{id}/eligibility", u.eligibilityPage)
 	page("GET /cultivation", u.cultivationPage)
-	page("GET /targets", u.targetsPage)
-	page("GET /scoreboard", u.scoreboardPage)
 	page("GET /import", u.importPage)
 	page("GET /reference", u.referencePage)
 	page("GET /mujun", u.mujunOverview)
@@ -135,6 +129,13 @@ func newUI(s *Server) (*ui, error) {
 				return nil, fmt.Errorf("web: help page %s defined twice", m.Name)
 			}
 			u.help[m.Name] = string(m.Help)
+		}
+	}
+	// Every help page is listed under its title: a missing title would show
+	// the raw key in the help menu.
+	for m := range u.help {
+		if s.catalog != nil && !s.catalog.Has("help."+m) {
+			return nil, fmt.Errorf("web: help page %s has no title (catalogue key help.%s)", m, m)
 		}
 	}
 	files, err := fs.Glob(templateFS, "templates/pages/*.html")

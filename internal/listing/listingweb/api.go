@@ -68,6 +68,7 @@ type apiListingYear struct {
 	ProceedsGrowthPct  *float64        `json:"proceeds_growth_pct"`
 	ListedAtEnd        apiListedCount  `json:"listed_at_end"`
 	InTutoringAtEnd    int             `json:"in_tutoring_at_end"`
+	Through            string          `json:"through,omitempty"` // last day counted of a year still running
 }
 
 type apiListingYears struct {
@@ -236,7 +237,13 @@ func (m *module) apiYears(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	if from > to || to-from >= maxListingYears {
 		return web.BadParam("from", "want from ≤ to within 30 years")
 	}
-	rep, err := m.svc.Report(r.Context(), c.Scope(), listing.Query{RegionCode: strings.TrimSpace(q.Get("region")), At: listing.YearEnd(to), From: from, To: to})
+	// A year still running is counted up to today and compared with the
+	// same part of the year before.
+	at := listing.YearEnd(to)
+	if today := m.core.Today(); today.Year() == to && today.Before(at) {
+		at = today
+	}
+	rep, err := m.svc.Report(r.Context(), c.Scope(), listing.Query{RegionCode: strings.TrimSpace(q.Get("region")), At: at, From: from, To: to})
 	if err != nil {
 		return err
 	}
@@ -250,7 +257,7 @@ func yearsJSON(rep listing.Report, from, to int) apiListingYears {
 		ay := apiListingYear{Year: y.Year, Entered: map[string]int{}, NewTutoring: y.Entered[listing.StageTutoring],
 			Listings:      apiListingCount(y.Listings),
 			IPOProceedsYi: y.IPOProceeds.Yi100m(), OverseasProceedsYi: y.OverseasProceeds.Yi100m(),
-			ListedAtEnd: toAPIListed(y.ListedAtEnd), InTutoringAtEnd: y.InTutoringAtEnd}
+			ListedAtEnd: toAPIListed(y.ListedAtEnd), InTutoringAtEnd: y.InTutoringAtEnd, Through: web.DateString(y.Through)}
 		for st, n := range y.Entered {
 			ay.Entered[string(st)] = n
 		}

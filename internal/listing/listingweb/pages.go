@@ -51,6 +51,7 @@ type listingStageRow struct {
 
 type listingYearRow struct {
 	Year                                  int
+	Through                               string // last day counted of a year still running
 	NewTutoring, Listings, IPO, Reloc, Ot int
 	DomesticIPO                           int
 	Proceeds, YoY, YoYClass               string
@@ -151,7 +152,8 @@ func (m *module) pipelinePage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	for _, y := range rep.Years {
 		row := listingYearRow{Year: y.Year, NewTutoring: y.Entered[listing.StageTutoring], Listings: y.Listings.Total, IPO: y.Listings.IPO,
 			Reloc: y.Listings.Relocation, Ot: y.Listings.Other, DomesticIPO: y.Listings.DomesticIPO,
-			Proceeds: web.FormatNumber(y.IPOProceeds.Yi100m(), 2), YoY: "–", ListedEnd: y.ListedAtEnd.Total, TutoringEnd: y.InTutoringAtEnd}
+			Proceeds: web.FormatNumber(y.IPOProceeds.Yi100m(), 2), YoY: "–", ListedEnd: y.ListedAtEnd.Total, TutoringEnd: y.InTutoringAtEnd,
+			Through: web.DateString(y.Through)}
 		cy := listingChartYear{Year: y.Year, IPO: y.Listings.IPO, Reloc: y.Listings.Relocation, Other: y.Listings.Other, Proceeds: y.IPOProceeds.Yi100m()}
 		if y.GrowthKnown {
 			row.YoY = web.FormatSigned(y.ProceedsGrowthPct, 1) + "%"
@@ -309,8 +311,9 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	}
 	p.CanRecord = c.Can(permRecord)
 	if p.CanRecord {
+		next := nextStage(f.Record)
 		for _, st := range listing.AllStages {
-			p.StageOpts = append(p.StageOpts, web.Option{Value: string(st), Label: m.stageWord(lang, st)})
+			p.StageOpts = append(p.StageOpts, web.Option{Value: string(st), Label: m.stageWord(lang, st), Selected: st == next})
 		}
 		p.BoardOpts = append(p.BoardOpts, web.Option{Value: "", Label: "–"})
 		for _, b := range listing.Boards {
@@ -323,4 +326,21 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	}
 	p.Data = listingFirmData{ID: id, Events: len(f.Events), Text: m.core.Prefixed(lang, "js.")}
 	return m.core.Render(w, r, c, "listing_firm.html", p)
+}
+
+// nextStage is the stage the form offers first: the one after the firm's
+// current stage (reserve for a firm without a record, exit for a listed
+// company), none after a withdrawal, where several restarts are allowed.
+func nextStage(r listing.Record) listing.Stage {
+	st, ok := r.Current()
+	switch {
+	case !ok:
+		return listing.StageReserve
+	case st.Stage == listing.StageListed:
+		return listing.StageExited
+	}
+	if o := st.Stage.Order(); o >= 0 && o+1 < len(listing.Stages) {
+		return listing.Stages[o+1]
+	}
+	return ""
 }

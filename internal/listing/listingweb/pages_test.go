@@ -34,6 +34,11 @@ func TestListingPages(t *testing.T) {
 				WantContains: []string{webtest.NameWZAuto, "2024-02-07", "中信证券股份有限公司"}, WantNotContains: []string{`id="listing-record-form"`}},
 			{Name: "another district's timeline is 404", URL: "/listing/firms/{yz-elec}", User: "wanzhou", WantStatus: http.StatusNotFound,
 				WantNotContains: []string{webtest.NameYZElec}},
+			{Name: "a running year is counted to the day and compared with the same part of the year before", URL: "/listing?date=2024-02-29", User: "admin", WantStatus: 200,
+				WantContains:    []string{`data-year="2024"><td>2024 <span class="muted small">截至2024-02-29</span>`},
+				WantNotContains: []string{"-100.0%"}},
+			{Name: "the form offers the stage after the current one", URL: "/listing/firms/{wz-auto}", User: "admin", WantStatus: 200,
+				WantContains: []string{`<option value="accepted" selected>`}},
 			{Name: "help page", URL: "/help/listing", User: "wanzhou", WantStatus: 200, WantContains: []string{"企业上市培育", "辅导备案"}},
 			{Name: "help page in English", URL: "/help/listing?lang=en", User: "wanzhou", WantStatus: 200, WantContains: []string{"Listing pipeline"}},
 		})

@@ -1,0 +1,169 @@
+// Package cockpit holds the cockpit's use cases (驾驶舱): the reporting
+// period a request asks for, the task table (任务表) judged against the
+// statistics engine's figures, and the city-wide scoreboard (数读). The
+// figures themselves (KPIs, trend, breakdown) come from stats.Engine,
+// which already is the service over stats.Source; this package adds what
+// the pages, the API and the CLI assembled on top of it.
+package cockpit
+
+import (
+	"context"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
+)
+
+// Store is what the cockpit reads besides the engine's figures.
+type Store interface {
+	// LatestPeriod is the latest reported period (apperr.NotFound when
+	// there are no reports).
+	LatestPeriod(ctx context.Context) (report.Period, error)
+	// ReportYears are the years with reports, ascending.
+	ReportYears(ctx context.Context) ([]int, error)
+	// Targets are the targets set for year.
+	Targets(ctx context.Context, year int) ([]target.Target, error)
+}
+
+// Service is the cockpit's use-case layer over the store and the engine.
+type Service struct {
+	store Store
+	stats *stats.Engine
+}
+
+// NewService returns the cockpit service.
+func NewService(st Store, eng *stats.Engine) *Service { return &Service{store: st, stats: eng} }
+
+// Stats is the statistics engine the cockpit's figures come from.
+func (s *Service) Stats() *stats.Engine { return s.stats }
+
+// Latest returns the latest reported period; ok is false when there are
+// no reports yet.
+func (s *Service) Latest(ctx context.Context) (report.Period, bool, error) {
+	p, err := s.store.LatestPeriod(ctx)
+	if apperr.Is(err, apperr.NotFound) {
+		return report.Period{}, false, nil
+	}
+	return p, err == nil, err
+}
+
+// ReportYears are the years with reports, ascending.
+func (s *Service) ReportYears(ctx context.Context) ([]int, error) { return s.store.ReportYears(ctx) }
+
+// Period resolves a requested year and month (0 = not given) to a
+// reporting period. Without a year it is the latest period with data;
+// with a year but no month it is the latest month reported in that year
+// (December for past years). With no data at all it is apperr.NotFound.
+func (s *Service) Period(ctx context.Context, year, month int) (report.Period, error) {
+	if year != 0 && month != 0 {
+		return report.Period{Year: year, Month: month}, nil
+	}
+	latest, err := s.store.LatestPeriod(ctx)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return report.Period{}, err
+	}
+	switch {
+	case year == 0 && latest.Year == 0:
+		return report.Period{}, err // NotFound: no data at all
+	case year == 0:
+		year = latest.Year
+		if month == 0 {
+			month = latest.Month
+		}
+	case month == 0 && year == latest.Year:
+		month = latest.Month
+	case month == 0:
+		month = 12
+	}
+	return report.Period{Year: year, Month: month}, nil
+}
+
+// Judged is one target of the task table with the engine figure that
+// judges it; Figure.Progress is set.
+type Judged struct {
+	Target target.Target
+	Figure stats.Figure
+}
+
+// Targets judges the targets of p's year that are visible in sc, as of
+// p, in the store's order. City scopes see every target; a district
+// scope sees the targets set for its district, because the others are
+// judged on figures outside it. A target whose indicator the catalogue no
+// longer has is left out.
+func (s *Service) Targets(ctx context.Context, sc auth.Scope, p report.Period) ([]Judged, error) {
+	ts, err := s.store.Targets(ctx, p.Year)
+	if err != nil {
+		return nil, err
+	}
+	figs := s.stats.NewFigureSet(sc, p)
+	regions := 0
+	for _, t := range ts {
+		if t.ScopeKind == target.ScopeRegion && Visible(sc, t) {
+			regions++
+		}
+	}
+	if regions > 1 {
+		// With targets for several districts, their sums are read in one
+		// query.
+		if err := figs.PrefetchRegions(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []Judged
+	for _, t := range ts {
+		if !Visible(sc, t) {
+			continue
+		}
+		f := stats.Filter{}
+		switch t.ScopeKind {
+		case target.ScopeRegion:
+			f.Region = t.ScopeCode
+		case target.ScopeCluster:
+			f.Cluster = t.ScopeCode
+		}
+		fig, err := figs.Figure(ctx, t.IndicatorCode, f)
+		if apperr.Is(err, apperr.NotFound) {
+			continue // a target for an indicator the catalogue no longer has
+		}
+		if err != nil {
+			return nil, err
+		}
+		month := p.Month
+		if fig.Indicator.Measure == "" && fig.Known {
+			month = 12 // manually entered values are annual
+		}
+		pr := target.Evaluate(t, stats.KindOf(fig.Indicator), fig.Value, fig.Known, month)
+		fig.Progress = &pr
+		out = append(out, Judged{Target: t, Figure: fig})
+	}
+	return out, nil
+}
+
+// Visible reports whether a target is judged on data inside sc.
+func Visible(sc auth.Scope, t target.Target) bool {
+	if sc.IsAll() {
+		return true
+	}
+	return sc.RegionCode != "" && t.ScopeKind == target.ScopeRegion && t.ScopeCode == sc.RegionCode
+}
+
+// Scoreboard is the city-wide "数读" panel of year: its results (成绩单)
+// and the next year's task table with progress (任务表). Year 0 is the
+// default year (stats.Engine.DefaultScoreboardYear). The page, the API and
+// 'ibrain report scoreboard' all read it here.
+func (s *Service) Scoreboard(ctx context.Context, year int) (stats.Scoreboard, error) {
+	if year == 0 {
+		var err error
+		if year, err = s.stats.DefaultScoreboardYear(ctx); err != nil {
+			return stats.Scoreboard{}, err
+		}
+	}
+	return s.stats.Scoreboard(ctx, year)
+}
+
+// DefaultScoreboardYear is the year the panel shows when none is asked for.
+func (s *Service) DefaultScoreboardYear(ctx context.Context) (int, error) {
+	return s.stats.DefaultScoreboardYear(ctx)
+}
