@@ -11,6 +11,8 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/goals"
+	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -51,6 +53,8 @@ type App struct {
 	Cockpit     *cockpit.Service
 	Cultivation *cultivation.Service
 	Registry    *registry.Service
+	Goals       *goals.Service
+	Hardtech    *hardtech.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -111,6 +115,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Cockpit:     cockpit.NewService(st, eng),
 		Cultivation: cultivation.NewService(st, opts.Cultivation),
 		Registry:    registry.NewService(st, ref.Indicators),
+		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
+		Hardtech:    hardtech.NewService(st),
 	}
 }
 

@@ -75,8 +75,6 @@ var adapterExceptions = []struct{ from, to, why string }{
 var webCoreFeatureImports = []string{
 	"docs/help",
 	"internal/cluster",
-	"internal/goals",
-	"internal/hardtech",
 	"internal/importer",
 	"internal/imports",
 	"internal/indicator",

@@ -6,6 +6,8 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
+	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
+	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
@@ -22,6 +24,8 @@ func features() []feature {
 		{name: "cultivation", web: func(a *App) web.ModuleFunc { return cultivationweb.Module(a.Cultivation) }},
 		{name: "listing", messages: listingweb.Messages, web: func(a *App) web.ModuleFunc { return listingweb.Module(a.Listing) }},
 		{name: "reference", messages: registryweb.ReferenceMessages, web: func(a *App) web.ModuleFunc { return registryweb.Reference(a.Registry) }},
+		{name: "goals", messages: goalsweb.Messages, web: func(a *App) web.ModuleFunc { return goalsweb.Module(a.Goals) }},
+		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},
 	}
 }
 

@@ -109,23 +109,11 @@ func (s *Store) RemoveHardtech(ctx context.Context, sc auth.Scope, year int, ent
 	})
 }
 
-// HardtechRow is a pool member with the enterprise's identity and its
-// full-year revenues.
-type HardtechRow struct {
-	hardtech.Member
-	CreditCode   string
-	Name         string
-	RegionCode   string
-	IndustryCode string
-	Size         enterprise.Size // in the admission year
-	Revenue      map[int]unit.Fen
-}
-
 // HardtechMembers returns the members of a year's pool inside sc (every
 // year when year is 0), by region then name, each with the December
 // year-to-date revenues of the years from its base year to the end of the
 // horizon.
-func (s *Store) HardtechMembers(ctx context.Context, sc auth.Scope, year, horizon int) ([]HardtechRow, error) {
+func (s *Store) HardtechMembers(ctx context.Context, sc auth.Scope, year, horizon int) ([]hardtech.Row, error) {
 	where, args := scopeClause(sc, "e", 2)
 	rows, err := s.read.QueryContext(ctx, `SELECT h.year, h.enterprise_id, h.base_year, h.base_revenue, h.base_source, h.reasons, h.policy_version, h.admitted_on, h.admitted_by,
 			h.removed, h.removed_on, h.removed_by, h.removal_reason, e.credit_code, e.name, e.region_code, e.industry_code, COALESCE(ey.size, '')
@@ -135,9 +123,9 @@ func (s *Store) HardtechMembers(ctx context.Context, sc auth.Scope, year, horizo
 	if err != nil {
 		return nil, err
 	}
-	var out []HardtechRow
+	var out []hardtech.Row
 	for rows.Next() {
-		var r HardtechRow
+		var r hardtech.Row
 		var base int64
 		var removed int
 		var admitted, removedOn, size string

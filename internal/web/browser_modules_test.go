@@ -25,7 +25,7 @@ func TestBrowserModules(t *testing.T) {
 	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
 	mujunFixture(t, env)
 	webtest.SeedListing(t, env)
-	seedGoals(env)
+	webtest.SeedGoals(t, env)
 
 	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 150 * time.Second})
 	ctx, base, jsErrors := b.Ctx, b.Base, b.JSErrors

@@ -4,11 +4,6 @@ package web
 
 type (
 	ApiErrorEnvelope   = apiErrorEnvelope
-	ApiGoal            = apiGoal
-	ApiGoalProgress    = apiGoalProgress
-	ApiGoals           = apiGoals
-	ApiHardtechMember  = apiHardtechMember
-	ApiHardtechPool    = apiHardtechPool
 	ApiHealth          = apiHealth
 	ApiImportRejected  = apiImportRejected
 	ApiImportResult    = apiImportResult
@@ -35,15 +30,12 @@ type (
 	ApiRoute           = apiRoute
 	ApiRowError        = apiRowError
 	ApiUser            = apiUser
-	HardtechAdmitBody  = hardtechAdmitBody
-	HardtechRemoveBody = hardtechRemoveBody
 	LoginLimits        = loginLimits
 	LoginResponse      = loginResponse
 )
 
 var (
 	BuildOpenAPI    = buildOpenAPI
-	GoalRound2      = goalRound2
 	HashToken       = hashToken
 	LangCookieName  = langCookieName
 	NewLoginLimiter = newLoginLimiter

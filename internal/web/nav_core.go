@@ -12,8 +12,6 @@ func coreNav() []NavItem {
 	return []NavItem{
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: homeURL, Perm: auth.SignedIn, Order: 11, Audience: Enterprises},
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
-		{Group: GroupCultivate, ID: "goals", Label: "nav.goals", Path: "/goals", Perm: "goals.read", Order: 120, Audience: Officials},
-		{Group: GroupCultivate, ID: "hardtech", Label: "nav.hardtech", Path: "/hardtech", Perm: "hardtech.read", Order: 130, Audience: Officials},
 		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
 		{Group: GroupEvaluate, ID: "mujun_targets", Label: "nav.mujun_targets", Path: "/mujun/targets", Perm: "mujun.read", Order: 220, Audience: Officials},
 		{Group: GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: "import.reports", Order: 310, Audience: Everyone},

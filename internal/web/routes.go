@@ -35,7 +35,6 @@ func (s *Server) routeTable() []apiRoute {
 		s.coreRoutes(),
 		s.moduleRoutes(),
 		s.mujunRoutes(),
-		s.goalsRoutes(), s.hardtechRoutes(),
 	)
 }
 

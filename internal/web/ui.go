@@ -74,8 +74,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /goals", u.goalsPage)
-	page("GET /hardtech", u.hardtechPage)
 	page("GET /import", u.importPage)
 	page("GET /mujun", u.mujunOverview)
 	page("GET /mujun/targets", u.mujunTargetsPage)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -74,5 +75,31 @@ func SeedCultivation(t *testing.T, env *Env) {
 		{EnterpriseID: env.IDs[EntYuzhongElec], Year: 2023, Source: "test", Facts: cultivation.Facts{Honours: []string{"high_tech"}}},
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SeedGoals adds titles and two goal plans to the fixture. 2024: four new
+// 专精特新 (万州 3, 渝中 1); 2027: ten gazelles (万州 6, 渝中 4) from the
+// end-2022 stock.
+func SeedGoals(t *testing.T, env *Env) {
+	t.Helper()
+	ctx := context.Background()
+	if err := env.Store.PutTitles(ctx, []enterprise.Title{
+		{EnterpriseID: env.IDs[EntWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial, GrantedOn: day("2024-03-01"), ValidUntil: day("2027-03-01")},
+		{EnterpriseID: env.IDs[EntYuzhongElec], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial, GrantedOn: day("2024-05-01"), ValidUntil: day("2027-05-01")},
+		{EnterpriseID: env.IDs[EntWanzhouFood], Kind: enterprise.TitleGazelle, Level: enterprise.LevelProvincial, GrantedOn: day("2022-06-01"), ValidUntil: day("2025-06-01")},
+		{EnterpriseID: env.IDs[EntWanzhouAuto], Kind: enterprise.TitleGazelle, Level: enterprise.LevelProvincial, GrantedOn: day("2023-06-01"), ValidUntil: day("2026-06-01")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []goals.Plan{
+		{ID: "t-2024", Version: 1, EffectiveFrom: day("2024-01-01"), NameZh: "2024", NameEn: "2024", Source: "测试任务表", Measure: goals.New, BaseYear: 2023, GoalYear: 2024,
+			AlertPct: 80, ExcellentPct: 120, Goals: []goals.Goal{{IndicatorCode: "NEW_SPECIALIZED", City: 4, Districts: map[string]int{"500101": 3, "500103": 1}}}},
+		{ID: "t-2027", Version: 1, EffectiveFrom: day("2023-01-01"), NameZh: "2027", NameEn: "2027", Source: "测试目标", Measure: goals.Stock, BaseYear: 2022, GoalYear: 2027,
+			AlertPct: 90, ExcellentPct: 110, Goals: []goals.Goal{{IndicatorCode: "GAZELLE_COUNT", City: 10, Districts: map[string]int{"500101": 6, "500103": 4}}}},
+	} {
+		if err := env.Store.PutGoalPlan(ctx, p, env.Users["admin"]); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

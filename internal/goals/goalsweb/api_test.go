@@ -1,53 +1,23 @@
-package web_test
+package goalsweb_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/goals"
-	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
-// seedGoals adds titles and two goal plans to the fixture. 2024: four new
-// 专精特新 (万州 3, 渝中 1); 2027: ten gazelles (万州 6, 渝中 4) from the
-// end-2022 stock.
-func seedGoals(env *webtest.Env) {
-	t := env.T
-	ctx := context.Background()
-	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
-	if err := env.Store.PutTitles(ctx, []enterprise.Title{
-		{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial, GrantedOn: d("2024-03-01"), ValidUntil: d("2027-03-01")},
-		{EnterpriseID: env.IDs[webtest.EntYuzhongElec], Kind: enterprise.TitleSpecialized, Level: enterprise.LevelProvincial, GrantedOn: d("2024-05-01"), ValidUntil: d("2027-05-01")},
-		{EnterpriseID: env.IDs[webtest.EntWanzhouFood], Kind: enterprise.TitleGazelle, Level: enterprise.LevelProvincial, GrantedOn: d("2022-06-01"), ValidUntil: d("2025-06-01")},
-		{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Kind: enterprise.TitleGazelle, Level: enterprise.LevelProvincial, GrantedOn: d("2023-06-01"), ValidUntil: d("2026-06-01")},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []goals.Plan{
-		{ID: "t-2024", Version: 1, EffectiveFrom: d("2024-01-01"), NameZh: "2024", NameEn: "2024", Source: "测试任务表", Measure: goals.New, BaseYear: 2023, GoalYear: 2024,
-			AlertPct: 80, ExcellentPct: 120, Goals: []goals.Goal{{IndicatorCode: "NEW_SPECIALIZED", City: 4, Districts: map[string]int{"500101": 3, "500103": 1}}}},
-		{ID: "t-2027", Version: 1, EffectiveFrom: d("2023-01-01"), NameZh: "2027", NameEn: "2027", Source: "测试目标", Measure: goals.Stock, BaseYear: 2022, GoalYear: 2027,
-			AlertPct: 90, ExcellentPct: 110, Goals: []goals.Goal{{IndicatorCode: "GAZELLE_COUNT", City: 10, Districts: map[string]int{"500101": 6, "500103": 4}}}},
-	} {
-		if err := env.Store.PutGoalPlan(ctx, p, env.Users["admin"]); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func getGoals(env *webtest.Env, user, url string) web.ApiGoals {
+func getGoals(env *webtest.Env, user, url string) goalsweb.APIGoals {
 	env.T.Helper()
 	res, body := env.Do(webtest.Scenario{URL: url, User: user})
 	if res.StatusCode != http.StatusOK {
 		env.T.Fatalf("GET %s as %s: %d %s", url, user, res.StatusCode, body)
 	}
-	var out web.ApiGoals
+	var out goalsweb.APIGoals
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		env.T.Fatal(err)
 	}
@@ -56,18 +26,18 @@ func getGoals(env *webtest.Env, user, url string) web.ApiGoals {
 
 func TestGoalsAPI(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		seedGoals(env)
+		webtest.SeedGoals(t, env)
 		g := getGoals(env, "admin", "/api/v1/goals?year=2024")
 		// Data run to June 2024: half the year.
 		if g.Year != 2024 || g.AsOf != "2024-06" || g.YearElapsedPct != 50 || !slices.Equal(g.Years, []int{2023, 2024, 2025, 2026, 2027}) || len(g.Goals) != 2 {
 			t.Fatalf("goals %+v", g)
 		}
-		byCode := map[string]web.ApiGoal{}
+		byCode := map[string]goalsweb.APIGoal{}
 		for _, x := range g.Goals {
 			byCode[x.Indicator] = x
 		}
 		spec := byCode["NEW_SPECIALIZED"]
-		dist := map[string]web.ApiGoalProgress{}
+		dist := map[string]goalsweb.APIGoalProgress{}
 		for _, x := range spec.Districts {
 			dist[x.Region] = x
 		}
@@ -88,7 +58,7 @@ func TestGoalsAPI(t *testing.T) {
 		// 2024: 1 + 9 × 2/5 = 4.6 → 5. 1.5 of 5 years gone: the year ends at
 		// 1 + 1 × 2/1.5 = 2.33 < 5 → behind. Projection to 2027: 1 + 1 × 5/1.5.
 		if c := gaz.City; c == nil || c.Baseline != 1 || c.Actual != 2 || c.YearGoal != 5 || c.Status != "behind" || c.ElapsedPct != 30 ||
-			c.Projection != web.GoalRound2(1+5/1.5) || gaz.Measure != "stock" || gaz.GoalYear != 2027 {
+			c.Projection != goals.Round2(1+5/1.5) || gaz.Measure != "stock" || gaz.GoalYear != 2027 {
 			t.Fatalf("gazelle city %+v", gaz.City)
 		}
 		// 2025 (a later year): stock goals only, actuals at the latest month, no status yet.
@@ -130,9 +100,8 @@ func TestGoalsNoPlans(t *testing.T) {
 	})
 }
 
-// The goals and hard-tech schemas match their wire structs field by field.
+// The goals schemas match their wire structs field by field.
 func TestGoalsOpenAPISchemas(t *testing.T) {
-	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{"Goals": web.ApiGoals{}, "Goal": web.ApiGoal{}, "GoalProgress": web.ApiGoalProgress{},
-		"HardtechPool": web.ApiHardtechPool{}, "HardtechMember": web.ApiHardtechMember{}},
-		map[string]any{"HardtechAdmit": web.HardtechAdmitBody{}, "HardtechRemove": web.HardtechRemoveBody{}})
+	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
+		"Goals": goalsweb.APIGoals{}, "Goal": goalsweb.APIGoal{}, "GoalProgress": goalsweb.APIGoalProgress{}}, nil)
 }

@@ -1,4 +1,4 @@
-package web_test
+package hardtechweb_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -68,7 +68,7 @@ func TestHardtechAPI(t *testing.T) {
 		// Progress: the 万州 firm's 2024 reports run to June only, so no
 		// full year after the 2023 base is known yet.
 		_, body := env.Do(webtest.Scenario{URL: "/api/v1/hardtech?year=2024", User: "admin"})
-		var pool web.ApiHardtechPool
+		var pool hardtechweb.APIHardtechPool
 		if err := json.Unmarshal([]byte(body), &pool); err != nil {
 			t.Fatal(err)
 		}
@@ -79,4 +79,11 @@ func TestHardtechAPI(t *testing.T) {
 			t.Fatal(body)
 		}
 	})
+}
+
+// The hard-tech schemas match their wire structs field by field.
+func TestHardtechOpenAPISchemas(t *testing.T) {
+	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
+		"HardtechPool": hardtechweb.APIHardtechPool{}, "HardtechMember": hardtechweb.APIHardtechMember{}},
+		map[string]any{"HardtechAdmit": hardtechweb.HardtechAdmitBody{}, "HardtechRemove": hardtechweb.HardtechRemoveBody{}})
 }
