@@ -14,6 +14,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/listing"
+	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -55,6 +56,7 @@ type App struct {
 	Registry    *registry.Service
 	Goals       *goals.Service
 	Hardtech    *hardtech.Service
+	Mujun       *mujun.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -117,6 +119,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Registry:    registry.NewService(st, ref.Indicators),
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
+		Mujun:       mujun.NewService(st),
 	}
 }
 

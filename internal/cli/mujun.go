@@ -17,7 +17,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/region"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 var mujunUsage = msg(i18n.ZH, "cli.usage.mujun")
@@ -53,7 +52,7 @@ func mujunConfigs(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	list, err := a.Store.MujunConfigs(ctx)
+	list, err := a.Mujun.Configs(ctx)
 	if err != nil {
 		return err
 	}
@@ -96,7 +95,7 @@ func mujunRun(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
-	ev, err := a.Store.EvaluateMujun(ctx, cfg, *year, sqlstore.EvaluateOptions{PriorRunID: *prior, NoPrior: *noPrior, By: *by, Note: *note})
+	ev, err := a.Mujun.Evaluate(ctx, cfg, *year, mujun.EvaluateOptions{PriorRunID: *prior, NoPrior: *noPrior, By: *by, Note: *note})
 	if err != nil {
 		return mujunError(err)
 	}
@@ -111,7 +110,7 @@ func mujunRun(ctx context.Context, args []string, std IO) error {
 // resolveMujunConfig finds the configuration of a run: a JSON file (stored
 // as a new version first), id or id@version, or the one in force today.
 func resolveMujunConfig(ctx context.Context, a *app.App, ref string, year int, by string) (mujun.Config, error) {
-	st := a.Store
+	st := a.Mujun
 	switch {
 	case strings.HasSuffix(strings.ToLower(ref), ".json"):
 		data, err := os.ReadFile(ref)
@@ -122,7 +121,7 @@ func resolveMujunConfig(ctx context.Context, a *app.App, ref string, year int, b
 		if err != nil {
 			return cfg, mujunError(err)
 		}
-		saved, err := st.PutMujunConfig(ctx, cfg, sqlstore.ConfigOptions{By: by})
+		saved, err := st.PutConfig(ctx, cfg, mujun.ConfigOptions{By: by})
 		if err != nil {
 			return saved, mujunError(err)
 		}
@@ -137,20 +136,20 @@ func resolveMujunConfig(ctx context.Context, a *app.App, ref string, year int, b
 			}
 			v = n
 		}
-		cfg, _, err := st.MujunConfig(ctx, id, v)
+		cfg, _, err := st.Config(ctx, id, v)
 		if err != nil {
 			return cfg, fmt.Errorf("configuration %s: %w", ref, err)
 		}
 		return cfg, nil
 	}
-	list, err := st.MujunConfigs(ctx)
+	list, err := st.Configs(ctx)
 	if err != nil {
 		return mujun.Config{}, err
 	}
 	var cands []mujun.Config
 	for _, c := range list {
 		if c.Year == year && c.EvaluatingUnit == "city" {
-			cfg, _, err := st.MujunConfig(ctx, c.ID, c.Version)
+			cfg, _, err := st.Config(ctx, c.ID, c.Version)
 			if err != nil {
 				return cfg, err
 			}
@@ -208,7 +207,7 @@ func benchmarkMessage(be *mujun.BenchmarkError, lang string) string {
 	return be.Message(lang, cat.T, unitName)
 }
 
-func printRunSummary(w io.Writer, ev sqlstore.Evaluation, regions *region.Catalogue) {
+func printRunSummary(w io.Writer, ev mujun.Evaluation, regions *region.Catalogue) {
 	res := ev.Result
 	prior := "none"
 	if ev.Prior != 0 {
@@ -283,7 +282,7 @@ func mujunRuns(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	runs, err := a.Store.MujunRuns(ctx)
+	runs, err := a.Mujun.Runs(ctx)
 	if err != nil {
 		return err
 	}
@@ -316,7 +315,7 @@ func mujunDiff(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	changes, err := a.Store.MujunDiff(ctx, auth.All(), *from, *to)
+	changes, err := a.Mujun.Changes(ctx, auth.All(), *from, *to)
 	if err != nil {
 		return err
 	}

@@ -81,12 +81,12 @@ func demoConfigV2(year int) (mujun.Config, error) {
 }
 
 // demoParks returns two or three parks for every district and zone.
-func demoParks(rng *rand.Rand) ([]sqlstore.MujunPark, map[string][]string, error) {
+func demoParks(rng *rand.Rand) ([]mujun.Park, map[string][]string, error) {
 	cat, err := region.Builtin()
 	if err != nil {
 		return nil, nil, err
 	}
-	var parks []sqlstore.MujunPark
+	var parks []mujun.Park
 	byRegion := map[string][]string{}
 	for _, r := range cat.Regions {
 		stem := strings.TrimSuffix(strings.TrimSuffix(r.NameZh, "区"), "县")
@@ -97,7 +97,7 @@ func demoParks(rng *rand.Rand) ([]sqlstore.MujunPark, map[string][]string, error
 		n := 2 + rng.IntN(2)
 		for i := range n {
 			code := fmt.Sprintf("%s-P%d", r.Code, i+1)
-			parks = append(parks, sqlstore.MujunPark{Code: code, RegionCode: r.Code,
+			parks = append(parks, mujun.Park{Code: code, RegionCode: r.Code,
 				NameZh: stem + parkSuffixes[i].zh, NameEn: enStem + " " + parkSuffixes[i].en})
 			byRegion[r.Code] = append(byRegion[r.Code], code)
 		}
@@ -203,7 +203,7 @@ func loadMujun(ctx context.Context, st *sqlstore.Store, ds *dataset, idOf []int6
 		if err != nil {
 			return err
 		}
-		if _, err := st.PutMujunConfig(ctx, cfg, sqlstore.ConfigOptions{By: "demo", KeepVersion: true}); err != nil {
+		if _, err := st.PutMujunConfig(ctx, cfg, mujun.ConfigOptions{By: "demo", KeepVersion: true}); err != nil {
 			return fmt.Errorf("demo: config %s v%d: %w", cfg.ID, cfg.Version, err)
 		}
 		done := false
@@ -214,7 +214,7 @@ func loadMujun(ctx context.Context, st *sqlstore.Store, ds *dataset, idOf []int6
 			continue
 		}
 		// The 2023 runs take the 2022 run as prior: the newest run of 2022.
-		if _, err := st.EvaluateMujun(ctx, cfg, s.year, sqlstore.EvaluateOptions{By: "demo", Note: s.note}); err != nil {
+		if _, err := mujun.NewService(st).Evaluate(ctx, cfg, s.year, mujun.EvaluateOptions{By: "demo", Note: s.note}); err != nil {
 			return fmt.Errorf("demo: mujun run %d: %w", s.year, err)
 		}
 	}

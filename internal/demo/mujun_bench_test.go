@@ -51,7 +51,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 	b.Run("diff", func(b *testing.B) {
 		n := 0
 		for b.Loop() {
-			d, err := st.MujunDiffRows(ctx, all, r23, r23b, sqlstore.DiffQuery{})
+			d, err := st.MujunDiffRows(ctx, all, r23, r23b, mujun.DiffQuery{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -61,7 +61,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 	})
 	b.Run("diff_page", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := st.MujunDiffRows(ctx, all, r23, r23b, sqlstore.DiffQuery{Limit: 500}); err != nil {
+			if _, err := st.MujunDiffRows(ctx, all, r23, r23b, mujun.DiffQuery{Limit: 500}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -71,14 +71,14 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 			if _, _, err := st.MujunRunConfig(ctx, r23b); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := st.MujunResults(ctx, all, r23b, sqlstore.ResultFilter{}); err != nil {
+			if _, err := st.MujunResults(ctx, all, r23b, mujun.ResultFilter{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("summary", func(b *testing.B) {
 		for b.Loop() {
-			parts := sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true}
+			parts := mujun.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true}
 			if _, _, err := st.MujunRunParts(ctx, all, r23b, parts); err != nil {
 				b.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, id := range years {
-				res, _, err := st.MujunRunParts(ctx, all, id, sqlstore.SummaryParts{RegionsByGroup: true, Stats: true})
+				res, _, err := st.MujunRunParts(ctx, all, id, mujun.SummaryParts{RegionsByGroup: true, Stats: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -99,7 +99,7 @@ func BenchmarkMujunReadDemo(b *testing.B) {
 			}
 		}
 	})
-	page, err := st.MujunResults(ctx, all, r23b, sqlstore.ResultFilter{})
+	page, err := st.MujunResults(ctx, all, r23b, mujun.ResultFilter{})
 	if err != nil || len(page.Items) == 0 {
 		b.Fatalf("results: %v", err)
 	}

@@ -41,7 +41,7 @@ func TestMujunDemo(t *testing.T) {
 	if r22.Year != 2022 || r23.Year != 2023 || r23b.Year != 2023 || r23.PriorRunID != r22.ID || r23b.PriorRunID != r22.ID || r23b.ConfigVersion != 2 {
 		t.Fatalf("runs: %+v", runs)
 	}
-	facts, cnt, err := st.AssembleMujunFacts(ctx, auth.All(), 2023)
+	facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func BenchmarkMujunEvaluateDemo(b *testing.B) {
 	firms := 0
 	b.ResetTimer()
 	for b.Loop() {
-		ev, err := st.EvaluateMujun(ctx, cfg, 2023, sqlstore.EvaluateOptions{By: "bench"})
+		ev, err := mujun.NewService(st).Evaluate(ctx, cfg, 2023, mujun.EvaluateOptions{By: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestMujunReadPathsDemo(t *testing.T) {
 		t.Fatalf("stored diff (%d changes) differs from mujun.Diff (%d)", len(got), len(want))
 	}
 
-	every := sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true, Stats: true}
+	every := mujun.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true, Stats: true}
 	for _, sc := range []auth.Scope{all, auth.Region(cur.Regions[0].RegionCode)} {
 		want, _, err := st.MujunRunSummary(ctx, sc, r23b)
 		if err != nil {
@@ -153,7 +153,7 @@ func TestMujunReadPathsDemo(t *testing.T) {
 	}
 
 	// The ranking in Go: group, rated firms by rank, exempt firms, by id.
-	ranked := func(f sqlstore.ResultFilter) []int64 {
+	ranked := func(f mujun.ResultFilter) []int64 {
 		var sel []mujun.EnterpriseResult
 		for _, e := range cur.Enterprises {
 			if (f.Group == "" || e.Group == f.Group) && (f.RegionCode == "" || e.RegionCode == f.RegionCode) && (f.Class == "" || e.Class == f.Class) {
@@ -181,7 +181,7 @@ func TestMujunReadPathsDemo(t *testing.T) {
 		return ids
 	}
 	region := cur.Regions[3].RegionCode
-	for _, f := range []sqlstore.ResultFilter{{}, {Group: mujun.BelowScale}, {RegionCode: region}, {Class: "C"}} {
+	for _, f := range []mujun.ResultFilter{{}, {Group: mujun.BelowScale}, {RegionCode: region}, {Class: "C"}} {
 		want := ranked(f)
 		for _, off := range []int{0, 50, len(want) - 70} {
 			f.Limit, f.Offset = 100, max(off, 0)

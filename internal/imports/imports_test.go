@@ -157,7 +157,7 @@ func newEnv(t *testing.T, dsn string, raw *sql.DB) *env {
 	for l, c := range e.cc {
 		e.ids[l] = ids[c]
 	}
-	if err := st.PutMujunParks(ctx, []sqlstore.MujunPark{
+	if err := st.PutMujunParks(ctx, []mujun.Park{
 		{Code: "WZ-P1", RegionCode: "500101", NameZh: "万州经济技术开发区", NameEn: "Wanzhou ETDZ"},
 		{Code: "YZ-P1", RegionCode: "500103", NameZh: "渝中楼宇产业园", NameEn: "Yuzhong Building Park"},
 	}); err != nil {

@@ -19,16 +19,8 @@ import (
 // facts departments supply, configuration versions, and runs with every
 // enterprise's result.
 
-// MujunPark is an industrial park (工业园区) of a district.
-type MujunPark struct {
-	Code       string `json:"code"`
-	RegionCode string `json:"region_code"`
-	NameZh     string `json:"name_zh"`
-	NameEn     string `json:"name_en"`
-}
-
 // PutMujunParks inserts or renames parks, all or none.
-func (s *Store) PutMujunParks(ctx context.Context, parks []MujunPark) error {
+func (s *Store) PutMujunParks(ctx context.Context, parks []mujun.Park) error {
 	for _, p := range parks {
 		if p.Code == "" || p.RegionCode == "" || p.NameZh == "" {
 			return apperr.New(apperr.Invalid, "err.mujun_park_invalid", p.Code)
@@ -52,15 +44,15 @@ func (s *Store) PutMujunParks(ctx context.Context, parks []MujunPark) error {
 
 // MujunParks returns every park by code. Park names are reference data,
 // not enterprise data, so they are not scoped.
-func (s *Store) MujunParks(ctx context.Context) ([]MujunPark, error) {
+func (s *Store) MujunParks(ctx context.Context) ([]mujun.Park, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT code, region_code, name_zh, name_en FROM mujun_park ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MujunPark
+	var out []mujun.Park
 	for rows.Next() {
-		var p MujunPark
+		var p mujun.Park
 		if err := rows.Scan(&p.Code, &p.RegionCode, &p.NameZh, &p.NameEn); err != nil {
 			return nil, err
 		}
@@ -268,49 +260,11 @@ func (s *Store) MujunSources(ctx context.Context, sc auth.Scope, year int) ([]mu
 	return out, rows.Err()
 }
 
-// AssembleMujunFacts builds year's evaluation facts for the enterprises in
-// scope (mujun.Assemble over MujunSources and MujunFacts).
-func (s *Store) AssembleMujunFacts(ctx context.Context, sc auth.Scope, year int) ([]mujun.Facts, mujun.AssembleCounts, error) {
-	reg, err := s.MujunSources(ctx, sc, year)
-	if err != nil {
-		return nil, mujun.AssembleCounts{}, err
-	}
-	sup, err := s.MujunFacts(ctx, sc, year)
-	if err != nil {
-		return nil, mujun.AssembleCounts{}, err
-	}
-	facts, cnt := mujun.Assemble(year, reg, sup)
-	return facts, cnt, nil
-}
-
 // ---- configurations ----
-
-// MujunConfigInfo describes one stored configuration version.
-type MujunConfigInfo struct {
-	ID             string    `json:"id"`
-	Version        int       `json:"version"`
-	Year           int       `json:"year"`
-	EvaluatingUnit string    `json:"evaluating_unit"`
-	EffectiveFrom  string    `json:"effective_from"`
-	EffectiveTo    string    `json:"effective_to"`
-	Builtin        bool      `json:"builtin"`
-	CreatedAt      time.Time `json:"created_at"`
-	CreatedBy      string    `json:"created_by"`
-}
-
-// ConfigOptions tune PutMujunConfig.
-type ConfigOptions struct {
-	By string // who uploaded it (username), for the record
-	// KeepVersion stores the configuration under its own version and does
-	// nothing when that version exists (seeding built-ins); otherwise the
-	// stored version is one above the highest for the id.
-	KeepVersion bool
-	Builtin     bool
-}
 
 // PutMujunConfig validates and stores a configuration as a new version of
 // its id and returns it with the version it got.
-func (s *Store) PutMujunConfig(ctx context.Context, cfg mujun.Config, opt ConfigOptions) (mujun.Config, error) {
+func (s *Store) PutMujunConfig(ctx context.Context, cfg mujun.Config, opt mujun.ConfigOptions) (mujun.Config, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var top sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM mujun_config WHERE id = $1`, cfg.ID).Scan(&top); err != nil {
@@ -353,7 +307,7 @@ func (s *Store) SeedMujunBuiltins(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.PutMujunConfig(ctx, cfg, ConfigOptions{By: "builtin", KeepVersion: true, Builtin: true}); err != nil {
+		if _, err := s.PutMujunConfig(ctx, cfg, mujun.ConfigOptions{By: "builtin", KeepVersion: true, Builtin: true}); err != nil {
 			return fmt.Errorf("sqlstore: seed %s: %w", name, err)
 		}
 	}
@@ -361,16 +315,16 @@ func (s *Store) SeedMujunBuiltins(ctx context.Context) error {
 }
 
 // MujunConfigs lists every stored version, by id then version.
-func (s *Store) MujunConfigs(ctx context.Context) ([]MujunConfigInfo, error) {
+func (s *Store) MujunConfigs(ctx context.Context) ([]mujun.ConfigInfo, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by
 		FROM mujun_config ORDER BY id, version`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MujunConfigInfo
+	var out []mujun.ConfigInfo
 	for rows.Next() {
-		var c MujunConfigInfo
+		var c mujun.ConfigInfo
 		var b int
 		var at int64
 		if err := rows.Scan(&c.ID, &c.Version, &c.Year, &c.EvaluatingUnit, &c.EffectiveFrom, &c.EffectiveTo, &b, &at, &c.CreatedBy); err != nil {
@@ -384,14 +338,14 @@ func (s *Store) MujunConfigs(ctx context.Context) ([]MujunConfigInfo, error) {
 
 // MujunConfig returns one version of a configuration; version 0 is the
 // highest.
-func (s *Store) MujunConfig(ctx context.Context, id string, version int) (mujun.Config, MujunConfigInfo, error) {
+func (s *Store) MujunConfig(ctx context.Context, id string, version int) (mujun.Config, mujun.ConfigInfo, error) {
 	q := `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by, body FROM mujun_config WHERE id = $1 AND version = $2`
 	args := []any{id, version}
 	if version == 0 {
 		q = `SELECT id, version, year, evaluating_unit, effective_from, effective_to, builtin, created_at, created_by, body FROM mujun_config WHERE id = $1 ORDER BY version DESC LIMIT 1`
 		args = args[:1]
 	}
-	var c MujunConfigInfo
+	var c mujun.ConfigInfo
 	var b int
 	var at int64
 	var body string
@@ -411,30 +365,6 @@ func (s *Store) MujunConfig(ctx context.Context, id string, version int) (mujun.
 }
 
 // ---- runs ----
-
-// MujunRun describes a stored run.
-type MujunRun struct {
-	ID             int64                `json:"id"`
-	ConfigID       string               `json:"config_id"`
-	ConfigVersion  int                  `json:"config_version"`
-	Year           int                  `json:"year"`
-	EvaluatingUnit string               `json:"evaluating_unit"`
-	PriorRunID     int64                `json:"prior_run_id"`
-	Enterprises    int                  `json:"enterprises"`
-	Skipped        int                  `json:"skipped"`
-	Note           string               `json:"note"`
-	CreatedAt      time.Time            `json:"created_at"`
-	CreatedBy      string               `json:"created_by"`
-	Counts         mujun.AssembleCounts `json:"assembled"`
-}
-
-// RunMeta is what a run's record adds to its result.
-type RunMeta struct {
-	PriorRunID int64
-	Note       string
-	By         string
-	Counts     mujun.AssembleCounts
-}
 
 // runSummary is the JSON kept in mujun_run.summary: everything of a
 // RunResult except the configuration (config_body) and the enterprises
@@ -464,13 +394,17 @@ const resultChunk = 200
 // columns (ranking order, aggregates, group results) and the class changes
 // against the run the pages compare it with are written in the same
 // transaction: runs are immutable, so what is derived from them is too.
-func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta RunMeta) (int64, error) {
-	return s.saveMujunRun(ctx, res, meta, nil)
+func (s *Store) SaveMujunRun(ctx context.Context, res mujun.RunResult, meta mujun.RunMeta) (int64, error) {
+	var known map[int64]*mujun.RunResult
+	if meta.Prior != nil {
+		known = map[int64]*mujun.RunResult{meta.PriorRunID: meta.Prior}
+	}
+	return s.saveMujunRun(ctx, res, meta, known)
 }
 
 // saveMujunRun is SaveMujunRun with runs the caller already read (by id),
 // so the diff against them needs no second read.
-func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta RunMeta, known map[int64]*mujun.RunResult) (int64, error) {
+func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta mujun.RunMeta, known map[int64]*mujun.RunResult) (int64, error) {
 	cfgBody, err := json.Marshal(res.Config)
 	if err != nil {
 		return 0, err
@@ -549,8 +483,8 @@ func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta RunM
 
 const runColumns = `id, config_id, config_version, year, evaluating_unit, prior_run_id, enterprises, skipped, note, created_at, created_by`
 
-func scanRun(sc interface{ Scan(...any) error }) (MujunRun, error) {
-	var r MujunRun
+func scanRun(sc interface{ Scan(...any) error }) (mujun.RunInfo, error) {
+	var r mujun.RunInfo
 	var at int64
 	err := sc.Scan(&r.ID, &r.ConfigID, &r.ConfigVersion, &r.Year, &r.EvaluatingUnit, &r.PriorRunID, &r.Enterprises, &r.Skipped, &r.Note, &at, &r.CreatedBy)
 	r.CreatedAt = time.Unix(at, 0).UTC()
@@ -559,13 +493,13 @@ func scanRun(sc interface{ Scan(...any) error }) (MujunRun, error) {
 
 // MujunRuns lists every run, newest first. Run records are not
 // enterprise data; their results are scoped.
-func (s *Store) MujunRuns(ctx context.Context) ([]MujunRun, error) {
+func (s *Store) MujunRuns(ctx context.Context) ([]mujun.RunInfo, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM mujun_run ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MujunRun
+	var out []mujun.RunInfo
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
@@ -577,7 +511,7 @@ func (s *Store) MujunRuns(ctx context.Context) ([]MujunRun, error) {
 }
 
 // MujunRunInfo returns one run's record.
-func (s *Store) MujunRunInfo(ctx context.Context, id int64) (MujunRun, error) {
+func (s *Store) MujunRunInfo(ctx context.Context, id int64) (mujun.RunInfo, error) {
 	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM mujun_run WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "err.mujun_run_not_found", id)
@@ -587,7 +521,7 @@ func (s *Store) MujunRunInfo(ctx context.Context, id int64) (MujunRun, error) {
 
 // LatestMujunRun returns the newest run of year for the evaluating unit;
 // ok is false when there is none.
-func (s *Store) LatestMujunRun(ctx context.Context, year int, evaluatingUnit string) (MujunRun, bool, error) {
+func (s *Store) LatestMujunRun(ctx context.Context, year int, evaluatingUnit string) (mujun.RunInfo, bool, error) {
 	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM mujun_run WHERE year = $1 AND evaluating_unit = $2 ORDER BY id DESC LIMIT 1`, year, evaluatingUnit))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
@@ -600,11 +534,11 @@ func (s *Store) LatestMujunRun(ctx context.Context, year int, evaluatingUnit str
 // are cut to the scope too: a district sees its own district and parks
 // only, and no city total or city-wide class counts; an enterprise sees
 // none. Group benchmarks (the method's yardsticks) stay.
-func (s *Store) MujunRunSummary(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+func (s *Store) MujunRunSummary(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, mujun.RunInfo, error) {
 	var res mujun.RunResult
 	var cfgBody, sumBody string
 	var at int64
-	var run MujunRun
+	var run mujun.RunInfo
 	err := s.read.QueryRowContext(ctx, `SELECT `+runColumns+`, config_body, summary FROM mujun_run WHERE id = $1`, id).
 		Scan(&run.ID, &run.ConfigID, &run.ConfigVersion, &run.Year, &run.EvaluatingUnit, &run.PriorRunID, &run.Enterprises, &run.Skipped, &run.Note, &at, &run.CreatedBy, &cfgBody, &sumBody)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -648,7 +582,7 @@ func (s *Store) MujunRunSummary(ctx context.Context, sc auth.Scope, id int64) (m
 // MujunRunResult reads a run back as the engine's result, for the
 // enterprises in scope, with the aggregates cut to the scope as in
 // MujunRunSummary.
-func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, MujunRun, error) {
+func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mujun.RunResult, mujun.RunInfo, error) {
 	res, run, err := s.MujunRunSummary(ctx, sc, id)
 	if err != nil {
 		return res, run, err
@@ -690,33 +624,10 @@ func scanResult(sc interface{ Scan(...any) error }, extra ...any) (mujun.Enterpr
 	return e, nil
 }
 
-// ResultFilter selects a run's enterprise results.
-type ResultFilter struct {
-	RegionCode string
-	ParkCode   string
-	Class      string
-	Group      mujun.Group
-	Limit      int // 50 when zero; at most 5000
-	Offset     int
-}
-
-// MujunResultItem is one enterprise's result with its registry name.
-type MujunResultItem struct {
-	mujun.EnterpriseResult
-	Name       string
-	CreditCode string
-}
-
-// MujunResultPage is a page of results and the total matching count.
-type MujunResultPage struct {
-	Items []MujunResultItem
-	Total int
-}
-
 // MujunResults returns a run's results in scope, ranked: group (above
 // scale first), rated firms by rank, then exempt firms, ties by id.
-func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f ResultFilter) (MujunResultPage, error) {
-	var page MujunResultPage
+func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f mujun.ResultFilter) (mujun.ResultPage, error) {
+	var page mujun.ResultPage
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -760,7 +671,7 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it MujunResultItem
+		var it mujun.ResultItem
 		e, err := scanResult(rows, &it.Name, &it.CreditCode)
 		if err != nil {
 			return page, err
@@ -771,15 +682,9 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	return page, rows.Err()
 }
 
-// MujunEnterpriseRun is one run's result for one enterprise.
-type MujunEnterpriseRun struct {
-	Run    MujunRun
-	Result mujun.EnterpriseResult
-}
-
 // MujunEnterpriseResults returns an enterprise's result in every run that
 // evaluated it, newest run first, if the enterprise is in scope.
-func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enterpriseID int64) ([]MujunEnterpriseRun, error) {
+func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enterpriseID int64) ([]mujun.EnterpriseRun, error) {
 	where, args := scopeClause(sc, "e", 2)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, u.id, u.config_id, u.config_version, u.year, u.evaluating_unit, u.prior_run_id, u.enterprises, u.skipped, u.note, u.created_at, u.created_by
 		FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id
@@ -788,9 +693,9 @@ func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enter
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MujunEnterpriseRun
+	var out []mujun.EnterpriseRun
 	for rows.Next() {
-		var er MujunEnterpriseRun
+		var er mujun.EnterpriseRun
 		var at int64
 		ru := &er.Run
 		e, err := scanResult(rows, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
@@ -822,78 +727,4 @@ func (s *Store) MujunRunYears(ctx context.Context, evaluatingUnit string) (map[i
 		out[y] = id
 	}
 	return out, rows.Err()
-}
-
-// EvaluateOptions tune EvaluateMujun.
-type EvaluateOptions struct {
-	// PriorRunID is the previous year's run for prior-mean benchmarks and
-	// class history; 0 takes the newest run of year − 1 for the same
-	// evaluating unit that found firms, if any. NoPrior runs without one
-	// (a prior-mean benchmark then refuses unless it bootstraps from this
-	// year).
-	PriorRunID int64
-	NoPrior    bool
-	By         string
-	Note       string
-}
-
-// Evaluation is what EvaluateMujun did.
-type Evaluation struct {
-	RunID  int64
-	Result mujun.RunResult
-	Counts mujun.AssembleCounts
-	Prior  int64
-}
-
-// EvaluateMujun runs cfg over the year's facts assembled from the store
-// (city-wide: a run evaluates every enterprise of its unit) and saves the
-// run. The configuration's year must be the evaluated year.
-func (s *Store) EvaluateMujun(ctx context.Context, cfg mujun.Config, year int, opt EvaluateOptions) (Evaluation, error) {
-	var ev Evaluation
-	if cfg.Year != year {
-		return ev, apperr.New(apperr.Invalid, "err.mujun_year_mismatch", cfg.ID, cfg.Version, cfg.Year, year)
-	}
-	if err := cfg.Validate(); err != nil {
-		return ev, err
-	}
-	var prior *mujun.RunResult
-	if !opt.NoPrior {
-		pid := opt.PriorRunID
-		if pid == 0 {
-			id, ok, err := s.priorMujunRun(ctx, year, cfg.EvaluatingUnit)
-			if err != nil {
-				return ev, err
-			}
-			if ok {
-				pid = id
-			}
-		}
-		if pid != 0 {
-			p, _, err := s.MujunRunResult(ctx, auth.All(), pid)
-			if err != nil {
-				return ev, err
-			}
-			prior, ev.Prior = &p, pid
-		}
-	}
-	facts, cnt, err := s.AssembleMujunFacts(ctx, auth.All(), year)
-	if err != nil {
-		return ev, err
-	}
-	// A refused run (a benchmark without its data) returns here, before
-	// anything is written.
-	res, err := mujun.RunWith(cfg, facts, prior, mujun.RunOptions{PriorRunID: ev.Prior})
-	if err != nil {
-		return ev, err
-	}
-	var known map[int64]*mujun.RunResult
-	if prior != nil {
-		known = map[int64]*mujun.RunResult{ev.Prior: prior}
-	}
-	id, err := s.saveMujunRun(ctx, res, RunMeta{PriorRunID: ev.Prior, Note: opt.Note, By: opt.By, Counts: cnt}, known)
-	if err != nil {
-		return ev, err
-	}
-	ev.RunID, ev.Result, ev.Counts = id, res, cnt
-	return ev, nil
 }

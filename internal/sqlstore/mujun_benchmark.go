@@ -10,33 +10,11 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 )
 
-// MujunBenchmark is the benchmark one indicator of one group was scored
-// against in a run, with its provenance (migration 0011).
-type MujunBenchmark struct {
-	Group  mujun.Group           `json:"group"`
-	Code   mujun.IndicatorCode   `json:"code"`
-	Weight float64               `json:"weight"`
-	Cap    float64               `json:"cap"` // 0 = no cap; a score may reach Cap × Weight
-	Method mujun.BenchmarkMethod `json:"method"`
-	// Benchmark is the value that earns exactly the weight (the group
-	// maximum, or minimum, for min_max).
-	Benchmark float64 `json:"benchmark"`
-	// Source is prior_run, current_year, config or none; SourceRun the
-	// prior run (0 otherwise); SourceYear the data's year (0 for config);
-	// Firms the firms with a value it rests on; MinFirms the minimum the
-	// configuration required.
-	Source     string `json:"source"`
-	SourceRun  int64  `json:"source_run,omitempty"`
-	SourceYear int    `json:"source_year,omitempty"`
-	Firms      int    `json:"firms"`
-	MinFirms   int    `json:"min_firms,omitempty"`
-}
-
-func benchmarksOf(groups []mujun.GroupResult, priorRunID int64) []MujunBenchmark {
-	var out []MujunBenchmark
+func benchmarksOf(groups []mujun.GroupResult, priorRunID int64) []mujun.RunBenchmark {
+	var out []mujun.RunBenchmark
 	for _, g := range groups {
 		for _, gi := range g.Indicators {
-			b := MujunBenchmark{Group: g.Group, Code: gi.Code, Weight: gi.Weight, Cap: gi.Cap, Method: gi.Method, Benchmark: gi.Benchmark,
+			b := mujun.RunBenchmark{Group: g.Group, Code: gi.Code, Weight: gi.Weight, Cap: gi.Cap, Method: gi.Method, Benchmark: gi.Benchmark,
 				Source: gi.BenchmarkFrom, SourceRun: gi.BenchmarkRun, SourceYear: gi.BenchmarkYear, Firms: gi.BenchmarkFirms, MinFirms: gi.MinFirms}
 			// Runs saved before the engine recorded the run: the prior run
 			// the record names.
@@ -71,16 +49,16 @@ func (s *Store) insertMujunBenchmarks(ctx context.Context, tx *sql.Tx, runID int
 // configuration's order (group, indicator). Runs saved before migration
 // 0011 are read from their stored group results. Benchmarks explain scores
 // and are the method's yardsticks, so they are not cut to a scope.
-func (s *Store) MujunRunBenchmarks(ctx context.Context, runID int64) ([]MujunBenchmark, error) {
+func (s *Store) MujunRunBenchmarks(ctx context.Context, runID int64) ([]mujun.RunBenchmark, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT grp, code, weight, cap, method, benchmark, source, source_run, source_year, firms, min_firms
 		FROM mujun_run_benchmark WHERE run_id = $1 ORDER BY seq`, runID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MujunBenchmark
+	var out []mujun.RunBenchmark
 	for rows.Next() {
-		var b MujunBenchmark
+		var b mujun.RunBenchmark
 		var g, c, m string
 		if err := rows.Scan(&g, &c, &b.Weight, &b.Cap, &m, &b.Benchmark, &b.Source, &b.SourceRun, &b.SourceYear, &b.Firms, &b.MinFirms); err != nil {
 			return nil, err
@@ -102,10 +80,10 @@ func (s *Store) MujunRunBenchmarks(ctx context.Context, runID int64) ([]MujunBen
 	return benchmarksOf(groups, run.PriorRunID), nil
 }
 
-// priorMujunRun is the run a new run of year takes as its prior: the
+// PriorMujunRun is the run a new run of year takes as its prior: the
 // newest run of year − 1 for the unit that evaluated at least one firm. A
 // run that found no firms is no prior run. ok is false when there is none.
-func (s *Store) priorMujunRun(ctx context.Context, year int, evaluatingUnit string) (int64, bool, error) {
+func (s *Store) PriorMujunRun(ctx context.Context, year int, evaluatingUnit string) (int64, bool, error) {
 	var id int64
 	err := s.read.QueryRowContext(ctx, `SELECT id FROM mujun_run WHERE year = $1 AND evaluating_unit = $2 AND enterprises > 0 ORDER BY id DESC LIMIT 1`,
 		year-1, evaluatingUnit).Scan(&id)
@@ -114,3 +92,6 @@ func (s *Store) priorMujunRun(ctx context.Context, year int, evaluatingUnit stri
 	}
 	return id, err == nil, err
 }
+
+// The store is what the 亩均 service reads and writes through.
+var _ mujun.Store = (*Store)(nil)

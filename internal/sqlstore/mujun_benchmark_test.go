@@ -49,13 +49,13 @@ func TestMujunBenchmarkRefusalAndProvenance(t *testing.T) {
 		// A 2022 run that found no firms (no 2022 facts).
 		cfg22 := testConfig(t)
 		cfg22.ID, cfg22.Year = "test_2022", 2022
-		empty, err := st.EvaluateMujun(ctx, cfg22, 2022, EvaluateOptions{By: "tester"})
+		empty, err := mujun.NewService(st).Evaluate(ctx, cfg22, 2022, mujun.EvaluateOptions{By: "tester"})
 		if err != nil || len(empty.Result.Enterprises) != 0 {
 			t.Fatalf("empty 2022 run: %v, %d firms", err, len(empty.Result.Enterprises))
 		}
 
 		before := mujunCounts(t, st)
-		_, err = st.EvaluateMujun(ctx, priorMeanConfig(t), 2023, EvaluateOptions{By: "tester"})
+		_, err = mujun.NewService(st).Evaluate(ctx, priorMeanConfig(t), 2023, mujun.EvaluateOptions{By: "tester"})
 		var be *mujun.BenchmarkError
 		if !errors.As(err, &be) || !apperr.Is(err, apperr.Invalid) || be.Gap != mujun.GapNoPrior || be.Year != 2022 || be.Unit != "city" || be.Indicator == "" {
 			t.Fatalf("no prior with firms: err = %v, want a no_prior refusal for 2022", err)
@@ -68,7 +68,7 @@ func TestMujunBenchmarkRefusalAndProvenance(t *testing.T) {
 		// two above-scale firms: refused, nothing written.
 		small := testConfig(t)
 		small.MinBenchmarkFirms = 3
-		_, err = st.EvaluateMujun(ctx, small, 2023, EvaluateOptions{NoPrior: true, By: "tester"})
+		_, err = mujun.NewService(st).Evaluate(ctx, small, 2023, mujun.EvaluateOptions{NoPrior: true, By: "tester"})
 		if !errors.As(err, &be) || be.Gap != mujun.GapCurrentTooFew || be.Firms != 2 || be.MinFirms != 3 || be.Group != mujun.AboveScale {
 			t.Fatalf("too few firms: err = %v, want current_too_few 2 < 3", err)
 		}
@@ -78,7 +78,7 @@ func TestMujunBenchmarkRefusalAndProvenance(t *testing.T) {
 
 		// A 2022 run with firms: the 2023 facts evaluated as 2022, saved
 		// before a newer empty 2022 run.
-		facts, cnt, err := st.AssembleMujunFacts(ctx, auth.All(), 2023)
+		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,14 +86,14 @@ func TestMujunBenchmarkRefusalAndProvenance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, err := st.SaveMujunRun(ctx, res22, RunMeta{By: "tester", Counts: cnt})
+		full, err := st.SaveMujunRun(ctx, res22, mujun.RunMeta{By: "tester", Counts: cnt})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.EvaluateMujun(ctx, cfg22, 2022, EvaluateOptions{NoPrior: true, By: "tester"}); err != nil {
+		if _, err := mujun.NewService(st).Evaluate(ctx, cfg22, 2022, mujun.EvaluateOptions{NoPrior: true, By: "tester"}); err != nil {
 			t.Fatal(err)
 		}
-		ev, err := st.EvaluateMujun(ctx, priorMeanConfig(t), 2023, EvaluateOptions{By: "tester"})
+		ev, err := mujun.NewService(st).Evaluate(ctx, priorMeanConfig(t), 2023, mujun.EvaluateOptions{By: "tester"})
 		if err != nil {
 			t.Fatalf("with a prior run with firms: %v", err)
 		}

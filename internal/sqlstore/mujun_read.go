@@ -154,9 +154,9 @@ func (s *Store) deriveMujunRun(ctx context.Context, id int64) error {
 
 // mujunRunHead reads a run's record with its configuration and group
 // results, deriving the read columns first if the run predates them.
-func (s *Store) mujunRunHead(ctx context.Context, id int64) (MujunRun, string, string, error) {
+func (s *Store) mujunRunHead(ctx context.Context, id int64) (mujun.RunInfo, string, string, error) {
 	for range 2 {
-		var run MujunRun
+		var run mujun.RunInfo
 		var at int64
 		var cfgBody, groupsBody, countsBody string
 		var derived int
@@ -181,12 +181,12 @@ func (s *Store) mujunRunHead(ctx context.Context, id int64) (MujunRun, string, s
 		}
 		return run, cfgBody, groupsBody, nil
 	}
-	return MujunRun{}, "", "", fmt.Errorf("sqlstore: run %d: read columns not derived", id)
+	return mujun.RunInfo{}, "", "", fmt.Errorf("sqlstore: run %d: read columns not derived", id)
 }
 
 // MujunRunConfig returns the configuration a run used and its record (with
 // the assembly counts), without its results or aggregates.
-func (s *Store) MujunRunConfig(ctx context.Context, id int64) (mujun.Config, MujunRun, error) {
+func (s *Store) MujunRunConfig(ctx context.Context, id int64) (mujun.Config, mujun.RunInfo, error) {
 	var cfg mujun.Config
 	run, cfgBody, _, err := s.mujunRunHead(ctx, id)
 	if err != nil {
@@ -198,23 +198,11 @@ func (s *Store) MujunRunConfig(ctx context.Context, id int64) (mujun.Config, Muj
 	return cfg, run, nil
 }
 
-// SummaryParts selects what MujunRunParts reads besides the configuration.
-type SummaryParts struct {
-	Groups         bool
-	Total          bool
-	Regions        bool
-	RegionsByGroup bool
-	Parks          bool
-	// Stats reads the aggregates' indicator stats, the bulk of a summary;
-	// without it Aggregate.Stats is nil.
-	Stats bool
-}
-
 // MujunRunParts reads the selected parts of a run's summary as
 // MujunRunSummary does, cut to scope the same way (in SQL), without the
 // skipped firms. With every part and Stats the parts equal
 // MujunRunSummary's.
-func (s *Store) MujunRunParts(ctx context.Context, sc auth.Scope, id int64, parts SummaryParts) (mujun.RunResult, MujunRun, error) {
+func (s *Store) MujunRunParts(ctx context.Context, sc auth.Scope, id int64, parts mujun.SummaryParts) (mujun.RunResult, mujun.RunInfo, error) {
 	var res mujun.RunResult
 	run, cfgBody, groupsBody, err := s.mujunRunHead(ctx, id)
 	if err != nil {
@@ -393,7 +381,7 @@ func (s *Store) ensureMujunDiff(ctx context.Context, from, to int64) error {
 // configurations, so the city-wide entries of the firms in scope are
 // exactly the diff of the scoped halves.
 func (s *Store) MujunDiff(ctx context.Context, sc auth.Scope, from, to int64) ([]mujun.ClassChange, error) {
-	d, err := s.MujunDiffRows(ctx, sc, from, to, DiffQuery{})
+	d, err := s.MujunDiffRows(ctx, sc, from, to, mujun.DiffQuery{})
 	if err != nil {
 		return nil, err
 	}
@@ -413,54 +401,10 @@ func (s *Store) MujunDiff(ctx context.Context, sc auth.Scope, from, to int64) ([
 	return out, nil
 }
 
-// DiffQuery pages MujunDiffRows.
-type DiffQuery struct {
-	Limit  int // every change when zero
-	Offset int
-}
-
-// MujunDiffRow is one stored class change with the firm's name; drivers
-// and configuration changes stay the JSON the API sends.
-type MujunDiffRow struct {
-	EnterpriseID  int64
-	Name          string
-	RegionCode    string
-	ParkCode      string
-	Group         mujun.Group
-	Kind          mujun.ChangeKind
-	OldClass      string
-	NewClass      string
-	Direction     string
-	OldScore      float64
-	NewScore      float64
-	OldRank       int
-	NewRank       int
-	Reasons       []mujun.Reason
-	Explanation   mujun.Text
-	Drivers       json.RawMessage // []mujun.Driver
-	ConfigChanges json.RawMessage // []mujun.ConfigChange
-}
-
-// MujunDiffMove counts the firms in scope that moved from one class to
-// another ("" for a firm missing from a run).
-type MujunDiffMove struct {
-	OldClass string
-	NewClass string
-	Firms    int
-}
-
-// MujunDiffPage is the changes in scope between two runs: how many, by
-// move, and the requested rows by enterprise id.
-type MujunDiffPage struct {
-	Total int
-	Moves []MujunDiffMove // by old then new class
-	Rows  []MujunDiffRow
-}
-
 // MujunDiffRows reads the stored changes between two runs in scope (see
 // MujunDiff), computing and storing them first if nobody asked before.
-func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64, q DiffQuery) (MujunDiffPage, error) {
-	var page MujunDiffPage
+func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64, q mujun.DiffQuery) (mujun.DiffPage, error) {
+	var page mujun.DiffPage
 	for _, id := range []int64{from, to} {
 		if _, err := s.MujunRunInfo(ctx, id); err != nil {
 			return page, err
@@ -478,7 +422,7 @@ func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64
 	}
 	defer mrows.Close()
 	for mrows.Next() {
-		var m MujunDiffMove
+		var m mujun.DiffMove
 		if err := mrows.Scan(&m.OldClass, &m.NewClass, &m.Firms); err != nil {
 			return page, err
 		}
@@ -502,7 +446,7 @@ func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r MujunDiffRow
+		var r mujun.DiffRow
 		var grp, kind, reasons, drivers, cfg string
 		if err := rows.Scan(&r.EnterpriseID, &r.Name, &r.RegionCode, &r.ParkCode, &grp, &kind, &r.OldClass, &r.NewClass, &r.Direction,
 			&r.OldScore, &r.NewScore, &r.OldRank, &r.NewRank, &reasons, &drivers, &cfg, &r.Explanation.Zh, &r.Explanation.En); err != nil {

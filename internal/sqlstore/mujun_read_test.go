@@ -21,7 +21,7 @@ func mujunTwoRuns(t *testing.T, st *Store) (mujunWorld, int64, int64) {
 	ctx := t.Context()
 	w := seedMujunWorld(t, st)
 	cfg := testConfig(t)
-	ev1, err := st.EvaluateMujun(ctx, cfg, 2023, EvaluateOptions{NoPrior: true, By: "tester"})
+	ev1, err := mujun.NewService(st).Evaluate(ctx, cfg, 2023, mujun.EvaluateOptions{NoPrior: true, By: "tester"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func mujunTwoRuns(t *testing.T, st *Store) (mujunWorld, int64, int64) {
 	cfg.Version = 2
 	cfg.Groups[0].Indicators[0].Weight += 5
 	cfg.Groups[0].Indicators[1].Weight -= 5
-	ev2, err := st.EvaluateMujun(ctx, cfg, 2023, EvaluateOptions{NoPrior: true, By: "tester"})
+	ev2, err := mujun.NewService(st).Evaluate(ctx, cfg, 2023, mujun.EvaluateOptions{NoPrior: true, By: "tester"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestMujunStoredDiffEqualsEngineDiff(t *testing.T) {
 		}
 
 		// Rows, one per page, are the full list; counts cover every change.
-		full, err := st.MujunDiffRows(ctx, auth.All(), r1, r2, DiffQuery{})
+		full, err := st.MujunDiffRows(ctx, auth.All(), r1, r2, mujun.DiffQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestMujunStoredDiffEqualsEngineDiff(t *testing.T) {
 			}
 		}
 		for i, c := range got {
-			p, err := st.MujunDiffRows(ctx, auth.All(), r1, r2, DiffQuery{Limit: 1, Offset: i})
+			p, err := st.MujunDiffRows(ctx, auth.All(), r1, r2, mujun.DiffQuery{Limit: 1, Offset: i})
 			if err != nil || len(p.Rows) != 1 || p.Total != len(got) {
 				t.Fatalf("page %d: %v %+v", i, err, p)
 			}
@@ -137,7 +137,7 @@ func TestMujunStoredDiffEqualsEngineDiff(t *testing.T) {
 
 // rankedInGo is the list order of a run's results, computed from the
 // results read back: group, rated firms by rank, exempt firms, ties by id.
-func rankedInGo(es []mujun.EnterpriseResult, f ResultFilter) []int64 {
+func rankedInGo(es []mujun.EnterpriseResult, f mujun.ResultFilter) []int64 {
 	var sel []mujun.EnterpriseResult
 	for _, e := range es {
 		if (f.RegionCode == "" || e.RegionCode == f.RegionCode) && (f.ParkCode == "" || e.ParkCode == f.ParkCode) &&
@@ -169,7 +169,7 @@ func rankedInGo(es []mujun.EnterpriseResult, f ResultFilter) []int64 {
 
 // checkPagesMatchGo pages through a run's results in SQL and compares them
 // with the ranking computed in Go.
-func checkPagesMatchGo(t *testing.T, st *Store, runID int64, scopes []auth.Scope, filters []ResultFilter) {
+func checkPagesMatchGo(t *testing.T, st *Store, runID int64, scopes []auth.Scope, filters []mujun.ResultFilter) {
 	t.Helper()
 	ctx := context.Background()
 	for _, sc := range scopes {
@@ -216,7 +216,7 @@ func checkPagesMatchGo(t *testing.T, st *Store, runID int64, scopes []auth.Scope
 func checkPartsMatchSummary(t *testing.T, st *Store, runID int64, scopes []auth.Scope) {
 	t.Helper()
 	ctx := context.Background()
-	every := SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true, Stats: true}
+	every := mujun.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true, Parks: true, Stats: true}
 	for _, sc := range scopes {
 		want, wantRun, err := st.MujunRunSummary(ctx, sc, runID)
 		if err != nil {
@@ -235,7 +235,7 @@ func checkPartsMatchSummary(t *testing.T, st *Store, runID int64, scopes []auth.
 			t.Errorf("configuration: %v %+v", err, run)
 		}
 		// Only what is asked for, stats left out unless asked.
-		only, _, err := st.MujunRunParts(ctx, sc, runID, SummaryParts{Parks: true})
+		only, _, err := st.MujunRunParts(ctx, sc, runID, mujun.SummaryParts{Parks: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,7 @@ func TestMujunReadColumns(t *testing.T) {
 		ctx := t.Context()
 		w, r1, r2 := mujunTwoRuns(t, st)
 		scopes := []auth.Scope{auth.All(), auth.Region(regionA), auth.Region(regionB), auth.Enterprise(w.ids[5])}
-		filters := []ResultFilter{{}, {Group: mujun.AboveScale}, {Group: mujun.BelowScale}, {RegionCode: regionB}, {Class: "D"}, {ParkCode: "500101-P1"}}
+		filters := []mujun.ResultFilter{{}, {Group: mujun.AboveScale}, {Group: mujun.BelowScale}, {RegionCode: regionB}, {Class: "D"}, {ParkCode: "500101-P1"}}
 		for _, id := range []int64{r1, r2} {
 			checkPartsMatchSummary(t, st, id, scopes)
 			checkPagesMatchGo(t, st, id, scopes, filters)
@@ -301,7 +301,7 @@ func TestMujunReadColumns(t *testing.T) {
 		if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM mujun_run WHERE derived = 0`).Scan(&pending); err != nil || pending != 0 {
 			t.Fatalf("%d runs left underived (%v)", pending, err)
 		}
-		if _, _, err := st.MujunRunParts(ctx, auth.All(), r2+100, SummaryParts{Regions: true}); !apperr.Is(err, apperr.NotFound) {
+		if _, _, err := st.MujunRunParts(ctx, auth.All(), r2+100, mujun.SummaryParts{Regions: true}); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("unknown run: %v", err)
 		}
 	})

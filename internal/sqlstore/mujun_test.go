@@ -68,7 +68,7 @@ func seedMujunWorld(t *testing.T, st *Store) mujunWorld {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutMujunParks(ctx, []MujunPark{
+	if err := st.PutMujunParks(ctx, []mujun.Park{
 		{Code: "500101-P1", RegionCode: regionA, NameZh: "万州经济技术开发区", NameEn: "Wanzhou ETDZ"},
 		{Code: "500102-P1", RegionCode: regionB, NameZh: "涪陵白涛化工园区", NameEn: "Fuling Baitao Chemical Park"},
 	}); err != nil {
@@ -123,7 +123,7 @@ func TestMujunFactsRoundTripAndAssembly(t *testing.T) {
 			t.Fatalf("rejected batches wrote rows: %d → %d", before, n)
 		}
 
-		facts, cnt, err := st.AssembleMujunFacts(ctx, auth.All(), 2023)
+		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := t.Context()
 		w := seedMujunWorld(t, st)
-		facts, cnt, err := st.AssembleMujunFacts(ctx, auth.All(), 2023)
+		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id, err := st.SaveMujunRun(ctx, res, RunMeta{Note: "first", By: "tester", Counts: cnt})
+		id, err := st.SaveMujunRun(ctx, res, mujun.RunMeta{Note: "first", By: "tester", Counts: cnt})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +193,7 @@ func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 		bad := res
 		bad.Enterprises = slices.Clone(res.Enterprises)
 		bad.Enterprises[len(bad.Enterprises)-1].EnterpriseID = 987654321 // no such enterprise
-		if _, err := st.SaveMujunRun(ctx, bad, RunMeta{}); err == nil {
+		if _, err := st.SaveMujunRun(ctx, bad, mujun.RunMeta{}); err == nil {
 			t.Fatal("saving a result for an unknown enterprise succeeded")
 		}
 		if r2, e2 := countRows(t, st, "mujun_run"), countRows(t, st, "mujun_result"); r2 != runs || e2 != results {
@@ -230,7 +230,7 @@ func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 
 		// Ranked pages: above scale by rank, then below scale; the veto's
 		// 5-point deduction is kept.
-		page, err := st.MujunResults(ctx, auth.All(), id, ResultFilter{})
+		page, err := st.MujunResults(ctx, auth.All(), id, mujun.ResultFilter{})
 		if err != nil || page.Total != 3 {
 			t.Fatalf("results: %v total %d", err, page.Total)
 		}
@@ -242,10 +242,10 @@ func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 				t.Errorf("F5 deducted %v, want 5", it.Deducted)
 			}
 		}
-		if p, err := st.MujunResults(ctx, auth.Region(regionB), id, ResultFilter{}); err != nil || p.Total != 1 || p.Items[0].EnterpriseID != w.ids[5] {
+		if p, err := st.MujunResults(ctx, auth.Region(regionB), id, mujun.ResultFilter{}); err != nil || p.Total != 1 || p.Items[0].EnterpriseID != w.ids[5] {
 			t.Errorf("district B page: %v %+v", err, p)
 		}
-		if p, err := st.MujunResults(ctx, auth.Region(regionB), id, ResultFilter{RegionCode: regionA}); err != nil || p.Total != 0 {
+		if p, err := st.MujunResults(ctx, auth.Region(regionB), id, mujun.ResultFilter{RegionCode: regionA}); err != nil || p.Total != 0 {
 			t.Errorf("district filter widened scope: %v %+v", err, p)
 		}
 		if rs, err := st.MujunEnterpriseResults(ctx, auth.Enterprise(w.ids[1]), w.ids[3]); err != nil || len(rs) != 0 {
@@ -276,7 +276,7 @@ func TestMujunConfigVersions(t *testing.T) {
 		}
 		cfg.Groups[0].Indicators[0].Weight = 20
 		cfg.Groups[0].Indicators[1].Weight = 30
-		saved, err := st.PutMujunConfig(ctx, cfg, ConfigOptions{By: "admin"})
+		saved, err := st.PutMujunConfig(ctx, cfg, mujun.ConfigOptions{By: "admin"})
 		if err != nil || saved.Version != 2 {
 			t.Fatalf("new version: %v v%d", err, saved.Version)
 		}
@@ -288,7 +288,7 @@ func TestMujunConfigVersions(t *testing.T) {
 			t.Fatalf("v1 changed: %v", err)
 		}
 		cfg.Groups[0].Indicators[0].Weight = 99 // weights no longer sum to 100
-		_, err = st.PutMujunConfig(ctx, cfg, ConfigOptions{})
+		_, err = st.PutMujunConfig(ctx, cfg, mujun.ConfigOptions{})
 		var ve *mujun.ValidationError
 		if !errors.As(err, &ve) || !errors.Is(err, mujun.ErrWeightSum) || !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("invalid config: %v", err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/importer"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
@@ -17,7 +17,7 @@ import (
 func TestImportYearlyKinds(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
 		ctx := context.Background()
-		if err := env.Store.PutMujunParks(ctx, []sqlstore.MujunPark{
+		if err := env.Store.PutMujunParks(ctx, []mujun.Park{
 			{Code: "WZ-P1", RegionCode: "500101", NameZh: "万州经济技术开发区", NameEn: "Wanzhou ETDZ"},
 			{Code: "YZ-P1", RegionCode: "500103", NameZh: "渝中楼宇产业园", NameEn: "Yuzhong Building Park"},
 		}); err != nil {

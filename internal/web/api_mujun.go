@@ -17,7 +17,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/mujun"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
 
@@ -76,7 +75,7 @@ type apiMujunConfigInfo struct {
 	CreatedBy      string    `json:"created_by"`
 }
 
-func toAPIMujunConfigInfo(c sqlstore.MujunConfigInfo) apiMujunConfigInfo {
+func toAPIMujunConfigInfo(c mujun.ConfigInfo) apiMujunConfigInfo {
 	return apiMujunConfigInfo{ID: c.ID, Version: c.Version, Year: c.Year, EvaluatingUnit: c.EvaluatingUnit, EffectiveFrom: c.EffectiveFrom,
 		EffectiveTo: c.EffectiveTo, Builtin: c.Builtin, CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy}
 }
@@ -112,7 +111,7 @@ type apiMujunRun struct {
 	Assembled      mujun.AssembleCounts `json:"assembled"`
 }
 
-func toAPIMujunRun(r sqlstore.MujunRun) apiMujunRun {
+func toAPIMujunRun(r mujun.RunInfo) apiMujunRun {
 	return apiMujunRun{ID: r.ID, ConfigID: r.ConfigID, ConfigVersion: r.ConfigVersion, Year: r.Year, EvaluatingUnit: r.EvaluatingUnit,
 		PriorRunID: r.PriorRunID, Enterprises: r.Enterprises, Skipped: r.Skipped, Note: r.Note, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
 		Assembled: r.Counts}
@@ -265,7 +264,7 @@ type apiMujunTargets struct {
 // ---- configurations ----
 
 func (s *Server) apiMujunConfigs(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.MujunConfigs(r.Context())
+	list, err := s.mujun.Configs(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -283,7 +282,7 @@ func (s *Server) apiMujunConfig(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	cfg, info, err := s.store.MujunConfig(r.Context(), r.PathValue("id"), v)
+	cfg, info, err := s.mujun.Config(r.Context(), r.PathValue("id"), v)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -323,12 +322,12 @@ func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u aut
 		writeJSON(w, http.StatusOK, apiMujunValid{Valid: true, ID: cfg.ID})
 		return nil
 	}
-	saved, err := s.store.PutMujunConfig(r.Context(), cfg, sqlstore.ConfigOptions{By: u.Username})
+	saved, err := s.mujun.PutConfig(r.Context(), cfg, mujun.ConfigOptions{By: u.Username})
 	if err != nil {
 		s.writeMujunError(w, r, err)
 		return nil
 	}
-	_, info, err := s.store.MujunConfig(r.Context(), saved.ID, saved.Version)
+	_, info, err := s.mujun.Config(r.Context(), saved.ID, saved.Version)
 	if err != nil {
 		return err
 	}
@@ -393,7 +392,7 @@ func (s *Server) mujunUnitName(lang, unit string) string {
 // ---- runs ----
 
 func (s *Server) apiMujunRuns(w http.ResponseWriter, r *http.Request) {
-	runs, err := s.store.MujunRuns(r.Context())
+	runs, err := s.mujun.Runs(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -418,16 +417,16 @@ func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request, u auth
 	if req.ConfigID == "" {
 		return badParam("config_id", "required")
 	}
-	cfg, _, err := s.store.MujunConfig(r.Context(), req.ConfigID, req.ConfigVersion)
+	cfg, _, err := s.mujun.Config(r.Context(), req.ConfigID, req.ConfigVersion)
 	if err != nil {
 		return err
 	}
-	ev, err := s.store.EvaluateMujun(r.Context(), cfg, req.Year, sqlstore.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: u.Username, Note: req.Note})
+	ev, err := s.mujun.Evaluate(r.Context(), cfg, req.Year, mujun.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: u.Username, Note: req.Note})
 	if err != nil {
 		s.writeMujunError(w, r, err)
 		return nil
 	}
-	run, err := s.store.MujunRunInfo(r.Context(), ev.RunID)
+	run, err := s.mujun.Run(r.Context(), ev.RunID)
 	if err != nil {
 		return err
 	}
@@ -448,9 +447,9 @@ func mujunRunID(r *http.Request, name string) (int64, error) {
 
 // mujunFilter reads the result filters; a district outside the user's
 // scope is refused, as in statsFilter.
-func mujunFilter(r *http.Request, sc auth.Scope) (sqlstore.ResultFilter, int, error) {
+func mujunFilter(r *http.Request, sc auth.Scope) (mujun.ResultFilter, int, error) {
 	q := r.URL.Query()
-	f := sqlstore.ResultFilter{RegionCode: strings.TrimSpace(q.Get("region")), ParkCode: strings.TrimSpace(q.Get("park")),
+	f := mujun.ResultFilter{RegionCode: strings.TrimSpace(q.Get("region")), ParkCode: strings.TrimSpace(q.Get("park")),
 		Class: strings.TrimSpace(q.Get("class")), Group: mujun.Group(strings.TrimSpace(q.Get("group")))}
 	if f.RegionCode != "" && !sc.IsAll() && f.RegionCode != sc.RegionCode {
 		return f, 0, apperr.New(apperr.Forbidden, "api.err.forbidden")
@@ -480,11 +479,11 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request, u auth.
 	if err != nil {
 		return err
 	}
-	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
+	cfg, run, err := s.mujun.RunConfig(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	items, err := s.store.MujunResults(r.Context(), sc, id, f)
+	items, err := s.mujun.Results(r.Context(), sc, id, f)
 	if err != nil {
 		return err
 	}
@@ -501,16 +500,8 @@ func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request, u auth.
 	return nil
 }
 
-func (s *Server) parkNames(ctx context.Context) (map[string]sqlstore.MujunPark, error) {
-	ps, err := s.store.MujunParks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]sqlstore.MujunPark, len(ps))
-	for _, p := range ps {
-		out[p.Code] = p
-	}
-	return out, nil
+func (s *Server) parkNames(ctx context.Context) (map[string]mujun.Park, error) {
+	return s.mujun.Parks(ctx)
 }
 
 func (s *Server) regionLabel(lang, code string) string {
@@ -520,7 +511,7 @@ func (s *Server) regionLabel(lang, code string) string {
 	return code
 }
 
-func parkLabel(lang string, parks map[string]sqlstore.MujunPark, code string) string {
+func parkLabel(lang string, parks map[string]mujun.Park, code string) string {
 	if p, ok := parks[code]; ok {
 		return pickLang(lang, p.NameZh, p.NameEn)
 	}
@@ -536,7 +527,7 @@ func mujunClassName(lang string, cfg *mujun.Config, code string) string {
 	return code
 }
 
-func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it sqlstore.MujunResultItem, parks map[string]sqlstore.MujunPark) apiMujunResult {
+func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.ResultItem, parks map[string]mujun.Park) apiMujunResult {
 	e := it.EnterpriseResult
 	out := apiMujunResult{EnterpriseID: e.EnterpriseID, Name: it.Name, CreditCode: it.CreditCode, RegionCode: e.RegionCode, Region: s.regionLabel(lang, e.RegionCode),
 		ParkCode: e.ParkCode, Park: parkLabel(lang, parks, e.ParkCode), Group: e.Group, Exempt: string(e.Exempt), Score: e.Score, Deducted: e.Deducted,
@@ -567,7 +558,7 @@ func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it sqlstore.Mu
 }
 
 // mujunAggregates renders district or park aggregates.
-func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Aggregate, parks map[string]sqlstore.MujunPark) []apiMujunAggregate {
+func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Aggregate, parks map[string]mujun.Park) []apiMujunAggregate {
 	out := []apiMujunAggregate{}
 	best := ""
 	if len(cfg.Classes.Defs) > 0 {
@@ -593,18 +584,18 @@ func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Ag
 
 // mujunSummaryFor reads the parts of the run {id} a handler shows, in the
 // user's scope.
-func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request, parts sqlstore.SummaryParts) (mujun.RunResult, sqlstore.MujunRun, bool) {
+func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request, parts mujun.SummaryParts) (mujun.RunResult, mujun.RunInfo, bool) {
 	u, err := currentUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
-		return mujun.RunResult{}, sqlstore.MujunRun{}, false
+		return mujun.RunResult{}, mujun.RunInfo{}, false
 	}
 	id, err := mujunRunID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
-		return mujun.RunResult{}, sqlstore.MujunRun{}, false
+		return mujun.RunResult{}, mujun.RunInfo{}, false
 	}
-	res, run, err := s.store.MujunRunParts(r.Context(), u.ScopeOf(), id, parts)
+	res, run, err := s.mujun.RunParts(r.Context(), u.ScopeOf(), id, parts)
 	if err != nil {
 		s.writeError(w, r, err)
 		return res, run, false
@@ -613,7 +604,7 @@ func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request, parts s
 }
 
 func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, sqlstore.SummaryParts{Regions: true})
+	res, run, ok := s.mujunSummaryFor(w, r, mujun.SummaryParts{Regions: true})
 	if !ok {
 		return
 	}
@@ -621,7 +612,7 @@ func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, sqlstore.SummaryParts{Parks: true})
+	res, run, ok := s.mujunSummaryFor(w, r, mujun.SummaryParts{Parks: true})
 	if !ok {
 		return
 	}
@@ -633,51 +624,29 @@ func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
 }
 
-// mujunClassParts are what mujunClasses reads: the city's groups and total,
-// or a district's own rows.
-var mujunClassParts = sqlstore.SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true}
-
-// mujunClasses is the class distribution in scope: the city's groups, or a
-// district's own rows.
-func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run sqlstore.MujunRun) apiMujunClasses {
+// mujunClasses is the class distribution in scope with its definitions
+// and names in lang.
+func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run mujun.RunInfo) apiMujunClasses {
 	cfg := &res.Config
-	out := apiMujunClasses{Run: toAPIMujunRun(run), Scope: "city", Groups: []apiMujunGroupClasses{}}
-	for _, d := range cfg.Classes.Defs {
-		cd := apiMujunClassDef{Code: d.Code, Name: pickLang(lang, d.Name.Zh, d.Name.En), Policies: []string{}}
+	d := mujun.ClassesIn(sc, res)
+	out := apiMujunClasses{Run: toAPIMujunRun(run), Scope: d.Scope, Groups: []apiMujunGroupClasses{}, Total: d.Total}
+	for _, cd := range cfg.Classes.Defs {
+		def := apiMujunClassDef{Code: cd.Code, Name: pickLang(lang, cd.Name.Zh, cd.Name.En), Policies: []string{}}
 		for _, p := range cfg.Policies {
-			if p.Class == d.Code {
-				cd.Policies = append(cd.Policies, pickLang(lang, p.Text.Zh, p.Text.En))
+			if p.Class == cd.Code {
+				def.Policies = append(def.Policies, pickLang(lang, p.Text.Zh, p.Text.En))
 			}
 		}
-		out.Defs = append(out.Defs, cd)
+		out.Defs = append(out.Defs, def)
 	}
-	groupName := func(g mujun.Group) string {
-		for _, gc := range cfg.Groups {
-			if gc.Group == g {
-				return pickLang(lang, gc.Name.Zh, gc.Name.En)
-			}
-		}
-		return string(g)
-	}
-	if sc.IsAll() {
-		for _, g := range res.Groups {
-			out.Groups = append(out.Groups, apiMujunGroupClasses{Group: g.Group, Name: groupName(g.Group), Firms: g.Firms, Classes: g.Classes})
-		}
-		out.Total = res.Total.Classes
-		return out
-	}
-	out.Scope = sc.RegionCode
-	for _, a := range res.RegionsByGroup {
-		out.Groups = append(out.Groups, apiMujunGroupClasses{Group: a.Group, Name: groupName(a.Group), Firms: a.Firms, Classes: a.Classes})
-	}
-	for _, a := range res.Regions {
-		out.Total = a.Classes
+	for _, g := range d.Groups {
+		out.Groups = append(out.Groups, apiMujunGroupClasses{Group: g.Group, Name: mujunGroupName(lang, cfg, g.Group), Firms: g.Firms, Classes: g.Classes})
 	}
 	return out
 }
 
 func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, mujunClassParts)
+	res, run, ok := s.mujunSummaryFor(w, r, mujun.ClassParts)
 	if !ok {
 		return
 	}
@@ -688,22 +657,13 @@ func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
 // mujunDiff reads the changes between two runs within sc, with names: the
 // counts cover every change, the rows the requested page (all when
 // q.Limit is 0).
-func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q sqlstore.DiffQuery) (apiMujunDiff, error) {
+func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q mujun.DiffQuery) (apiMujunDiff, error) {
 	var out apiMujunDiff
-	var err error
-	fromRun, err := s.store.MujunRunInfo(ctx, from)
+	d, err := s.mujun.Diff(ctx, sc, from, to, q)
 	if err != nil {
 		return out, err
 	}
-	toRun, err := s.store.MujunRunInfo(ctx, to)
-	if err != nil {
-		return out, err
-	}
-	out.From, out.To = toAPIMujunRun(fromRun), toAPIMujunRun(toRun)
-	d, err := s.store.MujunDiffRows(ctx, sc, from, to, q)
-	if err != nil {
-		return out, err
-	}
+	out.From, out.To = toAPIMujunRun(d.From), toAPIMujunRun(d.To)
 	out.Total, out.Moves, out.Changes = d.Total, map[string]int{}, make([]apiMujunChange, 0, len(d.Rows))
 	for _, m := range d.Moves {
 		out.Moves[orDashClass(m.OldClass)+"→"+orDashClass(m.NewClass)] += m.Firms
@@ -741,7 +701,7 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.Use
 		return err
 	}
 	// Every change unless a page is asked for (page and per_page).
-	var q sqlstore.DiffQuery
+	var q mujun.DiffQuery
 	if r.URL.Query().Has("page") || r.URL.Query().Has("per_page") {
 		page, err := intParam(r.URL.Query(), "page", 1, 1, 1<<20)
 		if err != nil {
@@ -751,7 +711,7 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.Use
 		if err != nil {
 			return err
 		}
-		q = sqlstore.DiffQuery{Limit: per, Offset: (page - 1) * per}
+		q = mujun.DiffQuery{Limit: per, Offset: (page - 1) * per}
 	}
 	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to, q)
 	if err != nil {
@@ -766,34 +726,14 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.Use
 // R&D and labour productivity are known). A district officer gets their
 // own district only, without the city row.
 func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTargets, error) {
-	out := apiMujunTargets{Set: mujun.Chongqing2027(), Runs: map[string]int64{}, Districts: []mujun.DistrictProgress{}}
-	years, err := s.store.MujunRunYears(ctx, "city")
+	tr, err := s.mujun.Targets(ctx, sc)
 	if err != nil {
-		return out, err
+		return apiMujunTargets{}, err
 	}
-	var series []mujun.DistrictYear
-	for y, id := range years {
-		res, _, err := s.store.MujunRunParts(ctx, sc, id, sqlstore.SummaryParts{RegionsByGroup: true, Stats: true})
-		if err != nil {
-			return out, err
-		}
-		for _, dy := range res.DistrictYears(mujun.AboveScale) {
-			if dy.RegionCode == "city" && !sc.IsAll() {
-				continue
-			}
-			series = append(series, dy)
-		}
+	out := apiMujunTargets{Set: tr.Set, AsOf: tr.AsOf, Runs: map[string]int64{}, Districts: tr.Districts}
+	for y, id := range tr.Runs {
 		out.Runs[strconv.Itoa(y)] = id
-		out.AsOf = max(out.AsOf, y)
 	}
-	if out.AsOf < out.Set.BaseYear {
-		return out, nil // no run since the base year: nothing to track yet
-	}
-	prog, err := mujun.TargetProgress(series, out.Set, out.AsOf)
-	if err != nil {
-		return out, err
-	}
-	out.Districts = prog
 	return out, nil
 }
 
@@ -818,7 +758,7 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u a
 	if err != nil {
 		return err
 	}
-	cfg, run, err := s.store.MujunRunConfig(r.Context(), id)
+	cfg, run, err := s.mujun.RunConfig(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -826,10 +766,10 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u a
 	if err != nil {
 		return err
 	}
-	var items []sqlstore.MujunResultItem
+	var items []mujun.ResultItem
 	f.Limit, f.Offset = exportPage, 0
 	for {
-		page, err := s.store.MujunResults(r.Context(), sc, id, f)
+		page, err := s.mujun.Results(r.Context(), sc, id, f)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/mujun"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
@@ -24,7 +23,7 @@ func mujunFixture(t *testing.T, env *webtest.Env) {
 	if err := env.Store.SeedMujunBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.PutMujunParks(ctx, []sqlstore.MujunPark{{Code: "500101-P1", RegionCode: "500101", NameZh: "万州工业园区", NameEn: "Wanzhou Industrial Park"}}); err != nil {
+	if err := env.Store.PutMujunParks(ctx, []mujun.Park{{Code: "500101-P1", RegionCode: "500101", NameZh: "万州工业园区", NameEn: "Wanzhou Industrial Park"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Store.PutMujunFacts(ctx, []mujun.Supplied{

@@ -8,7 +8,6 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/mujun"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 // The 亩均论英雄 pages: the run overview (/mujun), changes between two runs,
@@ -57,7 +56,7 @@ type mujunEntRow struct {
 type mujunOverviewPage struct {
 	basePage
 	NoRun      bool
-	Run        sqlstore.MujunRun
+	Run        mujun.RunInfo
 	RunLabel   string
 	Runs       []mujunRunOption
 	DiffURL    string
@@ -111,7 +110,7 @@ type mujunGroupJSON struct {
 	Counts []int  `json:"counts"`
 }
 
-func (u *ui) mujunRunLabel(lang string, r sqlstore.MujunRun) string {
+func (u *ui) mujunRunLabel(lang string, r mujun.RunInfo) string {
 	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
 }
 
@@ -131,7 +130,7 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	p := mujunOverviewPage{}
 	p.basePage = u.base(r, pc, "mujun.title", "mujun")
 	p.Scripts = []string{"echarts.min.js", "app.js", "mujun.js"}
-	runs, err := u.s.store.MujunRuns(ctx)
+	runs, err := u.s.mujun.Runs(ctx)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -170,9 +169,9 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		p.DiffURL = fmt.Sprintf("/mujun/runs/%d/diff/%d", p.Run.PriorRunID, p.Run.ID)
 	}
 	p.RunLabel = u.mujunRunLabel(lang, p.Run)
-	parts := mujunClassParts
+	parts := mujun.ClassParts
 	parts.Parks = true
-	res, _, err := u.s.store.MujunRunParts(ctx, sc, p.Run.ID, parts)
+	res, _, err := u.s.mujun.RunParts(ctx, sc, p.Run.ID, parts)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -183,7 +182,7 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		u.fail(w, r, err)
 		return
 	}
-	bs, err := u.s.store.MujunRunBenchmarks(ctx, p.Run.ID)
+	bs, err := u.s.mujun.RunBenchmarks(ctx, p.Run.ID)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -274,7 +273,7 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	for _, d := range cls.Defs {
 		p.Classes = append(p.Classes, option{Value: d.Code, Label: d.Code + " " + d.Name, Selected: d.Code == f.Class})
 	}
-	items, err := u.s.store.MujunResults(ctx, sc, p.Run.ID, f)
+	items, err := u.s.mujun.Results(ctx, sc, p.Run.ID, f)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -358,7 +357,7 @@ func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		u.fail(w, r, err)
 		return
 	}
-	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to, sqlstore.DiffQuery{Limit: mujunDiffLimit})
+	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to, mujun.DiffQuery{Limit: mujunDiffLimit})
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -514,7 +513,7 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		u.fail(w, r, err)
 		return
 	}
-	runs, err := u.s.store.MujunEnterpriseResults(ctx, sc, id)
+	runs, err := u.s.mujun.EnterpriseResults(ctx, sc, id)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -530,7 +529,7 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		key := er.Run.ConfigID + "@" + strconv.Itoa(er.Run.ConfigVersion)
 		cfg, ok := cfgs[key]
 		if !ok {
-			c, _, err := u.s.store.MujunRunConfig(ctx, er.Run.ID)
+			c, _, err := u.s.mujun.RunConfig(ctx, er.Run.ID)
 			if err != nil {
 				u.fail(w, r, err)
 				return
@@ -549,7 +548,7 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		if e.Exempt != "" {
 			v.Exempt = u.t(lang, "mujun.exempt."+string(e.Exempt))
 		}
-		bs, err := u.s.store.MujunRunBenchmarks(ctx, er.Run.ID)
+		bs, err := u.s.mujun.RunBenchmarks(ctx, er.Run.ID)
 		if err != nil {
 			u.fail(w, r, err)
 			return

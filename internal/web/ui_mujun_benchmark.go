@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/mujun"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 // How a 亩均 score explains itself (issue 14): every indicator's benchmark,
@@ -23,7 +22,7 @@ type mujunGroupRule struct {
 }
 
 // mujunBenchmarkRows renders a run's stored benchmarks; group "" keeps all.
-func (u *ui) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []sqlstore.MujunBenchmark, group mujun.Group) []mujunBenchmarkRow {
+func (u *ui) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunBenchmarkRow {
 	var out []mujunBenchmarkRow
 	for _, b := range bs {
 		if group != "" && b.Group != group {
@@ -50,7 +49,7 @@ func (u *ui) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []sqlstore.Mu
 
 // indicatorMax is the most points an indicator can give: cap × weight,
 // the top of a min_max range, or +Inf without a cap.
-func indicatorMax(cfg *mujun.Config, b sqlstore.MujunBenchmark) float64 {
+func indicatorMax(cfg *mujun.Config, b mujun.RunBenchmark) float64 {
 	if b.Method == mujun.MinMax {
 		if ic, ok := mujunIndicatorConfig(cfg, b.Group, b.Code); ok {
 			return b.Weight * (ic.Benchmark.Floor + ic.Benchmark.Range) / 100
@@ -62,7 +61,7 @@ func indicatorMax(cfg *mujun.Config, b sqlstore.MujunBenchmark) float64 {
 	return math.Inf(1)
 }
 
-func (u *ui) mujunCapText(lang string, cfg *mujun.Config, b sqlstore.MujunBenchmark) string {
+func (u *ui) mujunCapText(lang string, cfg *mujun.Config, b mujun.RunBenchmark) string {
 	top := indicatorMax(cfg, b)
 	switch {
 	case math.IsInf(top, 1):
@@ -74,7 +73,7 @@ func (u *ui) mujunCapText(lang string, cfg *mujun.Config, b sqlstore.MujunBenchm
 }
 
 // mujunGroupRules states, per group, how far a total can go.
-func (u *ui) mujunGroupRules(lang string, cfg *mujun.Config, bs []sqlstore.MujunBenchmark, group mujun.Group) []mujunGroupRule {
+func (u *ui) mujunGroupRules(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunGroupRule {
 	var out []mujunGroupRule
 	for _, g := range cfg.Groups {
 		if group != "" && g.Group != group {
