@@ -79,7 +79,6 @@ var webCoreFeatureImports = []string{
 	"internal/imports",
 	"internal/indicator",
 	"internal/industry",
-	"internal/mujun",
 	"internal/region",
 	"internal/report",
 	"internal/stats",

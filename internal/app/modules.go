@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
+	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -26,6 +27,7 @@ func features() []feature {
 		{name: "reference", messages: registryweb.ReferenceMessages, web: func(a *App) web.ModuleFunc { return registryweb.Reference(a.Registry) }},
 		{name: "goals", messages: goalsweb.Messages, web: func(a *App) web.ModuleFunc { return goalsweb.Module(a.Goals) }},
 		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},
+		{name: "mujun", web: func(a *App) web.ModuleFunc { return mujunweb.Module(a.Mujun) }}, // messages in internal/i18n: the engine reads them
 	}
 }
 

@@ -22,6 +22,8 @@ type Store interface {
 	MujunSources(ctx context.Context, sc auth.Scope, year int) ([]Registered, error)
 	MujunFacts(ctx context.Context, sc auth.Scope, year int) ([]Supplied, error)
 	MujunParks(ctx context.Context) ([]Park, error)
+	// MujunFirm names an enterprise in scope; out of scope is not found.
+	MujunFirm(ctx context.Context, sc auth.Scope, id int64) (Firm, error)
 
 	PutMujunConfig(ctx context.Context, cfg Config, opt ConfigOptions) (Config, error)
 	MujunConfigs(ctx context.Context) ([]ConfigInfo, error)
@@ -128,6 +130,12 @@ func (s *Service) Parks(ctx context.Context) (map[string]Park, error) {
 		out[p.Code] = p
 	}
 	return out, nil
+}
+
+// Firm names an enterprise in scope for its result page; out of scope is
+// not found.
+func (s *Service) Firm(ctx context.Context, sc auth.Scope, id int64) (Firm, error) {
+	return s.store.MujunFirm(ctx, sc, id)
 }
 
 // PutConfig validates and stores a configuration as a new version.

@@ -194,3 +194,10 @@ type RunBenchmark struct {
 	Firms      int    `json:"firms"`
 	MinFirms   int    `json:"min_firms,omitempty"`
 }
+
+// Firm is what a result page shows of the enterprise itself.
+type Firm struct {
+	ID         int64
+	Name       string
+	RegionCode string
+}

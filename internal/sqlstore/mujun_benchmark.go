@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/mujun"
 )
 
@@ -95,3 +96,13 @@ func (s *Store) PriorMujunRun(ctx context.Context, year int, evaluatingUnit stri
 
 // The store is what the 亩均 service reads and writes through.
 var _ mujun.Store = (*Store)(nil)
+
+// MujunFirm names an enterprise in scope (Enterprise's not-found error
+// when it is not).
+func (s *Store) MujunFirm(ctx context.Context, sc auth.Scope, id int64) (mujun.Firm, error) {
+	d, err := s.Enterprise(ctx, sc, id)
+	if err != nil {
+		return mujun.Firm{}, err
+	}
+	return mujun.Firm{ID: id, Name: d.Name, RegionCode: d.RegionCode}, nil
+}

@@ -23,7 +23,7 @@ import (
 func TestBrowserModules(t *testing.T) {
 	webtest.RequireChromium(t)
 	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
-	mujunFixture(t, env)
+	webtest.SeedMujun(t, env)
 	webtest.SeedListing(t, env)
 	webtest.SeedGoals(t, env)
 

@@ -3,35 +3,15 @@ package web
 // Unexported names the external tests (package web_test) use.
 
 type (
-	ApiErrorEnvelope   = apiErrorEnvelope
-	ApiHealth          = apiHealth
-	ApiImportRejected  = apiImportRejected
-	ApiImportResult    = apiImportResult
-	ApiMujunAggregate  = apiMujunAggregate
-	ApiMujunAggregates = apiMujunAggregates
-	ApiMujunChange     = apiMujunChange
-	ApiMujunClasses    = apiMujunClasses
-	ApiMujunConfigDoc  = apiMujunConfigDoc
-	ApiMujunConfigInfo = apiMujunConfigInfo
-	ApiMujunConfigList = apiMujunConfigList
-	ApiMujunDiff       = apiMujunDiff
-	ApiMujunError      = apiMujunError
-	ApiMujunIndicator  = apiMujunIndicator
-	ApiMujunPolicy     = apiMujunPolicy
-	ApiMujunProblem    = apiMujunProblem
-	ApiMujunResult     = apiMujunResult
-	ApiMujunResultPage = apiMujunResultPage
-	ApiMujunRun        = apiMujunRun
-	ApiMujunRunCreated = apiMujunRunCreated
-	ApiMujunRunList    = apiMujunRunList
-	ApiMujunRunRequest = apiMujunRunRequest
-	ApiMujunTargets    = apiMujunTargets
-	ApiMujunValid      = apiMujunValid
-	ApiRoute           = apiRoute
-	ApiRowError        = apiRowError
-	ApiUser            = apiUser
-	LoginLimits        = loginLimits
-	LoginResponse      = loginResponse
+	ApiErrorEnvelope  = apiErrorEnvelope
+	ApiHealth         = apiHealth
+	ApiImportRejected = apiImportRejected
+	ApiImportResult   = apiImportResult
+	ApiRoute          = apiRoute
+	ApiRowError       = apiRowError
+	ApiUser           = apiUser
+	LoginLimits       = loginLimits
+	LoginResponse     = loginResponse
 )
 
 var (

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
@@ -260,3 +261,7 @@ func (s *Server) Log() *slog.Logger { return s.log }
 // StatsFilter reads the region and cluster filters of a statistics query;
 // a region outside a district officer's scope is refused.
 func StatsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) { return statsFilter(q, sc) }
+
+// StatusOf is the HTTP status the core answers err with, for a module
+// that writes an error body of its own shape.
+func StatusOf(err error) int { return statusOf(apperr.CodeOf(err)) }

@@ -34,7 +34,6 @@ func (s *Server) routeTable() []apiRoute {
 	return slices.Concat(
 		s.coreRoutes(),
 		s.moduleRoutes(),
-		s.mujunRoutes(),
 	)
 }
 

@@ -22,7 +22,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/metrics"
-	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
@@ -60,7 +59,6 @@ type Server struct {
 	catalog *i18n.Catalog
 	secure  bool
 	now     func() time.Time
-	mujun   *mujun.Service
 	policy  *auth.Policy
 	modules []Module
 
@@ -95,7 +93,6 @@ func New(d Deps) (*Server, error) {
 		secure:         d.SecureCookies,
 		now:            time.Now,
 		importMessages: importer.Messages(),
-		mujun:          mujun.NewService(d.Store),
 		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {

@@ -75,10 +75,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 		}
 	}
 	page("GET /import", u.importPage)
-	page("GET /mujun", u.mujunOverview)
-	page("GET /mujun/targets", u.mujunTargetsPage)
-	page("GET /mujun/runs/{id}/diff/{other}", u.mujunDiffPage)
-	page("GET /mujun/enterprises/{id}", u.mujunEnterprise)
 	page("GET /help", u.helpIndex)
 	page("GET /help/{module}", u.helpPage)
 

@@ -2,6 +2,9 @@ package webtest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/listing"
+	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
@@ -102,4 +106,55 @@ func SeedGoals(t *testing.T, env *Env) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// SeedMujun adds parks and supplied facts for 2023 to the fixture and
+// two runs made through the API: run 1 under chongqing_2023 v1 (rank
+// shares), run 2 under v2 (a single score threshold: everybody A).
+func SeedMujun(t *testing.T, env *Env) {
+	t.Helper()
+	ctx := context.Background()
+	if err := env.Store.SeedMujunBuiltins(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.PutMujunParks(ctx, []mujun.Park{{Code: "500101-P1", RegionCode: "500101", NameZh: "万州工业园区", NameEn: "Wanzhou Industrial Park"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.PutMujunFacts(ctx, []mujun.Supplied{
+		{EnterpriseID: env.IDs[EntWanzhouAuto], Year: 2023, ParkCode: "500101-P1", Electricity: mujun.Some[int64](1_000_000), Source: "test"},
+		{EnterpriseID: env.IDs[EntWanzhouFood], Year: 2023, ParkCode: "500101-P1", Electricity: mujun.Some[int64](2_000_000), Source: "test"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := MujunConfig2023(t)
+	body, _ := json.Marshal(cfg)
+	for i, want := range []string{`"version":1`, `"version":2`} {
+		if i == 1 {
+			cfg.Classes.Cutoff = mujun.Cutoff{Method: mujun.Score, Thresholds: []mujun.ClassThreshold{{Class: "A", MinScore: 0}, {Class: "D", MinScore: 0}}}
+			body, _ = json.Marshal(cfg)
+		}
+		res, out := env.Do(Scenario{Method: "POST", URL: "/api/v1/mujun/configs", User: "admin", Body: string(body), ContentType: "application/json"})
+		if res.StatusCode != http.StatusCreated || !strings.Contains(out, want) {
+			t.Fatalf("upload config %d: %d %.400s", i+1, res.StatusCode, out)
+		}
+	}
+	for _, v := range []string{"1", "2"} {
+		res, out := env.Do(Scenario{Method: "POST", URL: "/api/v1/mujun/runs", User: "admin", ContentType: "application/json",
+			Body: `{"year":2023,"config_id":"chongqing_2023","config_version":` + v + `,"note":"web test"}`})
+		if res.StatusCode != http.StatusCreated || !strings.Contains(out, `"id":`+v) {
+			t.Fatalf("run v%s: %d %.400s", v, res.StatusCode, out)
+		}
+	}
+}
+
+// MujunConfig2023 is the built-in 2024 configuration moved to 2023 (id
+// chongqing_2023), the configuration SeedMujun uploads.
+func MujunConfig2023(t *testing.T) mujun.Config {
+	t.Helper()
+	cfg, err := mujun.Builtin("chongqing_2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ID, cfg.Year, cfg.EffectiveFrom = "chongqing_2023", 2023, "2024-01-01"
+	return cfg
 }

@@ -1,4 +1,4 @@
-package web
+package mujunweb
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
 // The 亩均论英雄 API: configurations (read by every signed-in user, written
@@ -25,23 +26,6 @@ import (
 // registry), by district and park and the class distribution (city roles
 // and district officers, cut to the district), changes between runs, the
 // 2027 district targets and an XLSX export.
-
-func (s *Server) mujunRoutes() []apiRoute {
-	return []apiRoute{
-		{"GET", "/api/v1/mujun/configs", signedIn, s.apiMujunConfigs},
-		{"POST", "/api/v1/mujun/configs", auth.Permission("mujun.config"), s.withUser(s.apiMujunPutConfig)},
-		{"GET", "/api/v1/mujun/configs/{id}", signedIn, s.apiMujunConfig},
-		{"GET", "/api/v1/mujun/runs", signedIn, s.apiMujunRuns},
-		{"POST", "/api/v1/mujun/runs", auth.Permission("mujun.run"), s.withUser(s.apiMujunStartRun)},
-		{"GET", "/api/v1/mujun/runs/{id}/enterprises", signedIn, s.withUser(s.apiMujunResults)},
-		{"GET", "/api/v1/mujun/runs/{id}/enterprises.xlsx", signedIn, s.withUser(s.apiMujunResultsXLSX)},
-		{"GET", "/api/v1/mujun/runs/{id}/districts", auth.Permission("mujun.read"), s.apiMujunDistricts},
-		{"GET", "/api/v1/mujun/runs/{id}/parks", auth.Permission("mujun.read"), s.apiMujunParks},
-		{"GET", "/api/v1/mujun/runs/{id}/classes", auth.Permission("mujun.read"), s.apiMujunClasses},
-		{"GET", "/api/v1/mujun/runs/{id}/diff/{other}", auth.Permission("mujun.read"), s.withUser(s.apiMujunDiff)},
-		{"GET", "/api/v1/mujun/targets", auth.Permission("mujun.read"), s.withUser(s.apiMujunTargets)},
-	}
-}
 
 // ---- wire types ----
 
@@ -263,32 +247,35 @@ type apiMujunTargets struct {
 
 // ---- configurations ----
 
-func (s *Server) apiMujunConfigs(w http.ResponseWriter, r *http.Request) {
-	list, err := s.mujun.Configs(r.Context())
+func (m *module) apiMujunConfigs(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	list, err := m.svc.Configs(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := apiMujunConfigList{Configs: make([]apiMujunConfigInfo, 0, len(list))}
 	for _, c := range list {
 		out.Configs = append(out.Configs, toAPIMujunConfigInfo(c))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) apiMujunConfig(w http.ResponseWriter, r *http.Request) {
-	v, err := intParam(r.URL.Query(), "version", 0, 1, 1<<30)
+func (m *module) apiMujunConfig(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	v, err := web.IntParam(r.URL.Query(), "version", 0, 1, 1<<30)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	cfg, info, err := s.mujun.Config(r.Context(), r.PathValue("id"), v)
+	cfg, info, err := m.svc.Config(r.Context(), r.PathValue("id"), v)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: cfg})
+	web.WriteJSON(w, http.StatusOK, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: cfg})
+	return nil
 }
+
+// exportPage is how many results one read of the export fetches (the
+// store's largest page).
+const exportPage = 5000
 
 // maxConfigBytes bounds an uploaded configuration.
 const maxConfigBytes = 1 << 20
@@ -296,8 +283,8 @@ const maxConfigBytes = 1 << 20
 // apiMujunPutConfig validates an uploaded configuration and, unless
 // ?validate_only=true, stores it as the next version of its id. An invalid
 // configuration is a 400 listing every problem in the user's language.
-func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	only, err := boolParam(r.URL.Query(), "validate_only")
+func (m *module) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	only, err := web.BoolParam(r.URL.Query(), "validate_only")
 	if err != nil {
 		return err
 	}
@@ -315,23 +302,21 @@ func (s *Server) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, u aut
 	}
 	cfg, err := mujun.Parse(data)
 	if err != nil {
-		s.writeMujunError(w, r, err)
-		return nil
+		return m.mujunError(w, c, err)
 	}
 	if only != nil && *only {
-		writeJSON(w, http.StatusOK, apiMujunValid{Valid: true, ID: cfg.ID})
+		web.WriteJSON(w, http.StatusOK, apiMujunValid{Valid: true, ID: cfg.ID})
 		return nil
 	}
-	saved, err := s.mujun.PutConfig(r.Context(), cfg, mujun.ConfigOptions{By: u.Username})
+	saved, err := m.svc.PutConfig(r.Context(), cfg, mujun.ConfigOptions{By: c.User.Username})
 	if err != nil {
-		s.writeMujunError(w, r, err)
-		return nil
+		return m.mujunError(w, c, err)
 	}
-	_, info, err := s.mujun.Config(r.Context(), saved.ID, saved.Version)
+	_, info, err := m.svc.Config(r.Context(), saved.ID, saved.Version)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: saved})
+	web.WriteJSON(w, http.StatusCreated, apiMujunConfigDoc{Info: toAPIMujunConfigInfo(info), Config: saved})
 	return nil
 }
 
@@ -349,89 +334,86 @@ func withVersion(data []byte) []byte {
 	return append([]byte(`{"version":1`+sep), t[1:]...)
 }
 
-// writeMujunError answers a rejected configuration or run: 400 with every
+// mujunError answers a rejected configuration or run: 400 with every
 // problem in the request's language; other errors as usual.
-func (s *Server) writeMujunError(w http.ResponseWriter, r *http.Request, err error) {
-	lang := Lang(r)
+func (m *module) mujunError(w http.ResponseWriter, c web.Ctx, err error) error {
+	lang := c.Lang
 	var ve *mujun.ValidationError
 	var re *mujun.RunError
 	var be *mujun.BenchmarkError
 	switch {
 	case errors.As(err, &be):
-		msg := be.Error()
-		if s.catalog != nil {
-			msg = be.Message(lang, s.catalog.T, s.mujunUnitName(lang, be.Unit))
-		}
+		msg := be.Message(lang, m.core.T, m.mujunUnitName(lang, be.Unit))
 		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: msg,
 			Problems: []apiMujunProblem{{Path: fmt.Sprintf("groups[%s].indicators[%s].benchmark", be.Group, be.Indicator), Code: "benchmark_" + string(be.Gap), Message: msg}}}
-		writeJSON(w, statusOf(apperr.CodeOf(err)), map[string]any{"error": body})
+		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
 	case errors.As(err, &ve):
-		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
+		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: m.core.T(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
 		for _, p := range ve.Problems {
-			body.Problems = append(body.Problems, apiMujunProblem{Path: p.Path, Code: p.Code, Message: pickLang(lang, p.Zh, p.En)})
+			body.Problems = append(body.Problems, apiMujunProblem{Path: p.Path, Code: p.Code, Message: web.PickLang(lang, p.Zh, p.En)})
 		}
-		writeJSON(w, statusOf(apperr.CodeOf(err)), apiMujunError{Error: body})
+		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
 	case errors.As(err, &re):
-		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: s.message(lang, mujun.KeyRunInvalid) + " " + pickLang(lang, re.Zh, re.En),
-			Problems: []apiMujunProblem{{Code: "run", Message: pickLang(lang, re.Zh, re.En)}}}
-		writeJSON(w, statusOf(apperr.CodeOf(err)), apiMujunError{Error: body})
+		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: m.core.T(lang, mujun.KeyRunInvalid) + " " + web.PickLang(lang, re.Zh, re.En),
+			Problems: []apiMujunProblem{{Code: "run", Message: web.PickLang(lang, re.Zh, re.En)}}}
+		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
 	default:
-		s.writeError(w, r, err)
+		return err
 	}
+	return nil
 }
 
 // mujunUnitName names an evaluating unit in lang: "" for the city (the
 // catalogue's word is used), else the region's name.
-func (s *Server) mujunUnitName(lang, unit string) string {
+func (m *module) mujunUnitName(lang, unit string) string {
 	if unit == "city" {
 		return ""
 	}
-	return s.regionLabel(lang, unit)
+	return m.regionLabel(lang, unit)
 }
 
 // ---- runs ----
 
-func (s *Server) apiMujunRuns(w http.ResponseWriter, r *http.Request) {
-	runs, err := s.mujun.Runs(r.Context())
+func (m *module) apiMujunRuns(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	runs, err := m.svc.Runs(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := apiMujunRunList{Runs: make([]apiMujunRun, 0, len(runs))}
 	for _, run := range runs {
 		out.Runs = append(out.Runs, toAPIMujunRun(run))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) apiMujunStartRun(w http.ResponseWriter, r *http.Request, u auth.User) error {
+func (m *module) apiMujunStartRun(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	var req apiMujunRunRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return badParam("body", err.Error())
+		return web.BadParam("body", err.Error())
 	}
 	if req.Year < 2000 || req.Year > 2100 {
-		return badParam("year", "out of range 2000–2100")
+		return web.BadParam("year", "out of range 2000–2100")
 	}
 	if req.ConfigID == "" {
-		return badParam("config_id", "required")
+		return web.BadParam("config_id", "required")
 	}
-	cfg, _, err := s.mujun.Config(r.Context(), req.ConfigID, req.ConfigVersion)
+	cfg, _, err := m.svc.Config(r.Context(), req.ConfigID, req.ConfigVersion)
 	if err != nil {
 		return err
 	}
-	ev, err := s.mujun.Evaluate(r.Context(), cfg, req.Year, mujun.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: u.Username, Note: req.Note})
+	ev, err := m.svc.Evaluate(r.Context(), cfg, req.Year, mujun.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: c.User.Username, Note: req.Note})
 	if err != nil {
-		s.writeMujunError(w, r, err)
-		return nil
+		return m.mujunError(w, c, err)
 	}
-	run, err := s.mujun.Run(r.Context(), ev.RunID)
+	run, err := m.svc.Run(r.Context(), ev.RunID)
 	if err != nil {
 		return err
 	}
 	run.Counts = ev.Counts
-	writeJSON(w, http.StatusCreated, apiMujunRunCreated{Run: toAPIMujunRun(run), Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
+	web.WriteJSON(w, http.StatusCreated, apiMujunRunCreated{Run: toAPIMujunRun(run), Groups: ev.Result.Groups, Classes: ev.Result.Total.Classes})
 	return nil
 }
 
@@ -455,13 +437,13 @@ func mujunFilter(r *http.Request, sc auth.Scope) (mujun.ResultFilter, int, error
 		return f, 0, apperr.New(apperr.Forbidden, "api.err.forbidden")
 	}
 	if f.Group != "" && f.Group != mujun.AboveScale && f.Group != mujun.BelowScale {
-		return f, 0, badParam("group", "want above_scale or below_scale")
+		return f, 0, web.BadParam("group", "want above_scale or below_scale")
 	}
-	page, err := intParam(q, "page", 1, 1, 1<<20)
+	page, err := web.IntParam(q, "page", 1, 1, 1<<20)
 	if err != nil {
 		return f, 0, err
 	}
-	per, err := intParam(q, "per_page", 50, 1, 500)
+	per, err := web.IntParam(q, "per_page", 50, 1, 500)
 	if err != nil {
 		return f, 0, err
 	}
@@ -469,51 +451,51 @@ func mujunFilter(r *http.Request, sc auth.Scope) (mujun.ResultFilter, int, error
 	return f, page, nil
 }
 
-func (s *Server) apiMujunResults(w http.ResponseWriter, r *http.Request, u auth.User) error {
+func (m *module) apiMujunResults(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	id, err := mujunRunID(r, "id")
 	if err != nil {
 		return err
 	}
-	sc := u.ScopeOf()
+	sc := c.Scope()
 	f, page, err := mujunFilter(r, sc)
 	if err != nil {
 		return err
 	}
-	cfg, run, err := s.mujun.RunConfig(r.Context(), id)
+	cfg, run, err := m.svc.RunConfig(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	items, err := s.mujun.Results(r.Context(), sc, id, f)
+	items, err := m.svc.Results(r.Context(), sc, id, f)
 	if err != nil {
 		return err
 	}
-	parks, err := s.parkNames(r.Context())
+	parks, err := m.parkNames(r.Context())
 	if err != nil {
 		return err
 	}
-	lang := Lang(r)
+	lang := c.Lang
 	out := apiMujunResultPage{Run: toAPIMujunRun(run), Total: items.Total, Page: page, PerPage: f.Limit, Items: []apiMujunResult{}}
 	for _, it := range items.Items {
-		out.Items = append(out.Items, s.toAPIMujunResult(lang, &cfg, it, parks))
+		out.Items = append(out.Items, m.toAPIMujunResult(lang, &cfg, it, parks))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (s *Server) parkNames(ctx context.Context) (map[string]mujun.Park, error) {
-	return s.mujun.Parks(ctx)
+func (m *module) parkNames(ctx context.Context) (map[string]mujun.Park, error) {
+	return m.svc.Parks(ctx)
 }
 
-func (s *Server) regionLabel(lang, code string) string {
-	if rg, ok := s.regions.ByCode(code); ok {
-		return regionName(lang, rg)
+func (m *module) regionLabel(lang, code string) string {
+	if rg, ok := m.core.Regions().ByCode(code); ok {
+		return web.RegionName(lang, rg)
 	}
 	return code
 }
 
 func parkLabel(lang string, parks map[string]mujun.Park, code string) string {
 	if p, ok := parks[code]; ok {
-		return pickLang(lang, p.NameZh, p.NameEn)
+		return web.PickLang(lang, p.NameZh, p.NameEn)
 	}
 	return code
 }
@@ -521,15 +503,15 @@ func parkLabel(lang string, parks map[string]mujun.Park, code string) string {
 func mujunClassName(lang string, cfg *mujun.Config, code string) string {
 	for _, d := range cfg.Classes.Defs {
 		if d.Code == code {
-			return pickLang(lang, d.Name.Zh, d.Name.En)
+			return web.PickLang(lang, d.Name.Zh, d.Name.En)
 		}
 	}
 	return code
 }
 
-func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.ResultItem, parks map[string]mujun.Park) apiMujunResult {
+func (m *module) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.ResultItem, parks map[string]mujun.Park) apiMujunResult {
 	e := it.EnterpriseResult
-	out := apiMujunResult{EnterpriseID: e.EnterpriseID, Name: it.Name, CreditCode: it.CreditCode, RegionCode: e.RegionCode, Region: s.regionLabel(lang, e.RegionCode),
+	out := apiMujunResult{EnterpriseID: e.EnterpriseID, Name: it.Name, CreditCode: it.CreditCode, RegionCode: e.RegionCode, Region: m.regionLabel(lang, e.RegionCode),
 		ParkCode: e.ParkCode, Park: parkLabel(lang, parks, e.ParkCode), Group: e.Group, Exempt: string(e.Exempt), Score: e.Score, Deducted: e.Deducted,
 		Rank: e.Rank, RegionRank: e.RegionRank, Class: e.Class, ClassName: mujunClassName(lang, cfg, e.Class), ClassBy: e.ClassBy,
 		ConsecutiveYears: e.ConsecutiveYears, Vetoes: e.Vetoes, Indicators: []apiMujunIndicator{}, Policies: []apiMujunPolicy{}}
@@ -538,7 +520,7 @@ func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.Resul
 	}
 	for _, ir := range e.Indicators {
 		d, _ := mujun.Definition(ir.Code)
-		ai := apiMujunIndicator{Code: ir.Code, Name: pickLang(lang, d.Name.Zh, d.Name.En), Unit: pickLang(lang, d.Unit.Zh, d.Unit.En),
+		ai := apiMujunIndicator{Code: ir.Code, Name: web.PickLang(lang, d.Name.Zh, d.Name.En), Unit: web.PickLang(lang, d.Unit.Zh, d.Unit.En),
 			Weight: ir.Weight, Benchmark: ir.Benchmark, Score: ir.Score, Filled: string(ir.Filled)}
 		if !ir.Missing {
 			v := ir.Value
@@ -547,7 +529,7 @@ func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.Resul
 		out.Indicators = append(out.Indicators, ai)
 	}
 	for _, p := range e.Policies {
-		ap := apiMujunPolicy{Kind: p.Kind, Text: pickLang(lang, p.Text.Zh, p.Text.En), RateFen: p.RateFen, ReliefPct: p.ReliefPct}
+		ap := apiMujunPolicy{Kind: p.Kind, Text: web.PickLang(lang, p.Text.Zh, p.Text.En), RateFen: p.RateFen, ReliefPct: p.ReliefPct}
 		if p.AmountFen.Known {
 			v := int64(p.AmountFen.Value)
 			ap.AmountFen = &v
@@ -558,14 +540,14 @@ func (s *Server) toAPIMujunResult(lang string, cfg *mujun.Config, it mujun.Resul
 }
 
 // mujunAggregates renders district or park aggregates.
-func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Aggregate, parks map[string]mujun.Park) []apiMujunAggregate {
+func (m *module) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Aggregate, parks map[string]mujun.Park) []apiMujunAggregate {
 	out := []apiMujunAggregate{}
 	best := ""
 	if len(cfg.Classes.Defs) > 0 {
 		best = cfg.Classes.Defs[0].Code
 	}
 	for _, a := range list {
-		x := apiMujunAggregate{RegionCode: a.RegionCode, Region: s.regionLabel(lang, a.RegionCode), ParkCode: a.ParkCode, Firms: a.Firms, Rated: a.Rated,
+		x := apiMujunAggregate{RegionCode: a.RegionCode, Region: m.regionLabel(lang, a.RegionCode), ParkCode: a.ParkCode, Firms: a.Firms, Rated: a.Rated,
 			MeanScore: a.MeanScore, TaxPerMu: a.TaxPerMu, VAPerMu: a.VAPerMu, Classes: a.Classes,
 			RankByScore: a.RankByScore, RankByVAPerMu: a.RankByVAPerMu, RankByTaxPerMu: a.RankByTaxPerMu}
 		if a.ParkCode != "" {
@@ -584,57 +566,47 @@ func (s *Server) mujunAggregates(lang string, cfg *mujun.Config, list []mujun.Ag
 
 // mujunSummaryFor reads the parts of the run {id} a handler shows, in the
 // user's scope.
-func (s *Server) mujunSummaryFor(w http.ResponseWriter, r *http.Request, parts mujun.SummaryParts) (mujun.RunResult, mujun.RunInfo, bool) {
-	u, err := currentUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return mujun.RunResult{}, mujun.RunInfo{}, false
-	}
+func (m *module) mujunSummaryFor(r *http.Request, c web.Ctx, parts mujun.SummaryParts) (mujun.RunResult, mujun.RunInfo, error) {
 	id, err := mujunRunID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return mujun.RunResult{}, mujun.RunInfo{}, false
+		return mujun.RunResult{}, mujun.RunInfo{}, err
 	}
-	res, run, err := s.mujun.RunParts(r.Context(), u.ScopeOf(), id, parts)
-	if err != nil {
-		s.writeError(w, r, err)
-		return res, run, false
-	}
-	return res, run, true
+	return m.svc.RunParts(r.Context(), c.Scope(), id, parts)
 }
 
-func (s *Server) apiMujunDistricts(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, mujun.SummaryParts{Regions: true})
-	if !ok {
-		return
+func (m *module) apiMujunDistricts(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	res, run, err := m.mujunSummaryFor(r, c, mujun.SummaryParts{Regions: true})
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: s.mujunAggregates(Lang(r), &res.Config, res.Regions, nil)})
+	web.WriteJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: m.mujunAggregates(c.Lang, &res.Config, res.Regions, nil)})
+	return nil
 }
 
-func (s *Server) apiMujunParks(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, mujun.SummaryParts{Parks: true})
-	if !ok {
-		return
-	}
-	parks, err := s.parkNames(r.Context())
+func (m *module) apiMujunParks(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	res, run, err := m.mujunSummaryFor(r, c, mujun.SummaryParts{Parks: true})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: s.mujunAggregates(Lang(r), &res.Config, res.Parks, parks)})
+	parks, err := m.parkNames(r.Context())
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, apiMujunAggregates{Run: toAPIMujunRun(run), Items: m.mujunAggregates(c.Lang, &res.Config, res.Parks, parks)})
+	return nil
 }
 
 // mujunClasses is the class distribution in scope with its definitions
 // and names in lang.
-func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run mujun.RunInfo) apiMujunClasses {
+func (m *module) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, run mujun.RunInfo) apiMujunClasses {
 	cfg := &res.Config
 	d := mujun.ClassesIn(sc, res)
 	out := apiMujunClasses{Run: toAPIMujunRun(run), Scope: d.Scope, Groups: []apiMujunGroupClasses{}, Total: d.Total}
 	for _, cd := range cfg.Classes.Defs {
-		def := apiMujunClassDef{Code: cd.Code, Name: pickLang(lang, cd.Name.Zh, cd.Name.En), Policies: []string{}}
+		def := apiMujunClassDef{Code: cd.Code, Name: web.PickLang(lang, cd.Name.Zh, cd.Name.En), Policies: []string{}}
 		for _, p := range cfg.Policies {
 			if p.Class == cd.Code {
-				def.Policies = append(def.Policies, pickLang(lang, p.Text.Zh, p.Text.En))
+				def.Policies = append(def.Policies, web.PickLang(lang, p.Text.Zh, p.Text.En))
 			}
 		}
 		out.Defs = append(out.Defs, def)
@@ -645,21 +617,21 @@ func (s *Server) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, 
 	return out
 }
 
-func (s *Server) apiMujunClasses(w http.ResponseWriter, r *http.Request) {
-	res, run, ok := s.mujunSummaryFor(w, r, mujun.ClassParts)
-	if !ok {
-		return
+func (m *module) apiMujunClasses(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	res, run, err := m.mujunSummaryFor(r, c, mujun.ClassParts)
+	if err != nil {
+		return err
 	}
-	u, _ := currentUser(r)
-	writeJSON(w, http.StatusOK, s.mujunClasses(Lang(r), u.ScopeOf(), &res, run))
+	web.WriteJSON(w, http.StatusOK, m.mujunClasses(c.Lang, c.Scope(), &res, run))
+	return nil
 }
 
 // mujunDiff reads the changes between two runs within sc, with names: the
 // counts cover every change, the rows the requested page (all when
 // q.Limit is 0).
-func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q mujun.DiffQuery) (apiMujunDiff, error) {
+func (m *module) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from, to int64, q mujun.DiffQuery) (apiMujunDiff, error) {
 	var out apiMujunDiff
-	d, err := s.mujun.Diff(ctx, sc, from, to, q)
+	d, err := m.svc.Diff(ctx, sc, from, to, q)
 	if err != nil {
 		return out, err
 	}
@@ -671,7 +643,7 @@ func (s *Server) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from
 	for _, c := range d.Rows {
 		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: c.Name, RegionCode: c.RegionCode, Group: c.Group,
 			Kind: c.Kind, OldClass: c.OldClass, NewClass: c.NewClass, Direction: c.Direction, OldScore: c.OldScore, NewScore: c.NewScore,
-			Reasons: c.Reasons, Explanation: pickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: jsonArray(c.Drivers), Config: jsonArray(c.ConfigChanges)})
+			Reasons: c.Reasons, Explanation: web.PickLang(lang, c.Explanation.Zh, c.Explanation.En), Drivers: jsonArray(c.Drivers), Config: jsonArray(c.ConfigChanges)})
 	}
 	return out, nil
 }
@@ -691,7 +663,7 @@ func orDashClass(c string) string {
 	return c
 }
 
-func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.User) error {
+func (m *module) apiMujunDiff(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	from, err := mujunRunID(r, "id")
 	if err != nil {
 		return err
@@ -703,21 +675,21 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.Use
 	// Every change unless a page is asked for (page and per_page).
 	var q mujun.DiffQuery
 	if r.URL.Query().Has("page") || r.URL.Query().Has("per_page") {
-		page, err := intParam(r.URL.Query(), "page", 1, 1, 1<<20)
+		page, err := web.IntParam(r.URL.Query(), "page", 1, 1, 1<<20)
 		if err != nil {
 			return err
 		}
-		per, err := intParam(r.URL.Query(), "per_page", 500, 1, 5000)
+		per, err := web.IntParam(r.URL.Query(), "per_page", 500, 1, 5000)
 		if err != nil {
 			return err
 		}
 		q = mujun.DiffQuery{Limit: per, Offset: (page - 1) * per}
 	}
-	out, err := s.mujunDiff(r.Context(), Lang(r), u.ScopeOf(), from, to, q)
+	out, err := m.mujunDiff(r.Context(), c.Lang, c.Scope(), from, to, q)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -725,8 +697,8 @@ func (s *Server) apiMujunDiff(w http.ResponseWriter, r *http.Request, u auth.Use
 // targets, from the newest city run of each year (above-scale group, where
 // R&D and labour productivity are known). A district officer gets their
 // own district only, without the city row.
-func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTargets, error) {
-	tr, err := s.mujun.Targets(ctx, sc)
+func (m *module) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTargets, error) {
+	tr, err := m.svc.Targets(ctx, sc)
 	if err != nil {
 		return apiMujunTargets{}, err
 	}
@@ -737,44 +709,44 @@ func (s *Server) mujunTargets(ctx context.Context, sc auth.Scope) (apiMujunTarge
 	return out, nil
 }
 
-func (s *Server) apiMujunTargets(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	out, err := s.mujunTargets(r.Context(), u.ScopeOf())
+func (m *module) apiMujunTargets(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	out, err := m.mujunTargets(r.Context(), c.Scope())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // apiMujunResultsXLSX exports a run's results in scope with the list's
 // filters: one row per enterprise, each indicator's value and score.
-func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u auth.User) error {
+func (m *module) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	id, err := mujunRunID(r, "id")
 	if err != nil {
 		return err
 	}
-	sc := u.ScopeOf()
+	sc := c.Scope()
 	f, _, err := mujunFilter(r, sc)
 	if err != nil {
 		return err
 	}
-	cfg, run, err := s.mujun.RunConfig(r.Context(), id)
+	cfg, run, err := m.svc.RunConfig(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	parks, err := s.parkNames(r.Context())
+	parks, err := m.parkNames(r.Context())
 	if err != nil {
 		return err
 	}
 	var items []mujun.ResultItem
 	f.Limit, f.Offset = exportPage, 0
 	for {
-		page, err := s.mujun.Results(r.Context(), sc, id, f)
+		page, err := m.svc.Results(r.Context(), sc, id, f)
 		if err != nil {
 			return err
 		}
-		if page.Total > maxExportRows {
-			return apperr.New(apperr.TooLarge, "api.err.export_too_large", maxExportRows)
+		if page.Total > web.MaxExportRows {
+			return apperr.New(apperr.TooLarge, "api.err.export_too_large", web.MaxExportRows)
 		}
 		items = append(items, page.Items...)
 		if len(page.Items) < exportPage || len(items) >= page.Total {
@@ -782,20 +754,20 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u a
 		}
 		f.Offset += exportPage
 	}
-	lang := Lang(r)
-	t := func(k string) string { return s.message(lang, "mujun.col."+k) }
+	lang := c.Lang
+	t := func(k string) string { return m.core.T(lang, "mujun.col."+k) }
 	header := []string{t("rank"), t("credit_code"), t("name"), t("region"), t("park"), t("group"), t("score"), t("class"), t("class_name"), t("region_rank"), t("deducted"), t("vetoes")}
 	codes := mujun.IndicatorCodes()
 	for _, c := range codes {
 		d, _ := mujun.Definition(c)
-		name := pickLang(lang, d.Name.Zh, d.Name.En)
-		header = append(header, name+"（"+pickLang(lang, d.Unit.Zh, d.Unit.En)+"）", name+" "+t("points"))
+		name := web.PickLang(lang, d.Name.Zh, d.Name.En)
+		header = append(header, name+"（"+web.PickLang(lang, d.Unit.Zh, d.Unit.En)+"）", name+" "+t("points"))
 	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
 		e := it.EnterpriseResult
-		row := []string{strconv.Itoa(e.Rank), it.CreditCode, it.Name, s.regionLabel(lang, e.RegionCode), parkLabel(lang, parks, e.ParkCode), string(e.Group),
+		row := []string{strconv.Itoa(e.Rank), it.CreditCode, it.Name, m.regionLabel(lang, e.RegionCode), parkLabel(lang, parks, e.ParkCode), string(e.Group),
 			num(e.Score), e.Class, mujunClassName(lang, &cfg, e.Class), strconv.Itoa(e.RegionRank), num(e.Deducted), strings.Join(e.Vetoes, ";")}
 		for _, c := range codes {
 			val, pts := "", ""
@@ -812,10 +784,10 @@ func (s *Server) apiMujunResultsXLSX(w http.ResponseWriter, r *http.Request, u a
 		rows = append(rows, row)
 	}
 	var buf bytes.Buffer
-	if err := tabular.WriteXLSX(&buf, s.message(lang, "mujun.export.sheet"), header, rows); err != nil {
+	if err := tabular.WriteXLSX(&buf, m.core.T(lang, "mujun.export.sheet"), header, rows); err != nil {
 		return err
 	}
-	sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fmt.Sprintf("mujun-run%d-%d.xlsx", run.ID, run.Year), &buf)
+	web.SendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fmt.Sprintf("mujun-run%d-%d.xlsx", run.ID, run.Year), &buf)
 	return nil
 }
 

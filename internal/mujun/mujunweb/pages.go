@@ -1,4 +1,4 @@
-package web
+package mujunweb
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
 // The 亩均论英雄 pages: the run overview (/mujun), changes between two runs,
 // the 2027 district targets and one enterprise's results. They read the
-// same store methods and helpers as the API, in the user's scope.
+// same service and helpers as the API, in the user's scope.
 
 type mujunRunOption struct {
 	ID       int64
@@ -54,7 +55,7 @@ type mujunEntRow struct {
 }
 
 type mujunOverviewPage struct {
-	basePage
+	web.BasePage
 	NoRun      bool
 	Run        mujun.RunInfo
 	RunLabel   string
@@ -68,13 +69,13 @@ type mujunOverviewPage struct {
 	Rules      []mujunGroupRule
 	Districts  []mujunAggRow
 	Parks      []mujunAggRow
-	MapPanel   chartPanel
-	ClassPanel chartPanel
+	MapPanel   web.ChartPanel
+	ClassPanel web.ChartPanel
 	// Enterprise ranking.
 	Group      string
-	Groups     []option
-	Regions    []option
-	Classes    []option
+	Groups     []web.Option
+	Regions    []web.Option
+	Classes    []web.Option
 	Class      string
 	Indicators []string
 	Ents       []mujunEntRow
@@ -110,35 +111,33 @@ type mujunGroupJSON struct {
 	Counts []int  `json:"counts"`
 }
 
-func (u *ui) mujunRunLabel(lang string, r mujun.RunInfo) string {
-	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+func (m *module) mujunRunLabel(lang string, r mujun.RunInfo) string {
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
 }
 
 // mujunAPIRunLabel labels a run of the API's view of it (the diff page).
-func (u *ui) mujunAPIRunLabel(lang string, r apiMujunRun) string {
-	return u.t(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+func (m *module) mujunAPIRunLabel(lang string, r apiMujunRun) string {
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
 }
 
 // mujunOverview is GET /mujun[?run=ID]: the newest run by default.
-func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	if pc.user.Role == auth.RoleEnterprise {
-		http.Redirect(w, r, "/mujun/enterprises/"+strconv.FormatInt(pc.user.EnterpriseID, 10), http.StatusSeeOther)
-		return
+func (m *module) mujunOverview(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	if !c.Can(permRead) { // an enterprise user: its own results
+		http.Redirect(w, r, "/mujun/enterprises/"+strconv.FormatInt(c.User.EnterpriseID, 10), http.StatusSeeOther)
+		return nil
 	}
-	sc := pc.user.ScopeOf()
+	sc := c.Scope()
 	p := mujunOverviewPage{}
-	p.basePage = u.base(r, pc, "mujun.title", "mujun")
+	p.BasePage = m.core.Base(r, c, "mujun.title", "mujun")
 	p.Scripts = []string{"echarts.min.js", "app.js", "mujun.js"}
-	runs, err := u.s.mujun.Runs(ctx)
+	runs, err := m.svc.Runs(ctx)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	if len(runs) == 0 {
 		p.NoRun = true
-		u.render(w, r, http.StatusOK, lang, "mujun.html", p)
-		return
+		return m.core.Render(w, r, c, "mujun.html", p)
 	}
 	q := r.URL.Query()
 	p.Run = runs[0]
@@ -151,12 +150,11 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 			}
 		}
 		if !found {
-			u.renderError(w, r, http.StatusNotFound, "err.mujun_run_not_found", v)
-			return
+			return apperr.New(apperr.NotFound, "err.mujun_run_not_found", v)
 		}
 	}
 	for _, rr := range runs {
-		p.Runs = append(p.Runs, mujunRunOption{ID: rr.ID, Label: u.mujunRunLabel(lang, rr), Selected: rr.ID == p.Run.ID})
+		p.Runs = append(p.Runs, mujunRunOption{ID: rr.ID, Label: m.mujunRunLabel(lang, rr), Selected: rr.ID == p.Run.ID})
 	}
 	// Changes: against the previous run of the same year, else the prior.
 	for _, rr := range runs {
@@ -168,33 +166,30 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	if p.DiffURL == "" && p.Run.PriorRunID != 0 {
 		p.DiffURL = fmt.Sprintf("/mujun/runs/%d/diff/%d", p.Run.PriorRunID, p.Run.ID)
 	}
-	p.RunLabel = u.mujunRunLabel(lang, p.Run)
+	p.RunLabel = m.mujunRunLabel(lang, p.Run)
 	parts := mujun.ClassParts
 	parts.Parks = true
-	res, _, err := u.s.mujun.RunParts(ctx, sc, p.Run.ID, parts)
+	res, _, err := m.svc.RunParts(ctx, sc, p.Run.ID, parts)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	cfg := &res.Config
-	parks, err := u.s.parkNames(ctx)
+	parks, err := m.parkNames(ctx)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	bs, err := u.s.mujun.RunBenchmarks(ctx, p.Run.ID)
+	bs, err := m.svc.RunBenchmarks(ctx, p.Run.ID)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	p.Benchmarks, p.Rules = u.mujunBenchmarkRows(lang, cfg, bs, ""), u.mujunGroupRules(lang, cfg, bs, "")
+	p.Benchmarks, p.Rules = m.mujunBenchmarkRows(lang, cfg, bs, ""), m.mujunGroupRules(lang, cfg, bs, "")
 
 	// Class distribution (the API's view of it).
-	cls := u.s.mujunClasses(lang, sc, &res, p.Run)
+	cls := m.mujunClasses(lang, sc, &res, p.Run)
 	for _, g := range cls.Groups {
 		p.GroupNames = append(p.GroupNames, g.Name)
 	}
-	p.Data = mujunPageData{Text: u.prefixed(lang, "js."), MapURL: "/static/map/chongqing.json", Districts: []mujunMapJSON{}}
+	p.Data = mujunPageData{Text: m.core.Prefixed(lang, "js."), MapURL: "/static/map/chongqing.json", Districts: []mujunMapJSON{}}
 	for ci, d := range cls.Defs {
 		row := mujunClassRow{Code: d.Code, Name: d.Name, Policies: d.Policies}
 		for _, g := range cls.Groups {
@@ -216,14 +211,14 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		}
 		p.Data.Groups = append(p.Data.Groups, gj)
 	}
-	p.ClassPanel = chartPanel{ID: "classes", Title: u.t(lang, "mujun.classes")}
-	p.MapPanel = chartPanel{ID: "mujun-map", Title: u.t(lang, "mujun.map"), Height: "tall"}
+	p.ClassPanel = web.ChartPanel{ID: "classes", Title: m.core.T(lang, "mujun.classes")}
+	p.MapPanel = web.ChartPanel{ID: "mujun-map", Title: m.core.T(lang, "mujun.map"), Height: "tall"}
 
 	aggRows := func(list []apiMujunAggregate, park bool) []mujunAggRow {
 		var out []mujunAggRow
 		for _, a := range list {
 			row := mujunAggRow{Rank: a.RankByScore, Code: a.RegionCode, Name: a.Region, Region: a.Region, Firms: a.Firms,
-				Mean: formatNumber(a.MeanScore, 2), AShare: formatNumber(a.ASharePct, 1), VAPerMu: formatNumber(a.VAPerMu, 1), TaxPerMu: formatNumber(a.TaxPerMu, 1)}
+				Mean: web.FormatNumber(a.MeanScore, 2), AShare: web.FormatNumber(a.ASharePct, 1), VAPerMu: web.FormatNumber(a.VAPerMu, 1), TaxPerMu: web.FormatNumber(a.TaxPerMu, 1)}
 			if park {
 				row.Code, row.Name = a.ParkCode, a.Park
 			}
@@ -239,52 +234,50 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		}
 		return out
 	}
-	dists := u.s.mujunAggregates(lang, cfg, res.Regions, nil)
+	dists := m.mujunAggregates(lang, cfg, res.Regions, nil)
 	p.Districts = aggRows(dists, false)
 	for i, a := range dists {
 		p.Data.Districts = append(p.Data.Districts, mujunMapJSON{Code: a.RegionCode, Name: a.Region, Mean: a.MeanScore, AShare: a.ASharePct, Firms: a.Firms, URL: p.Districts[i].URL})
 	}
-	p.Parks = aggRows(u.s.mujunAggregates(lang, cfg, res.Parks, parks), true)
+	p.Parks = aggRows(m.mujunAggregates(lang, cfg, res.Parks, parks), true)
 
 	// Enterprise ranking with the list's filters.
 	f, page, err := mujunFilter(r, sc)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	if f.Group == "" {
 		f.Group = mujun.AboveScale
 	}
 	p.Group, p.Class, p.Page = string(f.Group), f.Class, page
 	for _, g := range cfg.Groups {
-		p.Groups = append(p.Groups, option{Value: string(g.Group), Label: pickLang(lang, g.Name.Zh, g.Name.En), Selected: g.Group == f.Group})
+		p.Groups = append(p.Groups, web.Option{Value: string(g.Group), Label: web.PickLang(lang, g.Name.Zh, g.Name.En), Selected: g.Group == f.Group})
 		if g.Group == f.Group {
 			for _, ic := range g.Indicators {
 				d, _ := mujun.Definition(ic.Code)
-				p.Indicators = append(p.Indicators, fmt.Sprintf("%s（%g）", pickLang(lang, d.Name.Zh, d.Name.En), ic.Weight))
+				p.Indicators = append(p.Indicators, fmt.Sprintf("%s（%g）", web.PickLang(lang, d.Name.Zh, d.Name.En), ic.Weight))
 			}
 		}
 	}
-	p.Regions = []option{{Value: "", Label: u.t(lang, "mujun.all_regions")}}
+	p.Regions = []web.Option{{Value: "", Label: m.core.T(lang, "mujun.all_regions")}}
 	for _, a := range dists {
-		p.Regions = append(p.Regions, option{Value: a.RegionCode, Label: a.Region, Selected: a.RegionCode == f.RegionCode})
+		p.Regions = append(p.Regions, web.Option{Value: a.RegionCode, Label: a.Region, Selected: a.RegionCode == f.RegionCode})
 	}
-	p.Classes = []option{{Value: "", Label: u.t(lang, "mujun.all_classes")}}
+	p.Classes = []web.Option{{Value: "", Label: m.core.T(lang, "mujun.all_classes")}}
 	for _, d := range cls.Defs {
-		p.Classes = append(p.Classes, option{Value: d.Code, Label: d.Code + " " + d.Name, Selected: d.Code == f.Class})
+		p.Classes = append(p.Classes, web.Option{Value: d.Code, Label: d.Code + " " + d.Name, Selected: d.Code == f.Class})
 	}
-	items, err := u.s.mujun.Results(ctx, sc, p.Run.ID, f)
+	items, err := m.svc.Results(ctx, sc, p.Run.ID, f)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	for _, it := range items.Items {
 		e := it.EnterpriseResult
 		row := mujunEntRow{Rank: e.Rank, URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", e.EnterpriseID, p.Run.ID), Name: it.Name,
-			Region: u.s.regionLabel(lang, e.RegionCode), Park: parkLabel(lang, parks, e.ParkCode), Class: e.Class,
-			ClassName: mujunClassName(lang, cfg, e.Class), Score: formatNumber(e.Score, 2), Exempt: e.Exempt != ""}
+			Region: m.regionLabel(lang, e.RegionCode), Park: parkLabel(lang, parks, e.ParkCode), Class: e.Class,
+			ClassName: mujunClassName(lang, cfg, e.Class), Score: web.FormatNumber(e.Score, 2), Exempt: e.Exempt != ""}
 		for _, ir := range e.Indicators {
-			row.Scores = append(row.Scores, formatNumber(ir.Score, 2))
+			row.Scores = append(row.Scores, web.FormatNumber(ir.Score, 2))
 		}
 		p.Ents = append(p.Ents, row)
 	}
@@ -294,7 +287,7 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 		p.From, p.To = f.Offset+1, f.Offset+len(items.Items)
 	}
 	pageURL := func(n int) string {
-		q := cleanQuery(r.URL.Query())
+		q := web.CleanQuery(r.URL.Query())
 		q.Set("run", strconv.FormatInt(p.Run.ID, 10))
 		q.Set("page", strconv.Itoa(n))
 		return "/mujun?" + q.Encode() + "#ranking"
@@ -305,24 +298,30 @@ func (u *ui) mujunOverview(w http.ResponseWriter, r *http.Request, pc pageCtx) {
 	if page < p.Pages {
 		p.NextURL = pageURL(page + 1)
 	}
-	xq := cleanQuery(r.URL.Query())
+	xq := web.CleanQuery(r.URL.Query())
 	xq.Del("page")
 	xq.Del("run")
 	xq.Del("per_page")
 	p.ExportURL = fmt.Sprintf("/api/v1/mujun/runs/%d/enterprises.xlsx?%s", p.Run.ID, xq.Encode())
-	u.render(w, r, http.StatusOK, lang, "mujun.html", p)
+	return m.core.Render(w, r, c, "mujun.html", p)
 }
 
 // ---- changes between two runs ----
 
 type mujunDiffPage struct {
-	basePage
+	web.BasePage
 	From, To  string
 	Total     int
-	Moves     []statusCount
+	Moves     []moveCount
 	Rows      []mujunDiffRow
 	Shown     int
 	Truncated bool
+}
+
+// moveCount is one "old→new" class move and its firms.
+type moveCount struct {
+	Label string
+	N     int
 }
 
 type mujunDiffRow struct {
@@ -341,46 +340,39 @@ type mujunDiffRow struct {
 // every change and the API returns them all.
 const mujunDiffLimit = 500
 
-func (u *ui) mujunDiffPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	if pc.user.Role == auth.RoleEnterprise {
-		u.renderError(w, r, http.StatusForbidden, "err.forbidden")
-		return
-	}
+func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
 	from, err := mujunRunID(r, "id")
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	to, err := mujunRunID(r, "other")
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	d, err := u.s.mujunDiff(ctx, lang, pc.user.ScopeOf(), from, to, mujun.DiffQuery{Limit: mujunDiffLimit})
+	d, err := m.mujunDiff(ctx, lang, c.Scope(), from, to, mujun.DiffQuery{Limit: mujunDiffLimit})
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	p := mujunDiffPage{From: u.mujunAPIRunLabel(lang, d.From), To: u.mujunAPIRunLabel(lang, d.To), Total: d.Total}
-	p.basePage = u.base(r, pc, "mujun.diff_title", "mujun")
+	p := mujunDiffPage{From: m.mujunAPIRunLabel(lang, d.From), To: m.mujunAPIRunLabel(lang, d.To), Total: d.Total}
+	p.BasePage = m.core.Base(r, c, "mujun.diff_title", "mujun")
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: fmt.Sprintf("/mujun?run=%d", to)}, {Label: u.t(lang, "mujun.diff_title")}}
+	p.Crumbs = []web.Crumb{{Label: m.core.T(lang, "mujun.title"), URL: fmt.Sprintf("/mujun?run=%d", to)}, {Label: m.core.T(lang, "mujun.diff_title")}}
 	for _, k := range sortedKeysOf(d.Moves) {
-		p.Moves = append(p.Moves, statusCount{Label: k, N: d.Moves[k]})
+		p.Moves = append(p.Moves, moveCount{Label: k, N: d.Moves[k]})
 	}
 	p.Truncated = d.Total > len(d.Changes)
 	for _, c := range d.Changes {
-		row := mujunDiffRow{URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", c.EnterpriseID, to), Name: c.Name, Region: u.s.regionLabel(lang, c.RegionCode),
+		row := mujunDiffRow{URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", c.EnterpriseID, to), Name: c.Name, Region: m.regionLabel(lang, c.RegionCode),
 			Old: orDashClass(c.OldClass), New: orDashClass(c.NewClass), Direction: c.Direction,
-			OldScore: formatNumber(c.OldScore, 2), NewScore: formatNumber(c.NewScore, 2), Explanation: c.Explanation}
+			OldScore: web.FormatNumber(c.OldScore, 2), NewScore: web.FormatNumber(c.NewScore, 2), Explanation: c.Explanation}
 		for _, rs := range c.Reasons {
-			row.Reasons = append(row.Reasons, u.t(lang, "mujun.reason."+string(rs)))
+			row.Reasons = append(row.Reasons, m.core.T(lang, "mujun.reason."+string(rs)))
 		}
 		p.Rows = append(p.Rows, row)
 	}
 	p.Shown = len(p.Rows)
-	u.render(w, r, http.StatusOK, lang, "mujun_diff.html", p)
+	return m.core.Render(w, r, c, "mujun_diff.html", p)
 }
 
 func sortedKeysOf(m map[string]int) []string {
@@ -399,7 +391,7 @@ func sortedKeysOf(m map[string]int) []string {
 // ---- 2027 targets ----
 
 type mujunTargetsPage struct {
-	basePage
+	web.BasePage
 	AsOf   int
 	Base   int
 	Target int
@@ -420,22 +412,17 @@ type mujunTargetCell struct {
 	Actual, Expected   string
 }
 
-func (u *ui) mujunTargetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	if pc.user.Role == auth.RoleEnterprise {
-		u.renderError(w, r, http.StatusForbidden, "err.forbidden")
-		return
-	}
-	t, err := u.s.mujunTargets(ctx, pc.user.ScopeOf())
+func (m *module) mujunTargetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	t, err := m.mujunTargets(ctx, c.Scope())
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	p := mujunTargetsPage{AsOf: t.AsOf, Base: t.Set.BaseYear, Target: t.Set.TargetYear, Note: pickLangText(lang, t.Set.Note), Source: t.Set.Source}
-	p.basePage = u.base(r, pc, "mujun.targets_title", "mujun")
+	p.BasePage = m.core.Base(r, c, "mujun.targets_title", "mujun")
 	p.Nav = "mujun_targets" // its own menu item; help stays the module's
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = []crumb{{Label: u.t(lang, "mujun.title"), URL: "/mujun"}, {Label: u.t(lang, "mujun.targets_title")}}
+	p.Crumbs = []web.Crumb{{Label: m.core.T(lang, "mujun.title"), URL: "/mujun"}, {Label: m.core.T(lang, "mujun.targets_title")}}
 	for _, tg := range t.Set.Targets {
 		p.Heads = append(p.Heads, pickLangText(lang, tg.Name))
 	}
@@ -447,29 +434,29 @@ func (u *ui) mujunTargetsPage(w http.ResponseWriter, r *http.Request, pc pageCtx
 		return 2
 	}
 	for _, d := range t.Districts {
-		row := mujunTargetRow{Name: u.s.regionLabel(lang, d.RegionCode)}
+		row := mujunTargetRow{Name: m.regionLabel(lang, d.RegionCode)}
 		if d.RegionCode == "city" {
-			row.Name = u.t(lang, "scope.city")
+			row.Name = m.core.T(lang, "scope.city")
 		}
 		for _, it := range d.Targets {
-			c := mujunTargetCell{Status: string(it.Status), StatusText: u.t(lang, "mujun.target_status."+string(it.Status)), Actual: "–", Expected: "–"}
+			c := mujunTargetCell{Status: string(it.Status), StatusText: m.core.T(lang, "mujun.target_status."+string(it.Status)), Actual: "–", Expected: "–"}
 			if it.Actual.Known {
-				c.Actual = formatNumber(it.Actual.Value, digits(it.Indicator))
+				c.Actual = web.FormatNumber(it.Actual.Value, digits(it.Indicator))
 			}
 			if it.Status != mujun.TargetNoData {
-				c.Expected = formatNumber(it.Expected, digits(it.Indicator))
+				c.Expected = web.FormatNumber(it.Expected, digits(it.Indicator))
 			}
 			row.Cells = append(row.Cells, c)
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	u.render(w, r, http.StatusOK, lang, "mujun_targets.html", p)
+	return m.core.Render(w, r, c, "mujun_targets.html", p)
 }
 
 // ---- one enterprise ----
 
 type mujunEnterprisePage struct {
-	basePage
+	web.BasePage
 	Name       string
 	ProfileURL string
 	Results    []mujunEnterpriseRun
@@ -500,77 +487,72 @@ type mujunIndicatorRow struct {
 
 // mujunEnterprise is GET /mujun/enterprises/{id}: the firm's result in
 // every run, newest first; out of scope is not found.
-func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx) {
-	ctx, lang := r.Context(), pc.lang
-	id, err := idParam(r)
+func (m *module) mujunEnterprise(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	ctx, lang := r.Context(), c.Lang
+	id, err := web.IDParam(r)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	sc := pc.user.ScopeOf()
-	ent, err := u.s.store.Enterprise(ctx, sc, id)
+	sc := c.Scope()
+	ent, err := m.svc.Firm(ctx, sc, id)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
-	runs, err := u.s.mujun.EnterpriseResults(ctx, sc, id)
+	runs, err := m.svc.EnterpriseResults(ctx, sc, id)
 	if err != nil {
-		u.fail(w, r, err)
-		return
+		return err
 	}
 	p := mujunEnterprisePage{Name: ent.Name, ProfileURL: fmt.Sprintf("/enterprises/%d", id)}
-	p.basePage = u.base(r, pc, "mujun.enterprise_title", "mujun")
+	p.BasePage = m.core.Base(r, c, "mujun.enterprise_title", "mujun")
 	p.Title = ent.Name + " · " + p.Title
 	p.Scripts = []string{"app.js"}
-	p.Crumbs = u.entCrumbs(lang, pc.user, id, ent.Name, ent.RegionCode, u.t(lang, "mujun.enterprise_title"))
-	p.withEntTabs(id, "mujun")
+	p.Crumbs = m.core.EntCrumbs(c, id, ent.Name, ent.RegionCode, m.core.T(lang, "mujun.enterprise_title"))
+	p.WithEntTabs(id, "mujun")
 	cfgs := map[string]mujun.Config{}
 	for _, er := range runs {
 		key := er.Run.ConfigID + "@" + strconv.Itoa(er.Run.ConfigVersion)
 		cfg, ok := cfgs[key]
 		if !ok {
-			c, _, err := u.s.mujun.RunConfig(ctx, er.Run.ID)
+			c, _, err := m.svc.RunConfig(ctx, er.Run.ID)
 			if err != nil {
-				u.fail(w, r, err)
-				return
+				return err
 			}
 			cfg = c
 			cfgs[key] = cfg
 		}
 		e := er.Result
-		v := mujunEnterpriseRun{Label: u.mujunRunLabel(lang, er.Run), Year: er.Run.Year, Class: e.Class, ClassName: mujunClassName(lang, &cfg, e.Class),
-			Score: formatNumber(e.Score, 2), Rank: e.Rank, RegionRank: e.RegionRank, Deducted: formatNumber(e.Deducted, 2), Vetoes: e.Vetoes, Years: e.ConsecutiveYears}
+		v := mujunEnterpriseRun{Label: m.mujunRunLabel(lang, er.Run), Year: er.Run.Year, Class: e.Class, ClassName: mujunClassName(lang, &cfg, e.Class),
+			Score: web.FormatNumber(e.Score, 2), Rank: e.Rank, RegionRank: e.RegionRank, Deducted: web.FormatNumber(e.Deducted, 2), Vetoes: e.Vetoes, Years: e.ConsecutiveYears}
 		for _, g := range cfg.Groups {
 			if g.Group == e.Group {
-				v.Group = pickLang(lang, g.Name.Zh, g.Name.En)
+				v.Group = web.PickLang(lang, g.Name.Zh, g.Name.En)
 			}
 		}
 		if e.Exempt != "" {
-			v.Exempt = u.t(lang, "mujun.exempt."+string(e.Exempt))
+			v.Exempt = m.core.T(lang, "mujun.exempt."+string(e.Exempt))
 		}
-		bs, err := u.s.mujun.RunBenchmarks(ctx, er.Run.ID)
+		bs, err := m.svc.RunBenchmarks(ctx, er.Run.ID)
 		if err != nil {
-			u.fail(w, r, err)
-			return
+			return err
 		}
 		brows := map[mujun.IndicatorCode]mujunBenchmarkRow{}
-		for _, b := range u.mujunBenchmarkRows(lang, &cfg, bs, e.Group) {
+		for _, b := range m.mujunBenchmarkRows(lang, &cfg, bs, e.Group) {
 			brows[b.Code] = b
 		}
 		if len(e.Indicators) > 0 {
-			v.Rules = u.mujunGroupRules(lang, &cfg, bs, e.Group)
+			v.Rules = m.mujunGroupRules(lang, &cfg, bs, e.Group)
 		}
 		for _, ir := range e.Indicators {
 			d, _ := mujun.Definition(ir.Code)
 			b := brows[ir.Code]
-			row := mujunIndicatorRow{Name: pickLang(lang, d.Name.Zh, d.Name.En), Unit: pickLang(lang, d.Unit.Zh, d.Unit.En),
-				Weight: formatNumber(ir.Weight, 0), Value: "–", Benchmark: formatNumber(ir.Benchmark, 4), Score: formatNumber(ir.Score, 2),
+			row := mujunIndicatorRow{Name: web.PickLang(lang, d.Name.Zh, d.Name.En), Unit: web.PickLang(lang, d.Unit.Zh, d.Unit.En),
+				Weight: web.FormatNumber(ir.Weight, 0), Value: "–", Benchmark: web.FormatNumber(ir.Benchmark, 4), Score: web.FormatNumber(ir.Score, 2),
 				Cap: b.Cap, Source: b.Source, SourceURL: b.SourceURL}
 			if !ir.Missing {
-				row.Value = formatNumber(ir.Value, 4)
+				row.Value = web.FormatNumber(ir.Value, 4)
 			}
 			if ir.Filled != "" {
-				row.Filled = u.t(lang, "mujun.missing."+string(ir.Filled))
+				row.Filled = m.core.T(lang, "mujun.missing."+string(ir.Filled))
 			}
 			v.Indicators = append(v.Indicators, row)
 		}
@@ -579,5 +561,5 @@ func (u *ui) mujunEnterprise(w http.ResponseWriter, r *http.Request, pc pageCtx)
 		}
 		p.Results = append(p.Results, v)
 	}
-	u.render(w, r, http.StatusOK, lang, "mujun_enterprise.html", p)
+	return m.core.Render(w, r, c, "mujun_enterprise.html", p)
 }

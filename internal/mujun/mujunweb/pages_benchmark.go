@@ -1,10 +1,11 @@
-package web
+package mujunweb
 
 import (
 	"math"
 	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/web"
 )
 
 // How a 亩均 score explains itself (issue 14): every indicator's benchmark,
@@ -22,22 +23,22 @@ type mujunGroupRule struct {
 }
 
 // mujunBenchmarkRows renders a run's stored benchmarks; group "" keeps all.
-func (u *ui) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunBenchmarkRow {
+func (m *module) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunBenchmarkRow {
 	var out []mujunBenchmarkRow
 	for _, b := range bs {
 		if group != "" && b.Group != group {
 			continue
 		}
-		row := mujunBenchmarkRow{Group: mujunGroupName(lang, cfg, b.Group), Indicator: u.t(lang, mujun.IndicatorKey(b.Code)), Code: b.Code,
-			Weight: formatNumber(b.Weight, 0), Method: u.t(lang, "mujun.method."+string(b.Method)), Benchmark: formatNumber(b.Benchmark, 4),
-			Cap: u.mujunCapText(lang, cfg, b)}
+		row := mujunBenchmarkRow{Group: mujunGroupName(lang, cfg, b.Group), Indicator: m.core.T(lang, mujun.IndicatorKey(b.Code)), Code: b.Code,
+			Weight: web.FormatNumber(b.Weight, 0), Method: m.core.T(lang, "mujun.method."+string(b.Method)), Benchmark: web.FormatNumber(b.Benchmark, 4),
+			Cap: m.mujunCapText(lang, cfg, b)}
 		switch b.Source {
 		case mujun.FromPriorRun, mujun.FromCurrentYear:
-			row.Source = u.t(lang, "mujun.source."+b.Source, b.SourceRun, b.SourceYear, b.Firms)
+			row.Source = m.core.T(lang, "mujun.source."+b.Source, b.SourceRun, b.SourceYear, b.Firms)
 		case mujun.FromConfig:
-			row.Source = u.t(lang, "mujun.source.config")
+			row.Source = m.core.T(lang, "mujun.source.config")
 		default:
-			row.Source, row.Benchmark = u.t(lang, "mujun.source.none"), "–"
+			row.Source, row.Benchmark = m.core.T(lang, "mujun.source.none"), "–"
 		}
 		if b.Source == mujun.FromPriorRun && b.SourceRun != 0 {
 			row.SourceURL = "/mujun?run=" + strconv.FormatInt(b.SourceRun, 10)
@@ -61,19 +62,19 @@ func indicatorMax(cfg *mujun.Config, b mujun.RunBenchmark) float64 {
 	return math.Inf(1)
 }
 
-func (u *ui) mujunCapText(lang string, cfg *mujun.Config, b mujun.RunBenchmark) string {
+func (m *module) mujunCapText(lang string, cfg *mujun.Config, b mujun.RunBenchmark) string {
 	top := indicatorMax(cfg, b)
 	switch {
 	case math.IsInf(top, 1):
-		return u.t(lang, "mujun.cap.none")
+		return m.core.T(lang, "mujun.cap.none")
 	case b.Method == mujun.MinMax:
-		return u.t(lang, "mujun.cap.min_max", shortNumber(top))
+		return m.core.T(lang, "mujun.cap.min_max", shortNumber(top))
 	}
-	return u.t(lang, "mujun.cap.limit", shortNumber(b.Cap), shortNumber(top))
+	return m.core.T(lang, "mujun.cap.limit", shortNumber(b.Cap), shortNumber(top))
 }
 
 // mujunGroupRules states, per group, how far a total can go.
-func (u *ui) mujunGroupRules(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunGroupRule {
+func (m *module) mujunGroupRules(lang string, cfg *mujun.Config, bs []mujun.RunBenchmark, group mujun.Group) []mujunGroupRule {
 	var out []mujunGroupRule
 	for _, g := range cfg.Groups {
 		if group != "" && g.Group != group {
@@ -90,13 +91,13 @@ func (u *ui) mujunGroupRules(lang string, cfg *mujun.Config, bs []mujun.RunBench
 		if !any {
 			continue
 		}
-		rule := u.t(lang, "mujun.score_rule_uncapped", formatNumber(weights, 0))
+		rule := m.core.T(lang, "mujun.score_rule_uncapped", web.FormatNumber(weights, 0))
 		switch {
 		case math.IsInf(top, 1):
 		case top > weights+1e-9:
-			rule = u.t(lang, "mujun.score_rule", formatNumber(weights, 0), shortNumber(top))
+			rule = m.core.T(lang, "mujun.score_rule", web.FormatNumber(weights, 0), shortNumber(top))
 		default:
-			rule = u.t(lang, "mujun.score_rule_within", formatNumber(weights, 0))
+			rule = m.core.T(lang, "mujun.score_rule_within", web.FormatNumber(weights, 0))
 		}
 		out = append(out, mujunGroupRule{Group: pickLangText(lang, g.Name), Rule: rule})
 	}

@@ -1,72 +1,22 @@
-package web_test
+package mujunweb_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/tabular"
-	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
-// mujunFixture adds parks and supplied facts for 2023 to the fixture and
-// two runs made through the API: run 1 under chongqing_2023 v1 (rank
-// shares), run 2 under v2 (a single score threshold: everybody A).
-func mujunFixture(t *testing.T, env *webtest.Env) {
-	t.Helper()
-	ctx := context.Background()
-	if err := env.Store.SeedMujunBuiltins(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Store.PutMujunParks(ctx, []mujun.Park{{Code: "500101-P1", RegionCode: "500101", NameZh: "万州工业园区", NameEn: "Wanzhou Industrial Park"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Store.PutMujunFacts(ctx, []mujun.Supplied{
-		{EnterpriseID: env.IDs[webtest.EntWanzhouAuto], Year: 2023, ParkCode: "500101-P1", Electricity: mujun.Some[int64](1_000_000), Source: "test"},
-		{EnterpriseID: env.IDs[webtest.EntWanzhouFood], Year: 2023, ParkCode: "500101-P1", Electricity: mujun.Some[int64](2_000_000), Source: "test"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mujunTestConfig(t)
-	body, _ := json.Marshal(cfg)
-	for i, want := range []string{`"version":1`, `"version":2`} {
-		if i == 1 {
-			cfg.Classes.Cutoff = mujun.Cutoff{Method: mujun.Score, Thresholds: []mujun.ClassThreshold{{Class: "A", MinScore: 0}, {Class: "D", MinScore: 0}}}
-			body, _ = json.Marshal(cfg)
-		}
-		res, out := env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/mujun/configs", User: "admin", Body: string(body), ContentType: "application/json"})
-		if res.StatusCode != http.StatusCreated || !strings.Contains(out, want) {
-			t.Fatalf("upload config %d: %d %.400s", i+1, res.StatusCode, out)
-		}
-	}
-	for _, v := range []string{"1", "2"} {
-		res, out := env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/mujun/runs", User: "admin", ContentType: "application/json",
-			Body: `{"year":2023,"config_id":"chongqing_2023","config_version":` + v + `,"note":"web test"}`})
-		if res.StatusCode != http.StatusCreated || !strings.Contains(out, `"id":`+v) {
-			t.Fatalf("run v%s: %d %.400s", v, res.StatusCode, out)
-		}
-	}
-}
-
-func mujunTestConfig(t *testing.T) mujun.Config {
-	t.Helper()
-	cfg, err := mujun.Builtin("chongqing_2024")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ID, cfg.Year, cfg.EffectiveFrom = "chongqing_2023", 2023, "2024-01-01"
-	return cfg
-}
-
 func TestMujunAPI(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		mujunFixture(t, env)
-		bad := mujunTestConfig(t)
+		webtest.SeedMujun(t, env)
+		bad := webtest.MujunConfig2023(t)
 		bad.Groups[0].Indicators[0].Weight = 40 // above-scale weights now sum to 115
 		bad.Classes.Cutoff.Shares[0].Pct = 30   // shares now sum to 110
 		badBody, _ := json.Marshal(bad)
@@ -135,7 +85,7 @@ func TestMujunAPI(t *testing.T) {
 
 func TestMujunExportScoped(t *testing.T) {
 	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
-	mujunFixture(t, env)
+	webtest.SeedMujun(t, env)
 	res, body := env.Do(webtest.Scenario{URL: "/api/v1/mujun/runs/1/enterprises.xlsx", User: "wanzhou"})
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 		t.Fatalf("export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
@@ -156,7 +106,7 @@ func TestMujunExportScoped(t *testing.T) {
 
 func TestMujunPages(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		mujunFixture(t, env)
+		webtest.SeedMujun(t, env)
 		yz := webtest.NameYZElec
 		env.Run(t, []webtest.Scenario{
 			{Name: "overview", URL: "/mujun", User: "admin", WantStatus: 200,
@@ -186,12 +136,12 @@ func TestMujunPages(t *testing.T) {
 // field by field (checkWireSchemas).
 func TestMujunOpenAPISchemas(t *testing.T) {
 	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
-		"MujunConfigInfo": web.ApiMujunConfigInfo{}, "MujunConfigList": web.ApiMujunConfigList{}, "MujunConfigDoc": web.ApiMujunConfigDoc{},
-		"MujunValid": web.ApiMujunValid{}, "MujunProblem": web.ApiMujunProblem{}, "MujunError": web.ApiMujunError{}, "MujunRun": web.ApiMujunRun{},
-		"MujunRunList": web.ApiMujunRunList{}, "MujunClassCount": mujun.ClassCount{}, "MujunRunCreated": web.ApiMujunRunCreated{},
-		"MujunIndicator": web.ApiMujunIndicator{}, "MujunPolicy": web.ApiMujunPolicy{}, "MujunResult": web.ApiMujunResult{},
-		"MujunResultPage": web.ApiMujunResultPage{}, "MujunAggregate": web.ApiMujunAggregate{}, "MujunAggregates": web.ApiMujunAggregates{},
-		"MujunClasses": web.ApiMujunClasses{}, "MujunChange": web.ApiMujunChange{}, "MujunDiff": web.ApiMujunDiff{}, "MujunTargets": web.ApiMujunTargets{},
+		"MujunConfigInfo": mujunweb.APIMujunConfigInfo{}, "MujunConfigList": mujunweb.APIMujunConfigList{}, "MujunConfigDoc": mujunweb.APIMujunConfigDoc{},
+		"MujunValid": mujunweb.APIMujunValid{}, "MujunProblem": mujunweb.APIMujunProblem{}, "MujunError": mujunweb.APIMujunError{}, "MujunRun": mujunweb.APIMujunRun{},
+		"MujunRunList": mujunweb.APIMujunRunList{}, "MujunClassCount": mujun.ClassCount{}, "MujunRunCreated": mujunweb.APIMujunRunCreated{},
+		"MujunIndicator": mujunweb.APIMujunIndicator{}, "MujunPolicy": mujunweb.APIMujunPolicy{}, "MujunResult": mujunweb.APIMujunResult{},
+		"MujunResultPage": mujunweb.APIMujunResultPage{}, "MujunAggregate": mujunweb.APIMujunAggregate{}, "MujunAggregates": mujunweb.APIMujunAggregates{},
+		"MujunClasses": mujunweb.APIMujunClasses{}, "MujunChange": mujunweb.APIMujunChange{}, "MujunDiff": mujunweb.APIMujunDiff{}, "MujunTargets": mujunweb.APIMujunTargets{},
 		// Domain values sent inside them.
 		"MujunText": mujun.Text{}, "MujunAssembleCounts": mujun.AssembleCounts{}, "MujunGroupResult": mujun.GroupResult{},
 		"MujunGroupIndicator": mujun.GroupIndicator{}, "MujunIndicatorStats": mujun.IndicatorStats{}, "MujunDriver": mujun.Driver{},
@@ -200,7 +150,7 @@ func TestMujunOpenAPISchemas(t *testing.T) {
 	}, map[string]any{
 		// A configuration is also uploaded, where version may be absent
 		// (the server assigns it), so only its properties are compared.
-		"MujunConfig": mujun.Config{}, "MujunRunRequest": web.ApiMujunRunRequest{},
+		"MujunConfig": mujun.Config{}, "MujunRunRequest": mujunweb.APIMujunRunRequest{},
 		"MujunGroupConfig": mujun.GroupConfig{}, "MujunIndicatorConfig": mujun.IndicatorConfig{}, "MujunBenchmark": mujun.Benchmark{},
 		"MujunVeto": mujun.Veto{}, "MujunConfigClasses": mujun.Classes{}, "MujunConfigClassDef": mujun.ClassDef{}, "MujunCutoff": mujun.Cutoff{},
 		"MujunClassShare": mujun.ClassShare{}, "MujunClassThreshold": mujun.ClassThreshold{}, "MujunExempt": mujun.Exempt{},
@@ -214,8 +164,8 @@ func TestMujunOpenAPISchemas(t *testing.T) {
 // source and the cap rule that lets a total pass 100.
 func TestMujunBenchmarkRefusal(t *testing.T) {
 	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
-		mujunFixture(t, env)
-		strict := mujunTestConfig(t)
+		webtest.SeedMujun(t, env)
+		strict := webtest.MujunConfig2023(t)
 		strict.ID = "strict_2023"
 		for gi := range strict.Groups {
 			for ii := range strict.Groups[gi].Indicators {
