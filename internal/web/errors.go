@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"maps"
 	"net/http"
+
+	"github.com/industrybrain/ibrain/internal/auth"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -61,6 +62,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *importError
 	if errors.As(err, &ie) {
 		s.writeImportError(w, r, lang, ie)
+		return
+	}
+	var rj *Rejected
+	if errors.As(err, &rj) && wantsJSON(r) {
+		code := apperr.CodeOf(err)
+		writeJSON(w, statusOf(code), RejectedAnswer{Error: RejectedBody{Code: string(code), Message: rj.Message, Problems: rj.Problems}})
 		return
 	}
 	code := apperr.CodeOf(err)

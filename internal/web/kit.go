@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
@@ -262,6 +261,34 @@ func (s *Server) Log() *slog.Logger { return s.log }
 // a region outside a district officer's scope is refused.
 func StatsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) { return statsFilter(q, sc) }
 
-// StatusOf is the HTTP status the core answers err with, for a module
-// that writes an error body of its own shape.
-func StatusOf(err error) int { return statusOf(apperr.CodeOf(err)) }
+// Problem is one item of a rejected request's problem list.
+type Problem struct {
+	Path    string `json:"path"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Rejected is an error the core answers with a list of problems, each in
+// the request's language: {"error":{"code","message","problems"}} with the
+// status of Err's code. A module returns it for a rejected upload whose
+// every problem the user should see at once.
+type Rejected struct {
+	Err      error // the cause, for its code
+	Message  string
+	Problems []Problem
+}
+
+func (e *Rejected) Error() string { return e.Err.Error() }
+func (e *Rejected) Unwrap() error { return e.Err }
+
+// RejectedAnswer is the body of a Rejected error.
+type RejectedAnswer struct {
+	Error RejectedBody `json:"error"`
+}
+
+// RejectedBody is RejectedAnswer's error object.
+type RejectedBody struct {
+	Code     string    `json:"code"`
+	Message  string    `json:"message"`
+	Problems []Problem `json:"problems"`
+}

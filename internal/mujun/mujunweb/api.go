@@ -29,23 +29,6 @@ import (
 
 // ---- wire types ----
 
-type apiMujunProblem struct {
-	Path    string `json:"path"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// apiMujunError is a rejected configuration or run.
-type apiMujunError struct {
-	Error apiMujunErrorBody `json:"error"`
-}
-
-type apiMujunErrorBody struct {
-	Code     string            `json:"code"`
-	Message  string            `json:"message"`
-	Problems []apiMujunProblem `json:"problems"`
-}
-
 // apiMujunConfigInfo describes a stored configuration version.
 type apiMujunConfigInfo struct {
 	ID             string    `json:"id"`
@@ -302,7 +285,7 @@ func (m *module) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, c web
 	}
 	cfg, err := mujun.Parse(data)
 	if err != nil {
-		return m.mujunError(w, c, err)
+		return m.rejection(c, err)
 	}
 	if only != nil && *only {
 		web.WriteJSON(w, http.StatusOK, apiMujunValid{Valid: true, ID: cfg.ID})
@@ -310,7 +293,7 @@ func (m *module) apiMujunPutConfig(w http.ResponseWriter, r *http.Request, c web
 	}
 	saved, err := m.svc.PutConfig(r.Context(), cfg, mujun.ConfigOptions{By: c.User.Username})
 	if err != nil {
-		return m.mujunError(w, c, err)
+		return m.rejection(c, err)
 	}
 	_, info, err := m.svc.Config(r.Context(), saved.ID, saved.Version)
 	if err != nil {
@@ -334,9 +317,10 @@ func withVersion(data []byte) []byte {
 	return append([]byte(`{"version":1`+sep), t[1:]...)
 }
 
-// mujunError answers a rejected configuration or run: 400 with every
-// problem in the request's language; other errors as usual.
-func (m *module) mujunError(w http.ResponseWriter, c web.Ctx, err error) error {
+// rejection turns a rejected configuration or run into a web.Rejected
+// listing every problem in the request's language (a 400); other errors
+// pass unchanged.
+func (m *module) rejection(c web.Ctx, err error) error {
 	lang := c.Lang
 	var ve *mujun.ValidationError
 	var re *mujun.RunError
@@ -344,23 +328,19 @@ func (m *module) mujunError(w http.ResponseWriter, c web.Ctx, err error) error {
 	switch {
 	case errors.As(err, &be):
 		msg := be.Message(lang, m.core.T, m.mujunUnitName(lang, be.Unit))
-		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: msg,
-			Problems: []apiMujunProblem{{Path: fmt.Sprintf("groups[%s].indicators[%s].benchmark", be.Group, be.Indicator), Code: "benchmark_" + string(be.Gap), Message: msg}}}
-		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
+		return &web.Rejected{Err: err, Message: msg,
+			Problems: []web.Problem{{Path: fmt.Sprintf("groups[%s].indicators[%s].benchmark", be.Group, be.Indicator), Code: "benchmark_" + string(be.Gap), Message: msg}}}
 	case errors.As(err, &ve):
-		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: m.core.T(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
+		rj := &web.Rejected{Err: err, Message: m.core.T(lang, mujun.KeyConfigInvalid, len(ve.Problems))}
 		for _, p := range ve.Problems {
-			body.Problems = append(body.Problems, apiMujunProblem{Path: p.Path, Code: p.Code, Message: web.PickLang(lang, p.Zh, p.En)})
+			rj.Problems = append(rj.Problems, web.Problem{Path: p.Path, Code: p.Code, Message: web.PickLang(lang, p.Zh, p.En)})
 		}
-		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
+		return rj
 	case errors.As(err, &re):
-		body := apiMujunErrorBody{Code: string(apperr.Invalid), Message: m.core.T(lang, mujun.KeyRunInvalid) + " " + web.PickLang(lang, re.Zh, re.En),
-			Problems: []apiMujunProblem{{Code: "run", Message: web.PickLang(lang, re.Zh, re.En)}}}
-		web.WriteJSON(w, web.StatusOf(err), apiMujunError{Error: body})
-	default:
-		return err
+		return &web.Rejected{Err: err, Message: m.core.T(lang, mujun.KeyRunInvalid) + " " + web.PickLang(lang, re.Zh, re.En),
+			Problems: []web.Problem{{Code: "run", Message: web.PickLang(lang, re.Zh, re.En)}}}
 	}
-	return nil
+	return err
 }
 
 // mujunUnitName names an evaluating unit in lang: "" for the city (the
@@ -406,7 +386,7 @@ func (m *module) apiMujunStartRun(w http.ResponseWriter, r *http.Request, c web.
 	}
 	ev, err := m.svc.Evaluate(r.Context(), cfg, req.Year, mujun.EvaluateOptions{PriorRunID: req.PriorRunID, NoPrior: req.NoPrior, By: c.User.Username, Note: req.Note})
 	if err != nil {
-		return m.mujunError(w, c, err)
+		return m.rejection(c, err)
 	}
 	run, err := m.svc.Run(r.Context(), ev.RunID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -137,7 +138,7 @@ func TestMujunPages(t *testing.T) {
 func TestMujunOpenAPISchemas(t *testing.T) {
 	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
 		"MujunConfigInfo": mujunweb.APIMujunConfigInfo{}, "MujunConfigList": mujunweb.APIMujunConfigList{}, "MujunConfigDoc": mujunweb.APIMujunConfigDoc{},
-		"MujunValid": mujunweb.APIMujunValid{}, "MujunProblem": mujunweb.APIMujunProblem{}, "MujunError": mujunweb.APIMujunError{}, "MujunRun": mujunweb.APIMujunRun{},
+		"MujunValid": mujunweb.APIMujunValid{}, "MujunProblem": web.Problem{}, "MujunError": web.RejectedAnswer{}, "MujunRun": mujunweb.APIMujunRun{},
 		"MujunRunList": mujunweb.APIMujunRunList{}, "MujunClassCount": mujun.ClassCount{}, "MujunRunCreated": mujunweb.APIMujunRunCreated{},
 		"MujunIndicator": mujunweb.APIMujunIndicator{}, "MujunPolicy": mujunweb.APIMujunPolicy{}, "MujunResult": mujunweb.APIMujunResult{},
 		"MujunResultPage": mujunweb.APIMujunResultPage{}, "MujunAggregate": mujunweb.APIMujunAggregate{}, "MujunAggregates": mujunweb.APIMujunAggregates{},

@@ -10,10 +10,8 @@ type (
 	APIMujunConfigInfo = apiMujunConfigInfo
 	APIMujunConfigList = apiMujunConfigList
 	APIMujunDiff       = apiMujunDiff
-	APIMujunError      = apiMujunError
 	APIMujunIndicator  = apiMujunIndicator
 	APIMujunPolicy     = apiMujunPolicy
-	APIMujunProblem    = apiMujunProblem
 	APIMujunResult     = apiMujunResult
 	APIMujunResultPage = apiMujunResultPage
 	APIMujunRun        = apiMujunRun
