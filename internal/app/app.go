@@ -13,6 +13,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -55,6 +56,7 @@ type App struct {
 	Registry    *registry.Service
 	Goals       *goals.Service
 	Hardtech    *hardtech.Service
+	Imports     *imports.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -117,6 +119,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Registry:    registry.NewService(st, ref.Indicators),
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
+		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
 	}
 }
 

@@ -5,8 +5,6 @@ package web
 type (
 	ApiErrorEnvelope   = apiErrorEnvelope
 	ApiHealth          = apiHealth
-	ApiImportRejected  = apiImportRejected
-	ApiImportResult    = apiImportResult
 	ApiMujunAggregate  = apiMujunAggregate
 	ApiMujunAggregates = apiMujunAggregates
 	ApiMujunChange     = apiMujunChange
@@ -28,7 +26,6 @@ type (
 	ApiMujunTargets    = apiMujunTargets
 	ApiMujunValid      = apiMujunValid
 	ApiRoute           = apiRoute
-	ApiRowError        = apiRowError
 	ApiUser            = apiUser
 	LoginLimits        = loginLimits
 	LoginResponse      = loginResponse

@@ -74,7 +74,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /import", u.importPage)
 	page("GET /mujun", u.mujunOverview)
 	page("GET /mujun/targets", u.mujunTargetsPage)
 	page("GET /mujun/runs/{id}/diff/{other}", u.mujunDiffPage)
