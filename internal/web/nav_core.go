@@ -14,7 +14,6 @@ func coreNav() []NavItem {
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
 		{Group: GroupEvaluate, ID: "mujun", Label: "nav.mujun", Path: "/mujun", Perm: auth.SignedIn, Order: 210, Audience: Everyone},
 		{Group: GroupEvaluate, ID: "mujun_targets", Label: "nav.mujun_targets", Path: "/mujun/targets", Perm: "mujun.read", Order: 220, Audience: Officials},
-		{Group: GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: "import.reports", Order: 310, Audience: Everyone},
 		{Group: GroupData, ID: "reference", Label: "nav.reference", Path: "/reference", Perm: auth.SignedIn, Order: 320, Audience: Everyone},
 	}
 }

@@ -69,9 +69,12 @@ func Module(svc *imports.Service) web.ModuleFunc {
 			web.Route{Method: "GET", Path: "/api/v1/imports/{kind}/template.csv", Perm: auth.SignedIn, Handler: m.apiTemplateCSV},
 		)
 		return web.Module{
-			Name:      "import",
-			Routes:    routes,
-			Pages:     []web.Route{{Method: "GET", Path: "/import", Perm: auth.SignedIn, Handler: m.importPage}},
+			Name:   "import",
+			Routes: routes,
+			Pages:  []web.Route{{Method: "GET", Path: "/import", Perm: auth.SignedIn, Handler: m.importPage}},
+			// Whoever may import anything may import reports: the menu
+			// shows the page to the holders of that permission.
+			Nav:       []web.NavItem{{Group: web.GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: perms[imports.KindReports], Order: 310, Audience: web.Everyone}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Static:    st,
