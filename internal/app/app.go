@@ -13,6 +13,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
@@ -57,6 +58,7 @@ type App struct {
 	Goals       *goals.Service
 	Hardtech    *hardtech.Service
 	Mujun       *mujun.Service
+	Imports     *imports.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -120,6 +122,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
+		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
 	}
 }
 

@@ -39,7 +39,7 @@ const module = "github.com/industrybrain/ibrain"
 //     and every package whose name ends in "web" (HTTP). Adapters do not
 //     import each other, except the pairs in adapterExceptions.
 //   - service: use cases over the store: imports (check → merge → write of
-//     the yearly imports), refdata (syncs the compiled-in catalogues), demo
+//     every import kind), refdata (syncs the compiled-in catalogues), demo
 //     (seeds the synthetic dataset). They may use adapters but never an
 //     HTTP adapter or a composition package.
 //   - composition: app, cli (one file per command, wiring app, store and
@@ -61,7 +61,6 @@ var (
 var adapterExceptions = []struct{ from, to, why string }{
 	{"*web", "internal/web", "feature HTTP packages plug their routes and pages into the web core"},
 	{"*web", "internal/sqlstore", "HTTP handlers read through the store until each feature has its service (issue 6, point 1)"},
-	{"internal/web", "internal/importer", "the upload page validates enterprise and report files with the importer until a service covers every import kind"},
 }
 
 // webCoreFeatureImports is the list that switches on the rule "the web core
@@ -75,10 +74,7 @@ var adapterExceptions = []struct{ from, to, why string }{
 var webCoreFeatureImports = []string{
 	"docs/help",
 	"internal/cluster",
-	"internal/importer",
-	"internal/imports",
 	"internal/indicator",
-	"internal/industry",
 	"internal/region",
 	"internal/report",
 	"internal/stats",

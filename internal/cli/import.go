@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,12 +10,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/imports"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
 
@@ -46,107 +45,37 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	defer a.Close()
 
 	start := time.Now()
-	opts := tabular.DefaultOptions()
-	sheet, err := tabular.Read(f, filepath.Base(path), opts)
+	sheet, err := imports.Read(f, filepath.Base(path), tabular.DefaultOptions())
+	var rej *imports.Rejected
+	if errors.As(err, &rej) {
+		return invalidFile(std.Stderr, *lang, path, rej.Report)
+	}
 	if err != nil {
-		if re, ok := importer.FileError(err, opts); ok {
-			return invalidFile(std.Stderr, *lang, path, importer.Report{Kind: *kind, Errors: []importer.RowError{re}})
-		}
 		return err
 	}
 	bar := newProgress(std.Stderr, msg(*lang, "cli.import.writing"))
-	if imports.Merging(*kind) {
-		return runMergeImport(ctx, a, sheet, std, bar, mergeImport{kind: *kind, lang: *lang, path: path, dryRun: *dryRun, start: start})
-	}
-	var res sqlstore.UpsertResult
-	var rep importer.Report
-	switch *kind {
-	case "enterprises":
-		var rows []importer.EnterpriseRow
-		rows, rep = importer.Enterprises(sheet, importer.EnterpriseOptions{Regions: a.Ref.Regions, ValidIndustry: validIndustry(a)})
-		if !rep.OK() {
-			return invalidFile(std.Stderr, *lang, path, rep)
-		}
-		if *dryRun {
-			break
-		}
-		in := make([]sqlstore.EnterpriseWithYear, len(rows))
-		for i, r := range rows {
-			in[i] = sqlstore.EnterpriseWithYear{Enterprise: r.Enterprise, Year: r.Year}
-		}
-		bar.Set(0, len(in))
-		res, err = a.Store.UpsertEnterprises(ctx, in)
-		bar.Set(len(in), len(in))
-	case "reports":
-		ids, err := a.Store.EnterpriseIDs(ctx)
-		if err != nil {
-			return err
-		}
-		rows, r := importer.Reports(sheet, importer.ReportOptions{EnterpriseID: func(code string) (int64, bool) { id, ok := ids[code]; return id, ok }})
-		rep = r
-		if !rep.OK() {
-			return invalidFile(std.Stderr, *lang, path, rep)
-		}
-		if *dryRun {
-			break
-		}
-		res, err = a.Store.ImportReports(ctx, rows, sqlstore.WriteOptions{Progress: bar.Set})
-		if err != nil {
-			bar.Done()
-			return err
-		}
-	}
-	bar.Done()
-	if err != nil {
-		return err
-	}
-	printWarnings(std.Stderr, *lang, rep)
-	if *dryRun {
-		fmt.Fprintf(std.Stdout, "%s: %d rows valid; nothing written (--check)\n", path, rep.Rows)
-		return nil
-	}
-	fmt.Fprintf(std.Stdout, "%s: %d rows in %s — %d inserted, %d updated, %d unchanged\n",
-		path, rep.Rows, time.Since(start).Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged)
-	return nil
-}
-
-// mergeImport is what runMergeImport needs from the command line.
-type mergeImport struct {
-	kind, lang, path string
-	dryRun           bool
-	start            time.Time
-}
-
-// runMergeImport imports a yearly facts or listing events file: every row
-// is validated, merged with what is stored and checked again in one
-// transaction; --check rolls that transaction back and says what an import
-// would do.
-func runMergeImport(ctx context.Context, a *app.App, sheet *tabular.Sheet, std IO, bar *progress, m mergeImport) error {
-	rep, res, err := imports.Run(ctx, a.Store, sheet, imports.Options{Kind: m.kind, Scope: auth.All(), By: "cli", DryRun: m.dryRun, Progress: bar.Set})
+	rep, res, err := a.Imports.Run(ctx, sheet, imports.Options{Kind: *kind, Scope: auth.All(), By: "cli", DryRun: *dryRun, Progress: bar.Set})
 	bar.Done()
 	if err != nil {
 		return err
 	}
 	if !rep.OK() {
-		return invalidFile(std.Stderr, m.lang, m.path, rep)
+		return invalidFile(std.Stderr, *lang, path, rep)
 	}
-	printWarnings(std.Stderr, m.lang, rep)
-	if m.dryRun {
+	printWarnings(std.Stderr, *lang, rep)
+	switch {
+	case *dryRun && imports.Merging(*kind):
+		// The merging kinds count in a rolled-back transaction what an
+		// import would change.
 		fmt.Fprintf(std.Stdout, "%s: %d rows valid; nothing written (--check) — would insert %d, update %d, leave %d unchanged\n",
-			m.path, rep.Rows, res.Inserted, res.Updated, res.Unchanged)
-		return nil
+			path, rep.Rows, res.Inserted, res.Updated, res.Unchanged)
+	case *dryRun:
+		fmt.Fprintf(std.Stdout, "%s: %d rows valid; nothing written (--check)\n", path, rep.Rows)
+	default:
+		fmt.Fprintf(std.Stdout, "%s: %d rows in %s — %d inserted, %d updated, %d unchanged\n",
+			path, rep.Rows, time.Since(start).Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged)
 	}
-	fmt.Fprintf(std.Stdout, "%s: %d rows in %s — %d inserted, %d updated, %d unchanged\n",
-		m.path, rep.Rows, time.Since(m.start).Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged)
 	return nil
-}
-
-// validIndustry accepts the 4-digit industrial classes of GB/T 4754-2017.
-func validIndustry(a *app.App) func(string) bool {
-	return func(code string) bool {
-		c, ok := a.Ref.Industries.Lookup(code)
-		return ok && len(c.Code) == 4
-	}
 }
 
 // invalidFile prints every error of the report and returns exit code 1:

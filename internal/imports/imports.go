@@ -1,8 +1,10 @@
-// Package imports runs the imports that merge a file into stored data —
-// yearly profile facts, 亩均 facts and listing events — for the CLI and the
-// web alike: validate every row (internal/importer), then read, merge,
-// validate against what is stored and write in one store transaction. A
-// file with any error writes nothing.
+// Package imports is the data-collection (数据归集) use case shared by the
+// CLI, the upload page and the API: a file of any import kind —
+// enterprises, monthly reports, yearly profile facts, 亩均 facts, listing
+// events — is validated row by row (internal/importer), checked against
+// the importing user's scope, merged with what is stored where the kind
+// merges, and written in one store transaction. A file with any error
+// writes nothing.
 package imports
 
 import (
@@ -11,11 +13,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
@@ -23,7 +29,13 @@ import (
 // Source is recorded as the origin of imported facts.
 const Source = "import"
 
-// Merging reports whether kind is one of the kinds Run handles.
+// KeyScope is the row error of an enterprise-list row outside the
+// importing user's scope.
+const KeyScope = "api.err.import_scope"
+
+// Merging reports whether kind is one of the kinds merged into stored
+// data (profile facts, 亩均 facts, listing events), which a dry run can
+// count as it would write them.
 func Merging(kind string) bool {
 	switch kind {
 	case importer.KindProfiles, importer.KindMujunFacts, importer.KindListing:
@@ -32,22 +44,218 @@ func Merging(kind string) bool {
 	return false
 }
 
+// Store is what the imports need from storage. An enterprise outside the
+// scope is not found (apperr.NotFound), like one that does not exist.
+type Store interface {
+	// EnterpriseIDs maps every stored credit code to its enterprise id.
+	EnterpriseIDs(ctx context.Context) (map[string]int64, error)
+	// Enterprise reads one enterprise in sc.
+	Enterprise(ctx context.Context, sc auth.Scope, id int64) (sqlstore.EnterpriseDetail, error)
+	// EnterpriseRefs maps the credit codes of the enterprises in sc.
+	EnterpriseRefs(ctx context.Context, sc auth.Scope) (map[string]sqlstore.EnterpriseRef, error)
+	UpsertEnterprises(ctx context.Context, rows []sqlstore.EnterpriseWithYear) (sqlstore.UpsertResult, error)
+	ImportReports(ctx context.Context, reports []report.Monthly, opts sqlstore.WriteOptions) (sqlstore.UpsertResult, error)
+	MujunParks(ctx context.Context) ([]mujun.Park, error)
+	MujunConfigs(ctx context.Context) ([]mujun.ConfigInfo, error)
+	MujunConfig(ctx context.Context, id string, version int) (mujun.Config, mujun.ConfigInfo, error)
+	UpdateProfileFacts(ctx context.Context, sc auth.Scope, keys []sqlstore.FactsKey,
+		merge func(stored func(id int64, year int) (cultivation.Facts, bool)) ([]cultivation.YearFacts, error), opts sqlstore.ImportOptions) (sqlstore.UpsertResult, error)
+	UpdateMujunFacts(ctx context.Context, sc auth.Scope, keys []sqlstore.FactsKey,
+		merge func(stored func(id int64, year int) (mujun.Supplied, bool)) ([]mujun.Supplied, error), opts sqlstore.ImportOptions) (sqlstore.UpsertResult, error)
+	UpdateListingRecords(ctx context.Context, sc auth.Scope, ids []int64,
+		merge func(stored func(id int64) listing.Record) ([]listing.Record, error), opts sqlstore.ImportOptions) (sqlstore.UpsertResult, error)
+}
+
+// Service runs imports over a store.
+type Service struct {
+	store      Store
+	regions    *region.Catalogue
+	industries *industry.Classification
+}
+
+// NewService returns the imports over st. regions resolves the district
+// cells of enterprise lists (nil: the built-in catalogue); industries
+// checks their industry codes (nil: the format only).
+func NewService(st Store, regions *region.Catalogue, industries *industry.Classification) *Service {
+	return &Service{store: st, regions: regions, industries: industries}
+}
+
 // Options tune Run.
 type Options struct {
-	Kind   string
-	Scope  auth.Scope // only enterprises in scope can be named; others read as unknown
-	Today  time.Time  // zero: now
-	By     string     // author recorded with listing events
-	DryRun bool       // validate and count, write nothing
+	Kind  string
+	Scope auth.Scope // only enterprises in scope can be named; others read as unknown
+	Today time.Time  // dates after it are rejected; zero: now
+	By    string     // author recorded with listing events
+	// RegionColumn names the district column in the row errors of
+	// enterprise-list rows outside Scope, in the language of the report.
+	RegionColumn string
+	DryRun       bool // validate and count, write nothing
 	// Progress, when set, is called with the rows written so far.
 	Progress func(done, total int)
 }
 
-// Run validates sheet as o.Kind and merges it into st. The report lists
-// every problem; when it has errors nothing was written and the result is
-// zero. err is for failures that are not the file's (I/O, database).
-func Run(ctx context.Context, st *sqlstore.Store, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+// Run validates sheet as o.Kind and writes it. The report lists every
+// problem; when it has errors nothing was written and the result is zero.
+// A dry run writes nothing: the merging kinds count what they would
+// change, the others only validate. err is for failures that are not the
+// file's (I/O, database) and for a kind that is not an import kind.
+func (s *Service) Run(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+	switch o.Kind {
+	case importer.KindEnterprises:
+		return s.enterprises(ctx, sheet, o)
+	case importer.KindReports:
+		return s.reports(ctx, sheet, o)
+	}
+	return s.merge(ctx, sheet, o)
+}
+
+// enterprises imports an enterprise list. A user of a district scope may
+// write only enterprises of that district, both as the file states them
+// and as they are stored (so a firm cannot be moved in from another
+// district).
+func (s *Service) enterprises(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
 	var res sqlstore.UpsertResult
+	opts := importer.EnterpriseOptions{Regions: s.regions, Today: o.Today}
+	if s.industries != nil {
+		opts.ValidIndustry = s.validIndustry
+	}
+	rows, rep := importer.Enterprises(sheet, opts)
+	if rep.OK() {
+		if err := s.checkEnterpriseScope(ctx, o, rows, &rep); err != nil {
+			return rep, res, err
+		}
+	}
+	if !rep.OK() || o.DryRun {
+		return rep, res, nil
+	}
+	in := make([]sqlstore.EnterpriseWithYear, len(rows))
+	for i, row := range rows {
+		in[i] = sqlstore.EnterpriseWithYear{Enterprise: row.Enterprise, Year: row.Year}
+	}
+	progress(o, 0, len(in))
+	res, err := s.store.UpsertEnterprises(ctx, in)
+	if err != nil {
+		return rep, sqlstore.UpsertResult{}, err
+	}
+	progress(o, len(in), len(in))
+	return rep, res, nil
+}
+
+func progress(o Options, done, total int) {
+	if o.Progress != nil {
+		o.Progress(done, total)
+	}
+}
+
+// validIndustry accepts the 4-digit industrial classes of GB/T 4754-2017.
+func (s *Service) validIndustry(code string) bool {
+	c, ok := s.industries.Lookup(code)
+	return ok && len(c.Code) == 4
+}
+
+// checkEnterpriseScope adds a row error for every row outside o.Scope.
+func (s *Service) checkEnterpriseScope(ctx context.Context, o Options, rows []importer.EnterpriseRow, rep *importer.Report) error {
+	sc := o.Scope
+	if sc.IsAll() {
+		return nil
+	}
+	ids, err := s.store.EnterpriseIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		e := row.Enterprise
+		if sc.RegionCode == "" || e.RegionCode != sc.RegionCode {
+			rep.Errors = append(rep.Errors, importer.RowError{Line: row.Line, Column: o.RegionColumn, Key: KeyScope, Value: e.RegionCode})
+			continue
+		}
+		id, exists := ids[e.CreditCode]
+		if !exists {
+			continue
+		}
+		if _, err := s.store.Enterprise(ctx, sc, id); apperr.Is(err, apperr.NotFound) {
+			rep.Errors = append(rep.Errors, importer.RowError{Line: row.Line, Key: KeyScope, Value: e.CreditCode})
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reports imports monthly reports. Credit codes outside the scope resolve
+// as unknown, so their rows are rejected with the importer's "unknown
+// enterprise" error, which also does not tell a district officer whether
+// another district's firm is registered.
+func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+	var res sqlstore.UpsertResult
+	ids, err := s.store.EnterpriseIDs(ctx)
+	if err != nil {
+		return importer.Report{Kind: o.Kind}, res, err
+	}
+	inScope := s.scopeChecker(ctx, o.Scope)
+	var lookupErr error
+	reps, rep := importer.Reports(sheet, importer.ReportOptions{
+		Today: o.Today,
+		EnterpriseID: func(code string) (int64, bool) {
+			id, ok := ids[code]
+			if !ok || lookupErr != nil {
+				return 0, false
+			}
+			in, err := inScope(id)
+			if err != nil {
+				lookupErr = err
+				return 0, false
+			}
+			return id, in
+		},
+	})
+	if lookupErr != nil {
+		return rep, res, lookupErr
+	}
+	if !rep.OK() || o.DryRun {
+		return rep, res, nil
+	}
+	res, err = s.store.ImportReports(ctx, reps, sqlstore.WriteOptions{Progress: o.Progress})
+	if err != nil {
+		return rep, sqlstore.UpsertResult{}, err
+	}
+	return rep, res, nil
+}
+
+// scopeChecker returns a memoised "is enterprise id inside sc" test that
+// asks the store, so the scope rule stays the store's.
+func (s *Service) scopeChecker(ctx context.Context, sc auth.Scope) func(id int64) (bool, error) {
+	seen := map[int64]bool{}
+	return func(id int64) (bool, error) {
+		if sc.IsAll() {
+			return true, nil
+		}
+		if v, ok := seen[id]; ok {
+			return v, nil
+		}
+		_, err := s.store.Enterprise(ctx, sc, id)
+		switch {
+		case err == nil:
+			seen[id] = true
+		case apperr.Is(err, apperr.NotFound):
+			seen[id] = false
+		default:
+			return false, err
+		}
+		return seen[id], nil
+	}
+}
+
+// merge runs the kinds merged into stored data: validate every row, then
+// read, merge, validate against what is stored and write in one store
+// transaction. Credit codes outside the scope resolve as unknown; the
+// store checks the scope again in SQL.
+func (s *Service) merge(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+	var res sqlstore.UpsertResult
+	if !Merging(o.Kind) {
+		return importer.Report{Kind: o.Kind}, res, fmt.Errorf("imports: %q is not an import kind", o.Kind)
+	}
+	st := s.store
 	lk, err := lookups(ctx, st, o.Scope)
 	if err != nil {
 		return importer.Report{Kind: o.Kind}, res, err
@@ -102,8 +310,6 @@ func Run(ctx context.Context, st *sqlstore.Store, sheet *tabular.Sheet, o Option
 			}
 			return out, nil
 		}, so)
-	default:
-		return importer.Report{Kind: o.Kind}, res, fmt.Errorf("imports: %q is not a merging kind", o.Kind)
 	}
 	var rej *importer.Rejected
 	if errors.As(err, &rej) {
@@ -119,7 +325,7 @@ func Run(ctx context.Context, st *sqlstore.Store, sheet *tabular.Sheet, o Option
 // enterprises in sc, the parks, and the veto items of every stored and
 // built-in 亩均 configuration. It lives here, not in sqlstore, so
 // the storage adapter does not import the importer adapter.
-func lookups(ctx context.Context, s *sqlstore.Store, sc auth.Scope) (importer.Lookups, error) {
+func lookups(ctx context.Context, s Store, sc auth.Scope) (importer.Lookups, error) {
 	refs, err := s.EnterpriseRefs(ctx, sc)
 	if err != nil {
 		return importer.Lookups{}, err

@@ -261,7 +261,7 @@ func file(t *testing.T, format string, header []string, rows [][]string) (*tabul
 
 func (e *env) run(t *testing.T, kind string, sc auth.Scope, sh *tabular.Sheet) (importer.Report, sqlstore.UpsertResult) {
 	t.Helper()
-	rep, res, err := Run(context.Background(), e.st, sh, Options{Kind: kind, Scope: sc, Today: today, By: "test"})
+	rep, res, err := NewService(e.st, nil, nil).Run(context.Background(), sh, Options{Kind: kind, Scope: sc, Today: today, By: "test"})
 	if err != nil {
 		t.Fatalf("%s: %v", kind, err)
 	}
@@ -623,7 +623,7 @@ func TestDryRun(t *testing.T) {
 		header, rows, _ := importer.Template(importer.KindListing, "zh-CN")
 		sh, _ := file(t, "gbk", header, rows)
 		before := e.snapshot(t)
-		rep, res, err := Run(context.Background(), e.st, sh, Options{Kind: importer.KindListing, Scope: auth.All(), Today: today, DryRun: true})
+		rep, res, err := NewService(e.st, nil, nil).Run(context.Background(), sh, Options{Kind: importer.KindListing, Scope: auth.All(), Today: today, DryRun: true})
 		if err != nil || !rep.OK() || res.Inserted != 1 {
 			t.Fatalf("dry run: %v %v %+v", err, keys(rep.Errors), res)
 		}

@@ -26,32 +26,6 @@ func toAPIUser(u auth.User) apiUser {
 	return apiUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), RegionCode: u.RegionCode, EnterpriseID: u.EnterpriseID}
 }
 
-// apiImportResult counts what an accepted import changed.
-type apiImportResult struct {
-	Kind      string        `json:"kind"`
-	Rows      int           `json:"rows"`
-	Inserted  int           `json:"inserted"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	Warnings  []apiRowError `json:"warnings"`
-}
-
-// apiImportRejected is the 422 answer: the error with every row problem,
-// and the warnings that would not have blocked the import.
-type apiImportRejected struct {
-	Error    apiError      `json:"error"`
-	Warnings []apiRowError `json:"warnings"`
-}
-
-// apiRowError is one problem of a rejected import file.
-type apiRowError struct {
-	Row     int    `json:"row"` // 1-based line in the file; 0 for the whole file
-	Column  string `json:"column,omitempty"`
-	Code    string `json:"code"` // message key
-	Message string `json:"message"`
-	Value   string `json:"value,omitempty"` // the offending cell
-}
-
 type apiHealth struct {
 	Status string `json:"status"`
 }

@@ -41,12 +41,19 @@ func statusOf(code apperr.Code) int {
 }
 
 // apiError is the body of every API error:
-// {"error":{"code":"not_found","message":"…"}}. Rows is set only for a
-// rejected import and lists every row error.
+// {"error":{"code":"not_found","message":"…"}}.
 type apiError struct {
-	Code    string        `json:"code"`
-	Message string        `json:"message"`
-	Rows    []apiRowError `json:"rows,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// An Answerer is an error with an answer of its own, richer than a code
+// and a message: a rejected import lists every row problem. writeError,
+// still the one error writer, asks it for the status, the message (shown
+// on the error page) and the JSON body, all in the request language.
+type Answerer interface {
+	error
+	Answer(lang string) (status int, message string, body any)
 }
 
 type apiErrorEnvelope struct {
@@ -59,9 +66,14 @@ type apiErrorEnvelope struct {
 // get JSON, pages get the UI's error page.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	lang := Lang(r)
-	var ie *importError
-	if errors.As(err, &ie) {
-		s.writeImportError(w, r, lang, ie)
+	var an Answerer
+	if errors.As(err, &an) {
+		status, msg, body := an.Answer(lang)
+		if wantsJSON(r) {
+			writeJSON(w, status, body)
+		} else {
+			s.renderError(w, r, status, msg)
+		}
 		return
 	}
 	var rj *Rejected
@@ -101,18 +113,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // message renders a message key in lang. The UI's catalogue wins; the web
-// layer's own keys (api.*) and the importer's row errors fall back to their
-// packages' texts, so API errors read well even when the catalogue lacks
-// them; an unknown key shows as itself.
+// layer's own keys (api.*) fall back to their texts, so API errors read
+// well even when the catalogue lacks them; an unknown key shows as itself.
 func (s *Server) message(lang, key string, args ...any) string {
 	if s.catalog != nil && s.catalog.Has(key) {
 		return s.catalog.T(lang, key, args...)
 	}
-	texts, ok := webMessages[key]
-	if !ok {
-		texts, ok = s.importMessages[key]
-	}
-	if ok {
+	if texts, ok := webMessages[key]; ok {
 		text := texts[0]
 		if lang == i18n.EN {
 			text = texts[1]

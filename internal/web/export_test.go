@@ -3,15 +3,12 @@ package web
 // Unexported names the external tests (package web_test) use.
 
 type (
-	ApiErrorEnvelope  = apiErrorEnvelope
-	ApiHealth         = apiHealth
-	ApiImportRejected = apiImportRejected
-	ApiImportResult   = apiImportResult
-	ApiRoute          = apiRoute
-	ApiRowError       = apiRowError
-	ApiUser           = apiUser
-	LoginLimits       = loginLimits
-	LoginResponse     = loginResponse
+	ApiErrorEnvelope = apiErrorEnvelope
+	ApiHealth        = apiHealth
+	ApiRoute         = apiRoute
+	ApiUser          = apiUser
+	LoginLimits      = loginLimits
+	LoginResponse    = loginResponse
 )
 
 var (

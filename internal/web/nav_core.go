@@ -12,7 +12,6 @@ func coreNav() []NavItem {
 	return []NavItem{
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: homeURL, Perm: auth.SignedIn, Order: 11, Audience: Enterprises},
 		{Group: GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: Officials},
-		{Group: GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: "import.reports", Order: 310, Audience: Everyone},
 		{Group: GroupData, ID: "reference", Label: "nav.reference", Path: "/reference", Perm: auth.SignedIn, Order: 320, Audience: Everyone},
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/industrybrain/ibrain/internal/auth"
-	"github.com/industrybrain/ibrain/internal/importer"
 )
 
 // apiRoute is one entry of the route table: the machine routes (health,
@@ -48,14 +47,6 @@ func (s *Server) coreRoutes() []apiRoute {
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
 		{"GET", "/api/v1/me", signedIn, s.withUser(s.apiMe)},
-
-		{"POST", "/api/v1/imports/enterprises", signedIn, s.withUser(s.apiImportEnterprises)},
-		{"POST", "/api/v1/imports/reports", signedIn, s.withUser(s.apiImportReports)},
-		{"POST", "/api/v1/imports/profiles", signedIn, s.apiImportMerging(importer.KindProfiles)},
-		{"POST", "/api/v1/imports/mujun-facts", signedIn, s.apiImportMerging(importer.KindMujunFacts)},
-		{"POST", "/api/v1/imports/listing", signedIn, s.apiImportMerging(importer.KindListing)},
-		{"GET", "/api/v1/imports/{kind}/template.xlsx", signedIn, s.apiImportTemplateXLSX},
-		{"GET", "/api/v1/imports/{kind}/template.csv", signedIn, s.apiImportTemplateCSV},
 	}
 }
 

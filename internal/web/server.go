@@ -19,8 +19,6 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
-	"github.com/industrybrain/ibrain/internal/importer"
-	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -62,13 +60,11 @@ type Server struct {
 	policy  *auth.Policy
 	modules []Module
 
-	regions    *region.Catalogue
-	industries *industry.Classification
-	dummyHash  string // verified against for unknown usernames
-	limiter    *loginLimiter
+	regions   *region.Catalogue
+	dummyHash string // verified against for unknown usernames
+	limiter   *loginLimiter
 
-	importMessages map[string][2]string // importer row-error texts, when the catalogue lacks them
-	http           *metrics.HTTP
+	http *metrics.HTTP
 
 	openAPIDoc []byte // merged OpenAPI document, built once in New
 	ui         *ui    // the pages, set by registerUI
@@ -84,16 +80,15 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("web: Deps needs Store, Stats and Hasher")
 	}
 	s := &Server{
-		store:          d.Store,
-		stats:          d.Stats,
-		hasher:         d.Hasher,
-		log:            d.Logger,
-		metrics:        d.Metrics,
-		catalog:        d.Catalog,
-		secure:         d.SecureCookies,
-		now:            time.Now,
-		importMessages: importer.Messages(),
-		limiter:        newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
+		store:   d.Store,
+		stats:   d.Stats,
+		hasher:  d.Hasher,
+		log:     d.Logger,
+		metrics: d.Metrics,
+		catalog: d.Catalog,
+		secure:  d.SecureCookies,
+		now:     time.Now,
+		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -118,9 +113,6 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.regions, err = region.Builtin(); err != nil {
-		return nil, err
-	}
-	if s.industries, err = industry.Builtin(); err != nil {
 		return nil, err
 	}
 	if s.openAPIDoc, err = buildOpenAPI(s.openAPIFragments()...); err != nil {

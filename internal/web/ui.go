@@ -74,7 +74,6 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /import", u.importPage)
 	page("GET /help", u.helpIndex)
 	page("GET /help/{module}", u.helpPage)
 

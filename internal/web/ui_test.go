@@ -38,17 +38,6 @@ func TestUIPages(t *testing.T) {
 			{Name: "login form in English", URL: "/login?lang=en", WantStatus: 200, WantContains: []string{"Sign in", `lang="en"`, `href="/login?lang=zh-CN`}},
 			{Name: "signed-in user skips the form", URL: "/login", User: "admin", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/"}},
 
-			{Name: "import page", URL: "/import", User: "admin", WantStatus: 200,
-				WantContains:    []string{`data-import="enterprises"`, `data-kind="reports"`, `data-kind="profiles"`, `data-kind="mujun-facts"`, `data-kind="listing"`, "import.js"},
-				WantNotContains: []string{`data-import="reports"`}},
-			{Name: "import page, kind selected", URL: "/import?kind=reports", User: "admin", WantStatus: 200,
-				WantContains: []string{`data-import="reports"`, "/api/v1/imports/reports/template.xlsx"}, WantNotContains: []string{`data-import="enterprises"`}},
-			{Name: "import page, listing events in English", URL: "/import?kind=listing&lang=en", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "credit_code", "proceeds_10k"}},
-			{Name: "an enterprise imports reports and its profile only", URL: "/import?kind=mujun-facts", User: "firm", WantStatus: 200,
-				WantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
-				WantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
-
 			{Name: "help in English", URL: "/help/import?lang=en", User: "admin", WantStatus: 200, WantContains: []string{"Upload and check"}, WantNotContains: []string{"上传并校验"}},
 			{Name: "help index", URL: "/help", User: "admin", WantStatus: http.StatusSeeOther},
 			{Name: "unknown help", URL: "/help/nope", User: "admin", WantStatus: http.StatusNotFound},

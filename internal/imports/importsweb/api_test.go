@@ -1,4 +1,4 @@
-package web_test
+package importsweb_test
 
 import (
 	"bytes"
@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/imports/importsweb"
 	"github.com/industrybrain/ibrain/internal/tabular"
-	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -155,7 +155,7 @@ func TestImportErrorMessagesLocalised(t *testing.T) {
 	sc := importScenario(t, "", "enterprises", "admin", header, [][]string{{"bad", "Name", "Wanzhou", "3670", "2015-06-18", "1", "2024", "Y", "10", "10"}}, 422, nil, nil)
 	sc.URL += "?lang=en"
 	_, body := env.Do(sc)
-	var out web.ApiImportRejected
+	var out importsweb.APIImportRejected
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}

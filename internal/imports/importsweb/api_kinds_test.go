@@ -1,4 +1,4 @@
-package web_test
+package importsweb_test
 
 import (
 	"context"
