@@ -54,7 +54,6 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	}
 	srv, err := web.New(web.Deps{
 		Store:         a.Store,
-		Stats:         a.Stats,
 		Hasher:        auth.NewHasher(auth.DefaultParams, 4),
 		Logger:        log,
 		Metrics:       metrics.NewRegistry(),

@@ -102,7 +102,7 @@ func BenchmarkCultivationScreen(b *testing.B) {
 	hasher := auth.NewHasher(auth.TestParams, 2)
 	var computed atomic.Int64
 	a := app.NewWith(st, ref, nil, app.Options{Cultivation: cultivation.Options{Rules: reg, OnScreen: func(time.Time, int64) { computed.Add(1) }}})
-	srv, err := web.New(web.Deps{Store: st, Stats: a.Stats, Hasher: hasher, Catalog: catalog, Modules: a.WebModules()})
+	srv, err := web.New(web.Deps{Store: st, Hasher: hasher, Catalog: catalog, Modules: a.WebModules()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
-	"github.com/industrybrain/ibrain/internal/stats"
 )
 
 // Query parameter parsing. Every helper returns an Invalid error naming the
@@ -67,16 +66,4 @@ func currentUser(r *http.Request) (auth.User, error) {
 		return u, apperr.New(apperr.Unauthorized, "api.err.unauthenticated")
 	}
 	return u, nil
-}
-
-// statsFilter reads the region and cluster filters. The store would AND a
-// district officer's region filter with their scope and find nothing, but
-// the engine also picks the filtered region's targets, which are not the
-// officer's to see; so a region outside the scope is refused outright.
-func statsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) {
-	f := stats.Filter{Region: strings.TrimSpace(q.Get("region")), Cluster: strings.TrimSpace(q.Get("cluster"))}
-	if f.Region != "" && !sc.IsAll() && f.Region != sc.RegionCode {
-		return f, apperr.New(apperr.Forbidden, "api.err.forbidden")
-	}
-	return f, nil
 }

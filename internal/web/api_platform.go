@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
 )
 
 // healthz answers 200 when the database answers, 503 otherwise, for load

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
-	"github.com/industrybrain/ibrain/internal/report"
 )
 
 // The API's wire types. They are separate from the domain structs so that
@@ -37,11 +36,4 @@ func dateString(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
-}
-
-func periodString(p report.Period) string {
-	if p.Year == 0 {
-		return ""
-	}
-	return p.String()
 }

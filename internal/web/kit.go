@@ -14,7 +14,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/stats"
 )
 
 // The kit a feature module builds its handlers and pages with: what the
@@ -256,10 +255,6 @@ func (s *Server) DistrictLinks(lang, code string) []RelLink { return s.ui.distri
 
 // Log is the server's logger, for a module's audit lines.
 func (s *Server) Log() *slog.Logger { return s.log }
-
-// StatsFilter reads the region and cluster filters of a statistics query;
-// a region outside a district officer's scope is refused.
-func StatsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) { return statsFilter(q, sc) }
 
 // Problem is one item of a rejected request's problem list.
 type Problem struct {

@@ -66,6 +66,9 @@ type Module struct {
 	Static fs.FS
 	// Help is the user help page in Markdown: zh-CN, a line "---", English.
 	Help []byte
+	// MoreHelp are further help pages of the module by name (/help/{name}),
+	// for a module whose pages have help of their own.
+	MoreHelp map[string][]byte
 	// Nav are the module's main-menu entries; EntTabs its views of one
 	// enterprise in the tab row the enterprise pages share.
 	Nav     []NavItem

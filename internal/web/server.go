@@ -22,14 +22,12 @@ import (
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
-	"github.com/industrybrain/ibrain/internal/stats"
 )
 
-// Deps is what the server is built from. Store, Stats and Hasher are
+// Deps is what the server is built from. Store and Hasher are
 // required; the rest have defaults.
 type Deps struct {
 	Store   *sqlstore.Store
-	Stats   *stats.Engine
 	Hasher  *auth.Hasher
 	Logger  *slog.Logger      // discarded when nil
 	Metrics *metrics.Registry // a private registry when nil
@@ -50,7 +48,6 @@ type Deps struct {
 // Server serves the platform over HTTP. Build it with New.
 type Server struct {
 	store   *sqlstore.Store
-	stats   *stats.Engine
 	hasher  *auth.Hasher
 	log     *slog.Logger
 	metrics *metrics.Registry
@@ -76,12 +73,11 @@ type Server struct {
 
 // New builds a server and its routes.
 func New(d Deps) (*Server, error) {
-	if d.Store == nil || d.Stats == nil || d.Hasher == nil {
-		return nil, errors.New("web: Deps needs Store, Stats and Hasher")
+	if d.Store == nil || d.Hasher == nil {
+		return nil, errors.New("web: Deps needs Store and Hasher")
 	}
 	s := &Server{
 		store:   d.Store,
-		stats:   d.Stats,
 		hasher:  d.Hasher,
 		log:     d.Logger,
 		metrics: d.Metrics,

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/industrybrain/ibrain/docs/help"
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -102,23 +101,19 @@ func newUI(s *Server) (*ui, error) {
 	if u.dmap, err = buildDistrictMap(raw, s.regions); err != nil {
 		return nil, err
 	}
-	mds, err := fs.Glob(help.Files, "*.md")
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range mds {
-		data, err := help.Files.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		u.help[strings.TrimSuffix(name, ".md")] = string(data)
-	}
 	for _, m := range s.modules {
+		pages := map[string][]byte{}
+		for name, md := range m.MoreHelp {
+			pages[name] = md
+		}
 		if len(m.Help) > 0 {
-			if _, dup := u.help[m.Name]; dup {
-				return nil, fmt.Errorf("web: help page %s defined twice", m.Name)
+			pages[m.Name] = m.Help
+		}
+		for name, md := range pages {
+			if _, dup := u.help[name]; dup {
+				return nil, fmt.Errorf("web: help page %s defined twice", name)
 			}
-			u.help[m.Name] = string(m.Help)
+			u.help[name] = string(md)
 		}
 	}
 	// Every help page is listed under its title: a missing title would show

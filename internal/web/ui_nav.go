@@ -75,7 +75,7 @@ type navLink struct {
 
 // navItems are every module's menu entries and the core's, by order.
 func (s *Server) navItems() []NavItem {
-	items := coreNav()
+	var items []NavItem
 	for _, m := range s.modules {
 		items = append(items, m.Nav...)
 	}
@@ -160,7 +160,7 @@ func (u *ui) entTabRow(lang string, t *entTabs) []entTabView {
 
 // entTabList are every module's enterprise tabs and the core's, by order.
 func (s *Server) entTabList() []EntTab {
-	tabs := coreEntTabs()
+	var tabs []EntTab
 	for _, m := range s.modules {
 		tabs = append(tabs, m.EntTabs...)
 	}

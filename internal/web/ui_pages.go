@@ -15,7 +15,7 @@ func lang2sep(lang string) string {
 	return "、"
 }
 
-// helpPage renders docs/help/{module}.md in the request language.
+// helpPage renders a module's help page in the request language.
 type helpPage struct {
 	basePage
 	Modules []helpLink

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cluster"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
-	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
@@ -38,16 +36,6 @@ func canSeeRegion(usr auth.User, code string) bool {
 		return code != "" && code == usr.RegionCode
 	}
 	return false
-}
-
-// latestPeriod returns the latest reported period; ok is false when there
-// are no reports yet.
-func (u *ui) latestPeriod(ctx context.Context) (report.Period, bool, error) {
-	p, err := u.s.store.LatestPeriod(ctx)
-	if apperr.Is(err, apperr.NotFound) {
-		return report.Period{}, false, nil
-	}
-	return p, err == nil, err
 }
 
 // clusterIndex returns the cluster catalogue in force at the end of year,

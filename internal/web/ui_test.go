@@ -184,7 +184,7 @@ func TestHelpFiles(t *testing.T) {
 	for _, m := range web.HelpModules() {
 		src, ok := web.HelpSource(env.Srv, m)
 		if !ok {
-			t.Errorf("no docs/help/%s.md", m)
+			t.Errorf("no help page %s", m)
 			continue
 		}
 		if _, _, ok := strings.Cut(src, "\n---\n"); !ok {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/stats"
@@ -79,7 +81,7 @@ func (m *module) apiKPIs(w http.ResponseWriter, r *http.Request, c web.Ctx) erro
 	if err != nil {
 		return err
 	}
-	f, err := web.StatsFilter(q, c.Scope())
+	f, err := statsFilter(q, c.Scope())
 	if err != nil {
 		return err
 	}
@@ -102,7 +104,7 @@ func (m *module) apiTrend(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	if err != nil {
 		return err
 	}
-	f, err := web.StatsFilter(q, c.Scope())
+	f, err := statsFilter(q, c.Scope())
 	if err != nil {
 		return err
 	}
@@ -127,7 +129,7 @@ func (m *module) apiBreakdown(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	if err != nil {
 		return err
 	}
-	f, err := web.StatsFilter(q, c.Scope())
+	f, err := statsFilter(q, c.Scope())
 	if err != nil {
 		return err
 	}
@@ -215,4 +217,16 @@ func (m *module) apiScoreboard(w http.ResponseWriter, r *http.Request, c web.Ctx
 	}
 	web.WriteJSON(w, http.StatusOK, scoreboard.FromStats(sb))
 	return nil
+}
+
+// statsFilter reads the region and cluster filters. The store would AND a
+// district officer's region filter with their scope and find nothing, but
+// the engine also picks the filtered region's targets, which are not the
+// officer's to see; so a region outside the scope is refused outright.
+func statsFilter(q url.Values, sc auth.Scope) (stats.Filter, error) {
+	f := stats.Filter{Region: strings.TrimSpace(q.Get("region")), Cluster: strings.TrimSpace(q.Get("cluster"))}
+	if f.Region != "" && !sc.IsAll() && f.Region != sc.RegionCode {
+		return f, apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	return f, nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cockpit"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -32,6 +32,8 @@ var (
 	openAPI []byte
 	//go:embed help.md
 	help []byte
+	//go:embed targets_help.md
+	targetsHelp []byte
 	// Messages is the module's message catalogue ({name}.{lang}.json),
 	// merged into the platform's by internal/app.
 	//
@@ -41,7 +43,7 @@ var (
 
 // Firms lists enterprises: the largest firms of a cluster page.
 type Firms interface {
-	ListEnterprises(ctx context.Context, sc auth.Scope, f sqlstore.EnterpriseFilter) (sqlstore.EnterprisePage, error)
+	ListEnterprises(ctx context.Context, sc auth.Scope, f registry.Filter) (registry.Page, error)
 }
 
 // module holds what the handlers need.
@@ -93,6 +95,7 @@ func Module(svc *cockpit.Service, firms Firms) web.ModuleFunc {
 			Templates: tpl,
 			Static:    st,
 			Help:      help,
+			MoreHelp:  map[string][]byte{"targets": targetsHelp},
 		}, nil
 	}
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
 	"github.com/industrybrain/ibrain/internal/web"
@@ -261,7 +261,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 	if err != nil {
 		return err
 	}
-	var cl sqlstore.ClusterRow
+	var cl registry.Cluster
 	if clusterCode != "" {
 		if cl, ok = clusters[clusterCode]; !ok {
 			return apperr.New(apperr.NotFound, "err.cluster_not_found")
@@ -375,7 +375,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 				Growth: optSigned(s.VAGrowth), N: s.N})
 		}
 	case "district_cluster", "cluster":
-		page, err := m.firms.ListEnterprises(ctx, sc, sqlstore.EnterpriseFilter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, Limit: 10})
+		page, err := m.firms.ListEnterprises(ctx, sc, registry.Filter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, Limit: 10})
 		if err != nil {
 			return err
 		}
@@ -603,7 +603,7 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 
 // targetRow shows one judged target with the same engine figure as the
 // cockpit.
-func (m *module) targetRow(c web.Ctx, j cockpit.Judged, clusters map[string]sqlstore.ClusterRow) targetRow {
+func (m *module) targetRow(c web.Ctx, j cockpit.Judged, clusters map[string]registry.Cluster) targetRow {
 	lang, t, fig := c.Lang, j.Target, j.Figure
 	row := targetRow{Scope: m.core.T(lang, "scope.city")}
 	switch t.ScopeKind {

@@ -8,6 +8,7 @@ package registryweb
 import (
 	"embed"
 	"io/fs"
+	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -73,6 +74,12 @@ func Module(svc *registry.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/enterprises", Perm: auth.SignedIn, Handler: m.enterpriseList},
 				{Method: "GET", Path: "/enterprises/{id}", Perm: auth.SignedIn, Handler: m.enterpriseProfile},
 			},
+			Nav: []web.NavItem{
+				{Group: web.GroupMonitor, ID: "enterprises", Label: "nav.my_enterprise", URL: web.HomeURL, Perm: auth.SignedIn, Order: 11, Audience: web.Enterprises},
+				{Group: web.GroupMonitor, ID: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Perm: auth.SignedIn, Order: 20, Audience: web.Officials},
+			},
+			EntTabs: []web.EntTab{{ID: "profile", Label: "enttabs.profile", Order: 10,
+				Path: func(id int64) string { return "/enterprises/" + strconv.FormatInt(id, 10) }}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Static:    st,
@@ -97,6 +104,7 @@ func Reference(svc *registry.Service) web.ModuleFunc {
 			Pages: []web.Route{
 				{Method: "GET", Path: "/reference", Perm: auth.SignedIn, Handler: m.referencePage},
 			},
+			Nav:     []web.NavItem{{Group: web.GroupData, ID: "reference", Label: "nav.reference", Path: "/reference", Perm: auth.SignedIn, Order: 320, Audience: web.Everyone}},
 			OpenAPI: referenceOpenAPI,
 			Help:    referenceHelp,
 		}, nil

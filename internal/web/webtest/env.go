@@ -178,7 +178,7 @@ func NewWith(t *testing.T, dsn string, ao app.Options, opts ...func(*web.Deps)) 
 	hasher := auth.NewHasher(auth.TestParams, 4)
 	a := app.NewWith(st, ref, nil, ao)
 	deps := web.Deps{
-		Store: st, Stats: a.Stats, Hasher: hasher, Modules: a.WebModules(),
+		Store: st, Hasher: hasher, Modules: a.WebModules(),
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Catalog: cat,
 	}
