@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
-
-	"github.com/industrybrain/ibrain/internal/auth"
 )
 
 // healthz answers 200 when the database answers, 503 otherwise, for load
@@ -118,7 +116,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiMe returns the signed-in account.
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	writeJSON(w, http.StatusOK, toAPIUser(u))
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c Ctx) error {
+	writeJSON(w, http.StatusOK, toAPIUser(c.User))
 	return nil
 }

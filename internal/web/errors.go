@@ -8,8 +8,6 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/industrybrain/ibrain/internal/auth"
-
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/i18n"
 )
@@ -154,23 +152,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-// userHandler handles a request of a signed-in user. An error it returns
-// is written by writeError, so handlers say `return err` and the mapping of
-// typed errors to HTTP status stays in this file.
-type userHandler func(w http.ResponseWriter, r *http.Request, u auth.User) error
-
-// withUser adapts a userHandler to net/http: it finds the request's user
-// (401 without one) and writes the handler's error.
-func (s *Server) withUser(h userHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := currentUser(r)
-		if err == nil {
-			err = h(w, r, u)
-		}
-		if err != nil {
-			s.writeError(w, r, err)
-		}
-	}
 }

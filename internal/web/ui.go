@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 )
@@ -65,16 +63,13 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/map/chongqing.json", u.dmap.serve)
 	mux.HandleFunc("GET /login", u.loginPage)
 
-	page := func(pattern string, h pageHandler) {
-		mux.Handle(pattern, s.requireUser(u.page(h)))
-	}
 	for _, m := range s.modules {
 		for _, pg := range m.Pages {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
-	page("GET /help", u.helpIndex)
-	page("GET /help/{module}", u.helpPage)
+	mux.Handle("GET /help", s.guard(signedIn, s.serve(u.helpIndex)))
+	mux.Handle("GET /help/{module}", s.guard(signedIn, s.serve(u.helpPage)))
 
 	// Anything else outside /api/ is a page that does not exist.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -204,25 +199,11 @@ func (u *ui) funcs(lang string) template.FuncMap {
 	}
 }
 
-// pageCtx is what every page handler gets: the request's language and the
-// signed-in user.
+// pageCtx is the request's language and signed-in user as the core's
+// rendering (base, renderError) reads them; handlers get a Ctx.
 type pageCtx struct {
 	lang string
 	user auth.User
-}
-
-type pageHandler func(w http.ResponseWriter, r *http.Request, pc pageCtx)
-
-// page adapts a pageHandler; it runs inside requireUser.
-func (u *ui) page(h pageHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		usr, ok := UserFrom(r.Context())
-		if !ok {
-			u.renderError(w, r, http.StatusUnauthorized, "err.unauthorized")
-			return
-		}
-		h(w, r, pageCtx{lang: Lang(r), user: usr})
-	})
 }
 
 // basePage is embedded in every page struct: what the layout needs.
@@ -366,24 +347,6 @@ func (u *ui) renderError(w http.ResponseWriter, r *http.Request, status int, msg
 	}
 	p := errorPage{basePage: u.base(r, pc, "err.page_title", ""), Status: status, Message: msg}
 	u.render(w, r, status, pc.lang, "error.html", p)
-}
-
-// fail renders the error page for err: apperr codes map to statuses and
-// their message keys; anything else is logged and shown as a 500.
-func (u *ui) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		status := map[apperr.Code]int{
-			apperr.NotFound: http.StatusNotFound, apperr.Invalid: http.StatusBadRequest, apperr.Conflict: http.StatusConflict,
-			apperr.Unauthorized: http.StatusUnauthorized, apperr.Forbidden: http.StatusForbidden, apperr.TooLarge: http.StatusRequestEntityTooLarge,
-		}[ae.Code]
-		if status != 0 {
-			u.renderError(w, r, status, ae.Key, ae.Args...)
-			return
-		}
-	}
-	u.s.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
-	u.renderError(w, r, http.StatusInternalServerError, "err.internal")
 }
 
 // formatNumber renders v with digits decimals and thousands separators,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/i18n"
 )
 
@@ -56,20 +57,22 @@ func containsString(xs []string, s string) bool {
 	return false
 }
 
-func (u *ui) helpIndex(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+func (u *ui) helpIndex(w http.ResponseWriter, r *http.Request, c Ctx) error {
 	http.Redirect(w, r, "/help/"+helpModules[0], http.StatusSeeOther)
+	return nil
 }
 
-func (u *ui) helpPage(w http.ResponseWriter, r *http.Request, pc pageCtx) {
+func (u *ui) helpPage(w http.ResponseWriter, r *http.Request, c Ctx) error {
+	pc := pageCtx{lang: c.Lang, user: c.User}
 	mod := r.PathValue("module")
 	src, ok := u.help[mod]
 	if !ok {
-		u.renderError(w, r, http.StatusNotFound, "err.help_not_found")
-		return
+		return apperr.New(apperr.NotFound, "err.help_not_found")
 	}
 	p := helpPage{Modules: u.helpLinks(pc.lang, mod), Body: renderMarkdown(helpPart(src, pc.lang))}
 	p.basePage = u.base(r, pc, "help."+mod, "help")
 	p.Module = mod
 	p.Crumbs = []crumb{{Label: u.t(pc.lang, "nav.help"), URL: "/help"}, {Label: p.Title}}
 	u.render(w, r, http.StatusOK, pc.lang, "help.html", p)
+	return nil
 }
