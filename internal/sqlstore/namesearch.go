@@ -33,13 +33,17 @@ func gramSearchable(q string) bool {
 	if utf8.RuneCountInString(q) < 2 {
 		return false
 	}
+	digits := true
 	for i := 0; i < len(q); i++ {
 		c := q[i] | 0x20
 		if c >= 'a' && c <= 'z' {
 			return false
 		}
+		digits = digits && q[i] >= '0' && q[i] <= '9'
 	}
-	return true
+	// A run of digits is most often the start of a credit code
+	// ("915001154…"), which only the credit-code LIKE finds.
+	return !digits
 }
 
 // nameIndexer collects the bigrams of the names an upsert writes and
