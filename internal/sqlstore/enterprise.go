@@ -280,7 +280,14 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
-	add("ey.year = ?", f.Year)
+	// A name or credit-code search also finds registry firms without a
+	// statistics row for the year (a firm in the listing pipeline, a new
+	// registration), unless a filter reads that row; a list without a
+	// query is the year's statistical population.
+	unreported := strings.TrimSpace(f.Query) != "" && f.Size == "" && f.AboveScale == nil
+	if !unreported {
+		add("ey.year = ?", f.Year)
+	}
 	if q := escapeLike(strings.TrimSpace(f.Query)); q != "" {
 		pattern := "%" + q + "%"
 		if gramSearchable(q) {
@@ -338,6 +345,13 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	if !sc.IsAll() || f.Query != "" || f.RegionCode != "" || f.Title != "" || f.ClusterCode != "" || f.Tier != "" {
 		countFrom = ` FROM enterprise e CROSS JOIN enterprise_year ey WHERE ey.enterprise_id = e.id AND ` + where
 	}
+	if unreported {
+		join := fmt.Sprintf(` FROM enterprise e
+		LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = %d
+		LEFT JOIN industry_map m ON m.year = %d AND m.industry_code = e.industry_code
+		WHERE `, f.Year, f.Year)
+		from, countFrom = join+where, join+where
+	}
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+countFrom, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("sqlstore: count enterprises: %w", err)
 	}
@@ -348,15 +362,16 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	// end, which is quick when many firms match. When few match, that walk
 	// passes nearly every firm, so the matching firms are collected first
 	// and sorted.
-	if page.Total <= selectiveList {
+	if page.Total <= selectiveList && !unreported {
 		from = ` FROM enterprise e CROSS JOIN enterprise_year ey
 		LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
 		WHERE ey.enterprise_id = e.id AND ` + where
 	}
 	args = append(args, f.Limit, f.Offset)
 	q := `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100,
-		ey.year, ey.above_scale, ey.size, ey.employees, ey.revenue, COALESCE(m.cluster_code, ''), COALESCE(m.tier, '')` + from +
-		fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+		COALESCE(ey.year, 0), COALESCE(ey.above_scale, 0), COALESCE(ey.size, ''), COALESCE(ey.employees, 0), COALESCE(ey.revenue, 0),
+		COALESCE(m.cluster_code, ''), COALESCE(m.tier, '')` + from +
+		fmt.Sprintf(` ORDER BY COALESCE(ey.revenue, -1) DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return page, fmt.Errorf("sqlstore: list enterprises: %w", err)

@@ -202,3 +202,48 @@ func TestSearchByCreditCodePrefix(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFindsFirmsWithoutStatistics: a registry firm without a
+// statistics row for the year (重庆臻宝科技 in the listing pipeline) is found
+// by name and by credit code, reported as having no year; a list without a
+// query, or with a filter on the year's row, stays the year's population.
+func TestSearchFindsFirmsWithoutStatistics(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		if _, err := st.UpsertEnterprises(ctx, []EnterpriseWithYear{
+			{Enterprise: enterprise.Enterprise{CreditCode: "915001011000000011", Name: "重庆统计在册有限公司", RegionCode: regionA, IndustryCode: "3011", Founded: day("2010-01-01")},
+				Year: &enterprise.Year{Year: 2024, AboveScale: true, Size: enterprise.SizeSmall, Employees: 50, Revenue: 3000 * unit.Wan}},
+			{Enterprise: enterprise.Enterprise{CreditCode: "915001018000000022", Name: "重庆臻宝科技有限公司", RegionCode: regionA, IndustryCode: "3011", Founded: day("2012-01-01")}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		list := func(f EnterpriseFilter) EnterprisePage {
+			t.Helper()
+			f.Year = 2024
+			page, err := st.ListEnterprises(ctx, auth.All(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != len(page.Items) {
+				t.Fatalf("%+v: total %d, %d items", f, page.Total, len(page.Items))
+			}
+			return page
+		}
+		for _, q := range []string{"臻宝", "915001018"} {
+			if p := list(EnterpriseFilter{Query: q}); p.Total != 1 || p.Items[0].Name != "重庆臻宝科技有限公司" || p.Items[0].Year != 0 {
+				t.Errorf("search %q: %+v", q, p.Items)
+			}
+		}
+		if p := list(EnterpriseFilter{Query: "重庆"}); p.Total != 2 || p.Items[0].Name != "重庆统计在册有限公司" {
+			t.Errorf("search 重庆: the firm with statistics first, then the other: %+v", p.Items)
+		}
+		if p := list(EnterpriseFilter{}); p.Total != 1 {
+			t.Errorf("the list without a query is the year's population: %+v", p.Items)
+		}
+		above := true
+		if p := list(EnterpriseFilter{Query: "重庆", AboveScale: &above}); p.Total != 1 {
+			t.Errorf("a filter on the year's row keeps to the population: %+v", p.Items)
+		}
+	})
+}

@@ -2,11 +2,16 @@ package registryweb_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
@@ -145,4 +150,24 @@ func TestReportsDerived(t *testing.T) {
 	if v := may.Single["employees"]; v.Derived || v.Value == nil || *v.Value != 300 {
 		t.Errorf("point field single = %+v, want 300 as reported", v)
 	}
+}
+
+// TestSearchFindsRegistryFirmsWithoutStatistics: a firm in the registry
+// without a statistics row (重庆臻宝科技, known from the listing pipeline)
+// is found by the list's search on the page and through the API, shown
+// without size or figures; the plain list stays the statistical population.
+func TestSearchFindsRegistryFirmsWithoutStatistics(t *testing.T) {
+	env := webtest.SQLite(t)
+	if _, err := env.Store.UpsertEnterprises(context.Background(), []sqlstore.EnterpriseWithYear{{Enterprise: enterprise.Enterprise{
+		CreditCode: webtest.CreditCode(t, "500101", 9), Name: "重庆臻宝科技有限公司", RegionCode: "500101", IndustryCode: "3670", Founded: time.Date(2016, 3, 1, 0, 0, 0, 0, time.UTC)}}}); err != nil {
+		t.Fatal(err)
+	}
+	env.Run(t, []webtest.Scenario{
+		{Name: "search finds it on the page", URL: "/enterprises?q=" + url.QueryEscape("臻宝"), User: "admin", WantStatus: 200,
+			WantContains: []string{"重庆臻宝科技有限公司", "共 1 家企业"}, WantNotContains: []string{"size."}},
+		{Name: "search finds it through the API", URL: "/api/v1/enterprises?q=" + url.QueryEscape("臻宝"), User: "wanzhou", WantStatus: 200,
+			WantContains: []string{`"name":"重庆臻宝科技有限公司"`, `"year":0`, `"total":1`}},
+		{Name: "the plain list is the statistical population", URL: "/enterprises", User: "admin", WantStatus: 200,
+			WantContains: []string{"共 3 家企业"}, WantNotContains: []string{"重庆臻宝科技有限公司"}},
+	})
 }

@@ -41,6 +41,7 @@ type enterpriseRow struct {
 	Cluster               string
 	Size                  string
 	AboveScale            bool
+	NoStats               bool // no statistics row for the year
 	Employees             string
 	Revenue               string
 	Titles                []string
@@ -131,6 +132,9 @@ func (m *module) enterpriseList(w http.ResponseWriter, r *http.Request, c web.Ct
 		row := enterpriseRow{URL: "/enterprises/" + strconv.FormatInt(it.ID, 10), Name: it.Name, CreditCode: it.CreditCode,
 			Size: m.core.T(lang, "size."+string(it.Size)), AboveScale: it.AboveScale, Employees: web.FormatNumber(float64(it.Employees), 0),
 			Revenue: web.FormatNumber(it.Revenue.Yuan10k(), 0)}
+		if it.Year == 0 { // found by a search, no statistics row for the year
+			row.Size, row.Employees, row.Revenue, row.NoStats = "–", "–", "–", true
+		}
 		if reg, ok := m.core.Regions().ByCode(it.RegionCode); ok {
 			row.Region = web.RegionName(lang, reg)
 			if web.CanSeeRegion(c.User, reg.Code) {
