@@ -260,6 +260,12 @@ type Progress struct {
 // extends the growth since the base year to the goal year's end.
 func Evaluate(in Input) Progress {
 	p := Progress{Goal: in.Goal, Actual: in.Actual, Baseline: in.Baseline, Status: target.StatusNoData}
+	if in.Goal <= 0 {
+		// A district allocated nothing has no goal to meet: "已完成" for a
+		// goal of 0 read as an achievement.
+		p.Status = target.StatusNoGoal
+		return p
+	}
 	m := min(max(in.Month, 0), 12)
 	p.YearElapsed = float64(m) / 12
 	if in.Goal > 0 {

@@ -240,3 +240,25 @@ func TestBuiltin(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateNoGoal: a district allocated nothing (a goal of 0) has no goal
+// to meet, for new titles and for stock goals alike; before, a 2027 goal of
+// 0 read "已完成" in 2024.
+func TestEvaluateNoGoal(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   Input
+	}{
+		{"stock", Input{Plan: stockPlan(), Year: 2024, Month: 12, Goal: 0, Baseline: 0, Actual: 0}},
+		{"stock with firms", Input{Plan: stockPlan(), Year: 2024, Month: 6, Goal: 0, Baseline: 3, Actual: 4}},
+		{"new", Input{Plan: newPlan(), Year: newPlan().GoalYear, Month: 12, Goal: 0, Actual: 0}},
+	} {
+		if got := Evaluate(c.in); got.Status != target.StatusNoGoal {
+			t.Errorf("%s: status %s, want %s", c.name, got.Status, target.StatusNoGoal)
+		}
+	}
+	// A real goal is still judged.
+	if got := Evaluate(Input{Plan: stockPlan(), Year: 2024, Month: 12, Goal: 15, Baseline: 5, Actual: 9}); got.Status != target.StatusMet {
+		t.Errorf("a goal of 15 with the milestone reached: %s", got.Status)
+	}
+}

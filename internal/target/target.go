@@ -42,6 +42,9 @@ const (
 	StatusBehind  Status = "behind"   // the projection falls short, year not over
 	StatusMissed  Status = "missed"   // the year is over and the target was not reached
 	StatusNoData  Status = "no_data"
+	// StatusNoGoal: nothing was allocated (a goal of 0), so nothing can be
+	// met or missed.
+	StatusNoGoal Status = "no_goal"
 )
 
 // Tolerance is the band for About targets, in the indicator's unit.

@@ -303,7 +303,7 @@ func TestDynamicKeys(t *testing.T) {
 	for _, k := range []string{"innovative_sme", "specialized_sme", "little_giant", "single_champion", "high_tech", "unicorn", "potential_unicorn", "gazelle"} {
 		keys = append(keys, "title_kind."+k)
 	}
-	for _, s := range []target.Status{target.StatusMet, target.StatusOnTrack, target.StatusBehind, target.StatusMissed, target.StatusNoData} {
+	for _, s := range []target.Status{target.StatusMet, target.StatusOnTrack, target.StatusBehind, target.StatusMissed, target.StatusNoData, target.StatusNoGoal} {
 		keys = append(keys, "status."+string(s))
 	}
 	for _, r := range []string{"city_admin", "city_analyst", "district", "enterprise"} {

@@ -109,8 +109,9 @@ func (m *module) goalsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 			} else if web.CanSeeRegion(c.User, gp.Region) {
 				rv.URL = web.DistrictURL(gp.Region)
 			}
-			if gp.Status != "no_data" {
-				rv.Expected, rv.Projection = web.FormatNumber(gp.Expected, 1), web.FormatNumber(gp.Projection, 1)
+			if gp.Status != "no_data" && gp.Status != "no_goal" {
+				// Counts of firms: whole numbers, never "14.0" or "0.4".
+				rv.Expected, rv.Projection = web.FormatNumber(gp.Expected, 0), web.FormatNumber(gp.Projection, 0)
 				if gp.Expected > 0 {
 					rv.Pace = web.FormatNumber(gp.PacePct, 0) + "%"
 				}
