@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
+	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
@@ -59,6 +60,7 @@ type App struct {
 	Hardtech    *hardtech.Service
 	Mujun       *mujun.Service
 	Imports     *imports.Service
+	Reporting   *reporting.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -113,6 +115,10 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
+	rep, err := reporting.NewService(st, reporting.Options{})
+	if err != nil {
+		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them
+	}
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
@@ -122,7 +128,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
-		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
+		Imports:     imports.NewService(st, ref.Regions, ref.Industries).WithReporting(rep),
+		Reporting:   rep,
 	}
 }
 

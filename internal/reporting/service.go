@@ -290,3 +290,17 @@ func (s *Service) Locks(ctx context.Context) ([]review.Lock, error) {
 
 // Rules returns the rule set in force for a period.
 func (s *Service) Rules(p report.Period) (RuleSet, error) { return RuleSetFor(s.rules, p) }
+
+// The permissions of online reporting (granted in internal/auth/roles.json).
+const (
+	PermRead    = auth.Permission("reporting.read")    // open a report form in scope
+	PermFill    = auth.Permission("reporting.fill")    // fill and submit the own firm's report
+	PermStatus  = auth.Permission("reporting.status")  // submission status and 报送率 in scope
+	PermReview  = auth.Permission("reporting.review")  // return, accept, remind, record in scope
+	PermPublish = auth.Permission("reporting.publish") // publish (lock) periods, decide revisions
+)
+
+// ActorFor is the actor of a signed-in user, from the user's permissions.
+func ActorFor(u auth.User, can func(auth.Permission) bool) Actor {
+	return Actor{UserID: u.ID, EnterpriseID: u.EnterpriseID, CanFill: can(PermFill), CanReview: can(PermReview), CanPublish: can(PermPublish)}
+}

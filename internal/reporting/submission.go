@@ -43,6 +43,11 @@ type Submission struct {
 	SubmittedAt  time.Time     `json:"submitted_at"`
 	ReviewedBy   int64         `json:"reviewed_by"`
 	ReviewedAt   time.Time     `json:"reviewed_at"`
+	// Set by a decision, not stored: the accepted data was equal to the
+	// new values (nothing written) or held other values (overwritten,
+	// with both kept in the history).
+	Unchanged bool `json:"-"`
+	Replaced  bool `json:"-"`
 }
 
 // Firm is the identity of a reporting firm.
@@ -69,6 +74,7 @@ type Change struct {
 	Submission    Submission
 	Event         review.Event
 	WriteAccepted bool
+	Skip          bool // nothing to write
 }
 
 // Actor is the user acting, with the reporting permissions the user's
@@ -109,6 +115,10 @@ type Request struct {
 	// WarningsToReview: on a record (a reviewer's import), rows with
 	// unexplained warnings are submitted for review instead of accepted.
 	WarningsToReview bool
+	// DraftOnWarnings: on a submit (an enterprise's import), rows with
+	// unexplained warnings are kept as drafts for the firm to explain
+	// instead of refusing the file.
+	DraftOnWarnings bool
 }
 
 // Decide applies one request to the stored state: the state machine, the
@@ -167,12 +177,15 @@ func Decide(rules RuleSet, a Actor, cur Current, req Request, now time.Time) (Ch
 	switch action {
 	case review.Submit, review.Accept, review.Record:
 		if Blocking(sub.Findings) {
-			return Change{}, &RuleError{Key: req.Key, Findings: sub.Findings}
+			return Change{}, &RuleError{Key: req.Key, Firm: cur.Firm, Findings: sub.Findings}
 		}
 	}
 	if action == review.Submit {
 		if u := Unexplained(sub.Findings); len(u) > 0 {
-			return Change{}, &RuleError{Key: req.Key, Findings: sub.Findings, Unexplained: u}
+			if !req.DraftOnWarnings {
+				return Change{}, &RuleError{Key: req.Key, Firm: cur.Firm, Findings: sub.Findings, Unexplained: u}
+			}
+			to = review.Draft
 		}
 	}
 	if action == review.Record && req.WarningsToReview && len(Unexplained(sub.Findings)) > 0 {
@@ -206,7 +219,13 @@ func Decide(rules RuleSet, a Actor, cur Current, req Request, now time.Time) (Ch
 		}
 	}
 	ch := Change{Submission: sub, Event: ev, WriteAccepted: to == review.Accepted}
+	if ch.WriteAccepted && action == review.Record && cur.Accepted != nil && *cur.Accepted == sub.Values && (from == review.Missing || from == review.Accepted) {
+		// A repeated import of accepted data changes nothing.
+		ch.Submission.Unchanged, ch.Skip = true, true
+		return ch, nil
+	}
 	if ch.WriteAccepted {
+		ch.Submission.Replaced = cur.Accepted != nil && *cur.Accepted != sub.Values
 		// Overwriting accepted data is visible: the event keeps the old
 		// and the new values.
 		ev.NewValues = valuesJSON(sub.Values)
@@ -225,6 +244,7 @@ func subject(id int64) string { return strconvI(id) }
 // unexplained on a submission.
 type RuleError struct {
 	Key         Key
+	Firm        Firm
 	Findings    []Finding
 	Unexplained []string
 }
@@ -236,7 +256,7 @@ func (e *RuleError) Error() string {
 // AppErr is the typed error the HTTP layer maps (422-class invalid).
 func (e *RuleError) AppErr() *apperr.Error {
 	if len(e.Unexplained) > 0 && !Blocking(e.Findings) {
-		return apperr.Wrap(e, apperr.Invalid, "reporting.err.unexplained", strings.Join(e.Unexplained, ", "))
+		return apperr.Wrap(e, apperr.Invalid, "reporting.err.unexplained", e.Firm.CreditCode, e.Key.Period.String(), strings.Join(e.Unexplained, ", "))
 	}
 	var keys []string
 	for _, f := range e.Findings {
@@ -244,7 +264,7 @@ func (e *RuleError) AppErr() *apperr.Error {
 			keys = append(keys, f.Key)
 		}
 	}
-	return apperr.Wrap(e, apperr.Invalid, "reporting.err.rules", strings.Join(keys, ", "))
+	return apperr.Wrap(e, apperr.Invalid, "reporting.err.rules", e.Firm.CreditCode, e.Key.Period.String(), strings.Join(keys, ", "))
 }
 
 // ValuesMap renders values as {field code: file-unit decimal}.

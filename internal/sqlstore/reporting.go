@@ -46,6 +46,9 @@ func (s *Store) ApplySubmissions(ctx context.Context, sc auth.Scope, keys []repo
 		}
 		var accepted []report.Monthly
 		for _, ch := range changes {
+			if ch.Skip {
+				continue
+			}
 			if err := upsertSubmissionTx(ctx, tx, ch.Submission); err != nil {
 				return err
 			}
