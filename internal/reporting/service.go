@@ -304,3 +304,25 @@ const (
 func ActorFor(u auth.User, can func(auth.Permission) bool) Actor {
 	return Actor{UserID: u.ID, EnterpriseID: u.EnterpriseID, CanFill: can(PermFill), CanReview: can(PermReview), CanPublish: can(PermPublish)}
 }
+
+// CurrentPeriod is the period being reported now: the month after the
+// latest accepted month, or the month before today when nothing is
+// stored.
+func (s *Service) CurrentPeriod(ctx context.Context) (report.Period, error) {
+	latest, err := s.store.LatestPeriod(ctx)
+	if err == nil && latest.Year > 0 {
+		return latest.Next(), nil
+	}
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return report.Period{}, err
+	}
+	n := s.now().AddDate(0, -1, 0)
+	p := report.Period{Year: n.Year(), Month: int(n.Month())}
+	if p.Month == 1 {
+		p = report.Period{Year: p.Year - 1, Month: 12}
+	}
+	return p, nil
+}
+
+// Now is the service's clock (deadlines and lateness).
+func (s *Service) Now() time.Time { return s.now() }
