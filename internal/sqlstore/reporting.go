@@ -25,13 +25,13 @@ import (
 
 // ReportingCurrent reads one submission's current state.
 func (s *Store) ReportingCurrent(ctx context.Context, sc auth.Scope, k reporting.Key) (reporting.Current, error) {
-	return loadCurrent(ctx, s.read, sc, k, map[report.Period]bool{})
+	return loadCurrent(ctx, s.read, sc, k, newCurrentCache())
 }
 
 // ApplySubmissions implements reporting.Store.
 func (s *Store) ApplySubmissions(ctx context.Context, sc auth.Scope, keys []reporting.Key, decide func([]reporting.Current) ([]reporting.Change, error)) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		locks := map[report.Period]bool{}
+		locks := newCurrentCache()
 		curs := make([]reporting.Current, len(keys))
 		for i, k := range keys {
 			c, err := loadCurrent(ctx, tx, sc, k, locks)
@@ -70,9 +70,35 @@ func (s *Store) ApplySubmissions(ctx context.Context, sc auth.Scope, keys []repo
 	})
 }
 
+// currentCache holds what many keys of one batch share.
+type currentCache struct {
+	locks   map[report.Period]bool
+	dirYear map[int]int
+}
+
+func newCurrentCache() *currentCache {
+	return &currentCache{locks: map[report.Period]bool{}, dirYear: map[int]int{}}
+}
+
+// directoryYear is the latest year up to y with a 规上 directory (yearly
+// records): y itself once that year's directory is loaded, the year
+// before while it is not yet (a new year's first reports).
+func directoryYear(ctx context.Context, q queryer, c *currentCache, y int) (int, error) {
+	if d, ok := c.dirYear[y]; ok {
+		return d, nil
+	}
+	var d sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT MAX(year) FROM enterprise_year WHERE year <= $1`, y).Scan(&d); err != nil {
+		return 0, err
+	}
+	c.dirYear[y] = int(d.Int64)
+	return c.dirYear[y], nil
+}
+
 // loadCurrent reads one key's state through q (the read pool or the write
-// transaction). locks caches the lock of each period.
-func loadCurrent(ctx context.Context, q queryer, sc auth.Scope, k reporting.Key, locks map[report.Period]bool) (reporting.Current, error) {
+// transaction).
+func loadCurrent(ctx context.Context, q queryer, sc auth.Scope, k reporting.Key, cache *currentCache) (reporting.Current, error) {
+	locks := cache.locks
 	var c reporting.Current
 	where, args := scopeClause(sc, "e", 2)
 	err := q.QueryRowContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code FROM enterprise e WHERE e.id = $1 AND `+where,
@@ -104,7 +130,11 @@ func loadCurrent(ctx context.Context, q queryer, sc auth.Scope, k reporting.Key,
 	}
 	var above int
 	var size string
-	err = q.QueryRowContext(ctx, `SELECT above_scale, size FROM enterprise_year WHERE enterprise_id = $1 AND year = $2`, k.EnterpriseID, k.Period.Year).Scan(&above, &size)
+	dir, err := directoryYear(ctx, q, cache, k.Period.Year)
+	if err != nil {
+		return c, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT above_scale, size FROM enterprise_year WHERE enterprise_id = $1 AND year = $2`, k.EnterpriseID, dir).Scan(&above, &size)
 	switch {
 	case err == nil:
 		c.History.StatusKnown, c.History.AboveScale, c.History.Size = true, above == 1, enterprise.Size(size)
@@ -220,11 +250,16 @@ func upsertSubmissionTx(ctx context.Context, tx *sql.Tx, sub reporting.Submissio
 }
 
 // ReportingStatus implements reporting.Store: the firms expected for a
-// period in sc are the year's above-scale firms and every firm with a
+// period in sc are the above-scale firms of the year's directory (the
+// latest one while the year's is not loaded) and every firm with a
 // submission or an accepted report of the period. A firm without a
 // submission whose report is stored counts as accepted (data loaded
 // before online reporting, or by the system).
 func (s *Store) ReportingStatus(ctx context.Context, sc auth.Scope, p report.Period) ([]reporting.FirmStatus, error) {
+	dir, err := directoryYear(ctx, s.read, newCurrentCache(), p.Year)
+	if err != nil {
+		return nil, err
+	}
 	where, args := scopeClause(sc, "e", 4)
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code,
 			COALESCE(rs.state, ''), COALESCE(rs.revision, 0), COALESCE(rs.warnings, '[]'), COALESCE(rs.submitted_at, 0),
@@ -235,7 +270,7 @@ func (s *Store) ReportingStatus(ctx context.Context, sc auth.Scope, p report.Per
 		LEFT JOIN monthly_report mr ON mr.enterprise_id = e.id AND mr.year = $1 AND mr.month = $2
 		LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = $3
 		WHERE (ey.above_scale = 1 OR rs.enterprise_id IS NOT NULL OR mr.enterprise_id IS NOT NULL) AND `+where+`
-		ORDER BY e.region_code, e.credit_code`, append([]any{p.Year, p.Month, p.Year}, args...)...)
+		ORDER BY e.region_code, e.credit_code`, append([]any{p.Year, p.Month, dir}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -321,10 +321,22 @@ func TestReportingWarnsWithoutAboveScale(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := context.Background()
 		w := newReportingWorld(t, st)
-		// 2025: the firms have no yearly record, so no 规上 status.
 		p := report.Period{Year: 2025, Month: 2}
 		v := plausible(2)
-		_, err := w.svc.Act(ctx, auth.Enterprise(w.ids[0]), w.firm, reporting.Request{Key: reporting.Key{EnterpriseID: w.ids[0], Period: p}, Action: review.Submit, Values: &v})
+		submit := func(i int) error {
+			a := reporting.Actor{UserID: 12, EnterpriseID: w.ids[i], CanFill: true}
+			_, err := w.svc.Act(ctx, auth.Enterprise(w.ids[i]), a, reporting.Request{Key: reporting.Key{EnterpriseID: w.ids[i], Period: p}, Action: review.Submit, Values: &v})
+			return err
+		}
+		// While no 2025 directory is loaded, the latest one (2024, where
+		// the firm is above scale) says who reports: no warning.
+		if err := submit(0); err != nil {
+			t.Fatalf("1–2月 2025 before the 2025 directory: %v (%v)", err, ruleKeys(err))
+		}
+		// Once the 2025 directory exists without the firm, its reports
+		// for 2025 are warned about: they will not count.
+		seedFirms(t, st, "91500101RQ", 1, 2025)
+		err := submit(1)
 		if !contains(ruleKeys(err), "above_scale") {
 			t.Fatalf("report for a year without status: %v (%v), want the above_scale warning", err, ruleKeys(err))
 		}
