@@ -309,6 +309,15 @@ func TestReportingLockAndRevision(t *testing.T) {
 		if got := cityOutput(t, st, w.may); got != published+10*wan {
 			t.Fatalf("May output after revision = %d, want %d", got, published+10*wan)
 		}
+		// As published and as revised: the published figure is rebuilt
+		// from the history, the revised one is what the cockpit reads.
+		rv, err := w.svc.Revisions(ctx, w.cityScope, w.may)
+		if err != nil || !rv.Locked || len(rv.Firms) != 1 || rv.Firms[0].Firm.ID != w.ids[0] {
+			t.Fatalf("revisions: %+v, %v", rv, err)
+		}
+		if rv.AsPublished[report.Output] != published || rv.AsRevised[report.Output] != published+10*wan {
+			t.Errorf("May output as published %d, as revised %d; want %d and %d", rv.AsPublished[report.Output], rv.AsRevised[report.Output], published, published+10*wan)
+		}
 		events, _ := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5})
 		last := events[len(events)-1]
 		if !last.Revision || last.ActorID != w.city.UserID || !strings.Contains(last.OldValues, `"output":"2500"`) || !strings.Contains(last.NewValues, `"output":"2510"`) {
