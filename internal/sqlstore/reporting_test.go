@@ -351,3 +351,41 @@ func TestReportingWarnsWithoutAboveScale(t *testing.T) {
 		}
 	})
 }
+
+func TestReportingOverwriteIsVisible(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		w := newReportingWorld(t, st)
+		key := reporting.Key{EnterpriseID: w.ids[0], Period: w.may}
+		mayOutput := cityOutput(t, st, w.may)
+		// The same values again (a repeated import) change nothing and
+		// leave no history.
+		same := plausible(5)
+		sub, err := w.svc.Act(ctx, w.scopeA, w.district, reporting.Request{Key: key, Action: review.Record, Values: &same})
+		if err != nil || !sub.Unchanged {
+			t.Fatalf("re-recording stored values: %+v, %v; want unchanged", sub, err)
+		}
+		if evs, _ := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5}); len(evs) != 0 {
+			t.Fatalf("an unchanged record left %d events", len(evs))
+		}
+		// Different values overwrite the accepted May visibly: the
+		// history keeps who, and the old and new values.
+		changed := plausible(5)
+		changed[report.Output] += 5 * wan
+		sub, err = w.svc.Act(ctx, w.scopeA, w.district, reporting.Request{Key: key, Action: review.Record, Values: &changed})
+		if err != nil || !sub.Replaced {
+			t.Fatalf("overwrite: %+v, %v; want replaced", sub, err)
+		}
+		evs, err := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("history after overwrite: %v, %v", evs, err)
+		}
+		e := evs[0]
+		if e.ActorID != w.district.UserID || !strings.Contains(e.OldValues, `"output":"2500"`) || !strings.Contains(e.NewValues, `"output":"2505"`) {
+			t.Errorf("overwrite event %+v: want the officer, old 2500 and new 2505", e)
+		}
+		if got := cityOutput(t, st, w.may); got != mayOutput+5*wan {
+			t.Errorf("city May output %d, want %d", got, mayOutput+5*wan)
+		}
+	})
+}
