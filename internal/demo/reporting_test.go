@@ -75,3 +75,20 @@ func TestReportingDemo(t *testing.T) {
 		break
 	}
 }
+
+// BenchmarkReportingStatus reads the open period's status of every firm
+// of the city (the status page and API of a city user) on the demo.
+func BenchmarkReportingStatus(b *testing.B) {
+	st := demoImage.OpenShared(b)
+	svc, err := reporting.NewService(st, reporting.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		s, err := svc.Status(ctx, auth.All(), report.Period{Year: 2025, Month: 2})
+		if err != nil || len(s.Firms) == 0 {
+			b.Fatal(err)
+		}
+	}
+}

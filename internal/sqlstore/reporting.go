@@ -265,11 +265,12 @@ func (s *Store) ReportingStatus(ctx context.Context, sc auth.Scope, p report.Per
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code,
 			COALESCE(rs.state, ''), COALESCE(rs.revision, 0), COALESCE(rs.warnings, '[]'), COALESCE(rs.submitted_at, 0),
 			CASE WHEN mr.enterprise_id IS NULL THEN 0 ELSE 1 END,
-			(SELECT COUNT(*) FROM report_reminder rr WHERE rr.enterprise_id = e.id AND rr.year = $1 AND rr.month = $2)
+			COALESCE(rr.n, 0)
 		FROM enterprise e
 		LEFT JOIN report_submission rs ON rs.enterprise_id = e.id AND rs.year = $1 AND rs.month = $2
 		LEFT JOIN monthly_report mr ON mr.enterprise_id = e.id AND mr.year = $1 AND mr.month = $2
 		LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = $3
+		LEFT JOIN (SELECT enterprise_id, COUNT(*) AS n FROM report_reminder WHERE year = $1 AND month = $2 GROUP BY enterprise_id) rr ON rr.enterprise_id = e.id
 		WHERE (ey.above_scale = 1 OR rs.enterprise_id IS NOT NULL OR mr.enterprise_id IS NOT NULL) AND `+where+`
 		ORDER BY e.region_code, e.credit_code`, append([]any{p.Year, p.Month, dir}, args...)...)
 	if err != nil {
