@@ -20,6 +20,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/tasks"
 )
 
 // DefaultDB is the embedded database used when no DSN is configured.
@@ -59,6 +60,7 @@ type App struct {
 	Hardtech    *hardtech.Service
 	Mujun       *mujun.Service
 	Imports     *imports.Service
+	Tasks       *tasks.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -113,16 +115,18 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
+	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard})
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
-		Cockpit:     cockpit.NewService(st, eng),
+		Cockpit:     ck,
 		Cultivation: cultivation.NewService(st, opts.Cultivation),
 		Registry:    registry.NewService(st, ref.Indicators),
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
 		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
+		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/cluster"
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/tasks"
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -24,6 +25,7 @@ type Catalogues struct {
 	Industries *industry.Classification
 	SEI        *industry.SEICatalogue
 	Indicators *indicator.Catalogue
+	TaskTables *tasks.Tables // every bureau's task table, checked against Indicators
 }
 
 // Builtin loads the compiled-in catalogues.
@@ -43,6 +45,9 @@ func Builtin() (*Catalogues, error) {
 		return nil, err
 	}
 	if c.Indicators, err = indicator.Builtin(); err != nil {
+		return nil, err
+	}
+	if c.TaskTables, err = tasks.BuiltinTables(); err != nil {
 		return nil, err
 	}
 	return &c, nil

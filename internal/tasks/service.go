@@ -1,0 +1,270 @@
+package tasks
+
+import (
+	"context"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cockpit"
+	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
+)
+
+// Store is what the task tables and the departmental entries need from
+// storage.
+type Store interface {
+	// DeptEntries are the entries of year ("" department: every one), by
+	// indicator.
+	DeptEntries(ctx context.Context, year int, department string) ([]Entry, error)
+	// ApplyDeptChanges applies changes in one transaction, all or nothing:
+	// for each it reads the current entry and whether its year is locked,
+	// lets judge decide, writes the entry and its history line and, when
+	// the accepted value changed, the indicator value the statistics read.
+	// A concurrent change of the same entry makes it apperr.Conflict.
+	ApplyDeptChanges(ctx context.Context, changes []Change, judge func(cur *Entry, ch Change, locked bool) (Entry, History, error)) error
+	// DeptHistory is the history of year's entries, oldest first; code ""
+	// for every indicator.
+	DeptHistory(ctx context.Context, year int, code string) ([]History, error)
+	// PublishDeptYear locks year's departmental values (apperr.Conflict
+	// when it already is).
+	PublishDeptYear(ctx context.Context, year int, by string, at time.Time) error
+	// DeptYearLocked reports whether year is published.
+	DeptYearLocked(ctx context.Context, year int) (bool, error)
+}
+
+// Service is the task tables' and departmental entries' use-case layer.
+type Service struct {
+	store   Store
+	cat     *indicator.Catalogue
+	tables  *Tables
+	cockpit *cockpit.Service
+	now     func() time.Time
+}
+
+// Options tune a Service; the zero value is the binary's.
+type Options struct {
+	Tables *Tables          // nil: BuiltinTables
+	Now    func() time.Time // nil: time.Now
+}
+
+// NewService returns the service over tables already checked against cat
+// (ParseTables, BuiltinTables).
+func NewService(st Store, cat *indicator.Catalogue, ck *cockpit.Service, opts Options) *Service {
+	s := &Service{store: st, cat: cat, tables: opts.Tables, cockpit: ck, now: opts.Now}
+	if s.tables == nil {
+		s.tables = &Tables{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Tables are the task tables the service knows.
+func (s *Service) Tables() *Tables { return s.tables }
+
+// Catalogue is the indicator catalogue.
+func (s *Service) Catalogue() *indicator.Catalogue { return s.cat }
+
+// RowReport is one row of a task table judged as of the latest data, with
+// who owns it and, for a departmental row, where its value is in review.
+type RowReport struct {
+	Figure     stats.Figure // Progress set
+	Department string       // the department that owes the value
+	Source     string       // the indicator's source: manual, file, interface, computed
+	Entry      *Entry       // the departmental entry, nil for computed rows and rows never entered
+	Owed       bool         // no value: Department owes it
+}
+
+// TableReport is a task table with every row judged.
+type TableReport struct {
+	Table Table
+	AsOf  report.Period // zero when the year has no reports yet
+	Rows  []RowReport
+	Owed  int // rows without a value
+}
+
+// Report judges a table's rows city-wide as of the latest period of its
+// year. The store's targets of the table's source are judged, so rows
+// added to the table by other features (the goals' allocations) count too.
+func (s *Service) Report(ctx context.Context, code string) (TableReport, error) {
+	t, ok := s.tables.ByCode(code)
+	if !ok {
+		return TableReport{}, apperr.New(apperr.NotFound, "tasks.err.table_not_found", code)
+	}
+	rep := TableReport{Table: t}
+	entries, err := s.store.DeptEntries(ctx, t.Year, "")
+	if err != nil {
+		return rep, err
+	}
+	byCode := map[string]*Entry{}
+	for i := range entries {
+		byCode[entries[i].Indicator] = &entries[i]
+	}
+	var judged []cockpit.Judged
+	p, err := s.cockpit.Period(ctx, t.Year, 0)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		// No reports at all: every row without data, judged as such.
+		for _, tg := range t.targets() {
+			ind, ok := s.cat.ByCode(tg.IndicatorCode)
+			if !ok {
+				continue
+			}
+			pr := target.Evaluate(tg, stats.KindOf(ind), 0, false, 0)
+			judged = append(judged, cockpit.Judged{Target: tg, Figure: stats.Figure{Indicator: ind, Progress: &pr}})
+		}
+	case err != nil:
+		return rep, err
+	default:
+		rep.AsOf = p
+		all, err := s.cockpit.Targets(ctx, auth.All(), p)
+		if err != nil {
+			return rep, err
+		}
+		for _, j := range all {
+			if j.Target.Source == t.Source && j.Target.ScopeKind == target.ScopeCity {
+				judged = append(judged, j)
+			}
+		}
+	}
+	for _, j := range judged {
+		ind := j.Figure.Indicator
+		r := RowReport{Figure: j.Figure, Department: ind.Department, Source: ind.Source, Entry: byCode[ind.Code], Owed: !j.Figure.Known}
+		if r.Owed {
+			rep.Owed++
+		}
+		rep.Rows = append(rep.Rows, r)
+	}
+	return rep, nil
+}
+
+func (t Table) targets() []target.Target { return (&Tables{Tables: []Table{t}}).Targets() }
+
+// EntryRow is one departmental indicator of a year with its entry (nil
+// when never saved).
+type EntryRow struct {
+	Indicator indicator.Indicator
+	Entry     *Entry
+	Locked    bool
+}
+
+// Entries lists year's departmental indicators a user works on: a
+// department's own, or every one for a reviewer (a scope of no
+// department with the review permission). Indicators in no task table of
+// the year are listed too, after them.
+func (s *Service) Entries(ctx context.Context, a Actor, year int) ([]EntryRow, bool, error) {
+	if a.Department == "" && !a.Review {
+		return nil, false, apperr.New(apperr.Forbidden, KeyForbidden)
+	}
+	entries, err := s.store.DeptEntries(ctx, year, a.Department)
+	if err != nil {
+		return nil, false, err
+	}
+	locked, err := s.store.DeptYearLocked(ctx, year)
+	if err != nil {
+		return nil, false, err
+	}
+	byCode := map[string]*Entry{}
+	for i := range entries {
+		byCode[entries[i].Indicator] = &entries[i]
+	}
+	var out []EntryRow
+	for _, ind := range s.cat.Indicators {
+		if !Departmental(ind) || a.Department != "" && ind.Department != a.Department {
+			continue
+		}
+		out = append(out, EntryRow{Indicator: ind, Entry: byCode[ind.Code], Locked: locked})
+	}
+	return out, locked, nil
+}
+
+// RowError is a refused change of a batch, by its position (0-based).
+type RowError struct {
+	Index int
+	Err   error
+}
+
+// BatchError lists every refused change of a batch; nothing was written.
+type BatchError struct{ Rows []RowError }
+
+func (e *BatchError) Error() string { return "tasks: changes refused" }
+
+// Apply applies changes for actor, all or nothing. Each change is first
+// checked on its own (known indicator, the actor's department, a valid
+// value); every refusal is returned at once in a *BatchError. The review
+// itself is judged inside the store's transaction on the current entries.
+func (s *Service) Apply(ctx context.Context, a Actor, changes []Change) error {
+	if len(changes) == 0 {
+		return apperr.New(apperr.Invalid, "tasks.err.no_changes")
+	}
+	var be BatchError
+	seen := map[[2]any]bool{}
+	for i, ch := range changes {
+		ind, ok := s.cat.ByCode(ch.Indicator)
+		if !ok {
+			be.Rows = append(be.Rows, RowError{i, apperr.New(apperr.Invalid, KeyUnknown, ch.Indicator)})
+			continue
+		}
+		if ch.Year < 2000 || ch.Year > 2100 {
+			be.Rows = append(be.Rows, RowError{i, apperr.New(apperr.Invalid, "tasks.err.year", ch.Year)})
+			continue
+		}
+		k := [2]any{ch.Indicator, ch.Year}
+		if seen[k] {
+			be.Rows = append(be.Rows, RowError{i, apperr.New(apperr.Invalid, "tasks.err.repeated", ch.Indicator, ch.Year)})
+			continue
+		}
+		seen[k] = true
+		// The same judgement the store will make, on a fresh entry, so
+		// that every row's own problem is reported before any is written.
+		if _, _, err := Apply(ind, nil, withValue(ch), a, false, s.now()); err != nil && !apperr.Is(err, apperr.Conflict) {
+			be.Rows = append(be.Rows, RowError{i, err})
+		}
+	}
+	if len(be.Rows) > 0 {
+		return &be
+	}
+	now := s.now()
+	return s.store.ApplyDeptChanges(ctx, changes, func(cur *Entry, ch Change, locked bool) (Entry, History, error) {
+		ind, _ := s.cat.ByCode(ch.Indicator)
+		return Apply(ind, cur, ch, a, locked, now)
+	})
+}
+
+// withValue gives a pre-check of a submit without a value a placeholder,
+// since the stored entry may hold one.
+func withValue(ch Change) Change {
+	if ch.Value == nil && ch.Action == ActionSubmit {
+		zero := int64(0)
+		ch.Value = &zero
+	}
+	return ch
+}
+
+// Publish locks year: from now on a change is a revision with a reason.
+func (s *Service) Publish(ctx context.Context, a Actor, year int) error {
+	if !a.Review {
+		return apperr.New(apperr.Forbidden, KeyForbidden)
+	}
+	return s.store.PublishDeptYear(ctx, year, a.Username, s.now())
+}
+
+// History is the history of year's entries (code "" for all), oldest
+// first; a department sees its own indicators'.
+func (s *Service) History(ctx context.Context, a Actor, year int, code string) ([]History, error) {
+	hs, err := s.store.DeptHistory(ctx, year, code)
+	if err != nil || a.Department == "" {
+		return hs, err
+	}
+	out := hs[:0]
+	for _, h := range hs {
+		if ind, ok := s.cat.ByCode(h.Indicator); ok && ind.Department == a.Department {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
