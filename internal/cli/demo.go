@@ -69,7 +69,9 @@ func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 		{auth.User{Username: "liangjiang", Role: auth.RoleDistrict, RegionCode: "CQ-LJ"}, ""},
 		{auth.User{Username: "wanzhou", Role: auth.RoleDistrict, RegionCode: "500101"}, ""},
 		// Departments that fill the task tables' departmental rows.
+		{auth.User{Username: "jingxin", Role: auth.RoleDepartment, Department: "市经信委"}, ""},
 		{auth.User{Username: "tongji", Role: auth.RoleDepartment, Department: "市统计局"}, ""},
+		{auth.User{Username: "keji", Role: auth.RoleDepartment, Department: "市科技局"}, ""},
 		{auth.User{Username: "renshe", Role: auth.RoleDepartment, Department: "市人力社保局"}, ""},
 	}
 	for i := range accts {

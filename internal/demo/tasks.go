@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tasks"
 )
@@ -15,17 +16,10 @@ import (
 // tasksStream seeds the departmental values' own PCG stream ("tasks").
 const tasksStream = 0x7461736b73
 
-// deptUsers are the demo's department accounts (internal/cli/demo.go
-// creates them), named in the history of the values they entered.
-var deptUsers = map[string]string{
-	"市经信委":   "jingxin",
-	"市统计局":   "tongji",
-	"市科技局":   "keji",
-	"市人力社保局": "renshe",
-}
-
-// deptReviewer reviews every departmental value of the demo.
-const deptReviewer = "admin"
+// The demo's history names no account: the accounts are created after
+// the load (internal/cli/demo.go), so every step is recorded as the
+// loader's, user id 0.
+const demoActor = 0
 
 // loadDepartmental fills every departmental row of the task tables the
 // way a department would: its user submits the year's value, the city
@@ -59,19 +53,16 @@ func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tabl
 		}
 	}
 	apply := func(a tasks.Actor, chs []tasks.Change) error {
-		return st.ApplyDeptChanges(ctx, chs, func(cur *tasks.Entry, ch tasks.Change, locked bool) (tasks.Entry, tasks.History, error) {
+		return st.ApplyDeptChanges(ctx, chs, func(cur *tasks.Entry, ch tasks.Change, locked bool) (tasks.Entry, review.Event, error) {
 			ind, _ := cat.ByCode(ch.Indicator)
 			return tasks.Apply(ind, cur, ch, a, locked, at)
 		})
 	}
-	reviewer := tasks.Actor{Username: deptReviewer, Review: true}
+	reviewer := tasks.Actor{UserID: demoActor, Review: true}
 	for i, row := range rows {
-		dept := tasks.Actor{Username: deptUsers[row.ind.Department], Department: row.ind.Department, Enter: true}
-		if dept.Username == "" {
-			return fmt.Errorf("demo: no department account for %s", row.ind.Department)
-		}
+		dept := tasks.Actor{UserID: demoActor, Department: row.ind.Department, Enter: true}
 		v := row.value
-		ch := tasks.Change{Indicator: row.ind.Code, Year: row.year, Action: tasks.ActionSubmit, Value: &v}
+		ch := tasks.Change{Indicator: row.ind.Code, Year: row.year, Action: review.Submit, Value: &v}
 		if i == 0 {
 			// The first value is submitted ten times too large, returned and
 			// corrected.
@@ -80,7 +71,7 @@ func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tabl
 			if err := apply(dept, []tasks.Change{ch}); err != nil {
 				return fmt.Errorf("demo: department value %s: %w", row.ind.Code, err)
 			}
-			if err := apply(reviewer, []tasks.Change{{Indicator: row.ind.Code, Year: row.year, Action: tasks.ActionReturn, Reason: "数值疑似多录一位，请核实"}}); err != nil {
+			if err := apply(reviewer, []tasks.Change{{Indicator: row.ind.Code, Year: row.year, Action: review.Return, Reason: "数值疑似多录一位，请核实"}}); err != nil {
 				return err
 			}
 			ch.Value = &v
@@ -88,7 +79,7 @@ func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tabl
 		if err := apply(dept, []tasks.Change{ch}); err != nil {
 			return fmt.Errorf("demo: department value %s: %w", row.ind.Code, err)
 		}
-		if err := apply(reviewer, []tasks.Change{{Indicator: row.ind.Code, Year: row.year, Action: tasks.ActionAccept}}); err != nil {
+		if err := apply(reviewer, []tasks.Change{{Indicator: row.ind.Code, Year: row.year, Action: review.Accept}}); err != nil {
 			return fmt.Errorf("demo: accept %s: %w", row.ind.Code, err)
 		}
 		at = at.Add(time.Hour)
@@ -97,7 +88,7 @@ func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tabl
 	for _, row := range rows {
 		if !years[row.year] {
 			years[row.year] = true
-			if err := st.PublishDeptYear(ctx, row.year, deptReviewer, at); err != nil {
+			if _, err := st.LockPeriod(ctx, review.Lock{Domain: tasks.Domain, Period: review.Period{Year: row.year}, LockedBy: demoActor, LockedAt: at}); err != nil {
 				return err
 			}
 		}
@@ -107,9 +98,9 @@ func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tabl
 	}
 	// A published value revised by its department, waiting for review.
 	last := rows[len(rows)-1]
-	dept := tasks.Actor{Username: deptUsers[last.ind.Department], Department: last.ind.Department, Enter: true}
+	dept := tasks.Actor{UserID: demoActor, Department: last.ind.Department, Enter: true}
 	v := last.value + deptStep(last.ind)
-	return apply(dept, []tasks.Change{{Indicator: last.ind.Code, Year: last.year, Action: tasks.ActionSubmit, Value: &v, Reason: "年报终审数据更新"}})
+	return apply(dept, []tasks.Change{{Indicator: last.ind.Code, Year: last.year, Action: review.Submit, Value: &v, Reason: "年报终审数据更新"}})
 }
 
 // deptValue draws a department's value near goal: counts and amounts from

@@ -11,11 +11,11 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/cluster"
 	"github.com/industrybrain/ibrain/internal/indicator"
-	"github.com/industrybrain/ibrain/internal/tasks"
 	"github.com/industrybrain/ibrain/internal/industry"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/tasks"
 )
 
 // Catalogues is the set of reference catalogues the platform runs on.

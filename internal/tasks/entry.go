@@ -1,107 +1,83 @@
 package tasks
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/review"
 )
 
-// State is where a departmental value is in its review (the same states as
-// an enterprise's online report: 草稿/已报/退回/已审).
-type State string
+// Domain is the review domain of departmental values: their locks and
+// history share the review workflow's tables with the enterprises'
+// monthly reports.
+const Domain review.Domain = "department_indicator"
 
-// States. An entry that was never saved has no state ("未填").
-const (
-	StateNone      State = ""
-	StateDraft     State = "draft"
-	StateSubmitted State = "submitted"
-	StateReturned  State = "returned"
-	StateAccepted  State = "accepted"
-)
-
-// Action is one step of the review.
-type Action string
-
-// Actions: the department saves and submits; the reviewer returns or
-// accepts.
-const (
-	ActionSave   Action = "save"
-	ActionSubmit Action = "submit"
-	ActionReturn Action = "return"
-	ActionAccept Action = "accept"
-)
-
-// Entry is a department's value of a yearly indicator for the city. Value
-// is the working copy under review; Accepted, when set, is the value that
-// counts (the one the task tables and the 数读 panel read), which a later
-// draft or revision does not change until it is accepted in turn.
+// Entry is a department's value of a yearly indicator for the city, under
+// the shared review workflow (internal/review: 未填/草稿/已报/退回/已审).
+// Value is the working copy; Accepted, when set, is the value that counts
+// (the one the task tables and the 数读 panel read), which a later draft
+// or revision does not change until it is accepted in turn.
 type Entry struct {
 	Indicator  string
 	Year       int
 	Department string
-	Value      int64 // × 10^4, the exact decimal entered
+	Value      int64 // × Scale, the exact decimal entered
 	Accepted   *int64
-	State      State
+	State      review.State
 	Note       string // the department's explanation
 	Reason     string // why it was returned, or why a published value is revised
 	Revision   bool   // a change to a published (locked) year
-	UpdatedBy  string
+	UpdatedBy  int64
 	UpdatedAt  time.Time
 }
 
 // Scale is the fixed-point scale of entered values: four decimals.
 const Scale = 10_000
 
-// Change is one step asked for on an entry. Value is read for save and
-// submit; Reason is required to return, and to change a locked year.
+// Change is one step asked for on an entry: save and submit (by the
+// department) read Value, return and accept (by the city) do not. Reason
+// is required to return, and to change or decide a published year.
 type Change struct {
 	Indicator string
 	Year      int
-	Action    Action
+	Action    review.Action
 	Value     *int64
 	Note      string
 	Reason    string
 }
 
-// History is one step kept with an entry: who did what, from which state
-// to which, and the counting value before and after (set only when an
-// accepted value changed).
-type History struct {
-	Indicator   string
-	Year        int
-	Action      Action
-	From, To    State
-	Value       int64
-	OldAccepted *int64
-	NewAccepted *int64
-	Reason      string
-	Revision    bool
-	Actor       string
-	At          time.Time
-}
-
-// Actor is who asks for a change: a department's user enters the values
-// of its own indicators; a reviewer returns and accepts.
+// Actor is who asks for a change: a department's user fills its own
+// indicators; a city reviewer returns, accepts and publishes.
 type Actor struct {
-	Username   string
+	UserID     int64
 	Department string // "" for users of no department
 	Enter      bool   // holds the entry permission
-	Review     bool   // holds the review permission
+	Review     bool   // holds the review permission (city: review and publish)
+}
+
+// Caps are the review capabilities the actor holds on ind's values.
+func (a Actor) Caps(ind indicator.Indicator) review.Capability {
+	var c review.Capability
+	if a.Enter && a.Department != "" && a.Department == ind.Department {
+		c |= review.Fill
+	}
+	if a.Review {
+		c |= review.Review | review.Publish
+	}
+	return c
 }
 
 // Message keys of refusals.
 const (
 	KeyNotDepartmental = "tasks.err.not_departmental"
-	KeyOtherDepartment = "tasks.err.other_department"
-	KeyTransition      = "tasks.err.transition"
-	KeyReasonRequired  = "tasks.err.reason_required"
-	KeyLockedReason    = "tasks.err.locked_reason"
 	KeyValueRequired   = "tasks.err.value_required"
 	KeyNegative        = "tasks.err.negative"
 	KeyPercentRange    = "tasks.err.percent_range"
 	KeyForbidden       = "tasks.err.forbidden"
 	KeyUnknown         = "tasks.err.unknown_indicator"
+	KeyNothingNew      = "tasks.err.nothing_new"
 )
 
 // Departmental reports whether an indicator's values are entered by its
@@ -123,91 +99,93 @@ func CheckValue(ind indicator.Indicator, v int64) error {
 	return nil
 }
 
-// Apply judges ch on the current entry cur (nil when none was saved) of
+// Apply judges ch on the current entry cur (nil when never saved) of
 // indicator ind, with locked saying whether the year is published, and
-// returns the new entry and the history line to keep. It changes nothing
-// when it refuses.
-func Apply(ind indicator.Indicator, cur *Entry, ch Change, a Actor, locked bool, now time.Time) (Entry, History, error) {
+// returns the new entry and the review event to keep (ActorID, Period,
+// old and new accepted values filled). It changes nothing when it
+// refuses. The transitions and who may take them are review.Apply's.
+func Apply(ind indicator.Indicator, cur *Entry, ch Change, a Actor, locked bool, now time.Time) (Entry, review.Event, error) {
 	if !Departmental(ind) {
-		return Entry{}, History{}, apperr.New(apperr.Invalid, KeyNotDepartmental, ind.Code)
+		return Entry{}, review.Event{}, apperr.New(apperr.Invalid, KeyNotDepartmental, ind.Code)
 	}
-	e := Entry{Indicator: ind.Code, Year: ch.Year, Department: ind.Department}
+	e := Entry{Indicator: ind.Code, Year: ch.Year, Department: ind.Department, State: review.Missing}
 	if cur != nil {
 		e = *cur
 	}
 	from := e.State
-	h := History{Indicator: ind.Code, Year: ch.Year, Action: ch.Action, From: from, Actor: a.Username, At: now, Reason: ch.Reason}
-	refuse := func() (Entry, History, error) {
-		return Entry{}, History{}, apperr.New(apperr.Conflict, KeyTransition, ind.Code, string(ch.Action), string(from))
+	to, err := review.Apply(from, ch.Action, a.Caps(ind), locked)
+	if err != nil {
+		return Entry{}, review.Event{}, err
 	}
+	if review.NeedsReason(ch.Action, locked) && ch.Reason == "" && !(ch.Action == review.Submit && e.Reason != "" && e.Revision) {
+		return Entry{}, review.Event{}, apperr.New(apperr.Invalid, "review.err.reason")
+	}
+	ev := review.Event{Domain: Domain, Subject: ind.Code, Period: review.Period{Year: ch.Year}, Action: ch.Action, From: from, To: to,
+		ActorID: a.UserID, At: now, Reason: ch.Reason}
 	switch ch.Action {
-	case ActionSave, ActionSubmit:
-		if !a.Enter || a.Department != ind.Department {
-			return Entry{}, History{}, apperr.New(apperr.Forbidden, KeyOtherDepartment, ind.Code, ind.Department)
-		}
-		if from == StateSubmitted {
-			return refuse() // under review: wait for it to be returned or accepted
-		}
-		if ch.Value == nil {
-			if ch.Action == ActionSave || from == StateNone {
-				return Entry{}, History{}, apperr.New(apperr.Invalid, KeyValueRequired, ind.Code)
-			}
-			if from == StateAccepted {
-				return refuse() // nothing new to submit
-			}
-		} else {
+	case review.Save, review.Submit:
+		switch {
+		case ch.Value != nil:
 			if err := CheckValue(ind, *ch.Value); err != nil {
-				return Entry{}, History{}, err
+				return Entry{}, review.Event{}, err
 			}
-			if from == StateNone || from == StateAccepted {
+			if from == review.Missing || from == review.Accepted {
 				// A new working copy: a revision when the year is published.
 				e.Revision = locked
 			}
-			e.Value = *ch.Value
-			e.Note = ch.Note
-		}
-		if locked && e.Revision && ch.Reason == "" && e.Reason == "" {
-			return Entry{}, History{}, apperr.New(apperr.Invalid, KeyLockedReason, ind.Code, ch.Year)
+			e.Value, e.Note = *ch.Value, ch.Note
+		case from == review.Missing || ch.Action == review.Save:
+			return Entry{}, review.Event{}, apperr.New(apperr.Invalid, KeyValueRequired, ind.Code)
+		case from == review.Accepted:
+			return Entry{}, review.Event{}, apperr.New(apperr.Conflict, KeyNothingNew, ind.Code)
 		}
 		if ch.Reason != "" {
 			e.Reason = ch.Reason
-		} else if from == StateReturned || from == StateAccepted {
+		} else if from == review.Returned || from == review.Accepted {
 			e.Reason = "" // the reviewer's reason was answered by this change
 		}
-		e.State = StateDraft
-		if ch.Action == ActionSubmit {
-			e.State = StateSubmitted
-		}
-	case ActionReturn, ActionAccept:
-		if !a.Review {
-			return Entry{}, History{}, apperr.New(apperr.Forbidden, KeyForbidden)
-		}
-		if from != StateSubmitted {
-			return refuse()
-		}
-		if ch.Action == ActionReturn {
-			if ch.Reason == "" {
-				return Entry{}, History{}, apperr.New(apperr.Invalid, KeyReasonRequired, ind.Code)
-			}
-			e.State, e.Reason = StateReturned, ch.Reason
-			break
-		}
+		ev.NewValues = valueJSON(&e.Value)
+	case review.Return:
+		e.Reason = ch.Reason
+	case review.Accept:
 		if e.Accepted == nil || *e.Accepted != e.Value {
-			h.OldAccepted = e.Accepted
+			ev.OldValues = valueJSON(e.Accepted)
 			v := e.Value
-			h.NewAccepted = &v
 			e.Accepted = &v
-		}
-		e.State = StateAccepted
-		if ch.Reason != "" {
-			h.Reason = ch.Reason
-		} else {
-			h.Reason = e.Reason
+			ev.NewValues = valueJSON(&v)
 		}
 	default:
-		return Entry{}, History{}, apperr.New(apperr.Invalid, KeyTransition, ind.Code, string(ch.Action), string(from))
+		// Record (a reviewer's one-step entry) is for files of enterprise
+		// reports; a department's value is always entered by the department.
+		return Entry{}, review.Event{}, apperr.New(apperr.Invalid, "review.err.action", string(ch.Action))
 	}
-	h.To, h.Value, h.Revision = e.State, e.Value, e.Revision
-	e.UpdatedBy, e.UpdatedAt = a.Username, now
-	return e, h, nil
+	ev.Revision = e.Revision
+	e.State, e.UpdatedBy, e.UpdatedAt = to, a.UserID, now
+	return e, ev, nil
+}
+
+// valueJSON is the event's record of a value: {"value":"5.5"}, exact.
+func valueJSON(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprintf(`{"value":%q}`, FormatValue(*v))
+}
+
+// FormatValue renders a scaled value as its exact decimal, without
+// trailing zeros.
+func FormatValue(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	s := fmt.Sprintf("%s%d", sign, v/Scale)
+	if f := v % Scale; f != 0 {
+		frac := fmt.Sprintf("%04d", f)
+		for frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
+		s += "." + frac
+	}
+	return s
 }

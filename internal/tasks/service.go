@@ -9,6 +9,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
 )
@@ -20,19 +21,17 @@ type Store interface {
 	// indicator.
 	DeptEntries(ctx context.Context, year int, department string) ([]Entry, error)
 	// ApplyDeptChanges applies changes in one transaction, all or nothing:
-	// for each it reads the current entry and whether its year is locked,
-	// lets judge decide, writes the entry and its history line and, when
-	// the accepted value changed, the indicator value the statistics read.
-	// A concurrent change of the same entry makes it apperr.Conflict.
-	ApplyDeptChanges(ctx context.Context, changes []Change, judge func(cur *Entry, ch Change, locked bool) (Entry, History, error)) error
-	// DeptHistory is the history of year's entries, oldest first; code ""
-	// for every indicator.
-	DeptHistory(ctx context.Context, year int, code string) ([]History, error)
-	// PublishDeptYear locks year's departmental values (apperr.Conflict
-	// when it already is).
-	PublishDeptYear(ctx context.Context, year int, by string, at time.Time) error
-	// DeptYearLocked reports whether year is published.
-	DeptYearLocked(ctx context.Context, year int) (bool, error)
+	// for each it reads the current entry and whether its year is locked
+	// (review period lock of Domain, month 0), lets judge decide, and
+	// writes the entry, its review event and, when a value was accepted,
+	// the indicator value the statistics read.
+	ApplyDeptChanges(ctx context.Context, changes []Change, judge func(cur *Entry, ch Change, locked bool) (Entry, review.Event, error)) error
+	// ReviewEvents is the history of one subject's period, oldest first.
+	ReviewEvents(ctx context.Context, d review.Domain, subject string, p review.Period) ([]review.Event, error)
+	// LockPeriod publishes a period (apperr.Conflict when it already is).
+	LockPeriod(ctx context.Context, l review.Lock) (review.Lock, error)
+	// PeriodLock returns a period's lock and whether there is one.
+	PeriodLock(ctx context.Context, d review.Domain, p review.Period) (review.Lock, bool, error)
 }
 
 // Service is the task tables' and departmental entries' use-case layer.
@@ -164,7 +163,7 @@ func (s *Service) Entries(ctx context.Context, a Actor, year int) ([]EntryRow, b
 	if err != nil {
 		return nil, false, err
 	}
-	locked, err := s.store.DeptYearLocked(ctx, year)
+	_, locked, err := s.store.PeriodLock(ctx, Domain, review.Period{Year: year})
 	if err != nil {
 		return nil, false, err
 	}
@@ -229,7 +228,7 @@ func (s *Service) Apply(ctx context.Context, a Actor, changes []Change) error {
 		return &be
 	}
 	now := s.now()
-	return s.store.ApplyDeptChanges(ctx, changes, func(cur *Entry, ch Change, locked bool) (Entry, History, error) {
+	return s.store.ApplyDeptChanges(ctx, changes, func(cur *Entry, ch Change, locked bool) (Entry, review.Event, error) {
 		ind, _ := s.cat.ByCode(ch.Indicator)
 		return Apply(ind, cur, ch, a, locked, now)
 	})
@@ -238,33 +237,31 @@ func (s *Service) Apply(ctx context.Context, a Actor, changes []Change) error {
 // withValue gives a pre-check of a submit without a value a placeholder,
 // since the stored entry may hold one.
 func withValue(ch Change) Change {
-	if ch.Value == nil && ch.Action == ActionSubmit {
+	if ch.Value == nil && ch.Action == review.Submit {
 		zero := int64(0)
 		ch.Value = &zero
 	}
 	return ch
 }
 
-// Publish locks year: from now on a change is a revision with a reason.
-func (s *Service) Publish(ctx context.Context, a Actor, year int) error {
+// Publish locks year: from now on a change is a revision with a reason,
+// decided by the city.
+func (s *Service) Publish(ctx context.Context, a Actor, year int, note string) (review.Lock, error) {
 	if !a.Review {
-		return apperr.New(apperr.Forbidden, KeyForbidden)
+		return review.Lock{}, apperr.New(apperr.Forbidden, KeyForbidden)
 	}
-	return s.store.PublishDeptYear(ctx, year, a.Username, s.now())
+	return s.store.LockPeriod(ctx, review.Lock{Domain: Domain, Period: review.Period{Year: year}, LockedBy: a.UserID, LockedAt: s.now(), Note: note})
 }
 
-// History is the history of year's entries (code "" for all), oldest
-// first; a department sees its own indicators'.
-func (s *Service) History(ctx context.Context, a Actor, year int, code string) ([]History, error) {
-	hs, err := s.store.DeptHistory(ctx, year, code)
-	if err != nil || a.Department == "" {
-		return hs, err
+// History is the review history of one indicator's value of year, oldest
+// first; a department sees its own indicators' only.
+func (s *Service) History(ctx context.Context, a Actor, year int, code string) ([]review.Event, error) {
+	ind, ok := s.cat.ByCode(code)
+	if !ok || !Departmental(ind) {
+		return nil, apperr.New(apperr.NotFound, KeyUnknown, code)
 	}
-	out := hs[:0]
-	for _, h := range hs {
-		if ind, ok := s.cat.ByCode(h.Indicator); ok && ind.Department == a.Department {
-			out = append(out, h)
-		}
+	if !a.Review && a.Department != ind.Department {
+		return nil, apperr.New(apperr.Forbidden, KeyForbidden)
 	}
-	return out, nil
+	return s.store.ReviewEvents(ctx, Domain, code, review.Period{Year: year})
 }
