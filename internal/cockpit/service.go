@@ -108,6 +108,13 @@ func (s *Service) Targets(ctx context.Context, sc auth.Scope, p report.Period) (
 	if err != nil {
 		return nil, err
 	}
+	return s.Judge(ctx, sc, p, ts)
+}
+
+// Judge judges the given targets visible in sc as of p, in their order,
+// the way Targets judges the stored ones (a task table defined as data
+// is judged here).
+func (s *Service) Judge(ctx context.Context, sc auth.Scope, p report.Period, ts []target.Target) ([]Judged, error) {
 	figs := s.stats.NewFigureSet(sc, p)
 	regions := 0
 	for _, t := range ts {

@@ -87,8 +87,7 @@ type TableReport struct {
 }
 
 // Report judges a table's rows city-wide as of the latest period of its
-// year. The store's targets of the table's source are judged, so rows
-// added to the table by other features (the goals' allocations) count too.
+// year, as the table defines them.
 func (s *Service) Report(ctx context.Context, code string) (TableReport, error) {
 	t, ok := s.tables.ByCode(code)
 	if !ok {
@@ -120,14 +119,8 @@ func (s *Service) Report(ctx context.Context, code string) (TableReport, error) 
 		return rep, err
 	default:
 		rep.AsOf = p
-		all, err := s.cockpit.Targets(ctx, auth.All(), p)
-		if err != nil {
+		if judged, err = s.cockpit.Judge(ctx, auth.All(), p, t.targets()); err != nil {
 			return rep, err
-		}
-		for _, j := range all {
-			if j.Target.Source == t.Source && j.Target.ScopeKind == target.ScopeCity {
-				judged = append(judged, j)
-			}
 		}
 	}
 	for _, j := range judged {
@@ -151,14 +144,11 @@ type EntryRow struct {
 	Locked    bool
 }
 
-// Entries lists year's departmental indicators a user works on: a
-// department's own, or every one for a reviewer (a scope of no
-// department with the review permission). Indicators in no task table of
-// the year are listed too, after them.
+// Entries lists year's departmental indicators a user works on, in
+// catalogue order: a department's own, every one for users of no
+// department (the city's reviewers and readers). It also says whether the
+// year is published.
 func (s *Service) Entries(ctx context.Context, a Actor, year int) ([]EntryRow, bool, error) {
-	if a.Department == "" && !a.Review {
-		return nil, false, apperr.New(apperr.Forbidden, KeyForbidden)
-	}
 	entries, err := s.store.DeptEntries(ctx, year, a.Department)
 	if err != nil {
 		return nil, false, err
@@ -254,13 +244,13 @@ func (s *Service) Publish(ctx context.Context, a Actor, year int, note string) (
 }
 
 // History is the review history of one indicator's value of year, oldest
-// first; a department sees its own indicators' only.
+// first; a department sees its own indicators' only, city users every one.
 func (s *Service) History(ctx context.Context, a Actor, year int, code string) ([]review.Event, error) {
 	ind, ok := s.cat.ByCode(code)
 	if !ok || !Departmental(ind) {
 		return nil, apperr.New(apperr.NotFound, KeyUnknown, code)
 	}
-	if !a.Review && a.Department != ind.Department {
+	if a.Department != "" && a.Department != ind.Department {
 		return nil, apperr.New(apperr.Forbidden, KeyForbidden)
 	}
 	return s.store.ReviewEvents(ctx, Domain, code, review.Period{Year: year})
