@@ -72,6 +72,7 @@ func (a Actor) Caps(ind indicator.Indicator) review.Capability {
 // Message keys of refusals.
 const (
 	KeyNotDepartmental = "tasks.err.not_departmental"
+	KeyOtherDepartment = "tasks.err.other_department"
 	KeyValueRequired   = "tasks.err.value_required"
 	KeyNegative        = "tasks.err.negative"
 	KeyPercentRange    = "tasks.err.percent_range"
@@ -113,6 +114,10 @@ func Apply(ind indicator.Indicator, cur *Entry, ch Change, a Actor, locked bool,
 		e = *cur
 	}
 	from := e.State
+	if (ch.Action == review.Save || ch.Action == review.Submit) && !a.Caps(ind).Has(review.Fill) {
+		// Name the department that owns the value rather than a bare refusal.
+		return Entry{}, review.Event{}, apperr.New(apperr.Forbidden, KeyOtherDepartment, ind.Code, ind.Department)
+	}
 	to, err := review.Apply(from, ch.Action, a.Caps(ind), locked)
 	if err != nil {
 		return Entry{}, review.Event{}, err

@@ -9,11 +9,11 @@ import (
 )
 
 var (
-	statsBureau    = Actor{UserID: 7, Department: "市统计局", Enter: true}
-	science  = Actor{UserID: 8, Department: "市科技局", Enter: true}
-	city     = Actor{UserID: 1, Review: true}
-	analyst  = Actor{UserID: 2}
-	noonTime = time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC)
+	statsBureau = Actor{UserID: 7, Department: "市统计局", Enter: true}
+	science     = Actor{UserID: 8, Department: "市科技局", Enter: true}
+	city        = Actor{UserID: 1, Review: true}
+	analyst     = Actor{UserID: 2}
+	noonTime    = time.Date(2025, 1, 20, 12, 0, 0, 0, time.UTC)
 )
 
 func val(v int64) *int64 { return &v }

@@ -11,16 +11,12 @@ import (
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
-// tablesPage is GET /tasks: every bureau's task table, each with its rows.
+// tablesPage is GET /tasks: every bureau's task table, each with its
+// rows; and GET /tasks/tables/{table}, one of them (Single).
 type tablesPage struct {
 	web.BasePage
 	Tables []tableView
-}
-
-// tablePage is GET /tasks/tables/{table}: one table.
-type tablePage struct {
-	web.BasePage
-	Table tableView
+	Single bool
 }
 
 type tableView struct {
@@ -70,9 +66,9 @@ func (m *module) tablePage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil {
 		return err
 	}
-	p := tablePage{BasePage: m.core.Base(r, c, "tasks.title", "tasks"), Table: v}
+	p := tablesPage{BasePage: m.core.Base(r, c, "tasks.title", "tasks"), Tables: []tableView{v}, Single: true}
 	p.Title = v.Name
-	return m.core.Render(w, r, c, "tasks_table.html", p)
+	return m.core.Render(w, r, c, "tasks.html", p)
 }
 
 func (m *module) tableView(r *http.Request, c web.Ctx, code string) (tableView, error) {
@@ -219,4 +215,3 @@ func (m *module) entryView(lang string, row tasks.EntryRow, a tasks.Actor) entry
 	}
 	return v
 }
-
