@@ -30,6 +30,12 @@ const demoActor = 0
 // platform's), drawn near each target so that some rows are met and some
 // are missed.
 func loadDepartmental(ctx context.Context, st *sqlstore.Store, ds *dataset, tables *tasks.Tables, cat *indicator.Catalogue) error {
+	// A published year was loaded before: loading again changes nothing.
+	for _, t := range tables.Tables {
+		if _, locked, err := st.PeriodLock(ctx, tasks.Domain, review.Period{Year: t.Year}); err != nil || locked {
+			return err
+		}
+	}
 	r := ds.rng(tasksStream)
 	at := time.Date(2025, 1, 20, 9, 0, 0, 0, time.UTC)
 	var rows []struct {
