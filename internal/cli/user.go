@@ -35,7 +35,7 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	role := fs.String("role", "", "city_admin, city_analyst, district, enterprise or department")
 	regionCode := fs.String("region", "", "district or zone code for role district (e.g. 500101, CQ-LJ)")
 	credit := fs.String("enterprise", "", "credit code of the enterprise for role enterprise")
-	department := fs.String("department", "", "for role department: the department as the indicator catalogue names it (e.g. 市统计局)")
+	department := fs.String("department", "", "for role department: the department exactly as the indicator catalogue names it (GET /api/v1/indicators, field department)")
 	password := fs.String("password", "", "password; generated and printed once when empty")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -359,12 +359,21 @@ func (m *module) apiReview(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 // changes only when none was refused before, so its indexes are the body's.
 func changePath(i int) string { return "changes[" + strconv.Itoa(i) + "]" }
 
-// File columns of a departmental upload, by their zh-CN and en headers.
-var importColumns = map[string]string{
-	"指标代码": "indicator", "indicator": "indicator",
-	"数值": "value", "value": "value",
-	"说明": "note", "note": "note",
-	"原因": "reason", "reason": "reason",
+// importColumns are the columns of a departmental upload; a header is
+// recognised in either language of the catalogue (tasks.file.<column>).
+var importColumns = []string{"indicator", "value", "note", "reason"}
+
+// columnOf names the column a header is, "" for none.
+func (m *module) columnOf(header string) string {
+	h := strings.ToLower(strings.TrimSpace(header))
+	for _, c := range importColumns {
+		for _, lang := range []string{"zh-CN", "en"} {
+			if h == strings.ToLower(m.core.T(lang, "tasks.file."+c)) {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 // apiImport is POST /api/v1/tasks/entries/import?year=&action=: a
@@ -390,14 +399,14 @@ func (m *module) apiImport(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	}
 	col := map[string]int{}
 	for i, h := range sheet.Header {
-		if name, ok := importColumns[strings.ToLower(strings.TrimSpace(h))]; ok {
+		if name := m.columnOf(h); name != "" {
 			col[name] = i
 		}
 	}
 	var probs []web.Problem
 	for _, need := range []string{"indicator", "value"} {
 		if _, ok := col[need]; !ok {
-			probs = append(probs, web.Problem{Path: "line " + strconv.Itoa(sheet.HeaderLine), Code: string(apperr.Invalid), Message: m.core.T(c.Lang, "tasks.err.column", need)})
+			probs = append(probs, web.Problem{Path: "line " + strconv.Itoa(sheet.HeaderLine), Code: string(apperr.Invalid), Message: m.core.T(c.Lang, "tasks.err.column", m.core.T(c.Lang, "tasks.file."+need))})
 		}
 	}
 	if err := m.rejection(c.Lang, probs); err != nil {

@@ -134,7 +134,7 @@ func TestDepartmentalEntry(t *testing.T) {
 			{Name: "FileOtherDepartmentRow", Method: "POST", URL: "/api/v1/tasks/entries/import?year=2024", User: "keji", ContentType: otherType, Body: other,
 				WantStatus: http.StatusForbidden, WantContains: []string{"line 3"}, WantNotContains: []string{"line 2"}},
 			{Name: "FileNoColumn", Method: "POST", URL: "/api/v1/tasks/entries/import?year=2024", User: "tongji", ContentType: goodType,
-				Body: strings.Replace(good, "数值", "金额", 1), WantStatus: http.StatusBadRequest, WantContains: []string{"value"}},
+				Body: strings.Replace(good, "数值", "金额", 1), WantStatus: http.StatusBadRequest, WantContains: []string{"数值"}},
 		})
 		if e := entry(env, "tongji", "DIGITAL_CORE_VA_GROWTH"); e.State != "missing" {
 			t.Fatalf("a refused file wrote %+v", e)
