@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
+	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/tasks"
@@ -61,6 +62,7 @@ type App struct {
 	Mujun       *mujun.Service
 	Imports     *imports.Service
 	Tasks       *tasks.Service
+	Reporting   *reporting.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -116,6 +118,10 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
 	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard})
+	rep, err := reporting.NewService(st, reporting.Options{})
+	if err != nil {
+		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them
+	}
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
@@ -125,7 +131,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
-		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
+		Imports:     imports.NewService(st, ref.Regions, ref.Industries).WithReporting(rep),
+		Reporting:   rep,
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 	}
 }

@@ -215,6 +215,9 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if err := loadListing(ctx, st, ds, idOf); err != nil {
 		return sum, err
 	}
+	if err := loadReporting(ctx, st, ds, idOf); err != nil {
+		return sum, err
+	}
 	cat, err := indicator.Builtin()
 	if err != nil {
 		return sum, err

@@ -22,6 +22,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/reporting"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
 )
@@ -68,6 +70,7 @@ type Store interface {
 
 // Service runs imports over a store.
 type Service struct {
+	reporter   Reporter
 	store      Store
 	regions    *region.Catalogue
 	industries *industry.Classification
@@ -92,6 +95,25 @@ type Options struct {
 	DryRun       bool // validate and count, write nothing
 	// Progress, when set, is called with the rows written so far.
 	Progress func(done, total int)
+	// Actor, when set, sends a monthly-report file through online
+	// reporting (the same rules and review as the web form): an
+	// enterprise's rows become submissions, a reviewer's rows are
+	// recorded and accepted, those with unexplained warnings listed for
+	// review. Unset (the CLI, the system) writes directly.
+	Actor *reporting.Actor
+}
+
+// Reporter is online reporting as the imports use it.
+type Reporter interface {
+	ActMany(ctx context.Context, sc auth.Scope, a reporting.Actor, reqs []reporting.Request) ([]reporting.Submission, error)
+}
+
+// WithReporting returns the service with monthly-report files of users
+// going through r.
+func (s *Service) WithReporting(r Reporter) *Service {
+	c := *s
+	c.reporter = r
+	return &c
 }
 
 // Run validates sheet as o.Kind and writes it. The report lists every
@@ -215,11 +237,49 @@ func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) 
 	if !rep.OK() || o.DryRun {
 		return rep, res, nil
 	}
+	if o.Actor != nil && s.reporter != nil {
+		return rep, res, s.submitReports(ctx, reps, o, &res)
+	}
 	res, err = s.store.ImportReports(ctx, reps, sqlstore.WriteOptions{Progress: o.Progress})
 	if err != nil {
 		return rep, sqlstore.UpsertResult{}, err
 	}
 	return rep, res, nil
+}
+
+// submitReports sends validated rows through online reporting, all or
+// nothing: a rule that blocks any row refuses the file.
+func (s *Service) submitReports(ctx context.Context, reps []report.Monthly, o Options, res *sqlstore.UpsertResult) error {
+	reqs := make([]reporting.Request, len(reps))
+	for i := range reps {
+		v := reps[i].Values
+		req := reporting.Request{Key: reporting.Key{EnterpriseID: reps[i].EnterpriseID, Period: reps[i].Period}, Values: &v, Source: reporting.SourceFile}
+		if o.Actor.CanReview {
+			req.Action, req.WarningsToReview = review.Record, true
+		} else {
+			req.Action, req.DraftOnWarnings = review.Submit, true
+		}
+		reqs[i] = req
+	}
+	progress(o, 0, len(reqs))
+	subs, err := s.reporter.ActMany(ctx, o.Scope, *o.Actor, reqs)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		switch {
+		case sub.State == review.Accepted && sub.Unchanged:
+			res.Unchanged++
+		case sub.State == review.Accepted && sub.Replaced:
+			res.Updated++
+		case sub.State == review.Accepted:
+			res.Inserted++
+		default:
+			res.ForReview++
+		}
+	}
+	progress(o, len(reqs), len(reqs))
+	return nil
 }
 
 // scopeChecker returns a memoised "is enterprise id inside sc" test that

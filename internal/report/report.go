@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -68,11 +69,42 @@ var Fields = [NumFields]FieldInfo{
 	{Field: Employees, Code: "employees", Kind: Point, Negative: false, FileScale: 1},
 }
 
+// deadlineDay is the day of the following month by which a month's report
+// is due; data in fields.json, set once when the package loads.
+var deadlineDay int
+
+// Deadline is the end of the day a period's report is due (UTC+8, the
+// statistical calendar's clock): deadline_day of the following month.
+func (p Period) Deadline() time.Time {
+	cst := time.FixedZone("CST", 8*3600)
+	return time.Date(p.Year, time.Month(p.Month)+1, deadlineDay+1, 0, 0, 0, 0, cst)
+}
+
+// Next returns the following reporting period (1–2月 follows December).
+func (p Period) Next() Period {
+	if p.Month == 12 {
+		return Period{p.Year + 1, 2}
+	}
+	return Period{p.Year, p.Month + 1}
+}
+
+// Prev returns the preceding period of the same year, and false for 1–2月.
+func (p Period) Prev() (Period, bool) {
+	if p.Month <= 2 {
+		return Period{}, false
+	}
+	return Period{p.Year, p.Month - 1}, true
+}
+
 //go:embed fields.json
 var fieldsJSON []byte
 
 func init() {
 	var f struct {
+		Form struct {
+			Version     string `json:"version"`
+			DeadlineDay int    `json:"deadline_day"`
+		} `json:"form"`
 		Fields map[string]struct {
 			NameZh     string `json:"name_zh"`
 			NameEn     string `json:"name_en"`
@@ -83,6 +115,10 @@ func init() {
 	if err := json.Unmarshal(fieldsJSON, &f); err != nil {
 		panic(fmt.Sprintf("report: fields.json: %v", err)) // compiled in; TestFieldNames reads it
 	}
+	if f.Form.DeadlineDay < 1 || f.Form.DeadlineDay > 28 {
+		panic("report: fields.json: form.deadline_day must be 1..28")
+	}
+	deadlineDay = f.Form.DeadlineDay
 	for i := range Fields {
 		d, ok := f.Fields[Fields[i].Code]
 		if !ok {

@@ -238,13 +238,13 @@ type History struct {
 // Finding is one rule's verdict on one field, with the values it used, so
 // it can explain itself.
 type Finding struct {
-	Key      string         `json:"key"` // rule id + field code: what an explanation answers
-	Rule     string         `json:"rule"`
-	Kind     string         `json:"kind"`
-	Severity Severity       `json:"severity"`
-	Field    string         `json:"field"`
-	Args     []string       `json:"args"`                  // the values used, formatted in file units
-	Explain  string         `json:"explanation,omitempty"` // the submitter's explanation of a warning
+	Key      string   `json:"key"` // rule id + field code: what an explanation answers
+	Rule     string   `json:"rule"`
+	Kind     string   `json:"kind"`
+	Severity Severity `json:"severity"`
+	Field    string   `json:"field"`
+	Args     []string `json:"args"`                  // the values used, formatted in file units
+	Explain  string   `json:"explanation,omitempty"` // the submitter's explanation of a warning
 }
 
 // Evaluate runs every rule of the set on a report. Findings come in rule

@@ -41,6 +41,9 @@ type UpsertResult struct {
 	Inserted  int
 	Updated   int
 	Unchanged int
+	// ForReview counts monthly-report rows that became submissions
+	// awaiting review (or drafts to explain) rather than accepted data.
+	ForReview int
 }
 
 // UpsertEnterprises writes enterprises keyed by credit code, and their yearly

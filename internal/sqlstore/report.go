@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/review"
 )
 
 // reportColumns lists monthly_report's value columns in report.Field order.
@@ -39,6 +40,10 @@ type WriteOptions struct {
 	// Progress, when set, is called after each chunk with the rows
 	// written so far; the summaries are refreshed after the last call.
 	Progress func(done, total int)
+	// AcceptedRevision: the caller (online reporting) has judged the
+	// period locks itself, so a revision a publisher accepted may write a
+	// published period. Every other write to a locked period is refused.
+	AcceptedRevision bool
 }
 
 // ImportReports is UpsertReports with progress reporting, for imports.
@@ -54,6 +59,11 @@ func (s *Store) ImportReports(ctx context.Context, reports []report.Monthly, opt
 
 func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []report.Monthly, opts WriteOptions) (UpsertResult, error) {
 	var res UpsertResult
+	if !opts.AcceptedRevision {
+		if err := refuseLocked(ctx, tx, reports); err != nil {
+			return res, err
+		}
+	}
 	years := map[int]bool{}
 	december := false // profiles read December reports only
 	// A small write keeps the summaries by delta (aggdelta.go), which needs
@@ -400,4 +410,28 @@ func (s *Store) EachReport(ctx context.Context, sc auth.Scope, f ReportFilter, f
 		}
 	}
 	return rows.Err()
+}
+
+// refuseLocked refuses a write that touches a published period: such a
+// change must go through a revision request (internal/reporting).
+func refuseLocked(ctx context.Context, tx *sql.Tx, reports []report.Monthly) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM period_lock WHERE domain = $1`, string(review.MonthlyReport)).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	seen := map[report.Period]bool{}
+	for _, r := range reports {
+		if seen[r.Period] {
+			continue
+		}
+		seen[r.Period] = true
+		locked, err := periodLockedTx(ctx, tx, review.MonthlyReport, review.Period{Year: r.Period.Year, Month: r.Period.Month})
+		if err != nil {
+			return err
+		}
+		if locked {
+			return apperr.New(apperr.Conflict, "reporting.err.locked_period", r.Period.String())
+		}
+	}
+	return nil
 }

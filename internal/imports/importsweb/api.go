@@ -9,6 +9,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/imports"
+	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -26,6 +27,7 @@ type apiImportResult struct {
 	Inserted  int           `json:"inserted"`
 	Updated   int           `json:"updated"`
 	Unchanged int           `json:"unchanged"`
+	ForReview int           `json:"for_review"`
 	Warnings  []apiRowError `json:"warnings"`
 }
 
@@ -93,8 +95,9 @@ func (m *module) apiImport(kind string) web.Handler {
 		if err != nil {
 			return err
 		}
+		actor := reporting.ActorFor(c.User, c.Can)
 		rep, res, err := m.svc.Run(r.Context(), sheet, imports.Options{Kind: kind, Scope: c.Scope(), Today: m.core.Today(), By: c.User.Username,
-			RegionColumn: m.core.T(c.Lang, "import.region_column")})
+			RegionColumn: m.core.T(c.Lang, "import.region_column"), Actor: &actor})
 		if err != nil {
 			return err
 		}
@@ -102,7 +105,7 @@ func (m *module) apiImport(kind string) web.Handler {
 			return &rejected{m: m, rep: rep}
 		}
 		m.core.Log().InfoContext(r.Context(), "import", "kind", kind, "rows", rep.Rows, "user_id", c.User.ID, "inserted", res.Inserted, "updated", res.Updated)
-		web.WriteJSON(w, http.StatusOK, apiImportResult{Kind: kind, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged,
+		web.WriteJSON(w, http.StatusOK, apiImportResult{Kind: kind, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, ForReview: res.ForReview,
 			Warnings: m.rowErrors(c.Lang, rep.Warnings)})
 		return nil
 	}

@@ -58,8 +58,11 @@ func TestImports(t *testing.T) {
 		entRow := func(code, name, region string) []string {
 			return []string{code, name, region, "3670", "2015-06-18", "35.5", "2024", "是", "320", "25800.5"}
 		}
-		repRow := func(code, period, output string) []string {
-			return []string{code, period, output, "1310.2", "5102.75", "-12.5", "160.3", "820", "210.45", "1234.567", "318"}
+		// repRow is a report continuing the fixture's series (every money
+		// field equal, so value added is 100 % of output: the va_ratio
+		// warning), which the rules pass without a hard error.
+		repRow := func(code, period, wan string) []string {
+			return []string{code, period, wan, wan, wan, wan, wan, wan, wan, wan + "000", "300"}
 		}
 
 		env.Run(t, []webtest.Scenario{
@@ -82,18 +85,23 @@ func TestImports(t *testing.T) {
 				[]string{`"row":2`, `"row":3`, `"code":"invalid"`, `"rows":[`}, []string{`"inserted"`}),
 
 			importScenario(t, "enterprise user imports own reports", "reports", "firm", repHeader,
-				[][]string{repRow(wzAuto, "2024-07", "100"), repRow(wzAuto, "2024-08", "120")}, 200,
-				[]string{`"inserted":2`, `"kind":"reports"`}, nil),
+				[][]string{repRow(wzAuto, "2024-07", "77"), repRow(wzAuto, "2024-08", "88")}, 200,
+				[]string{`"inserted":0`, `"for_review":2`, `"kind":"reports"`}, nil),
+			importScenario(t, "an enterprise's implausible report is refused by the rules", "reports", "firm", repHeader,
+				[][]string{repRow(wzAuto, "2024-07", "9000000000000")}, 400,
+				[]string{"overflow.output", "size_bound.output"}, nil),
 			importScenario(t, "enterprise user cannot import another firm's reports", "reports", "firm", repHeader,
-				[][]string{repRow(wzAuto, "2024-09", "130"), repRow(wzFood, "2024-07", "100")}, 422,
+				[][]string{repRow(wzAuto, "2024-09", "99"), repRow(wzFood, "2024-07", "154")}, 422,
 				[]string{`"row":3`, importer.KeyUnknownEnterprise}, []string{`"row":2,`}),
 			importScenario(t, "district cannot import another district's reports", "reports", "wanzhou", repHeader,
 				[][]string{repRow(yzElec, "2024-07", "100")}, 422,
 				[]string{importer.KeyUnknownEnterprise}, nil),
 			importScenario(t, "district imports its own firm's reports", "reports", "wanzhou", repHeader,
-				[][]string{repRow(wzFood, "2024-07", "100")}, 200, []string{`"inserted":1`}, nil),
-			importScenario(t, "city analyst imports any reports", "reports", "analyst", repHeader, [][]string{repRow(yzElec, "2024-07", "300")}, 200,
-				[]string{`"inserted":1`}, nil),
+				[][]string{repRow(wzFood, "2024-07", "154")}, 200, []string{`"inserted":0`, `"for_review":1`}, nil),
+			importScenario(t, "city analyst imports any reports", "reports", "analyst", repHeader, [][]string{repRow(yzElec, "2024-07", "231")}, 200,
+				[]string{`"for_review":1`}, nil),
+			importScenario(t, "a June below the stored May is refused across files", "reports", "admin", repHeader, [][]string{repRow(yzElec, "2024-06", "1")}, 400,
+				[]string{"cumulative.output"}, nil),
 			importScenario(t, "template examples import once their firm exists", "reports", "admin", repHeader, repExample, 200,
 				[]string{`"inserted":2`}, nil),
 			importScenario(t, "reports for an unregistered firm are rejected", "reports", "admin", repHeader,
