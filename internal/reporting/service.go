@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/review"
+	"github.com/industrybrain/ibrain/internal/stats"
 )
 
 // Store is what online reporting needs from storage. A firm outside the
@@ -34,6 +35,69 @@ type Store interface {
 	PeriodLocks(ctx context.Context, d review.Domain) ([]review.Lock, error)
 	ReviewEvents(ctx context.Context, d review.Domain, subject string, p review.Period) ([]review.Event, error)
 	LatestPeriod(ctx context.Context) (report.Period, error)
+	// PeriodRevisions lists the firms in sc whose accepted data of a
+	// period was changed by accepted revisions.
+	PeriodRevisions(ctx context.Context, sc auth.Scope, p report.Period) ([]FirmRevision, error)
+	// Aggregate sums the accepted data (the summaries the cockpit reads).
+	Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]stats.Row, error)
+}
+
+// FirmRevision is one firm's revisions of a published period.
+type FirmRevision struct {
+	Firm       Firm
+	AboveScale bool          // in the period's above-scale set: its values count in the figures
+	Published  report.Values // before the first accepted revision
+	Revised    report.Values // as accepted now
+	Revisions  int
+	LastBy     int64
+	LastAt     time.Time
+	LastReason string
+}
+
+// Revisions is a published period "as published" and "as revised": the
+// above-scale totals in scope now, and as they stood at publication (now
+// minus every accepted revision's change of an above-scale firm).
+type Revisions struct {
+	Period      report.Period
+	Lock        review.Lock
+	Locked      bool
+	AsRevised   report.Values
+	AsPublished report.Values
+	Firms       []FirmRevision
+}
+
+// Revisions reads a period as published and as revised.
+func (s *Service) Revisions(ctx context.Context, sc auth.Scope, p report.Period) (Revisions, error) {
+	if err := p.Validate(); err != nil {
+		return Revisions{}, apperr.Wrap(err, apperr.Invalid, "err.period", p.String())
+	}
+	out := Revisions{Period: p}
+	var err error
+	if out.Lock, out.Locked, err = s.store.PeriodLock(ctx, review.MonthlyReport, review.Period{Year: p.Year, Month: p.Month}); err != nil {
+		return out, err
+	}
+	rows, err := s.store.Aggregate(ctx, sc, stats.Query{Year: p.Year, Month: p.Month})
+	if err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		for f := range out.AsRevised {
+			out.AsRevised[f] += r.Sums.Cur[f]
+		}
+	}
+	out.AsPublished = out.AsRevised
+	if out.Firms, err = s.store.PeriodRevisions(ctx, sc, p); err != nil {
+		return out, err
+	}
+	for _, fr := range out.Firms {
+		if !fr.AboveScale {
+			continue
+		}
+		for f := range out.AsPublished {
+			out.AsPublished[f] -= fr.Revised[f] - fr.Published[f]
+		}
+	}
+	return out, nil
 }
 
 // FirmStatus is one firm's state for a period.

@@ -191,6 +191,9 @@ func Decide(rules RuleSet, a Actor, cur Current, req Request, now time.Time) (Ch
 	if action == review.Record && req.WarningsToReview && len(Unexplained(sub.Findings)) > 0 {
 		to = review.Submitted // listed for review instead of accepted
 	}
+	if action == review.Accept && sub.Revision && reason == "" {
+		reason = sub.Note // the history of a revision says why it was made
+	}
 	ev := review.Event{Domain: review.MonthlyReport, Subject: subject(cur.Firm.ID), Period: review.Period{Year: req.Key.Period.Year, Month: req.Key.Period.Month},
 		Action: action, From: from, To: to, Revision: cur.Locked, ActorID: a.UserID, At: now, Reason: reason}
 	sub.State = to

@@ -16,6 +16,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/review"
+	"github.com/industrybrain/ibrain/internal/unit"
 )
 
 // Online reporting (internal/reporting): report_submission is the working
@@ -327,4 +328,81 @@ func (s *Store) AddReminders(ctx context.Context, sc auth.Scope, p report.Period
 		return nil
 	})
 	return n, err
+}
+
+// PeriodRevisions implements reporting.Store: every firm in sc whose
+// accepted data of the period was changed by an accepted revision, with
+// its values as published (before the first accepted revision), as they
+// stand now, and whether it is in the period's above-scale set.
+func (s *Store) PeriodRevisions(ctx context.Context, sc auth.Scope, p report.Period) ([]reporting.FirmRevision, error) {
+	dir, err := directoryYear(ctx, s.read, newCurrentCache(), p.Year)
+	if err != nil {
+		return nil, err
+	}
+	where, args := scopeClause(sc, "e", 5)
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code, COALESCE(ey.above_scale, 0), ev.old_values, ev.actor_id, ev.at, ev.reason
+		FROM review_event ev
+		JOIN enterprise e ON CAST(e.id AS TEXT) = ev.subject
+		LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = $4
+		WHERE ev.domain = $1 AND ev.year = $2 AND ev.month = $3 AND ev.revision = 1 AND ev.to_state = 'accepted' AND `+where+`
+		ORDER BY ev.id`, append([]any{string(review.MonthlyReport), p.Year, p.Month, dir}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reporting.FirmRevision
+	seen := map[int64]int{}
+	for rows.Next() {
+		var f reporting.FirmRevision
+		var above int
+		var old string
+		var at int64
+		if err := rows.Scan(&f.Firm.ID, &f.Firm.CreditCode, &f.Firm.Name, &f.Firm.RegionCode, &above, &old, &f.LastBy, &at, &f.LastReason); err != nil {
+			return nil, err
+		}
+		f.AboveScale, f.LastAt = above == 1, time.Unix(at, 0).UTC()
+		if i, ok := seen[f.Firm.ID]; ok { // a later revision: keep the first published values
+			out[i].Revisions++
+			out[i].LastBy, out[i].LastAt, out[i].LastReason = f.LastBy, f.LastAt, f.LastReason
+			continue
+		}
+		if err := parseValuesJSON(old, &f.Published); err != nil {
+			return nil, err
+		}
+		f.Revisions = 1
+		seen[f.Firm.ID] = len(out)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		cur, err := acceptedValues(ctx, s.read, out[i].Firm.ID, p)
+		if err != nil {
+			return nil, err
+		}
+		if cur != nil {
+			out[i].Revised = *cur
+		}
+	}
+	return out, nil
+}
+
+// parseValuesJSON reads the {code: file-unit decimal} form of the history.
+func parseValuesJSON(s string, v *report.Values) error {
+	if s == "" {
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return err
+	}
+	for _, f := range report.Fields {
+		x, err := unit.ParseScaled(m[f.Code], f.FileScale)
+		if err != nil {
+			return fmt.Errorf("sqlstore: history value %s %q: %w", f.Code, m[f.Code], err)
+		}
+		v[f.Field] = x
+	}
+	return nil
 }

@@ -309,6 +309,15 @@ func TestReportingLockAndRevision(t *testing.T) {
 		if got := cityOutput(t, st, w.may); got != published+10*wan {
 			t.Fatalf("May output after revision = %d, want %d", got, published+10*wan)
 		}
+		// As published and as revised: the published figure is rebuilt
+		// from the history, the revised one is what the cockpit reads.
+		rv, err := w.svc.Revisions(ctx, w.cityScope, w.may)
+		if err != nil || !rv.Locked || len(rv.Firms) != 1 || rv.Firms[0].Firm.ID != w.ids[0] {
+			t.Fatalf("revisions: %+v, %v", rv, err)
+		}
+		if rv.AsPublished[report.Output] != published || rv.AsRevised[report.Output] != published+10*wan {
+			t.Errorf("May output as published %d, as revised %d; want %d and %d", rv.AsPublished[report.Output], rv.AsRevised[report.Output], published, published+10*wan)
+		}
 		events, _ := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5})
 		last := events[len(events)-1]
 		if !last.Revision || last.ActorID != w.city.UserID || !strings.Contains(last.OldValues, `"output":"2500"`) || !strings.Contains(last.NewValues, `"output":"2510"`) {
@@ -339,6 +348,44 @@ func TestReportingWarnsWithoutAboveScale(t *testing.T) {
 		err := submit(1)
 		if !contains(ruleKeys(err), "above_scale") {
 			t.Fatalf("report for a year without status: %v (%v), want the above_scale warning", err, ruleKeys(err))
+		}
+	})
+}
+
+func TestReportingOverwriteIsVisible(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		w := newReportingWorld(t, st)
+		key := reporting.Key{EnterpriseID: w.ids[0], Period: w.may}
+		mayOutput := cityOutput(t, st, w.may)
+		// The same values again (a repeated import) change nothing and
+		// leave no history.
+		same := plausible(5)
+		sub, err := w.svc.Act(ctx, w.scopeA, w.district, reporting.Request{Key: key, Action: review.Record, Values: &same})
+		if err != nil || !sub.Unchanged {
+			t.Fatalf("re-recording stored values: %+v, %v; want unchanged", sub, err)
+		}
+		if evs, _ := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5}); len(evs) != 0 {
+			t.Fatalf("an unchanged record left %d events", len(evs))
+		}
+		// Different values overwrite the accepted May visibly: the
+		// history keeps who, and the old and new values.
+		changed := plausible(5)
+		changed[report.Output] += 5 * wan
+		sub, err = w.svc.Act(ctx, w.scopeA, w.district, reporting.Request{Key: key, Action: review.Record, Values: &changed})
+		if err != nil || !sub.Replaced {
+			t.Fatalf("overwrite: %+v, %v; want replaced", sub, err)
+		}
+		evs, err := st.ReviewEvents(ctx, review.MonthlyReport, itoaID(w.ids[0]), review.Period{Year: 2024, Month: 5})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("history after overwrite: %v, %v", evs, err)
+		}
+		e := evs[0]
+		if e.ActorID != w.district.UserID || !strings.Contains(e.OldValues, `"output":"2500"`) || !strings.Contains(e.NewValues, `"output":"2505"`) {
+			t.Errorf("overwrite event %+v: want the officer, old 2500 and new 2505", e)
+		}
+		if got := cityOutput(t, st, w.may); got != mayOutput+5*wan {
+			t.Errorf("city May output %d, want %d", got, mayOutput+5*wan)
 		}
 	})
 }

@@ -54,6 +54,7 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/regions":                                   "-aaaaa",
 	"GET /api/v1/reporting/firms/{id}/{period}":             "-aaaa-",
 	"GET /api/v1/reporting/locks":                           "-aaa--",
+	"GET /api/v1/reporting/revisions":                       "-aaa--",
 	"GET /api/v1/reporting/status":                          "-aaa--",
 	"GET /api/v1/rulesets":                                  "-aaaaa",
 	"GET /api/v1/scoreboard":                                "-aa---",

@@ -361,3 +361,55 @@ func (m *module) apiLocks(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	web.WriteJSON(w, http.StatusOK, map[string]any{"locks": out})
 	return nil
 }
+
+// apiRevisions is a published period as published and as revised.
+type apiRevisions struct {
+	Period      string            `json:"period"`
+	Locked      bool              `json:"locked"`
+	LockedAt    string            `json:"locked_at"`
+	AsPublished map[string]string `json:"as_published"`
+	AsRevised   map[string]string `json:"as_revised"`
+	Firms       []apiRevisionFirm `json:"firms"`
+}
+
+type apiRevisionFirm struct {
+	EnterpriseID int64             `json:"enterprise_id"`
+	CreditCode   string            `json:"credit_code"`
+	Name         string            `json:"name"`
+	Region       string            `json:"region"`
+	AboveScale   bool              `json:"above_scale"`
+	Revisions    int               `json:"revisions"`
+	LastAt       string            `json:"last_at"`
+	LastBy       int64             `json:"last_by"`
+	LastReason   string            `json:"last_reason"`
+	Published    map[string]string `json:"published"`
+	Revised      map[string]string `json:"revised"`
+}
+
+func toAPIRevisions(rv reporting.Revisions) apiRevisions {
+	out := apiRevisions{Period: rv.Period.String(), Locked: rv.Locked, AsPublished: reporting.ValuesMap(rv.AsPublished), AsRevised: reporting.ValuesMap(rv.AsRevised), Firms: []apiRevisionFirm{}}
+	if rv.Locked {
+		out.LockedAt = rv.Lock.LockedAt.Format("2006-01-02T15:04:05Z")
+	}
+	for _, f := range rv.Firms {
+		out.Firms = append(out.Firms, apiRevisionFirm{EnterpriseID: f.Firm.ID, CreditCode: f.Firm.CreditCode, Name: f.Firm.Name, Region: f.Firm.RegionCode,
+			AboveScale: f.AboveScale, Revisions: f.Revisions, LastAt: f.LastAt.Format("2006-01-02T15:04:05Z"), LastBy: f.LastBy, LastReason: f.LastReason,
+			Published: reporting.ValuesMap(f.Published), Revised: reporting.ValuesMap(f.Revised)})
+	}
+	return out
+}
+
+// apiRevisions is GET /api/v1/reporting/revisions: a period's above-scale
+// totals in scope as published and as revised, with the revised firms.
+func (m *module) apiRevisions(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	p, err := m.periodParam(r)
+	if err != nil {
+		return err
+	}
+	rv, err := m.svc.Revisions(r.Context(), c.Scope(), p)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, toAPIRevisions(rv))
+	return nil
+}

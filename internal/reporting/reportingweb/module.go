@@ -52,6 +52,7 @@ func Module(svc *reporting.Service) web.ModuleFunc {
 			Routes: []web.Route{
 				{Method: "GET", Path: "/api/v1/reporting/status", Perm: reporting.PermStatus, Handler: m.apiStatus},
 				{Method: "GET", Path: "/api/v1/reporting/locks", Perm: reporting.PermStatus, Handler: m.apiLocks},
+				{Method: "GET", Path: "/api/v1/reporting/revisions", Perm: reporting.PermStatus, Handler: m.apiRevisions},
 				{Method: "POST", Path: "/api/v1/reporting/remind", Perm: reporting.PermReview, Handler: m.apiRemind},
 				{Method: "POST", Path: "/api/v1/reporting/publish", Perm: reporting.PermPublish, Handler: m.apiPublish},
 				{Method: "GET", Path: "/api/v1/reporting/firms/{id}/{period}", Perm: reporting.PermRead, Handler: m.apiForm},

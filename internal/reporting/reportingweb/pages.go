@@ -64,7 +64,30 @@ func (m *module) indexPage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 			Region: regionName(f.Firm.RegionCode), State: string(f.State), StateText: t("review.state." + string(f.State)), Revision: f.Revision,
 			Warnings: f.Warnings, Late: f.Late, Reminders: f.Reminders})
 	}
+	if st.Locked {
+		rv, err := m.svc.Revisions(r.Context(), c.Scope(), st.Period)
+		if err != nil {
+			return err
+		}
+		p.Revised = len(rv.Firms)
+		a := toAPIRevisions(rv)
+		for _, fi := range report.Fields {
+			name, unitName := fi.NameEn, fi.FileUnitEn
+			if c.Lang == "zh-CN" {
+				name, unitName = fi.NameZh, fi.FileUnitZh
+			}
+			p.AsPublished = append(p.AsPublished, publishedRow{Name: name, Unit: unitName, Published: a.AsPublished[fi.Code], Revised: a.AsRevised[fi.Code],
+				Changed: a.AsPublished[fi.Code] != a.AsRevised[fi.Code]})
+		}
+	}
 	return m.core.Render(w, r, c, "reporting_status.html", p)
+}
+
+// publishedRow is one field of a published period, as published and as
+// revised.
+type publishedRow struct {
+	Name, Unit, Published, Revised string
+	Changed                        bool
 }
 
 type statusPage struct {
@@ -76,6 +99,8 @@ type statusPage struct {
 	States                  []stateLabel
 	Districts               []districtRow
 	Firms                   []firmRow
+	AsPublished             []publishedRow
+	Revised                 int
 	Data                    pageData
 }
 
