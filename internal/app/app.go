@@ -21,6 +21,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/tasks"
 )
 
 // DefaultDB is the embedded database used when no DSN is configured.
@@ -60,6 +61,7 @@ type App struct {
 	Hardtech    *hardtech.Service
 	Mujun       *mujun.Service
 	Imports     *imports.Service
+	Tasks       *tasks.Service
 	Reporting   *reporting.Service
 }
 
@@ -115,6 +117,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
+	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard})
 	rep, err := reporting.NewService(st, reporting.Options{})
 	if err != nil {
 		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them
@@ -122,7 +125,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
-		Cockpit:     cockpit.NewService(st, eng),
+		Cockpit:     ck,
 		Cultivation: cultivation.NewService(st, opts.Cultivation),
 		Registry:    registry.NewService(st, ref.Indicators),
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
@@ -130,6 +133,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Mujun:       mujun.NewService(st),
 		Imports:     imports.NewService(st, ref.Regions, ref.Industries).WithReporting(rep),
 		Reporting:   rep,
+		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/reporting/reportingweb"
+	"github.com/industrybrain/ibrain/internal/tasks/tasksweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -32,6 +33,7 @@ func features() []feature {
 		{name: "mujun", web: func(a *App) web.ModuleFunc { return mujunweb.Module(a.Mujun) }}, // messages in internal/i18n: the engine reads them
 		{name: "reporting", messages: reportingweb.Messages, web: func(a *App) web.ModuleFunc { return reportingweb.Module(a.Reporting) }},
 		{name: "imports", messages: importsweb.Messages, web: func(a *App) web.ModuleFunc { return importsweb.Module(a.Imports) }},
+		{name: "tasks", messages: tasksweb.Messages, web: func(a *App) web.ModuleFunc { return tasksweb.Module(a.Tasks) }},
 	}
 }
 

@@ -17,10 +17,13 @@ const (
 	RoleCityAnalyst Role = "city_analyst" // sees everything, changes nothing but imports
 	RoleDistrict    Role = "district"     // one district or zone
 	RoleEnterprise  Role = "enterprise"   // one enterprise
+	// RoleDepartment: a bureau or commission department that enters the
+	// values of the indicators it owns (部门填报), e.g. the statistics bureau.
+	RoleDepartment Role = "department"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise}
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleDepartment}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -41,6 +44,7 @@ type User struct {
 	Role         Role
 	RegionCode   string // RoleDistrict only
 	EnterpriseID int64  // RoleEnterprise only
+	Department   string // RoleDepartment only: the department as the indicator catalogue names it
 	Disabled     bool
 }
 
@@ -89,6 +93,8 @@ func (u User) ScopeOf() Scope {
 		return Region(u.RegionCode)
 	case RoleEnterprise:
 		return Enterprise(u.EnterpriseID)
+	case RoleDepartment:
+		return Scope{Department: u.Department}
 	}
 	return Scope{}
 }
@@ -128,6 +134,9 @@ func (u User) Validate() error {
 	}
 	if u.Role == RoleEnterprise && u.EnterpriseID == 0 {
 		return errors.New("an enterprise user needs an enterprise")
+	}
+	if u.Role == RoleDepartment && u.Department == "" {
+		return errors.New("a department user needs a department")
 	}
 	return nil
 }

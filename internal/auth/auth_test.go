@@ -126,3 +126,20 @@ func TestScopeDimensions(t *testing.T) {
 		t.Errorf("InTenant changed the scope: %+v", sc)
 	}
 }
+
+// A department user needs its department and is scoped to it alone: no
+// enterprise data.
+func TestDepartmentUser(t *testing.T) {
+	u := User{Username: "dept1", Role: RoleDepartment}
+	if err := u.Validate(); err == nil {
+		t.Fatal("a department user without a department validated")
+	}
+	u.Department = "市统计局"
+	if err := u.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	sc := u.ScopeOf()
+	if sc.Department != "市统计局" || sc.IsAll() || !sc.Empty() || sc.RegionCode != "" || sc.EnterpriseID != 0 {
+		t.Fatalf("scope %+v", sc)
+	}
+}

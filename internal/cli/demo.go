@@ -10,8 +10,10 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
 	"github.com/industrybrain/ibrain/internal/i18n"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/tasks"
 )
 
 func runDemo(ctx context.Context, args []string, std IO) error {
@@ -74,6 +76,17 @@ func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 		a.user.DisplayName = msg(i18n.ZH, "cli.demo.account."+a.user.Username+".name")
 		a.note = msg(i18n.ZH, "cli.demo.account."+a.user.Username+".note")
 	}
+	// One account per department that owes departmental rows of the task
+	// tables (dept1, dept2 … in table order), named as the catalogue names
+	// the department.
+	depts, err := tableDepartments()
+	if err != nil {
+		return err
+	}
+	for i, d := range depts {
+		accts = append(accts, demoAccount{auth.User{Username: fmt.Sprintf("dept%d", i+1), DisplayName: d, Role: auth.RoleDepartment, Department: d},
+			msg(i18n.ZH, "cli.demo.account.department.note", d)})
+	}
 	// The enterprise account belongs to the largest firm of 万州区.
 	page, err := st.ListEnterprises(ctx, auth.Region("500101"), registry.Filter{Limit: 1})
 	if err != nil {
@@ -97,4 +110,29 @@ func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 		}
 	}
 	return nil
+}
+
+// tableDepartments are the departments owing departmental rows of the
+// built-in task tables, in order of first appearance.
+func tableDepartments() ([]string, error) {
+	cat, err := indicator.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	tables, err := tasks.BuiltinTables()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range tables.Tables {
+		for _, r := range t.Rows {
+			ind, ok := cat.ByCode(r.Indicator)
+			if ok && tasks.Departmental(ind) && !seen[ind.Department] {
+				seen[ind.Department] = true
+				out = append(out, ind.Department)
+			}
+		}
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
@@ -28,12 +29,13 @@ func runUser(ctx context.Context, args []string, std IO) error {
 }
 
 func userCreate(ctx context.Context, args []string, std IO) error {
-	fs, db := newFlags("user create", "--username NAME --role ROLE [--region CODE] [--enterprise CREDIT_CODE]", std)
+	fs, db := newFlags("user create", "--username NAME --role ROLE [--region CODE] [--enterprise CREDIT_CODE] [--department NAME]", std)
 	username := fs.String("username", "", "login name: 3–32 of a-z 0-9 . _ -")
 	name := fs.String("name", "", "display name (defaults to the username)")
-	role := fs.String("role", "", "city_admin, city_analyst, district or enterprise")
+	role := fs.String("role", "", "city_admin, city_analyst, district, enterprise or department")
 	regionCode := fs.String("region", "", "district or zone code for role district (e.g. 500101, CQ-LJ)")
 	credit := fs.String("enterprise", "", "credit code of the enterprise for role enterprise")
+	department := fs.String("department", "", "for role department: the department exactly as the indicator catalogue names it (GET /api/v1/indicators, field department)")
 	password := fs.String("password", "", "password; generated and printed once when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -43,7 +45,7 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	u := auth.User{Username: *username, DisplayName: *name, Role: auth.Role(*role), RegionCode: *regionCode}
+	u := auth.User{Username: *username, DisplayName: *name, Role: auth.Role(*role), RegionCode: *regionCode, Department: *department}
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
@@ -51,6 +53,9 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 		if _, ok := a.Ref.Regions.ByCode(u.RegionCode); !ok {
 			return fmt.Errorf("%w: unknown region %q", errUsage, u.RegionCode)
 		}
+	}
+	if u.Role == auth.RoleDepartment && !knownDepartment(a, u.Department) {
+		return fmt.Errorf("%w: no indicator of the catalogue belongs to department %q", errUsage, u.Department)
 	}
 	if *credit != "" {
 		ids, err := a.Store.EnterpriseIDs(ctx)
@@ -145,4 +150,15 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "password of %s reset\n", u.Username)
 	return nil
+}
+
+// knownDepartment reports whether the indicator catalogue names dept as an
+// owner, so a department account always has indicators to enter.
+func knownDepartment(a *app.App, dept string) bool {
+	for _, ind := range a.Ref.Indicators.Indicators {
+		if ind.Department == dept {
+			return true
+		}
+	}
+	return false
 }

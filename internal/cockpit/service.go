@@ -31,10 +31,21 @@ type Store interface {
 type Service struct {
 	store Store
 	stats *stats.Engine
+	opts  Options
+}
+
+// Options tune the service; the zero value shows every city target.
+type Options struct {
+	// OnScoreboard says whether the targets of a task table, named by its
+	// source, belong on the 数读 panel (the manufacturing table does, the
+	// other bureaus' tables have their own pages); nil keeps every one.
+	OnScoreboard func(source string) bool
 }
 
 // NewService returns the cockpit service.
-func NewService(st Store, eng *stats.Engine) *Service { return &Service{store: st, stats: eng} }
+func NewService(st Store, eng *stats.Engine, opts Options) *Service {
+	return &Service{store: st, stats: eng, opts: opts}
+}
 
 // Stats is the statistics engine the cockpit's figures come from.
 func (s *Service) Stats() *stats.Engine { return s.stats }
@@ -97,6 +108,13 @@ func (s *Service) Targets(ctx context.Context, sc auth.Scope, p report.Period) (
 	if err != nil {
 		return nil, err
 	}
+	return s.Judge(ctx, sc, p, ts)
+}
+
+// Judge judges the given targets visible in sc as of p, in their order,
+// the way Targets judges the stored ones (a task table defined as data
+// is judged here).
+func (s *Service) Judge(ctx context.Context, sc auth.Scope, p report.Period, ts []target.Target) ([]Judged, error) {
 	figs := s.stats.NewFigureSet(sc, p)
 	regions := 0
 	for _, t := range ts {
@@ -160,7 +178,18 @@ func (s *Service) Scoreboard(ctx context.Context, year int) (stats.Scoreboard, e
 			return stats.Scoreboard{}, err
 		}
 	}
-	return s.stats.Scoreboard(ctx, year)
+	sb, err := s.stats.Scoreboard(ctx, year)
+	if err != nil || s.opts.OnScoreboard == nil {
+		return sb, err
+	}
+	kept := sb.TargetTable[:0]
+	for _, f := range sb.TargetTable {
+		if f.Progress == nil || s.opts.OnScoreboard(f.Progress.Target.Source) {
+			kept = append(kept, f)
+		}
+	}
+	sb.TargetTable = kept
+	return sb, nil
 }
 
 // DefaultScoreboardYear is the year the panel shows when none is asked for.

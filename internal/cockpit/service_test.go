@@ -24,7 +24,7 @@ func (f fakeStore) Targets(context.Context, int) ([]target.Target, error) { retu
 
 func TestPeriod(t *testing.T) {
 	ctx := context.Background()
-	s := NewService(fakeStore{latest: report.Period{Year: 2024, Month: 6}}, nil)
+	s := NewService(fakeStore{latest: report.Period{Year: 2024, Month: 6}}, nil, Options{})
 	for _, c := range []struct {
 		year, month int
 		want        report.Period
@@ -40,7 +40,7 @@ func TestPeriod(t *testing.T) {
 			t.Errorf("Period(%d, %d) = %v, %v; want %v", c.year, c.month, got, err, c.want)
 		}
 	}
-	empty := NewService(fakeStore{}, nil)
+	empty := NewService(fakeStore{}, nil, Options{})
 	if _, err := empty.Period(ctx, 0, 0); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("no data: err = %v, want NotFound", err)
 	}

@@ -21,10 +21,11 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/stats"
-	"github.com/industrybrain/ibrain/internal/target"
+	"github.com/industrybrain/ibrain/internal/tasks"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -59,7 +60,7 @@ type Summary struct {
 	Titles          map[enterprise.TitleKind]int
 	Granted2024     map[enterprise.TitleKind]int // titles granted in 2024, by kind
 	Deflators       []sqlstore.Deflator          // price index inputs
-	Targets         int                          // 2024 task-table rows
+	Targets         int                          // task-table rows, every bureau
 	LevelCalibrated bool                         // output level calibrated (false only at very large Scale)
 	Elapsed         time.Duration
 
@@ -101,41 +102,9 @@ func (s Summary) String() string {
 	return b.String()
 }
 
-// Source of the task table.
-const taskTableSource = "2024重庆制造业任务表"
-
-// taskTable is the 2024 manufacturing task table (seed-figures.md), loaded
-// as targets: inputs the platform tracks progress against.
-func taskTable() []target.Target {
-	rows := []struct {
-		code string
-		v    float64
-	}{
-		{"IND_VA_GROWTH", 8},
-		{"MFG_VA_GDP_SHARE", 26},
-		{"IND_INVEST_GROWTH", 14},
-		{"DIGITAL_CORE_VA_GROWTH", 5},
-		{"NEW_INDUSTRY_BRAINS", 5},
-		{"NEW_FUTURE_FACTORIES", 5},
-		{"NEW_SMART_FACTORIES", 10},
-		{"NEW_DIGITAL_WORKSHOPS", 100},
-		{"NEW_SOFTWARE_FIRMS", 4000},
-		{"NEW_SOFTWARE_EMPLOYEES", 100000},
-		{"SOFTWARE_INDUSTRY_SIZE", 4000},
-		{"NEW_MFG_INNOVATION_CENTRES", 1},
-		{"NEW_KEY_LABS", 10},
-		{"NEW_ENTERPRISE_TECH_CENTRES", 50},
-		{"NEW_SPECIALIZED", 400},
-		{"NEW_LITTLE_GIANTS", 30},
-		{"NEW_CHAMPIONS", 4},
-		{"TECH_RENOVATION_PROJECTS", 1500},
-	}
-	out := make([]target.Target, len(rows))
-	for i, r := range rows {
-		out[i] = target.Target{IndicatorCode: r.code, ScopeKind: target.ScopeCity, Year: 2024, Comparator: target.AtLeast, Value: r.v, Source: taskTableSource}
-	}
-	return out
-}
+// taskTables are every bureau's task table (internal/tasks/tables.json),
+// loaded as targets: inputs the platform tracks progress against.
+func taskTables() (*tasks.Tables, error) { return tasks.BuiltinTables() }
 
 func deflators() []sqlstore.Deflator {
 	var out []sqlstore.Deflator
@@ -203,7 +172,11 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if err := st.PutDeflators(ctx, deflators()); err != nil {
 		return sum, fmt.Errorf("demo: deflators: %w", err)
 	}
-	if err := st.PutTargets(ctx, taskTable()); err != nil {
+	tables, err := taskTables()
+	if err != nil {
+		return sum, err
+	}
+	if err := st.PutTargets(ctx, tables.Targets()); err != nil {
 		return sum, fmt.Errorf("demo: targets: %w", err)
 	}
 	// Reports year by year, oldest first, so each year's summaries are
@@ -243,6 +216,13 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 		return sum, err
 	}
 	if err := loadReporting(ctx, st, ds, idOf); err != nil {
+		return sum, err
+	}
+	cat, err := indicator.Builtin()
+	if err != nil {
+		return sum, err
+	}
+	if err := loadDepartmental(ctx, st, ds, tables, cat); err != nil {
 		return sum, err
 	}
 	// Profile facts for the title rules (cultivation.go), last: they read
@@ -292,7 +272,10 @@ func (ds *dataset) summary() Summary {
 	s := Summary{Seed: ds.opts.Seed, Scale: ds.opts.Scale, Enterprises: len(ds.firms), LevelCalibrated: ds.levelOK,
 		AboveScale: map[int]int{}, Entrants: map[int]int{}, Leavers: map[int]int{},
 		Titles: map[enterprise.TitleKind]int{}, Granted2024: map[enterprise.TitleKind]int{},
-		Deflators: deflators(), Targets: len(taskTable())}
+		Deflators: deflators()}
+	if tables, err := taskTables(); err == nil {
+		s.Targets = len(tables.Targets())
+	}
 	for _, f := range ds.firms {
 		ever := false
 		for t := 1; t < nYears; t++ {

@@ -16,8 +16,8 @@ func mustBuiltin(t *testing.T) *Catalogue {
 
 func TestBuiltinLoads(t *testing.T) {
 	c := mustBuiltin(t)
-	t.Run("30 indicators", func(t *testing.T) {
-		if n := len(c.Indicators); n != 30 {
+	t.Run("51 indicators", func(t *testing.T) {
+		if n := len(c.Indicators); n != 51 {
 			t.Fatalf("got %d", n)
 		}
 	})
@@ -26,12 +26,12 @@ func TestBuiltinLoads(t *testing.T) {
 			t.Fatalf("version %q from %q", c.Version, c.EffectiveFrom)
 		}
 	})
-	t.Run("11 monthly computed and 19 yearly", func(t *testing.T) {
+	t.Run("11 monthly computed and 40 yearly", func(t *testing.T) {
 		n := map[string]int{}
 		for _, d := range c.Indicators {
 			n[d.Frequency]++
 		}
-		if n["monthly"] != 11 || n["yearly"] != 19 {
+		if n["monthly"] != 11 || n["yearly"] != 40 {
 			t.Fatalf("got %v", n)
 		}
 	})
@@ -74,6 +74,28 @@ func TestMeasures(t *testing.T) {
 		{"NEW_KEY_LABS", "", "count", "manual", "manual"},
 		{"NEW_ENTERPRISE_TECH_CENTRES", "", "count", "manual", "manual"},
 		{"TECH_RENOVATION_PROJECTS", "", "count", "manual", "manual"},
+		// The 人社 bureau's 2024 task table (internal/tasks/tables.json).
+		{"HRSS_NEW_URBAN_JOBS", "", "persons", "manual", "manual"},
+		{"HRSS_REEMPLOYMENT", "", "persons", "manual", "manual"},
+		{"HRSS_HARDSHIP_JOBS", "", "persons", "manual", "manual"},
+		{"HRSS_SURVEYED_UNEMPLOYMENT", "", "percent", "manual", "manual"},
+		{"HRSS_PENSION_INSURED", "", "persons", "manual", "manual"},
+		{"HRSS_UNEMPLOYMENT_INSURED", "", "persons", "manual", "manual"},
+		{"HRSS_INJURY_INSURED", "", "persons", "manual", "manual"},
+		{"HRSS_INJURY_COVERAGE_PROJECTS", "", "percent", "manual", "manual"},
+		{"HRSS_TALENT_ATTRACTED", "", "persons", "manual", "manual"},
+		{"HRSS_POSTDOC_RECRUITS", "", "persons", "manual", "manual"},
+		{"HRSS_SENIOR_WORKER_CERTS", "", "persons", "manual", "manual"},
+		{"HRSS_TECHNICIAN_CERTS", "", "persons", "manual", "manual"},
+		{"HRSS_TECH_SCHOOL_ENROLMENT", "", "persons", "manual", "manual"},
+		{"HRSS_SUBSIDISED_TRAINING", "", "persons", "manual", "manual"},
+		{"HRSS_ARBITRATION_CLOSURE", "", "percent", "manual", "manual"},
+		{"HRSS_MEDIATION_SUCCESS", "", "percent", "manual", "manual"},
+		{"HRSS_INSPECTION_CLOSURE", "", "percent", "manual", "manual"},
+		{"HRSS_WAGE_COMPLAINT_CLOSURE", "", "percent", "manual", "manual"},
+		{"HRSS_ESSC_COVERAGE", "", "percent", "manual", "manual"},
+		{"HRSS_ONLINE_SERVICES", "", "percent", "manual", "manual"},
+		{"HRSS_SATISFACTION", "", "percent", "manual", "manual"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/tasks"
 )
 
 // Catalogues is the set of reference catalogues the platform runs on.
@@ -24,6 +25,7 @@ type Catalogues struct {
 	Industries *industry.Classification
 	SEI        *industry.SEICatalogue
 	Indicators *indicator.Catalogue
+	TaskTables *tasks.Tables // every bureau's task table, checked against Indicators
 }
 
 // Builtin loads the compiled-in catalogues.
@@ -43,6 +45,9 @@ func Builtin() (*Catalogues, error) {
 		return nil, err
 	}
 	if c.Indicators, err = indicator.Builtin(); err != nil {
+		return nil, err
+	}
+	if c.TaskTables, err = tasks.BuiltinTables(); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -11,7 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 )
 
-const userColumns = `id, username, display_name, password_hash, role, region_code, enterprise_id, disabled`
+const userColumns = `id, username, display_name, password_hash, role, region_code, enterprise_id, disabled, department`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -19,7 +19,7 @@ func scanUser(row rowScanner) (auth.User, error) {
 	var u auth.User
 	var role string
 	var disabled int
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled, &u.Department)
 	u.Role, u.Disabled = auth.Role(role), disabled != 0
 	return u, err
 }
@@ -36,9 +36,9 @@ func (s *Store) CreateUser(ctx context.Context, u auth.User) (int64, error) {
 	// ON CONFLICT DO NOTHING RETURNING yields no row for a taken name on
 	// both engines, which is clearer than matching driver error texts.
 	var id int64
-	err := s.write.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING RETURNING id`,
-		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, boolInt(u.Disabled), s.unix()).Scan(&id)
+	err := s.write.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at, department)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (username) DO NOTHING RETURNING id`,
+		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, boolInt(u.Disabled), s.unix(), u.Department).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, apperr.New(apperr.Conflict, "err.username_taken", u.Username)
 	}
@@ -146,9 +146,9 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (Session, error) 
 	var role string
 	var disabled int
 	u := &sess.User
-	err := s.read.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, u.enterprise_id, u.disabled, s.expires_at
+	err := s.read.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, u.enterprise_id, u.disabled, u.department, s.expires_at
 		FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, s.unix()).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled, &expires)
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled, &u.Department, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, apperr.New(apperr.Unauthorized, "err.session_expired")
 	}

@@ -277,6 +277,10 @@ func homeURL(usr auth.User) string {
 		return "/districts/" + url.PathEscape(usr.RegionCode)
 	case auth.RoleEnterprise:
 		return "/enterprises/" + strconv.FormatInt(usr.EnterpriseID, 10)
+	case auth.RoleDepartment:
+		// A department sees no enterprise data: it lands on its entry
+		// page (module tasks).
+		return "/tasks/entry"
 	}
 	return "/"
 }

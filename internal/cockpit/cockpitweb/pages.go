@@ -120,6 +120,11 @@ type kpiCard struct {
 	Definition string
 	Department string
 	Progress   *progressView
+	// Source says where the value comes from and who owns it; Owed, set
+	// instead for a task-table row without data, names the department
+	// that owes it.
+	Source string
+	Owed   string
 }
 
 type progressView struct {
@@ -426,8 +431,18 @@ func (m *module) kpiCard(lang string, fig stats.Figure) kpiCard {
 	c.Thresholds = m.thresholdText(lang, ind)
 	if pr := fig.Progress; pr != nil {
 		c.Progress = m.progressView(lang, ind, *pr)
+		c.Source, c.Owed = m.ownerText(lang, ind, fig.Known)
 	}
 	return c
+}
+
+// ownerText is a task-table row's source and owner ("部门填报 · 市统计局"),
+// or without data the department that owes it.
+func (m *module) ownerText(lang string, ind indicator.Indicator, known bool) (source, owed string) {
+	if !known {
+		return "", m.core.T(lang, "targets.owed_by", ind.Department)
+	}
+	return m.core.T(lang, "targets.source."+ind.Source) + " · " + ind.Department, ""
 }
 
 // thresholdText describes an indicator's alert and excellence lines.
@@ -546,6 +561,8 @@ type targetRow struct {
 	Pct       int
 	Source    string
 	Mark      string
+	Origin    string // where the value comes from and who owns it
+	Owed      string // without data: the department that owes it
 }
 
 func yearOptions(years []int, selected int) []web.Option {
@@ -637,6 +654,7 @@ func (m *module) targetRow(c web.Ctx, j cockpit.Judged, clusters map[string]regi
 		row.Actual, row.Project = pv.Actual, pv.Projection
 	}
 	row.Mark = string(fig.Mark)
+	row.Origin, row.Owed = m.ownerText(lang, fig.Indicator, pr.Known)
 	return row
 }
 

@@ -305,6 +305,8 @@ func (env *Env) seed(ctx context.Context, hasher *auth.Hasher) {
 		{Username: "wanzhou", Role: auth.RoleDistrict, RegionCode: "500101"},
 		{Username: "yuzhong", Role: auth.RoleDistrict, RegionCode: "500103"},
 		{Username: "firm", Role: auth.RoleEnterprise, EnterpriseID: env.IDs[EntWanzhouAuto]},
+		{Username: "tongji", Role: auth.RoleDepartment, Department: "市统计局"},
+		{Username: "keji", Role: auth.RoleDepartment, Department: "市科技局"},
 		{Username: "gone", Role: auth.RoleCityAdmin, Disabled: true},
 	} {
 		u.DisplayName, u.PasswordHash = u.Username, hash
