@@ -310,12 +310,21 @@ func (rc *rowCtx) warn(c int, key string, args ...any) {
 // sign problems against column c.
 func (rc *rowCtx) number(c int, v string, scale int64, negOK bool) (int64, bool) {
 	d := scaleDigits(scale)
+	if key, arg, bad := commaProblem(v); bad {
+		rc.fail(c, key, arg)
+		return 0, false
+	}
 	n, err := parseScaled(v, scale, d)
+	if err == nil && (n > MaxValue || n < -MaxValue) {
+		err = unit.ErrRange
+	}
 	if err != nil {
-		key := numberError(err)
-		if key == KeyTooManyDecimals {
+		switch key := numberError(err); key {
+		case KeyTooManyDecimals:
 			rc.fail(c, key, max(d, 0))
-		} else {
+		case KeyNumberRange:
+			rc.fail(c, key, MaxValue/scale)
+		default:
 			rc.fail(c, key)
 		}
 		return 0, false

@@ -135,7 +135,7 @@ func TestEnterprisesRejections(t *testing.T) {
 		{"bad number", header, [][]string{replace(good, tLand, "三十")}, 2, h(tLand), KeyBadNumber, nil},
 		{"too many decimals", header, [][]string{replace(good, tLand, "1.234")}, 2, h(tLand), KeyTooManyDecimals, []any{2}},
 		{"negative", header, [][]string{replace(good, tLand, "-1")}, 2, h(tLand), KeyNegative, nil},
-		{"number range", header, [][]string{replace(good, tRevenue, "99999999999999999")}, 2, h(tRevenue), KeyNumberRange, nil},
+		{"number range", header, [][]string{replace(good, tRevenue, "99999999999999999")}, 2, h(tRevenue), KeyNumberRange, []any{int64(100_000_000)}},
 		{"fractional employees", header, [][]string{replace(good, tEmployees, "10.5")}, 2, h(tEmployees), KeyTooManyDecimals, []any{0}},
 		{"above scale without year", header, [][]string{replace(replace(replace(good, tYear, ""), tEmployees, ""), tRevenue, "")}, 2, h(tAbove), KeyAboveScaleWithoutYear, nil},
 		{"yearly without year", header, [][]string{replace(replace(replace(good, tYear, ""), tAbove, ""), tRevenue, "")}, 2, h(tEmployees), KeyYearlyWithoutYear, nil},

@@ -28,7 +28,8 @@ const (
 	KeyBadNumber          = "import.err.bad_number"
 	KeyTooManyDecimals    = "import.err.too_many_decimals" // max decimals
 	KeyNegative           = "import.err.negative"
-	KeyNumberRange        = "import.err.number_range"
+	KeyNumberRange        = "import.err.number_range"  // largest value in the column's unit
+	KeyDecimalComma       = "import.err.decimal_comma" // the cell
 
 	// Enterprise list.
 	KeyDuplicateCreditCode   = "import.err.duplicate_credit_code" // first line

@@ -252,3 +252,44 @@ func foldWidth(s string) string {
 		return r
 	}, s)
 }
+
+// MaxValue bounds every imported quantity in its stored unit (fen, kgce,
+// persons, US cents): 10^14 fen is ¥1 trillion, more than any one firm
+// reports, so a typo or a hostile row cannot reach the int64 limit, and
+// 92 000 values at the bound still sum without overflow. Beyond it a row
+// gets a clear error; without it a value at the int64 limit was stored
+// and overflowed the totals.
+const MaxValue int64 = 100_000_000_000_000
+
+// commaProblem checks the commas of a number cell. A thousands separator
+// ("1,234,567.5") is fine; any other comma is a decimal comma from a
+// European locale ("1234,56"), which would otherwise be read 100 times too
+// large because ParseScaled drops commas. arg is the cell for the message.
+func commaProblem(v string) (key, arg string, bad bool) {
+	if !strings.Contains(v, ",") {
+		return "", "", false
+	}
+	if thousandsGrouped(v) {
+		return "", "", false
+	}
+	return KeyDecimalComma, v, true
+}
+
+// thousandsGrouped reports whether v is [+-]d{1,3}(,ddd)+[.digits].
+func thousandsGrouped(v string) bool {
+	v = strings.TrimLeft(v, "+-")
+	intPart, frac, hasFrac := strings.Cut(v, ".")
+	if hasFrac && (frac == "" || !allDigits(frac)) {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups) < 2 || len(groups[0]) == 0 || len(groups[0]) > 3 || !allDigits(groups[0]) {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !allDigits(g) {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/creditcode"
@@ -137,21 +138,12 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 				continue
 			}
 			n, err := parseScaled(v, fc.scale, fc.digits)
-			if err != nil {
-				n, err = parseScaled(foldWidth(v), fc.scale, fc.digits)
-			}
-			if err != nil {
-				key := numberError(err)
-				if key == KeyTooManyDecimals {
-					rc.fail(int(fc.field), key, fc.digits)
-				} else {
-					rc.fail(int(fc.field), key)
+			if err != nil || n > MaxValue || n < -MaxValue || n < 0 && !fc.neg || strings.IndexByte(v, ',') >= 0 {
+				// The slow path checks everything again and reports it.
+				var ok bool
+				if n, ok = rc.number(int(fc.field), foldWidth(v), fc.scale, fc.neg); !ok {
+					continue
 				}
-				continue
-			}
-			if n < 0 && !fc.neg {
-				rc.fail(int(fc.field), KeyNegative)
-				continue
 			}
 			m.Values[fc.field] = n
 		}
