@@ -12,6 +12,15 @@ const (
 	KeyFileEmpty       = "import.err.file_empty"
 	KeyFileFormat      = "import.err.file_format"
 	KeyNoData          = "import.err.no_data"
+	// File level, located: the line and what it holds.
+	KeyFileQuote          = "import.err.file_quote"         // line
+	KeyFileDecimalComma   = "import.err.file_decimal_comma" // line, cell
+	KeyFileUnpacked       = "import.err.file_unpacked"      // limit MiB
+	KeyFileNoVisibleSheet = "import.err.file_no_visible_sheet"
+	KeyMergedCells        = "import.err.merged_cells"   // range such as C3:C10
+	KeySheetRead          = "import.warn.sheet_read"    // sheet name, sheets in the workbook
+	KeyHiddenSheets       = "import.warn.hidden_sheets" // names
+	KeyTitleRow           = "import.warn.title_row"     // header line
 
 	// Header.
 	KeyMissingColumn   = "import.err.missing_column"   // zh name, en name

@@ -99,14 +99,32 @@ type Options struct {
 // A dry run writes nothing: the merging kinds count what they would
 // change, the others only validate. err is for failures that are not the
 // file's (I/O, database) and for a kind that is not an import kind.
+//
+// What reading the file decided (the worksheet read, title rows skipped)
+// comes first among the warnings; merged cells over the table are
+// reported alone, since the empty cells they leave would bury them.
 func (s *Service) Run(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+	errs, warns := importer.SheetProblems(sheet)
+	if len(errs) > 0 {
+		return importer.Report{Kind: o.Kind, Rows: len(sheet.Rows), Errors: errs, Warnings: warns}, sqlstore.UpsertResult{}, nil
+	}
+	var (
+		rep importer.Report
+		res sqlstore.UpsertResult
+		err error
+	)
 	switch o.Kind {
 	case importer.KindEnterprises:
-		return s.enterprises(ctx, sheet, o)
+		rep, res, err = s.enterprises(ctx, sheet, o)
 	case importer.KindReports:
-		return s.reports(ctx, sheet, o)
+		rep, res, err = s.reports(ctx, sheet, o)
+	default:
+		rep, res, err = s.merge(ctx, sheet, o)
 	}
-	return s.merge(ctx, sheet, o)
+	if len(warns) > 0 {
+		rep.Warnings = append(warns, rep.Warnings...)
+	}
+	return rep, res, err
 }
 
 // enterprises imports an enterprise list. A user of a district scope may

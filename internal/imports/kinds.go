@@ -49,6 +49,14 @@ func FileProblem(err error, opts tabular.Options) (rep Report, ok bool) {
 	return Report{Errors: []RowError{re}}, true
 }
 
+// ReadOptions returns the reading limits for a file of kind: the default
+// limits, preferring the worksheet the kind's template names.
+func ReadOptions(kind string) tabular.Options {
+	o := tabular.DefaultOptions()
+	o.Sheets = []string{kind}
+	return o
+}
+
 // Read reads an import file. A file that cannot be used is refused like
 // any other import problem: the error is a *Rejected whose report says
 // why. Other errors are returned as they are.

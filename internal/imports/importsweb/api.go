@@ -89,7 +89,7 @@ func (m *module) apiImport(kind string) web.Handler {
 		if !c.User.CanImport() {
 			return apperr.New(apperr.Forbidden, "api.err.forbidden")
 		}
-		sheet, err := m.readUpload(w, r)
+		sheet, err := m.readUpload(w, r, kind)
 		if err != nil {
 			return err
 		}
@@ -110,8 +110,8 @@ func (m *module) apiImport(kind string) web.Handler {
 
 // readUpload streams the "file" part of a multipart body into tabular.Read
 // without buffering the upload to disk first.
-func (m *module) readUpload(w http.ResponseWriter, r *http.Request) (*tabular.Sheet, error) {
-	opts := tabular.DefaultOptions()
+func (m *module) readUpload(w http.ResponseWriter, r *http.Request, kind string) (*tabular.Sheet, error) {
+	opts := imports.ReadOptions(kind)
 	// The multipart envelope adds a little to the file itself.
 	r.Body = http.MaxBytesReader(w, r.Body, opts.MaxBytes+1<<20)
 	mr, err := r.MultipartReader()
