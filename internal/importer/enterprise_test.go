@@ -115,9 +115,9 @@ func TestEnterprisesRejections(t *testing.T) {
 		key    string
 		args   []any
 	}{
-		{"missing column", without(header, tName), [][]string{without(good, tName)}, 1, "", KeyMissingColumn, []any{"企业名称", "name"}},
-		{"missing year column", without(header, tYear), [][]string{without(good, tYear)}, 1, "", KeyMissingColumn, []any{"年度", "year"}},
-		{"missing yearly column", without(header, tEmployees), [][]string{without(good, tEmployees)}, 1, "", KeyMissingColumn, []any{"从业人员（人）", "employees (persons)"}},
+		{"missing column", without(header, tName), [][]string{without(good, tName)}, 1, "", KeyMissingColumn, []any{"企业名称", "Enterprise name"}},
+		{"missing year column", without(header, tYear), [][]string{without(good, tYear)}, 1, "", KeyMissingColumn, []any{"年度", "Year"}},
+		{"missing yearly column", without(header, tEmployees), [][]string{without(good, tEmployees)}, 1, "", KeyMissingColumn, []any{"从业人员（人）", "Employees (persons)"}},
 		{"duplicate column", append(append([]string(nil), header...), "企业名称"), [][]string{append(append([]string(nil), good...), "x")}, 1, "企业名称", KeyDuplicateColumn, []any{"企业名称"}},
 		{"wrong unit", replace(header, tRevenue, "上年营业收入（亿元）"), [][]string{good}, 1, "上年营业收入（亿元）", KeyColumnUnit, []any{"万元", "¥10k"}},
 		{"no data", header, nil, 1, "", KeyNoData, nil},

@@ -22,7 +22,7 @@ const (
 var reportCols = func() *columnSet {
 	specs := make([]colSpec, report.NumFields+2)
 	for _, f := range report.Fields {
-		specs[f.Field] = colSpec{zh: f.NameZh, en: f.Code, unitZh: f.FileUnitZh, unitEn: f.FileUnitEn, required: true, aliases: []string{f.NameEn}}
+		specs[f.Field] = colSpec{zh: f.NameZh, en: f.Code, title: f.NameEn, unitZh: f.FileUnitZh, unitEn: f.FileUnitEn, required: true, aliases: []string{f.NameEn}}
 	}
 	specs[rCode] = enterpriseCols.specs[eCode]
 	specs[rPeriod] = colSpec{zh: "报告期", en: "period", required: true, aliases: []string{"报告月份", "统计期", "所属期"}}

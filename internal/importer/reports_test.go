@@ -115,7 +115,7 @@ func TestReportsRejections(t *testing.T) {
 		key    string
 		args   []any
 	}{
-		{"missing column", without(header, f(report.Tax)), [][]string{without(repRow(1, "2024-03"), f(report.Tax))}, 1, "", KeyMissingColumn, []any{"税金总额（万元）", "tax (¥10k)"}},
+		{"missing column", without(header, f(report.Tax)), [][]string{without(repRow(1, "2024-03"), f(report.Tax))}, 1, "", KeyMissingColumn, []any{"税金总额（万元）", "Taxes paid (¥10k)"}},
 		{"wrong unit", replace(header, f(report.Output), "工业总产值（亿元）"), [][]string{repRow(1, "2024-03")}, 1, "工业总产值（亿元）", KeyColumnUnit, []any{"万元", "¥10k"}},
 		{"duplicate column", append(append([]string(nil), header...), "output"), [][]string{append(repRow(1, "2024-03"), "1")}, 1, "output", KeyDuplicateColumn, []any{h(f(report.Output))}},
 		{"no data", header, nil, 1, "", KeyNoData, nil},
@@ -173,7 +173,7 @@ func TestReportsCumulativeRules(t *testing.T) {
 		repRow(1, "2024-03", "160"), // April falls below March
 		repRow(2, "2024-03", "50"),  // another enterprise
 	), repOpts())
-	want := []string{"4/output (¥10k)/" + KeyCumulativeDecreasing}
+	want := []string{"4/Gross industrial output (¥10k)/" + KeyCumulativeDecreasing}
 	if got := keysOf(rep.Errors); !reflect.DeepEqual(got, want) {
 		t.Fatalf("errors %v, want %v", got, want)
 	}

@@ -200,7 +200,7 @@ type builder struct {
 func (b *builder) add(line int, cells []string) error {
 	last, filled := -1, 0
 	for i, c := range cells {
-		c = trimCell(c)
+		c = unescapeCell(trimCell(c))
 		cells[i] = c
 		if c != "" {
 			last = i
@@ -295,6 +295,16 @@ func (b *builder) untitle() error {
 		}
 	}
 	return nil
+}
+
+// unescapeCell undoes SafeCell: the apostrophe an export put before "=公司"
+// is not part of the name, so an export imported back changes nothing.
+// Only the exact form SafeCell writes is undone.
+func unescapeCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && SafeCell(s[1:]) == s {
+		return s[1:]
+	}
+	return s
 }
 
 // trimCell removes surrounding white space, including the ideographic space
