@@ -136,7 +136,7 @@ func Enterprises(s *tabular.Sheet, opts EnterpriseOptions) ([]EnterpriseRow, Rep
 		if v, ok := rc.requiredASCII(eCode); ok {
 			res, err := creditcode.Parse(v)
 			if err != nil {
-				rc.fail(eCode, creditCodeError(err))
+				rc.fail(eCode, creditCodeError(v, err))
 			} else {
 				e.CreditCode = string(res.Code)
 				if len(res.Warnings) > 0 {

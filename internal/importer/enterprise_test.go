@@ -125,6 +125,8 @@ func TestEnterprisesRejections(t *testing.T) {
 		{"credit code length", header, [][]string{replace(good, tCode, "91500112MA5U7K0")}, 2, h(tCode), KeyCreditCodeLength, nil},
 		{"credit code charset", header, [][]string{replace(good, tCode, "91500112MA5U7K0IX0")}, 2, h(tCode), KeyCreditCodeCharset, nil},
 		{"credit code checksum", header, [][]string{replace(good, tCode, code(3, false)[:17]+"0")}, 2, h(tCode), KeyCreditCodeChecksum, nil},
+		{"credit code Excel made a number", header, [][]string{replace(good, tCode, "915001015344961000")}, 2, h(tCode), KeyCreditCodeNumber, nil},
+		{"credit code in scientific notation", header, [][]string{replace(good, tCode, "9.15001E+17")}, 2, h(tCode), KeyCreditCodeNumber, nil},
 		{"duplicate credit code", header, [][]string{good, ex[1], good}, 4, h(tCode), KeyDuplicateCreditCode, []any{2}},
 		{"unknown region", header, [][]string{replace(good, tRegion, "成都市")}, 2, h(tRegion), KeyUnknownRegion, nil},
 		{"industry format", header, [][]string{replace(good, tIndustry, "367")}, 2, h(tIndustry), KeyIndustryCodeFormat, nil},

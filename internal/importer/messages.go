@@ -33,6 +33,7 @@ const (
 	KeyCreditCodeLength   = "import.err.credit_code_length"
 	KeyCreditCodeCharset  = "import.err.credit_code_charset"
 	KeyCreditCodeChecksum = "import.err.credit_code_checksum"
+	KeyCreditCodeNumber   = "import.err.credit_code_number"
 	KeyCreditCodeOrgCheck = "import.warn.credit_code_org_check"
 	KeyBadNumber          = "import.err.bad_number"
 	KeyTooManyDecimals    = "import.err.too_many_decimals" // max decimals

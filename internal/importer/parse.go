@@ -99,9 +99,13 @@ func numberError(err error) string {
 	return KeyBadNumber
 }
 
-// creditCodeError maps a creditcode.Parse error to its message key.
-func creditCodeError(err error) string {
+// creditCodeError maps a creditcode.Parse error of cell v to its message
+// key. A code Excel has turned into a number gets its own explanation:
+// the check digits cannot say what went wrong.
+func creditCodeError(v string, err error) string {
 	switch {
+	case excelNumber(foldWidth(v)):
+		return KeyCreditCodeNumber
 	case errors.Is(err, creditcode.ErrLength):
 		return KeyCreditCodeLength
 	case errors.Is(err, creditcode.ErrCharset):
@@ -292,4 +296,23 @@ func thousandsGrouped(v string) bool {
 		}
 	}
 	return true
+}
+
+// excelNumber reports whether a cell that should hold a credit code is
+// what Excel leaves of one typed into a General cell: a number keeps 15
+// significant digits, so "91500101534496123X" never survives and
+// "915001015344961234" becomes 915001015344961000 — shown, and saved to
+// CSV, as "9.15001E+17". Both forms are recognised: 16 to 20 digits whose
+// digits after the 15th are all zeros, or scientific notation.
+func excelNumber(v string) bool {
+	if mant, exp, ok := strings.Cut(strings.ToUpper(v), "E"); ok {
+		exp = strings.TrimPrefix(exp, "+")
+		intPart, frac, _ := strings.Cut(mant, ".")
+		return len(intPart) == 1 && allDigits(intPart) && allDigits(frac) && len(exp) > 0 && len(exp) <= 2 && allDigits(exp)
+	}
+	v, _, _ = strings.Cut(v, ".") // "915001015344961000.0"
+	if len(v) < 16 || len(v) > 20 || !allDigits(v) || v[0] == '0' {
+		return false
+	}
+	return strings.Trim(v[15:], "0") == ""
 }

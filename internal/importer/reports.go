@@ -103,7 +103,7 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 				res, err = creditcode.Parse(foldWidth(v))
 			}
 			if err != nil {
-				rc.fail(rCode, creditCodeError(err))
+				rc.fail(rCode, creditCodeError(v, err))
 			} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
 				rc.fail(rCode, KeyUnknownEnterprise)
 			} else {

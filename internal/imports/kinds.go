@@ -38,6 +38,10 @@ func Template(kind, lang string) (header []string, example [][]string, ok bool) 
 	return importer.Template(kind, lang)
 }
 
+// TemplateTextColumns are the code columns of kind's template, to be
+// formatted as Text in a workbook.
+func TemplateTextColumns(kind string) []int { return importer.TemplateTextColumns(kind) }
+
 // FileProblem turns a tabular.Read error about the file itself (too
 // large, too many rows, empty, not XLSX or CSV) into a report with that
 // one error; ok is false for errors that are not the file's (I/O).

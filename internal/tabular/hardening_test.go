@@ -301,3 +301,38 @@ func TestXLSXBombRefusedByTheLimit(t *testing.T) {
 		t.Fatal("ErrUnpacked is a format problem")
 	}
 }
+
+func TestXLSXTextColumns(t *testing.T) {
+	var buf bytes.Buffer
+	header := []string{"统一社会信用代码", "行业代码", "值"}
+	if err := WriteXLSXWith(&buf, "数据", header, [][]string{{"915001127842347071", "0610", "12"}}, XLSXOptions{TextColumns: []int{0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for col, wantText := range map[string]bool{"A": true, "B": true, "C": false} {
+		id, err := f.GetColStyle("数据", col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (st.NumFmt == 49) != wantText {
+			t.Errorf("column %s number format %d, text %v", col, st.NumFmt, wantText)
+		}
+		if w, _ := f.GetColWidth("数据", col); w != 16 {
+			t.Errorf("column %s width %v", col, w)
+		}
+	}
+	if typ, _ := f.GetCellType("数据", "B2"); typ != excelize.CellTypeInlineString {
+		t.Errorf("B2 type %v, want text", typ)
+	}
+	if typ, _ := f.GetCellType("数据", "C2"); typ != excelize.CellTypeUnset {
+		t.Errorf("C2 type %v, want number", typ)
+	}
+}

@@ -173,7 +173,7 @@ func (m *module) importTemplate(w http.ResponseWriter, r *http.Request, c web.Ct
 	ct := "text/csv; charset=utf-8"
 	if format == tabular.FormatXLSX {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = tabular.WriteXLSX(&buf, kind, header, example)
+		err = tabular.WriteXLSXWith(&buf, kind, header, example, tabular.XLSXOptions{TextColumns: imports.TemplateTextColumns(kind)})
 	} else {
 		err = tabular.WriteCSV(&buf, header, example)
 	}

@@ -157,3 +157,43 @@ func TestImportFileShapes(t *testing.T) {
 		}
 	})
 }
+
+// TestCreditCodeAsNumber: the template marks the code column as Text, and
+// a workbook where Excel has turned a code into a number (a numeric cell
+// holding 9.15001015344961E+17) is explained, not called a bad checksum.
+func TestCreditCodeAsNumber(t *testing.T) {
+	env := webtest.SQLite(t)
+	res, body := env.Do(webtest.Scenario{URL: "/api/v1/imports/reports/template.xlsx?lang=en", User: "admin"})
+	if res.StatusCode != 200 {
+		t.Fatalf("template: %d", res.StatusCode)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := f.GetColStyle("reports", "A")
+	st, err := f.GetStyle(id)
+	if err != nil || st.NumFmt != 49 {
+		t.Errorf("credit code column of the template is not Text: %+v %v", st, err)
+	}
+	_ = f.Close()
+
+	header, _ := importer.ReportTemplate("en")
+	wb := excelize.NewFile()
+	defer wb.Close()
+	hdr := make([]any, len(header))
+	for i, h := range header {
+		hdr[i] = h
+	}
+	_ = wb.SetSheetRow("Sheet1", "A1", &hdr)
+	row := []any{9.15001015344961e17, "2024-07", 100, 30, 90, 5, 2, 10, 4, 12.5, 50}
+	_ = wb.SetSheetRow("Sheet1", "A2", &row)
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	env.Run(t, []webtest.Scenario{
+		fileUpload(t, "a code Excel turned into a number is explained", "/api/v1/imports/reports?lang=en", "admin", "r.xlsx", buf.Bytes(), 422,
+			[]string{importer.KeyCreditCodeNumber, `"value":"915001015344961000"`, "Excel has turned the credit code into a number"}, []string{importer.KeyCreditCodeChecksum}),
+	})
+}
