@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/imports"
@@ -73,6 +75,31 @@ func (e *rejected) Answer(lang string) (int, string, any) {
 	}
 }
 
+// busy is an import refused because the server runs as many as it may;
+// the handler has set Retry-After.
+type busy struct {
+	m         *module
+	max, secs int
+}
+
+func (e *busy) Error() string { return fmt.Sprintf("imports busy: %d running", e.max) }
+
+// apiBusy is the 429 answer, the core's error body.
+type apiBusy struct {
+	Error apiBusyError `json:"error"`
+}
+
+type apiBusyError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Answer is 429 with a message saying how long to wait.
+func (e *busy) Answer(lang string) (int, string, any) {
+	msg := e.m.core.T(lang, "api.err.imports_busy", e.max, e.secs)
+	return http.StatusTooManyRequests, msg, apiBusy{Error: apiBusyError{Code: "rate_limited", Message: msg}}
+}
+
 func (m *module) rowErrors(lang string, res []imports.RowError) []apiRowError {
 	out := make([]apiRowError, 0, len(res))
 	for _, e := range res {
@@ -89,6 +116,16 @@ func (m *module) apiImport(kind string) web.Handler {
 		if !c.User.CanImport() {
 			return apperr.New(apperr.Forbidden, "api.err.forbidden")
 		}
+		// Take a slot before reading the upload, so a refused request
+		// costs neither the parse nor the memory of its file.
+		done, ok := m.svc.TryStart()
+		if !ok {
+			l := m.svc.Limits()
+			secs := int(math.Ceil(l.RetryAfter.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return &busy{m: m, max: l.MaxConcurrent, secs: secs}
+		}
+		defer done()
 		sheet, err := m.readUpload(w, r, kind)
 		if err != nil {
 			return err
