@@ -215,7 +215,7 @@ func TestTitleRowsAndMergedCells(t *testing.T) {
 // bytes of spaces inside <sheetData>: a few hundred KiB that unpack to
 // size. The deflate stream is one compressed MiB of spaces repeated, so
 // building a 300 MB bomb costs little.
-func bombXLSX(t *testing.T, size int64) []byte {
+func bombXLSX(t testing.TB, size int64) []byte {
 	t.Helper()
 	src := writeXLSX(t, []string{"企业名称", "区县"}, [][]string{{"重庆某某科技有限公司", "500112"}})
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
@@ -334,5 +334,18 @@ func TestXLSXTextColumns(t *testing.T) {
 	}
 	if typ, _ := f.GetCellType("数据", "C2"); typ != excelize.CellTypeUnset {
 		t.Errorf("C2 type %v, want number", typ)
+	}
+}
+
+// BenchmarkRefuseBomb measures how long Read takes to refuse a workbook
+// that unpacks to 300 MB (docs/PERFORMANCE.md).
+func BenchmarkRefuseBomb(b *testing.B) {
+	big := bombXLSX(b, 300<<20)
+	b.SetBytes(int64(len(big)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(big), "a.xlsx", DefaultOptions()); !errors.Is(err, ErrUnpacked) {
+			b.Fatal(err)
+		}
 	}
 }
