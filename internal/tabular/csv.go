@@ -207,7 +207,27 @@ func decimalComma(c string) bool {
 		}
 	}
 	i := strings.IndexByte(c, ',')
-	return i > 0 && i < len(c)-1
+	return i > 0 && i < len(c)-1 && !pointGrouped(c)
+}
+
+// pointGrouped reports "1,234,567.5": comma groups of three and then a
+// decimal point, which no locale writes with a decimal comma, so the
+// value is not ambiguous.
+func pointGrouped(c string) bool {
+	intPart, frac, ok := strings.Cut(c, ".")
+	if !ok || frac == "" || strings.ContainsAny(frac, ".,") {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) == 0 || len(groups[0]) > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
 }
 
 // lineAt returns physical line n (1-based) of text, cut to 80 bytes on a

@@ -55,6 +55,7 @@ func TestDecimalCommaRefused(t *testing.T) {
 		{"grouped with points", "a;b\nx;12\ny;1.234,5\n", 3, "1.234,5"},
 		{"ambiguous thousands comma", "a\tb\nx\t1,234\n", 2, "1,234"},
 		{"negative", "a;b\nx;-0,5\n", 2, "-0,5"},
+		{"groups of two before a point", "a;b\nx;1,23.5\n", 2, "1,23.5"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Read(strings.NewReader(tt.data), "a.csv", Options{})
@@ -67,7 +68,8 @@ func TestDecimalCommaRefused(t *testing.T) {
 	// A comma file may quote a thousands separator (the importer checks
 	// its grouping), and a text cell with a comma in a semicolon file is
 	// not a number.
-	for _, data := range []string{"a,b\nx,\"1,234.5\"\n", "a;b\nx;重庆,万州\ny;A1,B2\n"} {
+	// A comma grouping followed by a decimal point is not ambiguous either.
+	for _, data := range []string{"a,b\nx,\"1,234.5\"\n", "a;b\nx;重庆,万州\ny;A1,B2\n", "a\tb\nx\t1,234,567.25\n"} {
 		if _, err := Read(strings.NewReader(data), "a.csv", Options{}); err != nil {
 			t.Errorf("%q: %v", data, err)
 		}
