@@ -34,6 +34,9 @@ const DefaultAddr = "127.0.0.1:8080"
 type Config struct {
 	DB     string // sqlite:PATH or postgres:// URL
 	Logger *slog.Logger
+	// MaxImports caps the imports one server runs at once; the rest are
+	// answered 429 (imports.DefaultLimits when ≤ 0).
+	MaxImports int
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -68,6 +71,7 @@ type App struct {
 // Options tune the services New builds; the zero value is the binary's.
 type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
+	Imports     imports.Limits      // imports running at once
 }
 
 // Open connects, migrates and syncs reference data.
@@ -101,7 +105,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	return New(st, ref, log), nil
+	return NewWith(st, ref, log, Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}), nil
 }
 
 // New assembles the platform over an opened, migrated store: the
@@ -131,7 +135,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Goals:       goals.NewService(st, ref.Indicators, ref.Regions),
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
-		Imports:     imports.NewService(st, ref.Regions, ref.Industries).WithReporting(rep),
+		Imports:     imports.NewServiceWith(st, ref.Regions, ref.Industries, opts.Imports).WithReporting(rep),
 		Reporting:   rep,
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 	}

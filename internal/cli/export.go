@@ -8,6 +8,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/importer"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -57,7 +58,8 @@ func runExport(ctx context.Context, args []string, std IO) error {
 		if *format == "csv" {
 			return tabular.WriteCSV(w, header, rows)
 		}
-		return tabular.WriteXLSX(w, *kind, header, rows)
+		// The code columns stay Text, so an edited export keeps its codes.
+		return tabular.WriteXLSXWith(w, *kind, header, rows, tabular.XLSXOptions{TextColumns: imports.TemplateTextColumns(*kind)})
 	})
 	if err == nil {
 		fmt.Fprintf(std.Stdout, "%s: %d rows\n", *out, len(rows))

@@ -14,7 +14,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/imports"
-	"github.com/industrybrain/ibrain/internal/tabular"
 )
 
 func runImport(ctx context.Context, args []string, std IO) error {
@@ -45,7 +44,7 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	defer a.Close()
 
 	start := time.Now()
-	sheet, err := imports.Read(f, filepath.Base(path), tabular.DefaultOptions())
+	sheet, err := imports.Read(f, filepath.Base(path), imports.ReadOptions(*kind))
 	var rej *imports.Rejected
 	if errors.As(err, &rej) {
 		return invalidFile(std.Stderr, *lang, path, rej.Report)

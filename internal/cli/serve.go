@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
+	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -20,14 +22,18 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
+	maxImports := fs.Int("max-imports", envInt("IBRAIN_MAX_IMPORTS", imports.DefaultLimits().MaxConcurrent), "imports run at once; further uploads get 429 with Retry-After (env IBRAIN_MAX_IMPORTS)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *maxImports < 1 {
+		return fmt.Errorf("%w: --max-imports must be at least 1", errUsage)
 	}
 	if *demoMode != "auto" && *demoMode != "never" {
 		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
 	}
 	log := logger(std.Stderr)
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, MaxImports: *maxImports})
 	if err != nil {
 		return err
 	}
@@ -102,4 +108,14 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	return nil
+}
+
+// envInt reads an integer from the environment; def when unset or not a
+// number (the flag's own check then reports a bad value given on the
+// command line).
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(app.FromEnv(key, "")); err == nil {
+		return n
+	}
+	return def
 }

@@ -136,7 +136,7 @@ func Enterprises(s *tabular.Sheet, opts EnterpriseOptions) ([]EnterpriseRow, Rep
 		if v, ok := rc.requiredASCII(eCode); ok {
 			res, err := creditcode.Parse(v)
 			if err != nil {
-				rc.fail(eCode, creditCodeError(err))
+				rc.fail(eCode, creditCodeError(v, err))
 			} else {
 				e.CreditCode = string(res.Code)
 				if len(res.Warnings) > 0 {
@@ -310,12 +310,21 @@ func (rc *rowCtx) warn(c int, key string, args ...any) {
 // sign problems against column c.
 func (rc *rowCtx) number(c int, v string, scale int64, negOK bool) (int64, bool) {
 	d := scaleDigits(scale)
+	if key, arg, bad := commaProblem(v); bad {
+		rc.fail(c, key, arg)
+		return 0, false
+	}
 	n, err := parseScaled(v, scale, d)
+	if err == nil && (n > MaxValue || n < -MaxValue) {
+		err = unit.ErrRange
+	}
 	if err != nil {
-		key := numberError(err)
-		if key == KeyTooManyDecimals {
+		switch key := numberError(err); key {
+		case KeyTooManyDecimals:
 			rc.fail(c, key, max(d, 0))
-		} else {
+		case KeyNumberRange:
+			rc.fail(c, key, MaxValue/scale)
+		default:
 			rc.fail(c, key)
 		}
 		return 0, false

@@ -115,9 +115,9 @@ func TestEnterprisesRejections(t *testing.T) {
 		key    string
 		args   []any
 	}{
-		{"missing column", without(header, tName), [][]string{without(good, tName)}, 1, "", KeyMissingColumn, []any{"企业名称", "name"}},
-		{"missing year column", without(header, tYear), [][]string{without(good, tYear)}, 1, "", KeyMissingColumn, []any{"年度", "year"}},
-		{"missing yearly column", without(header, tEmployees), [][]string{without(good, tEmployees)}, 1, "", KeyMissingColumn, []any{"从业人员（人）", "employees (persons)"}},
+		{"missing column", without(header, tName), [][]string{without(good, tName)}, 1, "", KeyMissingColumn, []any{"企业名称", "Enterprise name"}},
+		{"missing year column", without(header, tYear), [][]string{without(good, tYear)}, 1, "", KeyMissingColumn, []any{"年度", "Year"}},
+		{"missing yearly column", without(header, tEmployees), [][]string{without(good, tEmployees)}, 1, "", KeyMissingColumn, []any{"从业人员（人）", "Employees (persons)"}},
 		{"duplicate column", append(append([]string(nil), header...), "企业名称"), [][]string{append(append([]string(nil), good...), "x")}, 1, "企业名称", KeyDuplicateColumn, []any{"企业名称"}},
 		{"wrong unit", replace(header, tRevenue, "上年营业收入（亿元）"), [][]string{good}, 1, "上年营业收入（亿元）", KeyColumnUnit, []any{"万元", "¥10k"}},
 		{"no data", header, nil, 1, "", KeyNoData, nil},
@@ -125,6 +125,8 @@ func TestEnterprisesRejections(t *testing.T) {
 		{"credit code length", header, [][]string{replace(good, tCode, "91500112MA5U7K0")}, 2, h(tCode), KeyCreditCodeLength, nil},
 		{"credit code charset", header, [][]string{replace(good, tCode, "91500112MA5U7K0IX0")}, 2, h(tCode), KeyCreditCodeCharset, nil},
 		{"credit code checksum", header, [][]string{replace(good, tCode, code(3, false)[:17]+"0")}, 2, h(tCode), KeyCreditCodeChecksum, nil},
+		{"credit code Excel made a number", header, [][]string{replace(good, tCode, "915001015344961000")}, 2, h(tCode), KeyCreditCodeNumber, nil},
+		{"credit code in scientific notation", header, [][]string{replace(good, tCode, "9.15001E+17")}, 2, h(tCode), KeyCreditCodeNumber, nil},
 		{"duplicate credit code", header, [][]string{good, ex[1], good}, 4, h(tCode), KeyDuplicateCreditCode, []any{2}},
 		{"unknown region", header, [][]string{replace(good, tRegion, "成都市")}, 2, h(tRegion), KeyUnknownRegion, nil},
 		{"industry format", header, [][]string{replace(good, tIndustry, "367")}, 2, h(tIndustry), KeyIndustryCodeFormat, nil},
@@ -135,7 +137,7 @@ func TestEnterprisesRejections(t *testing.T) {
 		{"bad number", header, [][]string{replace(good, tLand, "三十")}, 2, h(tLand), KeyBadNumber, nil},
 		{"too many decimals", header, [][]string{replace(good, tLand, "1.234")}, 2, h(tLand), KeyTooManyDecimals, []any{2}},
 		{"negative", header, [][]string{replace(good, tLand, "-1")}, 2, h(tLand), KeyNegative, nil},
-		{"number range", header, [][]string{replace(good, tRevenue, "99999999999999999")}, 2, h(tRevenue), KeyNumberRange, nil},
+		{"number range", header, [][]string{replace(good, tRevenue, "99999999999999999")}, 2, h(tRevenue), KeyNumberRange, []any{int64(100_000_000)}},
 		{"fractional employees", header, [][]string{replace(good, tEmployees, "10.5")}, 2, h(tEmployees), KeyTooManyDecimals, []any{0}},
 		{"above scale without year", header, [][]string{replace(replace(replace(good, tYear, ""), tEmployees, ""), tRevenue, "")}, 2, h(tAbove), KeyAboveScaleWithoutYear, nil},
 		{"yearly without year", header, [][]string{replace(replace(replace(good, tYear, ""), tAbove, ""), tRevenue, "")}, 2, h(tEmployees), KeyYearlyWithoutYear, nil},

@@ -68,7 +68,21 @@ func FileError(err error, opts tabular.Options) (RowError, bool) {
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = d.MaxRows
 	}
+	var le *tabular.LineError
+	errors.As(err, &le)
 	switch {
+	case errors.Is(err, tabular.ErrQuote) && le != nil:
+		return RowError{Line: le.Line, Key: KeyFileQuote, Args: []any{le.Line}, Value: le.Value}, true
+	case errors.Is(err, tabular.ErrDecimalComma) && le != nil:
+		return RowError{Line: le.Line, Key: KeyFileDecimalComma, Args: []any{le.Line, le.Value}, Value: le.Value}, true
+	case errors.Is(err, tabular.ErrUnpacked):
+		limit := opts.UnzipSizeLimit
+		if limit <= 0 {
+			limit = d.UnzipSizeLimit
+		}
+		return RowError{Key: KeyFileUnpacked, Args: []any{limit >> 20}}, true
+	case errors.Is(err, tabular.ErrNoVisibleSheet):
+		return RowError{Key: KeyFileNoVisibleSheet}, true
 	case errors.Is(err, tabular.ErrTooLarge):
 		return RowError{Key: KeyFileTooLarge, Args: []any{opts.MaxBytes >> 20}}, true
 	case errors.Is(err, tabular.ErrTooManyRows):

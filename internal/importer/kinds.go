@@ -58,6 +58,25 @@ func Template(kind, lang string) (header []string, example [][]string, ok bool) 
 	return header, example, true
 }
 
+// TemplateTextColumns are the 0-based columns of kind's template (in any
+// language) that hold codes: credit codes and industry codes, which Excel
+// would turn into numbers (losing digits or a leading zero) unless the
+// column is formatted as Text.
+func TemplateTextColumns(kind string) []int {
+	header, _, ok := Template(kind, "zh-CN")
+	if !ok {
+		return nil
+	}
+	var out []int
+	for i, h := range header {
+		switch h {
+		case enterpriseCols.specs[eCode].zh, enterpriseCols.specs[eIndustry].zh:
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // firm validates the credit code in column c and resolves it; the GB 11714
 // warning belongs to the enterprise list import.
 func (rc *rowCtx) firm(c int, lookup FirmLookup) (Firm, bool) {
@@ -70,7 +89,7 @@ func (rc *rowCtx) firm(c int, lookup FirmLookup) (Firm, bool) {
 		res, err = creditcode.Parse(foldWidth(v))
 	}
 	if err != nil {
-		rc.fail(c, creditCodeError(err))
+		rc.fail(c, creditCodeError(v, err))
 		return Firm{}, false
 	}
 	f, found := lookup(string(res.Code))

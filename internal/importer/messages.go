@@ -12,6 +12,15 @@ const (
 	KeyFileEmpty       = "import.err.file_empty"
 	KeyFileFormat      = "import.err.file_format"
 	KeyNoData          = "import.err.no_data"
+	// File level, located: the line and what it holds.
+	KeyFileQuote          = "import.err.file_quote"         // line
+	KeyFileDecimalComma   = "import.err.file_decimal_comma" // line, cell
+	KeyFileUnpacked       = "import.err.file_unpacked"      // limit MiB
+	KeyFileNoVisibleSheet = "import.err.file_no_visible_sheet"
+	KeyMergedCells        = "import.err.merged_cells"   // range such as C3:C10
+	KeySheetRead          = "import.warn.sheet_read"    // sheet name, sheets in the workbook
+	KeyHiddenSheets       = "import.warn.hidden_sheets" // names
+	KeyTitleRow           = "import.warn.title_row"     // header line
 
 	// Header.
 	KeyMissingColumn   = "import.err.missing_column"   // zh name, en name
@@ -24,11 +33,13 @@ const (
 	KeyCreditCodeLength   = "import.err.credit_code_length"
 	KeyCreditCodeCharset  = "import.err.credit_code_charset"
 	KeyCreditCodeChecksum = "import.err.credit_code_checksum"
+	KeyCreditCodeNumber   = "import.err.credit_code_number"
 	KeyCreditCodeOrgCheck = "import.warn.credit_code_org_check"
 	KeyBadNumber          = "import.err.bad_number"
 	KeyTooManyDecimals    = "import.err.too_many_decimals" // max decimals
 	KeyNegative           = "import.err.negative"
-	KeyNumberRange        = "import.err.number_range"
+	KeyNumberRange        = "import.err.number_range"  // largest value in the column's unit
+	KeyDecimalComma       = "import.err.decimal_comma" // the cell
 
 	// Enterprise list.
 	KeyDuplicateCreditCode   = "import.err.duplicate_credit_code" // first line

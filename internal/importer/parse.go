@@ -99,9 +99,13 @@ func numberError(err error) string {
 	return KeyBadNumber
 }
 
-// creditCodeError maps a creditcode.Parse error to its message key.
-func creditCodeError(err error) string {
+// creditCodeError maps a creditcode.Parse error of cell v to its message
+// key. A code Excel has turned into a number gets its own explanation:
+// the check digits cannot say what went wrong.
+func creditCodeError(v string, err error) string {
 	switch {
+	case excelNumber(foldWidth(v)):
+		return KeyCreditCodeNumber
 	case errors.Is(err, creditcode.ErrLength):
 		return KeyCreditCodeLength
 	case errors.Is(err, creditcode.ErrCharset):
@@ -251,4 +255,64 @@ func foldWidth(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// MaxValue bounds every imported quantity in its stored unit (fen, kgce,
+// persons, US cents): 10^14 fen is ¥1 trillion, more than any one firm
+// reports, so a typo or a hostile row cannot reach the int64 limit, and
+// 92 000 values at the bound still sum without overflow. Beyond it a row
+// gets a clear error; without it a value at the int64 limit was stored
+// and overflowed the totals.
+const MaxValue int64 = 100_000_000_000_000
+
+// commaProblem checks the commas of a number cell. A thousands separator
+// ("1,234,567.5") is fine; any other comma is a decimal comma from a
+// European locale ("1234,56"), which would otherwise be read 100 times too
+// large because ParseScaled drops commas. arg is the cell for the message.
+func commaProblem(v string) (key, arg string, bad bool) {
+	if !strings.Contains(v, ",") {
+		return "", "", false
+	}
+	if thousandsGrouped(v) {
+		return "", "", false
+	}
+	return KeyDecimalComma, v, true
+}
+
+// thousandsGrouped reports whether v is [+-]d{1,3}(,ddd)+[.digits].
+func thousandsGrouped(v string) bool {
+	v = strings.TrimLeft(v, "+-")
+	intPart, frac, hasFrac := strings.Cut(v, ".")
+	if hasFrac && (frac == "" || !allDigits(frac)) {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups) < 2 || len(groups[0]) == 0 || len(groups[0]) > 3 || !allDigits(groups[0]) {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !allDigits(g) {
+			return false
+		}
+	}
+	return true
+}
+
+// excelNumber reports whether a cell that should hold a credit code is
+// what Excel leaves of one typed into a General cell: a number keeps 15
+// significant digits, so "91500101534496123X" never survives and
+// "915001015344961234" becomes 915001015344961000 — shown, and saved to
+// CSV, as "9.15001E+17". Both forms are recognised: 16 to 20 digits whose
+// digits after the 15th are all zeros, or scientific notation.
+func excelNumber(v string) bool {
+	if mant, exp, ok := strings.Cut(strings.ToUpper(v), "E"); ok {
+		exp = strings.TrimPrefix(exp, "+")
+		intPart, frac, _ := strings.Cut(mant, ".")
+		return len(intPart) == 1 && allDigits(intPart) && allDigits(frac) && len(exp) > 0 && len(exp) <= 2 && allDigits(exp)
+	}
+	v, _, _ = strings.Cut(v, ".") // "915001015344961000.0"
+	if len(v) < 16 || len(v) > 20 || !allDigits(v) || v[0] == '0' {
+		return false
+	}
+	return strings.Trim(v[15:], "0") == ""
 }

@@ -93,3 +93,24 @@ func TestParsePeriodSerial(t *testing.T) {
 		t.Errorf("YYYYMM: %v %v", p, err)
 	}
 }
+
+func TestExcelNumber(t *testing.T) {
+	for v, want := range map[string]bool{
+		"915001015344961000":   true,
+		"9150010153449610000":  true, // 19 digits: a code with a digit too many, then mangled
+		"915001015344961000.0": true,
+		"9.15001E+17":          true,
+		"9.15001015344961E+17": true,
+		"9.15001e17":           true,
+		"915001015344961234":   false, // all digits kept: a typo, not Excel
+		"91500101534496100X":   false,
+		"9150010153449610":     true,
+		"915001015344961":      false, // 15 digits: too short to be a mangled code
+		"E+17":                 false,
+		"12.5E+3":              false,
+	} {
+		if got := excelNumber(v); got != want {
+			t.Errorf("excelNumber(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/creditcode"
@@ -21,7 +22,7 @@ const (
 var reportCols = func() *columnSet {
 	specs := make([]colSpec, report.NumFields+2)
 	for _, f := range report.Fields {
-		specs[f.Field] = colSpec{zh: f.NameZh, en: f.Code, unitZh: f.FileUnitZh, unitEn: f.FileUnitEn, required: true, aliases: []string{f.NameEn}}
+		specs[f.Field] = colSpec{zh: f.NameZh, en: f.Code, title: f.NameEn, unitZh: f.FileUnitZh, unitEn: f.FileUnitEn, required: true, aliases: []string{f.NameEn}}
 	}
 	specs[rCode] = enterpriseCols.specs[eCode]
 	specs[rPeriod] = colSpec{zh: "报告期", en: "period", required: true, aliases: []string{"报告月份", "统计期", "所属期"}}
@@ -102,7 +103,7 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 				res, err = creditcode.Parse(foldWidth(v))
 			}
 			if err != nil {
-				rc.fail(rCode, creditCodeError(err))
+				rc.fail(rCode, creditCodeError(v, err))
 			} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
 				rc.fail(rCode, KeyUnknownEnterprise)
 			} else {
@@ -137,21 +138,12 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 				continue
 			}
 			n, err := parseScaled(v, fc.scale, fc.digits)
-			if err != nil {
-				n, err = parseScaled(foldWidth(v), fc.scale, fc.digits)
-			}
-			if err != nil {
-				key := numberError(err)
-				if key == KeyTooManyDecimals {
-					rc.fail(int(fc.field), key, fc.digits)
-				} else {
-					rc.fail(int(fc.field), key)
+			if err != nil || n > MaxValue || n < -MaxValue || n < 0 && !fc.neg || strings.IndexByte(v, ',') >= 0 {
+				// The slow path checks everything again and reports it.
+				var ok bool
+				if n, ok = rc.number(int(fc.field), foldWidth(v), fc.scale, fc.neg); !ok {
+					continue
 				}
-				continue
-			}
-			if n < 0 && !fc.neg {
-				rc.fail(int(fc.field), KeyNegative)
-				continue
 			}
 			m.Values[fc.field] = n
 		}

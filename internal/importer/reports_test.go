@@ -64,6 +64,23 @@ func TestReportsValid(t *testing.T) {
 	}
 }
 
+// TestReportsAtTheBound accepts the largest value and thousands
+// separators; the rejections just past them are in TestReportsRejections.
+func TestReportsAtTheBound(t *testing.T) {
+	header, _ := ReportTemplate("zh-CN")
+	rows, rep := Reports(sheet(header,
+		repRow(1, "2024-03", "100000000", "1,234,567.5", "100,000,000", "-100000000"),
+	), repOpts())
+	render(t, rep)
+	if !rep.OK() || len(rows) != 1 {
+		t.Fatalf("errors %v", keysOf(rep.Errors))
+	}
+	v := rows[0].Values
+	if v[report.Output] != 100_000_000*1_000_000 || v[report.ValueAdded] != 1_234_567_500_000 || v[report.Revenue] != 100_000_000*1_000_000 || v[report.Profit] != -100_000_000*1_000_000 {
+		t.Fatalf("values %v", v)
+	}
+}
+
 func TestReportsHeaderForms(t *testing.T) {
 	for _, header := range [][]string{
 		{"credit_code", "period", "output", "value_added", "revenue", "profit", "rd_expense", "investment", "tax", "energy", "employees"},
@@ -98,7 +115,7 @@ func TestReportsRejections(t *testing.T) {
 		key    string
 		args   []any
 	}{
-		{"missing column", without(header, f(report.Tax)), [][]string{without(repRow(1, "2024-03"), f(report.Tax))}, 1, "", KeyMissingColumn, []any{"税金总额（万元）", "tax (¥10k)"}},
+		{"missing column", without(header, f(report.Tax)), [][]string{without(repRow(1, "2024-03"), f(report.Tax))}, 1, "", KeyMissingColumn, []any{"税金总额（万元）", "Taxes paid (¥10k)"}},
 		{"wrong unit", replace(header, f(report.Output), "工业总产值（亿元）"), [][]string{repRow(1, "2024-03")}, 1, "工业总产值（亿元）", KeyColumnUnit, []any{"万元", "¥10k"}},
 		{"duplicate column", append(append([]string(nil), header...), "output"), [][]string{append(repRow(1, "2024-03"), "1")}, 1, "output", KeyDuplicateColumn, []any{h(f(report.Output))}},
 		{"no data", header, nil, 1, "", KeyNoData, nil},
@@ -116,7 +133,17 @@ func TestReportsRejections(t *testing.T) {
 		{"too many decimals 万元", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "1.0000001")}, 2, h(f(report.Output)), KeyTooManyDecimals, []any{6}},
 		{"too many decimals tce", header, [][]string{replace(repRow(1, "2024-03"), f(report.Energy), "1.2345")}, 2, h(f(report.Energy)), KeyTooManyDecimals, []any{3}},
 		{"fractional persons", header, [][]string{replace(repRow(1, "2024-03"), f(report.Employees), "10.5")}, 2, h(f(report.Employees)), KeyTooManyDecimals, []any{0}},
-		{"out of range", header, [][]string{replace(repRow(1, "2024-03"), f(report.Tax), "99999999999999")}, 2, h(f(report.Tax)), KeyNumberRange, nil},
+		{"out of range", header, [][]string{replace(repRow(1, "2024-03"), f(report.Tax), "99999999999999")}, 2, h(f(report.Tax)), KeyNumberRange, []any{int64(100_000_000)}},
+		// Regression: 9223372036854.775807 万元 is exactly the int64 limit in
+		// fen; it was stored and overflowed the totals (HTTP 500).
+		{"int64 limit in fen", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "9223372036854.775807")}, 2, h(f(report.Output)), KeyNumberRange, []any{int64(100_000_000)}},
+		{"overflows when scaled to fen", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "9223372036854775807")}, 2, h(f(report.Output)), KeyNumberRange, []any{int64(100_000_000)}},
+		{"just above the bound", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "100000000.000001")}, 2, h(f(report.Output)), KeyNumberRange, []any{int64(100_000_000)}},
+		{"negative beyond the bound", header, [][]string{replace(repRow(1, "2024-03"), f(report.Profit), "-100000001")}, 2, h(f(report.Profit)), KeyNumberRange, []any{int64(100_000_000)}},
+		{"persons beyond the bound", header, [][]string{replace(repRow(1, "2024-03"), f(report.Employees), "9223372036854775807")}, 2, h(f(report.Employees)), KeyNumberRange, []any{int64(100_000_000_000_000)}},
+		// A European decimal comma was read 100 times too large.
+		{"decimal comma", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "1234,56")}, 2, h(f(report.Output)), KeyDecimalComma, []any{"1234,56"}},
+		{"ambiguous grouping", header, [][]string{replace(repRow(1, "2024-03"), f(report.Output), "1,23,456")}, 2, h(f(report.Output)), KeyDecimalComma, []any{"1,23,456"}},
 		{"cumulative decreasing", header, [][]string{repRow(1, "2024-03", "100"), repRow(1, "2024-02", "120")}, 2, h(f(report.Output)), KeyCumulativeDecreasing, []any{"2024-02", "120", 3}},
 	}
 	for _, tt := range tests {
@@ -146,7 +173,7 @@ func TestReportsCumulativeRules(t *testing.T) {
 		repRow(1, "2024-03", "160"), // April falls below March
 		repRow(2, "2024-03", "50"),  // another enterprise
 	), repOpts())
-	want := []string{"4/output (¥10k)/" + KeyCumulativeDecreasing}
+	want := []string{"4/Gross industrial output (¥10k)/" + KeyCumulativeDecreasing}
 	if got := keysOf(rep.Errors); !reflect.DeepEqual(got, want) {
 		t.Fatalf("errors %v, want %v", got, want)
 	}

@@ -74,13 +74,65 @@ type Service struct {
 	store      Store
 	regions    *region.Catalogue
 	industries *industry.Classification
+	limits     Limits
+	slots      chan struct{} // one token per import running in this process
 }
 
-// NewService returns the imports over st. regions resolves the district
-// cells of enterprise lists (nil: the built-in catalogue); industries
-// checks their industry codes (nil: the format only).
+// Limits bound the imports one process runs at once. An import holds a
+// parsed file and one write transaction (on SQLite the only writer), so
+// a burst of uploads would otherwise queue behind each other holding
+// their files in memory until the HTTP timeouts cut them off.
+type Limits struct {
+	MaxConcurrent int           // imports running at once; DefaultLimits when ≤ 0
+	RetryAfter    time.Duration // what a refused caller is told to wait; DefaultLimits when ≤ 0
+}
+
+// DefaultLimits allows two imports at once and asks the others to retry
+// after 15 seconds, about the time a large file takes.
+func DefaultLimits() Limits { return Limits{MaxConcurrent: 2, RetryAfter: 15 * time.Second} }
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxConcurrent <= 0 {
+		l.MaxConcurrent = d.MaxConcurrent
+	}
+	if l.RetryAfter <= 0 {
+		l.RetryAfter = d.RetryAfter
+	}
+	return l
+}
+
+// NewService returns the imports over st with DefaultLimits. regions
+// resolves the district cells of enterprise lists (nil: the built-in
+// catalogue); industries checks their industry codes (nil: the format
+// only).
 func NewService(st Store, regions *region.Catalogue, industries *industry.Classification) *Service {
-	return &Service{store: st, regions: regions, industries: industries}
+	return NewServiceWith(st, regions, industries, Limits{})
+}
+
+// NewServiceWith is NewService with limits.
+func NewServiceWith(st Store, regions *region.Catalogue, industries *industry.Classification, l Limits) *Service {
+	l = l.withDefaults()
+	return &Service{store: st, regions: regions, industries: industries, limits: l, slots: make(chan struct{}, l.MaxConcurrent)}
+}
+
+// Limits returns the limits in force.
+func (s *Service) Limits() Limits { return s.limits }
+
+// Running reports how many imports hold a slot now.
+func (s *Service) Running() int { return len(s.slots) }
+
+// TryStart takes one of the import slots without waiting: ok is false when
+// Limits.MaxConcurrent imports are running, and the caller should refuse
+// (HTTP 429). done gives the slot back. The CLI, one import per process,
+// does not need it.
+func (s *Service) TryStart() (done func(), ok bool) {
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, true
+	default:
+		return nil, false
+	}
 }
 
 // Options tune Run.
@@ -121,14 +173,32 @@ func (s *Service) WithReporting(r Reporter) *Service {
 // A dry run writes nothing: the merging kinds count what they would
 // change, the others only validate. err is for failures that are not the
 // file's (I/O, database) and for a kind that is not an import kind.
+//
+// What reading the file decided (the worksheet read, title rows skipped)
+// comes first among the warnings; merged cells over the table are
+// reported alone, since the empty cells they leave would bury them.
 func (s *Service) Run(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
+	errs, warns := importer.SheetProblems(sheet)
+	if len(errs) > 0 {
+		return importer.Report{Kind: o.Kind, Rows: len(sheet.Rows), Errors: errs, Warnings: warns}, sqlstore.UpsertResult{}, nil
+	}
+	var (
+		rep importer.Report
+		res sqlstore.UpsertResult
+		err error
+	)
 	switch o.Kind {
 	case importer.KindEnterprises:
-		return s.enterprises(ctx, sheet, o)
+		rep, res, err = s.enterprises(ctx, sheet, o)
 	case importer.KindReports:
-		return s.reports(ctx, sheet, o)
+		rep, res, err = s.reports(ctx, sheet, o)
+	default:
+		rep, res, err = s.merge(ctx, sheet, o)
 	}
-	return s.merge(ctx, sheet, o)
+	if len(warns) > 0 {
+		rep.Warnings = append(warns, rep.Warnings...)
+	}
+	return rep, res, err
 }
 
 // enterprises imports an enterprise list. A user of a district scope may

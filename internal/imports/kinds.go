@@ -38,6 +38,10 @@ func Template(kind, lang string) (header []string, example [][]string, ok bool) 
 	return importer.Template(kind, lang)
 }
 
+// TemplateTextColumns are the code columns of kind's template, to be
+// formatted as Text in a workbook.
+func TemplateTextColumns(kind string) []int { return importer.TemplateTextColumns(kind) }
+
 // FileProblem turns a tabular.Read error about the file itself (too
 // large, too many rows, empty, not XLSX or CSV) into a report with that
 // one error; ok is false for errors that are not the file's (I/O).
@@ -47,6 +51,14 @@ func FileProblem(err error, opts tabular.Options) (rep Report, ok bool) {
 		return Report{}, false
 	}
 	return Report{Errors: []RowError{re}}, true
+}
+
+// ReadOptions returns the reading limits for a file of kind: the default
+// limits, preferring the worksheet the kind's template names.
+func ReadOptions(kind string) tabular.Options {
+	o := tabular.DefaultOptions()
+	o.Sheets = []string{kind}
+	return o
 }
 
 // Read reads an import file. A file that cannot be used is refused like

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"               // registers the "sqlite" driver; its Error carries the result code
 )
 
 // Engine names a database engine.
@@ -34,22 +34,41 @@ const (
 // deferred transaction that reads then writes cannot upgrade its lock under
 // WAL and fails with SQLITE_BUSY without waiting.
 type Store struct {
-	engine Engine
-	read   *sql.DB
-	write  *sql.DB
-	now    func() time.Time
+	engine    Engine
+	read      *sql.DB
+	write     *sql.DB
+	now       func() time.Time
+	writeWait time.Duration
+	onBusy    func()
 }
 
 // Options tune Open.
 type Options struct {
 	Now          func() time.Time // clock; time.Now when nil
 	MaxReadConns int              // reader pool size; 2×CPU when zero
+	// SQLite only. BusyTimeout is how long one statement waits for a lock
+	// another process holds (busy_timeout; 10 s when zero). WriteWait is
+	// how long a write transaction keeps retrying to begin while another
+	// process writes — a command-line import next to the server, say —
+	// before it fails with "database is locked" (2 min when zero).
+	BusyTimeout time.Duration
+	WriteWait   time.Duration
+	// OnBusy, when set, is called each time a write transaction found the
+	// database locked and will retry (for tests and logs).
+	OnBusy func()
 }
 
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy}
+	if s.writeWait <= 0 {
+		s.writeWait = 2 * time.Minute
+	}
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -70,11 +89,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		s.engine = SQLite
 		var err error
-		if s.write, err = sql.Open("sqlite", sqliteDSN(path, true)); err != nil {
+		if s.write, err = sql.Open("sqlite", sqliteDSN(path, true, busy)); err != nil {
 			return nil, err
 		}
 		s.write.SetMaxOpenConns(1)
-		if s.read, err = sql.Open("sqlite", sqliteDSN(path, false)); err != nil {
+		if s.read, err = sql.Open("sqlite", sqliteDSN(path, false, busy)); err != nil {
 			return nil, err
 		}
 		s.read.SetMaxOpenConns(readConns)
@@ -104,9 +123,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // connection (db.Exec would reach one). busy_timeout comes before
 // journal_mode so the connection already waits on a busy database when WAL
 // is switched on.
-func sqliteDSN(path string, writer bool) string {
+func sqliteDSN(path string, writer bool, busy time.Duration) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")
@@ -162,7 +181,7 @@ const writerLock = 0x69627261696e // "ibrain"
 // agg_month (DELETE then INSERT of the same year) collide on its primary
 // key, because neither DELETE sees the rows the other inserts.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
@@ -188,6 +207,42 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 	}
 	return nil
 }
+
+// beginWrite begins a write transaction. On SQLite it begins IMMEDIATE
+// (_txlock), so it takes the write lock first or not at all, and a begin
+// that found another process's lock held past busy_timeout is retried
+// until WriteWait: nothing has happened yet, so retrying is safe. Several
+// server instances on one SQLite file would still queue every write
+// behind each other; they need PostgreSQL.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(s.writeWait)
+	pause := 50 * time.Millisecond
+	for {
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err == nil || s.engine != SQLite || !isBusy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		if s.onBusy != nil {
+			s.onBusy()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// isBusy reports SQLITE_BUSY (and its extended codes) from the driver.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteBusy
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary result code of a lock held by
+// another connection.
+const sqliteBusy = 5
 
 // unix returns the store clock as unix seconds.
 func (s *Store) unix() int64 { return s.now().Unix() }

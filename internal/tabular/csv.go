@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -45,21 +46,76 @@ func decodeText(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// sniffDelimiter picks the separator from the first line: comma unless tabs
-// (Excel "Unicode text") or semicolons (European locales) clearly dominate.
+// sniffLines is how many lines the delimiter is sniffed from.
+const sniffLines = 50
+
+// sniffDelimiter picks the separator that splits the first lines most
+// consistently: for each candidate it counts, outside quotes, the fields of
+// each line, and scores the lines that have the most common count (above
+// one). The first line alone misleads: a title row has no separator, and a
+// header may hold a comma ("产值（万元,现价）") in a file separated by
+// semicolons. Ties go to the comma, then the semicolon, then the tab.
 func sniffDelimiter(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
+	cands := [...]byte{',', ';', '\t'}
+	var counts [len(cands)][]int
+	var cur [len(cands)]int
+	inQuote, lines, blank := false, 0, true
+	endLine := func() {
+		if !blank {
+			for i := range cands {
+				counts[i] = append(counts[i], cur[i]+1)
+			}
+			lines++
+		}
+		cur, blank = [len(cands)]int{}, true
 	}
-	comma, tab, semi := bytes.Count(line, []byte{','}), bytes.Count(line, []byte{'\t'}), bytes.Count(line, []byte{';'})
-	switch {
-	case tab > comma && tab >= semi:
-		return '\t'
-	case semi > comma && semi > tab:
-		return ';'
+	for _, c := range data {
+		if lines >= sniffLines {
+			break
+		}
+		switch {
+		case c == '"':
+			inQuote = !inQuote
+			blank = false
+		case inQuote:
+		case c == '\n':
+			endLine()
+		case c == '\r' || c == ' ':
+		default:
+			blank = false
+			for i, d := range cands {
+				if c == d {
+					cur[i]++
+				}
+			}
+		}
 	}
-	return ','
+	if lines < sniffLines {
+		endLine()
+	}
+	best, bestScore := 0, 0
+	for i := range cands {
+		if sc := consistency(counts[i]); sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return rune(cands[best])
+}
+
+// consistency is the number of lines whose field count is the most common
+// one above 1; the larger count wins a tie.
+func consistency(counts []int) int {
+	freq := map[int]int{}
+	for _, n := range counts {
+		if n > 1 {
+			freq[n]++
+		}
+	}
+	best := 0
+	for _, f := range freq {
+		best = max(best, f)
+	}
+	return best
 }
 
 // MaxColumns is the widest row accepted, Excel's own limit (XFD).
@@ -107,14 +163,93 @@ func readCSV(data []byte, opts Options) (*Sheet, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					// The line where the quoted field starts: an unclosed
+					// quote is only noticed at the end of the file.
+					return nil, &LineError{Err: ErrQuote, Line: pe.StartLine, Value: lineAt(text, pe.StartLine)}
+				}
 				return nil, fmt.Errorf("%w: CSV line %d: %v", ErrFormat, pe.StartLine, pe.Err)
 			}
 			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if comma != ',' {
+			for _, c := range rec {
+				if decimalComma(c) {
+					return nil, &LineError{Err: ErrDecimalComma, Line: line, Value: trimCell(c)}
+				}
+			}
+		}
 		if err := b.add(line, rec); err != nil {
 			return nil, err
 		}
 	}
-	return b.sheet()
+	sh, err := b.sheet()
+	if err != nil {
+		return nil, err
+	}
+	sh.Delimiter = comma
+	return sh, nil
+}
+
+// decimalComma reports whether a cell is a number written with a comma
+// ("1234,56", "1.234,5", "1,234"): only digits, points and commas, an
+// optional sign, and at least one comma between digits.
+func decimalComma(c string) bool {
+	c = trimCell(c)
+	c = strings.TrimLeft(c, "+-")
+	if !strings.Contains(c, ",") || c == "" {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if ch := c[i]; (ch < '0' || ch > '9') && ch != ',' && ch != '.' {
+			return false
+		}
+	}
+	i := strings.IndexByte(c, ',')
+	return i > 0 && i < len(c)-1 && !pointGrouped(c)
+}
+
+// pointGrouped reports "1,234,567.5": comma groups of three and then a
+// decimal point, which no locale writes with a decimal comma, so the
+// value is not ambiguous.
+func pointGrouped(c string) bool {
+	intPart, frac, ok := strings.Cut(c, ".")
+	if !ok || frac == "" || strings.ContainsAny(frac, ".,") {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) == 0 || len(groups[0]) > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// lineAt returns physical line n (1-based) of text, cut to 80 bytes on a
+// rune boundary, to show where a quote is wrong.
+func lineAt(text []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(text, '\n')
+		if j < 0 {
+			return ""
+		}
+		text = text[j+1:]
+	}
+	if j := bytes.IndexByte(text, '\n'); j >= 0 {
+		text = text[:j]
+	}
+	text = bytes.TrimRight(text, "\r")
+	if len(text) > 80 {
+		k := 80
+		for k > 0 && !utf8.RuneStart(text[k]) {
+			k--
+		}
+		text = text[:k]
+	}
+	return string(text)
 }

@@ -24,7 +24,34 @@ var (
 	ErrTooManyRows = errors.New("tabular: too many rows")
 	ErrEmpty       = errors.New("tabular: file has no non-empty row")
 	ErrFormat      = errors.New("tabular: unreadable file")
+	// ErrUnpacked is a workbook whose parts add up to more than
+	// Options.UnzipSizeLimit (a zip bomb, or a sheet far beyond any import).
+	ErrUnpacked = fmt.Errorf("%w: workbook unpacks too large", ErrFormat)
+	// ErrQuote is a CSV quote that does not pair up; it comes as a
+	// *LineError naming the line where the quoted field starts.
+	ErrQuote = fmt.Errorf("%w: unbalanced quote", ErrFormat)
+	// ErrDecimalComma is a number with a comma in a CSV separated by
+	// semicolons or tabs, the European layout where the comma is the
+	// decimal mark: "1234,56" cannot be told from 123456. It comes as a
+	// *LineError with the cell.
+	ErrDecimalComma = errors.New("tabular: decimal comma")
+	// ErrNoVisibleSheet is a workbook whose worksheets are all hidden.
+	ErrNoVisibleSheet = fmt.Errorf("%w: no visible worksheet", ErrFormat)
 )
+
+// LineError locates a problem of the file: the 1-based line (CSV) or row
+// (XLSX) and the offending text.
+type LineError struct {
+	Err   error
+	Line  int
+	Value string
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%v: line %d: %q", e.Err, e.Line, e.Value)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
 
 // Options bounds the resources one read may use. A zero field means the
 // corresponding DefaultOptions value, so a partially filled literal is safe.
@@ -36,6 +63,10 @@ type Options struct {
 	// MaxCells caps rows × width after padding. Without it a small file of
 	// one-cell rows under a 16 384-column header would pad to gigabytes.
 	MaxCells int
+	// Sheets names the worksheets to prefer, as the import templates name
+	// them; matched case-insensitively. Without a visible match the first
+	// visible worksheet is read.
+	Sheets []string
 }
 
 // DefaultOptions returns limits suited to a city-wide import: 50 MiB upload,
@@ -72,12 +103,32 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Sheet is the first worksheet of a file (or the whole CSV): the header row
-// and the data rows after it, all padded to the same width.
+// Sheet is the worksheet read (or the whole CSV): the header row and the
+// data rows after it, all padded to the same width, and what the reading
+// decided that the user should be told.
 type Sheet struct {
 	Header     []string
 	HeaderLine int // 1-based line of the header, for errors about columns
 	Rows       []Row
+	// Titles are the rows above the header that hold one cell each, such
+	// as "2024年3月规上工业企业月报": a title, not the header.
+	Titles []Row
+
+	Delimiter rune // CSV: the separator sniffed
+	// XLSX: the worksheet read, how many the workbook has, and the hidden
+	// ones (never read).
+	SheetName  string
+	SheetCount int
+	Hidden     []string
+	// Merged lists the merged cell ranges of the worksheet read. Only the
+	// first cell of a range holds its value; the others read as empty.
+	Merged []Merged
+}
+
+// Merged is a merged cell range, such as "C3:C10".
+type Merged struct {
+	Ref                 string
+	FirstLine, LastLine int
 }
 
 // Row is one non-empty data row.
@@ -129,6 +180,9 @@ func Read(r io.Reader, filename string, opts Options) (*Sheet, error) {
 	return readCSV(data, opts)
 }
 
+// maxTitleRows bounds the one-cell rows taken as titles above a header.
+const maxTitleRows = 5
+
 // builder collects rows as they are read and enforces the row and cell
 // limits early, so a hostile file is rejected before it is fully in memory.
 type builder struct {
@@ -136,6 +190,7 @@ type builder struct {
 	header []string
 	hline  int
 	rows   []Row
+	titles []Row // one-cell rows before the header, while it is not known
 	width  int
 	cells  int // unpadded cells kept so far
 }
@@ -143,12 +198,13 @@ type builder struct {
 // add trims the cells of one row and keeps it unless it is empty. The slice
 // is modified in place and retained.
 func (b *builder) add(line int, cells []string) error {
-	last := -1
+	last, filled := -1, 0
 	for i, c := range cells {
-		c = trimCell(c)
+		c = unescapeCell(trimCell(c))
 		cells[i] = c
 		if c != "" {
 			last = i
+			filled++
 		}
 	}
 	if last < 0 {
@@ -156,6 +212,22 @@ func (b *builder) add(line int, cells []string) error {
 	}
 	cells = cells[:last+1]
 	if b.header == nil {
+		// A report form often starts with a title row, merged across the
+		// table; taken as the header it would make every column
+		// "missing". A row of one cell is held back until a wider row
+		// shows the real header. No import has a one-column header.
+		if filled == 1 && len(b.titles) < maxTitleRows {
+			b.titles = append(b.titles, Row{Line: line, Cells: cells})
+			return nil
+		}
+		if filled == 1 {
+			// Too many one-cell rows to be titles: the first was the
+			// header after all.
+			if err := b.untitle(); err != nil {
+				return err
+			}
+			return b.add(line, cells)
+		}
 		b.header, b.hline, b.width = cells, line, len(cells)
 		return nil
 	}
@@ -176,6 +248,11 @@ func (b *builder) add(line int, cells []string) error {
 // sheet pads every row to the common width. Short rows are re-sliced from
 // one backing array so padding costs one allocation, not one per row.
 func (b *builder) sheet() (*Sheet, error) {
+	if b.header == nil && len(b.titles) > 0 {
+		if err := b.untitle(); err != nil {
+			return nil, err
+		}
+	}
 	if b.header == nil {
 		return nil, ErrEmpty
 	}
@@ -199,11 +276,35 @@ func (b *builder) sheet() (*Sheet, error) {
 		copy(p, c)
 		return p
 	}
-	s := &Sheet{Header: pad(b.header), HeaderLine: b.hline, Rows: b.rows}
+	s := &Sheet{Header: pad(b.header), HeaderLine: b.hline, Rows: b.rows, Titles: b.titles}
 	for i := range s.Rows {
 		s.Rows[i].Cells = pad(s.Rows[i].Cells)
 	}
 	return s, nil
+}
+
+// untitle makes the held one-cell rows the header and data rows they were.
+func (b *builder) untitle() error {
+	held := b.titles
+	b.titles = nil
+	first := held[0]
+	b.header, b.hline, b.width = first.Cells, first.Line, len(first.Cells)
+	for _, r := range held[1:] {
+		if err := b.add(r.Line, r.Cells); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unescapeCell undoes SafeCell: the apostrophe an export put before "=公司"
+// is not part of the name, so an export imported back changes nothing.
+// Only the exact form SafeCell writes is undone.
+func unescapeCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && SafeCell(s[1:]) == s {
+		return s[1:]
+	}
+	return s
 }
 
 // trimCell removes surrounding white space, including the ideographic space

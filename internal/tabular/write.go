@@ -94,10 +94,24 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
+// XLSXOptions tune WriteXLSXWith.
+type XLSXOptions struct {
+	// TextColumns are 0-based columns formatted as Text ("@"), so what a
+	// user types there stays as typed: an 18-digit credit code typed into
+	// a General cell becomes a number with 15 significant digits. Their
+	// cells are written as text too.
+	TextColumns []int
+}
+
 // WriteXLSX streams one worksheet named sheet with a bold, frozen header.
 // Cells that are exact plain numbers are written as numbers (so sums work
 // in Excel); everything else is written as text through SafeCell.
-func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) (err error) {
+func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) error {
+	return WriteXLSXWith(w, sheet, header, rows, XLSXOptions{})
+}
+
+// WriteXLSXWith is WriteXLSX with options.
+func WriteXLSXWith(w io.Writer, sheet string, header []string, rows [][]string, opts XLSXOptions) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -130,6 +144,23 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) (err
 			return err
 		}
 	}
+	text := make(map[int]bool, len(opts.TextColumns))
+	if len(opts.TextColumns) > 0 {
+		// Number format 49 is Excel's built-in "@" (Text).
+		textStyle, err := f.NewStyle(&excelize.Style{NumFmt: 49})
+		if err != nil {
+			return err
+		}
+		for _, c := range opts.TextColumns {
+			if c < 0 || c >= MaxColumns {
+				return fmt.Errorf("tabular: text column %d out of range", c)
+			}
+			text[c] = true
+			if err := sw.SetColStyle(c+1, c+1, textStyle); err != nil {
+				return err
+			}
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
@@ -143,8 +174,12 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) (err
 	}
 	for i, r := range rows {
 		vals = vals[:0]
-		for _, c := range r {
-			vals = append(vals, xlsxValue(c))
+		for j, c := range r {
+			if text[j] {
+				vals = append(vals, SafeCell(c))
+			} else {
+				vals = append(vals, xlsxValue(c))
+			}
 		}
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {

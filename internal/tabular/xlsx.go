@@ -36,7 +36,15 @@ func readXLSX(data []byte, opts Options) (s *Sheet, err error) {
 	if len(sheets) == 0 {
 		return nil, fmt.Errorf("%w: workbook has no worksheet", ErrFormat)
 	}
-	rows, err := f.Rows(sheets[0])
+	name, hidden := pickSheet(f, sheets, opts.Sheets)
+	if name == "" {
+		return nil, ErrNoVisibleSheet
+	}
+	merged, err := mergedRanges(f, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	rows, err := f.Rows(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
@@ -62,7 +70,60 @@ func readXLSX(data []byte, opts Options) (s *Sheet, err error) {
 	if err := rows.Error(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	return b.sheet()
+	sh, err := b.sheet()
+	if err != nil {
+		return nil, err
+	}
+	sh.SheetName, sh.SheetCount, sh.Hidden, sh.Merged = name, len(sheets), hidden, merged
+	return sh, nil
+}
+
+// pickSheet returns the worksheet to read: the first visible one named in
+// prefer, else the first visible one, and the names of the hidden ones.
+// Reading a hidden sheet imported what the user could not see.
+func pickSheet(f *excelize.File, sheets, prefer []string) (name string, hidden []string) {
+	visible := make([]bool, len(sheets))
+	for i, s := range sheets {
+		v, err := f.GetSheetVisible(s)
+		visible[i] = err == nil && v
+		if !visible[i] {
+			hidden = append(hidden, s)
+		}
+	}
+	for _, p := range prefer {
+		for i, s := range sheets {
+			if visible[i] && strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(p)) {
+				return s, hidden
+			}
+		}
+	}
+	for i, s := range sheets {
+		if visible[i] {
+			return s, hidden
+		}
+	}
+	return "", hidden
+}
+
+// mergedRanges lists the merged cells of a worksheet with their rows.
+func mergedRanges(f *excelize.File, sheet string) ([]Merged, error) {
+	mcs, err := f.GetMergeCells(sheet)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Merged, 0, len(mcs))
+	for _, mc := range mcs {
+		_, r1, err := excelize.CellNameToCoordinates(mc.GetStartAxis())
+		if err != nil {
+			return nil, err
+		}
+		_, r2, err := excelize.CellNameToCoordinates(mc.GetEndAxis())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Merged{Ref: mc.GetStartAxis() + ":" + mc.GetEndAxis(), FirstLine: r1, LastLine: r2})
+	}
+	return out, nil
 }
 
 // checkUnzippedSize rejects a zip bomb from the central directory before
@@ -77,7 +138,7 @@ func checkUnzippedSize(data []byte, limit int64) error {
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
 		if total > uint64(limit) {
-			return fmt.Errorf("%w: workbook unpacks to more than %d bytes", ErrFormat, limit)
+			return fmt.Errorf("%w: more than %d bytes", ErrUnpacked, limit)
 		}
 	}
 	return nil

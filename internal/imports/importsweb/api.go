@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/imports"
@@ -75,6 +77,31 @@ func (e *rejected) Answer(lang string) (int, string, any) {
 	}
 }
 
+// busy is an import refused because the server runs as many as it may;
+// the handler has set Retry-After.
+type busy struct {
+	m         *module
+	max, secs int
+}
+
+func (e *busy) Error() string { return fmt.Sprintf("imports busy: %d running", e.max) }
+
+// apiBusy is the 429 answer, the core's error body.
+type apiBusy struct {
+	Error apiBusyError `json:"error"`
+}
+
+type apiBusyError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Answer is 429 with a message saying how long to wait.
+func (e *busy) Answer(lang string) (int, string, any) {
+	msg := e.m.core.T(lang, "api.err.imports_busy", e.max, e.secs)
+	return http.StatusTooManyRequests, msg, apiBusy{Error: apiBusyError{Code: "rate_limited", Message: msg}}
+}
+
 func (m *module) rowErrors(lang string, res []imports.RowError) []apiRowError {
 	out := make([]apiRowError, 0, len(res))
 	for _, e := range res {
@@ -91,7 +118,17 @@ func (m *module) apiImport(kind string) web.Handler {
 		if !c.User.CanImport() {
 			return apperr.New(apperr.Forbidden, "api.err.forbidden")
 		}
-		sheet, err := m.readUpload(w, r)
+		// Take a slot before reading the upload, so a refused request
+		// costs neither the parse nor the memory of its file.
+		done, ok := m.svc.TryStart()
+		if !ok {
+			l := m.svc.Limits()
+			secs := int(math.Ceil(l.RetryAfter.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return &busy{m: m, max: l.MaxConcurrent, secs: secs}
+		}
+		defer done()
+		sheet, err := m.readUpload(w, r, kind)
 		if err != nil {
 			return err
 		}
@@ -113,8 +150,8 @@ func (m *module) apiImport(kind string) web.Handler {
 
 // readUpload streams the "file" part of a multipart body into tabular.Read
 // without buffering the upload to disk first.
-func (m *module) readUpload(w http.ResponseWriter, r *http.Request) (*tabular.Sheet, error) {
-	opts := tabular.DefaultOptions()
+func (m *module) readUpload(w http.ResponseWriter, r *http.Request, kind string) (*tabular.Sheet, error) {
+	opts := imports.ReadOptions(kind)
 	// The multipart envelope adds a little to the file itself.
 	r.Body = http.MaxBytesReader(w, r.Body, opts.MaxBytes+1<<20)
 	mr, err := r.MultipartReader()
@@ -176,7 +213,7 @@ func (m *module) importTemplate(w http.ResponseWriter, r *http.Request, c web.Ct
 	ct := "text/csv; charset=utf-8"
 	if format == tabular.FormatXLSX {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = tabular.WriteXLSX(&buf, kind, header, example)
+		err = tabular.WriteXLSXWith(&buf, kind, header, example, tabular.XLSXOptions{TextColumns: imports.TemplateTextColumns(kind)})
 	} else {
 		err = tabular.WriteCSV(&buf, header, example)
 	}

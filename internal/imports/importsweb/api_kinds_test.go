@@ -80,7 +80,7 @@ func TestImportYearlyKinds(t *testing.T) {
 			{Name: "profile template csv", URL: "/api/v1/imports/profiles/template.csv", User: "firm", WantStatus: 200,
 				WantContains: []string{"统一社会信用代码", "研发人员（人）", "资产负债率（%）"}, WantHeader: map[string]string{"Content-Disposition": "ibrain-profiles-template.csv"}},
 			{Name: "mujun template csv in English", URL: "/api/v1/imports/mujun-facts/template.csv?lang=en", User: "admin", WantStatus: 200,
-				WantContains: []string{"credit_code", "electricity_kwh", "environmental_penalty"}},
+				WantContains: []string{"Credit code,Year,Park,Electricity (kWh)", "environmental_penalty"}},
 			{Name: "listing template csv", URL: "/api/v1/imports/listing/template.csv", User: "wanzhou", WantStatus: 200,
 				WantContains: []string{"保荐机构", "辅导备案", "科创板"}},
 		})
@@ -105,7 +105,7 @@ func TestImportYearlyKinds(t *testing.T) {
 			t.Fatalf("listing template xlsx: %d", res.StatusCode)
 		}
 		sh, err := tabular.Read(strings.NewReader(body), "t.xlsx", tabular.Options{})
-		if err != nil || len(sh.Rows) != 6 || sh.Header[1] != "stage" {
+		if err != nil || len(sh.Rows) != 6 || sh.Header[1] != "Stage" {
 			t.Errorf("listing template xlsx: %v, %+v", err, sh)
 		}
 	})

@@ -116,7 +116,7 @@ func TestImports(t *testing.T) {
 			{Name: "template csv", URL: "/api/v1/imports/enterprises/template.csv", User: "firm", WantStatus: 200,
 				WantContains: []string{"统一社会信用代码"}, WantHeader: map[string]string{"Content-Disposition": "ibrain-enterprises-template.csv"}},
 			{Name: "template csv english", URL: "/api/v1/imports/reports/template.csv?lang=en", User: "firm", WantStatus: 200,
-				WantContains: []string{"credit_code"}},
+				WantContains: []string{"Credit code,Period,Gross industrial output (¥10k)"}, WantNotContains: []string{"credit_code"}},
 			{Name: "template unknown kind", URL: "/api/v1/imports/users/template.xlsx", User: "admin", WantStatus: 404},
 		})
 

@@ -17,7 +17,7 @@ func TestImportPage(t *testing.T) {
 			{Name: "import page, kind selected", URL: "/import?kind=reports", User: "admin", WantStatus: 200,
 				WantContains: []string{`data-import="reports"`, "/api/v1/imports/reports/template.xlsx"}, WantNotContains: []string{`data-import="enterprises"`}},
 			{Name: "import page, listing events in English", URL: "/import?kind=listing&lang=en", User: "wanzhou", WantStatus: 200,
-				WantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "credit_code", "proceeds_10k"}},
+				WantContains: []string{`data-import="listing"`, "/api/v1/imports/listing/template.csv?lang=en", "Listing pipeline events", "Credit code", "IPO proceeds (¥10k)"}},
 			{Name: "an enterprise imports reports and its profile only", URL: "/import?kind=mujun-facts", User: "firm", WantStatus: 200,
 				WantContains:    []string{`data-import="reports"`, `data-kind="profiles"`},
 				WantNotContains: []string{`data-import="enterprises"`, `data-kind="enterprises"`, `data-kind="mujun-facts"`, `data-kind="listing"`}},
