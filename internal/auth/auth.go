@@ -13,14 +13,28 @@ type Role string
 
 // Roles.
 const (
-	RoleCityAdmin   Role = "city_admin"   // manages users, reference data, targets; sees everything
+	RoleCityAdmin   Role = "city_admin"   // the commission's business administrator: reference data, targets, evaluations; sees everything
 	RoleCityAnalyst Role = "city_analyst" // sees everything, changes nothing but imports
 	RoleDistrict    Role = "district"     // one district or zone
 	RoleEnterprise  Role = "enterprise"   // one enterprise
+
+	// The three administrators of 三权分立 (等保 L3 separation of duties):
+	// each holds one duty's permissions only, no data permission and no
+	// data scope, and an account has exactly one role, so no account can
+	// hold two of them.
+	RoleSysAdmin   Role = "sysadmin"   // 系统管理员: operates the platform
+	RoleSecAdmin   Role = "secadmin"   // 安全管理员: accounts, roles, account-control policy
+	RoleAuditAdmin Role = "auditadmin" // 审计管理员: reads and exports the audit trail
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise}
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleSysAdmin, RoleSecAdmin, RoleAuditAdmin}
+
+// Administrator reports whether r is one of the three administrator
+// roles, which must use a second factor.
+func (r Role) Administrator() bool {
+	return r == RoleSysAdmin || r == RoleSecAdmin || r == RoleAuditAdmin
+}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -96,7 +110,8 @@ func (u User) ScopeOf() Scope {
 // CanImport reports whether the user may import data files.
 func (u User) CanImport() bool { return u.Role != RoleEnterprise || u.EnterpriseID != 0 }
 
-// CanAdmin reports whether the user may manage users and targets.
+// CanAdmin reports whether the user is the business administrator
+// (targets, reference data); accounts are the security administrator's.
 func (u User) CanAdmin() bool { return u.Role == RoleCityAdmin }
 
 // ErrUsername is returned for a username outside [a-z0-9._-]{3,32}.

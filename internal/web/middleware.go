@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/metrics"
@@ -223,6 +224,7 @@ func (s *Server) requirePermission(next http.Handler, perm auth.Permission) http
 			return
 		}
 		if !s.policy.Allows(u, perm) {
+			s.record(r, audit.Event{Action: audit.Denied, Target: r.Method + " " + r.URL.Path, Outcome: audit.Refused, Detail: string(perm)})
 			s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/metrics"
 )
 
 // apiRoute is one entry of the route table: the machine routes (health,
@@ -112,8 +113,10 @@ func (s *Server) serve(h Handler) http.HandlerFunc {
 		if u, ok := UserFrom(r.Context()); ok {
 			c.User = u
 		}
-		if err := h(w, r, c); err != nil {
-			s.writeError(w, r, err)
+		sw := &metrics.StatusWriter{ResponseWriter: w}
+		if err := h(sw, r, c); err != nil {
+			s.writeError(sw, r, err)
 		}
+		s.auditRoute(r, sw)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/metrics"
@@ -43,6 +44,12 @@ type Deps struct {
 	// Modules are the features' HTTP sides, in menu order (internal/app
 	// lists them).
 	Modules []ModuleFunc
+	// Audit receives the audit trail's events; a trail over Store when
+	// nil.
+	Audit audit.Recorder
+	// ClientIP says where client addresses come from (a trusted proxy's
+	// header); the peer address when zero.
+	ClientIP ClientIP
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -56,6 +63,8 @@ type Server struct {
 	now     func() time.Time
 	policy  *auth.Policy
 	modules []Module
+	audit   audit.Recorder
+	ipConf  ClientIP
 
 	regions   *region.Catalogue
 	dummyHash string // verified against for unknown usernames
@@ -84,10 +93,15 @@ func New(d Deps) (*Server, error) {
 		catalog: d.Catalog,
 		secure:  d.SecureCookies,
 		now:     time.Now,
+		audit:   d.Audit,
+		ipConf:  d.ClientIP,
 		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.audit == nil {
+		s.audit = audit.NewService(d.Store, audit.Options{})
 	}
 	if s.metrics == nil {
 		s.metrics = metrics.NewRegistry()

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 )
 
@@ -156,10 +156,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
 	password := r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	key := username + "|" + clientIP(r)
+	key := username + "|" + s.clientIP(r)
 	now := s.now()
 
 	if !s.limiter.Allow(key, now) {
+		s.record(r, audit.Event{Action: audit.SignInFailed, Actor: username, Outcome: audit.Failed, Detail: "rate limited"})
 		s.loginFailed(w, r, http.StatusTooManyRequests, "api.err.too_many_attempts", username, next)
 		return
 	}
@@ -170,6 +171,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		// not tell which usernames exist.
 		_ = s.hasher.Verify(r.Context(), s.dummyHash, password)
 		s.limiter.Fail(key, now)
+		s.record(r, audit.Event{Action: audit.SignInFailed, Actor: username, Outcome: audit.Failed, Detail: "unknown account"})
 		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
 		return
 	case err != nil:
@@ -184,6 +186,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if verr != nil || u.Disabled {
 		s.limiter.Fail(key, now)
+		reason := "wrong password"
+		if verr == nil {
+			reason = "account disabled"
+		}
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: username, Outcome: audit.Failed, Detail: reason})
 		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
 		return
 	}
@@ -203,6 +210,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, token, expires)
 	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
+	s.record(r, audit.Event{Action: audit.SignIn, ActorID: u.ID, Actor: u.Username})
 	// Sign-ins are rare next to page views, which makes them a cheap moment
 	// to sweep expired sessions without a background job.
 	if n, err := s.store.DeleteExpiredSessions(r.Context()); err != nil {
@@ -244,6 +252,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, r, err)
 				return
 			}
+			if res.ok {
+				s.record(r, audit.Event{Action: audit.SignOut, ActorID: res.user.ID, Actor: res.user.Username})
+			}
 		}
 	}
 	s.clearSessionCookie(w)
@@ -270,17 +281,6 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// clientIP returns the peer address. X-Forwarded-For is not trusted: any
-// client can set it, which would let one client spread its attempts over
-// invented addresses.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // loginLimits configure the failed sign-in limiter.

@@ -306,6 +306,9 @@ func (env *Env) seed(ctx context.Context, hasher *auth.Hasher) {
 		{Username: "yuzhong", Role: auth.RoleDistrict, RegionCode: "500103"},
 		{Username: "firm", Role: auth.RoleEnterprise, EnterpriseID: env.IDs[EntWanzhouAuto]},
 		{Username: "gone", Role: auth.RoleCityAdmin, Disabled: true},
+		{Username: "sysadmin", Role: auth.RoleSysAdmin},
+		{Username: "secadmin", Role: auth.RoleSecAdmin},
+		{Username: "auditor", Role: auth.RoleAuditAdmin},
 	} {
 		u.DisplayName, u.PasswordHash = u.Username, hash
 		id, err := env.Store.CreateUser(ctx, u)
