@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/goals"
@@ -59,6 +60,9 @@ type App struct {
 	Hardtech    *hardtech.Service
 	Mujun       *mujun.Service
 	Imports     *imports.Service
+	// Audit is the audit trail, shared by the web core's hooks, the CLI
+	// and other modules (which record through its audit.Recorder side).
+	Audit *audit.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -123,6 +127,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Hardtech:    hardtech.NewService(st),
 		Mujun:       mujun.NewService(st),
 		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
+		Audit:       audit.NewService(st, audit.Options{}),
 	}
 }
 

@@ -208,6 +208,12 @@ func (s *Service) Archive(ctx context.Context, w io.Writer, file string) (Archiv
 		return res, nil
 	}
 	res.ToSeq, res.SHA256 = through, hex.EncodeToString(h.Sum(nil))
+	// A file must be on disk before its rows leave the database.
+	if f, ok := w.(interface{ Sync() error }); ok {
+		if err := f.Sync(); err != nil {
+			return ArchiveResult{}, err
+		}
+	}
 	if err := s.store.ArchiveAudit(ctx, through, lastHash, res.Archive); err != nil {
 		return ArchiveResult{}, err
 	}

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 func runUser(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: want 'user create', 'user list' or 'user passwd'", errUsage)
+		return fmt.Errorf("%w: want 'user create', 'user list', 'user passwd', 'user disable' or 'user enable'", errUsage)
 	}
 	switch args[0] {
 	case "create":
@@ -20,8 +21,12 @@ func runUser(ctx context.Context, args []string, std IO) error {
 		return userList(ctx, args[1:], std)
 	case "passwd":
 		return userPasswd(ctx, args[1:], std)
+	case "disable":
+		return userSetDisabled(ctx, args[1:], std, true)
+	case "enable":
+		return userSetDisabled(ctx, args[1:], std, false)
 	case "-h", "--help":
-		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd [flags]   (each takes -h)")
+		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd|disable|enable [flags]   (each takes -h)")
 		return nil
 	}
 	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
@@ -31,7 +36,7 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("user create", "--username NAME --role ROLE [--region CODE] [--enterprise CREDIT_CODE]", std)
 	username := fs.String("username", "", "login name: 3–32 of a-z 0-9 . _ -")
 	name := fs.String("name", "", "display name (defaults to the username)")
-	role := fs.String("role", "", "city_admin, city_analyst, district or enterprise")
+	role := fs.String("role", "", "city_admin, city_analyst, district, enterprise, sysadmin, secadmin or auditadmin")
 	regionCode := fs.String("region", "", "district or zone code for role district (e.g. 500101, CQ-LJ)")
 	credit := fs.String("enterprise", "", "credit code of the enterprise for role enterprise")
 	password := fs.String("password", "", "password; generated and printed once when empty")
@@ -72,6 +77,9 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 		pw = auth.NewPassword(16)
 	}
 	if err := createUser(ctx, a.Store, u, pw); err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: "created with role " + string(u.Role)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.Stdout, "created %s (%s)\n", u.Username, u.Role)
@@ -143,6 +151,42 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	if err := a.Store.SetPassword(ctx, u.ID, hash); err != nil {
 		return err
 	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: "password reset"}); err != nil {
+		return err
+	}
 	fmt.Fprintf(std.Stdout, "password of %s reset\n", u.Username)
+	return nil
+}
+
+// userSetDisabled disables an account (its sessions end at once) or
+// enables it again.
+func userSetDisabled(ctx context.Context, args []string, std IO, disabled bool) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
+	fs, db := newFlags("user "+verb, "--username NAME", std)
+	username := fs.String("username", "", "account to "+verb)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Store.UserByUsername(ctx, *username)
+	if err != nil {
+		return err
+	}
+	if disabled {
+		err = a.Store.DisableUser(ctx, u.ID)
+	} else {
+		err = a.Store.EnableUser(ctx, u.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: verb + "d"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "%s %sd\n", u.Username, verb)
 	return nil
 }

@@ -120,6 +120,18 @@ func (s *Store) DisableUser(ctx context.Context, userID int64) error {
 	})
 }
 
+// EnableUser re-enables a disabled account and clears its lockout.
+func (s *Store) EnableUser(ctx context.Context, userID int64) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE app_user SET disabled = 0, failed_logins = 0, locked_until = 0 WHERE id = $1`, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "err.user_not_found")
+	}
+	return nil
+}
+
 // Session is a signed-in session as stored.
 type Session struct {
 	User      auth.User
