@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
@@ -30,6 +31,7 @@ func features() []feature {
 		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},
 		{name: "mujun", web: func(a *App) web.ModuleFunc { return mujunweb.Module(a.Mujun) }}, // messages in internal/i18n: the engine reads them
 		{name: "imports", messages: importsweb.Messages, web: func(a *App) web.ModuleFunc { return importsweb.Module(a.Imports) }},
+		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
 	}
 }
 

@@ -20,6 +20,10 @@ import (
 // record. Any change of access, and any route added without a row here,
 // fails the test.
 var accessMatrix = map[string]string{
+	"GET /api/v1/audit/events":                         "-------a", // the audit administrator alone (三权分立)
+	"GET /api/v1/audit/events.jsonl":                   "-------a",
+	"GET /api/v1/audit/verify":                         "-------a",
+	"GET /audit":                                       "-------a",
 	"GET /api/v1/clusters":                             "-aaaaaaa",
 	"GET /api/v1/cultivation/candidates":               "-aaa----",
 	"GET /api/v1/cultivation/candidates.xlsx":          "-aaa----",
@@ -104,7 +108,7 @@ var matrixPages = []string{
 	"GET /enterprises", "GET /enterprises/{id}", "GET /enterprises/{id}/eligibility", "GET /cultivation",
 	"GET /targets", "GET /scoreboard", "GET /goals", "GET /hardtech", "GET /import", "GET /reference",
 	"GET /mujun", "GET /mujun/targets", "GET /mujun/runs/{id}/diff/{other}", "GET /mujun/enterprises/{id}",
-	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}",
+	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}", "GET /audit",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.
