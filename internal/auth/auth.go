@@ -6,6 +6,7 @@ package auth
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // Role is a user's role.
@@ -56,6 +57,15 @@ type User struct {
 	RegionCode   string // RoleDistrict only
 	EnterpriseID int64  // RoleEnterprise only
 	Disabled     bool
+
+	// Account controls (AccountPolicy), kept by the store.
+	FailedLogins       int       // consecutive failed sign-ins
+	LockedUntil        time.Time // zero when not locked
+	LastLoginAt        time.Time // the previous successful sign-in
+	LastLoginIP        string
+	PasswordChangedAt  time.Time
+	MustChangePassword bool   // set by a reset or a generated password
+	TOTPSecret         string // base32; empty when no second factor is enrolled
 }
 
 // Scope limits which data a query may touch. The zero Scope sees nothing;

@@ -5,23 +5,46 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 )
 
-const userColumns = `id, username, display_name, password_hash, role, region_code, enterprise_id, disabled`
+const userColumns = `id, username, display_name, password_hash, role, region_code, enterprise_id, disabled,
+	failed_logins, locked_until, last_login_at, last_login_ip, password_changed_at, must_change_password, totp_secret`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanUser(row rowScanner) (auth.User, error) {
+func scanUser(row rowScanner, extra ...any) (auth.User, error) {
 	var u auth.User
 	var role string
-	var disabled int
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled)
-	u.Role, u.Disabled = auth.Role(role), disabled != 0
+	var disabled, mustChange int
+	var locked, lastLogin, changed int64
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled,
+		&u.FailedLogins, &locked, &lastLogin, &u.LastLoginIP, &changed, &mustChange, &u.TOTPSecret}, extra...)
+	err := row.Scan(dest...)
+	u.Role, u.Disabled, u.MustChangePassword = auth.Role(role), disabled != 0, mustChange != 0
+	u.LockedUntil, u.LastLoginAt, u.PasswordChangedAt = unixOrZero(locked), unixOrZero(lastLogin), unixOrZero(changed)
 	return u, err
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// unixOrZero maps the columns' 0 ("never") to the zero time.
+func unixOrZero(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0)
 }
 
 // CreateUser stores a new account and returns its id. The password must
@@ -36,14 +59,22 @@ func (s *Store) CreateUser(ctx context.Context, u auth.User) (int64, error) {
 	// ON CONFLICT DO NOTHING RETURNING yields no row for a taken name on
 	// both engines, which is clearer than matching driver error texts.
 	var id int64
-	err := s.write.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING RETURNING id`,
-		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, boolInt(u.Disabled), s.unix()).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, apperr.New(apperr.Conflict, "err.username_taken", u.Username)
-	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at, password_changed_at, must_change_password, totp_secret)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (username) DO NOTHING RETURNING id`,
+			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, boolInt(u.Disabled), s.unix(),
+			boolInt(u.MustChangePassword), u.TOTPSecret).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.Conflict, "err.username_taken", u.Username)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: create user: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO password_history (user_id, hash, created_at) VALUES ($1, $2, $3)`, id, u.PasswordHash, s.unix())
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlstore: create user: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -85,24 +116,103 @@ func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
 	return out, rows.Err()
 }
 
-// SetPassword replaces an account's password hash and ends its sessions:
-// a reset usually follows a suspected compromise, and the old sessions may
-// be the attacker's.
+// SetPassword is a reset by an administrator: it replaces an account's
+// password hash, ends its sessions (a reset usually follows a suspected
+// compromise, and the old sessions may be the attacker's), and makes the
+// user choose a new password at the next sign-in, since someone else
+// knows this one.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return s.setPassword(ctx, userID, hash, true, "")
+}
+
+// ChangeOwnPassword is the user's own change: the new hash, the history
+// for the no-reuse rule, and the end of every other session (keep is the
+// token hash of the session that made the change).
+func (s *Store) ChangeOwnPassword(ctx context.Context, userID int64, hash, keep string) error {
+	return s.setPassword(ctx, userID, hash, false, keep)
+}
+
+func (s *Store) setPassword(ctx context.Context, userID int64, hash string, mustChange bool, keep string) error {
 	if hash == "" {
 		return apperr.New(apperr.Invalid, "err.user_invalid")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash = $2 WHERE id = $1`, userID, hash)
+		res, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1`,
+			userID, hash, s.unix(), boolInt(mustChange))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.New(apperr.NotFound, "err.user_not_found")
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE user_id = $1`, userID)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, hash, created_at) VALUES ($1, $2, $3)`, userID, hash, s.unix()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE user_id = $1 AND token_hash <> $2`, userID, keep)
 		return err
 	})
+}
+
+// PasswordHistory returns the hashes of an account's last n passwords,
+// newest first (the current one included).
+func (s *Store) PasswordHistory(ctx context.Context, userID int64, n int) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`, userID, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// RecordLoginFailure counts a failed sign-in of an account and locks it
+// until now+lockFor once maxFailures consecutive failures are reached. The
+// count lives in the database, so every server instance on it sees the
+// same lockout. It reports whether this failure locked the account.
+func (s *Store) RecordLoginFailure(ctx context.Context, userID int64, now time.Time, maxFailures int, lockFor time.Duration) (bool, error) {
+	var locked bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if n < maxFailures {
+			return nil
+		}
+		locked = true
+		// The count restarts, so after the lockout the account has its
+		// full number of attempts again.
+		_, err := tx.ExecContext(ctx, `UPDATE app_user SET failed_logins = 0, locked_until = $2 WHERE id = $1`, userID, now.Add(lockFor).Unix())
+		return err
+	})
+	return locked, err
+}
+
+// RecordLogin notes a successful sign-in: the failure count and lockout
+// are cleared and the time and address kept, to be shown at the next one.
+func (s *Store) RecordLogin(ctx context.Context, userID int64, now time.Time, ip string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE app_user SET failed_logins = 0, locked_until = 0, last_login_at = $2, last_login_ip = $3 WHERE id = $1`,
+		userID, now.Unix(), ip)
+	return err
+}
+
+// SetTOTPSecret enrolls (or, with "", removes) an account's second factor.
+func (s *Store) SetTOTPSecret(ctx context.Context, userID int64, secret string) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE app_user SET totp_secret = $2 WHERE id = $1`, userID, secret)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "err.user_not_found")
+	}
+	return nil
 }
 
 // DisableUser blocks an account and ends its sessions at once.
@@ -135,7 +245,42 @@ func (s *Store) EnableUser(ctx context.Context, userID int64) error {
 // Session is a signed-in session as stored.
 type Session struct {
 	User      auth.User
+	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// StartSession stores a new session created at created and, when
+// maxConcurrent > 0, ends the account's oldest sessions beyond that many,
+// in one transaction. It returns how many sessions it ended.
+func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64, created, expires time.Time, maxConcurrent int) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)`,
+			tokenHash, userID, created.Unix(), expires.Unix()); err != nil {
+			return err
+		}
+		if maxConcurrent <= 0 {
+			return nil
+		}
+		// SQLite needs a LIMIT before OFFSET (-1: none); PostgreSQL
+		// takes OFFSET alone.
+		limit := ""
+		if s.engine == SQLite {
+			limit = "LIMIT -1"
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM session WHERE user_id = $1 AND token_hash IN (
+			SELECT token_hash FROM session WHERE user_id = $1 AND token_hash <> $2 ORDER BY created_at DESC, token_hash `+limit+` OFFSET $3)`,
+			userID, tokenHash, maxConcurrent-1)
+		if err != nil {
+			return err
+		}
+		ended, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: start session: %w", err)
+	}
+	return ended, nil
 }
 
 // CreateSession stores a session. tokenHash is the hex SHA-256 of the
@@ -154,24 +299,19 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 // session, or one whose user is disabled, is Unauthorized.
 func (s *Store) Session(ctx context.Context, tokenHash string) (Session, error) {
 	var sess Session
-	var expires int64
-	var role string
-	var disabled int
-	u := &sess.User
-	err := s.read.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, u.enterprise_id, u.disabled, s.expires_at
-		FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, s.unix()).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &u.RegionCode, &u.EnterpriseID, &disabled, &expires)
+	var created, expires int64
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+`, s.created_at, s.expires_at
+		FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, s.unix()), &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, apperr.New(apperr.Unauthorized, "err.session_expired")
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("sqlstore: session: %w", err)
 	}
-	u.Role, u.Disabled = auth.Role(role), disabled != 0
 	if u.Disabled {
 		return Session{}, apperr.New(apperr.Unauthorized, "err.session_expired")
 	}
-	sess.ExpiresAt = time.Unix(expires, 0)
+	sess.User, sess.CreatedAt, sess.ExpiresAt = u, time.Unix(created, 0), time.Unix(expires, 0)
 	return sess, nil
 }
 

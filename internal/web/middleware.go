@@ -53,6 +53,7 @@ type authResult struct {
 	tokenHash string    // of the presented token, even if it was not valid
 	bearer    bool      // credentials came from the Authorization header
 	expires   time.Time // of the live session
+	created   time.Time // of the live session, for its absolute lifetime
 	err       error     // the store failed; not the same as "signed out"
 }
 

@@ -50,6 +50,12 @@ type Deps struct {
 	// ClientIP says where client addresses come from (a trusted proxy's
 	// header); the peer address when zero.
 	ClientIP ClientIP
+	// AccountPolicies are the account controls (passwords, lockout,
+	// sessions, second factor); the built-in account_policy.json when nil.
+	AccountPolicies auth.AccountPolicies
+	// Now is the server's clock; time.Now when nil. Tests move it instead
+	// of sleeping.
+	Now func() time.Time
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -65,6 +71,8 @@ type Server struct {
 	modules []Module
 	audit   audit.Recorder
 	ipConf  ClientIP
+
+	accountPolicies auth.AccountPolicies
 
 	regions   *region.Catalogue
 	dummyHash string // verified against for unknown usernames
@@ -99,6 +107,15 @@ func New(d Deps) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now != nil {
+		s.now = d.Now
+	}
+	if s.accountPolicies = d.AccountPolicies; s.accountPolicies == nil {
+		var err error
+		if s.accountPolicies, err = auth.BuiltinAccountPolicies(); err != nil {
+			return nil, err
+		}
 	}
 	if s.audit == nil {
 		s.audit = audit.NewService(d.Store, audit.Options{})

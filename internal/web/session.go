@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,16 +22,12 @@ import (
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "ibrain_session"
 
-const (
-	// sessionTTL is the sliding lifetime of a session: it ends 12 hours
-	// after the last request, so a working day needs one sign-in.
-	sessionTTL = 12 * time.Hour
-	// sessionRefresh is how stale a session's expiry may get before a
-	// request extends it; extending on every request would make every
-	// page view a database write.
-	sessionRefresh = 10 * time.Minute
-)
-
+// Session lifetimes come from the account policy (auth.AccountPolicy):
+// a session ends after its idle timeout without a request, and after its
+// absolute lifetime however active. A request extends the idle expiry
+// only once it has gone a sixth of the idle timeout stale: extending on
+// every request would make every page view a database write, and the
+// session still ends within the idle timeout, never later.
 // newToken returns a fresh session token (32 random bytes, base64url) and
 // the hex SHA-256 the store keeps in its place.
 func newToken() (token, hash string) {
@@ -48,14 +45,31 @@ func hashToken(token string) string {
 
 // NewSession starts a session for a user and returns its token, the value
 // of the session cookie or of an "Authorization: Bearer" header. Sign-in
-// uses it; so can tests and tools that need a signed-in client.
+// uses it; so can tests and tools that need a signed-in client. The
+// account's oldest sessions beyond the policy's concurrent limit end.
 func (s *Server) NewSession(ctx context.Context, userID int64) (string, time.Time, error) {
 	token, hash := newToken()
-	expires := s.now().Add(sessionTTL)
-	if err := s.store.CreateSession(ctx, hash, userID, expires); err != nil {
+	now := s.now()
+	pol := s.accountPolicies.At(now)
+	expires := sessionExpiry(pol, now, now)
+	ended, err := s.store.StartSession(ctx, hash, userID, now, expires, pol.Session.MaxConcurrent)
+	if err != nil {
 		return "", time.Time{}, err
 	}
+	if ended > 0 {
+		s.log.InfoContext(ctx, "ended sessions over the concurrent limit", "user_id", userID, "count", ended)
+	}
 	return token, expires, nil
+}
+
+// sessionExpiry is when a session created at created, last used at now,
+// ends: the idle timeout from now, capped by the absolute lifetime.
+func sessionExpiry(pol auth.AccountPolicy, created, now time.Time) time.Time {
+	idle, abs := now.Add(pol.IdleTimeout()), created.Add(pol.AbsoluteLifetime())
+	if abs.Before(idle) {
+		return abs
+	}
+	return idle
 }
 
 // authenticate reads the request's credentials: a bearer token when an
@@ -87,19 +101,27 @@ func (s *Server) authenticate(r *http.Request) authResult {
 		res.err = err
 		return res
 	}
-	res.user, res.ok, res.expires = sess.User, true, sess.ExpiresAt
+	// The server's clock decides expiry (the store's query only drops
+	// sessions long gone), so one clock governs idle and absolute limits.
+	if !s.now().Before(sess.ExpiresAt) {
+		return res
+	}
+	res.user, res.ok, res.expires, res.created = sess.User, true, sess.ExpiresAt, sess.CreatedAt
 	// Handlers and templates never need the hash; not carrying it means
 	// no page can leak it by accident.
-	res.user.PasswordHash = ""
+	res.user.PasswordHash, res.user.TOTPSecret = "", ""
 	return res
 }
 
-// slideSession extends a session whose expiry is more than sessionRefresh
-// older than a fresh one would be, and renews the cookie to match. A
-// failure only costs the extension, so it is logged, not returned.
+// slideSession moves a session's idle expiry forward (never past its
+// absolute end) once it has gone a sixth of the idle timeout stale, and
+// renews the cookie to match. A failure only costs the extension, so it
+// is logged, not returned.
 func (s *Server) slideSession(w http.ResponseWriter, r *http.Request, res authResult) {
-	fresh := s.now().Add(sessionTTL)
-	if fresh.Sub(res.expires) < sessionRefresh {
+	now := s.now()
+	pol := s.accountPolicies.At(now)
+	fresh := sessionExpiry(pol, res.created, now)
+	if fresh.Sub(res.expires) < pol.IdleTimeout()/6 {
 		return
 	}
 	if err := s.store.ExtendSession(r.Context(), res.tokenHash, fresh); err != nil {
@@ -178,21 +200,58 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	pol := s.accountPolicies.At(now)
 	verr := s.hasher.Verify(r.Context(), u.PasswordHash, password)
 	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
 		// A malformed stored hash or a cancelled request, not a wrong
 		// password; still a failure for the client.
 		s.log.WarnContext(r.Context(), "verify password", "user_id", u.ID, "err", verr)
 	}
-	if verr != nil || u.Disabled {
+	fail := func(reason, key string, count bool) {
 		s.limiter.Fail(key, now)
-		reason := "wrong password"
-		if verr == nil {
-			reason = "account disabled"
-		}
 		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: username, Outcome: audit.Failed, Detail: reason})
+		if count {
+			locked, err := s.store.RecordLoginFailure(r.Context(), u.ID, now, pol.Lockout.MaxFailures, pol.LockoutDuration())
+			if err != nil {
+				s.log.ErrorContext(r.Context(), "record login failure", "user_id", u.ID, "err", err)
+			} else if locked {
+				s.record(r, audit.Event{Action: audit.Locked, ActorID: u.ID, Actor: username, Outcome: audit.Refused,
+					Detail: fmt.Sprintf("%d failures; locked for %s", pol.Lockout.MaxFailures, pol.LockoutDuration())})
+			}
+		}
+	}
+	switch {
+	case u.LockedUntil.After(now):
+		// Locked per account in the database, so every server instance
+		// refuses it, whatever the password.
+		s.limiter.Fail(key, now)
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: username, Outcome: audit.Failed, Detail: "account locked"})
+		s.loginFailedArgs(w, r, http.StatusUnauthorized, "api.err.account_locked", username, next, int(u.LockedUntil.Sub(now).Minutes())+1)
+		return
+	case verr != nil:
+		fail("wrong password", key, true)
 		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
 		return
+	case u.Disabled:
+		fail("account disabled", key, false)
+		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
+		return
+	}
+	if pol.NeedsSecondFactor(u.Role) || u.TOTPSecret != "" {
+		otp := r.PostForm.Get("otp")
+		switch {
+		case u.TOTPSecret == "":
+			fail("second factor not enrolled", key, false)
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_not_enrolled", username, next)
+			return
+		case otp == "":
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_required", username, next)
+			return
+		case !auth.VerifyTOTP(u.TOTPSecret, otp, now):
+			fail("wrong second factor", key, true)
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_failed", username, next)
+			return
+		}
 	}
 	s.limiter.Reset(key)
 
@@ -207,6 +266,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if err := s.store.RecordLogin(r.Context(), u.ID, now, s.clientIP(r)); err != nil {
+		s.log.ErrorContext(r.Context(), "record login", "user_id", u.ID, "err", err)
 	}
 	s.setSessionCookie(w, token, expires)
 	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
@@ -228,7 +290,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // loginFailed answers a failed sign-in: JSON for API clients, otherwise
 // the sign-in form again.
 func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int, key, username, next string) {
-	msg := s.message(Lang(r), key)
+	s.loginFailedArgs(w, r, status, key, username, next)
+}
+
+// loginFailedArgs is loginFailed with arguments for the message.
+func (s *Server) loginFailedArgs(w http.ResponseWriter, r *http.Request, status int, key, username, next string, args ...any) {
+	msg := s.message(Lang(r), key, args...)
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "900")
 	}
