@@ -61,7 +61,7 @@ type User struct {
 	// Account controls (AccountPolicy), kept by the store.
 	FailedLogins       int       // consecutive failed sign-ins
 	LockedUntil        time.Time // zero when not locked
-	LastLoginAt        time.Time // the previous successful sign-in
+	LastLoginAt        time.Time // the successful sign-in before the latest (zero: none)
 	LastLoginIP        string
 	PasswordChangedAt  time.Time
 	MustChangePassword bool   // set by a reset or a generated password

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -12,7 +14,7 @@ import (
 
 func runUser(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: want 'user create', 'user list', 'user passwd', 'user disable' or 'user enable'", errUsage)
+		return fmt.Errorf("%w: want 'user create', 'user list', 'user passwd', 'user disable', 'user enable' or 'user totp'", errUsage)
 	}
 	switch args[0] {
 	case "create":
@@ -21,12 +23,14 @@ func runUser(ctx context.Context, args []string, std IO) error {
 		return userList(ctx, args[1:], std)
 	case "passwd":
 		return userPasswd(ctx, args[1:], std)
+	case "totp":
+		return userTOTP(ctx, args[1:], std)
 	case "disable":
 		return userSetDisabled(ctx, args[1:], std, true)
 	case "enable":
 		return userSetDisabled(ctx, args[1:], std, false)
 	case "-h", "--help":
-		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd|disable|enable [flags]   (each takes -h)")
+		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd|disable|enable|totp [flags]   (each takes -h)")
 		return nil
 	}
 	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
@@ -75,6 +79,11 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	generated := pw == ""
 	if generated {
 		pw = auth.NewPassword(16)
+		// Someone else has seen a generated password: the user picks
+		// their own at the first sign-in.
+		u.MustChangePassword = true
+	} else if err := checkPolicy(u.Username, pw); err != nil {
+		return err
 	}
 	if err := createUser(ctx, a.Store, u, pw); err != nil {
 		return err
@@ -142,7 +151,9 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	pw := *password
 	if pw == "" {
 		pw = auth.NewPassword(16)
-		defer fmt.Fprintf(std.Stdout, "password: %s   (shown once)\n", pw)
+		defer fmt.Fprintf(std.Stdout, "password: %s   (shown once; to be changed at the next sign-in)\n", pw)
+	} else if err := checkPolicy(u.Username, pw); err != nil {
+		return err
 	}
 	hash, err := auth.NewHasher(auth.DefaultParams, 2).Hash(ctx, pw)
 	if err != nil {
@@ -188,5 +199,60 @@ func userSetDisabled(ctx context.Context, args []string, std IO, disabled bool) 
 		return err
 	}
 	fmt.Fprintf(std.Stdout, "%s %sd\n", u.Username, verb)
+	return nil
+}
+
+// checkPolicy applies the account policy's password rules to a password
+// given on the command line.
+func checkPolicy(username, pw string) error {
+	ps, err := auth.BuiltinAccountPolicies()
+	if err != nil {
+		return err
+	}
+	var pe *auth.PasswordError
+	if err := ps.At(time.Now()).CheckPassword(username, pw); errors.As(err, &pe) {
+		return fmt.Errorf("%w: password refused by the account policy (%s %v)", errUsage, pe.Key, pe.Args)
+	}
+	return nil
+}
+
+// userTOTP enrolls an account's second factor (or removes it with
+// --off) and prints the secret and otpauth:// URI once, for the user's
+// authenticator app.
+func userTOTP(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("user totp", "--username NAME [--off]", std)
+	username := fs.String("username", "", "account to enroll")
+	off := fs.Bool("off", false, "remove the second factor instead (an administrator without one cannot sign in)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Store.UserByUsername(ctx, *username)
+	if err != nil {
+		return err
+	}
+	secret := ""
+	if !*off {
+		secret = auth.NewTOTPSecret()
+	}
+	if err := a.Store.SetTOTPSecret(ctx, u.ID, secret); err != nil {
+		return err
+	}
+	detail := "second factor enrolled"
+	if *off {
+		detail = "second factor removed"
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: detail}); err != nil {
+		return err
+	}
+	if *off {
+		fmt.Fprintf(std.Stdout, "second factor of %s removed\n", u.Username)
+		return nil
+	}
+	fmt.Fprintf(std.Stdout, "secret: %s\nuri:    %s\n(shown once; add it to an authenticator app)\n", secret, auth.TOTPURI("ibrain", u.Username, secret))
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const userColumns = `id, username, display_name, password_hash, role, region_code, enterprise_id, disabled,
-	failed_logins, locked_until, last_login_at, last_login_ip, password_changed_at, must_change_password, totp_secret`
+	failed_logins, locked_until, prev_login_at, prev_login_ip, password_changed_at, must_change_password, totp_secret`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -198,7 +198,8 @@ func (s *Store) RecordLoginFailure(ctx context.Context, userID int64, now time.T
 // RecordLogin notes a successful sign-in: the failure count and lockout
 // are cleared and the time and address kept, to be shown at the next one.
 func (s *Store) RecordLogin(ctx context.Context, userID int64, now time.Time, ip string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE app_user SET failed_logins = 0, locked_until = 0, last_login_at = $2, last_login_ip = $3 WHERE id = $1`,
+	_, err := s.write.ExecContext(ctx, `UPDATE app_user SET failed_logins = 0, locked_until = 0,
+		prev_login_at = last_login_at, prev_login_ip = last_login_ip, last_login_at = $2, last_login_ip = $3 WHERE id = $1`,
 		userID, now.Unix(), ip)
 	return err
 }

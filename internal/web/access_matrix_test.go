@@ -24,6 +24,7 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/audit/events.jsonl":                   "-------a",
 	"GET /api/v1/audit/verify":                         "-------a",
 	"GET /audit":                                       "-------a",
+	"GET /account":                                     "-aaaaaaa",
 	"GET /api/v1/clusters":                             "-aaaaaaa",
 	"GET /api/v1/cultivation/candidates":               "-aaa----",
 	"GET /api/v1/cultivation/candidates.xlsx":          "-aaa----",
@@ -108,7 +109,7 @@ var matrixPages = []string{
 	"GET /enterprises", "GET /enterprises/{id}", "GET /enterprises/{id}/eligibility", "GET /cultivation",
 	"GET /targets", "GET /scoreboard", "GET /goals", "GET /hardtech", "GET /import", "GET /reference",
 	"GET /mujun", "GET /mujun/targets", "GET /mujun/runs/{id}/diff/{other}", "GET /mujun/enterprises/{id}",
-	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}", "GET /audit",
+	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}", "GET /audit", "GET /account",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

@@ -185,3 +185,75 @@ func TestConcurrentSessionLimit(t *testing.T) {
 		t.Errorf("re-enabled account cannot sign in: %d", res.StatusCode)
 	}
 }
+
+// TestForcedPasswordChange: after an administrator's reset the user can
+// reach only the account page until the password is changed; the new
+// password must satisfy the policy and differ from the recent ones; the
+// account page and /api/v1/me show the previous sign-in.
+func TestForcedPasswordChange(t *testing.T) {
+	env := webtest.SQLite(t)
+	ctx := context.Background()
+	h := auth.NewHasher(auth.TestParams, 1)
+	const reset = "Reset-Pass-2026"
+	hash, _ := h.Hash(ctx, reset)
+	if err := env.Store.SetPassword(ctx, env.Users["analyst"], hash); err != nil {
+		t.Fatal(err)
+	}
+	login := func(pw string) string {
+		res, body := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Headers: map[string]string{"Accept": "application/json"},
+			Body: loginForm("analyst", pw, "/")})
+		var out struct{ Token string }
+		if res.StatusCode != 200 || json.Unmarshal([]byte(body), &out) != nil {
+			t.Fatalf("login: %d %s", res.StatusCode, body)
+		}
+		return out.Token
+	}
+	tok := login(reset)
+	do := func(method, url, body string) (int, string, string) {
+		req := httptest.NewRequest(method, url, strings.NewReader(body))
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: tok})
+		if body != "" {
+			req.Header.Set("Content-Type", formType)
+		}
+		rec := httptest.NewRecorder()
+		env.H.ServeHTTP(rec, req)
+		return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+	}
+	if code, loc, _ := do("GET", "/enterprises", ""); code != 303 || loc != "/account" {
+		t.Errorf("page before the change: %d %s, want a redirect to /account", code, loc)
+	}
+	if code, _, body := do("GET", "/api/v1/enterprises", ""); code != 401 || !strings.Contains(body, "修改密码") {
+		t.Errorf("API before the change: %d %s", code, body)
+	}
+	if code, _, body := do("GET", "/api/v1/me", ""); code != 200 || !strings.Contains(body, `"must_change_password":true`) {
+		t.Errorf("me: %d %s", code, body)
+	}
+	change := func(cur, next string) (int, string) {
+		code, _, body := do("POST", "/account/password", "current="+cur+"&new="+next+"&confirm="+next)
+		return code, body
+	}
+	for _, c := range []struct{ cur, next, want string }{
+		{"wrong", "Brand-New-Pass-42", "当前密码错误"},
+		{reset, "short1A", "至少需要 12 个字符"},
+		{reset, "alllowercaseletters", "至少需要包含 3 类字符"},
+		{reset, reset, "最近 5 次"},
+	} {
+		if code, body := change(c.cur, c.next); code != 422 || !strings.Contains(body, c.want) {
+			t.Errorf("change %q→%q: %d, want 422 with %q", c.cur, c.next, code, c.want)
+		}
+	}
+	if code, body := change(reset, "Brand-New-Pass-42"); code != 200 || !strings.Contains(body, "密码已修改") {
+		t.Fatalf("valid change: %d", code)
+	}
+	if code, _, _ := do("GET", "/api/v1/enterprises", ""); code != 200 {
+		t.Errorf("API after the change: %d", code)
+	}
+	tok = login("Brand-New-Pass-42")
+	code, _, body := do("GET", "/api/v1/me", "")
+	if code != 200 || !strings.Contains(body, `"previous_sign_in":{`) || !strings.Contains(body, `"ip":"192.0.2.1"`) {
+		t.Errorf("me after a second sign-in: %d %s", code, body)
+	}
+	if _, _, page := do("GET", "/account", ""); !strings.Contains(page, "192.0.2.1") {
+		t.Error("the account page does not show the previous sign-in")
+	}
+}

@@ -211,6 +211,16 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 			return
 		}
 		s.slideSession(w, r, res)
+		if !passwordGateOpen(r.URL.Path) && s.mustChangePassword(res.user) {
+			if !isAPI(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				http.Redirect(w, r, "/account", http.StatusSeeOther)
+				return
+			}
+			// 401, not 403: the sign-in is not complete until the password
+			// is changed, and every API route documents 401.
+			s.writeError(w, r, apperr.New(apperr.Unauthorized, "api.err.password_change_required"))
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

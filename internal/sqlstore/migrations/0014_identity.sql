@@ -49,6 +49,10 @@ ALTER TABLE app_user ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN locked_until BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN last_login_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN last_login_ip TEXT NOT NULL DEFAULT '';
+-- The sign-in before the latest, shown to the user ("last signed in at
+-- … from …") while the latest is the current one.
+ALTER TABLE app_user ADD COLUMN prev_login_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE app_user ADD COLUMN prev_login_ip TEXT NOT NULL DEFAULT '';
 ALTER TABLE app_user ADD COLUMN password_changed_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
