@@ -20,6 +20,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/sso"
 	"github.com/industrybrain/ibrain/internal/stats"
 )
 
@@ -33,6 +34,9 @@ const DefaultAddr = "127.0.0.1:8080"
 type Config struct {
 	DB     string // sqlite:PATH or postgres:// URL
 	Logger *slog.Logger
+	// SSOConfig is the path of the single sign-on configuration (JSON,
+	// see README); none when empty.
+	SSOConfig string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -63,11 +67,14 @@ type App struct {
 	// Audit is the audit trail, shared by the web core's hooks, the CLI
 	// and other modules (which record through its audit.Recorder side).
 	Audit *audit.Service
+	// SSO resolves single sign-on identities to accounts.
+	SSO *sso.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
 type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
+	SSO         sso.Config          // single sign-on providers; none when zero
 }
 
 // Open connects, migrates and syncs reference data.
@@ -101,7 +108,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	return New(st, ref, log), nil
+	var opts Options
+	if cfg.SSOConfig != "" {
+		data, err := os.ReadFile(cfg.SSOConfig)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("single sign-on: %w", err)
+		}
+		if opts.SSO, err = sso.ParseConfig(data); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return NewWith(st, ref, log, opts), nil
 }
 
 // New assembles the platform over an opened, migrated store: the
@@ -128,6 +147,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Mujun:       mujun.NewService(st),
 		Imports:     imports.NewService(st, ref.Regions, ref.Industries),
 		Audit:       audit.NewService(st, audit.Options{}),
+		SSO:         sso.NewService(opts.SSO, st),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
+	"github.com/industrybrain/ibrain/internal/sso/ssoweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -32,6 +33,7 @@ func features() []feature {
 		{name: "mujun", web: func(a *App) web.ModuleFunc { return mujunweb.Module(a.Mujun) }}, // messages in internal/i18n: the engine reads them
 		{name: "imports", messages: importsweb.Messages, web: func(a *App) web.ModuleFunc { return importsweb.Module(a.Imports) }},
 		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
+		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 	}
 }
 

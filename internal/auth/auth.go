@@ -66,7 +66,16 @@ type User struct {
 	PasswordChangedAt  time.Time
 	MustChangePassword bool   // set by a reset or a generated password
 	TOTPSecret         string // base32; empty when no second factor is enrolled
+
+	// ScopePending allows creating a district or enterprise account whose
+	// region or firm is not known yet (single sign-on): its scope is empty
+	// and grants nothing until an administrator sets it. Not stored.
+	ScopePending bool
 }
+
+// External reports whether the account signs in only through a single
+// sign-on provider (it has no password, so no password rule applies).
+func (u User) External() bool { return strings.HasPrefix(u.PasswordHash, "!") }
 
 // Scope limits which data a query may touch. The zero Scope sees nothing;
 // use All for city-wide roles. RegionCode and EnterpriseID scope the
@@ -147,6 +156,9 @@ func (u User) Validate() error {
 	}
 	if !u.Role.Valid() {
 		return errors.New("unknown role")
+	}
+	if u.ScopePending {
+		return nil
 	}
 	if u.Role == RoleDistrict && u.RegionCode == "" {
 		return errors.New("a district officer needs a region")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
@@ -19,6 +21,9 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
+	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
+	trustedHeader := fs.String("client-ip-header", app.FromEnv("IBRAIN_CLIENT_IP_HEADER", ""), "take the client address from this header of a trusted proxy, e.g. X-Forwarded-For (env IBRAIN_CLIENT_IP_HEADER)")
+	trustedProxies := fs.String("trusted-proxies", app.FromEnv("IBRAIN_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose header is believed (env IBRAIN_TRUSTED_PROXIES)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -27,7 +32,18 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
 	}
 	log := logger(std.Stderr)
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log})
+	ipConf := web.ClientIP{Header: *trustedHeader}
+	for _, c := range strings.Split(*trustedProxies, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
+		}
+		ipConf.TrustedProxies = append(ipConf.TrustedProxies, pfx)
+	}
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig})
 	if err != nil {
 		return err
 	}
@@ -60,6 +76,8 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		Catalog:       catalog,
 		SecureCookies: *secure,
 		Modules:       a.WebModules(),
+		Audit:         a.Audit,
+		ClientIP:      ipConf,
 	})
 	if err != nil {
 		return err

@@ -250,14 +250,21 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// SessionOptions tune StartSession.
+type SessionOptions struct {
+	MaxConcurrent int    // 0: no limit
+	LogoutURL     string // a single sign-on provider's end-session URL
+}
+
 // StartSession stores a new session created at created and, when
-// maxConcurrent > 0, ends the account's oldest sessions beyond that many,
+// o.MaxConcurrent > 0, ends the account's oldest sessions beyond that many,
 // in one transaction. It returns how many sessions it ended.
-func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64, created, expires time.Time, maxConcurrent int) (int64, error) {
+func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64, created, expires time.Time, o SessionOptions) (int64, error) {
 	var ended int64
+	maxConcurrent := o.MaxConcurrent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)`,
-			tokenHash, userID, created.Unix(), expires.Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, last_seen_at, logout_url) VALUES ($1, $2, $3, $4, $3, $5)`,
+			tokenHash, userID, created.Unix(), expires.Unix(), o.LogoutURL); err != nil {
 			return err
 		}
 		if maxConcurrent <= 0 {
@@ -332,8 +339,93 @@ func (s *Store) ExtendSession(ctx context.Context, tokenHash string, expires tim
 // DeleteSession ends a session (sign-out). Ending an unknown session is not
 // an error: the outcome is the same.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := s.write.ExecContext(ctx, `DELETE FROM session WHERE token_hash = $1`, tokenHash)
+	_, err := s.EndSession(ctx, tokenHash)
 	return err
+}
+
+// EndSession ends a session and returns its single sign-on logout URL
+// ("" for a local session or an unknown one).
+func (s *Store) EndSession(ctx context.Context, tokenHash string) (string, error) {
+	var url string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT logout_url FROM session WHERE token_hash = $1`, tokenHash).Scan(&url)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE token_hash = $1`, tokenHash)
+		return err
+	})
+	return url, err
+}
+
+// IdentityUser returns the account linked to a provider identity;
+// NotFound when none is.
+func (s *Store) IdentityUser(ctx context.Context, issuer, subject string) (auth.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM account_identity i JOIN app_user u ON u.id = i.user_id
+		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "err.user_not_found")
+	}
+	return u, err
+}
+
+// LinkIdentity links a provider identity to an existing account (an
+// identity links to one account only: a second link is a Conflict).
+func (s *Store) LinkIdentity(ctx context.Context, issuer, subject string, userID int64) error {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO account_identity (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (issuer, subject) DO NOTHING`, issuer, subject, userID, s.unix())
+	if err != nil {
+		return fmt.Errorf("sqlstore: link identity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.Conflict, "err.identity_linked")
+	}
+	return nil
+}
+
+// CreateLinkedUser creates an account and links a provider identity to
+// it in one transaction; a taken username or an identity already linked
+// is a Conflict and leaves nothing behind.
+func (s *Store) CreateLinkedUser(ctx context.Context, u auth.User, issuer, subject string) (auth.User, error) {
+	if err := u.Validate(); err != nil {
+		return u, apperr.Wrap(err, apperr.Invalid, "err.user_invalid")
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at, password_changed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) ON CONFLICT (username) DO NOTHING RETURNING id`,
+			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, s.unix()).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.Conflict, "err.username_taken", u.Username)
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO account_identity (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (issuer, subject) DO NOTHING`, issuer, subject, id, s.unix())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.Conflict, "err.identity_linked")
+		}
+		return nil
+	})
+	if err != nil {
+		return auth.User{}, err
+	}
+	return s.UserByID(ctx, id)
+}
+
+// EnterpriseIDByCreditCode returns the firm registered under a credit
+// code, 0 when none is.
+func (s *Store) EnterpriseIDByCreditCode(ctx context.Context, code string) (int64, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM enterprise WHERE credit_code = $1`, code).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // DeleteExpiredSessions removes expired sessions and returns how many.

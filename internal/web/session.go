@@ -17,6 +17,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -48,11 +49,15 @@ func hashToken(token string) string {
 // uses it; so can tests and tools that need a signed-in client. The
 // account's oldest sessions beyond the policy's concurrent limit end.
 func (s *Server) NewSession(ctx context.Context, userID int64) (string, time.Time, error) {
+	return s.newSession(ctx, userID, "")
+}
+
+func (s *Server) newSession(ctx context.Context, userID int64, logoutURL string) (string, time.Time, error) {
 	token, hash := newToken()
 	now := s.now()
 	pol := s.accountPolicies.At(now)
 	expires := sessionExpiry(pol, now, now)
-	ended, err := s.store.StartSession(ctx, hash, userID, now, expires, pol.Session.MaxConcurrent)
+	ended, err := s.store.StartSession(ctx, hash, userID, now, expires, sqlstore.SessionOptions{MaxConcurrent: pol.Session.MaxConcurrent, LogoutURL: logoutURL})
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -109,7 +114,12 @@ func (s *Server) authenticate(r *http.Request) authResult {
 	res.user, res.ok, res.expires, res.created = sess.User, true, sess.ExpiresAt, sess.CreatedAt
 	// Handlers and templates never need the hash; not carrying it means
 	// no page can leak it by accident.
-	res.user.PasswordHash, res.user.TOTPSecret = "", ""
+	// An account without a password (single sign-on only) keeps its
+	// marker, which is no secret, so the password rules can skip it.
+	if !res.user.External() {
+		res.user.PasswordHash = ""
+	}
+	res.user.TOTPSecret = ""
 	return res
 }
 
@@ -254,7 +264,42 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.limiter.Reset(key)
+	token, expires, err := s.startSignedIn(w, r, u, SignInOptions{Via: "password"})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires.UTC(), User: toAPIUser(u)})
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
 
+// SignInOptions describe how a user signed in.
+type SignInOptions struct {
+	Via       string // "password" or "sso:<provider>", for the audit trail
+	LogoutURL string // the provider's end-session URL for a single sign-on
+}
+
+// SignIn completes a sign-in a module has authenticated (single sign-on):
+// the same session, cookie, lockout reset, audit record and "previous
+// sign-in" note as a password sign-in. The caller redirects.
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, u auth.User, o SignInOptions) error {
+	if u.Disabled {
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: u.Username, Outcome: audit.Failed, Detail: o.Via + ": account disabled"})
+		return apperr.New(apperr.Unauthorized, "api.err.login_failed")
+	}
+	_, _, err := s.startSignedIn(w, r, u, o)
+	return err
+}
+
+// Record writes an event to the audit trail with the request's user and
+// client address, for modules.
+func (s *Server) Record(r *http.Request, e audit.Event) { s.record(r, e) }
+
+func (s *Server) startSignedIn(w http.ResponseWriter, r *http.Request, u auth.User, o SignInOptions) (string, time.Time, error) {
+	now := s.now()
 	// A new token on every sign-in; the old one, if any, is ended, so a
 	// token planted before sign-in never becomes a signed-in session.
 	if res := infoFrom(r.Context()); res != nil {
@@ -262,17 +307,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			_ = s.store.DeleteSession(r.Context(), old.tokenHash)
 		}
 	}
-	token, expires, err := s.NewSession(r.Context(), u.ID)
+	token, expires, err := s.newSession(r.Context(), u.ID, o.LogoutURL)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return "", time.Time{}, err
 	}
 	if err := s.store.RecordLogin(r.Context(), u.ID, now, s.clientIP(r)); err != nil {
 		s.log.ErrorContext(r.Context(), "record login", "user_id", u.ID, "err", err)
 	}
 	s.setSessionCookie(w, token, expires)
-	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
-	s.record(r, audit.Event{Action: audit.SignIn, ActorID: u.ID, Actor: u.Username})
+	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID, "via", o.Via)
+	detail := ""
+	if o.Via != "password" {
+		detail = o.Via
+	}
+	s.record(r, audit.Event{Action: audit.SignIn, ActorID: u.ID, Actor: u.Username, Detail: detail})
 	// Sign-ins are rare next to page views, which makes them a cheap moment
 	// to sweep expired sessions without a background job.
 	if n, err := s.store.DeleteExpiredSessions(r.Context()); err != nil {
@@ -280,11 +328,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	} else if n > 0 {
 		s.log.DebugContext(r.Context(), "deleted expired sessions", "count", n)
 	}
-	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires.UTC(), User: toAPIUser(u)})
-		return
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return token, expires, nil
 }
 
 // loginFailed answers a failed sign-in: JSON for API clients, otherwise
@@ -313,9 +357,11 @@ func (s *Server) loginFailedArgs(w http.ResponseWriter, r *http.Request, status 
 // logout handles POST /logout: the session ends in the store, not just in
 // the browser, so a copied cookie stops working too.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	var logoutURL string
 	if info := infoFrom(r.Context()); info != nil {
 		if res := info.resolve(); res.tokenHash != "" {
-			if err := s.store.DeleteSession(r.Context(), res.tokenHash); err != nil {
+			var err error
+			if logoutURL, err = s.store.EndSession(r.Context(), res.tokenHash); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
@@ -327,6 +373,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	s.clearSessionCookie(w)
 	if wantsJSON(r) {
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// A single sign-on session also ends at the provider, which then
+	// returns the browser to the sign-in page.
+	if logoutURL != "" {
+		http.Redirect(w, r, logoutURL, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -27,6 +27,9 @@ type accountPage struct {
 // mustChangePassword reports whether u must change the password before
 // using the platform.
 func (s *Server) mustChangePassword(u auth.User) bool {
+	if u.External() {
+		return false
+	}
 	return u.MustChangePassword || s.accountPolicies.At(s.now()).PasswordExpired(u.PasswordChangedAt, s.now())
 }
 
