@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
 	trustedHeader := fs.String("client-ip-header", app.FromEnv("IBRAIN_CLIENT_IP_HEADER", ""), "take the client address from this header of a trusted proxy, e.g. X-Forwarded-For (env IBRAIN_CLIENT_IP_HEADER)")
 	trustedProxies := fs.String("trusted-proxies", app.FromEnv("IBRAIN_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose header is believed (env IBRAIN_TRUSTED_PROXIES)")
+	metricsToken := fs.String("metrics-token", app.FromEnv("IBRAIN_METRICS_TOKEN", ""), "require this bearer token on /metrics (env IBRAIN_METRICS_TOKEN)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,6 +79,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		Modules:       a.WebModules(),
 		Audit:         a.Audit,
 		ClientIP:      ipConf,
+		MetricsToken:  *metricsToken,
 	})
 	if err != nil {
 		return err

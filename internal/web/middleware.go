@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,7 @@ func (s *Server) middleware(mux http.Handler) http.Handler {
 	}))
 	var h http.Handler = cop.Handler(mux)
 	h = s.langCookie(h)
+	h = s.rejectNUL(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	return s.observe(h)
@@ -264,4 +266,30 @@ func wantsJSON(r *http.Request) bool {
 	}
 	accept := r.Header.Get("Accept")
 	return strings.HasPrefix(accept, "application/json")
+}
+
+// rejectNUL answers 400 to a request whose path or query holds a NUL
+// byte: PostgreSQL refuses NUL in text, so such a value would otherwise
+// reach the store and come back as a 500.
+func (s *Server) rejectNUL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.ContainsRune(r.URL.Path, 0) || strings.Contains(r.URL.RawQuery, "%00") || strings.ContainsRune(r.URL.RawQuery, 0) {
+			s.writeError(w, r, apperr.New(apperr.Invalid, "api.err.nul_byte"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serveMetrics is GET /metrics, behind the configured token if any.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.metricsToken != "" {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.metricsToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics token required", http.StatusUnauthorized)
+			return
+		}
+	}
+	s.metrics.ServeHTTP(w, r)
 }

@@ -43,7 +43,7 @@ func (s *Server) routeTable() []apiRoute {
 func (s *Server) coreRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/healthz", Perm: public, Handler: answers(s.healthz)},
-		{Method: "GET", Path: "/metrics", Perm: public, Handler: answers(s.metrics.ServeHTTP)},
+		{Method: "GET", Path: "/metrics", Perm: public, Handler: answers(s.serveMetrics)},
 		{Method: "POST", Path: "/login", Perm: public, Handler: answers(s.login)},
 		{Method: "POST", Path: "/logout", Perm: public, Handler: answers(s.logout)},
 		{Method: "GET", Path: "/api/v1/openapi.json", Perm: public, Handler: answers(s.openAPI)},

@@ -56,6 +56,10 @@ type Deps struct {
 	// Now is the server's clock; time.Now when nil. Tests move it instead
 	// of sleeping.
 	Now func() time.Time
+	// MetricsToken, when set, is required as "Authorization: Bearer …"
+	// on /metrics, which is otherwise open (for a scraper on a private
+	// network).
+	MetricsToken string
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -73,6 +77,7 @@ type Server struct {
 	ipConf  ClientIP
 
 	accountPolicies auth.AccountPolicies
+	metricsToken    string
 
 	regions   *region.Catalogue
 	dummyHash string // verified against for unknown usernames
@@ -108,6 +113,7 @@ func New(d Deps) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.metricsToken = d.MetricsToken
 	if d.Now != nil {
 		s.now = d.Now
 	}
