@@ -263,8 +263,8 @@ func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64
 	var ended int64
 	maxConcurrent := o.MaxConcurrent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, last_seen_at, logout_url) VALUES ($1, $2, $3, $4, $3, $5)`,
-			tokenHash, userID, created.Unix(), expires.Unix(), o.LogoutURL); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, started_ns, logout_url) VALUES ($1, $2, $3, $4, $5, $6)`,
+			tokenHash, userID, created.Unix(), expires.Unix(), created.UnixNano(), o.LogoutURL); err != nil {
 			return err
 		}
 		if maxConcurrent <= 0 {
@@ -277,7 +277,7 @@ func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64
 			limit = "LIMIT -1"
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM session WHERE user_id = $1 AND token_hash IN (
-			SELECT token_hash FROM session WHERE user_id = $1 AND token_hash <> $2 ORDER BY created_at DESC, token_hash `+limit+` OFFSET $3)`,
+			SELECT token_hash FROM session WHERE user_id = $1 AND token_hash <> $2 ORDER BY started_ns DESC, token_hash `+limit+` OFFSET $3)`,
 			userID, tokenHash, maxConcurrent-1)
 		if err != nil {
 			return err

@@ -29,6 +29,8 @@ var auditRules = []auditRule{
 	// Sign-in and sign-out record themselves, with the username tried.
 	{"POST", "/login", ""},
 	{"POST", "/logout", ""},
+	// The password change records itself as an account change.
+	{"POST", "/account/password", ""},
 	{"POST", "/imports/", audit.Import},
 	{"POST", "/evaluate", audit.EvaluationRun},
 	{"POST", "/mujun/runs", audit.EvaluationRun},

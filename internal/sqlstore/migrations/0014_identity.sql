@@ -65,9 +65,11 @@ CREATE TABLE password_history (
 );
 CREATE INDEX password_history_by_user ON password_history(user_id, created_at);
 
--- Idle timeout: when the session was last used (absolute lifetime runs
--- from created_at).
-ALTER TABLE session ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;
+-- When the session started, in nanoseconds: the concurrent-session limit
+-- ends the oldest, and created_at (seconds) ties for sign-ins in the same
+-- second. (Idle expiry slides expires_at; the absolute lifetime runs from
+-- created_at.)
+ALTER TABLE session ADD COLUMN started_ns BIGINT NOT NULL DEFAULT 0;
 -- For a single sign-on session: where sign-out sends the browser so the
 -- provider's session ends too (its end_session_endpoint); '' otherwise.
 ALTER TABLE session ADD COLUMN logout_url TEXT NOT NULL DEFAULT '';
