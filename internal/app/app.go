@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/goals"
@@ -20,6 +21,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/reporting"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/sso"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/tasks"
 )
@@ -37,6 +39,9 @@ type Config struct {
 	// MaxImports caps the imports one server runs at once; the rest are
 	// answered 429 (imports.DefaultLimits when ≤ 0).
 	MaxImports int
+	// SSOConfig is the path of the single sign-on configuration (JSON,
+	// see README); none when empty.
+	SSOConfig string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -66,12 +71,18 @@ type App struct {
 	Imports     *imports.Service
 	Tasks       *tasks.Service
 	Reporting   *reporting.Service
+	// Audit is the audit trail, shared by the web core's hooks, the CLI
+	// and other modules (which record through its audit.Recorder side).
+	Audit *audit.Service
+	// SSO resolves single sign-on identities to accounts.
+	SSO *sso.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
 type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
 	Imports     imports.Limits      // imports running at once
+	SSO         sso.Config          // single sign-on providers; none when zero
 }
 
 // Open connects, migrates and syncs reference data.
@@ -105,7 +116,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	return NewWith(st, ref, log, Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}), nil
+	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}
+	if cfg.SSOConfig != "" {
+		data, err := os.ReadFile(cfg.SSOConfig)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("single sign-on: %w", err)
+		}
+		if opts.SSO, err = sso.ParseConfig(data); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return NewWith(st, ref, log, opts), nil
 }
 
 // New assembles the platform over an opened, migrated store: the
@@ -138,6 +161,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Imports:     imports.NewServiceWith(st, ref.Regions, ref.Industries, opts.Imports).WithReporting(rep),
 		Reporting:   rep,
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
+		Audit:       audit.NewService(st, audit.Options{}),
+		SSO:         sso.NewService(opts.SSO, st),
 	}
 }
 

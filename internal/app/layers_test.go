@@ -74,6 +74,9 @@ var webCoreFeatureImports = []string{}
 // errors, sessions and users, messages, metrics, quantities, file formats,
 // and the store (sessions, users and audit live there).
 var webCorePlatform = []string{"internal/apperr", "internal/auth", "internal/i18n", "internal/metrics", "internal/unit",
+	// The audit trail: the core records sign-in, sign-out, refusals and
+	// classified routes itself (等保 L3 安全审计), like it keeps sessions.
+	"internal/audit",
 	"internal/tabular", "internal/sqlstore",
 	// The reference catalogues (districts, the 33618 clusters, indicators):
 	// data every page's breadcrumbs, district map and tier names render,

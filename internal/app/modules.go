@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
@@ -15,6 +16,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/reporting/reportingweb"
+	"github.com/industrybrain/ibrain/internal/sso/ssoweb"
 	"github.com/industrybrain/ibrain/internal/tasks/tasksweb"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -34,6 +36,8 @@ func features() []feature {
 		{name: "reporting", messages: reportingweb.Messages, web: func(a *App) web.ModuleFunc { return reportingweb.Module(a.Reporting) }},
 		{name: "imports", messages: importsweb.Messages, web: func(a *App) web.ModuleFunc { return importsweb.Module(a.Imports) }},
 		{name: "tasks", messages: tasksweb.Messages, web: func(a *App) web.ModuleFunc { return tasksweb.Module(a.Tasks) }},
+		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
+		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 	}
 }
 

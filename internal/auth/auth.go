@@ -6,6 +6,7 @@ package auth
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // Role is a user's role.
@@ -13,17 +14,31 @@ type Role string
 
 // Roles.
 const (
-	RoleCityAdmin   Role = "city_admin"   // manages users, reference data, targets; sees everything
+	RoleCityAdmin   Role = "city_admin"   // the commission's business administrator: reference data, targets, evaluations; sees everything
 	RoleCityAnalyst Role = "city_analyst" // sees everything, changes nothing but imports
 	RoleDistrict    Role = "district"     // one district or zone
 	RoleEnterprise  Role = "enterprise"   // one enterprise
 	// RoleDepartment: a bureau or commission department that enters the
 	// values of the indicators it owns (部门填报), e.g. the statistics bureau.
 	RoleDepartment Role = "department"
+
+	// The three administrators of 三权分立 (等保 L3 separation of duties):
+	// each holds one duty's permissions only, no data permission and no
+	// data scope, and an account has exactly one role, so no account can
+	// hold two of them.
+	RoleSysAdmin   Role = "sysadmin"   // 系统管理员: operates the platform
+	RoleSecAdmin   Role = "secadmin"   // 安全管理员: accounts, roles, account-control policy
+	RoleAuditAdmin Role = "auditadmin" // 审计管理员: reads and exports the audit trail
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleDepartment}
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleDepartment, RoleSysAdmin, RoleSecAdmin, RoleAuditAdmin}
+
+// Administrator reports whether r is one of the three administrator
+// roles, which must use a second factor.
+func (r Role) Administrator() bool {
+	return r == RoleSysAdmin || r == RoleSecAdmin || r == RoleAuditAdmin
+}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -46,7 +61,25 @@ type User struct {
 	EnterpriseID int64  // RoleEnterprise only
 	Department   string // RoleDepartment only: the department as the indicator catalogue names it
 	Disabled     bool
+
+	// Account controls (AccountPolicy), kept by the store.
+	FailedLogins       int       // consecutive failed sign-ins
+	LockedUntil        time.Time // zero when not locked
+	LastLoginAt        time.Time // the successful sign-in before the latest (zero: none)
+	LastLoginIP        string
+	PasswordChangedAt  time.Time
+	MustChangePassword bool   // set by a reset or a generated password
+	TOTPSecret         string // base32; empty when no second factor is enrolled
+
+	// ScopePending allows creating a district or enterprise account whose
+	// region or firm is not known yet (single sign-on): its scope is empty
+	// and grants nothing until an administrator sets it. Not stored.
+	ScopePending bool
 }
+
+// External reports whether the account signs in only through a single
+// sign-on provider (it has no password, so no password rule applies).
+func (u User) External() bool { return strings.HasPrefix(u.PasswordHash, "!") }
 
 // Scope limits which data a query may touch. The zero Scope sees nothing;
 // use All for city-wide roles. RegionCode and EnterpriseID scope the
@@ -102,7 +135,8 @@ func (u User) ScopeOf() Scope {
 // CanImport reports whether the user may import data files.
 func (u User) CanImport() bool { return u.Role != RoleEnterprise || u.EnterpriseID != 0 }
 
-// CanAdmin reports whether the user may manage users and targets.
+// CanAdmin reports whether the user is the business administrator
+// (targets, reference data); accounts are the security administrator's.
 func (u User) CanAdmin() bool { return u.Role == RoleCityAdmin }
 
 // ErrUsername is returned for a username outside [a-z0-9._-]{3,32}.
@@ -128,6 +162,9 @@ func (u User) Validate() error {
 	}
 	if !u.Role.Valid() {
 		return errors.New("unknown role")
+	}
+	if u.ScopePending {
+		return nil
 	}
 	if u.Role == RoleDistrict && u.RegionCode == "" {
 		return errors.New("a district officer needs a region")

@@ -143,3 +143,70 @@ func TestDepartmentUser(t *testing.T) {
 		t.Fatalf("scope %+v", sc)
 	}
 }
+
+// TestSeparationOfDuties (三权分立): in the built-in policy the three
+// administrators' permissions are pairwise disjoint, the system
+// administrator cannot read or export the audit trail nor manage
+// accounts, the audit administrator only reads and exports it, and no
+// business role holds an administrator's power. A policy that gives one
+// role two duties, or one duty to two roles, is rejected.
+func TestSeparationOfDuties(t *testing.T) {
+	p, err := BuiltinPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := []Role{RoleSysAdmin, RoleSecAdmin, RoleAuditAdmin}
+	for i, a := range admins {
+		for _, b := range admins[i+1:] {
+			for _, perm := range p.Granted(a) {
+				if perm != SignedIn && p.Allows(User{Role: b}, perm) {
+					t.Errorf("%s and %s both hold %s", a, b, perm)
+				}
+			}
+		}
+	}
+	denied := map[Role][]Permission{
+		RoleSysAdmin:    {"audit.read", "audit.export", "user.manage", "stats.read"},
+		RoleSecAdmin:    {"audit.read", "audit.export", "system.config", "stats.read"},
+		RoleAuditAdmin:  {"user.manage", "system.config", "stats.read", "mujun.run", "import.reports"},
+		RoleCityAdmin:   {"audit.read", "user.manage", "system.config"},
+		RoleCityAnalyst: {"audit.read", "user.manage"},
+	}
+	for r, perms := range denied {
+		for _, perm := range perms {
+			if p.Allows(User{Role: r}, perm) {
+				t.Errorf("%s holds %s", r, perm)
+			}
+		}
+	}
+	if got := p.Granted(RoleAuditAdmin); strings.Join(permStrings(got), ",") != "audit.export,audit.read,signed_in" {
+		t.Errorf("audit administrator holds %v", got)
+	}
+	for _, r := range admins {
+		if !(User{Role: r}).ScopeOf().Empty() || (User{Role: r}).ScopeOf().IsAll() {
+			t.Errorf("%s has a data scope", r)
+		}
+	}
+	const perms = `"permissions":{"x.sys":"","x.sec":"","x.aud":""},"duties":{"system":["x.sys"],"security":["x.sec"],"audit":["x.aud"]}`
+	for name, doc := range map[string]string{
+		"one role, two duties":   `{` + perms + `,"roles":{"sysadmin":["x.sys","x.aud"]}}`,
+		"one duty, two roles":    `{` + perms + `,"roles":{"secadmin":["x.sec"],"auditadmin":["x.sec"]}}`,
+		"business role, a duty":  `{` + perms + `,"roles":{"city_admin":["x.aud"]}}`,
+		"permission, two duties": `{"permissions":{"x":""},"duties":{"a":["x"],"b":["x"]},"roles":{}}`,
+	} {
+		if _, err := ParsePolicy([]byte(doc)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := ParsePolicy([]byte(`{` + perms + `,"roles":{"sysadmin":["x.sys"],"secadmin":["x.sec"],"auditadmin":["x.aud"]}}`)); err != nil {
+		t.Errorf("a separated policy is rejected: %v", err)
+	}
+}
+
+func permStrings(ps []Permission) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 )
@@ -39,9 +40,10 @@ func BuiltinPolicy() (*Policy, error) { return ParsePolicy(rolesJSON) }
 // and every declared role must be one the platform knows.
 func ParsePolicy(data []byte) (*Policy, error) {
 	var raw struct {
-		Version     string                `json:"version"`
-		Permissions map[Permission]string `json:"permissions"`
-		Roles       map[Role][]Permission `json:"roles"`
+		Version     string                  `json:"version"`
+		Permissions map[Permission]string   `json:"permissions"`
+		Roles       map[Role][]Permission   `json:"roles"`
+		Duties      map[string][]Permission `json:"duties"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("auth: roles: %w", err)
@@ -60,7 +62,53 @@ func ParsePolicy(data []byte) (*Policy, error) {
 		}
 		p.grants[role] = set
 	}
+	if err := checkDuties(raw.Duties, p.grants); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkDuties enforces the separation of duties (三权分立): a role holds
+// the permissions of at most one duty, and each duty's permissions are
+// held by one role only, so the system, security and audit
+// administrators' powers stay disjoint whatever roles.json grants.
+func checkDuties(duties map[string][]Permission, grants map[Role]map[Permission]bool) error {
+	dutyOf := map[Permission]string{}
+	for d, perms := range duties {
+		for _, perm := range perms {
+			if other, ok := dutyOf[perm]; ok {
+				return fmt.Errorf("auth: roles: %q is in duties %s and %s", perm, other, d)
+			}
+			dutyOf[perm] = d
+		}
+	}
+	holder := map[string]Role{}
+	roles := make([]Role, 0, len(grants))
+	for r := range grants {
+		roles = append(roles, r)
+	}
+	slices.Sort(roles)
+	for _, r := range roles {
+		var mine string
+		for _, perm := range slices.Sorted(maps.Keys(grants[r])) {
+			d, ok := dutyOf[perm]
+			if !ok {
+				continue
+			}
+			if mine != "" && mine != d {
+				return fmt.Errorf("auth: roles: %s holds permissions of two duties (%s, %s)", r, mine, d)
+			}
+			mine = d
+			if h, ok := holder[d]; ok && h != r {
+				return fmt.Errorf("auth: roles: duty %s is held by %s and %s", d, h, r)
+			}
+			holder[d] = r
+		}
+		if mine != "" && !r.Administrator() {
+			return fmt.Errorf("auth: roles: %s is not an administrator role but holds the %s duty", r, mine)
+		}
+	}
+	return nil
 }
 
 // Allows reports whether u holds perm. Public is allowed to anyone; a

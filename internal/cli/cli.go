@@ -41,7 +41,8 @@ func commands() []command {
 		{"mujun", msg(i18n.ZH, "cli.cmd.mujun"), runMujun},
 		{"listing", msg(i18n.ZH, "cli.cmd.listing"), runListing},
 		{"evaluate", msg(i18n.ZH, "cli.cmd.evaluate"), runEvaluate},
-		{"user", "create, list and reset accounts", runUser},
+		{"user", "create, list, reset, disable and enable accounts", runUser},
+		{"audit", "verify, export and archive the audit trail", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }

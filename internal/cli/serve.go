@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
@@ -21,6 +23,10 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
+	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
+	trustedHeader := fs.String("client-ip-header", app.FromEnv("IBRAIN_CLIENT_IP_HEADER", ""), "take the client address from this header of a trusted proxy, e.g. X-Forwarded-For (env IBRAIN_CLIENT_IP_HEADER)")
+	trustedProxies := fs.String("trusted-proxies", app.FromEnv("IBRAIN_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose header is believed (env IBRAIN_TRUSTED_PROXIES)")
+	metricsToken := fs.String("metrics-token", app.FromEnv("IBRAIN_METRICS_TOKEN", ""), "require this bearer token on /metrics (env IBRAIN_METRICS_TOKEN)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
 	maxImports := fs.Int("max-imports", envInt("IBRAIN_MAX_IMPORTS", imports.DefaultLimits().MaxConcurrent), "imports run at once; further uploads get 429 with Retry-After (env IBRAIN_MAX_IMPORTS)")
 	if err := fs.Parse(args); err != nil {
@@ -33,7 +39,18 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
 	}
 	log := logger(std.Stderr)
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, MaxImports: *maxImports})
+	ipConf := web.ClientIP{Header: *trustedHeader}
+	for _, c := range strings.Split(*trustedProxies, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
+		}
+		ipConf.TrustedProxies = append(ipConf.TrustedProxies, pfx)
+	}
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports})
 	if err != nil {
 		return err
 	}
@@ -66,6 +83,9 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		Catalog:       catalog,
 		SecureCookies: *secure,
 		Modules:       a.WebModules(),
+		Audit:         a.Audit,
+		ClientIP:      ipConf,
+		MetricsToken:  *metricsToken,
 	})
 	if err != nil {
 		return err

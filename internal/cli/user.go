@@ -2,17 +2,20 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 func runUser(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: want 'user create', 'user list' or 'user passwd'", errUsage)
+		return fmt.Errorf("%w: want 'user create', 'user list', 'user passwd', 'user disable', 'user enable' or 'user totp'", errUsage)
 	}
 	switch args[0] {
 	case "create":
@@ -21,8 +24,14 @@ func runUser(ctx context.Context, args []string, std IO) error {
 		return userList(ctx, args[1:], std)
 	case "passwd":
 		return userPasswd(ctx, args[1:], std)
+	case "totp":
+		return userTOTP(ctx, args[1:], std)
+	case "disable":
+		return userSetDisabled(ctx, args[1:], std, true)
+	case "enable":
+		return userSetDisabled(ctx, args[1:], std, false)
 	case "-h", "--help":
-		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd [flags]   (each takes -h)")
+		fmt.Fprintln(std.Stderr, "Usage: ibrain user create|list|passwd|disable|enable|totp [flags]   (each takes -h)")
 		return nil
 	}
 	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
@@ -32,7 +41,7 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("user create", "--username NAME --role ROLE [--region CODE] [--enterprise CREDIT_CODE] [--department NAME]", std)
 	username := fs.String("username", "", "login name: 3–32 of a-z 0-9 . _ -")
 	name := fs.String("name", "", "display name (defaults to the username)")
-	role := fs.String("role", "", "city_admin, city_analyst, district, enterprise or department")
+	role := fs.String("role", "", "city_admin, city_analyst, district, enterprise, department, sysadmin, secadmin or auditadmin")
 	regionCode := fs.String("region", "", "district or zone code for role district (e.g. 500101, CQ-LJ)")
 	credit := fs.String("enterprise", "", "credit code of the enterprise for role enterprise")
 	department := fs.String("department", "", "for role department: the department exactly as the indicator catalogue names it (GET /api/v1/indicators, field department)")
@@ -75,8 +84,16 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	generated := pw == ""
 	if generated {
 		pw = auth.NewPassword(16)
+		// Someone else has seen a generated password: the user picks
+		// their own at the first sign-in.
+		u.MustChangePassword = true
+	} else if err := checkPolicy(u.Username, pw); err != nil {
+		return err
 	}
 	if err := createUser(ctx, a.Store, u, pw); err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: "created with role " + string(u.Role)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.Stdout, "created %s (%s)\n", u.Username, u.Role)
@@ -139,13 +156,18 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	pw := *password
 	if pw == "" {
 		pw = auth.NewPassword(16)
-		defer fmt.Fprintf(std.Stdout, "password: %s   (shown once)\n", pw)
+		defer fmt.Fprintf(std.Stdout, "password: %s   (shown once; to be changed at the next sign-in)\n", pw)
+	} else if err := checkPolicy(u.Username, pw); err != nil {
+		return err
 	}
 	hash, err := auth.NewHasher(auth.DefaultParams, 2).Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
 	if err := a.Store.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: "password reset"}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.Stdout, "password of %s reset\n", u.Username)
@@ -161,4 +183,92 @@ func knownDepartment(a *app.App, dept string) bool {
 		}
 	}
 	return false
+}
+
+// userSetDisabled disables an account (its sessions end at once) or
+// enables it again.
+func userSetDisabled(ctx context.Context, args []string, std IO, disabled bool) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
+	fs, db := newFlags("user "+verb, "--username NAME", std)
+	username := fs.String("username", "", "account to "+verb)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Store.UserByUsername(ctx, *username)
+	if err != nil {
+		return err
+	}
+	if disabled {
+		err = a.Store.DisableUser(ctx, u.ID)
+	} else {
+		err = a.Store.EnableUser(ctx, u.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: verb + "d"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "%s %sd\n", u.Username, verb)
+	return nil
+}
+
+// checkPolicy applies the account policy's password rules to a password
+// given on the command line.
+func checkPolicy(username, pw string) error {
+	ps, err := auth.BuiltinAccountPolicies()
+	if err != nil {
+		return err
+	}
+	var pe *auth.PasswordError
+	if err := ps.At(time.Now()).CheckPassword(username, pw); errors.As(err, &pe) {
+		return fmt.Errorf("%w: password refused by the account policy (%s %v)", errUsage, pe.Key, pe.Args)
+	}
+	return nil
+}
+
+// userTOTP enrolls an account's second factor (or removes it with
+// --off) and prints the secret and otpauth:// URI once, for the user's
+// authenticator app.
+func userTOTP(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("user totp", "--username NAME [--off]", std)
+	username := fs.String("username", "", "account to enroll")
+	off := fs.Bool("off", false, "remove the second factor instead (an administrator without one cannot sign in)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Store.UserByUsername(ctx, *username)
+	if err != nil {
+		return err
+	}
+	secret := ""
+	if !*off {
+		secret = auth.NewTOTPSecret()
+	}
+	if err := a.Store.SetTOTPSecret(ctx, u.ID, secret); err != nil {
+		return err
+	}
+	detail := "second factor enrolled"
+	if *off {
+		detail = "second factor removed"
+	}
+	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: detail}); err != nil {
+		return err
+	}
+	if *off {
+		fmt.Fprintf(std.Stdout, "second factor of %s removed\n", u.Username)
+		return nil
+	}
+	fmt.Fprintf(std.Stdout, "secret: %s\nuri:    %s\n(shown once; add it to an authenticator app)\n", secret, auth.TOTPURI("ibrain", u.Username, secret))
+	return nil
 }

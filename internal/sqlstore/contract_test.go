@@ -1047,7 +1047,10 @@ func TestListEnterprises(t *testing.T) {
 			{"a two-character Chinese query matches inside names", EnterpriseFilter{Query: "汽车"}, []string{"A", "B"}},
 			{"a query matches a place name", EnterpriseFilter{Query: "涪陵"}, []string{"C", "D"}},
 			{"a lower-case credit code fragment matches", EnterpriseFilter{Query: "ma5u000003"}, []string{"C"}},
-			{"LIKE wildcards typed by users are dropped, not interpreted", EnterpriseFilter{Query: "%_"}, []string{"A", "B", "C", "D", "E"}},
+			// "%" and "_" are characters, not wildcards: no name holds them
+			// (issue 8; they used to be dropped, matching every firm).
+			{"LIKE wildcards typed by users are literal", EnterpriseFilter{Query: "%_"}, nil},
+			{"an underscore is not any one character", EnterpriseFilter{Query: "汽_"}, nil},
 			{"region", EnterpriseFilter{RegionCode: regionB}, []string{"C", "D", "E"}},
 			{"cluster of the latest year", EnterpriseFilter{ClusterCode: "C03"}, []string{"B", "E"}},
 			{"cluster of an earlier year", EnterpriseFilter{ClusterCode: "C02", Year: 2023}, []string{"B", "E"}},

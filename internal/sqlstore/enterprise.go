@@ -291,8 +291,8 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	if !unreported {
 		add("ey.year = ?", f.Year)
 	}
-	if q := escapeLike(strings.TrimSpace(f.Query)); q != "" {
-		pattern := "%" + q + "%"
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pattern := "%" + escapeLike(q) + "%"
 		if gramSearchable(q) {
 			// The bigram index narrows the firms; LIKE keeps the exact
 			// substring semantics (bigrams in another order also match
@@ -300,10 +300,10 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 			cond, gargs := gramCondition(q, len(args))
 			args = append(args, gargs...)
 			conds = append(conds, cond)
-			add("e.name LIKE ?", pattern)
+			add(`e.name LIKE ? ESCAPE '\'`, pattern)
 		} else {
 			args = append(args, pattern, strings.ToUpper(pattern))
-			conds = append(conds, fmt.Sprintf("(e.name LIKE $%d OR e.credit_code LIKE $%d)", len(args)-1, len(args)))
+			conds = append(conds, fmt.Sprintf(`(e.name LIKE $%d ESCAPE '\' OR e.credit_code LIKE $%d ESCAPE '\')`, len(args)-1, len(args)))
 		}
 	}
 	if f.RegionCode != "" {
@@ -432,10 +432,11 @@ func (s *Store) attachTitleKinds(ctx context.Context, items []registry.Item, ids
 // way at most a few thousand rows are touched.
 const selectiveList = 2000
 
+// escapeLike makes a user's text literal in a LIKE pattern used with
+// ESCAPE '\' (both engines honour the clause): "%" and "_" typed in a
+// search are characters, not wildcards.
 func escapeLike(s string) string {
-	// Neither engine treats backslash as a LIKE escape by default in the
-	// same way, so wildcard characters typed by users are dropped instead.
-	return strings.NewReplacer("%", "", "_", "").Replace(s)
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // Enterprise returns one enterprise if it is in scope. An enterprise outside

@@ -200,6 +200,7 @@ func readSubmission(ctx context.Context, q queryer, k reporting.Key) (reporting.
 	return sub, true, nil
 }
 
+// unixOrZero maps the columns' 0 ("never") to the zero time.
 func unixOrZero(v int64) time.Time {
 	if v == 0 {
 		return time.Time{}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ type Store struct {
 	now       func() time.Time
 	writeWait time.Duration
 	onBusy    func()
+	path      string // the SQLite file; "" on PostgreSQL
 }
 
 // Options tune Open.
@@ -79,6 +81,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
+		s.path = path
 		if path == "" {
 			return nil, errors.New("sqlstore: sqlite DSN needs a path")
 		}
@@ -164,6 +167,35 @@ func (s *Store) Close() error {
 
 // Ping checks the database, for /healthz.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// Check reads from the database, not just the connection: a damaged
+// SQLite file (a bad header or schema page) passes Ping, since opening a
+// connection reads nothing, but fails here.
+func (s *Store) Check(ctx context.Context) error {
+	// SQLite connections serve reads from their page cache and the WAL
+	// index, so damage to the file shows only to a new reader: read its
+	// header from disk.
+	if s.path != "" {
+		f, err := os.Open(s.path)
+		if err != nil {
+			return fmt.Errorf("sqlstore: check: %w", err)
+		}
+		hdr := make([]byte, 16)
+		_, err = io.ReadFull(f, hdr)
+		f.Close()
+		if err != nil || string(hdr) != "SQLite format 3\x00" {
+			return errors.New("sqlstore: check: the database file is damaged (bad header)")
+		}
+	}
+	var v int
+	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("sqlstore: check: %w", err)
+	}
+	if v == 0 {
+		return errors.New("sqlstore: check: no migrations applied")
+	}
+	return nil
+}
 
 // Stats returns the reader pool's statistics, for /metrics.
 func (s *Store) Stats() sql.DBStats { return s.read.Stats() }

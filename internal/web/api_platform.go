@@ -16,7 +16,7 @@ import (
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.store.Check(ctx); err != nil {
 		s.log.WarnContext(r.Context(), "health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, apiHealth{Status: "unavailable"})
 		return

@@ -19,10 +19,24 @@ type apiUser struct {
 	Role         string `json:"role"`
 	RegionCode   string `json:"region_code,omitempty"`
 	EnterpriseID int64  `json:"enterprise_id,omitempty"`
+	// PreviousSignIn is the sign-in before the current one, shown so a
+	// user notices a sign-in that was not theirs.
+	PreviousSignIn     *apiSignIn `json:"previous_sign_in,omitempty"`
+	MustChangePassword bool       `json:"must_change_password,omitempty"`
+}
+
+type apiSignIn struct {
+	At time.Time `json:"at"`
+	IP string    `json:"ip"`
 }
 
 func toAPIUser(u auth.User) apiUser {
-	return apiUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), RegionCode: u.RegionCode, EnterpriseID: u.EnterpriseID}
+	out := apiUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), RegionCode: u.RegionCode, EnterpriseID: u.EnterpriseID,
+		MustChangePassword: u.MustChangePassword}
+	if !u.LastLoginAt.IsZero() {
+		out.PreviousSignIn = &apiSignIn{At: u.LastLoginAt.UTC(), IP: u.LastLoginIP}
+	}
+	return out
 }
 
 type apiHealth struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/metrics"
@@ -33,6 +35,7 @@ func (s *Server) middleware(mux http.Handler) http.Handler {
 	}))
 	var h http.Handler = cop.Handler(mux)
 	h = s.langCookie(h)
+	h = s.rejectNUL(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	return s.observe(h)
@@ -52,6 +55,7 @@ type authResult struct {
 	tokenHash string    // of the presented token, even if it was not valid
 	bearer    bool      // credentials came from the Authorization header
 	expires   time.Time // of the live session
+	created   time.Time // of the live session, for its absolute lifetime
 	err       error     // the store failed; not the same as "signed out"
 }
 
@@ -209,6 +213,16 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 			return
 		}
 		s.slideSession(w, r, res)
+		if !passwordGateOpen(r.URL.Path) && s.mustChangePassword(res.user) {
+			if !isAPI(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				http.Redirect(w, r, "/account", http.StatusSeeOther)
+				return
+			}
+			// 401, not 403: the sign-in is not complete until the password
+			// is changed, and every API route documents 401.
+			s.writeError(w, r, apperr.New(apperr.Unauthorized, "api.err.password_change_required"))
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -223,6 +237,7 @@ func (s *Server) requirePermission(next http.Handler, perm auth.Permission) http
 			return
 		}
 		if !s.policy.Allows(u, perm) {
+			s.record(r, audit.Event{Action: audit.Denied, Target: r.Method + " " + r.URL.Path, Outcome: audit.Refused, Detail: string(perm)})
 			s.writeError(w, r, apperr.New(apperr.Forbidden, "api.err.forbidden"))
 			return
 		}
@@ -251,4 +266,30 @@ func wantsJSON(r *http.Request) bool {
 	}
 	accept := r.Header.Get("Accept")
 	return strings.HasPrefix(accept, "application/json")
+}
+
+// rejectNUL answers 400 to a request whose path or query holds a NUL
+// byte: PostgreSQL refuses NUL in text, so such a value would otherwise
+// reach the store and come back as a 500.
+func (s *Server) rejectNUL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.ContainsRune(r.URL.Path, 0) || strings.Contains(r.URL.RawQuery, "%00") || strings.ContainsRune(r.URL.RawQuery, 0) {
+			s.writeError(w, r, apperr.New(apperr.Invalid, "api.err.nul_byte"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serveMetrics is GET /metrics, behind the configured token if any.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.metricsToken != "" {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.metricsToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics token required", http.StatusUnauthorized)
+			return
+		}
+	}
+	s.metrics.ServeHTTP(w, r)
 }

@@ -73,6 +73,14 @@ type Module struct {
 	// enterprise in the tab row the enterprise pages share.
 	Nav     []NavItem
 	EntTabs []EntTab
+	// SignInLinks are buttons on the sign-in page (single sign-on
+	// providers), with labels from configuration.
+	SignInLinks []SignInLink
+}
+
+// SignInLink is a button on the sign-in page.
+type SignInLink struct {
+	LabelZH, LabelEN, Path string
 }
 
 // ModuleFunc builds a module on the core, so its handlers can render pages

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/metrics"
 )
 
 // apiRoute is one entry of the route table: the machine routes (health,
@@ -42,7 +43,7 @@ func (s *Server) routeTable() []apiRoute {
 func (s *Server) coreRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/healthz", Perm: public, Handler: answers(s.healthz)},
-		{Method: "GET", Path: "/metrics", Perm: public, Handler: answers(s.metrics.ServeHTTP)},
+		{Method: "GET", Path: "/metrics", Perm: public, Handler: answers(s.serveMetrics)},
 		{Method: "POST", Path: "/login", Perm: public, Handler: answers(s.login)},
 		{Method: "POST", Path: "/logout", Perm: public, Handler: answers(s.logout)},
 		{Method: "GET", Path: "/api/v1/openapi.json", Perm: public, Handler: answers(s.openAPI)},
@@ -112,8 +113,10 @@ func (s *Server) serve(h Handler) http.HandlerFunc {
 		if u, ok := UserFrom(r.Context()); ok {
 			c.User = u
 		}
-		if err := h(w, r, c); err != nil {
-			s.writeError(w, r, err)
+		sw := &metrics.StatusWriter{ResponseWriter: w}
+		if err := h(sw, r, c); err != nil {
+			s.writeError(sw, r, err)
 		}
+		s.auditRoute(r, sw)
 	}
 }

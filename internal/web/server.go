@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/metrics"
@@ -43,6 +44,22 @@ type Deps struct {
 	// Modules are the features' HTTP sides, in menu order (internal/app
 	// lists them).
 	Modules []ModuleFunc
+	// Audit receives the audit trail's events; a trail over Store when
+	// nil.
+	Audit audit.Recorder
+	// ClientIP says where client addresses come from (a trusted proxy's
+	// header); the peer address when zero.
+	ClientIP ClientIP
+	// AccountPolicies are the account controls (passwords, lockout,
+	// sessions, second factor); the built-in account_policy.json when nil.
+	AccountPolicies auth.AccountPolicies
+	// Now is the server's clock; time.Now when nil. Tests move it instead
+	// of sleeping.
+	Now func() time.Time
+	// MetricsToken, when set, is required as "Authorization: Bearer …"
+	// on /metrics, which is otherwise open (for a scraper on a private
+	// network).
+	MetricsToken string
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -56,6 +73,11 @@ type Server struct {
 	now     func() time.Time
 	policy  *auth.Policy
 	modules []Module
+	audit   audit.Recorder
+	ipConf  ClientIP
+
+	accountPolicies auth.AccountPolicies
+	metricsToken    string
 
 	regions   *region.Catalogue
 	dummyHash string // verified against for unknown usernames
@@ -84,10 +106,25 @@ func New(d Deps) (*Server, error) {
 		catalog: d.Catalog,
 		secure:  d.SecureCookies,
 		now:     time.Now,
+		audit:   d.Audit,
+		ipConf:  d.ClientIP,
 		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.metricsToken = d.MetricsToken
+	if d.Now != nil {
+		s.now = d.Now
+	}
+	if s.accountPolicies = d.AccountPolicies; s.accountPolicies == nil {
+		var err error
+		if s.accountPolicies, err = auth.BuiltinAccountPolicies(); err != nil {
+			return nil, err
+		}
+	}
+	if s.audit == nil {
+		s.audit = audit.NewService(d.Store, audit.Options{})
 	}
 	if s.metrics == nil {
 		s.metrics = metrics.NewRegistry()

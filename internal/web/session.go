@@ -7,7 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,22 +15,20 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
 
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "ibrain_session"
 
-const (
-	// sessionTTL is the sliding lifetime of a session: it ends 12 hours
-	// after the last request, so a working day needs one sign-in.
-	sessionTTL = 12 * time.Hour
-	// sessionRefresh is how stale a session's expiry may get before a
-	// request extends it; extending on every request would make every
-	// page view a database write.
-	sessionRefresh = 10 * time.Minute
-)
-
+// Session lifetimes come from the account policy (auth.AccountPolicy):
+// a session ends after its idle timeout without a request, and after its
+// absolute lifetime however active. A request extends the idle expiry
+// only once it has gone a sixth of the idle timeout stale: extending on
+// every request would make every page view a database write, and the
+// session still ends within the idle timeout, never later.
 // newToken returns a fresh session token (32 random bytes, base64url) and
 // the hex SHA-256 the store keeps in its place.
 func newToken() (token, hash string) {
@@ -48,14 +46,35 @@ func hashToken(token string) string {
 
 // NewSession starts a session for a user and returns its token, the value
 // of the session cookie or of an "Authorization: Bearer" header. Sign-in
-// uses it; so can tests and tools that need a signed-in client.
+// uses it; so can tests and tools that need a signed-in client. The
+// account's oldest sessions beyond the policy's concurrent limit end.
 func (s *Server) NewSession(ctx context.Context, userID int64) (string, time.Time, error) {
+	return s.newSession(ctx, userID, "")
+}
+
+func (s *Server) newSession(ctx context.Context, userID int64, logoutURL string) (string, time.Time, error) {
 	token, hash := newToken()
-	expires := s.now().Add(sessionTTL)
-	if err := s.store.CreateSession(ctx, hash, userID, expires); err != nil {
+	now := s.now()
+	pol := s.accountPolicies.At(now)
+	expires := sessionExpiry(pol, now, now)
+	ended, err := s.store.StartSession(ctx, hash, userID, now, expires, sqlstore.SessionOptions{MaxConcurrent: pol.Session.MaxConcurrent, LogoutURL: logoutURL})
+	if err != nil {
 		return "", time.Time{}, err
 	}
+	if ended > 0 {
+		s.log.InfoContext(ctx, "ended sessions over the concurrent limit", "user_id", userID, "count", ended)
+	}
 	return token, expires, nil
+}
+
+// sessionExpiry is when a session created at created, last used at now,
+// ends: the idle timeout from now, capped by the absolute lifetime.
+func sessionExpiry(pol auth.AccountPolicy, created, now time.Time) time.Time {
+	idle, abs := now.Add(pol.IdleTimeout()), created.Add(pol.AbsoluteLifetime())
+	if abs.Before(idle) {
+		return abs
+	}
+	return idle
 }
 
 // authenticate reads the request's credentials: a bearer token when an
@@ -87,19 +106,32 @@ func (s *Server) authenticate(r *http.Request) authResult {
 		res.err = err
 		return res
 	}
-	res.user, res.ok, res.expires = sess.User, true, sess.ExpiresAt
+	// The server's clock decides expiry (the store's query only drops
+	// sessions long gone), so one clock governs idle and absolute limits.
+	if !s.now().Before(sess.ExpiresAt) {
+		return res
+	}
+	res.user, res.ok, res.expires, res.created = sess.User, true, sess.ExpiresAt, sess.CreatedAt
 	// Handlers and templates never need the hash; not carrying it means
 	// no page can leak it by accident.
-	res.user.PasswordHash = ""
+	// An account without a password (single sign-on only) keeps its
+	// marker, which is no secret, so the password rules can skip it.
+	if !res.user.External() {
+		res.user.PasswordHash = ""
+	}
+	res.user.TOTPSecret = ""
 	return res
 }
 
-// slideSession extends a session whose expiry is more than sessionRefresh
-// older than a fresh one would be, and renews the cookie to match. A
-// failure only costs the extension, so it is logged, not returned.
+// slideSession moves a session's idle expiry forward (never past its
+// absolute end) once it has gone a sixth of the idle timeout stale, and
+// renews the cookie to match. A failure only costs the extension, so it
+// is logged, not returned.
 func (s *Server) slideSession(w http.ResponseWriter, r *http.Request, res authResult) {
-	fresh := s.now().Add(sessionTTL)
-	if fresh.Sub(res.expires) < sessionRefresh {
+	now := s.now()
+	pol := s.accountPolicies.At(now)
+	fresh := sessionExpiry(pol, res.created, now)
+	if fresh.Sub(res.expires) < pol.IdleTimeout()/6 {
 		return
 	}
 	if err := s.store.ExtendSession(r.Context(), res.tokenHash, fresh); err != nil {
@@ -156,10 +188,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
 	password := r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	key := username + "|" + clientIP(r)
+	key := username + "|" + s.clientIP(r)
 	now := s.now()
 
 	if !s.limiter.Allow(key, now) {
+		s.record(r, audit.Event{Action: audit.SignInFailed, Actor: username, Outcome: audit.Failed, Detail: "rate limited"})
 		s.loginFailed(w, r, http.StatusTooManyRequests, "api.err.too_many_attempts", username, next)
 		return
 	}
@@ -170,45 +203,71 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		// not tell which usernames exist.
 		_ = s.hasher.Verify(r.Context(), s.dummyHash, password)
 		s.limiter.Fail(key, now)
+		s.record(r, audit.Event{Action: audit.SignInFailed, Actor: username, Outcome: audit.Failed, Detail: "unknown account"})
 		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
 		return
 	case err != nil:
 		s.writeError(w, r, err)
 		return
 	}
+	pol := s.accountPolicies.At(now)
 	verr := s.hasher.Verify(r.Context(), u.PasswordHash, password)
 	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
 		// A malformed stored hash or a cancelled request, not a wrong
 		// password; still a failure for the client.
 		s.log.WarnContext(r.Context(), "verify password", "user_id", u.ID, "err", verr)
 	}
-	if verr != nil || u.Disabled {
+	fail := func(reason, key string, count bool) {
 		s.limiter.Fail(key, now)
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: username, Outcome: audit.Failed, Detail: reason})
+		if count {
+			locked, err := s.store.RecordLoginFailure(r.Context(), u.ID, now, pol.Lockout.MaxFailures, pol.LockoutDuration())
+			if err != nil {
+				s.log.ErrorContext(r.Context(), "record login failure", "user_id", u.ID, "err", err)
+			} else if locked {
+				s.record(r, audit.Event{Action: audit.Locked, ActorID: u.ID, Actor: username, Outcome: audit.Refused,
+					Detail: fmt.Sprintf("%d failures; locked for %s", pol.Lockout.MaxFailures, pol.LockoutDuration())})
+			}
+		}
+	}
+	switch {
+	case u.LockedUntil.After(now):
+		// Locked per account in the database, so every server instance
+		// refuses it, whatever the password.
+		s.limiter.Fail(key, now)
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: username, Outcome: audit.Failed, Detail: "account locked"})
+		s.loginFailedArgs(w, r, http.StatusUnauthorized, "api.err.account_locked", username, next, int(u.LockedUntil.Sub(now).Minutes())+1)
+		return
+	case verr != nil:
+		fail("wrong password", key, true)
+		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
+		return
+	case u.Disabled:
+		fail("account disabled", key, false)
 		s.loginFailed(w, r, http.StatusUnauthorized, "api.err.login_failed", username, next)
 		return
 	}
-	s.limiter.Reset(key)
-
-	// A new token on every sign-in; the old one, if any, is ended, so a
-	// token planted before sign-in never becomes a signed-in session.
-	if res := infoFrom(r.Context()); res != nil {
-		if old := res.resolve(); old.tokenHash != "" {
-			_ = s.store.DeleteSession(r.Context(), old.tokenHash)
+	if pol.NeedsSecondFactor(u.Role) || u.TOTPSecret != "" {
+		otp := r.PostForm.Get("otp")
+		switch {
+		case u.TOTPSecret == "":
+			fail("second factor not enrolled", key, false)
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_not_enrolled", username, next)
+			return
+		case otp == "":
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_required", username, next)
+			return
+		case !auth.VerifyTOTP(u.TOTPSecret, otp, now):
+			fail("wrong second factor", key, true)
+			s.loginFailed(w, r, http.StatusUnauthorized, "api.err.totp_failed", username, next)
+			return
 		}
 	}
-	token, expires, err := s.NewSession(r.Context(), u.ID)
+	s.limiter.Reset(key)
+	token, expires, err := s.startSignedIn(w, r, u, SignInOptions{Via: "password"})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	s.setSessionCookie(w, token, expires)
-	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
-	// Sign-ins are rare next to page views, which makes them a cheap moment
-	// to sweep expired sessions without a background job.
-	if n, err := s.store.DeleteExpiredSessions(r.Context()); err != nil {
-		s.log.WarnContext(r.Context(), "delete expired sessions", "err", err)
-	} else if n > 0 {
-		s.log.DebugContext(r.Context(), "deleted expired sessions", "count", n)
 	}
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: expires.UTC(), User: toAPIUser(u)})
@@ -217,10 +276,70 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// SignInOptions describe how a user signed in.
+type SignInOptions struct {
+	Via       string // "password" or "sso:<provider>", for the audit trail
+	LogoutURL string // the provider's end-session URL for a single sign-on
+}
+
+// SignIn completes a sign-in a module has authenticated (single sign-on):
+// the same session, cookie, lockout reset, audit record and "previous
+// sign-in" note as a password sign-in. The caller redirects.
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, u auth.User, o SignInOptions) error {
+	if u.Disabled {
+		s.record(r, audit.Event{Action: audit.SignInFailed, ActorID: u.ID, Actor: u.Username, Outcome: audit.Failed, Detail: o.Via + ": account disabled"})
+		return apperr.New(apperr.Unauthorized, "api.err.login_failed")
+	}
+	_, _, err := s.startSignedIn(w, r, u, o)
+	return err
+}
+
+// Record writes an event to the audit trail with the request's user and
+// client address, for modules.
+func (s *Server) Record(r *http.Request, e audit.Event) { s.record(r, e) }
+
+func (s *Server) startSignedIn(w http.ResponseWriter, r *http.Request, u auth.User, o SignInOptions) (string, time.Time, error) {
+	now := s.now()
+	// A new token on every sign-in; the old one, if any, is ended, so a
+	// token planted before sign-in never becomes a signed-in session.
+	if res := infoFrom(r.Context()); res != nil {
+		if old := res.resolve(); old.tokenHash != "" {
+			_ = s.store.DeleteSession(r.Context(), old.tokenHash)
+		}
+	}
+	token, expires, err := s.newSession(r.Context(), u.ID, o.LogoutURL)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := s.store.RecordLogin(r.Context(), u.ID, now, s.clientIP(r)); err != nil {
+		s.log.ErrorContext(r.Context(), "record login", "user_id", u.ID, "err", err)
+	}
+	s.setSessionCookie(w, token, expires)
+	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID, "via", o.Via)
+	detail := ""
+	if o.Via != "password" {
+		detail = o.Via
+	}
+	s.record(r, audit.Event{Action: audit.SignIn, ActorID: u.ID, Actor: u.Username, Detail: detail})
+	// Sign-ins are rare next to page views, which makes them a cheap moment
+	// to sweep expired sessions without a background job.
+	if n, err := s.store.DeleteExpiredSessions(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "delete expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.DebugContext(r.Context(), "deleted expired sessions", "count", n)
+	}
+	return token, expires, nil
+}
+
 // loginFailed answers a failed sign-in: JSON for API clients, otherwise
 // the sign-in form again.
 func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int, key, username, next string) {
-	msg := s.message(Lang(r), key)
+	s.loginFailedArgs(w, r, status, key, username, next)
+}
+
+// loginFailedArgs is loginFailed with arguments for the message.
+func (s *Server) loginFailedArgs(w http.ResponseWriter, r *http.Request, status int, key, username, next string, args ...any) {
+	msg := s.message(Lang(r), key, args...)
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "900")
 	}
@@ -238,17 +357,28 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, status int,
 // logout handles POST /logout: the session ends in the store, not just in
 // the browser, so a copied cookie stops working too.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	var logoutURL string
 	if info := infoFrom(r.Context()); info != nil {
 		if res := info.resolve(); res.tokenHash != "" {
-			if err := s.store.DeleteSession(r.Context(), res.tokenHash); err != nil {
+			var err error
+			if logoutURL, err = s.store.EndSession(r.Context(), res.tokenHash); err != nil {
 				s.writeError(w, r, err)
 				return
+			}
+			if res.ok {
+				s.record(r, audit.Event{Action: audit.SignOut, ActorID: res.user.ID, Actor: res.user.Username})
 			}
 		}
 	}
 	s.clearSessionCookie(w)
 	if wantsJSON(r) {
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// A single sign-on session also ends at the provider, which then
+	// returns the browser to the sign-in page.
+	if logoutURL != "" {
+		http.Redirect(w, r, logoutURL, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -270,17 +400,6 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// clientIP returns the peer address. X-Forwarded-For is not trusted: any
-// client can set it, which would let one client spread its attempts over
-// invented addresses.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // loginLimits configure the failed sign-in limiter.

@@ -78,8 +78,9 @@ func TestSessionCookieAttributes(t *testing.T) {
 			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure != secure || c.Path != "/" {
 				t.Errorf("cookie = %+v", c)
 			}
-			if c.MaxAge < int((11 * time.Hour).Seconds()) {
-				t.Errorf("MaxAge = %d, want about 12 h", c.MaxAge)
+			// The idle timeout of the account policy (30 minutes).
+			if c.MaxAge < int((29*time.Minute).Seconds()) || c.MaxAge > int((30*time.Minute).Seconds()) {
+				t.Errorf("MaxAge = %d, want the 30-minute idle timeout", c.MaxAge)
 			}
 			// 32 random bytes, base64url without padding.
 			if len(c.Value) != 43 || strings.ContainsAny(c.Value, "+/=") {
@@ -164,8 +165,9 @@ func TestLoginRateLimit(t *testing.T) {
 	if res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("admin", webtest.FixturePassword, "/")}); res.StatusCode != 303 {
 		t.Errorf("other User: %d, want 303", res.StatusCode)
 	}
-	// The window passes.
-	web.SetNow(env.Srv, func() time.Time { return time.Now().Add(16 * time.Minute) })
+	// The limiter's window (15 minutes) and the account's lockout (30
+	// minutes, after the fifth failure) pass.
+	web.SetNow(env.Srv, func() time.Time { return time.Now().Add(31 * time.Minute) })
 	if res, _ := env.Do(webtest.Scenario{Method: "POST", URL: "/login", ContentType: formType, Body: loginForm("analyst", webtest.FixturePassword, "/")}); res.StatusCode != 303 {
 		t.Errorf("after the window: %d, want 303", res.StatusCode)
 	}
@@ -215,6 +217,7 @@ func TestSafeNext(t *testing.T) {
 
 func TestSlidingSession(t *testing.T) {
 	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	start := time.Now()
 	tok := env.Token("analyst")
 	// Fresh: no renewal.
 	res, _ := env.Do(webtest.Scenario{URL: "/api/v1/me", User: "analyst"})
@@ -223,8 +226,8 @@ func TestSlidingSession(t *testing.T) {
 			t.Errorf("fresh session renewed: %+v", c)
 		}
 	}
-	// An hour later the session is extended and the cookie renewed.
-	web.SetNow(env.Srv, func() time.Time { return time.Now().Add(time.Hour) })
+	// Ten minutes later the idle expiry moves and the cookie is renewed.
+	web.SetNow(env.Srv, func() time.Time { return start.Add(10 * time.Minute) })
 	res, _ = env.Do(webtest.Scenario{URL: "/api/v1/me", User: "analyst"})
 	renewed := false
 	for _, c := range res.Cookies() {
@@ -233,11 +236,45 @@ func TestSlidingSession(t *testing.T) {
 		}
 	}
 	if !renewed {
-		t.Error("session cookie not renewed after an hour")
+		t.Error("session cookie not renewed after ten minutes")
 	}
 	sess, err := env.Store.Session(t.Context(), web.HashToken(tok))
-	if err != nil || sess.ExpiresAt.Before(time.Now().Add(12*time.Hour+30*time.Minute)) {
-		t.Errorf("stored expiry %v, want about 13 h from now", sess.ExpiresAt)
+	if err != nil || sess.ExpiresAt.Before(start.Add(39*time.Minute)) || sess.ExpiresAt.After(start.Add(41*time.Minute)) {
+		t.Errorf("stored expiry %v, want about 40 min after the start", sess.ExpiresAt)
+	}
+}
+
+// TestSessionIdleAndAbsoluteLimits: a session ends after 30 minutes
+// without a request, and after 12 hours however active (account policy).
+func TestSessionIdleAndAbsoluteLimits(t *testing.T) {
+	env := webtest.New(t, "sqlite:"+t.TempDir()+"/x.db")
+	start := time.Now()
+	env.Token("analyst")
+	env.Token("wanzhou")
+	at := func(d time.Duration) { web.SetNow(env.Srv, func() time.Time { return start.Add(d) }) }
+	status := func(user string) int {
+		res, _ := env.Do(webtest.Scenario{URL: "/api/v1/me", User: user})
+		return res.StatusCode
+	}
+	at(29 * time.Minute)
+	if got := status("analyst"); got != 200 {
+		t.Fatalf("after 29 idle minutes: %d, want 200", got)
+	}
+	// wanzhou has been idle 31 minutes.
+	at(31 * time.Minute)
+	if got := status("wanzhou"); got != 401 {
+		t.Errorf("after 31 idle minutes: %d, want 401", got)
+	}
+	// analyst stays active every 20 minutes until the absolute end.
+	for d := 49 * time.Minute; d < 12*time.Hour; d += 20 * time.Minute {
+		at(d)
+		if got := status("analyst"); got != 200 {
+			t.Fatalf("active at %v: %d, want 200", d, got)
+		}
+	}
+	at(12*time.Hour + time.Minute)
+	if got := status("analyst"); got != 401 {
+		t.Errorf("after the 12-hour absolute lifetime: %d, want 401", got)
 	}
 }
 

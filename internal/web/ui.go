@@ -68,6 +68,8 @@ func (s *Server) registerUI(mux *http.ServeMux) {
 			mux.Handle(pg.Pattern(), s.guard(pg.Perm, s.serve(pg.Handler)))
 		}
 	}
+	mux.Handle("GET /account", s.guard(signedIn, s.serve(u.accountPage)))
+	mux.Handle("POST /account/password", s.guard(signedIn, s.serve(u.changePassword)))
 	mux.Handle("GET /help", s.guard(signedIn, s.serve(u.helpIndex)))
 	mux.Handle("GET /help/{module}", s.guard(signedIn, s.serve(u.helpPage)))
 

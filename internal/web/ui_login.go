@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 )
 
 // loginPage is the sign-in form. It posts to POST /login (session.go),
@@ -11,7 +12,10 @@ type loginPage struct {
 	Username string
 	Next     string
 	Error    string
+	SSO      []ssoButton
 }
+
+type ssoButton struct{ Label, URL string }
 
 // loginPage answers GET /login. A signed-in user goes straight to next.
 func (u *ui) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +46,11 @@ func (u *ui) renderLoginForm(w http.ResponseWriter, r *http.Request, status int,
 	p.basePage = u.base(r, pc, "login.title", "")
 	if p.Next == "" {
 		p.Next = "/"
+	}
+	for _, m := range u.s.modules {
+		for _, l := range m.SignInLinks {
+			p.SSO = append(p.SSO, ssoButton{Label: pickLang(pc.lang, l.LabelZH, l.LabelEN), URL: l.Path + "?next=" + url.QueryEscape(p.Next)})
+		}
 	}
 	u.render(w, r, status, pc.lang, "login.html", p)
 }

@@ -308,6 +308,9 @@ func (env *Env) seed(ctx context.Context, hasher *auth.Hasher) {
 		{Username: "tongji", Role: auth.RoleDepartment, Department: "市统计局"},
 		{Username: "keji", Role: auth.RoleDepartment, Department: "市科技局"},
 		{Username: "gone", Role: auth.RoleCityAdmin, Disabled: true},
+		{Username: "sysadmin", Role: auth.RoleSysAdmin},
+		{Username: "secadmin", Role: auth.RoleSecAdmin},
+		{Username: "auditor", Role: auth.RoleAuditAdmin},
 	} {
 		u.DisplayName, u.PasswordHash = u.Username, hash
 		id, err := env.Store.CreateUser(ctx, u)

@@ -1,0 +1,6 @@
+package ssoweb
+
+import _ "embed"
+
+//go:embed help.md
+var help []byte
