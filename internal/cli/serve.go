@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/web"
@@ -20,8 +21,15 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
+	memLimit := fs.Int("memory-limit", 384, "soft memory limit in MiB for the Go runtime (the garbage collector works harder near it, and returns freed memory to the system); 0 = none; the GOMEMLIMIT environment variable wins when set")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// Without a limit the heap may grow to twice its live size before a
+	// collection, so a burst of sign-ins (64 MiB of argon2 memory each)
+	// leaves the process hundreds of MB larger than it needs to be.
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
 	}
 	if *demoMode != "auto" && *demoMode != "never" {
 		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
@@ -52,9 +60,13 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	hasher, err := policyHasher()
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Store:         a.Store,
-		Hasher:        auth.NewHasher(auth.DefaultParams, 4),
+		Hasher:        hasher,
 		Logger:        log,
 		Metrics:       metrics.NewRegistry(),
 		Catalog:       catalog,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -83,7 +84,10 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 
 // createUser hashes pw with production parameters and stores u.
 func createUser(ctx context.Context, st *sqlstore.Store, u auth.User, pw string) error {
-	h := auth.NewHasher(auth.DefaultParams, 2)
+	h, err := policyHasher()
+	if err != nil {
+		return err
+	}
 	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		return err
@@ -136,7 +140,11 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 		pw = auth.NewPassword(16)
 		defer fmt.Fprintf(std.Stdout, "password: %s   (shown once)\n", pw)
 	}
-	hash, err := auth.NewHasher(auth.DefaultParams, 2).Hash(ctx, pw)
+	h, err := policyHasher()
+	if err != nil {
+		return err
+	}
+	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -145,4 +153,13 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "password of %s reset\n", u.Username)
 	return nil
+}
+
+// policyHasher hashes with the password-hashing policy in force today.
+func policyHasher() (*auth.Hasher, error) {
+	p, err := auth.BuiltinHashPolicy(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewPolicyHasher(p), nil
 }
