@@ -55,7 +55,8 @@ func (s *Store) ImportReports(ctx context.Context, reports []report.Monthly, opt
 func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []report.Monthly, opts WriteOptions) (UpsertResult, error) {
 	var res UpsertResult
 	years := map[int]bool{}
-	december := false // profiles read December reports only
+	december := false  // profiles read December reports only
+	var decIDs []int64 // their enterprises, for the profile change log
 	// A small write keeps the summaries by delta (aggdelta.go), which needs
 	// the rows around it as they were; a large one rebuilds its years.
 	var old map[unitKey]report.Values
@@ -103,7 +104,12 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 				args = append(args, v)
 			}
 			years[r.Period.Year] = true
-			december = december || r.Period.Month == 12
+			if r.Period.Month == 12 {
+				december = true
+				if len(decIDs) <= changeLogMaxIDs {
+					decIDs = append(decIDs, r.EnterpriseID)
+				}
+			}
 		}
 		out, err := st.ExecContext(ctx, args...)
 		if err != nil {
@@ -122,7 +128,10 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		return res, nil
 	}
 	if december {
-		if err := bumpProfileGeneration(ctx, tx); err != nil {
+		if len(decIDs) > changeLogMaxIDs {
+			decIDs = nil // every enterprise
+		}
+		if err := bumpProfileGeneration(ctx, tx, decIDs); err != nil {
 			return res, err
 		}
 	}
