@@ -9,3 +9,9 @@ CREATE TABLE profile_change (
 	enterprise_id BIGINT NOT NULL,
 	PRIMARY KEY (generation, enterprise_id)
 );
+
+-- 亩均 results: the policy texts (zh and en) a run applies are stored once
+-- per run, as a JSON array, and each result's detail refers to them by
+-- index ("t") instead of repeating ~0.9 kB of text in every row. Rows
+-- saved before this migration keep their inline texts and read as before.
+ALTER TABLE mujun_run ADD COLUMN policy_texts TEXT NOT NULL DEFAULT '[]';
