@@ -379,11 +379,48 @@ type runSummary struct {
 	Counts         mujun.AssembleCounts `json:"counts"`
 }
 
-// resultDetail is the JSON kept in mujun_result.detail.
+// resultDetail is the JSON kept in mujun_result.detail. Since migration
+// 0015 indicators are kept positionally (Ind, see storedIndicator) and
+// policy texts once per run; Indicators holds rows saved before.
 type resultDetail struct {
+	Ind        []storedIndicator       `json:"ind,omitempty"`
 	Indicators []mujun.IndicatorResult `json:"indicators,omitempty"`
 	Vetoes     []string                `json:"vetoes,omitempty"`
 	Policies   []storedPolicy          `json:"policies,omitempty"`
+}
+
+// storedIndicator is an indicator result as a JSON array — code, weight,
+// value, missing, benchmark, raw score, capped score, score, filled — so
+// ninety thousand rows do not repeat the field names of six indicators.
+type storedIndicator mujun.IndicatorResult
+
+func (si storedIndicator) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{si.Code, si.Weight, si.Value, si.Missing, si.Benchmark, si.RawScore, si.CappedScore, si.Score, si.Filled})
+}
+
+func (si *storedIndicator) UnmarshalJSON(b []byte) error {
+	var code, filled string
+	fields := []any{&code, &si.Weight, &si.Value, &si.Missing, &si.Benchmark, &si.RawScore, &si.CappedScore, &si.Score, &filled}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("sqlstore: stored indicator: %w", err)
+	}
+	if len(fields) != 9 {
+		return fmt.Errorf("sqlstore: stored indicator has %d fields, want 9", len(fields))
+	}
+	si.Code, si.Filled = mujun.IndicatorCode(code), mujun.MissingRule(filled)
+	return nil
+}
+
+// storeIndicators converts for storage.
+func storeIndicators(in []mujun.IndicatorResult) []storedIndicator {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]storedIndicator, len(in))
+	for i := range in {
+		out[i] = storedIndicator(in[i])
+	}
+	return out
 }
 
 // storedPolicy is an applied policy as kept in a result's detail: its text
@@ -531,7 +568,7 @@ func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta muju
 	details := make([]string, len(res.Enterprises))
 	for i := range res.Enterprises {
 		e := &res.Enterprises[i]
-		d, err := json.Marshal(resultDetail{Indicators: e.Indicators, Vetoes: e.Vetoes, Policies: storePolicies(e.Policies, &texts)})
+		d, err := json.Marshal(resultDetail{Ind: storeIndicators(e.Indicators), Vetoes: e.Vetoes, Policies: storePolicies(e.Policies, &texts)})
 		if err != nil {
 			return 0, err
 		}
@@ -724,6 +761,12 @@ func scanResult(sc interface{ Scan(...any) error }, texts *policyTexts, extra ..
 		return e, fmt.Errorf("sqlstore: result detail of %d: %w", e.EnterpriseID, err)
 	}
 	e.Indicators, e.Vetoes = d.Indicators, d.Vetoes
+	if d.Ind != nil {
+		e.Indicators = make([]mujun.IndicatorResult, len(d.Ind))
+		for i := range d.Ind {
+			e.Indicators[i] = mujun.IndicatorResult(d.Ind[i])
+		}
+	}
 	if len(d.Policies) > 0 {
 		ts, err := texts.load(textsRaw)
 		if err != nil {

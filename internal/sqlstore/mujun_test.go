@@ -305,8 +305,9 @@ func TestMujunConfigVersions(t *testing.T) {
 }
 
 // A run's policy texts are stored once on the run; each result's detail
-// refers to them by index, reads back whole, and rows written before
-// (texts inline) still read.
+// refers to them by index and keeps its indicators positionally, reads
+// back whole, and rows written before (texts and field names inline)
+// still read.
 func TestMujunPolicyTextsStoredOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := t.Context()
@@ -359,6 +360,9 @@ func TestMujunPolicyTextsStoredOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			details[eid] = d
+			if strings.Contains(d, "capped_score") {
+				t.Errorf("result %d repeats the indicator field names: %s", eid, d)
+			}
 			for tx := range texts {
 				if strings.Contains(d, tx.Zh) || strings.Contains(d, tx.En) {
 					t.Errorf("result %d repeats a policy text: %s", eid, d)
