@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -209,4 +210,98 @@ func permStrings(ps []Permission) []string {
 		out[i] = string(p)
 	}
 	return out
+}
+
+// The hasher admits hashes while their memory fits the budget of
+// concurrent × Params.Memory: a third policy-sized hash waits for one of
+// two running ones, and a stored hash dearer than the budget runs alone.
+func TestHasherMemoryBudget(t *testing.T) {
+	h := NewHasher(TestParams, 2) // budget 2 × 1024 KiB
+	ctx := context.Background()
+	r1, err := h.acquire(ctx, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := h.acquire(ctx, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.sem.TryAcquire(1) {
+		t.Fatal("a third hash was admitted beside two running ones")
+	}
+	r1()
+	if !h.sem.TryAcquire(1024) {
+		t.Fatal("a hash was not admitted after one ended")
+	}
+	h.sem.Release(1024)
+	r2()
+	big, err := h.acquire(ctx, 64*1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.sem.TryAcquire(1) {
+		t.Fatal("a hash was admitted beside one larger than the budget")
+	}
+	big()
+	// A stored hash dearer than the budget still verifies (it takes the
+	// whole budget rather than waiting forever).
+	dear := NewHasher(Params{Memory: 8 * 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 1)
+	hash, err := dear.Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Verify(ctx, hash, "pw"); err != nil {
+		t.Fatalf("verify a dearer hash: %v", err)
+	}
+	// A cancelled sign-in gives its place back.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := h.acquire(cctx, 1024); !errors.Is(err, context.Canceled) {
+		t.Fatalf("acquire with a cancelled context: %v", err)
+	}
+	if !h.sem.TryAcquire(2048) {
+		t.Fatal("the budget is not whole again")
+	}
+}
+
+// The dummy hash carries the hasher's parameters, so verifying against it
+// costs a real verification, and no password matches it.
+func TestDummyHash(t *testing.T) {
+	h := NewHasher(Params{Memory: 2048, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}, 1)
+	d := h.DummyHash()
+	if !strings.HasPrefix(d, "$argon2id$v=19$m=2048,t=2,p=1$") {
+		t.Fatalf("dummy hash parameters: %s", d)
+	}
+	for _, pw := range []string{"", "password", "正确的密码"} {
+		if err := h.Verify(context.Background(), d, pw); !errors.Is(err, ErrMismatch) {
+			t.Fatalf("Verify(dummy, %q) = %v, want ErrMismatch", pw, err)
+		}
+	}
+	if d != h.DummyHash() {
+		t.Fatal("dummy hash differs between calls")
+	}
+}
+
+// Stored parameters are bounded: a hash claiming 16 GiB is refused before
+// any memory is taken.
+func TestVerifyRejectsAbsurdParameters(t *testing.T) {
+	h := NewHasher(TestParams, 1)
+	err := h.Verify(context.Background(), "$argon2id$v=19$m=16777216,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x")
+	if err == nil || errors.Is(err, ErrMismatch) {
+		t.Fatalf("Verify with m=16 GiB: %v", err)
+	}
+}
+
+func TestBuiltinHashPolicy(t *testing.T) {
+	p, err := BuiltinHashPolicy(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RFC 9106's second recommended option, one at a time: each spreads over 4 threads already.
+	if want := (Params{Memory: 65536, Time: 3, Threads: 4, KeyLen: 32, SaltLen: 16}); p.Params != want || p.Concurrent != 1 {
+		t.Fatalf("policy = %+v", p)
+	}
+	if _, err := BuiltinHashPolicy(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil {
+		t.Fatal("a policy before the first effective date")
+	}
 }

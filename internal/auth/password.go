@@ -4,12 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/sync/semaphore"
 )
 
 // Params are argon2id parameters. Hashes carry their parameters (PHC
@@ -23,42 +27,112 @@ type Params struct {
 	SaltLen int
 }
 
-// DefaultParams is RFC 9106's second recommended option (64 MiB, t=3, p=4).
-var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 4, KeyLen: 32, SaltLen: 16}
-
 // TestParams are cheap parameters for tests only.
 var TestParams = Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 
-// Hasher hashes and verifies passwords, with a cap on concurrent hashes:
-// each one takes Params.Memory, so a burst of sign-ins must not exhaust RAM.
-type Hasher struct {
-	params Params
-	sem    chan struct{}
+// HashPolicy is the password-hashing policy in force from a date: the cost
+// of a new hash and how many such hashes may run at once.
+type HashPolicy struct {
+	Effective  time.Time
+	Source     string
+	Params     Params
+	Concurrent int
 }
 
-// NewHasher returns a Hasher allowing at most concurrent hashes at once.
+//go:embed hashing.json
+var hashingJSON []byte
+
+// BuiltinHashPolicy returns the policy of the embedded hashing.json in
+// force on day.
+func BuiltinHashPolicy(day time.Time) (HashPolicy, error) {
+	var doc struct {
+		Policies []struct {
+			Effective  string `json:"effective"`
+			Source     string `json:"source"`
+			MemoryKiB  uint32 `json:"memory_kib"`
+			Time       uint32 `json:"time"`
+			Threads    uint8  `json:"threads"`
+			KeyLen     uint32 `json:"key_len"`
+			SaltLen    int    `json:"salt_len"`
+			Concurrent int    `json:"concurrent"`
+		} `json:"policies"`
+	}
+	if err := json.Unmarshal(hashingJSON, &doc); err != nil {
+		return HashPolicy{}, fmt.Errorf("auth: hashing.json: %w", err)
+	}
+	var out HashPolicy
+	found := false
+	for _, p := range doc.Policies {
+		eff, err := time.Parse(time.DateOnly, p.Effective)
+		if err != nil {
+			return HashPolicy{}, fmt.Errorf("auth: hashing.json: %w", err)
+		}
+		if p.MemoryKiB < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 || p.KeyLen < 16 || p.SaltLen < 16 || p.Concurrent < 1 {
+			return HashPolicy{}, fmt.Errorf("auth: hashing.json: policy of %s below the minimum cost", p.Effective)
+		}
+		if !eff.After(day) && (!found || eff.After(out.Effective)) {
+			out = HashPolicy{Effective: eff, Source: p.Source, Concurrent: p.Concurrent,
+				Params: Params{Memory: p.MemoryKiB, Time: p.Time, Threads: p.Threads, KeyLen: p.KeyLen, SaltLen: p.SaltLen}}
+			found = true
+		}
+	}
+	if !found {
+		return HashPolicy{}, fmt.Errorf("auth: hashing.json: no policy in force on %s", day.Format(time.DateOnly))
+	}
+	return out, nil
+}
+
+// NewPolicyHasher returns the Hasher of a policy.
+func NewPolicyHasher(p HashPolicy) *Hasher { return NewHasher(p.Params, p.Concurrent) }
+
+// Hasher hashes and verifies passwords within a memory budget: each hash
+// takes its Memory (KiB) from a budget of concurrent × Params.Memory until
+// it ends, so a burst of sign-ins waits instead of exhausting RAM, and a
+// stored hash with a larger cost than the policy's takes more of it.
+type Hasher struct {
+	params Params
+	budget int64 // KiB
+	sem    *semaphore.Weighted
+}
+
+// NewHasher returns a Hasher allowing at most concurrent hashes of p at
+// once.
 func NewHasher(p Params, concurrent int) *Hasher {
-	return &Hasher{params: p, sem: make(chan struct{}, max(concurrent, 1))}
+	budget := int64(max(concurrent, 1)) * int64(max(p.Memory, 1))
+	return &Hasher{params: p, budget: budget, sem: semaphore.NewWeighted(budget)}
 }
 
 // ErrMismatch is returned when a password does not match.
 var ErrMismatch = errors.New("password does not match")
 
-func (h *Hasher) acquire(ctx context.Context) error {
-	select {
-	case h.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// acquire takes memory KiB from the budget (all of it when memory exceeds
+// the budget: such a hash runs alone) and returns the release.
+func (h *Hasher) acquire(ctx context.Context, memory uint32) (func(), error) {
+	n := min(max(int64(memory), 1), h.budget)
+	if err := h.sem.Acquire(ctx, n); err != nil {
+		return nil, err
 	}
+	return func() { h.sem.Release(n) }, nil
+}
+
+// DummyHash is a hash with the Hasher's parameters that no password
+// matches (its key is all zeros), built without hashing: verifying against
+// it costs what verifying a real account's hash costs, so a sign-in with
+// an unknown username takes as long as one with a wrong password.
+func (h *Hasher) DummyHash() string {
+	p := h.params
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(make([]byte, max(p.SaltLen, 16))), b64.EncodeToString(make([]byte, max(p.KeyLen, 16))))
 }
 
 // Hash returns a PHC-format argon2id hash of password.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
-	if err := h.acquire(ctx); err != nil {
+	release, err := h.acquire(ctx, h.params.Memory)
+	if err != nil {
 		return "", err
 	}
-	defer func() { <-h.sem }()
+	defer release()
 	salt := make([]byte, h.params.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
@@ -92,10 +166,14 @@ func (h *Hasher) Verify(ctx context.Context, hash, password string) error {
 	if err != nil {
 		return fmt.Errorf("auth: bad key: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	if p.Memory < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 || p.Memory > 4<<20 || p.Time > 100 {
+		return fmt.Errorf("auth: parameters out of range: m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads)
+	}
+	release, err := h.acquire(ctx, p.Memory)
+	if err != nil {
 		return err
 	}
-	defer func() { <-h.sem }()
+	defer release()
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrMismatch

@@ -7,12 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/app"
-	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/demo"
 	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/metrics"
@@ -29,11 +30,18 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	metricsToken := fs.String("metrics-token", app.FromEnv("IBRAIN_METRICS_TOKEN", ""), "require this bearer token on /metrics (env IBRAIN_METRICS_TOKEN)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
 	maxImports := fs.Int("max-imports", envInt("IBRAIN_MAX_IMPORTS", imports.DefaultLimits().MaxConcurrent), "imports run at once; further uploads get 429 with Retry-After (env IBRAIN_MAX_IMPORTS)")
+	memLimit := fs.Int("memory-limit", 384, "soft memory limit in MiB for the Go runtime (the garbage collector works harder near it, and returns freed memory to the system); 0 = none; the GOMEMLIMIT environment variable wins when set")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *maxImports < 1 {
 		return fmt.Errorf("%w: --max-imports must be at least 1", errUsage)
+	}
+	// Without a limit the heap may grow to twice its live size before a
+	// collection, so a burst of sign-ins (64 MiB of argon2 memory each)
+	// leaves the process hundreds of MB larger than it needs to be.
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
 	}
 	if *demoMode != "auto" && *demoMode != "never" {
 		return fmt.Errorf("%w: --demo must be auto or never", errUsage)
@@ -75,9 +83,13 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	hasher, err := policyHasher()
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Store:         a.Store,
-		Hasher:        auth.NewHasher(auth.DefaultParams, 4),
+		Hasher:        hasher,
 		Logger:        log,
 		Metrics:       metrics.NewRegistry(),
 		Catalog:       catalog,

@@ -105,7 +105,10 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 
 // createUser hashes pw with production parameters and stores u.
 func createUser(ctx context.Context, st *sqlstore.Store, u auth.User, pw string) error {
-	h := auth.NewHasher(auth.DefaultParams, 2)
+	h, err := policyHasher()
+	if err != nil {
+		return err
+	}
 	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		return err
@@ -160,7 +163,11 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	} else if err := checkPolicy(u.Username, pw); err != nil {
 		return err
 	}
-	hash, err := auth.NewHasher(auth.DefaultParams, 2).Hash(ctx, pw)
+	h, err := policyHasher()
+	if err != nil {
+		return err
+	}
+	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -271,4 +278,13 @@ func userTOTP(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "secret: %s\nuri:    %s\n(shown once; add it to an authenticator app)\n", secret, auth.TOTPURI("ibrain", u.Username, secret))
 	return nil
+}
+
+// policyHasher hashes with the password-hashing policy in force today.
+func policyHasher() (*auth.Hasher, error) {
+	p, err := auth.BuiltinHashPolicy(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewPolicyHasher(p), nil
 }

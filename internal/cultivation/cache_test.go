@@ -17,7 +17,7 @@ func TestScreenCache(t *testing.T) {
 	var calls atomic.Int64
 	c := newScreenCache(2)
 	day := func(d int) time.Time { return time.Date(2025, 6, d, 0, 0, 0, 0, time.UTC) }
-	ok := func(ctx context.Context, gen int64) (*Screening, error) {
+	ok := func(ctx context.Context, _ *Screening, gen int64, _ func()) (*Screening, error) {
 		calls.Add(1)
 		return &Screening{AsOf: time.Unix(gen, 0)}, nil
 	}
@@ -55,7 +55,7 @@ func TestScreenCache(t *testing.T) {
 
 	// Failures are returned to the waiters and not kept.
 	boom := errors.New("boom")
-	if _, err := c.screening(ctx, 5, day(9), func(context.Context, int64) (*Screening, error) { return nil, boom }); !errors.Is(err, boom) {
+	if _, err := c.screening(ctx, 5, day(9), func(context.Context, *Screening, int64, func()) (*Screening, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("failure: %v", err)
 	}
 	get(5, 9)
@@ -65,12 +65,12 @@ func TestScreenCache(t *testing.T) {
 
 	// A caller that goes away does not cancel the computation for others.
 	release := make(chan struct{})
-	slow := func(ctx context.Context, gen int64) (*Screening, error) {
+	slow := func(ctx context.Context, base *Screening, gen int64, _ func()) (*Screening, error) {
 		<-release
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return ok(ctx, gen)
+		return ok(ctx, base, gen, nil)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	errc := make(chan error)
@@ -87,10 +87,80 @@ func TestScreenCache(t *testing.T) {
 		t.Errorf("cancelled caller: %v", err)
 	}
 	close(release)
-	sg, err := c.screening(ctx, 5, day(20), func(context.Context, int64) (*Screening, error) {
+	sg, err := c.screening(ctx, 5, day(20), func(context.Context, *Screening, int64, func()) (*Screening, error) {
 		return nil, fmt.Errorf("recomputed although a computation was under way")
 	})
 	if err != nil || sg == nil {
 		t.Errorf("after the cancelled caller: %v", err)
+	}
+}
+
+// A newer generation is computed from the previous screening; while a
+// computation that declared itself slow runs, the previous screening is
+// served (with its generation), and a failure keeps it as the base.
+func TestScreenCacheServesPreviousWhileRefreshing(t *testing.T) {
+	ctx := context.Background()
+	c := newScreenCache(2)
+	day := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	first, err := c.screening(ctx, 1, day, func(context.Context, *Screening, int64, func()) (*Screening, error) {
+		return &Screening{Generation: 1}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotBase *Screening
+	release := make(chan struct{})
+	full := func(_ context.Context, base *Screening, gen int64, slow func()) (*Screening, error) {
+		gotBase = base
+		slow()
+		<-release
+		return &Screening{Generation: gen}, nil
+	}
+	sg, err := c.screening(ctx, 2, day, full)
+	if err != nil || sg != first {
+		t.Fatalf("during a slow refresh: %+v, %v; want the previous screening", sg, err)
+	}
+	if gotBase != first {
+		t.Fatal("the refresh did not start from the previous screening")
+	}
+	// A later write while the refresh runs: still the previous one, and no
+	// second computation (it would fail the test by calling this).
+	sg, err = c.screening(ctx, 3, day, func(context.Context, *Screening, int64, func()) (*Screening, error) {
+		return nil, errors.New("a second computation while one runs")
+	})
+	if err != nil || sg != first {
+		t.Fatalf("a newer generation during the refresh: %+v, %v", sg, err)
+	}
+	close(release)
+	for {
+		c.mu.Lock()
+		done := c.entries[day.Format(time.RFC3339Nano)].finished()
+		c.mu.Unlock()
+		if done {
+			break
+		}
+		runtime.Gosched()
+	}
+	sg, err = c.screening(ctx, 2, day, nil)
+	if err != nil || sg.Generation != 2 {
+		t.Fatalf("after the refresh: %+v, %v", sg, err)
+	}
+	// Generation 3 is computed from 2's result; a failure keeps 2 as base.
+	boom := errors.New("boom")
+	if _, err := c.screening(ctx, 3, day, func(_ context.Context, base *Screening, _ int64, _ func()) (*Screening, error) {
+		if base != sg {
+			t.Errorf("base %+v, want generation 2's", base)
+		}
+		return nil, boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failure: %v", err)
+	}
+	if _, err := c.screening(ctx, 3, day, func(_ context.Context, base *Screening, gen int64, _ func()) (*Screening, error) {
+		if base != sg {
+			t.Errorf("after a failure, base %+v, want generation 2's", base)
+		}
+		return &Screening{Generation: gen}, nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

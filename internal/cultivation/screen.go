@@ -117,8 +117,15 @@ type Screening struct {
 	AsOf     time.Time
 	Tiers    []Tier
 	RuleSets []*rules.RuleSetInfo // per tier: the new-application rule set (nil when none in force)
-	Subjects []Subject
-	Verdicts [][]Verdict // [subject][tier]
+	Subjects []*Subject           // by id
+	Verdicts [][]Verdict          // [subject][tier]
+
+	// Generation is the profile generation the data were read at (or
+	// later) and ReadAt when: the "as of" of a screening served while a
+	// newer one is computed. Zero for a screening of given subjects.
+	Generation int64
+	ReadAt     time.Time
+	query      ProfileQuery // the store query the subjects came from
 }
 
 // ErrNoRuleSets is returned when no tier has a rule set in force on the
@@ -130,10 +137,11 @@ var ErrNoRuleSets = errors.New("cultivation: no rule set in force on the assessm
 // the verdicts.
 func Screen(reg *rules.Registry, subjects []Subject, asOf time.Time) (*Screening, error) {
 	tiers := Tiers()
-	sc := &Screening{AsOf: asOf, Tiers: tiers, Subjects: subjects, RuleSets: make([]*rules.RuleSetInfo, len(tiers))}
+	sc := &Screening{AsOf: asOf, Tiers: tiers, Subjects: make([]*Subject, len(subjects)), RuleSets: make([]*rules.RuleSetInfo, len(tiers))}
 	verdicts := make([]Verdict, len(subjects)*len(tiers))
 	sc.Verdicts = make([][]Verdict, len(subjects))
 	for i := range subjects {
+		sc.Subjects[i] = &subjects[i]
 		sc.Verdicts[i] = verdicts[i*len(tiers) : (i+1)*len(tiers) : (i+1)*len(tiers)]
 	}
 	ctxNew := rules.Context{AssessmentDate: asOf, Kind: rules.KindNew}
@@ -147,8 +155,7 @@ func Screen(reg *rules.Registry, subjects []Subject, asOf time.Time) (*Screening
 			any = true
 		}
 		var resNew, resHeld rules.Result
-		for si := range subjects {
-			s := &subjects[si]
+		for si, s := range sc.Subjects {
 			held := Holds(s.Titles, tier.Title, asOf)
 			v := &sc.Verdicts[si][ti]
 			v.Title, v.Held = tier.Title, held
@@ -264,7 +271,7 @@ func (sc *Screening) Funnel(f Filter) []Step {
 		out[ti].Tier = t
 	}
 	for si := range sc.Subjects {
-		if !f.match(&sc.Subjects[si]) {
+		if !f.match(sc.Subjects[si]) {
 			continue
 		}
 		for ti := range sc.Tiers {
@@ -333,8 +340,7 @@ func (sc *Screening) Candidates(title enterprise.TitleKind, f Filter, status Can
 	}
 	y1 := sc.AsOf.Year() - 1
 	var out []Candidate
-	for si := range sc.Subjects {
-		s := &sc.Subjects[si]
+	for si, s := range sc.Subjects {
 		v := sc.Verdicts[si][ti]
 		if v.Held || !f.match(s) {
 			continue

@@ -23,6 +23,13 @@ type ProfileQuery struct {
 	ClusterYear      int    // statistical year whose industry map gives the cluster; ToYear when zero
 	EnterpriseID     int64  // one enterprise; 0 = every enterprise in scope
 	RegionCode       string // narrows the scope further
+	// EnterpriseIDs narrows to these enterprises when not nil.
+	EnterpriseIDs []int64
+}
+
+// sameBasis reports whether q reads the same years and clusters as o.
+func (q ProfileQuery) sameBasis(o ProfileQuery) bool {
+	return q.FromYear == o.FromYear && q.ToYear == o.ToYear && q.ClusterYear == o.ClusterYear
 }
 
 // Store is what the service needs from storage. An enterprise outside the
@@ -31,6 +38,11 @@ type Store interface {
 	// ProfileGeneration is the data generation of what profiles are built
 	// from; every write of such data increments it.
 	ProfileGeneration(ctx context.Context) (int64, error)
+	// ProfileChanges returns the enterprises whose profile inputs changed
+	// after generation from up to generation to, in id order; all when
+	// every enterprise may have (a catalogue change, a bulk write, a
+	// generation older than the change log keeps).
+	ProfileChanges(ctx context.Context, from, to int64) (ids []int64, all bool, err error)
 	// LatestCompleteYear is the latest year with December reports, or 0.
 	LatestCompleteYear(ctx context.Context) (int, error)
 	// LatestYear is the latest year with enterprise status, or 0.
@@ -203,11 +215,11 @@ func (s *Service) profileQuery(ctx context.Context, asOf time.Time) (ProfileQuer
 // the generation holds, see screenCache) narrowed to the scope. The result
 // is shared and read-only.
 func (s *Service) Screen(ctx context.Context, sc auth.Scope, asOf time.Time, gen int64) (*Screening, error) {
-	city, err := s.cache.screening(ctx, gen, asOf, func(ctx context.Context, gen int64) (*Screening, error) {
+	city, err := s.cache.screening(ctx, gen, asOf, func(ctx context.Context, base *Screening, gen int64, slow func()) (*Screening, error) {
 		if s.onScreen != nil {
 			s.onScreen(asOf, gen)
 		}
-		return s.ScreenUncached(ctx, auth.All(), asOf)
+		return s.refresh(ctx, asOf, base, gen, slow)
 	})
 	if err != nil {
 		return nil, err
@@ -226,6 +238,53 @@ func (s *Service) Screen(ctx context.Context, sc auth.Scope, asOf time.Time, gen
 	}), nil
 }
 
+// maxIncremental is the most changed enterprises a screening is patched
+// for; beyond it (and after catalogue changes) the city is screened anew
+// in the background while the previous screening is served.
+const maxIncremental = 2000
+
+// refresh brings the city-wide screening base (nil when none) to
+// generation gen: it re-screens only the enterprises the store's change
+// log names, or, when every enterprise may have changed, screens the city
+// anew, first calling slow so that base is served meanwhile.
+func (s *Service) refresh(ctx context.Context, asOf time.Time, base *Screening, gen int64, slow func()) (*Screening, error) {
+	if s.rulesErr != nil {
+		return nil, s.rulesErr
+	}
+	readAt := s.now()
+	q, err := s.profileQuery(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil && q.sameBasis(base.query) {
+		ids, all, err := s.store.ProfileChanges(ctx, base.Generation, gen)
+		if err != nil {
+			return nil, err
+		}
+		if !all && len(ids) <= maxIncremental {
+			q.EnterpriseIDs = ids
+			fresh := &Screening{}
+			if len(ids) > 0 {
+				if fresh, err = s.screen(ctx, auth.All(), q, asOf); err != nil {
+					return nil, err
+				}
+			}
+			out := base.with(ids, fresh)
+			out.Generation, out.ReadAt = gen, readAt
+			return out, nil
+		}
+	}
+	if base != nil {
+		slow()
+	}
+	sg, err := s.screen(ctx, auth.All(), q, asOf)
+	if err != nil {
+		return nil, err
+	}
+	sg.Generation, sg.ReadAt = gen, readAt
+	return sg, nil
+}
+
 // ScreenUncached judges every enterprise in scope on asOf from the store,
 // without the cache.
 func (s *Service) ScreenUncached(ctx context.Context, sc auth.Scope, asOf time.Time) (*Screening, error) {
@@ -236,6 +295,11 @@ func (s *Service) ScreenUncached(ctx context.Context, sc auth.Scope, asOf time.T
 	if err != nil {
 		return nil, err
 	}
+	return s.screen(ctx, sc, q, asOf)
+}
+
+// screen judges the enterprises in scope matching q on asOf.
+func (s *Service) screen(ctx context.Context, sc auth.Scope, q ProfileQuery, asOf time.Time) (*Screening, error) {
 	raws, err := s.store.ProfileRaws(ctx, sc, q)
 	if err != nil {
 		return nil, err
@@ -243,6 +307,10 @@ func (s *Service) ScreenUncached(ctx context.Context, sc auth.Scope, asOf time.T
 	sg, err := Screen(s.rules, Subjects(raws, asOf), asOf)
 	if errors.Is(err, ErrNoRuleSets) {
 		return nil, apperr.Wrap(err, apperr.NotFound, rules.MsgRuleSetNotFound)
+	}
+	if sg != nil {
+		q.EnterpriseIDs = nil
+		sg.query = q
 	}
 	return sg, err
 }

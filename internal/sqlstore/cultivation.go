@@ -68,6 +68,7 @@ func (s *Store) putProfileFactsTx(ctx context.Context, tx *sql.Tx, rows []cultiv
 	defer up.Close()
 	now := s.unix()
 	checked := map[int64]bool{}
+	var changed []int64
 	for i, r := range rows {
 		if !checked[r.EnterpriseID] {
 			var n int
@@ -95,11 +96,12 @@ func (s *Store) putProfileFactsTx(ctx context.Context, tx *sql.Tx, rows []cultiv
 		if _, err := up.ExecContext(ctx, r.EnterpriseID, r.Year, docs[i], r.Source, now); err != nil {
 			return res, fmt.Errorf("sqlstore: profile facts %d/%d: %w", r.EnterpriseID, r.Year, err)
 		}
+		changed = append(changed, r.EnterpriseID)
 	}
 	// Changed facts change profiles: cached screenings must go (the
 	// file imports write through here too).
 	if res.Inserted+res.Updated > 0 {
-		return res, bumpProfileGeneration(ctx, tx)
+		return res, bumpProfileGeneration(ctx, tx, changed)
 	}
 	return res, nil
 }
@@ -175,6 +177,17 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 	if q.RegionCode != "" {
 		args = append(args, q.RegionCode)
 		conds = append(conds, fmt.Sprintf("e.region_code = $%d", len(args)))
+	}
+	if q.EnterpriseIDs != nil {
+		if len(q.EnterpriseIDs) == 0 {
+			return nil, nil
+		}
+		ph := make([]string, len(q.EnterpriseIDs))
+		for i, id := range q.EnterpriseIDs {
+			args = append(args, id)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		conds = append(conds, "e.id IN ("+strings.Join(ph, ", ")+")")
 	}
 	cond := strings.Join(conds, " AND ")
 

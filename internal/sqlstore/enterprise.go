@@ -88,7 +88,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 	defer yearUp.Close()
 
 	changedYears := map[int]bool{}
-	yearsChanged := false
+	var touched []int64 // enterprises whose profile inputs changed
 	names := newNameIndexer(s.engine)
 	for _, r := range rows {
 		e := r.Enterprise
@@ -105,6 +105,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 				return res, err
 			}
 			res.Inserted++
+			touched = append(touched, id)
 		case err != nil:
 			return res, err
 		default:
@@ -116,6 +117,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 					return res, err
 				}
 				res.Updated++
+				touched = append(touched, id)
 				if name != e.Name {
 					if err := names.replace(ctx, tx, id, e.Name); err != nil {
 						return res, err
@@ -140,15 +142,18 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 			}
 			if n, _ := out.RowsAffected(); n > 0 {
 				changedYears[y.Year] = true
-				yearsChanged = true
+				touched = append(touched, id)
 			}
 		}
 	}
 	if err := names.flush(ctx, tx); err != nil {
 		return res, err
 	}
-	if res.Inserted > 0 || res.Updated > 0 || yearsChanged {
-		if err := bumpProfileGeneration(ctx, tx); err != nil {
+	if len(touched) > 0 {
+		if len(touched) > changeLogMaxIDs {
+			touched = nil // every enterprise
+		}
+		if err := bumpProfileGeneration(ctx, tx, touched); err != nil {
 			return res, err
 		}
 	}
@@ -204,7 +209,7 @@ func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error 
 		}
 		defer st.Close()
 		years := map[int]bool{}
-		changed := false
+		var changed []int64
 		for _, t := range titles {
 			if !t.Kind.Valid() {
 				return apperr.New(apperr.Invalid, "err.title_kind", string(t.Kind))
@@ -214,7 +219,7 @@ func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error 
 				return err
 			}
 			if n, _ := out.RowsAffected(); n > 0 {
-				changed = true
+				changed = append(changed, t.EnterpriseID)
 			}
 			if t.Kind.Specialized() {
 				if err := s.yearsOfEnterprise(ctx, tx, t.EnterpriseID, years); err != nil {
@@ -222,8 +227,11 @@ func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error 
 				}
 			}
 		}
-		if changed {
-			if err := bumpProfileGeneration(ctx, tx); err != nil {
+		if len(changed) > 0 {
+			if len(changed) > changeLogMaxIDs {
+				changed = nil // every enterprise
+			}
+			if err := bumpProfileGeneration(ctx, tx, changed); err != nil {
 				return err
 			}
 		}

@@ -379,11 +379,136 @@ type runSummary struct {
 	Counts         mujun.AssembleCounts `json:"counts"`
 }
 
-// resultDetail is the JSON kept in mujun_result.detail.
+// resultDetail is the JSON kept in mujun_result.detail. Since migration
+// 0015 indicators are kept positionally (Ind, see storedIndicator) and
+// policy texts once per run; Indicators holds rows saved before.
 type resultDetail struct {
+	Ind        []storedIndicator       `json:"ind,omitempty"`
 	Indicators []mujun.IndicatorResult `json:"indicators,omitempty"`
 	Vetoes     []string                `json:"vetoes,omitempty"`
-	Policies   []mujun.AppliedPolicy   `json:"policies,omitempty"`
+	Policies   []storedPolicy          `json:"policies,omitempty"`
+}
+
+// storedIndicator is an indicator result as a JSON array — code, weight,
+// value, missing, benchmark, raw score, capped score, score, filled — so
+// ninety thousand rows do not repeat the field names of six indicators.
+type storedIndicator mujun.IndicatorResult
+
+func (si storedIndicator) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{si.Code, si.Weight, si.Value, si.Missing, si.Benchmark, si.RawScore, si.CappedScore, si.Score, si.Filled})
+}
+
+func (si *storedIndicator) UnmarshalJSON(b []byte) error {
+	var code, filled string
+	fields := []any{&code, &si.Weight, &si.Value, &si.Missing, &si.Benchmark, &si.RawScore, &si.CappedScore, &si.Score, &filled}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("sqlstore: stored indicator: %w", err)
+	}
+	if len(fields) != 9 {
+		return fmt.Errorf("sqlstore: stored indicator has %d fields, want 9", len(fields))
+	}
+	si.Code, si.Filled = mujun.IndicatorCode(code), mujun.MissingRule(filled)
+	return nil
+}
+
+// storeIndicators converts for storage.
+func storeIndicators(in []mujun.IndicatorResult) []storedIndicator {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]storedIndicator, len(in))
+	for i := range in {
+		out[i] = storedIndicator(in[i])
+	}
+	return out
+}
+
+// storedPolicy is an applied policy as kept in a result's detail: its text
+// is an index into the run's policy_texts (migration 0015), the same few
+// texts being applied to thousands of firms; Text is set in rows saved
+// before.
+type storedPolicy struct {
+	Kind      mujun.PolicyKind    `json:"kind"`
+	RateFen   int64               `json:"rate_fen,omitempty"`
+	ReliefPct float64             `json:"relief_pct,omitempty"`
+	AmountFen mujun.Opt[unit.Fen] `json:"amount_fen,omitzero"`
+	TextRef   *int                `json:"t,omitempty"`
+	Text      *mujun.Text         `json:"text,omitempty"`
+}
+
+// policyTextTable collects the distinct policy texts of a run.
+type policyTextTable struct {
+	texts []mujun.Text
+	index map[mujun.Text]int
+}
+
+// ref returns the index of t, adding it when new.
+func (pt *policyTextTable) ref(t mujun.Text) int {
+	if i, ok := pt.index[t]; ok {
+		return i
+	}
+	if pt.index == nil {
+		pt.index = map[mujun.Text]int{}
+	}
+	pt.index[t] = len(pt.texts)
+	pt.texts = append(pt.texts, t)
+	return pt.index[t]
+}
+
+// storePolicies is ps with their texts moved into pt.
+func storePolicies(ps []mujun.AppliedPolicy, pt *policyTextTable) []storedPolicy {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]storedPolicy, len(ps))
+	for i, p := range ps {
+		ref := pt.ref(p.Text)
+		out[i] = storedPolicy{Kind: p.Kind, RateFen: p.RateFen, ReliefPct: p.ReliefPct, AmountFen: p.AmountFen, TextRef: &ref}
+	}
+	return out
+}
+
+// policyTexts decodes runs' policy_texts, once per distinct document, for
+// the rows of one query.
+type policyTexts struct {
+	raw   string
+	texts []mujun.Text
+}
+
+// load returns the texts of the document raw.
+func (pt *policyTexts) load(raw string) ([]mujun.Text, error) {
+	if pt.texts != nil && raw == pt.raw {
+		return pt.texts, nil
+	}
+	var texts []mujun.Text
+	if err := json.Unmarshal([]byte(raw), &texts); err != nil {
+		return nil, fmt.Errorf("sqlstore: run policy texts: %w", err)
+	}
+	if texts == nil {
+		texts = []mujun.Text{}
+	}
+	pt.raw, pt.texts = raw, texts
+	return texts, nil
+}
+
+// appliedPolicies restores the policies of a detail with the run's texts.
+func appliedPolicies(ps []storedPolicy, texts []mujun.Text) ([]mujun.AppliedPolicy, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	out := make([]mujun.AppliedPolicy, len(ps))
+	for i, p := range ps {
+		out[i] = mujun.AppliedPolicy{Kind: p.Kind, RateFen: p.RateFen, ReliefPct: p.ReliefPct, AmountFen: p.AmountFen}
+		switch {
+		case p.TextRef != nil && *p.TextRef >= 0 && *p.TextRef < len(texts):
+			out[i].Text = texts[*p.TextRef]
+		case p.Text != nil:
+			out[i].Text = *p.Text
+		default:
+			return nil, fmt.Errorf("sqlstore: policy %s refers to text %v of %d", p.Kind, p.TextRef, len(texts))
+		}
+	}
+	return out, nil
 }
 
 // resultChunk rows of 17 parameters per INSERT.
@@ -437,13 +562,29 @@ func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta muju
 		changes = mujun.Diff(*old, res)
 	}
 	ord := rankingOrder(res.Enterprises)
+	// The details, with the run's distinct policy texts collected first:
+	// they go into the run's row, inserted before the results.
+	var texts policyTextTable
+	details := make([]string, len(res.Enterprises))
+	for i := range res.Enterprises {
+		e := &res.Enterprises[i]
+		d, err := json.Marshal(resultDetail{Ind: storeIndicators(e.Indicators), Vetoes: e.Vetoes, Policies: storePolicies(e.Policies, &texts)})
+		if err != nil {
+			return 0, err
+		}
+		details[i] = string(d)
+	}
+	textsBody, err := json.Marshal(append([]mujun.Text{}, texts.texts...))
+	if err != nil {
+		return 0, err
+	}
 	var id int64
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO mujun_run (config_id, config_version, config_body, year, evaluating_unit, prior_run_id, enterprises, skipped, summary, note, created_at, created_by,
-			groups_body, counts_body, derived)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id`,
+			groups_body, counts_body, derived, policy_texts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15) RETURNING id`,
 			res.ConfigID, res.ConfigVersion, string(cfgBody), res.Year, res.EvaluatingUnit, meta.PriorRunID, len(res.Enterprises), len(res.Skipped),
-			string(sum), meta.Note, s.unix(), meta.By, groupsBody, countsBody).Scan(&id); err != nil {
+			string(sum), meta.Note, s.unix(), meta.By, groupsBody, countsBody, string(textsBody)).Scan(&id); err != nil {
 			return fmt.Errorf("sqlstore: insert run: %w", err)
 		}
 		const per = 17
@@ -453,12 +594,8 @@ func (s *Store) saveMujunRun(ctx context.Context, res mujun.RunResult, meta muju
 			args = args[:0]
 			for i := range chunk {
 				e := &chunk[i]
-				d, err := json.Marshal(resultDetail{Indicators: e.Indicators, Vetoes: e.Vetoes, Policies: e.Policies})
-				if err != nil {
-					return err
-				}
 				args = append(args, id, e.EnterpriseID, e.RegionCode, e.ParkCode, string(e.Group), string(e.Exempt), e.Subtotal, e.Deducted, e.Score,
-					e.ReweightFactor, e.Rank, e.RegionRank, e.Class, string(e.ClassBy), e.ConsecutiveYears, string(d), ord[start+i])
+					e.ReweightFactor, e.Rank, e.RegionRank, e.Class, string(e.ClassBy), e.ConsecutiveYears, details[start+i], ord[start+i])
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO mujun_result (run_id, enterprise_id, region_code, park_code, grp, exempt, subtotal, deducted, score,
 				reweight, rank, region_rank, class, class_by, consecutive_years, detail, ord) VALUES `+placeholders(s.engine, len(chunk), per), args...); err != nil {
@@ -588,14 +725,15 @@ func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mu
 		return res, run, err
 	}
 	where, args := scopeClause(sc, "e", 2)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id
 		WHERE r.run_id = $1 AND `+where+` ORDER BY r.enterprise_id`, append([]any{id}, args...)...)
 	if err != nil {
 		return res, run, err
 	}
 	defer rows.Close()
+	var texts policyTexts
 	for rows.Next() {
-		e, err := scanResult(rows)
+		e, err := scanResult(rows, &texts)
 		if err != nil {
 			return res, run, err
 		}
@@ -605,13 +743,15 @@ func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mu
 }
 
 const resultColumns = `r.enterprise_id, r.region_code, r.park_code, r.grp, r.exempt, r.subtotal, r.deducted, r.score, r.reweight, r.rank, r.region_rank,
-	r.class, r.class_by, r.consecutive_years, r.detail`
+	r.class, r.class_by, r.consecutive_years, r.detail, u.policy_texts`
 
-func scanResult(sc interface{ Scan(...any) error }, extra ...any) (mujun.EnterpriseResult, error) {
+// scanResult scans resultColumns (the query joins the run as u) and extra;
+// texts decodes the runs' policy texts across the rows.
+func scanResult(sc interface{ Scan(...any) error }, texts *policyTexts, extra ...any) (mujun.EnterpriseResult, error) {
 	var e mujun.EnterpriseResult
-	var grp, exempt, classBy, detail string
+	var grp, exempt, classBy, detail, textsRaw string
 	dest := append([]any{&e.EnterpriseID, &e.RegionCode, &e.ParkCode, &grp, &exempt, &e.Subtotal, &e.Deducted, &e.Score, &e.ReweightFactor,
-		&e.Rank, &e.RegionRank, &e.Class, &classBy, &e.ConsecutiveYears, &detail}, extra...)
+		&e.Rank, &e.RegionRank, &e.Class, &classBy, &e.ConsecutiveYears, &detail, &textsRaw}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return e, err
 	}
@@ -620,7 +760,22 @@ func scanResult(sc interface{ Scan(...any) error }, extra ...any) (mujun.Enterpr
 	if err := json.Unmarshal([]byte(detail), &d); err != nil {
 		return e, fmt.Errorf("sqlstore: result detail of %d: %w", e.EnterpriseID, err)
 	}
-	e.Indicators, e.Vetoes, e.Policies = d.Indicators, d.Vetoes, d.Policies
+	e.Indicators, e.Vetoes = d.Indicators, d.Vetoes
+	if d.Ind != nil {
+		e.Indicators = make([]mujun.IndicatorResult, len(d.Ind))
+		for i := range d.Ind {
+			e.Indicators[i] = mujun.IndicatorResult(d.Ind[i])
+		}
+	}
+	if len(d.Policies) > 0 {
+		ts, err := texts.load(textsRaw)
+		if err != nil {
+			return e, err
+		}
+		if e.Policies, err = appliedPolicies(d.Policies, ts); err != nil {
+			return e, fmt.Errorf("sqlstore: result detail of %d: %w", e.EnterpriseID, err)
+		}
+	}
 	return e, nil
 }
 
@@ -651,7 +806,7 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	if f.Group != "" {
 		add("r.grp", string(f.Group))
 	}
-	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id WHERE ` + strings.Join(conds, " AND ")
+	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id WHERE ` + strings.Join(conds, " AND ")
 	count := `SELECT COUNT(*)` + from
 	if sc.IsAll() {
 		// Every result's enterprise exists (foreign key), so the city-wide
@@ -670,9 +825,10 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 		return page, fmt.Errorf("sqlstore: results: %w", err)
 	}
 	defer rows.Close()
+	var texts policyTexts
 	for rows.Next() {
 		var it mujun.ResultItem
-		e, err := scanResult(rows, &it.Name, &it.CreditCode)
+		e, err := scanResult(rows, &texts, &it.Name, &it.CreditCode)
 		if err != nil {
 			return page, err
 		}
@@ -694,11 +850,12 @@ func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enter
 	}
 	defer rows.Close()
 	var out []mujun.EnterpriseRun
+	var texts policyTexts
 	for rows.Next() {
 		var er mujun.EnterpriseRun
 		var at int64
 		ru := &er.Run
-		e, err := scanResult(rows, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
+		e, err := scanResult(rows, &texts, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
 		if err != nil {
 			return nil, err
 		}

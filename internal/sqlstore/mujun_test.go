@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -298,6 +300,104 @@ func TestMujunConfigVersions(t *testing.T) {
 		}
 		if _, _, err := st.MujunConfig(ctx, "nope", 0); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("unknown config: %v", err)
+		}
+	})
+}
+
+// A run's policy texts are stored once on the run; each result's detail
+// refers to them by index and keeps its indicators positionally, reads
+// back whole, and rows written before (texts and field names inline)
+// still read.
+func TestMujunPolicyTextsStoredOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		seedMujunWorld(t, st)
+		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := mujun.Run(testConfig(t), facts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[mujun.Text]bool{}
+		withPolicies := 0
+		for _, e := range res.Enterprises {
+			for _, p := range e.Policies {
+				texts[p.Text] = true
+			}
+			if len(e.Policies) > 0 {
+				withPolicies++
+			}
+		}
+		if withPolicies < 2 {
+			t.Fatalf("the fixture applies policies to %d firms; the test needs two or more", withPolicies)
+		}
+		id, err := st.SaveMujunRun(ctx, res, mujun.RunMeta{Counts: cnt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := st.read.QueryRowContext(ctx, `SELECT policy_texts FROM mujun_run WHERE id = $1`, id).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		var runTexts []mujun.Text
+		if err := json.Unmarshal([]byte(stored), &runTexts); err != nil {
+			t.Fatal(err)
+		}
+		if len(runTexts) != len(texts) {
+			t.Errorf("run keeps %d texts, want the %d distinct ones", len(runTexts), len(texts))
+		}
+		rows, err := st.read.QueryContext(ctx, `SELECT enterprise_id, detail FROM mujun_result WHERE run_id = $1`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		details := map[int64]string{}
+		for rows.Next() {
+			var eid int64
+			var d string
+			if err := rows.Scan(&eid, &d); err != nil {
+				t.Fatal(err)
+			}
+			details[eid] = d
+			if strings.Contains(d, "capped_score") {
+				t.Errorf("result %d repeats the indicator field names: %s", eid, d)
+			}
+			for tx := range texts {
+				if strings.Contains(d, tx.Zh) || strings.Contains(d, tx.En) {
+					t.Errorf("result %d repeats a policy text: %s", eid, d)
+				}
+			}
+		}
+		rows.Close()
+		back, _, err := st.MujunRunResult(ctx, auth.All(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back.Enterprises, res.Enterprises) {
+			t.Errorf("results read back differ:\n got %+v\nwant %+v", back.Enterprises, res.Enterprises)
+		}
+		// A row in the format before migration 0015: texts inline.
+		var e mujun.EnterpriseResult
+		for _, x := range res.Enterprises {
+			if len(x.Policies) > 0 {
+				e = x
+				break
+			}
+		}
+		old, err := json.Marshal(map[string]any{"indicators": e.Indicators, "vetoes": e.Vetoes, "policies": e.Policies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.write.ExecContext(ctx, `UPDATE mujun_result SET detail = $1 WHERE run_id = $2 AND enterprise_id = $3`, string(old), id, e.EnterpriseID); err != nil {
+			t.Fatal(err)
+		}
+		hist, err := st.MujunEnterpriseResults(ctx, auth.All(), e.EnterpriseID)
+		if err != nil || len(hist) != 1 {
+			t.Fatalf("history: %v %d", err, len(hist))
+		}
+		if !reflect.DeepEqual(hist[0].Result.Policies, e.Policies) {
+			t.Errorf("an inline-text row reads %+v, want %+v", hist[0].Result.Policies, e.Policies)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -55,6 +56,18 @@ func TestProfileGeneration(t *testing.T) {
 			}
 			last = g
 		}
+		// logged checks the change log of the last write: the firms it
+		// names, or every firm (nil).
+		logged := func(name string, want []int64) {
+			t.Helper()
+			ids, all, err := st.ProfileChanges(ctx, last-1, last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == nil && !all || want != nil && (all || !reflect.DeepEqual(ids, want)) {
+				t.Errorf("%s: change log %v (all=%v), want %v", name, ids, all, want)
+			}
+		}
 
 		// Profile facts.
 		facts := []cultivation.YearFacts{{EnterpriseID: a, Year: 2024, Facts: cultivation.Facts{DebtRatio: rules.Ptr[int64](4000)}, Source: "t"}}
@@ -63,6 +76,7 @@ func TestProfileGeneration(t *testing.T) {
 		step("same facts", false, put)
 		facts[0].Facts.DebtRatio = rules.Ptr[int64](3000)
 		step("changed facts", true, put)
+		logged("changed facts", []int64{a})
 		if f := raw(a).Facts; len(f) != 1 || *f[0].Facts.DebtRatio != 3000 {
 			t.Errorf("facts after the write: %+v", f)
 		}
@@ -98,6 +112,7 @@ func TestProfileGeneration(t *testing.T) {
 		step("same title", false, func() error { return st.PutTitles(ctx, title) })
 		title[0].ValidUntil = day("2027-03-01")
 		step("title expiry set", true, func() error { return st.PutTitles(ctx, title) })
+		logged("title expiry set", []int64{a})
 		if ts := raw(a).Enterprise.Titles; len(ts) != 2 || ts[1].Kind != enterprise.TitleGazelle || !ts[1].ValidUntil.Equal(day("2027-03-01")) {
 			t.Errorf("titles after the write: %+v", ts)
 		}
@@ -110,6 +125,7 @@ func TestProfileGeneration(t *testing.T) {
 		step("same December report", false, func() error { _, err := st.UpsertReports(ctx, dec); return err })
 		dec[0].Values[report.Revenue] = 888_000_000
 		step("changed December report", true, func() error { _, err := st.UpsertReports(ctx, dec); return err })
+		logged("changed December report", []int64{b})
 		if an := raw(b).Annual; len(an) != 1 || an[0].Revenue != 888_000_000 || an[0].Employees != 321 {
 			t.Errorf("annual after the write: %+v", an)
 		}
@@ -130,6 +146,7 @@ func TestProfileGeneration(t *testing.T) {
 		y.Employees = 3300
 		row.Year = &y
 		step("changed yearly status", true, upsert)
+		logged("changed yearly status", []int64{a})
 		if ys := raw(a).Years; len(ys) != 2 || ys[1].Year != 2024 || ys[1].Employees != 3300 {
 			t.Errorf("years after the write: %+v", ys)
 		}
@@ -143,6 +160,15 @@ func TestProfileGeneration(t *testing.T) {
 		step("same industry map", false, func() error { return st.SyncIndustryMap(ctx, m) })
 		m[3].ClusterCode = "C09"
 		step("changed industry map", true, func() error { return st.SyncIndustryMap(ctx, m) })
+		logged("changed industry map", nil)
+		// Two writes together: the union; further back than the log keeps:
+		// every firm.
+		if ids, all, err := st.ProfileChanges(ctx, last-2, last); err != nil || !all {
+			t.Errorf("across a catalogue change: %v all=%v err=%v", ids, all, err)
+		}
+		if _, all, _ := st.ProfileChanges(ctx, last-changeLogKeep, last); !all {
+			t.Error("a generation older than the log keeps was not 'every firm'")
+		}
 		if c := raw(a).ClusterCode; c != "C09" {
 			t.Errorf("cluster after the write: %q", c)
 		}

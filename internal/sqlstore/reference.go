@@ -147,8 +147,8 @@ func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) erro
 			}
 			changed[k[0].(int)] = true
 		}
-		if len(changed) > 0 { // clusters of enterprises
-			if err := bumpProfileGeneration(ctx, tx); err != nil {
+		if len(changed) > 0 { // clusters of every enterprise
+			if err := bumpProfileGeneration(ctx, tx, nil); err != nil {
 				return err
 			}
 		}

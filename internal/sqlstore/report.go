@@ -65,7 +65,8 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 	}
 	years := map[int]bool{}
-	december := false // profiles read December reports only
+	december := false  // profiles read December reports only
+	var decIDs []int64 // their enterprises, for the profile change log
 	// A small write keeps the summaries by delta (aggdelta.go), which needs
 	// the rows around it as they were; a large one rebuilds its years.
 	var old map[unitKey]report.Values
@@ -113,7 +114,12 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 				args = append(args, v)
 			}
 			years[r.Period.Year] = true
-			december = december || r.Period.Month == 12
+			if r.Period.Month == 12 {
+				december = true
+				if len(decIDs) <= changeLogMaxIDs {
+					decIDs = append(decIDs, r.EnterpriseID)
+				}
+			}
 		}
 		out, err := st.ExecContext(ctx, args...)
 		if err != nil {
@@ -132,7 +138,10 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		return res, nil
 	}
 	if december {
-		if err := bumpProfileGeneration(ctx, tx); err != nil {
+		if len(decIDs) > changeLogMaxIDs {
+			decIDs = nil // every enterprise
+		}
+		if err := bumpProfileGeneration(ctx, tx, decIDs); err != nil {
 			return res, err
 		}
 	}

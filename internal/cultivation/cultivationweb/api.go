@@ -198,7 +198,8 @@ func (m *module) apiFunnel(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 }
 
 func toAPIFunnel(sg *cultivation.Screening, f cultivation.Filter) apiFunnel {
-	out := apiFunnel{AssessmentDate: sg.AsOf.Format(time.DateOnly), Region: f.RegionCode, Cluster: f.ClusterCode, Steps: []apiFunnelStep{}}
+	out := apiFunnel{AssessmentDate: sg.AsOf.Format(time.DateOnly), Region: f.RegionCode, Cluster: f.ClusterCode, Steps: []apiFunnelStep{},
+		DataAsOf: sg.ReadAt.UTC().Format(time.RFC3339)}
 	for i, st := range sg.Funnel(f) {
 		step := apiFunnelStep{Title: st.Tier.Title, Rung: st.Tier.Rung, Step: st}
 		if rs := sg.RuleSets[i]; rs != nil {
@@ -217,7 +218,7 @@ func (m *module) apiCandidates(w http.ResponseWriter, r *http.Request, c web.Ctx
 	}
 	cs := sg.Candidates(p.title, p.filter, p.status)
 	out := apiCandidatePage{AssessmentDate: p.asOf.Format(time.DateOnly), Title: p.title, Status: string(p.status),
-		Total: len(cs), Page: p.page, PerPage: p.perPage, Items: []apiCandidate{}}
+		Total: len(cs), Page: p.page, PerPage: p.perPage, Items: []apiCandidate{}, DataAsOf: sg.ReadAt.UTC().Format(time.RFC3339)}
 	if rs := ruleSetOf(sg, p.title); rs != nil {
 		out.RuleSetID = rs.ID
 	}
@@ -306,6 +307,7 @@ type apiFunnel struct {
 	Region         string          `json:"region"`
 	Cluster        string          `json:"cluster"`
 	Steps          []apiFunnelStep `json:"steps"`
+	DataAsOf       string          `json:"data_as_of"` // when the screened data were read
 }
 
 type apiFunnelStep struct {
@@ -326,6 +328,7 @@ type apiCandidatePage struct {
 	Page           int                  `json:"page"`
 	PerPage        int                  `json:"per_page"`
 	Items          []apiCandidate       `json:"items"`
+	DataAsOf       string               `json:"data_as_of"` // when the screened data were read
 }
 
 type apiCandidate struct {

@@ -3,6 +3,8 @@ package cultivationweb_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"strings"
@@ -17,7 +19,9 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -247,5 +251,106 @@ func TestCultivationCacheConcurrentCompute(t *testing.T) {
 	}
 	if !strings.Contains(bodies[0], `"screened":2`) {
 		t.Errorf("万州 funnel: %.300s", bodies[0])
+	}
+}
+
+// TestIncrementalScreeningEqualsFull: after each of a random sequence of
+// writes (December reports, new firms, renamed and moved firms, yearly
+// status, profile facts, titles), the screening the service brings up to
+// date by re-screening only the changed firms equals a screening of every
+// firm from the store, on both engines.
+func TestIncrementalScreeningEqualsFull(t *testing.T) {
+	for name, dsn := range webtest.EngineDSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			ce := newCacheEnv(t, dsn(t), cultivation.Options{})
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(13, 2))
+			regions := []string{"500101", "500103", "500104"}
+			industries := []string{"3670", "1311", "3911"}
+			var ids []int64
+			for _, id := range ce.IDs {
+				ids = append(ids, id)
+			}
+			serial := 100
+			newFirm := func() sqlstore.EnterpriseWithYear {
+				serial++
+				r := regions[rng.IntN(len(regions))]
+				return sqlstore.EnterpriseWithYear{Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, r, serial),
+					Name: fmt.Sprintf("随机企业%d有限公司", serial), RegionCode: r, IndustryCode: industries[rng.IntN(len(industries))],
+					Founded: time.Date(2005+rng.IntN(15), 3, 1, 0, 0, 0, 0, time.UTC), LandArea: unit.Mu100(1000 + rng.IntN(9000))},
+					Year: &enterprise.Year{Year: 2023, AboveScale: true, Employees: 50 + rng.IntN(900), Revenue: unit.Fen(rng.Int64N(5e12)), Size: enterprise.SizeMedium}}
+			}
+			byID := func(id int64) enterprise.Enterprise {
+				d, err := ce.Store.Enterprise(ctx, auth.All(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d.Enterprise
+			}
+			// A first screening: the base every later one is patched from.
+			ce.checkFresh(t)
+			writes := []func() error{
+				func() error { // new firms
+					rows := []sqlstore.EnterpriseWithYear{newFirm(), newFirm()}
+					if _, err := ce.Store.UpsertEnterprises(ctx, rows); err != nil {
+						return err
+					}
+					all, err := ce.Store.EnterpriseIDs(ctx)
+					for _, r := range rows {
+						ids = append(ids, all[r.Enterprise.CreditCode])
+					}
+					return err
+				},
+				func() error { // December report
+					var v report.Values
+					v[report.Revenue], v[report.RDExpense], v[report.Employees] = rng.Int64N(3e12), rng.Int64N(2e11), int64(20+rng.IntN(2000))
+					_, err := ce.Store.UpsertReports(ctx, []report.Monthly{{EnterpriseID: ids[rng.IntN(len(ids))], Period: report.Period{Year: 2023, Month: 12}, Values: v}})
+					return err
+				},
+				func() error { // rename or move to another district or industry
+					e := byID(ids[rng.IntN(len(ids))])
+					e.Name += "集团"
+					e.RegionCode, e.IndustryCode = regions[rng.IntN(len(regions))], industries[rng.IntN(len(industries))]
+					_, err := ce.Store.UpsertEnterprises(ctx, []sqlstore.EnterpriseWithYear{{Enterprise: e}})
+					return err
+				},
+				func() error { // yearly status
+					e := byID(ids[rng.IntN(len(ids))])
+					_, err := ce.Store.UpsertEnterprises(ctx, []sqlstore.EnterpriseWithYear{{Enterprise: e, Year: &enterprise.Year{Year: 2023,
+						AboveScale: rng.IntN(2) == 0, Employees: 10 + rng.IntN(1000), Revenue: unit.Fen(rng.Int64N(5e12)), Size: enterprise.SizeSmall}}})
+					return err
+				},
+				func() error { // profile facts
+					f := cultivation.Facts{Honours: []string{}, NicheYears: rules.Ptr(int64(rng.IntN(12)))}
+					if rng.IntN(2) == 0 {
+						f.Honours = []string{"high_tech"}
+						f.RDInstitution = rules.Ptr(rules.LevelProvincial)
+					}
+					_, err := ce.Store.PutProfileFacts(ctx, []cultivation.YearFacts{{EnterpriseID: ids[rng.IntN(len(ids))], Year: 2023, Source: "test", Facts: f}})
+					return err
+				},
+				func() error { // a title granted
+					kinds := []enterprise.TitleKind{enterprise.TitleInnovativeSME, enterprise.TitleSpecialized, enterprise.TitleGazelle}
+					return ce.Store.PutTitles(ctx, []enterprise.Title{{EnterpriseID: ids[rng.IntN(len(ids))], Kind: kinds[rng.IntN(len(kinds))], Level: enterprise.LevelProvincial,
+						GrantedOn: time.Date(2023, time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}})
+				},
+			}
+			for step := range 40 {
+				// One to three writes between two screenings.
+				for range 1 + rng.IntN(3) {
+					if err := writes[rng.IntN(len(writes))](); err != nil {
+						t.Fatalf("step %d: %v", step, err)
+					}
+				}
+				ce.checkFresh(t)
+			}
+			// The screenings after the first were patches: the change log
+			// named the firms (a write of every firm would say "all").
+			gen, _ := ce.Store.ProfileGeneration(ctx)
+			changed, all, err := ce.Store.ProfileChanges(ctx, gen-1, gen)
+			if err != nil || all || len(changed) == 0 || len(changed) > 2 {
+				t.Fatalf("last write's change log: %v all=%v err=%v", changed, all, err)
+			}
+		})
 	}
 }

@@ -159,6 +159,7 @@ func statusText(key string) rules.Text {
 type cultivationPage struct {
 	web.BasePage
 	Date         string
+	DataAsOf     string // when the screened data were read
 	Regions      []web.Option
 	RegionLocked string
 	Clusters     []web.OptionGroup
@@ -209,7 +210,7 @@ func (m *module) cultivationPage(w http.ResponseWriter, r *http.Request, c web.C
 	sp.perPage = web.UIPerPage
 	t := func(key string) string { return m.core.T(lang, key) }
 	regions := m.core.Regions()
-	p := cultivationPage{Date: sp.asOf.Format(time.DateOnly), Page: sp.page}
+	p := cultivationPage{Date: sp.asOf.Format(time.DateOnly), DataAsOf: sg.ReadAt.Format("2006-01-02 15:04"), Page: sp.page}
 	p.BasePage = m.core.Base(r, c, "cultivation.title", "cultivation")
 	p.Scripts = []string{"app.js"}
 	p.Crumbs = []web.Crumb{{Label: t("scope.city"), URL: "/"}, {Label: p.BasePage.Title}}
