@@ -59,6 +59,9 @@ func (s *Store) UpsertEnterprises(ctx context.Context, rows []EnterpriseWithYear
 }
 
 func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []EnterpriseWithYear) (UpsertResult, error) {
+	if s.engine == Postgres && len(rows) >= bulkMinRows {
+		return s.upsertEnterprisesBulk(ctx, tx, rows)
+	}
 	var res UpsertResult
 	now := s.unix()
 	sel, err := tx.PrepareContext(ctx, `SELECT id, name, region_code, industry_code, founded, land_mu100 FROM enterprise WHERE credit_code = $1`)
@@ -193,6 +196,9 @@ func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
 // change.
 func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.engine == Postgres && len(titles) >= bulkMinRows {
+			return s.putTitlesBulk(ctx, tx, titles)
+		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until
 			WHERE title.level <> excluded.level OR title.valid_until <> excluded.valid_until`)

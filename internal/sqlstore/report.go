@@ -62,6 +62,23 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	delta := len(reports) <= deltaMaxRows && distinctKeys(reports)
 	var existing int
 	var err error
+	if !delta && s.engine == Postgres && len(reports) >= bulkMinRows && distinctKeys(reports) {
+		for _, r := range reports {
+			if err := r.Period.Validate(); err != nil {
+				return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
+			}
+			years[r.Period.Year] = true
+			december = december || r.Period.Month == 12
+		}
+		existing, changed, err := s.copyReports(ctx, tx, reports)
+		if err != nil {
+			return res, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(len(reports), len(reports))
+		}
+		return s.finishReports(ctx, tx, reports, years, december, nil, existing, changed)
+	}
 	if delta {
 		if old, err = neighbourRows(ctx, tx, reports); err != nil {
 			return res, err
@@ -115,6 +132,19 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			opts.Progress(start+len(chunk), len(reports))
 		}
 	}
+	var deltaOld map[unitKey]report.Values
+	if delta {
+		deltaOld = old
+	}
+	return s.finishReports(ctx, tx, reports, years, december, deltaOld, existing, changed)
+}
+
+// finishReports counts a report write and brings the summaries up to date:
+// by delta when old (the rows before the write) is given, else by
+// rebuilding every written year and the year after it.
+func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, years map[int]bool, december bool,
+	old map[unitKey]report.Values, existing, changed int) (UpsertResult, error) {
+	var res UpsertResult
 	res.Inserted = len(reports) - existing
 	res.Updated = changed - res.Inserted
 	res.Unchanged = len(reports) - changed
@@ -126,17 +156,64 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 	}
-	if delta {
+	if old != nil {
 		if err := applyReportDeltas(ctx, tx, s.engine, reports, old); err != nil {
 			return res, fmt.Errorf("sqlstore: summaries: %w", err)
 		}
 		return res, nil
+	}
+	if changed >= bulkMinRows {
+		if err := s.analyze(ctx, tx, "monthly_report"); err != nil {
+			return res, err
+		}
 	}
 	affected := map[int]bool{}
 	for y := range years {
 		affected[y], affected[y+1] = true, true
 	}
 	return res, s.refreshYears(ctx, tx, affected)
+}
+
+// reportCopyCols are monthly_report's columns in the order copyReports
+// sends them.
+var reportCopyCols = append([]string{"enterprise_id", "year", "month"}, reportColumns...)
+
+// copyReports writes reports (distinct keys) on PostgreSQL through COPY
+// into a staging table and one merge, returning how many keys existed
+// before and how many rows changed.
+func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (existing, changed int, err error) {
+	if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
+		return 0, 0, err
+	}
+	rows := make([][]any, len(reports))
+	flat := make([]any, len(reports)*len(reportCopyCols))
+	for i, r := range reports {
+		row := flat[i*len(reportCopyCols) : (i+1)*len(reportCopyCols) : (i+1)*len(reportCopyCols)]
+		row[0], row[1], row[2] = r.EnterpriseID, int32(r.Period.Year), int32(r.Period.Month)
+		for j, v := range r.Values {
+			row[3+j] = v
+		}
+		rows[i] = row
+	}
+	if _, err := s.copyFrom(ctx, tx, "stage_report", reportCopyCols, rows); err != nil {
+		return 0, 0, err
+	}
+	if err := s.analyze(ctx, tx, "stage_report"); err != nil {
+		return 0, 0, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stage_report s JOIN monthly_report r
+		ON r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`).Scan(&existing); err != nil {
+		return 0, 0, fmt.Errorf("sqlstore: upsert reports: %w", err)
+	}
+	cols := strings.Join(reportCopyCols, ", ")
+	q := upsertReportSQL(0, s.engine)
+	_, conflict, _ := strings.Cut(q, " ON CONFLICT ")
+	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report ON CONFLICT `+conflict)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlstore: upsert reports: %w", err)
+	}
+	n, _ := out.RowsAffected()
+	return existing, int(n), nil
 }
 
 // distinctKeys reports whether no (firm, period) appears twice in reports,

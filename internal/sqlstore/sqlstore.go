@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -38,6 +39,9 @@ type Store struct {
 	read   *sql.DB
 	write  *sql.DB
 	now    func() time.Time
+	// txConns maps an open PostgreSQL write transaction to the connection
+	// it runs on, so bulk writes inside it can use COPY (pgcopy.go).
+	txConns sync.Map // *sql.Tx → *sql.Conn
 }
 
 // Options tune Open.
@@ -162,8 +166,21 @@ const writerLock = 0x69627261696e // "ibrain"
 // agg_month (DELETE then INSERT of the same year) collide on its primary
 // key, because neither DELETE sees the rows the other inserts.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
+	var tx *sql.Tx
+	if s.engine == Postgres {
+		// The transaction runs on a connection of its own, kept next to
+		// it, so COPY can reach the same session (copyFrom).
+		conn, err := s.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		defer conn.Close()
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		s.txConns.Store(tx, conn)
+		defer s.txConns.Delete(tx)
+	} else if tx, err = s.write.BeginTx(ctx, nil); err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
 	defer func() {
