@@ -59,7 +59,7 @@ func (s *Store) UpsertEnterprises(ctx context.Context, rows []EnterpriseWithYear
 }
 
 func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []EnterpriseWithYear) (UpsertResult, error) {
-	if s.engine == Postgres && len(rows) >= bulkMinRows {
+	if s.engine == Postgres && len(rows) >= s.bulkMin {
 		return s.upsertEnterprisesBulk(ctx, tx, rows)
 	}
 	var res UpsertResult
@@ -196,7 +196,7 @@ func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
 // change.
 func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if s.engine == Postgres && len(titles) >= bulkMinRows {
+		if s.engine == Postgres && len(titles) >= s.bulkMin {
 			return s.putTitlesBulk(ctx, tx, titles)
 		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until) VALUES ($1, $2, $3, $4, $5)

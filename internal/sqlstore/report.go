@@ -62,7 +62,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	delta := len(reports) <= deltaMaxRows && distinctKeys(reports)
 	var existing int
 	var err error
-	if !delta && s.engine == Postgres && len(reports) >= bulkMinRows && distinctKeys(reports) {
+	if !delta && s.engine == Postgres && len(reports) >= s.bulkMin && distinctKeys(reports) {
 		for _, r := range reports {
 			if err := r.Period.Validate(); err != nil {
 				return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
@@ -162,7 +162,7 @@ func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.
 		}
 		return res, nil
 	}
-	if changed >= bulkMinRows {
+	if changed >= s.bulkMin {
 		if err := s.analyze(ctx, tx, "monthly_report"); err != nil {
 			return res, err
 		}

@@ -42,6 +42,9 @@ type Store struct {
 	// txConns maps an open PostgreSQL write transaction to the connection
 	// it runs on, so bulk writes inside it can use COPY (pgcopy.go).
 	txConns sync.Map // *sql.Tx → *sql.Conn
+	// bulkMin is the smallest write that goes through COPY on PostgreSQL
+	// (bulkMinRows; tests move it to compare both paths).
+	bulkMin int
 }
 
 // Options tune Open.
@@ -53,7 +56,7 @@ type Options struct {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now}
+	s := &Store{now: opts.Now, bulkMin: bulkMinRows}
 	if s.now == nil {
 		s.now = time.Now
 	}
