@@ -7,6 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -172,6 +175,30 @@ func TestBulkWritesMatchRowByRow(t *testing.T) {
 					Year: &enterprise.Year{Year: 2024, AboveScale: i%3 != 0, Size: enterprise.SizeMedium, Employees: 300, Revenue: 9000 * unit.Wan}})
 			}
 			each("moves", func(st *Store) (UpsertResult, error) { return st.UpsertEnterprises(ctx, moves) })
+
+			// Profile facts: a key repeated within the write, then a second
+			// write with one row in three changed.
+			var facts []cultivation.YearFacts
+			for i := range firms {
+				for _, y := range []int{2023, 2024} {
+					facts = append(facts, cultivation.YearFacts{EnterpriseID: idOf(i), Year: y, Facts: cultivation.Facts{DebtRatio: rules.Ptr(int64(1000 + i))}, Source: "test"})
+				}
+			}
+			facts = append(facts, cultivation.YearFacts{EnterpriseID: idOf(5), Year: 2024, Facts: cultivation.Facts{DebtRatio: rules.Ptr(int64(4321))}, Source: "later"})
+			each("profile facts", func(st *Store) (UpsertResult, error) { return st.PutProfileFacts(ctx, facts) })
+			for i := range facts {
+				if i%3 == 0 {
+					facts[i].Facts.DebtRatio = rules.Ptr(*facts[i].Facts.DebtRatio + 1)
+				}
+			}
+			each("profile facts again", func(st *Store) (UpsertResult, error) { return st.PutProfileFacts(ctx, facts) })
+			if a, b := tableRows(t, bulk, `SELECT enterprise_id, year, facts, source FROM enterprise_profile`),
+				tableRows(t, rowwise, `SELECT enterprise_id, year, facts, source FROM enterprise_profile`); !slices.Equal(a, b) || len(a) != 2*firms {
+				t.Fatalf("profile facts differ: bulk %d rows, row by row %d", len(a), len(b))
+			}
+			if _, err := bulk.PutProfileFacts(ctx, append(slices.Clone(facts), cultivation.YearFacts{EnterpriseID: 999_999, Year: 2024})); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("unknown enterprise: %v, want not found", err)
+			}
 
 			// A write that fails on its last row leaves nothing behind.
 			before := dbChecksum(t, bulk)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 )
 
@@ -314,4 +315,89 @@ func (s *Store) putTitlesBulk(ctx context.Context, tx *sql.Tx, titles []enterpri
 		}
 	}
 	return s.refreshYears(ctx, tx, years)
+}
+
+// putProfileFactsBulk is putProfileFactsTx for large writes on
+// PostgreSQL: existence and stored facts are read in two queries, the rows
+// are replayed in order against them in memory (so the counts agree with
+// the row path), and what changed is written with COPY and one merge.
+func (s *Store) putProfileFactsBulk(ctx context.Context, tx *sql.Tx, rows []cultivation.YearFacts, docs []string) (UpsertResult, error) {
+	var res UpsertResult
+	ids := make([]int64, 0, len(rows))
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		if !seen[r.EnterpriseID] {
+			seen[r.EnterpriseID] = true
+			ids = append(ids, r.EnterpriseID)
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id = ANY($1)`, ids).Scan(&n); err != nil {
+		return res, err
+	}
+	if n != len(ids) {
+		return res, apperr.New(apperr.NotFound, "err.enterprise_not_found")
+	}
+	type stored struct{ facts, source string }
+	state := map[FactsKey]stored{}
+	q, err := tx.QueryContext(ctx, `SELECT enterprise_id, year, facts, source FROM enterprise_profile WHERE enterprise_id = ANY($1)`, ids)
+	if err != nil {
+		return res, err
+	}
+	for q.Next() {
+		var k FactsKey
+		var v stored
+		if err := q.Scan(&k.EnterpriseID, &k.Year, &v.facts, &v.source); err != nil {
+			q.Close()
+			return res, err
+		}
+		state[k] = v
+	}
+	q.Close()
+	if err := q.Err(); err != nil {
+		return res, err
+	}
+	write := map[FactsKey]int{} // key → the last row to write
+	var order []FactsKey
+	for i, r := range rows {
+		k := FactsKey{r.EnterpriseID, r.Year}
+		v, ok := state[k]
+		switch {
+		case !ok:
+			res.Inserted++
+		case v.facts == docs[i] && v.source == r.Source:
+			res.Unchanged++
+			continue
+		default:
+			res.Updated++
+		}
+		state[k] = stored{docs[i], r.Source}
+		if _, ok := write[k]; !ok {
+			order = append(order, k)
+		}
+		write[k] = i
+	}
+	if len(order) == 0 {
+		return res, nil
+	}
+	if err := stageTable(ctx, tx, "stage_profile", "enterprise_id BIGINT, year INTEGER, facts TEXT, source TEXT"); err != nil {
+		return res, err
+	}
+	cp := make([][]any, len(order))
+	for j, k := range order {
+		i := write[k]
+		cp[j] = []any{k.EnterpriseID, int32(k.Year), docs[i], rows[i].Source}
+	}
+	if _, err := s.copyFrom(ctx, tx, "stage_profile", []string{"enterprise_id", "year", "facts", "source"}, cp); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO enterprise_profile (enterprise_id, year, facts, source, updated_at)
+		SELECT enterprise_id, year, facts, source, $1 FROM stage_profile
+		ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`, s.unix()); err != nil {
+		return res, fmt.Errorf("sqlstore: profile facts: %w", err)
+	}
+	if err := s.analyze(ctx, tx, "enterprise_profile"); err != nil {
+		return res, err
+	}
+	return res, bumpProfileGeneration(ctx, tx)
 }
