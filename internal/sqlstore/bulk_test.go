@@ -9,9 +9,9 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/cultivation"
-	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -216,6 +216,45 @@ func TestBulkWritesMatchRowByRow(t *testing.T) {
 			}
 			if rebuilt := summarySnapshot(t, bulk); fmt.Sprint(maintained) != fmt.Sprint(rebuilt) {
 				t.Fatal("summaries after bulk writes differ from a rebuild")
+			}
+		})
+	}
+}
+
+// TestDeferredSummaries: report batches written with DeferSummaries leave
+// the summaries alone (a large batch would rebuild, a small one add
+// deltas), and one RefreshAggregates afterwards gives the summaries of the
+// same rows written without deferral.
+func TestDeferredSummaries(t *testing.T) {
+	for _, e := range testEngines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			deferred, direct := e.open(t, Options{Now: tickingClock()}), e.open(t, Options{Now: tickingClock()})
+			var ids []int64
+			for _, st := range []*Store{deferred, direct} {
+				mustMigrate(t, st)
+				seedRegions(t, st)
+				ids = seedFirms(t, st, "DEFER", 250, 2023, 2024)
+			}
+			big := monthRows(ids, 2023, 5)       // 2,750 rows: the rebuild (and COPY) path
+			small := monthRows(ids[:9], 2024, 9) // 99 rows: the delta path
+			for _, batch := range [][]report.Monthly{big, small} {
+				if _, err := deferred.ImportReports(ctx, batch, WriteOptions{DeferSummaries: true}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := direct.ImportReports(ctx, batch, WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := countRows(t, deferred, "agg_month"); n != 0 {
+				t.Fatalf("deferred writes left %d summary rows", n)
+			}
+			if err := deferred.RefreshAggregates(ctx, []int{2023, 2024}); err != nil {
+				t.Fatal(err)
+			}
+			a, b := summarySnapshot(t, deferred), summarySnapshot(t, direct)
+			if len(a["agg_month"]) == 0 || fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Fatalf("summaries after the deferred rebuild differ (%d and %d rows)", len(a["agg_month"]), len(b["agg_month"]))
 			}
 		})
 	}

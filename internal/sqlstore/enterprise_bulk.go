@@ -233,7 +233,7 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 			return res, fmt.Errorf("sqlstore: enterprise years: %w", err)
 		}
 	}
-	if err := s.analyze(ctx, tx, "enterprise", "enterprise_year", "enterprise_gram"); err != nil {
+	if err := s.analyzeGrown(ctx, tx, len(rows), "enterprise", "enterprise_year", "enterprise_gram"); err != nil {
 		return res, err
 	}
 	if res.Inserted > 0 || res.Updated > 0 || yearsChanged {
@@ -287,7 +287,7 @@ func (s *Store) putTitlesBulk(ctx context.Context, tx *sql.Tx, titles []enterpri
 	if err != nil {
 		return fmt.Errorf("sqlstore: titles: %w", err)
 	}
-	if err := s.analyze(ctx, tx, "title"); err != nil {
+	if err := s.analyzeGrown(ctx, tx, len(order), "title"); err != nil {
 		return err
 	}
 	if n, _ := out.RowsAffected(); n > 0 {
@@ -396,7 +396,7 @@ func (s *Store) putProfileFactsBulk(ctx context.Context, tx *sql.Tx, rows []cult
 		ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`, s.unix()); err != nil {
 		return res, fmt.Errorf("sqlstore: profile facts: %w", err)
 	}
-	if err := s.analyze(ctx, tx, "enterprise_profile"); err != nil {
+	if err := s.analyzeGrown(ctx, tx, len(order), "enterprise_profile"); err != nil {
 		return res, err
 	}
 	return res, bumpProfileGeneration(ctx, tx)

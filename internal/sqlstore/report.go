@@ -39,6 +39,10 @@ type WriteOptions struct {
 	// Progress, when set, is called after each chunk with the rows
 	// written so far; the summaries are refreshed after the last call.
 	Progress func(done, total int)
+	// DeferSummaries leaves the summaries as they are: a loader writing a
+	// year in several batches rebuilds them once, with RefreshAggregates,
+	// after the last batch. Until then they do not reflect the rows.
+	DeferSummaries bool
 }
 
 // ImportReports is UpsertReports with progress reporting, for imports.
@@ -76,6 +80,9 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 		if opts.Progress != nil {
 			opts.Progress(len(reports), len(reports))
+		}
+		if opts.DeferSummaries {
+			years = nil
 		}
 		return s.finishReports(ctx, tx, reports, years, december, nil, existing, changed)
 	}
@@ -133,7 +140,10 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 	}
 	var deltaOld map[unitKey]report.Values
-	if delta {
+	switch {
+	case opts.DeferSummaries:
+		years = nil
+	case delta:
 		deltaOld = old
 	}
 	return s.finishReports(ctx, tx, reports, years, december, deltaOld, existing, changed)
@@ -163,7 +173,7 @@ func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.
 		return res, nil
 	}
 	if changed >= s.bulkMin {
-		if err := s.analyze(ctx, tx, "monthly_report"); err != nil {
+		if err := s.analyzeGrown(ctx, tx, changed, "monthly_report"); err != nil {
 			return res, err
 		}
 	}
@@ -358,6 +368,17 @@ func (s *Store) refreshYears(ctx context.Context, tx *sql.Tx, years map[int]bool
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
+	if s.engine == Postgres && len(ys) > 0 {
+		// A rebuild hashes two years of reports: JIT compilation costs
+		// more than it saves on it, and the default work_mem spills the
+		// hashes to disk at 10×. Both settings end with the transaction.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return err
+		}
+	}
 	for _, y := range ys {
 		if err := refreshAggYear(ctx, tx, y); err != nil {
 			return fmt.Errorf("sqlstore: refresh summaries for %d: %w", y, err)
@@ -385,6 +406,14 @@ func (s *Store) RefreshAggregates(ctx context.Context, years []int) error {
 // Specialized status is taken at year end.
 func refreshAggYear(ctx context.Context, tx *sql.Tx, year int) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM agg_month WHERE year = $1`, year); err != nil {
+		return err
+	}
+	// A year without reports has no summary rows. Loading enterprises
+	// before their reports (the demo, a new year's registry) would
+	// otherwise resolve every firm's cell for nothing, once per batch.
+	var has int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM monthly_report WHERE year = $1 LIMIT 1) x`, year).Scan(&has)
+	if err != nil || has == 0 {
 		return err
 	}
 	cur := make([]string, len(reportColumns))
@@ -418,11 +447,11 @@ FROM (
     ` + strings.Join(inner, ", ") + `
   FROM f
   CROSS JOIN monthly_report r
-  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = r.year - 1 AND b.month = r.month
+  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = $1 - 1 AND b.month = r.month
   WHERE r.enterprise_id = f.enterprise_id AND r.year = $1
 ) x
 GROUP BY x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized`
-	_, err := tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
+	_, err = tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
 	return err
 }
 
