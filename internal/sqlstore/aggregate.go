@@ -235,6 +235,21 @@ func (s *Store) Targets(ctx context.Context, year int) ([]target.Target, error) 
 	if err != nil {
 		return nil, err
 	}
+	return scanTargets(rows)
+}
+
+// TargetsInScope implements stats.ScopedTargets: the targets of one year
+// and scope, through the index target_scope (migration 0016).
+func (s *Store) TargetsInScope(ctx context.Context, year int, scopeKind, scopeCode string) ([]target.Target, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
+		FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 AND t.scope_kind = $2 AND t.scope_code = $3 ORDER BY i.position`, year, scopeKind, scopeCode)
+	if err != nil {
+		return nil, err
+	}
+	return scanTargets(rows)
+}
+
+func scanTargets(rows *sql.Rows) ([]target.Target, error) {
 	defer rows.Close()
 	var out []target.Target
 	for rows.Next() {

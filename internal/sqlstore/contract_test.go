@@ -788,6 +788,24 @@ func TestTargetsAndIndicatorValues(t *testing.T) {
 				t.Fatalf("got %+v", got)
 			}
 		})
+		t.Run("targets of one scope", func(t *testing.T) {
+			for _, c := range []struct {
+				kind, code string
+				want       []target.Target
+			}{
+				{target.ScopeCity, "", []target.Target{ts[0], ts[2]}},
+				{target.ScopeRegion, regionA, ts[1:2]},
+				{target.ScopeRegion, regionB, nil},
+			} {
+				got, err := st.TargetsInScope(ctx, 2024, c.kind, c.code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, c.want) {
+					t.Fatalf("%s %s: got %+v\nwant %+v", c.kind, c.code, got, c.want)
+				}
+			}
+		})
 		t.Run("a target is replaced in place", func(t *testing.T) {
 			upd := ts[0]
 			upd.Value, upd.Comparator = 7.9999, target.About
