@@ -396,8 +396,7 @@ func (s *Store) putProfileFactsBulk(ctx context.Context, tx *sql.Tx, rows []cult
 		ON CONFLICT (enterprise_id, year) DO UPDATE SET facts = excluded.facts, source = excluded.source, updated_at = excluded.updated_at`, s.unix()); err != nil {
 		return res, fmt.Errorf("sqlstore: profile facts: %w", err)
 	}
-	if err := s.analyzeGrown(ctx, tx, len(order), "enterprise_profile"); err != nil {
-		return res, err
-	}
+	// No ANALYZE: profiles are read by key, and sampling their JSON
+	// documents after each batch cost more than the batch.
 	return res, bumpProfileGeneration(ctx, tx)
 }
