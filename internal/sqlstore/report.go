@@ -208,22 +208,33 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 	if _, err := s.copyFrom(ctx, tx, "stage_report", reportCopyCols, rows); err != nil {
 		return 0, 0, err
 	}
-	if err := s.analyze(ctx, tx, "stage_report"); err != nil {
-		return 0, 0, err
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stage_report s JOIN monthly_report r
-		ON r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`).Scan(&existing); err != nil {
-		return 0, 0, fmt.Errorf("sqlstore: upsert reports: %w", err)
-	}
+	// New keys by a plain INSERT, stored ones by an UPDATE of the rows
+	// that differ: an INSERT … ON CONFLICT inserts each row speculatively
+	// and cost twice as much. The writer lock (inTx) keeps other writers
+	// out between the two statements.
 	cols := strings.Join(reportCopyCols, ", ")
-	q := upsertReportSQL(0, s.engine)
-	_, conflict, _ := strings.Cut(q, " ON CONFLICT ")
-	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report ON CONFLICT `+conflict)
+	match := `r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`
+	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s
+		WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE `+match+`)`)
 	if err != nil {
-		return 0, 0, fmt.Errorf("sqlstore: upsert reports: %w", err)
+		return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
 	}
-	n, _ := out.RowsAffected()
-	return existing, int(n), nil
+	inserted, _ := out.RowsAffected()
+	sets := make([]string, len(reportColumns))
+	diffs := make([]string, len(reportColumns))
+	for i, c := range reportColumns {
+		sets[i] = c + " = s." + c
+		diffs[i] = "r." + c + " <> s." + c
+	}
+	// inserted rows match themselves but differ in nothing, so the UPDATE
+	// leaves them alone.
+	out, err = tx.ExecContext(ctx, `UPDATE monthly_report r SET `+strings.Join(sets, ", ")+` FROM stage_report s
+		WHERE `+match+` AND (`+strings.Join(diffs, " OR ")+`)`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlstore: update reports: %w", err)
+	}
+	updated, _ := out.RowsAffected()
+	return len(reports) - int(inserted), int(inserted + updated), nil
 }
 
 // distinctKeys reports whether no (firm, period) appears twice in reports,
