@@ -220,6 +220,9 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 		return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
 	}
 	inserted, _ := out.RowsAffected()
+	if int(inserted) == len(reports) {
+		return 0, len(reports), nil // all new: nothing to compare (a first load)
+	}
 	sets := make([]string, len(reportColumns))
 	diffs := make([]string, len(reportColumns))
 	for i, c := range reportColumns {
