@@ -191,6 +191,26 @@ func (s *Store) Deflator(ctx context.Context, series string, year, month int) (i
 	return v, err == nil, err
 }
 
+// DeflatorsOfYear implements stats.YearDeflators: a series' points of one
+// year, month → index (month 0 the annual value).
+func (s *Store) DeflatorsOfYear(ctx context.Context, series string, year int) (map[int]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT month, index_e4 FROM deflator WHERE series = $1 AND year = $2`, series, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int64{}
+	for rows.Next() {
+		var m int
+		var v int64
+		if err := rows.Scan(&m, &v); err != nil {
+			return nil, err
+		}
+		out[m] = v
+	}
+	return out, rows.Err()
+}
+
 // Deflators lists a series, for the reference pages and API.
 func (s *Store) Deflators(ctx context.Context, series string) ([]Deflator, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT series, year, month, index_e4 FROM deflator WHERE series = $1 ORDER BY year, month`, series)

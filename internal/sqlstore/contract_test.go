@@ -707,6 +707,18 @@ func TestDeflators(t *testing.T) {
 			}
 			return v, ok
 		}
+		t.Run("a year's points in one read", func(t *testing.T) {
+			got, err := st.DeflatorsOfYear(ctx, "ppi", 2024)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0] != 985_000 || got[3] != 990_123 {
+				t.Fatalf("got %v", got)
+			}
+			if got, err := st.DeflatorsOfYear(ctx, "ppi", 2023); err != nil || len(got) != 0 {
+				t.Fatalf("2023: %v %v", got, err)
+			}
+		})
 		t.Run("a monthly point is preferred", func(t *testing.T) {
 			if v, ok := get(t, "ppi", 2024, 3); !ok || v != 990_123 {
 				t.Fatalf("got %d, %v", v, ok)
