@@ -3,10 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/creditcode"
@@ -15,13 +21,21 @@ import (
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/tabular"
+	"github.com/industrybrain/ibrain/internal/testkit"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
 // BenchmarkImportReports measures the whole import path of a monthly report
 // file — decode the CSV, validate every row, write in one transaction and
 // rebuild the summaries — for a year of reports of 7,000 enterprises
-// (77,000 rows, 693,000 values). The store is fresh for each iteration.
+// (77,000 rows, 693,000 values), on SQLite and, when IBRAIN_TEST_POSTGRES
+// is set, on PostgreSQL. The store is fresh for each iteration.
+//
+// Two references are measured in the same run, so a loaded machine slows
+// them alike: a bare parse of the same file (encoding/csv and
+// strconv.ParseFloat of every number, nothing else; x-bare is the import's
+// share of its speed) and, on PostgreSQL, the server's own COPY of the
+// same file into an unindexed table of the file's columns (x-copy).
 func BenchmarkImportReports(b *testing.B) {
 	const firms = 7000
 	ctx := context.Background()
@@ -52,53 +66,132 @@ func BenchmarkImportReports(b *testing.B) {
 		b.Fatal(err)
 	}
 	values := float64(len(rows) * int(report.NumFields))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		a, err := app.Open(ctx, app.Config{DB: "sqlite:" + filepath.Join(b.TempDir(), "bench.db")})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ents := make([]sqlstore.EnterpriseWithYear, firms)
-		for j, code := range codes {
-			ents[j] = sqlstore.EnterpriseWithYear{
-				Enterprise: enterprise.Enterprise{CreditCode: code, Name: fmt.Sprintf("重庆基准测试%05d有限公司", j), RegionCode: "500101", IndustryCode: "3612", Founded: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)},
-				Year:       &enterprise.Year{Year: 2023, AboveScale: true, Employees: 300, Revenue: 5000 * unit.Wan, Size: enterprise.SizeMedium},
-			}
-		}
-		if _, err := a.Store.UpsertEnterprises(ctx, ents); err != nil {
-			b.Fatal(err)
-		}
-		ids, err := a.Store.EnterpriseIDs(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-
-		start := time.Now()
-		sheet, err := tabular.Read(bytes.NewReader(file.Bytes()), "reports.csv", tabular.DefaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
-		parsed := time.Since(start)
-		reps, rep := importer.Reports(sheet, importer.ReportOptions{EnterpriseID: func(c string) (int64, bool) { id, ok := ids[c]; return id, ok }})
-		if !rep.OK() {
-			b.Fatalf("benchmark file invalid: %+v", rep.Errors[:1])
-		}
-		validated := time.Since(start)
-		res, err := a.Store.ImportReports(ctx, reps, sqlstore.WriteOptions{})
-		if err != nil || res.Inserted != len(rows) {
-			b.Fatalf("import: %+v %v", res, err)
-		}
-		total := time.Since(start)
-
-		b.StopTimer()
-		b.ReportMetric(values/total.Seconds(), "values/s")
-		b.ReportMetric(values/parsed.Seconds(), "read-values/s")
-		b.ReportMetric(values/(validated-parsed).Seconds(), "validate-values/s")
-		b.ReportMetric(values/(total-validated).Seconds(), "write-values/s")
-		a.Close()
-		b.StartTimer()
+	engines := []struct{ name, base string }{{"sqlite", ""}}
+	if u := testkit.PostgresURL(); u != "" {
+		engines = append(engines, struct{ name, base string }{"postgres", u})
 	}
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var total, bare, copyT time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
+				if eng.base != "" {
+					dsn = testkit.Postgres(b, eng.base, "ibrain_bench_")
+				}
+				a, err := app.Open(ctx, app.Config{DB: dsn})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ents := make([]sqlstore.EnterpriseWithYear, firms)
+				for j, code := range codes {
+					ents[j] = sqlstore.EnterpriseWithYear{
+						Enterprise: enterprise.Enterprise{CreditCode: code, Name: fmt.Sprintf("重庆基准测试%05d有限公司", j), RegionCode: "500101", IndustryCode: "3612", Founded: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)},
+						Year:       &enterprise.Year{Year: 2023, AboveScale: true, Employees: 300, Revenue: 5000 * unit.Wan, Size: enterprise.SizeMedium},
+					}
+				}
+				if _, err := a.Store.UpsertEnterprises(ctx, ents); err != nil {
+					b.Fatal(err)
+				}
+				ids, err := a.Store.EnterpriseIDs(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				bare += bareParse(b, file.Bytes(), len(rows))
+				if eng.base != "" {
+					copyT += serverCopy(b, dsn, file.Bytes(), len(rows))
+				}
+				b.StartTimer()
+
+				start := time.Now()
+				sheet, err := tabular.Read(bytes.NewReader(file.Bytes()), "reports.csv", tabular.DefaultOptions())
+				if err != nil {
+					b.Fatal(err)
+				}
+				reps, rep := importer.Reports(sheet, importer.ReportOptions{EnterpriseID: func(c string) (int64, bool) { id, ok := ids[c]; return id, ok }})
+				if !rep.OK() {
+					b.Fatalf("benchmark file invalid: %+v", rep.Errors[:1])
+				}
+				res, err := a.Store.ImportReports(ctx, reps, sqlstore.WriteOptions{})
+				if err != nil || res.Inserted != len(rows) {
+					b.Fatalf("import: %+v %v", res, err)
+				}
+				total += time.Since(start)
+
+				b.StopTimer()
+				a.Close()
+				b.StartTimer()
+			}
+			n := float64(b.N)
+			b.ReportMetric(values*n/total.Seconds(), "values/s")
+			b.ReportMetric(values*n/bare.Seconds(), "bare-values/s")
+			b.ReportMetric(bare.Seconds()/total.Seconds(), "x-bare")
+			if copyT > 0 {
+				b.ReportMetric(values*n/copyT.Seconds(), "copy-values/s")
+				b.ReportMetric(copyT.Seconds()/total.Seconds(), "x-copy")
+			}
+		})
+	}
+}
+
+// bareParse is the floor of any import of the file: read it as CSV and
+// parse every number, nothing else.
+func bareParse(b *testing.B, file []byte, want int) time.Duration {
+	b.Helper()
+	start := time.Now()
+	r := csv.NewReader(bytes.NewReader(file))
+	r.ReuseRecord = true
+	n, sum := 0, 0.0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+		if n == 1 {
+			continue // header
+		}
+		for _, cell := range rec[2:] {
+			v, err := strconv.ParseFloat(cell, 64)
+			if err != nil {
+				b.Fatalf("bare parse: %v", err)
+			}
+			sum += v
+		}
+	}
+	d := time.Since(start)
+	if n-1 != want || sum == 0 {
+		b.Fatalf("bare parse read %d rows", n-1)
+	}
+	return d
+}
+
+// serverCopy times PostgreSQL's COPY of the file into a fresh table of its
+// columns (text codes and periods, numeric values, no index).
+func serverCopy(b *testing.B, dsn string, file []byte, want int) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	cols := []string{"code TEXT", "period TEXT"}
+	for _, f := range report.Fields {
+		cols = append(cols, f.Code+" NUMERIC")
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE copy_reference (`+strings.Join(cols, ", ")+`)`); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	tag, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(bytes.TrimPrefix(file, []byte("\xef\xbb\xbf"))), `COPY copy_reference FROM STDIN (FORMAT csv, HEADER true)`)
+	d := time.Since(start)
+	if err != nil || tag.RowsAffected() != int64(want) {
+		b.Fatalf("copy: %v (%d rows)", err, tag.RowsAffected())
+	}
+	return d
 }

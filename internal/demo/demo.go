@@ -115,8 +115,8 @@ func deflators() []sqlstore.Deflator {
 }
 
 // Batch sizes for the store: enterprise rows per transaction, and report
-// rows per call. Each UpsertReports call rebuilds the summaries of the
-// years it touches, so a year's reports go in as few calls as memory allows.
+// rows per call. The report batches defer their summaries, which are
+// rebuilt once per year after its last batch.
 const (
 	enterpriseBatch = 4_000
 	reportBatch     = 400_000
@@ -187,7 +187,7 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 			if len(buf) == 0 {
 				return nil
 			}
-			if _, err := st.UpsertReports(ctx, buf); err != nil {
+			if _, err := st.ImportReports(ctx, buf, sqlstore.WriteOptions{DeferSummaries: true}); err != nil {
 				return fmt.Errorf("demo: reports %d: %w", baseYear+t, err)
 			}
 			progress(len(buf))
@@ -204,6 +204,11 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 		}
 		if err := flush(); err != nil {
 			return sum, err
+		}
+		// The year's batches deferred their summaries: one rebuild of the
+		// year, on top of the previous year's reports (its basis).
+		if err := st.RefreshAggregates(ctx, []int{baseYear + t}); err != nil {
+			return sum, fmt.Errorf("demo: summaries %d: %w", baseYear+t, err)
 		}
 	}
 	if err := loadMujun(ctx, st, ds, idOf); err != nil {

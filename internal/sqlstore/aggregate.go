@@ -191,6 +191,26 @@ func (s *Store) Deflator(ctx context.Context, series string, year, month int) (i
 	return v, err == nil, err
 }
 
+// DeflatorsOfYear implements stats.YearDeflators: a series' points of one
+// year, month → index (month 0 the annual value).
+func (s *Store) DeflatorsOfYear(ctx context.Context, series string, year int) (map[int]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT month, index_e4 FROM deflator WHERE series = $1 AND year = $2`, series, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int64{}
+	for rows.Next() {
+		var m int
+		var v int64
+		if err := rows.Scan(&m, &v); err != nil {
+			return nil, err
+		}
+		out[m] = v
+	}
+	return out, rows.Err()
+}
+
 // Deflators lists a series, for the reference pages and API.
 func (s *Store) Deflators(ctx context.Context, series string) ([]Deflator, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT series, year, month, index_e4 FROM deflator WHERE series = $1 ORDER BY year, month`, series)
@@ -235,6 +255,21 @@ func (s *Store) Targets(ctx context.Context, year int) ([]target.Target, error) 
 	if err != nil {
 		return nil, err
 	}
+	return scanTargets(rows)
+}
+
+// TargetsInScope implements stats.ScopedTargets: the targets of one year
+// and scope, through the index target_scope (migration 0016).
+func (s *Store) TargetsInScope(ctx context.Context, year int, scopeKind, scopeCode string) ([]target.Target, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
+		FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 AND t.scope_kind = $2 AND t.scope_code = $3 ORDER BY i.position`, year, scopeKind, scopeCode)
+	if err != nil {
+		return nil, err
+	}
+	return scanTargets(rows)
+}
+
+func scanTargets(rows *sql.Rows) ([]target.Target, error) {
 	defer rows.Close()
 	var out []target.Target
 	for rows.Next() {

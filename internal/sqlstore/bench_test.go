@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -231,6 +232,31 @@ func BenchmarkCorrection100(b *testing.B) {
 			}
 			if res, err := st.UpsertReports(ctx, reps); err != nil || res.Updated != 100 {
 				b.Fatalf("%+v %v", res, err)
+			}
+		}
+	})
+}
+
+// BenchmarkNameSearch lists the first page of a two-character name search
+// that matches every firm (each name contains "重庆"), with its total, at
+// 70,000 firms: the enterprise list's worst common query.
+func BenchmarkNameSearch(b *testing.B) {
+	forEachEngineB(b, func(b *testing.B, newStore func() *Store) {
+		ctx := context.Background()
+		st := newStore()
+		const n = 70_000
+		benchUniverse(b, st, n, []int{2024})
+		f := registry.Filter{Query: "重庆", Year: 2024, Limit: 20}
+		page, err := st.ListEnterprises(ctx, auth.All(), f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if page.Total != n || len(page.Items) != 20 {
+			b.Fatalf("search found %d (page of %d), want %d", page.Total, len(page.Items), n)
+		}
+		for b.Loop() {
+			if _, err := st.ListEnterprises(ctx, auth.All(), f); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

@@ -707,6 +707,18 @@ func TestDeflators(t *testing.T) {
 			}
 			return v, ok
 		}
+		t.Run("a year's points in one read", func(t *testing.T) {
+			got, err := st.DeflatorsOfYear(ctx, "ppi", 2024)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0] != 985_000 || got[3] != 990_123 {
+				t.Fatalf("got %v", got)
+			}
+			if got, err := st.DeflatorsOfYear(ctx, "ppi", 2023); err != nil || len(got) != 0 {
+				t.Fatalf("2023: %v %v", got, err)
+			}
+		})
 		t.Run("a monthly point is preferred", func(t *testing.T) {
 			if v, ok := get(t, "ppi", 2024, 3); !ok || v != 990_123 {
 				t.Fatalf("got %d, %v", v, ok)
@@ -786,6 +798,24 @@ func TestTargetsAndIndicatorValues(t *testing.T) {
 			}
 			if !slices.Equal(got, ts[3:]) {
 				t.Fatalf("got %+v", got)
+			}
+		})
+		t.Run("targets of one scope", func(t *testing.T) {
+			for _, c := range []struct {
+				kind, code string
+				want       []target.Target
+			}{
+				{target.ScopeCity, "", []target.Target{ts[0], ts[2]}},
+				{target.ScopeRegion, regionA, ts[1:2]},
+				{target.ScopeRegion, regionB, nil},
+			} {
+				got, err := st.TargetsInScope(ctx, 2024, c.kind, c.code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, c.want) {
+					t.Fatalf("%s %s: got %+v\nwant %+v", c.kind, c.code, got, c.want)
+				}
 			}
 		})
 		t.Run("a target is replaced in place", func(t *testing.T) {

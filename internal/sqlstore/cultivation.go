@@ -49,6 +49,9 @@ func (s *Store) PutProfileFacts(ctx context.Context, rows []cultivation.YearFact
 // putProfileFactsTx writes validated rows (docs are their encoded facts)
 // inside tx, skipping rows equal to what is stored.
 func (s *Store) putProfileFactsTx(ctx context.Context, tx *sql.Tx, rows []cultivation.YearFacts, docs []string) (UpsertResult, error) {
+	if s.engine == Postgres && len(rows) >= s.bulkMin {
+		return s.putProfileFactsBulk(ctx, tx, rows, docs)
+	}
 	var res UpsertResult
 	exists, err := tx.PrepareContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id = $1`)
 	if err != nil {

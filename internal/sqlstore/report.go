@@ -44,6 +44,10 @@ type WriteOptions struct {
 	// period locks itself, so a revision a publisher accepted may write a
 	// published period. Every other write to a locked period is refused.
 	AcceptedRevision bool
+	// DeferSummaries leaves the summaries as they are: a loader writing a
+	// year in several batches rebuilds them once, with RefreshAggregates,
+	// after the last batch. Until then they do not reflect the rows.
+	DeferSummaries bool
 }
 
 // ImportReports is UpsertReports with progress reporting, for imports.
@@ -73,6 +77,26 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	delta := len(reports) <= deltaMaxRows && distinctKeys(reports)
 	var existing int
 	var err error
+	if !delta && s.engine == Postgres && len(reports) >= s.bulkMin && distinctKeys(reports) {
+		for _, r := range reports {
+			if err := r.Period.Validate(); err != nil {
+				return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
+			}
+			years[r.Period.Year] = true
+			december = december || r.Period.Month == 12
+		}
+		existing, changed, err := s.copyReports(ctx, tx, reports)
+		if err != nil {
+			return res, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(len(reports), len(reports))
+		}
+		if opts.DeferSummaries {
+			years = nil
+		}
+		return s.finishReports(ctx, tx, reports, years, december, nil, existing, changed)
+	}
 	if delta {
 		if old, err = neighbourRows(ctx, tx, reports); err != nil {
 			return res, err
@@ -131,6 +155,22 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			opts.Progress(start+len(chunk), len(reports))
 		}
 	}
+	var deltaOld map[unitKey]report.Values
+	switch {
+	case opts.DeferSummaries:
+		years = nil
+	case delta:
+		deltaOld = old
+	}
+	return s.finishReports(ctx, tx, reports, years, december, deltaOld, existing, changed)
+}
+
+// finishReports counts a report write and brings the summaries up to date:
+// by delta when old (the rows before the write) is given, else by
+// rebuilding every written year and the year after it.
+func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, years map[int]bool, december bool,
+	old map[unitKey]report.Values, existing, changed int) (UpsertResult, error) {
+	var res UpsertResult
 	res.Inserted = len(reports) - existing
 	res.Updated = changed - res.Inserted
 	res.Unchanged = len(reports) - changed
@@ -138,6 +178,13 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		return res, nil
 	}
 	if december {
+		// The December rows' enterprises, for the profile change log.
+		var decIDs []int64
+		for _, r := range reports {
+			if r.Period.Month == 12 {
+				decIDs = append(decIDs, r.EnterpriseID)
+			}
+		}
 		if len(decIDs) > changeLogMaxIDs {
 			decIDs = nil // every enterprise
 		}
@@ -145,17 +192,78 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 	}
-	if delta {
+	if old != nil {
 		if err := applyReportDeltas(ctx, tx, s.engine, reports, old); err != nil {
 			return res, fmt.Errorf("sqlstore: summaries: %w", err)
 		}
 		return res, nil
+	}
+	if changed >= s.bulkMin {
+		if err := s.analyzeGrown(ctx, tx, changed, "monthly_report"); err != nil {
+			return res, err
+		}
 	}
 	affected := map[int]bool{}
 	for y := range years {
 		affected[y], affected[y+1] = true, true
 	}
 	return res, s.refreshYears(ctx, tx, affected)
+}
+
+// reportCopyCols are monthly_report's columns in the order copyReports
+// sends them.
+var reportCopyCols = append([]string{"enterprise_id", "year", "month"}, reportColumns...)
+
+// copyReports writes reports (distinct keys) on PostgreSQL through COPY
+// into a staging table and one merge, returning how many keys existed
+// before and how many rows changed.
+func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (existing, changed int, err error) {
+	if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
+		return 0, 0, err
+	}
+	rows := make([][]any, len(reports))
+	flat := make([]any, len(reports)*len(reportCopyCols))
+	for i, r := range reports {
+		row := flat[i*len(reportCopyCols) : (i+1)*len(reportCopyCols) : (i+1)*len(reportCopyCols)]
+		row[0], row[1], row[2] = r.EnterpriseID, int32(r.Period.Year), int32(r.Period.Month)
+		for j, v := range r.Values {
+			row[3+j] = v
+		}
+		rows[i] = row
+	}
+	if _, err := s.copyFrom(ctx, tx, "stage_report", reportCopyCols, rows); err != nil {
+		return 0, 0, err
+	}
+	// New keys by a plain INSERT, stored ones by an UPDATE of the rows
+	// that differ: an INSERT … ON CONFLICT inserts each row speculatively
+	// and cost twice as much. The writer lock (inTx) keeps other writers
+	// out between the two statements.
+	cols := strings.Join(reportCopyCols, ", ")
+	match := `r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`
+	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s
+		WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE `+match+`)`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
+	}
+	inserted, _ := out.RowsAffected()
+	if int(inserted) == len(reports) {
+		return 0, len(reports), nil // all new: nothing to compare (a first load)
+	}
+	sets := make([]string, len(reportColumns))
+	diffs := make([]string, len(reportColumns))
+	for i, c := range reportColumns {
+		sets[i] = c + " = s." + c
+		diffs[i] = "r." + c + " <> s." + c
+	}
+	// inserted rows match themselves but differ in nothing, so the UPDATE
+	// leaves them alone.
+	out, err = tx.ExecContext(ctx, `UPDATE monthly_report r SET `+strings.Join(sets, ", ")+` FROM stage_report s
+		WHERE `+match+` AND (`+strings.Join(diffs, " OR ")+`)`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlstore: update reports: %w", err)
+	}
+	updated, _ := out.RowsAffected()
+	return len(reports) - int(inserted), int(inserted + updated), nil
 }
 
 // distinctKeys reports whether no (firm, period) appears twice in reports,
@@ -300,6 +408,17 @@ func (s *Store) refreshYears(ctx context.Context, tx *sql.Tx, years map[int]bool
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
+	if s.engine == Postgres && len(ys) > 0 {
+		// A rebuild hashes two years of reports: JIT compilation costs
+		// more than it saves on it, and the default work_mem spills the
+		// hashes to disk at 10×. Both settings end with the transaction.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return err
+		}
+	}
 	for _, y := range ys {
 		if err := refreshAggYear(ctx, tx, y); err != nil {
 			return fmt.Errorf("sqlstore: refresh summaries for %d: %w", y, err)
@@ -327,6 +446,14 @@ func (s *Store) RefreshAggregates(ctx context.Context, years []int) error {
 // Specialized status is taken at year end.
 func refreshAggYear(ctx context.Context, tx *sql.Tx, year int) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM agg_month WHERE year = $1`, year); err != nil {
+		return err
+	}
+	// A year without reports has no summary rows. Loading enterprises
+	// before their reports (the demo, a new year's registry) would
+	// otherwise resolve every firm's cell for nothing, once per batch.
+	var has int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM monthly_report WHERE year = $1 LIMIT 1) x`, year).Scan(&has)
+	if err != nil || has == 0 {
 		return err
 	}
 	cur := make([]string, len(reportColumns))
@@ -360,11 +487,11 @@ FROM (
     ` + strings.Join(inner, ", ") + `
   FROM f
   CROSS JOIN monthly_report r
-  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = r.year - 1 AND b.month = r.month
+  LEFT JOIN monthly_report b ON b.enterprise_id = r.enterprise_id AND b.year = $1 - 1 AND b.month = r.month
   WHERE r.enterprise_id = f.enterprise_id AND r.year = $1
 ) x
 GROUP BY x.month, x.region_code, x.cluster_code, x.tier, x.section, x.sei, x.specialized`
-	_, err := tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
+	_, err = tx.ExecContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,12 @@ type Store struct {
 	writeWait time.Duration
 	onBusy    func()
 	path      string // the SQLite file; "" on PostgreSQL
+	// txConns maps an open PostgreSQL write transaction to the connection
+	// it runs on, so bulk writes inside it can use COPY (pgcopy.go).
+	txConns sync.Map // *sql.Tx → *sql.Conn
+	// bulkMin is the smallest write that goes through COPY on PostgreSQL
+	// (bulkMinRows; tests move it to compare both paths).
+	bulkMin int
 }
 
 // Options tune Open.
@@ -63,7 +70,7 @@ type Options struct {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
@@ -107,8 +114,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Every open connection may stay idle: with fewer idle than open
+		// slots, a burst of requests (16 clients) closed the extra
+		// connections after each use and opened new ones, a backend fork
+		// each, which showed as the p99 of every endpoint.
 		db.SetMaxOpenConns(readConns + 4)
-		db.SetMaxIdleConns(readConns)
+		db.SetMaxIdleConns(readConns + 4)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.read, s.write = db, db
 	default:
@@ -213,8 +224,21 @@ const writerLock = 0x69627261696e // "ibrain"
 // agg_month (DELETE then INSERT of the same year) collide on its primary
 // key, because neither DELETE sees the rows the other inserts.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
+	var tx *sql.Tx
+	if s.engine == Postgres {
+		// The transaction runs on a connection of its own, kept next to
+		// it, so COPY can reach the same session (copyFrom).
+		conn, err := s.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		defer conn.Close()
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		s.txConns.Store(tx, conn)
+		defer s.txConns.Delete(tx)
+	} else if tx, err = s.beginWrite(ctx); err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
 	defer func() {

@@ -2,7 +2,9 @@ package stats
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -242,5 +244,70 @@ func TestEngineMarksOnlyCityWide(t *testing.T) {
 	}
 	if district.Mark != target.MarkNone {
 		t.Fatalf("district view: mark %q, want none (thresholds are city-level)", district.Mark)
+	}
+}
+
+// monthlyPPI is a source with monthly price index points; withYear adds
+// the one-read-per-year method the store has.
+type monthlyPPI struct {
+	*fakeSource
+	points map[[2]int]int64 // {year, month} → index; month 0 the annual value
+	calls  int
+}
+
+func (m *monthlyPPI) Deflator(_ context.Context, _ string, year, month int) (int64, bool, error) {
+	m.calls++
+	if v, ok := m.points[[2]int{year, month}]; ok {
+		return v, true, nil
+	}
+	v, ok := m.points[[2]int{year, 0}]
+	return v, ok, nil
+}
+
+type monthlyPPIWithYear struct{ *monthlyPPI }
+
+func (m monthlyPPIWithYear) DeflatorsOfYear(_ context.Context, _ string, year int) (map[int]int64, error) {
+	out := map[int]int64{}
+	for k, v := range m.points {
+		if k[0] == year {
+			out[k[1]] = v
+		}
+	}
+	return out, nil
+}
+
+// TestEngineTrendReadsTheYearsDeflatorsOnce: a real-growth trend over a
+// source that can list a year's price index gives the same figures as one
+// asked month by month (a monthly point where there is one, else the
+// annual value), without a per-month read.
+func TestEngineTrendReadsTheYearsDeflatorsOnce(t *testing.T) {
+	rows := map[report.Period][]Row{}
+	for m := 2; m <= 5; m++ {
+		rows[report.Period{Year: 2023, Month: m}] = []Row{row("C", false, false,
+			map[report.Field]int64{report.ValueAdded: int64(m*11) * int64(unit.Yi)}, map[report.Field]int64{report.ValueAdded: int64(m*10) * int64(unit.Yi)})}
+	}
+	points := map[[2]int]int64{{2023, 0}: 1_020_000, {2023, 3}: 990_000}
+	plain := &monthlyPPI{fakeSource: &fakeSource{rows: rows}, points: points}
+	want, err := NewEngine(plain, testCatalogue(t)).Trend(context.Background(), auth.All(), "IND_VA_GROWTH", 2023, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefetch := monthlyPPIWithYear{&monthlyPPI{fakeSource: &fakeSource{rows: rows}, points: points}}
+	got, err := NewEngine(prefetch, testCatalogue(t)).Trend(context.Background(), auth.All(), "IND_VA_GROWTH", 2023, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brief := func(fs []Figure) string {
+		var b strings.Builder
+		for _, f := range fs {
+			fmt.Fprintf(&b, "%s %v %v %v; ", f.Period, f.Value, f.Known, f.Nominal)
+		}
+		return b.String()
+	}
+	if len(want) != 4 || brief(got) != brief(want) {
+		t.Fatalf("got %s\nwant %s", brief(got), brief(want))
+	}
+	if want[0].Value == want[1].Value || plain.calls != 4 || prefetch.calls != 0 {
+		t.Fatalf("month 3's own index unused or per-month reads: values %v, %v; calls %d, %d", want[0].Value, want[1].Value, plain.calls, prefetch.calls)
 	}
 }

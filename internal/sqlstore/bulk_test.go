@@ -1,0 +1,261 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/rules"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// tableRows returns a table's rows as sorted text, for comparing stores.
+func tableRows(tb testing.TB, st *Store, q string) []string {
+	tb.Helper()
+	rows, err := st.read.QueryContext(context.Background(), q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestBulkWritesMatchRowByRow: the same sequence of enterprise, title and
+// report writes goes into one store through the bulk path (COPY into
+// staging tables on PostgreSQL, from the first row) and into another row
+// by row. Counts, stored rows, ids, the name index and the summaries must
+// agree, and the summaries must equal a full rebuild. The sequence repeats
+// firms within a write (a later row renames a firm, a later year row
+// replaces an earlier one), re-imports unchanged rows, moves firms between
+// districts and fails a write midway. Without the sequential replay of
+// repeated rows, or with a merge that drops the change filter, the counts
+// or the rows differ.
+func TestBulkWritesMatchRowByRow(t *testing.T) {
+	for _, e := range testEngines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			bulk := e.open(t, Options{Now: tickingClock()})
+			bulk.bulkMin = 1
+			rowwise := e.open(t, Options{Now: tickingClock()})
+			rowwise.bulkMin = math.MaxInt
+			stores := []*Store{bulk, rowwise}
+			for _, st := range stores {
+				mustMigrate(t, st)
+				seedRegions(t, st)
+			}
+			const firms = 80
+			years := []int{2022, 2023, 2024}
+			firm := func(i int, region, name string) enterprise.Enterprise {
+				return enterprise.Enterprise{CreditCode: fmt.Sprintf("BULK%08d", i), Name: name, RegionCode: region, IndustryCode: "3011", Founded: day("2012-03-04"), LandArea: unit.Mu100(100 + i)}
+			}
+			var rows []EnterpriseWithYear
+			for i := range firms {
+				for _, y := range years {
+					rows = append(rows, EnterpriseWithYear{Enterprise: firm(i, regionA, fmt.Sprintf("重庆测试%03d制造有限公司", i)),
+						Year: &enterprise.Year{Year: y, AboveScale: (i+y)%5 != 0, Size: enterprise.SizeSmall, Employees: 40 + i, Revenue: unit.Fen(3000+i) * unit.Wan}})
+				}
+			}
+			// A later row renames firm 3; firm 4's 2023 status comes twice,
+			// the second wins.
+			rows = append(rows, EnterpriseWithYear{Enterprise: firm(3, regionA, "重庆改名三号机械有限公司")})
+			rows = append(rows, EnterpriseWithYear{Enterprise: firm(4, regionA, "重庆测试004制造有限公司"),
+				Year: &enterprise.Year{Year: 2023, AboveScale: false, Size: enterprise.SizeMicro, Employees: 5, Revenue: 100 * unit.Wan}})
+
+			compare := func(step string, res []UpsertResult) {
+				t.Helper()
+				if len(res) == 2 && res[0] != res[1] {
+					t.Fatalf("%s: bulk counted %+v, row by row %+v", step, res[0], res[1])
+				}
+				for _, q := range []string{
+					`SELECT id, credit_code, name, region_code, industry_code, founded, land_mu100 FROM enterprise`,
+					`SELECT * FROM enterprise_year`, `SELECT * FROM enterprise_gram`, `SELECT * FROM title`, `SELECT * FROM monthly_report`,
+				} {
+					a, b := tableRows(t, bulk, q), tableRows(t, rowwise, q)
+					if !slices.Equal(a, b) {
+						t.Fatalf("%s: %s differs: bulk %d rows, row by row %d rows", step, q, len(a), len(b))
+					}
+				}
+				if a, b := summarySnapshot(t, bulk), summarySnapshot(t, rowwise); fmt.Sprint(a) != fmt.Sprint(b) {
+					t.Fatalf("%s: summaries differ", step)
+				}
+				if len(summarySnapshot(t, bulk)["agg_month"]) == 0 && step != "enterprises" && step != "titles" {
+					t.Fatalf("%s: no summaries", step)
+				}
+			}
+			each := func(step string, fn func(st *Store) (UpsertResult, error)) {
+				t.Helper()
+				var res []UpsertResult
+				for _, st := range stores {
+					r, err := fn(st)
+					if err != nil {
+						t.Fatalf("%s: %v", step, err)
+					}
+					res = append(res, r)
+				}
+				compare(step, res)
+			}
+			each("enterprises", func(st *Store) (UpsertResult, error) { return st.UpsertEnterprises(ctx, rows) })
+			if r, _ := bulk.UpsertEnterprises(ctx, rows[:3]); r.Unchanged != 3 {
+				t.Fatalf("re-import: %+v, want 3 unchanged", r)
+			}
+			ids, err := bulk.EnterpriseIDs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			idOf := func(i int) int64 { return ids[fmt.Sprintf("BULK%08d", i)] }
+
+			var titles []enterprise.Title
+			for i := 0; i < firms; i += 3 {
+				kind := enterprise.TitleSpecialized
+				if i%2 == 0 {
+					kind = enterprise.TitleHighTech
+				}
+				titles = append(titles, enterprise.Title{EnterpriseID: idOf(i), Kind: kind, Level: enterprise.LevelProvincial, GrantedOn: day("2023-05-01")})
+			}
+			titles = append(titles, enterprise.Title{EnterpriseID: idOf(0), Kind: enterprise.TitleHighTech, Level: enterprise.LevelNational, GrantedOn: day("2023-05-01"), ValidUntil: day("2026-05-01")})
+			each("titles", func(st *Store) (UpsertResult, error) { return UpsertResult{}, st.PutTitles(ctx, titles) })
+
+			var reps []report.Monthly
+			for i := range firms {
+				for _, y := range years {
+					for m := 2; m <= 12; m++ {
+						reps = append(reps, report.Monthly{EnterpriseID: idOf(i), Period: report.Period{Year: y, Month: m}, Values: vals(int64(1000*i+100*(y-2020)+m), i%7 == 3)})
+					}
+				}
+			}
+			if len(reps) <= deltaMaxRows {
+				t.Fatalf("%d reports do not reach the rebuild path", len(reps))
+			}
+			each("reports", func(st *Store) (UpsertResult, error) { return st.ImportReports(ctx, reps, WriteOptions{}) })
+			// Re-import with every fifth row changed.
+			again := slices.Clone(reps)
+			for i := range again {
+				if i%5 == 0 {
+					again[i].Values[0] += 7
+				}
+			}
+			each("reports again", func(st *Store) (UpsertResult, error) { return st.ImportReports(ctx, again, WriteOptions{}) })
+
+			// Moves and status changes of existing firms.
+			var moves []EnterpriseWithYear
+			for i := 0; i < firms; i += 2 {
+				region, name := regionA, fmt.Sprintf("重庆测试%03d制造有限公司", i)
+				if i%4 == 0 {
+					region = regionB
+				}
+				if i%6 == 0 {
+					name = fmt.Sprintf("涪陵新名%03d科技有限公司", i)
+				}
+				moves = append(moves, EnterpriseWithYear{Enterprise: firm(i, region, name),
+					Year: &enterprise.Year{Year: 2024, AboveScale: i%3 != 0, Size: enterprise.SizeMedium, Employees: 300, Revenue: 9000 * unit.Wan}})
+			}
+			each("moves", func(st *Store) (UpsertResult, error) { return st.UpsertEnterprises(ctx, moves) })
+
+			// Profile facts: a key repeated within the write, then a second
+			// write with one row in three changed.
+			var facts []cultivation.YearFacts
+			for i := range firms {
+				for _, y := range []int{2023, 2024} {
+					facts = append(facts, cultivation.YearFacts{EnterpriseID: idOf(i), Year: y, Facts: cultivation.Facts{DebtRatio: rules.Ptr(int64(1000 + i))}, Source: "test"})
+				}
+			}
+			facts = append(facts, cultivation.YearFacts{EnterpriseID: idOf(5), Year: 2024, Facts: cultivation.Facts{DebtRatio: rules.Ptr(int64(4321))}, Source: "later"})
+			each("profile facts", func(st *Store) (UpsertResult, error) { return st.PutProfileFacts(ctx, facts) })
+			for i := range facts {
+				if i%3 == 0 {
+					facts[i].Facts.DebtRatio = rules.Ptr(*facts[i].Facts.DebtRatio + 1)
+				}
+			}
+			each("profile facts again", func(st *Store) (UpsertResult, error) { return st.PutProfileFacts(ctx, facts) })
+			if a, b := tableRows(t, bulk, `SELECT enterprise_id, year, facts, source FROM enterprise_profile`),
+				tableRows(t, rowwise, `SELECT enterprise_id, year, facts, source FROM enterprise_profile`); !slices.Equal(a, b) || len(a) != 2*firms {
+				t.Fatalf("profile facts differ: bulk %d rows, row by row %d", len(a), len(b))
+			}
+			if _, err := bulk.PutProfileFacts(ctx, append(slices.Clone(facts), cultivation.YearFacts{EnterpriseID: 999_999, Year: 2024})); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("unknown enterprise: %v, want not found", err)
+			}
+
+			// A write that fails on its last row leaves nothing behind.
+			before := dbChecksum(t, bulk)
+			bad := append(slices.Clone(moves), EnterpriseWithYear{Enterprise: firm(999, "999999", "不存在区县的企业有限公司")})
+			if _, err := bulk.UpsertEnterprises(ctx, bad); err == nil {
+				t.Fatal("a firm in an unknown district was accepted")
+			}
+			if after := dbChecksum(t, bulk); after != before {
+				t.Fatalf("failed write changed the database:\n%s\n%s", before, after)
+			}
+
+			maintained := summarySnapshot(t, bulk)
+			if err := bulk.RefreshAggregates(ctx, years); err != nil {
+				t.Fatal(err)
+			}
+			if rebuilt := summarySnapshot(t, bulk); fmt.Sprint(maintained) != fmt.Sprint(rebuilt) {
+				t.Fatal("summaries after bulk writes differ from a rebuild")
+			}
+		})
+	}
+}
+
+// TestDeferredSummaries: report batches written with DeferSummaries leave
+// the summaries alone (a large batch would rebuild, a small one add
+// deltas), and one RefreshAggregates afterwards gives the summaries of the
+// same rows written without deferral.
+func TestDeferredSummaries(t *testing.T) {
+	for _, e := range testEngines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			deferred, direct := e.open(t, Options{Now: tickingClock()}), e.open(t, Options{Now: tickingClock()})
+			var ids []int64
+			for _, st := range []*Store{deferred, direct} {
+				mustMigrate(t, st)
+				seedRegions(t, st)
+				ids = seedFirms(t, st, "DEFER", 250, 2023, 2024)
+			}
+			big := monthRows(ids, 2023, 5)       // 2,750 rows: the rebuild (and COPY) path
+			small := monthRows(ids[:9], 2024, 9) // 99 rows: the delta path
+			for _, batch := range [][]report.Monthly{big, small} {
+				if _, err := deferred.ImportReports(ctx, batch, WriteOptions{DeferSummaries: true}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := direct.ImportReports(ctx, batch, WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := countRows(t, deferred, "agg_month"); n != 0 {
+				t.Fatalf("deferred writes left %d summary rows", n)
+			}
+			if err := deferred.RefreshAggregates(ctx, []int{2023, 2024}); err != nil {
+				t.Fatal(err)
+			}
+			a, b := summarySnapshot(t, deferred), summarySnapshot(t, direct)
+			if len(a["agg_month"]) == 0 || fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Fatalf("summaries after the deferred rebuild differ (%d and %d rows)", len(a["agg_month"]), len(b["agg_month"]))
+			}
+		})
+	}
+}
