@@ -42,17 +42,21 @@ type cockpitPage struct {
 	Years       []int
 	Months      []monthOption
 	NoData      bool
-	KPIs        []kpiCard
-	ShowMap     bool
-	Zones       []regionLink     // functional zones, listed beside the map
-	Clusters    []sliceLink      // a district's clusters, server-rendered for the drill-down
-	Top         []entLink        // the largest enterprises of a district's cluster
-	TopTotal    int              // how many enterprises the filtered list has
-	ListURL     string           // the enterprise list with this page's filters
-	Data        cockpitData      // for cockpit.js
-	MapPanel    *web.ChartPanel  // the district map, on city-wide pages
-	Panels      []web.ChartPanel // the other chart panels, in order
-	Related     []web.RelLink    // a district's pages in the other modules
+	// PeriodNotice says the chosen period has no data; LatestURL is the
+	// latest period with data.
+	PeriodNotice string
+	LatestURL    string
+	KPIs         []kpiCard
+	ShowMap      bool
+	Zones        []regionLink     // functional zones, listed beside the map
+	Clusters     []sliceLink      // a district's clusters, server-rendered for the drill-down
+	Top          []entLink        // the largest enterprises of a district's cluster
+	TopTotal     int              // how many enterprises the filtered list has
+	ListURL      string           // the enterprise list with this page's filters
+	Data         cockpitData      // for cockpit.js
+	MapPanel     *web.ChartPanel  // the district map, on city-wide pages
+	Panels       []web.ChartPanel // the other chart panels, in order
+	Related      []web.RelLink    // a district's pages in the other modules
 }
 
 type monthOption struct {
@@ -162,29 +166,32 @@ func (m *module) clusterPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	return m.cockpit(w, r, c, "", r.PathValue("cluster"))
 }
 
-// periodChoice resolves ?year=&month= against the latest reported period:
-// no year means the latest period, a year without a month means its last
-// reported month; a period after the latest is clamped to it.
-func periodChoice(r *http.Request, latest report.Period) report.Period {
-	p := latest
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= latest.Year {
-		p = report.Period{Year: y, Month: 12}
-		if y == latest.Year {
-			p.Month = latest.Month
-		}
-		if m, err := strconv.Atoi(r.URL.Query().Get("month")); err == nil && m >= 2 && m <= 12 {
-			if y < latest.Year || m <= latest.Month {
-				p.Month = m
-			}
-		}
+// periodChoice resolves ?year=&month= against the latest reported period
+// and the years with reports: no year means the latest period, a year
+// without a month means its last reported month. A period after the
+// latest, or in a year without reports, comes back as asked with
+// noData set: the page keeps the picker on it and says there is no data,
+// rather than silently showing another period.
+func periodChoice(r *http.Request, latest report.Period, years []int) (p report.Period, noData bool) {
+	p = latest
+	y, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		return p, false
 	}
-	return p
+	p = report.Period{Year: y, Month: 12}
+	if y == latest.Year {
+		p.Month = latest.Month
+	}
+	if m, err := strconv.Atoi(r.URL.Query().Get("month")); err == nil && m >= 2 && m <= 12 {
+		p.Month = m
+	}
+	return p, p.Key() > latest.Key() || !slices.Contains(years, y)
 }
 
 func (m *module) monthOptions(lang string, p, latest report.Period) []monthOption {
 	last := 12
 	if p.Year == latest.Year {
-		last = latest.Month
+		last = max(latest.Month, p.Month) // a month asked for beyond the data stays chosen
 	}
 	var out []monthOption
 	for mo := 2; mo <= last; mo++ {
@@ -253,8 +260,13 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		return err
 	}
 	year := latest.Year
+	var years []int
+	var noPeriodData bool
 	if ok {
-		p.Period = periodChoice(r, latest)
+		if years, err = m.svc.ReportYears(ctx); err != nil {
+			return err
+		}
+		p.Period, noPeriodData = periodChoice(r, latest, years)
 		year = p.Period.Year
 	}
 	clusters, clusterList, err := m.core.ClusterIndex(ctx, max(year, 2000))
@@ -338,12 +350,22 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		p.NoData = true
 		return m.core.Render(w, r, c, "cockpit.html", p)
 	}
-	p.Data.Year, p.Data.Month = p.Period.Year, p.Period.Month
 	p.PeriodLabel = periodLabel(lang, p.Period)
-	if p.Years, err = m.svc.ReportYears(ctx); err != nil {
-		return err
+	p.Years = years
+	if !slices.Contains(p.Years, p.Period.Year) {
+		p.Years = append(slices.Clone(p.Years), p.Period.Year)
+		slices.Sort(p.Years)
 	}
 	p.Months = m.monthOptions(lang, p.Period, latest)
+	if noPeriodData {
+		// The period asked for has no data: say so, keep the picker on it
+		// and point to the latest period, instead of showing that one.
+		p.PeriodNotice = t("cockpit.no_period_data", p.PeriodLabel, periodLabel(lang, latest))
+		v := url.Values{"year": {strconv.Itoa(latest.Year)}, "month": {strconv.Itoa(latest.Month)}}
+		p.LatestURL = r.URL.Path + "?" + v.Encode()
+		return m.core.Render(w, r, c, "cockpit.html", p)
+	}
+	p.Data.Year, p.Data.Month = p.Period.Year, p.Period.Month
 
 	sc := c.Scope()
 	f := stats.Filter{Region: regionCode, Cluster: clusterCode}
@@ -531,6 +553,8 @@ type targetsPage struct {
 	Rows   []targetRow
 	Counts []web.StatusCount
 	NoData bool
+	// PeriodNotice says the chosen year has no reports yet.
+	PeriodNotice string
 }
 
 type targetRow struct {
@@ -572,11 +596,20 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		p.NoData = true
 		return m.core.Render(w, r, c, "targets.html", p)
 	}
-	period := periodChoice(r, latest)
-	p.Year, p.AsOf = period.Year, periodLabel(lang, period)
 	years, err := m.svc.ReportYears(ctx)
 	if err != nil {
 		return err
+	}
+	period, noPeriodData := periodChoice(r, latest, years)
+	p.Year, p.AsOf = period.Year, periodLabel(lang, period)
+	if noPeriodData {
+		// Targets of a year without reports are listed, judged as no data,
+		// under a notice; the picker stays on the year.
+		p.PeriodNotice = m.core.T(lang, "cockpit.no_period_data", p.AsOf, periodLabel(lang, latest))
+		if !slices.Contains(years, p.Year) {
+			years = append(slices.Clone(years), p.Year)
+			slices.Sort(years)
+		}
 	}
 	p.Years = yearOptions(years, p.Year)
 	clusters, _, err := m.core.ClusterIndex(ctx, p.Year)

@@ -45,7 +45,7 @@
   function trend(id, indicator, draw) {
     const panel = IB.panel(id);
     if (!panel) return;
-    api('stats/trend', { indicator: indicator, year: P.year, region: P.region, cluster: P.cluster })
+    api('stats/trend', { indicator: indicator, year: P.year, month: P.month, region: P.region, cluster: P.cluster })
       .then(function (res) {
         const pts = (res.points || []).filter(function (p) { return p.value !== null && p.value !== undefined; });
         if (pts.length === 0) { panel.state(t('js.no_data')); return; }
