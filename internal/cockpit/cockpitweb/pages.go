@@ -51,7 +51,8 @@ type cockpitPage struct {
 	Zones        []regionLink     // functional zones, listed beside the map
 	Clusters     []sliceLink      // a district's clusters, server-rendered for the drill-down
 	Top          []entLink        // the largest enterprises of a district's cluster
-	TopTotal     int              // how many enterprises the filtered list has
+	TopTotal     int              // how many above-scale enterprises of the year the filtered list has
+	CountNote    string           // why that differs from the enterprise-count card
 	ListURL      string           // the enterprise list with this page's filters
 	Data         cockpitData      // for cockpit.js
 	MapPanel     *web.ChartPanel  // the district map, on city-wide pages
@@ -120,7 +121,8 @@ type kpiCard struct {
 	YoYClass   string // up | down | ""
 	Nominal    bool
 	Mark       string // alert | excellent | ""
-	Thresholds string // "预警 < 5 · 优秀 ≥ 10"
+	Thresholds string // "预警 < 5 · 优秀 ≥ 10", when they judge this view
+	SmallBase  bool   // growth on a small base a year earlier: read with care
 	Definition string
 	Department string
 	Progress   *progressView
@@ -397,11 +399,27 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 				Growth: optSigned(s.VAGrowth), N: s.N})
 		}
 	case "district_cluster", "cluster":
-		page, err := m.firms.ListEnterprises(ctx, sc, registry.Filter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, Limit: 10})
+		// The list behind the button holds the year's above-scale firms, the
+		// set the enterprise count is taken from; the count also needs a
+		// report for the period, so the two may still differ, and the
+		// button says which set it lists.
+		above := true
+		page, err := m.firms.ListEnterprises(ctx, sc, registry.Filter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, AboveScale: &above, Limit: 10})
 		if err != nil {
 			return err
 		}
 		p.TopTotal = page.Total
+		lq := url.Values{"above_scale": {"true"}, "year": {strconv.Itoa(p.Period.Year)}}
+		if regionCode != "" {
+			lq.Set("region", regionCode)
+		}
+		lq.Set("cluster", clusterCode)
+		p.ListURL = "/enterprises?" + lq.Encode()
+		for _, k := range p.KPIs {
+			if k.Code == "ABOVE_SCALE_COUNT" && k.Value != web.FormatNumber(float64(page.Total), 0) {
+				p.CountNote = t("cockpit.count_note", k.Value, page.Total)
+			}
+		}
 		for _, it := range page.Items {
 			p.Top = append(p.Top, entLink{Name: it.Name, URL: "/enterprises/" + strconv.FormatInt(it.ID, 10),
 				Size: t("size." + string(it.Size)), Revenue: web.FormatNumber(float64(it.Revenue)/1e6, 1)})
@@ -445,7 +463,11 @@ func (m *module) kpiCard(lang string, fig stats.Figure) kpiCard {
 			c.YoYClass = "down"
 		}
 	}
-	c.Thresholds = m.thresholdText(lang, ind)
+	if fig.Judged {
+		// Only thresholds that judge this view are printed beside it.
+		c.Thresholds = m.thresholdText(lang, ind)
+	}
+	c.SmallBase = fig.SmallBase
 	if pr := fig.Progress; pr != nil {
 		c.Progress = m.progressView(lang, ind, *pr)
 	}

@@ -37,6 +37,14 @@ func TestCockpitPages(t *testing.T) {
 				WantContains: []string{`id="period-notice"`, "2019年1–12月 暂无统计数据", `<option value="2019" selected>`}},
 			{Name: "targets of a year without reports say so and keep the year", URL: "/targets?year=2025", User: "admin", WantStatus: 200,
 				WantContains: []string{`id="period-notice"`, `<option value="2025" selected>`}},
+			// Issue 12: district and cluster growth is judged against the
+			// lines the card prints; a city-level share line is not printed.
+			{Name: "district growth is judged against the printed lines", URL: "/districts/500101", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`class="card kpi mark-excellent" data-indicator="IND_VA_GROWTH"`, "预警 &lt; 5.0 · 优秀 ≥ 8.0",
+					`class="card kpi" data-indicator="SEI_VA_SHARE"`}},
+			{Name: "the cluster's list button says which firms it lists", URL: "/districts/500101/clusters/L1-nev", User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`class="card kpi mark-excellent" data-indicator="IND_VA_GROWTH"`, "查看当年 1 家规上企业名单",
+					`href="/enterprises?above_scale=true&amp;cluster=L1-nev&amp;region=500101&amp;year=2024"`}},
 			{Name: "district officer lands on the district", URL: "/", User: "wanzhou", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/districts/500101"}},
 			{Name: "enterprise user lands on the profile", URL: "/", User: "firm", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/enterprises/"}},
 			{Name: "own district", URL: "/districts/500101", User: "wanzhou", WantStatus: 200,
