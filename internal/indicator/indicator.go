@@ -60,8 +60,8 @@ type Indicator struct {
 	// caveat that it rests on a small base a year earlier (+825 % on a
 	// tiny investment); 0 = no caveat.
 	BaseCaveatPct float64 `json:"base_caveat_pct,omitempty"`
-	DefinitionZh   string   `json:"definition_zh"`
-	DefinitionEn   string   `json:"definition_en"`
+	DefinitionZh  string  `json:"definition_zh"`
+	DefinitionEn  string  `json:"definition_en"`
 }
 
 // Catalogue is a version of the indicator catalogue.

@@ -24,15 +24,18 @@ type Reason string
 
 // Reasons.
 const (
-	ReasonScore          Reason = "score_changed"    // the firm's own score moved
-	ReasonOthersMoved    Reason = "others_moved"     // own score unchanged: other firms' scores moved the cut-off
-	ReasonCutoff         Reason = "cutoff_changed"   // the group's cut-off rule changed
-	ReasonVetoAdded      Reason = "veto_added"       // a veto applies now
-	ReasonVetoRemoved    Reason = "veto_removed"     // a veto no longer applies
-	ReasonVetoRule       Reason = "veto_rule"        // the definition of a veto the firm has changed
-	ReasonNowExempt      Reason = "now_exempt"       // exempt in the new run only
-	ReasonNoLongerExempt Reason = "no_longer_exempt" // exempt in the old run only
-	ReasonGroup          Reason = "group_changed"    // moved between above- and below-scale
+	ReasonScore          Reason = "score_changed"     // the firm's own indicator values moved its score
+	ReasonWeights        Reason = "weights_changed"   // indicator weights (or the indicator set) changed its score
+	ReasonBenchmark      Reason = "benchmark_changed" // benchmarks moved its score
+	ReasonScoringRule    Reason = "scoring_rule"      // a cap or missing-data rule changed its score
+	ReasonOthersMoved    Reason = "others_moved"      // own score unchanged: other firms' scores moved the cut-off
+	ReasonCutoff         Reason = "cutoff_changed"    // the group's cut-off rule changed
+	ReasonVetoAdded      Reason = "veto_added"        // a veto applies now
+	ReasonVetoRemoved    Reason = "veto_removed"      // a veto no longer applies
+	ReasonVetoRule       Reason = "veto_rule"         // the definition of a veto the firm has changed
+	ReasonNowExempt      Reason = "now_exempt"        // exempt in the new run only
+	ReasonNoLongerExempt Reason = "no_longer_exempt"  // exempt in the old run only
+	ReasonGroup          Reason = "group_changed"     // moved between above- and below-scale
 	ReasonEntered        Reason = "entered_scope"
 	ReasonLeft           Reason = "left_scope"
 )
@@ -176,8 +179,9 @@ func (d *differ) one(o, n *EnterpriseResult) ClassChange {
 		c = ClassChange{EnterpriseID: n.EnterpriseID, RegionCode: n.RegionCode, ParkCode: n.ParkCode, Group: n.Group, Kind: Changed,
 			OldClass: o.Class, NewClass: n.Class, OldScore: o.Score, NewScore: n.Score, OldRank: o.Rank, NewRank: n.Rank}
 		c.Direction = d.direction(o.Class, n.Class)
-		d.reasons(&c, o, n)
-		c.Drivers = d.drivers(o, n)
+		all := d.drivers(o, n)
+		d.reasons(&c, o, n, all)
+		c.Drivers = all[:min(len(all), d.opt.MaxDrivers)]
 	}
 	c.Explanation = d.explain(&c, o, n)
 	return c
@@ -195,7 +199,11 @@ func (d *differ) direction(oc, nc string) string {
 	return "down"
 }
 
-func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult) {
+// reasons names why the class changed. A moved score is attributed by
+// the causes of its indicators' changes (drivers, all of them): the
+// firm's own values, the weights, the benchmarks or a scoring rule, so
+// a change of configuration is not reported as the firm's doing.
+func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult, drivers []Driver) {
 	if o.Group != n.Group {
 		c.Reasons = append(c.Reasons, ReasonGroup)
 	}
@@ -234,7 +242,32 @@ func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult) {
 	}
 	scoreMoved := math.Abs(n.Score-o.Score) > 1e-6
 	if scoreMoved {
-		c.Reasons = append(c.Reasons, ReasonScore)
+		var own, weights, bench, rule bool
+		for _, dr := range drivers {
+			for _, cause := range dr.Causes {
+				switch cause {
+				case "value", "missing":
+					own = true
+				case "weight", "reweight", "added", "removed":
+					weights = true
+				case "benchmark":
+					bench = true
+				case "cap", "missing_rule":
+					rule = true
+				}
+			}
+		}
+		if !own && !weights && !bench && !rule {
+			own = true // moves too small to name one by one are the firm's own
+		}
+		for _, r := range []struct {
+			on bool
+			r  Reason
+		}{{own, ReasonScore}, {weights, ReasonWeights}, {bench, ReasonBenchmark}, {rule, ReasonScoringRule}} {
+			if r.on {
+				c.Reasons = append(c.Reasons, r.r)
+			}
+		}
 	}
 	if !scoreMoved && !cutoff && len(c.Reasons) == 0 {
 		c.Reasons = append(c.Reasons, ReasonOthersMoved)
@@ -295,9 +328,6 @@ func (d *differ) drivers(o, n *EnterpriseResult) []Driver {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Driver) int { return cmp.Compare(math.Abs(b.Delta), math.Abs(a.Delta)) })
-	if len(out) > d.opt.MaxDrivers {
-		out = out[:d.opt.MaxDrivers]
-	}
 	return out
 }
 

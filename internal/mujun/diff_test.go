@@ -44,8 +44,10 @@ func TestDiffWeights(t *testing.T) {
 	if c.Kind != Changed || c.OldClass != "A" || c.NewClass != "B" || c.Direction != "down" {
 		t.Errorf("change %+v", c)
 	}
-	if !slices.Contains(c.Reasons, ReasonScore) {
-		t.Errorf("reasons %v", c.Reasons)
+	// Only the weights changed: the reason says so, not "own score"
+	// (issue 12).
+	if !slices.Equal(c.Reasons, []Reason{ReasonWeights}) {
+		t.Errorf("reasons %v, want only %q", c.Reasons, ReasonWeights)
 	}
 	// VA per mu: 100 → 40 (−60); tax per mu: 25 → 40 (+15). Largest first.
 	if len(c.Drivers) != 2 || c.Drivers[0].Code != VAPerMu || c.Drivers[1].Code != TaxPerMu {
@@ -148,7 +150,7 @@ func TestDiffOthersMovedVetoAndScope(t *testing.T) {
 	if _, ok := changes[2]; ok {
 		t.Errorf("firm 2 stayed B but is listed: %+v", changes[2])
 	}
-	if c := changes[3]; c.OldClass != "C" || c.NewClass != "A" || c.Direction != "up" || !slices.Contains(c.Reasons, ReasonScore) {
+	if c := changes[3]; c.OldClass != "C" || c.NewClass != "A" || c.Direction != "up" || !slices.Equal(c.Reasons, []Reason{ReasonScore}) {
 		t.Errorf("firm 3: %+v", c)
 	}
 	if c := changes[4]; c.Kind != Added || c.NewClass != "C" || !strings.Contains(c.Explanation.En, "Newly in scope") {
