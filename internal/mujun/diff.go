@@ -407,7 +407,9 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 		if oi.Benchmark.Method != ni.Benchmark.Method || oi.Benchmark.Multiple != ni.Benchmark.Multiple ||
 			oi.Benchmark.Floor != ni.Benchmark.Floor || oi.Benchmark.Range != ni.Benchmark.Range || oi.Benchmark.Mean != ni.Benchmark.Mean {
 			o, n := methodText(oi.Benchmark), methodText(ni.Benchmark)
-			ch("benchmark_method", ni.Code, o, n, "mujun.diff.benchmark_method_of", name.Zh, o, n, name.En)
+			ol, nl := methodLabel(oi.Benchmark), methodLabel(ni.Benchmark)
+			out = append(out, ConfigChange{Kind: "benchmark_method", Group: g, Indicator: ni.Code, Old: o, New: n,
+				Text: both(msg("mujun.diff.benchmark_method_of", name.Zh, ol.Zh, nl.Zh, name.En), msg("mujun.diff.benchmark_method_of", name.Zh, ol.En, nl.En, name.En))})
 		}
 		ob, _ := ogr.indicator(ni.Code)
 		nb, _ := ngr.indicator(ni.Code)
@@ -420,7 +422,9 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 			ch("cap", ni.Code, o.En, n.En, "mujun.diff.cap_of", name.Zh, o.Zh, n.Zh, name.En, o.En, n.En)
 		}
 		if oi.Missing != ni.Missing {
-			ch("missing_rule", ni.Code, string(oi.Missing), string(ni.Missing), "mujun.diff.missing_data_rule_of", name.Zh, string(oi.Missing), string(ni.Missing), name.En)
+			ol, nl := msg("mujun.missing."+string(oi.Missing)), msg("mujun.missing."+string(ni.Missing))
+			out = append(out, ConfigChange{Kind: "missing_rule", Group: g, Indicator: ni.Code, Old: string(oi.Missing), New: string(ni.Missing),
+				Text: both(msg("mujun.diff.missing_data_rule_of", name.Zh, ol.Zh, nl.Zh, name.En), msg("mujun.diff.missing_data_rule_of", name.Zh, ol.En, nl.En, name.En))})
 		}
 	}
 	for _, oi := range og.Indicators {
@@ -431,7 +435,10 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 	}
 	ocut, ncut := cutoffText(oc.cutoff(oc.group(g))), cutoffText(nc.cutoff(nc.group(g)))
 	if ocut != ncut {
-		ch("cutoff", "", ocut, ncut, "mujun.diff.class_cut_off", ocut, ncut)
+		// Old and New keep the codes for the API; the text names them.
+		ol, nl := cutoffLabel(oc.cutoff(oc.group(g))), cutoffLabel(nc.cutoff(nc.group(g)))
+		out = append(out, ConfigChange{Kind: "cutoff", Group: g, Old: ocut, New: ncut,
+			Text: both(msg("mujun.diff.class_cut_off", ol.Zh, nl.Zh), msg("mujun.diff.class_cut_off", ol.En, nl.En))})
 	}
 	return out
 }
@@ -526,6 +533,46 @@ func cutoffText(c *Cutoff) string {
 	}
 	return string(c.Method)
 }
+
+// cutoffLabel is cutoffText for readers, in both languages.
+func cutoffLabel(c *Cutoff) Text {
+	var parts []string
+	switch c.Method {
+	case RankShare:
+		for _, s := range c.Shares {
+			parts = append(parts, s.Class+" "+num(s.Pct, 4)+"%")
+		}
+		return msg("mujun.cutoff.rank_share", strings.Join(parts, "/"), c.Remainder)
+	case Score:
+		for i, t := range c.Thresholds {
+			if i == len(c.Thresholds)-1 {
+				parts = append(parts, t.Class+" <")
+			} else {
+				parts = append(parts, t.Class+" ≥"+num(t.MinScore, 4))
+			}
+		}
+		return msg("mujun.cutoff.score", strings.Join(parts, "/"))
+	}
+	return Text{string(c.Method), string(c.Method)}
+}
+
+// methodLabel is methodText for readers, in both languages.
+func methodLabel(b Benchmark) Text {
+	t := msg("mujun.method." + string(b.Method))
+	switch b.Method {
+	case MeanMultiple:
+		t.Zh += " ×" + num(b.Multiple, 4)
+		t.En += " ×" + num(b.Multiple, 4)
+	case MinMax:
+		t.Zh += fmt.Sprintf(" %s+%s", num(b.Floor, 4), num(b.Range, 4))
+		t.En += fmt.Sprintf(" %s+%s", num(b.Floor, 4), num(b.Range, 4))
+	}
+	return t
+}
+
+// both takes the Chinese of zh and the English of en: a text whose
+// arguments differ by language.
+func both(zh, en Text) Text { return Text{Zh: zh.Zh, En: en.En} }
 
 func muText(m100 int64) string { return num(float64(m100)/100, 2) }
 

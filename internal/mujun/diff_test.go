@@ -113,8 +113,15 @@ func TestDiffBenchmarkAndCutoff(t *testing.T) {
 	if !slices.Equal(c.Reasons, []Reason{ReasonCutoff}) || len(c.Drivers) != 0 {
 		t.Errorf("reasons %v drivers %v", c.Reasons, c.Drivers)
 	}
-	if !strings.Contains(c.Explanation.En, "class cut-off score A ≥120/B ≥80/C ≥40/D < → score A ≥130/B ≥80/C ≥40/D <") {
+	if !strings.Contains(c.Explanation.En, "class cut-off score lines A ≥120/B ≥80/C ≥40/D < → score lines A ≥130/B ≥80/C ≥40/D <") {
 		t.Errorf("explanation %s", c.Explanation.En)
+	}
+	// The Chinese explanation names the rule, not its code (issue 12).
+	if !strings.Contains(c.Explanation.Zh, "分类规则 按分数线 A ≥120") || strings.Contains(c.Explanation.Zh, "score") {
+		t.Errorf("zh explanation %s", c.Explanation.Zh)
+	}
+	if cc := c.ConfigChanges[len(c.ConfigChanges)-1]; cc.Kind != "cutoff" || cc.New != "score A ≥130/B ≥80/C ≥40/D <" {
+		t.Errorf("the API keeps the codes: %+v", cc)
 	}
 }
 

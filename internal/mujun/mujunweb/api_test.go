@@ -120,7 +120,7 @@ func TestMujunPages(t *testing.T) {
 			{Name: "unknown run", URL: "/mujun?run=77", User: "admin", WantStatus: 404},
 			{Name: "enterprise user goes to own result", URL: "/mujun", User: "firm", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/mujun/enterprises/"}},
 			{Name: "own result", URL: "/mujun/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, "亩均税收", "基准值", "chongqing_2023"}},
+				WantContains: []string{webtest.NameWZAuto, "亩均税收", "基准值", "重庆默认配置 第1版"}, WantNotContains: []string{"chongqing_2023"}},
 			// Issue 12: R&D intensity in percent, as the policy states it.
 			{Name: "own result gives R&D intensity in percent", URL: "/mujun/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
 				WantContains: []string{`研发投入强度</td><td class="small">%</td>`}, WantNotContains: []string{"比值", ">1.0000<"}},

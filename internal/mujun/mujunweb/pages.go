@@ -113,12 +113,27 @@ type mujunGroupJSON struct {
 }
 
 func (m *module) mujunRunLabel(lang string, r mujun.RunInfo) string {
-	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, m.configName(lang, r.ConfigID), r.ConfigVersion)
 }
 
 // mujunAPIRunLabel labels a run of the API's view of it (the diff page).
 func (m *module) mujunAPIRunLabel(lang string, r apiMujunRun) string {
-	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, m.configName(lang, r.ConfigID), r.ConfigVersion)
+}
+
+// configName names a configuration for a page: ids of the shipped
+// families (chongqing_2024, huangyan_2022) read as the family's name in
+// the catalogue; an uploaded configuration keeps the id its author chose.
+func (m *module) configName(lang, id string) string {
+	family, _, ok := strings.Cut(id, "_")
+	if !ok {
+		return id
+	}
+	key := "mujun.config_family." + family
+	if name := m.core.T(lang, key); name != key {
+		return name
+	}
+	return id
 }
 
 // mujunOverview is GET /mujun[?run=ID]: the newest run by default.
