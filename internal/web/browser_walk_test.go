@@ -2,7 +2,7 @@ package web_test
 
 // The page walk (issue 12): every page the modules serve, as a city
 // administrator, a district officer and an enterprise user, in Chinese and
-// English, at 1280 and 390 px, in one browser tab. A page fails on
+// English, at 1280 and 390 px (loaded at each width), in one browser tab. A page fails on
 // horizontal overflow (the page wider than the screen, or an element
 // outside it that no scrolling box holds), a raw message key or a raw code
 // in its visible text, a short Chinese label wrapped one character per
@@ -213,16 +213,14 @@ func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang st
 						must("size", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 						must("open "+target, chromedp.Do(ctx, chromedp.Navigate(target), chromedp.WaitReady("body")))
 					} else {
-						must("size", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))))
+						// A phone loads the page at its own width.
+						must("size", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitReady("body")))
 					}
 					// Let charts load and layouts settle after a resize.
 					_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`![...document.querySelectorAll('[data-state]')].some(e => !e.hidden && e.textContent === %q)`, loading),
 						chromedp.WithPollingTimeout(8*time.Second)))
 					if err != nil {
 						t.Logf("%s: charts did not finish: %v", target, err)
-					}
-					if width != 1280 {
-						must("settle", chromedp.Do(ctx, chromedp.Sleep(80*time.Millisecond))) // the resize's layout and chart redraws
 					}
 					problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](probe))
 					must("probe "+target, err)

@@ -182,8 +182,9 @@
       opt.series = tiers.map(function (tr) {
         return {
           name: tierName(tr), type: 'bar', stack: 'tier', barMaxWidth: 18, cursor: 'pointer', color: tierColor(tr),
-          label: { show: true, position: 'right', formatter: function (p) { return p.value === null ? '' : IB.num(p.value, 1); } },
-          data: sorted.map(function (s) { const c = P.clusters[s.key]; return c && c.tier === tr ? IB.round(s.output_yi, 1) : null; }),
+          // '-' is ECharts' empty value: the row belongs to another tier.
+          label: { show: true, position: 'right', formatter: function (p) { return typeof p.value === 'number' ? IB.num(p.value, 1) : ''; } },
+          data: sorted.map(function (s) { const c = P.clusters[s.key]; return c && c.tier === tr ? IB.round(s.output_yi, 1) : '-'; }),
         };
       });
       const chart = clusterPanel.echarts();
