@@ -51,8 +51,17 @@ type Indicator struct {
 	Alert          *float64 `json:"alert,omitempty"`
 	Excellent      *float64 `json:"excellent,omitempty"`
 	HigherIsBetter bool     `json:"higher_is_better"`
-	DefinitionZh   string   `json:"definition_zh"`
-	DefinitionEn   string   `json:"definition_en"`
+	// ThresholdScope says where the thresholds judge: "city" (the default)
+	// only the city-wide figure, because the line is set for the city's
+	// structure (a car cluster's SEI share is no alert); "any" every
+	// district and cluster too, for scale-free rates such as growth.
+	ThresholdScope string `json:"threshold_scope,omitempty"`
+	// BaseCaveatPct is the growth (%) from which a figure carries a
+	// caveat that it rests on a small base a year earlier (+825 % on a
+	// tiny investment); 0 = no caveat.
+	BaseCaveatPct float64 `json:"base_caveat_pct,omitempty"`
+	DefinitionZh  string  `json:"definition_zh"`
+	DefinitionEn  string  `json:"definition_en"`
 }
 
 // Catalogue is a version of the indicator catalogue.
@@ -163,6 +172,12 @@ func (d Indicator) check(complete bool) error {
 	}
 	if d.Unit == "percent" && (d.Aggregation == "sum" || d.Aggregation == "count") {
 		return bad("a percentage cannot aggregate by %s", d.Aggregation)
+	}
+	if d.ThresholdScope != "" && d.ThresholdScope != "city" && d.ThresholdScope != "any" {
+		return bad("threshold_scope %q is not one of [city any]", d.ThresholdScope)
+	}
+	if d.BaseCaveatPct < 0 || d.BaseCaveatPct > 0 && d.Aggregation != "growth" {
+		return bad("base_caveat_pct %v applies to growth indicators only, and is positive", d.BaseCaveatPct)
 	}
 	if d.Alert != nil && d.Excellent != nil {
 		// Excellence must lie on the better side of the alert line, or a

@@ -24,15 +24,18 @@ type Reason string
 
 // Reasons.
 const (
-	ReasonScore          Reason = "score_changed"    // the firm's own score moved
-	ReasonOthersMoved    Reason = "others_moved"     // own score unchanged: other firms' scores moved the cut-off
-	ReasonCutoff         Reason = "cutoff_changed"   // the group's cut-off rule changed
-	ReasonVetoAdded      Reason = "veto_added"       // a veto applies now
-	ReasonVetoRemoved    Reason = "veto_removed"     // a veto no longer applies
-	ReasonVetoRule       Reason = "veto_rule"        // the definition of a veto the firm has changed
-	ReasonNowExempt      Reason = "now_exempt"       // exempt in the new run only
-	ReasonNoLongerExempt Reason = "no_longer_exempt" // exempt in the old run only
-	ReasonGroup          Reason = "group_changed"    // moved between above- and below-scale
+	ReasonScore          Reason = "score_changed"     // the firm's own indicator values moved its score
+	ReasonWeights        Reason = "weights_changed"   // indicator weights (or the indicator set) changed its score
+	ReasonBenchmark      Reason = "benchmark_changed" // benchmarks moved its score
+	ReasonScoringRule    Reason = "scoring_rule"      // a cap or missing-data rule changed its score
+	ReasonOthersMoved    Reason = "others_moved"      // own score unchanged: other firms' scores moved the cut-off
+	ReasonCutoff         Reason = "cutoff_changed"    // the group's cut-off rule changed
+	ReasonVetoAdded      Reason = "veto_added"        // a veto applies now
+	ReasonVetoRemoved    Reason = "veto_removed"      // a veto no longer applies
+	ReasonVetoRule       Reason = "veto_rule"         // the definition of a veto the firm has changed
+	ReasonNowExempt      Reason = "now_exempt"        // exempt in the new run only
+	ReasonNoLongerExempt Reason = "no_longer_exempt"  // exempt in the old run only
+	ReasonGroup          Reason = "group_changed"     // moved between above- and below-scale
 	ReasonEntered        Reason = "entered_scope"
 	ReasonLeft           Reason = "left_scope"
 )
@@ -176,8 +179,9 @@ func (d *differ) one(o, n *EnterpriseResult) ClassChange {
 		c = ClassChange{EnterpriseID: n.EnterpriseID, RegionCode: n.RegionCode, ParkCode: n.ParkCode, Group: n.Group, Kind: Changed,
 			OldClass: o.Class, NewClass: n.Class, OldScore: o.Score, NewScore: n.Score, OldRank: o.Rank, NewRank: n.Rank}
 		c.Direction = d.direction(o.Class, n.Class)
-		d.reasons(&c, o, n)
-		c.Drivers = d.drivers(o, n)
+		all := d.drivers(o, n)
+		d.reasons(&c, o, n, all)
+		c.Drivers = all[:min(len(all), d.opt.MaxDrivers)]
 	}
 	c.Explanation = d.explain(&c, o, n)
 	return c
@@ -195,7 +199,11 @@ func (d *differ) direction(oc, nc string) string {
 	return "down"
 }
 
-func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult) {
+// reasons names why the class changed. A moved score is attributed by
+// the causes of its indicators' changes (drivers, all of them): the
+// firm's own values, the weights, the benchmarks or a scoring rule, so
+// a change of configuration is not reported as the firm's doing.
+func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult, drivers []Driver) {
 	if o.Group != n.Group {
 		c.Reasons = append(c.Reasons, ReasonGroup)
 	}
@@ -234,7 +242,32 @@ func (d *differ) reasons(c *ClassChange, o, n *EnterpriseResult) {
 	}
 	scoreMoved := math.Abs(n.Score-o.Score) > 1e-6
 	if scoreMoved {
-		c.Reasons = append(c.Reasons, ReasonScore)
+		var own, weights, bench, rule bool
+		for _, dr := range drivers {
+			for _, cause := range dr.Causes {
+				switch cause {
+				case "value", "missing":
+					own = true
+				case "weight", "reweight", "added", "removed":
+					weights = true
+				case "benchmark":
+					bench = true
+				case "cap", "missing_rule":
+					rule = true
+				}
+			}
+		}
+		if !own && !weights && !bench && !rule {
+			own = true // moves too small to name one by one are the firm's own
+		}
+		for _, r := range []struct {
+			on bool
+			r  Reason
+		}{{own, ReasonScore}, {weights, ReasonWeights}, {bench, ReasonBenchmark}, {rule, ReasonScoringRule}} {
+			if r.on {
+				c.Reasons = append(c.Reasons, r.r)
+			}
+		}
 	}
 	if !scoreMoved && !cutoff && len(c.Reasons) == 0 {
 		c.Reasons = append(c.Reasons, ReasonOthersMoved)
@@ -295,9 +328,6 @@ func (d *differ) drivers(o, n *EnterpriseResult) []Driver {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Driver) int { return cmp.Compare(math.Abs(b.Delta), math.Abs(a.Delta)) })
-	if len(out) > d.opt.MaxDrivers {
-		out = out[:d.opt.MaxDrivers]
-	}
 	return out
 }
 
@@ -377,7 +407,9 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 		if oi.Benchmark.Method != ni.Benchmark.Method || oi.Benchmark.Multiple != ni.Benchmark.Multiple ||
 			oi.Benchmark.Floor != ni.Benchmark.Floor || oi.Benchmark.Range != ni.Benchmark.Range || oi.Benchmark.Mean != ni.Benchmark.Mean {
 			o, n := methodText(oi.Benchmark), methodText(ni.Benchmark)
-			ch("benchmark_method", ni.Code, o, n, "mujun.diff.benchmark_method_of", name.Zh, o, n, name.En)
+			ol, nl := methodLabel(oi.Benchmark), methodLabel(ni.Benchmark)
+			out = append(out, ConfigChange{Kind: "benchmark_method", Group: g, Indicator: ni.Code, Old: o, New: n,
+				Text: both(msg("mujun.diff.benchmark_method_of", name.Zh, ol.Zh, nl.Zh, name.En), msg("mujun.diff.benchmark_method_of", name.Zh, ol.En, nl.En, name.En))})
 		}
 		ob, _ := ogr.indicator(ni.Code)
 		nb, _ := ngr.indicator(ni.Code)
@@ -390,7 +422,9 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 			ch("cap", ni.Code, o.En, n.En, "mujun.diff.cap_of", name.Zh, o.Zh, n.Zh, name.En, o.En, n.En)
 		}
 		if oi.Missing != ni.Missing {
-			ch("missing_rule", ni.Code, string(oi.Missing), string(ni.Missing), "mujun.diff.missing_data_rule_of", name.Zh, string(oi.Missing), string(ni.Missing), name.En)
+			ol, nl := msg("mujun.missing."+string(oi.Missing)), msg("mujun.missing."+string(ni.Missing))
+			out = append(out, ConfigChange{Kind: "missing_rule", Group: g, Indicator: ni.Code, Old: string(oi.Missing), New: string(ni.Missing),
+				Text: both(msg("mujun.diff.missing_data_rule_of", name.Zh, ol.Zh, nl.Zh, name.En), msg("mujun.diff.missing_data_rule_of", name.Zh, ol.En, nl.En, name.En))})
 		}
 	}
 	for _, oi := range og.Indicators {
@@ -401,7 +435,10 @@ func (d *differ) configChanges(g Group) []ConfigChange {
 	}
 	ocut, ncut := cutoffText(oc.cutoff(oc.group(g))), cutoffText(nc.cutoff(nc.group(g)))
 	if ocut != ncut {
-		ch("cutoff", "", ocut, ncut, "mujun.diff.class_cut_off", ocut, ncut)
+		// Old and New keep the codes for the API; the text names them.
+		ol, nl := cutoffLabel(oc.cutoff(oc.group(g))), cutoffLabel(nc.cutoff(nc.group(g)))
+		out = append(out, ConfigChange{Kind: "cutoff", Group: g, Old: ocut, New: ncut,
+			Text: both(msg("mujun.diff.class_cut_off", ol.Zh, nl.Zh), msg("mujun.diff.class_cut_off", ol.En, nl.En))})
 	}
 	return out
 }
@@ -496,6 +533,46 @@ func cutoffText(c *Cutoff) string {
 	}
 	return string(c.Method)
 }
+
+// cutoffLabel is cutoffText for readers, in both languages.
+func cutoffLabel(c *Cutoff) Text {
+	var parts []string
+	switch c.Method {
+	case RankShare:
+		for _, s := range c.Shares {
+			parts = append(parts, s.Class+" "+num(s.Pct, 4)+"%")
+		}
+		return msg("mujun.cutoff.rank_share", strings.Join(parts, "/"), c.Remainder)
+	case Score:
+		for i, t := range c.Thresholds {
+			if i == len(c.Thresholds)-1 {
+				parts = append(parts, t.Class+" <")
+			} else {
+				parts = append(parts, t.Class+" ≥"+num(t.MinScore, 4))
+			}
+		}
+		return msg("mujun.cutoff.score", strings.Join(parts, "/"))
+	}
+	return Text{string(c.Method), string(c.Method)}
+}
+
+// methodLabel is methodText for readers, in both languages.
+func methodLabel(b Benchmark) Text {
+	t := msg("mujun.method." + string(b.Method))
+	switch b.Method {
+	case MeanMultiple:
+		t.Zh += " ×" + num(b.Multiple, 4)
+		t.En += " ×" + num(b.Multiple, 4)
+	case MinMax:
+		t.Zh += fmt.Sprintf(" %s+%s", num(b.Floor, 4), num(b.Range, 4))
+		t.En += fmt.Sprintf(" %s+%s", num(b.Floor, 4), num(b.Range, 4))
+	}
+	return t
+}
+
+// both takes the Chinese of zh and the English of en: a text whose
+// arguments differ by language.
+func both(zh, en Text) Text { return Text{Zh: zh.Zh, En: en.En} }
 
 func muText(m100 int64) string { return num(float64(m100)/100, 2) }
 

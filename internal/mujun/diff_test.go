@@ -44,8 +44,10 @@ func TestDiffWeights(t *testing.T) {
 	if c.Kind != Changed || c.OldClass != "A" || c.NewClass != "B" || c.Direction != "down" {
 		t.Errorf("change %+v", c)
 	}
-	if !slices.Contains(c.Reasons, ReasonScore) {
-		t.Errorf("reasons %v", c.Reasons)
+	// Only the weights changed: the reason says so, not "own score"
+	// (issue 12).
+	if !slices.Equal(c.Reasons, []Reason{ReasonWeights}) {
+		t.Errorf("reasons %v, want only %q", c.Reasons, ReasonWeights)
 	}
 	// VA per mu: 100 → 40 (−60); tax per mu: 25 → 40 (+15). Largest first.
 	if len(c.Drivers) != 2 || c.Drivers[0].Code != VAPerMu || c.Drivers[1].Code != TaxPerMu {
@@ -111,8 +113,15 @@ func TestDiffBenchmarkAndCutoff(t *testing.T) {
 	if !slices.Equal(c.Reasons, []Reason{ReasonCutoff}) || len(c.Drivers) != 0 {
 		t.Errorf("reasons %v drivers %v", c.Reasons, c.Drivers)
 	}
-	if !strings.Contains(c.Explanation.En, "class cut-off score A ≥120/B ≥80/C ≥40/D < → score A ≥130/B ≥80/C ≥40/D <") {
+	if !strings.Contains(c.Explanation.En, "class cut-off score lines A ≥120/B ≥80/C ≥40/D < → score lines A ≥130/B ≥80/C ≥40/D <") {
 		t.Errorf("explanation %s", c.Explanation.En)
+	}
+	// The Chinese explanation names the rule, not its code (issue 12).
+	if !strings.Contains(c.Explanation.Zh, "分类规则 按分数线 A ≥120") || strings.Contains(c.Explanation.Zh, "score") {
+		t.Errorf("zh explanation %s", c.Explanation.Zh)
+	}
+	if cc := c.ConfigChanges[len(c.ConfigChanges)-1]; cc.Kind != "cutoff" || cc.New != "score A ≥130/B ≥80/C ≥40/D <" {
+		t.Errorf("the API keeps the codes: %+v", cc)
 	}
 }
 
@@ -148,7 +157,7 @@ func TestDiffOthersMovedVetoAndScope(t *testing.T) {
 	if _, ok := changes[2]; ok {
 		t.Errorf("firm 2 stayed B but is listed: %+v", changes[2])
 	}
-	if c := changes[3]; c.OldClass != "C" || c.NewClass != "A" || c.Direction != "up" || !slices.Contains(c.Reasons, ReasonScore) {
+	if c := changes[3]; c.OldClass != "C" || c.NewClass != "A" || c.Direction != "up" || !slices.Equal(c.Reasons, []Reason{ReasonScore}) {
 		t.Errorf("firm 3: %+v", c)
 	}
 	if c := changes[4]; c.Kind != Added || c.NewClass != "C" || !strings.Contains(c.Explanation.En, "Newly in scope") {

@@ -133,6 +133,9 @@ type SummaryParts struct {
 type DiffQuery struct {
 	Limit  int // every change when zero
 	Offset int
+	// Move, when set, keeps the rows of one class move (old → new class,
+	// "" for a firm entering or leaving); Total and Moves still count all.
+	Move *DiffMove
 }
 
 // DiffRow is one stored class change with the firm's name; drivers

@@ -433,6 +433,10 @@ func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64
 		return page, err
 	}
 	mrows.Close()
+	if q.Move != nil {
+		args = append(args, q.Move.OldClass, q.Move.NewClass)
+		base += fmt.Sprintf(" AND d.old_class = $%d AND d.new_class = $%d", len(args)-1, len(args))
+	}
 	limit := ""
 	if q.Limit > 0 {
 		args = append(args, q.Limit, q.Offset)

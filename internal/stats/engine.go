@@ -42,6 +42,12 @@ type Figure struct {
 	YoYPct    *float64 // comparable-basis growth of the value, where it applies
 	Nominal   bool     // a real-growth figure computed without a deflator
 	Mark      target.Mark
+	// Judged says the indicator's thresholds apply to this view (and so
+	// are shown beside it); Mark is their verdict.
+	Judged bool
+	// SmallBase says the growth is so high that it rests on a small base
+	// a year earlier (indicator.BaseCaveatPct).
+	SmallBase bool
 	Progress  *target.Progress // set when the indicator has a target for the scope and year
 }
 
@@ -162,12 +168,15 @@ func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind
 	default:
 		return fig, fmt.Errorf("stats: indicator %s names unknown measure %q", ind.Code, ind.Measure)
 	}
-	// The catalogue's alert and excellence thresholds are set for the city;
-	// judging a district or a cluster by them would flag, say, a car
-	// cluster's near-zero SEI share. Filtered views carry no mark.
-	if fig.Known && sc.IsAll() && f == (Filter{}) {
+	// Most of the catalogue's alert and excellence thresholds are set for
+	// the city; judging a district or a cluster by them would flag, say, a
+	// car cluster's near-zero SEI share. Those judge the city-wide figure
+	// only; scale-free rates (threshold_scope "any") judge every view.
+	fig.Judged = (ind.Alert != nil || ind.Excellent != nil) && (ind.ThresholdScope == "any" || sc.IsAll() && f == (Filter{}))
+	if fig.Known && fig.Judged {
 		fig.Mark = target.Thresholds(fig.Value, ind.Alert, ind.Excellent, ind.HigherIsBetter)
 	}
+	fig.SmallBase = fig.Known && ind.BaseCaveatPct > 0 && fig.Value >= ind.BaseCaveatPct
 	return fig, nil
 }
 

@@ -225,25 +225,49 @@ func TestEngineTrendPerMonth(t *testing.T) {
 	}
 }
 
-func TestEngineMarksOnlyCityWide(t *testing.T) {
+// TestEngineMarksByThresholdScope judges with the shipped catalogue: a
+// growth rate is judged in every view (a district's 3 % value-added growth
+// is under the 5 % alert line the page prints), a structural share only
+// city-wide (a district's low SEI share is no alert), and growth on a
+// small base carries the caveat (issue 12).
+func TestEngineMarksByThresholdScope(t *testing.T) {
+	cat, err := indicator.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := report.Period{Year: 2023, Month: 12}
-	src := &fakeSource{rows: map[report.Period][]Row{p: {row("C", false, false,
-		map[report.Field]int64{report.ValueAdded: 103}, map[report.Field]int64{report.ValueAdded: 100})}},
-		deflator: map[int]int64{2023: 1000000}, latest: p}
-	eng := NewEngine(src, testCatalogue(t))
-	city, err := eng.Figure(context.Background(), auth.All(), "IND_VA_GROWTH", p, Filter{})
-	if err != nil {
-		t.Fatal(err)
+	src := &fakeSource{rows: map[report.Period][]Row{p: {
+		row("C", false, false, map[report.Field]int64{report.ValueAdded: 103, report.Investment: 9258}, map[report.Field]int64{report.ValueAdded: 100, report.Investment: 1000}),
+		row("C", true, false, map[report.Field]int64{report.ValueAdded: 1}, nil),
+	}}, deflator: map[int]int64{2023: 1000000}, latest: p}
+	eng := NewEngine(src, cat)
+	fig := func(code string, f Filter) Figure {
+		t.Helper()
+		x, err := eng.Figure(context.Background(), auth.All(), code, p, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
 	}
-	if city.Mark != target.MarkAlert {
-		t.Fatalf("3 %% growth city-wide: mark %q, want alert", city.Mark)
+	district := Filter{Region: "500101"}
+	for _, f := range []Filter{{}, district, {Cluster: "L1-nev"}} {
+		if va := fig("IND_VA_GROWTH", f); va.Mark != target.MarkAlert || !va.Judged {
+			t.Errorf("3 %% value-added growth in view %+v: mark %q judged %v, want alert", f, va.Mark, va.Judged)
+		}
 	}
-	district, err := eng.Figure(context.Background(), auth.All(), "IND_VA_GROWTH", p, Filter{Region: "500101"})
-	if err != nil {
-		t.Fatal(err)
+	sei := fig("SEI_VA_SHARE", district)
+	if sei.Value > 2 || sei.Mark != target.MarkNone || sei.Judged {
+		t.Errorf("a district's SEI share %.1f %%: mark %q judged %v, want none (a city-level line)", sei.Value, sei.Mark, sei.Judged)
 	}
-	if district.Mark != target.MarkNone {
-		t.Fatalf("district view: mark %q, want none (thresholds are city-level)", district.Mark)
+	if city := fig("SEI_VA_SHARE", Filter{}); city.Mark != target.MarkAlert {
+		t.Errorf("city-wide SEI share %.1f %%: mark %q, want alert", city.Value, city.Mark)
+	}
+	inv := fig("IND_INVEST_GROWTH", district)
+	if math.Abs(inv.Value-825.8) > 0.05 || !inv.SmallBase || inv.Mark != target.MarkExcellent {
+		t.Errorf("investment growth %.1f %%: small base %v mark %q, want the caveat", inv.Value, inv.SmallBase, inv.Mark)
+	}
+	if va := fig("IND_VA_GROWTH", district); va.SmallBase {
+		t.Errorf("3 %% growth flagged as on a small base")
 	}
 }
 

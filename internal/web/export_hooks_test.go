@@ -36,3 +36,27 @@ func HelpSource(s *Server, module string) (string, bool) {
 
 // BuildDistrictMap builds the served district map from GeoJSON.
 var BuildDistrictMap = buildDistrictMap
+
+// PageRoutes are the page patterns the modules contribute, plus the core's
+// help pages.
+func PageRoutes(s *Server) []string {
+	out := []string{"GET /help", "GET /help/{module}"}
+	for _, m := range s.modules {
+		for _, pg := range m.Pages {
+			out = append(out, pg.Pattern())
+		}
+	}
+	return out
+}
+
+// HelpNames are the help pages served, by name.
+func HelpNames(s *Server) []string {
+	out := make([]string, 0, len(s.ui.help))
+	for name := range s.ui.help {
+		out = append(out, name)
+	}
+	return out
+}
+
+// CatalogKeys are the message catalogue's keys.
+func CatalogKeys(s *Server) []string { return s.catalog.Keys() }

@@ -3,6 +3,7 @@ package cockpitweb
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -93,7 +94,8 @@ func (m *module) apiKPIs(w http.ResponseWriter, r *http.Request, c web.Ctx) erro
 	return nil
 }
 
-// apiTrend returns one indicator month by month through ?year=.
+// apiTrend returns one indicator month by month through ?year= up to
+// ?month= (the year's last reported month when absent).
 func (m *module) apiTrend(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	q := r.URL.Query()
 	code := strings.TrimSpace(q.Get("indicator"))
@@ -112,6 +114,9 @@ func (m *module) apiTrend(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	if err != nil {
 		return err
 	}
+	// The trend runs to the chosen month: a cockpit showing 1–6月 must
+	// not chart July to December.
+	figs = slices.DeleteFunc(figs, func(fig stats.Figure) bool { return fig.Period.Month > p.Month })
 	web.WriteJSON(w, http.StatusOK, apiTrend{Indicator: code, Year: p.Year, Points: scoreboard.FromFigures(figs)})
 	return nil
 }

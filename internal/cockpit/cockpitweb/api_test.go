@@ -19,6 +19,8 @@ func TestCockpitAPIScenarios(t *testing.T) {
 			{Name: "kpis forbidden to enterprise users", URL: "/api/v1/stats/kpis", User: "firm", WantStatus: 403, WantContains: []string{`"code":"forbidden"`}},
 			{Name: "trend", URL: "/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024", User: "admin", WantStatus: 200,
 				WantContains: []string{`"points"`, `"period":"2024-02"`, `"period":"2024-06"`}},
+			{Name: "trend stops at the chosen month", URL: "/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024&month=3", User: "admin", WantStatus: 200,
+				WantContains: []string{`"period":"2024-02"`, `"period":"2024-03"`}, WantNotContains: []string{`"period":"2024-04"`, `"period":"2024-06"`}},
 			{Name: "trend needs indicator", URL: "/api/v1/stats/trend?year=2024", User: "admin", WantStatus: 400},
 			{Name: "trend unknown indicator", URL: "/api/v1/stats/trend?indicator=NOPE&year=2024", User: "admin", WantStatus: 404},
 			{Name: "breakdown by region", URL: "/api/v1/stats/breakdown?by=region&year=2024&month=6", User: "admin", WantStatus: 200,

@@ -42,17 +42,22 @@ type cockpitPage struct {
 	Years       []int
 	Months      []monthOption
 	NoData      bool
-	KPIs        []kpiCard
-	ShowMap     bool
-	Zones       []regionLink     // functional zones, listed beside the map
-	Clusters    []sliceLink      // a district's clusters, server-rendered for the drill-down
-	Top         []entLink        // the largest enterprises of a district's cluster
-	TopTotal    int              // how many enterprises the filtered list has
-	ListURL     string           // the enterprise list with this page's filters
-	Data        cockpitData      // for cockpit.js
-	MapPanel    *web.ChartPanel  // the district map, on city-wide pages
-	Panels      []web.ChartPanel // the other chart panels, in order
-	Related     []web.RelLink    // a district's pages in the other modules
+	// PeriodNotice says the chosen period has no data; LatestURL is the
+	// latest period with data.
+	PeriodNotice string
+	LatestURL    string
+	KPIs         []kpiCard
+	ShowMap      bool
+	Zones        []regionLink     // functional zones, listed beside the map
+	Clusters     []sliceLink      // a district's clusters, server-rendered for the drill-down
+	Top          []entLink        // the largest enterprises of a district's cluster
+	TopTotal     int              // how many above-scale enterprises of the year the filtered list has
+	CountNote    string           // why that differs from the enterprise-count card
+	ListURL      string           // the enterprise list with this page's filters
+	Data         cockpitData      // for cockpit.js
+	MapPanel     *web.ChartPanel  // the district map, on city-wide pages
+	Panels       []web.ChartPanel // the other chart panels, in order
+	Related      []web.RelLink    // a district's pages in the other modules
 }
 
 type monthOption struct {
@@ -116,7 +121,8 @@ type kpiCard struct {
 	YoYClass   string // up | down | ""
 	Nominal    bool
 	Mark       string // alert | excellent | ""
-	Thresholds string // "预警 < 5 · 优秀 ≥ 10"
+	Thresholds string // "预警 < 5 · 优秀 ≥ 10", when they judge this view
+	SmallBase  bool   // growth on a small base a year earlier: read with care
 	Definition string
 	Department string
 	Progress   *progressView
@@ -167,29 +173,32 @@ func (m *module) clusterPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	return m.cockpit(w, r, c, "", r.PathValue("cluster"))
 }
 
-// periodChoice resolves ?year=&month= against the latest reported period:
-// no year means the latest period, a year without a month means its last
-// reported month; a period after the latest is clamped to it.
-func periodChoice(r *http.Request, latest report.Period) report.Period {
-	p := latest
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= latest.Year {
-		p = report.Period{Year: y, Month: 12}
-		if y == latest.Year {
-			p.Month = latest.Month
-		}
-		if m, err := strconv.Atoi(r.URL.Query().Get("month")); err == nil && m >= 2 && m <= 12 {
-			if y < latest.Year || m <= latest.Month {
-				p.Month = m
-			}
-		}
+// periodChoice resolves ?year=&month= against the latest reported period
+// and the years with reports: no year means the latest period, a year
+// without a month means its last reported month. A period after the
+// latest, or in a year without reports, comes back as asked with
+// noData set: the page keeps the picker on it and says there is no data,
+// rather than silently showing another period.
+func periodChoice(r *http.Request, latest report.Period, years []int) (p report.Period, noData bool) {
+	p = latest
+	y, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		return p, false
 	}
-	return p
+	p = report.Period{Year: y, Month: 12}
+	if y == latest.Year {
+		p.Month = latest.Month
+	}
+	if m, err := strconv.Atoi(r.URL.Query().Get("month")); err == nil && m >= 2 && m <= 12 {
+		p.Month = m
+	}
+	return p, p.Key() > latest.Key() || !slices.Contains(years, y)
 }
 
 func (m *module) monthOptions(lang string, p, latest report.Period) []monthOption {
 	last := 12
 	if p.Year == latest.Year {
-		last = latest.Month
+		last = max(latest.Month, p.Month) // a month asked for beyond the data stays chosen
 	}
 	var out []monthOption
 	for mo := 2; mo <= last; mo++ {
@@ -258,8 +267,13 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		return err
 	}
 	year := latest.Year
+	var years []int
+	var noPeriodData bool
 	if ok {
-		p.Period = periodChoice(r, latest)
+		if years, err = m.svc.ReportYears(ctx); err != nil {
+			return err
+		}
+		p.Period, noPeriodData = periodChoice(r, latest, years)
 		year = p.Period.Year
 	}
 	clusters, clusterList, err := m.core.ClusterIndex(ctx, max(year, 2000))
@@ -343,12 +357,22 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		p.NoData = true
 		return m.core.Render(w, r, c, "cockpit.html", p)
 	}
-	p.Data.Year, p.Data.Month = p.Period.Year, p.Period.Month
 	p.PeriodLabel = periodLabel(lang, p.Period)
-	if p.Years, err = m.svc.ReportYears(ctx); err != nil {
-		return err
+	p.Years = years
+	if !slices.Contains(p.Years, p.Period.Year) {
+		p.Years = append(slices.Clone(p.Years), p.Period.Year)
+		slices.Sort(p.Years)
 	}
 	p.Months = m.monthOptions(lang, p.Period, latest)
+	if noPeriodData {
+		// The period asked for has no data: say so, keep the picker on it
+		// and point to the latest period, instead of showing that one.
+		p.PeriodNotice = t("cockpit.no_period_data", p.PeriodLabel, periodLabel(lang, latest))
+		v := url.Values{"year": {strconv.Itoa(latest.Year)}, "month": {strconv.Itoa(latest.Month)}}
+		p.LatestURL = r.URL.Path + "?" + v.Encode()
+		return m.core.Render(w, r, c, "cockpit.html", p)
+	}
+	p.Data.Year, p.Data.Month = p.Period.Year, p.Period.Month
 
 	sc := c.Scope()
 	f := stats.Filter{Region: regionCode, Cluster: clusterCode}
@@ -380,11 +404,27 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 				Growth: optSigned(s.VAGrowth), N: s.N})
 		}
 	case "district_cluster", "cluster":
-		page, err := m.firms.ListEnterprises(ctx, sc, registry.Filter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, Limit: 10})
+		// The list behind the button holds the year's above-scale firms, the
+		// set the enterprise count is taken from; the count also needs a
+		// report for the period, so the two may still differ, and the
+		// button says which set it lists.
+		above := true
+		page, err := m.firms.ListEnterprises(ctx, sc, registry.Filter{RegionCode: regionCode, ClusterCode: clusterCode, Year: p.Period.Year, AboveScale: &above, Limit: 10})
 		if err != nil {
 			return err
 		}
 		p.TopTotal = page.Total
+		lq := url.Values{"above_scale": {"true"}, "year": {strconv.Itoa(p.Period.Year)}}
+		if regionCode != "" {
+			lq.Set("region", regionCode)
+		}
+		lq.Set("cluster", clusterCode)
+		p.ListURL = "/enterprises?" + lq.Encode()
+		for _, k := range p.KPIs {
+			if k.Code == "ABOVE_SCALE_COUNT" && k.Value != web.FormatNumber(float64(page.Total), 0) {
+				p.CountNote = t("cockpit.count_note", k.Value, page.Total)
+			}
+		}
 		for _, it := range page.Items {
 			p.Top = append(p.Top, entLink{Name: it.Name, URL: "/enterprises/" + strconv.FormatInt(it.ID, 10),
 				Size: t("size." + string(it.Size)), Revenue: web.FormatNumber(float64(it.Revenue)/1e6, 1)})
@@ -428,7 +468,11 @@ func (m *module) kpiCard(lang string, fig stats.Figure) kpiCard {
 			c.YoYClass = "down"
 		}
 	}
-	c.Thresholds = m.thresholdText(lang, ind)
+	if fig.Judged {
+		// Only thresholds that judge this view are printed beside it.
+		c.Thresholds = m.thresholdText(lang, ind)
+	}
+	c.SmallBase = fig.SmallBase
 	if pr := fig.Progress; pr != nil {
 		c.Progress = m.progressView(lang, ind, *pr)
 		c.Source, c.Owed = m.ownerText(lang, ind, fig.Known)
@@ -546,6 +590,8 @@ type targetsPage struct {
 	Rows   []targetRow
 	Counts []web.StatusCount
 	NoData bool
+	// PeriodNotice says the chosen year has no reports yet.
+	PeriodNotice string
 }
 
 type targetRow struct {
@@ -589,11 +635,20 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		p.NoData = true
 		return m.core.Render(w, r, c, "targets.html", p)
 	}
-	period := periodChoice(r, latest)
-	p.Year, p.AsOf = period.Year, periodLabel(lang, period)
 	years, err := m.svc.ReportYears(ctx)
 	if err != nil {
 		return err
+	}
+	period, noPeriodData := periodChoice(r, latest, years)
+	p.Year, p.AsOf = period.Year, periodLabel(lang, period)
+	if noPeriodData {
+		// Targets of a year without reports are listed, judged as no data,
+		// under a notice; the picker stays on the year.
+		p.PeriodNotice = m.core.T(lang, "cockpit.no_period_data", p.AsOf, periodLabel(lang, latest))
+		if !slices.Contains(years, p.Year) {
+			years = append(slices.Clone(years), p.Year)
+			slices.Sort(years)
+		}
 	}
 	p.Years = yearOptions(years, p.Year)
 	clusters, _, err := m.core.ClusterIndex(ctx, p.Year)

@@ -262,6 +262,16 @@ func (m *module) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request, c web
 	header := []string{t("cultivation.col.rank"), t("api.export.col.credit_code"), t("api.export.col.name"), t("api.export.col.region"),
 		t("api.export.col.cluster"), t("cultivation.col.outcome"), t("cultivation.col.met"), t("cultivation.col.not_met"),
 		t("cultivation.col.unknown"), t("cultivation.col.manual"), t("cultivation.col.revenue_wan"), t("cultivation.col.rule_set")}
+	// Names, not codes: the cluster's name in the catalogue of the
+	// assessment year, the rule set's policy and version.
+	clusters, _, err := m.core.ClusterIndex(r.Context(), p.asOf.Year())
+	if err != nil {
+		return err
+	}
+	ruleSet := ""
+	if rs := ruleSetOf(sg, p.title); rs != nil {
+		ruleSet = m.ruleSetLabel(lang, rs)
+	}
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		region := c.Subject.RegionCode
@@ -272,9 +282,13 @@ func (m *module) apiCandidatesXLSX(w http.ResponseWriter, r *http.Request, c web
 		if c.Verdict.NearMiss() {
 			outcome = t("cultivation.near_miss")
 		}
-		rows = append(rows, []string{strconv.Itoa(c.Rank), c.Subject.CreditCode, c.Subject.Name, region, c.Subject.ClusterCode, outcome,
+		cluster := ""
+		if cl, ok := clusters[c.Subject.ClusterCode]; ok {
+			cluster = web.ClusterName(lang, cl)
+		}
+		rows = append(rows, []string{strconv.Itoa(c.Rank), c.Subject.CreditCode, c.Subject.Name, region, cluster, outcome,
 			strconv.Itoa(c.Verdict.Met), strconv.Itoa(c.Verdict.NotMet), strconv.Itoa(c.Verdict.Unknown), strconv.Itoa(c.Verdict.Manual),
-			strconv.FormatFloat(c.Revenue.Yuan10k(), 'f', 2, 64), c.Verdict.RuleSetID})
+			strconv.FormatFloat(c.Revenue.Yuan10k(), 'f', 2, 64), ruleSet})
 	}
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, t("cultivation.sheet"), header, rows); err != nil {
@@ -346,4 +360,13 @@ type apiCandidate struct {
 	Unknown      int          `json:"unknown"`
 	Manual       int          `json:"manual"`
 	RevenueFen   int64        `json:"revenue_fen"`
+}
+
+// ruleSetLabel names a rule set for a reader: its title and version
+// (专精特新中小企业（2022版）), never its id.
+func (m *module) ruleSetLabel(lang string, rs *rules.RuleSetInfo) string {
+	if rs.Version == "" {
+		return rs.Title.Lang(lang)
+	}
+	return m.core.T(lang, "cultivation.rule_set_version", rs.Title.Lang(lang), rs.Version)
 }

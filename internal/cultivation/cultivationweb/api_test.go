@@ -111,6 +111,12 @@ func TestCultivationAPI(t *testing.T) {
 						t.Errorf("%s: xlsx contains %s", c.user, d)
 					}
 				}
+				for _, r := range sh.Rows {
+					// The cluster and the rule set by name, not code (issue 12).
+					if cl, rs := r.Cells[4], r.Cells[11]; strings.HasPrefix(cl, "L") && strings.Contains(cl, "-") || strings.Contains(rs, "miit") || rs == "" {
+						t.Errorf("%s: codes in the export: cluster %q, rule set %q", c.user, cl, rs)
+					}
+				}
 				if sh.Header[0] != "排名" {
 					t.Errorf("header %v", sh.Header)
 				}
@@ -200,7 +206,8 @@ func TestCultivationPages(t *testing.T) {
 			WantContains: []string{`href="/enterprises/{wz-auto}/eligibility"`}},
 		{Name: "eligibility page", URL: "/enterprises/{wz-auto}/eligibility", User: "admin", WantStatus: 200,
 			WantContains: []string{"称号评价", "专精特新中小企业", "上年营业收入 ¥120万，要求 ≥ ¥1,000万", "2023年营业收入需达到 ¥1,000万（&#43;¥880万）",
-				`data-criterion="revenue_min" data-status="not_met"`, "即将到期", "miit2022_specialized_sme", "复核"}},
+				`data-criterion="revenue_min" data-status="not_met"`, "即将到期", "专精特新中小企业（2022版）", "复核"},
+			WantNotContains: []string{"miit2022_specialized_sme", "miit2022_innovative_sme"}}, // rule sets by name, not id (issue 12)
 		{Name: "eligibility page in English", URL: "/enterprises/{wz-auto}/eligibility?lang=en", User: "admin", WantStatus: 200,
 			WantContains: []string{"Title eligibility", "Prior-year operating revenue ¥1.2 M, required ≥ ¥10 M", "What would meet it"}},
 		{Name: "eligibility page own firm", URL: "/enterprises/{wz-auto}/eligibility", User: "firm", WantStatus: 200},

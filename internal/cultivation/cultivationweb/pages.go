@@ -36,22 +36,24 @@ type reminderView struct {
 
 // tierView is one title on the eligibility page.
 type tierView struct {
-	Anchor     string
-	Title      string
-	Held       bool
-	HasRules   bool
-	RuleSetID  string
-	RuleSet    string
-	Version    string
-	Source     string
-	Kind       string
-	Status     string
-	StatusKey  string
-	Qualifies  bool
-	Summary    string
-	Criteria   []criterionRow
-	WhatIfs    []string
-	NotMetRows int
+	Anchor    string
+	Title     string
+	Held      bool
+	HasRules  bool
+	RuleSetID string
+	// RuleSetLabel names the rule set for readers (title and version).
+	RuleSetLabel string
+	RuleSet      string
+	Version      string
+	Source       string
+	Kind         string
+	Status       string
+	StatusKey    string
+	Qualifies    bool
+	Summary      string
+	Criteria     []criterionRow
+	WhatIfs      []string
+	NotMetRows   int
 }
 
 // criterionRow is one node of the criteria tree, flattened with its depth.
@@ -103,6 +105,7 @@ func (m *module) eligibilityPage(w http.ResponseWriter, r *http.Request, c web.C
 		if res := te.Result; res != nil {
 			info := res.RuleSet
 			tv.HasRules, tv.RuleSetID, tv.RuleSet, tv.Version, tv.Source = true, info.ID, info.Policy.Lang(lang), info.Version, info.Source
+			tv.RuleSetLabel = m.ruleSetLabel(lang, info)
 			tv.Kind = t("cultivation.kind." + string(res.Kind))
 			tv.Status, tv.StatusKey, tv.Qualifies = res.Outcome.Text().Lang(lang), res.Outcome.String(), cultivation.Qualifies(res.Outcome)
 			tv.Summary = res.Summary().Lang(lang)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -119,12 +120,24 @@ func TestMujunPages(t *testing.T) {
 			{Name: "unknown run", URL: "/mujun?run=77", User: "admin", WantStatus: 404},
 			{Name: "enterprise user goes to own result", URL: "/mujun", User: "firm", WantStatus: http.StatusSeeOther, WantHeader: map[string]string{"Location": "/mujun/enterprises/"}},
 			{Name: "own result", URL: "/mujun/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
-				WantContains: []string{webtest.NameWZAuto, "亩均税收", "基准值", "chongqing_2023"}},
+				WantContains: []string{webtest.NameWZAuto, "亩均税收", "基准值", "重庆默认配置 第1版"}, WantNotContains: []string{"chongqing_2023"}},
+			// Issue 12: R&D intensity in percent, as the policy states it.
+			{Name: "own result gives R&D intensity in percent", URL: "/mujun/enterprises/{wz-auto}", User: "firm", WantStatus: 200,
+				WantContains: []string{`研发投入强度</td><td class="small">%</td>`}, WantNotContains: []string{"比值", ">1.0000<"}},
+			{Name: "targets give R&D intensity in percent", URL: "/mujun/targets", User: "admin", WantStatus: 200,
+				WantContains: []string{`<span class="num">100.00%</span>`}, WantNotContains: []string{">1.0000<"}},
 			{Name: "another firm's result is 404", URL: "/mujun/enterprises/{wz-food}", User: "firm", WantStatus: 404, WantNotContains: []string{webtest.NameWZFood}},
 			{Name: "other district's firm is 404", URL: "/mujun/enterprises/{yz-elec}", User: "wanzhou", WantStatus: 404, WantNotContains: []string{yz}},
 			{Name: "profile links to the result", URL: "/enterprises/{wz-auto}", User: "firm", WantStatus: 200, WantContains: []string{`href="/mujun/enterprises/{wz-auto}"`}},
 			{Name: "diff page", URL: "/mujun/runs/1/diff/2", User: "wanzhou", WantStatus: 200,
 				WantContains: []string{"分类变化", "2 家企业类别变化", webtest.NameWZAuto, webtest.NameWZFood, "分类规则调整"}, WantNotContains: []string{yz}},
+			// Issue 12: every change is listed, a page at a time, with
+			// moves as filters, and no pointer to the API.
+			{Name: "diff page pages through every change", URL: "/mujun/runs/1/diff/2", User: "admin", WantStatus: 200,
+				WantContains: []string{`id="diff-pager"`, "第 1–", `aria-current="true">`}, WantNotContains: []string{"ibrain mujun diff", "接口"}},
+			{Name: "diff page filtered to one move", URL: "/mujun/runs/1/diff/2?move=" + url.QueryEscape("C→A"), User: "wanzhou", WantStatus: 200,
+				WantContains: []string{`id="diff-pager"`, webtest.NameWZAuto, "第 1–1 家，共 1 家"}, WantNotContains: []string{webtest.NameWZFood}},
+			{Name: "diff page with a malformed move", URL: "/mujun/runs/1/diff/2?move=AB", User: "admin", WantStatus: 400},
 			{Name: "diff page forbidden to firms", URL: "/mujun/runs/1/diff/2", User: "firm", WantStatus: 403},
 			{Name: "targets page", URL: "/mujun/targets", User: "admin", WantStatus: 200, WantContains: []string{"2027年亩均目标跟踪", "万州区", "渝中区", "亩均增加值年均增长不低于4%"}},
 			{Name: "targets page for a district", URL: "/mujun/targets", User: "wanzhou", WantStatus: 200, WantContains: []string{"万州区"}, WantNotContains: []string{"渝中区"}},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/mujun"
@@ -112,12 +113,27 @@ type mujunGroupJSON struct {
 }
 
 func (m *module) mujunRunLabel(lang string, r mujun.RunInfo) string {
-	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, m.configName(lang, r.ConfigID), r.ConfigVersion)
 }
 
 // mujunAPIRunLabel labels a run of the API's view of it (the diff page).
 func (m *module) mujunAPIRunLabel(lang string, r apiMujunRun) string {
-	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, r.ConfigID, r.ConfigVersion)
+	return m.core.T(lang, "mujun.run_label", r.ID, r.Year, m.configName(lang, r.ConfigID), r.ConfigVersion)
+}
+
+// configName names a configuration for a page: ids of the shipped
+// families (chongqing_2024, huangyan_2022) read as the family's name in
+// the catalogue; an uploaded configuration keeps the id its author chose.
+func (m *module) configName(lang, id string) string {
+	family, _, ok := strings.Cut(id, "_")
+	if !ok {
+		return id
+	}
+	key := "mujun.config_family." + family
+	if name := m.core.T(lang, key); name != key {
+		return name
+	}
+	return id
 }
 
 // mujunOverview is GET /mujun[?run=ID]: the newest run by default.
@@ -310,18 +326,26 @@ func (m *module) mujunOverview(w http.ResponseWriter, r *http.Request, c web.Ctx
 
 type mujunDiffPage struct {
 	web.BasePage
-	From, To  string
-	Total     int
-	Moves     []moveCount
-	Rows      []mujunDiffRow
-	Shown     int
-	Truncated bool
+	From, To string
+	Total    int
+	Moves    []moveCount
+	AllURL   string // the list without a move filter
+	AllOn    bool
+	Rows     []mujunDiffRow
+	// Paging through every change (or every change of the chosen move).
+	Page, Pages    int
+	RowFrom, RowTo int
+	Listed         int // rows under the current filter
+	PrevURL        string
+	NextURL        string
 }
 
-// moveCount is one "old→new" class move and its firms.
+// moveCount is one "old→new" class move and its firms; URL lists them.
 type moveCount struct {
 	Label string
 	N     int
+	URL   string
+	On    bool
 }
 
 type mujunDiffRow struct {
@@ -336,10 +360,9 @@ type mujunDiffRow struct {
 	Explanation string
 }
 
-// mujunDiffLimit bounds the rows one change page lists; the counts cover
-// every change and the API returns them all.
-const mujunDiffLimit = 500
-
+// mujunDiffPage lists every class change between two runs, a page at a
+// time, optionally one class move (?move=A→B) at a time; the counts cover
+// every change.
 func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	ctx, lang := r.Context(), c.Lang
 	from, err := mujunRunID(r, "id")
@@ -350,18 +373,65 @@ func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx
 	if err != nil {
 		return err
 	}
-	d, err := m.mujunDiff(ctx, lang, c.Scope(), from, to, mujun.DiffQuery{Limit: mujunDiffLimit})
+	q := r.URL.Query()
+	pageNo, err := web.IntParam(q, "page", 1, 1, 1<<20)
 	if err != nil {
 		return err
 	}
-	p := mujunDiffPage{From: m.mujunAPIRunLabel(lang, d.From), To: m.mujunAPIRunLabel(lang, d.To), Total: d.Total}
+	dq := mujun.DiffQuery{Limit: web.UIPerPage, Offset: (pageNo - 1) * web.UIPerPage}
+	move := q.Get("move")
+	if move != "" {
+		oldC, newC, ok := strings.Cut(move, "→")
+		if !ok {
+			return web.BadParam("move", "want old→new class")
+		}
+		undash := func(s string) string {
+			if s == "–" {
+				return ""
+			}
+			return s
+		}
+		dq.Move = &mujun.DiffMove{OldClass: undash(oldC), NewClass: undash(newC)}
+	}
+	d, err := m.mujunDiff(ctx, lang, c.Scope(), from, to, dq)
+	if err != nil {
+		return err
+	}
+	p := mujunDiffPage{From: m.mujunAPIRunLabel(lang, d.From), To: m.mujunAPIRunLabel(lang, d.To), Total: d.Total, Page: pageNo}
 	p.BasePage = m.core.Base(r, c, "mujun.diff_title", "mujun")
 	p.Scripts = []string{"app.js"}
 	p.Crumbs = []web.Crumb{{Label: m.core.T(lang, "mujun.title"), URL: fmt.Sprintf("/mujun?run=%d", to)}, {Label: m.core.T(lang, "mujun.diff_title")}}
-	for _, k := range sortedKeysOf(d.Moves) {
-		p.Moves = append(p.Moves, moveCount{Label: k, N: d.Moves[k]})
+	pageURL := func(mv string, n int) string {
+		v := url.Values{}
+		if mv != "" {
+			v.Set("move", mv)
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if lq := q.Get("lang"); lq != "" {
+			v.Set("lang", lq)
+		}
+		if len(v) == 0 {
+			return r.URL.Path
+		}
+		return r.URL.Path + "?" + v.Encode()
 	}
-	p.Truncated = d.Total > len(d.Changes)
+	p.AllURL, p.AllOn = pageURL("", 1), move == ""
+	p.Listed = d.Total
+	if move != "" {
+		p.Listed = d.Moves[move]
+	}
+	for _, k := range sortedKeysOf(d.Moves) {
+		p.Moves = append(p.Moves, moveCount{Label: k, N: d.Moves[k], URL: pageURL(k, 1), On: k == move})
+	}
+	p.Pages = max(1, (p.Listed+web.UIPerPage-1)/web.UIPerPage)
+	if pageNo > 1 {
+		p.PrevURL = pageURL(move, pageNo-1)
+	}
+	if pageNo < p.Pages {
+		p.NextURL = pageURL(move, pageNo+1)
+	}
 	for _, c := range d.Changes {
 		row := mujunDiffRow{URL: fmt.Sprintf("/mujun/enterprises/%d?run=%d", c.EnterpriseID, to), Name: c.Name, Region: m.regionLabel(lang, c.RegionCode),
 			Old: orDashClass(c.OldClass), New: orDashClass(c.NewClass), Direction: c.Direction,
@@ -371,7 +441,10 @@ func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	p.Shown = len(p.Rows)
+	if len(p.Rows) > 0 {
+		p.RowFrom = dq.Offset + 1
+		p.RowTo = dq.Offset + len(p.Rows)
+	}
 	return m.core.Render(w, r, c, "mujun_diff.html", p)
 }
 
@@ -427,11 +500,12 @@ func (m *module) mujunTargetsPage(w http.ResponseWriter, r *http.Request, c web.
 		p.Heads = append(p.Heads, pickLangText(lang, tg.Name))
 	}
 	p.NoData = len(t.Districts) == 0
-	digits := func(c mujun.IndicatorCode) int {
+	// R&D intensity is printed in percent, as the target is worded.
+	shown := func(c mujun.IndicatorCode, v float64) string {
 		if c == mujun.RDIntensity {
-			return 4
+			return web.FormatNumber(v*100, 2) + "%"
 		}
-		return 2
+		return web.FormatNumber(v, 2)
 	}
 	for _, d := range t.Districts {
 		row := mujunTargetRow{Name: m.regionLabel(lang, d.RegionCode)}
@@ -441,10 +515,10 @@ func (m *module) mujunTargetsPage(w http.ResponseWriter, r *http.Request, c web.
 		for _, it := range d.Targets {
 			c := mujunTargetCell{Status: string(it.Status), StatusText: m.core.T(lang, "mujun.target_status."+string(it.Status)), Actual: "–", Expected: "–"}
 			if it.Actual.Known {
-				c.Actual = web.FormatNumber(it.Actual.Value, digits(it.Indicator))
+				c.Actual = shown(it.Indicator, it.Actual.Value)
 			}
 			if it.Status != mujun.TargetNoData {
-				c.Expected = web.FormatNumber(it.Expected, digits(it.Indicator))
+				c.Expected = shown(it.Indicator, it.Expected)
 			}
 			row.Cells = append(row.Cells, c)
 		}
@@ -545,11 +619,11 @@ func (m *module) mujunEnterprise(w http.ResponseWriter, r *http.Request, c web.C
 		for _, ir := range e.Indicators {
 			d, _ := mujun.Definition(ir.Code)
 			b := brows[ir.Code]
-			row := mujunIndicatorRow{Name: web.PickLang(lang, d.Name.Zh, d.Name.En), Unit: web.PickLang(lang, d.Unit.Zh, d.Unit.En),
-				Weight: web.FormatNumber(ir.Weight, 0), Value: "–", Benchmark: web.FormatNumber(ir.Benchmark, 4), Score: web.FormatNumber(ir.Score, 2),
+			row := mujunIndicatorRow{Name: web.PickLang(lang, d.Name.Zh, d.Name.En), Unit: m.shownUnit(lang, ir.Code, d),
+				Weight: web.FormatNumber(ir.Weight, 0), Value: "–", Benchmark: shownValue(ir.Code, ir.Benchmark), Score: web.FormatNumber(ir.Score, 2),
 				Cap: b.Cap, Source: b.Source, SourceURL: b.SourceURL}
 			if !ir.Missing {
-				row.Value = web.FormatNumber(ir.Value, 4)
+				row.Value = shownValue(ir.Code, ir.Value)
 			}
 			if ir.Filled != "" {
 				row.Filled = m.core.T(lang, "mujun.missing."+string(ir.Filled))

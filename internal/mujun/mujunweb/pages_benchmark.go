@@ -30,8 +30,11 @@ func (m *module) mujunBenchmarkRows(lang string, cfg *mujun.Config, bs []mujun.R
 			continue
 		}
 		row := mujunBenchmarkRow{Group: mujunGroupName(lang, cfg, b.Group), Indicator: m.core.T(lang, mujun.IndicatorKey(b.Code)), Code: b.Code,
-			Weight: web.FormatNumber(b.Weight, 0), Method: m.core.T(lang, "mujun.method."+string(b.Method)), Benchmark: web.FormatNumber(b.Benchmark, 4),
+			Weight: web.FormatNumber(b.Weight, 0), Method: m.core.T(lang, "mujun.method."+string(b.Method)), Benchmark: shownValue(b.Code, b.Benchmark),
 			Cap: m.mujunCapText(lang, cfg, b)}
+		if b.Code == mujun.RDIntensity {
+			row.Benchmark += "%" // the table has no unit column
+		}
 		switch b.Source {
 		case mujun.FromPriorRun, mujun.FromCurrentYear:
 			row.Source = m.core.T(lang, "mujun.source."+b.Source, b.SourceRun, b.SourceYear, b.Firms)
@@ -131,4 +134,23 @@ func mujunIndicatorConfig(cfg *mujun.Config, g mujun.Group, c mujun.IndicatorCod
 // 1.5, 119.76).
 func shortNumber(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// shownValue prints an indicator value or benchmark on a page. R&D
+// intensity is kept as a ratio (0.0302) in the data, the API and the
+// exports, under the unit "ratio"; pages print it in percent (3.02), the
+// way every policy text and the 2027 target ("≥ 2 %") state it.
+func shownValue(code mujun.IndicatorCode, v float64) string {
+	if code == mujun.RDIntensity {
+		return web.FormatNumber(v*100, 2)
+	}
+	return web.FormatNumber(v, 4)
+}
+
+// shownUnit is the unit shownValue prints in.
+func (m *module) shownUnit(lang string, code mujun.IndicatorCode, d mujun.IndicatorDef) string {
+	if code == mujun.RDIntensity {
+		return "%"
+	}
+	return web.PickLang(lang, d.Unit.Zh, d.Unit.En)
 }

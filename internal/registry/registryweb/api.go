@@ -207,7 +207,11 @@ func (m *module) exportEnterprises(w http.ResponseWriter, r *http.Request, c web
 	if err != nil {
 		return err
 	}
-	header, rows := m.enterpriseTable(c.Lang, items)
+	clusters, _, err := m.svc.ClustersOfYear(r.Context(), max(year, 2000))
+	if err != nil {
+		return err
+	}
+	header, rows := m.enterpriseTable(c.Lang, items, clusters)
 	var buf bytes.Buffer
 	name := fmt.Sprintf("enterprises-%d.%s", year, format)
 	ct := "text/csv; charset=utf-8"
@@ -226,9 +230,11 @@ func (m *module) exportEnterprises(w http.ResponseWriter, r *http.Request, c web
 
 // enterpriseTable renders items as export rows with headers in lang.
 // Numbers are written plainly (no thousands separators) so spreadsheets
-// read them as numbers.
-func (m *module) enterpriseTable(lang string, items []registry.Item) ([]string, [][]string) {
-	keys := []string{"credit_code", "name", "region_code", "region", "industry_code", "founded", "land_mu", "year", "above_scale", "size", "employees", "revenue_wan", "cluster", "tier", "titles"}
+// read them as numbers; codes a reader cannot read (true, large, L1-nev,
+// leading) are written as their names in lang, beside the code where the
+// code itself is wanted (region, cluster).
+func (m *module) enterpriseTable(lang string, items []registry.Item, clusters map[string]registry.Cluster) ([]string, [][]string) {
+	keys := []string{"credit_code", "name", "region_code", "region", "industry_code", "founded", "land_mu", "year", "above_scale", "size", "employees", "revenue_wan", "cluster_code", "cluster", "tier", "titles"}
 	header := make([]string, len(keys))
 	for i, k := range keys {
 		header[i] = m.core.T(lang, "api.export.col."+k)
@@ -244,13 +250,27 @@ func (m *module) enterpriseTable(lang string, items []registry.Item) ([]string, 
 		}
 		titles := make([]string, len(it.TitleKinds))
 		for i, k := range it.TitleKinds {
-			titles[i] = string(k)
+			titles[i] = m.core.T(lang, "title_kind."+string(k))
+		}
+		above := m.core.T(lang, "enterprises.above_no")
+		if it.AboveScale {
+			above = m.core.T(lang, "enterprises.above_yes")
+		}
+		size, clusterName, tier := "", "", ""
+		if it.Size != "" {
+			size = m.core.T(lang, "size."+string(it.Size))
+		}
+		if cl, ok := clusters[it.ClusterCode]; ok {
+			clusterName = web.ClusterName(lang, cl)
+		}
+		if it.Tier != "" {
+			tier = m.core.TierName(lang, it.Tier)
 		}
 		rows = append(rows, []string{
 			it.CreditCode, it.Name, it.RegionCode, regionName, it.IndustryCode, web.DateString(it.Founded),
-			strconv.FormatFloat(it.LandArea.Mu(), 'f', -1, 64), strconv.Itoa(it.Year), strconv.FormatBool(it.AboveScale),
-			string(it.Size), strconv.Itoa(it.Employees), strconv.FormatFloat(it.Revenue.Yuan10k(), 'f', -1, 64),
-			it.ClusterCode, it.Tier, strings.Join(titles, ";"),
+			strconv.FormatFloat(it.LandArea.Mu(), 'f', -1, 64), strconv.Itoa(it.Year), above,
+			size, strconv.Itoa(it.Employees), strconv.FormatFloat(it.Revenue.Yuan10k(), 'f', -1, 64),
+			it.ClusterCode, clusterName, tier, strings.Join(titles, "；"),
 		})
 	}
 	return header, rows

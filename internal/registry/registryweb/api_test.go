@@ -3,8 +3,10 @@ package registryweb_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +172,44 @@ func TestSearchFindsRegistryFirmsWithoutStatistics(t *testing.T) {
 		{Name: "the plain list is the statistical population", URL: "/enterprises", User: "admin", WantStatus: 200,
 			WantContains: []string{"共 3 家企业"}, WantNotContains: []string{"重庆臻宝科技有限公司"}},
 	})
+}
+
+// TestExportNamesNotCodes reads the Chinese CSV back: yes/no, size, cluster,
+// tier and titles are written as names a reader knows, not as the codes
+// ("true", "large", "L1-nev", "leading") they are stored as (issue 12).
+func TestExportNamesNotCodes(t *testing.T) {
+	env := webtest.SQLite(t)
+	res, body := env.Do(webtest.Scenario{URL: "/api/v1/enterprises.csv", User: "admin"})
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d: %.300s", res.StatusCode, body)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 3 {
+		t.Fatalf("%d records", len(recs))
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	ascii := regexp.MustCompile(`^[A-Za-z0-9_\-;]+$`)
+	for _, rec := range recs[1:] {
+		for _, h := range []string{"规上企业", "企业规模", "产业集群", "集群层级", "企业称号"} {
+			i, ok := col[h]
+			if !ok {
+				t.Fatalf("no column %q in %v", h, recs[0])
+			}
+			if v := rec[i]; ascii.MatchString(v) {
+				t.Errorf("%s of %s is the code %q", h, rec[col["企业名称"]], v)
+			}
+		}
+		if v := rec[col["规上企业"]]; v != "规上" && v != "规下" {
+			t.Errorf("above-scale cell %q", v)
+		}
+	}
+	if !strings.Contains(body, "新能源汽车") {
+		t.Errorf("no cluster name in the export:\n%.600s", body)
+	}
 }

@@ -45,7 +45,7 @@
   function trend(id, indicator, draw) {
     const panel = IB.panel(id);
     if (!panel) return;
-    api('stats/trend', { indicator: indicator, year: P.year, region: P.region, cluster: P.cluster })
+    api('stats/trend', { indicator: indicator, year: P.year, month: P.month, region: P.region, cluster: P.cluster })
       .then(function (res) {
         const pts = (res.points || []).filter(function (p) { return p.value !== null && p.value !== undefined; });
         if (pts.length === 0) { panel.state(t('js.no_data')); return; }
@@ -62,13 +62,16 @@
     const opt = IB.baseOption();
     opt.legend = { top: 0, data: [t('js.output'), t('js.yoy')] };
     opt.xAxis = { type: 'category', data: months };
+    // Units go on the tick labels, not as axis names, which collide with
+    // the top label and the legend.
     opt.yAxis = [
-      { type: 'value', name: t('js.unit_yi'), splitLine: { lineStyle: { color: '#eef1f5' } } },
-      { type: 'value', name: '%', splitLine: { show: false } },
+      { type: 'value', axisLabel: { formatter: function (v) { return IB.num(v, 0); } }, splitLine: { lineStyle: { color: '#eef1f5' } } },
+      { type: 'value', axisLabel: { formatter: '{value}%' }, splitLine: { show: false } },
     ];
+    opt.legend.data = [t('js.output') + ' (' + t('js.unit_yi') + ')', t('js.yoy') + ' (%)'];
     opt.series = [
-      { name: t('js.output'), type: 'bar', barMaxWidth: 28, data: pts.map(function (p) { return IB.round(p.value, 1); }) },
-      { name: t('js.yoy'), type: 'line', yAxisIndex: 1, symbolSize: 6, color: '#e39b2d', data: pts.map(function (p) { return IB.round(p.yoy_pct, 1); }) },
+      { name: t('js.output') + ' (' + t('js.unit_yi') + ')', type: 'bar', barMaxWidth: 28, data: pts.map(function (p) { return IB.round(p.value, 1); }) },
+      { name: t('js.yoy') + ' (%)', type: 'line', yAxisIndex: 1, symbolSize: 6, color: '#e39b2d', data: pts.map(function (p) { return IB.round(p.yoy_pct, 1); }) },
     ];
     panel.echarts().setOption(opt);
     panel.setTable({
@@ -84,7 +87,13 @@
     const opt = IB.baseOption();
     opt.legend = { top: 0, data: [t('js.va_growth')] };
     opt.xAxis = { type: 'category', data: months, boundaryGap: false };
-    opt.yAxis = { type: 'value', name: '%', scale: true, splitLine: { lineStyle: { color: '#eef1f5' } } };
+    // The axis includes 0 (and a margin around the values), so a change of
+    // a few tenths of a point does not fill the chart like a crash.
+    opt.yAxis = {
+      type: 'value', axisLabel: { formatter: '{value}%' }, splitLine: { lineStyle: { color: '#eef1f5' } },
+      min: function (v) { return Math.min(0, Math.floor(v.min - 1)); },
+      max: function (v) { return Math.max(0, Math.ceil(v.max + 1)); },
+    };
     opt.series = [{
       name: t('js.va_growth'), type: 'line', symbolSize: 7, areaStyle: { opacity: 0.08 },
       label: { show: true, position: 'top', formatter: function (p) { return IB.num(p.value, 1); } },
@@ -130,10 +139,12 @@
       tierPanel.state('');
       const opt = IB.baseOption();
       opt.tooltip = { trigger: 'item', renderMode: 'richText', confine: true };
-      opt.legend = { bottom: 0, type: 'scroll' };
+      // A plain legend wraps onto a second line instead of hiding tiers
+      // behind scroll arrows; the slices carry only their share.
+      opt.legend = { bottom: 0, left: 'center', type: 'plain', itemGap: 12 };
       opt.series = [{
-        name: t('js.output'), type: 'pie', radius: ['38%', '66%'], center: ['50%', '45%'],
-        label: { formatter: function (p) { return p.name + '\n' + IB.num(p.percent, 1) + '%'; } },
+        name: t('js.output'), type: 'pie', radius: ['32%', '58%'], center: ['50%', '42%'],
+        label: { formatter: function (p) { return IB.num(p.percent, 1) + '%'; } },
         data: slices.map(function (s) { return { name: tierName(s.key), value: IB.round(s.output_yi, 1), itemStyle: { color: tierColor(s.key) } }; }),
       }];
       tierPanel.echarts().setOption(opt);
@@ -148,13 +159,9 @@
       const slices = (res.slices || []).filter(function (s) { return s.key; });
       if (slices.length === 0) { clusterPanel.state(t('js.no_data')); return; }
       clusterPanel.state('');
-      const colorOf = function (code) {
-        const c = P.clusters[code];
-        return tierColor(c ? c.tier : '');
-      };
       const sorted = slices.slice().sort(function (a, b) { return a.output_yi - b.output_yi; });
       // One row per cluster, however many the catalogue has.
-      clusterPanel.chartEl.style.height = Math.max(260, 26 * sorted.length + 60) + 'px';
+      clusterPanel.chartEl.style.height = Math.max(280, 26 * sorted.length + 90) + 'px';
       const opt = IB.baseOption();
       opt.grid = { left: 8, right: 64, top: 16, bottom: 24, containLabel: true };
       opt.tooltip = { trigger: 'item', renderMode: 'richText', confine: true,
@@ -165,11 +172,21 @@
         } };
       opt.xAxis = { type: 'value', name: t('js.unit_yi'), splitLine: { lineStyle: { color: '#eef1f5' } } };
       opt.yAxis = { type: 'category', data: sorted.map(function (s) { return clusterName(s.key); }), axisLabel: { width: 180, overflow: 'truncate' } };
-      opt.series = [{
-        type: 'bar', barMaxWidth: 18, cursor: 'pointer',
-        label: { show: true, position: 'right', formatter: function (p) { return IB.num(p.value, 1); } },
-        data: sorted.map(function (s) { return { value: IB.round(s.output_yi, 1), itemStyle: { color: colorOf(s.key) } }; }),
-      }];
+      // One stacked series per tier (empty outside it): the bars keep
+      // their rows and the legend names the tier colours.
+      const tiers = (P.tierOrder || []).filter(function (tr) {
+        return sorted.some(function (s) { const c = P.clusters[s.key]; return c && c.tier === tr; });
+      });
+      opt.legend = { top: 0, left: 'center', type: 'plain', data: tiers.map(tierName) };
+      opt.grid.top = 40;
+      opt.series = tiers.map(function (tr) {
+        return {
+          name: tierName(tr), type: 'bar', stack: 'tier', barMaxWidth: 18, cursor: 'pointer', color: tierColor(tr),
+          // '-' is ECharts' empty value: the row belongs to another tier.
+          label: { show: true, position: 'right', formatter: function (p) { return typeof p.value === 'number' ? IB.num(p.value, 1) : ''; } },
+          data: sorted.map(function (s) { const c = P.clusters[s.key]; return c && c.tier === tr ? IB.round(s.output_yi, 1) : '-'; }),
+        };
+      });
       const chart = clusterPanel.echarts();
       chart.setOption(opt);
       chart.on('click', function (p) {

@@ -1,0 +1,255 @@
+package web_test
+
+// The page walk (issue 12): every page the modules serve, as a city
+// administrator, a district officer and an enterprise user, in Chinese and
+// English, at 1280 and 390 px (loaded at each width), in one browser tab. A page fails on
+// horizontal overflow (the page wider than the screen, or an element
+// outside it that no scrolling box holds), a raw message key or a raw code
+// in its visible text, a short Chinese label wrapped one character per
+// line, a chart still loading, or a script error. Same harness and skip
+// rules as browser_test.go.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/industrybrain/ibrain/internal/web"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
+)
+
+// walkProbe inspects the page in the tab and returns its problems. It is
+// given the catalogue's keys (a visible key is a missing translation), the
+// loading text of chart panels, and whether the page is Chinese.
+const walkProbe = `(() => {
+  const keys = new Set(%s), loading = %q, zh = %t;
+  const out = [];
+  const W = window.innerWidth;
+  const describe = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    else if (el.className && typeof el.className === 'string') s += '.' + el.className.trim().split(/\s+/).join('.');
+    const p = el.closest('[id]');
+    if (p && p !== el) s = '#' + p.id + ' ' + s;
+    return s + ' "' + (el.innerText || '').trim().slice(0, 30) + '"';
+  };
+  // Overflow: the page is no wider than the screen, and nothing sticks out
+  // of it unless a scrolling box (a table wrapper) holds it.
+  if (document.documentElement.scrollWidth > W + 1) out.push('page is ' + document.documentElement.scrollWidth + ' px wide at ' + W + ' px');
+  const scrolls = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const ox = getComputedStyle(a).overflowX;
+      if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') return true;
+    }
+    return false;
+  };
+  // Report the innermost elements that stick out, not every ancestor.
+  const offs = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.checkVisibility || !el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 1) continue;
+    if (el.closest('canvas, svg') && el.tagName !== 'CANVAS' && el.tagName !== 'svg') continue;
+    if (scrolls(el)) continue;
+    offs.push(el);
+  }
+  offs.filter(el => !offs.some(o => o !== el && el.contains(o))).slice(0, 4)
+    .forEach(el => out.push('off screen: ' + describe(el) + ' right edge ' + Math.round(el.getBoundingClientRect().right)));
+  // Visible text, without code samples.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('code, pre, script, style, template, noscript, textarea, [hidden]')) continue;
+    if (el.checkVisibility && !el.checkVisibility()) continue;
+    const s = n.nodeValue.trim();
+    if (s) texts.push([s, el]);
+  }
+  const codes = /\b(?:[a-z][a-z0-9]*_[a-z0-9_]+|[A-Z]\d-[a-z][a-z-]*)\b/g;
+  const zhCodes = /(?:^|[^A-Za-z])(true|false|large|medium|small|micro|leading|pillar|characteristic)(?![A-Za-z])/;
+  const seen = new Set();
+  for (const [s, el] of texts) {
+    for (const m of s.matchAll(/\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b/g)) {
+      if (keys.has(m[0]) && !seen.has(m[0])) { seen.add(m[0]); out.push('raw message key ' + m[0] + ' in ' + describe(el)); }
+    }
+    for (const m of s.matchAll(codes)) {
+      if (!seen.has(m[0])) { seen.add(m[0]); out.push('raw code ' + m[0] + ' in ' + describe(el)); }
+    }
+    const z = zh && s.match(zhCodes);
+    if (z && !seen.has(z[1])) { seen.add(z[1]); out.push('raw code ' + z[1] + ' in ' + describe(el)); }
+  }
+  // A short Chinese label squeezed to one character per line.
+  let narrow = 0;
+  for (const el of document.querySelectorAll('td, th, a, button, .pill, label, h1, h2, h3')) {
+    if (narrow >= 3) break;
+    const s = (el.innerText || '').trim();
+    if (s.length < 3 || s.length > 16 || !/^[\u4e00-\u9fff]+$/.test(s) || !el.checkVisibility()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size >= 3 && tops.size * 2 >= s.length) { out.push('one character per line: ' + describe(el)); narrow++; }
+  }
+  for (const e of document.querySelectorAll('[data-state]')) {
+    if (!e.hidden && e.textContent === loading) out.push('chart still loading: ' + describe(e.closest('[id]') || e));
+  }
+  return out;
+})()`
+
+type walkPage struct {
+	pattern, url string
+}
+
+func TestPageWalk(t *testing.T) {
+	webtest.RequireChromium(t)
+	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	seedBrowserFixture(t, env)
+	webtest.SeedMujun(t, env)
+	webtest.SeedListing(t, env)
+	webtest.SeedGoals(t, env)
+	webtest.SeedCultivation(t, env)
+
+	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 10 * time.Minute})
+
+	// Every page pattern the modules serve; a pattern without a walk URL
+	// fails, so a new page cannot be left out.
+	var pages []walkPage
+	patterns := web.PageRoutes(env.Srv)
+	slices.Sort(patterns)
+	for _, p := range patterns {
+		if p == "GET /help/{module}" {
+			for _, name := range web.HelpNames(env.Srv) {
+				pages = append(pages, walkPage{p, "/help/" + name})
+			}
+			continue
+		}
+		u := walkURL(env, p)
+		if strings.Contains(u, "{") {
+			t.Fatalf("page %s has no walk URL (%s)", p, u)
+		}
+		pages = append(pages, walkPage{p, u})
+	}
+	if len(pages) < 20 {
+		t.Fatalf("only %d pages to walk: %v", len(pages), patterns)
+	}
+	keys, _ := json.Marshal(web.CatalogKeys(env.Srv))
+
+	users := []struct {
+		name string
+		col  int // the user's column in accessMatrix
+	}{{"admin", 1}, {"wanzhou", 3}, {"firm", 4}}
+	visits := 0
+	start := time.Now()
+	for _, u := range users {
+		if !t.Run(u.name, func(t *testing.T) { walkAs(t, b, env, u.name, u.col, pages, string(keys), &visits) }) {
+			continue
+		}
+	}
+	t.Logf("%d page views in %v", visits, time.Since(start).Round(time.Second))
+}
+
+// walkAs visits the pages as one user, in both languages and widths.
+func walkAs(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, user string, col int, pages []walkPage, keys string, visits *int) {
+	ctx := b.Ctx
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			shot(t, ctx, "walk-failure")
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	u := struct{ name string }{user}
+	{
+		tok := env.Token(u.name)
+		must("sign in "+u.name, chromedp.Do(ctx, chromedp.Func(func(c2 context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(c2, tg, network.SetCookie, network.SetCookieParams{Name: web.SessionCookie, Value: tok, URL: b.Base + "/"})
+			return err
+		})))
+		for _, lang := range []string{"zh-CN", "en"} {
+			t.Run(lang, func(t *testing.T) { walkLang(t, b, env, lang, col, user, pages, keys, visits) })
+		}
+	}
+}
+
+// walkLang visits the pages in one language at both widths.
+func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang string, col int, user string, pages []walkPage, keys string, visits *int) {
+	ctx := b.Ctx
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			shot(t, ctx, "walk-failure")
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	u := struct{ name string }{user}
+	{
+		{
+			loading := env.Srv.T(lang, "chart.loading")
+			probe := fmt.Sprintf(walkProbe, keys, loading, lang == "zh-CN")
+			for _, pg := range pages {
+				if cells, ok := accessMatrix[pg.pattern]; ok && cells[col] == '-' {
+					continue // the role may not open it (TestAccessMatrix)
+				}
+				if u.name != "admin" && pg.pattern == "GET /help/{module}" && pg.url != "/help/cockpit" {
+					continue // help pages are the same for everyone; admin reads them all
+				}
+				target := b.Base + pg.url
+				if strings.Contains(target, "?") {
+					target += "&lang=" + url.QueryEscape(lang)
+				} else {
+					target += "?lang=" + url.QueryEscape(lang)
+				}
+				for _, width := range []int64{1280, 390} {
+					if width == 1280 {
+						must("size", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+						must("open "+target, chromedp.Do(ctx, chromedp.Navigate(target), chromedp.WaitReady("body")))
+					} else {
+						// A phone loads the page at its own width.
+						must("size", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitReady("body")))
+					}
+					// Let charts load and layouts settle after a resize.
+					_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`![...document.querySelectorAll('[data-state]')].some(e => !e.hidden && e.textContent === %q)`, loading),
+						chromedp.WithPollingTimeout(8*time.Second)))
+					if err != nil {
+						t.Logf("%s: charts did not finish: %v", target, err)
+					}
+					problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](probe))
+					must("probe "+target, err)
+					where := fmt.Sprintf("%s as %s at %d px", pg.url+"?lang="+lang, u.name, width)
+					for _, p := range problems {
+						t.Errorf("%s: %s", where, p)
+					}
+					if len(problems) > 0 {
+						shot(t, ctx, fmt.Sprintf("walk-%s-%s-%d-%s", u.name, lang, width, strings.NewReplacer("/", "_", "?", "_").Replace(pg.url)))
+					}
+					b.CheckJS(t, where)
+					*visits++
+				}
+			}
+		}
+	}
+}
+
+// walkURL fills a page pattern's parameters with fixture records that
+// have data: a 万州 firm, run 1 against run 2, 万州 and its car cluster.
+func walkURL(env *webtest.Env, pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	path = strings.TrimSuffix(path, "{$}")
+	if path == "" {
+		path = "/"
+	}
+	if strings.HasPrefix(path, "/mujun/runs/") {
+		return strings.NewReplacer("{id}", "1", "{other}", "2").Replace(path)
+	}
+	r := strings.NewReplacer("{id}", "{"+webtest.EntWanzhouAuto+"}", "{code}", "500101", "{cluster}", "L1-nev")
+	return env.Expand(r.Replace(path))
+}
