@@ -187,7 +187,7 @@ func TestOrderMachineByParty(t *testing.T) {
 		"paid close manager": Closed, "paid close operator": Closed, "rated close manager": Closed, "rated close operator": Closed,
 		"submitted cancel customer": Cancelled, "approved cancel customer": Cancelled, "scheduled cancel customer": Cancelled,
 		"scheduled no_show manager": NoShow,
-		"submitted void manager": Voided, "approved void manager": Voided, "scheduled void manager": Voided,
+		"submitted void manager":    Voided, "approved void manager": Voided, "scheduled void manager": Voided,
 		"submitted void operator": Voided, "approved void operator": Voided, "scheduled void operator": Voided,
 		"usage_confirmed dispute customer": Disputed, "invoiced dispute customer": Disputed,
 		"disputed resolve operator": UsageConfirmed,
