@@ -90,7 +90,7 @@ type NewInstrument struct {
 
 // CreateInstrument creates one instrument.
 func (s *Store) CreateInstrument(ctx context.Context, in instruments.Instrument, items []instruments.ServiceItem, managers []int64) (instruments.Instrument, error) {
-	ids, err := s.CreateInstruments(ctx, []NewInstrument{{in, items, managers}})
+	ids, err := s.CreateInstruments(ctx, []NewInstrument{{in, items, managers}}, CreateOptions{})
 	if err != nil {
 		return in, err
 	}
@@ -98,10 +98,18 @@ func (s *Store) CreateInstrument(ctx context.Context, in instruments.Instrument,
 	return in, nil
 }
 
+// CreateOptions tune CreateInstruments.
+type CreateOptions struct {
+	// SkipExisting leaves an instrument whose (unit, local id) is taken
+	// as it is (its id is 0 in the answer) instead of failing the call:
+	// loading the demo again changes nothing.
+	SkipExisting bool
+}
+
 // CreateInstruments creates instruments, their items, rates and managers
 // in one transaction and indexes the open ones for search. A taken
-// (unit, local id) fails the whole call.
-func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument) ([]int64, error) {
+// (unit, local id) fails the whole call unless opts skip it.
+func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts CreateOptions) ([]int64, error) {
 	ids := make([]int64, len(ins))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for k, n := range ins {
@@ -121,6 +129,9 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument) ([]i
 				boolInt(in.HasMode(instruments.SelfOperation)), boolInt(in.HasMode(instruments.Assisted)), boolInt(in.HasMode(instruments.SampleSending)),
 				string(in.Status), in.OfflineUntil, in.RetireReason, in.EnrolledOn, in.RemovedOn, string(rules), int64(priceFrom(n.Items))).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
+				if opts.SkipExisting {
+					continue
+				}
 				return apperr.New(apperr.Conflict, "instruments.err.duplicate", in.LocalID)
 			}
 			if err != nil {
@@ -133,9 +144,12 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument) ([]i
 					id, it.Name, string(it.Mode), string(it.Unit)).Scan(&itemID); err != nil {
 					return fmt.Errorf("sqlstore: service item: %w", err)
 				}
-				for _, r := range it.Rates {
-					if _, err := tx.ExecContext(ctx, `INSERT INTO service_rate (item_id, category, effective_from, price) VALUES ($1, $2, $3, $4)`,
-						itemID, string(r.Category), r.EffectiveFrom, int64(r.Price)); err != nil {
+				if len(it.Rates) > 0 {
+					args := make([]any, 0, 4*len(it.Rates))
+					for _, r := range it.Rates {
+						args = append(args, itemID, string(r.Category), r.EffectiveFrom, int64(r.Price))
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO service_rate (item_id, category, effective_from, price) VALUES `+numbered(len(it.Rates), 4), args...); err != nil {
 						return fmt.Errorf("sqlstore: rate: %w", err)
 					}
 				}
@@ -146,7 +160,7 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument) ([]i
 				}
 			}
 			in.ID = id
-			if err := s.indexInstrument(ctx, tx, in); err != nil {
+			if err := s.insertTerms(ctx, tx, in); err != nil {
 				return err
 			}
 		}
@@ -189,6 +203,11 @@ func (s *Store) indexInstrument(ctx context.Context, tx *sql.Tx, in instruments.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM instrument_term WHERE instrument_id = $1`, in.ID); err != nil {
 		return err
 	}
+	return s.insertTerms(ctx, tx, in)
+}
+
+// insertTerms writes the search terms of an instrument that has none.
+func (s *Store) insertTerms(ctx context.Context, tx *sql.Tx, in instruments.Instrument) error {
 	if in.Status != instruments.Open && in.Status != instruments.Offline {
 		return nil
 	}
