@@ -11,6 +11,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/imports/importsweb"
+	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/instruments/instrumentsweb"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
@@ -30,6 +32,9 @@ func features() []feature {
 		{name: "hardtech", messages: hardtechweb.Messages, web: func(a *App) web.ModuleFunc { return hardtechweb.Module(a.Hardtech) }},
 		{name: "mujun", web: func(a *App) web.ModuleFunc { return mujunweb.Module(a.Mujun) }}, // messages in internal/i18n: the engine reads them
 		{name: "imports", messages: importsweb.Messages, web: func(a *App) web.ModuleFunc { return importsweb.Module(a.Imports) }},
+		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
+			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{}))
+		}},
 	}
 }
 

@@ -17,10 +17,20 @@ const (
 	RoleCityAnalyst Role = "city_analyst" // sees everything, changes nothing but imports
 	RoleDistrict    Role = "district"     // one district or zone
 	RoleEnterprise  Role = "enterprise"   // one enterprise
+
+	// The instrument-sharing marketplace's roles (module instruments):
+	// the platform operator (the science bureau), an owning unit's
+	// administrator, an instrument manager (the instruments assigned to
+	// them) and an academic user. Their unit is kept by the module.
+	RoleSharingOperator   Role = "sharing_operator"
+	RoleUnitAdmin         Role = "unit_admin"
+	RoleInstrumentManager Role = "instrument_manager"
+	RoleAcademic          Role = "academic"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise}
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise,
+	RoleSharingOperator, RoleUnitAdmin, RoleInstrumentManager, RoleAcademic}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

@@ -168,6 +168,16 @@ func (s *Service) Detail(ctx context.Context, id int64) (Detail, error) {
 	return s.store.InstrumentDetail(ctx, id)
 }
 
+// BookedSlots are the live booked slots of an instrument in [from, to).
+func (s *Service) BookedSlots(ctx context.Context, id int64, from, to time.Time) ([]Order, error) {
+	return s.store.BookedSlots(ctx, id, from, to)
+}
+
+// Reviews are an instrument's visible reviews.
+func (s *Service) Reviews(ctx context.Context, id int64) ([]Review, error) {
+	return s.store.Reviews(ctx, id)
+}
+
 // Stats computes a year's platform statistics from the records.
 func (s *Service) Stats(ctx context.Context, year, top int) (Stats, error) {
 	recs, err := s.store.InstrumentStatRecords(ctx)
@@ -185,6 +195,9 @@ func (s *Service) CreateInstrument(ctx context.Context, a Actor, in Instrument, 
 			return Instrument{}, apperr.New(apperr.Forbidden, "api.err.forbidden")
 		}
 		m, err := s.store.SharingMember(ctx, a.UserID)
+		if apperr.Is(err, apperr.NotFound) {
+			return Instrument{}, apperr.New(apperr.Forbidden, "instruments.err.no_member")
+		}
 		if err != nil {
 			return Instrument{}, err
 		}

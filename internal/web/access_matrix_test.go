@@ -35,6 +35,10 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/imports/{kind}/template.csv":          "-aaaa",
 	"GET /api/v1/imports/{kind}/template.xlsx":         "-aaaa",
 	"GET /api/v1/indicators":                           "-aaaa",
+	"GET /api/v1/instrument-orders":                    "----a",
+	"GET /api/v1/instruments":                          "-aaaa",
+	"GET /api/v1/instruments/stats":                    "-aa--",
+	"GET /api/v1/instruments/{id}":                     "-aaaa",
 	"GET /api/v1/listing/firms":                        "-aaaa",
 	"GET /api/v1/listing/firms.xlsx":                   "-aaaa",
 	"GET /api/v1/listing/firms/{id}":                   "-aaaa",
@@ -70,6 +74,10 @@ var accessMatrix = map[string]string{
 	"GET /help":                                        "-aaaa",
 	"GET /help/{module}":                               "-aaaa",
 	"GET /import":                                      "-aaaa",
+	"GET /instruments":                                 "-aaaa",
+	"GET /instruments/orders":                          "----a",
+	"GET /instruments/stats":                           "-aa--",
+	"GET /instruments/{id}":                            "-aaaa",
 	"GET /listing":                                     "-aaaa",
 	"GET /listing/firms/{id}":                          "-aaaa",
 	"GET /mujun":                                       "-aaaa",
@@ -87,6 +95,12 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/imports/mujun-facts":                 "-aaa-",
 	"POST /api/v1/imports/profiles":                    "-aaaa",
 	"POST /api/v1/imports/reports":                     "-aaaa",
+	"POST /api/v1/instrument-orders/{id}/actions":      "----a",
+	"POST /api/v1/instrument-orders/{id}/review":       "----a",
+	"POST /api/v1/instrument-vouchers":                 "-----",
+	"POST /api/v1/instruments":                         "-----",
+	"POST /api/v1/instruments/{id}/lifecycle":          "-aaaa",
+	"POST /api/v1/instruments/{id}/orders":             "----a",
 	"POST /api/v1/listing/firms/{id}/events":           "-a-a-", // the analyst reads, never records (issue 6)
 	"POST /api/v1/mujun/configs":                       "-a---",
 	"POST /api/v1/mujun/runs":                          "-a---",
@@ -104,6 +118,7 @@ var matrixPages = []string{
 	"GET /targets", "GET /scoreboard", "GET /goals", "GET /hardtech", "GET /import", "GET /reference",
 	"GET /mujun", "GET /mujun/targets", "GET /mujun/runs/{id}/diff/{other}", "GET /mujun/enterprises/{id}",
 	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}",
+	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.
