@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -118,16 +119,23 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts
 			if err != nil {
 				return err
 			}
+			var unitType string
+			if err := tx.QueryRowContext(ctx, `SELECT unit_type FROM sharing_unit WHERE id = $1`, in.UnitID).Scan(&unitType); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return apperr.New(apperr.Invalid, "instruments.err.unit")
+				}
+				return err
+			}
 			var id int64
-			err = tx.QueryRowContext(ctx, `INSERT INTO instrument (unit_id, local_id, name, class_code, subclass, model, manufacturer, country, original_value,
+			err = tx.QueryRowContext(ctx, `INSERT INTO instrument (unit_type, unit_id, local_id, name, class_code, subclass, model, manufacturer, country, original_value,
 				purchase_date, location, region_code, specs, capabilities, sample_req, contact, mode_self, mode_assisted, mode_sample, status, offline_until,
 				retire_reason, enrolled_on, removed_on, rules, price_from)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+				VALUES ($27, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
 				ON CONFLICT (unit_id, local_id) DO NOTHING RETURNING id`,
 				in.UnitID, in.LocalID, in.Name, in.ClassCode, in.Subclass, in.Model, in.Manufacturer, in.Country, int64(in.OriginalValue),
 				in.PurchaseDate, in.Location, in.RegionCode, in.Specs, in.Capabilities, in.SampleReq, in.Contact,
 				boolInt(in.HasMode(instruments.SelfOperation)), boolInt(in.HasMode(instruments.Assisted)), boolInt(in.HasMode(instruments.SampleSending)),
-				string(in.Status), in.OfflineUntil, in.RetireReason, in.EnrolledOn, in.RemovedOn, string(rules), int64(priceFrom(n.Items))).Scan(&id)
+				string(in.Status), in.OfflineUntil, in.RetireReason, in.EnrolledOn, in.RemovedOn, string(rules), int64(priceFrom(n.Items)), unitType).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				if opts.SkipExisting {
 					continue
@@ -394,14 +402,26 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 	res := instruments.SearchResult{Facets: map[string][]instruments.Facet{}, Hits: []instruments.Hit{}}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	where := []string{"i.status IN ('open', 'offline')"}
 	terms, singles := instruments.Terms(q.Text)
+	// Only findable instruments have terms (insertTerms), so a text
+	// search needs no status condition; without it the planner drives
+	// from the term matches instead of scanning every open instrument.
+	var where []string
+	if len(terms) == 0 {
+		where = append(where, "i.status IN ('open', 'offline')")
+	}
+	// With terms the query starts from the instruments holding all of
+	// them (an index range per term), joined to the catalogue by key: a
+	// scan of the catalogue testing each row cost 15–45 ms at 10,000
+	// instruments on SQLite.
+	source := `instrument i`
 	if len(terms) > 0 {
 		ph := make([]string, len(terms))
 		for k, t := range terms {
 			ph[k] = arg(t)
 		}
-		where = append(where, `i.id IN (SELECT instrument_id FROM instrument_term WHERE term IN (`+strings.Join(ph, ", ")+`) GROUP BY instrument_id HAVING COUNT(*) = `+arg(len(terms))+`)`)
+		source = `(SELECT instrument_id FROM instrument_term WHERE term IN (` + strings.Join(ph, ", ") + `) GROUP BY instrument_id HAVING COUNT(*) = ` + arg(len(terms)) + `) m
+			JOIN instrument i ON i.id = m.instrument_id`
 	}
 	for _, c := range singles {
 		p := arg("%" + c + "%")
@@ -414,7 +434,7 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 		where = append(where, "i.region_code = "+arg(q.Region))
 	}
 	if q.UnitType != "" {
-		where = append(where, "u.unit_type = "+arg(string(q.UnitType)))
+		where = append(where, "i.unit_type = "+arg(string(q.UnitType)))
 	}
 	switch q.Mode {
 	case instruments.SelfOperation:
@@ -432,10 +452,54 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 			}
 		}
 	}
-	from := ` FROM instrument i JOIN sharing_unit u ON u.id = i.unit_id WHERE ` + strings.Join(where, " AND ")
-	nargs := len(args) // the arguments of from; the page adds its own
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&res.Total); err != nil {
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, " AND ")
+	}
+	from := ` FROM ` + source + cond
+	// Count and facets in one pass over the matches' facet columns (an
+	// index read), aggregated here: one query instead of six.
+	rows, err := s.read.QueryContext(ctx, `SELECT i.class_code, i.region_code, i.unit_type, i.price_from, i.mode_self, i.mode_assisted, i.mode_sample`+from, args...)
+	if err != nil {
 		return res, fmt.Errorf("sqlstore: search: %w", err)
+	}
+	counts := map[string]map[string]int{"class": {}, "region": {}, "unit_type": {}, "band": {}, "mode": {}}
+	for rows.Next() {
+		var class, region, utype string
+		var price int64
+		var ms, ma, mp int
+		if err := rows.Scan(&class, &region, &utype, &price, &ms, &ma, &mp); err != nil {
+			rows.Close()
+			return res, err
+		}
+		res.Total++
+		counts["class"][class]++
+		counts["region"][region]++
+		counts["unit_type"][utype]++
+		if price > 0 {
+			counts["band"][instruments.BandOf(unit.Fen(price))]++
+		}
+		for _, m := range []struct {
+			on   int
+			mode instruments.Mode
+		}{{ms, instruments.SelfOperation}, {ma, instruments.Assisted}, {mp, instruments.SampleSending}} {
+			if m.on != 0 {
+				counts["mode"][string(m.mode)]++
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	for name, m := range counts {
+		for v, n := range m {
+			if v != "" {
+				res.Facets[name] = append(res.Facets[name], instruments.Facet{Value: v, N: n})
+			}
+		}
+		fs := res.Facets[name]
+		sort.Slice(fs, func(a, b int) bool { return fs[a].N > fs[b].N || fs[a].N == fs[b].N && fs[a].Value < fs[b].Value })
 	}
 	if res.Total == 0 {
 		return res, nil
@@ -444,18 +508,18 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 	if t := strings.TrimSpace(q.Text); t != "" {
 		nameRank = "CASE WHEN i.name LIKE " + arg("%"+t+"%") + " THEN 0 ELSE 1 END, "
 	}
-	page := `SELECT ` + instrumentColumns + `, u.name, u.unit_type, i.price_from` + from +
-		` ORDER BY ` + nameRank + `i.uses DESC, CASE WHEN i.rating_n > 0 THEN i.rating_sum * 100 / i.rating_n ELSE 0 END DESC, i.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
-	rows, err := s.read.QueryContext(ctx, page, args...)
+	page := `SELECT ` + instrumentColumns + `, u.name, i.unit_type, i.price_from FROM ` + source + ` JOIN sharing_unit u ON u.id = i.unit_id` + cond +
+		` ORDER BY ` + nameRank + `i.rank_score DESC, i.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	prows, err := s.read.QueryContext(ctx, page, args...)
 	if err != nil {
 		return res, fmt.Errorf("sqlstore: search: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	defer prows.Close()
+	for prows.Next() {
 		var h instruments.Hit
 		var price int64
 		var rsum int64
-		h.Instrument, h.Uses, rsum, h.RatingN, err = scanInstrument(rows, &h.UnitName, &h.UnitType, &price)
+		h.Instrument, h.Uses, rsum, h.RatingN, err = scanInstrument(prows, &h.UnitName, &h.UnitType, &price)
 		if err != nil {
 			return res, err
 		}
@@ -465,60 +529,7 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 		}
 		res.Hits = append(res.Hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
-	// Facet counts over the matches.
-	facets := []struct{ name, expr string }{
-		{"class", "i.class_code"}, {"region", "i.region_code"}, {"unit_type", "u.unit_type"},
-		{"band", bandCase()},
-	}
-	for _, f := range facets {
-		frows, err := s.read.QueryContext(ctx, `SELECT `+f.expr+`, COUNT(*)`+from+` GROUP BY 1 ORDER BY 2 DESC, 1`, args[:nargs]...)
-		if err != nil {
-			return res, fmt.Errorf("sqlstore: facet %s: %w", f.name, err)
-		}
-		for frows.Next() {
-			var fc instruments.Facet
-			if err := frows.Scan(&fc.Value, &fc.N); err != nil {
-				frows.Close()
-				return res, err
-			}
-			if fc.Value != "" {
-				res.Facets[f.name] = append(res.Facets[f.name], fc)
-			}
-		}
-		frows.Close()
-		if err := frows.Err(); err != nil {
-			return res, err
-		}
-	}
-	var self, assisted, sample int
-	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(i.mode_self), 0), COALESCE(SUM(i.mode_assisted), 0), COALESCE(SUM(i.mode_sample), 0)`+from, args[:nargs]...).Scan(&self, &assisted, &sample); err != nil {
-		return res, err
-	}
-	for _, m := range []instruments.Facet{{Value: string(instruments.SelfOperation), N: self}, {Value: string(instruments.Assisted), N: assisted}, {Value: string(instruments.SampleSending), N: sample}} {
-		if m.N > 0 {
-			res.Facets["mode"] = append(res.Facets["mode"], m)
-		}
-	}
-	return res, nil
-}
-
-// bandCase is the SQL of the price band of i.price_from (” when no
-// price is published).
-func bandCase() string {
-	var b strings.Builder
-	b.WriteString("CASE WHEN i.price_from <= 0 THEN ''")
-	for _, band := range instruments.PriceBands {
-		b.WriteString(" WHEN i.price_from >= " + strconv.FormatInt(int64(band.From), 10))
-		if band.To > 0 {
-			b.WriteString(" AND i.price_from < " + strconv.FormatInt(int64(band.To), 10))
-		}
-		b.WriteString(" THEN '" + band.Key + "'")
-	}
-	b.WriteString(" ELSE '' END")
-	return b.String()
+	return res, prows.Err()
 }
 
 // bookTx runs fn in a write transaction for a booking. Unlike inTx it
@@ -808,6 +819,9 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 			if _, err := tx.ExecContext(ctx, `UPDATE instrument SET uses = uses + 1 WHERE id = $1`, o.InstrumentID); err != nil {
 				return err
 			}
+			if err := rerank(ctx, tx, o.InstrumentID); err != nil {
+				return err
+			}
 		}
 		if err := s.post(ctx, tx, eff.Postings); err != nil {
 			return err
@@ -825,11 +839,20 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 			if _, err := tx.ExecContext(ctx, `UPDATE instrument SET rating_sum = rating_sum + $2, rating_n = rating_n + 1 WHERE id = $1`, r.InstrumentID, r.Stars); err != nil {
 				return err
 			}
+			if err := rerank(ctx, tx, r.InstrumentID); err != nil {
+				return err
+			}
 		}
 		out = n
 		return nil
 	})
 	return out, err
+}
+
+// rerank recomputes an instrument's rank_score from its uses and ratings.
+func rerank(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE instrument SET rank_score = uses * 1000 + CASE WHEN rating_n > 0 THEN rating_sum * 100 / rating_n ELSE 0 END WHERE id = $1`, id)
+	return err
 }
 
 // Reviews lists an instrument's visible reviews, newest first.

@@ -147,7 +147,7 @@ func TestInstrumentSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Total != 5 || fmt.Sprint(res.Facets["class"]) != "[{01 4} {02 1}]" || fmt.Sprint(res.Facets["band"]) != "[{500_1000 2} {200_500 1} {ge1000 1} {lt200 1}]" ||
-			fmt.Sprint(res.Facets["unit_type"]) != "[{university 5}]" || fmt.Sprint(res.Facets["mode"]) != "[{self 5} {sample 5}]" {
+			fmt.Sprint(res.Facets["unit_type"]) != "[{university 5}]" || fmt.Sprint(res.Facets["mode"]) != "[{sample 5} {self 5}]" {
 			t.Fatalf("facets %v", res.Facets)
 		}
 		// A retired instrument is no longer found; its record stays.

@@ -20,10 +20,14 @@ CREATE TABLE sharing_member (
 
 -- instrument: dates are YYYY-MM-DD text ('' when unset); money in fen;
 -- rules is the booking rules' JSON. uses, rating_sum and rating_n are
--- kept current by the order and review writes, for ranking.
+-- kept current by the order and review writes; rank_score orders by use,
+-- then average rating (uses × 1000 + average stars × 100). unit_type is
+-- the owning unit's, copied so that search filters and facets read one
+-- table.
 CREATE TABLE instrument (
     id             @ID@,
     unit_id        BIGINT NOT NULL REFERENCES sharing_unit(id),
+    unit_type      TEXT NOT NULL,
     local_id       TEXT NOT NULL,
     name           TEXT NOT NULL,
     class_code     TEXT NOT NULL,
@@ -52,9 +56,14 @@ CREATE TABLE instrument (
     uses           BIGINT NOT NULL DEFAULT 0,
     rating_sum     BIGINT NOT NULL DEFAULT 0,
     rating_n       BIGINT NOT NULL DEFAULT 0,
+    rank_score     BIGINT NOT NULL DEFAULT 0,
     UNIQUE (unit_id, local_id)
 );
-CREATE INDEX instrument_status_rank ON instrument(status, uses);
+-- A search without text reads the facet columns of every open
+-- instrument from instrument_facets alone and its ranked page from
+-- instrument_rank; a text search starts from instrument_term.
+CREATE INDEX instrument_rank ON instrument(status, rank_score, id);
+CREATE INDEX instrument_facets ON instrument(status, class_code, region_code, unit_type, price_from, mode_self, mode_assisted, mode_sample);
 
 -- instrument_term holds the search terms of open instruments (Han
 -- bigrams and whole ASCII words, instruments.Terms), so a two-character
