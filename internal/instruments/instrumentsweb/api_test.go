@@ -26,6 +26,10 @@ func marketFixture(t *testing.T, env *webtest.Env) (int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hash, err := auth.NewHasher(auth.TestParams, 1).Hash(ctx, webtest.FixturePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, u := range []struct {
 		name string
 		role auth.Role
@@ -37,7 +41,7 @@ func marketFixture(t *testing.T, env *webtest.Env) (int64, int64) {
 		{"semlab", auth.RoleInstrumentManager, us[0].ID, instruments.Internal},
 		{"scholar", auth.RoleAcademic, us[1].ID, instruments.ExternalAcademic},
 	} {
-		id, err := env.Store.CreateUser(ctx, auth.User{Username: u.name, DisplayName: u.name, PasswordHash: "x", Role: u.role})
+		id, err := env.Store.CreateUser(ctx, auth.User{Username: u.name, DisplayName: u.name, PasswordHash: hash, Role: u.role})
 		if err != nil {
 			t.Fatal(err)
 		}

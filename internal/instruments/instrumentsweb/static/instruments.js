@@ -64,9 +64,8 @@
       const id = btn.closest('[data-order]').dataset.order;
       const body = { action: btn.dataset.orderAction };
       if (body.action === 'confirm_usage') {
-        const mins = window.prompt(t('js.instruments.actual', 'Minutes used:'), '60');
-        if (mins === null) return;
-        body.actual_minutes = Number(mins);
+        const input = btn.closest('[data-order]').querySelector('[data-actual]');
+        body.actual_minutes = Number(input ? input.value : 0);
       }
       try {
         await post('/api/v1/instrument-orders/' + encodeURIComponent(id) + '/actions', body);
