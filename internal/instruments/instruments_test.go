@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -342,5 +343,29 @@ func TestComputeStats(t *testing.T) {
 	}
 	if len(st.Flows) != 3 || st.Flows[0] != (YearFlow{2021, 2, 0, 2}) || st.Flows[2] != (YearFlow{2023, 1, 1, 3}) {
 		t.Fatalf("%+v", st.Flows)
+	}
+}
+
+func TestICalendar(t *testing.T) {
+	s := time.Date(2026, 12, 7, 10, 0, 0, 0, Zone)
+	o := Order{ID: 7, State: Cancelled, Start: s, End: s.Add(2 * time.Hour), CreatedAt: s.Add(-48 * time.Hour)}
+	long := strings.Repeat("场发射扫描电镜", 6) + ", 测试; 完成"
+	cal := ICalendar("cq", []CalEvent{FeedEvent("cq", o, long), FeedEvent("cq", Order{ID: 8, State: Submitted, Start: s, End: s.Add(time.Hour)}, "b"), FeedEvent("cq", Order{ID: 9, State: Submitted}, "sample")})
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "UID:order-7@cq\r\n", "DTSTART:20261207T020000Z\r\n", "DTEND:20261207T040000Z\r\n",
+		"STATUS:CANCELLED\r\n", "UID:order-8@cq\r\nDTSTAMP:", "STATUS:TENTATIVE\r\n", "END:VCALENDAR\r\n", `\, 测试\; 完成`} {
+		if !strings.Contains(strings.ReplaceAll(cal, "\r\n ", ""), want) {
+			t.Errorf("missing %q in\n%s", want, cal)
+		}
+	}
+	if strings.Contains(cal, "order-9") {
+		t.Error("a sample order without a slot is in the feed")
+	}
+	for _, l := range strings.Split(cal, "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line of %d octets: %q", len(l), l)
+		}
+		if !utf8.ValidString(l) {
+			t.Errorf("folding split a character: %q", l)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package instruments
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -79,6 +81,9 @@ type Store interface {
 	// BookedSlots are the slots of live orders overlapping [from, to).
 	BookedSlots(ctx context.Context, instrumentID int64, from, to time.Time) ([]Order, error)
 	Reviews(ctx context.Context, instrumentID int64) ([]Review, error)
+	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
+	// CalendarFeed finds a feed by its token (NotFound when none).
+	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
 }
 
 // Effects are what an order transition writes besides the order.
@@ -89,9 +94,10 @@ type Effects struct {
 
 // OrderFilter narrows an order list.
 type OrderFilter struct {
-	UserID int64
-	UnitID int64
-	Limit  int
+	UserID       int64
+	UnitID       int64
+	InstrumentID int64
+	Limit        int
 }
 
 // Review is a customer's rating of a completed order.
@@ -538,4 +544,62 @@ func (s *Service) Rate(ctx context.Context, a Actor, id int64, stars int, tags [
 		}
 	}
 	return s.act(ctx, a, id, ActRequest{Action: OrderRate}, &Review{UserID: a.UserID, Stars: stars, Tags: tags, Comment: strings.TrimSpace(comment), CreatedAt: s.now()})
+}
+
+// NewCalendarFeed creates a subscribable feed with an unguessable token:
+// the caller's own bookings, or an instrument's when instrumentID is set
+// (its managers and the operator only). It returns the token.
+func (s *Service) NewCalendarFeed(ctx context.Context, a Actor, instrumentID int64) (string, error) {
+	if instrumentID != 0 {
+		d, err := s.store.InstrumentDetail(ctx, instrumentID)
+		if err != nil {
+			return "", err
+		}
+		ok, err := s.manages(ctx, a, d)
+		if err != nil {
+			return "", err
+		}
+		if !ok && !a.Operator {
+			return "", apperr.New(apperr.Forbidden, "api.err.forbidden")
+		}
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	token := hex.EncodeToString(buf)
+	return token, s.store.PutCalendarFeed(ctx, token, a.UserID, instrumentID)
+}
+
+// CalendarFeed renders the feed a token names.
+func (s *Service) CalendarFeed(ctx context.Context, token string) (string, error) {
+	userID, instrumentID, err := s.store.CalendarFeed(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	f := OrderFilter{UserID: userID, Limit: 500}
+	name := s.prefix
+	if instrumentID != 0 {
+		f = OrderFilter{InstrumentID: instrumentID, Limit: 500}
+	}
+	os, err := s.store.Orders(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	names := map[int64]string{}
+	var evs []CalEvent
+	for _, o := range os {
+		if _, ok := names[o.InstrumentID]; !ok {
+			d, err := s.store.InstrumentDetail(ctx, o.InstrumentID)
+			if err != nil {
+				return "", err
+			}
+			names[o.InstrumentID] = d.Name + " " + d.Model
+		}
+		evs = append(evs, FeedEvent(s.prefix, o, names[o.InstrumentID]))
+		if instrumentID != 0 {
+			name = names[o.InstrumentID]
+		}
+	}
+	return ICalendar(name, evs), nil
 }

@@ -668,6 +668,8 @@ func (s *Store) Orders(ctx context.Context, f instruments.OrderFilter) ([]instru
 	where, args := "1 = 1", []any{}
 	if f.UserID != 0 {
 		where, args = "user_id = $1", append(args, f.UserID)
+	} else if f.InstrumentID != 0 {
+		where, args = "instrument_id = $1", append(args, f.InstrumentID)
 	} else if f.UnitID != 0 {
 		where, args = "unit_id = $1", append(args, f.UnitID)
 	}
@@ -876,6 +878,24 @@ func (s *Store) Reviews(ctx context.Context, instrumentID int64) ([]instruments.
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// PutCalendarFeed records a feed token.
+func (s *Store) PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO calendar_feed (token, user_id, instrument_id, created_at) VALUES ($1, $2, $3, $4)`, token, userID, instrumentID, s.unix())
+		return err
+	})
+}
+
+// CalendarFeed finds a feed by its token.
+func (s *Store) CalendarFeed(ctx context.Context, token string) (int64, int64, error) {
+	var u, i int64
+	err := s.read.QueryRowContext(ctx, `SELECT user_id, instrument_id FROM calendar_feed WHERE token = $1`, token).Scan(&u, &i)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, apperr.New(apperr.NotFound, "instruments.err.no_feed")
+	}
+	return u, i, err
 }
 
 // The store implements the marketplace's Store.

@@ -16,6 +16,7 @@ import (
 // (science bureau), unit administrator, instrument manager, academic
 // user. Cells as in accessMatrix.
 var sharingMatrix = map[string]string{
+	"POST /api/v1/instrument-calendars":           "aaaa",
 	"GET /api/v1/instrument-orders":               "aaaa",
 	"GET /api/v1/instruments":                     "aaaa",
 	"GET /api/v1/instruments/stats":               "a---",

@@ -35,6 +35,7 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/imports/{kind}/template.csv":          "-aaaa",
 	"GET /api/v1/imports/{kind}/template.xlsx":         "-aaaa",
 	"GET /api/v1/indicators":                           "-aaaa",
+	"GET /api/v1/instrument-calendars/{token}":         "aaaaa", // public: the token is the credential
 	"GET /api/v1/instrument-orders":                    "----a",
 	"GET /api/v1/instruments":                          "-aaaa",
 	"GET /api/v1/instruments/stats":                    "-aa--",
@@ -95,6 +96,7 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/imports/mujun-facts":                 "-aaa-",
 	"POST /api/v1/imports/profiles":                    "-aaaa",
 	"POST /api/v1/imports/reports":                     "-aaaa",
+	"POST /api/v1/instrument-calendars":                "----a",
 	"POST /api/v1/instrument-orders/{id}/actions":      "----a",
 	"POST /api/v1/instrument-orders/{id}/review":       "----a",
 	"POST /api/v1/instrument-vouchers":                 "-----",

@@ -151,6 +151,13 @@ type (
 		EnterpriseID int64  `json:"enterprise_id,omitempty"`
 		AmountFen    int64  `json:"amount_fen"`
 	}
+	calendarBody struct {
+		InstrumentID int64 `json:"instrument_id,omitempty"`
+	}
+	apiCalendar struct {
+		Token string `json:"token"`
+		URL   string `json:"url"`
+	}
 	createRate struct {
 		Category      string `json:"category"`
 		EffectiveFrom string `json:"effective_from"`
@@ -527,4 +534,36 @@ func (m *module) apiVoucher(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// apiNewCalendar is POST /api/v1/instrument-calendars: a feed of the
+// caller's bookings, or of an instrument they manage.
+func (m *module) apiNewCalendar(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	var b calendarBody
+	if err := decodeBody(w, r, &b); err != nil {
+		return err
+	}
+	token, err := m.svc.NewCalendarFeed(r.Context(), actor(c), b.InstrumentID)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, apiCalendar{Token: token, URL: "/api/v1/instrument-calendars/" + token})
+	return nil
+}
+
+// apiCalendar is GET /api/v1/instrument-calendars/{token}: the feed as
+// text/calendar.
+func (m *module) apiCalendar(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	token := r.PathValue("token")
+	if len(token) != 64 {
+		return apperr.New(apperr.NotFound, "instruments.err.no_feed")
+	}
+	body, err := m.svc.CalendarFeed(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	_, err = w.Write([]byte(body))
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,7 +209,48 @@ func TestInstrumentReviewFlow(t *testing.T) {
 func TestInstrumentsOpenAPISchemas(t *testing.T) {
 	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
 		"Instrument": instrumentsweb.APIInstrument{}, "InstrumentSearch": instrumentsweb.APISearch{}, "InstrumentStats": instrumentsweb.APIStats{},
-		"InstrumentOrder": instrumentsweb.APIOrder{}, "InstrumentOrders": instrumentsweb.APIOrders{}},
+		"InstrumentOrder": instrumentsweb.APIOrder{}, "InstrumentOrders": instrumentsweb.APIOrders{}, "InstrumentCalendar": instrumentsweb.APICalendar{}},
 		map[string]any{"InstrumentBook": instrumentsweb.BookBody{}, "InstrumentAction": instrumentsweb.ActionBody{}, "InstrumentReview": instrumentsweb.ReviewBody{},
-			"InstrumentLifecycle": instrumentsweb.LifecycleBody{}, "InstrumentVoucher": instrumentsweb.VoucherBody{}, "InstrumentCreate": instrumentsweb.CreateBody{}})
+			"InstrumentLifecycle": instrumentsweb.LifecycleBody{}, "InstrumentVoucher": instrumentsweb.VoucherBody{}, "InstrumentCreate": instrumentsweb.CreateBody{},
+			"InstrumentCalendarRequest": instrumentsweb.CalendarBody{}})
+}
+
+// Calendar feeds: the firm subscribes to its bookings; the feed needs no
+// sign-in but an unguessable token, and a cancelled booking stays in it
+// as STATUS:CANCELLED. An instrument's feed is its managers'.
+func TestCalendarFeeds(t *testing.T) {
+	webtest.ForEachEngine(t, func(t *testing.T, env *webtest.Env) {
+		id, item := marketFixture(t, env)
+		js := "application/json"
+		s, e := slot(14, 1)
+		res, body := env.Do(webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/api/v1/instruments/%d/orders", id), User: "firm", ContentType: js,
+			Body: fmt.Sprintf(`{"item_id":%d,"start":%q,"end":%q}`, item, s, e)})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatal(body)
+		}
+		var o instrumentsweb.APIOrder
+		if err := json.Unmarshal([]byte(body), &o); err != nil {
+			t.Fatal(err)
+		}
+		res, body = env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/instrument-calendars", User: "firm", ContentType: js, Body: `{}`})
+		var feed instrumentsweb.APICalendar
+		if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &feed) != nil || len(feed.Token) != 64 {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		start, _ := time.Parse(time.RFC3339, s)
+		env.Run(t, []webtest.Scenario{
+			{Name: "Feed", URL: feed.URL, WantStatus: http.StatusOK, WantHeader: map[string]string{"Content-Type": "text/calendar"},
+				WantContains: []string{"BEGIN:VCALENDAR", fmt.Sprintf("UID:order-%d@cq", o.ID), "DTSTART:" + start.UTC().Format("20060102T150405Z"), "STATUS:TENTATIVE", "SUMMARY:场发射扫描电镜 SU8010"}},
+			{Name: "WrongToken", URL: "/api/v1/instrument-calendars/" + strings.Repeat("0", 64), WantStatus: http.StatusNotFound},
+			{Name: "ShortToken", URL: "/api/v1/instrument-calendars/abc", WantStatus: http.StatusNotFound},
+			{Name: "InstrumentFeedByFirm", Method: "POST", URL: "/api/v1/instrument-calendars", User: "firm", ContentType: js, Body: fmt.Sprintf(`{"instrument_id":%d}`, id), WantStatus: http.StatusForbidden},
+			{Name: "Cancel", Method: "POST", URL: fmt.Sprintf("/api/v1/instrument-orders/%d/actions", o.ID), User: "firm", ContentType: js, Body: `{"action":"cancel"}`, WantStatus: http.StatusOK},
+			{Name: "FeedCancelled", URL: feed.URL, WantStatus: http.StatusOK, WantContains: []string{"STATUS:CANCELLED"}, WantNotContains: []string{"STATUS:TENTATIVE"}},
+		})
+		res, body = env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/instrument-calendars", User: "semlab", ContentType: js, Body: fmt.Sprintf(`{"instrument_id":%d}`, id)})
+		if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &feed) != nil {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		env.Run(t, []webtest.Scenario{{Name: "InstrumentFeed", URL: feed.URL, WantStatus: http.StatusOK, WantContains: []string{"X-WR-CALNAME:场发射扫描电镜 SU8010", "STATUS:CANCELLED"}}})
+	})
 }

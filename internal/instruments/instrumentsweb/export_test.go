@@ -14,4 +14,6 @@ type (
 	LifecycleBody = lifecycleBody
 	VoucherBody   = voucherBody
 	CreateBody    = createBody
+	CalendarBody  = calendarBody
+	APICalendar   = apiCalendar
 )

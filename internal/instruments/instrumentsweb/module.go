@@ -74,6 +74,10 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/actions", Perm: permOrder, Handler: m.apiAct},
 				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/review", Perm: permOrder, Handler: m.apiReview},
 				{Method: "POST", Path: "/api/v1/instrument-vouchers", Perm: permOperate, Handler: m.apiVoucher},
+				{Method: "POST", Path: "/api/v1/instrument-calendars", Perm: permOrder, Handler: m.apiNewCalendar},
+				// The unguessable token in the URL is the feed's only
+				// credential, so calendar applications can subscribe.
+				{Method: "GET", Path: "/api/v1/instrument-calendars/{token}", Perm: auth.Public, Handler: m.apiCalendar},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the

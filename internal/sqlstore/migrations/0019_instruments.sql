@@ -176,3 +176,13 @@ CREATE TABLE voucher_posting (
 );
 CREATE INDEX voucher_posting_account ON voucher_posting(account);
 CREATE INDEX voucher_posting_order ON voucher_posting(order_id);
+
+-- calendar_feed: subscribable iCalendar feeds. The token is the only
+-- credential of a feed URL (32 random bytes, hex); instrument_id 0 is a
+-- user's own bookings, otherwise the instrument's.
+CREATE TABLE calendar_feed (
+    token         TEXT PRIMARY KEY,
+    user_id       BIGINT NOT NULL,
+    instrument_id BIGINT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
