@@ -81,6 +81,9 @@ type Store interface {
 	// BookedSlots are the slots of live orders overlapping [from, to).
 	BookedSlots(ctx context.Context, instrumentID int64, from, to time.Time) ([]Order, error)
 	Reviews(ctx context.Context, instrumentID int64) ([]Review, error)
+	// NoShows counts a user's orders marked no-show at a unit since a
+	// time.
+	NoShows(ctx context.Context, userID, unitID int64, since time.Time) (int, error)
 	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
 	// CalendarFeed finds a feed by its token (NotFound when none).
 	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
@@ -332,11 +335,22 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 	if item == nil {
 		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_item")
 	}
+	now := s.now()
+	// Violations: a user marked no-show MaxViolations times at the
+	// instrument's unit within a year is suspended from its instruments.
+	if d.Rules.MaxViolations > 0 {
+		n, err := s.store.NoShows(ctx, a.UserID, d.UnitID, now.AddDate(-1, 0, 0))
+		if err != nil {
+			return Order{}, err
+		}
+		if n >= d.Rules.MaxViolations {
+			return Order{}, apperr.New(apperr.Forbidden, "instruments.err.suspended", n)
+		}
+	}
 	cat, err := s.category(ctx, a, d.UnitID)
 	if err != nil {
 		return Order{}, err
 	}
-	now := s.now()
 	price, err := item.PriceFor(cat, now)
 	if err != nil {
 		return Order{}, err

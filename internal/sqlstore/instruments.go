@@ -880,6 +880,14 @@ func (s *Store) Reviews(ctx context.Context, instrumentID int64) ([]instruments.
 	return out, rows.Err()
 }
 
+// NoShows counts a user's no-show orders at a unit created since a time.
+func (s *Store) NoShows(ctx context.Context, userID, unitID int64, since time.Time) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM instrument_order WHERE user_id = $1 AND unit_id = $2 AND state = 'no_show' AND created_at >= $3`,
+		userID, unitID, since.Unix()).Scan(&n)
+	return n, err
+}
+
 // PutCalendarFeed records a feed token.
 func (s *Store) PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {

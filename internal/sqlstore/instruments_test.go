@@ -352,10 +352,44 @@ func TestOrderFlowWithVoucher(t *testing.T) {
 		if err != nil || so.DueOn != "2026-12-10" || so.Mode != instruments.SampleSending {
 			t.Fatalf("%+v %v", so, err)
 		}
+		// No-shows: the unit's rules suspend a user after MaxViolations
+		// (3 by default) within a year.
+		for i := range 3 {
+			if _, err := m.svc.Book(ctx, m.researcher, instruments.BookRequest{InstrumentID: d.ID, ItemID: hourly, Start: day.AddDate(0, 0, 1+i).Add(9 * time.Hour), End: day.AddDate(0, 0, 1+i).Add(10 * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ros, _ := m.svc.Orders(ctx, m.researcher)
+		marked := 0
+		for _, ro := range ros {
+			if ro.State != instruments.Submitted {
+				continue
+			}
+			for _, a := range []string{"approve", "schedule", "no_show"} {
+				if _, err := m.svc.Act(ctx, m.manager, ro.ID, instruments.ActRequest{Action: a}); err != nil {
+					t.Fatalf("%s: %v", a, err)
+				}
+			}
+			marked++
+			_, err := m.svc.Book(ctx, m.researcher, instruments.BookRequest{InstrumentID: d.ID, ItemID: hourly, Start: day.AddDate(0, 0, 5).Add(9 * time.Hour), End: day.AddDate(0, 0, 5).Add(10 * time.Hour)})
+			if suspended := apperr.Is(err, apperr.Forbidden); suspended != (marked >= 3) {
+				t.Fatalf("after %d no-shows: %v", marked, err)
+			}
+			if err == nil {
+				// Free the slot again for the next round.
+				last, _ := m.svc.Orders(ctx, m.researcher)
+				if _, err := m.svc.Act(ctx, m.researcher, last[0].ID, instruments.ActRequest{Action: "cancel"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if marked != 3 {
+			t.Fatalf("%d no-shows marked", marked)
+		}
 		// Orders: the manager sees the unit's, the firm its own.
 		mine, _ := m.svc.Orders(ctx, m.firm)
 		unitOrders, _ := m.svc.Orders(ctx, m.manager)
-		if len(mine) != 2 || len(unitOrders) != 4 {
+		if len(mine) != 2 || len(unitOrders) != 4+3+2 { // + three no-shows and two cancelled rebookings
 			t.Fatalf("firm %d, unit %d", len(mine), len(unitOrders))
 		}
 	})
