@@ -29,10 +29,20 @@ const (
 	RoleSysAdmin   Role = "sysadmin"   // 系统管理员: operates the platform
 	RoleSecAdmin   Role = "secadmin"   // 安全管理员: accounts, roles, account-control policy
 	RoleAuditAdmin Role = "auditadmin" // 审计管理员: reads and exports the audit trail
+
+	// The instrument-sharing marketplace's roles (module instruments):
+	// the platform operator (the science bureau), an owning unit's
+	// administrator, an instrument manager (the instruments assigned to
+	// them) and an academic user. Their unit is kept by the module.
+	RoleSharingOperator   Role = "sharing_operator"
+	RoleUnitAdmin         Role = "unit_admin"
+	RoleInstrumentManager Role = "instrument_manager"
+	RoleAcademic          Role = "academic"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleDepartment, RoleSysAdmin, RoleSecAdmin, RoleAuditAdmin}
+var Roles = []Role{RoleCityAdmin, RoleCityAnalyst, RoleDistrict, RoleEnterprise, RoleDepartment, RoleSysAdmin, RoleSecAdmin, RoleAuditAdmin,
+	RoleSharingOperator, RoleUnitAdmin, RoleInstrumentManager, RoleAcademic}
 
 // Administrator reports whether r is one of the three administrator
 // roles, which must use a second factor.

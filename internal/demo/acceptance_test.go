@@ -46,6 +46,7 @@ func TestAcceptancePostgres(t *testing.T) {
 	loadChecked(t, st)
 	runAcceptance(t, st, nil)
 	t.Run("listing figures", func(t *testing.T) { runListingAcceptance(t, st) })
+	t.Run("instrument figures", func(t *testing.T) { runInstrumentAcceptance(t, st) })
 }
 
 // loadChecked loads the demo into st and checks Load's progress calls.

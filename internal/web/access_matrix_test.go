@@ -40,6 +40,11 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/imports/{kind}/template.csv":               "-aaaaaaaa",
 	"GET /api/v1/imports/{kind}/template.xlsx":              "-aaaaaaaa",
 	"GET /api/v1/indicators":                                "-aaaaaaaa",
+	"GET /api/v1/instrument-calendars/{token}":              "aaaaaaaaa", // public: the token is the credential
+	"GET /api/v1/instrument-orders":                         "----a----",
+	"GET /api/v1/instruments":                               "-aaaa----",
+	"GET /api/v1/instruments/stats":                         "-aa------",
+	"GET /api/v1/instruments/{id}":                          "-aaaa----",
 	"GET /api/v1/listing/firms":                             "-aaaaaaaa",
 	"GET /api/v1/listing/firms.xlsx":                        "-aaaaaaaa",
 	"GET /api/v1/listing/firms/{id}":                        "-aaaaaaaa",
@@ -84,6 +89,10 @@ var accessMatrix = map[string]string{
 	"GET /help":                                             "-aaaaaaaa",
 	"GET /help/{module}":                                    "-aaaaaaaa",
 	"GET /import":                                           "-aaaa----",
+	"GET /instruments":                                      "-aaaa----",
+	"GET /instruments/orders":                               "----a----",
+	"GET /instruments/stats":                                "-aa------",
+	"GET /instruments/{id}":                                 "-aaaa----",
 	"GET /listing":                                          "-aaaaaaaa",
 	"GET /listing/firms/{id}":                               "-aaaaaaaa",
 	"GET /mujun":                                            "-aaaaaaaa",
@@ -106,6 +115,13 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/imports/mujun-facts":                      "-aaa-----",
 	"POST /api/v1/imports/profiles":                         "-aaaa----",
 	"POST /api/v1/imports/reports":                          "-aaaa----",
+	"POST /api/v1/instrument-calendars":                     "----a----",
+	"POST /api/v1/instrument-orders/{id}/actions":           "----a----",
+	"POST /api/v1/instrument-orders/{id}/review":            "----a----",
+	"POST /api/v1/instrument-vouchers":                      "---------",
+	"POST /api/v1/instruments":                              "---------",
+	"POST /api/v1/instruments/{id}/lifecycle":               "-aaaa----",
+	"POST /api/v1/instruments/{id}/orders":                  "----a----",
 	"POST /api/v1/listing/firms/{id}/events":                "-a-a-----", // the analyst reads, never records (issue 6)
 	"POST /api/v1/mujun/configs":                            "-a-------",
 	"POST /api/v1/mujun/runs":                               "-a-------",
@@ -133,6 +149,7 @@ var matrixPages = []string{
 	"GET /listing", "GET /listing/firms/{id}", "GET /help", "GET /help/{module}", "GET /audit", "GET /account",
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
+	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

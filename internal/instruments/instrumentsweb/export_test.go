@@ -1,0 +1,19 @@
+package instrumentsweb
+
+// Wire types the external tests decode answers into and hold the OpenAPI
+// schemas against.
+type (
+	APIInstrument = apiInstrument
+	APISearch     = apiSearch
+	APIStats      = apiStats
+	APIOrder      = apiOrder
+	APIOrders     = apiOrders
+	BookBody      = bookBody
+	ActionBody    = actionBody
+	ReviewBody    = reviewBody
+	LifecycleBody = lifecycleBody
+	VoucherBody   = voucherBody
+	CreateBody    = createBody
+	CalendarBody  = calendarBody
+	APICalendar   = apiCalendar
+)

@@ -1,0 +1,107 @@
+// Package instrumentsweb is the instrument-sharing marketplace's HTTP side
+// (大型科研仪器开放共享): the JSON API under /api/v1/instruments, orders
+// and vouchers, the search, instrument, orders and statistics pages, their
+// templates, script, OpenAPI fragment, messages and help page.
+package instrumentsweb
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/web"
+)
+
+// The permissions this module's routes ask for (granted in roles.json).
+// Which instruments and orders a holder may touch is decided by the
+// service: a unit's administrator its unit's, a manager those assigned to
+// them, a customer their own orders.
+const (
+	permRead       = auth.Permission("instruments.read")
+	permOrder      = auth.Permission("instruments.order")
+	permEnrol      = auth.Permission("instruments.enrol")
+	permManage     = auth.Permission("instruments.manage")
+	permManageUnit = auth.Permission("instruments.manage_unit")
+	permOperate    = auth.Permission("instruments.operate")
+	permStats      = auth.Permission("instruments.stats")
+)
+
+var (
+	//go:embed templates/*.html
+	templates embed.FS
+	//go:embed static
+	static embed.FS
+	//go:embed openapi.json
+	openAPI []byte
+	//go:embed help.md
+	help []byte
+	// Messages is the module's message catalogue ({name}.{lang}.json),
+	// merged into the platform's by internal/app.
+	//
+	//go:embed i18n/*.json
+	Messages embed.FS
+)
+
+// module holds what the handlers need.
+type module struct {
+	core *web.Server
+	svc  *instruments.Service
+}
+
+// Module returns the marketplace module over svc.
+func Module(svc *instruments.Service) web.ModuleFunc {
+	return func(core *web.Server) (web.Module, error) {
+		m := &module{core: core, svc: svc}
+		tpl, err := fs.Sub(templates, "templates")
+		if err != nil {
+			return web.Module{}, err
+		}
+		st, err := fs.Sub(static, "static")
+		if err != nil {
+			return web.Module{}, err
+		}
+		return web.Module{
+			Name: "instruments",
+			Routes: []web.Route{
+				{Method: "GET", Path: "/api/v1/instruments", Perm: permRead, Handler: m.apiSearch},
+				{Method: "POST", Path: "/api/v1/instruments", Perm: permEnrol, Handler: m.apiCreate},
+				{Method: "GET", Path: "/api/v1/instruments/stats", Perm: permStats, Handler: m.apiStats},
+				{Method: "GET", Path: "/api/v1/instruments/{id}", Perm: permRead, Handler: m.apiInstrument},
+				{Method: "POST", Path: "/api/v1/instruments/{id}/lifecycle", Perm: permRead, Handler: m.apiLifecycle},
+				{Method: "POST", Path: "/api/v1/instruments/{id}/orders", Perm: permOrder, Handler: m.apiBook},
+				{Method: "GET", Path: "/api/v1/instrument-orders", Perm: permOrder, Handler: m.apiOrders},
+				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/actions", Perm: permOrder, Handler: m.apiAct},
+				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/review", Perm: permOrder, Handler: m.apiReview},
+				{Method: "POST", Path: "/api/v1/instrument-vouchers", Perm: permOperate, Handler: m.apiVoucher},
+				{Method: "POST", Path: "/api/v1/instrument-calendars", Perm: permOrder, Handler: m.apiNewCalendar},
+				// The unguessable token in the URL is the feed's only
+				// credential, so calendar applications can subscribe.
+				{Method: "GET", Path: "/api/v1/instrument-calendars/{token}", Perm: auth.Public, Handler: m.apiCalendar},
+			},
+			Pages: []web.Route{
+				// Signed-in users; the pages refuse those without the
+				// permission with their own message.
+				{Method: "GET", Path: "/instruments", Perm: auth.SignedIn, Handler: m.searchPage},
+				{Method: "GET", Path: "/instruments/stats", Perm: auth.SignedIn, Handler: m.statsPage},
+				{Method: "GET", Path: "/instruments/orders", Perm: auth.SignedIn, Handler: m.ordersPage},
+				{Method: "GET", Path: "/instruments/{id}", Perm: auth.SignedIn, Handler: m.instrumentPage},
+			},
+			Nav: []web.NavItem{
+				{Group: web.GroupData, ID: "instruments", Label: "nav.instruments", Path: "/instruments", Perm: permRead, Order: 300, Audience: web.Everyone},
+				{Group: web.GroupData, ID: "instrument-orders", Label: "nav.instrument_orders", Path: "/instruments/orders", Perm: permOrder, Order: 301, Audience: web.Everyone},
+				{Group: web.GroupData, ID: "instrument-stats", Label: "nav.instrument_stats", Path: "/instruments/stats", Perm: permStats, Order: 302, Audience: web.Officials},
+			},
+			OpenAPI:   openAPI,
+			Templates: tpl,
+			Static:    st,
+			Help:      help,
+		}, nil
+	}
+}
+
+// actor is the request's user as the service knows it.
+func actor(c web.Ctx) instruments.Actor {
+	return instruments.Actor{UserID: c.User.ID, EnterpriseID: c.User.EnterpriseID, Operator: c.Can(permOperate),
+		UnitAdmin: c.Can(permManageUnit), Manager: c.Can(permManage), Booker: c.Can(permOrder)}
+}

@@ -1,0 +1,619 @@
+package instruments
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// Member is a user's place on the platform: the unit they belong to (0
+// for enterprise users) and the category their prices follow.
+type Member struct {
+	UserID   int64
+	UnitID   int64
+	Category Category
+}
+
+// Actor is who calls a use case, as the web layer knows it from the
+// session and the permission policy.
+type Actor struct {
+	UserID       int64
+	EnterpriseID int64 // enterprise users: their firm
+	Operator     bool  // the platform operator (science bureau): reviews, vouchers, disputes
+	UnitAdmin    bool  // administers every instrument of their unit
+	Manager      bool  // manages the instruments assigned to them
+	Booker       bool  // may place orders
+}
+
+// Detail is an instrument with its unit, items and managers, as its page
+// shows it.
+type Detail struct {
+	Instrument
+	Unit     Unit
+	Items    []ServiceItem
+	Managers []int64
+	Uses     int
+	Rating   float64
+	RatingN  int
+}
+
+// PlaceOrder is an order to write with the slot check to run under the
+// instrument's lock.
+type PlaceOrder struct {
+	Order Order
+	// Check runs inside the booking transaction with the user's booked
+	// minutes on the slot's local day; an error aborts the booking.
+	Check func(userDayMinutes int) error
+}
+
+// Store is what the marketplace needs from storage.
+type Store interface {
+	PutUnits(ctx context.Context, us []Unit) ([]Unit, error)
+	Units(ctx context.Context) ([]Unit, error)
+	SharingMember(ctx context.Context, userID int64) (Member, error)
+	PutSharingMember(ctx context.Context, m Member) error
+	CreateInstrument(ctx context.Context, in Instrument, items []ServiceItem, managers []int64) (Instrument, error)
+	InstrumentDetail(ctx context.Context, id int64) (Detail, error)
+	// UpdateInstrument changes an instrument in one transaction through fn.
+	UpdateInstrument(ctx context.Context, id int64, fn func(Instrument) (Instrument, error)) (Instrument, error)
+	SearchInstruments(ctx context.Context, q SearchQuery) (SearchResult, error)
+	InstrumentStatRecords(ctx context.Context) ([]StatRecord, error)
+	// PlaceOrder writes an order and, for a slot, its booking cells in one
+	// transaction holding the instrument's lock; a taken cell is a
+	// Conflict.
+	PlaceOrder(ctx context.Context, p PlaceOrder) (Order, error)
+	// TransitionOrder changes an order through fn in one transaction with
+	// the ledger, writing the event, fn's effects and, when the new state
+	// frees the slot, deleting the cells.
+	TransitionOrder(ctx context.Context, id, actorID int64, fn func(o Order, l LedgerView) (Order, Effects, error)) (Order, error)
+	Order(ctx context.Context, id int64) (Order, error)
+	// Orders lists orders: a customer's own (UserID), a unit's (UnitID),
+	// or every order when both are 0.
+	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
+	// PostVoucher writes the postings fn plans, in one transaction.
+	PostVoucher(ctx context.Context, fn func(l LedgerView) ([]Posting, error)) error
+	VoucherBalance(ctx context.Context, account string) (unit.Fen, error)
+	// BookedSlots are the slots of live orders overlapping [from, to).
+	BookedSlots(ctx context.Context, instrumentID int64, from, to time.Time) ([]Order, error)
+	Reviews(ctx context.Context, instrumentID int64) ([]Review, error)
+	// NoShows counts a user's orders marked no-show at a unit since a
+	// time.
+	NoShows(ctx context.Context, userID, unitID int64, since time.Time) (int, error)
+	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
+	// CalendarFeed finds a feed by its token (NotFound when none).
+	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
+}
+
+// Effects are what an order transition writes besides the order.
+type Effects struct {
+	Postings []Posting
+	Review   *Review // the one review of a rated order
+}
+
+// OrderFilter narrows an order list.
+type OrderFilter struct {
+	UserID       int64
+	UnitID       int64
+	InstrumentID int64
+	Limit        int
+}
+
+// Review is a customer's rating of a completed order.
+type Review struct {
+	OrderID      int64
+	InstrumentID int64
+	UserID       int64
+	Stars        int
+	Tags         []string
+	Comment      string
+	CreatedAt    time.Time
+}
+
+// ReviewTags are the tags a review may carry.
+var ReviewTags = []string{"timeliness", "data_quality", "service"}
+
+// Options tune the service.
+type Options struct {
+	Now    func() time.Time // the clock; time.Now when nil
+	Prefix string           // the instance's identifier prefix; "cq" when empty
+}
+
+// Service is the marketplace's use cases.
+type Service struct {
+	store  Store
+	now    func() time.Time
+	prefix string
+}
+
+// NewService returns the service over st.
+func NewService(st Store, opts Options) *Service {
+	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.prefix == "" {
+		s.prefix = "cq"
+	}
+	return s
+}
+
+// Prefix is the instance's identifier prefix.
+func (s *Service) Prefix() string { return s.prefix }
+
+// Search searches the open catalogue.
+func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	q.Text = strings.TrimSpace(q.Text)
+	if q.Limit <= 0 || q.Limit > 100 {
+		q.Limit = 20
+	}
+	if q.UnitType != "" && !q.UnitType.Valid() {
+		return SearchResult{}, apperr.New(apperr.Invalid, "instruments.err.unit_type")
+	}
+	if q.Mode != "" && !q.Mode.Valid() {
+		return SearchResult{}, apperr.New(apperr.Invalid, "instruments.err.modes")
+	}
+	if q.Band != "" && BandOf(bandFloor(q.Band)) != q.Band {
+		return SearchResult{}, apperr.New(apperr.Invalid, "instruments.err.band")
+	}
+	return s.store.SearchInstruments(ctx, q)
+}
+
+func bandFloor(key string) unit.Fen {
+	for _, b := range PriceBands {
+		if b.Key == key {
+			return b.From
+		}
+	}
+	return -1
+}
+
+// Detail reads an instrument's page data.
+func (s *Service) Detail(ctx context.Context, id int64) (Detail, error) {
+	return s.store.InstrumentDetail(ctx, id)
+}
+
+// BookedSlots are the live booked slots of an instrument in [from, to).
+func (s *Service) BookedSlots(ctx context.Context, id int64, from, to time.Time) ([]Order, error) {
+	return s.store.BookedSlots(ctx, id, from, to)
+}
+
+// Reviews are an instrument's visible reviews.
+func (s *Service) Reviews(ctx context.Context, id int64) ([]Review, error) {
+	return s.store.Reviews(ctx, id)
+}
+
+// Stats computes a year's platform statistics from the records.
+func (s *Service) Stats(ctx context.Context, year, top int) (Stats, error) {
+	recs, err := s.store.InstrumentStatRecords(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	return ComputeStats(recs, year, top), nil
+}
+
+// CreateInstrument enrols a draft for the actor's unit (an operator names
+// any unit).
+func (s *Service) CreateInstrument(ctx context.Context, a Actor, in Instrument, items []ServiceItem) (Instrument, error) {
+	if !a.Operator {
+		if !a.UnitAdmin {
+			return Instrument{}, apperr.New(apperr.Forbidden, "api.err.forbidden")
+		}
+		m, err := s.store.SharingMember(ctx, a.UserID)
+		if apperr.Is(err, apperr.NotFound) {
+			return Instrument{}, apperr.New(apperr.Forbidden, "instruments.err.no_member")
+		}
+		if err != nil {
+			return Instrument{}, err
+		}
+		in.UnitID = m.UnitID
+	}
+	cs, err := Classes()
+	if err != nil {
+		return Instrument{}, err
+	}
+	if in.Rules.Approval == "" && in.Rules.GranularityMinutes == 0 {
+		in.Rules = DefaultRules()
+	}
+	in.Status, in.EnrolledOn, in.RemovedOn = Draft, "", ""
+	if err := in.Validate(cs); err != nil {
+		return Instrument{}, err
+	}
+	for _, it := range items {
+		if strings.TrimSpace(it.Name) == "" || !it.Mode.Valid() || it.Unit != PerHour && it.Unit != PerSample {
+			return Instrument{}, apperr.New(apperr.Invalid, "instruments.err.item")
+		}
+		for _, r := range it.Rates {
+			if !r.Category.Valid() || r.Price < 0 {
+				return Instrument{}, apperr.New(apperr.Invalid, "instruments.err.item")
+			}
+		}
+	}
+	return s.store.CreateInstrument(ctx, in, items, nil)
+}
+
+// Lifecycle takes a lifecycle step: the platform reviews, the owning unit
+// does the rest.
+func (s *Service) Lifecycle(ctx context.Context, a Actor, id int64, ch LifecycleChange) (Instrument, error) {
+	d, err := s.store.InstrumentDetail(ctx, id)
+	if err != nil {
+		return Instrument{}, err
+	}
+	platform := ch.Action == ActApprove || ch.Action == ActReturn
+	if platform && !a.Operator {
+		return Instrument{}, apperr.New(apperr.Forbidden, "instruments.err.lifecycle_actor")
+	}
+	if !platform {
+		ok, err := s.manages(ctx, a, d)
+		if err != nil {
+			return Instrument{}, err
+		}
+		if !ok {
+			return Instrument{}, apperr.New(apperr.Forbidden, "instruments.err.lifecycle_actor")
+		}
+	}
+	now := s.now()
+	return s.store.UpdateInstrument(ctx, id, func(in Instrument) (Instrument, error) {
+		return ApplyLifecycle(in, ch, platform, now.In(Zone))
+	})
+}
+
+// manages reports whether a manages the instrument: its unit's
+// administrator or one of its assigned managers.
+func (s *Service) manages(ctx context.Context, a Actor, d Detail) (bool, error) {
+	if a.Manager {
+		for _, id := range d.Managers {
+			if id == a.UserID {
+				return true, nil
+			}
+		}
+	}
+	if a.UnitAdmin {
+		m, err := s.store.SharingMember(ctx, a.UserID)
+		if err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return false, nil
+			}
+			return false, err
+		}
+		return m.UnitID == d.UnitID, nil
+	}
+	return false, nil
+}
+
+// BookRequest asks for a slot (self-operation, assisted) or sends samples.
+type BookRequest struct {
+	InstrumentID int64
+	ItemID       int64
+	Start, End   time.Time // slotted modes
+	Samples      int       // sample sending
+	Note         string
+}
+
+// category is the user's price category for an instrument.
+func (s *Service) category(ctx context.Context, a Actor, unitID int64) (Category, error) {
+	m, err := s.store.SharingMember(ctx, a.UserID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", err
+	}
+	switch {
+	case err == nil && m.UnitID != 0 && m.UnitID == unitID:
+		return Internal, nil
+	case err == nil && m.Category != "":
+		return m.Category, nil
+	case a.EnterpriseID != 0:
+		return EnterpriseUser, nil
+	}
+	return ExternalAcademic, nil
+}
+
+// Book places an order: a slot checked against the instrument's rules and
+// booked under its lock, or a place in the sample queue with the promised
+// turnaround. The price of the user's category on the day is frozen on
+// the order. Auto-approval rules approve it at once.
+func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, error) {
+	if !a.Booker {
+		return Order{}, apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	d, err := s.store.InstrumentDetail(ctx, req.InstrumentID)
+	if err != nil {
+		return Order{}, err
+	}
+	if d.Status != Open {
+		return Order{}, apperr.New(apperr.Conflict, "instruments.err.not_open")
+	}
+	var item *ServiceItem
+	for i := range d.Items {
+		if d.Items[i].ID == req.ItemID {
+			item = &d.Items[i]
+		}
+	}
+	if item == nil {
+		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_item")
+	}
+	now := s.now()
+	// Violations: a user marked no-show MaxViolations times at the
+	// instrument's unit within a year is suspended from its instruments.
+	if d.Rules.MaxViolations > 0 {
+		n, err := s.store.NoShows(ctx, a.UserID, d.UnitID, now.AddDate(-1, 0, 0))
+		if err != nil {
+			return Order{}, err
+		}
+		if n >= d.Rules.MaxViolations {
+			return Order{}, apperr.New(apperr.Forbidden, "instruments.err.suspended", n)
+		}
+	}
+	cat, err := s.category(ctx, a, d.UnitID)
+	if err != nil {
+		return Order{}, err
+	}
+	price, err := item.PriceFor(cat, now)
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{InstrumentID: d.ID, ItemID: item.ID, UserID: a.UserID, EnterpriseID: a.EnterpriseID, Category: cat, Mode: item.Mode,
+		State: Submitted, ChargeUnit: item.Unit, UnitPrice: price, Note: strings.TrimSpace(req.Note), CreatedAt: now}
+	if d.Rules.Approval == ApproveAuto {
+		o.State = Approved
+	}
+	p := PlaceOrder{Order: o}
+	if item.Mode.Slotted() {
+		o.Start, o.End = req.Start.UTC(), req.End.UTC()
+		o.BookedMinutes = int(o.End.Sub(o.Start) / time.Minute)
+		rules := d.Rules
+		p.Check = func(dayMinutes int) error {
+			return rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now, UserDayMinutes: dayMinutes})
+		}
+		if err := rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now}); err != nil {
+			return Order{}, err
+		}
+	} else {
+		if req.Samples <= 0 {
+			return Order{}, apperr.New(apperr.Invalid, "instruments.err.samples")
+		}
+		o.Samples = req.Samples
+		o.DueOn = now.In(Zone).AddDate(0, 0, d.Rules.TurnaroundDays).Format(time.DateOnly)
+	}
+	p.Order = o
+	return s.store.PlaceOrder(ctx, p)
+}
+
+// ActRequest is an order action with what some actions carry.
+type ActRequest struct {
+	Action string
+	Usage  Usage // confirm_usage
+}
+
+// Act takes an order action as the party the actor is for this order: its
+// customer, a manager of its instrument, or the operator. Confirming use
+// fixes the amount and, for an enterprise customer with an allocation,
+// redeems the voucher share; voiding or a resolved dispute refunds it.
+func (s *Service) Act(ctx context.Context, a Actor, id int64, req ActRequest) (Order, error) {
+	return s.act(ctx, a, id, req, nil)
+}
+
+func (s *Service) act(ctx context.Context, a Actor, id int64, req ActRequest, review *Review) (Order, error) {
+	o, err := s.store.Order(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	d, err := s.store.InstrumentDetail(ctx, o.InstrumentID)
+	if err != nil {
+		return Order{}, err
+	}
+	var parties []Party
+	if o.UserID == a.UserID {
+		parties = append(parties, Customer)
+	}
+	if ok, err := s.manages(ctx, a, d); err != nil {
+		return Order{}, err
+	} else if ok {
+		parties = append(parties, Manager)
+	}
+	if a.Operator {
+		parties = append(parties, Operator)
+	}
+	if len(parties) == 0 {
+		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_order")
+	}
+	policies, err := VoucherPolicies()
+	if err != nil {
+		return Order{}, err
+	}
+	now := s.now()
+	return s.store.TransitionOrder(ctx, id, a.UserID, func(o Order, l LedgerView) (Order, Effects, error) {
+		o, posts, err := s.transition(o, l, parties, req, policies, now)
+		eff := Effects{Postings: posts}
+		if err == nil && o.State == Rated {
+			if review == nil {
+				return o, eff, apperr.New(apperr.Invalid, "instruments.err.stars")
+			}
+			r := *review
+			r.OrderID, r.InstrumentID = o.ID, o.InstrumentID
+			eff.Review = &r
+		}
+		return o, eff, err
+	})
+}
+
+// transition applies one action to an order with its ledger effects.
+func (s *Service) transition(o Order, l LedgerView, parties []Party, req ActRequest, policies []VoucherPolicy, now time.Time) (Order, []Posting, error) {
+	var tr Transition
+	var err error
+	for _, p := range parties {
+		if tr, err = Step(o.State, req.Action, p); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return o, nil, err
+	}
+	o.State = tr.To
+	var posts []Posting
+	year := o.CreatedAt.In(Zone).Year()
+	switch tr.Action {
+	case OrderConfirm:
+		if o, err = o.ConfirmUsage(req.Usage); err != nil {
+			return o, nil, err
+		}
+		if o.EnterpriseID != 0 {
+			pol, err := VoucherPolicyOn(policies, now.In(Zone).Format(time.DateOnly))
+			if err == nil {
+				var covered unit.Fen
+				if posts, covered, err = PlanRedeem(l, pol, o.EnterpriseID, year, o.ID, o.Amount); err != nil {
+					return o, nil, err
+				}
+				o.VoucherAmount = covered
+			}
+		}
+	case OrderVoid, OrderResolve:
+		if o.VoucherAmount > 0 {
+			pol, err := VoucherPolicyOn(policies, now.In(Zone).Format(time.DateOnly))
+			if err != nil {
+				return o, nil, err
+			}
+			if posts, err = PlanRefund(l, pol, o.EnterpriseID, year, o.ID); err != nil {
+				return o, nil, err
+			}
+			o.VoucherAmount = 0
+		}
+		if tr.Action == OrderResolve {
+			// The operator's resolution confirms the usage again, with
+			// the corrected figures when given.
+			if req.Usage != (Usage{}) {
+				if o, err = o.ConfirmUsage(req.Usage); err != nil {
+					return o, nil, err
+				}
+			}
+		}
+	}
+	return o, posts, nil
+}
+
+// Orders lists the orders the actor may see: the operator all, a unit's
+// administrator or manager their unit's, anyone else their own.
+func (s *Service) Orders(ctx context.Context, a Actor) ([]Order, error) {
+	f := OrderFilter{UserID: a.UserID, Limit: 200}
+	if a.Operator {
+		f.UserID = 0
+	} else if a.UnitAdmin || a.Manager {
+		m, err := s.store.SharingMember(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		f = OrderFilter{UnitID: m.UnitID, Limit: 200}
+	}
+	return s.store.Orders(ctx, f)
+}
+
+// FundVouchers puts money into a year's voucher budget (the operator).
+func (s *Service) FundVouchers(ctx context.Context, a Actor, year int, amt unit.Fen) error {
+	if !a.Operator {
+		return apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	pol, err := s.policy()
+	if err != nil {
+		return err
+	}
+	return s.store.PostVoucher(ctx, func(LedgerView) ([]Posting, error) { return PlanFund(pol, year, amt) })
+}
+
+// AllocateVoucher gives a firm part of a year's budget (the operator).
+func (s *Service) AllocateVoucher(ctx context.Context, a Actor, enterpriseID int64, year int, amt unit.Fen) error {
+	if !a.Operator {
+		return apperr.New(apperr.Forbidden, "api.err.forbidden")
+	}
+	pol, err := s.policy()
+	if err != nil {
+		return err
+	}
+	return s.store.PostVoucher(ctx, func(l LedgerView) ([]Posting, error) { return PlanAllocate(l, pol, enterpriseID, year, amt) })
+}
+
+func (s *Service) policy() (VoucherPolicy, error) {
+	ps, err := VoucherPolicies()
+	if err != nil {
+		return VoucherPolicy{}, err
+	}
+	return VoucherPolicyOn(ps, s.now().In(Zone).Format(time.DateOnly))
+}
+
+// Rate records the customer's one review of a paid order and moves it
+// to rated.
+func (s *Service) Rate(ctx context.Context, a Actor, id int64, stars int, tags []string, comment string) (Order, error) {
+	if stars < 1 || stars > 5 {
+		return Order{}, apperr.New(apperr.Invalid, "instruments.err.stars")
+	}
+	for _, t := range tags {
+		ok := false
+		for _, k := range ReviewTags {
+			ok = ok || k == t
+		}
+		if !ok {
+			return Order{}, apperr.New(apperr.Invalid, "instruments.err.tag", t)
+		}
+	}
+	return s.act(ctx, a, id, ActRequest{Action: OrderRate}, &Review{UserID: a.UserID, Stars: stars, Tags: tags, Comment: strings.TrimSpace(comment), CreatedAt: s.now()})
+}
+
+// NewCalendarFeed creates a subscribable feed with an unguessable token:
+// the caller's own bookings, or an instrument's when instrumentID is set
+// (its managers and the operator only). It returns the token.
+func (s *Service) NewCalendarFeed(ctx context.Context, a Actor, instrumentID int64) (string, error) {
+	if instrumentID != 0 {
+		d, err := s.store.InstrumentDetail(ctx, instrumentID)
+		if err != nil {
+			return "", err
+		}
+		ok, err := s.manages(ctx, a, d)
+		if err != nil {
+			return "", err
+		}
+		if !ok && !a.Operator {
+			return "", apperr.New(apperr.Forbidden, "api.err.forbidden")
+		}
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	token := hex.EncodeToString(buf)
+	return token, s.store.PutCalendarFeed(ctx, token, a.UserID, instrumentID)
+}
+
+// CalendarFeed renders the feed a token names.
+func (s *Service) CalendarFeed(ctx context.Context, token string) (string, error) {
+	userID, instrumentID, err := s.store.CalendarFeed(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	f := OrderFilter{UserID: userID, Limit: 500}
+	name := s.prefix
+	if instrumentID != 0 {
+		f = OrderFilter{InstrumentID: instrumentID, Limit: 500}
+	}
+	os, err := s.store.Orders(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	names := map[int64]string{}
+	var evs []CalEvent
+	for _, o := range os {
+		if _, ok := names[o.InstrumentID]; !ok {
+			d, err := s.store.InstrumentDetail(ctx, o.InstrumentID)
+			if err != nil {
+				return "", err
+			}
+			names[o.InstrumentID] = d.Name + " " + d.Model
+		}
+		evs = append(evs, FeedEvent(s.prefix, o, names[o.InstrumentID]))
+		if instrumentID != 0 {
+			name = names[o.InstrumentID]
+		}
+	}
+	return ICalendar(name, evs), nil
+}

@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// benchCatalogue fills st with n open instruments in 40 units: a twelfth
+// are electron microscopes (电镜), the rest spread over other names, with
+// an hourly item each.
+func benchCatalogue(b *testing.B, st *Store, n int) {
+	b.Helper()
+	ctx := context.Background()
+	var us []instruments.Unit
+	for i := range 40 {
+		us = append(us, instruments.Unit{Name: fmt.Sprintf("unit-%02d", i), Type: instruments.UnitTypes[i%4], RegionCode: fmt.Sprintf("5001%02d", 1+i%13)})
+	}
+	us, err := st.PutUnits(ctx, us)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := []struct{ name, model, class string }{
+		{"场发射扫描电镜", "SU8010", "01"}, {"液相色谱质谱联用仪", "6545", "01"}, {"核磁共振波谱仪", "AVANCE 600", "01"}, {"X射线衍射仪", "D8", "01"},
+		{"万能材料试验机", "5985", "02"}, {"矢量网络分析仪", "N5227B", "04"}, {"三坐标测量机", "CONTURA", "03"}, {"工业CT", "v|tome|x", "11"},
+		{"激光共聚焦显微镜", "LSM 880", "01"}, {"气相色谱仪", "7890B", "01"}, {"汽车转鼓试验台", "ROADSIM", "12"}, {"高性能计算集群", "TC6600", "13"},
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	batch := make([]NewInstrument, 0, 2000)
+	for i := range n {
+		k := names[i%len(names)]
+		price := unit.Fen(100+r.IntN(1500)) * unit.Yuan
+		batch = append(batch, NewInstrument{Instrument: instruments.Instrument{UnitID: us[i%len(us)].ID, LocalID: strconv.Itoa(i), Name: k.name, ClassCode: k.class,
+			Model: k.model, Manufacturer: "maker", OriginalValue: 1_000_000 * unit.Yuan, RegionCode: us[i%len(us)].RegionCode, Status: instruments.Open,
+			EnrolledOn: "2020-01-01", Modes: []instruments.Mode{instruments.Assisted}, Rules: instruments.DefaultRules()},
+			Items: []instruments.ServiceItem{{Name: "h", Mode: instruments.Assisted, Unit: instruments.PerHour,
+				Rates: []instruments.Rate{{Category: instruments.EnterpriseUser, EffectiveFrom: "2020-01-01", Price: price}}}}})
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := st.CreateInstruments(ctx, batch, CreateOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+}
+
+// benchSize is the catalogue size of BenchmarkInstrumentSearch:
+// IBRAIN_BENCH_INSTRUMENTS, or 10,000.
+func benchSize() int {
+	if n, err := strconv.Atoi(os.Getenv("IBRAIN_BENCH_INSTRUMENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 10_000
+}
+
+// BenchmarkInstrumentSearch searches a catalogue for a two-character term
+// with facet counts and a class filter, as the search page does, and
+// reports the 99th percentile of one search.
+func BenchmarkInstrumentSearch(b *testing.B) {
+	for _, e := range testEngines(b) {
+		b.Run(e.name, func(b *testing.B) {
+			st := e.open(b, Options{})
+			mustMigrate(b, st)
+			n := benchSize()
+			benchCatalogue(b, st, n)
+			svc := instruments.NewService(st, instruments.Options{})
+			ctx := context.Background()
+			queries := []instruments.SearchQuery{{Text: "电镜"}, {Text: "质谱", Class: "01"}, {Text: "SU8010", Band: "500_1000"}, {Text: "核磁", UnitType: instruments.Enterprise}}
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				res, err := svc.Search(ctx, queries[i%len(queries)])
+				lat = append(lat, time.Since(t0))
+				if err != nil || res.Total == 0 {
+					b.Fatalf("%v %d", err, res.Total)
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(n), "instruments")
+		})
+	}
+}
+
+// BenchmarkBookingRace has 256 clients book random one-hour slots of 20
+// instruments over the next 90 days at once, reports confirmed bookings
+// per second, and checks afterwards that no two live orders of an
+// instrument overlap.
+func BenchmarkBookingRace(b *testing.B) {
+	for _, e := range testEngines(b) {
+		b.Run(e.name, func(b *testing.B) {
+			ctx := context.Background()
+			st := e.open(b, Options{})
+			mustMigrate(b, st)
+			us, err := st.PutUnits(ctx, []instruments.Unit{{Name: "u", Type: instruments.University, RegionCode: "500109"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rules := instruments.DefaultRules()
+			rules.Approval, rules.HorizonDays, rules.DailyQuotaMinutes, rules.OpenFromMinute, rules.OpenToMinute = instruments.ApproveAuto, 120, 0, 0, 0
+			var ids, items []int64
+			for i := range 20 {
+				in, err := st.CreateInstrument(ctx, instruments.Instrument{UnitID: us[0].ID, LocalID: strconv.Itoa(i), Name: "电镜", ClassCode: "01", OriginalValue: 1,
+					Status: instruments.Open, Modes: []instruments.Mode{instruments.SelfOperation}, Rules: rules},
+					[]instruments.ServiceItem{{Name: "h", Mode: instruments.SelfOperation, Unit: instruments.PerHour,
+						Rates: []instruments.Rate{{Category: instruments.EnterpriseUser, EffectiveFrom: "2020-01-01", Price: 100}, {Category: instruments.ExternalAcademic, EffectiveFrom: "2020-01-01", Price: 100}}}}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, err := st.InstrumentDetail(ctx, in.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids, items = append(ids, in.ID), append(items, d.Items[0].ID)
+			}
+			uid, err := st.CreateUser(ctx, auth.User{Username: "racer", DisplayName: "r", PasswordHash: "x", Role: auth.RoleCityAnalyst})
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			svc := instruments.NewService(st, instruments.Options{Now: func() time.Time { return now }})
+			day0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, instruments.Zone).AddDate(0, 0, 1)
+			var booked, refused atomic.Int64
+			var next atomic.Int64
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			total := int64(b.N)
+			for c := range 256 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := rand.New(rand.NewPCG(uint64(c), 1))
+					for next.Add(1) <= total {
+						k := r.IntN(len(ids))
+						s := day0.Add(time.Duration(r.IntN(90*24)) * time.Hour)
+						_, err := svc.Book(ctx, instruments.Actor{UserID: uid, Booker: true}, instruments.BookRequest{InstrumentID: ids[k], ItemID: items[k], Start: s, End: s.Add(time.Hour)})
+						switch {
+						case err == nil:
+							booked.Add(1)
+						case isConflict(err):
+							refused.Add(1)
+						default:
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(booked.Load())/elapsed.Seconds(), "bookings/s")
+			b.ReportMetric(float64(refused.Load()), "refused")
+			for _, id := range ids {
+				os, err := st.BookedSlots(ctx, id, day0, day0.AddDate(0, 0, 100))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := 1; i < len(os); i++ {
+					if os[i].Start.Before(os[i-1].End) {
+						b.Fatalf("instrument %d: overlap %v–%v and %v–%v", id, os[i-1].Start, os[i-1].End, os[i].Start, os[i].End)
+					}
+				}
+			}
+		})
+	}
+}
+
+func isConflict(err error) bool { return apperr.Is(err, apperr.Conflict) }
