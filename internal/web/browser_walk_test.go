@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,7 @@ func TestPageWalk(t *testing.T) {
 	webtest.SeedListing(t, env)
 	webtest.SeedGoals(t, env)
 	webtest.SeedCultivation(t, env)
+	instrumentID := webtest.SeedInstruments(t, env)
 
 	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 10 * time.Minute})
 
@@ -132,7 +134,7 @@ func TestPageWalk(t *testing.T) {
 			}
 			continue
 		}
-		u := walkURL(env, p)
+		u := walkURL(env, p, instrumentID)
 		if strings.Contains(u, "{") {
 			t.Fatalf("page %s has no walk URL (%s)", p, u)
 		}
@@ -241,15 +243,19 @@ func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang st
 
 // walkURL fills a page pattern's parameters with fixture records that
 // have data: a 万州 firm, run 1 against run 2, 万州 and its car cluster.
-func walkURL(env *webtest.Env, pattern string) string {
+func walkURL(env *webtest.Env, pattern string, instrumentID int64) string {
 	_, path, _ := strings.Cut(pattern, " ")
 	path = strings.TrimSuffix(path, "{$}")
 	if path == "" {
 		path = "/"
 	}
+	if strings.HasPrefix(path, "/instruments/") {
+		return strings.NewReplacer("{id}", strconv.FormatInt(instrumentID, 10)).Replace(path)
+	}
 	if strings.HasPrefix(path, "/mujun/runs/") {
 		return strings.NewReplacer("{id}", "1", "{other}", "2").Replace(path)
 	}
-	r := strings.NewReplacer("{id}", "{"+webtest.EntWanzhouAuto+"}", "{code}", "500101", "{cluster}", "L1-nev")
+	r := strings.NewReplacer("{id}", "{"+webtest.EntWanzhouAuto+"}", "{code}", "500101", "{cluster}", "L1-nev",
+		"{period}", "2024-07", "{table}", "mfg-2024")
 	return env.Expand(r.Replace(path))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/goals"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/rules"
@@ -157,4 +158,26 @@ func MujunConfig2023(t *testing.T) mujun.Config {
 	}
 	cfg.ID, cfg.Year, cfg.EffectiveFrom = "chongqing_2023", 2023, "2024-01-01"
 	return cfg
+}
+
+// SeedInstruments adds one owning unit and one open instrument with an
+// hourly service item (instrument id 1 in a fresh fixture), so the
+// instrument pages have a record to show.
+func SeedInstruments(t *testing.T, env *Env) int64 {
+	t.Helper()
+	ctx := context.Background()
+	us, err := env.Store.PutUnits(ctx, []instruments.Unit{{Name: "西南大学", Type: instruments.University, RegionCode: "500109"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := instruments.Instrument{UnitID: us[0].ID, LocalID: "SEM-01", Name: "场发射扫描电镜", ClassCode: "01", Subclass: "电子光学仪器", Model: "SU8010",
+		Manufacturer: "日立", Country: "日本", OriginalValue: 3_000_000 * unit.Yuan, RegionCode: "500109", Capabilities: "表面形貌 能谱分析",
+		Status: instruments.Open, EnrolledOn: "2023-05-01", Modes: []instruments.Mode{instruments.SelfOperation}, Rules: instruments.DefaultRules()}
+	items := []instruments.ServiceItem{{Name: "机时", Mode: instruments.SelfOperation, Unit: instruments.PerHour, Rates: []instruments.Rate{
+		{Category: instruments.EnterpriseUser, EffectiveFrom: "2024-01-01", Price: 400 * unit.Yuan}}}}
+	created, err := env.Store.CreateInstrument(ctx, in, items, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return created.ID
 }
