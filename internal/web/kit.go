@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
@@ -286,4 +288,16 @@ type RejectedBody struct {
 	Code     string    `json:"code"`
 	Message  string    `json:"message"`
 	Problems []Problem `json:"problems"`
+}
+
+// DecodeJSON reads a JSON request body of at most maxBytes into v,
+// refusing unknown fields; any failure is an Invalid error (400) with the
+// catalogue's "bad form" message.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
+	}
+	return nil
 }

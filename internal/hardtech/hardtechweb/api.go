@@ -2,7 +2,6 @@ package hardtechweb
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web"
@@ -143,12 +141,7 @@ type hardtechRemoveBody struct {
 const maxHardtechBody = 16 << 10
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxHardtechBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
-	}
-	return nil
+	return web.DecodeJSON(w, r, v, maxHardtechBody)
 }
 
 func yearPathParam(r *http.Request) (int, error) {

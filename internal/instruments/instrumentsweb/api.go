@@ -1,7 +1,6 @@
 package instrumentsweb
 
 import (
-	"encoding/json"
 	"math"
 	"net/http"
 	"strings"
@@ -355,12 +354,7 @@ func (m *module) apiStats(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 const maxBody = 64 << 10
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
-	}
-	return nil
+	return web.DecodeJSON(w, r, v, maxBody)
 }
 
 // apiCreate is POST /api/v1/instruments: a draft of the caller's unit

@@ -157,7 +157,7 @@ func TestInstrumentsAPI(t *testing.T) {
 		if err := json.Unmarshal([]byte(b), &o); err != nil {
 			t.Fatal(err)
 		}
-		// ¥400/h × 2 h = ¥800; the placeholder policy covers half.
+		// ¥400/h × 2 billable h = ¥800; vouchers.json covers 50 % (Chongqing's own ratio is not published, so the share is configuration).
 		if o.AmountFen != 80000 || o.VoucherFen != 40000 || o.ActualMinutes != 100 || o.BookedMinutes != 120 {
 			t.Fatalf("%+v", o)
 		}

@@ -1,7 +1,6 @@
 package reportingweb
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -140,12 +139,7 @@ type actionBody struct {
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
-	}
-	return nil
+	return web.DecodeJSON(w, r, v, maxBody)
 }
 
 // parseValues reads every field; a value that does not fit (the int64

@@ -1,7 +1,6 @@
 package tasksweb
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -227,12 +226,7 @@ func readChanges(w http.ResponseWriter, r *http.Request) (apiChanges, error) {
 			Note: r.PostForm.Get("note"), Reason: r.PostForm.Get("reason")}}
 		return body, nil
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return body, apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
-	}
-	return body, nil
+	return body, web.DecodeJSON(w, r, &body, maxBody)
 }
 
 // toChanges turns the wire changes into the service's, every problem at
@@ -540,10 +534,8 @@ func (m *module) apiPublish(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 		body.Year, _ = strconv.Atoi(r.PostForm.Get("year"))
 		body.Note = r.PostForm.Get("note")
 	} else {
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&body); err != nil {
-			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
+		if err := web.DecodeJSON(w, r, &body, maxBody); err != nil {
+			return err
 		}
 	}
 	if body.Year < 2000 || body.Year > 2100 {

@@ -27,6 +27,20 @@
     return text === undefined ? key : text;
   };
 
+  // postJSON posts body as JSON and returns the decoded answer; a refusal
+  // throws an Error carrying the API's message in the user's language.
+  IB.postJSON = async function (url, body) {
+    const res = await fetch(url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    let b = null;
+    try { b = await res.json(); } catch (e) { /* not JSON */ }
+    if (res.ok) return b;
+    throw new Error((b && b.error && b.error.message) || (res.status + ' ' + res.statusText));
+  };
+
   // num formats a number with separators and fixed decimals; '–' for null.
   IB.num = function (v, digits) {
     if (v === null || v === undefined || Number.isNaN(v)) return '–';

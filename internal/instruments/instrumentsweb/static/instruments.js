@@ -7,20 +7,7 @@
   const t = function (k, def) { return window.IB ? window.IB.t(k) : def; };
   const msg = document.getElementById('instrument-message');
 
-  async function post(url, body) {
-    const res = await fetch(url, {
-      method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.ok) return;
-    let m = res.status + ' ' + res.statusText;
-    try {
-      const b = await res.json();
-      if (b && b.error && b.error.message) m = b.error.message;
-    } catch (e) { /* not JSON */ }
-    throw new Error(m);
-  }
+  const post = window.IB.postJSON;
 
   function show(m) {
     if (msg) msg.textContent = m;

@@ -8,17 +8,7 @@
   const t = function (k, def) { return window.IB ? window.IB.t(k) : def; };
   const msg = document.getElementById('reporting-message');
 
-  async function post(url, body) {
-    const res = await fetch(url, {
-      method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
-    let b = null;
-    try { b = await res.json(); } catch (e) { /* not JSON */ }
-    if (res.ok) return b;
-    throw new Error((b && b.error && b.error.message) || (res.status + ' ' + res.statusText));
-  }
+  const post = window.IB.postJSON;
 
   function show(m) {
     if (msg) msg.textContent = m;
