@@ -174,71 +174,73 @@ func TestNotifyOrderEvents(t *testing.T) {
 	})
 }
 
-// The outbox: a claimed row is not claimed again while leased, a sent row
-// never again, a retried one after its backoff.
-func TestNotifyOutboxClaims(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, st *Store) {
-		ctx := context.Background()
-		id, err := st.CreateUser(ctx, auth.User{Username: "user1", DisplayName: "u", PasswordHash: "x", Role: auth.RoleCityAnalyst})
+// checkOutboxClaims: a claimed row is not claimed again while leased, a
+// sent row never again, a retried one after its backoff. It runs on the
+// store of TestNotifyReportingReminder (no outbox rows there), which
+// saves a database per engine.
+func checkOutboxClaims(t *testing.T, st *Store) {
+	t.Helper()
+	ctx := context.Background()
+	id, err := st.CreateUser(ctx, auth.User{Username: "user1", DisplayName: "u", PasswordHash: "x", Role: auth.RoleCityAnalyst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.CreateUser(ctx, auth.User{Username: "user2", DisplayName: "v", PasswordHash: "x", Role: auth.RoleCityAnalyst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutNotifyPrefs(ctx, notify.Prefs{UserID: id, Email: "u@example.org", Lang: "en", EmailOn: true}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	notes := []notify.Note{{UserID: id, Kind: "order.approved", Args: []string{"1", "x"}, Link: "/"}, {UserID: id, Kind: "order.approved", Args: []string{"2", "x"}, Link: "/"},
+		{UserID: other, Kind: "order.approved", Args: []string{"3", "x"}, Link: "/"}}
+	if n, err := st.AddNotes(ctx, notes, t0); err != nil || n != 3 {
+		t.Fatalf("add: %d, %v", n, err)
+	}
+	claim := func(at time.Time) []notify.Delivery {
+		t.Helper()
+		ds, err := st.ClaimOutbox(ctx, at, time.Minute, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := st.CreateUser(ctx, auth.User{Username: "user2", DisplayName: "v", PasswordHash: "x", Role: auth.RoleCityAnalyst})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutNotifyPrefs(ctx, notify.Prefs{UserID: id, Email: "u@example.org", Lang: "en", EmailOn: true}); err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
-		notes := []notify.Note{{UserID: id, Kind: "order.approved", Args: []string{"1", "x"}, Link: "/"}, {UserID: id, Kind: "order.approved", Args: []string{"2", "x"}, Link: "/"},
-			{UserID: other, Kind: "order.approved", Args: []string{"3", "x"}, Link: "/"}}
-		if n, err := st.AddNotes(ctx, notes, t0); err != nil || n != 3 {
-			t.Fatalf("add: %d, %v", n, err)
-		}
-		claim := func(at time.Time) []notify.Delivery {
-			t.Helper()
-			ds, err := st.ClaimOutbox(ctx, at, time.Minute, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ds
-		}
-		ds := claim(t0)
-		if len(ds) != 2 || ds[0].To != "u@example.org" || ds[0].Lang != "en" || ds[0].Attempts != 1 || ds[0].Notification.Args[0] != "1" {
-			t.Fatalf("first claim: %+v (the user without settings has no outbox row)", ds)
-		}
-		if again := claim(t0.Add(30 * time.Second)); len(again) != 0 {
-			t.Fatalf("claimed again within the lease: %+v", again)
-		}
-		if err := st.FinishOutbox(ctx, ds[0].OutboxID, notify.Outcome{State: notify.OutboxSent, At: t0, SentAt: t0}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.FinishOutbox(ctx, ds[1].OutboxID, notify.Outcome{State: notify.OutboxPending, At: t0, Next: t0.Add(5 * time.Minute), Error: "421"}); err != nil {
-			t.Fatal(err)
-		}
-		if got := claim(t0.Add(4 * time.Minute)); len(got) != 0 {
-			t.Fatalf("claimed before its backoff: %+v", got)
-		}
-		got := claim(t0.Add(5 * time.Minute))
-		if len(got) != 1 || got[0].OutboxID != ds[1].OutboxID || got[0].Attempts != 2 {
-			t.Fatalf("after the backoff: %+v, want the retried row at attempt 2", got)
-		}
-		// A sent row stays sent whatever a late finisher says.
-		if err := st.FinishOutbox(ctx, ds[0].OutboxID, notify.Outcome{State: notify.OutboxPending, At: t0, Next: t0}); err != nil {
-			t.Fatal(err)
-		}
-		if got := claim(t0.Add(time.Hour)); len(got) != 1 || got[0].OutboxID != ds[1].OutboxID {
-			t.Fatalf("a sent row came back: %+v", got)
-		}
-		if err := st.FinishOutbox(ctx, ds[1].OutboxID, notify.Outcome{State: "bogus"}); err == nil {
-			t.Fatal("an unknown state was accepted")
-		}
-	})
+		return ds
+	}
+	ds := claim(t0)
+	if len(ds) != 2 || ds[0].To != "u@example.org" || ds[0].Lang != "en" || ds[0].Attempts != 1 || ds[0].Notification.Args[0] != "1" {
+		t.Fatalf("first claim: %+v (the user without settings has no outbox row)", ds)
+	}
+	if again := claim(t0.Add(30 * time.Second)); len(again) != 0 {
+		t.Fatalf("claimed again within the lease: %+v", again)
+	}
+	if err := st.FinishOutbox(ctx, ds[0].OutboxID, notify.Outcome{State: notify.OutboxSent, At: t0, SentAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishOutbox(ctx, ds[1].OutboxID, notify.Outcome{State: notify.OutboxPending, At: t0, Next: t0.Add(5 * time.Minute), Error: "421"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t0.Add(4 * time.Minute)); len(got) != 0 {
+		t.Fatalf("claimed before its backoff: %+v", got)
+	}
+	got := claim(t0.Add(5 * time.Minute))
+	if len(got) != 1 || got[0].OutboxID != ds[1].OutboxID || got[0].Attempts != 2 {
+		t.Fatalf("after the backoff: %+v, want the retried row at attempt 2", got)
+	}
+	// A sent row stays sent whatever a late finisher says.
+	if err := st.FinishOutbox(ctx, ds[0].OutboxID, notify.Outcome{State: notify.OutboxPending, At: t0, Next: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t0.Add(time.Hour)); len(got) != 1 || got[0].OutboxID != ds[1].OutboxID {
+		t.Fatalf("a sent row came back: %+v", got)
+	}
+	if err := st.FinishOutbox(ctx, ds[1].OutboxID, notify.Outcome{State: "bogus"}); err == nil {
+		t.Fatal("an unknown state was accepted")
+	}
 }
 
 // A district's reminder of a late report reaches the late firm's accounts
-// and no one else; a firm outside the district is skipped.
+// and no one else; a firm outside the district is skipped. Then the
+// outbox claims (checkOutboxClaims).
 func TestNotifyReportingReminder(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := context.Background()
@@ -270,5 +272,9 @@ func TestNotifyReportingReminder(t *testing.T) {
 				t.Errorf("account %d was told: %v", id, got)
 			}
 		}
+		if c, err := st.OutboxCounts(ctx); err != nil || len(c) != 0 {
+			t.Fatalf("outbox %v, %v: nobody asked for mail", c, err)
+		}
+		checkOutboxClaims(t, st)
 	})
 }
