@@ -10,6 +10,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/target"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -251,4 +252,16 @@ func (e *Engine) SpanFigures(ctx context.Context, sc auth.Scope, s Span, f Filte
 		out = append(out, fig)
 	}
 	return out, nil
+}
+
+// TargetFor is the target set for an indicator in year for the filter's
+// scope (the city, a district or a cluster), as the KPI cards judge it;
+// ok is false without one. Trend charts draw it as a line.
+func (e *Engine) TargetFor(ctx context.Context, year int, code string, f Filter) (target.Target, bool, error) {
+	ts, err := e.targetsFor(ctx, year, f)
+	if err != nil {
+		return target.Target{}, false, err
+	}
+	t, ok := ts[code]
+	return t, ok, nil
 }
