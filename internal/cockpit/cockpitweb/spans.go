@@ -7,6 +7,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/stats"
+	"github.com/industrybrain/ibrain/internal/target"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -245,4 +246,21 @@ func (m *module) spanCell(lang string, f stats.SpanFigure) spanCell {
 		c.MoM = web.FormatSigned(*f.MoMPct, 1) + "%"
 	}
 	return c
+}
+
+// trendTarget is the target a trend chart draws, for the filter's scope.
+func (m *module) trendTarget(r *http.Request, code string, year int, f stats.Filter) (*apiTrendTarget, error) {
+	t, ok, err := m.svc.Stats().TargetFor(r.Context(), year, code, f)
+	if err != nil || !ok {
+		return nil, err
+	}
+	ind, ok := m.svc.Stats().Catalogue().ByCode(code)
+	if !ok {
+		return nil, nil
+	}
+	kind := "level"
+	if stats.KindOf(ind) == target.Rate {
+		kind = "rate"
+	}
+	return &apiTrendTarget{Comparator: string(t.Comparator), Value: t.Value, Kind: kind, Source: t.Source}, nil
 }
