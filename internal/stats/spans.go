@@ -77,7 +77,7 @@ func (s Span) Validate() error {
 	switch s.Basis {
 	case BasisYTD, BasisMonth:
 		if s.Month < 2 || s.Month > 12 {
-			return fmt.Errorf("stats: span month %d (1–2月 is month 2)", s.Month)
+			return fmt.Errorf("stats: span month %d (January is reported with February, month 2)", s.Month)
 		}
 	case BasisQuarter:
 		if s.Quarter < 1 || s.Quarter > 4 {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
@@ -127,10 +126,10 @@ type spanCell struct {
 func (m *module) spanLabel(lang string, s stats.Span) string {
 	switch s.Basis {
 	case stats.BasisMonth:
-		if lang == i18n.EN {
-			return m.core.T(lang, "span.month_label", time.Month(s.Month).String()[:3], s.Year)
+		if s.Month == 2 { // reported together with January
+			return periodLabel(lang, report.Period{Year: s.Year, Month: 2})
 		}
-		return m.core.T(lang, "span.month_label", s.Month, s.Year)
+		return m.core.T(lang, "span.month_label", s.Year, s.Month, time.Month(s.Month).String()[:3])
 	case stats.BasisQuarter:
 		return m.core.T(lang, "span.quarter_label", s.Quarter, s.Year)
 	}
