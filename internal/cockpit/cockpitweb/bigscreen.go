@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/industrybrain/ibrain/internal/cluster"
 	"github.com/industrybrain/ibrain/internal/pdfprint"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/scoreboard"
@@ -35,6 +36,7 @@ type bigscreenData struct {
 	Regions map[string]uiRegionJSON `json:"regions"`
 	Text    map[string]string       `json:"text"`
 	Months  []string                `json:"months"` // month abbreviations for English labels
+	Tiers   map[string]string       `json:"tiers"`  // 33618 tier names, for the city's drill-down
 }
 
 // Refresh bounds: a wall display polls every five minutes by default; a
@@ -70,6 +72,10 @@ func (m *module) bigscreenPage(w http.ResponseWriter, r *http.Request, c web.Ctx
 	}
 	for _, rg := range m.core.Regions().Regions {
 		p.Data.Regions[rg.Code] = uiRegionJSON{Name: web.RegionName(lang, rg), Zone: rg.IsZone(), URL: web.DistrictURL(rg.Code)}
+	}
+	p.Data.Tiers = map[string]string{}
+	for _, tr := range cluster.Tiers {
+		p.Data.Tiers[string(tr)] = m.core.TierName(lang, string(tr))
 	}
 	return m.core.Render(w, r, c, "bigscreen.html", p)
 }

@@ -186,7 +186,7 @@
       opt.grid = { left: 8, right: 56, top: 8, bottom: 8, containLabel: true };
       opt.xAxis = { type: 'value', splitLine: { lineStyle: { color: dark.line } }, axisLabel: { color: dark.muted } };
       opt.yAxis = { type: 'category', axisLabel: { color: dark.text, width: 150, overflow: 'truncate' },
-        data: slices.map(function (s) { return IB.en ? s.name_en || s.key : s.name_zh || s.key; }) };
+        data: slices.map(function (s) { return code ? (IB.en ? s.name_en || s.key : s.name_zh || s.key) : (P.tiers[s.key] || s.key); }) };
       opt.series = [{ type: 'bar', name: t('js.output'), barMaxWidth: 14, color: dark.accent,
         label: { show: true, position: 'right', color: dark.text, formatter: function (p) { return IB.num(p.value, 1); } },
         data: slices.map(function (s) { return IB.round(s.output_yi, 1); }) }];
