@@ -38,8 +38,8 @@ type apiSpanRow struct {
 }
 
 type apiSpans struct {
-	Basis string       `json:"basis"`
-	Rows  []apiSpanRow `json:"rows"`
+	Span string       `json:"span"`
+	Rows []apiSpanRow `json:"rows"`
 }
 
 func spanValue(f stats.SpanFigure) apiSpanValue {
@@ -50,24 +50,24 @@ func spanValue(f stats.SpanFigure) apiSpanValue {
 	return v
 }
 
-// apiSpans is GET /api/v1/stats/spans?basis=ytd|month|quarter&a=&b=: the
+// apiSpans is GET /api/v1/stats/spans?span=ytd|month|quarter&a=&b=: the
 // level indicators over span a (and b) within the user's scope and the
 // region/cluster filters.
 func (m *module) apiSpans(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	q := r.URL.Query()
-	basis := q.Get("basis")
+	basis := q.Get("span")
 	if basis == "" {
 		basis = string(stats.BasisYTD)
 	}
 	a, err := stats.ParseSpan(basis, q.Get("a"))
 	if err != nil {
-		return web.BadParam("a", "want basis ytd|month|quarter and a period YYYY-MM (month 2–12) or YYYY-Qn")
+		return web.BadParam("a", "want span ytd|month|quarter and a period YYYY-MM (month 2–12) or YYYY-Qn")
 	}
 	var b *stats.Span
 	if q.Get("b") != "" {
 		s, err := stats.ParseSpan(basis, q.Get("b"))
 		if err != nil {
-			return web.BadParam("b", "want a period of the same basis as a")
+			return web.BadParam("b", "want a period of the same span as a")
 		}
 		b = &s
 	}
@@ -85,7 +85,7 @@ func (m *module) apiSpans(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 			return err
 		}
 	}
-	out := apiSpans{Basis: basis, Rows: []apiSpanRow{}}
+	out := apiSpans{Span: basis, Rows: []apiSpanRow{}}
 	for i, fig := range fa {
 		ind := fig.Indicator
 		row := apiSpanRow{Code: ind.Code, NameZh: ind.NameZh, NameEn: ind.NameEn, UnitZh: ind.UnitZh, UnitEn: ind.UnitEn, A: spanValue(fig)}
@@ -170,12 +170,13 @@ func spanAt(basis stats.Basis, p report.Period) stats.Span {
 	return stats.Span{Year: p.Year, Basis: basis, Month: p.Month}
 }
 
-// spanPanel builds the panel from ?basis=&span_a=&span_b=; by default span
+// spanPanel builds the panel from ?span=&span_a=&span_b= (not "basis":
+// that names the published/revised figures); by default span
 // a ends at the page's period and span b is the same span a year earlier.
 func (m *module) spanPanel(r *http.Request, c web.Ctx, p report.Period, latest report.Period, years []int, f stats.Filter) (*spanPanel, error) {
 	lang := c.Lang
 	q := r.URL.Query()
-	basis := stats.Basis(q.Get("basis"))
+	basis := stats.Basis(q.Get("span"))
 	if basis != stats.BasisMonth && basis != stats.BasisQuarter {
 		basis = stats.BasisYTD
 	}

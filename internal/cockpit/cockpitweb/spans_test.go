@@ -64,8 +64,8 @@ func readFixture(t *testing.T, env *webtest.Env) fixtureSums {
 }
 
 type spanJSON struct {
-	Basis string `json:"basis"`
-	Rows  []struct {
+	Span string `json:"span"`
+	Rows []struct {
 		Code string `json:"code"`
 		A    struct {
 			Period  string   `json:"period"`
@@ -113,7 +113,7 @@ func TestSpansFromRecords(t *testing.T) {
 	s, c := fx.single[""], fx.cum[""]
 
 	// June 2024 beside June 2023: every firm reported May and June.
-	june := get("/api/v1/stats/spans?basis=month&a=2024-06&b=2023-06")
+	june := get("/api/v1/stats/spans?span=month&a=2024-06&b=2023-06")
 	r := june.Rows[0]
 	near("June 2024", r.A.Value, float64(s[[2]int{2024, 6}])/yi)
 	near("June 2024 YoY", r.A.YoYPct, pct(s[[2]int{2024, 6}], s[[2]int{2023, 6}]))
@@ -126,11 +126,11 @@ func TestSpansFromRecords(t *testing.T) {
 
 	// The fixture's food firm has no March 2024 report: April cannot be
 	// derived for the city (nor the second quarter), and says why.
-	apr := get("/api/v1/stats/spans?basis=month&a=2024-04").Rows[0]
+	apr := get("/api/v1/stats/spans?span=month&a=2024-04").Rows[0]
 	if apr.A.Value != nil || apr.A.Unknown != "unstable" {
 		t.Errorf("April 2024 with a firm's March missing: %+v", apr.A)
 	}
-	if q := get("/api/v1/stats/spans?basis=quarter&a=2024-Q2").Rows[0]; q.A.Value != nil {
+	if q := get("/api/v1/stats/spans?span=quarter&a=2024-Q2").Rows[0]; q.A.Value != nil {
 		t.Errorf("Q2 2024 with a firm's March missing: %+v", q.A)
 	}
 
@@ -143,7 +143,7 @@ func TestSpansFromRecords(t *testing.T) {
 		q2base += yz[[2]int{2023, m}]
 	}
 	q1 = yz[[2]int{2024, 2}] + yz[[2]int{2024, 3}]
-	q := get("/api/v1/stats/spans?basis=quarter&a=2024-Q2&region=500103").Rows[0]
+	q := get("/api/v1/stats/spans?span=quarter&a=2024-Q2&region=500103").Rows[0]
 	near("渝中 Q2 2024", q.A.Value, float64(q2)/yi)
 	near("渝中 Q2 YoY", q.A.YoYPct, pct(q2, q2base))
 	near("渝中 Q2 QoQ", q.A.MoMPct, pct(q2, q1))
@@ -156,7 +156,7 @@ func TestSpansFromRecords(t *testing.T) {
 	}
 
 	// The cockpit's panel shows the same June figures side by side.
-	res, body := env.Do(webtest.Scenario{URL: "/?basis=month&span_a=2024-06&span_b=2023-06", User: "admin"})
+	res, body := env.Do(webtest.Scenario{URL: "/?span=month&span_a=2024-06&span_b=2023-06", User: "admin"})
 	v := float64(s[[2]int{2024, 6}]) / yi
 	digits := 1 // small values get more decimals (shownDigits)
 	if v < 0.1 {
@@ -172,18 +172,18 @@ func TestSpansFromRecords(t *testing.T) {
 	if !strings.Contains(body, wantJune) {
 		t.Errorf("cockpit span panel lacks June 2024's %s", wantJune)
 	}
-	_, body = env.Do(webtest.Scenario{URL: "/?basis=month&span_a=2024-04&span_b=2023-04", User: "admin"})
+	_, body = env.Do(webtest.Scenario{URL: "/?span=month&span_a=2024-04&span_b=2023-04", User: "admin"})
 	if !strings.Contains(body, "两个月报送企业不一致") {
 		t.Errorf("the panel does not say why April cannot be derived")
 	}
 
 	env.Run(t, []webtest.Scenario{
-		{Name: "a quarter needs a quarter", URL: "/api/v1/stats/spans?basis=quarter&a=2024-06", User: "admin", WantStatus: 400},
-		{Name: "b of another basis", URL: "/api/v1/stats/spans?basis=month&a=2024-06&b=2024-Q1", User: "admin", WantStatus: 400},
-		{Name: "January alone is not a month", URL: "/api/v1/stats/spans?basis=month&a=2024-01", User: "admin", WantStatus: 400},
-		{Name: "unknown basis", URL: "/api/v1/stats/spans?basis=week&a=2024-06", User: "admin", WantStatus: 400},
-		{Name: "district sees its own", URL: "/api/v1/stats/spans?basis=month&a=2024-06&region=500101", User: "wanzhou", WantStatus: 200, WantContains: []string{`"basis":"month"`}},
-		{Name: "district cannot read another", URL: "/api/v1/stats/spans?basis=month&a=2024-06&region=500103", User: "wanzhou", WantStatus: 403},
+		{Name: "a quarter needs a quarter", URL: "/api/v1/stats/spans?span=quarter&a=2024-06", User: "admin", WantStatus: 400},
+		{Name: "b of another basis", URL: "/api/v1/stats/spans?span=month&a=2024-06&b=2024-Q1", User: "admin", WantStatus: 400},
+		{Name: "January alone is not a month", URL: "/api/v1/stats/spans?span=month&a=2024-01", User: "admin", WantStatus: 400},
+		{Name: "unknown basis", URL: "/api/v1/stats/spans?span=week&a=2024-06", User: "admin", WantStatus: 400},
+		{Name: "district sees its own", URL: "/api/v1/stats/spans?span=month&a=2024-06&region=500101", User: "wanzhou", WantStatus: 200, WantContains: []string{`"span":"month"`}},
+		{Name: "district cannot read another", URL: "/api/v1/stats/spans?span=month&a=2024-06&region=500103", User: "wanzhou", WantStatus: 403},
 		{Name: "enterprise users get no aggregates", URL: "/api/v1/stats/spans?a=2024-06", User: "firm", WantStatus: 403},
 	})
 }

@@ -242,3 +242,17 @@
     setTimeout(function () { step(start + ms); }, ms + 200);
   };
 })();
+
+// The time-control panel: a new span kind (year to date, month,
+// quarter) applies at once, with its default periods.
+(function () {
+  const sel = document.getElementById('span-basis');
+  if (!sel) return;
+  sel.addEventListener('change', function () {
+    ['span-a', 'span-b'].forEach(function (id) {
+      const e = document.getElementById(id);
+      if (e) e.disabled = true; // not sent: the server picks this kind's defaults
+    });
+    sel.form.requestSubmit();
+  });
+})();
