@@ -247,6 +247,8 @@ func TestBigScreen(t *testing.T) {
 	if fl.Period != "2024年1–7月" || math.Abs(nv-kpis.value("IND_OUTPUT")) > 0.051 || fl.Flips != "2" || fl.Text != web.FormatNumber(nv, 1) {
 		t.Errorf("after July: %+v, want 2024年1–7月 and %v, flipped twice (load, refresh)", fl, kpis.value("IND_OUTPUT"))
 	}
+	must("phone", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	shot(t, ctx, "bigscreen-390")
 	b.CheckJS(t, "big screen refresh")
 }
 
@@ -275,6 +277,7 @@ func TestCockpitKit(t *testing.T) {
 		const c = el && echarts.getInstanceByDom(el);
 		return c && c.getOption().series.length > 0; })`, chromedp.WithPollingTimeout(20*time.Second)))
 	must("charts", err)
+	shot(t, ctx, "cockpit-kit")
 
 	// Charts: a toolbox to save as image and to zoom; the target as a
 	// pro-rata path on the output trend and as a line on the growth trend.
