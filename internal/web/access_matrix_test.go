@@ -73,8 +73,10 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/reporting/status":                          "-aaa-----",
 	"GET /api/v1/rulesets":                                  "-aaaaaaaa",
 	"GET /api/v1/scoreboard":                                "-aa------",
+	"GET /api/v1/scoreboard.pdf":                            "-aa------", // issue 12: the briefing PDF
 	"GET /api/v1/stats/breakdown":                           "-aaa-----",
 	"GET /api/v1/stats/kpis":                                "-aaa-----",
+	"GET /api/v1/stats/spans":                               "-aaa-----",
 	"GET /api/v1/stats/trend":                               "-aaa-----",
 	"GET /api/v1/targets":                                   "-aaa-----",
 	"GET /api/v1/tasks":                                     "-aa--a---",
@@ -82,6 +84,8 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/tasks/entries/{indicator}/history":         "-aa--a---",
 	"GET /api/v1/tasks/tables/{table}":                      "-aa--a---",
 	"GET /audit":                                            "--------a",
+	"GET /bigscreen":                                        "-aa------", // issue 12: city-wide views
+	"GET /compare":                                          "-aa------",
 	"GET /clusters/{cluster}":                               "-aaa-----",
 	"GET /cultivation":                                      "-aaaaaaaa",
 	"GET /districts/{code}":                                 "-aaa-----",
@@ -156,6 +160,7 @@ var matrixPages = []string{
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
 	"GET /notifications",
+	"GET /bigscreen", "GET /compare",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.
