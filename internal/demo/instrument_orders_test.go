@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/instruments"
@@ -28,7 +29,7 @@ func TestInstrumentServiceHistory(t *testing.T) {
 	}
 	states := map[instruments.OrderState]int{}
 	for _, y := range []int{2023, 2024, 2025} {
-		y0, y1 := itoaYear(y), itoaYear(y+1)
+		y0, y1 := fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-01-01", y+1)
 		orders, err := st.UsageOrders(ctx, y0, y1)
 		if err != nil {
 			t.Fatal(err)
@@ -74,6 +75,7 @@ func TestInstrumentServiceHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("%d: %d orders, %.0f effective h, %.0f external h, %d clients, %d reviews", y, len(orders), rep.Total.EffectiveHours(), rep.Total.ExternalHours(), rep.Total.Clients, rep.Total.Ratings)
 		if rep.Total.EffectiveMinutes != eff || rep.Total.ExternalMinutes != ext || rep.Total.Instruments != 9288 {
 			t.Errorf("%d: statistics %d/%d min over %d instruments, records %d/%d", y, rep.Total.EffectiveMinutes, rep.Total.ExternalMinutes, rep.Total.Instruments, eff, ext)
 		}
@@ -96,4 +98,3 @@ func TestInstrumentServiceHistory(t *testing.T) {
 	}
 }
 
-func itoaYear(y int) string { return string(rune('0'+y/1000)) + string(rune('0'+y/100%10)) + string(rune('0'+y/10%10)) + string(rune('0'+y%10)) + "-01-01" }
