@@ -97,4 +97,3 @@ func TestInstrumentServiceHistory(t *testing.T) {
 		}
 	}
 }
-
