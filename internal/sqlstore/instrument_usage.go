@@ -182,6 +182,10 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 			WHERE id IN (SELECT DISTINCT instrument_id FROM instrument_order)`); err != nil {
 			return err
 		}
+		// Ranks changed: the search index re-reads these instruments.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO instrument_search_change (instrument_id) SELECT DISTINCT instrument_id FROM instrument_order`); err != nil {
+			return err
+		}
 		written = len(orders)
 		return s.analyze(ctx, tx, "instrument_order", "booking_cell", "order_event", "instrument_review", "voucher_posting")
 	})

@@ -216,6 +216,9 @@ func (s *Store) indexInstrument(ctx context.Context, tx *sql.Tx, in instruments.
 
 // insertTerms writes the search terms of an instrument that has none.
 func (s *Store) insertTerms(ctx context.Context, tx *sql.Tx, in instruments.Instrument) error {
+	if err := searchChanged(ctx, tx, in.ID); err != nil {
+		return err
+	}
 	if in.Status != instruments.Open && in.Status != instruments.Offline {
 		return nil
 	}
@@ -394,11 +397,12 @@ func (s *Store) InstrumentStatRecords(ctx context.Context) ([]instruments.StatRe
 	return out, rows.Err()
 }
 
-// SearchInstruments answers a catalogue search: the instruments that
-// are open or offline, hold every term of the text (an index lookup) and
+// searchInstrumentsSQL answers a catalogue search in SQL (the reference
+// the in-memory index, instrument_search.go, is tested against): the
+// instruments that are open or offline, hold every term of the text (an index lookup) and
 // pass the facet filters, ranked by a name match, then use, then rating,
 // with the facet counts of the matches.
-func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery) (instruments.SearchResult, error) {
+func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQuery) (instruments.SearchResult, error) {
 	res := instruments.SearchResult{Facets: map[string][]instruments.Facet{}, Hits: []instruments.Hit{}}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -853,6 +857,9 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 
 // rerank recomputes an instrument's rank_score from its uses and ratings.
 func rerank(ctx context.Context, tx *sql.Tx, id int64) error {
+	if err := searchChanged(ctx, tx, id); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE instrument SET rank_score = uses * 1000 + CASE WHEN rating_n > 0 THEN rating_sum * 100 / rating_n ELSE 0 END WHERE id = $1`, id)
 	return err
 }
