@@ -41,6 +41,34 @@ type instrumentSearch struct {
 	catchUp sync.Mutex   // one catch-up at a time
 	mu      sync.RWMutex // queries read, patches write
 	idx     *searchIndex
+	// pages holds the prepared page query per page size: parsing it
+	// cost more than running it.
+	pagesMu sync.Mutex
+	pages   map[int]*sql.Stmt
+}
+
+// pageStmt returns the prepared query of a page of n ids.
+func (s *Store) pageStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	sx := &s.search
+	sx.pagesMu.Lock()
+	defer sx.pagesMu.Unlock()
+	if st, ok := sx.pages[n]; ok {
+		return st, nil
+	}
+	ph := make([]string, n)
+	for k := range ph {
+		ph[k] = "$" + strconv.Itoa(k+1)
+	}
+	st, err := s.read.PrepareContext(ctx, `SELECT `+instrumentColumns+`, u.name, i.unit_type, i.price_from FROM instrument i JOIN sharing_unit u ON u.id = i.unit_id
+		WHERE i.id IN (`+strings.Join(ph, ", ")+`)`)
+	if err != nil {
+		return nil, err
+	}
+	if sx.pages == nil {
+		sx.pages = map[int]*sql.Stmt{}
+	}
+	sx.pages[n] = st
+	return st, nil
 }
 
 type searchDoc struct {
@@ -52,14 +80,39 @@ type searchDoc struct {
 	name                 string // lower-cased (ASCII) for the name match
 	text                 string // name, model, maker and capabilities, for lone characters
 	dead                 bool
+	// Facet values as small codes (index into searchIndex.values), so
+	// counting is array arithmetic, not map updates.
+	code [searchFacets]uint16
 }
 
+// The facets counted, in this order.
+const (
+	facetClass = iota
+	facetRegion
+	facetUnitType
+	facetBand
+	searchFacets
+)
+
+var facetNames = [searchFacets]string{"class", "region", "unit_type", "band"}
+
 type searchIndex struct {
-	mark int64 // the last change applied
-	docs []searchDoc
-	byID map[int64]int32
-	post map[string][]int32 // term → ascending doc positions
-	dead int
+	mark   int64 // the last change applied
+	docs   []searchDoc
+	byID   map[int64]int32
+	post   map[string][]int32 // term → ascending doc positions
+	dead   int
+	values [searchFacets][]string          // code → value ("" is code 0)
+	codes  [searchFacets]map[string]uint16 // value → code
+}
+
+func newSearchIndex(mark int64, n int) *searchIndex {
+	ix := &searchIndex{mark: mark, byID: make(map[int64]int32, n), post: map[string][]int32{}}
+	for f := range ix.values {
+		ix.values[f] = []string{""}
+		ix.codes[f] = map[string]uint16{"": 0}
+	}
+	return ix
 }
 
 // searchChanged logs that instruments changed for the search index.
@@ -126,6 +179,19 @@ func (s *Store) readSearchDocs(ctx context.Context, where string, args ...any) (
 }
 
 func (ix *searchIndex) add(d searchDoc, text string) {
+	band := ""
+	if d.price > 0 {
+		band = instruments.BandOf(unit.Fen(d.price))
+	}
+	for f, v := range [searchFacets]string{d.class, d.region, d.utype, band} {
+		c, ok := ix.codes[f][v]
+		if !ok {
+			c = uint16(len(ix.values[f]))
+			ix.values[f] = append(ix.values[f], v)
+			ix.codes[f][v] = c
+		}
+		d.code[f] = c
+	}
 	pos := int32(len(ix.docs))
 	ix.docs = append(ix.docs, d)
 	ix.byID[d.id] = pos
@@ -184,7 +250,7 @@ func (s *Store) freshSearch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		nx := &searchIndex{mark: mark, byID: make(map[int64]int32, len(docs)), post: map[string][]int32{}}
+		nx := newSearchIndex(mark, len(docs))
 		for i, d := range docs {
 			if found[i] {
 				nx.add(d, texts[i])
@@ -272,11 +338,11 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 	case instruments.SampleSending:
 		mode = 4
 	}
-	counts := map[string]map[string]int{"class": {}, "region": {}, "unit_type": {}, "band": {}, "mode": {}}
-	modeBits := [3]struct {
-		bit  uint8
-		mode string
-	}{{1, string(instruments.SelfOperation)}, {2, string(instruments.Assisted)}, {4, string(instruments.SampleSending)}}
+	var counts [searchFacets][]int
+	for f := range counts {
+		counts[f] = make([]int, len(ix.values[f]))
+	}
+	var modeCounts [3]int
 	var matches []int32
 	test := func(p int32) {
 		d := &ix.docs[p]
@@ -290,15 +356,12 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 			}
 		}
 		matches = append(matches, p)
-		counts["class"][d.class]++
-		counts["region"][d.region]++
-		counts["unit_type"][d.utype]++
-		if d.price > 0 {
-			counts["band"][instruments.BandOf(unit.Fen(d.price))]++
+		for f := range counts {
+			counts[f][d.code[f]]++
 		}
-		for _, m := range modeBits {
-			if d.modes&m.bit != 0 {
-				counts["mode"][m.mode]++
+		for b := range modeCounts {
+			if d.modes&(1<<b) != 0 {
+				modeCounts[b]++
 			}
 		}
 	}
@@ -312,57 +375,74 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 		}
 	}
 	facets := map[string][]instruments.Facet{}
-	for name, m := range counts {
-		for v, n := range m {
-			if v != "" {
-				facets[name] = append(facets[name], instruments.Facet{Value: v, N: n})
-			}
+	add := func(name, v string, n int) {
+		if v != "" && n > 0 {
+			facets[name] = append(facets[name], instruments.Facet{Value: v, N: n})
 		}
-		fs := facets[name]
+	}
+	for f, cs := range counts {
+		for c, n := range cs {
+			add(facetNames[f], ix.values[f][c], n)
+		}
+	}
+	for b, m := range []instruments.Mode{instruments.SelfOperation, instruments.Assisted, instruments.SampleSending} {
+		add("mode", string(m), modeCounts[b])
+	}
+	for _, fs := range facets {
 		sort.Slice(fs, func(a, b int) bool { return fs[a].N > fs[b].N || fs[a].N == fs[b].N && fs[a].Value < fs[b].Value })
 	}
 	if len(matches) == 0 || q.Offset >= len(matches) {
 		return len(matches), facets, nil
 	}
 	text := lowerASCII(strings.TrimSpace(q.Text))
-	nameHit := func(p int32) int {
-		if text != "" && strings.Contains(ix.docs[p].name, text) {
-			return 0
-		}
-		return 1
+	// The order: a name match first, then rank (higher first), then id.
+	type key struct {
+		miss bool
+		rank int64
+		id   int64
+		pos  int32
 	}
-	less := func(a, b int32) int {
-		if na, nb := nameHit(a), nameHit(b); na != nb {
-			return na - nb
-		}
-		da, db := &ix.docs[a], &ix.docs[b]
-		if da.rank != db.rank {
-			if da.rank > db.rank {
+	less := func(a, b key) int {
+		switch {
+		case a.miss != b.miss:
+			if a.miss {
+				return 1
+			}
+			return -1
+		case a.rank != b.rank:
+			if a.rank > b.rank {
 				return -1
 			}
 			return 1
-		}
-		if da.id < db.id {
+		case a.id < b.id:
 			return -1
 		}
 		return 1
 	}
 	// The page only: a bounded selection keeps the first offset+limit.
 	k := min(len(matches), q.Offset+q.Limit)
-	top := make([]int32, 0, k+1)
+	top := make([]key, 0, k+1)
 	for _, p := range matches {
-		if len(top) == k && less(p, top[k-1]) >= 0 {
+		d := &ix.docs[p]
+		c := key{rank: d.rank, id: d.id, pos: p}
+		// Cannot enter even with a name match: the last kept matches too
+		// (or no text) and ranks higher.
+		if len(top) == k && (!top[k-1].miss || text == "") && c.rank < top[k-1].rank {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(top, p, less)
-		top = slices.Insert(top, i, p)
+		c.miss = text == "" || !strings.Contains(d.name, text)
+		if len(top) == k && less(c, top[k-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, c, less)
+		top = slices.Insert(top, i, c)
 		if len(top) > k {
 			top = top[:k]
 		}
 	}
 	ids := make([]int64, 0, len(top)-q.Offset)
-	for _, p := range top[q.Offset:] {
-		ids = append(ids, ix.docs[p].id)
+	for _, c := range top[q.Offset:] {
+		ids = append(ids, c.id)
 	}
 	return len(matches), facets, ids
 }
@@ -383,13 +463,21 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 	if len(ids) == 0 {
 		return res, nil
 	}
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for k, id := range ids {
-		ph[k], args[k] = "$"+strconv.Itoa(k+1), id
+	// The ids padded to the page size with 0 (no instrument has it), so
+	// one prepared statement serves every page of that size.
+	n := max(q.Limit, len(ids))
+	args := make([]any, n)
+	for k := range args {
+		args[k] = int64(0)
+		if k < len(ids) {
+			args[k] = ids[k]
+		}
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+instrumentColumns+`, u.name, i.unit_type, i.price_from FROM instrument i JOIN sharing_unit u ON u.id = i.unit_id
-		WHERE i.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	stmt, err := s.pageStmt(ctx, n)
+	if err != nil {
+		return res, fmt.Errorf("sqlstore: search: %w", err)
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return res, fmt.Errorf("sqlstore: search: %w", err)
 	}
