@@ -96,9 +96,21 @@ const (
 
 var facetNames = [searchFacets]string{"class", "region", "unit_type", "band"}
 
+// hotDoc is what filtering, counting and ranking read of a document,
+// kept apart from its strings: small and free of pointers, so a pass
+// over thousands of matches stays in cache and the collector has little
+// to scan.
+type hotDoc struct {
+	id, rank, price int64
+	code            [searchFacets]uint16
+	modes           uint8
+	dead            bool
+}
+
 type searchIndex struct {
 	mark   int64 // the last change applied
-	docs   []searchDoc
+	hot    []hotDoc
+	docs   []searchDoc // name and text only
 	byID   map[int64]int32
 	post   map[string][]int32 // term → ascending doc positions
 	dead   int
@@ -193,7 +205,8 @@ func (ix *searchIndex) add(d searchDoc, text string) {
 		d.code[f] = c
 	}
 	pos := int32(len(ix.docs))
-	ix.docs = append(ix.docs, d)
+	ix.hot = append(ix.hot, hotDoc{id: d.id, rank: d.rank, price: d.price, code: d.code, modes: d.modes})
+	ix.docs = append(ix.docs, searchDoc{name: d.name, text: d.text})
 	ix.byID[d.id] = pos
 	terms, _ := instruments.Terms(text)
 	for _, t := range terms {
@@ -282,8 +295,8 @@ func (s *Store) freshSearch(ctx context.Context) error {
 	sx.mu.Lock()
 	defer sx.mu.Unlock()
 	for _, id := range changed {
-		if p, ok := ix.byID[id]; ok && !ix.docs[p].dead {
-			ix.docs[p].dead = true
+		if p, ok := ix.byID[id]; ok && !ix.hot[p].dead {
+			ix.hot[p].dead = true
 			ix.dead++
 			delete(ix.byID, id)
 		}
@@ -329,6 +342,20 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 			lo, hi = int64(b.From), int64(b.To)
 		}
 	}
+	// Filters as codes; a value the index has never seen matches nothing.
+	code := func(f int, v string) (int, bool) {
+		if v == "" {
+			return -1, true
+		}
+		c, ok := ix.codes[f][v]
+		return int(c), ok
+	}
+	class, ok1 := code(facetClass, q.Class)
+	region, ok2 := code(facetRegion, q.Region)
+	utype, ok3 := code(facetUnitType, string(q.UnitType))
+	if !ok1 || !ok2 || !ok3 {
+		return 0, map[string][]instruments.Facet{}, nil
+	}
 	var mode uint8
 	switch q.Mode {
 	case instruments.SelfOperation:
@@ -345,22 +372,23 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 	var modeCounts [3]int
 	var matches []int32
 	test := func(p int32) {
-		d := &ix.docs[p]
-		if d.dead || (q.Class != "" && d.class != q.Class) || (q.Region != "" && d.region != q.Region) || (q.UnitType != "" && d.utype != string(q.UnitType)) ||
-			(mode != 0 && d.modes&mode == 0) || (lo >= 0 && (d.price <= 0 || d.price < lo || (hi > 0 && d.price >= hi))) {
+		h := &ix.hot[p]
+		if h.dead || (class >= 0 && int(h.code[facetClass]) != class) || (region >= 0 && int(h.code[facetRegion]) != region) ||
+			(utype >= 0 && int(h.code[facetUnitType]) != utype) || (mode != 0 && h.modes&mode == 0) ||
+			(lo >= 0 && (h.price <= 0 || h.price < lo || (hi > 0 && h.price >= hi))) {
 			return
 		}
 		for _, c := range singles {
-			if !strings.Contains(d.text, c) {
+			if !strings.Contains(ix.docs[p].text, c) {
 				return
 			}
 		}
 		matches = append(matches, p)
 		for f := range counts {
-			counts[f][d.code[f]]++
+			counts[f][h.code[f]]++
 		}
 		for b := range modeCounts {
-			if d.modes&(1<<b) != 0 {
+			if h.modes&(1<<b) != 0 {
 				modeCounts[b]++
 			}
 		}
@@ -370,7 +398,7 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 			test(p)
 		}
 	} else {
-		for p := range ix.docs {
+		for p := range ix.hot {
 			test(int32(p))
 		}
 	}
@@ -423,14 +451,14 @@ func (ix *searchIndex) query(q instruments.SearchQuery) (int, map[string][]instr
 	k := min(len(matches), q.Offset+q.Limit)
 	top := make([]key, 0, k+1)
 	for _, p := range matches {
-		d := &ix.docs[p]
-		c := key{rank: d.rank, id: d.id, pos: p}
+		h := &ix.hot[p]
+		c := key{rank: h.rank, id: h.id, pos: p}
 		// Cannot enter even with a name match: the last kept matches too
-		// (or no text) and ranks higher.
-		if len(top) == k && (!top[k-1].miss || text == "") && c.rank < top[k-1].rank {
+		// (or there is no text) and comes first by rank, then id.
+		if len(top) == k && (!top[k-1].miss || text == "") && (c.rank < top[k-1].rank || c.rank == top[k-1].rank && c.id > top[k-1].id) {
 			continue
 		}
-		c.miss = text == "" || !strings.Contains(d.name, text)
+		c.miss = text == "" || !strings.Contains(ix.docs[p].name, text)
 		if len(top) == k && less(c, top[k-1]) >= 0 {
 			continue
 		}
