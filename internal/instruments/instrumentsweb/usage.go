@@ -44,6 +44,11 @@ type (
 		Grade    string  `json:"grade"`
 		GradeKey string  `json:"grade_key"`
 		Sharing  float64 `json:"sharing"`
+		// The unit's own figures, so a ranked unit outside the listed
+		// units still shows them.
+		EffectiveHours float64 `json:"effective_hours"`
+		ShareRatePct   float64 `json:"share_rate_pct"`
+		Clients        int     `json:"clients"`
 	}
 	apiStateCount struct {
 		State string `json:"state"`
@@ -131,7 +136,8 @@ func (m *module) usageOf(r *http.Request, c web.Ctx, year int, full bool) (apiUs
 	}
 	for _, e := range evs[:limit(len(evs))] {
 		out.Evaluations = append(out.Evaluations, apiEvaluation{UnitKey: e.UnitKey, Unit: e.UnitName, Score: round(e.Score, 2), Assessed: e.Assessed,
-			Pct: round(e.Pct, 2), Grade: m.core.T(c.Lang, "instrumentstats.grade."+e.Grade), GradeKey: e.Grade, Sharing: round(e.Groups[instruments.SharingGroup], 2)})
+			Pct: round(e.Pct, 2), Grade: m.core.T(c.Lang, "instrumentstats.grade."+e.Grade), GradeKey: e.Grade, Sharing: round(e.Groups[instruments.SharingGroup], 2),
+			EffectiveHours: round(e.Figures.EffectiveHours(), 1), ShareRatePct: round(e.Figures.ShareRate()*100, 2), Clients: e.Figures.Clients})
 	}
 	return out, nil
 }

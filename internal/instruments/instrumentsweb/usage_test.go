@@ -79,7 +79,8 @@ func TestInstrumentUsageAPI(t *testing.T) {
 		if len(u.ByDistrict) != 1 || u.ByDistrict[0].Label != "北碚区" || len(u.ByClass) != 1 || u.ByClass[0].Label != "分析仪器" {
 			t.Errorf("districts %+v classes %+v", u.ByDistrict, u.ByClass)
 		}
-		if len(u.Evaluations) != 1 || u.Evaluations[0].Unit != "西南大学" || u.Evaluations[0].Grade == "" {
+		if len(u.Evaluations) != 1 || u.Evaluations[0].Unit != "西南大学" || u.Evaluations[0].Grade == "" || u.Evaluations[0].EffectiveHours != 3.7 ||
+			u.Evaluations[0].Clients != 3 || u.Evaluations[0].ShareRatePct != 86.36 {
 			t.Fatalf("evaluations %+v", u.Evaluations)
 		}
 		// The evaluation against the shipped configuration, by hand:
