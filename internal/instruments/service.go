@@ -87,6 +87,8 @@ type Store interface {
 	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
 	// CalendarFeed finds a feed by its token (NotFound when none).
 	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
+	// UsageStore reads the service statistics (usage.go).
+	UsageStore
 }
 
 // Effects are what an order transition writes besides the order.

@@ -216,6 +216,9 @@ func (s *Store) indexInstrument(ctx context.Context, tx *sql.Tx, in instruments.
 
 // insertTerms writes the search terms of an instrument that has none.
 func (s *Store) insertTerms(ctx context.Context, tx *sql.Tx, in instruments.Instrument) error {
+	if err := searchChanged(ctx, tx, in.ID); err != nil {
+		return err
+	}
 	if in.Status != instruments.Open && in.Status != instruments.Offline {
 		return nil
 	}
@@ -394,11 +397,12 @@ func (s *Store) InstrumentStatRecords(ctx context.Context) ([]instruments.StatRe
 	return out, rows.Err()
 }
 
-// SearchInstruments answers a catalogue search: the instruments that
-// are open or offline, hold every term of the text (an index lookup) and
+// searchInstrumentsSQL answers a catalogue search in SQL (the reference
+// the in-memory index, instrument_search.go, is tested against): the
+// instruments that are open or offline, hold every term of the text (an index lookup) and
 // pass the facet filters, ranked by a name match, then use, then rating,
 // with the facet counts of the matches.
-func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery) (instruments.SearchResult, error) {
+func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQuery) (instruments.SearchResult, error) {
 	res := instruments.SearchResult{Facets: map[string][]instruments.Facet{}, Hits: []instruments.Hit{}}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -589,9 +593,13 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 		var cells []int64
 		if o.Mode.Slotted() {
 			d0, d1 := instruments.LocalDay(o.Start)
-			var mins int
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(booked_minutes), 0) FROM instrument_order WHERE instrument_id = $1 AND user_id = $2 AND start_at >= $3 AND start_at < $4 AND `+liveStates,
-				o.InstrumentID, o.UserID, d0.Unix(), d1.Unix()).Scan(&mins); err != nil {
+			// The user's booked minutes of the day and the slot's taken
+			// cells in one round trip (speed: the instrument's lock is
+			// held meanwhile).
+			var mins, taken int
+			if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(SUM(booked_minutes), 0) FROM instrument_order WHERE instrument_id = $1 AND user_id = $2 AND start_at >= $3 AND start_at < $4 AND `+liveStates+`),
+				(SELECT COUNT(*) FROM booking_cell WHERE instrument_id = $1 AND cell_start >= $5 AND cell_start < $6)`,
+				o.InstrumentID, o.UserID, d0.Unix(), d1.Unix(), o.Start.Unix(), o.End.Unix()).Scan(&mins, &taken); err != nil {
 				return err
 			}
 			if p.Check != nil {
@@ -600,11 +608,6 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 				}
 			}
 			cells = instruments.Cells(o.Start, o.End)
-			var taken int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM booking_cell WHERE instrument_id = $1 AND cell_start >= $2 AND cell_start < $3`,
-				o.InstrumentID, o.Start.Unix(), o.End.Unix()).Scan(&taken); err != nil {
-				return err
-			}
 			if taken > 0 {
 				return apperr.New(apperr.Conflict, "instruments.err.slot_taken")
 			}
@@ -612,6 +615,12 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 		var start, end int64
 		if o.Mode.Slotted() {
 			start, end = o.Start.Unix(), o.End.Unix()
+		}
+		if s.engine == Postgres {
+			if err := s.placeOrderPG(ctx, tx, &o, unitID, start, end, len(cells)); err != nil {
+				return err
+			}
+			return s.noteOrderEvent(ctx, tx, o, o.State, o.UserID)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO instrument_order (instrument_id, unit_id, item_id, user_id, enterprise_id, category, mode, state, start_at, end_at,
 			due_on, samples, charge_unit, unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at)
@@ -858,6 +867,9 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 
 // rerank recomputes an instrument's rank_score from its uses and ratings.
 func rerank(ctx context.Context, tx *sql.Tx, id int64) error {
+	if err := searchChanged(ctx, tx, id); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE instrument SET rank_score = uses * 1000 + CASE WHEN rating_n > 0 THEN rating_sum * 100 / rating_n ELSE 0 END WHERE id = $1`, id)
 	return err
 }

@@ -49,6 +49,9 @@ type Store struct {
 	// bulkMin is the smallest write that goes through COPY on PostgreSQL
 	// (bulkMinRows; tests move it to compare both paths).
 	bulkMin int
+	// search is the catalogue's in-memory search index
+	// (instrument_search.go).
+	search instrumentSearch
 }
 
 // Options tune Open.

@@ -49,6 +49,8 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/instrument-orders":                         "----a----",
 	"GET /api/v1/instruments":                               "-aaaa----",
 	"GET /api/v1/instruments/stats":                         "-aa------",
+	"GET /api/v1/instruments/usage":                         "-aa------",
+	"GET /api/v1/instruments/usage.xlsx":                    "-aa------",
 	"GET /api/v1/instruments/{id}":                          "-aaaa----",
 	"GET /api/v1/listing/firms":                             "-aaaaaaaa",
 	"GET /api/v1/listing/firms.xlsx":                        "-aaaaaaaa",

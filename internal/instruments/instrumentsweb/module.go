@@ -67,6 +67,8 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/instruments", Perm: permRead, Handler: m.apiSearch},
 				{Method: "POST", Path: "/api/v1/instruments", Perm: permEnrol, Handler: m.apiCreate},
 				{Method: "GET", Path: "/api/v1/instruments/stats", Perm: permStats, Handler: m.apiStats},
+				{Method: "GET", Path: "/api/v1/instruments/usage", Perm: permStats, Handler: m.apiUsage},
+				{Method: "GET", Path: "/api/v1/instruments/usage.xlsx", Perm: permStats, Handler: m.apiUsageXLSX},
 				{Method: "GET", Path: "/api/v1/instruments/{id}", Perm: permRead, Handler: m.apiInstrument},
 				{Method: "POST", Path: "/api/v1/instruments/{id}/lifecycle", Perm: permRead, Handler: m.apiLifecycle},
 				{Method: "POST", Path: "/api/v1/instruments/{id}/orders", Perm: permOrder, Handler: m.apiBook},

@@ -228,6 +228,8 @@ type statsPage struct {
 	Years []web.Option
 	Value string
 	KPIs  []web.Option
+	Usage *usageView // service statistics and evaluation (usage.go)
+	Data  usageData
 }
 
 func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -251,6 +253,10 @@ func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 		{Label: t("instruments.stats.total"), Value: web.FormatNumber(float64(s.Total), 0)},
 		{Label: t("instruments.stats.value"), Value: t("instruments.yi", web.FormatNumber(s.ValueYi, 2))},
 	}
+	if p.Usage, p.Data, err = m.addUsage(r, c, s.Year); err != nil {
+		return err
+	}
+	p.Scripts = []string{"echarts.min.js", "app.js", "instrumentstats.js"}
 	return m.core.Render(w, r, c, "instrument_stats.html", p)
 }
 
