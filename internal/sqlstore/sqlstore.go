@@ -49,6 +49,9 @@ type Store struct {
 	// bulkMin is the smallest write that goes through COPY on PostgreSQL
 	// (bulkMinRows; tests move it to compare both paths).
 	bulkMin int
+	// deltaMax is the largest report write whose summaries are kept by
+	// delta (deltaMaxRows; tests move it to compare with the rebuild).
+	deltaMax int
 }
 
 // Options tune Open.
@@ -70,7 +73,7 @@ type Options struct {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
