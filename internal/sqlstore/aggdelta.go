@@ -151,9 +151,11 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 			k.month = u.month
 			deltas[k] = d
 		}
-		if cur, ok := old[u]; ok {
-			base, hasBase := old[unitKey{u.id, u.year - 1, u.month}]
-			d.add(-1, contribution{hasBase: hasBase, cur: cur, base: base})
+		if len(old) > 0 { // a first load has nothing stored around it
+			if cur, ok := old[u]; ok {
+				base, hasBase := old[unitKey{u.id, u.year - 1, u.month}]
+				d.add(-1, contribution{hasBase: hasBase, cur: cur, base: base})
+			}
 		}
 		if cur, ok := after(u); ok {
 			base, hasBase := after(unitKey{u.id, u.year - 1, u.month})
