@@ -362,18 +362,50 @@ func (sc *Screening) Candidates(title enterprise.TitleKind, f Filter, status Can
 	if status == "" {
 		status = CandidatesAll
 	}
+	out, _ := sc.candidates(ti, f, status, 0, -1)
+	return out
+}
+
+// CandidatesPage is the page of Candidates from offset (0-based) of at
+// most limit candidates, and how many there are in all. It walks the
+// ranked list without building the other pages, so a request's cost is
+// a pass over the tier's candidates plus its page.
+func (sc *Screening) CandidatesPage(title enterprise.TitleKind, f Filter, status CandidateStatus, offset, limit int) ([]Candidate, int) {
+	ti := -1
+	for i, t := range sc.Tiers {
+		if t.Title == title {
+			ti = i
+		}
+	}
+	if ti < 0 {
+		return nil, 0
+	}
+	if status == "" {
+		status = CandidatesAll
+	}
+	return sc.candidates(ti, f, status, max(offset, 0), max(limit, 0))
+}
+
+// candidates numbers tier ti's matches in rank order and keeps those from
+// offset on, at most limit of them (all when limit < 0).
+func (sc *Screening) candidates(ti int, f Filter, status CandidateStatus, offset, limit int) ([]Candidate, int) {
 	var out []Candidate
+	n := 0
 	for _, r := range sc.rankedOf(ti) {
-		s, v := sc.Subjects[r.si], sc.Verdicts[r.si][ti]
+		s := sc.Subjects[r.si]
 		if !f.match(s) {
 			continue
 		}
+		v := &sc.Verdicts[r.si][ti]
 		if q, near := Qualifies(v.Outcome), v.NearMiss(); !(q && status != CandidatesNear) && !(near && status != CandidatesQualifying) {
 			continue
 		}
-		out = append(out, Candidate{Rank: len(out) + 1, Subject: s, Verdict: v, Revenue: r.revenue})
+		n++
+		if n > offset && (limit < 0 || len(out) < limit) {
+			out = append(out, Candidate{Rank: n, Subject: s, Verdict: *v, Revenue: r.revenue})
+		}
 	}
-	return out
+	return out, n
 }
 
 // rankedOf returns tier ti's non-holders that qualify or nearly do, in
