@@ -303,7 +303,7 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 	}
 	// Integers from the store and the validated periods: no injection.
 	tail := `) AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
-	out := make(map[unitKey]report.Values, len(reports))
+	out := map[unitKey]report.Values{} // a first load finds nothing: no room reserved
 	var ids strings.Builder
 	for start := 0; start < len(firms); start += neighbourChunk {
 		ids.Reset()
