@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/enterprise"
@@ -126,6 +127,29 @@ type Screening struct {
 	Generation int64
 	ReadAt     time.Time
 	query      ProfileQuery // the store query the subjects came from
+
+	// ranks holds each tier's candidates in rank order, built on first
+	// use: a screening is read-only once built, so a request filters the
+	// ranked list instead of sorting the city's verdicts again.
+	ranks rankCache
+}
+
+// rankCache is a screening's ranked candidates per tier, built lazily.
+type rankCache struct {
+	once  sync.Once
+	tiers []tierRank
+}
+
+type tierRank struct {
+	once  sync.Once
+	order []ranked
+}
+
+// ranked is one candidate of a tier in rank order: its subject's index
+// and prior-year revenue.
+type ranked struct {
+	si      int32
+	revenue unit.Fen
 }
 
 // ErrNoRuleSets is returned when no tier has a rule set in force on the
@@ -338,34 +362,83 @@ func (sc *Screening) Candidates(title enterprise.TitleKind, f Filter, status Can
 	if status == "" {
 		status = CandidatesAll
 	}
-	y1 := sc.AsOf.Year() - 1
-	var out []Candidate
-	for si, s := range sc.Subjects {
-		v := sc.Verdicts[si][ti]
-		if v.Held || !f.match(s) {
-			continue
-		}
-		q, near := Qualifies(v.Outcome), v.NearMiss()
-		if !(q && status != CandidatesNear) && !(near && status != CandidatesQualifying) {
-			continue
-		}
-		rev, _ := s.Profile.OperatingRevenue.Get(y1)
-		out = append(out, Candidate{Subject: s, Verdict: v, Revenue: unit.Fen(rev)})
-	}
-	slices.SortFunc(out, func(a, b Candidate) int {
-		return cmp.Or(
-			cmp.Compare(outcomeRank(a.Verdict.Outcome), outcomeRank(b.Verdict.Outcome)),
-			cmp.Compare(a.Verdict.Unknown, b.Verdict.Unknown),
-			cmp.Compare(b.Verdict.Met, a.Verdict.Met),
-			cmp.Compare(b.Revenue, a.Revenue),
-			cmp.Compare(a.Subject.Name, b.Subject.Name),
-			cmp.Compare(a.Subject.ID, b.Subject.ID),
-		)
-	})
-	for i := range out {
-		out[i].Rank = i + 1
-	}
+	out, _ := sc.candidates(ti, f, status, 0, -1)
 	return out
+}
+
+// CandidatesPage is the page of Candidates from offset (0-based) of at
+// most limit candidates, and how many there are in all. It walks the
+// ranked list without building the other pages, so a request's cost is
+// a pass over the tier's candidates plus its page.
+func (sc *Screening) CandidatesPage(title enterprise.TitleKind, f Filter, status CandidateStatus, offset, limit int) ([]Candidate, int) {
+	ti := -1
+	for i, t := range sc.Tiers {
+		if t.Title == title {
+			ti = i
+		}
+	}
+	if ti < 0 {
+		return nil, 0
+	}
+	if status == "" {
+		status = CandidatesAll
+	}
+	return sc.candidates(ti, f, status, max(offset, 0), max(limit, 0))
+}
+
+// candidates numbers tier ti's matches in rank order and keeps those from
+// offset on, at most limit of them (all when limit < 0).
+func (sc *Screening) candidates(ti int, f Filter, status CandidateStatus, offset, limit int) ([]Candidate, int) {
+	var out []Candidate
+	n := 0
+	for _, r := range sc.rankedOf(ti) {
+		s := sc.Subjects[r.si]
+		if !f.match(s) {
+			continue
+		}
+		v := &sc.Verdicts[r.si][ti]
+		if q, near := Qualifies(v.Outcome), v.NearMiss(); !(q && status != CandidatesNear) && !(near && status != CandidatesQualifying) {
+			continue
+		}
+		n++
+		if n > offset && (limit < 0 || len(out) < limit) {
+			out = append(out, Candidate{Rank: n, Subject: s, Verdict: *v, Revenue: r.revenue})
+		}
+	}
+	return out, n
+}
+
+// rankedOf returns tier ti's non-holders that qualify or nearly do, in
+// rank order, sorting them once per screening.
+func (sc *Screening) rankedOf(ti int) []ranked {
+	sc.ranks.once.Do(func() { sc.ranks.tiers = make([]tierRank, len(sc.Tiers)) })
+	tr := &sc.ranks.tiers[ti]
+	tr.once.Do(func() {
+		y1 := sc.AsOf.Year() - 1
+		var order []ranked
+		for si, s := range sc.Subjects {
+			v := sc.Verdicts[si][ti]
+			if v.Held || !Qualifies(v.Outcome) && !v.NearMiss() {
+				continue
+			}
+			rev, _ := s.Profile.OperatingRevenue.Get(y1)
+			order = append(order, ranked{si: int32(si), revenue: unit.Fen(rev)})
+		}
+		slices.SortFunc(order, func(x, y ranked) int {
+			a, b := sc.Verdicts[x.si][ti], sc.Verdicts[y.si][ti]
+			sa, sb := sc.Subjects[x.si], sc.Subjects[y.si]
+			return cmp.Or(
+				cmp.Compare(outcomeRank(a.Outcome), outcomeRank(b.Outcome)),
+				cmp.Compare(a.Unknown, b.Unknown),
+				cmp.Compare(b.Met, a.Met),
+				cmp.Compare(y.revenue, x.revenue),
+				cmp.Compare(sa.Name, sb.Name),
+				cmp.Compare(sa.ID, sb.ID),
+			)
+		})
+		tr.order = order
+	})
+	return tr.order
 }
 
 // outcomeRank orders outcomes for ranking: met, manual, not met.

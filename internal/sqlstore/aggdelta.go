@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,14 +21,21 @@ import (
 // own rows, and the differences are added to the cells in the same
 // transaction, so the cost follows the write, not the city.
 //
+// Bulk writes take the same path since issue 13's import work: reading the
+// neighbours in chunks of firms made it cheaper than rebuilding a year for
+// any write below deltaMaxRows.
+//
 // Writes that change what a unit belongs to (a firm's district, industry,
 // above-scale status or titles; a catalogue) still rebuild the affected
 // years: they are rare and touch every month of a firm.
 
-// deltaMaxRows is the largest report write maintained by delta; a larger
-// one (a month's import) rebuilds its years, which is cheaper than
-// thousands of per-firm reads.
-const deltaMaxRows = 2000
+// deltaMaxRows is the largest report write maintained by delta. Up to it
+// (a month's file of the whole city at 10× is ~70,000 rows; a year's,
+// ~770,000 at 10×, is over) the write reads its firms' neighbouring rows
+// in chunks and adds differences, so its cost follows the write; above
+// it, the years are rebuilt, which bounds the memory of the rows read
+// before the write (about 200 bytes per row).
+const deltaMaxRows = 400_000
 
 // unitKey is one (firm, year, month) whose contribution a write may change.
 type unitKey struct {
@@ -75,43 +83,83 @@ type contribution struct {
 	cur, base report.Values
 }
 
-// applyReportDeltas maintains the summaries for a write of reports whose
-// stored rows before the write are old (keyed by firm, year, month; firms'
-// neighbouring years included). It is called after the rows are written,
-// inside the same transaction.
+// applyReportDeltas maintains the summaries for a write of reports (distinct
+// keys) whose stored rows before the write are old (keyed by firm, year,
+// month; firms' neighbouring years included). It is called after the rows
+// are written, inside the same transaction. It walks the written rows
+// rather than copying old, so a bulk write costs maps of its own size.
 func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly, old map[unitKey]report.Values) error {
-	after := make(map[unitKey]report.Values, len(old)+len(reports))
-	for k, v := range old {
-		after[k] = v
+	written := make(map[unitKey]int, len(reports))
+	for i, r := range reports {
+		written[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}] = i
 	}
-	units := map[unitKey]bool{}
+	after := func(u unitKey) (report.Values, bool) {
+		if i, ok := written[u]; ok {
+			return reports[i].Values, true
+		}
+		v, ok := old[u]
+		return v, ok
+	}
+	// The units: each written row and its twin a year later (once, when
+	// the twin is not itself written).
+	units := make([]unitKey, 0, 2*len(reports))
 	for _, r := range reports {
-		k := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
-		after[k] = r.Values
-		units[k] = true
-		units[unitKey{r.EnterpriseID, r.Period.Year + 1, r.Period.Month}] = true
+		u := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+		units = append(units, u)
+		next := unitKey{u.id, u.year + 1, u.month}
+		if _, ok := written[next]; !ok {
+			units = append(units, next)
+		}
 	}
 	cells, err := unitCells(ctx, tx, units)
 	if err != nil {
 		return err
 	}
+	// Each firm-year's cell is looked up once and its per-month deltas
+	// kept in a slice, so the loop over the units hashes integers only.
+	type slot struct {
+		key   cellKey
+		delta [13]*cellDelta
+	}
+	var slots []*slot
+	slotOf := map[firmYear]*slot{}
+	byCell := map[cellKey]*slot{} // firms of one cell share a slot
 	deltas := map[cellKey]*cellDelta{}
-	for u := range units {
-		c, ok := cells[firmYear{u.id, u.year}]
+	for _, u := range units {
+		fy := firmYear{u.id, u.year}
+		sl, ok := slotOf[fy]
 		if !ok {
+			c, above := cells[fy]
+			if above {
+				k := cellKey{u.year, 0, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
+				if sl = byCell[k]; sl == nil {
+					sl = &slot{key: k}
+					byCell[k] = sl
+					slots = append(slots, sl)
+				}
+			}
+			slotOf[fy] = sl
+		}
+		if sl == nil {
 			continue // not above scale that year: in no cell
 		}
-		key := cellKey{u.year, u.month, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
-		d := deltas[key]
+		d := sl.delta[u.month]
 		if d == nil {
 			d = &cellDelta{}
-			deltas[key] = d
+			sl.delta[u.month] = d
+			k := sl.key
+			k.month = u.month
+			deltas[k] = d
 		}
-		if cb, ok := unitContribution(old, u); ok {
-			d.add(-1, cb)
+		if len(old) > 0 { // a first load has nothing stored around it
+			if cur, ok := old[u]; ok {
+				base, hasBase := old[unitKey{u.id, u.year - 1, u.month}]
+				d.add(-1, contribution{hasBase: hasBase, cur: cur, base: base})
+			}
 		}
-		if ca, ok := unitContribution(after, u); ok {
-			d.add(+1, ca)
+		if cur, ok := after(u); ok {
+			base, hasBase := after(unitKey{u.id, u.year - 1, u.month})
+			d.add(+1, contribution{hasBase: hasBase, cur: cur, base: base})
 		}
 	}
 	return addToCells(ctx, tx, engine, deltas)
@@ -148,10 +196,10 @@ const cellAttrsSQL = `SELECT ey.enterprise_id, e.region_code,
   WHERE ey.year = $1 AND ey.above_scale = 1`
 
 // unitCells reads the cells of the units' firm-years that are above scale.
-func unitCells(ctx context.Context, tx *sql.Tx, units map[unitKey]bool) (map[firmYear]cellOf, error) {
+func unitCells(ctx context.Context, tx *sql.Tx, units []unitKey) (map[firmYear]cellOf, error) {
 	byYear := map[int][]int64{}
 	seen := map[firmYear]bool{}
-	for u := range units {
+	for _, u := range units {
 		fy := firmYear{u.id, u.year}
 		if !seen[fy] {
 			seen[fy] = true
@@ -160,13 +208,31 @@ func unitCells(ctx context.Context, tx *sql.Tx, units map[unitKey]bool) (map[fir
 	}
 	out := map[firmYear]cellOf{}
 	for year, ids := range byYear {
+		// Many firms: the year's cells in one pass, keeping the wanted
+		// ones. PostgreSQL filters a long IN list by comparing each of
+		// the year's firms with every listed id, which made the chunked
+		// reads of a month's file cost more than this.
+		whole := len(ids) > cellsWholeYear
+		var want map[int64]bool
+		if whole {
+			want = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				want[id] = true
+			}
+		}
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			list := make([]string, len(chunk))
-			for i, id := range chunk {
-				list[i] = strconv.FormatInt(id, 10) // integers from the store: no injection
+			q := cellAttrsSQL
+			if whole {
+				start = len(ids) // one query
+			} else {
+				list := make([]string, len(chunk))
+				for i, id := range chunk {
+					list[i] = strconv.FormatInt(id, 10) // integers from the store: no injection
+				}
+				q += ` AND ey.enterprise_id IN (` + strings.Join(list, ",") + `)`
 			}
-			rows, err := tx.QueryContext(ctx, cellAttrsSQL+` AND ey.enterprise_id IN (`+strings.Join(list, ",")+`)`, year, fmt.Sprintf("%d-12-31", year))
+			rows, err := tx.QueryContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
 			if err != nil {
 				return nil, fmt.Errorf("sqlstore: cells: %w", err)
 			}
@@ -177,7 +243,9 @@ func unitCells(ctx context.Context, tx *sql.Tx, units map[unitKey]bool) (map[fir
 					rows.Close()
 					return nil, err
 				}
-				out[firmYear{id, year}] = c
+				if !whole || want[id] {
+					out[firmYear{id, year}] = c
+				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -188,43 +256,85 @@ func unitCells(ctx context.Context, tx *sql.Tx, units map[unitKey]bool) (map[fir
 	return out, nil
 }
 
+// cellsWholeYear is the number of a year's firms above which unitCells
+// reads the whole year's cells instead of naming the firms.
+const cellsWholeYear = 2000
+
 // neighbourRows reads, before a write, the stored rows of every written
 // (firm, month) in the year before, the year of and the year after each
-// written row: all a unit's contribution needs.
+// written row: all a unit's contribution needs. It asks for up to
+// neighbourChunk firms at a time, with every written year and month as
+// lists, so both engines seek the primary key (firm, year, month) and a
+// month's file of 70,000 firms costs 140 queries rather than one per
+// firm-year; rows of the cross product no unit needs are dropped.
 func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (map[unitKey]report.Values, error) {
-	type fy struct {
-		id   int64
-		year int
+	type fm struct {
+		id    int64
+		month int
 	}
-	want := map[fy]bool{}
+	want := map[fm][]int{} // written years per (firm, month)
+	yearSet, monthSet := map[int]bool{}, map[int]bool{}
+	var firms []int64
+	seenFirm := map[int64]bool{}
 	for _, r := range reports {
+		k := fm{r.EnterpriseID, r.Period.Month}
+		want[k] = append(want[k], r.Period.Year)
 		for y := r.Period.Year - 1; y <= r.Period.Year+1; y++ {
-			want[fy{r.EnterpriseID, y}] = true
+			yearSet[y] = true
+		}
+		monthSet[r.Period.Month] = true
+		if !seenFirm[r.EnterpriseID] {
+			seenFirm[r.EnterpriseID] = true
+			firms = append(firms, r.EnterpriseID)
 		}
 	}
-	st, err := tx.PrepareContext(ctx, `SELECT month, `+strings.Join(reportColumns, ", ")+` FROM monthly_report WHERE enterprise_id = $1 AND year = $2`)
-	if err != nil {
-		return nil, err
+	slices.Sort(firms)
+	intList := func(set map[int]bool) string {
+		l := make([]int, 0, len(set))
+		for v := range set {
+			l = append(l, v)
+		}
+		slices.Sort(l)
+		s := make([]string, len(l))
+		for i, v := range l {
+			s[i] = strconv.Itoa(v)
+		}
+		return strings.Join(s, ",")
 	}
-	defer st.Close()
-	out := map[unitKey]report.Values{}
-	for k := range want {
-		rows, err := st.QueryContext(ctx, k.id, k.year)
+	// Integers from the store and the validated periods: no injection.
+	tail := `) AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
+	out := map[unitKey]report.Values{} // a first load finds nothing: no room reserved
+	var ids strings.Builder
+	for start := 0; start < len(firms); start += neighbourChunk {
+		ids.Reset()
+		for i, id := range firms[start:min(start+neighbourChunk, len(firms))] {
+			if i > 0 {
+				ids.WriteByte(',')
+			}
+			ids.WriteString(strconv.FormatInt(id, 10))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+
+			` FROM monthly_report WHERE enterprise_id IN (`+ids.String()+tail)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sqlstore: neighbouring reports: %w", err)
+		}
+		var k unitKey
+		var v report.Values
+		dest := []any{&k.id, &k.year, &k.month}
+		for i := range v {
+			dest = append(dest, &v[i])
 		}
 		for rows.Next() {
-			var m int
-			var v report.Values
-			dest := []any{&m}
-			for i := range v {
-				dest = append(dest, &v[i])
-			}
 			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[unitKey{k.id, k.year, m}] = v
+			for _, y := range want[fm{k.id, k.month}] {
+				if k.year >= y-1 && k.year <= y+1 {
+					out[k] = v
+					break
+				}
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -234,8 +344,14 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 	return out, nil
 }
 
-// addToCells adds the deltas to agg_month and to every rollup: one upsert
-// per non-zero cell and table, inserting the cell when it is new.
+// neighbourChunk is how many firms one neighbour read names.
+const neighbourChunk = 500
+
+// addToCells adds the deltas to agg_month and to every rollup, inserting a
+// cell when it is new. The deltas are first summed per row of each table
+// (a rollup row gathers many agg_month cells), then written by multi-row
+// upserts of up to cellChunk rows: one statement per table for a small
+// write, a few dozen for a month's file.
 func addToCells(ctx context.Context, tx *sql.Tx, engine Engine, deltas map[cellKey]*cellDelta) error {
 	sums := append([]string{"n", "n_base"}, reportColumns...)
 	for _, c := range reportColumns {
@@ -245,52 +361,93 @@ func addToCells(ctx context.Context, tx *sql.Tx, engine Engine, deltas map[cellK
 		name string
 		keys []string // in the order of the key values
 		pk   []string // the table's primary key
+		key  func(k cellKey) cellKey
 		vals func(k cellKey) []any
 	}
 	all := []string{"year", "month", "region_code", "cluster_code", "tier", "section", "sei", "specialized"}
 	tables := []table{
 		{"agg_month", all, []string{"year", "month", "region_code", "cluster_code", "section", "sei", "specialized"},
+			func(k cellKey) cellKey { return k },
 			func(k cellKey) []any {
 				return []any{k.year, k.month, k.region, k.cluster, k.tier, k.section, k.sei, k.specialized}
 			}},
 		{"agg_city", []string{"year", "month", "section", "sei", "specialized"}, []string{"year", "month", "section", "sei", "specialized"},
+			func(k cellKey) cellKey {
+				return cellKey{year: k.year, month: k.month, section: k.section, sei: k.sei, specialized: k.specialized}
+			},
 			func(k cellKey) []any { return []any{k.year, k.month, k.section, k.sei, k.specialized} }},
 		{"agg_region", []string{"year", "month", "region_code", "section", "sei", "specialized"}, []string{"year", "region_code", "month", "section", "sei", "specialized"},
+			func(k cellKey) cellKey {
+				return cellKey{year: k.year, month: k.month, region: k.region, section: k.section, sei: k.sei, specialized: k.specialized}
+			},
 			func(k cellKey) []any { return []any{k.year, k.month, k.region, k.section, k.sei, k.specialized} }},
+		// A cluster has one tier, so the tier rides along with the key.
 		{"agg_cluster", []string{"year", "month", "cluster_code", "tier", "section", "sei", "specialized"}, []string{"year", "cluster_code", "month", "section", "sei", "specialized"},
+			func(k cellKey) cellKey {
+				return cellKey{year: k.year, month: k.month, cluster: k.cluster, tier: k.tier, section: k.section, sei: k.sei, specialized: k.specialized}
+			},
 			func(k cellKey) []any {
 				return []any{k.year, k.month, k.cluster, k.tier, k.section, k.sei, k.specialized}
 			}},
 	}
 	for _, t := range tables {
+		rows := map[cellKey]*cellDelta{}
+		var order []cellKey
+		for k, d := range deltas {
+			if d.zero() {
+				continue
+			}
+			tk := t.key(k)
+			r := rows[tk]
+			if r == nil {
+				r = &cellDelta{}
+				rows[tk] = r
+				order = append(order, tk)
+			}
+			r.n += d.n
+			r.nBase += d.nBase
+			for i := range r.cur {
+				r.cur[i] += d.cur[i]
+				r.base[i] += d.base[i]
+			}
+		}
 		cols := append(append([]string(nil), t.keys...), sums...)
 		set := make([]string, len(sums))
 		for i, c := range sums {
 			set[i] = c + " = " + t.name + "." + c + " + excluded." + c
 		}
-		q := `INSERT INTO ` + t.name + ` (` + strings.Join(cols, ", ") + `) VALUES ` + placeholders(engine, 1, len(cols)) +
-			` ON CONFLICT (` + strings.Join(t.pk, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("sqlstore: %s delta: %w", t.name, err)
+		stmt := func(n int) string {
+			return `INSERT INTO ` + t.name + ` (` + strings.Join(cols, ", ") + `) VALUES ` + placeholders(engine, n, len(cols)) +
+				` ON CONFLICT (` + strings.Join(t.pk, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 		}
-		for k, d := range deltas {
-			if d.zero() {
+		args := make([]any, 0, cellChunk*len(cols))
+		for start := 0; start < len(order); start += cellChunk {
+			chunk := order[start:min(start+cellChunk, len(order))]
+			args = args[:0]
+			for _, k := range chunk {
+				d := rows[k]
+				if d.zero() {
+					continue
+				}
+				args = append(append(args, t.vals(k)...), d.n, d.nBase)
+				for _, v := range d.cur {
+					args = append(args, v)
+				}
+				for _, v := range d.base {
+					args = append(args, v)
+				}
+			}
+			if len(args) == 0 {
 				continue
 			}
-			args := append(t.vals(k), d.n, d.nBase)
-			for _, v := range d.cur {
-				args = append(args, v)
-			}
-			for _, v := range d.base {
-				args = append(args, v)
-			}
-			if _, err := st.ExecContext(ctx, args...); err != nil {
-				st.Close()
+			if _, err := tx.ExecContext(ctx, stmt(len(args)/len(cols)), args...); err != nil {
 				return fmt.Errorf("sqlstore: %s delta: %w", t.name, err)
 			}
 		}
-		st.Close()
 	}
 	return nil
 }
+
+// cellChunk is how many summary rows one upsert carries: 100 rows × 28
+// parameters stays below SQLite's and PostgreSQL's parameter limits.
+const cellChunk = 100

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -108,10 +109,13 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 						}
 					}
 				}
+				// Half the writes take the bulk path (COPY on
+				// PostgreSQL) with the same delta.
+				st.bulkMin = []int{1, math.MaxInt}[rng.IntN(2)]
 				if _, err := st.UpsertReports(ctx, reps); err != nil {
 					t.Fatal(err)
 				}
-				check(fmt.Sprintf("step %d: %d reports", step, len(reps)))
+				check(fmt.Sprintf("step %d: %d reports (bulk from %d)", step, len(reps), st.bulkMin))
 			case k < 9: // a firm moves district, changes industry or scale status
 				i := rng.IntN(len(ids))
 				e := enterprise.Enterprise{CreditCode: fmt.Sprintf("DELTA%08d", i), Name: fmt.Sprintf("测试企业%05d有限公司", i), RegionCode: []string{regionA, regionB}[rng.IntN(2)],

@@ -75,6 +75,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			}
 			body := strings.ReplaceAll(m.sql, "@ID@", s.idColumn())
 			for _, stmt := range splitStatements(body) {
+				if only, rest, ok := strings.Cut(stmt, postgresOnly); ok && only == "" {
+					if s.engine != Postgres {
+						continue
+					}
+					stmt = rest
+				}
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%s: %w\n%s", m.name, err, stmt)
 				}
@@ -92,13 +98,22 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	return applied, nil
 }
 
+// postgresOnly, as a comment line of its own, marks the statement after it
+// as PostgreSQL's alone (SQLite cannot alter a table's constraints).
+const postgresOnly = "-- postgres only"
+
 // splitStatements splits a migration on semicolons at line ends, dropping
-// comment lines. Migrations hold no procedural code, so this is enough.
+// comment lines except postgresOnly, which stays at the start of its
+// statement. Migrations hold no procedural code, so this is enough.
 func splitStatements(body string) []string {
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.Split(body, "\n") {
 		trim := strings.TrimSpace(line)
+		if trim == postgresOnly && cur.Len() == 0 {
+			cur.WriteString(postgresOnly)
+			continue
+		}
 		if trim == "" || strings.HasPrefix(trim, "--") {
 			continue
 		}

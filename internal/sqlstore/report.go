@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -71,32 +73,21 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	years := map[int]bool{}
 	december := false  // profiles read December reports only
 	var decIDs []int64 // their enterprises, for the profile change log
-	// A small write keeps the summaries by delta (aggdelta.go), which needs
-	// the rows around it as they were; a large one rebuilds its years.
+	for _, r := range reports {
+		if err := r.Period.Validate(); err != nil {
+			return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
+		}
+	}
+	if err := checkReportFirms(ctx, tx, reports); err != nil {
+		return res, err
+	}
+	// A write of distinct keys keeps the summaries by delta (aggdelta.go),
+	// which needs the rows around it as they were; a write that repeats a
+	// key, or a very large one, rebuilds its years.
 	var old map[unitKey]report.Values
-	delta := len(reports) <= deltaMaxRows && distinctKeys(reports)
+	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && distinctKeys(reports)
 	var existing int
 	var err error
-	if !delta && s.engine == Postgres && len(reports) >= s.bulkMin && distinctKeys(reports) {
-		for _, r := range reports {
-			if err := r.Period.Validate(); err != nil {
-				return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
-			}
-			years[r.Period.Year] = true
-			december = december || r.Period.Month == 12
-		}
-		existing, changed, err := s.copyReports(ctx, tx, reports)
-		if err != nil {
-			return res, err
-		}
-		if opts.Progress != nil {
-			opts.Progress(len(reports), len(reports))
-		}
-		if opts.DeferSummaries {
-			years = nil
-		}
-		return s.finishReports(ctx, tx, reports, years, december, nil, existing, changed)
-	}
 	if delta {
 		if old, err = neighbourRows(ctx, tx, reports); err != nil {
 			return res, err
@@ -106,9 +97,32 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 				existing++
 			}
 		}
-	} else if existing, err = s.existingReportKeys(ctx, tx, reports); err != nil {
+	}
+	if s.engine == Postgres && len(reports) >= s.bulkMin && (delta || distinctKeys(reports)) {
+		for _, r := range reports {
+			years[r.Period.Year] = true
+			december = december || r.Period.Month == 12
+		}
+		existingCopy, changed, err := s.copyReports(ctx, tx, reports, delta && existing == 0)
+		if err != nil {
+			return res, err
+		}
+		if !delta {
+			existing = existingCopy
+		}
+		if opts.Progress != nil {
+			opts.Progress(len(reports), len(reports))
+		}
+		if opts.DeferSummaries {
+			years = nil
+		}
+		return s.finishReports(ctx, tx, reports, years, december, old, existing, changed)
+	}
+	if !delta {
 		// Count existing keys first so inserted and updated can be told apart.
-		return res, err
+		if existing, err = s.existingReportKeys(ctx, tx, reports); err != nil {
+			return res, err
+		}
 	}
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
@@ -130,9 +144,6 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 		args = args[:0]
 		for _, r := range chunk {
-			if err := r.Period.Validate(); err != nil {
-				return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
-			}
 			args = append(args, r.EnterpriseID, r.Period.Year, r.Period.Month)
 			for _, v := range r.Values {
 				args = append(args, v)
@@ -155,14 +166,10 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			opts.Progress(start+len(chunk), len(reports))
 		}
 	}
-	var deltaOld map[unitKey]report.Values
-	switch {
-	case opts.DeferSummaries:
+	if opts.DeferSummaries {
 		years = nil
-	case delta:
-		deltaOld = old
 	}
-	return s.finishReports(ctx, tx, reports, years, december, deltaOld, existing, changed)
+	return s.finishReports(ctx, tx, reports, years, december, old, existing, changed)
 }
 
 // finishReports counts a report write and brings the summaries up to date:
@@ -192,16 +199,16 @@ func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.
 			return res, err
 		}
 	}
+	if changed >= s.bulkMin {
+		if err := s.analyzeGrown(ctx, tx, changed, "monthly_report"); err != nil {
+			return res, err
+		}
+	}
 	if old != nil {
 		if err := applyReportDeltas(ctx, tx, s.engine, reports, old); err != nil {
 			return res, fmt.Errorf("sqlstore: summaries: %w", err)
 		}
 		return res, nil
-	}
-	if changed >= s.bulkMin {
-		if err := s.analyzeGrown(ctx, tx, changed, "monthly_report"); err != nil {
-			return res, err
-		}
 	}
 	affected := map[int]bool{}
 	for y := range years {
@@ -217,9 +224,14 @@ var reportCopyCols = append([]string{"enterprise_id", "year", "month"}, reportCo
 // copyReports writes reports (distinct keys) on PostgreSQL through COPY
 // into a staging table and one merge, returning how many keys existed
 // before and how many rows changed.
-func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (existing, changed int, err error) {
-	if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
-		return 0, 0, err
+//
+// allNew says the caller knows no key is stored (it read them for the
+// summaries' delta): the rows are inserted without the existence test.
+func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, allNew bool) (existing, changed int, err error) {
+	if !allNew {
+		if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
+			return 0, 0, err
+		}
 	}
 	rows := make([][]any, len(reports))
 	flat := make([]any, len(reports)*len(reportCopyCols))
@@ -231,6 +243,13 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 		}
 		rows[i] = row
 	}
+	if allNew {
+		// Straight into the table: no stage to write and read again.
+		if _, err := s.copyFrom(ctx, tx, "monthly_report", reportCopyCols, rows); err != nil {
+			return 0, 0, err
+		}
+		return 0, len(reports), nil
+	}
 	if _, err := s.copyFrom(ctx, tx, "stage_report", reportCopyCols, rows); err != nil {
 		return 0, 0, err
 	}
@@ -240,8 +259,12 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 	// out between the two statements.
 	cols := strings.Join(reportCopyCols, ", ")
 	match := `r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`
-	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s
-		WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE `+match+`)`)
+	notStored := `
+		WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE ` + match + `)`
+	if allNew {
+		notStored = ""
+	}
+	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s`+notStored)
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
 	}
@@ -264,6 +287,38 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 	}
 	updated, _ := out.RowsAffected()
 	return len(reports) - int(inserted), int(inserted + updated), nil
+}
+
+// checkReportFirms refuses a write naming a firm that does not exist, with
+// one keyed count per 500 firms. On PostgreSQL it stands in for the
+// foreign key migration 0027 dropped (a trigger call per row); on SQLite,
+// which keeps the key, it turns the constraint error into NotFound.
+func checkReportFirms(ctx context.Context, tx *sql.Tx, reports []report.Monthly) error {
+	ids := make([]int64, len(reports))
+	for i, r := range reports {
+		ids[i] = r.EnterpriseID
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var list strings.Builder
+	for start := 0; start < len(ids); start += neighbourChunk {
+		chunk := ids[start:min(start+neighbourChunk, len(ids))]
+		list.Reset()
+		for i, id := range chunk {
+			if i > 0 {
+				list.WriteByte(',')
+			}
+			list.WriteString(strconv.FormatInt(id, 10)) // integers: no injection
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE id IN (`+list.String()+`)`).Scan(&n); err != nil {
+			return fmt.Errorf("sqlstore: report firms: %w", err)
+		}
+		if n != len(chunk) {
+			return apperr.New(apperr.NotFound, "err.enterprise_not_found")
+		}
+	}
+	return nil
 }
 
 // distinctKeys reports whether no (firm, period) appears twice in reports,

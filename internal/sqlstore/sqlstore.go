@@ -52,6 +52,9 @@ type Store struct {
 	// search is the catalogue's in-memory search index
 	// (instrument_search.go).
 	search instrumentSearch
+	// deltaMax is the largest report write whose summaries are kept by
+	// delta (deltaMaxRows; tests move it to compare with the rebuild).
+	deltaMax int
 }
 
 // Options tune Open.
@@ -73,7 +76,7 @@ type Options struct {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}

@@ -186,16 +186,17 @@ func crashSetup(t *testing.T, st *Store) []int64 {
 
 // crashStages are the points where the child is stopped: while it inserts
 // report rows, and after every report is written, while the summaries are
-// rebuilt.
+// brought up to date (by delta: the stored 2024 cells are updated).
 var crashStages = []struct {
 	name  string
+	event string // INSERT or UPDATE
 	table string
 	when  func(stopID int64) string // trigger condition on NEW
 }{
-	{"killed while writing reports", "monthly_report", func(id int64) string {
+	{"killed while writing reports", "INSERT", "monthly_report", func(id int64) string {
 		return fmt.Sprintf("NEW.enterprise_id = %d AND NEW.year = 2024 AND NEW.month = 7", id)
 	}},
-	{"killed while rebuilding summaries", "agg_month", func(int64) string { return "NEW.year = 2024" }},
+	{"killed while updating summaries", "UPDATE", "agg_month", func(int64) string { return "NEW.year = 2024" }},
 }
 
 func TestCrashMidWriteLeavesDatabaseAsBefore(t *testing.T) {
@@ -209,8 +210,8 @@ func TestCrashMidWriteLeavesDatabaseAsBefore(t *testing.T) {
 				if err := st.Close(); err != nil {
 					t.Fatal(err)
 				}
-				trigger := fmt.Sprintf("CREATE TEMP TRIGGER ibrain_crash_hold AFTER INSERT ON main.%s WHEN %s BEGIN SELECT ibrain_test_hold(); END",
-					stage.table, stage.when(ids[crashStopFirm]))
+				trigger := fmt.Sprintf("CREATE TEMP TRIGGER ibrain_crash_hold AFTER %s ON main.%s WHEN %s BEGIN SELECT ibrain_test_hold(); END",
+					stage.event, stage.table, stage.when(ids[crashStopFirm]))
 				runCrashChild(t, "sqlite:"+path, trigger, nil)
 
 				// The child wrote uncommitted pages (it spills its cache
@@ -251,7 +252,7 @@ func TestCrashMidWriteLeavesDatabaseAsBefore(t *testing.T) {
 						PERFORM pg_advisory_lock(4242);
 						RETURN NEW;
 					END $$`,
-					fmt.Sprintf(`CREATE TRIGGER ibrain_crash_hold AFTER INSERT ON %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION ibrain_crash_hold()`, stage.table, stage.when(ids[crashStopFirm])),
+					fmt.Sprintf(`CREATE TRIGGER ibrain_crash_hold AFTER %s ON %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION ibrain_crash_hold()`, stage.event, stage.table, stage.when(ids[crashStopFirm])),
 				} {
 					if _, err := st.write.ExecContext(ctx, q); err != nil {
 						t.Fatal(err)
@@ -397,7 +398,7 @@ func TestHelperProcess(t *testing.T) {
 			}
 		}
 		db := stdlib.OpenDB(*cfg)
-		st = &Store{engine: Postgres, read: db, write: db, now: time.Now}
+		st = &Store{engine: Postgres, read: db, write: db, now: time.Now, bulkMin: bulkMinRows, deltaMax: deltaMaxRows}
 	}
 	idmap, err := st.EnterpriseIDs(ctx)
 	if err != nil {

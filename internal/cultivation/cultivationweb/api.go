@@ -216,14 +216,13 @@ func (m *module) apiCandidates(w http.ResponseWriter, r *http.Request, c web.Ctx
 	if err != nil {
 		return err
 	}
-	cs := sg.Candidates(p.title, p.filter, p.status)
+	cs, total := sg.CandidatesPage(p.title, p.filter, p.status, (p.page-1)*p.perPage, p.perPage)
 	out := apiCandidatePage{AssessmentDate: p.asOf.Format(time.DateOnly), Title: p.title, Status: string(p.status),
-		Total: len(cs), Page: p.page, PerPage: p.perPage, Items: []apiCandidate{}, DataAsOf: sg.ReadAt.UTC().Format(time.RFC3339)}
+		Total: total, Page: p.page, PerPage: p.perPage, Items: []apiCandidate{}, DataAsOf: sg.ReadAt.UTC().Format(time.RFC3339)}
 	if rs := ruleSetOf(sg, p.title); rs != nil {
 		out.RuleSetID = rs.ID
 	}
-	start := min((p.page-1)*p.perPage, len(cs))
-	for _, c := range cs[start:min(start+p.perPage, len(cs))] {
+	for _, c := range cs {
 		out.Items = append(out.Items, toAPICandidate(c))
 	}
 	web.WriteJSON(w, http.StatusOK, out)

@@ -273,15 +273,15 @@ func (m *module) cultivationPage(w http.ResponseWriter, r *http.Request, c web.C
 		p.Steps = append(p.Steps, fv)
 	}
 
-	cs := sg.Candidates(sp.title, sp.filter, sp.status)
-	p.Total = len(cs)
+	cs, total := sg.CandidatesPage(sp.title, sp.filter, sp.status, (sp.page-1)*web.UIPerPage, web.UIPerPage)
+	p.Total = total
 	p.Pages = max(1, (p.Total+web.UIPerPage-1)/web.UIPerPage)
 	start := min((sp.page-1)*web.UIPerPage, p.Total)
 	end := min(start+web.UIPerPage, p.Total)
 	if p.Total > 0 {
 		p.From, p.To = start+1, end
 	}
-	for _, c := range cs[start:end] {
+	for _, c := range cs {
 		cv := candidateView{Rank: c.Rank, Name: c.Subject.Name, CreditCode: c.Subject.CreditCode,
 			URL:    "/enterprises/" + strconv.FormatInt(c.Subject.ID, 10) + "/eligibility?date=" + url.QueryEscape(p.Date) + "#tier-" + string(sp.title),
 			Status: c.Verdict.Outcome.Text().Lang(lang), StatusKey: c.Verdict.Outcome.String(), NearMiss: c.Verdict.NearMiss(),
