@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/imports"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
@@ -76,6 +77,8 @@ type App struct {
 	Audit *audit.Service
 	// SSO resolves single sign-on identities to accounts.
 	SSO *sso.Service
+	// Instruments is the large-instrument sharing marketplace.
+	Instruments *instruments.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -83,6 +86,7 @@ type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
 	Imports     imports.Limits      // imports running at once
 	SSO         sso.Config          // single sign-on providers; none when zero
+	Instruments instruments.Options // the marketplace's clock, prefix and file directory
 }
 
 // Open connects, migrates and syncs reference data.
@@ -163,6 +167,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 		Audit:       audit.NewService(st, audit.Options{}),
 		SSO:         sso.NewService(opts.SSO, st),
+		Instruments: instruments.NewService(st, opts.Instruments),
 	}
 }
 
