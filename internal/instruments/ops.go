@@ -232,3 +232,9 @@ func (s *Service) admit(ctx context.Context, a Actor, d Detail, item ServiceItem
 	}
 	return d.Rules.InitialState(ok), nil
 }
+
+// Manages reports whether the actor manages the instrument: one of its
+// managers or its unit's administrator.
+func (s *Service) Manages(ctx context.Context, a Actor, d Detail) (bool, error) {
+	return s.manages(ctx, a, d)
+}

@@ -300,3 +300,11 @@ func PlatformRulesOn(day string) (Rules, error) {
 	}
 	return out, nil
 }
+
+// ViolationSinceDays is the length of the violation period in days.
+func (r Rules) ViolationSinceDays() int {
+	if r.ViolationDays <= 0 {
+		return DefaultViolationDays
+	}
+	return r.ViolationDays
+}

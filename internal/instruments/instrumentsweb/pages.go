@@ -130,6 +130,7 @@ type instrumentPage struct {
 	CanOrder bool
 	Tomorrow string
 	Data     pageData
+	opsView  // photos, documents, upload (pages_ops.go)
 }
 
 type reviewView struct {
@@ -186,6 +187,9 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		{Label: t("instruments.rule.hours"), Value: hhmm(rl.OpenFromMinute) + "–" + hhmm(rl.OpenToMinute)},
 		{Label: t("instruments.rule.turnaround"), Value: t("instruments.days", rl.TurnaroundDays)},
 		{Label: t("instruments.rule.cancel"), Value: t("instruments.cancel_rule", rl.CancelFreeHours, float64(rl.CancelFeePermille)/10)},
+	}
+	if err := m.addOps(r, c, d, &p); err != nil {
+		return err
 	}
 	now := time.Now()
 	slots, err := m.svc.BookedSlots(r.Context(), id, now, now.AddDate(0, 0, 14))
