@@ -43,6 +43,9 @@ type Config struct {
 	// SSOConfig is the path of the single sign-on configuration (JSON,
 	// see README); none when empty.
 	SSOConfig string
+	// InstrumentFiles is the directory of the instruments' photos and
+	// documents; in the database when empty.
+	InstrumentFiles string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -120,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}
+	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}, Instruments: instruments.Options{FileDir: cfg.InstrumentFiles}}
 	if cfg.SSOConfig != "" {
 		data, err := os.ReadFile(cfg.SSOConfig)
 		if err != nil {

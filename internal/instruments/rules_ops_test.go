@@ -28,8 +28,10 @@ func TestRulesValidateOps(t *testing.T) {
 		"no-show share below 0":    func(r *Rules) { r.NoShowFeePermille = -1 },
 		"weekday 8":                func(r *Rules) { r.InternalFirst = []InternalWindow{{Weekdays: []int{8}, FromMinute: 0, ToMinute: 60}} },
 		"window ends before start": func(r *Rules) { r.InternalFirst = []InternalWindow{{FromMinute: 600, ToMinute: 540}} },
-		"unknown window kind":      func(r *Rules) { r.Maintenance = []Window{{Start: time.Unix(0, 0), End: time.Unix(60, 0), Kind: "party"}} },
-		"negative violation days":  func(r *Rules) { r.ViolationDays = -1 },
+		"unknown window kind": func(r *Rules) {
+			r.Maintenance = []Window{{Start: time.Unix(0, 0), End: time.Unix(60, 0), Kind: "party"}}
+		},
+		"negative violation days": func(r *Rules) { r.ViolationDays = -1 },
 	} {
 		r := DefaultRules()
 		mod(&r)
