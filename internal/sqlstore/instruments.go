@@ -119,7 +119,8 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts
 // createInstrumentsTx is CreateInstruments inside tx, writing the new ids
 // into ids (the bulk import shares it).
 func (s *Store) createInstrumentsTx(ctx context.Context, tx *sql.Tx, ins []NewInstrument, opts CreateOptions, ids []int64) error {
-	{
+	{ // the body CreateInstruments ran in its transaction, as it was
+
 		for k, n := range ins {
 			in := n.Instrument
 			rules, err := json.Marshal(in.Rules)
