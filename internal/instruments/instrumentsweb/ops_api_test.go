@@ -143,6 +143,8 @@ func TestInstrumentOpsAPI(t *testing.T) {
 		{Name: "WindowBad", Method: "POST", URL: u("/api/v1/instruments/%d/windows", id), User: "semlab", ContentType: js,
 			Body: u(`{"kind":"party","start":%q,"end":%q}`, w0, w1), WantStatus: http.StatusBadRequest},
 		{Name: "FlagOnOrder", URL: "/api/v1/instrument-orders", User: "firm", WantStatus: http.StatusOK, WantContains: []string{`"flag":"outage"`}},
+		{Name: "FlagOnOrdersPage", URL: "/instruments/orders", User: "firm", WantStatus: http.StatusOK, WantContains: []string{`data-flag="outage"`, "故障停机", "真空泵故障"}},
+		{Name: "WindowFormForManager", URL: u("/instruments/%d", id), User: "semlab", WantStatus: http.StatusOK, WantContains: []string{"instrument-window", "instruments_ops"}},
 		{Name: "Grant", Method: "POST", URL: "/api/v1/instrument-qualifications", User: "semlab", ContentType: js,
 			Body: u(`{"user_id":%d,"instrument_id":%d}`, env.Users["scholar"], id), WantStatus: http.StatusCreated, WantContains: []string{`"valid":true`}},
 		{Name: "GrantByCustomerForbidden", Method: "POST", URL: "/api/v1/instrument-qualifications", User: "firm", ContentType: js,

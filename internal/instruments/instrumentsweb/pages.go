@@ -268,6 +268,8 @@ type orderView struct {
 	Voucher    string
 	Actions    []web.Option
 	CanRate    bool
+	Penalty    string // a late-cancellation or no-show fee (pages_ops.go)
+	FlagLabel  string // the kind of window over the slot
 }
 
 // ordersPage is GET /instruments/orders: the caller's orders (a manager:
@@ -302,6 +304,7 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 			}
 		}
 		ov.Instrument = names[o.InstrumentID]
+		ov.Penalty, ov.FlagLabel = m.orderOps(lang, o)
 		if !o.Start.IsZero() {
 			s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
 			ov.When = s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")

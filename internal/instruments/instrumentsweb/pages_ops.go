@@ -80,3 +80,15 @@ func (m *module) addOps(r *http.Request, c web.Ctx, d instruments.Detail, p *ins
 	}
 	return nil
 }
+
+// orderOps are an order's fee and window flag as the orders page shows
+// them.
+func (m *module) orderOps(lang string, o instruments.Order) (penalty, flag string) {
+	if o.Penalty > 0 {
+		penalty = m.core.T(lang, "instruments.orders.penalty", yuan(lang, o.Penalty))
+	}
+	if o.Flag != "" {
+		flag = m.core.T(lang, "instruments.window."+o.Flag)
+	}
+	return penalty, flag
+}
