@@ -257,3 +257,30 @@ func TestInstrumentExportRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInstrumentFile validates a 5,000-row instrument workbook
+// (read and rows), the size of a large university's whole list.
+func BenchmarkInstrumentFile(b *testing.B) {
+	header, example := InstrumentTemplate("zh-CN")
+	rows := make([][]string, 5000)
+	for i := range rows {
+		r := append([]string(nil), example[i%2]...)
+		r[iLocalID] = fmt.Sprintf("SB-%05d", i)
+		rows[i] = r
+	}
+	var buf bytes.Buffer
+	if err := tabular.WriteXLSXWith(&buf, KindInstruments, header, rows, tabular.XLSXOptions{TextColumns: []int{iLocalID, iClass}}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := tabular.Read(bytes.NewReader(data), "x.xlsx", tabular.DefaultOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got, rep := Instruments(s, InstrumentOptions{Today: importDay}); !rep.OK() || len(got) != 5000 {
+			b.Fatalf("%d rows, %+v", len(got), rep.Errors[:1])
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -428,4 +429,36 @@ func TestInstrumentFiles(t *testing.T) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// BenchmarkInstrumentImport writes a 1,000-instrument file into a new
+// unit, then imports the same file again (all unchanged), on each engine.
+func BenchmarkInstrumentImport(b *testing.B) {
+	forEachEngineB(b, func(b *testing.B, newStore func() *Store) {
+		st := newStore()
+		ctx := context.Background()
+		svc := instruments.NewService(st, instruments.Options{})
+		operator := instruments.Actor{Operator: true}
+		rows := make([]instruments.ImportRow, 1000)
+		for i := range rows {
+			rows[i] = instruments.ImportRow{Line: i + 2, Instrument: instruments.Instrument{LocalID: fmt.Sprintf("B-%04d", i), Name: "扫描电子显微镜", ClassCode: "01",
+				Model: fmt.Sprintf("SU%04d", i), OriginalValue: 80 * unit.Wan, Modes: []instruments.Mode{instruments.SelfOperation}},
+				Item: &instruments.ServiceItem{Name: "机时", Mode: instruments.SelfOperation, Unit: instruments.PerHour,
+					Rates: []instruments.Rate{{Category: instruments.EnterpriseUser, EffectiveFrom: "2026-01-01", Price: 300 * unit.Yuan}}}}
+		}
+		n := 0
+		for b.Loop() {
+			n++
+			us, err := st.PutUnits(ctx, []instruments.Unit{{Name: fmt.Sprintf("单位%d", n), Type: instruments.University, RegionCode: "500109"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res, err := svc.ImportInstruments(ctx, operator, rows, instruments.ImportOptions{UnitID: us[0].ID}); err != nil || res.Inserted != 1000 {
+				b.Fatalf("%+v %v", res, err)
+			}
+			if res, err := svc.ImportInstruments(ctx, operator, rows, instruments.ImportOptions{UnitID: us[0].ID}); err != nil || res.Unchanged != 1000 {
+				b.Fatalf("%+v %v", res, err)
+			}
+		}
+	})
 }
