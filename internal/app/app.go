@@ -18,6 +18,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/notify"
+	"github.com/industrybrain/ibrain/internal/notify/mailer"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/reporting"
@@ -46,6 +48,9 @@ type Config struct {
 	// InstrumentFiles is the directory of the instruments' photos and
 	// documents; in the database when empty.
 	InstrumentFiles string
+	// SMTP is the mail server notifications are sent through; no mail
+	// when its Addr is empty.
+	SMTP mailer.Config
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -82,6 +87,10 @@ type App struct {
 	SSO *sso.Service
 	// Instruments is the large-instrument sharing marketplace.
 	Instruments *instruments.Service
+	// Notify is the in-app inbox; Mail sends its outbox (nil: no mail
+	// configured).
+	Notify *notify.Service
+	Mail   *mailer.Mailer
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -135,7 +144,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	return NewWith(st, ref, log, opts), nil
+	a := NewWith(st, ref, log, opts)
+	if cfg.SMTP.Addr != "" {
+		if a.Mail, err = mailer.New(cfg.SMTP); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // New assembles the platform over an opened, migrated store: the
@@ -171,6 +187,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Audit:       audit.NewService(st, audit.Options{}),
 		SSO:         sso.NewService(opts.SSO, st),
 		Instruments: instruments.NewService(st, opts.Instruments),
+		Notify:      notify.NewService(st, notify.Options{}),
 	}
 }
 

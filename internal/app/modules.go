@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/instruments/instrumentsweb"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
+	"github.com/industrybrain/ibrain/internal/notify/notifyweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/reporting/reportingweb"
 	"github.com/industrybrain/ibrain/internal/sso/ssoweb"
@@ -40,6 +41,9 @@ func features() []feature {
 		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
 		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc { return instrumentsweb.Module(a.Instruments) }},
+		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
+			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
+		}},
 	}
 }
 

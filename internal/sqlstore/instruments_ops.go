@@ -184,6 +184,10 @@ func (s *Store) AddWindow(ctx context.Context, instrumentID, actorID int64, w in
 				hits[i].ID, string(hits[i].State), actorID, s.unix(), instruments.EventWindowHit); err != nil {
 				return err
 			}
+			// The customer is told in the same transaction (notify.go).
+			if err := s.noteOrderEvent(ctx, tx, hits[i], instruments.OrderState(instruments.EventWindowHit), actorID); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -153,6 +153,9 @@ func TestBookingRulesOps(t *testing.T) {
 		if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM order_event WHERE order_id = $1 AND kind = $2`, hit.ID, instruments.EventWindowHit).Scan(&events); err != nil || events != 1 {
 			t.Fatalf("window events %d %v", events, err)
 		}
+		if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notification WHERE user_id = $1 AND kind = $2`, m.firm.UserID, "order."+instruments.EventWindowHit).Scan(&events); err != nil || events != 2 {
+			t.Fatalf("the firm is told of both bookings hit: %d %v", events, err)
+		}
 		if _, err := m.svc.Book(ctx, m.researcher, slot(1, 13, 14)); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}

@@ -20,6 +20,11 @@ import (
 // record. Any change of access, and any route added without a row here,
 // fails the test.
 var accessMatrix = map[string]string{
+	"GET /api/v1/notifications":                             "-aaaaaaaa", // every account has its own inbox (module notify)
+	"GET /api/v1/notification-settings":                     "-aaaaaaaa", // every account has its own inbox (module notify)
+	"POST /api/v1/notification-settings":                    "-aaaaaaaa", // every account has its own inbox (module notify)
+	"POST /api/v1/notifications/read":                       "-aaaaaaaa", // every account has its own inbox (module notify)
+	"GET /notifications":                                    "-aaaaaaaa", // every account has its own inbox (module notify)
 	"GET /account":                                          "-aaaaaaaa",
 	"GET /api/v1/audit/events":                              "--------a", // the audit administrator alone (三权分立)
 	"GET /api/v1/audit/events.jsonl":                        "--------a",
@@ -169,6 +174,7 @@ var matrixPages = []string{
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
+	"GET /notifications",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.
