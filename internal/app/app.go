@@ -15,6 +15,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/imports"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/notify"
@@ -44,6 +45,9 @@ type Config struct {
 	// SSOConfig is the path of the single sign-on configuration (JSON,
 	// see README); none when empty.
 	SSOConfig string
+	// InstrumentFiles is the directory of the instruments' photos and
+	// documents; in the database when empty.
+	InstrumentFiles string
 	// SMTP is the mail server notifications are sent through; no mail
 	// when its Addr is empty.
 	SMTP mailer.Config
@@ -81,6 +85,8 @@ type App struct {
 	Audit *audit.Service
 	// SSO resolves single sign-on identities to accounts.
 	SSO *sso.Service
+	// Instruments is the large-instrument sharing marketplace.
+	Instruments *instruments.Service
 	// Notify is the in-app inbox; Mail sends its outbox (nil: no mail
 	// configured).
 	Notify *notify.Service
@@ -92,6 +98,7 @@ type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
 	Imports     imports.Limits      // imports running at once
 	SSO         sso.Config          // single sign-on providers; none when zero
+	Instruments instruments.Options // the marketplace's clock, prefix and file directory
 }
 
 // Open connects, migrates and syncs reference data.
@@ -125,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
-	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}
+	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}, Instruments: instruments.Options{FileDir: cfg.InstrumentFiles}}
 	if cfg.SSOConfig != "" {
 		data, err := os.ReadFile(cfg.SSOConfig)
 		if err != nil {
@@ -179,6 +186,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 		Audit:       audit.NewService(st, audit.Options{}),
 		SSO:         sso.NewService(opts.SSO, st),
+		Instruments: instruments.NewService(st, opts.Instruments),
 		Notify:      notify.NewService(st, notify.Options{}),
 	}
 }

@@ -34,6 +34,7 @@ var hanData = map[string]string{
 	"internal/importer/mujunfacts.go":    "import file format: 亩均 fact headers, aliases and accepted values",
 	"internal/importer/kinds.go":         "import file format: the words accepted for none (无, 没有, 否)",
 	"internal/importer/parse.go":         "import file format: date separators (年月日) and yes/no words accepted in cells",
+	"internal/importer/instruments.go":   "import file format: instrument-list headers, aliases, service modes and charge units accepted, sample rows",
 	// Official citations and names that are data.
 	"internal/rules/value.go":     "zh-CN number formatting (the 万/亿 magnitudes, 美元) and the same suffixes in rule-set thresholds; locale data like CLDR's",
 	"internal/enterprise/size.go": "the official document number of the 2017 size-class rules (国统字〔2017〕213号)",

@@ -12,7 +12,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/importer"
 	"github.com/industrybrain/ibrain/internal/imports/importsweb"
-	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/instruments/instrumentsweb"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
@@ -41,9 +40,7 @@ func features() []feature {
 		{name: "tasks", messages: tasksweb.Messages, web: func(a *App) web.ModuleFunc { return tasksweb.Module(a.Tasks) }},
 		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
 		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
-		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
-			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{}))
-		}},
+		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc { return instrumentsweb.Module(a.Instruments) }},
 		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
 			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},

@@ -112,6 +112,7 @@ var pairArgKeys = map[string]bool{
 	KeyListingAgreedAfter: true, KeyListingBoardChanged: true, KeyListingBoardNotApplicable: true, KeyListingDateBackwards: true,
 	KeyListingFirstOutcome: true, KeyListingKindNotApplicable: true, KeyListingProceedsNotApplicable: true, KeyListingProceedsNotIPO: true,
 	KeyListingRegistrationOverseas: true, KeyListingRepeat: true, KeyListingSkip: true,
+	KeyUnknownSubclass: true,
 }
 
 // Messages returns every key this package emits with its zh-CN and en text

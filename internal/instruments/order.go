@@ -159,6 +159,10 @@ type Order struct {
 	VoucherAmount   unit.Fen // covered by an innovation voucher
 	Note            string
 	CreatedAt       time.Time
+	Terms           OrderTerms // cancellation and no-show terms, frozen when placed
+	Penalty         unit.Fen   // late-cancellation or no-show fee, fixed when it happens
+	Flag            string     // the kind of the last maintenance or outage window that hit the slot
+	FlagNote        string     // and its note
 }
 
 // Usage is what the lab records when it confirms use.

@@ -31,6 +31,7 @@ type Window struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Note  string    `json:"note,omitempty"`
+	Kind  string    `json:"kind,omitempty"` // WindowMaintenance (planned, the default) or WindowOutage
 }
 
 // Rules are an instrument's booking rules, stored as data with the
@@ -51,13 +52,23 @@ type Rules struct {
 	CancelFeePermille  int      `json:"cancel_fee_permille"` // share of the booked price charged for a late cancellation
 	MaxViolations      int      `json:"max_violations"`      // no-shows that suspend a user
 	Maintenance        []Window `json:"maintenance,omitempty"`
+	// The rules below are in rules_ops.go.
+	QualificationRequired bool             `json:"qualification_required,omitempty"` // self-operation needs a valid qualification
+	QualificationDays     int              `json:"qualification_days,omitempty"`     // a grant's validity when the grantor names no expiry
+	InternalFirst         []InternalWindow `json:"internal_first,omitempty"`         // times only the owning unit books until released
+	NoShowGraceMinutes    int              `json:"no_show_grace_minutes,omitempty"`  // a no-show is marked this long after the start at the earliest
+	NoShowFeePermille     int              `json:"no_show_fee_permille,omitempty"`   // share of the booked price a no-show costs
+	ViolationDays         int              `json:"violation_days,omitempty"`         // the period violations are counted in (365 when 0)
 }
 
-// DefaultRules are a unit's defaults for a new instrument.
+// DefaultRules are the platform's current default rules
+// (booking_rules.json), behind a unit's own defaults.
 func DefaultRules() Rules {
-	return Rules{Approval: ApproveManual, LeadMinutes: 120, HorizonDays: 30, MinBlockMinutes: 30, MaxBlockMinutes: 480,
-		GranularityMinutes: 30, DailyQuotaMinutes: 480, OpenFromMinute: 8 * 60, OpenToMinute: 22 * 60, TurnaroundDays: 7,
-		CancelFreeHours: 24, CancelFeePermille: 200, MaxViolations: 3}
+	vs, err := PlatformRules()
+	if err != nil {
+		panic(err) // compiled-in data; TestPlatformRules reads it
+	}
+	return vs[len(vs)-1].Rules
 }
 
 // Validate checks that the rules can be applied.
@@ -83,7 +94,7 @@ func (r Rules) Validate() error {
 			return bad()
 		}
 	}
-	return nil
+	return r.validateOps()
 }
 
 // SlotRequest is a requested slot with what the store knows of the user's
@@ -95,6 +106,9 @@ type SlotRequest struct {
 	// the slot's local day (the store reads it under the same lock as the
 	// booking).
 	UserDayMinutes int
+	// Internal is a user of the instrument's unit, who may book inside
+	// its internal-first windows.
+	Internal bool
 }
 
 // CheckSlot applies the rules to a slot request. Every refusal names the
@@ -142,7 +156,7 @@ func (r Rules) CheckSlot(q SlotRequest) error {
 	if r.DailyQuotaMinutes > 0 && q.UserDayMinutes+mins > r.DailyQuotaMinutes {
 		return apperr.New(apperr.Invalid, "instruments.err.quota", r.DailyQuotaMinutes)
 	}
-	return nil
+	return r.checkInternalFirst(q)
 }
 
 // Cells returns the grid cells [start, end) occupies, as unix seconds.

@@ -81,20 +81,21 @@ type Store interface {
 	// BookedSlots are the slots of live orders overlapping [from, to).
 	BookedSlots(ctx context.Context, instrumentID int64, from, to time.Time) ([]Order, error)
 	Reviews(ctx context.Context, instrumentID int64) ([]Review, error)
-	// NoShows counts a user's orders marked no-show at a unit since a
-	// time.
-	NoShows(ctx context.Context, userID, unitID int64, since time.Time) (int, error)
 	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
 	// CalendarFeed finds a feed by its token (NotFound when none).
 	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
 	// UsageStore reads the service statistics (usage.go).
 	UsageStore
+	// OpsStore: unit defaults, qualifications, windows, violations,
+	// imports and files (ops.go).
+	OpsStore
 }
 
 // Effects are what an order transition writes besides the order.
 type Effects struct {
-	Postings []Posting
-	Review   *Review // the one review of a rated order
+	Postings  []Posting
+	Review    *Review    // the one review of a rated order
+	Violation *Violation // a no-show's; the store fills user and unit from the order
 }
 
 // OrderFilter narrows an order list.
@@ -123,18 +124,22 @@ var ReviewTags = []string{"timeliness", "data_quality", "service"}
 type Options struct {
 	Now    func() time.Time // the clock; time.Now when nil
 	Prefix string           // the instance's identifier prefix; "cq" when empty
+	// FileDir keeps the instruments' photos and documents in a
+	// directory; in the database when empty.
+	FileDir string
 }
 
 // Service is the marketplace's use cases.
 type Service struct {
-	store  Store
-	now    func() time.Time
-	prefix string
+	store   Store
+	now     func() time.Time
+	prefix  string
+	fileDir string
 }
 
 // NewService returns the service over st.
 func NewService(st Store, opts Options) *Service {
-	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix}
+	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -219,7 +224,9 @@ func (s *Service) CreateInstrument(ctx context.Context, a Actor, in Instrument, 
 		return Instrument{}, err
 	}
 	if in.Rules.Approval == "" && in.Rules.GranularityMinutes == 0 {
-		in.Rules = DefaultRules()
+		if in.Rules, err = s.UnitRules(ctx, in.UnitID); err != nil {
+			return Instrument{}, err
+		}
 	}
 	in.Status, in.EnrolledOn, in.RemovedOn = Draft, "", ""
 	if err := in.Validate(cs); err != nil {
@@ -338,16 +345,8 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_item")
 	}
 	now := s.now()
-	// Violations: a user marked no-show MaxViolations times at the
-	// instrument's unit within a year is suspended from its instruments.
-	if d.Rules.MaxViolations > 0 {
-		n, err := s.store.NoShows(ctx, a.UserID, d.UnitID, now.AddDate(-1, 0, 0))
-		if err != nil {
-			return Order{}, err
-		}
-		if n >= d.Rules.MaxViolations {
-			return Order{}, apperr.New(apperr.Forbidden, "instruments.err.suspended", n)
-		}
+	if err := s.checkSuspension(ctx, a, d, now); err != nil {
+		return Order{}, err
 	}
 	cat, err := s.category(ctx, a, d.UnitID)
 	if err != nil {
@@ -359,18 +358,15 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 	}
 	o := Order{InstrumentID: d.ID, ItemID: item.ID, UserID: a.UserID, EnterpriseID: a.EnterpriseID, Category: cat, Mode: item.Mode,
 		State: Submitted, ChargeUnit: item.Unit, UnitPrice: price, Note: strings.TrimSpace(req.Note), CreatedAt: now}
-	if d.Rules.Approval == ApproveAuto {
-		o.State = Approved
-	}
 	p := PlaceOrder{Order: o}
 	if item.Mode.Slotted() {
 		o.Start, o.End = req.Start.UTC(), req.End.UTC()
 		o.BookedMinutes = int(o.End.Sub(o.Start) / time.Minute)
 		rules := d.Rules
 		p.Check = func(dayMinutes int) error {
-			return rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now, UserDayMinutes: dayMinutes})
+			return rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now, UserDayMinutes: dayMinutes, Internal: cat == Internal})
 		}
-		if err := rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now}); err != nil {
+		if err := rules.CheckSlot(SlotRequest{Start: o.Start, End: o.End, Now: now, Internal: cat == Internal}); err != nil {
 			return Order{}, err
 		}
 	} else {
@@ -380,6 +376,12 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 		o.Samples = req.Samples
 		o.DueOn = now.In(Zone).AddDate(0, 0, d.Rules.TurnaroundDays).Format(time.DateOnly)
 	}
+	// Qualification and the approval mode (ops.go); the cancellation and
+	// no-show terms are frozen with the price.
+	if o.State, err = s.admit(ctx, a, d, *item, o, now); err != nil {
+		return Order{}, err
+	}
+	o.Terms = d.Rules.Terms()
 	p.Order = o
 	return s.store.PlaceOrder(ctx, p)
 }
@@ -430,6 +432,9 @@ func (s *Service) act(ctx context.Context, a Actor, id int64, req ActRequest, re
 	return s.store.TransitionOrder(ctx, id, a.UserID, func(o Order, l LedgerView) (Order, Effects, error) {
 		o, posts, err := s.transition(o, l, parties, req, policies, now)
 		eff := Effects{Postings: posts}
+		if err == nil && o.State == NoShow {
+			eff.Violation = &Violation{OrderID: o.ID, Kind: ViolationNoShow, At: now}
+		}
 		if err == nil && o.State == Rated {
 			if review == nil {
 				return o, eff, apperr.New(apperr.Invalid, "instruments.err.stars")
@@ -454,10 +459,20 @@ func (s *Service) transition(o Order, l LedgerView, parties []Party, req ActRequ
 	if err != nil {
 		return o, nil, err
 	}
+	from := o.State
 	o.State = tr.To
 	var posts []Posting
 	year := o.CreatedAt.In(Zone).Year()
 	switch tr.Action {
+	case OrderCancel:
+		// A late cancellation costs the share the order's terms name.
+		if o.Penalty, err = o.CancelFee(from, now); err != nil {
+			return o, nil, err
+		}
+	case OrderNoShow:
+		if o.Penalty, err = o.NoShowFee(now); err != nil {
+			return o, nil, err
+		}
 	case OrderConfirm:
 		if o, err = o.ConfirmUsage(req.Usage); err != nil {
 			return o, nil, err

@@ -112,7 +112,15 @@ type CreateOptions struct {
 // (unit, local id) fails the whole call unless opts skip it.
 func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts CreateOptions) ([]int64, error) {
 	ids := make([]int64, len(ins))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.createInstrumentsTx(ctx, tx, ins, opts, ids) })
+	return ids, err
+}
+
+// createInstrumentsTx is CreateInstruments inside tx, writing the new ids
+// into ids (the bulk import shares it).
+func (s *Store) createInstrumentsTx(ctx context.Context, tx *sql.Tx, ins []NewInstrument, opts CreateOptions, ids []int64) error {
+	{ // the body CreateInstruments ran in its transaction, as it was
+
 		for k, n := range ins {
 			in := n.Instrument
 			rules, err := json.Marshal(in.Rules)
@@ -173,8 +181,7 @@ func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts
 			}
 		}
 		return nil
-	})
-	return ids, err
+	}
 }
 
 // priceFrom is the lowest current enterprise price per hour of the items
@@ -623,10 +630,10 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 			return s.noteOrderEvent(ctx, tx, o, o.State, o.UserID)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO instrument_order (instrument_id, unit_id, item_id, user_id, enterprise_id, category, mode, state, start_at, end_at,
-			due_on, samples, charge_unit, unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, 0, 0, 0, $16, $17) RETURNING id`,
+			due_on, samples, charge_unit, unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at, terms)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, 0, 0, 0, $16, $17, $18) RETURNING id`,
 			o.InstrumentID, unitID, o.ItemID, o.UserID, o.EnterpriseID, string(o.Category), string(o.Mode), string(o.State), start, end,
-			o.DueOn, o.Samples, string(o.ChargeUnit), int64(o.UnitPrice), o.BookedMinutes, o.Note, o.CreatedAt.Unix()).Scan(&o.ID); err != nil {
+			o.DueOn, o.Samples, string(o.ChargeUnit), int64(o.UnitPrice), o.BookedMinutes, o.Note, o.CreatedAt.Unix(), termsJSON(o.Terms)).Scan(&o.ID); err != nil {
 			return fmt.Errorf("sqlstore: order: %w", err)
 		}
 		if len(cells) > 0 {
@@ -651,16 +658,21 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 }
 
 const orderColumns = `id, instrument_id, item_id, user_id, enterprise_id, category, mode, state, start_at, end_at, due_on, samples, charge_unit,
-	unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at`
+	unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at, terms, penalty, flag, flag_note`
 
 func scanOrder(r scanner) (instruments.Order, error) {
 	var o instruments.Order
-	var start, end, created, price, amount, voucher int64
+	var start, end, created, price, amount, voucher, penalty int64
+	var terms string
 	err := r.Scan(&o.ID, &o.InstrumentID, &o.ItemID, &o.UserID, &o.EnterpriseID, &o.Category, &o.Mode, &o.State, &start, &end, &o.DueOn, &o.Samples,
-		&o.ChargeUnit, &price, &o.BookedMinutes, &o.ActualMinutes, &o.BillableMinutes, &amount, &voucher, &o.Note, &created)
+		&o.ChargeUnit, &price, &o.BookedMinutes, &o.ActualMinutes, &o.BillableMinutes, &amount, &voucher, &o.Note, &created, &terms, &penalty, &o.Flag, &o.FlagNote)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.New(apperr.NotFound, "instruments.err.no_order")
 	}
+	if err == nil {
+		err = json.Unmarshal([]byte(terms), &o.Terms)
+	}
+	o.Penalty = unit.Fen(penalty)
 	if start != 0 {
 		o.Start, o.End = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 	}
@@ -815,8 +827,8 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE instrument_order SET state = $2, actual_minutes = $3, billable_minutes = $4, samples = $5, amount = $6, voucher_amount = $7 WHERE id = $1`,
-			id, string(n.State), n.ActualMinutes, n.BillableMinutes, n.Samples, int64(n.Amount), int64(n.VoucherAmount)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE instrument_order SET state = $2, actual_minutes = $3, billable_minutes = $4, samples = $5, amount = $6, voucher_amount = $7, penalty = $8 WHERE id = $1`,
+			id, string(n.State), n.ActualMinutes, n.BillableMinutes, n.Samples, int64(n.Amount), int64(n.VoucherAmount), int64(n.Penalty)); err != nil {
 			return fmt.Errorf("sqlstore: order: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_event (order_id, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)`,
@@ -841,6 +853,12 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 		}
 		if err := s.post(ctx, tx, eff.Postings); err != nil {
 			return err
+		}
+		if v := eff.Violation; v != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO booking_violation (user_id, unit_id, order_id, kind, at)
+				SELECT user_id, unit_id, id, $2, $3 FROM instrument_order WHERE id = $1`, id, v.Kind, v.At.Unix()); err != nil {
+				return fmt.Errorf("sqlstore: violation: %w", err)
+			}
 		}
 		if r := eff.Review; r != nil {
 			tags, _ := json.Marshal(r.Tags)
@@ -895,14 +913,6 @@ func (s *Store) Reviews(ctx context.Context, instrumentID int64) ([]instruments.
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// NoShows counts a user's no-show orders at a unit created since a time.
-func (s *Store) NoShows(ctx context.Context, userID, unitID int64, since time.Time) (int, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM instrument_order WHERE user_id = $1 AND unit_id = $2 AND state = 'no_show' AND created_at >= $3`,
-		userID, unitID, since.Unix()).Scan(&n)
-	return n, err
 }
 
 // PutCalendarFeed records a feed token.

@@ -366,10 +366,15 @@ func TestOrderFlowWithVoucher(t *testing.T) {
 				continue
 			}
 			for _, a := range []string{"approve", "schedule", "no_show"} {
+				if a == "no_show" {
+					// A no-show is marked after the slot has started.
+					m.now = ro.Start.Add(time.Hour)
+				}
 				if _, err := m.svc.Act(ctx, m.manager, ro.ID, instruments.ActRequest{Action: a}); err != nil {
 					t.Fatalf("%s: %v", a, err)
 				}
 			}
+			m.now = time.Date(2026, 12, 3, 8, 0, 0, 0, instruments.Zone)
 			marked++
 			_, err := m.svc.Book(ctx, m.researcher, instruments.BookRequest{InstrumentID: d.ID, ItemID: hourly, Start: day.AddDate(0, 0, 5).Add(9 * time.Hour), End: day.AddDate(0, 0, 5).Add(10 * time.Hour)})
 			if suspended := apperr.Is(err, apperr.Forbidden); suspended != (marked >= 3) {

@@ -145,6 +145,25 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/tasks/entries/import":                     "-----a---",
 	"POST /api/v1/tasks/locks":                              "-a-------",
 	"POST /api/v1/tasks/reviews":                            "-a-------",
+	// The marketplace's operations (issue 9): the sharing roles, none of
+	// the columns here, enrol and manage; readers see files, customers
+	// their own qualifications.
+	"DELETE /api/v1/instrument-files/{id}":               "---------",
+	"GET /api/v1/instrument-files/{id}":                  "-aaaa----",
+	"GET /api/v1/instrument-imports/export.csv":          "---------",
+	"GET /api/v1/instrument-imports/export.xlsx":         "---------",
+	"GET /api/v1/instrument-imports/template.csv":        "---------",
+	"GET /api/v1/instrument-imports/template.xlsx":       "---------",
+	"GET /api/v1/instrument-qualifications":              "----a----",
+	"GET /api/v1/instrument-units/{id}/rules":            "---------",
+	"GET /api/v1/instruments/{id}/files":                 "-aaaa----",
+	"POST /api/v1/instrument-imports":                    "---------",
+	"POST /api/v1/instrument-qualifications":             "---------",
+	"POST /api/v1/instrument-qualifications/{id}/revoke": "---------",
+	"POST /api/v1/instruments/{id}/files":                "---------",
+	"POST /api/v1/instruments/{id}/windows":              "---------",
+	"PUT /api/v1/instrument-units/{id}/rules":            "---------",
+	"PUT /api/v1/instruments/{id}/rules":                 "---------",
 }
 
 // matrixRoles are the columns of accessMatrix.

@@ -17,3 +17,15 @@ type (
 	CalendarBody  = calendarBody
 	APICalendar   = apiCalendar
 )
+
+// The operations' wire types (ops.go).
+type (
+	APIImportResult   = apiImportResult
+	APIWindowHits     = apiWindowHits
+	APIQualification  = apiQualification
+	APIQualifications = apiQualifications
+	APIFile           = apiFile
+	APIFiles          = apiFiles
+	WindowBody        = windowBody
+	QualificationBody = qualificationBody
+)

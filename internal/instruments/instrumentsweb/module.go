@@ -10,6 +10,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -80,6 +81,24 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				// The unguessable token in the URL is the feed's only
 				// credential, so calendar applications can subscribe.
 				{Method: "GET", Path: "/api/v1/instrument-calendars/{token}", Perm: auth.Public, Handler: m.apiCalendar},
+				// Operations (ops.go): bulk import and export, rules,
+				// windows, qualifications, photos and documents.
+				{Method: "POST", Path: "/api/v1/instrument-imports", Perm: permEnrol, Handler: m.apiImport},
+				{Method: "GET", Path: "/api/v1/instrument-imports/template.xlsx", Perm: permEnrol, Handler: m.apiImportTemplate(tabular.FormatXLSX)},
+				{Method: "GET", Path: "/api/v1/instrument-imports/template.csv", Perm: permEnrol, Handler: m.apiImportTemplate(tabular.FormatCSV)},
+				{Method: "GET", Path: "/api/v1/instrument-imports/export.xlsx", Perm: permEnrol, Handler: m.apiExport(tabular.FormatXLSX)},
+				{Method: "GET", Path: "/api/v1/instrument-imports/export.csv", Perm: permEnrol, Handler: m.apiExport(tabular.FormatCSV)},
+				{Method: "GET", Path: "/api/v1/instrument-units/{id}/rules", Perm: permEnrol, Handler: m.apiUnitRules},
+				{Method: "PUT", Path: "/api/v1/instrument-units/{id}/rules", Perm: permEnrol, Handler: m.apiPutUnitRules},
+				{Method: "PUT", Path: "/api/v1/instruments/{id}/rules", Perm: permManage, Handler: m.apiPutRules},
+				{Method: "POST", Path: "/api/v1/instruments/{id}/windows", Perm: permManage, Handler: m.apiAddWindow},
+				{Method: "GET", Path: "/api/v1/instrument-qualifications", Perm: permOrder, Handler: m.apiQualifications},
+				{Method: "POST", Path: "/api/v1/instrument-qualifications", Perm: permManage, Handler: m.apiGrant},
+				{Method: "POST", Path: "/api/v1/instrument-qualifications/{id}/revoke", Perm: permManage, Handler: m.apiRevoke},
+				{Method: "GET", Path: "/api/v1/instruments/{id}/files", Perm: permRead, Handler: m.apiFiles},
+				{Method: "POST", Path: "/api/v1/instruments/{id}/files", Perm: permManage, Handler: m.apiUpload},
+				{Method: "GET", Path: "/api/v1/instrument-files/{id}", Perm: permRead, Handler: m.apiFile},
+				{Method: "DELETE", Path: "/api/v1/instrument-files/{id}", Perm: permManage, Handler: m.apiDeleteFile},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the

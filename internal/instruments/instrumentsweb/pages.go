@@ -130,6 +130,7 @@ type instrumentPage struct {
 	CanOrder bool
 	Tomorrow string
 	Data     pageData
+	opsView  // photos, documents, upload (pages_ops.go)
 }
 
 type reviewView struct {
@@ -186,6 +187,9 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		{Label: t("instruments.rule.hours"), Value: hhmm(rl.OpenFromMinute) + "–" + hhmm(rl.OpenToMinute)},
 		{Label: t("instruments.rule.turnaround"), Value: t("instruments.days", rl.TurnaroundDays)},
 		{Label: t("instruments.rule.cancel"), Value: t("instruments.cancel_rule", rl.CancelFreeHours, float64(rl.CancelFeePermille)/10)},
+	}
+	if err := m.addOps(r, c, d, &p); err != nil {
+		return err
 	}
 	now := time.Now()
 	slots, err := m.svc.BookedSlots(r.Context(), id, now, now.AddDate(0, 0, 14))
@@ -270,6 +274,8 @@ type orderView struct {
 	Voucher    string
 	Actions    []web.Option
 	CanRate    bool
+	Penalty    string // a late-cancellation or no-show fee (pages_ops.go)
+	FlagLabel  string // the kind of window over the slot
 }
 
 // ordersPage is GET /instruments/orders: the caller's orders (a manager:
@@ -304,6 +310,7 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 			}
 		}
 		ov.Instrument = names[o.InstrumentID]
+		ov.Penalty, ov.FlagLabel = m.orderOps(lang, o)
 		if !o.Start.IsZero() {
 			s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
 			ov.When = s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
