@@ -116,7 +116,7 @@ func (m Measure) GainPct() (float64, bool) {
 type Event struct {
 	Stage Stage
 	Date  time.Time
-	Level Level    // approved: who approved it
+	Level Level // approved: who approved it
 	// Amount is the investment to date (milestone), the actual investment
 	// (accepted) or the subsidy paid (subsidised); zero elsewhere.
 	Amount unit.Fen
@@ -261,13 +261,13 @@ type Source string
 
 // Maturity sources.
 const (
-	SourceC3MEP       Source = "c3mep"      // CMMM self-assessment on the national platform
-	SourceZJTX        Source = "zjtx"       // SME digital-level evaluation (zjtx.miit.gov.cn)
-	SourceThirdParty  Source = "assessor"   // a third-party assessor's report
-	SourceSelfDeclare Source = "self"       // self-declared by the firm
-	SourceImport      Source = "import"     // imported file
-	SourceDemo        Source = "demo"       // synthetic demo data
-	SourceSurvey      Source = "survey"     // a district survey
+	SourceC3MEP       Source = "c3mep"    // CMMM self-assessment on the national platform
+	SourceZJTX        Source = "zjtx"     // SME digital-level evaluation (zjtx.miit.gov.cn)
+	SourceThirdParty  Source = "assessor" // a third-party assessor's report
+	SourceSelfDeclare Source = "self"     // self-declared by the firm
+	SourceImport      Source = "import"   // imported file
+	SourceDemo        Source = "demo"     // synthetic demo data
+	SourceSurvey      Source = "survey"   // a district survey
 	sourceUnset       Source = ""
 )
 

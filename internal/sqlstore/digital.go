@@ -403,7 +403,14 @@ func (s *Store) PutDigitalProjects(ctx context.Context, sc auth.Scope, ps []digi
 				return err
 			}
 		}
-		_, err := s.insertDigitalProjects(ctx, tx, fresh, opts.By)
+		if _, err := s.insertDigitalProjects(ctx, tx, fresh, opts.By); err != nil {
+			return err
+		}
+		// A project without a cluster takes its firm's, by the industry
+		// code in the latest catalogue year.
+		_, err := tx.ExecContext(ctx, `UPDATE digital_project SET cluster_code = COALESCE((SELECT m.cluster_code FROM enterprise e
+			JOIN industry_map m ON m.industry_code = e.industry_code WHERE e.id = digital_project.enterprise_id
+			AND m.year = (SELECT MAX(year) FROM industry_map)), '') WHERE cluster_code = ''`)
 		return err
 	})
 	if err != nil {
@@ -525,8 +532,10 @@ func (s *Store) DigitalRecognitions(ctx context.Context, sc auth.Scope, f digita
 	return out, rows.Err()
 }
 
-// AddDigitalRecognitions stores recognitions in one transaction; the same
-// firm, rung and name twice is a conflict.
+// AddDigitalRecognitions stores recognitions in one transaction. One
+// recognition entered online that is already stored (same firm, rung and
+// name) is a conflict; a bulk load skips those already stored, so loading
+// the same records again changes nothing.
 func (s *Store) AddDigitalRecognitions(ctx context.Context, sc auth.Scope, rs []digital.Recognition, opts digital.WriteOptions) ([]digital.Recognition, error) {
 	for _, r := range rs {
 		if err := r.Validate(); err != nil {
@@ -571,7 +580,7 @@ func (s *Store) AddDigitalRecognitions(ctx context.Context, sc auth.Scope, rs []
 				args = append(args, r.EnterpriseID, string(r.Rung), r.Name, formatDate(r.RecognisedOn), r.Batch, string(r.FutureType), r.Note, now, opts.By)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO digital_recognition (enterprise_id, rung, name, recognised_on, batch, future_type, note, recorded_at, recorded_by)
-				VALUES `+numbered(len(chunk), per), args...); err != nil {
+				VALUES `+numbered(len(chunk), per)+` ON CONFLICT (enterprise_id, rung, name) DO NOTHING`, args...); err != nil {
 				return fmt.Errorf("sqlstore: digital recognitions: %w", err)
 			}
 		}
