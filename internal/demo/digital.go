@@ -140,7 +140,7 @@ func (g *digitalGen) project(n int, kind digital.Kind, y int, approved bool) dig
 	}
 	p.Events = append(p.Events, digital.Event{Stage: digital.StageApproved, Date: ap, Level: g.rules.LevelFor(planned, applied)})
 	accepted := end.AddDate(0, 0, 30+g.r.IntN(60))
-	actual := unit.Fen(float64(planned) * (0.85 + 0.25*g.r.Float64()) / float64(unit.Wan)) * unit.Wan
+	actual := unit.Fen(float64(planned)*(0.85+0.25*g.r.Float64())/float64(unit.Wan)) * unit.Wan
 	mid := ap.Add(accepted.Sub(ap) / 2)
 	if !mid.After(digitalCutoff) {
 		p.Events = append(p.Events, digital.Event{Stage: digital.StageMilestone, Date: mid, Amount: actual / 2 / unit.Wan * unit.Wan})

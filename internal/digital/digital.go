@@ -106,10 +106,11 @@ func (m Measure) GainPct() (float64, bool) {
 	if m.Before <= 0 {
 		return 0, false
 	}
+	// Multiply before dividing: exact for whole-per-cent gains.
 	if m.Indicator.HigherIsBetter() {
-		return (float64(m.After)/float64(m.Before) - 1) * 100, true
+		return float64((m.After-m.Before)*100) / float64(m.Before), true
 	}
-	return float64(m.Before-m.After) / float64(m.Before) * 100, true
+	return float64((m.Before-m.After)*100) / float64(m.Before), true
 }
 
 // Event is one dated step of a project.

@@ -17,6 +17,10 @@ const (
 	MaxNote = 500
 )
 
+// maxMeasure bounds a measured value (hundredths), far above any real one,
+// so gains never overflow.
+const maxMeasure = 1_000_000_000_000
+
 // MaxAmount bounds an investment or a subsidy: ¥100 bn, far above any
 // renovation project, so a unit mix-up (yuan for ¥10k) is refused.
 const MaxAmount = 1000 * unit.Yi
@@ -61,7 +65,7 @@ func (p Project) ValidateFields(r *Rules) error {
 		switch {
 		case !m.Indicator.Valid():
 			return invalid("err.digital.indicator", string(m.Indicator))
-		case m.Before <= 0 || m.After < 0:
+		case m.Before <= 0 || m.After < 0 || m.Before > maxMeasure || m.After > maxMeasure:
 			return invalid("err.digital.measure", string(m.Indicator))
 		}
 		for _, o := range p.Measures[:i] {
