@@ -381,7 +381,12 @@ func (s *Store) PutDigitalProjects(ctx context.Context, sc auth.Scope, ps []digi
 				continue
 			case cur.EnterpriseID != p.EnterpriseID:
 				return apperr.New(apperr.Conflict, "err.digital.code_taken", p.Code)
-			case projectEqual(cur, p):
+			case p.ClusterCode == "":
+				// Without a cluster the stored one (filled from the
+				// firm's industry) stands.
+				p.ClusterCode = cur.ClusterCode
+			}
+			if projectEqual(cur, p) {
 				res.Unchanged++
 				continue
 			}
