@@ -65,7 +65,9 @@ func TestStageRules(t *testing.T) {
 	d := func(m, dd int) time.Time { return Day(2023, time.Month(m), dd) }
 	app := Event{Stage: StageApplied, Date: d(1, 10)}
 	appr := Event{Stage: StageApproved, Date: d(2, 1), Level: LevelDistrict}
-	mil := func(day int, wan unit.Fen) Event { return Event{Stage: StageMilestone, Date: d(6, day), Amount: wan * unit.Wan} }
+	mil := func(day int, wan unit.Fen) Event {
+		return Event{Stage: StageMilestone, Date: d(6, day), Amount: wan * unit.Wan}
+	}
 	acc := func(wan unit.Fen) Event { return Event{Stage: StageAccepted, Date: d(9, 1), Amount: wan * unit.Wan} }
 	sub := func(wan unit.Fen) Event { return Event{Stage: StageSubsidised, Date: d(10, 1), Amount: wan * unit.Wan} }
 	planned := 500 * unit.Wan
@@ -210,7 +212,9 @@ func TestStatsAndMeasures(t *testing.T) {
 	r := rules(t)
 	app := func(y int) Event { return Event{Stage: StageApplied, Date: Day(y, 1, 10)} }
 	appr := func(y int) Event { return Event{Stage: StageApproved, Date: Day(y, 2, 1), Level: LevelDistrict} }
-	acc := func(y int, wan unit.Fen) Event { return Event{Stage: StageAccepted, Date: Day(y, 11, 1), Amount: wan * unit.Wan} }
+	acc := func(y int, wan unit.Fen) Event {
+		return Event{Stage: StageAccepted, Date: Day(y, 11, 1), Amount: wan * unit.Wan}
+	}
 	ps := []Project{
 		{Kind: KindIntelligent, Planned: 100 * unit.Wan, Demonstration: true, Events: []Event{app(2022), appr(2022), acc(2022, 90)},
 			Measures: []Measure{{IndProductivity, 10000, 17000}}},
@@ -246,6 +250,11 @@ func TestStatsAndMeasures(t *testing.T) {
 	}
 	if rows := ByRegion(ps, recs, Day(2023, 12, 31)); len(rows) != 2 || rows[0].Approved != 4 || rows[1].Held[RungSmart] != 1 {
 		t.Errorf("by region %+v", rows)
+	}
+	ps[0].ClusterCode, ps[1].ClusterCode = "L1", "L1"
+	if rows := ByCluster(ps, Day(2023, 12, 31)); len(rows) != 2 || rows[1].ClusterCode != "L1" || rows[1].Approved != 2 || rows[1].Accepted != 2 ||
+		rows[1].Actual != 200*unit.Wan || rows[0].Approved != 2 {
+		t.Errorf("by cluster %+v", rows)
 	}
 	goals := r.GoalsAt(ps, recs, []Maturity{{EnterpriseID: 1, Year: 2023, Cloud: true}, {EnterpriseID: 1, Year: 2024}, {EnterpriseID: 2, Year: 2024, Cloud: true}}, Day(2024, 12, 31))
 	for _, g := range goals {

@@ -103,12 +103,13 @@ func CheckRegion(sc auth.Scope, region string) error {
 // Overview is the cockpit of the module: the years' figures, the
 // districts' ladder, the goals and the task-table rows.
 type Overview struct {
-	Region  string
-	At      time.Time
-	Stats   Stats
-	Regions []RegionRow
-	Goals   []GoalProgress
-	Targets []TargetRow
+	Region   string
+	At       time.Time
+	Stats    Stats
+	Regions  []RegionRow
+	Clusters []ClusterRow
+	Goals    []GoalProgress
+	Targets  []TargetRow
 }
 
 // TargetRow is a task-table row this module computes, against its target.
@@ -148,7 +149,7 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		return Overview{}, err
 	}
 	at := YearEnd(to)
-	o := Overview{Region: region, At: at, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at),
+	o := Overview{Region: region, At: at, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
 		Goals: s.rules.GoalsAt(ps, recs, mat, at)}
 	if region == "" && sc.IsAll() {
 		// The task table's targets are the city's.

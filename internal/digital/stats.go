@@ -210,6 +210,42 @@ func ByRegion(projects []Project, recs []Recognition, d time.Time) []RegionRow {
 	return out
 }
 
+// ClusterRow is one cluster's projects up to a day.
+type ClusterRow struct {
+	ClusterCode string // "" for projects outside the catalogue
+	Approved    int
+	Accepted    int
+	Actual      unit.Fen
+}
+
+// ByCluster counts the projects approved and accepted up to day d by
+// cluster, ordered by cluster code.
+func ByCluster(projects []Project, d time.Time) []ClusterRow {
+	m := map[string]*ClusterRow{}
+	for _, p := range projects {
+		st, ok := p.At(d)
+		if !ok || st.ApprovedOn.IsZero() {
+			continue
+		}
+		r := m[p.ClusterCode]
+		if r == nil {
+			r = &ClusterRow{ClusterCode: p.ClusterCode}
+			m[p.ClusterCode] = r
+		}
+		r.Approved++
+		if !st.AcceptedOn.IsZero() {
+			r.Accepted++
+			r.Actual += st.Actual
+		}
+	}
+	out := make([]ClusterRow, 0, len(m))
+	for _, r := range m {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b ClusterRow) int { return cmp.Compare(a.ClusterCode, b.ClusterCode) })
+	return out
+}
+
 // The task-table measures this package computes (indicators.json names
 // them; internal/stats asks the store, which calls CountMeasure).
 const (

@@ -51,6 +51,13 @@ type apiDigitalRegion struct {
 	Held       map[string]int `json:"held"`
 }
 
+type apiDigitalCluster struct {
+	ClusterCode string  `json:"cluster_code"`
+	Approved    int     `json:"approved"`
+	Accepted    int     `json:"accepted"`
+	ActualWan   float64 `json:"actual_wan"`
+}
+
 type apiDigitalGoal struct {
 	Code   string  `json:"code"`
 	Value  int64   `json:"value"`
@@ -69,14 +76,15 @@ type apiDigitalTarget struct {
 }
 
 type apiDigitalSummary struct {
-	From      int                `json:"from"`
-	To        int                `json:"to"`
-	Region    string             `json:"region,omitempty"`
-	Years     []apiDigitalYear   `json:"years"`
-	DemoGains []apiDigitalGain   `json:"demo_gains"`
-	Regions   []apiDigitalRegion `json:"regions"`
-	Goals     []apiDigitalGoal   `json:"goals"`
-	Targets   []apiDigitalTarget `json:"targets"`
+	From      int                 `json:"from"`
+	To        int                 `json:"to"`
+	Region    string              `json:"region,omitempty"`
+	Years     []apiDigitalYear    `json:"years"`
+	DemoGains []apiDigitalGain    `json:"demo_gains"`
+	Regions   []apiDigitalRegion  `json:"regions"`
+	Clusters  []apiDigitalCluster `json:"clusters"`
+	Goals     []apiDigitalGoal    `json:"goals"`
+	Targets   []apiDigitalTarget  `json:"targets"`
 }
 
 type apiDigitalMeasure struct {
@@ -384,7 +392,7 @@ func (m *module) summary(r *http.Request, c web.Ctx) (apiDigitalSummary, digital
 		return apiDigitalSummary{}, o, err
 	}
 	out := apiDigitalSummary{From: from, To: to, Region: region, Years: []apiDigitalYear{}, DemoGains: []apiDigitalGain{},
-		Regions: []apiDigitalRegion{}, Goals: []apiDigitalGoal{}, Targets: []apiDigitalTarget{}}
+		Regions: []apiDigitalRegion{}, Clusters: []apiDigitalCluster{}, Goals: []apiDigitalGoal{}, Targets: []apiDigitalTarget{}}
 	for _, y := range o.Stats.Years {
 		out.Years = append(out.Years, apiDigitalYear{Year: y.Year, Approved: kindMap(y.Approved), ApprovedTotal: y.ApprovedAll, CumApproved: kindMap(y.CumApproved),
 			Accepted: y.Accepted, PlannedWan: wan(y.Planned), ActualWan: wan(y.Actual), SubsidyWan: wan(y.Subsidy),
@@ -395,6 +403,9 @@ func (m *module) summary(r *http.Request, c web.Ctx) (apiDigitalSummary, digital
 	}
 	for _, rr := range o.Regions {
 		out.Regions = append(out.Regions, apiDigitalRegion{RegionCode: rr.RegionCode, Approved: rr.Approved, Accepted: rr.Accepted, ActualWan: wan(rr.Actual), Held: rungMap(rr.Held)})
+	}
+	for _, cr := range o.Clusters {
+		out.Clusters = append(out.Clusters, apiDigitalCluster{ClusterCode: cr.ClusterCode, Approved: cr.Approved, Accepted: cr.Accepted, ActualWan: wan(cr.Actual)})
 	}
 	for _, g := range o.Goals {
 		out.Goals = append(out.Goals, apiDigitalGoal{Code: g.Code, Value: g.Value, From: g.From, To: g.To, Actual: g.Actual, Pct: roundTo(g.Pct, 2), Source: g.Source})

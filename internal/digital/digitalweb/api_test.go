@@ -106,7 +106,7 @@ func TestDigitalAPI(t *testing.T) {
 			{Name: "MaturityBadLevel", Method: "POST", URL: "/api/v1/digital/firms/{wz-auto}/maturity", User: "wanzhou", ContentType: jsonCT,
 				Body: `{"year": 2023, "sme_level": 5, "source": "zjtx"}`, WantStatus: http.StatusBadRequest},
 			{Name: "Maturity", Method: "POST", URL: "/api/v1/digital/firms/{wz-auto}/maturity", User: "wanzhou", ContentType: jsonCT,
-				Body: `{"year": 2023, "cmmm_level": 3, "sme_level": 3, "nc_rate_pct": "70.5", "cloud": true, "source": "zjtx", "evidence": "评测报告 2023-118"}`,
+				Body:       `{"year": 2023, "cmmm_level": 3, "sme_level": 3, "nc_rate_pct": "70.5", "cloud": true, "source": "zjtx", "evidence": "评测报告 2023-118"}`,
 				WantStatus: http.StatusOK, WantContains: []string{`"sme_level":3`, `"nc_rate_pct":70.5`}},
 			{Name: "Workshop1", Method: "POST", URL: "/api/v1/digital/firms/{wz-auto}/recognitions", User: "wanzhou", ContentType: jsonCT,
 				Body: `{"rung": "digital_workshop", "name": "总装数字化车间", "recognised_on": "2024-06-28", "batch": "2024年第一批"}`, WantStatus: http.StatusCreated},
@@ -127,7 +127,7 @@ func TestDigitalAPI(t *testing.T) {
 				WantContains: []string{`"rung":"smart_factory_excellent"`, `"status":"met"`, "汽车零部件智能工厂"}},
 			{Name: "FirmOtherDistrict", URL: "/api/v1/digital/firms/{wz-auto}", User: "yuzhong", WantStatus: http.StatusNotFound},
 			{Name: "Summary", URL: "/api/v1/digital/summary?from=2023&to=2024", User: "admin", WantStatus: http.StatusOK,
-				WantContains: []string{`"approved_total":2`, `"smart_factory":1`}},
+				WantContains: []string{`"approved_total":2`, `"smart_factory":1`, `"clusters":[{`}},
 			// Pages.
 			{Name: "Page", URL: "/digital?to=2024", User: "admin", WantStatus: http.StatusOK,
 				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造"}},

@@ -29,6 +29,7 @@ type overviewPage struct {
 	Targets      []targetRow
 	Goals        []goalRow
 	Districts    []districtRow
+	Clusters     []clusterRow
 	Candidates   []candidateRow
 	Projects     []projectRow
 	ProjectsURL  string
@@ -70,6 +71,12 @@ type districtRow struct {
 	Approved, Accepted                                 int
 	ActualYi                                           string
 	Workshops, Smart, Excellent, Leading, Future, Sort int
+}
+
+type clusterRow struct {
+	Name               string
+	Approved, Accepted int
+	ActualYi           string
 }
 
 type candidateRow struct {
@@ -166,6 +173,17 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	}
 	if !p.City || sum.Region != "" {
 		p.Districts = nil // one district: its figures are the table above
+	}
+	idx, _, err := m.core.ClusterIndex(r.Context(), min(sum.To, m.core.Today().Year()))
+	if err != nil {
+		return err
+	}
+	for _, cr := range o.Clusters {
+		name := t("digital.cluster_none")
+		if row, ok := idx[cr.ClusterCode]; ok && cr.ClusterCode != "" {
+			name = web.ClusterName(lang, row)
+		}
+		p.Clusters = append(p.Clusters, clusterRow{Name: name, Approved: cr.Approved, Accepted: cr.Accepted, ActualYi: yi(cr.Actual)})
 	}
 	cands, refs, err := m.svc.Candidates(r.Context(), c.Scope(), sum.Region, digital.YearEnd(sum.To))
 	if err != nil {
