@@ -29,8 +29,13 @@ type columnFile struct {
 	Columns []Column          `json:"columns"`
 	Yes     []string          `json:"yes"`
 	No      []string          `json:"no"`
+	Sheets  []string          `json:"sheets"`
 	Kinds   map[string]string `json:"kinds"`
 }
+
+// ImportSheets are the worksheet names an import file's projects are read
+// from, preferred in order.
+func ImportSheets() []string { return loadColumns().Sheets }
 
 // ImportColumns are the project import's columns, in template order.
 func ImportColumns() []Column { return loadColumns().Columns }

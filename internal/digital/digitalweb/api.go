@@ -512,13 +512,13 @@ func parseDay(field, s string) (time.Time, error) {
 func parseWan(field string, n json.Number, required bool) (unit.Fen, error) {
 	if n == "" {
 		if required {
-			return 0, web.BadParam(field, "an amount in 万元 is required")
+			return 0, web.BadParam(field, "an amount in ¥10k is required")
 		}
 		return 0, nil
 	}
 	v, err := unit.ParseScaled(n.String(), int64(unit.Wan))
 	if err != nil {
-		return 0, web.BadParam(field, "an exact amount in 万元 (at most 6 decimals) is required")
+		return 0, web.BadParam(field, "an exact amount in ¥10k (at most 6 decimals) is required")
 	}
 	return unit.Fen(v), nil
 }
@@ -698,7 +698,7 @@ func (m *module) apiRecognise(w http.ResponseWriter, r *http.Request, c web.Ctx)
 }
 
 // importOptions bound a project upload: a few thousand rows a year.
-var importOptions = tabular.Options{MaxBytes: 10 << 20, MaxRows: 50_000, Sheets: []string{"projects", "项目"}}
+var importOptions = tabular.Options{MaxBytes: 10 << 20, MaxRows: 50_000, Sheets: digital.ImportSheets()}
 
 // apiImport reads a multipart upload (field "file", XLSX or CSV), checks
 // every row and writes all of them or none.
