@@ -319,6 +319,16 @@ func (m *module) projectPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	if st.Level != "" {
 		p.Level = t("digital.level." + string(st.Level))
 	}
+	if pr.ClusterCode != "" {
+		idx, _, err := m.core.ClusterIndex(r.Context(), min(pr.AppliedOn().Year(), m.core.Today().Year()))
+		if err != nil {
+			return err
+		}
+		p.Cluster = t("digital.cluster_none")
+		if row, ok := idx[pr.ClusterCode]; ok {
+			p.Cluster = web.ClusterName(lang, row)
+		}
+	}
 	p.BasePage = m.core.Base(r, c, "digital.project_title", "digital")
 	p.Title = pr.Name + " · " + p.Title
 	p.Scripts = []string{"app.js", "digital.js"}
