@@ -106,6 +106,7 @@ type Overview struct {
 	Region   string
 	At       time.Time
 	Stats    Stats
+	Projects []Project // every project read, for lists on the same page
 	Regions  []RegionRow
 	Clusters []ClusterRow
 	Goals    []GoalProgress
@@ -149,7 +150,7 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		return Overview{}, err
 	}
 	at := YearEnd(to)
-	o := Overview{Region: region, At: at, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
+	o := Overview{Region: region, At: at, Projects: ps, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
 		Goals: s.rules.GoalsAt(ps, recs, mat, at)}
 	if region == "" && sc.IsAll() {
 		// The task table's targets are the city's.
@@ -212,11 +213,23 @@ func (s *Service) Projects(ctx context.Context, sc auth.Scope, q ProjectQuery) (
 	if err != nil {
 		return page, err
 	}
+	return SelectProjects(ps, q), nil
+}
+
+// SelectProjects filters, orders (newest application first) and pages
+// projects already read, so a page that has them does not read again.
+func SelectProjects(ps []Project, q ProjectQuery) ProjectPage {
+	var page ProjectPage
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	q.Limit = min(q.Limit, MaxLimit)
 	text := strings.ToUpper(strings.TrimSpace(q.Query))
 	var all []Project
 	for _, p := range ps {
 		switch {
-		case q.Kind != "" && p.Kind != q.Kind,
+		case q.RegionCode != "" && p.RegionCode != q.RegionCode,
+			q.Kind != "" && p.Kind != q.Kind,
 			q.Stage != "" && p.Current().Stage != q.Stage,
 			q.Year != 0 && p.AppliedOn().Year() != q.Year:
 			continue
@@ -236,7 +249,7 @@ func (s *Service) Projects(ctx context.Context, sc auth.Scope, q ProjectQuery) (
 	if q.Offset < len(all) {
 		page.Items = all[q.Offset:min(len(all), q.Offset+q.Limit)]
 	}
-	return page, nil
+	return page
 }
 
 // Project returns one project.

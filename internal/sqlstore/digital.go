@@ -101,9 +101,14 @@ func (s *Store) digitalProjects(ctx context.Context, q queryer, cond string, arg
 	for i, p := range out {
 		ids[i] = p.ID
 	}
-	evs, err := q.QueryContext(ctx, `SELECT v.project_id, v.stage, v.event_date, v.level, v.amount, v.note
-		FROM digital_event v JOIN digital_project p ON p.id = v.project_id JOIN enterprise e ON e.id = p.enterprise_id
-		WHERE `+cond+` ORDER BY v.project_id, v.seq`, args...)
+	// Unfiltered, the events are read in key order without joins (a third
+	// of the time of the joined read on SQLite); filtered, through the
+	// projects the condition selects.
+	evq := `SELECT v.project_id, v.stage, v.event_date, v.level, v.amount, v.note FROM digital_event v`
+	if cond != "1 = 1" {
+		evq += ` WHERE v.project_id IN (SELECT p.id FROM digital_project p JOIN enterprise e ON e.id = p.enterprise_id WHERE ` + cond + `)`
+	}
+	evs, err := q.QueryContext(ctx, evq+` ORDER BY v.project_id, v.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: digital events: %w", err)
 	}

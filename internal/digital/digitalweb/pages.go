@@ -202,11 +202,11 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	if err != nil {
 		return err
 	}
-	pq.RegionCode, pq.Limit, pq.Offset = sum.Region, 20, 0
-	pg, err := m.svc.Projects(r.Context(), c.Scope(), pq)
-	if err != nil {
-		return err
+	if (pq.Kind != "" && !pq.Kind.Valid()) || (pq.Stage != "" && !pq.Stage.Valid()) {
+		return web.BadParam("kind", "unknown kind or stage")
 	}
+	pq.RegionCode, pq.Limit, pq.Offset = sum.Region, 20, 0
+	pg := digital.SelectProjects(o.Projects, pq)
 	for _, pr := range pg.Items {
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
