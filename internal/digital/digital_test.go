@@ -239,6 +239,15 @@ func TestStatsAndMeasures(t *testing.T) {
 	if g, ok := s.DemoGain(IndProductivity); !ok || g.N != 2 || g.AvgPct != 60 {
 		t.Fatalf("demo gain %+v", g)
 	}
+	if y := LatestYear(ps, recs, 2030); y != 2023 {
+		t.Errorf("latest year %d, want 2023", y)
+	}
+	if y := LatestYear(ps, recs, 2022); y != 2022 {
+		t.Errorf("latest year up to 2022: %d", y)
+	}
+	if y := LatestYear(nil, nil, 2025); y != 2025 {
+		t.Errorf("latest year without records: %d", y)
+	}
 	if n, ok := CountMeasure(ps, recs, MeasureRenovationProjects, 2023); !ok || n != 3 {
 		t.Errorf("renovation projects 2023: %d", n)
 	}

@@ -103,6 +103,7 @@ func CheckRegion(sc auth.Scope, region string) error {
 // Overview is the cockpit of the module: the years' figures, the
 // districts' ladder, the goals and the task-table rows.
 type Overview struct {
+	From, To int // the years computed
 	Region   string
 	At       time.Time
 	Stats    Stats
@@ -130,7 +131,8 @@ var taskIndicators = []struct{ code, measure string }{
 	{"TECH_RENOVATION_PROJECTS", MeasureRenovationProjects},
 }
 
-// Overview computes the figures from..to, the districts at the end of to,
+// Overview computes the figures from..to (with to negative: the latest
+// year with a record up to −to, and from six years before unless given), the districts at the end of to,
 // the goals at that day and the task-table rows of year to.
 func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, from, to int) (Overview, error) {
 	if err := CheckRegion(sc, region); err != nil {
@@ -149,8 +151,16 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 	if err != nil {
 		return Overview{}, err
 	}
+	if to < 0 {
+		// The latest year with a record, up to −to: a page opened without
+		// a year shows the last year the records reach, not an empty one.
+		to = LatestYear(ps, recs, -to)
+		if from <= 0 || from > to {
+			from = to - 6
+		}
+	}
 	at := YearEnd(to)
-	o := Overview{Region: region, At: at, Projects: ps, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
+	o := Overview{Region: region, At: at, From: from, To: to, Projects: ps, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
 		Goals: s.rules.GoalsAt(ps, recs, mat, at)}
 	if region == "" && sc.IsAll() {
 		// The task table's targets are the city's.
@@ -168,6 +178,28 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		}
 	}
 	return o, nil
+}
+
+// LatestYear is the latest year up to max in which a project was applied
+// for or a recognition dated; max when there is none.
+func LatestYear(ps []Project, recs []Recognition, max int) int {
+	best := 0
+	for _, p := range ps {
+		for _, e := range p.Events {
+			if y := e.Date.Year(); y <= max && y > best {
+				best = y
+			}
+		}
+	}
+	for _, r := range recs {
+		if y := r.RecognisedOn.Year(); y <= max && y > best {
+			best = y
+		}
+	}
+	if best == 0 {
+		return max
+	}
+	return best
 }
 
 // ProjectQuery selects projects for a list.

@@ -361,19 +361,25 @@ func toAPIRecognition(r digital.Recognition) apiDigitalRecognition {
 		Batch: r.Batch, FutureType: string(r.FutureType), Note: r.Note}
 }
 
-// yearsParam reads ?from= and ?to= (default: the six years to last year).
+// yearsParam reads ?from= and ?to=. Without to, the service takes the
+// latest year with a record up to last year (returned negated); without
+// from, six years before to.
 func (m *module) yearsParam(r *http.Request) (int, int, error) {
 	q := r.URL.Query()
 	last := m.core.Today().Year() - 1
-	to, err := web.IntParam(q, "to", last, 2000, 2100)
+	to, err := web.IntParam(q, "to", -last, 2000, 2100)
 	if err != nil {
 		return 0, 0, err
 	}
-	from, err := web.IntParam(q, "from", to-6, 2000, 2100)
+	def := to - 6
+	if to < 0 {
+		def = 0
+	}
+	from, err := web.IntParam(q, "from", def, 2000, 2100)
 	if err != nil {
 		return 0, 0, err
 	}
-	if from > to || to-from > 30 {
+	if to > 0 && (from > to || to-from > 30) {
 		return 0, 0, web.BadParam("from", "from must be at most to, and the span at most 30 years")
 	}
 	return from, to, nil
@@ -391,7 +397,7 @@ func (m *module) summary(r *http.Request, c web.Ctx) (apiDigitalSummary, digital
 	if err != nil {
 		return apiDigitalSummary{}, o, err
 	}
-	out := apiDigitalSummary{From: from, To: to, Region: region, Years: []apiDigitalYear{}, DemoGains: []apiDigitalGain{},
+	out := apiDigitalSummary{From: o.From, To: o.To, Region: region, Years: []apiDigitalYear{}, DemoGains: []apiDigitalGain{},
 		Regions: []apiDigitalRegion{}, Clusters: []apiDigitalCluster{}, Goals: []apiDigitalGoal{}, Targets: []apiDigitalTarget{}}
 	for _, y := range o.Stats.Years {
 		out.Years = append(out.Years, apiDigitalYear{Year: y.Year, Approved: kindMap(y.Approved), ApprovedTotal: y.ApprovedAll, CumApproved: kindMap(y.CumApproved),

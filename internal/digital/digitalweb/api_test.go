@@ -128,6 +128,8 @@ func TestDigitalAPI(t *testing.T) {
 			{Name: "FirmOtherDistrict", URL: "/api/v1/digital/firms/{wz-auto}", User: "yuzhong", WantStatus: http.StatusNotFound},
 			{Name: "Summary", URL: "/api/v1/digital/summary?from=2023&to=2024", User: "admin", WantStatus: http.StatusOK,
 				WantContains: []string{`"approved_total":2`, `"smart_factory":1`, `"clusters":[{`}},
+			// Without a year: the latest year the records reach.
+			{Name: "SummaryLatest", URL: "/api/v1/digital/summary", User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"from":2018,"to":2024`}},
 			// Pages.
 			{Name: "Page", URL: "/digital?to=2024", User: "admin", WantStatus: http.StatusOK,
 				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造"}},
