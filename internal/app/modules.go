@@ -7,6 +7,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
+	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/digital/digitalweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
 	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -44,6 +46,7 @@ func features() []feature {
 		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
 			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
+		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(digital.NewService(a.Store, nil)) }},
 	}
 }
 

@@ -152,6 +152,16 @@ type Raw struct {
 	Years       []enterprise.Year     // statistical status, by year
 	Annual      []Annual              // December reports, by year
 	Facts       []YearFacts           // profile facts, by year
+	// DigitalLevels are the SME digital levels of the firm's maturity
+	// records (internal/digital), by year: the 专精特新 scorecard's
+	// digitalisation input.
+	DigitalLevels []YearLevel
+}
+
+// YearLevel is a level assessed for a year.
+type YearLevel struct {
+	Year  int
+	Level int
 }
 
 // dateOf converts a time to a rules date (zero stays zero).

@@ -98,6 +98,15 @@ func BuildProfile(raw *Raw, asOf time.Time) rules.Profile {
 		p = pp
 	}
 
+	// The SME digital level: an assessed maturity record (with its source
+	// and evidence) wins over a level declared in the profile facts; the
+	// latest record up to the prior year counts, as for the point facts.
+	for _, l := range raw.DigitalLevels {
+		if l.Year <= y1 && l.Level > 0 {
+			p.DigitalLevel = rules.Ptr(int64(l.Level))
+		}
+	}
+
 	// The registry is the authority on titles: none recorded means none.
 	p.Titles = []rules.HeldTitle{}
 	for _, t := range e.Titles {

@@ -47,6 +47,7 @@ func TestAcceptancePostgres(t *testing.T) {
 	runAcceptance(t, st, nil)
 	t.Run("listing figures", func(t *testing.T) { runListingAcceptance(t, st) })
 	t.Run("instrument figures", func(t *testing.T) { runInstrumentAcceptance(t, st) })
+	t.Run("digital figures", func(t *testing.T) { runDigitalAcceptance(t, st) })
 }
 
 // loadChecked loads the demo into st and checks Load's progress calls.

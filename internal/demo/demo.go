@@ -236,6 +236,10 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if _, err := loadInstrumentOrders(ctx, st, opts.Seed); err != nil {
 		return sum, err
 	}
+	// Digital transformation (digital.go): projects, recognitions, maturity.
+	if err := loadDigital(ctx, st, ds, idOf); err != nil {
+		return sum, err
+	}
 	// Profile facts for the title rules (cultivation.go), last: they read
 	// the finished dataset and change nothing in it.
 	if _, err := ds.loadCultivation(ctx, st, idOf); err != nil {

@@ -247,10 +247,10 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 	}
 
 	var (
-		errs [4]error
+		errs [5]error
 		wg   sync.WaitGroup
 	)
-	wg.Add(4)
+	wg.Add(5)
 	go func() {
 		defer wg.Done()
 		errs[0] = s.eachRow(ctx, `SELECT ey.enterprise_id, ey.year, ey.above_scale, ey.employees, ey.revenue, ey.size FROM enterprise_year ey
@@ -333,6 +333,22 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 				return nil
 			})
 	}()
+	go func() {
+		defer wg.Done()
+		// The SME digital levels of the maturity records (internal/digital).
+		errs[4] = s.eachRow(ctx, `SELECT m.enterprise_id, m.year, m.sme_level FROM digital_maturity m WHERE m.sme_level > 0`+yearCond("m")+filter("m"),
+			yearArgs, func(rows *sql.Rows) error {
+				var id int64
+				var l cultivation.YearLevel
+				if err := rows.Scan(&id, &l.Year, &l.Level); err != nil {
+					return err
+				}
+				if r := at(id); r != nil {
+					r.DigitalLevels = append(r.DigitalLevels, l)
+				}
+				return nil
+			})
+	}()
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("sqlstore: profile facts: %w", err)
@@ -343,6 +359,7 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 		sortByYear(r.Years, func(y enterprise.Year) int { return y.Year })
 		sortByYear(r.Annual, func(a cultivation.Annual) int { return a.Year })
 		sortByYear(r.Facts, func(f cultivation.YearFacts) int { return f.Year })
+		sortByYear(r.DigitalLevels, func(l cultivation.YearLevel) int { return l.Year })
 	}
 	return out, nil
 }

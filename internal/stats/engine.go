@@ -155,6 +155,16 @@ func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind
 			return fig, err
 		}
 		fig.Value, fig.Known = float64(n), true
+	case "digital_new_smart_factories", "digital_new_digital_workshops", "digital_new_future_factories", "digital_renovation_projects":
+		// Counted from the digital-transformation records (internal/digital)
+		// by a source that holds them; another source leaves them unknown.
+		if dc, ok := e.src.(DigitalCounter); ok {
+			n, known, err := dc.CountDigitalMeasure(ctx, scopeWithRegion(sc, f), ind.Measure, snap.period.Year)
+			if err != nil {
+				return fig, err
+			}
+			fig.Value, fig.Known = float64(n), known
+		}
 	case "":
 		scopeKind, scopeCode := target.ScopeCity, ""
 		if f.Region != "" {
@@ -178,6 +188,13 @@ func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind
 	}
 	fig.SmallBase = fig.Known && ind.BaseCaveatPct > 0 && fig.Value >= ind.BaseCaveatPct
 	return fig, nil
+}
+
+// DigitalCounter is a Source that counts the digital-transformation
+// records of a year for a measure (recognitions, renovation projects);
+// known is false for a measure it does not compute.
+type DigitalCounter interface {
+	CountDigitalMeasure(ctx context.Context, sc auth.Scope, measure string, year int) (n int, known bool, err error)
 }
 
 // TitleMeasure resolves a title-counting measure to the title kind it

@@ -164,6 +164,21 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/instruments/{id}/windows":              "---------",
 	"PUT /api/v1/instrument-units/{id}/rules":            "---------",
 	"PUT /api/v1/instruments/{id}/rules":                 "---------",
+	// Digital transformation (issue 11): officials read, the city and districts record, a firm applies for itself.
+	"GET /api/v1/digital/summary":                  "-aaa-----",
+	"GET /api/v1/digital/candidates":               "-aaa-----",
+	"GET /api/v1/digital/scenarios":                "-aaaaaaaa",
+	"GET /api/v1/digital/projects":                 "-aaa-----",
+	"POST /api/v1/digital/projects":                "-a-aa----",
+	"POST /api/v1/digital/projects/import":         "-a-a-----",
+	"GET /api/v1/digital/projects/{id}":            "-aaaaaaaa",
+	"POST /api/v1/digital/projects/{id}/events":    "-a-a-----",
+	"GET /api/v1/digital/firms/{id}":               "-aaaaaaaa",
+	"POST /api/v1/digital/firms/{id}/maturity":     "-a-a-----",
+	"POST /api/v1/digital/firms/{id}/recognitions": "-a-a-----",
+	"GET /digital":                                 "-aaaa----",
+	"GET /digital/projects/{id}":                   "-aaaaaaaa",
+	"GET /digital/firms/{id}":                      "-aaaaaaaa",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -182,6 +197,7 @@ var matrixPages = []string{
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
 	"GET /notifications",
 	"GET /bigscreen", "GET /compare",
+	"GET /digital", "GET /digital/projects/{id}", "GET /digital/firms/{id}",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

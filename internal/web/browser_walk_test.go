@@ -119,6 +119,7 @@ func TestPageWalk(t *testing.T) {
 	webtest.SeedGoals(t, env)
 	webtest.SeedCultivation(t, env)
 	instrumentID := webtest.SeedInstruments(t, env)
+	webtest.SeedDigital(t, env) // project 1 for /digital/projects/{id}
 
 	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 10 * time.Minute})
 
@@ -251,6 +252,9 @@ func walkURL(env *webtest.Env, pattern string, instrumentID int64) string {
 	}
 	if strings.HasPrefix(path, "/instruments/") {
 		return strings.NewReplacer("{id}", strconv.FormatInt(instrumentID, 10)).Replace(path)
+	}
+	if strings.HasPrefix(path, "/digital/projects/") {
+		return strings.NewReplacer("{id}", "1").Replace(path)
 	}
 	if strings.HasPrefix(path, "/mujun/runs/") {
 		return strings.NewReplacer("{id}", "1", "{other}", "2").Replace(path)

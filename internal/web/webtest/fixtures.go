@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/digital"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/instruments"
@@ -180,4 +182,46 @@ func SeedInstruments(t *testing.T, env *Env) int64 {
 		t.Fatal(err)
 	}
 	return created.ID
+}
+
+// SeedDigital gives the 万州 auto-parts firm a digital record: an accepted
+// demonstration project (project id 1 in a fresh fixture) and an applied
+// one, two years of maturity, two digital workshops and a smart factory,
+// so the digital pages have records to show.
+func SeedDigital(t *testing.T, env *Env) int64 {
+	t.Helper()
+	ctx := context.Background()
+	r, err := digital.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := env.IDs[EntWanzhouAuto]
+	ps := []digital.Project{
+		{Code: "WZ-2023-001", EnterpriseID: id, Name: "总装线智能化改造", Kind: digital.KindIntelligent, Scenarios: []string{"F01", "M01"},
+			Planned: 3200 * unit.Wan, Demonstration: true, StartOn: day("2023-03-01"), EndOn: day("2023-10-31"),
+			Measures: []digital.Measure{{Indicator: digital.IndProductivity, Before: 10000, After: 16000}, {Indicator: digital.IndDefectRate, Before: 300, After: 120}},
+			Events: []digital.Event{{Stage: digital.StageApplied, Date: day("2023-02-01")}, {Stage: digital.StageApproved, Date: day("2023-02-20"), Level: digital.LevelCity},
+				{Stage: digital.StageMilestone, Date: day("2023-07-01"), Amount: 1500 * unit.Wan}, {Stage: digital.StageAccepted, Date: day("2023-12-01"), Amount: 3100 * unit.Wan},
+				{Stage: digital.StageSubsidised, Date: day("2024-02-01"), Amount: 200 * unit.Wan}}},
+		{Code: "WZ-2024-002", EnterpriseID: id, Name: "仓储物流数字化改造", Kind: digital.KindDigital, Scenarios: []string{"P03"},
+			Planned: 450 * unit.Wan, StartOn: day("2024-05-01"), EndOn: day("2024-12-31"),
+			Events: []digital.Event{{Stage: digital.StageApplied, Date: day("2024-04-01")}}},
+	}
+	opts := digital.WriteOptions{Rules: r, By: "fixture", ExpectEvents: -1}
+	if _, err := env.Store.PutDigitalProjects(ctx, auth.All(), ps, opts); err != nil {
+		t.Fatal(err)
+	}
+	nc := int64(7200)
+	if _, err := env.Store.PutDigitalMaturity(ctx, auth.All(), []digital.Maturity{
+		{EnterpriseID: id, Year: 2023, CMMM: 2, SMELevel: 3, NCRate: &nc, Cloud: true, Source: digital.SourceZJTX, Evidence: "2023-118"},
+		{EnterpriseID: id, Year: 2024, CMMM: 3, NCRate: &nc, Cloud: true, Source: digital.SourceC3MEP}}, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.AddDigitalRecognitions(ctx, auth.All(), []digital.Recognition{
+		{EnterpriseID: id, Rung: digital.RungWorkshop, Name: "总装数字化车间", RecognisedOn: day("2022-06-28"), Batch: "2022年第一批"},
+		{EnterpriseID: id, Rung: digital.RungWorkshop, Name: "冲压数字化车间", RecognisedOn: day("2022-06-28"), Batch: "2022年第一批"},
+		{EnterpriseID: id, Rung: digital.RungSmart, Name: "汽车零部件智能工厂", RecognisedOn: day("2023-12-20"), Batch: "2023年第二批"}}, opts); err != nil {
+		t.Fatal(err)
+	}
+	return 1
 }

@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/unit"
+)
+
+// The SME digital level of a maturity record reaches the cultivation
+// profile (the 专精特新 scorecard's digitalisation input), and saving it
+// marks the firm's profile changed, as the other profile writers do.
+func TestDigitalMaturityFeedsCultivation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "91500101DG", 2, 2023)
+		gen0, err := st.ProfileGeneration(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A bad record changes nothing.
+		if _, err := st.PutDigitalMaturity(ctx, auth.All(), []digital.Maturity{{EnterpriseID: ids[0], Year: 2023, SMELevel: 3, Source: digital.SourceZJTX},
+			{EnterpriseID: ids[1], Year: 2023, SMELevel: 9, Source: digital.SourceZJTX}}, digital.WriteOptions{}); err == nil {
+			t.Fatal("a level 9 was stored")
+		}
+		if ms, _ := st.DigitalMaturity(ctx, auth.All(), digital.RecordFilter{}); len(ms) != 0 {
+			t.Fatalf("stored %v", ms)
+		}
+		// Another district's officer cannot write this firm's record.
+		if _, err := st.PutDigitalMaturity(ctx, auth.Region(regionB), []digital.Maturity{{EnterpriseID: ids[0], Year: 2023, SMELevel: 3, Source: digital.SourceZJTX}}, digital.WriteOptions{}); err == nil {
+			t.Fatal("written outside the scope")
+		}
+		nc := int64(7000)
+		if _, err := st.PutDigitalMaturity(ctx, auth.All(), []digital.Maturity{{EnterpriseID: ids[0], Year: 2022, SMELevel: 2, Source: digital.SourceZJTX},
+			{EnterpriseID: ids[0], Year: 2023, SMELevel: 3, CMMM: 2, NCRate: &nc, Cloud: true, Source: digital.SourceZJTX, Evidence: "r-1"}}, digital.WriteOptions{By: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		gen1, _ := st.ProfileGeneration(ctx)
+		changed, all, err := st.ProfileChanges(ctx, gen0, gen1)
+		if err != nil || all || len(changed) != 1 || changed[0] != ids[0] {
+			t.Fatalf("profile changes %v all=%v err=%v (generation %d → %d)", changed, all, err, gen0, gen1)
+		}
+		raws, err := st.ProfileRaws(ctx, auth.All(), cultivation.ProfileQuery{FromYear: 2020, ToYear: 2023, EnterpriseID: ids[0]})
+		if err != nil || len(raws) != 1 {
+			t.Fatal(err, len(raws))
+		}
+		if got := raws[0].DigitalLevels; len(got) != 2 || got[1] != (cultivation.YearLevel{Year: 2023, Level: 3}) {
+			t.Fatalf("digital levels %v", got)
+		}
+		// A profile on 2024-06-30 reads the prior year's (2023) level.
+		if p := cultivation.BuildProfile(&raws[0], time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)); p.DigitalLevel == nil || *p.DigitalLevel != 3 {
+			t.Fatalf("profile digital level %v", p.DigitalLevel)
+		}
+		// Saving again replaces the year's record.
+		if _, err := st.PutDigitalMaturity(ctx, auth.All(), []digital.Maturity{{EnterpriseID: ids[0], Year: 2023, SMELevel: 4, Source: digital.SourceZJTX}}, digital.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := st.DigitalMaturity(ctx, auth.All(), digital.RecordFilter{EnterpriseID: ids[0]})
+		if len(ms) != 2 || ms[1].SMELevel != 4 || ms[1].NCRate != nil || ms[1].Cloud {
+			t.Fatalf("maturity %+v", ms)
+		}
+	})
+}
+
+// Projects: a stage appended against a stale history is refused, a bad
+// step changes nothing, and a bulk write is all or nothing.
+func TestDigitalProjectWrites(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "91500101DP", 1, 2023)
+		r, err := digital.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(m, d int) time.Time { return digital.Day(2023, time.Month(m), d) }
+		p := digital.Project{Code: "P-1", EnterpriseID: ids[0], Name: "改造", Kind: digital.KindIntelligent, Scenarios: []string{"F01"},
+			Planned: 500 * unit.Wan, StartOn: day(3, 1), EndOn: day(12, 1), Events: []digital.Event{{Stage: digital.StageApplied, Date: day(2, 1)}}}
+		opts := digital.WriteOptions{Rules: r, By: "t", ExpectEvents: -1}
+		got, err := st.CreateDigitalProject(ctx, auth.All(), p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateDigitalProject(ctx, auth.All(), p, opts); err == nil {
+			t.Fatal("the same code twice")
+		}
+		if _, err := st.AppendDigitalEvent(ctx, auth.Region(regionB), got.ID, digital.Event{Stage: digital.StageWithdrawn, Date: day(2, 2)}, opts); err == nil {
+			t.Fatal("another district's project was changed")
+		}
+		if _, err := st.AppendDigitalEvent(ctx, auth.All(), got.ID, digital.Event{Stage: digital.StageApproved, Date: day(2, 10), Level: digital.LevelCity}, opts); err == nil {
+			t.Fatal("a ¥5 m project approved by the city")
+		}
+		stale := opts
+		stale.ExpectEvents = 0
+		if _, err := st.AppendDigitalEvent(ctx, auth.All(), got.ID, digital.Event{Stage: digital.StageApproved, Date: day(2, 10), Level: digital.LevelDistrict}, stale); err == nil {
+			t.Fatal("a stale append was accepted")
+		}
+		after, err := st.AppendDigitalEvent(ctx, auth.All(), got.ID, digital.Event{Stage: digital.StageApproved, Date: day(2, 10), Level: digital.LevelDistrict}, opts)
+		if err != nil || len(after.Events) != 2 {
+			t.Fatal(err, after.Events)
+		}
+		// Bulk: one project of another firm under the same code refuses the lot.
+		other := seedFirmIn(t, st, regionB)
+		q := p
+		q.Code, q.EnterpriseID = "P-2", ids[0]
+		clash := p
+		clash.EnterpriseID = other
+		if _, err := st.PutDigitalProjects(ctx, auth.All(), []digital.Project{q, clash}, opts); err == nil {
+			t.Fatal("a code of another firm was taken over")
+		}
+		if ps, _ := st.DigitalProjects(ctx, auth.All(), digital.RecordFilter{}); len(ps) != 1 {
+			t.Fatalf("%d projects after a refused bulk write", len(ps))
+		}
+		res, err := st.PutDigitalProjects(ctx, auth.All(), []digital.Project{q}, opts)
+		if err != nil || res.Inserted != 1 {
+			t.Fatal(err, res)
+		}
+		if res, _ := st.PutDigitalProjects(ctx, auth.All(), []digital.Project{q}, opts); res.Unchanged != 1 {
+			t.Fatalf("repeat: %+v", res)
+		}
+	})
+}
