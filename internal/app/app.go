@@ -144,7 +144,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
-	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard})
+	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard,
+		Published: stats.NewEngine(st.AsPublished(), ref.Indicators)})
 	rep, err := reporting.NewService(st, reporting.Options{})
 	if err != nil {
 		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them

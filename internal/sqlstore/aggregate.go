@@ -27,6 +27,13 @@ var dimColumn = map[stats.Dim]string{
 // Aggregate sums agg_month for the query, within scope. Enterprise users
 // have no aggregate view: statistics over other firms are not theirs to see.
 func (s *Store) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]stats.Row, error) {
+	return s.aggregate(ctx, sc, q, false)
+}
+
+// aggregate sums the summaries for q; published reads the published
+// months from their snapshot (agg_published) and the other months from
+// agg_month.
+func (s *Store) aggregate(ctx context.Context, sc auth.Scope, q stats.Query, published bool) ([]stats.Row, error) {
 	if sc.Empty() || (!sc.IsAll() && sc.EnterpriseID != 0) {
 		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
@@ -81,7 +88,11 @@ func (s *Store) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]
 	if len(groups) > 0 {
 		query += strings.Join(groups, ", ") + ", "
 	}
-	query += sel + " FROM " + tableFor(q, !sc.IsAll()) + " WHERE " + strings.Join(conds, " AND ")
+	from := tableFor(q, !sc.IsAll())
+	if published {
+		from = publishedFrom
+	}
+	query += sel + " FROM " + from + " WHERE " + strings.Join(conds, " AND ")
 	if len(groups) > 0 {
 		query += " GROUP BY " + strings.Join(groups, ", ") + " ORDER BY " + strings.Join(groups, ", ")
 	}
