@@ -112,6 +112,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("reference data: %w", err)
 	}
+	// Every bureau's task table reaches the target table on start, not
+	// only through the demo; a table is rewritten only when its version
+	// or content changed.
+	synced, err := st.SyncTaskTables(ctx, ref.TaskTables.Syncs())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("task tables: %w", err)
+	}
+	if len(synced) > 0 {
+		log.Info("synced task tables", "tables", synced, "version", ref.TaskTables.Version)
+	}
 	if err := st.SeedMujunBuiltins(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
