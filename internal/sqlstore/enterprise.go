@@ -44,6 +44,9 @@ type UpsertResult struct {
 	// ForReview counts monthly-report rows that became submissions
 	// awaiting review (or drafts to explain) rather than accepted data.
 	ForReview int
+	// Pending counts enterprise-list rows of a district user sent to the
+	// city for confirmation (ImportDistrictEnterprises).
+	Pending int
 }
 
 // UpsertEnterprises writes enterprises keyed by credit code, and their yearly

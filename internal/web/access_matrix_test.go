@@ -134,6 +134,10 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/tasks/entries/import":                     "-----a---",
 	"POST /api/v1/tasks/locks":                              "-a-------",
 	"POST /api/v1/tasks/reviews":                            "-a-------",
+	// The city's confirmation queue of firms new to a district (issue 8).
+	"GET /api/v1/enterprise-requests":                "-aaa-----",
+	"POST /api/v1/enterprise-requests/{id}/decision": "-a-------",
+	"GET /import/requests":                           "-aaa-----",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -150,6 +154,7 @@ var matrixPages = []string{
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
+	"GET /import/requests",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

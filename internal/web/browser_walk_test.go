@@ -25,6 +25,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/web"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
@@ -119,6 +122,12 @@ func TestPageWalk(t *testing.T) {
 	webtest.SeedGoals(t, env)
 	webtest.SeedCultivation(t, env)
 	instrumentID := webtest.SeedInstruments(t, env)
+	// A firm new to 万州 waiting in the city's confirmation queue.
+	if _, err := env.Store.ImportDistrictEnterprises(context.Background(), auth.Region("500101"), env.Users["wanzhou"], []sqlstore.EnterpriseWithYear{{
+		Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, "500101", 99), Name: "万州待确认企业有限公司", RegionCode: "500101", IndustryCode: "3670",
+			Founded: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)}}}, false); err != nil {
+		t.Fatal(err)
+	}
 
 	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 10 * time.Minute})
 

@@ -65,3 +65,23 @@ CREATE TABLE task_table_sync (
     digest     TEXT NOT NULL,
     synced_at  BIGINT NOT NULL
 );
+
+-- Firms a district's enterprise import names that are not the district's
+-- (issue 8): they wait here for the city to confirm, whether or not the
+-- credit code is registered in another district, so the import's answer
+-- does not tell the district which is the case.
+CREATE TABLE enterprise_request (
+    id           @ID@,
+    credit_code  TEXT NOT NULL,
+    region_code  TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    requested_by BIGINT NOT NULL,
+    requested_at BIGINT NOT NULL,
+    state        TEXT NOT NULL,
+    decided_by   BIGINT NOT NULL DEFAULT 0,
+    decided_at   BIGINT NOT NULL DEFAULT 0,
+    reason       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX enterprise_request_region ON enterprise_request(region_code, state);
+CREATE INDEX enterprise_request_code ON enterprise_request(credit_code, state);
