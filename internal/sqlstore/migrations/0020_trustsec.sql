@@ -85,3 +85,15 @@ CREATE TABLE enterprise_request (
 );
 CREATE INDEX enterprise_request_region ON enterprise_request(region_code, state);
 CREATE INDEX enterprise_request_code ON enterprise_request(credit_code, state);
+
+-- Personal data of the registry (issue 8): the legal representative and
+-- the contact person with a phone number, as a real registry holds them,
+-- kept apart from the enterprise row so that every read of it is a
+-- deliberate join and lists mask it for roles without personal.read.
+CREATE TABLE enterprise_contact (
+    enterprise_id BIGINT PRIMARY KEY REFERENCES enterprise(id),
+    legal_rep     TEXT NOT NULL,
+    contact_name  TEXT NOT NULL,
+    contact_phone TEXT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
