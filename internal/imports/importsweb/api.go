@@ -24,12 +24,12 @@ import (
 
 // apiImportResult counts what an accepted import changed.
 type apiImportResult struct {
-	Kind      string        `json:"kind"`
-	Rows      int           `json:"rows"`
-	Inserted  int           `json:"inserted"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	ForReview int           `json:"for_review"`
+	Kind      string `json:"kind"`
+	Rows      int    `json:"rows"`
+	Inserted  int    `json:"inserted"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	ForReview int    `json:"for_review"`
 	// PendingConfirmation counts a district's rows naming firms that are
 	// not the district's, sent to the city for confirmation.
 	PendingConfirmation int           `json:"pending_confirmation"`

@@ -101,4 +101,3 @@ func TestDistrictImportRevealsNoOtherDistrict(t *testing.T) {
 		}
 	})
 }
-

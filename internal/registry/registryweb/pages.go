@@ -192,18 +192,18 @@ type enterpriseProfilePage struct {
 	// Personal data, masked without personal.read.
 	LegalRep, ContactName, ContactPhone string
 	Years                               []profileYear
-	Titles       []profileTitle
-	ReportYears  []web.Option
-	Fields       []web.Option
-	Year         int
-	Field        report.FieldInfo
-	FieldName    string
-	FieldUnit    string
-	Cumulative   bool
-	Rows         []profileMonth
-	Chart        web.ChartPanel
-	Data         profileData
-	ListURL      string
+	Titles                              []profileTitle
+	ReportYears                         []web.Option
+	Fields                              []web.Option
+	Year                                int
+	Field                               report.FieldInfo
+	FieldName                           string
+	FieldUnit                           string
+	Cumulative                          bool
+	Rows                                []profileMonth
+	Chart                               web.ChartPanel
+	Data                                profileData
+	ListURL                             string
 }
 
 type profileYear struct {
