@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/accounts"
+	"github.com/industrybrain/ibrain/internal/accounts/accountsweb"
 	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
@@ -43,6 +45,7 @@ func features() []feature {
 		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
 			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{}))
 		}},
+		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc { return accountsweb.Module(accounts.NewService(a.Store, nil)) }},
 	}
 }
 

@@ -138,6 +138,16 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/enterprise-requests":                "-aaa-----",
 	"POST /api/v1/enterprise-requests/{id}/decision": "-a-------",
 	"GET /import/requests":                           "-aaa-----",
+	// The security administrator's account controls (issue 8); {user} is
+	// left unfilled, so the actions change no fixture account here.
+	"GET /api/v1/security/users":                      "-------a-",
+	"GET /api/v1/security/policy":                     "-------a-",
+	"POST /api/v1/security/users/{user}/unlock":       "-------a-",
+	"POST /api/v1/security/users/{user}/disable":      "-------a-",
+	"POST /api/v1/security/users/{user}/enable":       "-------a-",
+	"POST /api/v1/security/users/{user}/end-sessions": "-------a-",
+	"GET /security/users":                             "-------a-",
+	"GET /security/policy":                            "-------a-",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -154,7 +164,7 @@ var matrixPages = []string{
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
-	"GET /import/requests",
+	"GET /import/requests", "GET /security/users", "GET /security/policy",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

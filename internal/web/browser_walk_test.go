@@ -157,7 +157,7 @@ func TestPageWalk(t *testing.T) {
 	users := []struct {
 		name string
 		col  int // the user's column in accessMatrix
-	}{{"admin", 1}, {"wanzhou", 3}, {"firm", 4}}
+	}{{"admin", 1}, {"wanzhou", 3}, {"firm", 4}, {"secadmin", 7}}
 	visits := 0
 	start := time.Now()
 	for _, u := range users {
