@@ -42,6 +42,9 @@ type Config struct {
 	// SSOConfig is the path of the single sign-on configuration (JSON,
 	// see README); none when empty.
 	SSOConfig string
+	// AuditKeyFile is the audit trail's HMAC key file (audit.LoadKey);
+	// without one the chain is plain SHA-256.
+	AuditKeyFile string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -83,6 +86,7 @@ type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
 	Imports     imports.Limits      // imports running at once
 	SSO         sso.Config          // single sign-on providers; none when zero
+	AuditKey    []byte              // the audit chain's HMAC key; plain SHA-256 when nil
 }
 
 // Open connects, migrates and syncs reference data.
@@ -128,6 +132,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
 	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}}
+	if cfg.AuditKeyFile != "" {
+		if opts.AuditKey, err = audit.LoadKey(cfg.AuditKeyFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	if cfg.SSOConfig != "" {
 		data, err := os.ReadFile(cfg.SSOConfig)
 		if err != nil {
@@ -173,7 +183,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Imports:     imports.NewServiceWith(st, ref.Regions, ref.Industries, opts.Imports).WithReporting(rep),
 		Reporting:   rep,
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
-		Audit:       audit.NewService(st, audit.Options{}),
+		Audit:       audit.NewService(st, audit.Options{Key: opts.AuditKey}),
 		SSO:         sso.NewService(opts.SSO, st),
 	}
 }
