@@ -26,6 +26,11 @@ func TestSecurityAdministratorPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		env.Run(t, []webtest.Scenario{
+			// The administrators land on their duty's page; "/" used to
+			// send them back to "/" (a redirect loop).
+			{Name: "the security administrator's home", URL: "/", User: "secadmin", WantStatus: 303, WantHeader: map[string]string{"Location": "/security/users"}},
+			{Name: "the audit administrator's home", URL: "/", User: "auditor", WantStatus: 303, WantHeader: map[string]string{"Location": "/audit"}},
+			{Name: "the system administrator's home", URL: "/", User: "sysadmin", WantStatus: 303, WantHeader: map[string]string{"Location": "/account"}},
 			{Name: "the analyst has a session", URL: "/api/v1/me", User: "analyst", WantStatus: 200},
 			{Name: "the accounts page", URL: "/security/users", User: "secadmin", WantStatus: 200,
 				WantContains: []string{`id="accounts-table"`, `data-account="analyst"`, "status-locked", "status-disabled", `data-account-action="unlock"`}},
