@@ -524,3 +524,20 @@ func (s *Service) EnterpriseRequests(ctx context.Context, sc auth.Scope, state s
 func (s *Service) DecideEnterpriseRequest(ctx context.Context, id int64, d sqlstore.Decision) (sqlstore.EnterpriseRequest, error) {
 	return s.store.DecideEnterpriseRequest(ctx, id, d)
 }
+
+// The city's confirmation queue as the adapters see it (the store keeps
+// the requests), so the web side needs only this service.
+type (
+	// EnterpriseRequest is a firm a district's enterprise list named that
+	// is not the district's, waiting for the city.
+	EnterpriseRequest = sqlstore.EnterpriseRequest
+	// Decision is the city's answer to a request.
+	Decision = sqlstore.Decision
+)
+
+// The states of a request.
+const (
+	RequestPending   = sqlstore.RequestPending
+	RequestConfirmed = sqlstore.RequestConfirmed
+	RequestRejected  = sqlstore.RequestRejected
+)

@@ -8,7 +8,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/imports"
-	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -48,7 +47,7 @@ type apiDecision struct {
 	Reason string `json:"reason"`
 }
 
-func toAPIRequest(q sqlstore.EnterpriseRequest) apiRequest {
+func toAPIRequest(q imports.EnterpriseRequest) apiRequest {
 	out := apiRequest{ID: q.ID, CreditCode: q.Row.Enterprise.CreditCode, Name: q.Row.Enterprise.Name, RegionCode: q.Row.Enterprise.RegionCode,
 		RequestedBy: q.RequestedBy, RequestedAt: q.RequestedAt.Format(time.RFC3339), State: q.State, DecidedBy: q.DecidedBy, Reason: q.Reason,
 		RegisteredIn: q.RegisteredIn}
@@ -90,7 +89,7 @@ func (m *module) apiRequestDecide(w http.ResponseWriter, r *http.Request, c web.
 	default:
 		return web.BadParam("action", "confirm or reject")
 	}
-	q, err := m.svc.DecideEnterpriseRequest(r.Context(), id, sqlstore.Decision{Confirm: confirm, Reason: strings.TrimSpace(d.Reason), By: c.User.ID})
+	q, err := m.svc.DecideEnterpriseRequest(r.Context(), id, imports.Decision{Confirm: confirm, Reason: strings.TrimSpace(d.Reason), By: c.User.ID})
 	if err != nil {
 		return err
 	}
@@ -135,7 +134,7 @@ func (m *module) requestsPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	}
 	for _, q := range qs {
 		row := requestRow{apiRequest: toAPIRequest(q), District: name(q.Row.Enterprise.RegionCode), StateText: m.core.T(lang, "import.request_"+q.State),
-			Pending: q.State == sqlstore.RequestPending}
+			Pending: q.State == imports.RequestPending}
 		if q.RegisteredIn != "" {
 			row.RegisteredIn = name(q.RegisteredIn)
 		}
