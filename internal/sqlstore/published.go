@@ -57,7 +57,20 @@ type Published struct{ *Store }
 // AsPublished returns the store's "as published" view.
 func (s *Store) AsPublished() Published { return Published{s} }
 
-// Aggregate implements stats.Source on the published basis.
+// Aggregate implements stats.Source on the published basis. A single
+// month reads either its snapshot or, when it is not published, the
+// current summaries with their rollups; a whole year (the trend) reads
+// both through publishedFrom.
 func (p Published) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]stats.Row, error) {
-	return p.Store.aggregate(ctx, sc, q, true)
+	if q.Month == 0 {
+		return p.Store.aggregate(ctx, sc, q, publishedFrom)
+	}
+	var n int
+	if err := p.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agg_published_period WHERE year = $1 AND month = $2`, q.Year, q.Month).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return p.Store.aggregate(ctx, sc, q, "")
+	}
+	return p.Store.aggregate(ctx, sc, q, "agg_published")
 }

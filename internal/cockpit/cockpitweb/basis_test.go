@@ -57,6 +57,29 @@ func outputKPI(t *testing.T, env *webtest.Env, basis string) float64 {
 	return 0
 }
 
+// juneTrendPoint reads June 2024 from the output trend on a basis (the
+// whole-year read, which joins published and unpublished months).
+func juneTrendPoint(t *testing.T, env *webtest.Env, basis string) float64 {
+	t.Helper()
+	_, body := env.Do(webtest.Scenario{URL: "/api/v1/stats/trend?indicator=IND_OUTPUT&year=2024&basis=" + basis, User: "analyst", WantStatus: 200})
+	var doc struct {
+		Points []struct {
+			Period string   `json:"period"`
+			Value  *float64 `json:"value"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	for _, p := range doc.Points {
+		if p.Period == "2024-06" && p.Value != nil {
+			return *p.Value
+		}
+	}
+	t.Fatalf("no 2024-06 in %s", body)
+	return 0
+}
+
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 // TestCockpitAsPublishedAndAsRevised: the city publishes June, a revision
@@ -117,6 +140,12 @@ func TestCockpitAsPublishedAndAsRevised(t *testing.T) {
 		}
 		if got := outputKPI(t, env, "revised"); !near(got, after) {
 			t.Errorf("June output as revised = %v, want %v (the records after the revision)", got, after)
+		}
+		if got := juneTrendPoint(t, env, "published"); !near(got, before) {
+			t.Errorf("June in the trend as published = %v, want %v", got, before)
+		}
+		if got := juneTrendPoint(t, env, "revised"); !near(got, after) {
+			t.Errorf("June in the trend as revised = %v, want %v", got, after)
 		}
 		if got := outputKPI(t, env, ""); !near(got, after) {
 			t.Errorf("June output by default = %v, want as revised %v", got, after)
