@@ -161,6 +161,12 @@ func TestPageWalk(t *testing.T) {
 	visits := 0
 	start := time.Now()
 	for _, u := range users {
+		pages := pages
+		if u.name == "secadmin" {
+			// The administrators hold no data scope; the security
+			// administrator is walked over the pages of that duty.
+			pages = slices.DeleteFunc(slices.Clone(pages), func(p walkPage) bool { return !strings.HasPrefix(p.pattern, "GET /security/") })
+		}
 		if !t.Run(u.name, func(t *testing.T) { walkAs(t, b, env, u.name, u.col, pages, string(keys), &visits) }) {
 			continue
 		}
