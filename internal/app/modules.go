@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/instruments/instrumentsweb"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
+	"github.com/industrybrain/ibrain/internal/notify/notifyweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/reporting/reportingweb"
 	"github.com/industrybrain/ibrain/internal/sso/ssoweb"
@@ -44,6 +45,9 @@ func features() []feature {
 		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
 			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{}))
+		}},
+		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
+			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
 		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc { return accountsweb.Module(accounts.NewService(a.Store, nil)) }},
 	}
