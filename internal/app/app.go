@@ -51,6 +51,9 @@ type Config struct {
 	// SMTP is the mail server notifications are sent through; no mail
 	// when its Addr is empty.
 	SMTP mailer.Config
+	// AuditKeyFile is the audit trail's HMAC key file (audit.LoadKey);
+	// without one the chain is plain SHA-256.
+	AuditKeyFile string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -99,6 +102,7 @@ type Options struct {
 	Imports     imports.Limits      // imports running at once
 	SSO         sso.Config          // single sign-on providers; none when zero
 	Instruments instruments.Options // the marketplace's clock, prefix and file directory
+	AuditKey    []byte              // the audit chain's HMAC key; plain SHA-256 when nil
 }
 
 // Open connects, migrates and syncs reference data.
@@ -128,11 +132,28 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("reference data: %w", err)
 	}
+	// Every bureau's task table reaches the target table on start, not
+	// only through the demo; a table is rewritten only when its version
+	// or content changed.
+	synced, err := st.SyncTaskTables(ctx, ref.TaskTables.Syncs())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("task tables: %w", err)
+	}
+	if len(synced) > 0 {
+		log.Info("synced task tables", "tables", synced, "version", ref.TaskTables.Version)
+	}
 	if err := st.SeedMujunBuiltins(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("mujun configurations: %w", err)
 	}
 	opts := Options{Imports: imports.Limits{MaxConcurrent: cfg.MaxImports}, Instruments: instruments.Options{FileDir: cfg.InstrumentFiles}}
+	if cfg.AuditKeyFile != "" {
+		if opts.AuditKey, err = audit.LoadKey(cfg.AuditKeyFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	if cfg.SSOConfig != "" {
 		data, err := os.ReadFile(cfg.SSOConfig)
 		if err != nil {
@@ -167,7 +188,8 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := stats.NewEngine(st, ref.Indicators)
-	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard})
+	ck := cockpit.NewService(st, eng, cockpit.Options{OnScoreboard: ref.TaskTables.OnScoreboard,
+		Published: stats.NewEngine(st.AsPublished(), ref.Indicators)})
 	rep, err := reporting.NewService(st, reporting.Options{})
 	if err != nil {
 		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them
@@ -184,7 +206,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Imports:     imports.NewServiceWith(st, ref.Regions, ref.Industries, opts.Imports).WithReporting(rep),
 		Reporting:   rep,
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
-		Audit:       audit.NewService(st, audit.Options{}),
+		Audit:       audit.NewService(st, audit.Options{Key: opts.AuditKey}),
 		SSO:         sso.NewService(opts.SSO, st),
 		Instruments: instruments.NewService(st, opts.Instruments),
 		Notify:      notify.NewService(st, notify.Options{}),

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/industrybrain/ibrain/internal/accounts"
+	"github.com/industrybrain/ibrain/internal/accounts/accountsweb"
 	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
@@ -47,6 +49,7 @@ func features() []feature {
 			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
 		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(digital.NewService(a.Store, nil)) }},
+		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc { return accountsweb.Module(accounts.NewService(a.Store, nil)) }},
 	}
 }
 

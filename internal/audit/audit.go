@@ -11,6 +11,7 @@
 package audit
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -62,7 +63,21 @@ type Event struct {
 	Detail   string // free text, e.g. a status code or a changed field
 	PrevHash string
 	Hash     string
+
+	// key, set by Service.Record when the trail has a key, makes Seal
+	// write a keyed hash. It is never stored.
+	key []byte
 }
+
+// KeyedPrefix marks a keyed hash: "hmac-sha256:" and the hex HMAC-SHA256
+// of the canonical fields under the trail's key. Without the key nobody
+// can compute it, so whoever can write the database but does not hold the
+// key cannot re-seal an edited record. Records sealed before a key was
+// configured keep their plain SHA-256 hash; the chain links both kinds.
+const KeyedPrefix = "hmac-sha256:"
+
+// MinKeyBytes is the shortest key accepted.
+const MinKeyBytes = 32
 
 // Genesis is the previous hash of the first event.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -97,16 +112,32 @@ func (e Event) ComputeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ComputeKeyedHash returns the keyed hash e should carry under key.
+func (e Event) ComputeKeyedHash(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(e.canonical()))
+	return KeyedPrefix + hex.EncodeToString(m.Sum(nil))
+}
+
+// Keyed reports whether e carries a keyed hash.
+func (e Event) Keyed() bool { return strings.HasPrefix(e.Hash, KeyedPrefix) }
+
 // Seal links e after the event (prevSeq, prevHash): it sets Seq, PrevHash
-// and Hash. The store calls it inside the transaction that reads the head,
-// so two writers cannot both link to the same predecessor.
+// and Hash (keyed when the trail that recorded e has a key). The store
+// calls it inside the transaction that reads the head, so two writers
+// cannot both link to the same predecessor.
 func Seal(e Event, prevSeq int64, prevHash string) Event {
 	if prevHash == "" {
 		prevHash = Genesis
 	}
 	e.At = e.At.Truncate(time.Millisecond)
 	e.Seq, e.PrevHash = prevSeq+1, prevHash
-	e.Hash = e.ComputeHash()
+	if len(e.key) > 0 {
+		e.Hash = e.ComputeKeyedHash(e.key)
+	} else {
+		e.Hash = e.ComputeHash()
+	}
+	e.key = nil
 	return e
 }
 
@@ -127,6 +158,11 @@ const (
 	Edited   ProblemKind = "edited"   // its fields no longer give its hash
 	Deleted  ProblemKind = "deleted"  // its sequence number is missing
 	Relinked ProblemKind = "relinked" // its link to the previous record was changed
+	// KeyNeeded: the record carries a keyed hash and the check has no key.
+	KeyNeeded ProblemKind = "needs the audit key to verify"
+	// Unkeyed: with a key, a record after a keyed one carries a plain
+	// hash, as if re-sealed by someone without the key.
+	Unkeyed ProblemKind = "unkeyed after keyed records"
 )
 
 // Problem names one damaged record.
@@ -140,11 +176,13 @@ func (p Problem) String() string { return fmt.Sprintf("record %d %s", p.Seq, p.K
 // Verifier checks a chain record by record, in sequence order, without
 // holding it in memory.
 type Verifier struct {
-	head     Head
-	nextSeq  int64
-	prevHash string
-	problems []Problem
-	checked  int64
+	head       Head
+	nextSeq    int64
+	prevHash   string
+	problems   []Problem
+	checked    int64
+	key        []byte
+	firstKeyed int64
 }
 
 // NewVerifier starts a check of the records after head.ArchivedSeq.
@@ -155,6 +193,18 @@ func NewVerifier(head Head) *Verifier {
 	}
 	return &Verifier{head: head, nextSeq: head.ArchivedSeq + 1, prevHash: prev}
 }
+
+// NewKeyedVerifier is NewVerifier that checks keyed hashes with key.
+func NewKeyedVerifier(head Head, key []byte) *Verifier {
+	v := NewVerifier(head)
+	v.key = key
+	return v
+}
+
+// FirstKeyed is the first record seen with a keyed hash (0: none). Keep
+// it with the head outside the platform: a chain re-sealed from before it
+// without the key would otherwise pass as a chain never keyed.
+func (v *Verifier) FirstKeyed() int64 { return v.firstKeyed }
 
 // Add checks the next stored record.
 func (v *Verifier) Add(e Event) {
@@ -171,8 +221,20 @@ func (v *Verifier) Add(e Event) {
 			v.problems = append(v.problems, Problem{Seq: e.Seq - 1, Kind: Relinked})
 		}
 	}
-	if e.ComputeHash() != e.Hash {
+	switch {
+	case e.Keyed() && v.key == nil:
+		v.problems = append(v.problems, Problem{Seq: e.Seq, Kind: KeyNeeded})
+	case e.Keyed():
+		if !hmac.Equal([]byte(e.ComputeKeyedHash(v.key)), []byte(e.Hash)) {
+			v.problems = append(v.problems, Problem{Seq: e.Seq, Kind: Edited})
+		}
+	case v.key != nil && v.firstKeyed > 0:
+		v.problems = append(v.problems, Problem{Seq: e.Seq, Kind: Unkeyed})
+	case e.ComputeHash() != e.Hash:
 		v.problems = append(v.problems, Problem{Seq: e.Seq, Kind: Edited})
+	}
+	if e.Keyed() && v.firstKeyed == 0 {
+		v.firstKeyed = e.Seq
 	}
 	v.prevHash = e.Hash
 	v.nextSeq = e.Seq + 1

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -64,6 +66,23 @@ type Options struct {
 	Retention time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Key, when set (at least MinKeyBytes), seals new records with
+	// HMAC-SHA256 under it and verifies keyed records with it (LoadKey).
+	Key []byte
+}
+
+// LoadKey reads an audit key file: its content, surrounding white space
+// removed, of at least MinKeyBytes bytes (e.g. 'openssl rand -hex 32').
+func LoadKey(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	key := bytes.TrimSpace(data)
+	if len(key) < MinKeyBytes {
+		return nil, fmt.Errorf("audit key %s: %d bytes, want at least %d", path, len(key), MinKeyBytes)
+	}
+	return key, nil
 }
 
 // MinRetention is the shortest retention allowed: 等保 L3 asks for audit
@@ -96,6 +115,7 @@ func (s *Service) Record(ctx context.Context, e Event) error {
 		e.Outcome = OK
 	}
 	e.At = s.opts.Now()
+	e.key = s.opts.Key
 	_, err := s.store.AppendAudit(ctx, e)
 	return err
 }
@@ -110,9 +130,10 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Event, error) {
 
 // Report is the outcome of a verification.
 type Report struct {
-	Head     Head
-	Checked  int64
-	Problems []Problem
+	Head       Head
+	Checked    int64
+	Problems   []Problem
+	FirstKeyed int64 // the first record with a keyed hash (0: none)
 }
 
 // OK reports whether the chain is intact.
@@ -124,11 +145,11 @@ func (s *Service) Verify(ctx context.Context) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	v := NewVerifier(head)
+	v := NewKeyedVerifier(head, s.opts.Key)
 	if err := s.store.ScanAudit(ctx, 0, func(e Event) error { v.Add(e); return nil }); err != nil {
 		return Report{}, err
 	}
-	return Report{Head: head, Problems: v.Finish(), Checked: v.Checked()}, nil
+	return Report{Head: head, Problems: v.Finish(), Checked: v.Checked(), FirstKeyed: v.FirstKeyed()}, nil
 }
 
 // exportLine is one event as a line of JSON, in an export or archive.

@@ -7,9 +7,9 @@ import (
 
 // Masking of personal data (个人信息去标识化显示) for users without the
 // PersonalRead permission: lists and exports show enough to tell records
-// apart, not enough to identify or contact a person. The enterprise data
-// holds no personal fields yet; a module that adds contact names, phone
-// numbers or ID numbers shows them through Masker.
+// apart, not enough to identify or contact a person. The registry's
+// enterprise contacts (legal representative, contact person and phone)
+// are shown through it in lists, pages, the API and exports.
 
 // PersonalRead is the permission to see personal data unmasked.
 const PersonalRead Permission = "personal.read"
@@ -19,6 +19,10 @@ type Masker struct{ on bool }
 
 // MaskerFor returns the masker of u under p.
 func MaskerFor(p *Policy, u User) Masker { return Masker{on: !p.Allows(u, PersonalRead)} }
+
+// MaskerWith returns the masker of a user whose permissions can answers
+// (a request's web.Ctx.Can).
+func MaskerWith(can func(Permission) bool) Masker { return Masker{on: !can(PersonalRead)} }
 
 // Phone keeps the first 3 and last 4 digits of a mobile number
 // ("138****5678") and the last 4 of anything else.

@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/audit"
 )
 
@@ -31,11 +32,12 @@ func runAudit(ctx context.Context, args []string, std IO) error {
 // auditVerify walks the chain and names every damaged record; exit code 1
 // when there is one.
 func auditVerify(ctx context.Context, args []string, std IO) error {
-	fs, db := newFlags("audit verify", "[flags]", std)
+	fs, db := newFlags("audit verify", "[--key-file FILE] [flags]", std)
+	keyFile := fs.String("key-file", app.FromEnv("IBRAIN_AUDIT_KEY_FILE", ""), "the audit chain's HMAC key (env IBRAIN_AUDIT_KEY_FILE): needed to verify keyed records")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *db, std)
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: logger(std.Stderr), AuditKeyFile: *keyFile})
 	if err != nil {
 		return err
 	}
@@ -46,6 +48,9 @@ func auditVerify(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "checked %d records; head seq %d hash %s; archived through seq %d\n",
 		rep.Checked, rep.Head.LastSeq, rep.Head.LastHash, rep.Head.ArchivedSeq)
+	if rep.FirstKeyed > 0 {
+		fmt.Fprintf(std.Stdout, "keyed (HMAC-SHA256) from seq %d\n", rep.FirstKeyed)
+	}
 	if rep.OK() {
 		fmt.Fprintln(std.Stdout, "audit trail intact")
 		return nil

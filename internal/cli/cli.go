@@ -148,7 +148,7 @@ func logger(w io.Writer) *slog.Logger {
 }
 
 func openApp(ctx context.Context, db string, std IO) (*app.App, error) {
-	return app.Open(ctx, app.Config{DB: db, Logger: logger(std.Stderr)})
+	return app.Open(ctx, app.Config{DB: db, Logger: logger(std.Stderr), AuditKeyFile: app.FromEnv("IBRAIN_AUDIT_KEY_FILE", "")})
 }
 
 func runMigrate(ctx context.Context, args []string, std IO) error {

@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
 	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
 	instrumentFiles := fs.String("instrument-files", app.FromEnv("IBRAIN_INSTRUMENT_FILES", ""), "directory for the instruments' photos and documents; in the database when empty (env IBRAIN_INSTRUMENT_FILES)")
+	auditKey := fs.String("audit-key-file", app.FromEnv("IBRAIN_AUDIT_KEY_FILE", ""), "HMAC key of the audit chain, a file of at least 32 bytes (env IBRAIN_AUDIT_KEY_FILE; see docs/SECURITY.md)")
 	trustedHeader := fs.String("client-ip-header", app.FromEnv("IBRAIN_CLIENT_IP_HEADER", ""), "take the client address from this header of a trusted proxy, e.g. X-Forwarded-For (env IBRAIN_CLIENT_IP_HEADER)")
 	trustedProxies := fs.String("trusted-proxies", app.FromEnv("IBRAIN_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose header is believed (env IBRAIN_TRUSTED_PROXIES)")
 	metricsToken := fs.String("metrics-token", app.FromEnv("IBRAIN_METRICS_TOKEN", ""), "require this bearer token on /metrics (env IBRAIN_METRICS_TOKEN)")
@@ -70,7 +71,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	if *smtpAddr != "" {
 		smtpConf = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("IBRAIN_SMTP_PASSWORD"), Security: mailer.Security(*smtpSecurity)}
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles, AuditKeyFile: *auditKey})
 	if err != nil {
 		return err
 	}

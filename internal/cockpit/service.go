@@ -12,6 +12,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
 )
@@ -25,6 +26,8 @@ type Store interface {
 	ReportYears(ctx context.Context) ([]int, error)
 	// Targets are the targets set for year.
 	Targets(ctx context.Context, year int) ([]target.Target, error)
+	// PeriodLock is a period's publication (lock), if any.
+	PeriodLock(ctx context.Context, d review.Domain, p review.Period) (review.Lock, bool, error)
 }
 
 // Service is the cockpit's use-case layer over the store and the engine.
@@ -40,6 +43,47 @@ type Options struct {
 	// source, belong on the 数读 panel (the manufacturing table does, the
 	// other bureaus' tables have their own pages); nil keeps every one.
 	OnScoreboard func(source string) bool
+	// Published is the engine over the figures as published (the
+	// snapshots taken when the city published a month); nil: the
+	// published basis reads the current data.
+	Published *stats.Engine
+}
+
+// Basis says which data the cockpit's reported figures are computed from.
+type Basis string
+
+// The bases: as revised is the accepted data now, the default; as
+// published is each month as it stood when the city published it (a
+// month not published yet reads as revised).
+const (
+	Revised   Basis = "revised"
+	Published Basis = "published"
+)
+
+// ParseBasis reads a basis parameter; empty is Revised.
+func ParseBasis(s string) (Basis, error) {
+	switch Basis(s) {
+	case "", Revised:
+		return Revised, nil
+	case Published:
+		return Published, nil
+	}
+	return "", apperr.New(apperr.Invalid, "cockpit.err.basis", s)
+}
+
+// On returns the service computing reported figures on basis b.
+func (s *Service) On(b Basis) *Service {
+	if b != Published || s.opts.Published == nil {
+		return s
+	}
+	c := *s
+	c.stats = s.opts.Published
+	return &c
+}
+
+// PublishedAt says whether the city has published period p, and when.
+func (s *Service) PublishedAt(ctx context.Context, p report.Period) (review.Lock, bool, error) {
+	return s.store.PeriodLock(ctx, review.MonthlyReport, review.Period{Year: p.Year, Month: p.Month})
 }
 
 // NewService returns the cockpit service.

@@ -7,6 +7,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/target"
 )
 
@@ -21,6 +22,21 @@ func (f fakeStore) LatestPeriod(context.Context) (report.Period, error) {
 }
 func (f fakeStore) ReportYears(context.Context) ([]int, error)            { return nil, nil }
 func (f fakeStore) Targets(context.Context, int) ([]target.Target, error) { return nil, nil }
+func (f fakeStore) PeriodLock(context.Context, review.Domain, review.Period) (review.Lock, bool, error) {
+	return review.Lock{}, false, nil
+}
+
+// TestParseBasis: the two bases, the default, and a clear refusal.
+func TestParseBasis(t *testing.T) {
+	for in, want := range map[string]Basis{"": Revised, "revised": Revised, "published": Published} {
+		if got, err := ParseBasis(in); err != nil || got != want {
+			t.Errorf("ParseBasis(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseBasis("draft"); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("ParseBasis(draft) = %v, want invalid", err)
+	}
+}
 
 func TestPeriod(t *testing.T) {
 	ctx := context.Background()

@@ -169,6 +169,11 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 		return sum, fmt.Errorf("demo: titles: %w", err)
 	}
 	progress(len(titles))
+	// Synthetic personal data (legal representative, contact person and
+	// phone), masked for roles without personal.read.
+	if err := st.PutContacts(ctx, ds.contacts(idOf)); err != nil {
+		return sum, fmt.Errorf("demo: contacts: %w", err)
+	}
 	if err := st.PutDeflators(ctx, deflators()); err != nil {
 		return sum, fmt.Errorf("demo: deflators: %w", err)
 	}

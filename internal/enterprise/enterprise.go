@@ -93,3 +93,14 @@ func (t Title) ValidOn(d time.Time) bool {
 	}
 	return t.ValidUntil.IsZero() || d.Before(t.ValidUntil)
 }
+
+// Contact is the personal data a registry holds on an enterprise: its
+// legal representative (法定代表人) and the person to contact with a phone
+// number. It is shown unmasked only to users holding personal.read
+// (auth.Masker).
+type Contact struct {
+	EnterpriseID int64
+	LegalRep     string
+	Name         string
+	Phone        string
+}

@@ -56,6 +56,11 @@ type Store interface {
 	// EnterpriseRefs maps the credit codes of the enterprises in sc.
 	EnterpriseRefs(ctx context.Context, sc auth.Scope) (map[string]sqlstore.EnterpriseRef, error)
 	UpsertEnterprises(ctx context.Context, rows []sqlstore.EnterpriseWithYear) (sqlstore.UpsertResult, error)
+	// ImportDistrictEnterprises writes a district's own firms and sends
+	// every other row to the city for confirmation, in one transaction.
+	ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by int64, rows []sqlstore.EnterpriseWithYear, dryRun bool) (sqlstore.DistrictImport, error)
+	EnterpriseRequests(ctx context.Context, sc auth.Scope, state string) ([]sqlstore.EnterpriseRequest, error)
+	DecideEnterpriseRequest(ctx context.Context, id int64, d sqlstore.Decision) (sqlstore.EnterpriseRequest, error)
 	ImportReports(ctx context.Context, reports []report.Monthly, opts sqlstore.WriteOptions) (sqlstore.UpsertResult, error)
 	MujunParks(ctx context.Context) ([]mujun.Park, error)
 	MujunConfigs(ctx context.Context) ([]mujun.ConfigInfo, error)
@@ -141,6 +146,9 @@ type Options struct {
 	Scope auth.Scope // only enterprises in scope can be named; others read as unknown
 	Today time.Time  // dates after it are rejected; zero: now
 	By    string     // author recorded with listing events
+	// UserID is the importing account, recorded on the requests a
+	// district's enterprise list sends to the city.
+	UserID int64
 	// RegionColumn names the district column in the row errors of
 	// enterprise-list rows outside Scope, in the language of the report.
 	RegionColumn string
@@ -213,16 +221,27 @@ func (s *Service) enterprises(ctx context.Context, sheet *tabular.Sheet, o Optio
 	}
 	rows, rep := importer.Enterprises(sheet, opts)
 	if rep.OK() {
-		if err := s.checkEnterpriseScope(ctx, o, rows, &rep); err != nil {
-			return rep, res, err
-		}
+		s.checkEnterpriseScope(o, rows, &rep)
 	}
-	if !rep.OK() || o.DryRun {
+	if !rep.OK() {
 		return rep, res, nil
 	}
 	in := make([]sqlstore.EnterpriseWithYear, len(rows))
 	for i, row := range rows {
 		in[i] = sqlstore.EnterpriseWithYear{Enterprise: row.Enterprise, Year: row.Year}
+	}
+	if !o.Scope.IsAll() {
+		// A district writes its own firms; the others wait for the city.
+		di, err := s.store.ImportDistrictEnterprises(ctx, o.Scope, o.UserID, in, o.DryRun)
+		if err != nil {
+			return rep, sqlstore.UpsertResult{}, err
+		}
+		res = di.Written
+		res.Pending = di.Pending
+		return rep, res, nil
+	}
+	if o.DryRun {
+		return rep, res, nil
 	}
 	progress(o, 0, len(in))
 	res, err := s.store.UpsertEnterprises(ctx, in)
@@ -245,33 +264,23 @@ func (s *Service) validIndustry(code string) bool {
 	return ok && len(c.Code) == 4
 }
 
-// checkEnterpriseScope adds a row error for every row outside o.Scope.
-func (s *Service) checkEnterpriseScope(ctx context.Context, o Options, rows []importer.EnterpriseRow, rep *importer.Report) error {
+// checkEnterpriseScope adds a row error for every row whose district, as
+// the file states it, is outside o.Scope. Whether a credit code is
+// registered, and where, is not checked here: a district's rows naming a
+// firm that is not the district's go to the city for confirmation
+// (ImportDistrictEnterprises), so the answer is the same for a new code
+// and for one registered in another district.
+func (s *Service) checkEnterpriseScope(o Options, rows []importer.EnterpriseRow, rep *importer.Report) {
 	sc := o.Scope
 	if sc.IsAll() {
-		return nil
-	}
-	ids, err := s.store.EnterpriseIDs(ctx)
-	if err != nil {
-		return err
+		return
 	}
 	for _, row := range rows {
 		e := row.Enterprise
 		if sc.RegionCode == "" || e.RegionCode != sc.RegionCode {
 			rep.Errors = append(rep.Errors, importer.RowError{Line: row.Line, Column: o.RegionColumn, Key: KeyScope, Value: e.RegionCode})
-			continue
-		}
-		id, exists := ids[e.CreditCode]
-		if !exists {
-			continue
-		}
-		if _, err := s.store.Enterprise(ctx, sc, id); apperr.Is(err, apperr.NotFound) {
-			rep.Errors = append(rep.Errors, importer.RowError{Line: row.Line, Key: KeyScope, Value: e.CreditCode})
-		} else if err != nil {
-			return err
 		}
 	}
-	return nil
 }
 
 // reports imports monthly reports. Credit codes outside the scope resolve
@@ -499,3 +508,36 @@ func lookups(ctx context.Context, s Store, sc auth.Scope) (importer.Lookups, err
 	}
 	return importer.Lookups{Firm: importer.NewFirmLookup(firms), Park: importer.NewParkLookup(pe), Veto: importer.NewVetoLookup(vetoes)}, nil
 }
+
+// EnterpriseRequests lists the firms districts' imports sent to the city
+// for confirmation, in sc (a district sees its own requests).
+func (s *Service) EnterpriseRequests(ctx context.Context, sc auth.Scope, state string) ([]sqlstore.EnterpriseRequest, error) {
+	switch state {
+	case "", sqlstore.RequestPending, sqlstore.RequestConfirmed, sqlstore.RequestRejected:
+	default:
+		return nil, apperr.New(apperr.Invalid, "import.err.request_state", state)
+	}
+	return s.store.EnterpriseRequests(ctx, sc, state)
+}
+
+// DecideEnterpriseRequest confirms or refuses one request (the city).
+func (s *Service) DecideEnterpriseRequest(ctx context.Context, id int64, d sqlstore.Decision) (sqlstore.EnterpriseRequest, error) {
+	return s.store.DecideEnterpriseRequest(ctx, id, d)
+}
+
+// The city's confirmation queue as the adapters see it (the store keeps
+// the requests), so the web side needs only this service.
+type (
+	// EnterpriseRequest is a firm a district's enterprise list named that
+	// is not the district's, waiting for the city.
+	EnterpriseRequest = sqlstore.EnterpriseRequest
+	// Decision is the city's answer to a request.
+	Decision = sqlstore.Decision
+)
+
+// The states of a request.
+const (
+	RequestPending   = sqlstore.RequestPending
+	RequestConfirmed = sqlstore.RequestConfirmed
+	RequestRejected  = sqlstore.RequestRejected
+)

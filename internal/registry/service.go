@@ -45,6 +45,7 @@ type Item struct {
 	ClusterCode string
 	Tier        string
 	TitleKinds  []enterprise.TitleKind
+	Contact     enterprise.Contact // personal data: show through auth.Masker
 }
 
 // Page is a page of enterprises and the total matching count.
@@ -57,7 +58,8 @@ type Page struct {
 // every title it has held.
 type Detail struct {
 	enterprise.Enterprise
-	Years []enterprise.Year
+	Years   []enterprise.Year
+	Contact enterprise.Contact // personal data: show through auth.Masker
 }
 
 // ClusterCatalogue is a cluster catalogue version as stored.

@@ -27,6 +27,12 @@ var dimColumn = map[stats.Dim]string{
 // Aggregate sums agg_month for the query, within scope. Enterprise users
 // have no aggregate view: statistics over other firms are not theirs to see.
 func (s *Store) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]stats.Row, error) {
+	return s.aggregate(ctx, sc, q, "")
+}
+
+// aggregate sums the summaries for q from the table tableFor picks, or
+// from the given one (the published basis).
+func (s *Store) aggregate(ctx context.Context, sc auth.Scope, q stats.Query, from string) ([]stats.Row, error) {
 	if sc.Empty() || (!sc.IsAll() && sc.EnterpriseID != 0) {
 		return nil, apperr.New(apperr.Forbidden, "err.forbidden")
 	}
@@ -81,7 +87,10 @@ func (s *Store) Aggregate(ctx context.Context, sc auth.Scope, q stats.Query) ([]
 	if len(groups) > 0 {
 		query += strings.Join(groups, ", ") + ", "
 	}
-	query += sel + " FROM " + tableFor(q, !sc.IsAll()) + " WHERE " + strings.Join(conds, " AND ")
+	if from == "" {
+		from = tableFor(q, !sc.IsAll())
+	}
+	query += sel + " FROM " + from + " WHERE " + strings.Join(conds, " AND ")
 	if len(groups) > 0 {
 		query += " GROUP BY " + strings.Join(groups, ", ") + " ORDER BY " + strings.Join(groups, ", ")
 	}

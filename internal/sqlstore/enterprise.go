@@ -44,6 +44,9 @@ type UpsertResult struct {
 	// ForReview counts monthly-report rows that became submissions
 	// awaiting review (or drafts to explain) rather than accepted data.
 	ForReview int
+	// Pending counts enterprise-list rows of a district user sent to the
+	// city for confirmation (ImportDistrictEnterprises).
+	Pending int
 }
 
 // UpsertEnterprises writes enterprises keyed by credit code, and their yearly
@@ -411,7 +414,53 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	if err := rows.Err(); err != nil {
 		return page, err
 	}
-	return page, s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year))
+	if err := s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year)); err != nil {
+		return page, err
+	}
+	return page, s.attachContacts(ctx, page.Items, ids)
+}
+
+// attachContacts fills the listed items' personal data.
+func (s *Store) attachContacts(ctx context.Context, items []registry.Item, ids map[int64]int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ph := make([]string, 0, len(ids))
+	args := make([]any, 0, len(ids))
+	for id := range ids {
+		args = append(args, id)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT enterprise_id, legal_rep, contact_name, contact_phone FROM enterprise_contact WHERE enterprise_id IN (`+strings.Join(ph, ",")+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c enterprise.Contact
+		if err := rows.Scan(&c.EnterpriseID, &c.LegalRep, &c.Name, &c.Phone); err != nil {
+			return err
+		}
+		items[ids[c.EnterpriseID]].Contact = c
+	}
+	return rows.Err()
+}
+
+// PutContacts writes enterprises' personal data (legal representative,
+// contact person and phone), replacing what was stored, in one
+// transaction.
+func (s *Store) PutContacts(ctx context.Context, cs []enterprise.Contact) error {
+	now := s.now().UTC().Unix()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO enterprise_contact (enterprise_id, legal_rep, contact_name, contact_phone, updated_at) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (enterprise_id) DO UPDATE SET legal_rep = excluded.legal_rep, contact_name = excluded.contact_name, contact_phone = excluded.contact_phone, updated_at = excluded.updated_at`,
+				c.EnterpriseID, c.LegalRep, c.Name, c.Phone, now); err != nil {
+				return fmt.Errorf("sqlstore: contact of %d: %w", c.EnterpriseID, err)
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Store) attachTitleKinds(ctx context.Context, items []registry.Item, ids map[int64]int, day string) error {
@@ -469,6 +518,12 @@ func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (regist
 		return d, err
 	}
 	d.Founded, d.LandArea = parseDate(founded), unit.Mu100(land)
+	d.Contact.EnterpriseID = id
+	err = s.read.QueryRowContext(ctx, `SELECT legal_rep, contact_name, contact_phone FROM enterprise_contact WHERE enterprise_id = $1`, id).
+		Scan(&d.Contact.LegalRep, &d.Contact.Name, &d.Contact.Phone)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return d, err
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT year, above_scale, employees, revenue, size FROM enterprise_year WHERE enterprise_id = $1 ORDER BY year`, id)
 	if err != nil {
 		return d, err

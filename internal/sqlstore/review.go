@@ -37,6 +37,13 @@ func (s *Store) LockPeriod(ctx context.Context, l review.Lock) (review.Lock, err
 		if err != nil {
 			return fmt.Errorf("sqlstore: lock %s %s: %w", l.Domain, l.Period, err)
 		}
+		if l.Domain == review.MonthlyReport {
+			// What is published is kept as it is now: the cockpit's
+			// "as published" basis reads it after revisions.
+			if err := snapshotPublished(ctx, tx, l.Period, l.LockedAt.Unix()); err != nil {
+				return fmt.Errorf("sqlstore: snapshot %s: %w", l.Period, err)
+			}
+		}
 		return nil
 	})
 	return l, err

@@ -11,7 +11,9 @@
 package tasks
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -159,4 +161,27 @@ func (ts *Tables) OnScoreboard(source string) bool {
 	}
 	t, ok := ts.BySource(source)
 	return !ok || t.Scoreboard
+}
+
+// Sync is one task table as a deployment writes it to the target table
+// at start: its code, the file's version, a digest of its content and its
+// rows as targets. The store writes a table again only when its version or
+// digest differs from what it wrote last, so a start is idempotent and a
+// new tables.json reaches every deployment without the demo.
+type Sync struct {
+	Code, Version, Digest, Source string
+	Year                          int
+	Targets                       []target.Target
+}
+
+// Syncs are the tables as Sync values, in order.
+func (ts *Tables) Syncs() []Sync {
+	out := make([]Sync, 0, len(ts.Tables))
+	for _, t := range ts.Tables {
+		one := Tables{Version: ts.Version, Tables: []Table{t}}
+		data, _ := json.Marshal(t) // plain data: cannot fail
+		sum := sha256.Sum256(data)
+		out = append(out, Sync{Code: t.Code, Version: ts.Version, Digest: hex.EncodeToString(sum[:]), Source: t.Source, Year: t.Year, Targets: one.Targets()})
+	}
+	return out
 }

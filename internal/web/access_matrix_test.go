@@ -179,6 +179,20 @@ var accessMatrix = map[string]string{
 	"GET /digital":                                 "-aaaa----",
 	"GET /digital/projects/{id}":                   "-aaaaaaaa",
 	"GET /digital/firms/{id}":                      "-aaaaaaaa",
+	// The city's confirmation queue of firms new to a district (issue 8).
+	"GET /api/v1/enterprise-requests":                "-aaa-----",
+	"POST /api/v1/enterprise-requests/{id}/decision": "-a-------",
+	"GET /import/requests":                           "-aaa-----",
+	// The security administrator's account controls (issue 8); {user} is
+	// left unfilled, so the actions change no fixture account here.
+	"GET /api/v1/security/users":                      "-------a-",
+	"GET /api/v1/security/policy":                     "-------a-",
+	"POST /api/v1/security/users/{user}/unlock":       "-------a-",
+	"POST /api/v1/security/users/{user}/disable":      "-------a-",
+	"POST /api/v1/security/users/{user}/enable":       "-------a-",
+	"POST /api/v1/security/users/{user}/end-sessions": "-------a-",
+	"GET /security/users":                             "-------a-",
+	"GET /security/policy":                            "-------a-",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -198,6 +212,7 @@ var matrixPages = []string{
 	"GET /notifications",
 	"GET /bigscreen", "GET /compare",
 	"GET /digital", "GET /digital/projects/{id}", "GET /digital/firms/{id}",
+	"GET /import/requests", "GET /security/users", "GET /security/policy",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

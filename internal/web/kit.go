@@ -117,6 +117,10 @@ func (s *Server) Today() time.Time {
 // Allows reports whether u holds perm under the server's policy.
 func (s *Server) Allows(u auth.User, perm auth.Permission) bool { return s.policy.Allows(u, perm) }
 
+// AccountPolicies are the account controls the server enforces (the
+// security administrator's policy page shows them).
+func (s *Server) AccountPolicies() auth.AccountPolicies { return s.accountPolicies }
+
 // Base fills the common part of a page: title, active navigation item,
 // the user box and the language switch.
 func (s *Server) Base(r *http.Request, c Ctx, titleKey, nav string) BasePage {

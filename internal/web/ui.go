@@ -299,6 +299,16 @@ func homeURL(usr auth.User) string {
 		// A department sees no enterprise data: it lands on its entry
 		// page (module tasks).
 		return "/tasks/entry"
+	case auth.RoleSecAdmin:
+		// The three administrators see no business data: each lands on
+		// the page of their duty ("/" would send them back to "/").
+		return "/security/users"
+	case auth.RoleAuditAdmin:
+		return "/audit"
+	case auth.RoleSysAdmin:
+		return "/account"
+	case auth.RoleSharingOperator, auth.RoleUnitAdmin, auth.RoleInstrumentManager, auth.RoleAcademic:
+		return "/instruments"
 	}
 	return "/"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/scoreboard"
 	"github.com/industrybrain/ibrain/internal/stats"
@@ -86,6 +87,15 @@ func (m *module) period(r *http.Request, q url.Values) (report.Period, error) {
 	return m.svc.Period(r.Context(), year, month)
 }
 
+// on is the service on the ?basis= of the request (revised when absent).
+func (m *module) on(q url.Values) (*cockpit.Service, error) {
+	b, err := cockpit.ParseBasis(q.Get("basis"))
+	if err != nil {
+		return nil, web.BadParam("basis", "revised or published")
+	}
+	return m.svc.On(b), nil
+}
+
 // apiKPIs returns the cockpit's headline figures for ?year=&month= and the
 // region/cluster filters, within the user's scope.
 func (m *module) apiKPIs(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -98,7 +108,11 @@ func (m *module) apiKPIs(w http.ResponseWriter, r *http.Request, c web.Ctx) erro
 	if err != nil {
 		return err
 	}
-	figs, err := m.svc.Stats().KPIs(r.Context(), c.Scope(), p, f)
+	svc, err := m.on(q)
+	if err != nil {
+		return err
+	}
+	figs, err := svc.Stats().KPIs(r.Context(), c.Scope(), p, f)
 	if err != nil {
 		return err
 	}
@@ -122,7 +136,11 @@ func (m *module) apiTrend(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	if err != nil {
 		return err
 	}
-	figs, err := m.svc.Stats().Trend(r.Context(), c.Scope(), code, p.Year, f)
+	svc, err := m.on(q)
+	if err != nil {
+		return err
+	}
+	figs, err := svc.Stats().Trend(r.Context(), c.Scope(), code, p.Year, f)
 	if err != nil {
 		return err
 	}
@@ -154,7 +172,11 @@ func (m *module) apiBreakdown(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	if err != nil {
 		return err
 	}
-	slices, err := m.svc.Stats().Breakdown(r.Context(), c.Scope(), p, by, f)
+	svc, err := m.on(q)
+	if err != nil {
+		return err
+	}
+	slices, err := svc.Stats().Breakdown(r.Context(), c.Scope(), p, by, f)
 	if err != nil {
 		return err
 	}
@@ -208,11 +230,16 @@ func (m *module) sliceNames(r *http.Request, by stats.Dim, year int) map[string]
 // district officer sees the targets set for their district, because the
 // others are judged on figures outside their scope.
 func (m *module) apiTargets(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	p, err := m.period(r, r.URL.Query())
+	q := r.URL.Query()
+	p, err := m.period(r, q)
 	if err != nil {
 		return err
 	}
-	judged, err := m.svc.Targets(r.Context(), c.Scope(), p)
+	svc, err := m.on(q)
+	if err != nil {
+		return err
+	}
+	judged, err := svc.Targets(r.Context(), c.Scope(), p)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cockpitweb
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"net/url"
@@ -59,6 +60,11 @@ type cockpitPage struct {
 	Panels       []web.ChartPanel // the other chart panels, in order
 	Related      []web.RelLink    // a district's pages in the other modules
 	Spans        *spanPanel       // time controls: two spans side by side (spans.go)
+	// Basis is "revised" (accepted data now) or "published" (as the city
+	// published the month); BasisNote says what the chosen basis shows.
+	Basis     string
+	BasisNote string
+	Bases     []web.Option
 }
 
 type monthOption struct {
@@ -97,6 +103,7 @@ type cockpitData struct {
 	Tiers    map[string]string        `json:"tiers"`
 	TierList []string                 `json:"tierOrder"` // colours follow this order
 	Text     map[string]string        `json:"text"`
+	Basis    string                   `json:"basis,omitempty"` // "published" or empty (revised)
 }
 
 type uiRegionJSON struct {
@@ -237,6 +244,11 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 	if !c.Can(permStats) {
 		return forbidden()
 	}
+	basis, err := cockpit.ParseBasis(r.URL.Query().Get("basis"))
+	if err != nil {
+		return err
+	}
+	svc := m.svc.On(basis)
 	var reg region.Region
 	if regionCode != "" {
 		var ok bool
@@ -260,7 +272,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		return nil
 	}
 
-	p := cockpitPage{RegionCode: regionCode, ClusterCode: clusterCode}
+	p := cockpitPage{RegionCode: regionCode, ClusterCode: clusterCode, Basis: string(basis)}
 	p.BasePage = m.core.Base(r, c, "cockpit.title", "cockpit")
 	p.Module = "cockpit"
 	latest, ok, err := m.svc.Latest(ctx)
@@ -365,6 +377,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		slices.Sort(p.Years)
 	}
 	p.Months = m.monthOptions(lang, p.Period, latest)
+	p.Bases = m.basisOptions(lang, p.Basis)
 	if noPeriodData {
 		// The period asked for has no data: say so, keep the picker on it
 		// and point to the latest period, instead of showing that one.
@@ -374,10 +387,16 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		return m.core.Render(w, r, c, "cockpit.html", p)
 	}
 	p.Data.Year, p.Data.Month = p.Period.Year, p.Period.Month
+	if basis == cockpit.Published {
+		p.Data.Basis = string(basis)
+	}
+	if p.BasisNote, err = m.basisNote(ctx, lang, basis, p.Period); err != nil {
+		return err
+	}
 
 	sc := c.Scope()
 	f := stats.Filter{Region: regionCode, Cluster: clusterCode}
-	figs, err := m.svc.Stats().KPIs(ctx, sc, p.Period, f)
+	figs, err := svc.Stats().KPIs(ctx, sc, p.Period, f)
 	if err != nil {
 		return err
 	}
@@ -390,7 +409,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 
 	switch p.Level {
 	case "district":
-		slices, err := m.svc.Stats().Breakdown(ctx, sc, p.Period, stats.ByCluster, f)
+		slices, err := svc.Stats().Breakdown(ctx, sc, p.Period, stats.ByCluster, f)
 		if err != nil {
 			return err
 		}
@@ -600,6 +619,9 @@ type targetsPage struct {
 	Data struct {
 		Text map[string]string `json:"text"`
 	}
+	Basis     string
+	BasisNote string
+	Bases     []web.Option
 }
 
 type targetRow struct {
@@ -632,7 +654,11 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	if !c.Can(permStats) {
 		return forbidden()
 	}
-	p := targetsPage{}
+	basis, err := cockpit.ParseBasis(r.URL.Query().Get("basis"))
+	if err != nil {
+		return err
+	}
+	p := targetsPage{Basis: string(basis)}
 	p.BasePage = m.core.Base(r, c, "targets.title", "targets")
 	p.Scripts = []string{"app.js", "cockpit-kit.js"}
 	p.Data.Text = m.core.Prefixed(lang, "js.grid_")
@@ -660,11 +686,15 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		}
 	}
 	p.Years = yearOptions(years, p.Year)
+	p.Bases = m.basisOptions(lang, p.Basis)
 	clusters, _, err := m.core.ClusterIndex(ctx, p.Year)
 	if err != nil {
 		return err
 	}
-	judged, err := m.svc.Targets(ctx, c.Scope(), period)
+	if p.BasisNote, err = m.basisNote(ctx, lang, basis, period); err != nil {
+		return err
+	}
+	judged, err := m.svc.On(basis).Targets(ctx, c.Scope(), period)
 	if err != nil {
 		return err
 	}
@@ -792,4 +822,27 @@ func (m *module) scoreboardPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		p.Targets = append(p.Targets, m.kpiCard(lang, f))
 	}
 	return m.core.Render(w, r, c, "scoreboard.html", p)
+}
+
+// basisNote says what the figures of period show on basis b: as revised
+// nothing (the default); as published, when the city published the
+// month, or that it is not published and the figures are as revised.
+func (m *module) basisNote(ctx context.Context, lang string, b cockpit.Basis, p report.Period) (string, error) {
+	if b != cockpit.Published {
+		return "", nil
+	}
+	l, ok, err := m.svc.PublishedAt(ctx, p)
+	if err != nil || !ok {
+		return m.core.T(lang, "cockpit.basis_unpublished", periodLabel(lang, p)), err
+	}
+	return m.core.T(lang, "cockpit.basis_published_on", periodLabel(lang, p), l.LockedAt.UTC().Format("2006-01-02 15:04 UTC")), nil
+}
+
+// basisOptions are the choices of the basis switch.
+func (m *module) basisOptions(lang, selected string) []web.Option {
+	var out []web.Option
+	for _, b := range []cockpit.Basis{cockpit.Revised, cockpit.Published} {
+		out = append(out, web.Option{Value: string(b), Label: m.core.T(lang, "cockpit.basis_"+string(b)), Selected: string(b) == selected})
+	}
+	return out
 }

@@ -24,13 +24,16 @@ import (
 
 // apiImportResult counts what an accepted import changed.
 type apiImportResult struct {
-	Kind      string        `json:"kind"`
-	Rows      int           `json:"rows"`
-	Inserted  int           `json:"inserted"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	ForReview int           `json:"for_review"`
-	Warnings  []apiRowError `json:"warnings"`
+	Kind      string `json:"kind"`
+	Rows      int    `json:"rows"`
+	Inserted  int    `json:"inserted"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	ForReview int    `json:"for_review"`
+	// PendingConfirmation counts a district's rows naming firms that are
+	// not the district's, sent to the city for confirmation.
+	PendingConfirmation int           `json:"pending_confirmation"`
+	Warnings            []apiRowError `json:"warnings"`
 }
 
 // apiImportRejected is the 422 answer: the error with every row problem,
@@ -133,7 +136,7 @@ func (m *module) apiImport(kind string) web.Handler {
 			return err
 		}
 		actor := reporting.ActorFor(c.User, c.Can)
-		rep, res, err := m.svc.Run(r.Context(), sheet, imports.Options{Kind: kind, Scope: c.Scope(), Today: m.core.Today(), By: c.User.Username,
+		rep, res, err := m.svc.Run(r.Context(), sheet, imports.Options{Kind: kind, Scope: c.Scope(), Today: m.core.Today(), By: c.User.Username, UserID: c.User.ID,
 			RegionColumn: m.core.T(c.Lang, "import.region_column"), Actor: &actor})
 		if err != nil {
 			return err
@@ -143,7 +146,7 @@ func (m *module) apiImport(kind string) web.Handler {
 		}
 		m.core.Log().InfoContext(r.Context(), "import", "kind", kind, "rows", rep.Rows, "user_id", c.User.ID, "inserted", res.Inserted, "updated", res.Updated)
 		web.WriteJSON(w, http.StatusOK, apiImportResult{Kind: kind, Rows: rep.Rows, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, ForReview: res.ForReview,
-			Warnings: m.rowErrors(c.Lang, rep.Warnings)})
+			PendingConfirmation: res.Pending, Warnings: m.rowErrors(c.Lang, rep.Warnings)})
 		return nil
 	}
 }

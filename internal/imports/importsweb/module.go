@@ -67,14 +67,19 @@ func Module(svc *imports.Service) web.ModuleFunc {
 		routes = append(routes,
 			web.Route{Method: "GET", Path: "/api/v1/imports/{kind}/template.xlsx", Perm: auth.SignedIn, Handler: m.apiTemplateXLSX},
 			web.Route{Method: "GET", Path: "/api/v1/imports/{kind}/template.csv", Perm: auth.SignedIn, Handler: m.apiTemplateCSV},
+			// The city's confirmation queue of firms new to a district.
+			web.Route{Method: "GET", Path: "/api/v1/enterprise-requests", Perm: perms[imports.KindEnterprises], Handler: m.apiRequestList},
+			web.Route{Method: "POST", Path: "/api/v1/enterprise-requests/{id}/decision", Perm: permConfirm, Handler: m.apiRequestDecide},
 		)
 		return web.Module{
 			Name:   "import",
 			Routes: routes,
-			Pages:  []web.Route{{Method: "GET", Path: "/import", Perm: auth.SignedIn, Handler: m.importPage}},
+			Pages: []web.Route{{Method: "GET", Path: "/import", Perm: auth.SignedIn, Handler: m.importPage},
+				{Method: "GET", Path: "/import/requests", Perm: perms[imports.KindEnterprises], Handler: m.requestsPage}},
 			// Whoever may import anything may import reports: the menu
 			// shows the page to the holders of that permission.
-			Nav:       []web.NavItem{{Group: web.GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: perms[imports.KindReports], Order: 310, Audience: web.Everyone}},
+			Nav: []web.NavItem{{Group: web.GroupData, ID: "import", Label: "nav.import", Path: "/import", Perm: perms[imports.KindReports], Order: 310, Audience: web.Everyone},
+				{Group: web.GroupData, ID: "import-requests", Label: "nav.import_requests", Path: "/import/requests", Perm: perms[imports.KindEnterprises], Order: 311, Audience: web.Officials}},
 			OpenAPI:   openAPI,
 			Templates: tpl,
 			Static:    st,

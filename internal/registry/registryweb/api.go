@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/i18n"
 	"github.com/industrybrain/ibrain/internal/registry"
@@ -74,8 +75,9 @@ func (m *module) apiEnterprises(w http.ResponseWriter, r *http.Request, c web.Ct
 		return err
 	}
 	out := apiEnterprisePage{Items: make([]apiEnterpriseItem, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage, Year: f.Year}
+	mk := auth.MaskerWith(c.Can)
 	for _, it := range res.Items {
-		out.Items = append(out.Items, toAPIEnterpriseItem(it))
+		out.Items = append(out.Items, toAPIEnterpriseItem(it, mk))
 		out.Year = it.Year
 	}
 	web.WriteJSON(w, http.StatusOK, out)
@@ -93,7 +95,7 @@ func (m *module) apiEnterprise(w http.ResponseWriter, r *http.Request, c web.Ctx
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, toAPIEnterprise(d))
+	web.WriteJSON(w, http.StatusOK, toAPIEnterprise(d, auth.MaskerWith(c.Can)))
 	return nil
 }
 
@@ -211,7 +213,7 @@ func (m *module) exportEnterprises(w http.ResponseWriter, r *http.Request, c web
 	if err != nil {
 		return err
 	}
-	header, rows := m.enterpriseTable(c.Lang, items, clusters)
+	header, rows := m.enterpriseTable(c.Lang, items, clusters, auth.MaskerWith(c.Can))
 	var buf bytes.Buffer
 	name := fmt.Sprintf("enterprises-%d.%s", year, format)
 	ct := "text/csv; charset=utf-8"
@@ -233,8 +235,9 @@ func (m *module) exportEnterprises(w http.ResponseWriter, r *http.Request, c web
 // read them as numbers; codes a reader cannot read (true, large, L1-nev,
 // leading) are written as their names in lang, beside the code where the
 // code itself is wanted (region, cluster).
-func (m *module) enterpriseTable(lang string, items []registry.Item, clusters map[string]registry.Cluster) ([]string, [][]string) {
-	keys := []string{"credit_code", "name", "region_code", "region", "industry_code", "founded", "land_mu", "year", "above_scale", "size", "employees", "revenue_wan", "cluster_code", "cluster", "tier", "titles"}
+func (m *module) enterpriseTable(lang string, items []registry.Item, clusters map[string]registry.Cluster, mk auth.Masker) ([]string, [][]string) {
+	keys := []string{"credit_code", "name", "region_code", "region", "industry_code", "founded", "land_mu", "year", "above_scale", "size", "employees", "revenue_wan", "cluster_code", "cluster", "tier", "titles",
+		"legal_rep", "contact_name", "contact_phone"}
 	header := make([]string, len(keys))
 	for i, k := range keys {
 		header[i] = m.core.T(lang, "api.export.col."+k)
@@ -271,6 +274,7 @@ func (m *module) enterpriseTable(lang string, items []registry.Item, clusters ma
 			strconv.FormatFloat(it.LandArea.Mu(), 'f', -1, 64), strconv.Itoa(it.Year), above,
 			size, strconv.Itoa(it.Employees), strconv.FormatFloat(it.Revenue.Yuan10k(), 'f', -1, 64),
 			it.ClusterCode, clusterName, tier, strings.Join(titles, "；"),
+			mk.Name(it.Contact.LegalRep), mk.Name(it.Contact.Name), mk.Phone(it.Contact.Phone),
 		})
 	}
 	return header, rows

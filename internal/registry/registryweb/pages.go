@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/web"
@@ -45,6 +47,7 @@ type enterpriseRow struct {
 	Employees             string
 	Revenue               string
 	Titles                []string
+	Contact               string // contact person and phone, masked without personal.read
 }
 
 func (m *module) enterpriseList(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -128,10 +131,11 @@ func (m *module) enterpriseList(w http.ResponseWriter, r *http.Request, c web.Ct
 		p.Years = append(p.Years, web.Option{Value: strconv.Itoa(years[i]), Label: strconv.Itoa(years[i]), Selected: years[i] == year})
 	}
 
+	mk := auth.MaskerWith(c.Can)
 	for _, it := range res.Items {
 		row := enterpriseRow{URL: "/enterprises/" + strconv.FormatInt(it.ID, 10), Name: it.Name, CreditCode: it.CreditCode,
 			Size: m.core.T(lang, "size."+string(it.Size)), AboveScale: it.AboveScale, Employees: web.FormatNumber(float64(it.Employees), 0),
-			Revenue: web.FormatNumber(it.Revenue.Yuan10k(), 0)}
+			Revenue: web.FormatNumber(it.Revenue.Yuan10k(), 0), Contact: contactText(mk, it.Contact)}
 		if it.Year == 0 { // found by a search, no statistics row for the year
 			row.Size, row.Employees, row.Revenue, row.NoStats = "–", "–", "–", true
 		}
@@ -185,19 +189,21 @@ type enterpriseProfilePage struct {
 	IndustryCode string
 	Founded      string
 	Land         string
-	Years        []profileYear
-	Titles       []profileTitle
-	ReportYears  []web.Option
-	Fields       []web.Option
-	Year         int
-	Field        report.FieldInfo
-	FieldName    string
-	FieldUnit    string
-	Cumulative   bool
-	Rows         []profileMonth
-	Chart        web.ChartPanel
-	Data         profileData
-	ListURL      string
+	// Personal data, masked without personal.read.
+	LegalRep, ContactName, ContactPhone string
+	Years                               []profileYear
+	Titles                              []profileTitle
+	ReportYears                         []web.Option
+	Fields                              []web.Option
+	Year                                int
+	Field                               report.FieldInfo
+	FieldName                           string
+	FieldUnit                           string
+	Cumulative                          bool
+	Rows                                []profileMonth
+	Chart                               web.ChartPanel
+	Data                                profileData
+	ListURL                             string
 }
 
 type profileYear struct {
@@ -247,7 +253,9 @@ func (m *module) enterpriseProfile(w http.ResponseWriter, r *http.Request, c web
 	if err != nil {
 		return err
 	}
-	p := enterpriseProfilePage{ID: d.ID, Name: d.Name, CreditCode: d.CreditCode, IndustryCode: d.IndustryCode}
+	mk := auth.MaskerWith(c.Can)
+	p := enterpriseProfilePage{ID: d.ID, Name: d.Name, CreditCode: d.CreditCode, IndustryCode: d.IndustryCode,
+		LegalRep: mk.Name(d.Contact.LegalRep), ContactName: mk.Name(d.Contact.Name), ContactPhone: mk.Phone(d.Contact.Phone)}
 	p.BasePage = m.core.Base(r, c, "profile.title", "enterprises")
 	p.Title = d.Name
 	p.Module = "enterprises"
@@ -398,4 +406,13 @@ func yoyGrowth(cur, base int64) (float64, bool) {
 		return 0, false
 	}
 	return (float64(cur)/float64(base) - 1) * 100, true
+}
+
+// contactText is a list's contact cell: the person and the phone, each
+// through the masker.
+func contactText(mk auth.Masker, c enterprise.Contact) string {
+	if c.Name == "" && c.Phone == "" {
+		return ""
+	}
+	return strings.TrimSpace(mk.Name(c.Name) + " " + mk.Phone(c.Phone))
 }

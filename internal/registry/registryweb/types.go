@@ -1,6 +1,7 @@
 package registryweb
 
 import (
+	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -68,9 +69,13 @@ type apiEnterpriseItem struct {
 	ClusterCode  string   `json:"cluster_code"`
 	Tier         string   `json:"tier"`
 	Titles       []string `json:"titles"`
+	// Personal data, masked for users without personal.read.
+	LegalRep     string `json:"legal_rep"`
+	ContactName  string `json:"contact_name"`
+	ContactPhone string `json:"contact_phone"`
 }
 
-func toAPIEnterpriseItem(it registry.Item) apiEnterpriseItem {
+func toAPIEnterpriseItem(it registry.Item, mk auth.Masker) apiEnterpriseItem {
 	titles := make([]string, 0, len(it.TitleKinds))
 	for _, k := range it.TitleKinds {
 		titles = append(titles, string(k))
@@ -80,6 +85,7 @@ func toAPIEnterpriseItem(it registry.Item) apiEnterpriseItem {
 		Founded: web.DateString(it.Founded), LandMu: it.LandArea.Mu(), Year: it.Year, AboveScale: it.AboveScale,
 		Size: string(it.Size), Employees: it.Employees, RevenueWan: it.Revenue.Yuan10k(),
 		ClusterCode: it.ClusterCode, Tier: it.Tier, Titles: titles,
+		LegalRep: mk.Name(it.Contact.LegalRep), ContactName: mk.Name(it.Contact.Name), ContactPhone: mk.Phone(it.Contact.Phone),
 	}
 }
 
@@ -116,12 +122,16 @@ type apiEnterprise struct {
 	LandMu       float64             `json:"land_mu"`
 	Years        []apiEnterpriseYear `json:"years"`
 	Titles       []apiTitle          `json:"titles"`
+	LegalRep     string              `json:"legal_rep"`
+	ContactName  string              `json:"contact_name"`
+	ContactPhone string              `json:"contact_phone"`
 }
 
-func toAPIEnterprise(d registry.Detail) apiEnterprise {
+func toAPIEnterprise(d registry.Detail, mk auth.Masker) apiEnterprise {
 	out := apiEnterprise{
 		ID: d.ID, CreditCode: d.CreditCode, Name: d.Name, RegionCode: d.RegionCode, IndustryCode: d.IndustryCode,
 		Founded: web.DateString(d.Founded), LandMu: d.LandArea.Mu(),
+		LegalRep: mk.Name(d.Contact.LegalRep), ContactName: mk.Name(d.Contact.Name), ContactPhone: mk.Phone(d.Contact.Phone),
 		Years: make([]apiEnterpriseYear, 0, len(d.Years)), Titles: make([]apiTitle, 0, len(d.Titles)),
 	}
 	for _, y := range d.Years {

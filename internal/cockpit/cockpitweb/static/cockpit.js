@@ -8,7 +8,7 @@
   const P = IB.page;
   if (!P.year || !window.echarts) return;
   const t = IB.t;
-  const scope = { year: P.year, month: P.month, region: P.region, cluster: P.cluster };
+  const scope = { year: P.year, month: P.month, region: P.region, cluster: P.cluster, basis: P.basis };
   const periodQuery = '?' + IB.query({ year: P.year, month: P.month });
   const fileStem = [P.region, P.cluster, P.year + '-' + String(P.month).padStart(2, '0')].filter(Boolean).join('_');
 
@@ -45,7 +45,7 @@
   function trend(id, indicator, draw) {
     const panel = IB.panel(id);
     if (!panel) return;
-    api('stats/trend', { indicator: indicator, year: P.year, month: P.month, region: P.region, cluster: P.cluster })
+    api('stats/trend', { indicator: indicator, year: P.year, month: P.month, region: P.region, cluster: P.cluster, basis: P.basis })
       .then(function (res) {
         const pts = (res.points || []).filter(function (p) { return p.value !== null && p.value !== undefined; });
         if (pts.length === 0) { panel.state(t('js.no_data')); return; }

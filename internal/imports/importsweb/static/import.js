@@ -23,6 +23,9 @@
           const parts = [flash('ok', t('js.import_ok')
             .replace('{rows}', IB.num(body.rows, 0)).replace('{inserted}', IB.num(body.inserted, 0))
             .replace('{updated}', IB.num(body.updated, 0)).replace('{unchanged}', IB.num(body.unchanged, 0)))];
+          if (body.pending_confirmation) {
+            parts.push(flash('info', t('js.import_pending').replace('{n}', IB.num(body.pending_confirmation, 0))));
+          }
           if (body.warnings && body.warnings.length) {
             parts.push(flash('info', t('js.import_warnings')), rowTable(body.warnings, form.dataset.import + '_warnings'));
           }
@@ -80,4 +83,23 @@
     wrap.append(bar, scroller);
     return wrap;
   }
+})();
+
+// The city's confirmation queue: confirm or refuse one request, then
+// reload the list.
+(function () {
+  'use strict';
+  document.querySelectorAll('[data-request-decide]').forEach(function (form) {
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const action = ev.submitter ? ev.submitter.value : 'confirm';
+      try {
+        await IB.postJSON('/api/v1/enterprise-requests/' + form.dataset.requestDecide + '/decision',
+          { action: action, reason: form.elements.reason.value });
+        window.location.reload();
+      } catch (e) {
+        window.alert(e.message);
+      }
+    });
+  });
 })();
