@@ -58,7 +58,7 @@ type Store interface {
 	UpsertEnterprises(ctx context.Context, rows []sqlstore.EnterpriseWithYear) (sqlstore.UpsertResult, error)
 	// ImportDistrictEnterprises writes a district's own firms and sends
 	// every other row to the city for confirmation, in one transaction.
-	ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by int64, rows []sqlstore.EnterpriseWithYear, dryRun bool) (sqlstore.DistrictImport, error)
+	ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by int64, rows []sqlstore.EnterpriseWithYear, opts sqlstore.ImportOptions) (sqlstore.DistrictImport, error)
 	EnterpriseRequests(ctx context.Context, sc auth.Scope, state string) ([]sqlstore.EnterpriseRequest, error)
 	DecideEnterpriseRequest(ctx context.Context, id int64, d sqlstore.Decision) (sqlstore.EnterpriseRequest, error)
 	ImportReports(ctx context.Context, reports []report.Monthly, opts sqlstore.WriteOptions) (sqlstore.UpsertResult, error)
@@ -232,7 +232,7 @@ func (s *Service) enterprises(ctx context.Context, sheet *tabular.Sheet, o Optio
 	}
 	if !o.Scope.IsAll() {
 		// A district writes its own firms; the others wait for the city.
-		di, err := s.store.ImportDistrictEnterprises(ctx, o.Scope, o.UserID, in, o.DryRun)
+		di, err := s.store.ImportDistrictEnterprises(ctx, o.Scope, o.UserID, in, sqlstore.ImportOptions{DryRun: o.DryRun})
 		if err != nil {
 			return rep, sqlstore.UpsertResult{}, err
 		}

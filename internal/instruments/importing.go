@@ -204,7 +204,7 @@ type ImportStore interface {
 	// ImportInstruments runs fn over the unit's stored instruments (by
 	// asset number) in one write transaction and writes its plan, unless
 	// dryRun; an error from fn writes nothing.
-	ImportInstruments(ctx context.Context, unitID int64, dryRun bool, fn func(u Unit, stored map[string]Detail) (ImportPlan, error)) (ImportResult, error)
+	ImportInstruments(ctx context.Context, opts ImportOptions, fn func(u Unit, stored map[string]Detail) (ImportPlan, error)) (ImportResult, error)
 	// UnitInstruments lists a unit's instruments with their items.
 	UnitInstruments(ctx context.Context, unitID int64) ([]Detail, error)
 }
@@ -255,7 +255,7 @@ func (s *Service) ImportInstruments(ctx context.Context, a Actor, rows []ImportR
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return s.store.ImportInstruments(ctx, unitID, opts.DryRun, func(u Unit, stored map[string]Detail) (ImportPlan, error) {
+	return s.store.ImportInstruments(ctx, ImportOptions{UnitID: unitID, DryRun: opts.DryRun}, func(u Unit, stored map[string]Detail) (ImportPlan, error) {
 		plan, probs := PlanImport(u, stored, rows, defaults, classes)
 		if len(probs) > 0 {
 			return plan, &ImportRejected{Problems: probs}

@@ -49,8 +49,8 @@ type DistrictImport struct {
 // written; every other row becomes (or refreshes) a pending request for
 // the city, whether the code is unknown or registered in another
 // district, and nothing of another district's firm is read into the
-// answer or written. dryRun counts without writing.
-func (s *Store) ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by int64, rows []EnterpriseWithYear, dryRun bool) (DistrictImport, error) {
+// answer or written. opts.DryRun counts without writing.
+func (s *Store) ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by int64, rows []EnterpriseWithYear, opts ImportOptions) (DistrictImport, error) {
 	var out DistrictImport
 	if sc.IsAll() || sc.RegionCode == "" || sc.EnterpriseID != 0 {
 		return out, apperr.New(apperr.Forbidden, "err.forbidden")
@@ -115,7 +115,7 @@ func (s *Store) ImportDistrictEnterprises(ctx context.Context, sc auth.Scope, by
 				return fmt.Errorf("sqlstore: enterprise request: %w", err)
 			}
 		}
-		if dryRun {
+		if opts.DryRun {
 			return errDry
 		}
 		return nil

@@ -262,8 +262,9 @@ func (s *Store) UnitInstruments(ctx context.Context, unitID int64) ([]instrument
 // its plan in the same transaction (the writer lock keeps a parallel
 // import of the unit from slipping between the read and the write). A
 // dry run rolls back.
-func (s *Store) ImportInstruments(ctx context.Context, unitID int64, dryRun bool,
+func (s *Store) ImportInstruments(ctx context.Context, opts instruments.ImportOptions,
 	fn func(u instruments.Unit, stored map[string]instruments.Detail) (instruments.ImportPlan, error)) (instruments.ImportResult, error) {
+	unitID := opts.UnitID
 	var res instruments.ImportResult
 	errDry := errors.New("dry run")
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -288,7 +289,7 @@ func (s *Store) ImportInstruments(ctx context.Context, unitID int64, dryRun bool
 			return err
 		}
 		res = plan.Result
-		if dryRun {
+		if opts.DryRun {
 			return errDry
 		}
 		news := make([]NewInstrument, len(plan.Create))

@@ -126,7 +126,7 @@ func TestPageWalk(t *testing.T) {
 	// A firm new to 万州 waiting in the city's confirmation queue.
 	if _, err := env.Store.ImportDistrictEnterprises(context.Background(), auth.Region("500101"), env.Users["wanzhou"], []sqlstore.EnterpriseWithYear{{
 		Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, "500101", 99), Name: "万州待确认企业有限公司", RegionCode: "500101", IndustryCode: "3670",
-			Founded: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)}}}, false); err != nil {
+			Founded: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)}}}, sqlstore.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
