@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,9 +13,12 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/federation"
+	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/imports"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/refdata"
@@ -42,6 +46,9 @@ type Config struct {
 	// SSOConfig is the path of the single sign-on configuration (JSON,
 	// see README); none when empty.
 	SSOConfig string
+	// FederationConfig is the path of the federation configuration
+	// (JSON, see README); not federated when empty.
+	FederationConfig string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -76,6 +83,9 @@ type App struct {
 	Audit *audit.Service
 	// SSO resolves single sign-on identities to accounts.
 	SSO *sso.Service
+	// Federation joins this instance to its peers (川渝); disabled
+	// without a configuration.
+	Federation *federation.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -83,6 +93,14 @@ type Options struct {
 	Cultivation cultivation.Options // rule sets and the screening cache
 	Imports     imports.Limits      // imports running at once
 	SSO         sso.Config          // single sign-on providers; none when zero
+	Federation  FederationOptions   // the federation; not federated when zero
+}
+
+// FederationOptions configure the federation.
+type FederationOptions struct {
+	Config    federation.Config
+	Key       ed25519.PrivateKey
+	Transport federation.Transport // federationweb's HTTP transport when nil
 }
 
 // Open connects, migrates and syncs reference data.
@@ -128,6 +146,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if cfg.FederationConfig != "" {
+		data, err := os.ReadFile(cfg.FederationConfig)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("federation: %w", err)
+		}
+		if opts.Federation.Config, opts.Federation.Key, err = federation.ParseConfig(data, os.ReadFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return NewWith(st, ref, log, opts), nil
 }
 
@@ -163,7 +192,17 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 		Audit:       audit.NewService(st, audit.Options{}),
 		SSO:         sso.NewService(opts.SSO, st),
+		Federation:  newFederation(st, opts.Federation),
 	}
+}
+
+func newFederation(st *sqlstore.Store, o FederationOptions) *federation.Service {
+	tr := o.Transport
+	if tr == nil {
+		tr = federationweb.NewTransport()
+	}
+	inst := instruments.NewService(st, instruments.Options{Prefix: o.Config.Instance})
+	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{})
 }
 
 // Close releases the store.

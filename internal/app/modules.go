@@ -7,6 +7,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
+	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
 	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -41,8 +42,9 @@ func features() []feature {
 		{name: "audit", messages: auditweb.Messages, web: func(a *App) web.ModuleFunc { return auditweb.Module(a.Audit) }},
 		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
-			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{}))
+			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{Prefix: a.Federation.Config().Instance, Mirror: a.Federation}))
 		}},
+		{name: "federation", messages: federationweb.Messages, web: func(a *App) web.ModuleFunc { return federationweb.Module(a.Federation) }},
 	}
 }
 

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
+	fedConfig := fs.String("federation-config", app.FromEnv("IBRAIN_FEDERATION_CONFIG", ""), "federation (Sichuan–Chongqing) instance, key and peers, a JSON file (env IBRAIN_FEDERATION_CONFIG; see README)")
 	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
 	trustedHeader := fs.String("client-ip-header", app.FromEnv("IBRAIN_CLIENT_IP_HEADER", ""), "take the client address from this header of a trusted proxy, e.g. X-Forwarded-For (env IBRAIN_CLIENT_IP_HEADER)")
 	trustedProxies := fs.String("trusted-proxies", app.FromEnv("IBRAIN_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose header is believed (env IBRAIN_TRUSTED_PROXIES)")
@@ -58,7 +59,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		}
 		ipConf.TrustedProxies = append(ipConf.TrustedProxies, pfx)
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, FederationConfig: *fedConfig, MaxImports: *maxImports})
 	if err != nil {
 		return err
 	}
@@ -125,6 +126,10 @@ func runServe(ctx context.Context, args []string, std IO) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The federation pulls its peers and expires holds until shutdown.
+	fedCtx, stopFed := context.WithCancel(ctx)
+	defer stopFed()
+	go a.Federation.Run(fedCtx, func(err error) { log.Warn("federation", "err", err) })
 	select {
 	case err := <-errc:
 		return err
