@@ -28,7 +28,7 @@ const (
 	permRead   = auth.Permission("instruments.read")
 	permOrder  = auth.Permission("instruments.order")
 	permStats  = auth.Permission("instruments.stats")
-	permSystem = auth.Permission("system.config")
+	permOperate = auth.Permission("instruments.operate")
 )
 
 var (
@@ -73,8 +73,8 @@ func Module(svc *federation.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/federation/bookings", Perm: permOrder, Handler: m.apiBookings},
 				{Method: "POST", Path: "/api/v1/federation/bookings/{id}/confirm", Perm: permOrder, Handler: m.apiConfirm},
 				{Method: "GET", Path: "/api/v1/federation/stats", Perm: permStats, Handler: m.apiStats},
-				{Method: "GET", Path: "/api/v1/federation/peers", Perm: permSystem, Handler: m.apiPeers},
-				{Method: "POST", Path: "/api/v1/federation/peers/{peer}/pull", Perm: permSystem, Handler: m.apiPull},
+				{Method: "GET", Path: "/api/v1/federation/peers", Perm: permOperate, Handler: m.apiPeers},
+				{Method: "POST", Path: "/api/v1/federation/peers/{peer}/pull", Perm: permOperate, Handler: m.apiPull},
 			},
 			Pages: []web.Route{
 				{Method: "GET", Path: "/federation", Perm: auth.SignedIn, Handler: m.page},

@@ -22,7 +22,7 @@ type federationPage struct {
 }
 
 func (m *module) page(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	if !c.Can(permRead) && !c.Can(permSystem) {
+	if !c.Can(permRead) && !c.Can(permOperate) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
 	p := federationPage{Enabled: m.svc.Enabled()}
@@ -36,7 +36,7 @@ func (m *module) page(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 			}
 			p.Joint = &j
 		}
-		if c.Can(permSystem) {
+		if c.Can(permOperate) {
 			ps, err := m.peers(r)
 			if err != nil {
 				return err
