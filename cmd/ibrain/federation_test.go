@@ -456,7 +456,7 @@ func (p *peerProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if mode == "tamper" {
 		out = append(out, ' ') // still valid JSON, no longer what was signed
 	}
-	if res.StatusCode == 200 && strings.HasPrefix(r.URL.Path, "/fed/v1/changes") {
+	if res.StatusCode == 200 && strings.HasPrefix(r.URL.Path, "/api/v1/fed/changes") {
 		p.mu.Lock()
 		p.last, p.lastH = out, res.Header.Clone()
 		p.mu.Unlock()

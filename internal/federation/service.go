@@ -645,7 +645,7 @@ func (s *Service) pull(ctx context.Context, p Peer, st *PeerState, res *PullResu
 	}
 	res.Checked = true
 	st.LastCheck = s.now()
-	status, body, err := s.call(ctx, p, "GET", "/fed/v1/checksum", nil)
+	status, body, err := s.call(ctx, p, "GET", "/api/v1/fed/checksum", nil)
 	if err != nil {
 		return err
 	}
@@ -687,7 +687,7 @@ func (s *Service) pull(ctx context.Context, p Peer, st *PeerState, res *PullResu
 func (s *Service) readFeed(ctx context.Context, p Peer, since int64, advance func(int64), keep map[int64]bool) (int, error) {
 	applied := 0
 	for range 100_000 {
-		status, body, err := s.call(ctx, p, "GET", fmt.Sprintf("/fed/v1/changes?since=%d&limit=%d", since, MaxPage), nil)
+		status, body, err := s.call(ctx, p, "GET", fmt.Sprintf("/api/v1/fed/changes?since=%d&limit=%d", since, MaxPage), nil)
 		if err != nil {
 			return applied, err
 		}
@@ -726,7 +726,7 @@ func (s *Service) readFeed(ctx context.Context, p Peer, since int64, advance fun
 
 func (s *Service) readOrders(ctx context.Context, p Peer, st *PeerState, res *PullResult) error {
 	for range 10_000 {
-		status, body, err := s.call(ctx, p, "GET", fmt.Sprintf("/fed/v1/orders?since=%d", st.OrderCursor), nil)
+		status, body, err := s.call(ctx, p, "GET", fmt.Sprintf("/api/v1/fed/orders?since=%d", st.OrderCursor), nil)
 		if err != nil {
 			return err
 		}
@@ -826,7 +826,7 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	key := fmt.Sprintf("u%d:%s", u.ID, req.Key)
 	body, _ := json.Marshal(HoldRequest{Key: key, Issuer: iss, Subject: sub, Name: u.DisplayName, InstrumentID: req.InstrumentID,
 		ItemID: req.ItemID, Start: req.Start.UTC(), End: req.End.UTC(), Samples: req.Samples, Note: req.Note})
-	status, resp, err := s.call(ctx, p, "POST", "/fed/v1/holds", body)
+	status, resp, err := s.call(ctx, p, "POST", "/api/v1/fed/holds", body)
 	if err != nil {
 		return RemoteBooking{}, err
 	}
@@ -859,7 +859,7 @@ func (s *Service) Confirm(ctx context.Context, u auth.User, id int64) (RemoteBoo
 	if !ok {
 		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
 	}
-	status, resp, err := s.call(ctx, p, "POST", fmt.Sprintf("/fed/v1/holds/%d/confirm", b.HoldID), []byte("{}"))
+	status, resp, err := s.call(ctx, p, "POST", fmt.Sprintf("/api/v1/fed/holds/%d/confirm", b.HoldID), []byte("{}"))
 	if err != nil {
 		return RemoteBooking{}, err
 	}

@@ -1,5 +1,5 @@
 // Package federationweb is the federation's HTTP side: the peer protocol
-// under /fed/v1 (signed requests, signed answers), the users' API under
+// under /api/v1/fed (signed requests, signed answers), the users' API under
 // /api/v1/federation, the federation page and a mirrored instrument's
 // page, and the HTTP transport the service calls peers with.
 package federationweb
@@ -62,11 +62,11 @@ func Module(svc *federation.Service) web.ModuleFunc {
 			Routes: []web.Route{
 				// Peers: every request is signed by a configured peer
 				// (federation.CheckRequest) and every answer is signed.
-				{Method: "GET", Path: "/fed/v1/changes", Perm: auth.Public, Handler: m.peerChanges},
-				{Method: "GET", Path: "/fed/v1/checksum", Perm: auth.Public, Handler: m.peerChecksum},
-				{Method: "POST", Path: "/fed/v1/holds", Perm: auth.Public, Handler: m.peerHold},
-				{Method: "POST", Path: "/fed/v1/holds/{id}/confirm", Perm: auth.Public, Handler: m.peerConfirm},
-				{Method: "GET", Path: "/fed/v1/orders", Perm: auth.Public, Handler: m.peerOrders},
+				{Method: "GET", Path: "/api/v1/fed/changes", Perm: auth.Public, Handler: m.peerChanges},
+				{Method: "GET", Path: "/api/v1/fed/checksum", Perm: auth.Public, Handler: m.peerChecksum},
+				{Method: "POST", Path: "/api/v1/fed/holds", Perm: auth.Public, Handler: m.peerHold},
+				{Method: "POST", Path: "/api/v1/fed/holds/{id}/confirm", Perm: auth.Public, Handler: m.peerConfirm},
+				{Method: "GET", Path: "/api/v1/fed/orders", Perm: auth.Public, Handler: m.peerOrders},
 				// Users.
 				{Method: "GET", Path: "/api/v1/federation/instruments/{home}/{id}", Perm: permRead, Handler: m.apiInstrument},
 				{Method: "POST", Path: "/api/v1/federation/bookings", Perm: permOrder, Handler: m.apiBook},
