@@ -134,6 +134,22 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/tasks/entries/import":                     "-----a---",
 	"POST /api/v1/tasks/locks":                              "-a-------",
 	"POST /api/v1/tasks/reviews":                            "-a-------",
+	// The federation (issue 10): the peer protocol is public and
+	// authenticated by the peer's signature (here not federated: 404).
+	"GET /api/v1/fed/changes":                        "aaaaaaaaa",
+	"GET /api/v1/fed/checksum":                       "aaaaaaaaa",
+	"GET /api/v1/fed/orders":                         "aaaaaaaaa",
+	"POST /api/v1/fed/holds":                         "aaaaaaaaa",
+	"POST /api/v1/fed/holds/{id}/confirm":            "aaaaaaaaa",
+	"GET /api/v1/federation/instruments/{home}/{id}": "-aaaa----",
+	"GET /api/v1/federation/bookings":                "----a----",
+	"POST /api/v1/federation/bookings":               "----a----",
+	"POST /api/v1/federation/bookings/{id}/confirm":  "----a----",
+	"GET /api/v1/federation/stats":                   "-aa------",
+	"GET /api/v1/federation/peers":                   "---------", // the sharing operator's
+	"POST /api/v1/federation/peers/{peer}/pull":      "---------",
+	"GET /federation":                                "-aaaa----",
+	"GET /federation/instruments/{home}/{id}":        "-aaaa----",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -150,6 +166,7 @@ var matrixPages = []string{
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
+	"GET /federation", "GET /federation/instruments/{home}/{id}",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

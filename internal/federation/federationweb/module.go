@@ -25,9 +25,9 @@ import (
 // The permissions of the users' routes (the marketplace's, in roles.json);
 // the peer routes are public and authenticated by signature.
 const (
-	permRead   = auth.Permission("instruments.read")
-	permOrder  = auth.Permission("instruments.order")
-	permStats  = auth.Permission("instruments.stats")
+	permRead    = auth.Permission("instruments.read")
+	permOrder   = auth.Permission("instruments.order")
+	permStats   = auth.Permission("instruments.stats")
 	permOperate = auth.Permission("instruments.operate")
 )
 
