@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -187,6 +188,16 @@ type Service struct {
 	inst  *instruments.Service
 	tr    Transport
 	now   func() time.Time
+
+	mu      sync.Mutex
+	observe []func(PeerStatus) // told after every pull (the web side's metrics)
+}
+
+// Observe registers fn to be told each peer's state after every pull.
+func (s *Service) Observe(fn func(PeerStatus)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observe = append(s.observe, fn)
 }
 
 // Options tune the service.
@@ -627,6 +638,16 @@ func (s *Service) Pull(ctx context.Context, peerID string, opts PullOptions) (Pu
 	}
 	if err := s.store.SavePeerState(ctx, st); err != nil {
 		return res, err
+	}
+	s.mu.Lock()
+	obs := s.observe
+	s.mu.Unlock()
+	for _, fn := range obs {
+		ps := PeerStatus{Peer: p, State: st, Age: -1}
+		if !st.LastOK.IsZero() {
+			ps.Age = s.now().Sub(st.LastOK)
+		}
+		fn(ps)
 	}
 	return res, perr
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/region"
@@ -301,3 +302,6 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64) e
 	}
 	return nil
 }
+
+// Metrics is the server's metrics registry, for a module's own series.
+func (s *Server) Metrics() *metrics.Registry { return s.metrics }

@@ -53,6 +53,7 @@ type module struct {
 func Module(svc *federation.Service) web.ModuleFunc {
 	return func(core *web.Server) (web.Module, error) {
 		m := &module{core: core, svc: svc}
+		m.metrics()
 		tpl, err := fs.Sub(templates, "templates")
 		if err != nil {
 			return web.Module{}, err
@@ -233,4 +234,29 @@ func (t *Transport) Do(ctx context.Context, method, url string, header map[strin
 		return 0, nil, "", err
 	}
 	return res.StatusCode, b, res.Header.Get(federation.HeaderSignature), nil
+}
+
+// metrics exports each peer's pull state on /metrics: the feed's lag is
+// time() minus the last complete pull.
+func (m *module) metrics() {
+	if !m.svc.Enabled() {
+		return
+	}
+	r := m.core.Metrics()
+	lastOK := r.Gauge("ibrain_federation_last_pull_ok_timestamp_seconds", "Unix time of the last complete pull of a peer's feed (mirror age = time() - this)", "peer")
+	cursor := r.Gauge("ibrain_federation_feed_cursor", "The last change read from a peer's catalogue feed", "peer")
+	failing := r.Gauge("ibrain_federation_pull_failing", "1 while the last pull of a peer failed (its last error is on /federation)", "peer")
+	repairs := r.Gauge("ibrain_federation_repairs", "Drift repairs of a peer's mirror since the mirror began", "peer")
+	m.svc.Observe(func(p federation.PeerStatus) {
+		if !p.State.LastOK.IsZero() {
+			lastOK.With(p.Peer.ID).Set(float64(p.State.LastOK.Unix()))
+		}
+		cursor.With(p.Peer.ID).Set(float64(p.State.FeedCursor))
+		repairs.With(p.Peer.ID).Set(float64(p.State.Repairs))
+		bad := 0.0
+		if p.State.LastError != "" {
+			bad = 1
+		}
+		failing.With(p.Peer.ID).Set(bad)
+	})
 }
