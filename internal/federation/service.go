@@ -287,12 +287,10 @@ func (s *Service) Changes(ctx context.Context, since int64, limit int) (Page, er
 		return Page{}, err
 	}
 	for _, c := range ch {
-		r, ok := recs[c.InstrumentID]
-		if !ok {
-			continue
+		p.Next = c.Seq // past a change whose row is gone, too: the feed must move on
+		if r, ok := recs[c.InstrumentID]; ok {
+			p.Entries = append(p.Entries, Entry{Seq: c.Seq, Record: r, Avail: avail[c.InstrumentID]})
 		}
-		p.Entries = append(p.Entries, Entry{Seq: c.Seq, Record: r, Avail: avail[c.InstrumentID]})
-		p.Next = c.Seq
 	}
 	return p, nil
 }
