@@ -21,6 +21,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/listing"
 	"github.com/industrybrain/ibrain/internal/mujun"
+	"github.com/industrybrain/ibrain/internal/notify"
+	"github.com/industrybrain/ibrain/internal/notify/mailer"
 	"github.com/industrybrain/ibrain/internal/refdata"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/reporting"
@@ -46,6 +48,9 @@ type Config struct {
 	// SSOConfig is the path of the single sign-on configuration (JSON,
 	// see README); none when empty.
 	SSOConfig string
+	// SMTP is the mail server notifications are sent through; no mail
+	// when its Addr is empty.
+	SMTP mailer.Config
 	// FederationConfig is the path of the federation configuration
 	// (JSON, see README); not federated when empty.
 	FederationConfig string
@@ -83,6 +88,10 @@ type App struct {
 	Audit *audit.Service
 	// SSO resolves single sign-on identities to accounts.
 	SSO *sso.Service
+	// Notify is the in-app inbox; Mail sends its outbox (nil: no mail
+	// configured).
+	Notify *notify.Service
+	Mail   *mailer.Mailer
 	// Federation joins this instance to its peers (川渝); disabled
 	// without a configuration.
 	Federation *federation.Service
@@ -157,7 +166,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	return NewWith(st, ref, log, opts), nil
+	a := NewWith(st, ref, log, opts)
+	if cfg.SMTP.Addr != "" {
+		if a.Mail, err = mailer.New(cfg.SMTP); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // New assembles the platform over an opened, migrated store: the
@@ -192,6 +208,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 		Audit:       audit.NewService(st, audit.Options{}),
 		SSO:         sso.NewService(opts.SSO, st),
+		Notify:      notify.NewService(st, notify.Options{}),
 		Federation:  newFederation(st, opts.Federation),
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/instruments/instrumentsweb"
 	"github.com/industrybrain/ibrain/internal/listing/listingweb"
 	"github.com/industrybrain/ibrain/internal/mujun/mujunweb"
+	"github.com/industrybrain/ibrain/internal/notify/notifyweb"
 	"github.com/industrybrain/ibrain/internal/registry/registryweb"
 	"github.com/industrybrain/ibrain/internal/reporting/reportingweb"
 	"github.com/industrybrain/ibrain/internal/sso/ssoweb"
@@ -43,6 +44,9 @@ func features() []feature {
 		{name: "sso", web: func(a *App) web.ModuleFunc { return ssoweb.Module(a.SSO) }}, // messages in internal/i18n/web.*: the sign-in page shows them
 		{name: "instruments", messages: instrumentsweb.Messages, web: func(a *App) web.ModuleFunc {
 			return instrumentsweb.Module(instruments.NewService(a.Store, instruments.Options{Prefix: a.Federation.Config().Instance, Mirror: a.Federation}))
+		}},
+		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
+			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
 		{name: "federation", messages: federationweb.Messages, web: func(a *App) web.ModuleFunc { return federationweb.Module(a.Federation) }},
 	}

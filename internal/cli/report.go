@@ -1,26 +1,28 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/industrybrain/ibrain/internal/pdfprint"
 	"github.com/industrybrain/ibrain/internal/scoreboard"
 )
 
 func runReport(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 || args[0] != "scoreboard" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(std.Stderr, "Usage: ibrain report scoreboard --year YEAR [--format json|xlsx|html] [-o FILE]")
+			fmt.Fprintln(std.Stderr, "Usage: ibrain report scoreboard --year YEAR [--format json|xlsx|html|pdf] [-o FILE]")
 			return nil
 		}
 		return fmt.Errorf("%w: want 'report scoreboard'", errUsage)
 	}
-	fs, db := newFlags("report scoreboard", "--year YEAR [--format json|xlsx|html] [-o FILE]", std)
+	fs, db := newFlags("report scoreboard", "--year YEAR [--format json|xlsx|html|pdf] [-o FILE]", std)
 	year := fs.Int("year", 0, "results year; the task table is the following year's (required)")
-	format := fs.String("format", "json", "json, xlsx or html")
+	format := fs.String("format", "json", "json, xlsx, html or pdf (pdf prints the html with chromium)")
 	out := fs.String("o", "", "output file (default standard output; required for xlsx)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -28,11 +30,18 @@ func runReport(ctx context.Context, args []string, std IO) error {
 	if *year == 0 {
 		return fmt.Errorf("%w: --year is required", errUsage)
 	}
-	if *format != "json" && *format != "xlsx" && *format != "html" {
-		return fmt.Errorf("%w: --format must be json, xlsx or html", errUsage)
+	if *format != "json" && *format != "xlsx" && *format != "html" && *format != "pdf" {
+		return fmt.Errorf("%w: --format must be json, xlsx, html or pdf", errUsage)
 	}
-	if *format == "xlsx" && *out == "" {
-		return fmt.Errorf("%w: xlsx needs -o FILE", errUsage)
+	if (*format == "xlsx" || *format == "pdf") && *out == "" {
+		return fmt.Errorf("%w: %s needs -o FILE", errUsage, *format)
+	}
+	printer := pdfprint.FromEnv()
+	if *format == "pdf" {
+		// Say so before any work: the PDF is the HTML printed by chromium.
+		if err := printer.Available(); err != nil {
+			return fmt.Errorf("%v; install it (apt-get install chromium fonts-noto-cjk) or set IBRAIN_CHROMIUM to a Chromium binary, or use --format html and print that", err)
+		}
 	}
 	a, err := openApp(ctx, *db, std)
 	if err != nil {
@@ -50,6 +59,17 @@ func runReport(ctx context.Context, args []string, std IO) error {
 			return doc.WriteXLSX(w)
 		case "html":
 			return doc.WriteHTML(w)
+		case "pdf":
+			var html bytes.Buffer
+			if err := doc.WriteHTML(&html); err != nil {
+				return err
+			}
+			pdf, err := printer.Print(ctx, html.Bytes())
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(pdf)
+			return err
 		}
 		return doc.WriteJSON(w)
 	})

@@ -17,6 +17,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/demo"
 	"github.com/industrybrain/ibrain/internal/imports"
 	"github.com/industrybrain/ibrain/internal/metrics"
+	"github.com/industrybrain/ibrain/internal/notify"
+	"github.com/industrybrain/ibrain/internal/notify/mailer"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -31,6 +33,11 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	metricsToken := fs.String("metrics-token", app.FromEnv("IBRAIN_METRICS_TOKEN", ""), "require this bearer token on /metrics (env IBRAIN_METRICS_TOKEN)")
 	secure := fs.Bool("secure-cookies", app.FromEnv("IBRAIN_SECURE_COOKIES", "") == "1", "mark session cookies Secure (set behind HTTPS; env IBRAIN_SECURE_COOKIES=1)")
 	maxImports := fs.Int("max-imports", envInt("IBRAIN_MAX_IMPORTS", imports.DefaultLimits().MaxConcurrent), "imports run at once; further uploads get 429 with Retry-After (env IBRAIN_MAX_IMPORTS)")
+	smtpAddr := fs.String("smtp-addr", app.FromEnv("IBRAIN_SMTP_ADDR", ""), "send notification e-mail through this SMTP server, HOST:PORT; none when empty (env IBRAIN_SMTP_ADDR; the password only from env IBRAIN_SMTP_PASSWORD)")
+	smtpFrom := fs.String("smtp-from", app.FromEnv("IBRAIN_SMTP_FROM", ""), "sender address of notification e-mail (env IBRAIN_SMTP_FROM)")
+	smtpUser := fs.String("smtp-user", app.FromEnv("IBRAIN_SMTP_USER", ""), "SMTP user name for AUTH PLAIN; none when empty (env IBRAIN_SMTP_USER)")
+	smtpSecurity := fs.String("smtp-security", app.FromEnv("IBRAIN_SMTP_SECURITY", "starttls"), "starttls (port 587), tls (port 465) or none (env IBRAIN_SMTP_SECURITY)")
+	baseURL := fs.String("base-url", app.FromEnv("IBRAIN_BASE_URL", ""), "the platform's public address, for links in e-mail (env IBRAIN_BASE_URL)")
 	memLimit := fs.Int("memory-limit", 384, "soft memory limit in MiB for the Go runtime (the garbage collector works harder near it, and returns freed memory to the system); 0 = none; the GOMEMLIMIT environment variable wins when set")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,7 +66,11 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		}
 		ipConf.TrustedProxies = append(ipConf.TrustedProxies, pfx)
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, FederationConfig: *fedConfig, MaxImports: *maxImports})
+	var smtpConf mailer.Config
+	if *smtpAddr != "" {
+		smtpConf = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("IBRAIN_SMTP_PASSWORD"), Security: mailer.Security(*smtpSecurity)}
+	}
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, FederationConfig: *fedConfig})
 	if err != nil {
 		return err
 	}
@@ -103,6 +114,20 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	// The notification worker: booking reminders, and the outbox when
+	// mail is configured. It stops with the server.
+	wopts := notify.WorkerOptions{Render: catalog.T, BaseURL: *baseURL, Log: log}
+	if a.Mail != nil {
+		wopts.Sender = a.Mail
+	}
+	worker, err := notify.NewWorker(a.Store, wopts)
+	if err != nil {
+		return err
+	}
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

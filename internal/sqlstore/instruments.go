@@ -639,8 +639,10 @@ func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instr
 				return apperr.New(apperr.Conflict, "instruments.err.slot_taken")
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_event (order_id, from_state, to_state, actor_id, at) VALUES ($1, '', $2, $3, $4)`, o.ID, string(o.State), o.UserID, s.unix())
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO order_event (order_id, from_state, to_state, actor_id, at) VALUES ($1, '', $2, $3, $4)`, o.ID, string(o.State), o.UserID, s.unix()); err != nil {
+			return err
+		}
+		return s.noteOrderEvent(ctx, tx, o, o.State, o.UserID) // notifications in the event's transaction (notify.go)
 	})
 	return o, err
 }
@@ -816,6 +818,9 @@ func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_event (order_id, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)`,
 			id, string(o.State), string(n.State), actorID, s.unix()); err != nil {
+			return err
+		}
+		if err := s.noteOrderEvent(ctx, tx, n, n.State, actorID); err != nil {
 			return err
 		}
 		if instruments.Releases(n.State) {

@@ -325,6 +325,9 @@ func (s *Store) AddReminders(ctx context.Context, sc auth.Scope, p report.Period
 				id, p.Year, p.Month, by, at.Unix()); err != nil {
 				return err
 			}
+			if err := s.noteReportingReminder(ctx, tx, id, p.Year, p.Month); err != nil { // the firm's accounts (notify.go)
+				return err
+			}
 			n++
 		}
 		return nil

@@ -20,6 +20,11 @@ import (
 // record. Any change of access, and any route added without a row here,
 // fails the test.
 var accessMatrix = map[string]string{
+	"GET /api/v1/notifications":                             "-aaaaaaaa", // every account has its own inbox (module notify)
+	"GET /api/v1/notification-settings":                     "-aaaaaaaa", // every account has its own inbox (module notify)
+	"POST /api/v1/notification-settings":                    "-aaaaaaaa", // every account has its own inbox (module notify)
+	"POST /api/v1/notifications/read":                       "-aaaaaaaa", // every account has its own inbox (module notify)
+	"GET /notifications":                                    "-aaaaaaaa", // every account has its own inbox (module notify)
 	"GET /account":                                          "-aaaaaaaa",
 	"GET /api/v1/audit/events":                              "--------a", // the audit administrator alone (三权分立)
 	"GET /api/v1/audit/events.jsonl":                        "--------a",
@@ -68,8 +73,10 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/reporting/status":                          "-aaa-----",
 	"GET /api/v1/rulesets":                                  "-aaaaaaaa",
 	"GET /api/v1/scoreboard":                                "-aa------",
+	"GET /api/v1/scoreboard.pdf":                            "-aa------", // issue 12: the briefing PDF
 	"GET /api/v1/stats/breakdown":                           "-aaa-----",
 	"GET /api/v1/stats/kpis":                                "-aaa-----",
+	"GET /api/v1/stats/spans":                               "-aaa-----",
 	"GET /api/v1/stats/trend":                               "-aaa-----",
 	"GET /api/v1/targets":                                   "-aaa-----",
 	"GET /api/v1/tasks":                                     "-aa--a---",
@@ -77,6 +84,8 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/tasks/entries/{indicator}/history":         "-aa--a---",
 	"GET /api/v1/tasks/tables/{table}":                      "-aa--a---",
 	"GET /audit":                                            "--------a",
+	"GET /bigscreen":                                        "-aa------", // issue 12: city-wide views
+	"GET /compare":                                          "-aa------",
 	"GET /clusters/{cluster}":                               "-aaa-----",
 	"GET /cultivation":                                      "-aaaaaaaa",
 	"GET /districts/{code}":                                 "-aaa-----",
@@ -166,6 +175,8 @@ var matrixPages = []string{
 	"GET /reporting", "GET /reporting/firms/{id}/{period}",
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
+	"GET /notifications",
+	"GET /bigscreen", "GET /compare",
 	"GET /federation", "GET /federation/instruments/{home}/{id}",
 }
 

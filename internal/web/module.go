@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -76,6 +77,20 @@ type Module struct {
 	// SignInLinks are buttons on the sign-in page (single sign-on
 	// providers), with labels from configuration.
 	SignInLinks []SignInLink
+	// Badges are links with a count in the layout's user box on every
+	// page (unread notifications), for signed-in users.
+	Badges []Badge
+}
+
+// Badge is a link with a per-user count in the layout. Count runs on
+// every page view, so it must be cheap (an indexed count); an error shows
+// the link without a number.
+type Badge struct {
+	ID    string // the link's element id is badge-{ID}
+	Label string // catalogue key of the link text
+	Title string // catalogue key formatting the count (%d), the link's title
+	Path  string
+	Count func(ctx context.Context, u auth.User) (int, error)
 }
 
 // SignInLink is a button on the sign-in page.

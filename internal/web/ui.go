@@ -221,6 +221,13 @@ type basePage struct {
 	Scripts    []string  // static files to load, in order
 	EntTabs    *entTabs  // the tab row of a page about one enterprise
 	Menu       *menuView // the main navigation for the signed-in user
+	Badges     []badgeView
+}
+
+// badgeView is a module's badge as the layout shows it.
+type badgeView struct {
+	ID, Label, Title, URL string
+	N                     int
 }
 
 // userView is the signed-in user as the layout shows them.
@@ -267,6 +274,15 @@ func (u *ui) base(r *http.Request, pc pageCtx, titleKey, nav string) basePage {
 		}
 		b.User = v
 		b.Menu = u.menu(pc.lang, usr)
+		for _, m := range u.s.modules {
+			for _, bg := range m.Badges {
+				n, err := bg.Count(r.Context(), usr)
+				if err != nil {
+					n = 0
+				}
+				b.Badges = append(b.Badges, badgeView{ID: bg.ID, Label: u.t(pc.lang, bg.Label), Title: u.t(pc.lang, bg.Title, n), URL: bg.Path, N: n})
+			}
+		}
 	}
 	return b
 }

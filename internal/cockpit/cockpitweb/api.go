@@ -32,6 +32,18 @@ type apiTrend struct {
 	Indicator string      `json:"indicator"`
 	Year      int         `json:"year"`
 	Points    []apiFigure `json:"points"`
+	// Target is the year's target for the filtered scope, drawn as a line
+	// on the chart; absent without one.
+	Target *apiTrendTarget `json:"target,omitempty"`
+}
+
+// apiTrendTarget is a trend's target: a level's year-end value (the chart
+// draws its pro-rata path, target × month / 12) or a rate's line.
+type apiTrendTarget struct {
+	Comparator string  `json:"comparator"`
+	Value      float64 `json:"value"`
+	Kind       string  `json:"kind"` // level | rate
+	Source     string  `json:"source"`
 }
 
 // apiSlice is one part of a breakdown; key is the region code, cluster
@@ -117,7 +129,11 @@ func (m *module) apiTrend(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	// The trend runs to the chosen month: a cockpit showing 1–6月 must
 	// not chart July to December.
 	figs = slices.DeleteFunc(figs, func(fig stats.Figure) bool { return fig.Period.Month > p.Month })
-	web.WriteJSON(w, http.StatusOK, apiTrend{Indicator: code, Year: p.Year, Points: scoreboard.FromFigures(figs)})
+	out := apiTrend{Indicator: code, Year: p.Year, Points: scoreboard.FromFigures(figs)}
+	if out.Target, err = m.trendTarget(r, code, p.Year, f); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

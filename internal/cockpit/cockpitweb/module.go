@@ -13,6 +13,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cockpit"
+	"github.com/industrybrain/ibrain/internal/pdfprint"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -51,13 +52,15 @@ type module struct {
 	core  *web.Server
 	svc   *cockpit.Service
 	firms Firms
+	// printer prints the scoreboard as a PDF (chromium, IBRAIN_CHROMIUM).
+	printer pdfprint.Printer
 }
 
 // Module returns the cockpit module over svc; firms lists a cluster
 // page's largest enterprises.
 func Module(svc *cockpit.Service, firms Firms) web.ModuleFunc {
 	return func(core *web.Server) (web.Module, error) {
-		m := &module{core: core, svc: svc, firms: firms}
+		m := &module{core: core, svc: svc, firms: firms, printer: pdfprint.FromEnv()}
 		tpl, err := fs.Sub(templates, "templates")
 		if err != nil {
 			return web.Module{}, err
@@ -77,6 +80,9 @@ func Module(svc *cockpit.Service, firms Firms) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/targets", Perm: permStats, Handler: m.apiTargets},
 				// The scoreboard is city-wide by definition, so only city roles.
 				{Method: "GET", Path: "/api/v1/scoreboard", Perm: permScoreboard, Handler: m.apiScoreboard},
+				// Issue 12: time controls, the scoreboard as a PDF briefing.
+				{Method: "GET", Path: "/api/v1/stats/spans", Perm: permStats, Handler: m.apiSpans},
+				{Method: "GET", Path: "/api/v1/scoreboard.pdf", Perm: permScoreboard, Handler: m.apiScoreboardPDF},
 			},
 			Pages: []web.Route{
 				{Method: "GET", Path: "/{$}", Perm: auth.SignedIn, Handler: m.home},
@@ -85,11 +91,15 @@ func Module(svc *cockpit.Service, firms Firms) web.ModuleFunc {
 				{Method: "GET", Path: "/clusters/{cluster}", Perm: auth.SignedIn, Handler: m.clusterPage},
 				{Method: "GET", Path: "/targets", Perm: auth.SignedIn, Handler: m.targetsPage},
 				{Method: "GET", Path: "/scoreboard", Perm: auth.SignedIn, Handler: m.scoreboardPage},
+				{Method: "GET", Path: "/bigscreen", Perm: auth.SignedIn, Handler: m.bigscreenPage},
+				{Method: "GET", Path: "/compare", Perm: auth.SignedIn, Handler: m.comparePage},
 			},
 			Nav: []web.NavItem{
 				{Group: web.GroupMonitor, ID: "cockpit", Label: "nav.cockpit", URL: web.HomeURL, Perm: permStats, Order: 10, Audience: web.Officials},
 				{Group: web.GroupMonitor, ID: "targets", Label: "nav.targets", Path: "/targets", Perm: permStats, Order: 30, Audience: web.Officials},
 				{Group: web.GroupMonitor, ID: "scoreboard", Label: "nav.scoreboard", Path: "/scoreboard", Perm: permScoreboard, Order: 40, Audience: web.Officials},
+				{Group: web.GroupMonitor, ID: "compare", Label: "nav.compare", Path: "/compare", Perm: permScoreboard, Order: 42, Audience: web.Officials},
+				{Group: web.GroupMonitor, ID: "bigscreen", Label: "nav.bigscreen", Path: "/bigscreen", Perm: permScoreboard, Order: 44, Audience: web.Officials},
 			},
 			OpenAPI:   openAPI,
 			Templates: tpl,

@@ -58,6 +58,7 @@ type cockpitPage struct {
 	MapPanel     *web.ChartPanel  // the district map, on city-wide pages
 	Panels       []web.ChartPanel // the other chart panels, in order
 	Related      []web.RelLink    // a district's pages in the other modules
+	Spans        *spanPanel       // time controls: two spans side by side (spans.go)
 }
 
 type monthOption struct {
@@ -351,7 +352,7 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 		p.MapPanel = &web.ChartPanel{ID: "map", Title: t("chart.map"), Note: t("chart.map_note"), Height: "tall"}
 	}
 	p.Panels = m.cockpitPanels(lang, p.Level)
-	p.Scripts = []string{"echarts.min.js", "app.js", "cockpit.js"}
+	p.Scripts = []string{"echarts.min.js", "app.js", "cockpit-kit.js", "cockpit.js"}
 
 	if !ok {
 		p.NoData = true
@@ -382,6 +383,9 @@ func (m *module) cockpit(w http.ResponseWriter, r *http.Request, c web.Ctx, regi
 	}
 	for _, fig := range figs {
 		p.KPIs = append(p.KPIs, m.kpiCard(lang, fig))
+	}
+	if p.Spans, err = m.spanPanel(r, c, p.Period, latest, years, f); err != nil {
+		return err
 	}
 
 	switch p.Level {
@@ -592,6 +596,10 @@ type targetsPage struct {
 	NoData bool
 	// PeriodNotice says the chosen year has no reports yet.
 	PeriodNotice string
+	// Data carries the table helper's texts to cockpit-kit.js.
+	Data struct {
+		Text map[string]string `json:"text"`
+	}
 }
 
 type targetRow struct {
@@ -626,7 +634,8 @@ func (m *module) targetsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	}
 	p := targetsPage{}
 	p.BasePage = m.core.Base(r, c, "targets.title", "targets")
-	p.Scripts = []string{"app.js"}
+	p.Scripts = []string{"app.js", "cockpit-kit.js"}
+	p.Data.Text = m.core.Prefixed(lang, "js.grid_")
 	latest, ok, err := m.svc.Latest(ctx)
 	if err != nil {
 		return err
@@ -726,6 +735,8 @@ type scoreboardPage struct {
 	Targets    []kpiCard
 	Years      []web.Option
 	NoData     bool
+	// PDFReady says the server can print the briefing PDF (chromium).
+	PDFReady bool
 }
 
 func (m *module) scoreboardPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -760,6 +771,7 @@ func (m *module) scoreboardPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		year = y
 	}
 	p.Years = yearOptions(years, year)
+	p.PDFReady = m.printer.Available() == nil
 	sb, err := m.svc.Scoreboard(ctx, year)
 	if apperr.Is(err, apperr.NotFound) {
 		p.NoData = true

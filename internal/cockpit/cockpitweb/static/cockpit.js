@@ -50,14 +50,14 @@
         const pts = (res.points || []).filter(function (p) { return p.value !== null && p.value !== undefined; });
         if (pts.length === 0) { panel.state(t('js.no_data')); return; }
         panel.state('');
-        draw(panel, pts);
+        draw(panel, pts, res.target);
       })
       .catch(failed(panel));
   }
 
   function monthOf(p) { return Number(String(p.period).slice(5, 7)); }
 
-  trend('trend-output', 'IND_OUTPUT', function (panel, pts) {
+  trend('trend-output', 'IND_OUTPUT', function (panel, pts, target) {
     const months = pts.map(function (p) { return IB.monthLabel(monthOf(p)); });
     const opt = IB.baseOption();
     opt.legend = { top: 0, data: [t('js.output'), t('js.yoy')] };
@@ -73,6 +73,15 @@
       { name: t('js.output') + ' (' + t('js.unit_yi') + ')', type: 'bar', barMaxWidth: 28, data: pts.map(function (p) { return IB.round(p.value, 1); }) },
       { name: t('js.yoy') + ' (%)', type: 'line', yAxisIndex: 1, symbolSize: 6, color: '#e39b2d', data: pts.map(function (p) { return IB.round(p.yoy_pct, 1); }) },
     ];
+    // The year's target as its pro-rata path (target × month / 12), the
+    // line the task table's projection is judged against.
+    if (target && target.kind === 'level') {
+      const name = t('js.target_pace') + ' (' + t('js.unit_yi') + ')';
+      opt.legend.data.push(name);
+      opt.series.push({ name: name, type: 'line', symbol: 'none', color: '#b91c1c', lineStyle: { type: 'dashed' },
+        data: pts.map(function (p) { return IB.round(target.value * monthOf(p) / 12, 1); }) });
+    }
+    if (IB.toolbox) opt.toolbox = IB.toolbox({ zoom: true, name: 'output_trend_' + fileStem });
     panel.echarts().setOption(opt);
     panel.setTable({
       title: t('js.trend_output_caption'), filename: 'output_trend_' + fileStem,
@@ -81,7 +90,7 @@
     });
   });
 
-  trend('trend-va', 'IND_VA_GROWTH', function (panel, pts) {
+  trend('trend-va', 'IND_VA_GROWTH', function (panel, pts, target) {
     const months = pts.map(function (p) { return IB.monthLabel(monthOf(p)); });
     const nominal = pts.some(function (p) { return p.nominal; });
     const opt = IB.baseOption();
@@ -91,14 +100,21 @@
     // a few tenths of a point does not fill the chart like a crash.
     opt.yAxis = {
       type: 'value', axisLabel: { formatter: '{value}%' }, splitLine: { lineStyle: { color: '#eef1f5' } },
-      min: function (v) { return Math.min(0, Math.floor(v.min - 1)); },
-      max: function (v) { return Math.max(0, Math.ceil(v.max + 1)); },
+      min: function (v) { return Math.min(0, Math.floor(Math.min(v.min, target ? target.value : v.min) - 1)); },
+      max: function (v) { return Math.max(0, Math.ceil(Math.max(v.max, target ? target.value : v.max) + 1)); },
     };
     opt.series = [{
       name: t('js.va_growth'), type: 'line', symbolSize: 7, areaStyle: { opacity: 0.08 },
       label: { show: true, position: 'top', formatter: function (p) { return IB.num(p.value, 1); } },
       data: pts.map(function (p) { return IB.round(p.value, 1); }),
     }];
+    // The year's target rate as a line.
+    if (target && target.kind === 'rate') {
+      opt.series[0].markLine = { symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: '#b91c1c' },
+        label: { formatter: t('js.target_line') + ' ' + IB.num(target.value, 1) + '%', position: 'insideEndTop' },
+        data: [{ yAxis: target.value }] };
+    }
+    if (IB.toolbox) opt.toolbox = IB.toolbox({ zoom: true, name: 'va_growth_' + fileStem });
     panel.echarts().setOption(opt);
     if (nominal) panel.state(t('js.nominal_note'));
     panel.setTable({
@@ -147,6 +163,7 @@
         label: { formatter: function (p) { return IB.num(p.percent, 1) + '%'; } },
         data: slices.map(function (s) { return { name: tierName(s.key), value: IB.round(s.output_yi, 1), itemStyle: { color: tierColor(s.key) } }; }),
       }];
+      if (IB.toolbox) opt.toolbox = IB.toolbox({ name: 'by_tier_' + fileStem });
       tierPanel.echarts().setOption(opt);
       tierPanel.setTable({
         title: t('js.by_tier_caption'), filename: 'by_tier_' + fileStem, columns: sliceColumns(t('js.tier')),
@@ -187,6 +204,7 @@
           data: sorted.map(function (s) { const c = P.clusters[s.key]; return c && c.tier === tr ? IB.round(s.output_yi, 1) : '-'; }),
         };
       });
+      if (IB.toolbox) opt.toolbox = IB.toolbox({ name: 'by_cluster_' + fileStem });
       const chart = clusterPanel.echarts();
       chart.setOption(opt);
       chart.on('click', function (p) {
@@ -254,6 +272,7 @@
           data: data,
         }],
       };
+      if (IB.toolbox) opt.toolbox = IB.toolbox({ name: 'by_region_' + fileStem });
       const chart = mapPanel.echarts();
       chart.setOption(opt);
       chart.on('click', function (p) {
