@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/federation"
+	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals"
 	"github.com/industrybrain/ibrain/internal/hardtech"
 	"github.com/industrybrain/ibrain/internal/imports"
@@ -54,6 +57,9 @@ type Config struct {
 	// AuditKeyFile is the audit trail's HMAC key file (audit.LoadKey);
 	// without one the chain is plain SHA-256.
 	AuditKeyFile string
+	// FederationConfig is the path of the federation configuration
+	// (JSON, see README); not federated when empty.
+	FederationConfig string
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -94,6 +100,9 @@ type App struct {
 	// configured).
 	Notify *notify.Service
 	Mail   *mailer.Mailer
+	// Federation joins this instance to its peers (川渝); disabled
+	// without a configuration.
+	Federation *federation.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -103,6 +112,14 @@ type Options struct {
 	SSO         sso.Config          // single sign-on providers; none when zero
 	Instruments instruments.Options // the marketplace's clock, prefix and file directory
 	AuditKey    []byte              // the audit chain's HMAC key; plain SHA-256 when nil
+	Federation  FederationOptions   // the federation; not federated when zero
+}
+
+// FederationOptions configure the federation.
+type FederationOptions struct {
+	Config    federation.Config
+	Key       ed25519.PrivateKey
+	Transport federation.Transport // federationweb's HTTP transport when nil
 }
 
 // Open connects, migrates and syncs reference data.
@@ -165,6 +182,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if cfg.FederationConfig != "" {
+		data, err := os.ReadFile(cfg.FederationConfig)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("federation: %w", err)
+		}
+		if opts.Federation.Config, opts.Federation.Key, err = federation.ParseConfig(data, os.ReadFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	a := NewWith(st, ref, log, opts)
 	if cfg.SMTP.Addr != "" {
 		if a.Mail, err = mailer.New(cfg.SMTP); err != nil {
@@ -194,6 +222,14 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	if err != nil {
 		panic(err) // compiled-in rules; TestRuleSetVersions and the reporting tests read them
 	}
+	// The federation keeps its own instruments service (no mirror: it
+	// serves the home's records); the app's searches the mirror too.
+	fed := newFederation(st, opts.Federation)
+	io := opts.Instruments
+	if io.Prefix == "" {
+		io.Prefix = fed.Config().Instance
+	}
+	io.Mirror = fed
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
@@ -208,9 +244,19 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Tasks:       tasks.NewService(st, ref.Indicators, ck, tasks.Options{Tables: ref.TaskTables}),
 		Audit:       audit.NewService(st, audit.Options{Key: opts.AuditKey}),
 		SSO:         sso.NewService(opts.SSO, st),
-		Instruments: instruments.NewService(st, opts.Instruments),
+		Instruments: instruments.NewService(st, io),
 		Notify:      notify.NewService(st, notify.Options{}),
+		Federation:  fed,
 	}
+}
+
+func newFederation(st *sqlstore.Store, o FederationOptions) *federation.Service {
+	tr := o.Transport
+	if tr == nil {
+		tr = federationweb.NewTransport()
+	}
+	inst := instruments.NewService(st, instruments.Options{Prefix: o.Config.Instance})
+	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{})
 }
 
 // Close releases the store.

@@ -11,6 +11,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
 	"github.com/industrybrain/ibrain/internal/digital"
 	"github.com/industrybrain/ibrain/internal/digital/digitalweb"
+	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
 	"github.com/industrybrain/ibrain/internal/hardtech/hardtechweb"
 	"github.com/industrybrain/ibrain/internal/i18n"
@@ -48,6 +49,7 @@ func features() []feature {
 		{name: "notify", messages: notifyweb.Messages, web: func(a *App) web.ModuleFunc {
 			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
+		{name: "federation", messages: federationweb.Messages, web: func(a *App) web.ModuleFunc { return federationweb.Module(a.Federation) }},
 		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(digital.NewService(a.Store, nil)) }},
 		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc { return accountsweb.Module(accounts.NewService(a.Store, nil)) }},
 	}

@@ -20,6 +20,9 @@ const (
 	Forbidden    Code = "forbidden"
 	TooLarge     Code = "too_large"
 	Internal     Code = "internal"
+	// Unavailable: a service this one depends on (a federation peer) did
+	// not answer; the request changed nothing and may be retried later.
+	Unavailable Code = "unavailable"
 )
 
 // Error is an application error with a user-facing message key.

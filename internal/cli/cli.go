@@ -43,6 +43,7 @@ func commands() []command {
 		{"evaluate", msg(i18n.ZH, "cli.cmd.evaluate"), runEvaluate},
 		{"user", "create, list, reset, disable and enable accounts", runUser},
 		{"audit", "verify, export and archive the audit trail", runAudit},
+		{"peer", "federation: make a key, add, list and check peers", runPeer},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
+	fedConfig := fs.String("federation-config", app.FromEnv("IBRAIN_FEDERATION_CONFIG", ""), "federation (Sichuan–Chongqing) instance, key and peers, a JSON file (env IBRAIN_FEDERATION_CONFIG; see README)")
 	ssoConfig := fs.String("sso-config", app.FromEnv("IBRAIN_SSO_CONFIG", ""), "single sign-on providers, a JSON file (env IBRAIN_SSO_CONFIG; see README)")
 	instrumentFiles := fs.String("instrument-files", app.FromEnv("IBRAIN_INSTRUMENT_FILES", ""), "directory for the instruments' photos and documents; in the database when empty (env IBRAIN_INSTRUMENT_FILES)")
 	auditKey := fs.String("audit-key-file", app.FromEnv("IBRAIN_AUDIT_KEY_FILE", ""), "HMAC key of the audit chain, a file of at least 32 bytes (env IBRAIN_AUDIT_KEY_FILE; see docs/SECURITY.md)")
@@ -71,7 +72,7 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	if *smtpAddr != "" {
 		smtpConf = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("IBRAIN_SMTP_PASSWORD"), Security: mailer.Security(*smtpSecurity)}
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles, AuditKeyFile: *auditKey})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles, AuditKeyFile: *auditKey, FederationConfig: *fedConfig})
 	if err != nil {
 		return err
 	}
@@ -152,6 +153,10 @@ func runServe(ctx context.Context, args []string, std IO) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The federation pulls its peers and expires holds until shutdown.
+	fedCtx, stopFed := context.WithCancel(ctx)
+	defer stopFed()
+	go a.Federation.Run(fedCtx, func(err error) { log.Warn("federation", "err", err) })
 	select {
 	case err := <-errc:
 		return err

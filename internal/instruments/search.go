@@ -101,6 +101,8 @@ type Hit struct {
 	Uses      int
 	RatingAvg float64
 	RatingN   int
+	Home      string // a federation peer's id for a mirrored instrument; "" for this instance's
+	GlobalID  string // a mirrored instrument's global id, as its home publishes it
 }
 
 // Facet is one value of a facet with its count among the matches.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sort"
 	"strings"
 	"time"
 
@@ -127,6 +128,15 @@ type Options struct {
 	// FileDir keeps the instruments' photos and documents in a
 	// directory; in the database when empty.
 	FileDir string
+	// Mirror, when set, adds federation peers' mirrored instruments to
+	// every search, after this instance's own (internal/federation).
+	Mirror MirrorSearcher
+}
+
+// MirrorSearcher searches the mirror of federation peers' catalogues; its
+// hits carry their Home.
+type MirrorSearcher interface {
+	SearchMirror(ctx context.Context, q SearchQuery) (SearchResult, error)
 }
 
 // Service is the marketplace's use cases.
@@ -135,11 +145,12 @@ type Service struct {
 	now     func() time.Time
 	prefix  string
 	fileDir string
+	mirror  MirrorSearcher
 }
 
 // NewService returns the service over st.
 func NewService(st Store, opts Options) *Service {
-	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir}
+	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir, mirror: opts.Mirror}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -167,7 +178,44 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if q.Band != "" && BandOf(bandFloor(q.Band)) != q.Band {
 		return SearchResult{}, apperr.New(apperr.Invalid, "instruments.err.band")
 	}
-	return s.store.SearchInstruments(ctx, q)
+	res, err := s.store.SearchInstruments(ctx, q)
+	if err != nil || s.mirror == nil {
+		return res, err
+	}
+	// Peers' instruments follow this instance's own: the page continues
+	// into the mirror where the local matches end.
+	mq := q
+	mq.Offset, mq.Limit = max(0, q.Offset-res.Total), q.Limit-len(res.Hits)
+	m, err := s.mirror.SearchMirror(ctx, mq)
+	if err != nil {
+		return res, err
+	}
+	return mergeResults(res, m), nil
+}
+
+// mergeResults adds a mirror's result to the local one.
+func mergeResults(res, m SearchResult) SearchResult {
+	res.Total += m.Total
+	res.Hits = append(res.Hits, m.Hits...)
+	for name, fs := range m.Facets {
+		n := map[string]int{}
+		for _, f := range res.Facets[name] {
+			n[f.Value] += f.N
+		}
+		for _, f := range fs {
+			n[f.Value] += f.N
+		}
+		out := make([]Facet, 0, len(n))
+		for v, c := range n {
+			out = append(out, Facet{Value: v, N: c})
+		}
+		sort.Slice(out, func(a, b int) bool { return out[a].N > out[b].N || out[a].N == out[b].N && out[a].Value < out[b].Value })
+		if res.Facets == nil {
+			res.Facets = map[string][]Facet{}
+		}
+		res.Facets[name] = out
+	}
+	return res
 }
 
 func bandFloor(key string) unit.Fen {

@@ -154,6 +154,9 @@ func (s *Store) createInstrumentsTx(ctx context.Context, tx *sql.Tx, ins []NewIn
 				return fmt.Errorf("sqlstore: instrument: %w", err)
 			}
 			ids[k] = id
+			if err := logCatalogueChange(ctx, tx, id, s.unix()); err != nil {
+				return err
+			}
 			for _, it := range n.Items {
 				var itemID int64
 				if err := tx.QueryRowContext(ctx, `INSERT INTO service_item (instrument_id, name, mode, charge_unit) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -376,6 +379,9 @@ func (s *Store) UpdateInstrument(ctx context.Context, id int64, fn func(instrume
 		if _, err := tx.ExecContext(ctx, `UPDATE instrument SET status = $2, offline_until = $3, retire_reason = $4, enrolled_on = $5, removed_on = $6, rules = $7 WHERE id = $1`,
 			id, string(out.Status), out.OfflineUntil, out.RetireReason, out.EnrolledOn, out.RemovedOn, string(rules)); err != nil {
 			return fmt.Errorf("sqlstore: update instrument: %w", err)
+		}
+		if err := logCatalogueChange(ctx, tx, id, s.unix()); err != nil {
+			return err
 		}
 		return s.indexInstrument(ctx, tx, out)
 	})

@@ -193,6 +193,22 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/security/users/{user}/end-sessions": "-------a-",
 	"GET /security/users":                             "-------a-",
 	"GET /security/policy":                            "-------a-",
+	// The federation (issue 10): the peer protocol is public and
+	// authenticated by the peer's signature (here not federated: 404).
+	"GET /api/v1/fed/changes":                        "aaaaaaaaa",
+	"GET /api/v1/fed/checksum":                       "aaaaaaaaa",
+	"GET /api/v1/fed/orders":                         "aaaaaaaaa",
+	"POST /api/v1/fed/holds":                         "aaaaaaaaa",
+	"POST /api/v1/fed/holds/{id}/confirm":            "aaaaaaaaa",
+	"GET /api/v1/federation/instruments/{home}/{id}": "-aaaa----",
+	"GET /api/v1/federation/bookings":                "----a----",
+	"POST /api/v1/federation/bookings":               "----a----",
+	"POST /api/v1/federation/bookings/{id}/confirm":  "----a----",
+	"GET /api/v1/federation/stats":                   "-aa------",
+	"GET /api/v1/federation/peers":                   "---------", // the sharing operator's
+	"POST /api/v1/federation/peers/{peer}/pull":      "---------",
+	"GET /federation":                                "-aaaa----",
+	"GET /federation/instruments/{home}/{id}":        "-aaaa----",
 }
 
 // matrixRoles are the columns of accessMatrix.
@@ -213,6 +229,7 @@ var matrixPages = []string{
 	"GET /bigscreen", "GET /compare",
 	"GET /digital", "GET /digital/projects/{id}", "GET /digital/firms/{id}",
 	"GET /import/requests", "GET /security/users", "GET /security/policy",
+	"GET /federation", "GET /federation/instruments/{home}/{id}",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

@@ -115,7 +115,8 @@ type walkPage struct {
 
 func TestPageWalk(t *testing.T) {
 	webtest.RequireChromium(t)
-	env := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"))
+	env := webtest.NewWith(t, "sqlite:"+filepath.Join(t.TempDir(), "ibrain.db"), webtest.FederationOptions(t))
+	webtest.SeedMirror(t, env)
 	seedBrowserFixture(t, env)
 	webtest.SeedMujun(t, env)
 	webtest.SeedListing(t, env)
@@ -264,6 +265,9 @@ func walkURL(env *webtest.Env, pattern string, instrumentID int64) string {
 	path = strings.TrimSuffix(path, "{$}")
 	if path == "" {
 		path = "/"
+	}
+	if strings.HasPrefix(path, "/federation/instruments/") {
+		return "/federation/instruments/sc/1" // webtest.SeedMirror
 	}
 	if strings.HasPrefix(path, "/instruments/") {
 		return strings.NewReplacer("{id}", strconv.FormatInt(instrumentID, 10)).Replace(path)

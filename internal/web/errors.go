@@ -34,6 +34,8 @@ func statusOf(code apperr.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case codeRateLimited:
 		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -153,3 +155,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// StatusOf is the HTTP status of an error, for a module that writes an
+// answer the core cannot (a federation answer it must sign).
+func StatusOf(err error) int { return statusOf(apperr.CodeOf(err)) }

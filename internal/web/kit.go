@@ -14,6 +14,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/indicator"
+	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
 )
@@ -305,3 +306,6 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64) e
 	}
 	return nil
 }
+
+// Metrics is the server's metrics registry, for a module's own series.
+func (s *Server) Metrics() *metrics.Registry { return s.metrics }

@@ -32,6 +32,7 @@ type (
 		Type string `json:"type"`
 	}
 	apiInstrument struct {
+		Home             string             `json:"home,omitempty"`
 		ID               int64              `json:"id"`
 		GlobalID         string             `json:"global_id"`
 		Name             string             `json:"name"`
@@ -265,7 +266,11 @@ func (m *module) search(r *http.Request, c web.Ctx) (apiSearch, error) {
 	}
 	out := apiSearch{Total: res.Total, Hits: []apiInstrument{}, Facets: map[string][]apiFacet{}}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, m.toAPI(c.Lang, h.Instrument, instruments.Unit{ID: h.UnitID, Name: h.UnitName, Type: h.UnitType}, h.PriceFrom, h.Uses, h.RatingAvg, h.RatingN))
+		a := m.toAPI(c.Lang, h.Instrument, instruments.Unit{ID: h.UnitID, Name: h.UnitName, Type: h.UnitType}, h.PriceFrom, h.Uses, h.RatingAvg, h.RatingN)
+		if h.Home != "" { // a federation peer's, from its mirrored catalogue
+			a.Home, a.GlobalID = h.Home, h.GlobalID
+		}
+		out.Hits = append(out.Hits, a)
 	}
 	for _, name := range []string{"class", "region", "unit_type", "mode", "band"} {
 		fs := []apiFacet{}

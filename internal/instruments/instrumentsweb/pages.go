@@ -25,6 +25,7 @@ type facetView struct {
 
 type hitView struct {
 	URL, Name, Model, Maker, Unit, Class, Region, Price, Rating string
+	Home                                                        string // a federation peer's id for a mirrored instrument
 	Uses                                                        int
 	Offline                                                     bool
 }
@@ -73,6 +74,9 @@ func (m *module) searchPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	for _, h := range res.Hits {
 		hv := hitView{URL: "/instruments/" + strconv.FormatInt(h.ID, 10), Name: h.Name, Model: h.Model, Maker: h.Manufacturer, Unit: h.Unit.Name,
 			Class: h.Class, Region: m.facetLabel(lang, "region", h.Region), Uses: h.Uses, Offline: h.Status == string(instruments.Offline), Price: "–", Rating: "–"}
+		if h.Home != "" { // mirrored from a federation peer: its page is the federation's
+			hv.URL, hv.Home = "/federation/instruments/"+h.Home+"/"+strconv.FormatInt(h.ID, 10), h.Home
+		}
 		if h.PriceFromFen > 0 {
 			hv.Price = t("instruments.price_from", yuan(lang, unit.Fen(h.PriceFromFen)))
 		}

@@ -1,0 +1,247 @@
+package federationweb
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/federation"
+	"github.com/industrybrain/ibrain/internal/web"
+)
+
+type (
+	apiRecord struct {
+		federation.Record
+		Avail     *federation.Availability `json:"avail,omitempty"`
+		UpdatedAt string                   `json:"updated_at"`
+		AgeSec    int64                    `json:"age_seconds"`
+	}
+	apiBooking struct {
+		ID             int64  `json:"id"`
+		Home           string `json:"home"`
+		HoldID         int64  `json:"hold_id"`
+		RemoteOrder    int64  `json:"remote_order_id"`
+		InstrumentID   int64  `json:"instrument_id"`
+		InstrumentName string `json:"instrument_name"`
+		Start          string `json:"start,omitempty"`
+		End            string `json:"end,omitempty"`
+		State          string `json:"state"`
+		UnitPriceFen   int64  `json:"unit_price_fen"`
+		AmountFen      int64  `json:"amount_fen"`
+		ExpiresAt      string `json:"expires_at"`
+		UpdatedAt      string `json:"updated_at"`
+	}
+	apiBookRequest struct {
+		Home           string `json:"home"`
+		InstrumentID   int64  `json:"instrument_id"`
+		ItemID         int64  `json:"item_id"`
+		Start          string `json:"start"`
+		End            string `json:"end"`
+		Samples        int    `json:"samples"`
+		Note           string `json:"note"`
+		IdempotencyKey string `json:"idempotency_key"`
+	}
+	apiPeer struct {
+		ID          string  `json:"id"`
+		URL         string  `json:"url"`
+		FeedCursor  int64   `json:"feed_cursor"`
+		OrderCursor int64   `json:"order_cursor"`
+		LastAttempt string  `json:"last_attempt,omitempty"`
+		LastOK      string  `json:"last_ok,omitempty"`
+		LastError   string  `json:"last_error,omitempty"`
+		LastCheck   string  `json:"last_check,omitempty"`
+		Repairs     int64   `json:"repairs"`
+		AgeSec      float64 `json:"age_seconds"` // since the last complete pull; -1 when never
+	}
+	apiExternal struct {
+		Origin      string  `json:"origin"`
+		Orders      int     `json:"orders"`
+		BookedHours float64 `json:"booked_hours"`
+		ActualHours float64 `json:"actual_hours"`
+		AmountFen   int64   `json:"amount_fen"`
+	}
+	apiInstance struct {
+		Instance    string        `json:"instance"`
+		Own         bool          `json:"own"`
+		Instruments int           `json:"instruments"`
+		ValueFen    int64         `json:"value_fen"`
+		ValueYi     float64       `json:"value_yi"`
+		External    []apiExternal `json:"external_service"`
+		AsOf        string        `json:"as_of"`
+	}
+	apiJoint struct {
+		Instances   []apiInstance `json:"instances"`
+		Instruments int           `json:"instruments"`
+		ValueFen    int64         `json:"value_fen"`
+		ValueYi     float64       `json:"value_yi"`
+	}
+)
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func toBooking(b federation.RemoteBooking) apiBooking {
+	a := apiBooking{ID: b.ID, Home: b.Home, HoldID: b.HoldID, RemoteOrder: b.RemoteOrder, InstrumentID: b.InstrumentID, InstrumentName: b.InstrumentName,
+		State: b.State, UnitPriceFen: b.UnitPrice, AmountFen: b.Amount, ExpiresAt: stamp(b.ExpiresAt), UpdatedAt: stamp(b.UpdatedAt)}
+	if !b.Start.IsZero() {
+		a.Start, a.End = stamp(b.Start), stamp(b.End)
+	}
+	return a
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "instruments.err.not_found")
+	}
+	return id, nil
+}
+
+func (m *module) apiInstrument(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rec, av, at, err := m.svc.MirrorInstrument(r.Context(), r.PathValue("home"), id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, apiRecord{Record: rec, Avail: av, UpdatedAt: stamp(at), AgeSec: int64(time.Since(at) / time.Second)})
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, apperr.New(apperr.Invalid, "federation.err.time", s)
+	}
+	return t, nil
+}
+
+func (m *module) apiBook(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	var req apiBookRequest
+	if err := web.DecodeJSON(w, r, &req, 16<<10); err != nil {
+		return err
+	}
+	if k := r.Header.Get("Idempotency-Key"); k != "" && req.IdempotencyKey == "" {
+		req.IdempotencyKey = k
+	}
+	start, err := parseTime(req.Start)
+	if err != nil {
+		return err
+	}
+	end, err := parseTime(req.End)
+	if err != nil {
+		return err
+	}
+	b, err := m.svc.Book(r.Context(), c.User, federation.BookRequest{Home: req.Home, InstrumentID: req.InstrumentID, ItemID: req.ItemID,
+		Start: start, End: end, Samples: req.Samples, Note: req.Note, Key: req.IdempotencyKey})
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, toBooking(b))
+	return nil
+}
+
+func (m *module) apiBookings(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	bs, err := m.svc.MyBookings(r.Context(), c.User)
+	if err != nil {
+		return err
+	}
+	out := []apiBooking{}
+	for _, b := range bs {
+		out = append(out, toBooking(b))
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"bookings": out})
+	return nil
+}
+
+func (m *module) apiConfirm(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := m.svc.Confirm(r.Context(), c.User, id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, toBooking(b))
+	return nil
+}
+
+func (m *module) joint(r *http.Request) (apiJoint, error) {
+	js, err := m.svc.Joint(r.Context())
+	if err != nil {
+		return apiJoint{}, err
+	}
+	out := apiJoint{Instruments: js.Instruments, ValueFen: js.ValueFen, ValueYi: yuanYi(js.ValueFen), Instances: []apiInstance{}}
+	for _, f := range js.Instances {
+		a := apiInstance{Instance: f.Instance, Own: f.Own, Instruments: f.Instruments, ValueFen: f.ValueFen, ValueYi: yuanYi(f.ValueFen),
+			External: []apiExternal{}, AsOf: stamp(f.AsOf)}
+		for _, e := range f.External {
+			a.External = append(a.External, apiExternal{Origin: e.Origin, Orders: e.Orders, BookedHours: float64(e.BookedMinutes) / 60,
+				ActualHours: float64(e.ActualMinutes) / 60, AmountFen: e.AmountFen})
+		}
+		out.Instances = append(out.Instances, a)
+	}
+	return out, nil
+}
+
+// yuanYi is fen in 亿元 (10^8 yuan = 10^10 fen), to two decimals.
+func yuanYi(fen int64) float64 { return math.Round(float64(fen)/1e8) / 100 }
+
+func (m *module) apiStats(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	out, err := m.joint(r)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (m *module) peers(r *http.Request) ([]apiPeer, error) {
+	st, err := m.svc.Status(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := []apiPeer{}
+	for _, p := range st {
+		a := apiPeer{ID: p.Peer.ID, URL: p.Peer.URL, FeedCursor: p.State.FeedCursor, OrderCursor: p.State.OrderCursor,
+			LastAttempt: stamp(p.State.LastAttempt), LastOK: stamp(p.State.LastOK), LastError: p.State.LastError,
+			LastCheck: stamp(p.State.LastCheck), Repairs: p.State.Repairs, AgeSec: -1}
+		if p.Age >= 0 {
+			a.AgeSec = math.Round(p.Age.Seconds())
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (m *module) apiPeers(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	out, err := m.peers(r)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"instance": m.svc.Config().Instance, "peers": out})
+	return nil
+}
+
+func (m *module) apiPull(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	res, err := m.svc.Pull(r.Context(), r.PathValue("peer"), federation.PullOptions{Check: r.URL.Query().Get("check") == "1"})
+	if err != nil && res.Peer == "" {
+		return err
+	}
+	// A failed pull is an answer, not an error of this request: the
+	// mirror stays as it was and the result says why.
+	web.WriteJSON(w, http.StatusOK, res)
+	return nil
+}

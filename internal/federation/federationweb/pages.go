@@ -1,0 +1,114 @@
+package federationweb
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/web"
+)
+
+// federationPage is GET /federation: the joint platform's figures, the
+// peers' state and the user's bookings of peers' instruments, each shown
+// to those who may see it.
+type federationPage struct {
+	web.BasePage
+	Enabled  bool
+	Instance string
+	Joint    *apiJoint
+	Peers    []apiPeer
+	Bookings []apiBooking
+	ShowBook bool
+}
+
+func (m *module) page(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	if !c.Can(permRead) && !c.Can(permOperate) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	p := federationPage{Enabled: m.svc.Enabled()}
+	p.BasePage = m.core.Base(r, c, "federation.title", "federation")
+	if p.Enabled {
+		p.Instance = m.svc.Config().Instance
+		if c.Can(permStats) {
+			j, err := m.joint(r)
+			if err != nil {
+				return err
+			}
+			p.Joint = &j
+		}
+		if c.Can(permOperate) {
+			ps, err := m.peers(r)
+			if err != nil {
+				return err
+			}
+			p.Peers = ps
+		}
+		if c.Can(permOrder) {
+			p.ShowBook = true
+			bs, err := m.svc.MyBookings(r.Context(), c.User)
+			if err != nil {
+				return err
+			}
+			for _, b := range bs {
+				p.Bookings = append(p.Bookings, toBooking(b))
+			}
+		}
+	}
+	return m.core.Render(w, r, c, "federation.html", p)
+}
+
+// instrumentView is GET /federation/instruments/{home}/{id}: a peer's
+// instrument as mirrored here, with the mirror's age.
+type instrumentView struct {
+	web.BasePage
+	R       apiRecord
+	Age     string
+	Value   string
+	Avail   []availDay
+	Partner []itemPrice
+}
+
+type availDay struct {
+	Day  string
+	Free int
+}
+
+type itemPrice struct {
+	Name, Mode, Unit, Price string
+	ID                      int64
+}
+
+func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	if !c.Can(permRead) {
+		return apperr.New(apperr.Forbidden, "err.forbidden")
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rec, av, at, err := m.svc.MirrorInstrument(r.Context(), r.PathValue("home"), id)
+	if err != nil {
+		return err
+	}
+	p := instrumentView{R: apiRecord{Record: rec, Avail: av, UpdatedAt: stamp(at)}}
+	p.BasePage = m.core.Base(r, c, "federation.instrument", "federation")
+	p.Age = m.core.T(c.Lang, "federation.age", web.FormatNumber(time.Since(at).Minutes(), 0))
+	p.Value = "¥" + web.FormatNumber(float64(rec.OriginalValue)/100, 0)
+	if av != nil {
+		d0, _ := time.Parse(time.DateOnly, av.From)
+		for i, h := range av.FreeHours {
+			p.Avail = append(p.Avail, availDay{Day: d0.AddDate(0, 0, i).Format("01-02"), Free: h})
+		}
+	}
+	for _, it := range rec.Items {
+		ip := itemPrice{Name: it.Name, Mode: it.Mode, Unit: it.Unit, Price: "–", ID: it.ID}
+		best := ""
+		for _, rt := range it.Rates {
+			if rt.Category == "partner" && rt.EffectiveFrom >= best {
+				best, ip.Price = rt.EffectiveFrom, "¥"+web.FormatNumber(float64(rt.PriceFen)/100, 0)
+			}
+		}
+		p.Partner = append(p.Partner, ip)
+	}
+	return m.core.Render(w, r, c, "federation_instrument.html", p)
+}
