@@ -302,31 +302,7 @@ func (s *Store) SearchMirror(ctx context.Context, q instruments.SearchQuery) (in
 	for _, t := range append(terms, singles...) {
 		where = append(where, "search_text LIKE "+arg("%"+t+"%"))
 	}
-	if q.Class != "" {
-		where = append(where, "class_code = "+arg(q.Class))
-	}
-	if q.Region != "" {
-		where = append(where, "region_code = "+arg(q.Region))
-	}
-	if q.UnitType != "" {
-		where = append(where, "unit_type = "+arg(string(q.UnitType)))
-	}
-	switch q.Mode {
-	case instruments.SelfOperation:
-		where = append(where, "mode_self = 1")
-	case instruments.Assisted:
-		where = append(where, "mode_assisted = 1")
-	case instruments.SampleSending:
-		where = append(where, "mode_sample = 1")
-	}
-	for _, b := range instruments.PriceBands {
-		if b.Key == q.Band {
-			where = append(where, "price_from > 0 AND price_from >= "+arg(int64(b.From)))
-			if b.To > 0 {
-				where = append(where, "price_from < "+arg(int64(b.To)))
-			}
-		}
-	}
+	where = append(where, facetFilters(q, "", arg)...)
 	cond := ` FROM fed_mirror WHERE ` + strings.Join(where, " AND ")
 	rows, err := s.read.QueryContext(ctx, `SELECT class_code, region_code, unit_type, price_from, mode_self, mode_assisted, mode_sample`+cond, args...)
 	if err != nil {

@@ -444,31 +444,7 @@ func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQu
 		p := arg("%" + c + "%")
 		where = append(where, `(i.name LIKE `+p+` OR i.model LIKE `+p+` OR i.manufacturer LIKE `+p+` OR i.capabilities LIKE `+p+`)`)
 	}
-	if q.Class != "" {
-		where = append(where, "i.class_code = "+arg(q.Class))
-	}
-	if q.Region != "" {
-		where = append(where, "i.region_code = "+arg(q.Region))
-	}
-	if q.UnitType != "" {
-		where = append(where, "i.unit_type = "+arg(string(q.UnitType)))
-	}
-	switch q.Mode {
-	case instruments.SelfOperation:
-		where = append(where, "i.mode_self = 1")
-	case instruments.Assisted:
-		where = append(where, "i.mode_assisted = 1")
-	case instruments.SampleSending:
-		where = append(where, "i.mode_sample = 1")
-	}
-	for _, b := range instruments.PriceBands {
-		if b.Key == q.Band {
-			where = append(where, "i.price_from > 0 AND i.price_from >= "+arg(int64(b.From)))
-			if b.To > 0 {
-				where = append(where, "i.price_from < "+arg(int64(b.To)))
-			}
-		}
-	}
+	where = append(where, facetFilters(q, "i.", arg)...)
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, " AND ")
@@ -941,3 +917,37 @@ func (s *Store) CalendarFeed(ctx context.Context, token string) (int64, int64, e
 
 // The store implements the marketplace's Store.
 var _ instruments.Store = (*Store)(nil)
+
+// facetFilters are the SQL conditions of a search's facets (class,
+// district, unit type, service mode, price band) over a table with the
+// catalogue's facet columns: the instrument table and the federation's
+// mirror. col prefixes each column (a table alias or "").
+func facetFilters(q instruments.SearchQuery, col string, arg func(any) string) []string {
+	var where []string
+	if q.Class != "" {
+		where = append(where, col+"class_code = "+arg(q.Class))
+	}
+	if q.Region != "" {
+		where = append(where, col+"region_code = "+arg(q.Region))
+	}
+	if q.UnitType != "" {
+		where = append(where, col+"unit_type = "+arg(string(q.UnitType)))
+	}
+	switch q.Mode {
+	case instruments.SelfOperation:
+		where = append(where, col+"mode_self = 1")
+	case instruments.Assisted:
+		where = append(where, col+"mode_assisted = 1")
+	case instruments.SampleSending:
+		where = append(where, col+"mode_sample = 1")
+	}
+	for _, b := range instruments.PriceBands {
+		if b.Key == q.Band {
+			where = append(where, col+"price_from > 0 AND "+col+"price_from >= "+arg(int64(b.From)))
+			if b.To > 0 {
+				where = append(where, col+"price_from < "+arg(int64(b.To)))
+			}
+		}
+	}
+	return where
+}
