@@ -41,7 +41,10 @@ func TestSystemAdministratorAccounts(t *testing.T) {
 		// Refusals and bad input first: none may change anything.
 		env.Run(t, []webtest.Scenario{
 			{Name: "the page", URL: "/admin/accounts", User: "sysadmin", WantStatus: 200,
-				WantContains: []string{`id="admin-accounts-table"`, `data-account="wanzhou"`, `id="account-create"`, `id="account-role"`}},
+				WantContains: []string{`id="admin-accounts-table"`, `data-account="wanzhou"`, `id="account-create"`, `id="account-role"`, `href="/admin/accounts"`}},
+			{Name: "the help", URL: "/help/security", User: "sysadmin", WantStatus: 200, WantContains: []string{"/admin/accounts"}},
+			{Name: "the system administrator's menu has no account controls", URL: "/admin/accounts", User: "sysadmin", WantStatus: 200,
+				WantNotContains: []string{`href="/security/users"`, `href="/security/policy"`}},
 			{Name: "the list", URL: admin, User: "sysadmin", WantStatus: 200,
 				WantContains: []string{`"username":"wanzhou"`, `"region_code":"500101"`, `"department":"市统计局"`}, WantNotContains: []string{"password", "$argon2", "totp"}},
 			{Name: "the security administrator is refused the page", URL: "/admin/accounts", User: "secadmin", WantStatus: 403},
