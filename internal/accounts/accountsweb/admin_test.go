@@ -160,6 +160,19 @@ func TestSystemAdministratorAccounts(t *testing.T) {
 		if a, err := env.Store.UserByID(ctx, env.Users["analyst"]); err != nil || a.Role != auth.RoleDistrict || a.RegionCode != "500103" {
 			t.Errorf("the analyst after the change: %+v, %v", a, err)
 		}
+
+		// A single-sign-on account created with a pending scope gets its
+		// district here.
+		ssoID, err := env.Store.CreateUser(ctx, auth.User{Username: "sso.officer", DisplayName: "sso.officer", Role: auth.RoleDistrict, PasswordHash: "!sso", ScopePending: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Run(t, []webtest.Scenario{
+			post("grant the pending scope", admin+"/"+strconv.FormatInt(ssoID, 10)+"/role", "sysadmin", `{"role":"district","region_code":"500103"}`, 200, `"region_code":"500103"`),
+		})
+		if a, err := env.Store.UserByID(ctx, ssoID); err != nil || a.RegionCode != "500103" || !a.External() {
+			t.Errorf("the single-sign-on account after the grant: %+v, %v", a, err)
+		}
 	})
 }
 
