@@ -51,7 +51,9 @@ func features() []feature {
 		}},
 		{name: "federation", messages: federationweb.Messages, web: func(a *App) web.ModuleFunc { return federationweb.Module(a.Federation) }},
 		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(digital.NewService(a.Store, nil)) }},
-		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc { return accountsweb.Module(accounts.NewService(a.Store, nil)) }},
+		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc {
+			return accountsweb.Module(accounts.NewService(a.Store, nil), a.AccountAdmin)
+		}},
 	}
 }
 

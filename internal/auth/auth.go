@@ -26,8 +26,8 @@ const (
 	// each holds one duty's permissions only, no data permission and no
 	// data scope, and an account has exactly one role, so no account can
 	// hold two of them.
-	RoleSysAdmin   Role = "sysadmin"   // 系统管理员: operates the platform
-	RoleSecAdmin   Role = "secadmin"   // 安全管理员: accounts, roles, account-control policy
+	RoleSysAdmin   Role = "sysadmin"   // 系统管理员: operates the platform, creates accounts and assigns roles
+	RoleSecAdmin   Role = "secadmin"   // 安全管理员: lockouts, disabling, sessions, account-control policy
 	RoleAuditAdmin Role = "auditadmin" // 审计管理员: reads and exports the audit trail
 
 	// The instrument-sharing marketplace's roles (module instruments):
@@ -146,7 +146,8 @@ func (u User) ScopeOf() Scope {
 func (u User) CanImport() bool { return u.Role != RoleEnterprise || u.EnterpriseID != 0 }
 
 // CanAdmin reports whether the user is the business administrator
-// (targets, reference data); accounts are the security administrator's.
+// (targets, reference data); accounts and roles are the system
+// administrator's, their lockouts and sessions the security administrator's.
 func (u User) CanAdmin() bool { return u.Role == RoleCityAdmin }
 
 // ErrUsername is returned for a username outside [a-z0-9._-]{3,32}.

@@ -7,7 +7,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/accounts"
 	"github.com/industrybrain/ibrain/internal/app"
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
@@ -54,45 +56,31 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	u := auth.User{Username: *username, DisplayName: *name, Role: auth.Role(*role), RegionCode: *regionCode, Department: *department}
-	if u.DisplayName == "" {
-		u.DisplayName = u.Username
-	}
-	if u.Role == auth.RoleDistrict {
-		if _, ok := a.Ref.Regions.ByCode(u.RegionCode); !ok {
-			return fmt.Errorf("%w: unknown region %q", errUsage, u.RegionCode)
-		}
-	}
-	if u.Role == auth.RoleDepartment && !knownDepartment(a, u.Department) {
-		return fmt.Errorf("%w: no indicator of the catalogue belongs to department %q", errUsage, u.Department)
-	}
-	if *credit != "" {
-		ids, err := a.Store.EnterpriseIDs(ctx)
-		if err != nil {
-			return err
-		}
-		id, ok := ids[*credit]
-		if !ok {
-			return fmt.Errorf("%w: no enterprise with credit code %s", errUsage, *credit)
-		}
-		u.EnterpriseID = id
-	}
-	if err := u.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	pw := *password
-	generated := pw == ""
-	if generated {
-		pw = auth.NewPassword(16)
-		// Someone else has seen a generated password: the user picks
-		// their own at the first sign-in.
-		u.MustChangePassword = true
-	} else if err := checkPolicy(u.Username, pw); err != nil {
+	h, err := policyHasher()
+	if err != nil {
 		return err
 	}
-	if err := createUser(ctx, a.Store, u, pw); err != nil {
+	ps, err := auth.BuiltinAccountPolicies()
+	if err != nil {
 		return err
 	}
+	// The same service as the system administrator's page: the scope is
+	// checked against the catalogues, a generated password must be
+	// changed at the first sign-in.
+	c, err := a.AccountAdmin(h, ps).Create(ctx, accounts.NewAccount{Username: *username, DisplayName: *name, Password: *password,
+		Grant: accounts.Grant{Role: auth.Role(*role), RegionCode: *regionCode, CreditCode: *credit, Department: *department}})
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code == apperr.Invalid {
+		text := ae.Key
+		if cat, cerr := app.Catalog(); cerr == nil {
+			text = cat.T("en", ae.Key, ae.Args...)
+		}
+		return fmt.Errorf("%w: %s", errUsage, text)
+	}
+	if err != nil {
+		return err
+	}
+	u, pw, generated := c.User, c.Password, c.Generated
 	if err := a.Audit.Record(ctx, audit.Event{Action: audit.AccountChange, Actor: cliActor(), Target: u.Username, Detail: "created with role " + string(u.Role)}); err != nil {
 		return err
 	}
@@ -103,7 +91,8 @@ func userCreate(ctx context.Context, args []string, std IO) error {
 	return nil
 }
 
-// createUser hashes pw with production parameters and stores u.
+// createUser hashes pw with production parameters and stores u (the demo
+// accounts, whose scope the demo itself picked).
 func createUser(ctx context.Context, st *sqlstore.Store, u auth.User, pw string) error {
 	h, err := policyHasher()
 	if err != nil {
@@ -179,17 +168,6 @@ func userPasswd(ctx context.Context, args []string, std IO) error {
 	}
 	fmt.Fprintf(std.Stdout, "password of %s reset\n", u.Username)
 	return nil
-}
-
-// knownDepartment reports whether the indicator catalogue names dept as an
-// owner, so a department account always has indicators to enter.
-func knownDepartment(a *app.App, dept string) bool {
-	for _, ind := range a.Ref.Indicators.Indicators {
-		if ind.Department == dept {
-			return true
-		}
-	}
-	return false
 }
 
 // userSetDisabled disables an account (its sessions end at once) or

@@ -428,3 +428,32 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// SetUserRole stores an account's role and scope fields (region,
+// enterprise, department) as u has them. When the role changes the
+// account's sessions end, so the new role's rules (a second factor, the
+// pages it reaches) apply from its next sign-in; a scope change alone
+// takes effect at the next request.
+func (s *Store) SetUserRole(ctx context.Context, u auth.User) error {
+	if err := u.Validate(); err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "err.user_invalid")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT role FROM app_user WHERE id = $1`, u.ID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "err.user_not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET role = $2, region_code = $3, enterprise_id = $4, department = $5 WHERE id = $1`,
+			u.ID, string(u.Role), u.RegionCode, u.EnterpriseID, u.Department); err != nil {
+			return err
+		}
+		if old != string(u.Role) {
+			_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE user_id = $1`, u.ID)
+		}
+		return err
+	})
+}

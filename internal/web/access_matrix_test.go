@@ -193,6 +193,12 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/security/users/{user}/end-sessions": "-------a-",
 	"GET /security/users":                             "-------a-",
 	"GET /security/policy":                            "-------a-",
+	// The system administrator's account administration (issue 8,
+	// 三权分立): create accounts, change role and scope.
+	"GET /api/v1/admin/users":              "------a--",
+	"POST /api/v1/admin/users":             "------a--",
+	"POST /api/v1/admin/users/{user}/role": "------a--",
+	"GET /admin/accounts":                  "------a--",
 	// The federation (issue 10): the peer protocol is public and
 	// authenticated by the peer's signature (here not federated: 404).
 	"GET /api/v1/fed/changes":                        "aaaaaaaaa",
@@ -230,6 +236,7 @@ var matrixPages = []string{
 	"GET /digital", "GET /digital/projects/{id}", "GET /digital/firms/{id}",
 	"GET /import/requests", "GET /security/users", "GET /security/policy",
 	"GET /federation", "GET /federation/instruments/{home}/{id}",
+	"GET /admin/accounts",
 }
 
 // matrixURL fills a route pattern's parameters with fixture values.

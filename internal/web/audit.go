@@ -31,6 +31,8 @@ var auditRules = []auditRule{
 	{"POST", "/logout", ""},
 	// The password change records itself as an account change.
 	{"POST", "/account/password", ""},
+	// Account administration records itself, with the account and role.
+	{"POST", "/api/v1/admin/users", ""},
 	{"POST", "/imports/", audit.Import},
 	{"POST", "/evaluate", audit.EvaluationRun},
 	{"POST", "/mujun/runs", audit.EvaluationRun},

@@ -159,7 +159,7 @@ func TestPageWalk(t *testing.T) {
 	users := []struct {
 		name string
 		col  int // the user's column in accessMatrix
-	}{{"admin", 1}, {"wanzhou", 3}, {"firm", 4}, {"secadmin", 7}}
+	}{{"admin", 1}, {"wanzhou", 3}, {"firm", 4}, {"secadmin", 7}, {"sysadmin", 6}}
 	visits := 0
 	start := time.Now()
 	for _, u := range users {
@@ -168,6 +168,10 @@ func TestPageWalk(t *testing.T) {
 			// The administrators hold no data scope; the security
 			// administrator is walked over the pages of that duty.
 			pages = slices.DeleteFunc(slices.Clone(pages), func(p walkPage) bool { return !strings.HasPrefix(p.pattern, "GET /security/") })
+		}
+		if u.name == "sysadmin" {
+			// The system administrator: the account administration pages.
+			pages = slices.DeleteFunc(slices.Clone(pages), func(p walkPage) bool { return !strings.HasPrefix(p.pattern, "GET /admin/") })
 		}
 		if !t.Run(u.name, func(t *testing.T) { walkAs(t, b, env, u.name, u.col, pages, string(keys), &visits) }) {
 			continue

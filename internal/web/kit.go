@@ -307,5 +307,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64) e
 	return nil
 }
 
+// Hasher is the server's password hasher, for a module that sets
+// passwords (account administration) the way sign-in checks them.
+func (s *Server) Hasher() *auth.Hasher { return s.hasher }
+
 // Metrics is the server's metrics registry, for a module's own series.
 func (s *Server) Metrics() *metrics.Registry { return s.metrics }

@@ -306,7 +306,7 @@ func homeURL(usr auth.User) string {
 	case auth.RoleAuditAdmin:
 		return "/audit"
 	case auth.RoleSysAdmin:
-		return "/account"
+		return "/admin/accounts"
 	case auth.RoleSharingOperator, auth.RoleUnitAdmin, auth.RoleInstrumentManager, auth.RoleAcademic:
 		return "/instruments"
 	}

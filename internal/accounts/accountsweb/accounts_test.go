@@ -30,7 +30,7 @@ func TestSecurityAdministratorPages(t *testing.T) {
 			// send them back to "/" (a redirect loop).
 			{Name: "the security administrator's home", URL: "/", User: "secadmin", WantStatus: 303, WantHeader: map[string]string{"Location": "/security/users"}},
 			{Name: "the audit administrator's home", URL: "/", User: "auditor", WantStatus: 303, WantHeader: map[string]string{"Location": "/audit"}},
-			{Name: "the system administrator's home", URL: "/", User: "sysadmin", WantStatus: 303, WantHeader: map[string]string{"Location": "/account"}},
+			{Name: "the system administrator's home", URL: "/", User: "sysadmin", WantStatus: 303, WantHeader: map[string]string{"Location": "/admin/accounts"}},
 			{Name: "the analyst has a session", URL: "/api/v1/me", User: "analyst", WantStatus: 200},
 			{Name: "the accounts page", URL: "/security/users", User: "secadmin", WantStatus: 200,
 				WantContains: []string{`id="accounts-table"`, `data-account="analyst"`, "status-locked", "status-disabled", `data-account-action="unlock"`}},

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUserCreateUsesAccountAdministration: 'ibrain user create' goes
+// through the same checks as the system administrator's page: a scope
+// the role does not take, an unknown region or role, a weak given
+// password and a taken username are refused (exit 2 or 1) and create
+// nothing; a generated password is printed once.
+func TestUserCreateUsesAccountAdministration(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "ib.db")
+	code, out, stderr := run(t, "user", "create", "--db", db, "--username", "wzofficer", "--role", "district", "--region", "500101")
+	if code != 0 || !strings.Contains(out, "created wzofficer (district)") || !strings.Contains(out, "password: ") {
+		t.Fatalf("create: %d %q %q", code, out, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--username", "analyst1", "--role", "city_analyst", "--region", "500101"}, "does not apply to role city_analyst"},
+		{[]string{"--username", "analyst1", "--role", "district", "--region", "999999"}, "Unknown district: 999999"},
+		{[]string{"--username", "analyst1", "--role", "superuser"}, "Unknown role: superuser"},
+		{[]string{"--username", "analyst1", "--role", "city_analyst", "--password", "a"}, "usage"},
+		{[]string{"--username", "wzofficer", "--role", "city_analyst"}, "username_taken"},
+	} {
+		code, _, stderr := run(t, append([]string{"user", "create", "--db", db}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want a refusal with %q", c.args, code, stderr, c.want)
+		}
+	}
+	_, out, _ = run(t, "user", "list", "--db", db)
+	if strings.Contains(out, "analyst1") || strings.Count(out, "\n") != 2 {
+		t.Errorf("refused creations left accounts: %q", out)
+	}
+}
