@@ -255,7 +255,6 @@ func (s *Service) BookedSlots(ctx context.Context, id int64, from, to time.Time)
 	return s.store.BookedSlots(ctx, id, from, to)
 }
 
-
 // Stats computes a year's platform statistics from the records.
 func (s *Service) Stats(ctx context.Context, year, top int) (Stats, error) {
 	recs, err := s.store.InstrumentStatRecords(ctx)
