@@ -144,6 +144,12 @@ type reviewView struct {
 	Day     string
 	Reply   string // the owner's reply
 	Hidden  string // why the operator hid it (the author and the operator see it)
+	OrderID int64
+	// The forms under it: the owner's reply until moderation, the
+	// operator's hide or restore.
+	CanReply    bool
+	CanModerate bool
+	IsHidden    bool
 }
 
 func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -211,7 +217,8 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		return err
 	}
 	for _, rv := range revs {
-		v := reviewView{Stars: strconv.Itoa(rv.Stars) + "★", Comment: rv.Comment, Day: rv.CreatedAt.In(instruments.Zone).Format(time.DateOnly), Reply: rv.Reply}
+		v := reviewView{Stars: strconv.Itoa(rv.Stars) + "★", Comment: rv.Comment, Day: rv.CreatedAt.In(instruments.Zone).Format(time.DateOnly), Reply: rv.Reply,
+			OrderID: rv.OrderID, CanReply: p.CanManage && rv.ModeratedBy == 0, CanModerate: c.Can(permOperate), IsHidden: rv.Hidden}
 		if rv.Hidden {
 			v.Hidden = t("instruments.review_hidden", rv.HiddenReason)
 		}

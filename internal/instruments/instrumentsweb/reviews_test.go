@@ -79,6 +79,9 @@ func TestReviewReplyAndModerationAPI(t *testing.T) {
 			{Name: "ManagerReplies", Method: "PUT", URL: reply, User: "semlab", ContentType: js, Body: `{"reply":"已增加开放机时"}`, WantStatus: http.StatusOK, WantContains: []string{`"reply":"已增加开放机时"`, `"moderated":false`}},
 			{Name: "AdminEdits", Method: "PUT", URL: reply, User: "swuadmin", ContentType: js, Body: `{"reply":"已增加周末机时"}`, WantStatus: http.StatusOK, WantContains: []string{`"reply":"已增加周末机时"`}},
 			{Name: "ReplyOnPage", URL: page, User: "scholar", WantStatus: http.StatusOK, WantContains: []string{"已增加周末机时"}},
+			{Name: "ReplyForm", URL: page, User: "semlab", WantStatus: http.StatusOK, WantContains: []string{`class="toolbar review-reply-form" data-order="` + fmt.Sprint(o.ID) + `"`}, WantNotContains: []string{"review-moderate-form"}},
+			{Name: "HideForm", URL: page, User: "bureau", WantStatus: http.StatusOK, WantContains: []string{"review-moderate-form", `data-action="hide"`}, WantNotContains: []string{"review-reply-form"}},
+			{Name: "NoFormsForCustomer", URL: page, User: "scholar", WantStatus: http.StatusOK, WantNotContains: []string{"review-reply-form", "review-moderate-form"}},
 			{Name: "UnitCannotModerate", Method: "POST", URL: moderate, User: "swuadmin", ContentType: js, Body: `{"action":"hide","reason":"x"}`, WantStatus: http.StatusForbidden},
 			{Name: "HideNeedsReason", Method: "POST", URL: moderate, User: "bureau", ContentType: js, Body: `{"action":"hide"}`, WantStatus: http.StatusBadRequest},
 			{Name: "BadAction", Method: "POST", URL: moderate, User: "bureau", ContentType: js, Body: `{"action":"delete","reason":"x"}`, WantStatus: http.StatusBadRequest},
@@ -89,9 +92,11 @@ func TestReviewReplyAndModerationAPI(t *testing.T) {
 			{Name: "GoneFromPage", URL: page, User: "swuadmin", WantStatus: http.StatusOK, WantNotContains: []string{"排队较久"}},
 			{Name: "AuthorSeesHidden", URL: list, User: "scholar", WantStatus: http.StatusOK, WantContains: []string{"排队较久", `"own":true`, `"hidden":true`}},
 			{Name: "AuthorPage", URL: page, User: "scholar", WantStatus: http.StatusOK, WantContains: []string{"排队较久", "含与服务无关内容"}},
+			{Name: "RestoreForm", URL: page, User: "bureau", WantStatus: http.StatusOK, WantContains: []string{"排队较久", `data-action="restore"`}},
 			{Name: "OperatorSeesHidden", URL: list, User: "bureau", WantStatus: http.StatusOK, WantContains: []string{"排队较久", `"hidden":true`}},
 			{Name: "Restore", Method: "POST", URL: moderate, User: "bureau", ContentType: js, Body: `{"action":"restore"}`, WantStatus: http.StatusOK, WantContains: []string{`"hidden":false`}},
 			{Name: "BackForOthers", URL: list, User: "swuadmin", WantStatus: http.StatusOK, WantContains: []string{"排队较久"}},
+			{Name: "NoReplyFormAfterModeration", URL: page, User: "swuadmin", WantStatus: http.StatusOK, WantContains: []string{"排队较久", "已增加周末机时"}, WantNotContains: []string{"review-reply-form"}},
 		})
 	})
 }
