@@ -81,7 +81,14 @@ type Store interface {
 	VoucherBalance(ctx context.Context, account string) (unit.Fen, error)
 	// BookedSlots are the slots of live orders overlapping [from, to).
 	BookedSlots(ctx context.Context, instrumentID int64, from, to time.Time) ([]Order, error)
-	Reviews(ctx context.Context, instrumentID int64) ([]Review, error)
+	// Reviews lists an instrument's reviews, newest first: the visible
+	// ones, the hidden ones of f.ViewerID, or all with f.Hidden.
+	Reviews(ctx context.Context, f ReviewFilter) ([]Review, error)
+	// Review reads one order's review (NotFound when none).
+	Review(ctx context.Context, orderID int64) (Review, error)
+	// UpdateReview changes a review through fn in one transaction and
+	// keeps the instrument's rating and rank to its visible reviews.
+	UpdateReview(ctx context.Context, orderID int64, fn func(Review) (Review, error)) (Review, error)
 	PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error
 	// CalendarFeed finds a feed by its token (NotFound when none).
 	CalendarFeed(ctx context.Context, token string) (userID, instrumentID int64, err error)
@@ -116,6 +123,17 @@ type Review struct {
 	Tags         []string
 	Comment      string
 	CreatedAt    time.Time
+	// The owner's reply (reviews.go): the instrument's manager or unit
+	// administrator, once, editable until the review is moderated.
+	Reply     string
+	RepliedBy int64
+	RepliedAt time.Time
+	// Moderation by the platform operator: a hidden review counts in no
+	// rating; ModeratedBy is 0 until the first moderation.
+	Hidden       bool
+	HiddenReason string
+	ModeratedBy  int64
+	ModeratedAt  time.Time
 }
 
 // ReviewTags are the tags a review may carry.
@@ -235,11 +253,6 @@ func (s *Service) Detail(ctx context.Context, id int64) (Detail, error) {
 // BookedSlots are the live booked slots of an instrument in [from, to).
 func (s *Service) BookedSlots(ctx context.Context, id int64, from, to time.Time) ([]Order, error) {
 	return s.store.BookedSlots(ctx, id, from, to)
-}
-
-// Reviews are an instrument's visible reviews.
-func (s *Service) Reviews(ctx context.Context, id int64) ([]Review, error) {
-	return s.store.Reviews(ctx, id)
 }
 
 // Stats computes a year's platform statistics from the records.

@@ -173,8 +173,8 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 		// instruments that have orders.
 		if _, err := tx.ExecContext(ctx, `UPDATE instrument SET
 			uses = (SELECT COUNT(*) FROM instrument_order o WHERE o.instrument_id = instrument.id AND o.state IN (`+recordedStates()+`)),
-			rating_sum = (SELECT COALESCE(SUM(r.stars), 0) FROM instrument_review r WHERE r.instrument_id = instrument.id),
-			rating_n = (SELECT COUNT(*) FROM instrument_review r WHERE r.instrument_id = instrument.id)
+			rating_sum = (SELECT COALESCE(SUM(r.stars), 0) FROM instrument_review r WHERE r.instrument_id = instrument.id AND r.hidden = 0),
+			rating_n = (SELECT COUNT(*) FROM instrument_review r WHERE r.instrument_id = instrument.id AND r.hidden = 0)
 			WHERE id IN (SELECT DISTINCT instrument_id FROM instrument_order)`); err != nil {
 			return fmt.Errorf("sqlstore: instrument counters: %w", err)
 		}

@@ -874,27 +874,83 @@ func rerank(ctx context.Context, tx *sql.Tx, id int64) error {
 	return err
 }
 
-// Reviews lists an instrument's visible reviews, newest first.
-func (s *Store) Reviews(ctx context.Context, instrumentID int64) ([]instruments.Review, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT order_id, instrument_id, user_id, stars, tags, comment, created_at FROM instrument_review
-		WHERE instrument_id = $1 AND hidden = 0 ORDER BY created_at DESC, order_id DESC LIMIT 50`, instrumentID)
+const reviewColumns = `order_id, instrument_id, user_id, stars, tags, comment, created_at, reply, reply_by, reply_at, hidden, hidden_reason, moderated_by, moderated_at`
+
+func scanReview(row interface{ Scan(...any) error }) (instruments.Review, error) {
+	var r instruments.Review
+	var tags string
+	var at, replyAt, hidden, modAt int64
+	if err := row.Scan(&r.OrderID, &r.InstrumentID, &r.UserID, &r.Stars, &tags, &r.Comment, &at, &r.Reply, &r.RepliedBy, &replyAt, &hidden, &r.HiddenReason, &r.ModeratedBy, &modAt); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, apperr.New(apperr.NotFound, "instruments.err.no_review")
+		}
+		return r, err
+	}
+	_ = json.Unmarshal([]byte(tags), &r.Tags)
+	r.CreatedAt = time.Unix(at, 0).UTC()
+	r.Hidden = hidden != 0
+	r.RepliedAt, r.ModeratedAt = unixOrZero(replyAt), unixOrZero(modAt)
+	return r, nil
+}
+
+// Reviews lists an instrument's reviews, newest first: the visible ones
+// and the hidden ones the filter admits.
+func (s *Store) Reviews(ctx context.Context, f instruments.ReviewFilter) ([]instruments.Review, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+reviewColumns+` FROM instrument_review
+		WHERE instrument_id = $1 AND (hidden = 0 OR user_id = $2 OR $3 = 1) ORDER BY created_at DESC, order_id DESC LIMIT 50`, f.InstrumentID, f.ViewerID, boolInt(f.Hidden))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []instruments.Review
 	for rows.Next() {
-		var r instruments.Review
-		var tags string
-		var at int64
-		if err := rows.Scan(&r.OrderID, &r.InstrumentID, &r.UserID, &r.Stars, &tags, &r.Comment, &at); err != nil {
+		r, err := scanReview(rows)
+		if err != nil {
 			return nil, err
 		}
-		_ = json.Unmarshal([]byte(tags), &r.Tags)
-		r.CreatedAt = time.Unix(at, 0).UTC()
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Review reads one order's review.
+func (s *Store) Review(ctx context.Context, orderID int64) (instruments.Review, error) {
+	return scanReview(s.read.QueryRowContext(ctx, `SELECT `+reviewColumns+` FROM instrument_review WHERE order_id = $1`, orderID))
+}
+
+// UpdateReview changes a review through fn under its row lock; when its
+// visibility changes, the instrument's rating counters and rank follow.
+func (s *Store) UpdateReview(ctx context.Context, orderID int64, fn func(instruments.Review) (instruments.Review, error)) (instruments.Review, error) {
+	var out instruments.Review
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := scanReview(tx.QueryRowContext(ctx, `SELECT `+reviewColumns+` FROM instrument_review WHERE order_id = $1`+s.forUpdate(), orderID))
+		if err != nil {
+			return err
+		}
+		n, err := fn(r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE instrument_review SET reply = $2, reply_by = $3, reply_at = $4, hidden = $5, hidden_reason = $6, moderated_by = $7, moderated_at = $8 WHERE order_id = $1`,
+			orderID, n.Reply, n.RepliedBy, unixOf(n.RepliedAt), boolInt(n.Hidden), n.HiddenReason, n.ModeratedBy, unixOf(n.ModeratedAt)); err != nil {
+			return fmt.Errorf("sqlstore: review: %w", err)
+		}
+		if n.Hidden != r.Hidden {
+			sign := 1
+			if n.Hidden {
+				sign = -1
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE instrument SET rating_sum = rating_sum + $2, rating_n = rating_n + $3 WHERE id = $1`, r.InstrumentID, sign*r.Stars, sign); err != nil {
+				return err
+			}
+			if err := rerank(ctx, tx, r.InstrumentID); err != nil {
+				return err
+			}
+		}
+		out = n
+		return nil
+	})
+	return out, err
 }
 
 // PutCalendarFeed records a feed token.

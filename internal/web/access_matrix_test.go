@@ -164,6 +164,11 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/instruments/{id}/windows":              "---------",
 	"PUT /api/v1/instrument-units/{id}/rules":            "---------",
 	"PUT /api/v1/instruments/{id}/rules":                 "---------",
+	// Reviews (issue 9 item 5): readers list them; the owner replies and
+	// the sharing operator moderates, none of the columns here.
+	"GET /api/v1/instruments/{id}/reviews":                  "-aaaa----",
+	"PUT /api/v1/instrument-orders/{id}/review/reply":       "---------",
+	"POST /api/v1/instrument-orders/{id}/review/moderation": "---------",
 	// Digital transformation (issue 11): officials read, the city and districts record, a firm applies for itself.
 	"GET /api/v1/digital/summary":                  "-aaa-----",
 	"GET /api/v1/digital/candidates":               "-aaa-----",

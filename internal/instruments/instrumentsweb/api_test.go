@@ -209,10 +209,12 @@ func TestInstrumentReviewFlow(t *testing.T) {
 func TestInstrumentsOpenAPISchemas(t *testing.T) {
 	webtest.CheckWireSchemas(t, webtest.LoadOpenAPI(t, webtest.SQLite(t)), map[string]any{
 		"Instrument": instrumentsweb.APIInstrument{}, "InstrumentSearch": instrumentsweb.APISearch{}, "InstrumentStats": instrumentsweb.APIStats{},
-		"InstrumentOrder": instrumentsweb.APIOrder{}, "InstrumentOrders": instrumentsweb.APIOrders{}, "InstrumentCalendar": instrumentsweb.APICalendar{}},
+		"InstrumentOrder": instrumentsweb.APIOrder{}, "InstrumentOrders": instrumentsweb.APIOrders{}, "InstrumentCalendar": instrumentsweb.APICalendar{},
+		"InstrumentReviewView": instrumentsweb.APIReview{}, "InstrumentReviews": instrumentsweb.APIReviews{}},
 		map[string]any{"InstrumentBook": instrumentsweb.BookBody{}, "InstrumentAction": instrumentsweb.ActionBody{}, "InstrumentReview": instrumentsweb.ReviewBody{},
 			"InstrumentLifecycle": instrumentsweb.LifecycleBody{}, "InstrumentVoucher": instrumentsweb.VoucherBody{}, "InstrumentCreate": instrumentsweb.CreateBody{},
-			"InstrumentCalendarRequest": instrumentsweb.CalendarBody{}})
+			"InstrumentCalendarRequest": instrumentsweb.CalendarBody{},
+			"InstrumentReviewReply":     instrumentsweb.ReplyBody{}, "InstrumentModeration": instrumentsweb.ModerationBody{}})
 }
 
 // Calendar feeds: the firm subscribes to its bookings; the feed needs no

@@ -133,4 +133,34 @@ func TestBrowserBookAndRate(t *testing.T) {
 		t.Errorf("reviews %q, rating %q", reviews, rating)
 	}
 	b.CheckJS(t, "rated")
+
+	// The lab replies under the review; the bureau hides it with a reason,
+	// after which its rating is gone and the form offers to restore it.
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.href"))
+	must("page url", err)
+	signOut()
+	signIn("semlab")
+	must("reply", chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`form.review-reply-form input[name=reply]`)),
+		chromedp.SendKeys(chromedp.CSS(`form.review-reply-form input[name=reply]`), "欢迎再来"),
+		chromedp.Click(chromedp.CSS(`form.review-reply-form button`)),
+	))
+	waitFor("replied", `(() => { const e = document.querySelector('#instrument-reviews .review-reply'); return !!e && e.textContent.includes('欢迎再来'); })()`)
+	b.CheckJS(t, "reply")
+	signOut()
+	signIn("bureau")
+	must("hide", chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`form.review-moderate-form input[name=reason]`)),
+		chromedp.SendKeys(chromedp.CSS(`form.review-moderate-form input[name=reason]`), "测试隐藏"),
+		chromedp.Click(chromedp.CSS(`form.review-moderate-form button`)),
+	))
+	waitFor("hidden", `!!document.querySelector('form.review-moderate-form[data-action="restore"]')`)
+	marked, err := webtest.TextOf(ctx, "#instrument-reviews")
+	must("hidden mark", err)
+	if !strings.Contains(marked, "测试隐藏") {
+		t.Errorf("hidden review: %q", marked)
+	}
+	b.CheckJS(t, "hide")
 }

@@ -29,3 +29,11 @@ type (
 	WindowBody        = windowBody
 	QualificationBody = qualificationBody
 )
+
+// The reviews' wire types (reviews.go).
+type (
+	APIReview      = apiReview
+	APIReviews     = apiReviews
+	ReplyBody      = replyBody
+	ModerationBody = moderationBody
+)

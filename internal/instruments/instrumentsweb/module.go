@@ -99,6 +99,10 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "POST", Path: "/api/v1/instruments/{id}/files", Perm: permManage, Handler: m.apiUpload},
 				{Method: "GET", Path: "/api/v1/instrument-files/{id}", Perm: permRead, Handler: m.apiFile},
 				{Method: "DELETE", Path: "/api/v1/instrument-files/{id}", Perm: permManage, Handler: m.apiDeleteFile},
+				// Reviews (reviews.go): the list, the owner's reply, moderation.
+				{Method: "GET", Path: "/api/v1/instruments/{id}/reviews", Perm: permRead, Handler: m.apiReviews},
+				{Method: "PUT", Path: "/api/v1/instrument-orders/{id}/review/reply", Perm: permManage, Handler: m.apiReply},
+				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/review/moderation", Perm: permOperate, Handler: m.apiModerate},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the

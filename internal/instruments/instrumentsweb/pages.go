@@ -142,6 +142,14 @@ type reviewView struct {
 	Tags    string
 	Comment string
 	Day     string
+	Reply   string // the owner's reply
+	Hidden  string // why the operator hid it (the author and the operator see it)
+	OrderID int64
+	// The forms under it: the owner's reply until moderation, the
+	// operator's hide or restore.
+	CanReply    bool
+	CanModerate bool
+	IsHidden    bool
 }
 
 func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -204,12 +212,16 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
 		p.Slots = append(p.Slots, slotView{Day: s.Format(time.DateOnly), From: s.Format("15:04"), To: e.Format("15:04")})
 	}
-	revs, err := m.svc.Reviews(r.Context(), id)
+	revs, err := m.svc.Reviews(r.Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
 	for _, rv := range revs {
-		v := reviewView{Stars: strconv.Itoa(rv.Stars) + "★", Comment: rv.Comment, Day: rv.CreatedAt.In(instruments.Zone).Format(time.DateOnly)}
+		v := reviewView{Stars: strconv.Itoa(rv.Stars) + "★", Comment: rv.Comment, Day: rv.CreatedAt.In(instruments.Zone).Format(time.DateOnly), Reply: rv.Reply,
+			OrderID: rv.OrderID, CanReply: p.CanManage && rv.ModeratedBy == 0, CanModerate: c.Can(permOperate), IsHidden: rv.Hidden}
+		if rv.Hidden {
+			v.Hidden = t("instruments.review_hidden", rv.HiddenReason)
+		}
 		for i, tag := range rv.Tags {
 			if i > 0 {
 				v.Tags += " · "

@@ -78,3 +78,38 @@
     });
   });
 })();
+
+// Reviews: the owner's reply (PUT, editable until moderation) and the
+// operator's hide or restore; both reload the page, a refusal is shown in
+// the user's language as the API words it.
+(function () {
+  const msg = document.getElementById('instrument-message');
+  const fail = function (e) { if (msg) msg.textContent = e.message; else window.alert(e.message); };
+  document.querySelectorAll('form.review-reply-form').forEach(function (form) {
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      try {
+        const res = await fetch('/api/v1/instrument-orders/' + encodeURIComponent(form.dataset.order) + '/review/reply', {
+          method: 'PUT', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ reply: String(new FormData(form).get('reply') || '') }),
+        });
+        if (!res.ok) {
+          const body = await res.json().catch(function () { return {}; });
+          throw new Error((body.error && body.error.message) || res.statusText);
+        }
+        window.location.reload();
+      } catch (e) { fail(e); }
+    });
+  });
+  document.querySelectorAll('form.review-moderate-form').forEach(function (form) {
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      try {
+        await window.IB.postJSON('/api/v1/instrument-orders/' + encodeURIComponent(form.dataset.order) + '/review/moderation',
+          { action: form.dataset.action, reason: String(new FormData(form).get('reason') || '') });
+        window.location.reload();
+      } catch (e) { fail(e); }
+    });
+  });
+})();
