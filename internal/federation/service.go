@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/unit"
 )
 
 // Changed is an instrument named by the change log, with its last change.
@@ -905,6 +906,25 @@ func (s *Service) MyBookings(ctx context.Context, u auth.User) ([]RemoteBooking,
 		return nil, err
 	}
 	return s.store.RemoteBookings(ctx, u.ID)
+}
+
+// RemoteOrders are the user's bookings of peers' instruments for the
+// marketplace's "my orders" (instruments.Options.Remote); none while the
+// federation is off.
+func (s *Service) RemoteOrders(ctx context.Context, userID int64) ([]instruments.RemoteOrder, error) {
+	if !s.Enabled() {
+		return nil, nil
+	}
+	bs, err := s.store.RemoteBookings(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]instruments.RemoteOrder, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, instruments.RemoteOrder{ID: b.ID, Home: b.Home, InstrumentID: b.InstrumentID, InstrumentName: b.InstrumentName,
+			Start: b.Start, End: b.End, State: b.State, UnitPrice: unit.Fen(b.UnitPrice), Amount: unit.Fen(b.Amount), UpdatedAt: b.UpdatedAt})
+	}
+	return out, nil
 }
 
 // MirrorInstrument is a peer's instrument as the mirror holds it.
