@@ -202,8 +202,35 @@ func TestFederationInProcess(t *testing.T) {
 			sc.Run(t, []webtest.Scenario{
 				{Name: "my bookings", URL: "/api/v1/federation/bookings", User: "chen", WantStatus: 200, WantContains: []string{`"state":"approved"`, `"home":"cq"`}},
 				{Name: "my bookings on the page", URL: "/federation", User: "chen", WantStatus: 200, WantContains: []string{"federation-bookings", "approved"}, WantNotContains: []string{"federation-peers"}},
+				{Name: "my orders page lists the remote booking", URL: "/instruments/orders", User: "chen", WantStatus: 200,
+					WantContains: []string{"instrument-remote-orders", fmt.Sprintf(`data-remote-order="%d" data-home="cq"`, b1.ID),
+						fmt.Sprintf(`href="/federation/instruments/cq/%d"`, p.instrument), `data-state="approved"`}},
+				{Name: "the home's staff see no remote orders of theirs", URL: "/instruments/orders", User: "bureau", WantStatus: 200, WantNotContains: []string{"instrument-remote-orders"}},
 				{Name: "joint figures", URL: "/api/v1/federation/stats", User: "bureau", WantStatus: 200, WantContains: []string{`"instance":"cq","own":false,"instruments":1`, `"instruments":1,"value_fen":300000000`}},
 			})
+
+			// The marketplace's "my orders" API: the remote booking beside
+			// the local orders, with its home and the state as last pulled.
+			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "chen"})
+			var mine struct {
+				Orders       []json.RawMessage `json:"orders"`
+				RemoteOrders []struct {
+					ID           int64  `json:"id"`
+					Home         string `json:"home"`
+					InstrumentID int64  `json:"instrument_id"`
+					State        string `json:"state"`
+					AmountFen    int64  `json:"amount_fen"`
+				} `json:"remote_orders"`
+			}
+			decode(t, body, &mine)
+			if len(mine.RemoteOrders) != 1 || mine.RemoteOrders[0].ID != b1.ID || mine.RemoteOrders[0].Home != "cq" ||
+				mine.RemoteOrders[0].InstrumentID != p.instrument || mine.RemoteOrders[0].State != string(instruments.Approved) {
+				t.Fatalf("my orders at sc: %s; want the booking %d at cq, approved", body, b1.ID)
+			}
+			_, body = cq.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "bureau"})
+			if !strings.Contains(body, `"remote_orders":[]`) {
+				t.Fatalf("orders at the home list remote orders: %s", body)
+			}
 
 			// Peer requests: unsigned, signed and replayed.
 			sign := func(pathQuery, nonce string) map[string]string {
