@@ -860,6 +860,11 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	now := s.now()
 	b := RemoteBooking{UserID: u.ID, Home: p.ID, Key: key, HoldID: a.HoldID, RemoteOrder: a.OrderID, InstrumentID: req.InstrumentID,
 		InstrumentName: a.Name, State: a.HoldState, UnitPrice: a.UnitPrice, ExpiresAt: time.Unix(a.ExpiresAt, 0), CreatedAt: now, UpdatedAt: now}
+	if a.HoldState == Confirmed && a.OrderState != "" {
+		// A retry after the confirmation: keep the order's state, as
+		// Confirm stored it, rather than step back to "confirmed".
+		b.State = a.OrderState
+	}
 	if a.Start != 0 {
 		b.Start, b.End = time.Unix(a.Start, 0).UTC(), time.Unix(a.End, 0).UTC()
 	}
