@@ -174,6 +174,24 @@ func TestFederationTwoProcesses(t *testing.T) {
 	if len(mine.Bookings) != 1 || mine.Bookings[0].State != "approved" {
 		t.Fatalf("my bookings at sc: %+v; want the one booking, approved", mine.Bookings)
 	}
+	// The marketplace's own "my orders" at sc lists the Chongqing booking
+	// beside the local orders, with its home and the pulled state.
+	var myOrders struct {
+		Orders       []json.RawMessage `json:"orders"`
+		RemoteOrders []struct {
+			ID           int64  `json:"id"`
+			Home         string `json:"home"`
+			InstrumentID int64  `json:"instrument_id"`
+			State        string `json:"state"`
+			URL          string `json:"url"`
+		} `json:"remote_orders"`
+	}
+	researcher.getJSON(t, "/api/v1/instrument-orders", 200, &myOrders)
+	if len(myOrders.RemoteOrders) != 1 || myOrders.RemoteOrders[0].ID != b1.ID || myOrders.RemoteOrders[0].Home != "cq" ||
+		myOrders.RemoteOrders[0].InstrumentID != ids.sem || myOrders.RemoteOrders[0].State != "approved" ||
+		myOrders.RemoteOrders[0].URL != fmt.Sprintf("/federation/instruments/cq/%d", ids.sem) {
+		t.Fatalf("my orders at sc: %+v; want the Chongqing booking %d, home cq, approved", myOrders.RemoteOrders, b1.ID)
+	}
 	var joint struct {
 		Instances []struct {
 			Instance    string `json:"instance"`

@@ -230,6 +230,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		io.Prefix = fed.Config().Instance
 	}
 	io.Mirror = fed
+	io.Remote = fed
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),

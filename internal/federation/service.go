@@ -18,6 +18,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/unit"
 )
 
 // Changed is an instrument named by the change log, with its last change.
@@ -859,6 +860,11 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	now := s.now()
 	b := RemoteBooking{UserID: u.ID, Home: p.ID, Key: key, HoldID: a.HoldID, RemoteOrder: a.OrderID, InstrumentID: req.InstrumentID,
 		InstrumentName: a.Name, State: a.HoldState, UnitPrice: a.UnitPrice, ExpiresAt: time.Unix(a.ExpiresAt, 0), CreatedAt: now, UpdatedAt: now}
+	if a.HoldState == Confirmed && a.OrderState != "" {
+		// A retry after the confirmation: keep the order's state, as
+		// Confirm stored it, rather than step back to "confirmed".
+		b.State = a.OrderState
+	}
 	if a.Start != 0 {
 		b.Start, b.End = time.Unix(a.Start, 0).UTC(), time.Unix(a.End, 0).UTC()
 	}
@@ -905,6 +911,25 @@ func (s *Service) MyBookings(ctx context.Context, u auth.User) ([]RemoteBooking,
 		return nil, err
 	}
 	return s.store.RemoteBookings(ctx, u.ID)
+}
+
+// RemoteOrders are the user's bookings of peers' instruments for the
+// marketplace's "my orders" (instruments.Options.Remote); none while the
+// federation is off.
+func (s *Service) RemoteOrders(ctx context.Context, userID int64) ([]instruments.RemoteOrder, error) {
+	if !s.Enabled() {
+		return nil, nil
+	}
+	bs, err := s.store.RemoteBookings(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]instruments.RemoteOrder, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, instruments.RemoteOrder{ID: b.ID, Home: b.Home, InstrumentID: b.InstrumentID, InstrumentName: b.InstrumentName,
+			Start: b.Start, End: b.End, State: b.State, UnitPrice: unit.Fen(b.UnitPrice), Amount: unit.Fen(b.Amount), UpdatedAt: b.UpdatedAt})
+	}
+	return out, nil
 }
 
 // MirrorInstrument is a peer's instrument as the mirror holds it.

@@ -149,6 +149,30 @@ type Options struct {
 	// Mirror, when set, adds federation peers' mirrored instruments to
 	// every search, after this instance's own (internal/federation).
 	Mirror MirrorSearcher
+	// Remote, when set, adds the user's bookings of federation peers'
+	// instruments to their orders (internal/federation).
+	Remote RemoteOrderLister
+}
+
+// RemoteOrder is the user's booking of a federation peer's instrument as
+// its home last reported it: the home is the only writer of the order,
+// so this instance only shows it.
+type RemoteOrder struct {
+	ID             int64  // the booking at this instance
+	Home           string // the instrument's home instance
+	InstrumentID   int64  // at the home
+	InstrumentName string
+	Start, End     time.Time
+	State          string // the hold's state until confirmed, then the home order's
+	UnitPrice      unit.Fen
+	Amount         unit.Fen
+	UpdatedAt      time.Time // when the state was last pulled
+}
+
+// RemoteOrderLister lists a user's bookings of federation peers'
+// instruments.
+type RemoteOrderLister interface {
+	RemoteOrders(ctx context.Context, userID int64) ([]RemoteOrder, error)
 }
 
 // MirrorSearcher searches the mirror of federation peers' catalogues; its
@@ -164,11 +188,12 @@ type Service struct {
 	prefix  string
 	fileDir string
 	mirror  MirrorSearcher
+	remote  RemoteOrderLister
 }
 
 // NewService returns the service over st.
 func NewService(st Store, opts Options) *Service {
-	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir, mirror: opts.Mirror}
+	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir, mirror: opts.Mirror, remote: opts.Remote}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -586,6 +611,17 @@ func (s *Service) Orders(ctx context.Context, a Actor) ([]Order, error) {
 		f = OrderFilter{UnitID: m.UnitID, Limit: 200}
 	}
 	return s.store.Orders(ctx, f)
+}
+
+// RemoteOrders are the actor's own bookings of federation peers'
+// instruments (none without a federation); a unit's staff and the
+// operator see their own too, as the home's orders are not theirs to
+// manage.
+func (s *Service) RemoteOrders(ctx context.Context, a Actor) ([]RemoteOrder, error) {
+	if s.remote == nil || a.UserID == 0 {
+		return nil, nil
+	}
+	return s.remote.RemoteOrders(ctx, a.UserID)
 }
 
 // FundVouchers puts money into a year's voucher budget (the operator).

@@ -1,13 +1,16 @@
 package federationweb
 
 import (
+	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/federation"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -128,6 +131,9 @@ func parseTime(s string) (time.Time, error) {
 }
 
 func (m *module) apiBook(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	if r.URL.Query().Get("form") == "1" {
+		return m.formBook(w, r, c)
+	}
 	var req apiBookRequest
 	if err := web.DecodeJSON(w, r, &req, 16<<10); err != nil {
 		return err
@@ -243,5 +249,53 @@ func (m *module) apiPull(w http.ResponseWriter, r *http.Request, c web.Ctx) erro
 	// A failed pull is an answer, not an error of this request: the
 	// mirror stays as it was and the result says why.
 	web.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// formBook is the mirrored instrument page's booking form (POST
+// /api/v1/federation/bookings?form=1): the hold and its confirmation at
+// the home, through the same service calls as the API, answered by a
+// redirect to "my orders" or back to the page with the failure. The key
+// the page rendered makes a resubmitted form return the same booking.
+func (m *module) formBook(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
+	}
+	f := r.PostForm
+	home := f.Get("home")
+	id, _ := strconv.ParseInt(f.Get("instrument_id"), 10, 64)
+	back := "/federation/instruments/" + url.PathEscape(home) + "/" + strconv.FormatInt(id, 10)
+	fail := func(err error) error {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			return err
+		}
+		http.Redirect(w, r, back+"?"+url.Values{"error": {m.core.T(c.Lang, ae.Key, ae.Args...)}}.Encode(), http.StatusSeeOther)
+		return nil
+	}
+	item, err := strconv.ParseInt(f.Get("item_id"), 10, 64)
+	if err != nil || item <= 0 {
+		return fail(apperr.New(apperr.Invalid, "federation.err.form_item"))
+	}
+	start, err := time.ParseInLocation("2006-01-02T15:04", f.Get("start"), instruments.Zone)
+	if err != nil {
+		return fail(apperr.New(apperr.Invalid, "federation.err.form_start"))
+	}
+	hours, err := strconv.Atoi(f.Get("hours"))
+	if err != nil || hours < 1 || hours > 12 {
+		return fail(apperr.New(apperr.Invalid, "federation.err.form_hours"))
+	}
+	b, err := m.svc.Book(r.Context(), c.User, federation.BookRequest{Home: home, InstrumentID: id, ItemID: item,
+		Start: start, End: start.Add(time.Duration(hours) * time.Hour), Note: f.Get("note"), Key: f.Get("idempotency_key")})
+	if err != nil {
+		return fail(err)
+	}
+	if b.State == federation.Held {
+		if b, err = m.svc.Confirm(r.Context(), c.User, b.ID); err != nil {
+			return fail(err)
+		}
+	}
+	http.Redirect(w, r, "/instruments/orders?booked="+strconv.FormatInt(b.ID, 10), http.StatusSeeOther)
 	return nil
 }

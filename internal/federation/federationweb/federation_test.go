@@ -202,8 +202,67 @@ func TestFederationInProcess(t *testing.T) {
 			sc.Run(t, []webtest.Scenario{
 				{Name: "my bookings", URL: "/api/v1/federation/bookings", User: "chen", WantStatus: 200, WantContains: []string{`"state":"approved"`, `"home":"cq"`}},
 				{Name: "my bookings on the page", URL: "/federation", User: "chen", WantStatus: 200, WantContains: []string{"federation-bookings", "approved"}, WantNotContains: []string{"federation-peers"}},
+				{Name: "my orders page lists the remote booking", URL: "/instruments/orders", User: "chen", WantStatus: 200,
+					WantContains: []string{"instrument-remote-orders", fmt.Sprintf(`data-remote-order="%d" data-home="cq"`, b1.ID),
+						fmt.Sprintf(`href="/federation/instruments/cq/%d"`, p.instrument), `data-state="approved"`}},
+				{Name: "the home's staff see no remote orders of theirs", URL: "/instruments/orders", User: "bureau", WantStatus: 200, WantNotContains: []string{"instrument-remote-orders"}},
 				{Name: "joint figures", URL: "/api/v1/federation/stats", User: "bureau", WantStatus: 200, WantContains: []string{`"instance":"cq","own":false,"instruments":1`, `"instruments":1,"value_fen":300000000`}},
 			})
+
+			// The marketplace's "my orders" API: the remote booking beside
+			// the local orders, with its home and the state as last pulled.
+			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "chen"})
+			var mine struct {
+				Orders       []json.RawMessage `json:"orders"`
+				RemoteOrders []struct {
+					ID           int64  `json:"id"`
+					Home         string `json:"home"`
+					InstrumentID int64  `json:"instrument_id"`
+					State        string `json:"state"`
+					AmountFen    int64  `json:"amount_fen"`
+				} `json:"remote_orders"`
+			}
+			decode(t, body, &mine)
+			if len(mine.RemoteOrders) != 1 || mine.RemoteOrders[0].ID != b1.ID || mine.RemoteOrders[0].Home != "cq" ||
+				mine.RemoteOrders[0].InstrumentID != p.instrument || mine.RemoteOrders[0].State != string(instruments.Approved) {
+				t.Fatalf("my orders at sc: %s; want the booking %d at cq, approved", body, b1.ID)
+			}
+			_, body = cq.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "bureau"})
+			if !strings.Contains(body, `"remote_orders":[]`) {
+				t.Fatalf("orders at the home list remote orders: %s", body)
+			}
+
+			// The mirrored page's booking form: hold and confirm at the
+			// home, then "my orders"; a resubmitted form (same key) is the
+			// same booking; bad input goes back to the page and books nothing.
+			s13, _ := slot(13)
+			st13, _ := time.Parse(time.RFC3339, s13)
+			form := url.Values{"home": {"cq"}, "instrument_id": {fmt.Sprint(p.instrument)}, "item_id": {fmt.Sprint(p.item)},
+				"start": {st13.In(instruments.Zone).Format("2006-01-02T15:04")}, "hours": {"1"}, "idempotency_key": {"form-key-0001"}}
+			bad := url.Values{"home": {"cq"}, "instrument_id": {fmt.Sprint(p.instrument)}, "item_id": {fmt.Sprint(p.item)},
+				"start": {"tomorrow"}, "hours": {"1"}, "idempotency_key": {"form-key-0002"}}
+			formURL := "/api/v1/federation/bookings?form=1"
+			sc.Run(t, []webtest.Scenario{
+				{Name: "booking form on the mirrored page", URL: fmt.Sprintf("/federation/instruments/cq/%d", p.instrument), User: "chen", WantStatus: 200,
+					WantContains: []string{`id="federation-book"`, `name="idempotency_key" value="form-`}},
+				{Name: "form: bad start", Method: "POST", URL: formURL, User: "chen", Body: bad.Encode(), ContentType: "application/x-www-form-urlencoded",
+					WantStatus: 303, WantHeader: map[string]string{"Location": fmt.Sprintf("/federation/instruments/cq/%d?error=", p.instrument)}},
+				{Name: "form: book and confirm", Method: "POST", URL: formURL, User: "chen", Body: form.Encode(), ContentType: "application/x-www-form-urlencoded",
+					WantStatus: 303, WantHeader: map[string]string{"Location": "/instruments/orders?booked="}},
+				{Name: "form: resubmitted", Method: "POST", URL: formURL, User: "chen", Body: form.Encode(), ContentType: "application/x-www-form-urlencoded",
+					WantStatus: 303, WantHeader: map[string]string{"Location": "/instruments/orders?booked="}},
+			})
+			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "chen"})
+			mine.RemoteOrders = nil
+			decode(t, body, &mine)
+			if len(mine.RemoteOrders) != 2 || mine.RemoteOrders[0].State == mine.RemoteOrders[1].State {
+				t.Fatalf("my orders after the form: %s; want the approved booking and one submitted (confirmed) from the form", body)
+			}
+			for _, o := range mine.RemoteOrders {
+				if o.ID != b1.ID && o.State != string(instruments.Submitted) {
+					t.Fatalf("form booking %+v: want confirmed at the home (submitted)", o)
+				}
+			}
 
 			// Peer requests: unsigned, signed and replayed.
 			sign := func(pathQuery, nonce string) map[string]string {
@@ -226,14 +285,16 @@ func TestFederationInProcess(t *testing.T) {
 			down := fmt.Sprintf(`{"home": "cq", "instrument_id": %d, "item_id": %d, "start": %q, "end": %q, "idempotency_key": "key-0000002"}`, p.instrument, p.item, s2, e2)
 			sc.Run(t, []webtest.Scenario{
 				{Name: "home down", Method: "POST", URL: "/api/v1/federation/bookings", User: "chen", Body: down, ContentType: "application/json", WantStatus: 503},
+				{Name: "form with home down", Method: "POST", URL: formURL, User: "chen", Body: strings.Replace(form.Encode(), "form-key-0001", "form-key-0003", 1),
+					ContentType: "application/x-www-form-urlencoded", WantStatus: 303, WantHeader: map[string]string{"Location": "?error="}},
 				{Name: "pull with home down", Method: "POST", URL: "/api/v1/federation/peers/cq/pull", User: "bureau", WantStatus: 200, WantContains: []string{"connection refused"}},
 				{Name: "mirror kept", URL: "/api/v1/instruments?q=" + url.QueryEscape("电镜"), User: "chen", WantStatus: 200, WantContains: []string{`"home":"cq"`}},
 				{Name: "metrics", URL: "/metrics", WantStatus: 200, WantContains: []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="cq"} 1`,
 					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
 			})
 			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/federation/bookings", User: "chen"})
-			if n := strings.Count(body, `"hold_id"`); n != 1 {
-				t.Fatalf("bookings after the 503: %d, want 1: %s", n, body)
+			if n := strings.Count(body, `"hold_id"`); n != 2 { // the API's and the form's
+				t.Fatalf("bookings after the 503: %d, want 2: %s", n, body)
 			}
 		})
 	}

@@ -1,10 +1,12 @@
 package federationweb
 
 import (
+	"crypto/rand"
 	"net/http"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/instruments"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -66,6 +68,17 @@ type instrumentView struct {
 	Value   string
 	Avail   []availDay
 	Partner []itemPrice
+	Book    *bookForm // the booking form, for a user who may order
+	Error   string    // a failed booking's message (the form's redirect)
+}
+
+// bookForm is the booking form of a mirrored instrument's slot items; Key
+// is the idempotency key of this rendering, so a resubmitted form returns
+// the same booking.
+type bookForm struct {
+	Items []itemPrice
+	Key   string
+	Start string // a default: tomorrow 09:00 at the home
 }
 
 type availDay struct {
@@ -109,6 +122,13 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 			}
 		}
 		p.Partner = append(p.Partner, ip)
+		if it.Mode != string(instruments.SampleSending) && p.Book == nil && c.Can(permOrder) {
+			p.Book = &bookForm{Key: "form-" + rand.Text(), Start: time.Now().In(instruments.Zone).AddDate(0, 0, 1).Format("2006-01-02") + "T09:00"}
+		}
+		if it.Mode != string(instruments.SampleSending) && p.Book != nil {
+			p.Book.Items = append(p.Book.Items, ip)
+		}
 	}
+	p.Error = r.URL.Query().Get("error")
 	return m.core.Render(w, r, c, "federation_instrument.html", p)
 }

@@ -3,6 +3,8 @@ package instrumentsweb
 import (
 	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +125,21 @@ type (
 		FlagNote        string `json:"flag_note,omitempty"` // its note
 	}
 	apiOrders struct {
-		Orders []apiOrder `json:"orders"`
+		Orders       []apiOrder       `json:"orders"`
+		RemoteOrders []apiRemoteOrder `json:"remote_orders"` // the caller's bookings at federation peers
+	}
+	apiRemoteOrder struct {
+		ID             int64  `json:"id"`
+		Home           string `json:"home"`
+		InstrumentID   int64  `json:"instrument_id"`
+		InstrumentName string `json:"instrument_name"`
+		Start          string `json:"start,omitempty"`
+		End            string `json:"end,omitempty"`
+		State          string `json:"state"`
+		UnitPriceFen   int64  `json:"unit_price_fen"`
+		AmountFen      int64  `json:"amount_fen"`
+		UpdatedAt      string `json:"updated_at"`
+		URL            string `json:"url"`
 	}
 	bookBody struct {
 		ItemID  int64  `json:"item_id"`
@@ -431,6 +447,18 @@ func toAPIOrder(o instruments.Order) apiOrder {
 	return a
 }
 
+// toAPIRemoteOrder is a booking at a federation peer with the link to
+// the mirrored instrument's page.
+func toAPIRemoteOrder(o instruments.RemoteOrder) apiRemoteOrder {
+	a := apiRemoteOrder{ID: o.ID, Home: o.Home, InstrumentID: o.InstrumentID, InstrumentName: o.InstrumentName, State: o.State,
+		UnitPriceFen: int64(o.UnitPrice), AmountFen: int64(o.Amount), UpdatedAt: o.UpdatedAt.UTC().Format(time.RFC3339),
+		URL: "/federation/instruments/" + url.PathEscape(o.Home) + "/" + strconv.FormatInt(o.InstrumentID, 10)}
+	if !o.Start.IsZero() {
+		a.Start, a.End = o.Start.In(instruments.Zone).Format(time.RFC3339), o.End.In(instruments.Zone).Format(time.RFC3339)
+	}
+	return a
+}
+
 // apiBook is POST /api/v1/instruments/{id}/orders: a slot or a sample
 // order.
 func (m *module) apiBook(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -466,9 +494,16 @@ func (m *module) apiOrders(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	out := apiOrders{Orders: []apiOrder{}}
+	out := apiOrders{Orders: []apiOrder{}, RemoteOrders: []apiRemoteOrder{}}
 	for _, o := range os {
 		out.Orders = append(out.Orders, toAPIOrder(o))
+	}
+	rs, err := m.svc.RemoteOrders(r.Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	for _, o := range rs {
+		out.RemoteOrders = append(out.RemoteOrders, toAPIRemoteOrder(o))
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -300,7 +300,18 @@ type orderView struct {
 type ordersPage struct {
 	web.BasePage
 	Orders []orderView
+	Remote []remoteOrderView // the caller's bookings at federation peers
 	Data   pageData
+}
+
+// remoteOrderView is a row of the bookings at federation peers: read
+// only here, as the home instance is the order's only writer.
+type remoteOrderView struct {
+	apiRemoteOrder
+	When       string
+	StateLabel string
+	Amount     string
+	Pulled     string
 }
 
 func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -342,6 +353,19 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 		}
 		ov.CanRate = o.State == instruments.Paid && o.UserID == c.User.ID
 		p.Orders = append(p.Orders, ov)
+	}
+	rs, err := m.svc.RemoteOrders(r.Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	for _, o := range rs {
+		rv := remoteOrderView{apiRemoteOrder: toAPIRemoteOrder(o), StateLabel: t("instruments.state." + o.State),
+			Amount: yuan(lang, o.Amount), Pulled: o.UpdatedAt.In(instruments.Zone).Format("2006-01-02 15:04")}
+		if !o.Start.IsZero() {
+			s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
+			rv.When = s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
+		}
+		p.Remote = append(p.Remote, rv)
 	}
 	return m.core.Render(w, r, c, "instrument_orders.html", p)
 }

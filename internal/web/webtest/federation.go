@@ -55,4 +55,14 @@ func SeedMirror(t *testing.T, env *Env) {
 	if err := env.Store.ApplyMirror(context.Background(), "sc", []federation.MirrorRow{{Record: rec, Avail: &av}}, 1, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A booking of it by the firm user, so "my orders" shows its table of
+	// bookings at peers.
+	if id, ok := env.Users["firm"]; ok {
+		start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+		if _, err := env.Store.PutRemoteBooking(context.Background(), federation.RemoteBooking{UserID: id, Home: "sc", Key: "u1:walk-booking-1", HoldID: 1,
+			RemoteOrder: 1, InstrumentID: 1, InstrumentName: rec.Name, Start: start, End: start.Add(time.Hour), State: "approved", UnitPrice: 30000,
+			ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
