@@ -308,38 +308,8 @@ func (s *Store) SearchMirror(ctx context.Context, q instruments.SearchQuery) (in
 	if err != nil {
 		return res, fmt.Errorf("sqlstore: mirror search: %w", err)
 	}
-	counts := map[string]map[string]int{"class": {}, "region": {}, "unit_type": {}, "band": {}, "mode": {}}
-	for rows.Next() {
-		var class, region, utype string
-		var price int64
-		var ms, ma, mp int
-		if err := rows.Scan(&class, &region, &utype, &price, &ms, &ma, &mp); err != nil {
-			rows.Close()
-			return res, err
-		}
-		res.Total++
-		counts["class"][class]++
-		counts["region"][region]++
-		counts["unit_type"][utype]++
-		if price > 0 {
-			counts["band"][instruments.BandOf(unit.Fen(price))]++
-		}
-		for m, on := range map[instruments.Mode]int{instruments.SelfOperation: ms, instruments.Assisted: ma, instruments.SampleSending: mp} {
-			if on != 0 {
-				counts["mode"][string(m)]++
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := countFacets(rows, &res); err != nil {
 		return res, err
-	}
-	for name, m := range counts {
-		for v, n := range m {
-			if v != "" {
-				res.Facets[name] = append(res.Facets[name], instruments.Facet{Value: v, N: n})
-			}
-		}
 	}
 	if res.Total == 0 || q.Limit <= 0 {
 		return res, nil

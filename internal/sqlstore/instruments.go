@@ -456,43 +456,8 @@ func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQu
 	if err != nil {
 		return res, fmt.Errorf("sqlstore: search: %w", err)
 	}
-	counts := map[string]map[string]int{"class": {}, "region": {}, "unit_type": {}, "band": {}, "mode": {}}
-	for rows.Next() {
-		var class, region, utype string
-		var price int64
-		var ms, ma, mp int
-		if err := rows.Scan(&class, &region, &utype, &price, &ms, &ma, &mp); err != nil {
-			rows.Close()
-			return res, err
-		}
-		res.Total++
-		counts["class"][class]++
-		counts["region"][region]++
-		counts["unit_type"][utype]++
-		if price > 0 {
-			counts["band"][instruments.BandOf(unit.Fen(price))]++
-		}
-		for _, m := range []struct {
-			on   int
-			mode instruments.Mode
-		}{{ms, instruments.SelfOperation}, {ma, instruments.Assisted}, {mp, instruments.SampleSending}} {
-			if m.on != 0 {
-				counts["mode"][string(m.mode)]++
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := countFacets(rows, &res); err != nil {
 		return res, err
-	}
-	for name, m := range counts {
-		for v, n := range m {
-			if v != "" {
-				res.Facets[name] = append(res.Facets[name], instruments.Facet{Value: v, N: n})
-			}
-		}
-		fs := res.Facets[name]
-		sort.Slice(fs, func(a, b int) bool { return fs[a].N > fs[b].N || fs[a].N == fs[b].N && fs[a].Value < fs[b].Value })
 	}
 	if res.Total == 0 {
 		return res, nil
@@ -1006,4 +971,48 @@ func facetFilters(q instruments.SearchQuery, col string, arg func(any) string) [
 		}
 	}
 	return where
+}
+
+// countFacets reads the matches' facet columns (class, region, unit
+// type, price_from, the three mode flags), closes rows, and sets the
+// result's total and its facets, largest first.
+func countFacets(rows *sql.Rows, res *instruments.SearchResult) error {
+	defer rows.Close()
+	counts := map[string]map[string]int{"class": {}, "region": {}, "unit_type": {}, "band": {}, "mode": {}}
+	for rows.Next() {
+		var class, region, utype string
+		var price int64
+		var ms, ma, mp int
+		if err := rows.Scan(&class, &region, &utype, &price, &ms, &ma, &mp); err != nil {
+			return err
+		}
+		res.Total++
+		counts["class"][class]++
+		counts["region"][region]++
+		counts["unit_type"][utype]++
+		if price > 0 {
+			counts["band"][instruments.BandOf(unit.Fen(price))]++
+		}
+		for _, m := range []struct {
+			on   int
+			mode instruments.Mode
+		}{{ms, instruments.SelfOperation}, {ma, instruments.Assisted}, {mp, instruments.SampleSending}} {
+			if m.on != 0 {
+				counts["mode"][string(m.mode)]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for name, m := range counts {
+		for v, n := range m {
+			if v != "" {
+				res.Facets[name] = append(res.Facets[name], instruments.Facet{Value: v, N: n})
+			}
+		}
+		fs := res.Facets[name]
+		sort.Slice(fs, func(a, b int) bool { return fs[a].N > fs[b].N || fs[a].N == fs[b].N && fs[a].Value < fs[b].Value })
+	}
+	return nil
 }
