@@ -327,12 +327,7 @@ func (m *module) apiInstrument(w http.ResponseWriter, r *http.Request, c web.Ctx
 	if err != nil {
 		return err
 	}
-	d, err := m.svc.Detail(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, m.detailAPI(c.Lang, d))
-	return nil
+	return m.writeDetail(w, r, c, id, http.StatusOK)
 }
 
 func (m *module) stats(r *http.Request, c web.Ctx) (apiStats, error) {
@@ -407,12 +402,7 @@ func (m *module) apiCreate(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil {
 		return err
 	}
-	d, err := m.svc.Detail(r.Context(), created.ID)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusCreated, m.detailAPI(c.Lang, d))
-	return nil
+	return m.writeDetail(w, r, c, created.ID, http.StatusCreated)
 }
 
 // apiLifecycle is POST /api/v1/instruments/{id}/lifecycle.
@@ -428,12 +418,7 @@ func (m *module) apiLifecycle(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	if _, err := m.svc.Lifecycle(r.Context(), actor(c), id, instruments.LifecycleChange{Action: b.Action, Until: b.Until, Reason: b.Reason}); err != nil {
 		return err
 	}
-	d, err := m.svc.Detail(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, m.detailAPI(c.Lang, d))
-	return nil
+	return m.writeDetail(w, r, c, id, http.StatusOK)
 }
 
 func toAPIOrder(o instruments.Order) apiOrder {
@@ -603,4 +588,15 @@ func (m *module) apiCalendar(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	_, err = w.Write([]byte(body))
 	return err
+}
+
+// writeDetail answers with an instrument's detail as it is stored now
+// (after a write, so the answer shows what the write made of it).
+func (m *module) writeDetail(w http.ResponseWriter, r *http.Request, c web.Ctx, id int64, status int) error {
+	d, err := m.svc.Detail(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, status, m.detailAPI(c.Lang, d))
+	return nil
 }

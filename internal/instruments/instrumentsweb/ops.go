@@ -345,12 +345,7 @@ func (m *module) apiPutRules(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	if _, err := m.svc.SetRules(r.Context(), actor(c), id, rules); err != nil {
 		return err
 	}
-	d, err := m.svc.Detail(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, m.detailAPI(c.Lang, d))
-	return nil
+	return m.writeDetail(w, r, c, id, http.StatusOK)
 }
 
 // apiAddWindow is POST /api/v1/instruments/{id}/windows: a maintenance or
