@@ -532,8 +532,18 @@ const liveStates = `state NOT IN ('rejected', 'cancelled', 'voided')`
 // PlaceOrder writes an order and its booking cells under the
 // instrument's lock. The check sees the user's booked minutes of the
 // slot's day; a cell already held is a Conflict, and the cells' primary
-// key refuses it even if that check were wrong.
+// key refuses it even if that check were wrong. On PostgreSQL concurrent
+// bookings are written in batches, one transaction each
+// (instrument_booking.go).
 func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instruments.Order, error) {
+	if s.engine == Postgres {
+		return s.placeOrderBatched(ctx, p)
+	}
+	return s.placeOrderOne(ctx, p)
+}
+
+// placeOrderOne writes one order in its own transaction.
+func (s *Store) placeOrderOne(ctx context.Context, p instruments.PlaceOrder) (instruments.Order, error) {
 	o := p.Order
 	err := s.bookTx(ctx, func(tx *sql.Tx) error {
 		var unitID int64

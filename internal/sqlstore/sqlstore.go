@@ -55,6 +55,9 @@ type Store struct {
 	// deltaMax is the largest report write whose summaries are kept by
 	// delta (deltaMaxRows; tests move it to compare with the rebuild).
 	deltaMax int
+	// booking queues concurrent bookings for group commit on PostgreSQL
+	// (instrument_booking.go).
+	booking bookQueue
 }
 
 // Options tune Open.
