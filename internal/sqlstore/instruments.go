@@ -303,6 +303,9 @@ func scanInstrument(r scanner, extra ...any) (instruments.Instrument, int, int64
 // InstrumentDetail reads an instrument with its unit, items, rates and
 // managers.
 func (s *Store) InstrumentDetail(ctx context.Context, id int64) (instruments.Detail, error) {
+	if s.engine == Postgres {
+		return s.instrumentDetailPG(ctx, id)
+	}
 	var d instruments.Detail
 	in, uses, rsum, rn, err := scanInstrument(s.read.QueryRowContext(ctx, `SELECT `+instrumentColumns+`, u.name, u.unit_type, u.region_code
 		FROM instrument i JOIN sharing_unit u ON u.id = i.unit_id WHERE i.id = $1`, id), &d.Unit.Name, &d.Unit.Type, &d.Unit.RegionCode)
@@ -496,7 +499,12 @@ func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQu
 // instruments run in parallel and those of one instrument queue. SQLite's
 // single writer connection serialises them anyway.
 func (s *Store) bookTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	return bookTxOn(ctx, s.write, fn)
+}
+
+// bookTxOn is bookTx on the connections of db.
+func bookTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
