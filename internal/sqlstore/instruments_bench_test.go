@@ -104,6 +104,65 @@ func BenchmarkInstrumentSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkInstrumentSearchParallel is BenchmarkInstrumentSearch with 16
+// clients searching at once (the load): wall percentiles include
+// the wait for a core and a connection, cpu-ms/op does not.
+func BenchmarkInstrumentSearchParallel(b *testing.B) {
+	for _, e := range testEngines(b) {
+		b.Run(e.name, func(b *testing.B) {
+			st := e.open(b, Options{})
+			mustMigrate(b, st)
+			n := benchSize()
+			benchCatalogue(b, st, n)
+			svc := instruments.NewService(st, instruments.Options{})
+			ctx := context.Background()
+			queries := []instruments.SearchQuery{{Text: "电镜"}, {Text: "质谱", Class: "01"}, {Text: "SU8010", Band: "500_1000"}, {Text: "核磁", UnitType: instruments.Enterprise}}
+			if _, err := svc.Search(ctx, queries[0]); err != nil { // the index is built outside the timing
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			const clients = 16
+			// Each pass: the same searches by 16 clients, first computing
+			// every answer, then with the index's remembered answers.
+			for _, pass := range []struct {
+				name   string
+				forget bool
+			}{{"computed", true}, {"remembered", false}} {
+				st.search.forget = pass.forget
+				lats := make([][]time.Duration, clients)
+				var next atomic.Int64
+				total := int64(b.N)
+				srv0, cpu0 := serverCPU(b, st), processCPU()
+				var wg sync.WaitGroup
+				for c := range clients {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := next.Add(1); i <= total; i = next.Add(1) {
+							t0 := time.Now()
+							res, err := svc.Search(ctx, queries[int(i)%len(queries)])
+							lats[c] = append(lats[c], time.Since(t0))
+							if err != nil || res.Total == 0 {
+								b.Errorf("%v %d", err, res.Total)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				lat := slices.Concat(lats...)
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(len(lat)), pass.name+"-cpu-ms/op")
+				if st.engine == Postgres {
+					b.ReportMetric(float64((serverCPU(b, st)-srv0).Microseconds())/1000/float64(len(lat)), pass.name+"-server-cpu-ms/op")
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, pass.name+"-p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, pass.name+"-p99-ms")
+			}
+		})
+	}
+}
+
 // BenchmarkBookingRace has 256 clients book random one-hour slots of 20
 // instruments over the next 90 days at once, reports confirmed bookings
 // per second, and checks afterwards that no two live orders of an
