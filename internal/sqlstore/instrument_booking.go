@@ -165,14 +165,31 @@ func (s *Store) runBookBatch(batch []*bookItem) {
 		s.booking.batches.Add(1)
 		s.booking.batched.Add(int64(len(live)))
 		ctx := context.WithoutCancel(live[0].ctx)
-		if err := bookTxOn(ctx, s.book, func(tx *sql.Tx) error { return s.placeBatchPG(ctx, tx, live) }); err == nil {
+		if err := unpanicked(func() error {
+			return bookTxOn(ctx, s.book, func(tx *sql.Tx) error { return s.placeBatchPG(ctx, tx, live) })
+		}); err == nil {
 			return
 		}
 		// Rolled back: nothing of the batch is stored; judge each alone.
 	}
 	for _, it := range live {
-		it.o, it.err = s.placeOrderOne(it.ctx, it.p)
+		it.err = unpanicked(func() (err error) {
+			it.o, err = s.placeOrderOne(it.ctx, it.p)
+			return err
+		})
 	}
+}
+
+// unpanicked runs fn and turns a panic (a rule check's, say) into an
+// error: batches run in a leader goroutine, where a panic would end the
+// process instead of failing one request (bookTxOn has rolled back).
+func unpanicked(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlstore: booking: panic: %v", p)
+		}
+	}()
+	return fn()
 }
 
 // errBatchGuard rolls a batch back when the cells' key refused what the

@@ -32,7 +32,8 @@ func (c placeCapture) PlaceOrder(_ context.Context, p instruments.PlaceOrder) (i
 // accepted orders get their cells, first event and the notifications the
 // one-at-a-time path writes. A batch whose statement fails (a note the
 // database refuses) is rolled back and its items placed one by one, so
-// the failing one does not take its batch-mates down.
+// the failing one does not take its batch-mates down; nor does a rule
+// check that panics.
 func TestBookingBatch(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		if st.engine != Postgres {
@@ -152,10 +153,13 @@ func TestBookingBatch(t *testing.T) {
 		// A batch the database refuses whole: placed one by one.
 		bad := item(m.researcher, d2.ID, hourly2, 12, 1, "")
 		bad.p.Order.Note = "\xff" // not UTF-8: PostgreSQL refuses the text
-		batch = []*bookItem{item(m.researcher, d2.ID, hourly2, 10, 1, ""), bad, item(m.firm, d2.ID, hourly2, 13, 1, "")}
+		// A rule check that panics fails its own booking, not the process.
+		wild := item(m.operator, d2.ID, hourly2, 15, 1, "")
+		wild.p.Check = func(int) error { panic("rule") }
+		batch = []*bookItem{item(m.researcher, d2.ID, hourly2, 10, 1, ""), bad, item(m.firm, d2.ID, hourly2, 13, 1, ""), wild}
 		st.runBookBatch(batch)
-		if batch[0].err != nil || batch[2].err != nil || bad.err == nil {
-			t.Fatalf("after the fallback: %v, %v, %v", batch[0].err, bad.err, batch[2].err)
+		if batch[0].err != nil || batch[2].err != nil || bad.err == nil || wild.err == nil {
+			t.Fatalf("after the fallback: %v, %v, %v, %v", batch[0].err, bad.err, batch[2].err, wild.err)
 		}
 		booked, err := st.BookedSlots(ctx, d2.ID, day, day.AddDate(0, 0, 1))
 		if err != nil {
