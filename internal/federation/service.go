@@ -150,6 +150,9 @@ type Store interface {
 	FinishHold(ctx context.Context, id, orderID, userID int64) error
 	DropHold(ctx context.Context, id int64) error
 	HoldByID(ctx context.Context, id int64) (Hold, error)
+	// HoldByOrder finds the hold that booked a home order (NotFound when
+	// the order is not a peer's).
+	HoldByOrder(ctx context.Context, orderID int64) (Hold, error)
 	// SetHoldState moves a hold from one state to another; false when it
 	// was not in from.
 	SetHoldState(ctx context.Context, id int64, from, to string) (bool, error)
@@ -529,6 +532,20 @@ func (s *Service) expire(ctx context.Context, h Hold) error {
 		return nil // already rejected or otherwise closed by the home
 	}
 	return err
+}
+
+// Unconfirmed reports whether a home order is a peer's hold its remote
+// user has not confirmed (instruments.Options.Holds): expired or not,
+// such an order is the sweeper's to cancel, not the staff's to advance.
+func (s *Service) Unconfirmed(ctx context.Context, orderID int64) (bool, error) {
+	if !s.Enabled() {
+		return false, nil
+	}
+	h, err := s.store.HoldByOrder(ctx, orderID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil && h.State == Held, err
 }
 
 // OrderEvents are the changes of a peer's users' orders after since.

@@ -477,6 +477,11 @@ func (s *Store) HoldByID(ctx context.Context, id int64) (federation.Hold, error)
 	return scanHold(s.read.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM fed_hold WHERE id = $1`, id))
 }
 
+// HoldByOrder reads the hold that booked an order.
+func (s *Store) HoldByOrder(ctx context.Context, orderID int64) (federation.Hold, error) {
+	return scanHold(s.read.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM fed_hold WHERE order_id = $1`, orderID))
+}
+
 // SetHoldState moves a hold between states.
 func (s *Store) SetHoldState(ctx context.Context, id int64, from, to string) (bool, error) {
 	return s.affected(ctx, `UPDATE fed_hold SET state = $3 WHERE id = $1 AND state = $2`, id, from, to)

@@ -185,6 +185,12 @@ func TestFederationInProcess(t *testing.T) {
 			if res.StatusCode != 200 || b1.ID == 0 || b1 != b2 || b1.State != "held" || b1.UnitPrice != 30000 {
 				t.Fatalf("booking and retry: %+v / %+v", b1, b2)
 			}
+			// Unconfirmed, the hold may still expire: the home's staff
+			// cannot approve it (or advance it otherwise) yet.
+			cq.Run(t, []webtest.Scenario{
+				{Name: "approve before the confirmation", Method: "POST", URL: fmt.Sprintf("/api/v1/instrument-orders/%d/actions", b1.RemoteOrder), User: "semlab",
+					Body: `{"action":"approve"}`, ContentType: "application/json", WantStatus: 409},
+			})
 			_, body = sc.Do(webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/confirm", b1.ID), User: "chen", Body: "{}", ContentType: "application/json"})
 			decode(t, body, &conf)
 			if conf.State != string(instruments.Submitted) {
