@@ -178,6 +178,10 @@ type RemoteOrder struct {
 	UnitPrice      unit.Fen
 	Amount         unit.Fen
 	UpdatedAt      time.Time // when the state was last pulled
+	// Voucher is the share the user's firm's voucher covers: reserved at
+	// this instance until the home's evidence settles it.
+	Voucher      unit.Fen
+	VoucherState string // "", requested, reserved, settled, released
 }
 
 // RemoteOrderLister lists a user's bookings of federation peers'

@@ -311,7 +311,9 @@ type remoteOrderView struct {
 	When       string
 	StateLabel string
 	Amount     string
+	Voucher    string
 	Pulled     string
+	Acts       []web.Option // the customer's actions, posted to the federation's API
 }
 
 func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -360,7 +362,10 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	}
 	for _, o := range rs {
 		rv := remoteOrderView{apiRemoteOrder: toAPIRemoteOrder(o), StateLabel: t("instruments.state." + o.State),
-			Amount: yuan(lang, o.Amount), Pulled: o.UpdatedAt.In(instruments.Zone).Format("2006-01-02 15:04")}
+			Amount: yuan(lang, o.Amount), Voucher: yuan(lang, o.Voucher), Pulled: o.UpdatedAt.In(instruments.Zone).Format("2006-01-02 15:04")}
+		for _, a := range rv.Actions {
+			rv.Acts = append(rv.Acts, web.Option{Value: a, Label: t("instruments.action." + a)})
+		}
 		if !o.Start.IsZero() {
 			s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
 			rv.When = s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
