@@ -1,10 +1,10 @@
 package instrumentsweb
 
 import (
-	"slices"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
