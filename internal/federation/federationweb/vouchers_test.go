@@ -209,6 +209,21 @@ func TestFederationVouchers(t *testing.T) {
 				{Name: "settlements are the bureau's", URL: "/api/v1/federation/vouchers", User: "wang", WantStatus: 403},
 				{Name: "the federation page", URL: "/federation", User: "bureau", WantStatus: 200, WantContains: []string{"federation-settlements", `data-voucher-state="settled"`}},
 			})
+			// Statistics: the home counts the remote user's hours as its
+			// external service (actual time of the used order; the
+			// cancelled one not at all) and paid no voucher; the issuer,
+			// owning no instrument, counts none of them.
+			s9, _ := slot(9)
+			usage := fmt.Sprintf("/api/v1/instruments/usage?year=%s", s9[:4])
+			cq.Run(t, []webtest.Scenario{
+				{Name: "home: external service by origin", URL: "/api/v1/federation/stats", User: "bureau", WantStatus: 200,
+					WantContains: []string{`"origin":"sc","orders":2,"booked_hours":2,"actual_hours":1.5,"amount_fen":60000`}},
+				{Name: "home: usage statistics", URL: usage, User: "bureau", WantStatus: 200,
+					WantContains: []string{`"external_hours":1.5`, `"income_fen":60000,"voucher_fen":0`}},
+			})
+			sc.Run(t, []webtest.Scenario{
+				{Name: "issuer: no hours of the home's instrument", URL: usage, User: "bureau", WantStatus: 200, WantNotContains: []string{`"external_hours":1.5`}},
+			})
 			rv, err := cq.Store.Review(ctx, b1.RemoteOrder)
 			if err != nil || rv.Stars != 4 {
 				t.Fatalf("the review at the home: %+v %v", rv, err)
