@@ -69,6 +69,7 @@ func Module(svc *federation.Service) web.ModuleFunc {
 				{Method: "POST", Path: "/api/v1/fed/holds/{id}/confirm", Perm: auth.Public, Handler: m.peerConfirm},
 				{Method: "POST", Path: "/api/v1/fed/holds/{id}/actions", Perm: auth.Public, Handler: m.peerAction},
 				{Method: "GET", Path: "/api/v1/fed/orders", Perm: auth.Public, Handler: m.peerOrders},
+				{Method: "GET", Path: "/api/v1/fed/instruments/{id}/free", Perm: auth.Public, Handler: m.peerFree},
 				// Users.
 				{Method: "GET", Path: "/api/v1/federation/instruments/{home}/{id}", Perm: permRead, Handler: m.apiInstrument},
 				{Method: "POST", Path: "/api/v1/federation/bookings", Perm: permOrder, Handler: m.apiBook},
@@ -206,6 +207,19 @@ func (m *module) peerAction(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	}
 	a, err := m.svc.ActOnHold(r.Context(), p, id, req)
 	return m.answer(w, nonce, http.StatusOK, a, err)
+}
+
+func (m *module) peerFree(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	_, _, nonce, err := m.signed(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return m.answer(w, nonce, 0, nil, apperr.New(apperr.NotFound, "instruments.err.not_found"))
+	}
+	f, err := m.svc.Free(r.Context(), id)
+	return m.answer(w, nonce, http.StatusOK, f, err)
 }
 
 func (m *module) peerOrders(w http.ResponseWriter, r *http.Request, c web.Ctx) error {

@@ -2,6 +2,7 @@ package federationweb
 
 import (
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"time"
 
@@ -103,6 +104,11 @@ type bookForm struct {
 	Start string // a default: tomorrow 09:00 at the home
 	// Voucher offers the user's firm's voucher (enterprise users).
 	Voucher bool
+	// Free are the home's free one-hour starts (its answer to a signed
+	// query); when the home does not answer, FreeErr says so and the form
+	// takes any start, which the home checks.
+	Free    []web.Option
+	FreeErr string
 }
 
 type availDay struct {
@@ -152,6 +158,20 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		}
 		if it.Mode != string(instruments.SampleSending) && p.Book != nil {
 			p.Book.Items = append(p.Book.Items, ip)
+		}
+	}
+	if p.Book != nil {
+		f, err := m.svc.RemoteFree(r.Context(), rec.Home, rec.ID)
+		var ae *apperr.Error
+		switch {
+		case errors.As(err, &ae):
+			p.Book.FreeErr = m.core.T(c.Lang, ae.Key, ae.Args...)
+		case err != nil:
+			return err
+		}
+		for _, st := range f.Starts {
+			at := time.Unix(st, 0).In(instruments.Zone)
+			p.Book.Free = append(p.Book.Free, web.Option{Value: at.Format("2006-01-02T15:04"), Label: at.Format("01-02 15:04")})
 		}
 	}
 	p.Error = r.URL.Query().Get("error")
