@@ -302,6 +302,9 @@ type ordersPage struct {
 	Orders []orderView
 	Remote []remoteOrderView // the caller's bookings at federation peers
 	Data   pageData
+	// RemoteError is a refused action on a remote order (the federation
+	// API's form redirect carries the home's message).
+	RemoteError string
 }
 
 // remoteOrderView is a row of the bookings at federation peers: read
@@ -326,7 +329,7 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	p := ordersPage{Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}}
+	p := ordersPage{Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}, RemoteError: r.URL.Query().Get("error")}
 	p.BasePage = m.core.Base(r, c, "instruments.orders.title", "instrument-orders")
 	p.Scripts = []string{"app.js", "instruments.js"}
 	names := map[int64]string{}
