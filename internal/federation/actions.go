@@ -70,13 +70,9 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, req ActionRequ
 	if err := s.enabled(); err != nil {
 		return RemoteBooking{}, err
 	}
-	b, err := s.store.RemoteBooking(ctx, id)
-	if err != nil || b.UserID != u.ID {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
-	}
-	p, ok := s.cfg.Peer(b.Home)
-	if !ok {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
+	b, p, err := s.userBooking(ctx, u, id)
+	if err != nil {
+		return RemoteBooking{}, err
 	}
 	if !slices.Contains(RemoteActions, req.Action) {
 		return RemoteBooking{}, apperr.New(apperr.Invalid, "instruments.err.order_action", req.Action)

@@ -928,18 +928,28 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	return s.reserve(ctx, b) // a retry after a confirmation whose reservation was not written
 }
 
+// userBooking reads the user's booking and its home (NotFound for
+// another user's).
+func (s *Service) userBooking(ctx context.Context, u auth.User, id int64) (RemoteBooking, Peer, error) {
+	b, err := s.store.RemoteBooking(ctx, id)
+	if err != nil || b.UserID != u.ID {
+		return RemoteBooking{}, Peer{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
+	}
+	p, ok := s.cfg.Peer(b.Home)
+	if !ok {
+		return RemoteBooking{}, Peer{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
+	}
+	return b, p, nil
+}
+
 // Confirm confirms the user's hold at the home.
 func (s *Service) Confirm(ctx context.Context, u auth.User, id int64) (RemoteBooking, error) {
 	if err := s.enabled(); err != nil {
 		return RemoteBooking{}, err
 	}
-	b, err := s.store.RemoteBooking(ctx, id)
-	if err != nil || b.UserID != u.ID {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
-	}
-	p, ok := s.cfg.Peer(b.Home)
-	if !ok {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
+	b, p, err := s.userBooking(ctx, u, id)
+	if err != nil {
+		return RemoteBooking{}, err
 	}
 	status, resp, err := s.call(ctx, p, "POST", fmt.Sprintf("/api/v1/fed/holds/%d/confirm", b.HoldID), []byte("{}"))
 	if err != nil {

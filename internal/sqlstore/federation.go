@@ -628,25 +628,16 @@ func (s *Store) VoucherBookings(ctx context.Context, home string) ([]federation.
 	if home != "" {
 		q, args = `SELECT `+bookingColumns+` FROM fed_booking WHERE voucher_state = 'reserved' AND home = $1 ORDER BY id`, []any{home}
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []federation.RemoteBooking{}
-	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return s.bookings(ctx, q, args...)
 }
 
 // RemoteBookings lists a user's bookings, newest first.
 func (s *Store) RemoteBookings(ctx context.Context, userID int64) ([]federation.RemoteBooking, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE user_id = $1 ORDER BY id DESC LIMIT 200`, userID)
+	return s.bookings(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE user_id = $1 ORDER BY id DESC LIMIT 200`, userID)
+}
+
+func (s *Store) bookings(ctx context.Context, q string, args ...any) ([]federation.RemoteBooking, error) {
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
