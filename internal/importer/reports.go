@@ -91,6 +91,9 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 	var lastPeriod report.Period
 	var lastErr error
 	lastValid := false
+	var lastCodeText, lastCodeKey string
+	var lastCodeID int64
+	lastCodeValid := false
 
 	for _, row := range s.Rows {
 		rc := rowCtx{rep: &rep, line: row.Line, cells: row.Cells, header: s.Header, idx: idx, ok: complete}
@@ -98,16 +101,26 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 
 		known := false
 		if v, ok := rc.required(rCode); ok {
-			res, err := creditcode.Parse(v)
-			if err != nil {
-				res, err = creditcode.Parse(foldWidth(v))
+			// A file lists a firm's months together, so the previous
+			// row's code is checked and looked up once for all of them.
+			if !lastCodeValid || v != lastCodeText {
+				lastCodeText, lastCodeValid, lastCodeKey = v, true, ""
+				res, err := creditcode.Parse(v)
+				if err != nil {
+					res, err = creditcode.Parse(foldWidth(v))
+				}
+				if err != nil {
+					lastCodeKey = creditCodeError(v, err)
+				} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
+					lastCodeKey = KeyUnknownEnterprise
+				} else {
+					lastCodeID = id
+				}
 			}
-			if err != nil {
-				rc.fail(rCode, creditCodeError(v, err))
-			} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
-				rc.fail(rCode, KeyUnknownEnterprise)
+			if lastCodeKey != "" {
+				rc.fail(rCode, lastCodeKey)
 			} else {
-				m.EnterpriseID, known = id, true
+				m.EnterpriseID, known = lastCodeID, true
 			}
 			// The GB 11714 warning belongs to the enterprise list import.
 		}

@@ -83,22 +83,25 @@ type contribution struct {
 	cur, base report.Values
 }
 
-// applyReportDeltas maintains the summaries for a write of reports (distinct
-// keys) whose stored rows before the write are old (keyed by firm, year,
-// month; firms' neighbouring years included). It is called after the rows
-// are written, inside the same transaction. It walks the written rows
-// rather than copying old, so a bulk write costs maps of its own size.
-func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly, old map[unitKey]report.Values) error {
+// pendingDeltas is a summary delta being computed while the rows are
+// written: everything it reads from the database (the rows before the
+// write, the units' cells) is read before the write starts, so the Go
+// work (hashing every written unit into its cell) runs on the second core
+// while the first one (SQLite) or the server (PostgreSQL) inserts the rows.
+type pendingDeltas struct {
+	done   chan struct{}
+	deltas map[cellKey]*cellDelta
+}
+
+// startReportDeltas reads the cells of the units a write of reports
+// changes and starts computing the deltas in a goroutine. It must be
+// called before the rows are written (unitCells reads the firms' years,
+// not monthly_report, so the order does not change what it reads; it is
+// only that the transaction's connection is busy afterwards).
+func startReportDeltas(ctx context.Context, tx *sql.Tx, reports []report.Monthly, old map[unitKey]report.Values) (*pendingDeltas, error) {
 	written := make(map[unitKey]int, len(reports))
 	for i, r := range reports {
 		written[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}] = i
-	}
-	after := func(u unitKey) (report.Values, bool) {
-		if i, ok := written[u]; ok {
-			return reports[i].Values, true
-		}
-		v, ok := old[u]
-		return v, ok
 	}
 	// The units: each written row and its twin a year later (once, when
 	// the twin is not itself written).
@@ -113,7 +116,39 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 	}
 	cells, err := unitCells(ctx, tx, units)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	p := &pendingDeltas{done: make(chan struct{})}
+	// Pure computation over values no one writes meanwhile (the caller
+	// only reads reports): safe to overlap with the insert.
+	go func() {
+		defer close(p.done)
+		p.deltas = reportDeltas(reports, old, written, units, cells)
+	}()
+	return p, nil
+}
+
+// apply waits for the deltas and adds them to the summary tables.
+func (p *pendingDeltas) apply(ctx context.Context, tx *sql.Tx, engine Engine) error {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return addToCells(ctx, tx, engine, p.deltas)
+}
+
+// reportDeltas sums, per agg_month cell, what the write changes: each
+// unit's contribution after the write minus its contribution before. It
+// walks the written rows rather than copying old, so a bulk write costs
+// maps of its own size.
+func reportDeltas(reports []report.Monthly, old map[unitKey]report.Values, written map[unitKey]int, units []unitKey, cells map[firmYear]cellOf) map[cellKey]*cellDelta {
+	after := func(u unitKey) (report.Values, bool) {
+		if i, ok := written[u]; ok {
+			return reports[i].Values, true
+		}
+		v, ok := old[u]
+		return v, ok
 	}
 	// Each firm-year's cell is looked up once and its per-month deltas
 	// kept in a slice, so the loop over the units hashes integers only.
@@ -121,7 +156,6 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 		key   cellKey
 		delta [13]*cellDelta
 	}
-	var slots []*slot
 	slotOf := map[firmYear]*slot{}
 	byCell := map[cellKey]*slot{} // firms of one cell share a slot
 	deltas := map[cellKey]*cellDelta{}
@@ -135,7 +169,6 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 				if sl = byCell[k]; sl == nil {
 					sl = &slot{key: k}
 					byCell[k] = sl
-					slots = append(slots, sl)
 				}
 			}
 			slotOf[fy] = sl
@@ -162,7 +195,7 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 			d.add(+1, contribution{hasBase: hasBase, cur: cur, base: base})
 		}
 	}
-	return addToCells(ctx, tx, engine, deltas)
+	return deltas
 }
 
 // unitContribution is u's share of its cell in the rows of state, and
