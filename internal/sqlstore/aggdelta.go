@@ -37,10 +37,31 @@ import (
 // before the write (about 200 bytes per row).
 const deltaMaxRows = 400_000
 
-// unitKey is one (firm, year, month) whose contribution a write may change.
-type unitKey struct {
-	id          int64
-	year, month int
+// unitKey is one (firm, year, month) whose contribution a write may change,
+// packed into an integer: the delta of a month's file hashes hundreds of
+// thousands of them, and maps keyed by a uint64 take the runtime's fast
+// 64-bit path instead of hashing a 24-byte struct. Firm ids
+// below 2^46 and years below 2^14 fit; writes with a larger id rebuild
+// instead (see packable).
+type unitKey uint64
+
+func mkUnit(id int64, year, month int) unitKey {
+	return unitKey(uint64(id)<<18 | uint64(year)<<4 | uint64(month))
+}
+
+func (u unitKey) id() int64  { return int64(u >> 18) }
+func (u unitKey) year() int  { return int(u>>4) & (1<<14 - 1) }
+func (u unitKey) month() int { return int(u) & 15 }
+
+// packable reports whether every firm of reports fits a unitKey (and so
+// may be written by delta); periods are validated to years 2000–2100.
+func packable(reports []report.Monthly) bool {
+	for _, r := range reports {
+		if r.EnterpriseID < 0 || r.EnterpriseID >= 1<<46 {
+			return false
+		}
+	}
+	return true
 }
 
 // cellKey is one agg_month cell.
@@ -101,15 +122,15 @@ type pendingDeltas struct {
 func startReportDeltas(ctx context.Context, tx *sql.Tx, reports []report.Monthly, old map[unitKey]report.Values) (*pendingDeltas, error) {
 	written := make(map[unitKey]int, len(reports))
 	for i, r := range reports {
-		written[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}] = i
+		written[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)] = i
 	}
 	// The units: each written row and its twin a year later (once, when
 	// the twin is not itself written).
 	units := make([]unitKey, 0, 2*len(reports))
 	for _, r := range reports {
-		u := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+		u := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
 		units = append(units, u)
-		next := unitKey{u.id, u.year + 1, u.month}
+		next := mkUnit(u.id(), u.year()+1, u.month())
 		if _, ok := written[next]; !ok {
 			units = append(units, next)
 		}
@@ -160,12 +181,12 @@ func reportDeltas(reports []report.Monthly, old map[unitKey]report.Values, writt
 	byCell := map[cellKey]*slot{} // firms of one cell share a slot
 	deltas := map[cellKey]*cellDelta{}
 	for _, u := range units {
-		fy := firmYear{u.id, u.year}
+		fy := firmYear{u.id(), u.year()}
 		sl, ok := slotOf[fy]
 		if !ok {
 			c, above := cells[fy]
 			if above {
-				k := cellKey{u.year, 0, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
+				k := cellKey{u.year(), 0, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
 				if sl = byCell[k]; sl == nil {
 					sl = &slot{key: k}
 					byCell[k] = sl
@@ -176,22 +197,22 @@ func reportDeltas(reports []report.Monthly, old map[unitKey]report.Values, writt
 		if sl == nil {
 			continue // not above scale that year: in no cell
 		}
-		d := sl.delta[u.month]
+		d := sl.delta[u.month()]
 		if d == nil {
 			d = &cellDelta{}
-			sl.delta[u.month] = d
+			sl.delta[u.month()] = d
 			k := sl.key
-			k.month = u.month
+			k.month = u.month()
 			deltas[k] = d
 		}
 		if len(old) > 0 { // a first load has nothing stored around it
 			if cur, ok := old[u]; ok {
-				base, hasBase := old[unitKey{u.id, u.year - 1, u.month}]
+				base, hasBase := old[mkUnit(u.id(), u.year()-1, u.month())]
 				d.add(-1, contribution{hasBase: hasBase, cur: cur, base: base})
 			}
 		}
 		if cur, ok := after(u); ok {
-			base, hasBase := after(unitKey{u.id, u.year - 1, u.month})
+			base, hasBase := after(mkUnit(u.id(), u.year()-1, u.month()))
 			d.add(+1, contribution{hasBase: hasBase, cur: cur, base: base})
 		}
 	}
@@ -205,7 +226,7 @@ func unitContribution(state map[unitKey]report.Values, u unitKey) (contribution,
 	if !ok {
 		return contribution{}, false
 	}
-	base, hasBase := state[unitKey{u.id, u.year - 1, u.month}]
+	base, hasBase := state[mkUnit(u.id(), u.year()-1, u.month())]
 	return contribution{hasBase: hasBase, cur: cur, base: base}, true
 }
 
@@ -233,10 +254,10 @@ func unitCells(ctx context.Context, tx *sql.Tx, units []unitKey) (map[firmYear]c
 	byYear := map[int][]int64{}
 	seen := map[firmYear]bool{}
 	for _, u := range units {
-		fy := firmYear{u.id, u.year}
+		fy := firmYear{u.id(), u.year()}
 		if !seen[fy] {
 			seen[fy] = true
-			byYear[u.year] = append(byYear[u.year], u.id)
+			byYear[u.year()] = append(byYear[u.year()], u.id())
 		}
 	}
 	out := map[firmYear]cellOf{}
@@ -351,9 +372,10 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: neighbouring reports: %w", err)
 		}
-		var k unitKey
+		var id int64
+		var year, month int
 		var v report.Values
-		dest := []any{&k.id, &k.year, &k.month}
+		dest := []any{&id, &year, &month}
 		for i := range v {
 			dest = append(dest, &v[i])
 		}
@@ -362,9 +384,9 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 				rows.Close()
 				return nil, err
 			}
-			for _, y := range want[fm{k.id, k.month}] {
-				if k.year >= y-1 && k.year <= y+1 {
-					out[k] = v
+			for _, y := range want[fm{id, month}] {
+				if year >= y-1 && year <= y+1 {
+					out[mkUnit(id, year, month)] = v
 					break
 				}
 			}

@@ -86,7 +86,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	// key, or a very large one, rebuilds its years.
 	var old map[unitKey]report.Values
 	var pend *pendingDeltas
-	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && distinctKeys(reports)
+	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && packable(reports) && distinctKeys(reports)
 	var existing int
 	var err error
 	if delta {
@@ -94,7 +94,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 		for _, r := range reports {
-			if _, ok := old[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}]; ok {
+			if _, ok := old[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)]; ok {
 				existing++
 			}
 		}
@@ -331,7 +331,7 @@ func checkReportFirms(ctx context.Context, tx *sql.Tx, reports []report.Monthly)
 func distinctKeys(reports []report.Monthly) bool {
 	seen := make(map[unitKey]bool, len(reports))
 	for _, r := range reports {
-		k := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+		k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
 		if seen[k] {
 			return false
 		}
