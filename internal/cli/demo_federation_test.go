@@ -152,7 +152,8 @@ func TestDemoFederation(t *testing.T) {
 		t.Errorf("sc's /federation page does not list cq")
 	}
 	metrics := getBody(t, op["cq"], urls["cq"]+"/metrics")
-	for _, want := range []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="sc"}`, `ibrain_federation_pull_failing{peer="sc"} 0`} {
+	for _, want := range []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="sc"}`, `ibrain_federation_pull_failing{peer="sc"} 0`,
+		`ibrain_federation_last_pull_attempt_timestamp_seconds{peer="sc"}`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("cq's /metrics lacks %s", want)
 		}

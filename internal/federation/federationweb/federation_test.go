@@ -290,7 +290,7 @@ func TestFederationInProcess(t *testing.T) {
 				{Name: "pull with home down", Method: "POST", URL: "/api/v1/federation/peers/cq/pull", User: "bureau", WantStatus: 200, WantContains: []string{"connection refused"}},
 				{Name: "mirror kept", URL: "/api/v1/instruments?q=" + url.QueryEscape("电镜"), User: "chen", WantStatus: 200, WantContains: []string{`"home":"cq"`}},
 				{Name: "metrics", URL: "/metrics", WantStatus: 200, WantContains: []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="cq"} 1`,
-					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
+					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_last_pull_attempt_timestamp_seconds{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
 			})
 			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/federation/bookings", User: "chen"})
 			if n := strings.Count(body, `"hold_id"`); n != 2 { // the API's and the form's
