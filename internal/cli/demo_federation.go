@@ -59,9 +59,10 @@ func runDemoFederation(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
-	insts := []*fedDemoInstance{
-		{id: demo.Chongqing, nameZH: "重庆市科研仪器共享平台", nameEN: "Chongqing instrument-sharing platform", addr: *cqAddr},
-		{id: demo.Sichuan, nameZH: "四川省科研仪器共享平台", nameEN: "Sichuan instrument-sharing platform", addr: *scAddr},
+	addrs := map[string]string{demo.Chongqing: *cqAddr, demo.Sichuan: *scAddr}
+	var insts []*fedDemoInstance
+	for _, in := range demo.Instances() {
+		insts = append(insts, &fedDemoInstance{id: in.ID, nameZH: in.NameZH, nameEN: in.NameEN, addr: addrs[in.ID]})
 	}
 	for _, in := range insts {
 		if err := in.prepare(abs, *pull); err != nil {
@@ -245,8 +246,8 @@ func operatorAccount() demoAccount {
 }
 
 // createSichuanAccounts creates the Sichuan instance's accounts: the
-// platform's operator, 四川大学's unit administrator and a researcher of
-// 电子科技大学, with their units' memberships.
+// platform's operator, a unit administrator and a researcher of another
+// unit (demo.SichuanAccountUnits), with their units' memberships.
 func createSichuanAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 	accts := []demoAccount{operatorAccount()}
 	members := map[string]instruments.Member{}
@@ -258,14 +259,15 @@ func createSichuanAccounts(ctx context.Context, st *sqlstore.Store, std IO) erro
 	for _, u := range units {
 		unitID[u.Name] = u.ID
 	}
+	adminUnit, researcherUnit := demo.SichuanAccountUnits()
 	for _, a := range []struct {
 		username string
 		role     auth.Role
 		unit     string
 		cat      instruments.Category
 	}{
-		{"scu-admin", auth.RoleUnitAdmin, "四川大学", instruments.Internal},
-		{"researcher", auth.RoleAcademic, "电子科技大学", instruments.ExternalAcademic},
+		{"scu-admin", auth.RoleUnitAdmin, adminUnit, instruments.Internal},
+		{"researcher", auth.RoleAcademic, researcherUnit, instruments.ExternalAcademic},
 	} {
 		accts = append(accts, demoAccount{user: auth.User{Username: a.username, Role: a.role, DisplayName: msg(i18n.ZH, "cli.demo.account."+a.username+".name")},
 			note: msg(i18n.ZH, "cli.demo.account."+a.username+".note")})

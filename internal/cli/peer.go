@@ -101,7 +101,7 @@ func peerAdd(ctx context.Context, args []string, std IO) error {
 	id := fs.String("id", "", "the peer's instance id, e.g. sc")
 	u := fs.String("url", "", "the peer's base URL")
 	key := fs.String("public-key", "", "the peer's public key (base64), from its 'ibrain peer keygen'")
-	nameZH := fs.String("name-zh", "", "the peer's name in Chinese, e.g. 四川省科技资源共享服务平台")
+	nameZH := fs.String("name-zh", "", "the peer's name in Chinese")
 	nameEN := fs.String("name-en", "", "the peer's name in English")
 	toFile := fs.Bool("to-file", false, "write the peer into the configuration file (a restart applies it) instead of the database (a running server picks it up)")
 	if err := fs.Parse(args); err != nil {

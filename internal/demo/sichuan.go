@@ -64,3 +64,20 @@ func (s Summary) sichuanString() string {
 	return fmt.Sprintf("Sichuan (sc), seed %d: %d sharing units, %d instruments (live and retired), %d service records; no enterprise registry",
 		s.Seed, s.InstrumentUnits, s.Instruments, s.InstrumentOrders)
 }
+
+// Instance names a federation demo instance.
+type Instance struct {
+	ID, NameZH, NameEN string
+}
+
+// Instances are the federation demo's instances, Chongqing first.
+func Instances() []Instance {
+	return []Instance{
+		{Chongqing, "重庆市科研仪器共享平台", "Chongqing instrument-sharing platform"},
+		{Sichuan, "四川省科研仪器共享平台", "Sichuan instrument-sharing platform"},
+	}
+}
+
+// SichuanAccountUnits are the units of Sichuan's demo accounts: the unit
+// administrator's and the researcher's (both in the sichuan profile).
+func SichuanAccountUnits() (admin, researcher string) { return "四川大学", "电子科技大学" }
