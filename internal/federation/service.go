@@ -215,6 +215,7 @@ type Service struct {
 	inst  *instruments.Service
 	tr    Transport
 	now   func() time.Time
+	peers PeerStore // peers added at run time; nil: the configuration's only
 
 	mu      sync.Mutex
 	observe []func(PeerStatus) // told after every pull (the web side's metrics)
@@ -230,12 +231,14 @@ func (s *Service) Observe(fn func(PeerStatus)) {
 // Options tune the service.
 type Options struct {
 	Now func() time.Time
+	// Peers holds the peers added at run time (peers.go).
+	Peers PeerStore
 }
 
 // NewService returns the service; cfg without an instance is a disabled
 // federation (every use case answers "not configured").
 func NewService(cfg Config, key ed25519.PrivateKey, st Store, inst *instruments.Service, tr Transport, opts Options) *Service {
-	s := &Service{cfg: cfg, key: key, store: st, inst: inst, tr: tr, now: opts.Now}
+	s := &Service{cfg: cfg, key: key, store: st, inst: inst, tr: tr, now: opts.Now, peers: opts.Peers}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -263,7 +266,11 @@ func (s *Service) CheckPeerRequest(ctx context.Context, method, pathQuery, peer,
 		return Peer{}, err
 	}
 	now := s.now()
-	p, err := s.cfg.CheckRequest(method, pathQuery, peer, date, nonce, sig, body, now)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return Peer{}, err
+	}
+	p, err := cfg.CheckRequest(method, pathQuery, peer, date, nonce, sig, body, now)
 	if err != nil {
 		return Peer{}, apperr.Wrap(err, apperr.Unauthorized, "federation.err.signature")
 	}
@@ -666,7 +673,11 @@ func (s *Service) Pull(ctx context.Context, peerID string, opts PullOptions) (Pu
 	if err := s.enabled(); err != nil {
 		return PullResult{}, err
 	}
-	p, ok := s.cfg.Peer(peerID)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return PullResult{}, err
+	}
+	p, ok := cfg.Peer(peerID)
 	if !ok {
 		return PullResult{}, apperr.New(apperr.NotFound, "federation.err.no_peer", peerID)
 	}
@@ -822,7 +833,11 @@ func (s *Service) readOrders(ctx context.Context, p Peer, st *PeerState, res *Pu
 // PullAll pulls every peer; every CheckEvery-th round also checks.
 func (s *Service) PullAll(ctx context.Context, opts PullOptions) []PullResult {
 	var out []PullResult
-	for _, p := range s.cfg.Peers {
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return []PullResult{{Error: err.Error()}}
+	}
+	for _, p := range cfg.Peers {
 		r, _ := s.Pull(ctx, p.ID, opts)
 		out = append(out, r)
 	}
@@ -877,7 +892,11 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	if err := s.enabled(); err != nil {
 		return RemoteBooking{}, err
 	}
-	p, ok := s.cfg.Peer(req.Home)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return RemoteBooking{}, err
+	}
+	p, ok := cfg.Peer(req.Home)
 	if !ok {
 		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", req.Home)
 	}
@@ -935,9 +954,9 @@ func (s *Service) userBooking(ctx context.Context, u auth.User, id int64) (Remot
 	if err != nil || b.UserID != u.ID {
 		return RemoteBooking{}, Peer{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
 	}
-	p, ok := s.cfg.Peer(b.Home)
-	if !ok {
-		return RemoteBooking{}, Peer{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
+	p, err := s.peer(ctx, b.Home)
+	if err != nil {
+		return RemoteBooking{}, Peer{}, err
 	}
 	return b, p, nil
 }
@@ -1033,7 +1052,11 @@ func (s *Service) Status(ctx context.Context) ([]PeerStatus, error) {
 		return nil, err
 	}
 	var out []PeerStatus
-	for _, p := range s.cfg.Peers {
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cfg.Peers {
 		st, err := s.store.PeerState(ctx, p.ID)
 		if err != nil {
 			return nil, err

@@ -100,9 +100,9 @@ func (s *Service) RemoteFree(ctx context.Context, home string, id int64) (FreeSl
 	if err := s.enabled(); err != nil {
 		return FreeSlots{}, err
 	}
-	p, ok := s.cfg.Peer(home)
-	if !ok {
-		return FreeSlots{}, apperr.New(apperr.NotFound, "federation.err.no_peer", home)
+	p, err := s.peer(ctx, home)
+	if err != nil {
+		return FreeSlots{}, err
 	}
 	status, body, err := s.call(ctx, p, "GET", fmt.Sprintf("/api/v1/fed/instruments/%d/free", id), nil)
 	if err != nil {

@@ -121,9 +121,9 @@ func (s *Service) CheckEvidence(p Peer, e OrderEvent) (Evidence, error) {
 // applied and the cursor stays), then settles or releases the vouchers
 // they decide. It returns the new order cursor.
 func (s *Service) ReceiveOrderEvents(ctx context.Context, peerID string, evs []OrderEvent) (int64, error) {
-	p, ok := s.cfg.Peer(peerID)
-	if !ok {
-		return 0, apperr.New(apperr.NotFound, "federation.err.no_peer", peerID)
+	p, err := s.peer(ctx, peerID)
+	if err != nil {
+		return 0, err
 	}
 	st, err := s.store.PeerState(ctx, p.ID)
 	if err != nil {

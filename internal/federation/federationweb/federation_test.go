@@ -308,7 +308,7 @@ func TestFederationInProcess(t *testing.T) {
 				{Name: "picker with home down", URL: fmt.Sprintf("/federation/instruments/cq/%d", p.instrument), User: "chen", WantStatus: 200,
 					WantContains: []string{"federation-free-unknown", `type="datetime-local" name="start"`}, WantNotContains: []string{`id="federation-free"`}},
 				{Name: "metrics", URL: "/metrics", WantStatus: 200, WantContains: []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="cq"} 1`,
-					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
+					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_last_pull_attempt_timestamp_seconds{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
 			})
 			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/federation/bookings", User: "chen"})
 			if n := strings.Count(body, `"hold_id"`); n != 2 { // the API's and the form's

@@ -283,7 +283,9 @@ func (m *module) metrics() {
 	cursor := r.Gauge("ibrain_federation_feed_cursor", "The last change read from a peer's catalogue feed", "peer")
 	failing := r.Gauge("ibrain_federation_pull_failing", "1 while the last pull of a peer failed (its last error is on /federation)", "peer")
 	repairs := r.Gauge("ibrain_federation_repairs", "Drift repairs of a peer's mirror since the mirror began", "peer")
+	attempt := r.Gauge("ibrain_federation_last_pull_attempt_timestamp_seconds", "Unix time of the last pull of a peer, complete or failed (failing since = this while pull_failing is 1)", "peer")
 	m.svc.Observe(func(p federation.PeerStatus) {
+		attempt.With(p.Peer.ID).Set(float64(p.State.LastAttempt.Unix()))
 		if !p.State.LastOK.IsZero() {
 			lastOK.With(p.Peer.ID).Set(float64(p.State.LastOK.Unix()))
 		}
