@@ -450,7 +450,7 @@ func twoProcesses(t *testing.T, dir string, dsn func(id string) string) {
 func seedFirm(t *testing.T, db, issuer string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DB: "sqlite:" + db})
+	a, err := app.Open(ctx, app.Config{DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}
