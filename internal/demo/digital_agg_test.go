@@ -52,7 +52,8 @@ func runDigitalAggregates(t *testing.T, st *sqlstore.Store, ps []digital.Project
 		}
 		for _, to := range []int{2019, 2023, 2024} {
 			at := digital.YearEnd(to)
-			if agg.Cloud, err = st.DigitalCloudFirms(ctx, auth.All(), f, rules.CloudYears(at)); err != nil {
+			ws, ys := rules.GoalWindows(at)
+			if agg.FirmsAccepted, agg.Cloud, err = st.DigitalGoalCounts(ctx, auth.All(), f, ws, ys); err != nil {
 				t.Fatal(err)
 			}
 			if got, want := agg.Stats(2018, to), digital.ComputeStats(fps, frecs, 2018, to); !reflect.DeepEqual(got, want) {

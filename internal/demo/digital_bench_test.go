@@ -43,7 +43,8 @@ func BenchmarkDigitalOverview(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if agg.Cloud, err = st.DigitalCloudFirms(ctx, auth.All(), digital.RecordFilter{}, rules.CloudYears(at)); err != nil {
+			ws, ys := rules.GoalWindows(at)
+			if agg.FirmsAccepted, agg.Cloud, err = st.DigitalGoalCounts(ctx, auth.All(), digital.RecordFilter{}, ws, ys); err != nil {
 				b.Fatal(err)
 			}
 			s := agg.Stats(2018, 2024)

@@ -10,25 +10,26 @@ import (
 
 // The cockpit's figures from aggregates. Reading every project with its
 // history to count them took seconds on the full records, so the store
-// groups the projects in SQL by district, cluster, kind and the years of
-// approval and acceptance (a few thousand cells), the recognitions by
-// district, rung and date (two batches a year) and the subsidies by year;
-// the figures below are the same computations as ComputeStats, ByRegion,
+// sums the projects' events in SQL by kind, by district and by cluster and
+// year (a few hundred cells), and counts the recognitions by district,
+// rung and date (two batches a year); the figures below are the same computations as ComputeStats, ByRegion,
 // ByCluster and GoalsAt over those cells (TestDigitalFiguresSQLite and
 // the PostgreSQL acceptance run compare both on the demo records).
 
-// ProjectCell counts the projects sharing a district, cluster, kind and
-// the years of their approval and acceptance (0: not approved / not
-// accepted).
+// ProjectCell sums the events of one year of the projects sharing a key
+// (a kind, a district or a cluster): the approvals (with the approved
+// projects' planned investment), the acceptances (with the actual
+// investment) and the subsidies paid. A project is approved and accepted
+// at most once (the stage rules), and never accepted before it is
+// approved, so the cells count projects.
 type ProjectCell struct {
-	RegionCode   string
-	ClusterCode  string
-	Kind         Kind
-	ApprovedYear int
-	AcceptedYear int
-	N            int
-	Planned      unit.Fen // planned investment
-	Actual       unit.Fen // actual investment at acceptance
+	Key      string
+	Year     int
+	Approved int
+	Planned  unit.Fen // planned investment of the projects approved
+	Accepted int
+	Actual   unit.Fen // actual investment at acceptance
+	Subsidy  unit.Fen // subsidies paid (kind cells only)
 }
 
 // RecognitionCell counts the recognitions of a district, rung and day.
@@ -39,26 +40,25 @@ type RecognitionCell struct {
 	N          int
 }
 
-// YearAmount is a sum of a year.
-type YearAmount struct {
-	Year   int
-	Amount unit.Fen
-}
-
-// FirmDay is a firm and a day (an acceptance of one of its projects).
-type FirmDay struct {
-	EnterpriseID int64
-	On           time.Time
+// Window is a span of days, both ends included.
+type Window struct {
+	From, To time.Time
 }
 
 // Aggregates are what the store sums for the cockpit, in a scope and
 // district.
 type Aggregates struct {
-	Projects     []ProjectCell
+	// The projects' cells by kind, by district and by cluster: three
+	// small groupings cost less than one by all three (thousands of
+	// groups, as slow as reading the records).
+	Kinds        []ProjectCell
+	Regions      []ProjectCell
+	Clusters     []ProjectCell
+	EventYears   []int // the years with a project event, ascending
 	Recognitions []RecognitionCell
-	Subsidies    []YearAmount // subsidies paid, by year
-	Acceptances  []FirmDay    // each firm's days of acceptance (distinct)
-	EventYears   []int        // the years with a project event or a recognition, ascending
+	// FirmsAccepted counts, for each window asked for, the firms with a
+	// project accepted in it (GoalWindows says which).
+	FirmsAccepted map[Window]int
 	// Cloud counts, for each year asked for, the firms whose latest
 	// maturity record up to that year says 上云用数赋智.
 	Cloud map[int]int
@@ -73,6 +73,11 @@ func (a Aggregates) LatestYear(max int) int {
 	best := 0
 	for _, y := range a.EventYears {
 		if y <= max && y > best {
+			best = y
+		}
+	}
+	for _, r := range a.Recognitions {
+		if y := r.On.Year(); y <= max && y > best {
 			best = y
 		}
 	}
@@ -95,26 +100,26 @@ func (a Aggregates) Stats(from, to int) Stats {
 	}
 	in := func(y int) bool { return y >= from && y <= to }
 	before := map[Kind]int{}
-	for _, c := range a.Projects {
-		if c.ApprovedYear != 0 {
-			if c.ApprovedYear < from {
-				before[c.Kind] += c.N
-			} else if in(c.ApprovedYear) {
-				yf := &s.Years[c.ApprovedYear-from]
-				yf.Approved[c.Kind] += c.N
-				yf.ApprovedAll += c.N
-				yf.Planned += c.Planned
+	for _, c := range a.Kinds {
+		k := Kind(c.Key)
+		if c.Year < from {
+			if c.Approved > 0 {
+				before[k] += c.Approved
 			}
+			continue
 		}
-		if c.AcceptedYear != 0 && in(c.AcceptedYear) {
-			s.Years[c.AcceptedYear-from].Accepted += c.N
-			s.Years[c.AcceptedYear-from].Actual += c.Actual
+		if !in(c.Year) {
+			continue
 		}
-	}
-	for _, sub := range a.Subsidies {
-		if in(sub.Year) {
-			s.Years[sub.Year-from].Subsidy += sub.Amount
+		yf := &s.Years[c.Year-from]
+		if c.Approved > 0 {
+			yf.Approved[k] += c.Approved
+			yf.ApprovedAll += c.Approved
+			yf.Planned += c.Planned
 		}
+		yf.Accepted += c.Accepted
+		yf.Actual += c.Actual
+		yf.Subsidy += c.Subsidy
 	}
 	recBefore := map[Rung]int{}
 	for _, r := range a.Recognitions {
@@ -157,16 +162,14 @@ func (a Aggregates) ByRegion(y int) []RegionRow {
 		}
 		return r
 	}
-	for _, c := range a.Projects {
-		if c.ApprovedYear == 0 || c.ApprovedYear > y {
+	for _, c := range a.Regions {
+		if c.Year > y || c.Approved+c.Accepted == 0 {
 			continue
 		}
-		r := row(c.RegionCode)
-		r.Approved += c.N
-		if c.AcceptedYear != 0 && c.AcceptedYear <= y {
-			r.Accepted += c.N
-			r.Actual += c.Actual
-		}
+		r := row(c.Key)
+		r.Approved += c.Approved
+		r.Accepted += c.Accepted
+		r.Actual += c.Actual
 	}
 	for _, rc := range a.Recognitions {
 		if rc.On.Year() <= y {
@@ -185,20 +188,18 @@ func (a Aggregates) ByRegion(y int) []RegionRow {
 // year y by cluster, ordered by cluster code.
 func (a Aggregates) ByCluster(y int) []ClusterRow {
 	m := map[string]*ClusterRow{}
-	for _, c := range a.Projects {
-		if c.ApprovedYear == 0 || c.ApprovedYear > y {
+	for _, c := range a.Clusters {
+		if c.Year > y || c.Approved+c.Accepted == 0 {
 			continue
 		}
-		r := m[c.ClusterCode]
+		r := m[c.Key]
 		if r == nil {
-			r = &ClusterRow{ClusterCode: c.ClusterCode}
-			m[c.ClusterCode] = r
+			r = &ClusterRow{ClusterCode: c.Key}
+			m[c.Key] = r
 		}
-		r.Approved += c.N
-		if c.AcceptedYear != 0 && c.AcceptedYear <= y {
-			r.Accepted += c.N
-			r.Actual += c.Actual
-		}
+		r.Approved += c.Approved
+		r.Accepted += c.Accepted
+		r.Actual += c.Actual
 	}
 	out := make([]ClusterRow, 0, len(m))
 	for _, r := range m {
@@ -214,9 +215,9 @@ func (a Aggregates) CountMeasure(measure string, year int) (int, bool) {
 	switch measure {
 	case MeasureRenovationProjects:
 		n := 0
-		for _, c := range a.Projects {
-			if c.ApprovedYear == year {
-				n += c.N
+		for _, c := range a.Kinds {
+			if c.Year == year {
+				n += c.Approved
 			}
 		}
 		return n, true
@@ -239,7 +240,8 @@ func (a Aggregates) CountMeasure(measure string, year int) (int, bool) {
 }
 
 // GoalsFrom computes each goal's progress up to day d as GoalsAt does
-// over records; a.Cloud must hold the years CloudYears names.
+// over records; a.Cloud and a.FirmsAccepted must hold what GoalWindows
+// names.
 func (r *Rules) GoalsFrom(a Aggregates, d time.Time) []GoalProgress {
 	var out []GoalProgress
 	for _, g := range r.Goals {
@@ -263,13 +265,7 @@ func (r *Rules) GoalsFrom(a Aggregates, d time.Time) []GoalProgress {
 				}
 			}
 		case "firms_transformed":
-			seen := map[int64]bool{}
-			for _, fd := range a.Acceptances {
-				if in(fd.On) && !seen[fd.EnterpriseID] {
-					seen[fd.EnterpriseID] = true
-					n++
-				}
-			}
+			n = int64(a.FirmsAccepted[Window{From: from, To: end}])
 		case "cloud_firms":
 			n = int64(a.Cloud[end.Year()])
 		}
@@ -282,20 +278,26 @@ func (r *Rules) GoalsFrom(a Aggregates, d time.Time) []GoalProgress {
 	return out
 }
 
-// CloudYears are the years whose cloud counts GoalsFrom needs at day d.
-func (r *Rules) CloudYears(d time.Time) []int {
-	var ys []int
+// GoalWindows are what GoalsFrom needs counted at day d: the windows of
+// the firms-transformed goals (the goal's start to d or its end) and the
+// years of the cloud goals.
+func (r *Rules) GoalWindows(d time.Time) (accepted []Window, cloudYears []int) {
 	for _, g := range r.Goals {
-		if g.Code != "cloud_firms" {
-			continue
-		}
+		from, _ := time.Parse(time.DateOnly, g.From)
 		end := d
 		if to, err := time.Parse(time.DateOnly, g.To); err == nil && to.Before(end) {
 			end = to
 		}
-		if !slices.Contains(ys, end.Year()) {
-			ys = append(ys, end.Year())
+		switch g.Code {
+		case "firms_transformed":
+			if w := (Window{From: from, To: end}); !slices.Contains(accepted, w) {
+				accepted = append(accepted, w)
+			}
+		case "cloud_firms":
+			if !slices.Contains(cloudYears, end.Year()) {
+				cloudYears = append(cloudYears, end.Year())
+			}
 		}
 	}
-	return ys
+	return accepted, cloudYears
 }

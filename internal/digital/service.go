@@ -53,11 +53,12 @@ type Store interface {
 	// SelectProjects does, reading only the page's histories.
 	DigitalProjectPage(ctx context.Context, sc auth.Scope, q ProjectQuery) (ProjectPage, error)
 	// DigitalAggregates sums the records for the cockpit (see
-	// Aggregates; Cloud is left to DigitalCloudFirms).
+	// Aggregates; the goal counts are left to DigitalGoalCounts).
 	DigitalAggregates(ctx context.Context, sc auth.Scope, f RecordFilter) (Aggregates, error)
-	// DigitalCloudFirms counts, for each year, the firms whose latest
-	// maturity record up to the year says 上云用数赋智.
-	DigitalCloudFirms(ctx context.Context, sc auth.Scope, f RecordFilter, years []int) (map[int]int, error)
+	// DigitalGoalCounts counts the firms with a project accepted in each
+	// window and, for each year, the firms whose latest maturity record up
+	// to the year says 上云用数赋智.
+	DigitalGoalCounts(ctx context.Context, sc auth.Scope, f RecordFilter, accepted []Window, cloudYears []int) (map[Window]int, map[int]int, error)
 	DigitalProject(ctx context.Context, sc auth.Scope, id int64) (Project, error)
 	// CreateDigitalProject stores a new project (its history being the
 	// application); the code must be new.
@@ -161,7 +162,8 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		}
 	}
 	at := YearEnd(to)
-	if agg.Cloud, err = s.store.DigitalCloudFirms(ctx, sc, f, s.rules.CloudYears(at)); err != nil {
+	windows, cloudYears := s.rules.GoalWindows(at)
+	if agg.FirmsAccepted, agg.Cloud, err = s.store.DigitalGoalCounts(ctx, sc, f, windows, cloudYears); err != nil {
 		return Overview{}, err
 	}
 	o := Overview{Region: region, At: at, From: from, To: to, Stats: agg.Stats(from, to), Regions: agg.ByRegion(to), Clusters: agg.ByCluster(to),

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,45 +26,60 @@ func yearOf(col string) string {
 func (s *Store) DigitalAggregates(ctx context.Context, sc auth.Scope, f digital.RecordFilter) (digital.Aggregates, error) {
 	var a digital.Aggregates
 	cond, args := digitalCond(sc, f, 1)
-	// One row per project (its approval and acceptance, at most one each
-	// by the stage rules), then grouped.
-	rows, err := s.read.QueryContext(ctx, `SELECT x.region_code, x.cluster_code, x.kind, `+yearOf("x.ad")+`, `+yearOf("x.cd")+`,
-		COUNT(*), SUM(x.planned), SUM(x.actual)
-		FROM (SELECT e.region_code, p.cluster_code, p.kind, p.planned,
-			MAX(CASE WHEN v.stage = 'approved' THEN v.event_date ELSE '' END) AS ad,
-			MAX(CASE WHEN v.stage = 'accepted' THEN v.event_date ELSE '' END) AS cd,
-			SUM(CASE WHEN v.stage = 'accepted' THEN v.amount ELSE 0 END) AS actual
-			FROM digital_project p JOIN enterprise e ON e.id = p.enterprise_id JOIN digital_event v ON v.project_id = p.id
-			WHERE `+cond+`
-			GROUP BY p.id, e.region_code, p.cluster_code, p.kind, p.planned) x
-		GROUP BY 1, 2, 3, 4, 5`, args...)
+	// The events summed by kind, by district and by cluster, and year:
+	// three groupings of a few hundred cells each. (One grouping by all
+	// three has thousands of groups and cost as much as reading the
+	// records whole.)
+	sums := `SUM(CASE WHEN v.stage = 'approved' THEN 1 ELSE 0 END), SUM(CASE WHEN v.stage = 'approved' THEN p.planned ELSE 0 END),
+		SUM(CASE WHEN v.stage = 'accepted' THEN 1 ELSE 0 END), SUM(CASE WHEN v.stage = 'accepted' THEN v.amount ELSE 0 END),
+		SUM(CASE WHEN v.stage = 'subsidised' THEN v.amount ELSE 0 END)`
+	from := ` FROM digital_event v JOIN digital_project p ON p.id = v.project_id JOIN enterprise e ON e.id = p.enterprise_id WHERE `
+	for _, g := range []struct {
+		key, stages string
+		into        *[]digital.ProjectCell
+	}{
+		{"p.kind", "'approved', 'accepted', 'subsidised'", &a.Kinds},
+		{"e.region_code", "'approved', 'accepted'", &a.Regions},
+		{"p.cluster_code", "'approved', 'accepted'", &a.Clusters},
+	} {
+		rows, err := s.read.QueryContext(ctx, `SELECT `+g.key+`, `+yearOf("v.event_date")+`, `+sums+from+`v.stage IN (`+g.stages+`) AND `+cond+
+			` GROUP BY 1, 2 ORDER BY 1, 2`, args...)
+		if err != nil {
+			return a, fmt.Errorf("sqlstore: digital aggregates: %w", err)
+		}
+		for rows.Next() {
+			var c digital.ProjectCell
+			var planned, actual, subsidy int64
+			if err := rows.Scan(&c.Key, &c.Year, &c.Approved, &planned, &c.Accepted, &actual, &subsidy); err != nil {
+				rows.Close()
+				return a, err
+			}
+			c.Planned, c.Actual, c.Subsidy = unit.Fen(planned), unit.Fen(actual), unit.Fen(subsidy)
+			*g.into = append(*g.into, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return a, err
+		}
+	}
+	// The years with any event; unscoped, without the joins.
+	yq := `SELECT DISTINCT ` + yearOf("v.event_date") + from + cond + ` ORDER BY 1`
+	if cond == "1 = 1" {
+		yq = `SELECT DISTINCT ` + yearOf("v.event_date") + ` FROM digital_event v ORDER BY 1`
+	}
+	rows, err := s.read.QueryContext(ctx, yq, args...)
 	if err != nil {
-		return a, fmt.Errorf("sqlstore: digital aggregates: %w", err)
+		return a, fmt.Errorf("sqlstore: digital years: %w", err)
 	}
-	// Cells of the same key are merged (defensive: the query groups by it).
-	type key struct {
-		region, cluster, kind string
-		ay, cy                int
-	}
-	cells := map[key]int{}
 	for rows.Next() {
-		var k key
-		var n int
-		var planned, actual int64
-		if err := rows.Scan(&k.region, &k.cluster, &k.kind, &k.ay, &k.cy, &n, &planned, &actual); err != nil {
+		var y int
+		if err := rows.Scan(&y); err != nil {
 			rows.Close()
 			return a, err
 		}
-		i, ok := cells[k]
-		if !ok {
-			i = len(a.Projects)
-			cells[k] = i
-			a.Projects = append(a.Projects, digital.ProjectCell{RegionCode: k.region, ClusterCode: k.cluster, Kind: digital.Kind(k.kind), ApprovedYear: k.ay, AcceptedYear: k.cy})
+		if y > 0 {
+			a.EventYears = append(a.EventYears, y)
 		}
-		c := &a.Projects[i]
-		c.N += n
-		c.Planned += unit.Fen(planned)
-		c.Actual += unit.Fen(actual)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -91,88 +107,38 @@ func (s *Store) DigitalAggregates(ctx context.Context, sc auth.Scope, f digital.
 		return a, err
 	}
 
-	rows, err = s.read.QueryContext(ctx, `SELECT `+yearOf("v.event_date")+`, SUM(v.amount)
-		FROM digital_event v JOIN digital_project p ON p.id = v.project_id JOIN enterprise e ON e.id = p.enterprise_id
-		WHERE v.stage = 'subsidised' AND `+cond+` GROUP BY 1 ORDER BY 1`, args...)
-	if err != nil {
-		return a, fmt.Errorf("sqlstore: digital subsidies: %w", err)
-	}
-	for rows.Next() {
-		var ya digital.YearAmount
-		var amount int64
-		if err := rows.Scan(&ya.Year, &amount); err != nil {
-			rows.Close()
-			return a, err
-		}
-		ya.Amount = unit.Fen(amount)
-		a.Subsidies = append(a.Subsidies, ya)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return a, err
-	}
-
-	rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT p.enterprise_id, v.event_date
-		FROM digital_event v JOIN digital_project p ON p.id = v.project_id JOIN enterprise e ON e.id = p.enterprise_id
-		WHERE v.stage = 'accepted' AND `+cond+` ORDER BY 1, 2`, args...)
-	if err != nil {
-		return a, fmt.Errorf("sqlstore: digital acceptances: %w", err)
-	}
-	for rows.Next() {
-		var fd digital.FirmDay
-		var on string
-		if err := rows.Scan(&fd.EnterpriseID, &on); err != nil {
-			rows.Close()
-			return a, err
-		}
-		fd.On = parseDate(on)
-		a.Acceptances = append(a.Acceptances, fd)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return a, err
-	}
-
-	rows, err = s.read.QueryContext(ctx, `SELECT y FROM (
-		SELECT DISTINCT `+yearOf("v.event_date")+` AS y FROM digital_event v JOIN digital_project p ON p.id = v.project_id JOIN enterprise e ON e.id = p.enterprise_id WHERE `+cond+`
-		UNION SELECT DISTINCT `+yearOf("r.recognised_on")+` FROM digital_recognition r JOIN enterprise e ON e.id = r.enterprise_id WHERE `+cond+`) t
-		WHERE y > 0 ORDER BY y`, args...)
-	if err != nil {
-		return a, fmt.Errorf("sqlstore: digital years: %w", err)
-	}
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			rows.Close()
-			return a, err
-		}
-		a.EventYears = append(a.EventYears, y)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return a, err
-	}
-
 	a.Demonstration, err = s.digitalProjects(ctx, s.read, cond+" AND p.demonstration = 1", args)
 	return a, err
 }
 
-// DigitalCloudFirms counts, for each year, the firms in scope whose latest
-// maturity record up to the year says 上云用数赋智.
-func (s *Store) DigitalCloudFirms(ctx context.Context, sc auth.Scope, f digital.RecordFilter, years []int) (map[int]int, error) {
+// DigitalGoalCounts counts the firms in scope with a project accepted in
+// each window, and for each year the firms whose latest maturity record up
+// to the year says 上云用数赋智.
+func (s *Store) DigitalGoalCounts(ctx context.Context, sc auth.Scope, f digital.RecordFilter, accepted []digital.Window, cloudYears []int) (map[digital.Window]int, map[int]int, error) {
 	cond, args := digitalCond(sc, f, 1)
-	out := map[int]int{}
-	for _, y := range years {
+	firms := map[digital.Window]int{}
+	for _, w := range accepted {
+		var n int
+		wargs := append(slices.Clone(args), formatDate(w.From), formatDate(w.To))
+		if err := s.read.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(DISTINCT p.enterprise_id) FROM digital_event v JOIN digital_project p ON p.id = v.project_id
+			JOIN enterprise e ON e.id = p.enterprise_id WHERE v.stage = 'accepted' AND v.event_date >= $%d AND v.event_date <= $%d AND `, len(args)+1, len(args)+2)+cond,
+			wargs...).Scan(&n); err != nil {
+			return nil, nil, fmt.Errorf("sqlstore: digital firms accepted: %w", err)
+		}
+		firms[w] = n
+	}
+	cloud := map[int]int{}
+	for _, y := range cloudYears {
 		var n int
 		// The firm's latest record up to y decides.
 		if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM digital_maturity m JOIN enterprise e ON e.id = m.enterprise_id
 			WHERE m.cloud = 1 AND `+cond+` AND m.year = (SELECT MAX(m2.year) FROM digital_maturity m2 WHERE m2.enterprise_id = m.enterprise_id AND m2.year <= `+strconv.Itoa(y)+`)`,
 			args...).Scan(&n); err != nil {
-			return nil, fmt.Errorf("sqlstore: digital cloud firms: %w", err)
+			return nil, nil, fmt.Errorf("sqlstore: digital cloud firms: %w", err)
 		}
-		out[y] = n
+		cloud[y] = n
 	}
-	return out, nil
+	return firms, cloud, nil
 }
 
 // DigitalProjectPage lists the projects in scope matching q, newest
@@ -200,9 +166,10 @@ func (s *Store) DigitalProjectPage(ctx context.Context, sc auth.Scope, q digital
 		cond += " AND (upper(p.name) LIKE " + up + " ESCAPE '\\' OR upper(e.name) LIKE " + up + " ESCAPE '\\' OR upper(p.code) LIKE " + up +
 			" ESCAPE '\\' OR e.credit_code LIKE " + up + " ESCAPE '\\')"
 	}
-	// The application is the first event.
+	// The application is the first event (seq 1: a history is numbered
+	// from 1 and opens with it).
 	from := ` FROM digital_project p JOIN enterprise e ON e.id = p.enterprise_id
-		LEFT JOIN digital_event a ON a.project_id = p.id AND a.stage = 'applied' AND a.seq = (SELECT MIN(f.seq) FROM digital_event f WHERE f.project_id = p.id)
+		LEFT JOIN digital_event a ON a.project_id = p.id AND a.seq = 1 AND a.stage = 'applied'
 		WHERE ` + cond
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("sqlstore: digital project count: %w", err)
