@@ -27,7 +27,7 @@ import (
 // service (app.App.Digital) the pages and the API call.
 func runDigital(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(std.Stdout, msg(i18n.ZH, "cli.digital.usage"))
+		fmt.Fprint(std.Stderr, msg(i18n.ZH, "cli.digital.usage"))
 		if len(args) == 0 {
 			return fmt.Errorf("%w: need stats, ladder or import", errUsage)
 		}
