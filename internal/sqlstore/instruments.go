@@ -706,6 +706,9 @@ func (l *txLedger) Allocated(enterpriseID int64, year int) unit.Fen {
 func (l *txLedger) Redeemed(account string, orderID int64) unit.Fen {
 	return l.sum(`account = $1 AND order_id = $2`, account, orderID)
 }
+func (l *txLedger) RemoteBalance(account string, bookingID int64) unit.Fen {
+	return l.sum(`account = $1 AND remote_booking = $2`, account, bookingID)
+}
 
 // post writes one balanced entry.
 func (s *Store) post(ctx context.Context, tx *sql.Tx, ps []instruments.Posting) error {
@@ -724,8 +727,8 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, ps []instruments.Posting) 
 		return err
 	}
 	for _, p := range ps {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_posting (entry_id, account, amount, kind, order_id, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			entry, p.Account, int64(p.Amount), p.Kind, p.OrderID, s.unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_posting (entry_id, account, amount, kind, order_id, remote_booking, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			entry, p.Account, int64(p.Amount), p.Kind, p.OrderID, p.Remote, s.unix()); err != nil {
 			return fmt.Errorf("sqlstore: voucher posting: %w", err)
 		}
 	}
