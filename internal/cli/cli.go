@@ -41,6 +41,7 @@ func commands() []command {
 		{"mujun", msg(i18n.ZH, "cli.cmd.mujun"), runMujun},
 		{"listing", msg(i18n.ZH, "cli.cmd.listing"), runListing},
 		{"evaluate", msg(i18n.ZH, "cli.cmd.evaluate"), runEvaluate},
+		{"digital", msg(i18n.ZH, "cli.cmd.digital"), runDigital},
 		{"user", "create, list, reset, disable and enable accounts", runUser},
 		{"audit", "verify, export and archive the audit trail", runAudit},
 		{"peer", "federation: make a key, add, list and check peers", runPeer},

@@ -49,6 +49,16 @@ type FirmRef struct {
 // the scope is not found, like one that does not exist.
 type Store interface {
 	DigitalProjects(ctx context.Context, sc auth.Scope, f RecordFilter) ([]Project, error)
+	// DigitalProjectPage selects, orders and pages projects as
+	// SelectProjects does, reading only the page's histories.
+	DigitalProjectPage(ctx context.Context, sc auth.Scope, q ProjectQuery) (ProjectPage, error)
+	// DigitalAggregates sums the records for the cockpit (see
+	// Aggregates; the goal counts are left to DigitalGoalCounts).
+	DigitalAggregates(ctx context.Context, sc auth.Scope, f RecordFilter) (Aggregates, error)
+	// DigitalGoalCounts counts the firms with a project accepted in each
+	// window and, for each year, the firms whose latest maturity record up
+	// to the year says 上云用数赋智.
+	DigitalGoalCounts(ctx context.Context, sc auth.Scope, f RecordFilter, accepted []Window, cloudYears []int) (map[Window]int, map[int]int, error)
 	DigitalProject(ctx context.Context, sc auth.Scope, id int64) (Project, error)
 	// CreateDigitalProject stores a new project (its history being the
 	// application); the code must be new.
@@ -107,7 +117,6 @@ type Overview struct {
 	Region   string
 	At       time.Time
 	Stats    Stats
-	Projects []Project // every project read, for lists on the same page
 	Regions  []RegionRow
 	Clusters []ClusterRow
 	Goals    []GoalProgress
@@ -132,36 +141,33 @@ var taskIndicators = []struct{ code, measure string }{
 }
 
 // Overview computes the figures from..to (with to negative: the latest
-// year with a record up to −to, and from six years before unless given), the districts at the end of to,
-// the goals at that day and the task-table rows of year to.
+// year with a record up to −to, and from six years before unless given),
+// the districts at the end of to, the goals at that day and the task-table
+// rows of year to, from the store's aggregates (see Aggregates).
 func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, from, to int) (Overview, error) {
 	if err := CheckRegion(sc, region); err != nil {
 		return Overview{}, err
 	}
 	f := RecordFilter{RegionCode: region}
-	ps, err := s.store.DigitalProjects(ctx, sc, f)
-	if err != nil {
-		return Overview{}, err
-	}
-	recs, err := s.store.DigitalRecognitions(ctx, sc, f)
-	if err != nil {
-		return Overview{}, err
-	}
-	mat, err := s.store.DigitalMaturity(ctx, sc, f)
+	agg, err := s.store.DigitalAggregates(ctx, sc, f)
 	if err != nil {
 		return Overview{}, err
 	}
 	if to < 0 {
 		// The latest year with a record, up to −to: a page opened without
 		// a year shows the last year the records reach, not an empty one.
-		to = LatestYear(ps, recs, -to)
+		to = agg.LatestYear(-to)
 		if from <= 0 || from > to {
 			from = to - 6
 		}
 	}
 	at := YearEnd(to)
-	o := Overview{Region: region, At: at, From: from, To: to, Projects: ps, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
-		Goals: s.rules.GoalsAt(ps, recs, mat, at)}
+	windows, cloudYears := s.rules.GoalWindows(at)
+	if agg.FirmsAccepted, agg.Cloud, err = s.store.DigitalGoalCounts(ctx, sc, f, windows, cloudYears); err != nil {
+		return Overview{}, err
+	}
+	o := Overview{Region: region, At: at, From: from, To: to, Stats: agg.Stats(from, to), Regions: agg.ByRegion(to), Clusters: agg.ByCluster(to),
+		Goals: s.rules.GoalsFrom(agg, at)}
 	if region == "" && sc.IsAll() {
 		// The task table's targets are the city's.
 		ts, err := s.store.Targets(ctx, to)
@@ -171,7 +177,7 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		for _, ti := range taskIndicators {
 			for _, t := range ts {
 				if t.IndicatorCode == ti.code && t.ScopeKind == target.ScopeCity {
-					n, _ := CountMeasure(ps, recs, ti.measure, to)
+					n, _ := agg.CountMeasure(ti.measure, to)
 					o.Targets = append(o.Targets, TargetRow{Indicator: ti.code, Measure: ti.measure, Year: to, Target: t.Value, Actual: n})
 				}
 			}
@@ -241,11 +247,7 @@ func (s *Service) Projects(ctx context.Context, sc auth.Scope, q ProjectQuery) (
 		q.Limit = 50
 	}
 	q.Limit = min(q.Limit, MaxLimit)
-	ps, err := s.store.DigitalProjects(ctx, sc, RecordFilter{RegionCode: q.RegionCode})
-	if err != nil {
-		return page, err
-	}
-	return SelectProjects(ps, q), nil
+	return s.store.DigitalProjectPage(ctx, sc, q)
 }
 
 // SelectProjects filters, orders (newest application first) and pages

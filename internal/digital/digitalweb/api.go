@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -741,30 +740,15 @@ func (m *module) apiImport(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 				Problems: []web.Problem{{Path: "file", Code: "unreadable", Message: err.Error()}}}
 		}
 	}
-	var codes []string
-	ci := -1
-	for i, h := range sheet.Header {
-		for _, col := range digital.ImportColumns() {
-			if col.Code == "credit_code" && (strings.EqualFold(strings.TrimSpace(h), col.Code) || strings.TrimSpace(h) == col.Zh) {
-				ci = i
-			}
-		}
-	}
 	rows := make([]digital.ImportRow, 0, len(sheet.Rows))
 	for _, row := range sheet.Rows {
 		rows = append(rows, digital.ImportRow{Line: row.Line, Cells: row.Cells})
-		if ci >= 0 && ci < len(row.Cells) {
-			codes = append(codes, strings.ToUpper(strings.TrimSpace(row.Cells[ci])))
-		}
 	}
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
-	ids, err := m.svc.FirmIDs(r.Context(), c.Scope(), codes)
+	si, err := m.svc.ImportSheet(r.Context(), c.Scope(), sheet.Header, rows, digital.ImportSheetOptions{By: c.User.Username})
 	if err != nil {
 		return err
 	}
-	ps, rowErrs := digital.ParseProjectRows(m.svc.Rules(), sheet.Header, rows, ids)
-	if len(rowErrs) > 0 {
+	if rowErrs := si.Problems; len(rowErrs) > 0 {
 		rej := &web.Rejected{Err: apperr.New(apperr.Invalid, "err.digital.import.failed"), Message: m.core.T(c.Lang, "err.digital.import.rejected", len(rowErrs))}
 		for _, e := range rowErrs {
 			msg := e.Err.Error()
@@ -776,11 +760,7 @@ func (m *module) apiImport(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 		}
 		return rej
 	}
-	res, err := m.svc.Import(r.Context(), c.Scope(), ps, c.User.Username)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, apiDigitalImportResult{Rows: len(ps), Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged})
+	web.WriteJSON(w, http.StatusOK, apiDigitalImportResult{Rows: si.Rows, Inserted: si.Result.Inserted, Updated: si.Result.Updated, Unchanged: si.Result.Unchanged})
 	return nil
 }
 

@@ -132,7 +132,12 @@ func TestDigitalAPI(t *testing.T) {
 			{Name: "SummaryLatest", URL: "/api/v1/digital/summary", User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"from":2018,"to":2024`}},
 			// Pages.
 			{Name: "Page", URL: "/digital?to=2024", User: "admin", WantStatus: http.StatusOK,
-				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造"}},
+				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造",
+					// The city view's district map: every district listed, with the shared shapes.
+					"panel-digital-map", "digital_map.js", `"mapUrl":"/static/map/chongqing.json"`, `"code":"500101"`, `"code":"CQ-LJ"`}},
+			// One district's view has its figures in the tables; no map.
+			{Name: "PageDistrictNoMap", URL: "/digital?to=2024", User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{"digital-years"}, WantNotContains: []string{"panel-digital-map", "digital_map.js"}},
 			{Name: "PageEnglishAnalyst", URL: "/digital?to=2024&lang=en", User: "analyst", WantStatus: http.StatusOK,
 				WantContains: []string{"Digital transformation", "Districts"}, WantNotContains: []string{"digital-import-form"}},
 			{Name: "PageFirmRedirects", URL: "/digital", User: "firm", WantStatus: http.StatusSeeOther},

@@ -88,7 +88,9 @@ type projectRow struct {
 }
 
 type pageData struct {
-	Text map[string]string `json:"text"`
+	Text      map[string]string `json:"text"`
+	MapURL    string            `json:"mapUrl,omitempty"`
+	Districts []mapDistrict     `json:"districts,omitempty"`
 }
 
 func (m *module) regionName(lang, code string) string {
@@ -173,6 +175,10 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	}
 	if !p.City || sum.Region != "" {
 		p.Districts = nil // one district: its figures are the table above
+	} else {
+		p.Scripts = []string{"echarts.min.js", "app.js", "digital.js", "digital_map.js"}
+		p.Data.Text = m.core.Prefixed(lang, "js.")
+		p.Data.MapURL, p.Data.Districts = mapURL, m.mapDistricts(lang, o.Regions, sum.To)
 	}
 	idx, _, err := m.core.ClusterIndex(r.Context(), min(sum.To, m.core.Today().Year()))
 	if err != nil {
@@ -206,7 +212,10 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 		return web.BadParam("kind", "unknown kind or stage")
 	}
 	pq.RegionCode, pq.Limit, pq.Offset = sum.Region, 20, 0
-	pg := digital.SelectProjects(o.Projects, pq)
+	pg, err := m.svc.Projects(r.Context(), c.Scope(), pq)
+	if err != nil {
+		return err
+	}
 	for _, pr := range pg.Items {
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
