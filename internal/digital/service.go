@@ -378,7 +378,7 @@ func (s *Service) Recognise(ctx context.Context, sc auth.Scope, rc Recognition, 
 	if err := rc.Validate(); err != nil {
 		return rc, err
 	}
-	if _, ok := s.rules.RungRule(rc.Rung, rc.RecognisedOn); !ok {
+	if _, ok := s.rules.RuleSet(rc.Rung, rc.RecognisedOn); !ok {
 		return rc, apperr.New(apperr.Invalid, "err.digital.rung_not_in_force", string(rc.Rung), rc.RecognisedOn.Format(time.DateOnly))
 	}
 	f := RecordFilter{EnterpriseID: rc.EnterpriseID}

@@ -159,20 +159,27 @@ type apiDigitalRecognition struct {
 }
 
 type apiDigitalCondition struct {
-	Metric string `json:"metric"`
-	Min    int64  `json:"min"`
-	Value  *int64 `json:"value"`
-	Status string `json:"status"`
-	Note   string `json:"note,omitempty"`
+	Metric        string `json:"metric"`
+	Label         string `json:"label"`
+	Min           int64  `json:"min"`
+	Value         *int64 `json:"value"`
+	Status        string `json:"status"`
+	Explanation   string `json:"explanation"`
+	ValueText     string `json:"value_text"`
+	ThresholdText string `json:"threshold_text"`
+	Note          string `json:"note,omitempty"`
 }
 
 type apiDigitalVerdict struct {
 	Rung       string                `json:"rung"`
+	RuleSet    string                `json:"rule_set"`
 	Version    string                `json:"version"`
 	Status     string                `json:"status"`
 	Unmet      int                   `json:"unmet"`
 	Conditions []apiDigitalCondition `json:"conditions"`
 	Manual     []string              `json:"manual"`
+	Questions  []string              `json:"questions"`
+	WhatIf     []string              `json:"what_if"`
 }
 
 type apiDigitalFirm struct {
@@ -338,11 +345,17 @@ func roundTo(v float64, digits int) float64 {
 	return float64(int64(v*p+0.5)) / p
 }
 
-func toAPIVerdict(v digital.Verdict) apiDigitalVerdict {
-	out := apiDigitalVerdict{Rung: string(v.Rung), Version: v.Version, Status: string(v.Status), Unmet: v.Unmet,
-		Conditions: []apiDigitalCondition{}, Manual: append([]string{}, v.Manual...)}
+// toAPIVerdict renders the rule engine's verdict in lang: each criterion
+// with its explanation, the reviewer's questions and the what-if changes.
+func toAPIVerdict(lang string, v digital.Verdict) apiDigitalVerdict {
+	out := apiDigitalVerdict{Rung: string(v.Rung), RuleSet: v.RuleSet, Version: v.Version, Status: string(v.Status), Unmet: v.Unmet,
+		Conditions: []apiDigitalCondition{}, Manual: append([]string{}, v.Manual...), Questions: []string{}, WhatIf: v.WhatIfText(lang)}
 	for _, c := range v.Conditions {
-		out.Conditions = append(out.Conditions, apiDigitalCondition{Metric: c.Metric, Min: c.Min, Value: c.Value, Status: string(c.Status), Note: c.Note})
+		out.Conditions = append(out.Conditions, apiDigitalCondition{Metric: c.Metric, Label: c.Label(lang), Min: c.Min, Value: c.Value,
+			Status: string(c.Status), Explanation: c.Explain(lang), ValueText: c.ValueText(lang), ThresholdText: c.ThresholdText(lang), Note: c.Note})
+	}
+	for _, q := range v.Questions {
+		out.Questions = append(out.Questions, q.Question.Lang(lang))
 	}
 	return out
 }
@@ -447,7 +460,7 @@ func (m *module) apiCandidates(w http.ResponseWriter, r *http.Request, c web.Ctx
 	out := apiDigitalCandidates{Date: web.DateString(at), Items: []apiDigitalCandidate{}}
 	for _, cd := range cands {
 		ref := refs[cd.EnterpriseID]
-		out.Items = append(out.Items, apiDigitalCandidate{EnterpriseID: cd.EnterpriseID, CreditCode: ref.CreditCode, Name: ref.Name, RegionCode: ref.RegionCode, Verdict: toAPIVerdict(cd.Verdict)})
+		out.Items = append(out.Items, apiDigitalCandidate{EnterpriseID: cd.EnterpriseID, CreditCode: ref.CreditCode, Name: ref.Name, RegionCode: ref.RegionCode, Verdict: toAPIVerdict(c.Lang, cd.Verdict)})
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -637,7 +650,7 @@ func (m *module) firm(r *http.Request, c web.Ctx) (apiDigitalFirm, digital.FirmP
 		out.Recognitions = append(out.Recognitions, toAPIRecognition(rc))
 	}
 	if fp.Next != nil {
-		v := toAPIVerdict(*fp.Next)
+		v := toAPIVerdict(c.Lang, *fp.Next)
 		out.Next = &v
 	}
 	return out, fp, nil

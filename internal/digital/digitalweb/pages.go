@@ -248,17 +248,17 @@ func (m *module) projectRow(lang string, pr digital.Project) projectRow {
 		Planned: web.FormatNumber(pr.Planned.Yuan10k(), 0)}
 }
 
-// verdictDetail lists a verdict's conditions in words.
+// verdictDetail is the rule engine's explanation of the criteria that keep
+// a firm from its next rung (all of them when none fails), with the change
+// that would meet each.
 func (m *module) verdictDetail(lang string, v digital.Verdict) string {
 	var parts []string
 	for _, c := range v.Conditions {
-		val := "–"
-		if c.Value != nil {
-			val = metricValue(c.Metric, *c.Value)
+		if c.Status != digital.Met || v.Unmet == 0 {
+			parts = append(parts, c.Explain(lang))
 		}
-		parts = append(parts, m.core.T(lang, "digital.cond", m.core.T(lang, "digital.metric."+c.Metric), metricValue(c.Metric, c.Min), val,
-			m.core.T(lang, "digital.status."+string(c.Status))))
 	}
+	parts = append(parts, v.WhatIfText(lang)...)
 	return strings.Join(parts, web.ListSep(lang))
 }
 
@@ -409,6 +409,7 @@ type nextView struct {
 	Rung, Status, StatusCode, Version string
 	Conditions                        []condRow
 	Manual                            []string
+	WhatIf                            []string
 }
 
 type condRow struct {
@@ -459,17 +460,18 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
 	if v := fp.Next; v != nil {
-		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status), Version: v.Version}
+		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status),
+			Version: v.RuleSet, WhatIf: v.WhatIfText(lang)}
 		for _, cd := range v.Conditions {
-			cr := condRow{Metric: t("digital.metric." + cd.Metric), Min: metricValue(cd.Metric, cd.Min), Value: "–", Status: t("digital.status." + string(cd.Status)),
+			cr := condRow{Metric: cd.Label(lang), Min: cd.ThresholdText(lang), Value: cd.ValueText(lang), Status: t("digital.status." + string(cd.Status)),
 				StatusCode: string(cd.Status), Note: cd.Note}
-			if cd.Value != nil {
-				cr.Value = metricValue(cd.Metric, *cd.Value)
+			if cr.Value == "" {
+				cr.Value = "–"
 			}
 			nv.Conditions = append(nv.Conditions, cr)
 		}
-		for _, mq := range v.Manual {
-			nv.Manual = append(nv.Manual, t("digital.manual."+mq))
+		for _, q := range v.Questions {
+			nv.Manual = append(nv.Manual, q.Question.Lang(lang))
 		}
 		p.Next = nv
 	}
