@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
@@ -434,5 +435,78 @@ func TestLadderCriteriaAtThresholds(t *testing.T) {
 		Recognition{Rung: RungWorkshop, RecognisedOn: Day(2024, 12, 20), Name: "late"})}
 	if v := r.Evaluate(late, RungSmart, at); v.Status != NotMet {
 		t.Errorf("a workshop recognised after the day counted: %s", v.Status)
+	}
+}
+
+// TestProjectReview walks an application through the review workflow:
+// every transition, and every refusal by role, state and level.
+func TestProjectReview(t *testing.T) {
+	r := loadRules(t)
+	p := Project{Code: "R-1", EnterpriseID: 1, Name: "改造", Kind: KindIntelligent, Planned: 500 * unit.Wan, Scenarios: []string{"F01"},
+		StartOn: Day(2024, 3, 1), EndOn: Day(2024, 10, 31), Events: []Event{{Stage: StageApplied, Date: Day(2024, 2, 1)}}}
+	officer := review.Fill | review.Review
+	firm := review.Fill
+	step := func(p Project, s ReviewStep) (Project, error) {
+		o, err := DecideReview(p, s, r)
+		return o.Project, err
+	}
+	if p.ReviewState() != review.Submitted {
+		t.Fatalf("an application without a stored state: %s", p.ReviewState())
+	}
+	if got := ReviewActions(p, firm); len(got) != 0 {
+		t.Errorf("the firm may %v a submitted application", got)
+	}
+	if got := ReviewActions(p, officer); len(got) != 2 || got[0] != review.Return || got[1] != review.Accept {
+		t.Errorf("the officer may %v", got)
+	}
+	for _, c := range []struct {
+		name string
+		s    ReviewStep
+		want apperr.Code
+	}{
+		{"firm returns", ReviewStep{Action: review.Return, Reason: "x", Caps: firm}, apperr.Forbidden},
+		{"nobody accepts", ReviewStep{Action: review.Accept, Date: Day(2024, 3, 1)}, apperr.Forbidden},
+		{"return without reason", ReviewStep{Action: review.Return, Caps: officer}, apperr.Invalid},
+		{"resubmit unreturned", ReviewStep{Action: review.Submit, Caps: firm}, apperr.Conflict},
+		{"save", ReviewStep{Action: review.Save, Caps: officer}, apperr.Invalid},
+		{"record", ReviewStep{Action: review.Record, Caps: officer}, apperr.Invalid},
+		{"accept before the application", ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 1, 1)}, apperr.Invalid},
+	} {
+		if _, err := step(p, c.s); apperr.CodeOf(err) != c.want {
+			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		}
+	}
+	ret, err := step(p, ReviewStep{Action: review.Return, Reason: "缺少可研报告", Caps: officer})
+	if err != nil || ret.ReviewState() != review.Returned || ret.ReviewReason != "缺少可研报告" || len(ret.Events) != 1 {
+		t.Fatalf("return: %v %+v", err, ret)
+	}
+	if _, err := step(ret, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}); apperr.CodeOf(err) != apperr.Conflict {
+		t.Errorf("accepting a returned application: %v", err)
+	}
+	// Resubmitted with a corrected investment of ¥30 m: now city level.
+	planned := 3000 * unit.Wan
+	re, err := step(ret, ReviewStep{Action: review.Submit, Caps: firm, Correction: &Correction{Planned: &planned}})
+	if err != nil || re.ReviewState() != review.Submitted || re.Planned != planned || re.ReviewReason != "" {
+		t.Fatalf("resubmit: %v %+v", err, re)
+	}
+	bad := unit.Fen(-1)
+	if _, err := step(ret, ReviewStep{Action: review.Submit, Caps: firm, Correction: &Correction{Planned: &bad}}); err == nil {
+		t.Error("a negative corrected investment is accepted")
+	}
+	if _, err := step(re, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("a district officer accepts a city-level project: %v", err)
+	}
+	o, err := DecideReview(re, ReviewStep{Action: review.Accept, Caps: officer, City: true, Date: Day(2024, 3, 1)}, r)
+	if err != nil || o.To != review.Accepted || o.Event == nil || o.Event.Level != LevelCity || o.Project.Current().Stage != StageApproved {
+		t.Fatalf("city accept: %v %+v", err, o)
+	}
+	if got := ReviewActions(o.Project, officer); len(got) != 0 {
+		t.Errorf("actions after approval: %v", got)
+	}
+	// Just below the threshold the district approves.
+	below := 3000*unit.Wan - 1
+	re.Planned = below
+	if o, err := DecideReview(re, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}, r); err != nil || o.Event.Level != LevelDistrict {
+		t.Errorf("district accept below the threshold: %v", err)
 	}
 }

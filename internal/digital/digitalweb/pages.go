@@ -9,6 +9,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -286,6 +287,19 @@ type projectPage struct {
 	LevelHint                                          string
 	Today                                              string
 	Data                                               pageData
+	Review                                             reviewView
+}
+
+// reviewView is the application's review on the project page: the state,
+// the reason of a return, the history and the caller's actions.
+type reviewView struct {
+	State, StateCode, Reason, PlannedWan string
+	History                              []reviewRow
+	CanSubmit, CanReturn, CanAccept      bool
+}
+
+type reviewRow struct {
+	At, Action, From, To, Reason string
 }
 
 type measureRow struct {
@@ -327,6 +341,28 @@ func (m *module) projectPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		p.Cluster = t("digital.cluster_none")
 		if row, ok := idx[pr.ClusterCode]; ok {
 			p.Cluster = web.ClusterName(lang, row)
+		}
+	}
+	rs := pr.ReviewState()
+	p.Review = reviewView{State: t("review.state." + string(rs)), StateCode: string(rs), Reason: pr.ReviewReason,
+		PlannedWan: unit.FormatScaled(int64(pr.Planned), int64(unit.Wan))}
+	evs, err := m.svc.ReviewHistory(r.Context(), c.Scope(), id)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		p.Review.History = append(p.Review.History, reviewRow{At: e.At.UTC().Format("2006-01-02 15:04 UTC"), Action: t("review.action." + string(e.Action)),
+			From: t("review.state." + string(e.From)), To: t("review.state." + string(e.To)), Reason: e.Reason})
+	}
+	caps, _ := reviewCaps(c)
+	for _, a := range digital.ReviewActions(pr, caps) {
+		switch a {
+		case review.Submit:
+			p.Review.CanSubmit = true
+		case review.Return:
+			p.Review.CanReturn = true
+		case review.Accept:
+			p.Review.CanAccept = true
 		}
 	}
 	p.BasePage = m.core.Base(r, c, "digital.project_title", "digital")
