@@ -248,6 +248,19 @@ func (s *Store) CreateDigitalProject(ctx context.Context, sc auth.Scope, p digit
 	return out, err
 }
 
+// digitalProjectToWrite reads a project in scope inside a write
+// transaction, refusing a stale view of its history.
+func (s *Store) digitalProjectToWrite(ctx context.Context, tx *sql.Tx, sc auth.Scope, id int64, opts digital.WriteOptions) (digital.Project, error) {
+	p, err := s.digitalProject(ctx, tx, sc, id)
+	if err != nil {
+		return p, err
+	}
+	if opts.ExpectEvents >= 0 && opts.ExpectEvents != len(p.Events) {
+		return p, apperr.New(apperr.Conflict, "err.digital.stale", opts.ExpectEvents, len(p.Events))
+	}
+	return p, nil
+}
+
 // digitalReviewEvent is a project's review step as the shared history keeps
 // it: subject the project id, period the application year.
 func digitalReviewEvent(id int64, p digital.Project, a review.Action, from, to review.State, reason string, opts digital.WriteOptions, at time.Time) review.Event {
@@ -264,12 +277,9 @@ func (s *Store) ReviewDigitalProject(ctx context.Context, sc auth.Scope, id int6
 		return out, errors.New("sqlstore: digital review without rules")
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		p, err := s.digitalProject(ctx, tx, sc, id)
+		p, err := s.digitalProjectToWrite(ctx, tx, sc, id, opts)
 		if err != nil {
 			return err
-		}
-		if opts.ExpectEvents >= 0 && opts.ExpectEvents != len(p.Events) {
-			return apperr.New(apperr.Conflict, "err.digital.stale", opts.ExpectEvents, len(p.Events))
 		}
 		o, err := digital.DecideReview(p, step, opts.Rules)
 		if err != nil {
@@ -385,12 +395,9 @@ func (s *Store) AppendDigitalEvent(ctx context.Context, sc auth.Scope, id int64,
 		return out, errors.New("sqlstore: digital event without rules")
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		p, err := s.digitalProject(ctx, tx, sc, id)
+		p, err := s.digitalProjectToWrite(ctx, tx, sc, id, opts)
 		if err != nil {
 			return err
-		}
-		if opts.ExpectEvents >= 0 && opts.ExpectEvents != len(p.Events) {
-			return apperr.New(apperr.Conflict, "err.digital.stale", opts.ExpectEvents, len(p.Events))
 		}
 		from := p.ReviewState()
 		decision := ev.Stage == digital.StageApproved || ev.Stage == digital.StageRejected
