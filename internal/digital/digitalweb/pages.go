@@ -497,7 +497,7 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	}
 	if v := fp.Next; v != nil {
 		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status),
-			Version: v.RuleSet, WhatIf: v.WhatIfText(lang)}
+			Version: v.Version, WhatIf: v.WhatIfText(lang)}
 		for _, cd := range v.Conditions {
 			cr := condRow{Metric: cd.Label(lang), Min: cd.ThresholdText(lang), Value: cd.ValueText(lang), Status: t("digital.status." + string(cd.Status)),
 				StatusCode: string(cd.Status), Note: cd.Note}
