@@ -29,9 +29,12 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/federation"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 
 	_ "modernc.org/sqlite"
 )
@@ -90,6 +93,7 @@ func TestFederationTwoProcesses(t *testing.T) {
 			"--sso-config", filepath.Join(dir, id+"-sso.json"), "--federation-config", filepath.Join(dir, id+"-fed.json")}
 	}
 	ids := seed(t, inst["cq"].db, inst["sc"].db)
+	firmID := seedFirm(t, inst["sc"].db, issuer)
 	for _, in := range inst {
 		in.start(t, bin)
 	}
@@ -333,6 +337,76 @@ func TestFederationTwoProcesses(t *testing.T) {
 	if len(mine.Bookings) != before+1 {
 		t.Fatalf("bookings after recovery: %d, want %d", len(mine.Bookings), before+1)
 	}
+
+	// 9. Money: a Sichuan firm's voucher on its Chongqing booking. Sichuan's
+	// bureau funds and allocates; the firm's engineer books with the
+	// voucher (¥300 an hour at the partner rate: ¥150 reserved at sc);
+	// Chongqing runs the order to the confirmed usage; the next pull
+	// brings Chongqing's signed evidence and sc settles the redemption.
+	year := time.Now().In(instruments.Zone).Year()
+	scAdmin.postJSON(t, "/api/v1/instrument-vouchers", map[string]any{"kind": "fund", "year": year, "amount_fen": 1_000_000_00}, 204, nil)
+	scAdmin.postJSON(t, "/api/v1/instrument-vouchers", map[string]any{"kind": "allocate", "year": year, "enterprise_id": firmID, "amount_fen": 50_000_00}, 204, nil)
+	engineer := ssoLogin(t, scURL, "wanggong")
+	vslot := nextDay(18)
+	var vb struct {
+		bookingView
+		VoucherState string `json:"voucher_state"`
+		VoucherFen   int64  `json:"voucher_fen"`
+	}
+	engineer.postJSON(t, "/api/v1/federation/bookings", map[string]any{"home": "cq", "instrument_id": ids.sem, "item_id": ids.semItem,
+		"start": vslot.Format(time.RFC3339), "end": vslot.Add(time.Hour).Format(time.RFC3339), "idempotency_key": "sc-voucher-01", "voucher": true}, 200, &vb)
+	engineer.postJSON(t, fmt.Sprintf("/api/v1/federation/bookings/%d/confirm", vb.ID), map[string]any{}, 200, &vb)
+	if vb.VoucherState != "reserved" || vb.VoucherFen != 150_00 {
+		t.Fatalf("confirmed voucher booking: %+v; want ¥150 reserved", vb)
+	}
+	for _, a := range []map[string]any{{"action": "approve"}, {"action": "schedule"}, {"action": "start"}, {"action": "complete"},
+		{"action": "confirm_usage", "actual_minutes": 60, "billable_minutes": 60}} {
+		cqManager.postJSON(t, fmt.Sprintf("/api/v1/instrument-orders/%d/actions", vb.RemoteOrder), a, 200, nil)
+	}
+	if p := scAdmin.pull(t, "cq", false); p.Error != "" {
+		t.Fatalf("pull with the evidence: %+v", p)
+	}
+	var settlements struct {
+		Settlements []struct {
+			ID           int64  `json:"id"`
+			EnterpriseID int64  `json:"enterprise_id"`
+			VoucherState string `json:"voucher_state"`
+			SettledFen   int64  `json:"settled_fen"`
+			EvidenceFen  int64  `json:"evidence_amount_fen"`
+		} `json:"settlements"`
+	}
+	scAdmin.getJSON(t, "/api/v1/federation/vouchers", 200, &settlements)
+	if len(settlements.Settlements) != 1 || settlements.Settlements[0].ID != vb.ID || settlements.Settlements[0].EnterpriseID != firmID ||
+		settlements.Settlements[0].VoucherState != "settled" || settlements.Settlements[0].EvidenceFen != 300_00 || settlements.Settlements[0].SettledFen != 150_00 {
+		t.Fatalf("sc's settlements: %+v; want booking %d settled ¥150 on cq's evidence of ¥300", settlements.Settlements, vb.ID)
+	}
+}
+
+// seedFirm gives Sichuan a firm and its engineer, linked to the shared
+// provider's identity sc-7002, so that their bookings can carry the
+// firm's voucher.
+func seedFirm(t *testing.T, db, issuer string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: "sqlite:" + db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	code := webtest.CreditCode(t, "500101", 7002)
+	if _, err := a.Store.UpsertEnterprises(ctx, []sqlstore.EnterpriseWithYear{{Enterprise: enterprise.Enterprise{CreditCode: code, Name: "成都测试仪器有限公司",
+		RegionCode: "500101", IndustryCode: "3670", Founded: time.Date(2015, 5, 1, 0, 0, 0, 0, time.UTC)}}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Store.EnterpriseIDByCreditCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateLinkedUser(ctx, auth.User{Username: "wanggong", DisplayName: "王工", PasswordHash: "!sso", Role: auth.RoleEnterprise,
+		EnterpriseID: id}, issuer, "sc-7002"); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 type bookingView struct {
@@ -423,7 +497,8 @@ func sharedProvider(t *testing.T, bases map[string]string) (string, map[string]s
 		clients[id] = "ibrain-fed-" + id
 		storage.RegisterClients(storage.WebClient(clients[id], "secret", base+"/sso/gov/callback"))
 	}
-	users := idpUsers{"sc-7001": {ID: "sc-7001", Username: "chenjing", Password: "idp-pass", FirstName: "静", LastName: "陈"}}
+	users := idpUsers{"sc-7001": {ID: "sc-7001", Username: "chenjing", Password: "idp-pass", FirstName: "静", LastName: "陈"},
+		"sc-7002": {ID: "sc-7002", Username: "wanggong", Password: "idp-pass", FirstName: "工", LastName: "王"}}
 	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, storage.NewStorage(users), nil, false))
 	srv.Listener.Close()
 	srv.Listener = ln

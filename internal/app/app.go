@@ -231,6 +231,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	}
 	io.Mirror = fed
 	io.Remote = fed
+	io.Holds = fed
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
