@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/target"
 )
 
@@ -27,6 +29,8 @@ type RecordFilter struct {
 type WriteOptions struct {
 	Rules *Rules // the rules a write is judged by, inside its transaction
 	By    string // who writes (username), kept with the row
+	// ActorID is the writing user's id, kept in the review events.
+	ActorID int64
 	// ExpectEvents, when not negative, is how many events the caller saw;
 	// an append to a history that has grown since is refused as stale.
 	ExpectEvents int
@@ -79,6 +83,12 @@ type Store interface {
 	// DigitalFirmIDs resolves credit codes to firms in scope.
 	DigitalFirmIDs(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error)
 	Targets(ctx context.Context, year int) ([]target.Target, error)
+	// ReviewDigitalProject decides a review step on the stored project
+	// (DecideReview) and writes it with its review event, in one
+	// transaction.
+	ReviewDigitalProject(ctx context.Context, sc auth.Scope, id int64, step ReviewStep, opts WriteOptions) (Project, error)
+	// ReviewEvents is the review workflow's history of a subject.
+	ReviewEvents(ctx context.Context, d review.Domain, subject string, p review.Period) ([]review.Event, error)
 }
 
 // Service is the module's use cases.
@@ -293,12 +303,12 @@ func (s *Service) Project(ctx context.Context, sc auth.Scope, id int64) (Project
 
 // Apply records a new project with its application event; the store
 // fills the firm's cluster when none is given.
-func (s *Service) Apply(ctx context.Context, sc auth.Scope, p Project, appliedOn time.Time, by string) (Project, error) {
+func (s *Service) Apply(ctx context.Context, sc auth.Scope, p Project, appliedOn time.Time, by string, actor int64) (Project, error) {
 	p.Events = []Event{{Stage: StageApplied, Date: appliedOn}}
 	if err := p.Validate(s.rules); err != nil {
 		return p, err
 	}
-	return s.store.CreateDigitalProject(ctx, sc, p, WriteOptions{Rules: s.rules, By: by, ExpectEvents: -1})
+	return s.store.CreateDigitalProject(ctx, sc, p, WriteOptions{Rules: s.rules, By: by, ActorID: actor, ExpectEvents: -1})
 }
 
 // RecordEvent records a project's next step. A district officer approves
@@ -308,6 +318,22 @@ func (s *Service) RecordEvent(ctx context.Context, sc auth.Scope, id int64, ev E
 		return Project{}, apperr.New(apperr.Forbidden, "err.digital.city_approval")
 	}
 	return s.store.AppendDigitalEvent(ctx, sc, id, ev, WriteOptions{Rules: s.rules, By: by, ExpectEvents: expect})
+}
+
+// Review takes a review step on a project's application: submit (a
+// corrected resubmission), return with a reason, or accept (approve at the
+// level the threshold names). step.Caps and step.City are the caller's.
+func (s *Service) Review(ctx context.Context, sc auth.Scope, id int64, step ReviewStep, expect int, by string, actor int64) (Project, error) {
+	return s.store.ReviewDigitalProject(ctx, sc, id, step, WriteOptions{Rules: s.rules, By: by, ActorID: actor, ExpectEvents: expect})
+}
+
+// ReviewHistory is a project's review events, oldest first; the project
+// must be in scope.
+func (s *Service) ReviewHistory(ctx context.Context, sc auth.Scope, id int64) ([]review.Event, error) {
+	if _, err := s.store.DigitalProject(ctx, sc, id); err != nil {
+		return nil, err
+	}
+	return s.store.ReviewEvents(ctx, ReviewDomain, strconv.FormatInt(id, 10), review.Period{})
 }
 
 // Import writes validated projects (see ParseProjectRows), all or nothing.
@@ -380,7 +406,7 @@ func (s *Service) Recognise(ctx context.Context, sc auth.Scope, rc Recognition, 
 	if err := rc.Validate(); err != nil {
 		return rc, err
 	}
-	if _, ok := s.rules.RungRule(rc.Rung, rc.RecognisedOn); !ok {
+	if _, ok := s.rules.RuleSet(rc.Rung, rc.RecognisedOn); !ok {
 		return rc, apperr.New(apperr.Invalid, "err.digital.rung_not_in_force", string(rc.Rung), rc.RecognisedOn.Format(time.DateOnly))
 	}
 	f := RecordFilter{EnterpriseID: rc.EnterpriseID}
