@@ -104,54 +104,70 @@ func (s *Store) searchEnterprises(ctx context.Context, sc auth.Scope, f registry
 	if f.CountLimit > 0 {
 		limit = max(f.CountLimit, f.Offset+f.Limit+1)
 	}
-	count := func(from, where string, limit int) (int, error) {
-		q := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where
+	count := func(q string, limit int, dest ...any) error {
 		if limit > 0 {
 			q += fmt.Sprintf(" LIMIT %d", limit)
 		}
-		var n int
-		if err := s.read.QueryRowContext(ctx, q+`) c`, args...).Scan(&n); err != nil {
-			return 0, fmt.Errorf("sqlstore: count enterprises: %w", err)
+		if err := s.read.QueryRowContext(ctx, q+`) c`, args...).Scan(dest...); err != nil {
+			return fmt.Errorf("sqlstore: count enterprises: %w", err)
 		}
-		return n, nil
+		return nil
 	}
-	nReported, err := count(from+" CROSS JOIN enterprise_year ey", fromCond+" AND "+reported, limit)
-	if err != nil {
-		return page, err
+	countReported := func(limit int) (int, error) {
+		var n int
+		err := count(`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` CROSS JOIN enterprise_year ey WHERE `+fromCond+` AND `+reported, limit, &n)
+		return n, err
 	}
-	page.Total = nReported
-	if unreported && (limit == 0 || nReported < limit) {
-		n, err := count(from, unreportedWhere, limit-nReported)
+	// nReported is how many matches have a statistics row (-1: unknown,
+	// when counting stopped before it knew).
+	nReported := -1
+	var err error
+	if unreported {
+		// One walk counts both kinds of match.
+		err := count(`SELECT COUNT(*), COUNT(c.y) FROM (SELECT ey.year AS y FROM `+from+`
+			LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = `+year+` WHERE `+fromCond+` AND `+ewhere, limit, &page.Total, &nReported)
 		if err != nil {
 			return page, err
 		}
-		page.Total += n
+	} else {
+		if page.Total, err = countReported(limit); err != nil {
+			return page, err
+		}
+		nReported = page.Total
 	}
 	page.TotalCapped = limit > 0 && page.Total >= limit
+	if page.TotalCapped && unreported {
+		nReported = -1
+	}
 	if page.Total <= f.Offset {
 		return page, nil
 	}
 
 	const cols = `e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100, `
-	var items []string // the queries whose rows make the page
-	if f.Offset < nReported {
+	if nReported < 0 || f.Offset < nReported {
 		q := `SELECT ` + cols + `ey.year, ey.above_scale, ey.size, ey.employees, ey.revenue, COALESCE(m.cluster_code, ''), COALESCE(m.tier, '') FROM `
-		if nReported > selectiveList || page.TotalCapped {
+		if nReported < 0 || nReported > selectiveList || page.TotalCapped {
 			q += `enterprise_year ey CROSS JOIN enterprise e LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
 				WHERE ` + driverCond + ` AND ` + reported
 		} else {
 			q += from + ` CROSS JOIN enterprise_year ey LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
 				WHERE ` + fromCond + ` AND ` + reported
 		}
-		items = append(items, q+fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT %d OFFSET %d`, f.Limit, f.Offset))
+		if err := s.scanEnterpriseItems(ctx, &page, q+fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT %d OFFSET %d`, f.Limit, f.Offset), args); err != nil {
+			return page, err
+		}
 	}
-	if unreported && f.Offset+f.Limit > nReported {
-		// nReported is exact here: counting stops beyond this page.
-		items = append(items, `SELECT `+cols+`0, 0, '', 0, 0, COALESCE(m.cluster_code, ''), COALESCE(m.tier, '') FROM `+from+`
-			LEFT JOIN industry_map m ON m.year = `+year+` AND m.industry_code = e.industry_code
-			WHERE `+unreportedWhere+fmt.Sprintf(` ORDER BY e.name LIMIT %d OFFSET %d`, f.Offset+f.Limit-max(f.Offset, nReported), max(0, f.Offset-nReported)))
-	}
-	for _, q := range items {
+	if unreported && len(page.Items) < f.Limit {
+		if nReported < 0 {
+			// The page reaches past the reported matches, so fewer than
+			// its end have a statistics row: count them exactly.
+			if nReported, err = countReported(f.Offset + f.Limit); err != nil {
+				return page, err
+			}
+		}
+		q := `SELECT ` + cols + `0, 0, '', 0, 0, COALESCE(m.cluster_code, ''), COALESCE(m.tier, '') FROM ` + from + `
+			LEFT JOIN industry_map m ON m.year = ` + year + ` AND m.industry_code = e.industry_code
+			WHERE ` + unreportedWhere + fmt.Sprintf(` ORDER BY e.name LIMIT %d OFFSET %d`, f.Limit-len(page.Items), max(0, f.Offset-nReported))
 		if err := s.scanEnterpriseItems(ctx, &page, q, args); err != nil {
 			return page, err
 		}
