@@ -198,9 +198,9 @@ type DigitalCounter interface {
 }
 
 // RegionDigitalCounter is a DigitalCounter that counts a measure for
-// every region in one read; FigureSet uses it after PrefetchRegions (a
-// task table asked for each district's count, and each read every
-// project of the city: 70 % of the table's time).
+// every region in one read; FigureSet uses it for a district's count, so a
+// task table with digital targets for many districts reads the records
+// once rather than once per district.
 type RegionDigitalCounter interface {
 	CountDigitalMeasureByRegion(ctx context.Context, sc auth.Scope, measure string, year int) (byRegion map[string]int, known bool, err error)
 }

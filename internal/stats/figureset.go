@@ -127,12 +127,14 @@ func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind ente
 	return m[sc.RegionCode], nil
 }
 
-// CountDigitalMeasure counts from one read for every region after
-// PrefetchRegions when the source can; otherwise it asks the source, and
-// a source that keeps no digital records leaves the measure unknown.
+// CountDigitalMeasure counts a district's measure from one read for
+// every district when the source can (reading the records costs the same
+// for one district as for all), and otherwise asks the source once
+// per scope, measure and year (a task table's rows repeat the city-wide
+// measures); a source that keeps no digital records leaves the measure
+// unknown.
 func (s setSource) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measure string, year int) (int, bool, error) {
-	rdc, ok := s.Source.(RegionDigitalCounter)
-	if ok && s.fs.regions && sc.RegionCode != "" && sc.EnterpriseID == 0 {
+	if rdc, ok := s.Source.(RegionDigitalCounter); ok && sc.RegionCode != "" && sc.EnterpriseID == 0 {
 		key := fmt.Sprintf("%s@%d", measure, year)
 		c, ok := s.fs.digital[key]
 		if !ok {
@@ -144,8 +146,19 @@ func (s setSource) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measu
 		}
 		return c.byRegion[sc.RegionCode], c.known, nil
 	}
-	if dc, ok := s.Source.(DigitalCounter); ok {
-		return dc.CountDigitalMeasure(ctx, sc, measure, year)
+	dc, ok := s.Source.(DigitalCounter)
+	if !ok {
+		return 0, false, nil
 	}
-	return 0, false, nil
+	key := fmt.Sprintf("%s@%d@%+v", measure, year, sc) // every field of the scope
+	c, ok := s.fs.digital[key]
+	if !ok {
+		n, known, err := dc.CountDigitalMeasure(ctx, sc, measure, year)
+		if err != nil {
+			return 0, false, err
+		}
+		c = digitalCounts{byRegion: map[string]int{"": n}, known: known}
+		s.fs.digital[key] = c
+	}
+	return c.byRegion[""], c.known, nil
 }
