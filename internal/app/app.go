@@ -231,6 +231,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	}
 	io.Mirror = fed
 	io.Remote = fed
+	io.Holds = fed
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
@@ -257,7 +258,7 @@ func newFederation(st *sqlstore.Store, o FederationOptions) *federation.Service 
 		tr = federationweb.NewTransport()
 	}
 	inst := instruments.NewService(st, instruments.Options{Prefix: o.Config.Instance})
-	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{})
+	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{Peers: st})
 }
 
 // Close releases the store.

@@ -34,7 +34,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the web platform (creates and seeds an embedded database on first start)", runServe},
 		{"migrate", "apply database migrations and sync reference data", runMigrate},
-		{"demo", "generate the deterministic synthetic Chongqing dataset and demo accounts", runDemo},
+		{"demo", "generate the deterministic synthetic Chongqing dataset (--instance sc: Sichuan's) and demo accounts; 'demo federation' starts both side by side", runDemo},
 		{"import", msg(i18n.ZH, "cli.cmd.import"), runImport},
 		{"export", "export enterprises or monthly reports to XLSX/CSV", runExport},
 		{"report", msg(i18n.ZH, "cli.cmd.report"), runReport},
