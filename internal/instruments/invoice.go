@@ -39,6 +39,7 @@ const (
 type InvoiceLine struct {
 	OrderID         int64
 	InstrumentID    int64
+	InstrumentName  string // as the store reads it
 	ItemID          int64
 	Mode            Mode
 	Start           time.Time // zero for sample sending
@@ -74,6 +75,8 @@ type Invoice struct {
 	VoidedAt     time.Time
 	VoidReason   string
 	Lines        []InvoiceLine
+	CustomerName string // as the store reads it
+	UnitName     string
 }
 
 // InvoiceFilter narrows an invoice list: a customer's (CustomerID), a
@@ -336,4 +339,10 @@ func NextOrderState(to InvoiceState, o Order) (OrderState, bool) {
 		return UsageConfirmed, true
 	}
 	return o.State, false
+}
+
+// InvoiceStaff reports whether a is staff of the invoice's unit, who may
+// mark it paid or void it.
+func (s *Service) InvoiceStaff(ctx context.Context, a Actor, inv Invoice) (bool, error) {
+	return s.staffOf(ctx, a, inv)
 }

@@ -15,14 +15,16 @@ import (
 
 // Invoices of instrument fees (instruments.InvoiceStore, migration 0032).
 
-const invoiceColumns = `id, number, unit_id, year, seq, customer_id, enterprise_id, state, amount, voucher, due, note,
-	issued_by, issued_at, paid_by, paid_at, voided_by, voided_at, void_reason`
+// invoiceSelect reads invoices with their customer's and unit's names.
+const invoiceSelect = `SELECT i.id, i.number, i.unit_id, i.year, i.seq, i.customer_id, i.enterprise_id, i.state, i.amount, i.voucher, i.due, i.note,
+	i.issued_by, i.issued_at, i.paid_by, i.paid_at, i.voided_by, i.voided_at, i.void_reason, COALESCE(u.display_name, ''), su.name
+	FROM instrument_invoice i JOIN sharing_unit su ON su.id = i.unit_id LEFT JOIN app_user u ON u.id = i.customer_id`
 
 func scanInvoice(r scanner) (instruments.Invoice, error) {
 	var v instruments.Invoice
 	var amount, voucher, due, issued, paid, voided int64
 	err := r.Scan(&v.ID, &v.Number, &v.UnitID, &v.Year, &v.Seq, &v.CustomerID, &v.EnterpriseID, &v.State, &amount, &voucher, &due, &v.Note,
-		&v.IssuedBy, &issued, &v.PaidBy, &paid, &v.VoidedBy, &voided, &v.VoidReason)
+		&v.IssuedBy, &issued, &v.PaidBy, &paid, &v.VoidedBy, &voided, &v.VoidReason, &v.CustomerName, &v.UnitName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, apperr.New(apperr.NotFound, "instruments.err.no_invoice")
 	}
@@ -35,7 +37,7 @@ func scanInvoice(r scanner) (instruments.Invoice, error) {
 // order id.
 func invoiceLines(ctx context.Context, q queryer, id int64) ([]instruments.InvoiceLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT l.order_id, o.instrument_id, o.item_id, o.mode, o.start_at, o.charge_unit, o.unit_price, o.billable_minutes, o.samples,
-		l.amount, l.voucher, l.due FROM instrument_invoice_line l JOIN instrument_order o ON o.id = l.order_id WHERE l.invoice_id = $1 ORDER BY l.order_id`, id)
+		l.amount, l.voucher, l.due, n.name FROM instrument_invoice_line l JOIN instrument_order o ON o.id = l.order_id JOIN instrument n ON n.id = o.instrument_id WHERE l.invoice_id = $1 ORDER BY l.order_id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +46,7 @@ func invoiceLines(ctx context.Context, q queryer, id int64) ([]instruments.Invoi
 	for rows.Next() {
 		var l instruments.InvoiceLine
 		var start, price, amount, voucher, due int64
-		if err := rows.Scan(&l.OrderID, &l.InstrumentID, &l.ItemID, &l.Mode, &start, &l.ChargeUnit, &price, &l.BillableMinutes, &l.Samples, &amount, &voucher, &due); err != nil {
+		if err := rows.Scan(&l.OrderID, &l.InstrumentID, &l.ItemID, &l.Mode, &start, &l.ChargeUnit, &price, &l.BillableMinutes, &l.Samples, &amount, &voucher, &due, &l.InstrumentName); err != nil {
 			return nil, err
 		}
 		if start != 0 {
@@ -151,6 +153,11 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 				return err
 			}
 		}
+		names, err := scanInvoice(tx.QueryRowContext(ctx, invoiceSelect+` WHERE i.id = $1`, inv.ID))
+		if err != nil {
+			return err
+		}
+		inv.CustomerName, inv.UnitName = names.CustomerName, names.UnitName
 		out = inv
 		return nil
 	})
@@ -163,7 +170,15 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 func (s *Store) ChangeInvoice(ctx context.Context, id, actorID int64, fn func(inv instruments.Invoice, os []instruments.Order) (instruments.Invoice, error)) (instruments.Invoice, error) {
 	var out instruments.Invoice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		inv, err := scanInvoice(tx.QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM instrument_invoice WHERE id = $1`+s.forUpdate(), id))
+		var locked int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM instrument_invoice WHERE id = $1`+s.forUpdate(), id).Scan(&locked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "instruments.err.no_invoice")
+		}
+		if err != nil {
+			return err
+		}
+		inv, err := scanInvoice(tx.QueryRowContext(ctx, invoiceSelect+` WHERE i.id = $1`, id))
 		if err != nil {
 			return err
 		}
@@ -212,7 +227,7 @@ func (s *Store) ChangeInvoice(ctx context.Context, id, actorID int64, fn func(in
 
 // Invoice reads an invoice with its lines.
 func (s *Store) Invoice(ctx context.Context, id int64) (instruments.Invoice, error) {
-	inv, err := scanInvoice(s.read.QueryRowContext(ctx, `SELECT `+invoiceColumns+` FROM instrument_invoice WHERE id = $1`, id))
+	inv, err := scanInvoice(s.read.QueryRowContext(ctx, invoiceSelect+` WHERE i.id = $1`, id))
 	if err != nil {
 		return inv, err
 	}
@@ -241,19 +256,19 @@ func (s *Store) Invoices(ctx context.Context, f instruments.InvoiceFilter) ([]in
 		where = append(where, cond+" = $"+strconv.Itoa(len(args)))
 	}
 	if f.CustomerID != 0 {
-		add("customer_id", f.CustomerID)
+		add("i.customer_id", f.CustomerID)
 	}
 	if f.UnitID != 0 {
-		add("unit_id", f.UnitID)
+		add("i.unit_id", f.UnitID)
 	}
 	if f.State != "" {
-		add("state", string(f.State))
+		add("i.state", string(f.State))
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM instrument_invoice WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+strconv.Itoa(limit), args...)
+	rows, err := s.read.QueryContext(ctx, invoiceSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY i.id DESC LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -37,3 +37,11 @@ type (
 	ReplyBody      = replyBody
 	ModerationBody = moderationBody
 )
+
+// The invoices' wire types (invoices.go).
+type (
+	APIInvoice     = apiInvoice
+	APIInvoiceLine = apiInvoiceLine
+	APIInvoices    = apiInvoices
+	InvoiceBody    = invoiceBody
+)
