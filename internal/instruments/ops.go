@@ -27,8 +27,10 @@ type OpsStore interface {
 	// it overlaps and writes an order event ("window_hit") for each. It
 	// returns the orders hit.
 	AddWindow(ctx context.Context, instrumentID, actorID int64, w Window) ([]Order, error)
-	// Violations counts a user's violations at a unit since a time.
+	// Violations counts a user's violations at a unit since a time,
+	// waived ones not.
 	Violations(ctx context.Context, userID, unitID int64, since time.Time) (int, error)
+	WaiverStore
 	ImportStore
 	FileStore
 }

@@ -197,6 +197,7 @@ type Violation struct {
 	OrderID int64
 	Kind    string
 	At      time.Time
+	Waiver  // zero until waived (waiver.go); a waived violation counts no more
 }
 
 // ViolationNoShow is the kind of a no-show violation.

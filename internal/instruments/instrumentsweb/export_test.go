@@ -45,3 +45,10 @@ type (
 	APIInvoices    = apiInvoices
 	InvoiceBody    = invoiceBody
 )
+
+// The violations' wire types (waivers.go).
+type (
+	APIViolation  = apiViolation
+	APIViolations = apiViolations
+	WaiveBody     = waiveBody
+)

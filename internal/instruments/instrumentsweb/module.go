@@ -110,6 +110,9 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/instrument-invoices/{id}", Perm: permOrder, Handler: m.apiInvoice},
 				{Method: "POST", Path: "/api/v1/instrument-invoices/{id}/pay", Perm: permManage, Handler: m.apiPayInvoice},
 				{Method: "POST", Path: "/api/v1/instrument-invoices/{id}/void", Perm: permManage, Handler: m.apiVoidInvoice},
+				// Violations and their waivers (waivers.go).
+				{Method: "GET", Path: "/api/v1/instrument-violations", Perm: permOrder, Handler: m.apiViolations},
+				{Method: "POST", Path: "/api/v1/instrument-violations/{id}/waive", Perm: permEnrol, Handler: m.apiWaive},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the
