@@ -82,3 +82,23 @@ func (s *Store) WaiveViolation(ctx context.Context, id, by int64, at time.Time, 
 	})
 	return out, err
 }
+
+// LastUse is the local day of the user's last completed use of an
+// instrument q covers: the end of the latest slot whose use was recorded
+// (completed and every later state).
+func (s *Store) LastUse(ctx context.Context, userID int64, q instruments.Qualification) (string, error) {
+	const used = `state IN ('completed', 'usage_confirmed', 'invoiced', 'paid', 'rated', 'closed', 'disputed') AND end_at > 0`
+	var end sql.NullInt64
+	var err error
+	if q.InstrumentID != 0 {
+		err = s.read.QueryRowContext(ctx, `SELECT MAX(end_at) FROM instrument_order WHERE user_id = $1 AND instrument_id = $2 AND `+used, userID, q.InstrumentID).Scan(&end)
+	} else {
+		err = s.read.QueryRowContext(ctx, `SELECT MAX(end_at) FROM instrument_order WHERE user_id = $1 AND `+used+`
+			AND instrument_id IN (SELECT id FROM instrument WHERE unit_id = $2 AND class_code = $3)`, userID, q.UnitID, q.ClassCode).Scan(&end)
+	}
+	if err != nil || !end.Valid {
+		return "", err
+	}
+	// A use ending at local midnight belongs to the day before.
+	return time.Unix(end.Int64-1, 0).In(instruments.Zone).Format(time.DateOnly), nil
+}
