@@ -52,3 +52,11 @@ type (
 	APIViolations = apiViolations
 	WaiveBody     = waiveBody
 )
+
+// The entered evaluation scores' wire types (evalscores.go).
+type (
+	APIEvalScore      = apiEvalScore
+	APIEvalScores     = apiEvalScores
+	APIIndicatorScore = apiIndicatorScore
+	EvalScoreBody     = evalScoreBody
+)

@@ -113,6 +113,9 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				// Violations and their waivers (waivers.go).
 				{Method: "GET", Path: "/api/v1/instrument-violations", Perm: permOrder, Handler: m.apiViolations},
 				{Method: "POST", Path: "/api/v1/instrument-violations/{id}/waive", Perm: permEnrol, Handler: m.apiWaive},
+				// Entered evaluation scores (evalscores.go).
+				{Method: "GET", Path: "/api/v1/instrument-evaluation-scores", Perm: permStats, Handler: m.apiEvalScores},
+				{Method: "PUT", Path: "/api/v1/instrument-evaluation-scores", Perm: permOperate, Handler: m.apiPutEvalScore},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the
