@@ -37,3 +37,39 @@ func TestUserCreateUsesAccountAdministration(t *testing.T) {
 		t.Errorf("refused creations left accounts: %q", out)
 	}
 }
+
+// TestUserActionsThroughAccountsService: the console's disable, enable,
+// unlock and end-sessions act on the account as the security page does:
+// a disabled account is listed as disabled and loses its sessions, and
+// enable brings it back.
+func TestUserActionsThroughAccountsService(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "ib.db")
+	if code, _, stderr := run(t, "user", "create", "--db", db, "--username", "dora", "--role", "city_analyst", "--password", "Secret-Pass-123"); code != 0 {
+		t.Fatalf("user create: %d %s", code, stderr)
+	}
+	disabled := func() string {
+		t.Helper()
+		_, out, _ := run(t, "user", "list", "--db", db)
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == "dora" {
+				return f[len(f)-1]
+			}
+		}
+		t.Fatalf("dora not listed: %q", out)
+		return ""
+	}
+	for _, step := range []struct{ action, want string }{
+		{"disable", "true"}, {"enable", "false"}, {"unlock", "false"}, {"end-sessions", "false"},
+	} {
+		code, out, stderr := run(t, "user", step.action, "--db", db, "--username", "dora")
+		if code != 0 || !strings.Contains(out, step.action+" done") {
+			t.Fatalf("user %s: %d %q %q", step.action, code, out, stderr)
+		}
+		if got := disabled(); got != step.want {
+			t.Errorf("after %s: disabled %s, want %s", step.action, got, step.want)
+		}
+	}
+	if code, _, _ := run(t, "user", "disable", "--db", db, "--username", "nobody"); code == 0 {
+		t.Error("disabling an unknown account succeeded")
+	}
+}
