@@ -502,8 +502,14 @@ func (s *Service) Act(ctx context.Context, a Actor, id int64, req ActRequest) (O
 		}
 		inv, err := s.store.InvoiceOfOrder(ctx, id)
 		if apperr.Is(err, apperr.NotFound) {
-			// Not invoiced: the order machine names the refusal.
-			_, err = Step(o.State, OrderPay, Manager)
+			if o.State != Invoiced {
+				// Not invoiced: the order machine names the refusal.
+				_, err = Step(o.State, OrderPay, Manager)
+				return Order{}, err
+			}
+			// An order invoiced before invoices were stored (imported
+			// history) moves on its own.
+			return s.act(ctx, a, id, req, nil)
 		}
 		if err != nil {
 			return Order{}, err

@@ -218,6 +218,17 @@ func TestInstrumentInvoices(t *testing.T) {
 		if err != nil || third.Seq != 3 || third.Amount != 225*unit.Yuan || len(third.Lines) != 1 {
 			t.Fatalf("%+v %v", third, err)
 		}
+		// An order invoiced before invoices were stored (imported
+		// history) is paid through the order machine alone.
+		if _, err := st.write.ExecContext(ctx, `UPDATE instrument_order SET state = 'invoiced' WHERE id = $1`, ro[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.svc.Act(ctx, m.researcher, ro[0].ID, instruments.ActRequest{Action: instruments.OrderPay}); !apperr.Is(err, apperr.Forbidden) {
+			t.Fatalf("customer paying a history order: %v", err)
+		}
+		if o, err := m.svc.Act(ctx, m.manager, ro[0].ID, instruments.ActRequest{Action: instruments.OrderPay}); err != nil || o.State != instruments.Paid {
+			t.Fatalf("history order: %+v %v", o, err)
+		}
 	})
 }
 
