@@ -29,9 +29,13 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/app"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/federation"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/testkit"
 	"github.com/industrybrain/ibrain/internal/unit"
+	"github.com/industrybrain/ibrain/internal/web/webtest"
 
 	_ "modernc.org/sqlite"
 )
@@ -52,11 +56,32 @@ import (
 // a retirement propagates; drift in the mirror is repaired; with
 // Chongqing killed the mirror stays, marked with its age, and a booking
 // answers 503 and creates nothing; after a restart it works again.
+// Chongqing starts without Sichuan in its configuration: Sichuan is added
+// with 'ibrain peer add' against the running server's database and used
+// without a restart. The joint figures on both sides are the sum of each
+// instance's own.
 func TestFederationTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and starts two servers")
 	}
 	dir := t.TempDir()
+	twoProcesses(t, dir, func(id string) string { return "sqlite:" + filepath.Join(dir, id+".db") })
+}
+
+// TestFederationTwoProcessesPostgres is the same with each instance on
+// its own PostgreSQL database (created and dropped like testkit's), when
+// IBRAIN_TEST_POSTGRES names a server.
+func TestFederationTwoProcessesPostgres(t *testing.T) {
+	base := testkit.PostgresURL()
+	if testing.Short() || base == "" {
+		t.Skip("needs " + testkit.PostgresEnv + "; builds the binary and starts two servers")
+	}
+	twoProcesses(t, t.TempDir(), func(id string) string { return testkit.Postgres(t, base, "ibrain_fed_"+id+"_") })
+}
+
+// twoProcesses runs the scenario with the instances' databases at
+// dsn("cq") and dsn("sc").
+func twoProcesses(t *testing.T, dir string, dsn func(id string) string) {
 	bin := filepath.Join(dir, "ibrain")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -75,21 +100,24 @@ func TestFederationTwoProcesses(t *testing.T) {
 	cqPub, cqKey := newKey(t)
 	scPub, scKey := newKey(t)
 	inst := map[string]*instance{
-		"cq": {id: "cq", url: cqURL, port: cqPort, db: filepath.Join(dir, "cq.db")},
-		"sc": {id: "sc", url: scURL, port: scPort, db: filepath.Join(dir, "sc.db")},
+		"cq": {id: "cq", url: cqURL, port: cqPort, db: dsn("cq")},
+		"sc": {id: "sc", url: scURL, port: scPort, db: dsn("sc")},
 	}
+	// Chongqing's configuration names no peer: Sichuan is added at run
+	// time below.
 	writeJSON(t, filepath.Join(dir, "cq-fed.json"), federation.Config{Instance: "cq", Key: federation.EncodeKey(cqKey.Seed()), TrustedIssuers: []string{issuer},
-		PullSeconds: 3600, HoldMinutes: 15, Peers: []federation.Peer{{ID: "sc", URL: scURL, PublicKey: federation.EncodeKey(scPub)}}})
+		PullSeconds: 3600, HoldMinutes: 15})
 	writeJSON(t, filepath.Join(dir, "sc-fed.json"), federation.Config{Instance: "sc", Key: federation.EncodeKey(scKey.Seed()), TrustedIssuers: []string{issuer},
 		PullSeconds: 3600, HoldMinutes: 15, Peers: []federation.Peer{{ID: "cq", URL: proxy.URL, PublicKey: federation.EncodeKey(cqPub)}}})
 	for id, in := range inst {
 		writeJSON(t, filepath.Join(dir, id+"-sso.json"), map[string]any{"base_url": in.url, "providers": []map[string]any{{
 			"id": "gov", "label_zh": "统一身份认证", "label_en": "Shared identity", "issuer": issuer, "client_id": clients[id], "client_secret": "secret",
 			"scopes": []string{"profile"}, "on_first_sign_in": "create", "default_role": "academic"}}})
-		in.args = []string{"serve", "--addr", "127.0.0.1:" + in.port, "--db", "sqlite:" + in.db, "--demo", "never",
+		in.args = []string{"serve", "--addr", "127.0.0.1:" + in.port, "--db", in.db, "--demo", "never",
 			"--sso-config", filepath.Join(dir, id+"-sso.json"), "--federation-config", filepath.Join(dir, id+"-fed.json")}
 	}
 	ids := seed(t, inst["cq"].db, inst["sc"].db)
+	firmID := seedFirm(t, inst["sc"].db, issuer)
 	for _, in := range inst {
 		in.start(t, bin)
 	}
@@ -102,9 +130,24 @@ func TestFederationTwoProcesses(t *testing.T) {
 	scAdmin := login(t, scURL, "sc-operator")
 	researcher := ssoLogin(t, scURL, "chenjing")
 
-	// 1. Catalogue: Sichuan pulls Chongqing's signed feed (the schedule's
-	// first round at start may already have); Sichuan's search shows
-	// Chongqing's microscopes next to its own, marked with home cq.
+	// 0. Peers at run time: Chongqing refuses Sichuan until 'ibrain peer
+	// add' stores it in the running server's database; then both
+	// directions work without a restart.
+	if pull := scAdmin.pull(t, "cq", false); pull.Error == "" {
+		t.Fatalf("pull before cq knows sc: %+v; want refused", pull)
+	}
+	add := exec.Command(bin, "peer", "add", "--federation-config", filepath.Join(dir, "cq-fed.json"), "--db", inst["cq"].db,
+		"--id", "sc", "--url", scURL, "--public-key", federation.EncodeKey(scPub))
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("ibrain peer add: %v\n%s", err, out)
+	}
+	if pull := cqOperator.pull(t, "sc", false); pull.Error != "" {
+		t.Fatalf("cq's pull of sc after the add: %+v", pull)
+	}
+
+	// 1. Catalogue: Sichuan pulls Chongqing's signed feed; Sichuan's
+	// search shows Chongqing's microscopes next to its own, marked with
+	// home cq.
 	if pull := scAdmin.pull(t, "cq", false); pull.Error != "" {
 		t.Fatalf("first pull: %+v", pull)
 	}
@@ -197,18 +240,37 @@ func TestFederationTwoProcesses(t *testing.T) {
 			Instance    string `json:"instance"`
 			Own         bool   `json:"own"`
 			Instruments int    `json:"instruments"`
+			ValueFen    int64  `json:"value_fen"`
 			External    []struct {
 				Origin      string  `json:"origin"`
 				Orders      int     `json:"orders"`
 				BookedHours float64 `json:"booked_hours"`
 			} `json:"external_service"`
 		} `json:"instances"`
-		Instruments int `json:"instruments"`
+		Instruments int   `json:"instruments"`
+		ValueFen    int64 `json:"value_fen"`
 	}
 	cqOperator.getJSON(t, "/api/v1/federation/stats", 200, &joint)
 	if len(joint.Instances) < 1 || !joint.Instances[0].Own || len(joint.Instances[0].External) != 1 ||
 		joint.Instances[0].External[0].Origin != "sc" || joint.Instances[0].External[0].Orders != 1 || joint.Instances[0].External[0].BookedHours != 1 {
 		t.Fatalf("cq's joint view: %+v; want sc's one order of one hour as external service", joint)
+	}
+	// The joint figures on both sides are the sum of each instance's own
+	// (cq pulled sc at step 0; each side's mirror is current).
+	scJoint := joint
+	scJoint.Instances = nil // a fresh slice: decoding must not write into cq's
+	scAdmin.getJSON(t, "/api/v1/federation/stats", 200, &scJoint)
+	if len(joint.Instances) != 2 || len(scJoint.Instances) != 2 || !scJoint.Instances[0].Own {
+		t.Fatalf("joint views: cq %+v, sc %+v; want each with its own figures and the peer's", joint, scJoint)
+	}
+	cqOwn, scOwn := joint.Instances[0], scJoint.Instances[0]
+	for _, j := range []struct {
+		n int
+		v int64
+	}{{joint.Instruments, joint.ValueFen}, {scJoint.Instruments, scJoint.ValueFen}} {
+		if j.n != cqOwn.Instruments+scOwn.Instruments || j.v != cqOwn.ValueFen+scOwn.ValueFen || cqOwn.Instruments != 2 || scOwn.Instruments != 1 {
+			t.Fatalf("joint %d instruments, %d fen; own cq %+v, sc %+v", j.n, j.v, cqOwn, scOwn)
+		}
 	}
 
 	// 3. Race: 12 Sichuan requests (distinct keys) and 12 Chongqing
@@ -263,7 +325,11 @@ func TestFederationTwoProcesses(t *testing.T) {
 	// 6. Drift: the mirror is damaged behind the feed's back (a record
 	// changed, a foreign row added); the checksum finds it and the repair
 	// restores the home's catalogue.
-	mirror, err := sql.Open("sqlite", "file:"+inst["sc"].db+"?_pragma=busy_timeout(5000)")
+	driver, src := "pgx", inst["sc"].db
+	if path, ok := strings.CutPrefix(src, "sqlite:"); ok {
+		driver, src = "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)"
+	}
+	mirror, err := sql.Open(driver, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,6 +399,76 @@ func TestFederationTwoProcesses(t *testing.T) {
 	if len(mine.Bookings) != before+1 {
 		t.Fatalf("bookings after recovery: %d, want %d", len(mine.Bookings), before+1)
 	}
+
+	// 9. Money: a Sichuan firm's voucher on its Chongqing booking. Sichuan's
+	// bureau funds and allocates; the firm's engineer books with the
+	// voucher (¥300 an hour at the partner rate: ¥150 reserved at sc);
+	// Chongqing runs the order to the confirmed usage; the next pull
+	// brings Chongqing's signed evidence and sc settles the redemption.
+	year := time.Now().In(instruments.Zone).Year()
+	scAdmin.postJSON(t, "/api/v1/instrument-vouchers", map[string]any{"kind": "fund", "year": year, "amount_fen": 1_000_000_00}, 204, nil)
+	scAdmin.postJSON(t, "/api/v1/instrument-vouchers", map[string]any{"kind": "allocate", "year": year, "enterprise_id": firmID, "amount_fen": 50_000_00}, 204, nil)
+	engineer := ssoLogin(t, scURL, "wanggong")
+	vslot := nextDay(18)
+	var vb struct {
+		bookingView
+		VoucherState string `json:"voucher_state"`
+		VoucherFen   int64  `json:"voucher_fen"`
+	}
+	engineer.postJSON(t, "/api/v1/federation/bookings", map[string]any{"home": "cq", "instrument_id": ids.sem, "item_id": ids.semItem,
+		"start": vslot.Format(time.RFC3339), "end": vslot.Add(time.Hour).Format(time.RFC3339), "idempotency_key": "sc-voucher-01", "voucher": true}, 200, &vb)
+	engineer.postJSON(t, fmt.Sprintf("/api/v1/federation/bookings/%d/confirm", vb.ID), map[string]any{}, 200, &vb)
+	if vb.VoucherState != "reserved" || vb.VoucherFen != 150_00 {
+		t.Fatalf("confirmed voucher booking: %+v; want ¥150 reserved", vb)
+	}
+	for _, a := range []map[string]any{{"action": "approve"}, {"action": "schedule"}, {"action": "start"}, {"action": "complete"},
+		{"action": "confirm_usage", "actual_minutes": 60, "billable_minutes": 60}} {
+		cqManager.postJSON(t, fmt.Sprintf("/api/v1/instrument-orders/%d/actions", vb.RemoteOrder), a, 200, nil)
+	}
+	if p := scAdmin.pull(t, "cq", false); p.Error != "" {
+		t.Fatalf("pull with the evidence: %+v", p)
+	}
+	var settlements struct {
+		Settlements []struct {
+			ID           int64  `json:"id"`
+			EnterpriseID int64  `json:"enterprise_id"`
+			VoucherState string `json:"voucher_state"`
+			SettledFen   int64  `json:"settled_fen"`
+			EvidenceFen  int64  `json:"evidence_amount_fen"`
+		} `json:"settlements"`
+	}
+	scAdmin.getJSON(t, "/api/v1/federation/vouchers", 200, &settlements)
+	if len(settlements.Settlements) != 1 || settlements.Settlements[0].ID != vb.ID || settlements.Settlements[0].EnterpriseID != firmID ||
+		settlements.Settlements[0].VoucherState != "settled" || settlements.Settlements[0].EvidenceFen != 300_00 || settlements.Settlements[0].SettledFen != 150_00 {
+		t.Fatalf("sc's settlements: %+v; want booking %d settled ¥150 on cq's evidence of ¥300", settlements.Settlements, vb.ID)
+	}
+}
+
+// seedFirm gives Sichuan a firm and its engineer, linked to the shared
+// provider's identity sc-7002, so that their bookings can carry the
+// firm's voucher.
+func seedFirm(t *testing.T, db, issuer string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	code := webtest.CreditCode(t, "500101", 7002)
+	if _, err := a.Store.UpsertEnterprises(ctx, []sqlstore.EnterpriseWithYear{{Enterprise: enterprise.Enterprise{CreditCode: code, Name: "成都测试仪器有限公司",
+		RegionCode: "500101", IndustryCode: "3670", Founded: time.Date(2015, 5, 1, 0, 0, 0, 0, time.UTC)}}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Store.EnterpriseIDByCreditCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateLinkedUser(ctx, auth.User{Username: "wanggong", DisplayName: "王工", PasswordHash: "!sso", Role: auth.RoleEnterprise,
+		EnterpriseID: id}, issuer, "sc-7002"); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 type bookingView struct {
@@ -423,7 +559,8 @@ func sharedProvider(t *testing.T, bases map[string]string) (string, map[string]s
 		clients[id] = "ibrain-fed-" + id
 		storage.RegisterClients(storage.WebClient(clients[id], "secret", base+"/sso/gov/callback"))
 	}
-	users := idpUsers{"sc-7001": {ID: "sc-7001", Username: "chenjing", Password: "idp-pass", FirstName: "静", LastName: "陈"}}
+	users := idpUsers{"sc-7001": {ID: "sc-7001", Username: "chenjing", Password: "idp-pass", FirstName: "静", LastName: "陈"},
+		"sc-7002": {ID: "sc-7002", Username: "wanggong", Password: "idp-pass", FirstName: "工", LastName: "王"}}
 	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, storage.NewStorage(users), nil, false))
 	srv.Listener.Close()
 	srv.Listener = ln
@@ -545,7 +682,7 @@ func seed(t *testing.T, cqDB, scDB string) seeded {
 	h := auth.NewHasher(auth.TestParams, 1)
 	var out seeded
 	for _, db := range []string{cqDB, scDB} {
-		a, err := app.Open(ctx, app.Config{DB: "sqlite:" + db})
+		a, err := app.Open(ctx, app.Config{DB: db})
 		if err != nil {
 			t.Fatal(err)
 		}

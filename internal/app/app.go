@@ -13,6 +13,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/cockpit"
 	"github.com/industrybrain/ibrain/internal/cultivation"
+	"github.com/industrybrain/ibrain/internal/digital"
 	"github.com/industrybrain/ibrain/internal/federation"
 	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals"
@@ -103,6 +104,8 @@ type App struct {
 	// Federation joins this instance to its peers (川渝); disabled
 	// without a configuration.
 	Federation *federation.Service
+	// Digital is the digital-transformation module (issue 11).
+	Digital *digital.Service
 }
 
 // Options tune the services New builds; the zero value is the binary's.
@@ -231,6 +234,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 	}
 	io.Mirror = fed
 	io.Remote = fed
+	io.Holds = fed
 	return &App{
 		Store: st, Ref: ref, Stats: eng, Log: log,
 		Listing:     listing.NewService(st),
@@ -248,6 +252,7 @@ func NewWith(st *sqlstore.Store, ref *refdata.Catalogues, log *slog.Logger, opts
 		Instruments: instruments.NewService(st, io),
 		Notify:      notify.NewService(st, notify.Options{}),
 		Federation:  fed,
+		Digital:     digital.NewService(st, nil),
 	}
 }
 
@@ -257,7 +262,7 @@ func newFederation(st *sqlstore.Store, o FederationOptions) *federation.Service 
 		tr = federationweb.NewTransport()
 	}
 	inst := instruments.NewService(st, instruments.Options{Prefix: o.Config.Instance})
-	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{})
+	return federation.NewService(o.Config, o.Key, st, inst, tr, federation.Options{Peers: st})
 }
 
 // Close releases the store.

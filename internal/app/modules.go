@@ -9,7 +9,6 @@ import (
 	"github.com/industrybrain/ibrain/internal/audit/auditweb"
 	"github.com/industrybrain/ibrain/internal/cockpit/cockpitweb"
 	"github.com/industrybrain/ibrain/internal/cultivation/cultivationweb"
-	"github.com/industrybrain/ibrain/internal/digital"
 	"github.com/industrybrain/ibrain/internal/digital/digitalweb"
 	"github.com/industrybrain/ibrain/internal/federation/federationweb"
 	"github.com/industrybrain/ibrain/internal/goals/goalsweb"
@@ -50,7 +49,7 @@ func features() []feature {
 			return notifyweb.Module(a.Notify, notifyweb.Options{MailConfigured: a.Mail != nil})
 		}},
 		{name: "federation", messages: federationweb.Messages, web: func(a *App) web.ModuleFunc { return federationweb.Module(a.Federation) }},
-		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(digital.NewService(a.Store, nil)) }},
+		{name: "digital", messages: digitalweb.Messages, web: func(a *App) web.ModuleFunc { return digitalweb.Module(a.Digital) }},
 		{name: "security", messages: accountsweb.Messages, web: func(a *App) web.ModuleFunc {
 			return accountsweb.Module(accounts.NewService(a.Store, nil), a.AccountAdmin)
 		}},

@@ -17,12 +17,19 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string, std IO) error {
-	fs, db := newFlags("demo", "[--seed N] [--scale N]", std)
+	if len(args) > 0 && args[0] == "federation" {
+		return runDemoFederation(ctx, args[1:], std)
+	}
+	fs, db := newFlags("demo", "[--seed N] [--scale N] [--instance cq|sc]   |   demo federation [flags]", std)
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same dataset")
 	scale := fs.Int("scale", 1, "multiply the number of enterprises (1 ≈ 7,000 above-scale firms), for benchmarks")
 	accounts := fs.Bool("accounts", true, "create demo accounts with generated passwords (printed once)")
+	instance := fs.String("instance", demo.Chongqing, "the federation instance's dataset: cq (Chongqing, the full demo) or sc (Sichuan: its instrument-sharing units, instruments and bookings only)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *instance != demo.Chongqing && *instance != demo.Sichuan {
+		return fmt.Errorf("%w: --instance must be cq or sc", errUsage)
 	}
 	if *scale < 1 || *scale > 100 {
 		return fmt.Errorf("%w: --scale must be 1–100", errUsage)
@@ -32,7 +39,7 @@ func runDemo(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	defer a.Close()
-	return loadDemo(ctx, a, demo.Options{Seed: *seed, Scale: *scale}, *accounts, std)
+	return loadDemo(ctx, a, demo.Options{Seed: *seed, Scale: *scale, Instance: *instance}, *accounts, std)
 }
 
 // loadDemo loads the dataset and, optionally, the demo accounts.
@@ -51,6 +58,9 @@ func loadDemo(ctx context.Context, a *app.App, opts demo.Options, accounts bool,
 	}
 	if !accounts {
 		return nil
+	}
+	if opts.Instance == demo.Sichuan {
+		return createSichuanAccounts(ctx, a.Store, std)
 	}
 	return createDemoAccounts(ctx, a.Store, std)
 }
@@ -96,6 +106,11 @@ func createDemoAccounts(ctx context.Context, st *sqlstore.Store, std IO) error {
 		e := page.Items[0]
 		accts = append(accts, demoAccount{auth.User{Username: "enterprise", DisplayName: e.Name, Role: auth.RoleEnterprise, EnterpriseID: e.ID}, "enterprise user, " + e.Name})
 	}
+	return printAccounts(ctx, st, accts, std)
+}
+
+// printAccounts creates the accounts and prints their passwords once.
+func printAccounts(ctx context.Context, st *sqlstore.Store, accts []demoAccount, std IO) error {
 	fmt.Fprintln(std.Stdout, "\nDemo accounts (passwords are shown only now; reset with 'ibrain user passwd'):")
 	for _, d := range accts {
 		pw := auth.NewPassword(12)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
@@ -38,8 +39,14 @@ import (
 // strconv.ParseFloat of every number, nothing else; x-bare is the import's
 // share of its speed) and, on PostgreSQL, the server's own COPY of the
 // same file into an unindexed table of the file's columns (x-copy).
+//
+// IBRAIN_BENCH_FIRMS sets a smaller file for instruction counts under
+// valgrind (docs/PERFORMANCE.md), which do not depend on the machine's load.
 func BenchmarkImportReports(b *testing.B) {
-	const firms = 7000
+	firms := 7000
+	if v, err := strconv.Atoi(os.Getenv("IBRAIN_BENCH_FIRMS")); err == nil && v > 0 {
+		firms = v
+	}
 	ctx := context.Background()
 	codes := make([]string, firms)
 	for i := range codes {

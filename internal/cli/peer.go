@@ -15,22 +15,26 @@ import (
 )
 
 // runPeer manages the federation's identity and peers. Peers live in the
-// federation configuration file; their pull state in the database.
+// federation configuration file or, added at run time, in the database
+// (a running server reads them without a restart); their pull state is
+// in the database.
 func runPeer(ctx context.Context, args []string, std IO) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: want 'peer keygen', 'peer add', 'peer list' or 'peer status'", errUsage)
+		return fmt.Errorf("%w: want 'peer keygen', 'peer add', 'peer remove', 'peer list' or 'peer status'", errUsage)
 	}
 	switch args[0] {
 	case "keygen":
 		return peerKeygen(args[1:], std)
 	case "add":
-		return peerAdd(args[1:], std)
+		return peerAdd(ctx, args[1:], std)
+	case "remove":
+		return peerRemove(ctx, args[1:], std)
 	case "list":
-		return peerList(args[1:], std)
+		return peerList(ctx, args[1:], std)
 	case "status":
 		return peerStatus(ctx, args[1:], std)
 	case "-h", "--help":
-		fmt.Fprintln(std.Stderr, "Usage: ibrain peer keygen|add|list|status [flags]   (each takes -h)")
+		fmt.Fprintln(std.Stderr, "Usage: ibrain peer keygen|add|remove|list|status [flags]   (each takes -h)")
 		return nil
 	}
 	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
@@ -91,38 +95,84 @@ func readFedConfig(path string) (federation.Config, map[string]any, error) {
 	return c, raw, nil
 }
 
-func peerAdd(args []string, std IO) error {
-	fs := newPlainFlags("peer add", "--federation-config FILE --id ID --url URL --public-key KEY", std)
+func peerAdd(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("peer add", "--federation-config FILE --id ID --url URL --public-key KEY [--db DSN | --to-file]", std)
 	path := fedConfigFlag(fs)
 	id := fs.String("id", "", "the peer's instance id, e.g. sc")
 	u := fs.String("url", "", "the peer's base URL")
 	key := fs.String("public-key", "", "the peer's public key (base64), from its 'ibrain peer keygen'")
+	nameZH := fs.String("name-zh", "", "the peer's name in Chinese")
+	nameEN := fs.String("name-en", "", "the peer's name in English")
+	toFile := fs.Bool("to-file", false, "write the peer into the configuration file (a restart applies it) instead of the database (a running server picks it up)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, raw, err := readFedConfig(*path)
+	c, raw, err := readFedConfig(*path)
 	if err != nil {
 		return err
 	}
-	peers, _ := raw["peers"].([]any)
-	raw["peers"] = append(peers, map[string]any{"id": *id, "url": *u, "public_key": *key})
-	data, err := json.MarshalIndent(raw, "", "  ")
+	if *toFile {
+		peers, _ := raw["peers"].([]any)
+		entry := map[string]any{"id": *id, "url": *u, "public_key": *key}
+		if *nameZH != "" || *nameEN != "" {
+			entry["name_zh"], entry["name_en"] = *nameZH, *nameEN
+		}
+		raw["peers"] = append(peers, entry)
+		data, err := json.MarshalIndent(raw, "", "  ")
+		if err != nil {
+			return err
+		}
+		// The new file must parse: a bad peer changes nothing.
+		if _, _, err := federation.ParseConfig(data, os.ReadFile); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*path, append(data, '\n'), 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.Stdout, "peer %s added to %s; restart the server to use it\n", *id, *path)
+		return nil
+	}
+	p, err := federation.CheckPeer(federation.Peer{ID: *id, URL: *u, PublicKey: *key, NameZH: *nameZH, NameEN: *nameEN})
 	if err != nil {
 		return err
 	}
-	// The new file must parse: a bad peer changes nothing.
-	if _, _, err := federation.ParseConfig(data, os.ReadFile); err != nil {
+	if _, inFile := c.Peer(p.ID); inFile || p.ID == c.Instance {
+		return fmt.Errorf("%w: %s is this instance or a peer of the configuration file", errUsage, p.ID)
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*path, append(data, '\n'), 0o600); err != nil {
+	defer a.Close()
+	if err := a.Store.AddFedPeer(ctx, p, time.Now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(std.Stdout, "peer %s added; restart the server to use it\n", *id)
+	fmt.Fprintf(std.Stdout, "peer %s added to the database; a running server uses it from its next request or pull round\n", p.ID)
 	return nil
 }
 
-func peerList(args []string, std IO) error {
-	fs := newPlainFlags("peer list", "--federation-config FILE", std)
+// peerRemove removes a peer added at run time (the configuration file's
+// peers are edited in the file).
+func peerRemove(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("peer remove", "--id ID [--db DSN]", std)
+	id := fs.String("id", "", "the peer's instance id")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Store.RemoveFedPeer(ctx, *id); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "peer %s removed; a running server no longer accepts or pulls it\n", *id)
+	return nil
+}
+
+func peerList(ctx context.Context, args []string, std IO) error {
+	fs, db := newFlags("peer list", "--federation-config FILE [--db DSN]", std)
 	path := fedConfigFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -131,10 +181,26 @@ func peerList(args []string, std IO) error {
 	if err != nil {
 		return err
 	}
+	a, err := openApp(ctx, *db, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	added, err := a.Store.FedPeers(ctx)
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(std.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "instance %s\nPEER\tURL\tPUBLIC KEY\n", c.Instance)
+	fmt.Fprintf(tw, "instance %s\nPEER\tFROM\tURL\tPUBLIC KEY\n", c.Instance)
 	for _, p := range c.Peers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.URL, p.PublicKey)
+		fmt.Fprintf(tw, "%s\tfile\t%s\t%s\n", p.ID, p.URL, p.PublicKey)
+	}
+	for _, p := range added {
+		from := "database"
+		if _, shadowed := c.Peer(p.ID); shadowed {
+			from = "database (unused: the file has this id)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, from, p.URL, p.PublicKey)
 	}
 	return tw.Flush()
 }

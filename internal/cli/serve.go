@@ -84,7 +84,13 @@ func runServe(ctx context.Context, args []string, std IO) error {
 		if err != nil {
 			return err
 		}
-		if y == 0 {
+		// A database with a demo of its own (Sichuan's has no registry)
+		// is not empty.
+		seeded, err := a.Store.GetMeta(ctx, "demo_seed")
+		if err != nil {
+			return err
+		}
+		if y == 0 && seeded == "" {
 			firstStart = true
 			fmt.Fprintln(std.Stdout, "First start: creating the demo dataset (deterministic, synthetic; about half a minute)…")
 			if err := loadDemo(ctx, a, demo.Options{Seed: 1, Scale: 1}, true, std); err != nil {

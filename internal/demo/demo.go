@@ -42,6 +42,10 @@ type Options struct {
 	// Progress, when set, is called after each write with rows written so
 	// far and the total.
 	Progress func(done, total int)
+	// Instance is the federation instance whose dataset to generate:
+	// Chongqing's full dataset for "" or "cq", Sichuan's instrument-sharing
+	// dataset for "sc" (sichuan.go).
+	Instance string
 }
 
 // Summary counts what Load wrote and lists the dataset's inputs. It holds
@@ -63,12 +67,20 @@ type Summary struct {
 	Targets         int                          // task-table rows, every bureau
 	LevelCalibrated bool                         // output level calibrated (false only at very large Scale)
 	Elapsed         time.Duration
+	// Instance is the dataset's instance; Sichuan's counts what it wrote.
+	Instance         string
+	InstrumentUnits  int
+	Instruments      int
+	InstrumentOrders int
 
 	yearRows int // enterprise-year rows, for progress
 }
 
 // String renders a one-line summary for the command line.
 func (s Summary) String() string {
+	if s.Instance == Sichuan {
+		return s.sichuanString()
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "seed %d, scale %d: %d enterprises (above scale", s.Seed, s.Scale, s.Enterprises)
 	for y := firstYear; y <= lastYear; y++ {
@@ -126,6 +138,13 @@ const (
 // and hold the reference data (refdata.Sync). Loading the same seed and
 // scale again changes nothing.
 func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error) {
+	switch opts.Instance {
+	case Sichuan:
+		return loadSichuan(ctx, st, opts)
+	case "", Chongqing:
+	default:
+		return Summary{}, fmt.Errorf("demo: no dataset for instance %q (cq or sc)", opts.Instance)
+	}
 	start := time.Now()
 	ds, err := generate(opts)
 	if err != nil {
@@ -235,10 +254,10 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if err := loadDepartmental(ctx, st, ds, tables, cat); err != nil {
 		return sum, err
 	}
-	if _, err := loadInstruments(ctx, st, opts.Seed); err != nil {
+	if _, err := loadInstruments(ctx, st, opts.Seed, chongqing); err != nil {
 		return sum, err
 	}
-	if _, err := loadInstrumentOrders(ctx, st, opts.Seed); err != nil {
+	if _, err := loadInstrumentOrders(ctx, st, opts.Seed, chongqing); err != nil {
 		return sum, err
 	}
 	// Digital transformation (digital.go): projects, recognitions, maturity.

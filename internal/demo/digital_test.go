@@ -112,4 +112,5 @@ func runDigitalAcceptance(t *testing.T, st *sqlstore.Store) {
 	if total != 144 {
 		t.Errorf("districts' smart factories by end-2023 add up to %d, want 144", total)
 	}
+	runDigitalAggregates(t, st, ps, recs)
 }

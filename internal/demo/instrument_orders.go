@@ -20,7 +20,10 @@ import (
 // instruments with its own seeded stream, so the enrolment figures
 // (instruments.go) are untouched. History orders belong to no sign-in
 // account (user 0); their customers are firms of the demo registry,
-// other units (academic users) and the owning unit's own staff.
+// other units (academic users) and the owning unit's own staff. An
+// instance without a registry (Sichuan's, see sichuan.go) has no firms:
+// its customers are academic users of other units and the unit's own
+// staff, and it has no vouchers (the voucher policy is Chongqing's).
 
 // orderYears are the years with service records.
 var orderYears = []int{2023, 2024, 2025}
@@ -81,7 +84,7 @@ func orderPath(r *rand.Rand, final instruments.OrderState, rated bool) []instrum
 
 // instrumentOrderHistory generates the order records of the stored
 // instruments.
-func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64) ([]sqlstore.OrderRecord, []sqlstore.VoucherEntry, error) {
+func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64, prof instrumentProfile) ([]sqlstore.OrderRecord, []sqlstore.VoucherEntry, error) {
 	r := rand.New(rand.NewPCG(seed, 0x0de5))
 	ins, err := st.UsageInstruments(ctx)
 	if err != nil {
@@ -105,7 +108,7 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 	if len(firms) > 400 {
 		firms = firms[:400]
 	}
-	if len(firms) == 0 || len(units) < 2 {
+	if len(units) < 2 {
 		return nil, nil, fmt.Errorf("demo: instrument orders: %d firms, %d units", len(firms), len(units))
 	}
 	policies, err := instruments.VoucherPolicies()
@@ -117,6 +120,9 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 	var entries []sqlstore.VoucherEntry
 	ledger := &instruments.MemLedger{}
 	for _, y := range orderYears {
+		if len(firms) == 0 {
+			break
+		}
 		pol, err := instruments.VoucherPolicyOn(policies, fmt.Sprintf("%d-01-01", y))
 		if err != nil {
 			return nil, nil, err
@@ -157,7 +163,7 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 	for _, in := range ins {
 		// About one live instrument in seven is booked through the
 		// platform; how busy it is varies widely.
-		if in.RemovedOn != "" || r.IntN(7) != 0 {
+		if in.RemovedOn != "" || r.IntN(prof.bookedOneIn) != 0 {
 			continue
 		}
 		d, err := st.InstrumentDetail(ctx, in.ID)
@@ -179,7 +185,7 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 				o := instruments.Order{InstrumentID: in.ID, ItemID: item.ID, Mode: item.Mode, ChargeUnit: item.Unit}
 				var rec sqlstore.OrderRecord
 				switch k := r.IntN(10); {
-				case k < 5:
+				case k < 5 && len(firms) > 0:
 					o.Category, o.EnterpriseID = instruments.EnterpriseUser, firms[r.IntN(len(firms))]
 				case k < 8:
 					o.Category = instruments.ExternalAcademic
@@ -278,11 +284,11 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 
 // loadInstrumentOrders writes the service history once: a database that
 // already has orders is left as it is.
-func loadInstrumentOrders(ctx context.Context, st *sqlstore.Store, seed uint64) (int, error) {
+func loadInstrumentOrders(ctx context.Context, st *sqlstore.Store, seed uint64, prof instrumentProfile) (int, error) {
 	if have, err := st.Orders(ctx, instruments.OrderFilter{Limit: 1}); err != nil || len(have) > 0 {
 		return 0, err
 	}
-	recs, entries, err := instrumentOrderHistory(ctx, st, seed)
+	recs, entries, err := instrumentOrderHistory(ctx, st, seed, prof)
 	if err != nil {
 		return 0, fmt.Errorf("demo: instrument orders: %w", err)
 	}

@@ -20,41 +20,89 @@ import (
 // plan below is the generator's input; the figures are checked by
 // TestInstrumentFigures through instruments.ComputeStats, never stored.
 
-// instrumentPlan is the generator's input per unit type: instruments live
-// at the end of 2023, those of them enrolled in 2023, and those removed
-// in 2023.
-var instrumentPlan = []struct {
+// instrumentProfile is the generator's input for one instance's
+// catalogue: the plan per unit type, the live count of each class, the
+// total original value in yuan, the districts generated units sit in,
+// and how many live instruments in one have a booking history.
+type instrumentProfile struct {
+	plan        []typePlan
+	classes     map[string]int
+	value       int64
+	regions     []string
+	bookedOneIn int
+}
+
+// typePlan is one unit type's plan: instruments live at the end of 2023,
+// those of them enrolled in 2023, and those removed in 2023.
+type typePlan struct {
 	typ                 instruments.UnitType
 	live, new, removed  int
 	named               []namedUnit // real units the document names, with their live counts
 	generated           int         // further units with generated names
 	nameStem, nameTails []string
-}{
-	{instruments.University, 4453, 265, 300, []namedUnit{{"西南大学", "500109", 1081}, {"重庆大学", "500106", 1012}, {"陆军军医大学", "500106", 605}, {"重庆医科大学", "500103", 540}},
-		9, []string{"渝州", "巴山", "嘉陵", "缙云", "长江", "南山", "歌乐", "两江", "明月"}, []string{"理工学院", "师范学院", "科技学院", "职业技术学院"}},
-	{instruments.Institute, 2423, 420, 200, []namedUnit{{"重庆市计量质量检测研究院", "500112", 688}},
-		14, []string{"重庆市", "渝北", "两江", "西部", "长江上游", "三峡", "巴渝"}, []string{"材料研究所", "环境科学研究院", "生物技术研究所", "农业科学研究院", "检验检测中心", "电子技术研究所"}},
-	{instruments.Enterprise, 1601, 133, 150, nil,
-		40, []string{"渝新", "华渝", "川渝", "嘉宏", "鼎泰", "瑞丰", "长安", "金山", "天府", "西永"}, []string{"检测技术有限公司", "新材料股份有限公司", "精密仪器有限公司", "生物医药有限公司"}},
-	{instruments.OtherUnit, 811, 193, 69, nil,
-		10, []string{"重庆", "渝中", "北碚", "沙坪坝", "南岸"}, []string{"公共检测服务平台", "医院", "质量监督站", "技术转移中心"}},
+}
+
+// chongqing is Chongqing's catalogue (the cq instance's, and the demo's
+// default).
+var chongqing = instrumentProfile{
+	plan: []typePlan{
+		{instruments.University, 4453, 265, 300, []namedUnit{{"西南大学", "500109", 1081}, {"重庆大学", "500106", 1012}, {"陆军军医大学", "500106", 605}, {"重庆医科大学", "500103", 540}},
+			9, []string{"渝州", "巴山", "嘉陵", "缙云", "长江", "南山", "歌乐", "两江", "明月"}, []string{"理工学院", "师范学院", "科技学院", "职业技术学院"}},
+		{instruments.Institute, 2423, 420, 200, []namedUnit{{"重庆市计量质量检测研究院", "500112", 688}},
+			14, []string{"重庆市", "渝北", "两江", "西部", "长江上游", "三峡", "巴渝"}, []string{"材料研究所", "环境科学研究院", "生物技术研究所", "农业科学研究院", "检验检测中心", "电子技术研究所"}},
+		{instruments.Enterprise, 1601, 133, 150, nil,
+			40, []string{"渝新", "华渝", "川渝", "嘉宏", "鼎泰", "瑞丰", "长安", "金山", "天府", "西永"}, []string{"检测技术有限公司", "新材料股份有限公司", "精密仪器有限公司", "生物医药有限公司"}},
+		{instruments.OtherUnit, 811, 193, 69, nil,
+			10, []string{"重庆", "渝中", "北碚", "沙坪坝", "南岸"}, []string{"公共检测服务平台", "医院", "质量监督站", "技术转移中心"}},
+	},
+	// The document's five largest classes, the rest smaller than the fifth.
+	classes: map[string]int{"01": 4177, "02": 725, "04": 622, "12": 619, "03": 318,
+		"05": 280, "06": 290, "07": 260, "08": 250, "09": 315, "10": 280, "11": 312, "13": 310, "14": 305, "15": 225},
+	value:       7_990_000_000, // the document's total original value, in yuan
+	regions:     []string{"500103", "500104", "500105", "500106", "500107", "500108", "500109", "500112", "500113", "500101"},
+	bookedOneIn: 7,
+}
+
+// sichuan is the Sichuan instance's (sc) catalogue. The document gives
+// only the joint figure (川渝 together "1.3万余台（套）, 总价值超过130亿元");
+// Sichuan's share is chosen so that, with Chongqing's 9,288 instruments
+// worth ¥7.99 bn, the joint platform holds about 13,500 worth about
+// ¥13.6 bn. Units are well-known Sichuan universities and institutes in
+// their districts, plus generated ones; the classes lean to analysis
+// instruments like Chongqing's. A smaller share of instruments has a
+// booking history (one in 20).
+var sichuan = instrumentProfile{
+	plan: []typePlan{
+		{instruments.University, 1960, 140, 120, []namedUnit{{"四川大学", "510107", 612}, {"电子科技大学", "510117", 405}, {"西南交通大学", "510117", 318}, {"四川农业大学", "511802", 160}},
+			6, []string{"天府", "蜀都", "锦城", "岷江", "青城", "峨眉"}, []string{"理工学院", "师范学院", "科技学院", "职业技术学院"}},
+		{instruments.Institute, 1150, 190, 80, []namedUnit{{"中国科学院成都分院", "510107", 236}},
+			9, []string{"四川省", "成都市", "天府", "西南", "川西"}, []string{"材料研究所", "环境科学研究院", "生物技术研究所", "农业科学研究院", "检验检测中心", "电子技术研究所"}},
+		{instruments.Enterprise, 720, 70, 60, nil,
+			20, []string{"蜀信", "锦江", "蓉新", "川科", "天虹", "华蓉", "西蜀", "青羊"}, []string{"检测技术有限公司", "新材料股份有限公司", "精密仪器有限公司", "生物医药有限公司"}},
+		{instruments.OtherUnit, 380, 60, 30, nil,
+			8, []string{"成都", "绵阳", "德阳", "宜宾", "南充"}, []string{"公共检测服务平台", "医院", "质量监督站", "技术转移中心"}},
+	},
+	classes: map[string]int{"01": 1820, "02": 330, "04": 380, "12": 250, "09": 260,
+		"03": 160, "05": 90, "06": 110, "07": 80, "08": 40, "10": 120, "11": 150, "13": 180, "14": 130, "15": 110},
+	value: 5_580_000_000,
+	// Chengdu's districts, and 绵阳 涪城, 德阳 旌阳, 宜宾 翠屏, 南充 顺庆.
+	regions:     []string{"510104", "510105", "510106", "510107", "510108", "510112", "510114", "510116", "510117", "510703", "510603", "511502", "511302"},
+	bookedOneIn: 20,
+}
+
+// profileOf is the catalogue of an instance id: Sichuan's for sc,
+// Chongqing's otherwise.
+func profileOf(instance string) instrumentProfile {
+	if instance == Sichuan {
+		return sichuan
+	}
+	return chongqing
 }
 
 type namedUnit struct {
 	name, region string
 	live         int
 }
-
-// classPlan is the live count of each class at the end of 2023: the
-// document's five largest, the rest smaller than the fifth.
-var classPlan = map[string]int{"01": 4177, "02": 725, "04": 622, "12": 619, "03": 318,
-	"05": 280, "06": 290, "07": 260, "08": 250, "09": 315, "10": 280, "11": 312, "13": 310, "14": 305, "15": 225}
-
-// instrumentValue is the document's total original value, in yuan.
-const instrumentValue = 7_990_000_000
-
-// demoRegions are the districts generated units sit in.
-var demoRegions = []string{"500103", "500104", "500105", "500106", "500107", "500108", "500109", "500112", "500113", "500101"}
 
 // instrumentKinds are what an instrument of a class can be: name, model,
 // manufacturer, country, subclass and capabilities. Data, not UI text.
@@ -100,9 +148,9 @@ type instrumentUnit struct {
 
 // instrumentUnits splits each type's plan over its units: the named ones
 // with their counts, the generated ones sharing the rest.
-func instrumentUnits(r *rand.Rand) []instrumentUnit {
+func instrumentUnits(r *rand.Rand, prof instrumentProfile) []instrumentUnit {
 	var out []instrumentUnit
-	for _, p := range instrumentPlan {
+	for _, p := range prof.plan {
 		first := len(out)
 		rest := p.live
 		for _, n := range p.named {
@@ -121,7 +169,7 @@ func instrumentUnits(r *rand.Rand) []instrumentUnit {
 				share = share * (80 + r.IntN(41)) / 100
 			}
 			rest -= share
-			out = append(out, instrumentUnit{unit: instruments.Unit{Name: name, Type: p.typ, RegionCode: demoRegions[r.IntN(len(demoRegions))]}, live: share})
+			out = append(out, instrumentUnit{unit: instruments.Unit{Name: name, Type: p.typ, RegionCode: prof.regions[r.IntN(len(prof.regions))]}, live: share})
 		}
 		// The year's new enrolments and removals in proportion to the
 		// units' sizes, the remainder to the largest.
@@ -146,18 +194,18 @@ func instrumentUnits(r *rand.Rand) []instrumentUnit {
 }
 
 // instrumentDataset generates the units and their instruments.
-func instrumentDataset(seed uint64) ([]instrumentUnit, [][]sqlstore.NewInstrument, error) {
+func instrumentDataset(seed uint64, prof instrumentProfile) ([]instrumentUnit, [][]sqlstore.NewInstrument, error) {
 	r := rand.New(rand.NewPCG(seed, 0x1257))
-	units := instrumentUnits(r)
+	units := instrumentUnits(r, prof)
 	// The live instruments' classes: exactly the plan, shuffled.
 	var classes []string
-	codes := make([]string, 0, len(classPlan))
-	for c := range classPlan {
+	codes := make([]string, 0, len(prof.classes))
+	for c := range prof.classes {
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
 	for _, c := range codes {
-		for range classPlan[c] {
+		for range prof.classes[c] {
 			classes = append(classes, c)
 		}
 	}
@@ -177,7 +225,7 @@ func instrumentDataset(seed uint64) ([]instrumentUnit, [][]sqlstore.NewInstrumen
 		weights[i] = w * w
 		wsum += weights[i]
 	}
-	excess := int64(instrumentValue - 500_000*totalLive)
+	excess := prof.value - int64(500_000*totalLive)
 	values := make([]int64, totalLive)
 	var given int64
 	for i, w := range weights {
@@ -248,8 +296,8 @@ func instrumentDataset(seed uint64) ([]instrumentUnit, [][]sqlstore.NewInstrumen
 
 // loadInstruments writes the units and instruments; the same seed loaded
 // again changes nothing (units are kept by name, instruments by local id).
-func loadInstruments(ctx context.Context, st *sqlstore.Store, seed uint64) (int, error) {
-	units, lists, err := instrumentDataset(seed)
+func loadInstruments(ctx context.Context, st *sqlstore.Store, seed uint64, prof instrumentProfile) (int, error) {
+	units, lists, err := instrumentDataset(seed, prof)
 	if err != nil {
 		return 0, err
 	}

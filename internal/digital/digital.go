@@ -19,6 +19,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -139,6 +140,10 @@ type Project struct {
 	EndOn         time.Time // planned completion
 	Measures      []Measure
 	Events        []Event
+	// Review is the application's state in the review workflow ("" = not
+	// stored: see ReviewState); ReviewReason the reason of a return.
+	Review       review.State
+	ReviewReason string
 
 	// Registry facts, filled by the store on reads.
 	CreditCode string

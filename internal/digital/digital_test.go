@@ -2,14 +2,17 @@ package digital
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/review"
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
-func rules(t *testing.T) *Rules {
+func loadRules(t *testing.T) *Rules {
 	t.Helper()
 	r, err := Builtin()
 	if err != nil {
@@ -35,7 +38,7 @@ func project(planned unit.Fen, evs ...Event) Project {
 }
 
 func TestApprovalLevelAtTheThreshold(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	applied := Event{Stage: StageApplied, Date: Day(2023, 2, 1)}
 	threshold := 3000 * unit.Wan // ¥30 m, 渝经信智能〔2022〕11号
 	for _, tc := range []struct {
@@ -61,7 +64,7 @@ func TestApprovalLevelAtTheThreshold(t *testing.T) {
 }
 
 func TestStageRules(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	d := func(m, dd int) time.Time { return Day(2023, time.Month(m), dd) }
 	app := Event{Stage: StageApplied, Date: d(1, 10)}
 	appr := Event{Stage: StageApproved, Date: d(2, 1), Level: LevelDistrict}
@@ -104,7 +107,7 @@ func TestStageRules(t *testing.T) {
 }
 
 func TestFieldRules(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	app := Event{Stage: StageApplied, Date: Day(2023, 1, 10)}
 	for _, tc := range []struct {
 		name string
@@ -149,7 +152,7 @@ func TestGain(t *testing.T) {
 }
 
 func TestLadderThresholds(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	nc := func(bp int64) *int64 { return &bp }
 	at := Day(2024, 12, 1)
 	ws := func(n int) []Recognition {
@@ -209,7 +212,7 @@ func TestLadderThresholds(t *testing.T) {
 }
 
 func TestStatsAndMeasures(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	app := func(y int) Event { return Event{Stage: StageApplied, Date: Day(y, 1, 10)} }
 	appr := func(y int) Event { return Event{Stage: StageApproved, Date: Day(y, 2, 1), Level: LevelDistrict} }
 	acc := func(y int, wan unit.Fen) Event {
@@ -281,7 +284,7 @@ func TestStatsAndMeasures(t *testing.T) {
 }
 
 func TestImportRows(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	header := []string{"项目编号", "统一社会信用代码", "项目名称", "改造类型", "应用场景", "计划投资（万元）", "计划开工日期", "计划完工日期", "申报日期", "认定日期", "示范项目", "productivity_before", "productivity_after"}
 	ids := map[string]int64{"91500000000000001X": 5}
 	good := []string{"P1", "91500000000000001x", "产线改造", "智能化改造", "F01；M01", "3000", "2023-03-01", "2023-12-31", "2023-02-01", "2023-02-20", "是", "100", "160"}
@@ -314,17 +317,196 @@ func TestImportRows(t *testing.T) {
 }
 
 func TestRulesLoad(t *testing.T) {
-	r := rules(t)
+	r := loadRules(t)
 	if got := r.Threshold(Day(2023, 1, 1)); got != 3000*unit.Wan {
 		t.Errorf("threshold %d", got)
 	}
-	if _, err := LoadRules([]byte(`{"versions":[{"version":"x","effective_from":"2020-01-01","source":"","approval":{"city_threshold_wan":"0","note":""},"ladder":[]}],"goals":[]}`), scenariosJSON); err == nil {
+	reg := r.Registry()
+	if _, err := LoadRules([]byte(`{"versions":[{"version":"x","effective_from":"2020-01-01","source":"","approval":{"city_threshold_wan":"0","note":""}}],"goals":[]}`), scenariosJSON, reg); err == nil {
 		t.Error("a zero threshold loads")
 	}
-	if _, err := LoadRules([]byte(`{"versions":[{"version":"x","effective_from":"2020-01-01","source":"","approval":{"city_threshold_wan":"1","note":""},"ladder":[{"rung":"x_factory","conditions":[],"manual":[]}]}],"goals":[]}`), scenariosJSON); err == nil {
+	// A ladder rule set of a rung the module does not know refuses the load.
+	odd, err := rules.New(rules.Options{Files: map[string][]byte{"odd.json": []byte(`{"family":"x","rule_sets":[{"id":"x_factory",
+		"subject":"digital_ladder","policy":{"zh":"x","en":"x"},"title":{"zh":"x","en":"x"},"title_kind":"x_factory","version":"1",
+		"jurisdiction":"CN-CQ","effective_from":"2020-01-01","kinds":["new"],"source":"x","criteria":{"id":"q","type":"all_of","label":{"zh":"x","en":"x"},"children":[
+		{"id":"cmmm","type":"condition","metric":"cmmm_level","op":"min","threshold":"1","inclusive":true,"label":{"zh":"x","en":"x"}}]}}]}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadRules(policyJSON, scenariosJSON, odd); err == nil {
 		t.Error("an unknown rung loads")
 	}
 	if len(ImportColumns()) == 0 {
 		t.Error("no import column")
+	}
+}
+
+// TestLadderCriteriaAtThresholds judges each data-decidable criterion of
+// each rung at, just below and just above its threshold (the figures are
+// the documents': NC rate 50 % and 65 %, two workshops, CMMM level 3, one
+// prior title), with the other criteria met, and with its data missing.
+func TestLadderCriteriaAtThresholds(t *testing.T) {
+	r := loadRules(t)
+	at := Day(2024, 12, 1)
+	rec := func(rung Rung, n int) []Recognition {
+		var out []Recognition
+		for i := range n {
+			out = append(out, Recognition{Rung: rung, RecognisedOn: Day(2023, 6, 28), Name: string(rune('A' + i))})
+		}
+		return out
+	}
+	nc := func(bp int64) *int64 { return &bp }
+	firm := func(ncBP *int64, cmmm int, recs ...[]Recognition) Firm {
+		f := Firm{Maturity: []Maturity{{Year: 2024, NCRate: ncBP, CMMM: cmmm}}}
+		for _, rs := range recs {
+			f.Recognitions = append(f.Recognitions, rs...)
+		}
+		return f
+	}
+	type tc struct {
+		rung             Rung
+		criterion        string
+		below, at, above Firm
+		missing          Firm
+	}
+	for _, c := range []tc{
+		{RungWorkshop, "nc_rate_bp", firm(nc(4999), 0), firm(nc(5000), 0), firm(nc(5001), 0), firm(nil, 0)},
+		{RungSmart, "nc_rate_bp", firm(nc(6499), 0, rec(RungWorkshop, 2)), firm(nc(6500), 0, rec(RungWorkshop, 2)),
+			firm(nc(6501), 0, rec(RungWorkshop, 2)), firm(nil, 0, rec(RungWorkshop, 2))},
+		{RungSmart, "digital_workshops", firm(nc(7000), 0, rec(RungWorkshop, 1)), firm(nc(7000), 0, rec(RungWorkshop, 2)),
+			firm(nc(7000), 0, rec(RungWorkshop, 3)), Firm{}},
+		{RungExcellent, "cmmm_level", firm(nil, 2, rec(RungSmart, 1)), firm(nil, 3, rec(RungSmart, 1)), firm(nil, 4, rec(RungSmart, 1)),
+			firm(nil, 0, rec(RungSmart, 1))},
+		{RungExcellent, "holds_smart_factory", firm(nil, 3), firm(nil, 3, rec(RungSmart, 1)), firm(nil, 3, rec(RungSmart, 2)), Firm{}},
+		{RungLeading, "holds_smart_factory_excellent", firm(nil, 0), firm(nil, 0, rec(RungExcellent, 1)), firm(nil, 0, rec(RungExcellent, 2)), Firm{}},
+		{RungFuture, "cmmm_level", firm(nil, 2, rec(RungSmart, 1)), firm(nil, 3, rec(RungSmart, 1)), firm(nil, 5, rec(RungSmart, 1)),
+			firm(nil, 0, rec(RungSmart, 1))},
+		{RungFuture, "holds_smart_factory", firm(nil, 3), firm(nil, 3, rec(RungSmart, 1)), firm(nil, 3, rec(RungSmart, 3)), Firm{}},
+	} {
+		cond := func(f Firm) (Verdict, CondResult) {
+			v := r.Evaluate(f, c.rung, at)
+			for _, cr := range v.Conditions {
+				if cr.Metric == c.criterion {
+					return v, cr
+				}
+			}
+			t.Fatalf("%s has no criterion %s: %+v", c.rung, c.criterion, v.Conditions)
+			return v, CondResult{}
+		}
+		name := string(c.rung) + "/" + c.criterion
+		if v, cr := cond(c.below); cr.Status != NotMet || v.Status != NotMet || v.Unmet != 1 {
+			t.Errorf("%s below: %s (verdict %s, %d unmet)", name, cr.Status, v.Status, v.Unmet)
+		}
+		for pos, f := range map[string]Firm{"at": c.at, "above": c.above} {
+			if v, cr := cond(f); cr.Status != Met || v.Status != Met || len(v.Manual) == 0 {
+				t.Errorf("%s %s: %s (verdict %s; manual %v)", name, pos, cr.Status, v.Status, v.Manual)
+			}
+		}
+		// Recognitions are a complete record (none held is known); the
+		// maturity facts are unknown without a record.
+		_, cr := cond(c.missing)
+		if want := Unknown; c.criterion == "digital_workshops" || strings.HasPrefix(c.criterion, "holds_") {
+			if cr.Status != NotMet {
+				t.Errorf("%s with no recognition: %s, want not met", name, cr.Status)
+			}
+		} else if cr.Status != want {
+			t.Errorf("%s without data: %s, want unknown", name, cr.Status)
+		}
+	}
+
+	// The engine explains a criterion and says what would meet it.
+	v := r.Evaluate(firm(nc(6000), 0, rec(RungWorkshop, 2)), RungSmart, at)
+	if v.RuleSet != "cq2024_smart_factory" || v.Unmet != 1 {
+		t.Fatalf("verdict %+v", v)
+	}
+	if got := v.Conditions[0].Explain("zh-CN"); !strings.Contains(got, "60%") || !strings.Contains(got, "≥ 65%") {
+		t.Errorf("explanation %q", got)
+	}
+	if w := v.WhatIfText("en"); len(w) != 1 || !strings.Contains(w[0], "65 %") {
+		t.Errorf("what-if %q", w)
+	}
+	// Before 2024 the smart factory is judged by the 2018 rule set.
+	f23 := Firm{Maturity: []Maturity{{Year: 2023, NCRate: nc(7000)}}, Recognitions: rec(RungWorkshop, 2)}
+	if v := r.Evaluate(f23, RungSmart, Day(2023, 12, 31)); v.RuleSet != "cq2018_smart_factory" || v.Status != Met {
+		t.Errorf("2023 smart factory: %s %s", v.RuleSet, v.Status)
+	}
+	// A recognition dated after the day does not count yet.
+	late := Firm{Maturity: []Maturity{{Year: 2024, NCRate: nc(7000)}}, Recognitions: append(rec(RungWorkshop, 1),
+		Recognition{Rung: RungWorkshop, RecognisedOn: Day(2024, 12, 20), Name: "late"})}
+	if v := r.Evaluate(late, RungSmart, at); v.Status != NotMet {
+		t.Errorf("a workshop recognised after the day counted: %s", v.Status)
+	}
+}
+
+// TestProjectReview walks an application through the review workflow:
+// every transition, and every refusal by role, state and level.
+func TestProjectReview(t *testing.T) {
+	r := loadRules(t)
+	p := Project{Code: "R-1", EnterpriseID: 1, Name: "改造", Kind: KindIntelligent, Planned: 500 * unit.Wan, Scenarios: []string{"F01"},
+		StartOn: Day(2024, 3, 1), EndOn: Day(2024, 10, 31), Events: []Event{{Stage: StageApplied, Date: Day(2024, 2, 1)}}}
+	officer := review.Fill | review.Review
+	firm := review.Fill
+	step := func(p Project, s ReviewStep) (Project, error) {
+		o, err := DecideReview(p, s, r)
+		return o.Project, err
+	}
+	if p.ReviewState() != review.Submitted {
+		t.Fatalf("an application without a stored state: %s", p.ReviewState())
+	}
+	if got := ReviewActions(p, firm); len(got) != 0 {
+		t.Errorf("the firm may %v a submitted application", got)
+	}
+	if got := ReviewActions(p, officer); len(got) != 2 || got[0] != review.Return || got[1] != review.Accept {
+		t.Errorf("the officer may %v", got)
+	}
+	for _, c := range []struct {
+		name string
+		s    ReviewStep
+		want apperr.Code
+	}{
+		{"firm returns", ReviewStep{Action: review.Return, Reason: "x", Caps: firm}, apperr.Forbidden},
+		{"nobody accepts", ReviewStep{Action: review.Accept, Date: Day(2024, 3, 1)}, apperr.Forbidden},
+		{"return without reason", ReviewStep{Action: review.Return, Caps: officer}, apperr.Invalid},
+		{"resubmit unreturned", ReviewStep{Action: review.Submit, Caps: firm}, apperr.Conflict},
+		{"save", ReviewStep{Action: review.Save, Caps: officer}, apperr.Invalid},
+		{"record", ReviewStep{Action: review.Record, Caps: officer}, apperr.Invalid},
+		{"accept before the application", ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 1, 1)}, apperr.Invalid},
+	} {
+		if _, err := step(p, c.s); apperr.CodeOf(err) != c.want {
+			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		}
+	}
+	ret, err := step(p, ReviewStep{Action: review.Return, Reason: "缺少可研报告", Caps: officer})
+	if err != nil || ret.ReviewState() != review.Returned || ret.ReviewReason != "缺少可研报告" || len(ret.Events) != 1 {
+		t.Fatalf("return: %v %+v", err, ret)
+	}
+	if _, err := step(ret, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}); apperr.CodeOf(err) != apperr.Conflict {
+		t.Errorf("accepting a returned application: %v", err)
+	}
+	// Resubmitted with a corrected investment of ¥30 m: now city level.
+	planned := 3000 * unit.Wan
+	re, err := step(ret, ReviewStep{Action: review.Submit, Caps: firm, Correction: &Correction{Planned: &planned}})
+	if err != nil || re.ReviewState() != review.Submitted || re.Planned != planned || re.ReviewReason != "" {
+		t.Fatalf("resubmit: %v %+v", err, re)
+	}
+	bad := unit.Fen(-1)
+	if _, err := step(ret, ReviewStep{Action: review.Submit, Caps: firm, Correction: &Correction{Planned: &bad}}); err == nil {
+		t.Error("a negative corrected investment is accepted")
+	}
+	if _, err := step(re, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("a district officer accepts a city-level project: %v", err)
+	}
+	o, err := DecideReview(re, ReviewStep{Action: review.Accept, Caps: officer, City: true, Date: Day(2024, 3, 1)}, r)
+	if err != nil || o.To != review.Accepted || o.Event == nil || o.Event.Level != LevelCity || o.Project.Current().Stage != StageApproved {
+		t.Fatalf("city accept: %v %+v", err, o)
+	}
+	if got := ReviewActions(o.Project, officer); len(got) != 0 {
+		t.Errorf("actions after approval: %v", got)
+	}
+	// Just below the threshold the district approves.
+	below := 3000*unit.Wan - 1
+	re.Planned = below
+	if o, err := DecideReview(re, ReviewStep{Action: review.Accept, Caps: officer, Date: Day(2024, 3, 1)}, r); err != nil || o.Event.Level != LevelDistrict {
+		t.Errorf("district accept below the threshold: %v", err)
 	}
 }

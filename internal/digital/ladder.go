@@ -2,7 +2,19 @@ package digital
 
 import (
 	"time"
+
+	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/rules"
 )
+
+// The ladder's criteria are rule sets of the rule engine (subject
+// LadderSubject, internal/rules/rulesets/cq_digital_ladder.json): each rung
+// is a "title kind" there, a firm's maturity and recognitions become a
+// rules.Profile, and the engine's tri-state verdict, explanations and
+// what-if are the ladder's. This file maps between the two.
+
+// LadderSubject is the rule engine's subject of the ladder's rule sets.
+const LadderSubject = "digital_ladder"
 
 // Status is a tri-state verdict: missing data is never a pass.
 type Status string
@@ -45,126 +57,171 @@ func (f Firm) Held(rung Rung, d time.Time) int {
 	return n
 }
 
-// CondResult is one condition judged.
+// Profile is the firm as the rule engine reads it on day d: the NC rate and
+// SME level of its latest maturity record of d's year or before (the
+// assessment a recognition in year Y rests on), the latest CMMM level
+// recorded, and every recognition as a title held from its date. A
+// missing record leaves the facts unknown; recognitions are a complete
+// record, so none is "known to be none".
+func (f Firm) Profile(d time.Time) rules.Profile {
+	var p rules.Profile
+	if m, ok := f.MaturityAt(d.Year()); ok {
+		if m.NCRate != nil {
+			p.NCRate = rules.Ptr(*m.NCRate)
+		}
+		if m.SMELevel > 0 {
+			p.DigitalLevel = rules.Ptr(int64(m.SMELevel))
+		}
+	}
+	best, year := 0, 0
+	for _, m := range f.Maturity {
+		if m.Year <= d.Year() && m.CMMM > 0 && m.Year > year {
+			best, year = m.CMMM, m.Year
+		}
+	}
+	if year > 0 {
+		p.CMMMLevel = rules.Ptr(int64(best))
+	}
+	p.Titles = make([]rules.HeldTitle, 0, len(f.Recognitions))
+	for _, r := range f.Recognitions {
+		p.Titles = append(p.Titles, rules.HeldTitle{Kind: enterprise.TitleKind(r.Rung), GrantedOn: rules.NewDate(r.RecognisedOn)})
+	}
+	return p
+}
+
+// CondResult is one data-decidable criterion judged. Metric is the
+// criterion's id in the rule set (nc_rate_bp, digital_workshops,
+// cmmm_level, holds_smart_factory, …).
 type CondResult struct {
-	Condition
+	Metric string
+	Min    int64 // the inclusive minimum, in the metric's base unit
 	Value  *int64
 	Status Status
+	Note   string
+	node   rules.Node
+}
+
+// Label is the criterion's name in lang.
+func (c CondResult) Label(lang string) string { return c.node.Label().Lang(lang) }
+
+// Explain is the engine's explanation in lang, e.g. "关键工序数控化率
+// 60%，要求 ≥ 65%".
+func (c CondResult) Explain(lang string) string { return c.node.ExplainIn(lang) }
+
+// ValueText and ThresholdText render the value and the requirement in lang.
+func (c CondResult) ValueText(lang string) string { return c.node.ValueTextIn(lang) }
+
+// ThresholdText renders the requirement in lang.
+func (c CondResult) ThresholdText(lang string) string { return c.node.ThresholdTextIn(lang) }
+
+// ManualItem is a criterion only a reviewer judges.
+type ManualItem struct {
+	ID       string
+	Question rules.Text
 }
 
 // Verdict is a rung judged for a firm on a day.
 type Verdict struct {
 	Rung       Rung
+	RuleSet    string // the engine's rule-set id; empty when the rung is not in force
 	Version    string
-	Applies    bool // the rung is recognised in the version in force
+	Applies    bool // the rung is recognised by the rules in force
 	Status     Status
 	Conditions []CondResult
-	Manual     []string // items a reviewer judges (message keys)
-	Unmet      int      // conditions not met
+	Manual     []string // ids of the items a reviewer judges
+	Questions  []ManualItem
+	Unmet      int // conditions not met
+	// WhatIf is the engine's smallest change per unmet condition.
+	WhatIf []rules.WhatIf
 }
 
-// metric computes a condition's value for the firm on day d; ok is false
-// when the data is missing.
-func (f Firm) metric(name string, d time.Time) (int64, bool) {
-	// Maturity of the year before the day: the assessment a recognition in
-	// year Y can rest on is at the latest that of Y−1 … or Y itself when it
-	// was recorded; take the latest up to Y.
-	m, has := f.MaturityAt(d.Year())
-	switch name {
-	case "nc_rate_bp":
-		if has && m.NCRate != nil {
-			return *m.NCRate, true
-		}
-	case "cmmm_level":
-		// The latest record naming a CMMM level.
-		best, year := 0, 0
-		for _, mm := range f.Maturity {
-			if mm.Year <= d.Year() && mm.CMMM > 0 && mm.Year > year {
-				best, year = mm.CMMM, mm.Year
-			}
-		}
-		if year > 0 {
-			return int64(best), true
-		}
-	case "sme_level":
-		if has && m.SMELevel > 0 {
-			return int64(m.SMELevel), true
-		}
-	case "digital_workshops":
-		return int64(f.Held(RungWorkshop, d)), true
-	case "holds_smart_factory":
-		return int64(f.Held(RungSmart, d)), true
-	case "holds_smart_factory_excellent":
-		return int64(f.Held(RungExcellent, d)), true
-	case "holds_future_factory":
-		return int64(f.Held(RungFuture, d)), true
+// WhatIfText renders the what-if changes in lang.
+func (v Verdict) WhatIfText(lang string) []string {
+	out := make([]string, 0, len(v.WhatIf))
+	for i := range v.WhatIf {
+		out = append(out, v.WhatIf[i].Text().Lang(lang))
 	}
-	return 0, false
+	return out
 }
 
-// Evaluate judges rung for the firm on day d with the version in force.
-// All conditions met gives Met (the manual items still go to a reviewer),
-// any not met gives NotMet, otherwise Unknown.
+// RuleSet is the engine's rule set of rung in force on d; ok is false when
+// the rung is not recognised then (e.g. 卓越级 before 2024).
+func (r *Rules) RuleSet(rung Rung, d time.Time) (*rules.RuleSet, bool) {
+	rs, err := r.reg.Select(enterprise.TitleKind(rung), rules.KindNew, d)
+	if err != nil || rs.Info().Subject != LadderSubject {
+		return nil, false
+	}
+	return rs, true
+}
+
+// Evaluate judges rung for the firm on day d with the rule set in force.
+// The data-decidable criteria all met gives Met (the manual items still go
+// to a reviewer), any not met gives NotMet, otherwise Unknown.
 func (r *Rules) Evaluate(f Firm, rung Rung, d time.Time) Verdict {
-	v := Verdict{Rung: rung, Version: r.VersionAt(d).Version}
-	rr, ok := r.RungRule(rung, d)
+	v := Verdict{Rung: rung, Status: NotMet}
+	rs, ok := r.RuleSet(rung, d)
 	if !ok {
-		v.Status = NotMet
 		return v
 	}
-	v.Applies, v.Manual, v.Status = true, rr.Manual, Met
-	unknown := false
-	for _, c := range rr.Conditions {
-		cr := CondResult{Condition: c, Status: Unknown}
-		if val, ok := f.metric(c.Metric, d); ok {
-			cr.Value = &val
-			cr.Status = NotMet
-			if val >= c.Min {
-				cr.Status = Met
+	p := f.Profile(d)
+	res, err := rs.Evaluate(p, rules.Context{AssessmentDate: d, Kind: rules.KindNew})
+	if err != nil {
+		return v // only a missing date or kind, which cannot happen here
+	}
+	v.Applies, v.RuleSet, v.Version = true, rs.ID(), rs.Info().Version
+	v.WhatIf = res.WhatIf
+	for _, n := range res.Nodes() {
+		switch n.Type() {
+		case "condition":
+			cr := CondResult{Metric: n.ID(), Status: statusOf(n.Status), Note: n.Note(), node: n}
+			cr.Min, _ = n.Threshold()
+			if val, ok := n.Value(); ok {
+				cr.Value = &val
 			}
+			if cr.Status == NotMet {
+				v.Unmet++
+			}
+			v.Conditions = append(v.Conditions, cr)
+		case "manual":
+			v.Manual = append(v.Manual, n.ID())
+			v.Questions = append(v.Questions, ManualItem{ID: n.ID(), Question: n.Label()})
 		}
-		switch cr.Status {
-		case NotMet:
-			v.Unmet++
-		case Unknown:
-			unknown = true
-		}
-		v.Conditions = append(v.Conditions, cr)
 	}
-	switch {
-	case v.Unmet > 0:
-		v.Status = NotMet
-	case unknown:
-		v.Status = Unknown
-	}
+	v.Status = statusOf(res.Outcome)
 	return v
+}
+
+// statusOf maps the engine's status: manual review left over means every
+// data-decidable criterion is met.
+func statusOf(s rules.Status) Status {
+	switch s {
+	case rules.StatusMet, rules.StatusManual:
+		return Met
+	case rules.StatusUnknown:
+		return Unknown
+	}
+	return NotMet
 }
 
 // NextRung is the rung a firm climbs to next on day d: a smart factory
 // needs digital workshops, 卓越级 a smart factory, 领航级 卓越级; a firm at
 // the top of the smart-factory ladder looks to the future factory. ok is
-// false when nothing is left in the version in force.
+// false when nothing is left in the rules in force.
 func (r *Rules) NextRung(f Firm, d time.Time) (Rung, bool) {
-	order := []Rung{RungSmart, RungExcellent, RungLeading}
 	if f.Held(RungSmart, d) == 0 {
 		// Without a smart factory the next step is one, once it has the
-		// workshops; before that, another workshop.
-		if rr, ok := r.RungRule(RungSmart, d); ok {
-			for _, c := range rr.Conditions {
-				if c.Metric == "digital_workshops" && int64(f.Held(RungWorkshop, d)) < c.Min {
-					return RungWorkshop, true
-				}
+		// workshops its rule asks for; before that, another workshop.
+		for _, c := range r.Evaluate(f, RungSmart, d).Conditions {
+			if c.Metric == "digital_workshops" && c.Status == NotMet {
+				return RungWorkshop, true
 			}
 		}
 		return RungSmart, true
 	}
-	for _, rung := range order[1:] {
-		if _, ok := r.RungRule(rung, d); ok && f.Held(rung, d) == 0 {
+	for _, rung := range []Rung{RungExcellent, RungLeading, RungFuture} {
+		if _, ok := r.RuleSet(rung, d); ok && f.Held(rung, d) == 0 {
 			return rung, true
 		}
-	}
-	if _, ok := r.RungRule(RungFuture, d); ok && f.Held(RungFuture, d) == 0 {
-		return RungFuture, true
 	}
 	return "", false
 }
@@ -176,7 +233,8 @@ type Candidate struct {
 }
 
 // Candidates lists the firms whose next rung on day d is met on the data
-// or fails by one condition only, met first.
+// or fails by one condition only (the verdict names it and the change that
+// would meet it), met first.
 func (r *Rules) Candidates(firms []Firm, d time.Time) []Candidate {
 	var met, near []Candidate
 	for _, f := range firms {

@@ -5,9 +5,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/rules"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -18,21 +18,6 @@ var (
 	scenariosJSON []byte
 )
 
-// Condition is one data-decidable criterion of a rung: metric ≥ Min.
-type Condition struct {
-	Metric string `json:"metric"`
-	Min    int64  `json:"min"`
-	Note   string `json:"note"`
-}
-
-// RungRule is a rung's criteria in one version: conditions the data
-// decides, and manual items a reviewer judges (their keys name messages).
-type RungRule struct {
-	Rung       Rung        `json:"rung"`
-	Conditions []Condition `json:"conditions"`
-	Manual     []string    `json:"manual"`
-}
-
 // Approval is the approval rule of a version.
 type Approval struct {
 	CityThresholdWan string `json:"city_threshold_wan"` // ¥10k, exact decimal
@@ -42,11 +27,10 @@ type Approval struct {
 
 // Version is one version of the rules.
 type Version struct {
-	Version       string     `json:"version"`
-	EffectiveFrom string     `json:"effective_from"`
-	Source        string     `json:"source"`
-	Approval      Approval   `json:"approval"`
-	Ladder        []RungRule `json:"ladder"`
+	Version       string   `json:"version"`
+	EffectiveFrom string   `json:"effective_from"`
+	Source        string   `json:"source"`
+	Approval      Approval `json:"approval"`
 	from          time.Time
 }
 
@@ -84,24 +68,34 @@ type Edition struct {
 	from          time.Time
 }
 
-// Rules are the loaded versions, goals and scenario editions. Read-only
-// after loading, safe for concurrent use.
+// Rules are the loaded versions, goals and scenario editions, and the rule
+// engine whose ladder rule sets judge the rungs. Read-only after loading,
+// safe for concurrent use.
 type Rules struct {
 	Versions []Version `json:"versions"`
 	Goals    []Goal    `json:"goals"`
 	Editions []Edition
+	reg      *rules.Registry
 }
 
-// metrics a condition may name.
-var knownMetrics = []string{"nc_rate_bp", "cmmm_level", "sme_level", "digital_workshops",
-	"holds_smart_factory", "holds_smart_factory_excellent", "holds_future_factory"}
+// Builtin loads the rules compiled into the binary, with the engine's
+// built-in rule sets.
+func Builtin() (*Rules, error) {
+	reg, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return LoadRules(policyJSON, scenariosJSON, reg)
+}
 
-// Builtin loads the rules compiled into the binary.
-func Builtin() (*Rules, error) { return LoadRules(policyJSON, scenariosJSON) }
+// Registry is the rule engine the ladder is judged by.
+func (r *Rules) Registry() *rules.Registry { return r.reg }
 
-// LoadRules parses and checks a policy and a scenario file.
-func LoadRules(policy, scenarios []byte) (*Rules, error) {
-	var r Rules
+// LoadRules parses and checks a policy and a scenario file, and checks that
+// reg's ladder rule sets name known rungs and cover the workshop and the
+// smart factory from the first version on.
+func LoadRules(policy, scenarios []byte, reg *rules.Registry) (*Rules, error) {
+	r := Rules{reg: reg}
 	dec := json.NewDecoder(bytes.NewReader(policy))
 	dec.DisallowUnknownFields()
 	var pf struct {
@@ -131,15 +125,15 @@ func LoadRules(policy, scenarios []byte) (*Rules, error) {
 			return nil, fmt.Errorf("digital: version %s: bad city threshold %q", v.Version, v.Approval.CityThresholdWan)
 		}
 		v.Approval.threshold = unit.Fen(t)
-		for _, rr := range v.Ladder {
-			if !rr.Rung.Valid() {
-				return nil, fmt.Errorf("digital: version %s: unknown rung %q", v.Version, rr.Rung)
-			}
-			for _, c := range rr.Conditions {
-				if !slices.Contains(knownMetrics, c.Metric) {
-					return nil, fmt.Errorf("digital: version %s, rung %s: unknown metric %q", v.Version, rr.Rung, c.Metric)
-				}
-			}
+	}
+	for _, info := range reg.List() {
+		if info.Subject == LadderSubject && !Rung(info.TitleKind).Valid() {
+			return nil, fmt.Errorf("digital: rule set %s: unknown rung %q", info.ID, info.TitleKind)
+		}
+	}
+	for _, rung := range []Rung{RungWorkshop, RungSmart} {
+		if _, ok := r.RuleSet(rung, r.Versions[0].from); !ok {
+			return nil, fmt.Errorf("digital: no %s rule set in force on %s", rung, r.Versions[0].EffectiveFrom)
 		}
 	}
 	for _, g := range r.Goals {
@@ -227,17 +221,6 @@ func (e *Edition) Scenario(code string) (Scenario, bool) {
 		}
 	}
 	return Scenario{}, false
-}
-
-// RungRule is the rule of rung in the version in force on d; ok is false
-// when the rung is not recognised then (e.g. 卓越级 before 2024).
-func (r *Rules) RungRule(rung Rung, d time.Time) (RungRule, bool) {
-	for _, rr := range r.VersionAt(d).Ladder {
-		if rr.Rung == rung {
-			return rr, true
-		}
-	}
-	return RungRule{}, false
 }
 
 // Goal returns the goal with code.

@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/target"
 )
 
@@ -27,6 +29,8 @@ type RecordFilter struct {
 type WriteOptions struct {
 	Rules *Rules // the rules a write is judged by, inside its transaction
 	By    string // who writes (username), kept with the row
+	// ActorID is the writing user's id, kept in the review events.
+	ActorID int64
 	// ExpectEvents, when not negative, is how many events the caller saw;
 	// an append to a history that has grown since is refused as stale.
 	ExpectEvents int
@@ -49,6 +53,16 @@ type FirmRef struct {
 // the scope is not found, like one that does not exist.
 type Store interface {
 	DigitalProjects(ctx context.Context, sc auth.Scope, f RecordFilter) ([]Project, error)
+	// DigitalProjectPage selects, orders and pages projects as
+	// SelectProjects does, reading only the page's histories.
+	DigitalProjectPage(ctx context.Context, sc auth.Scope, q ProjectQuery) (ProjectPage, error)
+	// DigitalAggregates sums the records for the cockpit (see
+	// Aggregates; the goal counts are left to DigitalGoalCounts).
+	DigitalAggregates(ctx context.Context, sc auth.Scope, f RecordFilter) (Aggregates, error)
+	// DigitalGoalCounts counts the firms with a project accepted in each
+	// window and, for each year, the firms whose latest maturity record up
+	// to the year says 上云用数赋智.
+	DigitalGoalCounts(ctx context.Context, sc auth.Scope, f RecordFilter, accepted []Window, cloudYears []int) (map[Window]int, map[int]int, error)
 	DigitalProject(ctx context.Context, sc auth.Scope, id int64) (Project, error)
 	// CreateDigitalProject stores a new project (its history being the
 	// application); the code must be new.
@@ -69,6 +83,12 @@ type Store interface {
 	// DigitalFirmIDs resolves credit codes to firms in scope.
 	DigitalFirmIDs(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error)
 	Targets(ctx context.Context, year int) ([]target.Target, error)
+	// ReviewDigitalProject decides a review step on the stored project
+	// (DecideReview) and writes it with its review event, in one
+	// transaction.
+	ReviewDigitalProject(ctx context.Context, sc auth.Scope, id int64, step ReviewStep, opts WriteOptions) (Project, error)
+	// ReviewEvents is the review workflow's history of a subject.
+	ReviewEvents(ctx context.Context, d review.Domain, subject string, p review.Period) ([]review.Event, error)
 }
 
 // Service is the module's use cases.
@@ -107,7 +127,6 @@ type Overview struct {
 	Region   string
 	At       time.Time
 	Stats    Stats
-	Projects []Project // every project read, for lists on the same page
 	Regions  []RegionRow
 	Clusters []ClusterRow
 	Goals    []GoalProgress
@@ -132,36 +151,33 @@ var taskIndicators = []struct{ code, measure string }{
 }
 
 // Overview computes the figures from..to (with to negative: the latest
-// year with a record up to −to, and from six years before unless given), the districts at the end of to,
-// the goals at that day and the task-table rows of year to.
+// year with a record up to −to, and from six years before unless given),
+// the districts at the end of to, the goals at that day and the task-table
+// rows of year to, from the store's aggregates (see Aggregates).
 func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, from, to int) (Overview, error) {
 	if err := CheckRegion(sc, region); err != nil {
 		return Overview{}, err
 	}
 	f := RecordFilter{RegionCode: region}
-	ps, err := s.store.DigitalProjects(ctx, sc, f)
-	if err != nil {
-		return Overview{}, err
-	}
-	recs, err := s.store.DigitalRecognitions(ctx, sc, f)
-	if err != nil {
-		return Overview{}, err
-	}
-	mat, err := s.store.DigitalMaturity(ctx, sc, f)
+	agg, err := s.store.DigitalAggregates(ctx, sc, f)
 	if err != nil {
 		return Overview{}, err
 	}
 	if to < 0 {
 		// The latest year with a record, up to −to: a page opened without
 		// a year shows the last year the records reach, not an empty one.
-		to = LatestYear(ps, recs, -to)
+		to = agg.LatestYear(-to)
 		if from <= 0 || from > to {
 			from = to - 6
 		}
 	}
 	at := YearEnd(to)
-	o := Overview{Region: region, At: at, From: from, To: to, Projects: ps, Stats: ComputeStats(ps, recs, from, to), Regions: ByRegion(ps, recs, at), Clusters: ByCluster(ps, at),
-		Goals: s.rules.GoalsAt(ps, recs, mat, at)}
+	windows, cloudYears := s.rules.GoalWindows(at)
+	if agg.FirmsAccepted, agg.Cloud, err = s.store.DigitalGoalCounts(ctx, sc, f, windows, cloudYears); err != nil {
+		return Overview{}, err
+	}
+	o := Overview{Region: region, At: at, From: from, To: to, Stats: agg.Stats(from, to), Regions: agg.ByRegion(to), Clusters: agg.ByCluster(to),
+		Goals: s.rules.GoalsFrom(agg, at)}
 	if region == "" && sc.IsAll() {
 		// The task table's targets are the city's.
 		ts, err := s.store.Targets(ctx, to)
@@ -171,7 +187,7 @@ func (s *Service) Overview(ctx context.Context, sc auth.Scope, region string, fr
 		for _, ti := range taskIndicators {
 			for _, t := range ts {
 				if t.IndicatorCode == ti.code && t.ScopeKind == target.ScopeCity {
-					n, _ := CountMeasure(ps, recs, ti.measure, to)
+					n, _ := agg.CountMeasure(ti.measure, to)
 					o.Targets = append(o.Targets, TargetRow{Indicator: ti.code, Measure: ti.measure, Year: to, Target: t.Value, Actual: n})
 				}
 			}
@@ -241,11 +257,7 @@ func (s *Service) Projects(ctx context.Context, sc auth.Scope, q ProjectQuery) (
 		q.Limit = 50
 	}
 	q.Limit = min(q.Limit, MaxLimit)
-	ps, err := s.store.DigitalProjects(ctx, sc, RecordFilter{RegionCode: q.RegionCode})
-	if err != nil {
-		return page, err
-	}
-	return SelectProjects(ps, q), nil
+	return s.store.DigitalProjectPage(ctx, sc, q)
 }
 
 // SelectProjects filters, orders (newest application first) and pages
@@ -291,12 +303,12 @@ func (s *Service) Project(ctx context.Context, sc auth.Scope, id int64) (Project
 
 // Apply records a new project with its application event; the store
 // fills the firm's cluster when none is given.
-func (s *Service) Apply(ctx context.Context, sc auth.Scope, p Project, appliedOn time.Time, by string) (Project, error) {
+func (s *Service) Apply(ctx context.Context, sc auth.Scope, p Project, appliedOn time.Time, by string, actor int64) (Project, error) {
 	p.Events = []Event{{Stage: StageApplied, Date: appliedOn}}
 	if err := p.Validate(s.rules); err != nil {
 		return p, err
 	}
-	return s.store.CreateDigitalProject(ctx, sc, p, WriteOptions{Rules: s.rules, By: by, ExpectEvents: -1})
+	return s.store.CreateDigitalProject(ctx, sc, p, WriteOptions{Rules: s.rules, By: by, ActorID: actor, ExpectEvents: -1})
 }
 
 // RecordEvent records a project's next step. A district officer approves
@@ -306,6 +318,22 @@ func (s *Service) RecordEvent(ctx context.Context, sc auth.Scope, id int64, ev E
 		return Project{}, apperr.New(apperr.Forbidden, "err.digital.city_approval")
 	}
 	return s.store.AppendDigitalEvent(ctx, sc, id, ev, WriteOptions{Rules: s.rules, By: by, ExpectEvents: expect})
+}
+
+// Review takes a review step on a project's application: submit (a
+// corrected resubmission), return with a reason, or accept (approve at the
+// level the threshold names). step.Caps and step.City are the caller's.
+func (s *Service) Review(ctx context.Context, sc auth.Scope, id int64, step ReviewStep, expect int, by string, actor int64) (Project, error) {
+	return s.store.ReviewDigitalProject(ctx, sc, id, step, WriteOptions{Rules: s.rules, By: by, ActorID: actor, ExpectEvents: expect})
+}
+
+// ReviewHistory is a project's review events, oldest first; the project
+// must be in scope.
+func (s *Service) ReviewHistory(ctx context.Context, sc auth.Scope, id int64) ([]review.Event, error) {
+	if _, err := s.store.DigitalProject(ctx, sc, id); err != nil {
+		return nil, err
+	}
+	return s.store.ReviewEvents(ctx, ReviewDomain, strconv.FormatInt(id, 10), review.Period{})
 }
 
 // Import writes validated projects (see ParseProjectRows), all or nothing.
@@ -378,7 +406,7 @@ func (s *Service) Recognise(ctx context.Context, sc auth.Scope, rc Recognition, 
 	if err := rc.Validate(); err != nil {
 		return rc, err
 	}
-	if _, ok := s.rules.RungRule(rc.Rung, rc.RecognisedOn); !ok {
+	if _, ok := s.rules.RuleSet(rc.Rung, rc.RecognisedOn); !ok {
 		return rc, apperr.New(apperr.Invalid, "err.digital.rung_not_in_force", string(rc.Rung), rc.RecognisedOn.Format(time.DateOnly))
 	}
 	f := RecordFilter{EnterpriseID: rc.EnterpriseID}

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -92,18 +93,13 @@ func ParseConfig(data []byte, readFile func(string) ([]byte, error)) (Config, ed
 	}
 	seen := map[string]bool{c.Instance: true}
 	for i := range c.Peers {
-		p := &c.Peers[i]
-		if !instancePattern.MatchString(p.ID) || seen[p.ID] {
-			return c, nil, fmt.Errorf("federation: peer id %q is not [a-z]{2,8} or is used twice", p.ID)
+		if seen[c.Peers[i].ID] {
+			return c, nil, fmt.Errorf("federation: peer id %q is used twice", c.Peers[i].ID)
 		}
-		seen[p.ID] = true
-		if !strings.HasPrefix(p.URL, "http://") && !strings.HasPrefix(p.URL, "https://") {
-			return c, nil, fmt.Errorf("federation: peer %s: url %q is not http(s)", p.ID, p.URL)
+		if c.Peers[i], err = CheckPeer(c.Peers[i]); err != nil {
+			return c, nil, err
 		}
-		p.URL = strings.TrimRight(p.URL, "/")
-		if p.key, err = ParsePublicKey(p.PublicKey); err != nil {
-			return c, nil, fmt.Errorf("federation: peer %s: %w", p.ID, err)
-		}
+		seen[c.Peers[i].ID] = true
 	}
 	if c.PullSeconds <= 0 {
 		c.PullSeconds = 60
@@ -118,6 +114,41 @@ func ParseConfig(data []byte, readFile func(string) ([]byte, error)) (Config, ed
 		c.SkewSeconds = 120
 	}
 	return c, priv, nil
+}
+
+// CheckPeer checks a peer's id, URL and public key, and returns it with
+// the URL trimmed and the key parsed.
+func CheckPeer(p Peer) (Peer, error) {
+	if !instancePattern.MatchString(p.ID) {
+		return p, fmt.Errorf("federation: peer id %q is not [a-z]{2,8}", p.ID)
+	}
+	if !strings.HasPrefix(p.URL, "http://") && !strings.HasPrefix(p.URL, "https://") {
+		return p, fmt.Errorf("federation: peer %s: url %q is not http(s)", p.ID, p.URL)
+	}
+	p.URL = strings.TrimRight(p.URL, "/")
+	var err error
+	if p.key, err = ParsePublicKey(p.PublicKey); err != nil {
+		return p, fmt.Errorf("federation: peer %s: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// WithPeers returns the configuration with the peers added at run time
+// appended (each checked by CheckPeer); the configuration file's peers
+// and the instance's own id win over an added peer of the same id.
+func (c Config) WithPeers(added []Peer) Config {
+	if len(added) == 0 {
+		return c
+	}
+	peers := slices.Clone(c.Peers)
+	for _, p := range added {
+		if p.ID == c.Instance || slices.ContainsFunc(peers, func(q Peer) bool { return q.ID == p.ID }) {
+			continue
+		}
+		peers = append(peers, p)
+	}
+	c.Peers = peers
+	return c
 }
 
 // Peer returns the configured peer with id.

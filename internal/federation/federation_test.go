@@ -3,6 +3,7 @@ package federation
 import (
 	"crypto/ed25519"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,31 @@ func TestAvailability(t *testing.T) {
 	if a.From != "2026-12-03" || len(a.FreeHours) != AvailabilityDays || a.FreeHours[0] != 14 || a.FreeHours[1] != 11 || a.FreeHours[2] != 14 {
 		t.Fatalf("availability %+v", a)
 	}
+}
+
+// FreeStartsOf offers the grid's starts within the opening hours that
+// have the asked length free of bookings and maintenance, after the lead
+// time: here a 09:00–12:00 day with 10:00–11:00 booked.
+func TestFreeStartsOf(t *testing.T) {
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, instruments.Zone)
+	at := func(h, m int) int64 { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).Unix() }
+	rules := instruments.Rules{GranularityMinutes: 30, OpenFromMinute: 9 * 60, OpenToMinute: 12 * 60}
+	var cells []int64
+	for c := at(10, 0); c < at(11, 0); c += instruments.CellMinutes * 60 {
+		cells = append(cells, c)
+	}
+	eq := func(name string, got, want []int64) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	eq("booked hour", FreeStartsOf(rules, cells, day.Add(8*time.Hour), 1, 60), []int64{at(9, 0), at(11, 0)})
+	eq("half hours", FreeStartsOf(rules, cells, day.Add(8*time.Hour), 1, 30), []int64{at(9, 0), at(9, 30), at(11, 0), at(11, 30)})
+	rules.LeadMinutes = 30
+	eq("lead time", FreeStartsOf(rules, cells, day.Add(8*time.Hour+45*time.Minute), 1, 60), []int64{at(11, 0)})
+	rules.LeadMinutes = 0
+	rules.Maintenance = []instruments.Window{{Start: time.Unix(at(11, 30), 0), End: time.Unix(at(12, 0), 0)}}
+	eq("maintenance", FreeStartsOf(rules, cells, day.Add(8*time.Hour), 1, 60), []int64{at(9, 0)})
+	eq("maintenance on the first day only", FreeStartsOf(rules, nil, day.Add(8*time.Hour), 2, 180), []int64{day.AddDate(0, 0, 1).Add(9 * time.Hour).Unix()})
 }

@@ -80,9 +80,20 @@ type RemoteBooking struct {
 	State          string // the hold's state until confirmed, then the home order's
 	UnitPrice      int64
 	Amount         int64
+	Penalty        int64 // the home's cancellation or no-show fee
 	ExpiresAt      time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// The voucher (vouchers.go): the user's firm whose voucher applies,
+	// the reservation at confirmation and the settlement on the home's
+	// evidence (Evidence as signed, EvidenceSig the home's signature).
+	EnterpriseID    int64
+	VoucherState    string
+	VoucherReserved int64
+	VoucherSettled  int64
+	Evidence        string
+	EvidenceSig     string
+	SettledAt       time.Time
 }
 
 // OrderEvent is a change of a peer user's order, as the home reports it.
@@ -93,7 +104,13 @@ type OrderEvent struct {
 	HoldState string `json:"hold_state"`
 	State     string `json:"state"` // the order's
 	AmountFen int64  `json:"amount_fen"`
-	Key       string `json:"idem_key"`
+	// PenaltyFen is the home's cancellation or no-show fee.
+	PenaltyFen int64  `json:"penalty_fen,omitempty"`
+	Key        string `json:"idem_key"`
+	// Evidence of the confirmed usage, once the order has it: an
+	// Evidence as JSON and the home's signature over it (vouchers.go).
+	Evidence    string `json:"evidence,omitempty"`
+	EvidenceSig string `json:"evidence_sig,omitempty"`
 }
 
 // ExternalService is what a home served to peers' users in a year.
@@ -150,6 +167,9 @@ type Store interface {
 	FinishHold(ctx context.Context, id, orderID, userID int64) error
 	DropHold(ctx context.Context, id int64) error
 	HoldByID(ctx context.Context, id int64) (Hold, error)
+	// HoldByOrder finds the hold that booked a home order (NotFound when
+	// the order is not a peer's).
+	HoldByOrder(ctx context.Context, orderID int64) (Hold, error)
 	// SetHoldState moves a hold from one state to another; false when it
 	// was not in from.
 	SetHoldState(ctx context.Context, id int64, from, to string) (bool, error)
@@ -163,6 +183,12 @@ type Store interface {
 	// ApplyOrderEvents updates the bookings the events name and stores
 	// the order cursor, in one transaction.
 	ApplyOrderEvents(ctx context.Context, home string, evs []OrderEvent, cursor int64, at time.Time) error
+	// SettleVoucher changes a booking's voucher through fn in one
+	// transaction with the voucher ledger, writing fn's postings.
+	SettleVoucher(ctx context.Context, id int64, fn func(b RemoteBooking, l instruments.LedgerView) (RemoteBooking, []instruments.Posting, error)) (RemoteBooking, error)
+	// VoucherBookings lists bookings with a voucher, newest first: those
+	// of home still reserved (home not empty), or all.
+	VoucherBookings(ctx context.Context, home string) ([]RemoteBooking, error)
 
 	// The accounts of remote users at a home (shared with single sign-on).
 	IdentityUser(ctx context.Context, issuer, subject string) (auth.User, error)
@@ -189,6 +215,7 @@ type Service struct {
 	inst  *instruments.Service
 	tr    Transport
 	now   func() time.Time
+	peers PeerStore // peers added at run time; nil: the configuration's only
 
 	mu      sync.Mutex
 	observe []func(PeerStatus) // told after every pull (the web side's metrics)
@@ -204,12 +231,14 @@ func (s *Service) Observe(fn func(PeerStatus)) {
 // Options tune the service.
 type Options struct {
 	Now func() time.Time
+	// Peers holds the peers added at run time (peers.go).
+	Peers PeerStore
 }
 
 // NewService returns the service; cfg without an instance is a disabled
 // federation (every use case answers "not configured").
 func NewService(cfg Config, key ed25519.PrivateKey, st Store, inst *instruments.Service, tr Transport, opts Options) *Service {
-	s := &Service{cfg: cfg, key: key, store: st, inst: inst, tr: tr, now: opts.Now}
+	s := &Service{cfg: cfg, key: key, store: st, inst: inst, tr: tr, now: opts.Now, peers: opts.Peers}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -237,7 +266,11 @@ func (s *Service) CheckPeerRequest(ctx context.Context, method, pathQuery, peer,
 		return Peer{}, err
 	}
 	now := s.now()
-	p, err := s.cfg.CheckRequest(method, pathQuery, peer, date, nonce, sig, body, now)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return Peer{}, err
+	}
+	p, err := cfg.CheckRequest(method, pathQuery, peer, date, nonce, sig, body, now)
 	if err != nil {
 		return Peer{}, apperr.Wrap(err, apperr.Unauthorized, "federation.err.signature")
 	}
@@ -370,6 +403,8 @@ type HoldAnswer struct {
 	Start      int64  `json:"start,omitempty"`
 	End        int64  `json:"end,omitempty"`
 	Created    bool   `json:"created"`
+	AmountFen  int64  `json:"amount_fen,omitempty"`
+	PenaltyFen int64  `json:"penalty_fen,omitempty"` // the home's cancellation fee
 }
 
 var keyPattern = regexp.MustCompile(`^[A-Za-z0-9:_.-]{8,100}$`)
@@ -465,7 +500,8 @@ func (s *Service) answer(ctx context.Context, h Hold, created bool) (HoldAnswer,
 		return HoldAnswer{}, err
 	}
 	a := HoldAnswer{HoldID: h.ID, OrderID: o.ID, HoldState: h.State, OrderState: string(o.State), ExpiresAt: h.ExpiresAt.Unix(),
-		UnitPrice: int64(o.UnitPrice), Category: string(o.Category), Name: d.Name + " " + d.Model, Created: created}
+		UnitPrice: int64(o.UnitPrice), Category: string(o.Category), Name: d.Name + " " + d.Model, Created: created,
+		AmountFen: int64(o.Amount), PenaltyFen: int64(o.Penalty)}
 	if !o.Start.IsZero() {
 		a.Start, a.End = o.Start.Unix(), o.End.Unix()
 	}
@@ -531,6 +567,20 @@ func (s *Service) expire(ctx context.Context, h Hold) error {
 	return err
 }
 
+// Unconfirmed reports whether a home order is a peer's hold its remote
+// user has not confirmed (instruments.Options.Holds): expired or not,
+// such an order is the sweeper's to cancel, not the staff's to advance.
+func (s *Service) Unconfirmed(ctx context.Context, orderID int64) (bool, error) {
+	if !s.Enabled() {
+		return false, nil
+	}
+	h, err := s.store.HoldByOrder(ctx, orderID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil && h.State == Held, err
+}
+
 // OrderEvents are the changes of a peer's users' orders after since.
 func (s *Service) OrderEvents(ctx context.Context, origin Peer, since int64, limit int) ([]OrderEvent, error) {
 	if err := s.enabled(); err != nil {
@@ -539,7 +589,11 @@ func (s *Service) OrderEvents(ctx context.Context, origin Peer, since int64, lim
 	if limit <= 0 || limit > MaxPage {
 		limit = MaxPage
 	}
-	return s.store.OrderEventsFor(ctx, origin.ID, since, limit)
+	evs, err := s.store.OrderEventsFor(ctx, origin.ID, since, limit)
+	if err != nil {
+		return nil, err
+	}
+	return evs, s.attachEvidence(ctx, origin, evs)
 }
 
 // ---- the peer's side: calls, pulls, remote bookings ----
@@ -619,7 +673,11 @@ func (s *Service) Pull(ctx context.Context, peerID string, opts PullOptions) (Pu
 	if err := s.enabled(); err != nil {
 		return PullResult{}, err
 	}
-	p, ok := s.cfg.Peer(peerID)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return PullResult{}, err
+	}
+	p, ok := cfg.Peer(peerID)
 	if !ok {
 		return PullResult{}, apperr.New(apperr.NotFound, "federation.err.no_peer", peerID)
 	}
@@ -762,11 +820,8 @@ func (s *Service) readOrders(ctx context.Context, p Peer, st *PeerState, res *Pu
 		if len(evs.Events) == 0 {
 			return nil
 		}
-		next := st.OrderCursor
-		for _, e := range evs.Events {
-			next = max(next, e.Seq)
-		}
-		if err := s.store.ApplyOrderEvents(ctx, p.ID, evs.Events, next, s.now()); err != nil {
+		next, err := s.receiveEvents(ctx, p, st.OrderCursor, evs.Events)
+		if err != nil {
 			return err
 		}
 		res.Events += len(evs.Events)
@@ -778,7 +833,11 @@ func (s *Service) readOrders(ctx context.Context, p Peer, st *PeerState, res *Pu
 // PullAll pulls every peer; every CheckEvery-th round also checks.
 func (s *Service) PullAll(ctx context.Context, opts PullOptions) []PullResult {
 	var out []PullResult
-	for _, p := range s.cfg.Peers {
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return []PullResult{{Error: err.Error()}}
+	}
+	for _, p := range cfg.Peers {
 		r, _ := s.Pull(ctx, p.ID, opts)
 		out = append(out, r)
 	}
@@ -819,6 +878,10 @@ type BookRequest struct {
 	Samples      int
 	Note         string
 	Key          string // the client's idempotency key
+	// Voucher applies the user's firm's innovation voucher, issued at
+	// this instance: reserved here at the confirmation, settled here on
+	// the home's evidence.
+	Voucher bool
 }
 
 // Book books a peer's instrument at its home for the user: synchronously,
@@ -829,7 +892,11 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	if err := s.enabled(); err != nil {
 		return RemoteBooking{}, err
 	}
-	p, ok := s.cfg.Peer(req.Home)
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return RemoteBooking{}, err
+	}
+	p, ok := cfg.Peer(req.Home)
 	if !ok {
 		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", req.Home)
 	}
@@ -842,6 +909,9 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	}
 	if err != nil {
 		return RemoteBooking{}, err
+	}
+	if req.Voucher && u.EnterpriseID == 0 {
+		return RemoteBooking{}, apperr.New(apperr.Invalid, "federation.err.voucher_firm")
 	}
 	key := fmt.Sprintf("u%d:%s", u.ID, req.Key)
 	body, _ := json.Marshal(HoldRequest{Key: key, Issuer: iss, Subject: sub, Name: u.DisplayName, InstrumentID: req.InstrumentID,
@@ -868,7 +938,27 @@ func (s *Service) Book(ctx context.Context, u auth.User, req BookRequest) (Remot
 	if a.Start != 0 {
 		b.Start, b.End = time.Unix(a.Start, 0).UTC(), time.Unix(a.End, 0).UTC()
 	}
-	return s.store.PutRemoteBooking(ctx, b)
+	if req.Voucher {
+		b.EnterpriseID, b.VoucherState = u.EnterpriseID, VoucherRequested
+	}
+	if b, err = s.store.PutRemoteBooking(ctx, b); err != nil {
+		return b, err
+	}
+	return s.reserve(ctx, b) // a retry after a confirmation whose reservation was not written
+}
+
+// userBooking reads the user's booking and its home (NotFound for
+// another user's).
+func (s *Service) userBooking(ctx context.Context, u auth.User, id int64) (RemoteBooking, Peer, error) {
+	b, err := s.store.RemoteBooking(ctx, id)
+	if err != nil || b.UserID != u.ID {
+		return RemoteBooking{}, Peer{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
+	}
+	p, err := s.peer(ctx, b.Home)
+	if err != nil {
+		return RemoteBooking{}, Peer{}, err
+	}
+	return b, p, nil
 }
 
 // Confirm confirms the user's hold at the home.
@@ -876,13 +966,9 @@ func (s *Service) Confirm(ctx context.Context, u auth.User, id int64) (RemoteBoo
 	if err := s.enabled(); err != nil {
 		return RemoteBooking{}, err
 	}
-	b, err := s.store.RemoteBooking(ctx, id)
-	if err != nil || b.UserID != u.ID {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_booking")
-	}
-	p, ok := s.cfg.Peer(b.Home)
-	if !ok {
-		return RemoteBooking{}, apperr.New(apperr.NotFound, "federation.err.no_peer", b.Home)
+	b, p, err := s.userBooking(ctx, u, id)
+	if err != nil {
+		return RemoteBooking{}, err
 	}
 	status, resp, err := s.call(ctx, p, "POST", fmt.Sprintf("/api/v1/fed/holds/%d/confirm", b.HoldID), []byte("{}"))
 	if err != nil {
@@ -902,7 +988,10 @@ func (s *Service) Confirm(ctx context.Context, u auth.User, id int64) (RemoteBoo
 		return RemoteBooking{}, err
 	}
 	b.State, b.UpdatedAt = a.OrderState, s.now()
-	return s.store.PutRemoteBooking(ctx, b)
+	if b, err = s.store.PutRemoteBooking(ctx, b); err != nil {
+		return b, err
+	}
+	return s.reserve(ctx, b)
 }
 
 // MyBookings are the user's bookings of peers' instruments.
@@ -927,7 +1016,8 @@ func (s *Service) RemoteOrders(ctx context.Context, userID int64) ([]instruments
 	out := make([]instruments.RemoteOrder, 0, len(bs))
 	for _, b := range bs {
 		out = append(out, instruments.RemoteOrder{ID: b.ID, Home: b.Home, InstrumentID: b.InstrumentID, InstrumentName: b.InstrumentName,
-			Start: b.Start, End: b.End, State: b.State, UnitPrice: unit.Fen(b.UnitPrice), Amount: unit.Fen(b.Amount), UpdatedAt: b.UpdatedAt})
+			Start: b.Start, End: b.End, State: b.State, UnitPrice: unit.Fen(b.UnitPrice), Amount: unit.Fen(b.Amount), UpdatedAt: b.UpdatedAt,
+			Voucher: unit.Fen(b.VoucherShare()), VoucherState: b.VoucherState})
 	}
 	return out, nil
 }
@@ -962,7 +1052,11 @@ func (s *Service) Status(ctx context.Context) ([]PeerStatus, error) {
 		return nil, err
 	}
 	var out []PeerStatus
-	for _, p := range s.cfg.Peers {
+	cfg, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cfg.Peers {
 		st, err := s.store.PeerState(ctx, p.ID)
 		if err != nil {
 			return nil, err

@@ -38,11 +38,6 @@ type ReportOptions struct {
 	Today        time.Time // periods after its month are rejected; zero: now
 }
 
-type reportKey struct {
-	id     int64
-	period int32
-}
-
 // fieldCol is a value column resolved once per file.
 type fieldCol struct {
 	field  report.Field
@@ -83,7 +78,12 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 
 	out := make([]report.Monthly, 0, len(s.Rows))
 	lines := make([]int, 0, len(s.Rows))
-	seen := make(map[reportKey]int, len(s.Rows))
+	// First line of each (period, firm): one map of firms per period, so
+	// the map a row probes is keyed by an int64 (the runtime's fast path)
+	// and the per-period map is looked up only when the period changes.
+	seen := map[int32]map[int64]int{}
+	var seenPeriod int32
+	var seenFirms map[int64]int
 	minKey, maxKey := 0, 0
 
 	// Most files hold one period, so the last parse is reused.
@@ -91,6 +91,9 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 	var lastPeriod report.Period
 	var lastErr error
 	lastValid := false
+	var lastCodeText, lastCodeKey string
+	var lastCodeID int64
+	lastCodeValid := false
 
 	for _, row := range s.Rows {
 		rc := rowCtx{rep: &rep, line: row.Line, cells: row.Cells, header: s.Header, idx: idx, ok: complete}
@@ -98,16 +101,26 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 
 		known := false
 		if v, ok := rc.required(rCode); ok {
-			res, err := creditcode.Parse(v)
-			if err != nil {
-				res, err = creditcode.Parse(foldWidth(v))
+			// A file lists a firm's months together, so the previous
+			// row's code is checked and looked up once for all of them.
+			if !lastCodeValid || v != lastCodeText {
+				lastCodeText, lastCodeValid, lastCodeKey = v, true, ""
+				res, err := creditcode.Parse(v)
+				if err != nil {
+					res, err = creditcode.Parse(foldWidth(v))
+				}
+				if err != nil {
+					lastCodeKey = creditCodeError(v, err)
+				} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
+					lastCodeKey = KeyUnknownEnterprise
+				} else {
+					lastCodeID = id
+				}
 			}
-			if err != nil {
-				rc.fail(rCode, creditCodeError(v, err))
-			} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
-				rc.fail(rCode, KeyUnknownEnterprise)
+			if lastCodeKey != "" {
+				rc.fail(rCode, lastCodeKey)
 			} else {
-				m.EnterpriseID, known = id, true
+				m.EnterpriseID, known = lastCodeID, true
 			}
 			// The GB 11714 warning belongs to the enterprise list import.
 		}
@@ -148,11 +161,17 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 			m.Values[fc.field] = n
 		}
 		if known && m.Period.Year != 0 {
-			k := reportKey{m.EnterpriseID, int32(m.Period.Key())}
-			if first, dup := seen[k]; dup {
+			if p := int32(m.Period.Key()); seenFirms == nil || p != seenPeriod {
+				if seenFirms = seen[p]; seenFirms == nil {
+					seenFirms = map[int64]int{}
+					seen[p] = seenFirms
+				}
+				seenPeriod = p
+			}
+			if first, dup := seenFirms[m.EnterpriseID]; dup {
 				rc.fail(rCode, KeyDuplicateReport, first)
 			} else {
-				seen[k] = row.Line
+				seenFirms[m.EnterpriseID] = row.Line
 			}
 		}
 		if !rc.ok {

@@ -229,7 +229,8 @@ func TestOrderMachineByParty(t *testing.T) {
 	}
 }
 
-// Any sequence of funding, allocations, redemptions and refunds keeps the
+// Any sequence of funding, allocations, redemptions, refunds and remote
+// bookings' reservations, settlements and releases keeps the
 // ledger balanced, no account but the issuer's below zero, every firm
 // within its yearly cap and every order's redemption within the covered
 // share of its fee.
@@ -240,12 +241,13 @@ func TestVoucherLedgerProperty(t *testing.T) {
 		l := &MemLedger{}
 		fees := map[int64]unit.Fen{}
 		firmOf := map[int64]int64{}
+		remoteFirm, remoteYear := map[int64]int64{}, map[int64]int{}
 		for step := 0; step < 60; step++ {
 			year := 2025 + r.IntN(2)
 			firm := int64(1 + r.IntN(4))
 			var ps []Posting
 			var err error
-			switch r.IntN(4) {
+			switch r.IntN(7) {
 			case 0:
 				ps, err = PlanFund(pol, year, unit.Fen(r.Int64N(200_000))*unit.Yuan)
 			case 1:
@@ -265,6 +267,29 @@ func TestVoucherLedgerProperty(t *testing.T) {
 				order := int64(1 + r.IntN(30))
 				if f, ok := firmOf[order]; ok {
 					ps, err = PlanRefund(l, pol, f, year, order)
+				}
+			// Remote bookings (a federation peer's instrument): reserve on
+			// the estimate, settle on the home's billable fee, or release.
+			case 4:
+				b := int64(1 + r.IntN(10))
+				if _, ok := remoteFirm[b]; !ok {
+					remoteFirm[b], remoteYear[b] = firm, year
+				}
+				ps, _, err = PlanReserve(l, pol, remoteFirm[b], remoteYear[b], b, unit.Fen(r.Int64N(100_000_00)))
+			case 5:
+				b := int64(1 + r.IntN(10))
+				if f, ok := remoteFirm[b]; ok {
+					fee := unit.Fen(r.Int64N(100_000_00))
+					var settled unit.Fen
+					ps, settled, err = PlanSettle(l, pol, f, remoteYear[b], b, fee)
+					if err == nil && (settled > fee/2 || settled > pol.PerOrderCap) {
+						t.Fatalf("seed %d: booking %d settled %d of %d", seed, b, settled, fee)
+					}
+				}
+			case 6:
+				b := int64(1 + r.IntN(10))
+				if f, ok := remoteFirm[b]; ok {
+					ps, err = PlanRelease(l, pol, f, remoteYear[b], b)
 				}
 			}
 			if err != nil && !apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Invalid) {
@@ -290,6 +315,15 @@ func TestVoucherLedgerProperty(t *testing.T) {
 			for acct, b := range balances {
 				if b < 0 && !strings.HasPrefix(acct, "issuer:") {
 					t.Fatalf("seed %d step %d: %s at %d", seed, step, acct, b)
+				}
+			}
+			for b, y := range remoteYear {
+				if l.RemoteBalance(ReservedAccount(pol.Issuer, y), b) < 0 || l.RemoteBalance(RedeemedAccount(pol.Issuer, y), b) > pol.PerOrderCap {
+					t.Fatalf("seed %d: booking %d reserved %d, redeemed %d", seed, b,
+						l.RemoteBalance(ReservedAccount(pol.Issuer, y), b), l.RemoteBalance(RedeemedAccount(pol.Issuer, y), b))
+				}
+				if l.RemoteBalance(RedeemedAccount(pol.Issuer, y), b) > 0 && l.RemoteBalance(ReservedAccount(pol.Issuer, y), b) != 0 {
+					t.Fatalf("seed %d: booking %d settled with a reservation left", seed, b)
 				}
 			}
 			for f := int64(1); f <= 4; f++ {

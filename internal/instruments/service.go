@@ -154,6 +154,17 @@ type Options struct {
 	// Remote, when set, adds the user's bookings of federation peers'
 	// instruments to their orders (internal/federation).
 	Remote RemoteOrderLister
+	// Holds, when set, names the orders that are federation peers'
+	// holds their remote users have not confirmed yet: staff cannot
+	// advance those (internal/federation).
+	Holds HoldGate
+}
+
+// HoldGate tells whether an order is a federation peer's hold that its
+// remote user has not confirmed: until then it may expire, so the home's
+// staff may reject or void it but not approve or otherwise advance it.
+type HoldGate interface {
+	Unconfirmed(ctx context.Context, orderID int64) (bool, error)
 }
 
 // RemoteOrder is the user's booking of a federation peer's instrument as
@@ -169,6 +180,10 @@ type RemoteOrder struct {
 	UnitPrice      unit.Fen
 	Amount         unit.Fen
 	UpdatedAt      time.Time // when the state was last pulled
+	// Voucher is the share the user's firm's voucher covers: reserved at
+	// this instance until the home's evidence settles it.
+	Voucher      unit.Fen
+	VoucherState string // "", requested, reserved, settled, released
 }
 
 // RemoteOrderLister lists a user's bookings of federation peers'
@@ -191,11 +206,12 @@ type Service struct {
 	fileDir string
 	mirror  MirrorSearcher
 	remote  RemoteOrderLister
+	holds   HoldGate
 }
 
 // NewService returns the service over st.
 func NewService(st Store, opts Options) *Service {
-	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir, mirror: opts.Mirror, remote: opts.Remote}
+	s := &Service{store: st, now: opts.Now, prefix: opts.Prefix, fileDir: opts.FileDir, mirror: opts.Mirror, remote: opts.Remote, holds: opts.Holds}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -545,6 +561,15 @@ func (s *Service) act(ctx context.Context, a Actor, id int64, req ActRequest, re
 	}
 	if len(parties) == 0 {
 		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_order")
+	}
+	if s.holds != nil && req.Action != OrderCancel && req.Action != OrderReject && req.Action != OrderVoid {
+		pending, err := s.holds.Unconfirmed(ctx, id)
+		if err != nil {
+			return Order{}, err
+		}
+		if pending {
+			return Order{}, apperr.New(apperr.Conflict, "instruments.err.hold_unconfirmed")
+		}
 	}
 	policies, err := VoucherPolicies()
 	if err != nil {

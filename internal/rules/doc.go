@@ -33,6 +33,13 @@
 //	cq2023_unicorn, cq2023_potential_unicorn, cq2023_gazelle
 //	                                   重庆市独角兽、瞪羚企业培育工作方案（2023—2027年） ✅ (⚪ unlisted, gazelle age)
 //
+// Rule sets with a subject judge something other than an enterprise title:
+// cq_digital_ladder.json (subject digital_ladder) holds the rungs of the
+// digital-transformation ladder (digital workshop, smart factory, 卓越级,
+// 领航级, future factory), read by internal/digital over the profile facts
+// cmmm_level, nc_rate_bp and the recognitions as titles (titles_held).
+// Registry.InForce, what title screenings run, leaves them out.
+//
 // ✅ confirmed in a source, 🟡 secondary source, ⚪ unverified: every rule
 // and threshold carries its mark in the JSON note field. The 2026 rules and
 // the ⚪ tiers of the 2022 专精特新 scorecard must be checked against the

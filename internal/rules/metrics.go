@@ -222,6 +222,12 @@ func newMetrics() metricSet {
 	add(&metricDef{name: "digital_level", unit: UnitCount, label: lbl("metric.digital_level"), wi: wiDirect,
 		parts: []partDef{flat("digital_level", UnitCount)},
 		fn:    func(e *env, o *obs) { ptrInt(o, e.p.DigitalLevel) }})
+	add(&metricDef{name: "cmmm_level", unit: UnitCount, label: lbl("metric.cmmm_level"), wi: wiDirect,
+		parts: []partDef{flat("cmmm_level", UnitCount)},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.CMMMLevel) }})
+	add(&metricDef{name: "nc_rate", unit: UnitBP, label: lbl("metric.nc_rate"), wi: wiDirect,
+		parts: []partDef{flat("nc_rate_bp", UnitBP)},
+		fn:    func(e *env, o *obs) { ptrInt(o, e.p.NCRate) }})
 	add(&metricDef{name: "quality_items", unit: UnitCount, label: lbl("metric.quality_items"), wi: wiDirect,
 		fn: qualityItems})
 	add(&metricDef{name: "dev_quality_score_prior_year", unit: UnitCentipoint, label: lbl("metric.dev_quality_score_prior_year"), wi: wiDirect,
@@ -281,6 +287,7 @@ func newMetrics() metricSet {
 	add(&metricDef{name: "standards_led", unit: UnitCount, label: lbl("metric.standards_led"), build: buildStandards})
 	add(&metricDef{name: "honours_any", unit: UnitBool, label: lbl("metric.honours_any"), build: buildHonours})
 	add(&metricDef{name: "holds_title", unit: UnitBool, label: lbl("metric.holds_title"), build: buildHoldsTitle})
+	add(&metricDef{name: "titles_held", unit: UnitCount, label: lbl("metric.titles_held"), wi: wiDirect, build: buildTitlesHeld})
 	add(&metricDef{name: "flag", unit: UnitBool, label: lbl("metric.flag"), build: buildFlag})
 	add(&metricDef{name: "flags_any", unit: UnitBool, label: lbl("metric.flags_any"), build: buildFlagsAny})
 	return ms
@@ -704,6 +711,26 @@ func buildHoldsTitle(p metricParams) (metricFunc, error) {
 			}
 		}
 		o.set(0)
+	}, nil
+}
+
+// buildTitlesHeld counts the valid titles of the listed kinds: a ladder
+// that needs "two digital workshops" counts recognitions, not a yes/no.
+func buildTitlesHeld(p metricParams) (metricFunc, error) {
+	if len(p.Titles) == 0 {
+		return nil, fmt.Errorf("titles_held needs params.titles")
+	}
+	return func(e *env, o *obs) {
+		if e.p.Titles == nil {
+			return
+		}
+		var n int64
+		for _, t := range e.p.Titles {
+			if slices.Contains(p.Titles, t.Kind) && t.validOn(e.date) {
+				n++
+			}
+		}
+		o.set(n)
 	}, nil
 }
 

@@ -57,6 +57,8 @@ type Profile struct {
 	Quality Quality `json:"quality"`
 
 	DigitalLevel    *int64 `json:"digital_level,omitempty"`        // 中小企业数字化水平 level 1–4
+	CMMMLevel       *int64 `json:"cmmm_level,omitempty"`           // 智能制造能力成熟度 (GB/T 39116-2020) level 1–5
+	NCRate          *int64 `json:"nc_rate_bp,omitempty"`           // 关键工序数控化率
 	MarketShare     *int64 `json:"market_share_bp,omitempty"`      // national niche-market share of the main product
 	IntlMarketShare *int64 `json:"intl_market_share_bp,omitempty"` // international niche-market share
 	NationalRank    *int64 `json:"national_rank,omitempty"`        // rank of the main product in China
@@ -326,7 +328,7 @@ func (p *Profile) Validate() error {
 		nonNeg("ip.class1_high_value", p.IP.Class1HighValue), nonNeg("ip.class1_self_developed", p.IP.Class1SelfDeveloped),
 		nonNeg("ip.class1", p.IP.Class1), nonNeg("ip.class2", p.IP.Class2), nonNeg("ip.class1_applied", p.IP.Class1Applied),
 		nonNeg("cumulative_financing_usd_cents", p.CumulativeFinancingUSD), nonNeg("valuation_usd_cents", p.ValuationUSD),
-		nonNeg("digital_level", p.DigitalLevel), nonNeg("national_rank", p.NationalRank), nonNeg("global_rank", p.GlobalRank),
+		nonNeg("digital_level", p.DigitalLevel), nonNeg("cmmm_level", p.CMMMLevel), share("nc_rate_bp", p.NCRate), nonNeg("national_rank", p.NationalRank), nonNeg("global_rank", p.GlobalRank),
 		share("debt_ratio_bp", p.DebtRatio), share("market_share_bp", p.MarketShare), share("intl_market_share_bp", p.IntlMarketShare),
 	} {
 		if c != nil {

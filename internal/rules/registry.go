@@ -46,18 +46,23 @@ const JurisdictionNational = "CN"
 
 // RuleSetInfo is a rule set's identity and metadata.
 type RuleSetInfo struct {
-	ID            string               `json:"id"`
-	Policy        Text                 `json:"policy"`
-	Title         Text                 `json:"title"`
-	TitleKind     enterprise.TitleKind `json:"title_kind"`
-	Version       string               `json:"version"`
-	Jurisdiction  string               `json:"jurisdiction"`
-	EffectiveFrom Date                 `json:"effective_from"`
-	EffectiveTo   Date                 `json:"effective_to,omitzero"` // last day in force; zero = open
-	Kinds         []Kind               `json:"kinds"`
-	Source        string               `json:"source"`
-	Note          string               `json:"note,omitempty"`
-	Validity      Validity             `json:"validity"`
+	ID        string               `json:"id"`
+	Policy    Text                 `json:"policy"`
+	Title     Text                 `json:"title"`
+	TitleKind enterprise.TitleKind `json:"title_kind"`
+	// Subject is empty for enterprise titles; other subjects (e.g.
+	// "digital_ladder") judge something else a firm can be recognised for,
+	// and title_kind then names that (a factory rung), checked by the module
+	// that owns the subject. Screenings of titles never see them.
+	Subject       string   `json:"subject,omitempty"`
+	Version       string   `json:"version"`
+	Jurisdiction  string   `json:"jurisdiction"`
+	EffectiveFrom Date     `json:"effective_from"`
+	EffectiveTo   Date     `json:"effective_to,omitzero"` // last day in force; zero = open
+	Kinds         []Kind   `json:"kinds"`
+	Source        string   `json:"source"`
+	Note          string   `json:"note,omitempty"`
+	Validity      Validity `json:"validity"`
 }
 
 // Validity is how long a title granted under a rule set lasts and how it is
@@ -256,7 +261,7 @@ func resolveExtends(specs map[string]*ruleSetSpec, s *ruleSetSpec, depth int) er
 		dst *string
 		src string
 	}{
-		{&s.TitleKind, base.TitleKind}, {&s.Version, base.Version}, {&s.Jurisdiction, base.Jurisdiction},
+		{&s.TitleKind, base.TitleKind}, {&s.Subject, base.Subject}, {&s.Version, base.Version}, {&s.Jurisdiction, base.Jurisdiction},
 		{&s.Source, base.Source}, {&s.TierBoundary, base.TierBoundary},
 	} {
 		if *f.dst == "" {
@@ -280,8 +285,11 @@ func buildRuleSet(c *compiler, s *ruleSetSpec) (*RuleSet, error) {
 		return nil, fail("policy and title need zh and en")
 	}
 	kind := enterprise.TitleKind(s.TitleKind)
-	if !kind.Valid() && kind != TitleTechInnovativeSME {
+	switch {
+	case s.Subject == "" && !kind.Valid() && kind != TitleTechInnovativeSME:
 		return nil, fail("unknown title_kind %q", s.TitleKind)
+	case s.Subject != "" && s.TitleKind == "":
+		return nil, fail("a rule set of subject %q needs title_kind", s.Subject)
 	}
 	if s.Version == "" || s.Jurisdiction == "" || s.Source == "" {
 		return nil, fail("version, jurisdiction and source are required")
@@ -306,7 +314,7 @@ func buildRuleSet(c *compiler, s *ruleSetSpec) (*RuleSet, error) {
 		return nil, fail("no criteria")
 	}
 	rs := &RuleSet{info: RuleSetInfo{
-		ID: s.ID, Policy: *s.Policy, Title: *s.Title, TitleKind: kind, Version: s.Version,
+		ID: s.ID, Policy: *s.Policy, Title: *s.Title, TitleKind: kind, Subject: s.Subject, Version: s.Version,
 		Jurisdiction: s.Jurisdiction, EffectiveFrom: from, EffectiveTo: to, Kinds: slices.Clone(s.Kinds),
 		Source: s.Source, Note: s.Note,
 	}}
@@ -425,12 +433,13 @@ func (r *Registry) Select(title enterprise.TitleKind, kind Kind, date time.Time)
 
 // InForce returns the rule sets of the registry's jurisdiction (and national
 // ones) in force on date that judge applications of kind, one per title:
-// what a screening of all titles on that date runs.
+// what a screening of all titles on that date runs. Rule sets of other
+// subjects are left out.
 func (r *Registry) InForce(kind Kind, date time.Time) []*RuleSet {
 	var out []*RuleSet
 	seen := map[enterprise.TitleKind]bool{}
 	for _, rs := range r.sets {
-		if seen[rs.info.TitleKind] {
+		if seen[rs.info.TitleKind] || rs.info.Subject != "" {
 			continue
 		}
 		if sel, err := r.Select(rs.info.TitleKind, kind, date); err == nil {

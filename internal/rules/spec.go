@@ -17,6 +17,7 @@ type ruleSetSpec struct {
 	Policy        *Text         `json:"policy,omitempty"`
 	Title         *Text         `json:"title,omitempty"`
 	TitleKind     string        `json:"title_kind,omitempty"`
+	Subject       string        `json:"subject,omitempty"` // "" = an enterprise title; else what title_kind names (e.g. a factory rung)
 	Version       string        `json:"version,omitempty"`
 	Jurisdiction  string        `json:"jurisdiction,omitempty"`
 	EffectiveFrom string        `json:"effective_from"`

@@ -96,6 +96,15 @@ func synth(c *crit, thr int64, pos int64, d Date) (Profile, bool) {
 		p.GlobalRank = Ptr(v)
 	case "digital_level":
 		p.DigitalLevel = Ptr(v)
+	case "cmmm_level":
+		p.CMMMLevel = Ptr(v)
+	case "nc_rate":
+		p.NCRate = Ptr(v)
+	case "titles_held":
+		p.Titles = []HeldTitle{}
+		for range v {
+			p.Titles = append(p.Titles, HeldTitle{Kind: c.params.Titles[0], GrantedOn: d.AddDays(-30)})
+		}
 	case "quality_items":
 		if v < 0 || v > 4 {
 			return p, false

@@ -37,10 +37,31 @@ import (
 // before the write (about 200 bytes per row).
 const deltaMaxRows = 400_000
 
-// unitKey is one (firm, year, month) whose contribution a write may change.
-type unitKey struct {
-	id          int64
-	year, month int
+// unitKey is one (firm, year, month) whose contribution a write may change,
+// packed into an integer: the delta of a month's file hashes hundreds of
+// thousands of them, and maps keyed by a uint64 take the runtime's fast
+// 64-bit path instead of hashing a 24-byte struct. Firm ids
+// below 2^46 and years below 2^14 fit; writes with a larger id rebuild
+// instead (see packable).
+type unitKey uint64
+
+func mkUnit(id int64, year, month int) unitKey {
+	return unitKey(uint64(id)<<18 | uint64(year)<<4 | uint64(month))
+}
+
+func (u unitKey) id() int64  { return int64(u >> 18) }
+func (u unitKey) year() int  { return int(u>>4) & (1<<14 - 1) }
+func (u unitKey) month() int { return int(u) & 15 }
+
+// packable reports whether every firm of reports fits a unitKey (and so
+// may be written by delta); periods are validated to years 2000–2100.
+func packable(reports []report.Monthly) bool {
+	for _, r := range reports {
+		if r.EnterpriseID < 0 || r.EnterpriseID >= 1<<46 {
+			return false
+		}
+	}
+	return true
 }
 
 // cellKey is one agg_month cell.
@@ -83,16 +104,66 @@ type contribution struct {
 	cur, base report.Values
 }
 
-// applyReportDeltas maintains the summaries for a write of reports (distinct
-// keys) whose stored rows before the write are old (keyed by firm, year,
-// month; firms' neighbouring years included). It is called after the rows
-// are written, inside the same transaction. It walks the written rows
-// rather than copying old, so a bulk write costs maps of its own size.
-func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly, old map[unitKey]report.Values) error {
+// pendingDeltas is a summary delta being computed while the rows are
+// written: everything it reads from the database (the rows before the
+// write, the units' cells) is read before the write starts, so the Go
+// work (hashing every written unit into its cell) runs on the second core
+// while the first one (SQLite) or the server (PostgreSQL) inserts the rows.
+type pendingDeltas struct {
+	done   chan struct{}
+	deltas map[cellKey]*cellDelta
+}
+
+// startReportDeltas reads the cells of the units a write of reports
+// changes and starts computing the deltas in a goroutine. It must be
+// called before the rows are written (unitCells reads the firms' years,
+// not monthly_report, so the order does not change what it reads; it is
+// only that the transaction's connection is busy afterwards).
+func startReportDeltas(ctx context.Context, tx *sql.Tx, reports []report.Monthly, old map[unitKey]report.Values) (*pendingDeltas, error) {
 	written := make(map[unitKey]int, len(reports))
 	for i, r := range reports {
-		written[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}] = i
+		written[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)] = i
 	}
+	// The units: each written row and its twin a year later (once, when
+	// the twin is not itself written).
+	units := make([]unitKey, 0, 2*len(reports))
+	for _, r := range reports {
+		u := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
+		units = append(units, u)
+		next := mkUnit(u.id(), u.year()+1, u.month())
+		if _, ok := written[next]; !ok {
+			units = append(units, next)
+		}
+	}
+	cells, err := unitCells(ctx, tx, units)
+	if err != nil {
+		return nil, err
+	}
+	p := &pendingDeltas{done: make(chan struct{})}
+	// Pure computation over values no one writes meanwhile (the caller
+	// only reads reports): safe to overlap with the insert.
+	go func() {
+		defer close(p.done)
+		p.deltas = reportDeltas(reports, old, written, units, cells)
+	}()
+	return p, nil
+}
+
+// apply waits for the deltas and adds them to the summary tables.
+func (p *pendingDeltas) apply(ctx context.Context, tx *sql.Tx, engine Engine) error {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return addToCells(ctx, tx, engine, p.deltas)
+}
+
+// reportDeltas sums, per agg_month cell, what the write changes: each
+// unit's contribution after the write minus its contribution before. It
+// walks the written rows rather than copying old, so a bulk write costs
+// maps of its own size.
+func reportDeltas(reports []report.Monthly, old map[unitKey]report.Values, written map[unitKey]int, units []unitKey, cells map[firmYear]cellOf) map[cellKey]*cellDelta {
 	after := func(u unitKey) (report.Values, bool) {
 		if i, ok := written[u]; ok {
 			return reports[i].Values, true
@@ -100,42 +171,25 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 		v, ok := old[u]
 		return v, ok
 	}
-	// The units: each written row and its twin a year later (once, when
-	// the twin is not itself written).
-	units := make([]unitKey, 0, 2*len(reports))
-	for _, r := range reports {
-		u := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
-		units = append(units, u)
-		next := unitKey{u.id, u.year + 1, u.month}
-		if _, ok := written[next]; !ok {
-			units = append(units, next)
-		}
-	}
-	cells, err := unitCells(ctx, tx, units)
-	if err != nil {
-		return err
-	}
 	// Each firm-year's cell is looked up once and its per-month deltas
 	// kept in a slice, so the loop over the units hashes integers only.
 	type slot struct {
 		key   cellKey
 		delta [13]*cellDelta
 	}
-	var slots []*slot
 	slotOf := map[firmYear]*slot{}
 	byCell := map[cellKey]*slot{} // firms of one cell share a slot
 	deltas := map[cellKey]*cellDelta{}
 	for _, u := range units {
-		fy := firmYear{u.id, u.year}
+		fy := firmYear{u.id(), u.year()}
 		sl, ok := slotOf[fy]
 		if !ok {
 			c, above := cells[fy]
 			if above {
-				k := cellKey{u.year, 0, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
+				k := cellKey{u.year(), 0, c.region, c.cluster, c.tier, c.section, c.sei, c.specialized}
 				if sl = byCell[k]; sl == nil {
 					sl = &slot{key: k}
 					byCell[k] = sl
-					slots = append(slots, sl)
 				}
 			}
 			slotOf[fy] = sl
@@ -143,26 +197,26 @@ func applyReportDeltas(ctx context.Context, tx *sql.Tx, engine Engine, reports [
 		if sl == nil {
 			continue // not above scale that year: in no cell
 		}
-		d := sl.delta[u.month]
+		d := sl.delta[u.month()]
 		if d == nil {
 			d = &cellDelta{}
-			sl.delta[u.month] = d
+			sl.delta[u.month()] = d
 			k := sl.key
-			k.month = u.month
+			k.month = u.month()
 			deltas[k] = d
 		}
 		if len(old) > 0 { // a first load has nothing stored around it
 			if cur, ok := old[u]; ok {
-				base, hasBase := old[unitKey{u.id, u.year - 1, u.month}]
+				base, hasBase := old[mkUnit(u.id(), u.year()-1, u.month())]
 				d.add(-1, contribution{hasBase: hasBase, cur: cur, base: base})
 			}
 		}
 		if cur, ok := after(u); ok {
-			base, hasBase := after(unitKey{u.id, u.year - 1, u.month})
+			base, hasBase := after(mkUnit(u.id(), u.year()-1, u.month()))
 			d.add(+1, contribution{hasBase: hasBase, cur: cur, base: base})
 		}
 	}
-	return addToCells(ctx, tx, engine, deltas)
+	return deltas
 }
 
 // unitContribution is u's share of its cell in the rows of state, and
@@ -172,7 +226,7 @@ func unitContribution(state map[unitKey]report.Values, u unitKey) (contribution,
 	if !ok {
 		return contribution{}, false
 	}
-	base, hasBase := state[unitKey{u.id, u.year - 1, u.month}]
+	base, hasBase := state[mkUnit(u.id(), u.year()-1, u.month())]
 	return contribution{hasBase: hasBase, cur: cur, base: base}, true
 }
 
@@ -200,10 +254,10 @@ func unitCells(ctx context.Context, tx *sql.Tx, units []unitKey) (map[firmYear]c
 	byYear := map[int][]int64{}
 	seen := map[firmYear]bool{}
 	for _, u := range units {
-		fy := firmYear{u.id, u.year}
+		fy := firmYear{u.id(), u.year()}
 		if !seen[fy] {
 			seen[fy] = true
-			byYear[u.year] = append(byYear[u.year], u.id)
+			byYear[u.year()] = append(byYear[u.year()], u.id())
 		}
 	}
 	out := map[firmYear]cellOf{}
@@ -318,9 +372,10 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: neighbouring reports: %w", err)
 		}
-		var k unitKey
+		var id int64
+		var year, month int
 		var v report.Values
-		dest := []any{&k.id, &k.year, &k.month}
+		dest := []any{&id, &year, &month}
 		for i := range v {
 			dest = append(dest, &v[i])
 		}
@@ -329,9 +384,9 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 				rows.Close()
 				return nil, err
 			}
-			for _, y := range want[fm{k.id, k.month}] {
-				if k.year >= y-1 && k.year <= y+1 {
-					out[k] = v
+			for _, y := range want[fm{id, month}] {
+				if year >= y-1 && year <= y+1 {
+					out[mkUnit(id, year, month)] = v
 					break
 				}
 			}

@@ -93,7 +93,7 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 				var reps []report.Monthly
 				for range 1 + rng.IntN(12) {
 					r := report.Monthly{EnterpriseID: ids[rng.IntN(len(ids))], Period: report.Period{Year: years[rng.IntN(3)], Month: 2 + rng.IntN(11)}, Values: value()}
-					k := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+					k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
 					if seen[k] {
 						continue
 					}
@@ -103,7 +103,7 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 						twin := r
 						twin.Period.Year++
 						twin.Values = value()
-						if k2 := (unitKey{twin.EnterpriseID, twin.Period.Year, twin.Period.Month}); twin.Period.Year <= 2024 && !seen[k2] {
+						if k2 := (mkUnit(twin.EnterpriseID, twin.Period.Year, twin.Period.Month)); twin.Period.Year <= 2024 && !seen[k2] {
 							seen[k2] = true
 							reps = append(reps, twin)
 						}
@@ -134,4 +134,27 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestUnitKeyPacking checks that a packed unit gives back its firm, year
+// and month at the edges of what it holds, and that a write naming a firm
+// beyond them is kept off the delta path.
+func TestUnitKeyPacking(t *testing.T) {
+	for _, c := range []struct {
+		id          int64
+		year, month int
+	}{{1, 2000, 2}, {1<<46 - 1, 2101, 12}, {123456789, 1999, 7}} {
+		u := mkUnit(c.id, c.year, c.month)
+		if u.id() != c.id || u.year() != c.year || u.month() != c.month {
+			t.Errorf("mkUnit(%d, %d, %d) reads back as (%d, %d, %d)", c.id, c.year, c.month, u.id(), u.year(), u.month())
+		}
+	}
+	if mkUnit(5, 2024, 3) == mkUnit(5, 2023, 3) || mkUnit(5, 2024, 3) == mkUnit(6, 2024, 3) {
+		t.Error("distinct units packed alike")
+	}
+	ok := []report.Monthly{{EnterpriseID: 1<<46 - 1}}
+	big := []report.Monthly{{EnterpriseID: 1}, {EnterpriseID: 1 << 46}}
+	if !packable(ok) || packable(big) {
+		t.Errorf("packable: %v for the largest id, %v for one beyond", packable(ok), packable(big))
+	}
 }

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -66,7 +69,7 @@ func decodeMeasures(s string) ([]digital.Measure, error) {
 // their events, ordered by id.
 func (s *Store) digitalProjects(ctx context.Context, q queryer, cond string, args []any) ([]digital.Project, error) {
 	rows, err := q.QueryContext(ctx, `SELECT p.id, p.code, p.enterprise_id, p.name, p.kind, p.cluster_code, p.scenarios, p.planned, p.demonstration,
-		p.start_on, p.end_on, p.measures, e.credit_code, e.name, e.region_code
+		p.start_on, p.end_on, p.measures, p.review_state, p.review_reason, e.credit_code, e.name, e.region_code
 		FROM digital_project p JOIN enterprise e ON e.id = p.enterprise_id WHERE `+cond+` ORDER BY p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: digital projects: %w", err)
@@ -74,15 +77,15 @@ func (s *Store) digitalProjects(ctx context.Context, q queryer, cond string, arg
 	var out []digital.Project
 	for rows.Next() {
 		var p digital.Project
-		var kind, scen, start, end, measures string
+		var kind, scen, start, end, measures, rstate string
 		var planned int64
 		var demo int
 		if err := rows.Scan(&p.ID, &p.Code, &p.EnterpriseID, &p.Name, &kind, &p.ClusterCode, &scen, &planned, &demo,
-			&start, &end, &measures, &p.CreditCode, &p.FirmName, &p.RegionCode); err != nil {
+			&start, &end, &measures, &rstate, &p.ReviewReason, &p.CreditCode, &p.FirmName, &p.RegionCode); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		p.Kind, p.Planned, p.Demonstration = digital.Kind(kind), unit.Fen(planned), demo == 1
+		p.Kind, p.Planned, p.Demonstration, p.Review = digital.Kind(kind), unit.Fen(planned), demo == 1, review.State(rstate)
 		if scen != "" {
 			p.Scenarios = strings.Split(scen, ",")
 		}
@@ -232,7 +235,72 @@ func (s *Store) CreateDigitalProject(ctx context.Context, sc auth.Scope, p digit
 		if err != nil {
 			return err
 		}
+		// The application entered online is the review's submission.
+		if _, err := tx.ExecContext(ctx, `UPDATE digital_project SET review_state = $2 WHERE id = $1`, ids[0], string(review.Submitted)); err != nil {
+			return err
+		}
+		if err := appendReviewEventTx(ctx, tx, digitalReviewEvent(ids[0], p, review.Submit, review.Missing, review.Submitted, "", opts, s.now())); err != nil {
+			return err
+		}
 		out, err = s.digitalProject(ctx, tx, auth.All(), ids[0])
+		return err
+	})
+	return out, err
+}
+
+// digitalProjectToWrite reads a project in scope inside a write
+// transaction, refusing a stale view of its history.
+func (s *Store) digitalProjectToWrite(ctx context.Context, tx *sql.Tx, sc auth.Scope, id int64, opts digital.WriteOptions) (digital.Project, error) {
+	p, err := s.digitalProject(ctx, tx, sc, id)
+	if err != nil {
+		return p, err
+	}
+	if opts.ExpectEvents >= 0 && opts.ExpectEvents != len(p.Events) {
+		return p, apperr.New(apperr.Conflict, "err.digital.stale", opts.ExpectEvents, len(p.Events))
+	}
+	return p, nil
+}
+
+// digitalReviewEvent is a project's review step as the shared history keeps
+// it: subject the project id, period the application year.
+func digitalReviewEvent(id int64, p digital.Project, a review.Action, from, to review.State, reason string, opts digital.WriteOptions, at time.Time) review.Event {
+	return review.Event{Domain: digital.ReviewDomain, Subject: strconv.FormatInt(id, 10), Period: review.Period{Year: p.AppliedOn().Year()},
+		Action: a, From: from, To: to, ActorID: opts.ActorID, At: at, Reason: reason}
+}
+
+// ReviewDigitalProject decides a review step (digital.DecideReview) on the
+// stored project and writes it in one transaction: the corrected fields,
+// the review state and reason, the approved event and the review event.
+func (s *Store) ReviewDigitalProject(ctx context.Context, sc auth.Scope, id int64, step digital.ReviewStep, opts digital.WriteOptions) (digital.Project, error) {
+	var out digital.Project
+	if opts.Rules == nil {
+		return out, errors.New("sqlstore: digital review without rules")
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		p, err := s.digitalProjectToWrite(ctx, tx, sc, id, opts)
+		if err != nil {
+			return err
+		}
+		o, err := digital.DecideReview(p, step, opts.Rules)
+		if err != nil {
+			return err
+		}
+		np := o.Project
+		if _, err := tx.ExecContext(ctx, `UPDATE digital_project SET name = $2, planned = $3, scenarios = $4, review_state = $5, review_reason = $6,
+			recorded_at = $7, recorded_by = $8 WHERE id = $1`, id, np.Name, int64(np.Planned), strings.Join(np.Scenarios, ","),
+			string(np.Review), np.ReviewReason, s.unix(), opts.By); err != nil {
+			return err
+		}
+		if o.Event != nil {
+			ev := *o.Event
+			if err := s.insertDigitalEvents(ctx, tx, 1, func(int) (int64, int, digital.Event) { return id, len(np.Events), ev }, opts.By); err != nil {
+				return err
+			}
+		}
+		if err := appendReviewEventTx(ctx, tx, digitalReviewEvent(id, np, step.Action, o.From, o.To, step.Reason, opts, s.now())); err != nil {
+			return err
+		}
+		out, err = s.digitalProject(ctx, tx, sc, id)
 		return err
 	})
 	return out, err
@@ -327,12 +395,15 @@ func (s *Store) AppendDigitalEvent(ctx context.Context, sc auth.Scope, id int64,
 		return out, errors.New("sqlstore: digital event without rules")
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		p, err := s.digitalProject(ctx, tx, sc, id)
+		p, err := s.digitalProjectToWrite(ctx, tx, sc, id, opts)
 		if err != nil {
 			return err
 		}
-		if opts.ExpectEvents >= 0 && opts.ExpectEvents != len(p.Events) {
-			return apperr.New(apperr.Conflict, "err.digital.stale", opts.ExpectEvents, len(p.Events))
+		from := p.ReviewState()
+		decision := ev.Stage == digital.StageApproved || ev.Stage == digital.StageRejected
+		if decision && from == review.Returned {
+			// A returned application waits for the applicant's correction.
+			return apperr.New(apperr.Conflict, "review.err.transition", string(review.Accept), string(from))
 		}
 		np, err := p.Append(ev, opts.Rules)
 		if err != nil {
@@ -340,6 +411,16 @@ func (s *Store) AppendDigitalEvent(ctx context.Context, sc auth.Scope, id int64,
 		}
 		if err := s.insertDigitalEvents(ctx, tx, 1, func(int) (int64, int, digital.Event) { return id, len(np.Events), ev }, opts.By); err != nil {
 			return err
+		}
+		if ev.Stage == digital.StageApproved && from == review.Submitted {
+			// Approving through the history is the review's accept.
+			if _, err := tx.ExecContext(ctx, `UPDATE digital_project SET review_state = $2, review_reason = '' WHERE id = $1`, id, string(review.Accepted)); err != nil {
+				return err
+			}
+			if err := appendReviewEventTx(ctx, tx, digitalReviewEvent(id, p, review.Accept, from, review.Accepted, ev.Note, opts, s.now())); err != nil {
+				return err
+			}
+			np.Review = review.Accepted
 		}
 		out = np
 		return nil
@@ -413,12 +494,24 @@ func (s *Store) PutDigitalProjects(ctx context.Context, sc auth.Scope, ps []digi
 				return err
 			}
 		}
-		if _, err := s.insertDigitalProjects(ctx, tx, fresh, opts.By); err != nil {
+		ids, err := s.insertDigitalProjects(ctx, tx, fresh, opts.By)
+		if err != nil {
 			return err
+		}
+		// An imported application not yet decided enters the review as
+		// submitted, with the import as its submission in the history.
+		now := s.now()
+		for i, p := range fresh {
+			if p.ReviewState() != review.Submitted {
+				continue
+			}
+			if err := appendReviewEventTx(ctx, tx, digitalReviewEvent(ids[i], p, review.Submit, review.Missing, review.Submitted, "import", opts, now)); err != nil {
+				return err
+			}
 		}
 		// A project without a cluster takes its firm's, by the industry
 		// code in the latest catalogue year.
-		_, err := tx.ExecContext(ctx, `UPDATE digital_project SET cluster_code = COALESCE((SELECT m.cluster_code FROM enterprise e
+		_, err = tx.ExecContext(ctx, `UPDATE digital_project SET cluster_code = COALESCE((SELECT m.cluster_code FROM enterprise e
 			JOIN industry_map m ON m.industry_code = e.industry_code WHERE e.id = digital_project.enterprise_id
 			AND m.year = (SELECT MAX(year) FROM industry_map)), '') WHERE cluster_code = ''`)
 		return err

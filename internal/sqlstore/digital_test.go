@@ -2,12 +2,16 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/cultivation"
 	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -122,6 +126,88 @@ func TestDigitalProjectWrites(t *testing.T) {
 		}
 		if res, _ := st.PutDigitalProjects(ctx, auth.All(), []digital.Project{q}, opts); res.Unchanged != 1 {
 			t.Fatalf("repeat: %+v", res)
+		}
+	})
+}
+
+// TestDigitalProjectReview stores the review of applications: the online
+// and the imported submission, a return with its reason, a corrected
+// resubmission and the approval, each in the shared review history, and
+// refusals that write nothing.
+func TestDigitalProjectReview(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "91500101RV", 1, 2023)
+		r, err := digital.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(m, d int) time.Time { return digital.Day(2023, time.Month(m), d) }
+		p := digital.Project{Code: "R-1", EnterpriseID: ids[0], Name: "改造", Kind: digital.KindIntelligent, Scenarios: []string{"F01"},
+			Planned: 500 * unit.Wan, StartOn: day(3, 1), EndOn: day(12, 1), Events: []digital.Event{{Stage: digital.StageApplied, Date: day(2, 1)}}}
+		opts := digital.WriteOptions{Rules: r, By: "t", ActorID: 7, ExpectEvents: -1}
+		got, err := st.CreateDigitalProject(ctx, auth.All(), p, opts)
+		if err != nil || got.Review != review.Submitted {
+			t.Fatal(err, got.Review)
+		}
+		officer := review.Fill | review.Review
+		subject := strconv.FormatInt(got.ID, 10)
+		// Refused: another district, no reason, a firm returning.
+		if _, err := st.ReviewDigitalProject(ctx, auth.Region(regionB), got.ID, digital.ReviewStep{Action: review.Return, Reason: "x", Caps: officer}, opts); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("another district: %v", err)
+		}
+		if _, err := st.ReviewDigitalProject(ctx, auth.All(), got.ID, digital.ReviewStep{Action: review.Return, Caps: review.Fill, Reason: "x"}, opts); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("the firm returns: %v", err)
+		}
+		ret, err := st.ReviewDigitalProject(ctx, auth.All(), got.ID, digital.ReviewStep{Action: review.Return, Reason: "补充材料", Caps: officer}, opts)
+		if err != nil || ret.Review != review.Returned || ret.ReviewReason != "补充材料" {
+			t.Fatal(err, ret.Review)
+		}
+		if _, err := st.AppendDigitalEvent(ctx, auth.All(), got.ID, digital.Event{Stage: digital.StageApproved, Date: day(3, 1), Level: digital.LevelDistrict}, opts); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("a returned application approved through the history: %v", err)
+		}
+		name := "改造（修订）"
+		re, err := st.ReviewDigitalProject(ctx, auth.All(), got.ID, digital.ReviewStep{Action: review.Submit, Caps: review.Fill,
+			Correction: &digital.Correction{Name: &name}}, opts)
+		if err != nil || re.Review != review.Submitted || re.Name != name || re.ReviewReason != "" {
+			t.Fatal(err, re)
+		}
+		acc, err := st.ReviewDigitalProject(ctx, auth.All(), got.ID, digital.ReviewStep{Action: review.Accept, Caps: officer, Date: day(3, 2)}, opts)
+		if err != nil || acc.Review != review.Accepted || acc.Current().Stage != digital.StageApproved || acc.Current().Level != digital.LevelDistrict {
+			t.Fatal(err, acc)
+		}
+		evs, err := st.ReviewEvents(ctx, digital.ReviewDomain, subject, review.Period{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, e := range evs {
+			steps = append(steps, string(e.Action)+":"+string(e.From)+">"+string(e.To))
+			if e.ActorID != 7 || e.Period.Year != 2023 {
+				t.Errorf("event %+v", e)
+			}
+		}
+		if want := "submit:missing>submitted return:submitted>returned submit:returned>submitted accept:submitted>accepted"; strings.Join(steps, " ") != want {
+			t.Errorf("history %v", steps)
+		}
+		// An imported application not yet decided enters the review.
+		q := p
+		q.Code = "R-2"
+		if _, err := st.PutDigitalProjects(ctx, auth.All(), []digital.Project{q}, opts); err != nil {
+			t.Fatal(err)
+		}
+		ps, _ := st.DigitalProjects(ctx, auth.All(), digital.RecordFilter{})
+		for _, x := range ps {
+			if x.Code != "R-2" {
+				continue
+			}
+			if x.ReviewState() != review.Submitted {
+				t.Errorf("imported application: %s", x.ReviewState())
+			}
+			if evs, _ := st.ReviewEvents(ctx, digital.ReviewDomain, strconv.FormatInt(x.ID, 10), review.Period{}); len(evs) != 1 || evs[0].Action != review.Submit {
+				t.Errorf("imported application's history: %+v", evs)
+			}
 		}
 	})
 }

@@ -477,6 +477,11 @@ func (s *Store) HoldByID(ctx context.Context, id int64) (federation.Hold, error)
 	return scanHold(s.read.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM fed_hold WHERE id = $1`, id))
 }
 
+// HoldByOrder reads the hold that booked an order.
+func (s *Store) HoldByOrder(ctx context.Context, orderID int64) (federation.Hold, error) {
+	return scanHold(s.read.QueryRowContext(ctx, `SELECT `+holdColumns+` FROM fed_hold WHERE order_id = $1`, orderID))
+}
+
 // SetHoldState moves a hold between states.
 func (s *Store) SetHoldState(ctx context.Context, id int64, from, to string) (bool, error) {
 	return s.affected(ctx, `UPDATE fed_hold SET state = $3 WHERE id = $1 AND state = $2`, id, from, to)
@@ -503,7 +508,7 @@ func (s *Store) ExpiredHolds(ctx context.Context, now time.Time) ([]federation.H
 // OrderEventsFor are the order events of origin's holds after since,
 // each with the order's current state and amount.
 func (s *Store) OrderEventsFor(ctx context.Context, origin string, since int64, limit int) ([]federation.OrderEvent, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT e.id, h.id, h.order_id, h.state, o.state, o.amount, h.idem_key
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, h.id, h.order_id, h.state, o.state, o.amount, o.penalty, h.idem_key
 		FROM order_event e JOIN fed_hold h ON h.order_id = e.order_id JOIN instrument_order o ON o.id = e.order_id
 		WHERE h.origin = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`, origin, since, limit)
 	if err != nil {
@@ -513,7 +518,7 @@ func (s *Store) OrderEventsFor(ctx context.Context, origin string, since int64, 
 	out := []federation.OrderEvent{}
 	for rows.Next() {
 		var e federation.OrderEvent
-		if err := rows.Scan(&e.Seq, &e.HoldID, &e.OrderID, &e.HoldState, &e.State, &e.AmountFen, &e.Key); err != nil {
+		if err := rows.Scan(&e.Seq, &e.HoldID, &e.OrderID, &e.HoldState, &e.State, &e.AmountFen, &e.PenaltyFen, &e.Key); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -542,13 +547,14 @@ func (s *Store) ExternalService(ctx context.Context, from, to time.Time) ([]fede
 	return out, rows.Err()
 }
 
-const bookingColumns = `id, user_id, home, idem_key, hold_id, remote_order, instrument_id, instrument_name, start_at, end_at, state, unit_price, amount, expires_at, created_at, updated_at`
+const bookingColumns = `id, user_id, home, idem_key, hold_id, remote_order, instrument_id, instrument_name, start_at, end_at, state, unit_price, amount, expires_at, created_at, updated_at,
+	enterprise_id, voucher_state, voucher_reserved, voucher_settled, evidence, evidence_sig, settled_at, penalty`
 
 func scanBooking(r scanner) (federation.RemoteBooking, error) {
 	var b federation.RemoteBooking
-	var start, end, exp, created, updated int64
+	var start, end, exp, created, updated, settled int64
 	err := r.Scan(&b.ID, &b.UserID, &b.Home, &b.Key, &b.HoldID, &b.RemoteOrder, &b.InstrumentID, &b.InstrumentName, &start, &end, &b.State,
-		&b.UnitPrice, &b.Amount, &exp, &created, &updated)
+		&b.UnitPrice, &b.Amount, &exp, &created, &updated, &b.EnterpriseID, &b.VoucherState, &b.VoucherReserved, &b.VoucherSettled, &b.Evidence, &b.EvidenceSig, &settled, &b.Penalty)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, apperr.New(apperr.NotFound, "federation.err.no_booking")
 	}
@@ -556,6 +562,9 @@ func scanBooking(r scanner) (federation.RemoteBooking, error) {
 		b.Start, b.End = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 	}
 	b.ExpiresAt, b.CreatedAt, b.UpdatedAt = time.Unix(exp, 0), time.Unix(created, 0), time.Unix(updated, 0)
+	if settled != 0 {
+		b.SettledAt = time.Unix(settled, 0)
+	}
 	return b, err
 }
 
@@ -565,17 +574,70 @@ func (s *Store) PutRemoteBooking(ctx context.Context, b federation.RemoteBooking
 	if !b.Start.IsZero() {
 		start, end = b.Start.Unix(), b.End.Unix()
 	}
+	// The voucher's firm and state are the first attempt's: a retry
+	// does not change them, and only SettleVoucher moves them on.
 	return scanBooking(s.write.QueryRowContext(ctx, `INSERT INTO fed_booking (user_id, home, idem_key, hold_id, remote_order, instrument_id, instrument_name,
-		start_at, end_at, state, unit_price, amount, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		start_at, end_at, state, unit_price, amount, expires_at, created_at, updated_at, enterprise_id, voucher_state, penalty)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (home, idem_key) DO UPDATE SET hold_id = excluded.hold_id, remote_order = excluded.remote_order, state = excluded.state,
-		amount = excluded.amount, expires_at = excluded.expires_at, updated_at = excluded.updated_at
+		amount = excluded.amount, expires_at = excluded.expires_at, updated_at = excluded.updated_at, penalty = excluded.penalty
 		RETURNING `+bookingColumns, b.UserID, b.Home, b.Key, b.HoldID, b.RemoteOrder, b.InstrumentID, b.InstrumentName, start, end, b.State,
-		b.UnitPrice, b.Amount, b.ExpiresAt.Unix(), b.CreatedAt.Unix(), b.UpdatedAt.Unix()))
+		b.UnitPrice, b.Amount, b.ExpiresAt.Unix(), b.CreatedAt.Unix(), b.UpdatedAt.Unix(), b.EnterpriseID, b.VoucherState, b.Penalty))
+}
+
+// SettleVoucher changes a booking's voucher through fn in one
+// transaction with the ledger (under the writer lock, like PostVoucher),
+// so a reservation or settlement is written with its postings or not at
+// all.
+func (s *Store) SettleVoucher(ctx context.Context, id int64, fn func(b federation.RemoteBooking, l instruments.LedgerView) (federation.RemoteBooking, []instruments.Posting, error)) (federation.RemoteBooking, error) {
+	var out federation.RemoteBooking
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE id = $1`+s.forUpdate(), id))
+		if err != nil {
+			return err
+		}
+		l := &txLedger{ctx: ctx, tx: tx}
+		n, ps, err := fn(b, l)
+		if l.err != nil {
+			return l.err
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.post(ctx, tx, ps); err != nil {
+			return err
+		}
+		var settled int64
+		if !n.SettledAt.IsZero() {
+			settled = n.SettledAt.Unix()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE fed_booking SET voucher_state = $2, voucher_reserved = $3, voucher_settled = $4, settled_at = $5 WHERE id = $1`,
+			id, n.VoucherState, n.VoucherReserved, n.VoucherSettled, settled); err != nil {
+			return err
+		}
+		out = n
+		return nil
+	})
+	return out, err
+}
+
+// VoucherBookings lists bookings with a voucher: home's still reserved,
+// or (home empty) all, newest first.
+func (s *Store) VoucherBookings(ctx context.Context, home string) ([]federation.RemoteBooking, error) {
+	q, args := `SELECT `+bookingColumns+` FROM fed_booking WHERE voucher_state <> '' ORDER BY id DESC LIMIT 500`, []any{}
+	if home != "" {
+		q, args = `SELECT `+bookingColumns+` FROM fed_booking WHERE voucher_state = 'reserved' AND home = $1 ORDER BY id`, []any{home}
+	}
+	return s.bookings(ctx, q, args...)
 }
 
 // RemoteBookings lists a user's bookings, newest first.
 func (s *Store) RemoteBookings(ctx context.Context, userID int64) ([]federation.RemoteBooking, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE user_id = $1 ORDER BY id DESC LIMIT 200`, userID)
+	return s.bookings(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE user_id = $1 ORDER BY id DESC LIMIT 200`, userID)
+}
+
+func (s *Store) bookings(ctx context.Context, q string, args ...any) ([]federation.RemoteBooking, error) {
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -609,9 +671,17 @@ func (s *Store) ApplyOrderEvents(ctx context.Context, home string, evs []federat
 			case federation.Expired:
 				state = federation.Expired
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE fed_booking SET state = $3, amount = $4, updated_at = $5 WHERE home = $1 AND idem_key = $2`,
-				home, e.Key, state, e.AmountFen, at.Unix()); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE fed_booking SET state = $3, amount = $4, updated_at = $5, penalty = $6 WHERE home = $1 AND idem_key = $2`,
+				home, e.Key, state, e.AmountFen, at.Unix(), e.PenaltyFen); err != nil {
 				return err
+			}
+			// The first evidence of the confirmed usage is kept: it is
+			// what the voucher settles on (the caller verified it).
+			if e.Evidence != "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE fed_booking SET evidence = $4, evidence_sig = $5 WHERE home = $1 AND idem_key = $2 AND hold_id = $3 AND evidence = ''`,
+					home, e.Key, e.HoldID, e.Evidence, e.EvidenceSig); err != nil {
+					return err
+				}
 			}
 		}
 		if err := ensurePeer(ctx, tx, home); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -45,6 +46,9 @@ type instrumentSearch struct {
 	// cost more than running it.
 	pagesMu sync.Mutex
 	pages   map[int]*sql.Stmt
+	// forget turns the remembered answers off (the benchmark measures
+	// both).
+	forget bool
 }
 
 // pageStmt returns the prepared query of a page of n ids.
@@ -116,6 +120,50 @@ type searchIndex struct {
 	dead   int
 	values [searchFacets][]string          // code → value ("" is code 0)
 	codes  [searchFacets]map[string]uint16 // value → code
+	// answers remembers the answers of this state of the index, by
+	// query: a catalogue is searched for the same few terms again and
+	// again (the search page's links are facet filters of the last
+	// query), and an answer from here costs a map lookup instead of a
+	// pass over thousands of matches. A patch empties it; a rebuild
+	// makes a new index.
+	answersMu sync.Mutex
+	answers   map[instruments.SearchQuery]searchAnswer
+}
+
+type searchAnswer struct {
+	total  int
+	facets map[string][]instruments.Facet
+	ids    []int64
+}
+
+// searchAnswersMax bounds the remembered answers; past it they are
+// forgotten all at once (simpler than an eviction order, and refilled by
+// the next searches).
+const searchAnswersMax = 1024
+
+// answer is query through the remembered answers. The facets map is the
+// caller's own (the service merges a mirror's facets into it); the
+// slices in it and ids are shared and must not be changed. The caller
+// holds the read lock.
+func (ix *searchIndex) answer(q instruments.SearchQuery, remember bool) (int, map[string][]instruments.Facet, []int64) {
+	if remember {
+		ix.answersMu.Lock()
+		a, ok := ix.answers[q]
+		ix.answersMu.Unlock()
+		if ok {
+			return a.total, maps.Clone(a.facets), a.ids
+		}
+	}
+	total, facets, ids := ix.query(q)
+	if remember {
+		ix.answersMu.Lock()
+		if ix.answers == nil || len(ix.answers) >= searchAnswersMax {
+			ix.answers = map[instruments.SearchQuery]searchAnswer{}
+		}
+		ix.answers[q] = searchAnswer{total, maps.Clone(facets), ids}
+		ix.answersMu.Unlock()
+	}
+	return total, facets, ids
 }
 
 func newSearchIndex(mark int64, n int) *searchIndex {
@@ -307,6 +355,9 @@ func (s *Store) freshSearch(ctx context.Context) error {
 		}
 	}
 	ix.mark = mark
+	ix.answersMu.Lock()
+	ix.answers = nil
+	ix.answersMu.Unlock()
 	return nil
 }
 
@@ -485,7 +536,7 @@ func (s *Store) SearchInstruments(ctx context.Context, q instruments.SearchQuery
 		return instruments.SearchResult{}, fmt.Errorf("sqlstore: search index: %w", err)
 	}
 	s.search.mu.RLock()
-	total, facets, ids := s.search.idx.query(q)
+	total, facets, ids := s.search.idx.answer(q, !s.search.forget)
 	s.search.mu.RUnlock()
 	res := instruments.SearchResult{Total: total, Facets: facets, Hits: []instruments.Hit{}}
 	if len(ids) == 0 {

@@ -69,10 +69,6 @@ func TestInstrumentSearchIndex(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := st.SearchInstruments(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
 				hits := func(res instruments.SearchResult) string {
 					s := ""
 					for _, h := range res.Hits {
@@ -80,8 +76,17 @@ func TestInstrumentSearchIndex(t *testing.T) {
 					}
 					return s
 				}
-				if got.Total != want.Total || fmt.Sprint(got.Facets) != fmt.Sprint(want.Facets) || hits(got) != hits(want) {
-					t.Errorf("%s %+v:\n index %d %v %s\n   sql %d %v %s", stage, q, got.Total, got.Facets, hits(got), want.Total, want.Facets, hits(want))
+				// Twice: the second answer is the remembered one, which a
+				// caller changing the first answer's facets must not touch.
+				for range 2 {
+					got, err := st.SearchInstruments(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.Total != want.Total || fmt.Sprint(got.Facets) != fmt.Sprint(want.Facets) || hits(got) != hits(want) {
+						t.Errorf("%s %+v:\n index %d %v %s\n   sql %d %v %s", stage, q, got.Total, got.Facets, hits(got), want.Total, want.Facets, hits(want))
+					}
+					got.Facets["class"] = nil
 				}
 			}
 		}

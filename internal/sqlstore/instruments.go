@@ -304,6 +304,9 @@ func scanInstrument(r scanner, extra ...any) (instruments.Instrument, int, int64
 // InstrumentDetail reads an instrument with its unit, items, rates and
 // managers.
 func (s *Store) InstrumentDetail(ctx context.Context, id int64) (instruments.Detail, error) {
+	if s.engine == Postgres {
+		return s.instrumentDetailPG(ctx, id)
+	}
 	var d instruments.Detail
 	in, uses, rsum, rn, err := scanInstrument(s.read.QueryRowContext(ctx, `SELECT `+instrumentColumns+`, u.name, u.unit_type, u.region_code
 		FROM instrument i JOIN sharing_unit u ON u.id = i.unit_id WHERE i.id = $1`, id), &d.Unit.Name, &d.Unit.Type, &d.Unit.RegionCode)
@@ -497,7 +500,12 @@ func (s *Store) searchInstrumentsSQL(ctx context.Context, q instruments.SearchQu
 // instruments run in parallel and those of one instrument queue. SQLite's
 // single writer connection serialises them anyway.
 func (s *Store) bookTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	return bookTxOn(ctx, s.write, fn)
+}
+
+// bookTxOn is bookTx on the connections of db.
+func bookTxOn(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
@@ -533,8 +541,18 @@ const liveStates = `state NOT IN ('rejected', 'cancelled', 'voided')`
 // PlaceOrder writes an order and its booking cells under the
 // instrument's lock. The check sees the user's booked minutes of the
 // slot's day; a cell already held is a Conflict, and the cells' primary
-// key refuses it even if that check were wrong.
+// key refuses it even if that check were wrong. On PostgreSQL concurrent
+// bookings are written in batches, one transaction each
+// (instrument_booking.go).
 func (s *Store) PlaceOrder(ctx context.Context, p instruments.PlaceOrder) (instruments.Order, error) {
+	if s.engine == Postgres {
+		return s.placeOrderBatched(ctx, p)
+	}
+	return s.placeOrderOne(ctx, p)
+}
+
+// placeOrderOne writes one order in its own transaction.
+func (s *Store) placeOrderOne(ctx context.Context, p instruments.PlaceOrder) (instruments.Order, error) {
 	o := p.Order
 	err := s.bookTx(ctx, func(tx *sql.Tx) error {
 		var unitID int64
@@ -707,6 +725,9 @@ func (l *txLedger) Allocated(enterpriseID int64, year int) unit.Fen {
 func (l *txLedger) Redeemed(account string, orderID int64) unit.Fen {
 	return l.sum(`account = $1 AND order_id = $2`, account, orderID)
 }
+func (l *txLedger) RemoteBalance(account string, bookingID int64) unit.Fen {
+	return l.sum(`account = $1 AND remote_booking = $2`, account, bookingID)
+}
 
 // post writes one balanced entry.
 func (s *Store) post(ctx context.Context, tx *sql.Tx, ps []instruments.Posting) error {
@@ -725,8 +746,8 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, ps []instruments.Posting) 
 		return err
 	}
 	for _, p := range ps {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_posting (entry_id, account, amount, kind, order_id, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			entry, p.Account, int64(p.Amount), p.Kind, p.OrderID, s.unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_posting (entry_id, account, amount, kind, order_id, remote_booking, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			entry, p.Account, int64(p.Amount), p.Kind, p.OrderID, p.Remote, s.unix()); err != nil {
 			return fmt.Errorf("sqlstore: voucher posting: %w", err)
 		}
 	}

@@ -85,7 +85,8 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	// which needs the rows around it as they were; a write that repeats a
 	// key, or a very large one, rebuilds its years.
 	var old map[unitKey]report.Values
-	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && distinctKeys(reports)
+	var pend *pendingDeltas
+	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && packable(reports) && distinctKeys(reports)
 	var existing int
 	var err error
 	if delta {
@@ -93,9 +94,13 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 		for _, r := range reports {
-			if _, ok := old[unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}]; ok {
+			if _, ok := old[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)]; ok {
 				existing++
 			}
+		}
+		// The deltas are computed while the rows are inserted.
+		if pend, err = startReportDeltas(ctx, tx, reports, old); err != nil {
+			return res, err
 		}
 	}
 	if s.engine == Postgres && len(reports) >= s.bulkMin && (delta || distinctKeys(reports)) {
@@ -116,7 +121,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		if opts.DeferSummaries {
 			years = nil
 		}
-		return s.finishReports(ctx, tx, reports, years, december, old, existing, changed)
+		return s.finishReports(ctx, tx, reports, years, december, pend, existing, changed)
 	}
 	if !delta {
 		// Count existing keys first so inserted and updated can be told apart.
@@ -169,14 +174,14 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	if opts.DeferSummaries {
 		years = nil
 	}
-	return s.finishReports(ctx, tx, reports, years, december, old, existing, changed)
+	return s.finishReports(ctx, tx, reports, years, december, pend, existing, changed)
 }
 
 // finishReports counts a report write and brings the summaries up to date:
-// by delta when old (the rows before the write) is given, else by
+// by delta when pend (started before the write) is given, else by
 // rebuilding every written year and the year after it.
 func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, years map[int]bool, december bool,
-	old map[unitKey]report.Values, existing, changed int) (UpsertResult, error) {
+	pend *pendingDeltas, existing, changed int) (UpsertResult, error) {
 	var res UpsertResult
 	res.Inserted = len(reports) - existing
 	res.Updated = changed - res.Inserted
@@ -204,8 +209,8 @@ func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.
 			return res, err
 		}
 	}
-	if old != nil {
-		if err := applyReportDeltas(ctx, tx, s.engine, reports, old); err != nil {
+	if pend != nil {
+		if err := pend.apply(ctx, tx, s.engine); err != nil {
 			return res, fmt.Errorf("sqlstore: summaries: %w", err)
 		}
 		return res, nil
@@ -326,7 +331,7 @@ func checkReportFirms(ctx context.Context, tx *sql.Tx, reports []report.Monthly)
 func distinctKeys(reports []report.Monthly) bool {
 	seen := make(map[unitKey]bool, len(reports))
 	for _, r := range reports {
-		k := unitKey{r.EnterpriseID, r.Period.Year, r.Period.Month}
+		k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
 		if seen[k] {
 			return false
 		}

@@ -55,6 +55,10 @@ type Store struct {
 	// deltaMax is the largest report write whose summaries are kept by
 	// delta (deltaMaxRows; tests move it to compare with the rebuild).
 	deltaMax int
+	// booking queues concurrent bookings for group commit on PostgreSQL
+	// (instrument_booking.go).
+	booking bookQueue
+	book    *sql.DB // PostgreSQL: the booking batches' connections
 }
 
 // Options tune Open.
@@ -128,6 +132,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.SetMaxIdleConns(readConns + 4)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.read, s.write = db, db
+		// The booking batches' own connections (instrument_booking.go): a
+		// batch holds its instruments' row locks, so it must not queue
+		// for a connection behind the reads of the requests it answers.
+		if s.book, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		s.book.SetMaxOpenConns(bookShards)
+		s.book.SetMaxIdleConns(bookShards)
+		s.book.SetConnMaxIdleTime(time.Minute)
 	default:
 		return nil, fmt.Errorf("sqlstore: unsupported DSN %q: want sqlite:PATH or postgres://", redact(dsn))
 	}
@@ -178,6 +191,9 @@ func (s *Store) Close() error {
 	}
 	if s.write != nil && s.write != s.read {
 		errs = append(errs, s.write.Close())
+	}
+	if s.book != nil {
+		errs = append(errs, s.book.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -124,16 +124,19 @@ const MaxColumns = 16384
 // maxFieldsPerLine counts separators per physical line; quoted separators
 // are counted too, which only overestimates.
 func maxFieldsPerLine(data []byte, sep byte) int {
-	most, n := 0, 1
-	for _, c := range data {
-		switch c {
-		case sep:
-			n++
-		case '\n':
-			most, n = max(most, n), 1
+	// Line by line with the assembly-backed IndexByte and Count: a byte
+	// loop over the file was a tenth of reading it.
+	most := 0
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
 		}
+		most = max(most, bytes.Count(line, []byte{sep})+1)
 	}
-	return max(most, n)
+	return max(most, 1)
 }
 
 func readCSV(data []byte, opts Options) (*Sheet, error) {

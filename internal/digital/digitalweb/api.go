@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web"
@@ -128,6 +128,36 @@ type apiDigitalProject struct {
 	SubsidyWan    float64             `json:"subsidy_wan"`
 	Measures      []apiDigitalMeasure `json:"measures"`
 	Events        []apiDigitalEvent   `json:"events"`
+	ReviewState   string              `json:"review_state"`
+	ReviewReason  string              `json:"review_reason,omitempty"`
+}
+
+// apiDigitalReview is a project application's review: its state, the
+// reason of a return, what the caller may do now and the history.
+type apiDigitalReview struct {
+	State   string                  `json:"state"`
+	Reason  string                  `json:"reason,omitempty"`
+	Allowed []string                `json:"allowed"`
+	Events  []apiDigitalReviewEvent `json:"events"`
+}
+
+type apiDigitalReviewEvent struct {
+	Action  string `json:"action"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	ActorID int64  `json:"actor_id"`
+	At      string `json:"at"`
+	Reason  string `json:"reason"`
+}
+
+type apiReviewInput struct {
+	Action       string       `json:"action"`
+	Reason       string       `json:"reason,omitempty"`
+	Date         string       `json:"date,omitempty"`
+	Name         *string      `json:"name,omitempty"`
+	PlannedWan   *json.Number `json:"planned_wan,omitempty"`
+	Scenarios    []string     `json:"scenarios,omitempty"`
+	ExpectEvents *int         `json:"expect_events,omitempty"`
 }
 
 type apiDigitalProjectPage struct {
@@ -159,20 +189,27 @@ type apiDigitalRecognition struct {
 }
 
 type apiDigitalCondition struct {
-	Metric string `json:"metric"`
-	Min    int64  `json:"min"`
-	Value  *int64 `json:"value"`
-	Status string `json:"status"`
-	Note   string `json:"note,omitempty"`
+	Metric        string `json:"metric"`
+	Label         string `json:"label"`
+	Min           int64  `json:"min"`
+	Value         *int64 `json:"value"`
+	Status        string `json:"status"`
+	Explanation   string `json:"explanation"`
+	ValueText     string `json:"value_text"`
+	ThresholdText string `json:"threshold_text"`
+	Note          string `json:"note,omitempty"`
 }
 
 type apiDigitalVerdict struct {
 	Rung       string                `json:"rung"`
+	RuleSet    string                `json:"rule_set"`
 	Version    string                `json:"version"`
 	Status     string                `json:"status"`
 	Unmet      int                   `json:"unmet"`
 	Conditions []apiDigitalCondition `json:"conditions"`
 	Manual     []string              `json:"manual"`
+	Questions  []string              `json:"questions"`
+	WhatIf     []string              `json:"what_if"`
 }
 
 type apiDigitalFirm struct {
@@ -306,7 +343,7 @@ func toAPIProject(p digital.Project) apiDigitalProject {
 		Name: p.Name, Kind: string(p.Kind), ClusterCode: p.ClusterCode, Scenarios: append([]string{}, p.Scenarios...), PlannedWan: wan(p.Planned),
 		Demonstration: p.Demonstration, StartOn: web.DateString(p.StartOn), EndOn: web.DateString(p.EndOn), Stage: string(st.Stage), Level: string(st.Level),
 		AppliedOn: web.DateString(st.AppliedOn), InvestedWan: wan(st.Invested), ActualWan: wan(st.Actual), SubsidyWan: wan(st.Subsidy),
-		Measures: []apiDigitalMeasure{}, Events: []apiDigitalEvent{}}
+		Measures: []apiDigitalMeasure{}, Events: []apiDigitalEvent{}, ReviewState: string(p.ReviewState()), ReviewReason: p.ReviewReason}
 	if !st.ApprovedOn.IsZero() {
 		out.ApprovedOn = web.DateString(st.ApprovedOn)
 	}
@@ -338,11 +375,17 @@ func roundTo(v float64, digits int) float64 {
 	return float64(int64(v*p+0.5)) / p
 }
 
-func toAPIVerdict(v digital.Verdict) apiDigitalVerdict {
-	out := apiDigitalVerdict{Rung: string(v.Rung), Version: v.Version, Status: string(v.Status), Unmet: v.Unmet,
-		Conditions: []apiDigitalCondition{}, Manual: append([]string{}, v.Manual...)}
+// toAPIVerdict renders the rule engine's verdict in lang: each criterion
+// with its explanation, the reviewer's questions and the what-if changes.
+func toAPIVerdict(lang string, v digital.Verdict) apiDigitalVerdict {
+	out := apiDigitalVerdict{Rung: string(v.Rung), RuleSet: v.RuleSet, Version: v.Version, Status: string(v.Status), Unmet: v.Unmet,
+		Conditions: []apiDigitalCondition{}, Manual: append([]string{}, v.Manual...), Questions: []string{}, WhatIf: v.WhatIfText(lang)}
 	for _, c := range v.Conditions {
-		out.Conditions = append(out.Conditions, apiDigitalCondition{Metric: c.Metric, Min: c.Min, Value: c.Value, Status: string(c.Status), Note: c.Note})
+		out.Conditions = append(out.Conditions, apiDigitalCondition{Metric: c.Metric, Label: c.Label(lang), Min: c.Min, Value: c.Value,
+			Status: string(c.Status), Explanation: c.Explain(lang), ValueText: c.ValueText(lang), ThresholdText: c.ThresholdText(lang), Note: c.Note})
+	}
+	for _, q := range v.Questions {
+		out.Questions = append(out.Questions, q.Question.Lang(lang))
 	}
 	return out
 }
@@ -447,7 +490,7 @@ func (m *module) apiCandidates(w http.ResponseWriter, r *http.Request, c web.Ctx
 	out := apiDigitalCandidates{Date: web.DateString(at), Items: []apiDigitalCandidate{}}
 	for _, cd := range cands {
 		ref := refs[cd.EnterpriseID]
-		out.Items = append(out.Items, apiDigitalCandidate{EnterpriseID: cd.EnterpriseID, CreditCode: ref.CreditCode, Name: ref.Name, RegionCode: ref.RegionCode, Verdict: toAPIVerdict(cd.Verdict)})
+		out.Items = append(out.Items, apiDigitalCandidate{EnterpriseID: cd.EnterpriseID, CreditCode: ref.CreditCode, Name: ref.Name, RegionCode: ref.RegionCode, Verdict: toAPIVerdict(c.Lang, cd.Verdict)})
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -561,7 +604,7 @@ func (m *module) apiApply(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		}
 		p.Measures = append(p.Measures, digital.Measure{Indicator: digital.Indicator(mi.Indicator), Before: b, After: a})
 	}
-	out, err := m.svc.Apply(r.Context(), c.Scope(), p, applied, c.User.Username)
+	out, err := m.svc.Apply(r.Context(), c.Scope(), p, applied, c.User.Username, c.User.ID)
 	if err != nil {
 		return err
 	}
@@ -612,6 +655,98 @@ func (m *module) apiEvent(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 	return nil
 }
 
+// reviewCaps are the caller's capabilities on a project in scope: filing
+// applications is filling (a firm for itself, officials on its behalf),
+// recording stages is reviewing; a city-scope user may approve city-level
+// projects.
+func reviewCaps(c web.Ctx) (review.Capability, bool) {
+	var caps review.Capability
+	if c.Can(permApply) {
+		caps |= review.Fill
+	}
+	if c.Can(permRecord) {
+		caps |= review.Review
+	}
+	return caps, c.Scope().IsAll()
+}
+
+func (m *module) reviewOf(r *http.Request, c web.Ctx, p digital.Project) (apiDigitalReview, error) {
+	evs, err := m.svc.ReviewHistory(r.Context(), c.Scope(), p.ID)
+	if err != nil {
+		return apiDigitalReview{}, err
+	}
+	caps, _ := reviewCaps(c)
+	out := apiDigitalReview{State: string(p.ReviewState()), Reason: p.ReviewReason, Allowed: []string{}, Events: []apiDigitalReviewEvent{}}
+	for _, a := range digital.ReviewActions(p, caps) {
+		out.Allowed = append(out.Allowed, string(a))
+	}
+	for _, e := range evs {
+		out.Events = append(out.Events, apiDigitalReviewEvent{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
+			At: e.At.UTC().Format(time.RFC3339), Reason: e.Reason})
+	}
+	return out, nil
+}
+
+func (m *module) apiReview(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := web.IDParam(r)
+	if err != nil {
+		return err
+	}
+	p, err := m.svc.Project(r.Context(), c.Scope(), id)
+	if err != nil {
+		return err
+	}
+	out, err := m.reviewOf(r, c, p)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (m *module) apiReviewStep(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := web.IDParam(r)
+	if err != nil {
+		return err
+	}
+	var in apiReviewInput
+	if err := web.DecodeJSON(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	caps, city := reviewCaps(c)
+	step := digital.ReviewStep{Action: review.Action(in.Action), Reason: strings.TrimSpace(in.Reason), Caps: caps, City: city, Date: m.core.Today()}
+	if in.Date != "" {
+		if step.Date, err = parseDay("date", in.Date); err != nil {
+			return err
+		}
+	}
+	if in.Name != nil || in.PlannedWan != nil || in.Scenarios != nil {
+		corr := &digital.Correction{Scenarios: in.Scenarios}
+		if in.Name != nil {
+			n := strings.TrimSpace(*in.Name)
+			corr.Name = &n
+		}
+		if in.PlannedWan != nil {
+			v, err := parseWan("planned_wan", *in.PlannedWan, true)
+			if err != nil {
+				return err
+			}
+			corr.Planned = &v
+		}
+		step.Correction = corr
+	}
+	expect := -1
+	if in.ExpectEvents != nil {
+		expect = *in.ExpectEvents
+	}
+	p, err := m.svc.Review(r.Context(), c.Scope(), id, step, expect, c.User.Username, c.User.ID)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, toAPIProject(p))
+	return nil
+}
+
 func (m *module) firm(r *http.Request, c web.Ctx) (apiDigitalFirm, digital.FirmPage, error) {
 	id, err := web.IDParam(r)
 	if err != nil {
@@ -637,7 +772,7 @@ func (m *module) firm(r *http.Request, c web.Ctx) (apiDigitalFirm, digital.FirmP
 		out.Recognitions = append(out.Recognitions, toAPIRecognition(rc))
 	}
 	if fp.Next != nil {
-		v := toAPIVerdict(*fp.Next)
+		v := toAPIVerdict(c.Lang, *fp.Next)
 		out.Next = &v
 	}
 	return out, fp, nil
@@ -741,30 +876,15 @@ func (m *module) apiImport(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 				Problems: []web.Problem{{Path: "file", Code: "unreadable", Message: err.Error()}}}
 		}
 	}
-	var codes []string
-	ci := -1
-	for i, h := range sheet.Header {
-		for _, col := range digital.ImportColumns() {
-			if col.Code == "credit_code" && (strings.EqualFold(strings.TrimSpace(h), col.Code) || strings.TrimSpace(h) == col.Zh) {
-				ci = i
-			}
-		}
-	}
 	rows := make([]digital.ImportRow, 0, len(sheet.Rows))
 	for _, row := range sheet.Rows {
 		rows = append(rows, digital.ImportRow{Line: row.Line, Cells: row.Cells})
-		if ci >= 0 && ci < len(row.Cells) {
-			codes = append(codes, strings.ToUpper(strings.TrimSpace(row.Cells[ci])))
-		}
 	}
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
-	ids, err := m.svc.FirmIDs(r.Context(), c.Scope(), codes)
+	si, err := m.svc.ImportSheet(r.Context(), c.Scope(), sheet.Header, rows, digital.ImportSheetOptions{By: c.User.Username})
 	if err != nil {
 		return err
 	}
-	ps, rowErrs := digital.ParseProjectRows(m.svc.Rules(), sheet.Header, rows, ids)
-	if len(rowErrs) > 0 {
+	if rowErrs := si.Problems; len(rowErrs) > 0 {
 		rej := &web.Rejected{Err: apperr.New(apperr.Invalid, "err.digital.import.failed"), Message: m.core.T(c.Lang, "err.digital.import.rejected", len(rowErrs))}
 		for _, e := range rowErrs {
 			msg := e.Err.Error()
@@ -776,11 +896,7 @@ func (m *module) apiImport(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 		}
 		return rej
 	}
-	res, err := m.svc.Import(r.Context(), c.Scope(), ps, c.User.Username)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, apiDigitalImportResult{Rows: len(ps), Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged})
+	web.WriteJSON(w, http.StatusOK, apiDigitalImportResult{Rows: si.Rows, Inserted: si.Result.Inserted, Updated: si.Result.Updated, Unchanged: si.Result.Unchanged})
 	return nil
 }
 

@@ -76,6 +76,42 @@ func TestDigitalAPI(t *testing.T) {
 			t.Fatalf("projects %v", ids)
 		}
 		ev := func(code string) string { return fmt.Sprintf("/api/v1/digital/projects/%d/events", ids[code]) }
+		// The firm's own application WZ-5 (¥2 m, district level) on the
+		// review workflow: returned with a reason, corrected, accepted.
+		rv := fmt.Sprintf("/api/v1/digital/projects/%d/review", ids["WZ-5"])
+		env.Run(t, []webtest.Scenario{
+			{Name: "ReviewSubmitted", URL: rv, User: "firm", WantStatus: http.StatusOK,
+				WantContains: []string{`"state":"submitted"`, `"allowed":[]`, `"action":"submit"`}},
+			{Name: "ReviewOfficerActions", URL: rv, User: "wanzhou", WantStatus: http.StatusOK, WantContains: []string{`"allowed":["return","accept"]`}},
+			{Name: "FirmCannotReturn", Method: "POST", URL: rv, User: "firm", ContentType: jsonCT, Body: `{"action": "return", "reason": "x"}`, WantStatus: http.StatusForbidden},
+			{Name: "AnalystCannotReview", Method: "POST", URL: rv, User: "analyst", ContentType: jsonCT, Body: `{"action": "accept"}`, WantStatus: http.StatusForbidden},
+			{Name: "OtherDistrictCannotReview", Method: "POST", URL: rv, User: "yuzhong", ContentType: jsonCT, Body: `{"action": "return", "reason": "x"}`, WantStatus: http.StatusNotFound},
+			{Name: "ReturnWithoutReason", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "return"}`, WantStatus: http.StatusBadRequest},
+			{Name: "ResubmitBeforeReturn", Method: "POST", URL: rv, User: "firm", ContentType: jsonCT, Body: `{"action": "submit"}`, WantStatus: http.StatusConflict},
+			{Name: "Return", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "return", "reason": "缺少可行性研究报告"}`,
+				WantStatus: http.StatusOK, WantContains: []string{`"review_state":"returned"`, `"review_reason":"缺少可行性研究报告"`, `"stage":"applied"`}},
+			{Name: "AcceptReturned", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "accept"}`, WantStatus: http.StatusConflict},
+			{Name: "ApproveReturnedByEvent", Method: "POST", URL: fmt.Sprintf("/api/v1/digital/projects/%d/events", ids["WZ-5"]), User: "wanzhou", ContentType: jsonCT,
+				Body: `{"stage": "approved", "date": "2024-03-01", "level": "district"}`, WantStatus: http.StatusConflict},
+			{Name: "ReturnedActions", URL: rv, User: "firm", WantStatus: http.StatusOK, WantContains: []string{`"state":"returned"`, `"allowed":["submit"]`}},
+			{Name: "Resubmit", Method: "POST", URL: rv, User: "firm", ContentType: jsonCT, Body: `{"action": "submit", "planned_wan": "250", "name": "总装线智能化改造（修订）"}`,
+				WantStatus: http.StatusOK, WantContains: []string{`"review_state":"submitted"`, `"planned_wan":250`, "（修订）"}},
+			{Name: "ResubmitTwice", Method: "POST", URL: rv, User: "firm", ContentType: jsonCT, Body: `{"action": "submit"}`, WantStatus: http.StatusConflict},
+			{Name: "AcceptDistrict", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "accept", "date": "2024-03-05"}`,
+				WantStatus: http.StatusOK, WantContains: []string{`"review_state":"accepted"`, `"stage":"approved"`, `"level":"district"`, `"approved_on":"2024-03-05"`}},
+			{Name: "AcceptTwice", Method: "POST", URL: rv, User: "admin", ContentType: jsonCT, Body: `{"action": "accept"}`, WantStatus: http.StatusConflict},
+			{Name: "ReviewHistory", URL: rv, User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{`"state":"accepted"`, `"allowed":[]`, `"action":"return"`, "缺少可行性研究报告", `"from":"returned","to":"submitted"`, `"action":"accept"`}},
+			{Name: "ReviewPage", URL: fmt.Sprintf("/digital/projects/%d", ids["WZ-5"]), User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-review-history"`, "缺少可行性研究报告", `id="digital-review-state"`}},
+			{Name: "ReviewPageSubmittedOfficer", URL: fmt.Sprintf("/digital/projects/%d?lang=en", ids["WZ-2"]), User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-review-accept"`, `id="digital-review-return"`, "Review of the application"}},
+			{Name: "ReviewPageFirmNoButtons", URL: fmt.Sprintf("/digital/projects/%d", ids["WZ-2"]), User: "firm", WantStatus: http.StatusOK,
+				WantNotContains: []string{`id="digital-review-accept"`}},
+			// A city-level application is beyond the district's reach.
+			{Name: "DistrictCannotAcceptCityLevel", Method: "POST", URL: fmt.Sprintf("/api/v1/digital/projects/%d/review", ids["WZ-2"]), User: "wanzhou",
+				ContentType: jsonCT, Body: `{"action": "accept", "date": "2024-02-20"}`, WantStatus: http.StatusForbidden},
+		})
 		env.Run(t, []webtest.Scenario{
 			{Name: "Project", URL: fmt.Sprintf("/api/v1/digital/projects/%d", ids["WZ-1"]), User: "firm", WantStatus: http.StatusOK, WantContains: []string{`"code":"WZ-1"`}},
 			{Name: "ProjectOtherDistrict", URL: fmt.Sprintf("/api/v1/digital/projects/%d", ids["WZ-1"]), User: "yuzhong", WantStatus: http.StatusNotFound},
@@ -127,12 +163,17 @@ func TestDigitalAPI(t *testing.T) {
 				WantContains: []string{`"rung":"smart_factory_excellent"`, `"status":"met"`, "汽车零部件智能工厂"}},
 			{Name: "FirmOtherDistrict", URL: "/api/v1/digital/firms/{wz-auto}", User: "yuzhong", WantStatus: http.StatusNotFound},
 			{Name: "Summary", URL: "/api/v1/digital/summary?from=2023&to=2024", User: "admin", WantStatus: http.StatusOK,
-				WantContains: []string{`"approved_total":2`, `"smart_factory":1`, `"clusters":[{`}},
+				WantContains: []string{`"approved_total":3`, `"smart_factory":1`, `"clusters":[{`}},
 			// Without a year: the latest year the records reach.
 			{Name: "SummaryLatest", URL: "/api/v1/digital/summary", User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"from":2018,"to":2024`}},
 			// Pages.
 			{Name: "Page", URL: "/digital?to=2024", User: "admin", WantStatus: http.StatusOK,
-				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造"}},
+				WantContains: []string{"制造业数字化转型", "digital-apply-form", "digital-import-form", "总装线智能化改造",
+					// The city view's district map: every district listed, with the shared shapes.
+					"panel-digital-map", "digital_map.js", `"mapUrl":"/static/map/chongqing.json"`, `"code":"500101"`, `"code":"CQ-LJ"`}},
+			// One district's view has its figures in the tables; no map.
+			{Name: "PageDistrictNoMap", URL: "/digital?to=2024", User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{"digital-years"}, WantNotContains: []string{"panel-digital-map", "digital_map.js"}},
 			{Name: "PageEnglishAnalyst", URL: "/digital?to=2024&lang=en", User: "analyst", WantStatus: http.StatusOK,
 				WantContains: []string{"Digital transformation", "Districts"}, WantNotContains: []string{"digital-import-form"}},
 			{Name: "PageFirmRedirects", URL: "/digital", User: "firm", WantStatus: http.StatusSeeOther},
@@ -178,7 +219,8 @@ func TestDigitalOpenAPISchemas(t *testing.T) {
 		"DigitalSummary": digitalweb.APIDigitalSummary{}, "DigitalProject": digitalweb.APIDigitalProject{}, "DigitalFirm": digitalweb.APIDigitalFirm{},
 		"DigitalCandidates": digitalweb.APIDigitalCandidates{}, "DigitalScenarios": digitalweb.APIDigitalScenarios{}, "DigitalImportResult": digitalweb.APIDigitalImport{},
 		"DigitalYear": digitalweb.APIDigitalYear{}, "DigitalMaturity": digitalweb.APIDigitalMaturity{}, "DigitalRecognition": digitalweb.APIDigitalRecog{},
-		"DigitalVerdict": digitalweb.APIDigitalVerdict{}},
+		"DigitalVerdict": digitalweb.APIDigitalVerdict{},
+		"DigitalReview":  digitalweb.APIDigitalReview{}, "DigitalReviewEvent": digitalweb.APIDigitalReviewEvent{}, "DigitalReviewInput": digitalweb.APIReviewInput{}},
 		map[string]any{"DigitalApply": digitalweb.APIApplyInput{}, "DigitalEventInput": digitalweb.APIEventInput{},
 			"DigitalMaturityInput": digitalweb.APIMaturityInput{}, "DigitalRecogniseInput": digitalweb.APIRecogniseInput{}})
 }

@@ -65,6 +65,8 @@ func Module(svc *digital.Service) web.ModuleFunc {
 				{Method: "POST", Path: "/api/v1/digital/projects/import", Perm: permRecord, Handler: m.apiImport},
 				{Method: "GET", Path: "/api/v1/digital/projects/{id}", Perm: auth.SignedIn, Handler: m.apiProject},
 				{Method: "POST", Path: "/api/v1/digital/projects/{id}/events", Perm: permRecord, Handler: m.apiEvent},
+				{Method: "GET", Path: "/api/v1/digital/projects/{id}/review", Perm: auth.SignedIn, Handler: m.apiReview},
+				{Method: "POST", Path: "/api/v1/digital/projects/{id}/review", Perm: permApply, Handler: m.apiReviewStep},
 				{Method: "GET", Path: "/api/v1/digital/firms/{id}", Perm: auth.SignedIn, Handler: m.apiFirm},
 				{Method: "POST", Path: "/api/v1/digital/firms/{id}/maturity", Perm: permRecord, Handler: m.apiMaturity},
 				{Method: "POST", Path: "/api/v1/digital/firms/{id}/recognitions", Perm: permRecord, Handler: m.apiRecognise},

@@ -9,6 +9,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/digital"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web"
 )
@@ -88,7 +89,9 @@ type projectRow struct {
 }
 
 type pageData struct {
-	Text map[string]string `json:"text"`
+	Text      map[string]string `json:"text"`
+	MapURL    string            `json:"mapUrl,omitempty"`
+	Districts []mapDistrict     `json:"districts,omitempty"`
 }
 
 func (m *module) regionName(lang, code string) string {
@@ -173,6 +176,10 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	}
 	if !p.City || sum.Region != "" {
 		p.Districts = nil // one district: its figures are the table above
+	} else {
+		p.Scripts = []string{"echarts.min.js", "app.js", "digital.js", "digital_map.js"}
+		p.Data.Text = m.core.Prefixed(lang, "js.")
+		p.Data.MapURL, p.Data.Districts = mapURL, m.mapDistricts(lang, o.Regions, sum.To)
 	}
 	idx, _, err := m.core.ClusterIndex(r.Context(), min(sum.To, m.core.Today().Year()))
 	if err != nil {
@@ -206,7 +213,10 @@ func (m *module) overviewPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 		return web.BadParam("kind", "unknown kind or stage")
 	}
 	pq.RegionCode, pq.Limit, pq.Offset = sum.Region, 20, 0
-	pg := digital.SelectProjects(o.Projects, pq)
+	pg, err := m.svc.Projects(r.Context(), c.Scope(), pq)
+	if err != nil {
+		return err
+	}
 	for _, pr := range pg.Items {
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
@@ -248,17 +258,17 @@ func (m *module) projectRow(lang string, pr digital.Project) projectRow {
 		Planned: web.FormatNumber(pr.Planned.Yuan10k(), 0)}
 }
 
-// verdictDetail lists a verdict's conditions in words.
+// verdictDetail is the rule engine's explanation of the criteria that keep
+// a firm from its next rung (all of them when none fails), with the change
+// that would meet each.
 func (m *module) verdictDetail(lang string, v digital.Verdict) string {
 	var parts []string
 	for _, c := range v.Conditions {
-		val := "–"
-		if c.Value != nil {
-			val = metricValue(c.Metric, *c.Value)
+		if c.Status != digital.Met || v.Unmet == 0 {
+			parts = append(parts, c.Explain(lang))
 		}
-		parts = append(parts, m.core.T(lang, "digital.cond", m.core.T(lang, "digital.metric."+c.Metric), metricValue(c.Metric, c.Min), val,
-			m.core.T(lang, "digital.status."+string(c.Status))))
 	}
+	parts = append(parts, v.WhatIfText(lang)...)
 	return strings.Join(parts, web.ListSep(lang))
 }
 
@@ -286,6 +296,19 @@ type projectPage struct {
 	LevelHint                                          string
 	Today                                              string
 	Data                                               pageData
+	Review                                             reviewView
+}
+
+// reviewView is the application's review on the project page: the state,
+// the reason of a return, the history and the caller's actions.
+type reviewView struct {
+	State, StateCode, Reason, PlannedWan string
+	History                              []reviewRow
+	CanSubmit, CanReturn, CanAccept      bool
+}
+
+type reviewRow struct {
+	At, Action, From, To, Reason string
 }
 
 type measureRow struct {
@@ -327,6 +350,28 @@ func (m *module) projectPage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		p.Cluster = t("digital.cluster_none")
 		if row, ok := idx[pr.ClusterCode]; ok {
 			p.Cluster = web.ClusterName(lang, row)
+		}
+	}
+	rs := pr.ReviewState()
+	p.Review = reviewView{State: t("review.state." + string(rs)), StateCode: string(rs), Reason: pr.ReviewReason,
+		PlannedWan: unit.FormatScaled(int64(pr.Planned), int64(unit.Wan))}
+	evs, err := m.svc.ReviewHistory(r.Context(), c.Scope(), id)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		p.Review.History = append(p.Review.History, reviewRow{At: e.At.UTC().Format("2006-01-02 15:04 UTC"), Action: t("review.action." + string(e.Action)),
+			From: t("review.state." + string(e.From)), To: t("review.state." + string(e.To)), Reason: e.Reason})
+	}
+	caps, _ := reviewCaps(c)
+	for _, a := range digital.ReviewActions(pr, caps) {
+		switch a {
+		case review.Submit:
+			p.Review.CanSubmit = true
+		case review.Return:
+			p.Review.CanReturn = true
+		case review.Accept:
+			p.Review.CanAccept = true
 		}
 	}
 	p.BasePage = m.core.Base(r, c, "digital.project_title", "digital")
@@ -409,6 +454,7 @@ type nextView struct {
 	Rung, Status, StatusCode, Version string
 	Conditions                        []condRow
 	Manual                            []string
+	WhatIf                            []string
 }
 
 type condRow struct {
@@ -459,17 +505,18 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
 	if v := fp.Next; v != nil {
-		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status), Version: v.Version}
+		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status),
+			Version: v.Version, WhatIf: v.WhatIfText(lang)}
 		for _, cd := range v.Conditions {
-			cr := condRow{Metric: t("digital.metric." + cd.Metric), Min: metricValue(cd.Metric, cd.Min), Value: "–", Status: t("digital.status." + string(cd.Status)),
+			cr := condRow{Metric: cd.Label(lang), Min: cd.ThresholdText(lang), Value: cd.ValueText(lang), Status: t("digital.status." + string(cd.Status)),
 				StatusCode: string(cd.Status), Note: cd.Note}
-			if cd.Value != nil {
-				cr.Value = metricValue(cd.Metric, *cd.Value)
+			if cr.Value == "" {
+				cr.Value = "–"
 			}
 			nv.Conditions = append(nv.Conditions, cr)
 		}
-		for _, mq := range v.Manual {
-			nv.Manual = append(nv.Manual, t("digital.manual."+mq))
+		for _, q := range v.Questions {
+			nv.Manual = append(nv.Manual, q.Question.Lang(lang))
 		}
 		p.Next = nv
 	}

@@ -1,6 +1,7 @@
 package federationweb
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -35,6 +36,19 @@ type (
 		AmountFen      int64  `json:"amount_fen"`
 		ExpiresAt      string `json:"expires_at"`
 		UpdatedAt      string `json:"updated_at"`
+		VoucherState   string `json:"voucher_state,omitempty"`
+		VoucherFen     int64  `json:"voucher_fen"`
+		PenaltyFen     int64  `json:"penalty_fen"`
+	}
+	apiSettlement struct {
+		apiBooking
+		UserID          int64  `json:"user_id"`
+		EnterpriseID    int64  `json:"enterprise_id"`
+		ReservedFen     int64  `json:"reserved_fen"`
+		SettledFen      int64  `json:"settled_fen"`
+		EvidenceFen     *int64 `json:"evidence_amount_fen,omitempty"`
+		BillableMinutes *int   `json:"evidence_billable_minutes,omitempty"`
+		SettledAt       string `json:"settled_at,omitempty"`
 	}
 	apiBookRequest struct {
 		Home           string `json:"home"`
@@ -45,6 +59,7 @@ type (
 		Samples        int    `json:"samples"`
 		Note           string `json:"note"`
 		IdempotencyKey string `json:"idempotency_key"`
+		Voucher        bool   `json:"voucher"`
 	}
 	apiPeer struct {
 		ID          string  `json:"id"`
@@ -91,7 +106,8 @@ func stamp(t time.Time) string {
 
 func toBooking(b federation.RemoteBooking) apiBooking {
 	a := apiBooking{ID: b.ID, Home: b.Home, HoldID: b.HoldID, RemoteOrder: b.RemoteOrder, InstrumentID: b.InstrumentID, InstrumentName: b.InstrumentName,
-		State: b.State, UnitPriceFen: b.UnitPrice, AmountFen: b.Amount, ExpiresAt: stamp(b.ExpiresAt), UpdatedAt: stamp(b.UpdatedAt)}
+		State: b.State, UnitPriceFen: b.UnitPrice, AmountFen: b.Amount, ExpiresAt: stamp(b.ExpiresAt), UpdatedAt: stamp(b.UpdatedAt),
+		VoucherState: b.VoucherState, VoucherFen: b.VoucherShare(), PenaltyFen: b.Penalty}
 	if !b.Start.IsZero() {
 		a.Start, a.End = stamp(b.Start), stamp(b.End)
 	}
@@ -150,7 +166,7 @@ func (m *module) apiBook(w http.ResponseWriter, r *http.Request, c web.Ctx) erro
 		return err
 	}
 	b, err := m.svc.Book(r.Context(), c.User, federation.BookRequest{Home: req.Home, InstrumentID: req.InstrumentID, ItemID: req.ItemID,
-		Start: start, End: end, Samples: req.Samples, Note: req.Note, Key: req.IdempotencyKey})
+		Start: start, End: end, Samples: req.Samples, Note: req.Note, Key: req.IdempotencyKey, Voucher: req.Voucher})
 	if err != nil {
 		return err
 	}
@@ -177,6 +193,46 @@ func (m *module) apiConfirm(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 		return err
 	}
 	b, err := m.svc.Confirm(r.Context(), c.User, id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, toBooking(b))
+	return nil
+}
+
+// apiAction is POST /api/v1/federation/bookings/{id}/actions: the user's
+// cancel, pay or rate, taken at the home on their behalf; with ?form=1
+// (the "my orders" page's forms) answered by a redirect back there.
+func (m *module) apiAction(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	form := r.URL.Query().Get("form") == "1"
+	var req federation.ActionRequest
+	if form {
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		if err := r.ParseForm(); err != nil {
+			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
+		}
+		req.Action, req.Comment = r.PostForm.Get("action"), r.PostForm.Get("comment")
+		req.Stars, _ = strconv.Atoi(r.PostForm.Get("stars"))
+		req.Tags = r.PostForm["tags"]
+	} else if err := web.DecodeJSON(w, r, &req, 16<<10); err != nil {
+		return err
+	}
+	b, err := m.svc.Act(r.Context(), c.User, id, req)
+	if form {
+		q := url.Values{"remote": {strconv.FormatInt(id, 10)}}
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			q.Set("error", m.core.T(c.Lang, ae.Key, ae.Args...))
+		} else if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/instruments/orders?"+q.Encode(), http.StatusSeeOther)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -287,7 +343,7 @@ func (m *module) formBook(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		return fail(apperr.New(apperr.Invalid, "federation.err.form_hours"))
 	}
 	b, err := m.svc.Book(r.Context(), c.User, federation.BookRequest{Home: home, InstrumentID: id, ItemID: item,
-		Start: start, End: start.Add(time.Duration(hours) * time.Hour), Note: f.Get("note"), Key: f.Get("idempotency_key")})
+		Start: start, End: start.Add(time.Duration(hours) * time.Hour), Note: f.Get("note"), Key: f.Get("idempotency_key"), Voucher: f.Get("voucher") == "1"})
 	if err != nil {
 		return fail(err)
 	}
@@ -297,5 +353,30 @@ func (m *module) formBook(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		}
 	}
 	http.Redirect(w, r, "/instruments/orders?booked="+strconv.FormatInt(b.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func toSettlement(b federation.RemoteBooking) apiSettlement {
+	a := apiSettlement{apiBooking: toBooking(b), UserID: b.UserID, EnterpriseID: b.EnterpriseID, ReservedFen: b.VoucherReserved,
+		SettledFen: b.VoucherSettled, SettledAt: stamp(b.SettledAt)}
+	var ev federation.Evidence
+	if b.Evidence != "" && json.Unmarshal([]byte(b.Evidence), &ev) == nil {
+		a.EvidenceFen, a.BillableMinutes = &ev.AmountFen, &ev.BillableMinutes
+	}
+	return a
+}
+
+// apiSettlements is the bureau's list of its firms' vouchers applied at
+// peers' instruments: reserved, settled on the homes' evidence, released.
+func (m *module) apiSettlements(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	bs, err := m.svc.Settlements(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []apiSettlement{}
+	for _, b := range bs {
+		out = append(out, toSettlement(b))
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"settlements": out})
 	return nil
 }

@@ -185,6 +185,22 @@ func TestFederationInProcess(t *testing.T) {
 			if res.StatusCode != 200 || b1.ID == 0 || b1 != b2 || b1.State != "held" || b1.UnitPrice != 30000 {
 				t.Fatalf("booking and retry: %+v / %+v", b1, b2)
 			}
+			// Unconfirmed, the hold may still expire: the home's staff
+			// cannot approve it (or advance it otherwise) yet.
+			cq.Run(t, []webtest.Scenario{
+				{Name: "approve before the confirmation", Method: "POST", URL: fmt.Sprintf("/api/v1/instrument-orders/%d/actions", b1.RemoteOrder), User: "semlab",
+					Body: `{"action":"approve"}`, ContentType: "application/json", WantStatus: 409},
+			})
+			// The mirrored page's picker lists the home's free starts as it
+			// answers now: the held 10:00 hour is gone, 12:00 is offered.
+			st10, _ := time.Parse(time.RFC3339, start)
+			pick := func(h int) string {
+				return fmt.Sprintf(`<option value="%s">`, st10.In(instruments.Zone).Add(time.Duration(h-10)*time.Hour).Format("2006-01-02T15:04"))
+			}
+			sc.Run(t, []webtest.Scenario{
+				{Name: "free-slot picker", URL: fmt.Sprintf("/federation/instruments/cq/%d", p.instrument), User: "chen", WantStatus: 200,
+					WantContains: []string{`id="federation-free"`, pick(12), pick(9)}, WantNotContains: []string{pick(10), "federation-free-unknown"}},
+			})
 			_, body = sc.Do(webtest.Scenario{Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/confirm", b1.ID), User: "chen", Body: "{}", ContentType: "application/json"})
 			decode(t, body, &conf)
 			if conf.State != string(instruments.Submitted) {
@@ -289,8 +305,10 @@ func TestFederationInProcess(t *testing.T) {
 					ContentType: "application/x-www-form-urlencoded", WantStatus: 303, WantHeader: map[string]string{"Location": "?error="}},
 				{Name: "pull with home down", Method: "POST", URL: "/api/v1/federation/peers/cq/pull", User: "bureau", WantStatus: 200, WantContains: []string{"connection refused"}},
 				{Name: "mirror kept", URL: "/api/v1/instruments?q=" + url.QueryEscape("电镜"), User: "chen", WantStatus: 200, WantContains: []string{`"home":"cq"`}},
+				{Name: "picker with home down", URL: fmt.Sprintf("/federation/instruments/cq/%d", p.instrument), User: "chen", WantStatus: 200,
+					WantContains: []string{"federation-free-unknown", `type="datetime-local" name="start"`}, WantNotContains: []string{`id="federation-free"`}},
 				{Name: "metrics", URL: "/metrics", WantStatus: 200, WantContains: []string{`ibrain_federation_last_pull_ok_timestamp_seconds{peer="cq"} 1`,
-					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
+					`ibrain_federation_pull_failing{peer="cq"} 1`, `ibrain_federation_last_pull_attempt_timestamp_seconds{peer="cq"} 1`, `ibrain_federation_feed_cursor{peer="cq"} `}},
 			})
 			_, body = sc.Do(webtest.Scenario{URL: "/api/v1/federation/bookings", User: "chen"})
 			if n := strings.Count(body, `"hold_id"`); n != 2 { // the API's and the form's

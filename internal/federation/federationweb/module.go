@@ -67,13 +67,17 @@ func Module(svc *federation.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/fed/checksum", Perm: auth.Public, Handler: m.peerChecksum},
 				{Method: "POST", Path: "/api/v1/fed/holds", Perm: auth.Public, Handler: m.peerHold},
 				{Method: "POST", Path: "/api/v1/fed/holds/{id}/confirm", Perm: auth.Public, Handler: m.peerConfirm},
+				{Method: "POST", Path: "/api/v1/fed/holds/{id}/actions", Perm: auth.Public, Handler: m.peerAction},
 				{Method: "GET", Path: "/api/v1/fed/orders", Perm: auth.Public, Handler: m.peerOrders},
+				{Method: "GET", Path: "/api/v1/fed/instruments/{id}/free", Perm: auth.Public, Handler: m.peerFree},
 				// Users.
 				{Method: "GET", Path: "/api/v1/federation/instruments/{home}/{id}", Perm: permRead, Handler: m.apiInstrument},
 				{Method: "POST", Path: "/api/v1/federation/bookings", Perm: permOrder, Handler: m.apiBook},
 				{Method: "GET", Path: "/api/v1/federation/bookings", Perm: permOrder, Handler: m.apiBookings},
 				{Method: "POST", Path: "/api/v1/federation/bookings/{id}/confirm", Perm: permOrder, Handler: m.apiConfirm},
+				{Method: "POST", Path: "/api/v1/federation/bookings/{id}/actions", Perm: permOrder, Handler: m.apiAction},
 				{Method: "GET", Path: "/api/v1/federation/stats", Perm: permStats, Handler: m.apiStats},
+				{Method: "GET", Path: "/api/v1/federation/vouchers", Perm: permOperate, Handler: m.apiSettlements},
 				{Method: "GET", Path: "/api/v1/federation/peers", Perm: permOperate, Handler: m.apiPeers},
 				{Method: "POST", Path: "/api/v1/federation/peers/{peer}/pull", Perm: permOperate, Handler: m.apiPull},
 			},
@@ -186,6 +190,38 @@ func (m *module) peerConfirm(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 	return m.answer(w, nonce, http.StatusOK, a, err)
 }
 
+func (m *module) peerAction(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	p, body, nonce, err := m.signed(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return m.answer(w, nonce, 0, nil, apperr.New(apperr.NotFound, "federation.err.no_hold"))
+	}
+	var req federation.ActionRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return m.answer(w, nonce, 0, nil, apperr.Wrap(err, apperr.Invalid, "api.err.bad_form"))
+	}
+	a, err := m.svc.ActOnHold(r.Context(), p, id, req)
+	return m.answer(w, nonce, http.StatusOK, a, err)
+}
+
+func (m *module) peerFree(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
+	_, _, nonce, err := m.signed(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return m.answer(w, nonce, 0, nil, apperr.New(apperr.NotFound, "instruments.err.not_found"))
+	}
+	f, err := m.svc.Free(r.Context(), id)
+	return m.answer(w, nonce, http.StatusOK, f, err)
+}
+
 func (m *module) peerOrders(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	p, _, nonce, err := m.signed(r)
 	if err != nil {
@@ -247,7 +283,9 @@ func (m *module) metrics() {
 	cursor := r.Gauge("ibrain_federation_feed_cursor", "The last change read from a peer's catalogue feed", "peer")
 	failing := r.Gauge("ibrain_federation_pull_failing", "1 while the last pull of a peer failed (its last error is on /federation)", "peer")
 	repairs := r.Gauge("ibrain_federation_repairs", "Drift repairs of a peer's mirror since the mirror began", "peer")
+	attempt := r.Gauge("ibrain_federation_last_pull_attempt_timestamp_seconds", "Unix time of the last pull of a peer, complete or failed (failing since = this while pull_failing is 1)", "peer")
 	m.svc.Observe(func(p federation.PeerStatus) {
+		attempt.With(p.Peer.ID).Set(float64(p.State.LastAttempt.Unix()))
 		if !p.State.LastOK.IsZero() {
 			lastOK.With(p.Peer.ID).Set(float64(p.State.LastOK.Unix()))
 		}

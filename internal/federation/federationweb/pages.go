@@ -2,6 +2,7 @@ package federationweb
 
 import (
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"time"
 
@@ -21,7 +22,18 @@ type federationPage struct {
 	Peers    []apiPeer
 	Bookings []apiBooking
 	ShowBook bool
+	// Settlements: this instance's firms' vouchers applied at peers'
+	// instruments, for the bureau that issued them.
+	Settlements []settlementView
 }
+
+// settlementView is a row of the bureau's settlements, in yuan.
+type settlementView struct {
+	apiSettlement
+	Evidence, Reserved, Settled string
+}
+
+func yuanText(fen int64) string { return "¥" + web.FormatNumber(float64(fen)/100, 2) }
 
 func (m *module) page(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	if !c.Can(permRead) && !c.Can(permOperate) {
@@ -44,6 +56,17 @@ func (m *module) page(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 				return err
 			}
 			p.Peers = ps
+			bs, err := m.svc.Settlements(r.Context())
+			if err != nil {
+				return err
+			}
+			for _, b := range bs {
+				v := settlementView{apiSettlement: toSettlement(b), Reserved: yuanText(b.VoucherReserved), Settled: yuanText(b.VoucherSettled)}
+				if v.EvidenceFen != nil {
+					v.Evidence = yuanText(*v.EvidenceFen)
+				}
+				p.Settlements = append(p.Settlements, v)
+			}
 		}
 		if c.Can(permOrder) {
 			p.ShowBook = true
@@ -79,6 +102,13 @@ type bookForm struct {
 	Items []itemPrice
 	Key   string
 	Start string // a default: tomorrow 09:00 at the home
+	// Voucher offers the user's firm's voucher (enterprise users).
+	Voucher bool
+	// Free are the home's free one-hour starts (its answer to a signed
+	// query); when the home does not answer, FreeErr says so and the form
+	// takes any start, which the home checks.
+	Free    []web.Option
+	FreeErr string
 }
 
 type availDay struct {
@@ -123,10 +153,25 @@ func (m *module) instrumentPage(w http.ResponseWriter, r *http.Request, c web.Ct
 		}
 		p.Partner = append(p.Partner, ip)
 		if it.Mode != string(instruments.SampleSending) && p.Book == nil && c.Can(permOrder) {
-			p.Book = &bookForm{Key: "form-" + rand.Text(), Start: time.Now().In(instruments.Zone).AddDate(0, 0, 1).Format("2006-01-02") + "T09:00"}
+			p.Book = &bookForm{Key: "form-" + rand.Text(), Start: time.Now().In(instruments.Zone).AddDate(0, 0, 1).Format("2006-01-02") + "T09:00",
+				Voucher: c.User.EnterpriseID != 0}
 		}
 		if it.Mode != string(instruments.SampleSending) && p.Book != nil {
 			p.Book.Items = append(p.Book.Items, ip)
+		}
+	}
+	if p.Book != nil {
+		f, err := m.svc.RemoteFree(r.Context(), rec.Home, rec.ID)
+		var ae *apperr.Error
+		switch {
+		case errors.As(err, &ae):
+			p.Book.FreeErr = m.core.T(c.Lang, ae.Key, ae.Args...)
+		case err != nil:
+			return err
+		}
+		for _, st := range f.Starts {
+			at := time.Unix(st, 0).In(instruments.Zone)
+			p.Book.Free = append(p.Book.Free, web.Option{Value: at.Format("2006-01-02T15:04"), Label: at.Format("01-02 15:04")})
 		}
 	}
 	p.Error = r.URL.Query().Get("error")

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +141,10 @@ type (
 		AmountFen      int64  `json:"amount_fen"`
 		UpdatedAt      string `json:"updated_at"`
 		URL            string `json:"url"`
+		VoucherFen     int64  `json:"voucher_fen"`             // reserved, then settled on the home's evidence
+		VoucherState   string `json:"voucher_state,omitempty"` // requested, reserved, settled, released
+		// Actions the customer may take, done at the home on their behalf.
+		Actions []string `json:"actions"`
 	}
 	bookBody struct {
 		ItemID  int64  `json:"item_id"`
@@ -432,12 +437,29 @@ func toAPIOrder(o instruments.Order) apiOrder {
 	return a
 }
 
+// remoteActions are the customer's steps from a remote order's state
+// that the home takes on the user's behalf: cancelling (the home's fees
+// apply), paying and rating.
+func remoteActions(state string) []string {
+	out := []string{}
+	for _, tr := range instruments.Transitions {
+		if string(tr.From) != state || !slices.Contains(tr.By, instruments.Customer) || slices.Contains(out, tr.Action) {
+			continue
+		}
+		if tr.Action == instruments.OrderCancel || tr.Action == instruments.OrderPay || tr.Action == instruments.OrderRate {
+			out = append(out, tr.Action)
+		}
+	}
+	return out
+}
+
 // toAPIRemoteOrder is a booking at a federation peer with the link to
 // the mirrored instrument's page.
 func toAPIRemoteOrder(o instruments.RemoteOrder) apiRemoteOrder {
 	a := apiRemoteOrder{ID: o.ID, Home: o.Home, InstrumentID: o.InstrumentID, InstrumentName: o.InstrumentName, State: o.State,
 		UnitPriceFen: int64(o.UnitPrice), AmountFen: int64(o.Amount), UpdatedAt: o.UpdatedAt.UTC().Format(time.RFC3339),
-		URL: "/federation/instruments/" + url.PathEscape(o.Home) + "/" + strconv.FormatInt(o.InstrumentID, 10)}
+		URL:        "/federation/instruments/" + url.PathEscape(o.Home) + "/" + strconv.FormatInt(o.InstrumentID, 10),
+		VoucherFen: int64(o.Voucher), VoucherState: o.VoucherState, Actions: remoteActions(o.State)}
 	if !o.Start.IsZero() {
 		a.Start, a.End = o.Start.In(instruments.Zone).Format(time.RFC3339), o.End.In(instruments.Zone).Format(time.RFC3339)
 	}

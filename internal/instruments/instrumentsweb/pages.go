@@ -305,6 +305,9 @@ type ordersPage struct {
 	Data   pageData
 	// CanInvoice: the caller is a unit's staff; some orders may be billed.
 	CanInvoice bool
+	// RemoteError is a refused action on a remote order (the federation
+	// API's form redirect carries the home's message).
+	RemoteError string
 }
 
 // remoteOrderView is a row of the bookings at federation peers: read
@@ -314,7 +317,9 @@ type remoteOrderView struct {
 	When       string
 	StateLabel string
 	Amount     string
+	Voucher    string
 	Pulled     string
+	Acts       []web.Option // the customer's actions, posted to the federation's API
 }
 
 func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -327,7 +332,7 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	p := ordersPage{Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}}
+	p := ordersPage{Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}, RemoteError: r.URL.Query().Get("error")}
 	p.BasePage = m.core.Base(r, c, "instruments.orders.title", "instrument-orders")
 	p.Scripts = []string{"app.js", "instruments.js"}
 	names := map[int64]string{}
@@ -368,7 +373,10 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	}
 	for _, o := range rs {
 		rv := remoteOrderView{apiRemoteOrder: toAPIRemoteOrder(o), StateLabel: t("instruments.state." + o.State),
-			Amount: yuan(lang, o.Amount), Pulled: o.UpdatedAt.In(instruments.Zone).Format("2006-01-02 15:04")}
+			Amount: yuan(lang, o.Amount), Voucher: yuan(lang, o.Voucher), Pulled: o.UpdatedAt.In(instruments.Zone).Format("2006-01-02 15:04")}
+		for _, a := range rv.Actions {
+			rv.Acts = append(rv.Acts, web.Option{Value: a, Label: t("instruments.action." + a)})
+		}
 		if !o.Start.IsZero() {
 			s, e := o.Start.In(instruments.Zone), o.End.In(instruments.Zone)
 			rv.When = s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")

@@ -52,6 +52,30 @@
     return body;
   });
 
+  // The application's review: the submitter's button names the action.
+  document.querySelectorAll('form.digital-review-form').forEach(function (form) {
+    const msg = document.getElementById('digital-review-msg');
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const d = new FormData(form);
+      const action = (ev.submitter && ev.submitter.value) || form.dataset.action;
+      const body = { action: action };
+      if (action === 'submit') {
+        body.name = str(d, 'name');
+        if (str(d, 'planned_wan')) body.planned_wan = str(d, 'planned_wan');
+      } else {
+        body.reason = str(d, 'reason');
+        if (action === 'accept' && str(d, 'date')) body.date = str(d, 'date');
+      }
+      try {
+        await post('/api/v1/digital/projects/' + encodeURIComponent(form.dataset.id) + '/review', body);
+        window.location.reload();
+      } catch (e) {
+        show(msg, e.message);
+      }
+    });
+  });
+
   bind('digital-maturity-form', 'digital-maturity-msg', function (f) { return '/api/v1/digital/firms/' + encodeURIComponent(f.dataset.id) + '/maturity'; }, function (d) {
     const body = { year: Number(d.get('year')), cmmm_level: Number(d.get('cmmm_level') || 0), sme_level: Number(d.get('sme_level') || 0),
       cloud: d.get('cloud') === 'on', source: str(d, 'source'), evidence: str(d, 'evidence') };
