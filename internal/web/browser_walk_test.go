@@ -145,6 +145,12 @@ func TestPageWalk(t *testing.T) {
 			}
 			continue
 		}
+		if p == "GET /instruments/invoices/{id}" {
+			// An invoice needs usage-confirmed orders of a walk user, which
+			// the fixture does not have; instrumentsweb's
+			// TestInstrumentInvoicesAPI renders the page.
+			continue
+		}
 		u := walkURL(env, p, instrumentID)
 		if strings.Contains(u, "{") {
 			t.Fatalf("page %s has no walk URL (%s)", p, u)
