@@ -70,7 +70,9 @@ type RungApplication struct {
 
 // Open reports whether the application is still under review: a firm
 // holds at most one open application per rung and year.
-func (a RungApplication) Open() bool { return a.State == review.Submitted || a.State == review.Returned }
+func (a RungApplication) Open() bool {
+	return a.State == review.Submitted || a.State == review.Returned
+}
 
 // MaxEvidence bounds the evidence text.
 const MaxEvidence = 4000

@@ -114,15 +114,17 @@ func TestRungApplicationValidate(t *testing.T) {
 		t.Fatalf("valid: %v", err)
 	}
 	bad := map[string]func(*RungApplication){
-		"unknown rung":          func(a *RungApplication) { a.Rung = "castle" },
-		"excellent before 2024": func(a *RungApplication) { a.Rung, a.AppliedOn, a.Year, a.Answers = RungExcellent, Day(2023, 3, 1), 2023, nil },
-		"year two ahead":        func(a *RungApplication) { a.Year = 2026 },
-		"year behind":           func(a *RungApplication) { a.Year = 2023 },
-		"no name":               func(a *RungApplication) { a.Name = " " },
-		"no evidence":           func(a *RungApplication) { a.Evidence = "" },
-		"future without type":   func(a *RungApplication) { a.Rung, a.Answers = RungFuture, nil },
-		"type on a factory":     func(a *RungApplication) { a.FutureType = FutureAI },
-		"foreign question":      func(a *RungApplication) { a.Answers = map[string]string{"realtime_monitoring": "x"} },
+		"unknown rung": func(a *RungApplication) { a.Rung = "castle" },
+		"excellent before 2024": func(a *RungApplication) {
+			a.Rung, a.AppliedOn, a.Year, a.Answers = RungExcellent, Day(2023, 3, 1), 2023, nil
+		},
+		"year two ahead":      func(a *RungApplication) { a.Year = 2026 },
+		"year behind":         func(a *RungApplication) { a.Year = 2023 },
+		"no name":             func(a *RungApplication) { a.Name = " " },
+		"no evidence":         func(a *RungApplication) { a.Evidence = "" },
+		"future without type": func(a *RungApplication) { a.Rung, a.Answers = RungFuture, nil },
+		"type on a factory":   func(a *RungApplication) { a.FutureType = FutureAI },
+		"foreign question":    func(a *RungApplication) { a.Answers = map[string]string{"realtime_monitoring": "x"} },
 	}
 	for name, mut := range bad {
 		a := ok
