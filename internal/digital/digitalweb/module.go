@@ -70,6 +70,10 @@ func Module(svc *digital.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/digital/firms/{id}", Perm: auth.SignedIn, Handler: m.apiFirm},
 				{Method: "POST", Path: "/api/v1/digital/firms/{id}/maturity", Perm: permRecord, Handler: m.apiMaturity},
 				{Method: "POST", Path: "/api/v1/digital/firms/{id}/recognitions", Perm: permRecord, Handler: m.apiRecognise},
+				{Method: "GET", Path: "/api/v1/digital/rung-applications", Perm: permRead, Handler: m.apiRungApps},
+				{Method: "POST", Path: "/api/v1/digital/rung-applications", Perm: permApply, Handler: m.apiRungApply},
+				{Method: "GET", Path: "/api/v1/digital/rung-applications/{id}", Perm: auth.SignedIn, Handler: m.apiRungApp},
+				{Method: "POST", Path: "/api/v1/digital/rung-applications/{id}/review", Perm: permApply, Handler: m.apiRungStep},
 			},
 			Pages: []web.Route{
 				{Method: "GET", Path: "/digital", Perm: auth.SignedIn, Handler: m.overviewPage},
