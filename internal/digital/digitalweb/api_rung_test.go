@@ -47,7 +47,8 @@ func TestDigitalRungAPI(t *testing.T) {
 		if len(list.Items) != 1 {
 			t.Fatalf("applications %s", body)
 		}
-		one := fmt.Sprintf("%s/%d", base, list.Items[0].ID)
+		id1 := fmt.Sprint(list.Items[0].ID)
+		one := base + "/" + id1
 		rv := one + "/review"
 		env.Run(t, []webtest.Scenario{
 			// The reviewer sees the engine's verdict: NC rate 62 % ≥ 50 %.
@@ -56,6 +57,19 @@ func TestDigitalRungAPI(t *testing.T) {
 			{Name: "DetailFirm", URL: one, User: "firm", WantStatus: http.StatusOK, WantContains: []string{`"allowed":[]`}},
 			{Name: "DetailOtherDistrict", URL: one, User: "yuzhong", WantStatus: http.StatusNotFound},
 			{Name: "DetailCity", URL: one, User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"allowed":["return","accept","reject"]`}},
+			// The pages: the reviewer's buttons by role, the verdict, the list.
+			{Name: "PageDistrict", URL: "/digital/rung-applications/" + id1, User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-rung-recommend"`, `id="digital-rung-return"`, `id="digital-rungapp-criteria"`, "MES 覆盖全部工序"},
+				WantNotContains: []string{`id="digital-rung-accept"`, `id="digital-rung-reject"`}},
+			{Name: "PageCity", URL: "/digital/rung-applications/" + id1 + "?lang=en", User: "admin", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-rung-accept"`, `id="digital-rung-reject"`, "Rule engine&#39;s verdict on the application day"},
+				WantNotContains: []string{`id="digital-rung-recommend"`}},
+			{Name: "PageFirm", URL: "/digital/rung-applications/" + id1, User: "firm", WantStatus: http.StatusOK,
+				WantNotContains: []string{`id="digital-rung-review"`, `id="digital-rung-resubmit"`}},
+			{Name: "ListPage", URL: "/digital/rung-applications?state=submitted", User: "wanzhou", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-rungapps"`, "总装数字化车间"}},
+			{Name: "FirmPageForm", URL: "/digital/firms/{wz-auto}", User: "firm", WantStatus: http.StatusOK,
+				WantContains: []string{`id="digital-rung-apply-form"`, `id="digital-firm-rungapps"`}},
 			{Name: "FirmCannotRecommend", Method: "POST", URL: rv, User: "firm", ContentType: jsonCT, Body: `{"action": "recommend"}`, WantStatus: http.StatusForbidden},
 			{Name: "DistrictCannotApprove", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "accept"}`, WantStatus: http.StatusForbidden},
 			{Name: "Recommend", Method: "POST", URL: rv, User: "wanzhou", ContentType: jsonCT, Body: `{"action": "recommend"}`, WantStatus: http.StatusOK,
@@ -72,6 +86,10 @@ func TestDigitalRungAPI(t *testing.T) {
 			{Name: "RejectAccepted", Method: "POST", URL: rv, User: "admin", ContentType: jsonCT, Body: `{"action": "reject", "reason": "x"}`, WantStatus: http.StatusConflict},
 			{Name: "History", URL: one, User: "firm", WantStatus: http.StatusOK,
 				WantContains: []string{`"action":"recommend"`, `"action":"return"`, `"to":"accepted"`}},
+			{Name: "PageFirmAccepted", URL: "/digital/rung-applications/" + id1, User: "firm", WantStatus: http.StatusOK,
+				// The recommendation went with the return: the corrected
+				// application was not recommended again.
+				WantContains: []string{`data-state="accepted"`, "批准并认定"}, WantNotContains: []string{`id="digital-rungapp-recommended"`}},
 			{Name: "RecognitionOnFirm", URL: "/api/v1/digital/firms/{wz-auto}", User: "firm", WantStatus: http.StatusOK,
 				WantContains: []string{`"name":"总装数字化车间"`, `"batch":"第一批"`}},
 			// A second application, rejected by the city.

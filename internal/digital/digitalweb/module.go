@@ -79,6 +79,8 @@ func Module(svc *digital.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/digital", Perm: auth.SignedIn, Handler: m.overviewPage},
 				{Method: "GET", Path: "/digital/projects/{id}", Perm: auth.SignedIn, Handler: m.projectPage},
 				{Method: "GET", Path: "/digital/firms/{id}", Perm: auth.SignedIn, Handler: m.firmPage},
+				{Method: "GET", Path: "/digital/rung-applications", Perm: permRead, Handler: m.rungListPage},
+				{Method: "GET", Path: "/digital/rung-applications/{id}", Perm: auth.SignedIn, Handler: m.rungDetailPage},
 			},
 			Nav: []web.NavItem{{Group: web.GroupCultivate, ID: "digital", Label: "nav.digital", Path: "/digital", Perm: permRead, Order: 150, Audience: web.Officials}},
 			EntTabs: []web.EntTab{{ID: "digital", Label: "enttabs.digital", Order: 45,
