@@ -59,10 +59,10 @@ func TestDigitalRungAPI(t *testing.T) {
 			{Name: "DetailCity", URL: one, User: "admin", WantStatus: http.StatusOK, WantContains: []string{`"allowed":["return","accept","reject"]`}},
 			// The pages: the reviewer's buttons by role, the verdict, the list.
 			{Name: "PageDistrict", URL: "/digital/rung-applications/" + id1, User: "wanzhou", WantStatus: http.StatusOK,
-				WantContains: []string{`id="digital-rung-recommend"`, `id="digital-rung-return"`, `id="digital-rungapp-criteria"`, "MES 覆盖全部工序"},
+				WantContains:    []string{`id="digital-rung-recommend"`, `id="digital-rung-return"`, `id="digital-rungapp-criteria"`, "MES 覆盖全部工序"},
 				WantNotContains: []string{`id="digital-rung-accept"`, `id="digital-rung-reject"`}},
 			{Name: "PageCity", URL: "/digital/rung-applications/" + id1 + "?lang=en", User: "admin", WantStatus: http.StatusOK,
-				WantContains: []string{`id="digital-rung-accept"`, `id="digital-rung-reject"`, "Rule engine&#39;s verdict on the application day"},
+				WantContains:    []string{`id="digital-rung-accept"`, `id="digital-rung-reject"`, "Rule engine&#39;s verdict on the application day"},
 				WantNotContains: []string{`id="digital-rung-recommend"`}},
 			{Name: "PageFirm", URL: "/digital/rung-applications/" + id1, User: "firm", WantStatus: http.StatusOK,
 				WantNotContains: []string{`id="digital-rung-review"`, `id="digital-rung-resubmit"`}},
