@@ -2,6 +2,7 @@ package digital
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func (a RungApplication) Validate(r *Rules) error {
 // Recognition is the recognition an approval on day d writes.
 func (a RungApplication) Recognition(d time.Time, batch string) Recognition {
 	return Recognition{EnterpriseID: a.EnterpriseID, Rung: a.Rung, Name: a.Name, RecognisedOn: d, Batch: batch, FutureType: a.FutureType,
-		Note: "application", CreditCode: a.CreditCode, FirmName: a.FirmName, RegionCode: a.RegionCode}
+		Note: "rung application " + strconv.FormatInt(a.ID, 10), CreditCode: a.CreditCode, FirmName: a.FirmName, RegionCode: a.RegionCode}
 }
 
 // RungStep is one review step on a rung application.
