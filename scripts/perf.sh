@@ -16,6 +16,11 @@
 # path as a Markdown table. Without wrk it falls back to scripts/loadtest.
 # PERF_DB=sqlite:PATH (with `load`) reuses a demo database instead of
 # generating one; its admin password is then given as PERF_PASSWORD.
+# With the server's process id known (`load`, or PERF_PID with `http`) the
+# table adds the server's CPU time per request at 16 connections (user +
+# system from /proc/PID/stat over the run, divided by the requests): on a
+# machine shared with other work this is the figure that does not depend
+# on the neighbours. PERF_PATHS (comma-separated) replaces the path list.
 #
 # Set IBRAIN_TEST_POSTGRES to run the store benchmarks on PostgreSQL too.
 set -euo pipefail
@@ -41,6 +46,12 @@ bench() {
 	go test -run '^$' -bench 'CultivationScreen|MujunEvaluateDemo' -benchtime 3x ./internal/demo/
 }
 
+# cputicks prints the server's user + system CPU time in clock ticks
+# (PERF_PID), or 0.
+cputicks() {
+	if [ -n "${PERF_PID:-}" ]; then awk '{print $14 + $15}' "/proc/$PERF_PID/stat"; else echo 0; fi
+}
+
 # rss prints a process's peak and current resident memory (MB).
 rss() {
 	awk '/^VmHWM|^VmRSS/ {printf "%s %d MB  ", $1, $2 / 1024} END {print ""}' "/proc/$1/status"
@@ -64,18 +75,21 @@ http() {
 	[ -n "$token" ] || { echo "sign-in as $user failed" >&2; return 1; }
 	local cookie="Cookie: ibrain_session=$token" lua
 	lua="$(pwd)/scripts/perf.lua"
-	echo "| path | c1 req/s | c1 p50 ms | c1 p99 ms | c16 req/s | c16 p50 ms | c16 p99 ms |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| path | c1 req/s | c1 p50 ms | c1 p99 ms | c16 req/s | c16 p50 ms | c16 p99 ms | c16 server CPU ms/req |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	local p IFS=,
-	for p in $cockpit_paths $module_paths; do
+	for p in ${PERF_PATHS:-$cockpit_paths,$module_paths}; do
 		curl -fs -o /dev/null -H "$cookie" "$url$p" || echo "warm-up failed: $p" >&2
-		local one sixteen
+		local one sixteen t0 t1
 		one=$(wrk -t1 -c1 -d"${secs}s" -H "$cookie" -s "$lua" "$url$p" | awk '$1 == "PERF"')
+		t0=$(cputicks)
 		sixteen=$(wrk -t2 -c16 -d"${secs}s" -H "$cookie" -s "$lua" "$url$p" | awk '$1 == "PERF"')
-		echo "$one|$sixteen" | awk -F'|' -v p="$p" '{
+		t1=$(cputicks)
+		echo "$one|$sixteen|$((t1 - t0))" | awk -F'|' -v p="$p" -v hz="$(getconf CLK_TCK)" -v pid="${PERF_PID:-}" '{
 			split($1, a, " "); split($2, b, " ")
 			bad = (a[5] + b[5] > 0) ? sprintf(" (%d failed)", a[5] + b[5]) : ""
-			printf "| `%s`%s | %s | %s | %s | %s | %s | %s |\n", p, bad, a[2], a[3], a[4], b[2], b[3], b[4] }'
+			cpu = (pid != "" && b[6] > 0) ? sprintf("%.2f", $3 * 1000 / hz / b[6]) : ""
+			printf "| `%s`%s | %s | %s | %s | %s | %s | %s | %s |\n", p, bad, a[2], a[3], a[4], b[2], b[3], b[4], cpu }'
 	done
 }
 
@@ -107,7 +121,7 @@ load() {
 	local pid=$!
 	for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 	echo "server started: $(rss $pid)"
-	http "http://127.0.0.1:$port" admin "$pw"
+	PERF_PID=$pid http "http://127.0.0.1:$port" admin "$pw"
 	echo "server after the load: $(rss $pid)"
 	signins "http://127.0.0.1:$port" admin "$pw"
 	echo "server after 16 simultaneous sign-ins: $(rss $pid)"

@@ -169,6 +169,8 @@ type IndicatorScore struct {
 	Assessed   bool
 	Score      float64 // points of Weight; 0 when not assessed
 	Values     []float64
+	Source     string // SourceComputed, SourceEntered, or "" when not assessed
+	Note       string // an entered score's note
 }
 
 // Evaluation is a unit's result.
@@ -187,9 +189,22 @@ type Evaluation struct {
 // Evaluate scores a unit's figures: each part earns its share of the
 // indicator's weight times value ÷ benchmark, capped at the share.
 func Evaluate(c EvalConfig, f UsageFigures) Evaluation {
+	return EvaluateEntered(c, f, nil)
+}
+
+// EvaluateEntered scores a unit's figures and, for the indicators judged
+// from documents, the operator's entered scores (by indicator key; at
+// most the weight): an entered indicator counts as assessed, one without
+// a score stays out of the assessed weight.
+func EvaluateEntered(c EvalConfig, f UsageFigures, entered map[string]EvalScore) Evaluation {
 	ev := Evaluation{UnitKey: f.Key, UnitName: f.Label, Version: c.Version, Groups: map[string]float64{}, Figures: f}
 	for _, in := range c.Indicators {
 		is := IndicatorScore{Key: in.Key, Group: in.Group, Weight: in.Weight, Assessed: len(in.Parts) > 0}
+		if is.Assessed {
+			is.Source = SourceComputed
+		} else if e, ok := entered[in.Key]; ok {
+			is.Assessed, is.Source, is.Score, is.Note = true, SourceEntered, math.Min(math.Max(e.Points, 0), in.Weight), e.Note
+		}
 		for _, p := range in.Parts {
 			v := Measures[p.Measure](f)
 			is.Values = append(is.Values, v)

@@ -184,7 +184,7 @@ func TestOrderMachineByParty(t *testing.T) {
 		"submitted approve manager": Approved, "submitted reject manager": Rejected,
 		"approved schedule manager": Scheduled, "scheduled start manager": InProgress,
 		"in_progress complete manager": Completed, "completed confirm_usage manager": UsageConfirmed,
-		"usage_confirmed invoice manager": Invoiced, "invoiced pay customer": Paid, "paid rate customer": Rated,
+		"usage_confirmed invoice manager": Invoiced, "invoiced pay manager": Paid, "paid rate customer": Rated,
 		"paid close manager": Closed, "paid close operator": Closed, "rated close manager": Closed, "rated close operator": Closed,
 		"submitted cancel customer": Cancelled, "approved cancel customer": Cancelled, "scheduled cancel customer": Cancelled,
 		"scheduled no_show manager": NoShow,

@@ -19,6 +19,9 @@ type OpsStore interface {
 	PutQualification(ctx context.Context, q Qualification) (Qualification, error)
 	RevokeQualification(ctx context.Context, id int64) (Qualification, error)
 	Qualification(ctx context.Context, id int64) (Qualification, error)
+	// LastUse is the local day (YYYY-MM-DD) of the user's last completed
+	// use of an instrument q covers ("" when none).
+	LastUse(ctx context.Context, userID int64, q Qualification) (string, error)
 	// Qualifications lists a user's qualifications (userID), or those
 	// granted at a unit (unitID), newest first.
 	Qualifications(ctx context.Context, userID, unitID int64) ([]Qualification, error)
@@ -27,8 +30,10 @@ type OpsStore interface {
 	// it overlaps and writes an order event ("window_hit") for each. It
 	// returns the orders hit.
 	AddWindow(ctx context.Context, instrumentID, actorID int64, w Window) ([]Order, error)
-	// Violations counts a user's violations at a unit since a time.
+	// Violations counts a user's violations at a unit since a time,
+	// waived ones not.
 	Violations(ctx context.Context, userID, unitID int64, since time.Time) (int, error)
+	WaiverStore
 	ImportStore
 	FileStore
 }
@@ -125,6 +130,10 @@ func (s *Service) GrantQualification(ctx context.Context, a Actor, q Qualificati
 			return q, err
 		}
 		q.UnitID, q.ClassCode, days = d.UnitID, "", d.Rules.QualificationDays
+		if d.Rules.QualificationIdleDays > 0 {
+			// Never used, it lapses the idle period after the grant.
+			days = d.Rules.QualificationIdleDays
+		}
 	} else {
 		if !a.UnitAdmin && !a.Operator {
 			return q, apperr.New(apperr.Forbidden, "api.err.forbidden")
@@ -145,6 +154,9 @@ func (s *Service) GrantQualification(ctx context.Context, a Actor, q Qualificati
 			return q, err
 		}
 		q.UnitID, days = unitID, r.QualificationDays
+		if r.QualificationIdleDays > 0 {
+			days = r.QualificationIdleDays
+		}
 	}
 	if q.UserID <= 0 {
 		return q, apperr.New(apperr.Invalid, "instruments.err.qualification_user")
@@ -227,6 +239,22 @@ func (s *Service) admit(ctx context.Context, a Actor, d Detail, item ServiceItem
 		return "", err
 	}
 	ok := Qualified(qs, d.Instrument, day)
+	if idle := d.Rules.QualificationIdleDays; !ok && idle > 0 {
+		// Under "lapse after last use" each use moves the expiry on.
+		for _, q := range qs {
+			if !q.Scope(d.Instrument) || q.GrantedOn > day {
+				continue
+			}
+			last, err := s.store.LastUse(ctx, a.UserID, q)
+			if err != nil {
+				return "", err
+			}
+			if q.LastValidDay(idle, last) >= day {
+				ok = true
+				break
+			}
+		}
+	}
 	if need && !ok {
 		return "", apperr.New(apperr.Forbidden, "instruments.err.qualification")
 	}

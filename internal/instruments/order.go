@@ -88,7 +88,9 @@ var Transitions = []Transition{
 	{OrderComplete, InProgress, Completed, []Party{Manager}},
 	{OrderConfirm, Completed, UsageConfirmed, []Party{Manager}},
 	{OrderInvoice, UsageConfirmed, Invoiced, []Party{Manager}},
-	{OrderPay, Invoiced, Paid, []Party{Customer}},
+	// The unit that receives the money records it (through the
+	// invoice, invoice.go).
+	{OrderPay, Invoiced, Paid, []Party{Manager}},
 	{OrderRate, Paid, Rated, []Party{Customer}},
 	{OrderClose, Paid, Closed, []Party{Manager, Operator}},
 	{OrderClose, Rated, Closed, []Party{Manager, Operator}},

@@ -59,6 +59,11 @@ type Rules struct {
 	NoShowGraceMinutes    int              `json:"no_show_grace_minutes,omitempty"`  // a no-show is marked this long after the start at the earliest
 	NoShowFeePermille     int              `json:"no_show_fee_permille,omitempty"`   // share of the booked price a no-show costs
 	ViolationDays         int              `json:"violation_days,omitempty"`         // the period violations are counted in (365 when 0)
+	// QualificationIdleDays, when set, lets a qualification lapse this
+	// many days after its holder's last completed use of an instrument
+	// it covers (or after the grant, if never used) instead of on a fixed
+	// day (NEMO's "expiry after last use").
+	QualificationIdleDays int `json:"qualification_idle_days,omitempty"`
 }
 
 // DefaultRules are the platform's current default rules

@@ -38,7 +38,7 @@ const DefaultViolationDays = 365
 
 func (r Rules) validateOps() error {
 	bad := func() error { return apperr.New(apperr.Invalid, "instruments.err.rules") }
-	if r.QualificationDays < 0 || r.NoShowGraceMinutes < 0 || r.ViolationDays < 0 || r.MaxViolations < 0 || r.TurnaroundDays < 0 {
+	if r.QualificationDays < 0 || r.QualificationIdleDays < 0 || r.NoShowGraceMinutes < 0 || r.ViolationDays < 0 || r.MaxViolations < 0 || r.TurnaroundDays < 0 {
 		return bad()
 	}
 	for _, p := range []int{r.CancelFeePermille, r.NoShowFeePermille} {
@@ -197,6 +197,7 @@ type Violation struct {
 	OrderID int64
 	Kind    string
 	At      time.Time
+	Waiver  // zero until waived (waiver.go); a waived violation counts no more
 }
 
 // ViolationNoShow is the kind of a no-show violation.
@@ -227,6 +228,34 @@ func (q Qualification) Covers(in Instrument, day string) bool {
 		return q.InstrumentID == in.ID
 	}
 	return q.UnitID == in.UnitID && q.ClassCode == in.ClassCode
+}
+
+// Scope reports whether q is for in (the instrument, or its class at its
+// unit) and not revoked, whatever its dates.
+func (q Qualification) Scope(in Instrument) bool {
+	if q.Revoked {
+		return false
+	}
+	if q.InstrumentID != 0 {
+		return q.InstrumentID == in.ID
+	}
+	return q.UnitID == in.UnitID && q.ClassCode == in.ClassCode
+}
+
+// LastValidDay is q's last valid day under rules that let it lapse
+// idleDays after the last completed use (lastUse, YYYY-MM-DD; "" when
+// never used): the later of its stored expiry (the never-used lapse when
+// granted under such rules) and lastUse + idleDays. Without idle days it
+// is the stored expiry.
+func (q Qualification) LastValidDay(idleDays int, lastUse string) string {
+	if idleDays <= 0 || lastUse == "" {
+		return q.ExpiresOn
+	}
+	d, err := time.ParseInLocation(time.DateOnly, lastUse, Zone)
+	if err != nil {
+		return q.ExpiresOn
+	}
+	return max(q.ExpiresOn, d.AddDate(0, 0, idleDays).Format(time.DateOnly))
 }
 
 // Qualified reports whether any of qs covers in on day.

@@ -284,3 +284,27 @@ func TestPlanImport(t *testing.T) {
 		t.Fatalf("problems %+v", probs)
 	}
 }
+
+// A qualification under "lapse after last use" (10 idle days): granted
+// on 3 December it lapses after the 13th if never used; a use on the
+// 20th carries it to the 30th, not a day further.
+func TestQualificationLastValidDay(t *testing.T) {
+	q := Qualification{InstrumentID: 1, GrantedOn: "2026-12-03", ExpiresOn: "2026-12-13"}
+	for _, c := range []struct {
+		idle      int
+		last, day string
+		valid     bool
+	}{
+		{10, "", "2026-12-13", true},
+		{10, "", "2026-12-14", false},
+		{10, "2026-12-20", "2026-12-29", true},
+		{10, "2026-12-20", "2026-12-30", true},
+		{10, "2026-12-20", "2026-12-31", false},
+		{10, "2026-12-01", "2026-12-13", true}, // an old use does not shorten the grant
+		{0, "2026-12-20", "2026-12-14", false}, // without the rule the fixed day holds
+	} {
+		if got := q.LastValidDay(c.idle, c.last) >= c.day; got != c.valid {
+			t.Errorf("idle %d, last use %q, day %s: valid %v, want %v", c.idle, c.last, c.day, got, c.valid)
+		}
+	}
+}

@@ -97,6 +97,8 @@ type Store interface {
 	// OpsStore: unit defaults, qualifications, windows, violations,
 	// imports and files (ops.go).
 	OpsStore
+	// InvoiceStore: invoices of fees (invoice.go).
+	InvoiceStore
 }
 
 // Effects are what an order transition writes besides the order.
@@ -498,7 +500,41 @@ type ActRequest struct {
 // customer, a manager of its instrument, or the operator. Confirming use
 // fixes the amount and, for an enterprise customer with an allocation,
 // redeems the voucher share; voiding or a resolved dispute refunds it.
+//
+// Invoicing and payment go through invoices (invoice.go), so that every
+// invoiced order is on exactly one: "invoice" bills the one order,
+// "pay" records the payment of the invoice holding it.
 func (s *Service) Act(ctx context.Context, a Actor, id int64, req ActRequest) (Order, error) {
+	switch req.Action {
+	case OrderInvoice:
+		if _, err := s.IssueInvoice(ctx, a, InvoiceRequest{OrderIDs: []int64{id}}); err != nil {
+			return Order{}, err
+		}
+		return s.store.Order(ctx, id)
+	case OrderPay:
+		o, err := s.store.Order(ctx, id)
+		if err != nil {
+			return Order{}, err
+		}
+		inv, err := s.store.InvoiceOfOrder(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			if o.State != Invoiced {
+				// Not invoiced: the order machine names the refusal.
+				_, err = Step(o.State, OrderPay, Manager)
+				return Order{}, err
+			}
+			// An order invoiced before invoices were stored (imported
+			// history) moves on its own.
+			return s.act(ctx, a, id, req, nil)
+		}
+		if err != nil {
+			return Order{}, err
+		}
+		if _, err := s.PayInvoice(ctx, a, inv.ID); err != nil {
+			return Order{}, err
+		}
+		return s.store.Order(ctx, id)
+	}
 	return s.act(ctx, a, id, req, nil)
 }
 

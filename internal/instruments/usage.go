@@ -92,6 +92,8 @@ type UsageStore interface {
 	// UsageOrders lists the orders whose service day is in [from, to)
 	// (YYYY-MM-DD).
 	UsageOrders(ctx context.Context, from, to string) ([]UsageOrder, error)
+	// EvalScoreStore: the entered scores of the evaluation (evalscores.go).
+	EvalScoreStore
 }
 
 // UsageFigures are the service figures of a set of instruments in a year.
@@ -334,9 +336,14 @@ func (s *Service) Evaluations(ctx context.Context, year int) (UsageReport, EvalC
 	if err != nil {
 		return rep, cfg, nil, err
 	}
+	scores, err := s.store.EvalScores(ctx, year)
+	if err != nil {
+		return rep, cfg, nil, err
+	}
+	entered := EnteredByUnit(scores)
 	evs := make([]Evaluation, 0, len(rep.ByUnit))
 	for _, u := range rep.ByUnit {
-		evs = append(evs, Evaluate(cfg, u))
+		evs = append(evs, EvaluateEntered(cfg, u, entered[u.Key]))
 	}
 	RankEvaluations(evs)
 	return rep, cfg, evs, nil

@@ -166,3 +166,31 @@ func TestEvaluationConfigRefused(t *testing.T) {
 		}
 	}
 }
+
+// Entered scores of document-judged indicators count as assessed,
+// marked entered, capped at the weight; without one the indicator stays
+// out of the assessed weight.
+func TestEvaluateEntered(t *testing.T) {
+	c := EvalConfig{Version: "t", EffectiveFrom: "2026-01-01", UtilisationReferenceHours: 1400,
+		Indicators: []EvalIndicator{
+			{Key: "openness_rate", Group: "organisation", Weight: 60, Parts: []EvalPart{{Measure: "openness_rate", Benchmark: 1, Share: 1}}},
+			{Key: "coordination", Group: "organisation", Weight: 25},
+			{Key: "self_support", Group: "sharing", Weight: 15}},
+		Grades: []EvalGrade{{Grade: "good", MinPct: 50}, {Grade: "poor", MinPct: 0}}}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	f := UsageFigures{Key: "7", Label: "某大学"} // no instruments: the computed indicator scores 0
+	plain := EvaluateEntered(c, f, nil)
+	if plain.Assessed != 60 || plain.Score != 0 || plain.Indicators[1].Assessed || plain.Indicators[0].Source != SourceComputed || plain.Indicators[1].Source != "" {
+		t.Fatalf("%+v", plain)
+	}
+	ev := EvaluateEntered(c, f, map[string]EvalScore{"coordination": {Points: 20, Note: "制度齐全"}, "self_support": {Points: 99}})
+	// 20 of 25 entered, 99 capped at 15: 35 points of 100 assessed.
+	if ev.Assessed != 100 || ev.Score != 35 || ev.Pct != 35 || ev.Grade != "poor" || ev.Groups["sharing"] != 15 || ev.Groups["organisation"] != 20 {
+		t.Fatalf("%+v", ev)
+	}
+	if is := ev.Indicators[1]; !is.Assessed || is.Source != SourceEntered || is.Score != 20 || is.Note != "制度齐全" {
+		t.Fatalf("%+v", is)
+	}
+}

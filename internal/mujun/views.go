@@ -136,6 +136,10 @@ type DiffQuery struct {
 	// Move, when set, keeps the rows of one class move (old → new class,
 	// "" for a firm entering or leaving); Total and Moves still count all.
 	Move *DiffMove
+	// RegionCode, when set, keeps one district's changes (the district
+	// the firm was evaluated in by the later run); Total and Moves count
+	// within it.
+	RegionCode string
 }
 
 // DiffRow is one stored class change with the firm's name; drivers

@@ -77,6 +77,14 @@ const (
 	Customer Party = "customer" // the account that placed the order
 	Managers Party = "managers" // the instrument's managers
 	Operator Party = "operator" // the platform operators (science bureau)
+	Author   Party = "author"   // a review's author (review events)
+)
+
+// Review events.
+const (
+	ReviewReplied  = "replied"
+	ReviewHidden   = "hidden"
+	ReviewRestored = "restored"
 )
 
 // Routing is a version of the notification rules: who is told of each
@@ -85,6 +93,9 @@ type Routing struct {
 	EffectiveFrom        string             `json:"effective_from"`
 	BookingReminderHours int                `json:"booking_reminder_hours"`
 	OrderEvents          map[string][]Party `json:"order_events"`
+	// ReviewEvents: who is told of the owner's reply to a review and of
+	// its moderation (replied, hidden, restored).
+	ReviewEvents map[string][]Party `json:"review_events"`
 }
 
 //go:embed routing.json
@@ -105,6 +116,16 @@ func Routings() ([]Routing, error) {
 			for _, p := range ps {
 				if p != Customer && p != Managers && p != Operator {
 					return nil, fmt.Errorf("notify: routing %s: state %s: unknown party %q", r.EffectiveFrom, st, p)
+				}
+			}
+		}
+		for ev, ps := range r.ReviewEvents {
+			if ev != ReviewReplied && ev != ReviewHidden && ev != ReviewRestored {
+				return nil, fmt.Errorf("notify: routing %s: unknown review event %q", r.EffectiveFrom, ev)
+			}
+			for _, p := range ps {
+				if p != Author && p != Managers && p != Operator {
+					return nil, fmt.Errorf("notify: routing %s: review %s: unknown party %q", r.EffectiveFrom, ev, p)
 				}
 			}
 		}
@@ -166,6 +187,49 @@ func PlanOrderEvent(r Routing, ev OrderEvent) []Note {
 			if !actorIsManager {
 				add(ev.ManagerIDs...)
 			}
+		case Operator:
+			add(ev.OperatorIDs...)
+		}
+	}
+	return out
+}
+
+// ReviewEvent is the owner's reply to a review or its moderation.
+type ReviewEvent struct {
+	OrderID        int64
+	InstrumentID   int64
+	InstrumentName string
+	Event          string // ReviewReplied, ReviewHidden, ReviewRestored
+	ActorID        int64
+	AuthorID       int64   // the review's author
+	ManagerIDs     []int64 // the instrument's managers
+	OperatorIDs    []int64
+}
+
+// ReviewKind is the kind of a review event's notification.
+func ReviewKind(event string) string { return "review." + event }
+
+// PlanReviewEvent lists the notifications of a review event: one per
+// account of each party its rule names, never the actor.
+func PlanReviewEvent(r Routing, ev ReviewEvent) []Note {
+	seen := map[int64]bool{ev.ActorID: true}
+	var out []Note
+	add := func(ids ...int64) {
+		for _, id := range ids {
+			if id == 0 || seen[id] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, Note{UserID: id, Kind: ReviewKind(ev.Event), Link: "/instruments/" + strconv.FormatInt(ev.InstrumentID, 10),
+				Args: []string{strconv.FormatInt(ev.OrderID, 10), ev.InstrumentName}})
+		}
+	}
+	for _, p := range r.ReviewEvents[ev.Event] {
+		switch p {
+		case Author:
+			add(ev.AuthorID)
+		case Managers:
+			add(ev.ManagerIDs...)
 		case Operator:
 			add(ev.OperatorIDs...)
 		}

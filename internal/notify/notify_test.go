@@ -29,7 +29,7 @@ func routing(t *testing.T) notify.Routing {
 // maintenance or outage window over a booking).
 func TestEveryOrderStateNotifies(t *testing.T) {
 	r := routing(t)
-	known := map[string]bool{instruments.EventWindowHit: true}
+	known := map[string]bool{instruments.EventWindowHit: true, instruments.EventInvoiceVoided: true}
 	for _, s := range instruments.OrderStates {
 		known[string(s)] = true
 		if len(r.OrderEvents[string(s)]) == 0 {
@@ -134,4 +134,23 @@ func TestPrefsValidate(t *testing.T) {
 func hasKey(err error, key string) bool {
 	var e *apperr.Error
 	return errors.As(err, &e) && e.Key == key && e.Code == apperr.Invalid
+}
+
+// Review events reach the author only, never the actor, and each event
+// has a rule.
+func TestPlanReviewEvent(t *testing.T) {
+	r := routing(t)
+	for _, e := range []string{notify.ReviewReplied, notify.ReviewHidden, notify.ReviewRestored} {
+		if len(r.ReviewEvents[e]) == 0 {
+			t.Errorf("review event %s tells nobody", e)
+		}
+		ns := notify.PlanReviewEvent(r, notify.ReviewEvent{OrderID: 7, InstrumentID: 3, InstrumentName: "电镜", Event: e, ActorID: 20, AuthorID: 10, ManagerIDs: []int64{20, 21}})
+		if recipients(ns) != "[10]" || ns[0].Kind != "review."+e || ns[0].Link != "/instruments/3" || ns[0].Args[0] != "7" {
+			t.Errorf("%s: %+v", e, ns)
+		}
+	}
+	// The author acting (not a real case, but the rule holds) is not told.
+	if ns := notify.PlanReviewEvent(r, notify.ReviewEvent{Event: notify.ReviewReplied, ActorID: 10, AuthorID: 10}); len(ns) != 0 {
+		t.Errorf("actor told: %+v", ns)
+	}
 }

@@ -8,6 +8,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -29,7 +30,16 @@ type Filter struct {
 	Title       enterprise.TitleKind
 	Limit       int // 50 when zero; at most MaxLimit (exports page through)
 	Offset      int
+	// CountLimit, when positive, stops counting the matches at
+	// max(CountLimit, Offset+Limit+1): Page.Total is then a lower bound
+	// and Page.TotalCapped says so. Zero counts every match (exports).
+	CountLimit int
 }
+
+// SearchCountLimit is how many matches List counts for a name or
+// credit-code search: a common word ("重庆" is in every name) matches
+// the whole city, and counting 90,000 matches cost more than the page.
+const SearchCountLimit = 1000
 
 // MaxLimit bounds one page of the list; exports page through.
 const MaxLimit = 5000
@@ -52,6 +62,9 @@ type Item struct {
 type Page struct {
 	Items []Item
 	Total int
+	// TotalCapped: counting stopped at Filter.CountLimit, so at least
+	// Total enterprises match (and there is a page after this one).
+	TotalCapped bool
 }
 
 // Detail is an enterprise profile: the record, its yearly status and
@@ -107,7 +120,11 @@ func NewService(st Store, indicators *indicator.Catalogue) *Service {
 }
 
 // List returns a page of the enterprises in scope matching f.
+// A search's total is counted up to SearchCountLimit.
 func (s *Service) List(ctx context.Context, sc auth.Scope, f Filter) (Page, error) {
+	if strings.TrimSpace(f.Query) != "" && f.CountLimit == 0 {
+		f.CountLimit = SearchCountLimit
+	}
 	return s.store.ListEnterprises(ctx, sc, f)
 }
 

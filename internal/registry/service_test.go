@@ -17,10 +17,12 @@ type fakeStore struct {
 	n       int
 	queries int
 	reports int
+	last    registry.Filter // the last list's filter
 }
 
 func (f *fakeStore) ListEnterprises(_ context.Context, _ auth.Scope, flt registry.Filter) (registry.Page, error) {
 	f.queries++
+	f.last = flt
 	page := registry.Page{Total: f.n}
 	for i := flt.Offset; i < min(f.n, flt.Offset+flt.Limit); i++ {
 		it := registry.Item{Year: 2024}
@@ -59,6 +61,33 @@ func TestExportPagesThrough(t *testing.T) {
 	}
 	if st.queries != 3 || year != 2024 {
 		t.Errorf("%d queries, year %d; want 3 pages of %d and the rows' year", st.queries, year, registry.MaxLimit)
+	}
+}
+
+// TestSearchCountsToABound: a list with a query asks the store to stop
+// counting at SearchCountLimit; a list without one, and an export, count
+// every match.
+func TestSearchCountsToABound(t *testing.T) {
+	st := &fakeStore{n: 3}
+	svc := registry.NewService(st, nil)
+	for _, c := range []struct {
+		f    registry.Filter
+		want int
+	}{
+		{registry.Filter{Query: "重庆"}, registry.SearchCountLimit},
+		{registry.Filter{Query: "  "}, 0},
+		{registry.Filter{RegionCode: "500101"}, 0},
+		{registry.Filter{Query: "重庆", CountLimit: 7}, 7},
+	} {
+		if _, err := svc.List(t.Context(), auth.All(), c.f); err != nil {
+			t.Fatal(err)
+		}
+		if st.last.CountLimit != c.want {
+			t.Errorf("List(%+v) counted up to %d, want %d", c.f, st.last.CountLimit, c.want)
+		}
+	}
+	if _, _, err := svc.Export(t.Context(), auth.All(), registry.Filter{Query: "重庆"}, 0); err != nil || st.last.CountLimit != 0 {
+		t.Errorf("export counted up to %d (%v), want every match", st.last.CountLimit, err)
 	}
 }
 

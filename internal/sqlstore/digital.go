@@ -721,3 +721,38 @@ func (s *Store) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measure 
 	n, ok := digital.CountMeasure(ps, recs, measure, year)
 	return n, ok, nil
 }
+
+// CountDigitalMeasureByRegion is CountDigitalMeasure for every region in
+// scope from one read of the records (stats.RegionDigitalCounter).
+func (s *Store) CountDigitalMeasureByRegion(ctx context.Context, sc auth.Scope, measure string, year int) (map[string]int, bool, error) {
+	if !slices.Contains(digital.Measures, measure) {
+		return nil, false, nil
+	}
+	out := map[string]int{}
+	if measure == digital.MeasureRenovationProjects {
+		ps, err := s.DigitalProjects(ctx, sc, digital.RecordFilter{})
+		if err != nil {
+			return nil, false, err
+		}
+		byRegion := map[string][]digital.Project{}
+		for _, p := range ps {
+			byRegion[p.RegionCode] = append(byRegion[p.RegionCode], p)
+		}
+		for rc, ps := range byRegion {
+			out[rc], _ = digital.CountMeasure(ps, nil, measure, year)
+		}
+		return out, true, nil
+	}
+	recs, err := s.DigitalRecognitions(ctx, sc, digital.RecordFilter{})
+	if err != nil {
+		return nil, false, err
+	}
+	byRegion := map[string][]digital.Recognition{}
+	for _, r := range recs {
+		byRegion[r.RegionCode] = append(byRegion[r.RegionCode], r)
+	}
+	for rc, rs := range byRegion {
+		out[rc], _ = digital.CountMeasure(nil, rs, measure, year)
+	}
+	return out, true, nil
+}

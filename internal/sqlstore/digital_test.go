@@ -211,3 +211,57 @@ func TestDigitalProjectReview(t *testing.T) {
 		}
 	})
 }
+
+// TestDigitalCountsByRegion: the task table's one read for every district
+// gives each district what counting in that district's scope gives.
+func TestDigitalCountsByRegion(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		a := seedFirmIn(t, st, regionA)
+		b := seedFirmIn(t, st, regionB)
+		r, err := digital.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := digital.WriteOptions{Rules: r, By: "t", ExpectEvents: -1}
+		day := func(y, m, d int) time.Time { return digital.Day(y, time.Month(m), d) }
+		recs := []digital.Recognition{
+			{EnterpriseID: a, Rung: digital.RungWorkshop, Name: "一车间", RecognisedOn: day(2023, 5, 1), Batch: "b"},
+			{EnterpriseID: a, Rung: digital.RungWorkshop, Name: "二车间", RecognisedOn: day(2023, 6, 1), Batch: "b"},
+			{EnterpriseID: b, Rung: digital.RungWorkshop, Name: "三车间", RecognisedOn: day(2023, 6, 1), Batch: "b"},
+			{EnterpriseID: b, Rung: digital.RungSmart, Name: "工厂", RecognisedOn: day(2022, 6, 1), Batch: "b"},
+		}
+		if _, err := st.AddDigitalRecognitions(ctx, auth.All(), recs, opts); err != nil {
+			t.Fatal(err)
+		}
+		p := digital.Project{Code: "P-R", EnterpriseID: b, Name: "改造", Kind: digital.KindIntelligent, Scenarios: []string{"F01"},
+			Planned: 500 * unit.Wan, StartOn: day(2023, 3, 1), EndOn: day(2023, 12, 1),
+			Events: []digital.Event{{Stage: digital.StageApplied, Date: day(2023, 2, 1)}, {Stage: digital.StageApproved, Date: day(2023, 2, 10), Level: digital.LevelDistrict}}}
+		if _, err := st.CreateDigitalProject(ctx, auth.All(), p, opts); err != nil {
+			t.Fatal(err)
+		}
+		nonzero := 0
+		for _, m := range digital.Measures {
+			for _, y := range []int{2022, 2023} {
+				byRegion, known, err := st.CountDigitalMeasureByRegion(ctx, auth.All(), m, y)
+				if err != nil || !known {
+					t.Fatal(m, y, err, known)
+				}
+				for _, rc := range []string{regionA, regionB} {
+					want, _, err := st.CountDigitalMeasure(ctx, auth.Region(rc), m, y)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if byRegion[rc] != want {
+						t.Errorf("%s %d in %s: %d by region, %d in its scope", m, y, rc, byRegion[rc], want)
+					}
+					nonzero += want
+				}
+			}
+		}
+		if nonzero != 5 { // 3 workshops and 1 smart factory recognised, 1 project approved
+			t.Errorf("%d records counted in all, want 5", nonzero)
+		}
+	})
+}

@@ -294,35 +294,16 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 5000)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		return s.searchEnterprises(ctx, sc, f, q)
+	}
 	scopeCond, args := scopeClause(sc, "e", 1)
 	conds := []string{scopeCond}
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
-	// A name or credit-code search also finds registry firms without a
-	// statistics row for the year (a firm in the listing pipeline, a new
-	// registration), unless a filter reads that row; a list without a
-	// query is the year's statistical population.
-	unreported := strings.TrimSpace(f.Query) != "" && f.Size == "" && f.AboveScale == nil
-	if !unreported {
-		add("ey.year = ?", f.Year)
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
-		if gramSearchable(q) {
-			// The bigram index narrows the firms; LIKE keeps the exact
-			// substring semantics (bigrams in another order also match
-			// the index).
-			cond, gargs := gramCondition(q, len(args))
-			args = append(args, gargs...)
-			conds = append(conds, cond)
-			add(`e.name LIKE ? ESCAPE '\'`, pattern)
-		} else {
-			args = append(args, pattern, strings.ToUpper(pattern))
-			conds = append(conds, fmt.Sprintf(`(e.name LIKE $%d ESCAPE '\' OR e.credit_code LIKE $%d ESCAPE '\')`, len(args)-1, len(args)))
-		}
-	}
+	add("ey.year = ?", f.Year)
 	if f.RegionCode != "" {
 		add("e.region_code = ?", f.RegionCode)
 	}
@@ -362,15 +343,8 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	// conditions select (PostgreSQL plans it freely); walking the year's
 	// rows and probing each enterprise cost 400 ms at 90,000 firms.
 	countFrom := ` FROM enterprise_year ey WHERE ` + where
-	if !sc.IsAll() || f.Query != "" || f.RegionCode != "" || f.Title != "" || f.ClusterCode != "" || f.Tier != "" {
+	if !sc.IsAll() || f.RegionCode != "" || f.Title != "" || f.ClusterCode != "" || f.Tier != "" {
 		countFrom = ` FROM enterprise e CROSS JOIN enterprise_year ey WHERE ey.enterprise_id = e.id AND ` + where
-	}
-	if unreported {
-		join := fmt.Sprintf(` FROM enterprise e
-		LEFT JOIN enterprise_year ey ON ey.enterprise_id = e.id AND ey.year = %d
-		LEFT JOIN industry_map m ON m.year = %d AND m.industry_code = e.industry_code
-		WHERE `, f.Year, f.Year)
-		from, countFrom = join+where, join+where
 	}
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+countFrom, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("sqlstore: count enterprises: %w", err)
@@ -382,22 +356,29 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 	// end, which is quick when many firms match. When few match, that walk
 	// passes nearly every firm, so the matching firms are collected first
 	// and sorted.
-	if page.Total <= selectiveList && !unreported {
+	if page.Total <= selectiveList {
 		from = ` FROM enterprise e CROSS JOIN enterprise_year ey
 		LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
 		WHERE ey.enterprise_id = e.id AND ` + where
 	}
 	args = append(args, f.Limit, f.Offset)
 	q := `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100,
-		COALESCE(ey.year, 0), COALESCE(ey.above_scale, 0), COALESCE(ey.size, ''), COALESCE(ey.employees, 0), COALESCE(ey.revenue, 0),
+		ey.year, ey.above_scale, ey.size, ey.employees, ey.revenue,
 		COALESCE(m.cluster_code, ''), COALESCE(m.tier, '')` + from +
-		fmt.Sprintf(` ORDER BY COALESCE(ey.revenue, -1) DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+		fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	if err := s.scanEnterpriseItems(ctx, &page, q, args); err != nil {
+		return page, err
+	}
+	return page, s.attachItemDetails(ctx, page.Items, f.Year)
+}
+
+// scanEnterpriseItems appends the rows of a list query to page.
+func (s *Store) scanEnterpriseItems(ctx context.Context, page *registry.Page, q string, args []any) error {
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return page, fmt.Errorf("sqlstore: list enterprises: %w", err)
+		return fmt.Errorf("sqlstore: list enterprises: %w", err)
 	}
 	defer rows.Close()
-	ids := map[int64]int{}
 	for rows.Next() {
 		var it registry.Item
 		var founded, size string
@@ -405,19 +386,25 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 		var above int
 		if err := rows.Scan(&it.ID, &it.CreditCode, &it.Name, &it.RegionCode, &it.IndustryCode, &founded, &land,
 			&it.Year, &above, &size, &it.Employees, &revenue, &it.ClusterCode, &it.Tier); err != nil {
-			return page, err
+			return err
 		}
 		it.Founded, it.LandArea, it.AboveScale, it.Size, it.Revenue = parseDate(founded), unit.Mu100(land), above == 1, enterprise.Size(size), unit.Fen(revenue)
-		ids[it.ID] = len(page.Items)
 		page.Items = append(page.Items, it)
 	}
-	if err := rows.Err(); err != nil {
-		return page, err
+	return rows.Err()
+}
+
+// attachItemDetails fills the listed items' titles held at the end of
+// year and their personal data.
+func (s *Store) attachItemDetails(ctx context.Context, items []registry.Item, year int) error {
+	ids := make(map[int64]int, len(items))
+	for i, it := range items {
+		ids[it.ID] = i
 	}
-	if err := s.attachTitleKinds(ctx, page.Items, ids, fmt.Sprintf("%d-12-31", f.Year)); err != nil {
-		return page, err
+	if err := s.attachTitleKinds(ctx, items, ids, fmt.Sprintf("%d-12-31", year)); err != nil {
+		return err
 	}
-	return page, s.attachContacts(ctx, page.Items, ids)
+	return s.attachContacts(ctx, items, ids)
 }
 
 // attachContacts fills the listed items' personal data.

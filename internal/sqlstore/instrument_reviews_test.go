@@ -38,7 +38,7 @@ func TestReviewReplyAndModeration(t *testing.T) {
 					t.Fatalf("%s: %v", step.Action, err)
 				}
 			}
-			if _, err := m.svc.Act(ctx, c.a, o.ID, instruments.ActRequest{Action: "pay"}); err != nil {
+			if _, err := m.svc.Act(ctx, m.manager, o.ID, instruments.ActRequest{Action: "pay"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := m.svc.Rate(ctx, c.a, o.ID, c.stars, []string{"service"}, "评价"); err != nil {

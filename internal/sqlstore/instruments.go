@@ -13,6 +13,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/notify"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
@@ -920,6 +921,22 @@ func (s *Store) UpdateReview(ctx context.Context, orderID int64, fn func(instrum
 		if _, err := tx.ExecContext(ctx, `UPDATE instrument_review SET reply = $2, reply_by = $3, reply_at = $4, hidden = $5, hidden_reason = $6, moderated_by = $7, moderated_at = $8 WHERE order_id = $1`,
 			orderID, n.Reply, n.RepliedBy, unixOf(n.RepliedAt), boolInt(n.Hidden), n.HiddenReason, n.ModeratedBy, unixOf(n.ModeratedAt)); err != nil {
 			return fmt.Errorf("sqlstore: review: %w", err)
+		}
+		// The author is told of a new or edited reply and of moderation,
+		// in this transaction (notify.go).
+		if n.Reply != r.Reply && n.Reply != "" {
+			if err := s.noteReviewEvent(ctx, tx, n, notify.ReviewReplied, n.RepliedBy); err != nil {
+				return err
+			}
+		}
+		if n.Hidden != r.Hidden {
+			event := notify.ReviewRestored
+			if n.Hidden {
+				event = notify.ReviewHidden
+			}
+			if err := s.noteReviewEvent(ctx, tx, n, event, n.ModeratedBy); err != nil {
+				return err
+			}
 		}
 		if n.Hidden != r.Hidden {
 			sign := 1

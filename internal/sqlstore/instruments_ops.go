@@ -195,10 +195,10 @@ func (s *Store) AddWindow(ctx context.Context, instrumentID, actorID int64, w in
 }
 
 // Violations counts a user's violations at a unit since a time
-// (inclusive).
+// (inclusive); waived ones do not count.
 func (s *Store) Violations(ctx context.Context, userID, unitID int64, since time.Time) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM booking_violation WHERE user_id = $1 AND unit_id = $2 AND at >= $3`,
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM booking_violation WHERE user_id = $1 AND unit_id = $2 AND at >= $3 AND waived_by = 0`,
 		userID, unitID, since.Unix()).Scan(&n)
 	return n, err
 }

@@ -324,7 +324,7 @@ func TestOrderFlowWithVoucher(t *testing.T) {
 		for _, step := range []struct {
 			a      instruments.Actor
 			action string
-		}{{m.manager, "invoice"}, {m.firm, "pay"}} {
+		}{{m.manager, "invoice"}, {m.manager, "pay"}} {
 			if _, err := m.svc.Act(ctx, step.a, o.ID, instruments.ActRequest{Action: step.action}); err != nil {
 				t.Fatalf("%s: %v", step.action, err)
 			}

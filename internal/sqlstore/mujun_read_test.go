@@ -125,6 +125,34 @@ func TestMujunStoredDiffEqualsEngineDiff(t *testing.T) {
 			}
 		}
 
+		// One district's changes: its rows, and counts within it, for the
+		// city and for the district's own officer; none for another's.
+		for _, sc := range []auth.Scope{auth.All(), auth.Region(regionA), auth.Region(regionB)} {
+			p, err := st.MujunDiffRows(ctx, sc, r1, r2, mujun.DiffQuery{RegionCode: regionA})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int64
+			if sc.IsAll() || sc.RegionCode == regionA {
+				for _, c := range got {
+					if c.RegionCode == regionA {
+						want = append(want, c.EnterpriseID)
+					}
+				}
+			}
+			var ids []int64
+			for _, r := range p.Rows {
+				ids = append(ids, r.EnterpriseID)
+			}
+			firms := 0
+			for _, m := range p.Moves {
+				firms += m.Firms
+			}
+			if !slices.Equal(ids, want) || p.Total != len(want) || firms != len(want) {
+				t.Errorf("scope %+v, district %s: rows %v (total %d, moves %d), want %v", sc, regionA, ids, p.Total, firms, want)
+			}
+		}
+
 		// An unknown run is not found and stores nothing.
 		if _, err := st.MujunDiff(ctx, auth.All(), r1, r2+100); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("unknown run: %v", err)

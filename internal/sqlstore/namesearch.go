@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -112,18 +111,4 @@ func (x *nameIndexer) write(ctx context.Context, tx *sql.Tx, n int) error {
 	}
 	x.rows = append(x.rows[:0], x.rows[2*n:]...)
 	return nil
-}
-
-// gramCondition is the SQL condition that e.id has every bigram of q,
-// numbering its placeholders after the n arguments already bound.
-func gramCondition(q string, n int) (string, []any) {
-	grams := nameGrams(q)
-	ph := make([]string, len(grams))
-	args := make([]any, len(grams))
-	for i, g := range grams {
-		ph[i] = fmt.Sprintf("$%d", n+i+1)
-		args[i] = g
-	}
-	return fmt.Sprintf("e.id IN (SELECT enterprise_id FROM enterprise_gram WHERE gram IN (%s) GROUP BY enterprise_id HAVING COUNT(*) = %d)",
-		strings.Join(ph, ", "), len(grams)), args
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -244,6 +245,111 @@ func TestSearchFindsFirmsWithoutStatistics(t *testing.T) {
 		above := true
 		if p := list(EnterpriseFilter{Query: "重庆", AboveScale: &above}); p.Total != 1 {
 			t.Errorf("a filter on the year's row keeps to the population: %+v", p.Items)
+		}
+	})
+}
+
+// TestSearchPagesAndCappedCount pages through name searches and compares
+// every page with the list's order worked out here: the firms with a
+// statistics row for the year by revenue then name, then the registry
+// firms without one by name. Counting stops at the filter's CountLimit
+// (the whole page still comes, and TotalCapped says more may match), both
+// when the matches are sorted and when the year is walked by revenue.
+func TestSearchPagesAndCappedCount(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		seedRegions(t, st)
+		type firm struct {
+			name     string
+			revenue  int64
+			reported bool
+			small    bool
+		}
+		var firms []firm
+		var rows []EnterpriseWithYear
+		words := []string{"星辰", "天地", "科技"}
+		for i := range 60 {
+			f := firm{name: fmt.Sprintf("重庆%s%02d有限公司", words[i%3], 59-i), revenue: int64(i*7%10) * int64(unit.Wan), reported: i%5 != 0, small: i%2 == 0}
+			firms = append(firms, f)
+			r := EnterpriseWithYear{Enterprise: enterprise.Enterprise{CreditCode: fmt.Sprintf("PAGES%04d", i), Name: f.name, RegionCode: regionA, IndustryCode: "3011", Founded: day("2010-01-01")}}
+			if f.reported {
+				size := enterprise.SizeMedium
+				if f.small {
+					size = enterprise.SizeSmall
+				}
+				r.Year = &enterprise.Year{Year: 2024, AboveScale: true, Size: size, Employees: 50, Revenue: unit.Fen(f.revenue)}
+			}
+			rows = append(rows, r)
+		}
+		if _, err := st.UpsertEnterprises(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		// want is every match in the list's order.
+		want := func(q string, smallOnly bool) []string {
+			var rep, unrep []firm
+			for _, f := range firms {
+				switch {
+				case !strings.Contains(f.name, q):
+				case f.reported && (!smallOnly || f.small):
+					rep = append(rep, f)
+				case !f.reported && !smallOnly:
+					unrep = append(unrep, f)
+				}
+			}
+			slices.SortFunc(rep, func(a, b firm) int {
+				if a.revenue != b.revenue {
+					return int(b.revenue - a.revenue)
+				}
+				return strings.Compare(a.name, b.name)
+			})
+			slices.SortFunc(unrep, func(a, b firm) int { return strings.Compare(a.name, b.name) })
+			var out []string
+			for _, f := range append(rep, unrep...) {
+				out = append(out, f.name)
+			}
+			return out
+		}
+		for _, q := range []string{"重庆", "星辰", "重庆星", "庆科技0", "有限公司", "司"} {
+			for _, smallOnly := range []bool{false, true} {
+				all := want(q, smallOnly)
+				for _, countLimit := range []int{0, 5, 30} {
+					for _, limit := range []int{7, 25} {
+						for offset := 0; offset <= len(all)+limit; offset += limit {
+							f := EnterpriseFilter{Query: q, Year: 2024, Limit: limit, Offset: offset, CountLimit: countLimit}
+							if smallOnly {
+								f.Size = enterprise.SizeSmall
+							}
+							page, err := st.ListEnterprises(ctx, auth.All(), f)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var got []string
+							for _, it := range page.Items {
+								got = append(got, it.Name)
+								if wantYear := slices.IndexFunc(firms, func(f firm) bool { return f.name == it.Name && f.reported }) >= 0; (it.Year == 2024) != wantYear {
+									t.Errorf("%q: %s has year %d", q, it.Name, it.Year)
+								}
+							}
+							wantPage := all[min(offset, len(all)):min(offset+limit, len(all))]
+							if !slices.Equal(got, wantPage) {
+								t.Errorf("%q small=%v count≤%d page %d+%d:\n got %q\nwant %q", q, smallOnly, countLimit, offset, limit, got, wantPage)
+							}
+							stop := max(countLimit, offset+limit+1)
+							wantTotal, wantCapped := len(all), false
+							if countLimit > 0 && len(all) >= stop {
+								wantTotal, wantCapped = stop, true
+							}
+							if page.Total != wantTotal || page.TotalCapped != wantCapped {
+								t.Errorf("%q small=%v count≤%d page %d+%d: total %d capped %v, want %d %v", q, smallOnly, countLimit, offset, limit, page.Total, page.TotalCapped, wantTotal, wantCapped)
+							}
+						}
+					}
+				}
+			}
+		}
+		// The walk starts from the rarest bigram: 庆星 (20 firms), not 重庆 (60).
+		if g, err := st.rarestGram(ctx, nameGrams("重庆星")); err != nil || g != "庆星" {
+			t.Errorf("rarestGram(重庆星) = %q, %v; want 庆星", g, err)
 		}
 	})
 }

@@ -335,3 +335,40 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 
 // The store implements notify.Store.
 var _ notify.Store = (*Store)(nil)
+
+// noteReviewEvent writes the notifications of a review's reply or
+// moderation in tx, the review's transaction.
+func (s *Store) noteReviewEvent(ctx context.Context, tx *sql.Tx, r instruments.Review, event string, actorID int64) error {
+	rs, err := notify.Routings()
+	if err != nil {
+		return err
+	}
+	rt, err := notify.RoutingOn(rs, s.now())
+	if err != nil {
+		return err
+	}
+	parties := rt.ReviewEvents[event]
+	if len(parties) == 0 {
+		return nil
+	}
+	ev := notify.ReviewEvent{OrderID: r.OrderID, InstrumentID: r.InstrumentID, Event: event, ActorID: actorID, AuthorID: r.UserID}
+	var name, model string
+	if err := tx.QueryRowContext(ctx, `SELECT name, model FROM instrument WHERE id = $1`, r.InstrumentID).Scan(&name, &model); err != nil {
+		return fmt.Errorf("sqlstore: notify: %w", err)
+	}
+	ev.InstrumentName = strings.TrimSpace(name + " " + model)
+	for _, p := range parties {
+		switch p {
+		case notify.Managers:
+			if ev.ManagerIDs, err = ids(ctx, tx, `SELECT user_id FROM instrument_manager WHERE instrument_id = $1 ORDER BY user_id`, r.InstrumentID); err != nil {
+				return err
+			}
+		case notify.Operator:
+			if ev.OperatorIDs, err = ids(ctx, tx, `SELECT id FROM app_user WHERE role = $1 AND disabled = 0 ORDER BY id`, string(auth.RoleSharingOperator)); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = s.addNotesTx(ctx, tx, notify.PlanReviewEvent(rt, ev), s.now())
+	return err
+}

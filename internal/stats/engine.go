@@ -158,7 +158,7 @@ func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind
 	case "digital_new_smart_factories", "digital_new_digital_workshops", "digital_new_future_factories", "digital_renovation_projects":
 		// Counted from the digital-transformation records (internal/digital)
 		// by a source that holds them; another source leaves them unknown.
-		if dc, ok := e.src.(DigitalCounter); ok {
+		if dc, ok := src.(DigitalCounter); ok {
 			n, known, err := dc.CountDigitalMeasure(ctx, scopeWithRegion(sc, f), ind.Measure, snap.period.Year)
 			if err != nil {
 				return fig, err
@@ -195,6 +195,14 @@ func (e *Engine) computeWith(ctx context.Context, src Source, sc auth.Scope, ind
 // known is false for a measure it does not compute.
 type DigitalCounter interface {
 	CountDigitalMeasure(ctx context.Context, sc auth.Scope, measure string, year int) (n int, known bool, err error)
+}
+
+// RegionDigitalCounter is a DigitalCounter that counts a measure for
+// every region in one read; FigureSet uses it for a district's count, so a
+// task table with digital targets for many districts reads the records
+// once rather than once per district.
+type RegionDigitalCounter interface {
+	CountDigitalMeasureByRegion(ctx context.Context, sc auth.Scope, measure string, year int) (byRegion map[string]int, known bool, err error)
 }
 
 // TitleMeasure resolves a title-counting measure to the title kind it

@@ -23,6 +23,12 @@ type FigureSet struct {
 	regions bool // PrefetchRegions ran: count titles by region too
 	granted map[enterprise.TitleKind]map[string]int
 	held    map[string]map[string]int // kind@day → region → count
+	digital map[string]digitalCounts  // measure@year → region → count
+}
+
+type digitalCounts struct {
+	byRegion map[string]int
+	known    bool
 }
 
 // RegionTitleCounter is a Source that counts titles for every region in one
@@ -35,7 +41,7 @@ type RegionTitleCounter interface {
 // NewFigureSet starts a set of figures for scope sc and period p.
 func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
 	return &FigureSet{e: e, sc: sc, p: p, snaps: map[Filter]snapshot{},
-		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}}
+		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{}}
 }
 
 // PrefetchRegions reads the sums of every region in one query, so that
@@ -119,4 +125,40 @@ func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind ente
 		s.fs.held[key] = m
 	}
 	return m[sc.RegionCode], nil
+}
+
+// CountDigitalMeasure counts a district's measure from one read for
+// every district when the source can (reading the records costs the same
+// for one district as for all), and otherwise asks the source once
+// per scope, measure and year (a task table's rows repeat the city-wide
+// measures); a source that keeps no digital records leaves the measure
+// unknown.
+func (s setSource) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measure string, year int) (int, bool, error) {
+	if rdc, ok := s.Source.(RegionDigitalCounter); ok && sc.RegionCode != "" && sc.EnterpriseID == 0 {
+		key := fmt.Sprintf("%s@%d", measure, year)
+		c, ok := s.fs.digital[key]
+		if !ok {
+			var err error
+			if c.byRegion, c.known, err = rdc.CountDigitalMeasureByRegion(ctx, s.fs.sc, measure, year); err != nil {
+				return 0, false, err
+			}
+			s.fs.digital[key] = c
+		}
+		return c.byRegion[sc.RegionCode], c.known, nil
+	}
+	dc, ok := s.Source.(DigitalCounter)
+	if !ok {
+		return 0, false, nil
+	}
+	key := fmt.Sprintf("%s@%d@%+v", measure, year, sc) // every field of the scope
+	c, ok := s.fs.digital[key]
+	if !ok {
+		n, known, err := dc.CountDigitalMeasure(ctx, sc, measure, year)
+		if err != nil {
+			return 0, false, err
+		}
+		c = digitalCounts{byRegion: map[string]int{"": n}, known: known}
+		s.fs.digital[key] = c
+	}
+	return c.byRegion[""], c.known, nil
 }

@@ -128,8 +128,8 @@ func TestInstrumentsAPI(t *testing.T) {
 				Body: u(`{"kind":"allocate","year":%d,"enterprise_id":{wz-auto},"amount_fen":50000000}`, time.Now().In(instruments.Zone).Year()), WantStatus: http.StatusConflict},
 			{Name: "VoucherByUnitForbidden", Method: "POST", URL: "/api/v1/instrument-vouchers", User: "swuadmin", ContentType: js, Body: `{}`, WantStatus: http.StatusForbidden},
 		})
-		// The order through its life: the manager runs it, the firm pays
-		// and rates; every answer is checked against the OpenAPI document.
+		// The order through its life: the manager runs and bills it, the
+		// lab records the payment, the firm rates; every answer is checked against the OpenAPI document.
 		_, body := env.Do(webtest.Scenario{URL: "/api/v1/instrument-orders", User: "firm"})
 		var list instrumentsweb.APIOrders
 		if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Orders) != 1 {
@@ -162,7 +162,9 @@ func TestInstrumentsAPI(t *testing.T) {
 			t.Fatalf("%+v", o)
 		}
 		act("semlab", "invoice", "", http.StatusOK)
-		act("firm", "pay", "", http.StatusOK)
+		// The unit that receives the money records the payment.
+		act("firm", "pay", "", http.StatusForbidden)
+		act("semlab", "pay", "", http.StatusOK)
 		env.Run(t, []webtest.Scenario{
 			{Name: "OrdersPageManager", URL: "/instruments/orders", User: "semlab", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜", "已支付"}},
 			{Name: "OrdersPageFirm", URL: "/instruments/orders", User: "firm", WantStatus: http.StatusOK, WantContains: []string{"data-order-rate"}},

@@ -37,3 +37,26 @@ type (
 	ReplyBody      = replyBody
 	ModerationBody = moderationBody
 )
+
+// The invoices' wire types (invoices.go).
+type (
+	APIInvoice     = apiInvoice
+	APIInvoiceLine = apiInvoiceLine
+	APIInvoices    = apiInvoices
+	InvoiceBody    = invoiceBody
+)
+
+// The violations' wire types (waivers.go).
+type (
+	APIViolation  = apiViolation
+	APIViolations = apiViolations
+	WaiveBody     = waiveBody
+)
+
+// The entered evaluation scores' wire types (evalscores.go).
+type (
+	APIEvalScore      = apiEvalScore
+	APIEvalScores     = apiEvalScores
+	APIIndicatorScore = apiIndicatorScore
+	EvalScoreBody     = evalScoreBody
+)

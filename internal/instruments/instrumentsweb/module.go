@@ -103,6 +103,19 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/instruments/{id}/reviews", Perm: permRead, Handler: m.apiReviews},
 				{Method: "PUT", Path: "/api/v1/instrument-orders/{id}/review/reply", Perm: permManage, Handler: m.apiReply},
 				{Method: "POST", Path: "/api/v1/instrument-orders/{id}/review/moderation", Perm: permOperate, Handler: m.apiModerate},
+				// Invoices of fees (invoices.go).
+				{Method: "GET", Path: "/api/v1/instrument-invoices", Perm: permOrder, Handler: m.apiInvoices},
+				{Method: "POST", Path: "/api/v1/instrument-invoices", Perm: permManage, Handler: m.apiIssueInvoice},
+				{Method: "GET", Path: "/api/v1/instrument-invoices.xlsx", Perm: permOrder, Handler: m.apiInvoicesXLSX},
+				{Method: "GET", Path: "/api/v1/instrument-invoices/{id}", Perm: permOrder, Handler: m.apiInvoice},
+				{Method: "POST", Path: "/api/v1/instrument-invoices/{id}/pay", Perm: permManage, Handler: m.apiPayInvoice},
+				{Method: "POST", Path: "/api/v1/instrument-invoices/{id}/void", Perm: permManage, Handler: m.apiVoidInvoice},
+				// Violations and their waivers (waivers.go).
+				{Method: "GET", Path: "/api/v1/instrument-violations", Perm: permOrder, Handler: m.apiViolations},
+				{Method: "POST", Path: "/api/v1/instrument-violations/{id}/waive", Perm: permEnrol, Handler: m.apiWaive},
+				// Entered evaluation scores (evalscores.go).
+				{Method: "GET", Path: "/api/v1/instrument-evaluation-scores", Perm: permStats, Handler: m.apiEvalScores},
+				{Method: "PUT", Path: "/api/v1/instrument-evaluation-scores", Perm: permOperate, Handler: m.apiPutEvalScore},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the pages refuse those without the
@@ -110,6 +123,8 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/instruments", Perm: auth.SignedIn, Handler: m.searchPage},
 				{Method: "GET", Path: "/instruments/stats", Perm: auth.SignedIn, Handler: m.statsPage},
 				{Method: "GET", Path: "/instruments/orders", Perm: auth.SignedIn, Handler: m.ordersPage},
+				{Method: "GET", Path: "/instruments/invoices", Perm: auth.SignedIn, Handler: m.invoicesPage},
+				{Method: "GET", Path: "/instruments/invoices/{id}", Perm: auth.SignedIn, Handler: m.invoicePage},
 				{Method: "GET", Path: "/instruments/{id}", Perm: auth.SignedIn, Handler: m.instrumentPage},
 			},
 			Nav: []web.NavItem{

@@ -290,6 +290,7 @@ type orderView struct {
 	Voucher    string
 	Actions    []web.Option
 	CanRate    bool
+	CanInvoice bool   // a usage-confirmed order the caller's unit may bill
 	Penalty    string // a late-cancellation or no-show fee (pages_ops.go)
 	FlagLabel  string // the kind of window over the slot
 }
@@ -302,6 +303,8 @@ type ordersPage struct {
 	Orders []orderView
 	Remote []remoteOrderView // the caller's bookings at federation peers
 	Data   pageData
+	// CanInvoice: the caller is a unit's staff; some orders may be billed.
+	CanInvoice bool
 	// RemoteError is a refused action on a remote order (the federation
 	// API's form redirect carries the home's message).
 	RemoteError string
@@ -333,6 +336,9 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 	p.BasePage = m.core.Base(r, c, "instruments.orders.title", "instrument-orders")
 	p.Scripts = []string{"app.js", "instruments.js"}
 	names := map[int64]string{}
+	// Unit staff bill their unit's usage-confirmed orders (invoices.go);
+	// the service refuses an order they do not manage.
+	staff := c.Can(permManage) || c.Can(permManageUnit)
 	for _, o := range os {
 		ov := orderView{apiOrder: toAPIOrder(o), URL: "/instruments/" + strconv.FormatInt(o.InstrumentID, 10), StateLabel: t("instruments.state." + string(o.State)),
 			Amount: yuan(lang, o.Amount), Voucher: yuan(lang, o.VoucherAmount)}
@@ -357,6 +363,8 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 			}
 		}
 		ov.CanRate = o.State == instruments.Paid && o.UserID == c.User.ID
+		ov.CanInvoice = staff && o.State == instruments.UsageConfirmed && o.UserID != c.User.ID
+		p.CanInvoice = p.CanInvoice || ov.CanInvoice
 		p.Orders = append(p.Orders, ov)
 	}
 	rs, err := m.svc.RemoteOrders(r.Context(), actor(c))

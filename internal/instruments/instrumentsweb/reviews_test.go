@@ -58,7 +58,7 @@ func TestReviewReplyAndModerationAPI(t *testing.T) {
 				t.Fatalf("%s: %v", step.Action, err)
 			}
 		}
-		if _, err := svc.Act(ctx, scholar, o.ID, instruments.ActRequest{Action: "pay"}); err != nil {
+		if _, err := svc.Act(ctx, manager, o.ID, instruments.ActRequest{Action: "pay"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.Rate(ctx, scholar, o.ID, 3, []string{"service"}, "排队较久"); err != nil {

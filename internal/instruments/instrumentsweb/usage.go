@@ -49,6 +49,9 @@ type (
 		EffectiveHours float64 `json:"effective_hours"`
 		ShareRatePct   float64 `json:"share_rate_pct"`
 		Clients        int     `json:"clients"`
+		// Indicators says which points were computed from records and
+		// which entered from documents (evalscores.go).
+		Indicators []apiIndicatorScore `json:"indicators"`
 	}
 	apiStateCount struct {
 		State string `json:"state"`
@@ -137,7 +140,8 @@ func (m *module) usageOf(r *http.Request, c web.Ctx, year int, full bool) (apiUs
 	for _, e := range evs[:limit(len(evs))] {
 		out.Evaluations = append(out.Evaluations, apiEvaluation{UnitKey: e.UnitKey, Unit: e.UnitName, Score: round(e.Score, 2), Assessed: e.Assessed,
 			Pct: round(e.Pct, 2), Grade: m.core.T(c.Lang, "instrumentstats.grade."+e.Grade), GradeKey: e.Grade, Sharing: round(e.Groups[instruments.SharingGroup], 2),
-			EffectiveHours: round(e.Figures.EffectiveHours(), 1), ShareRatePct: round(e.Figures.ShareRate()*100, 2), Clients: e.Figures.Clients})
+			EffectiveHours: round(e.Figures.EffectiveHours(), 1), ShareRatePct: round(e.Figures.ShareRate()*100, 2), Clients: e.Figures.Clients,
+			Indicators: indicatorScores(e)})
 	}
 	return out, nil
 }

@@ -219,6 +219,11 @@ type apiMujunDiff struct {
 	Total   int              `json:"total"`
 	Moves   map[string]int   `json:"moves"` // "A→B" → firms
 	Changes []apiMujunChange `json:"changes"`
+	// Listed is how many changes the filters select (move as well as
+	// region): what the pages divide.
+	Listed  int `json:"listed"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
 }
 
 type apiMujunTargets struct {
@@ -620,6 +625,15 @@ func (m *module) mujunDiff(ctx context.Context, lang string, sc auth.Scope, from
 	for _, m := range d.Moves {
 		out.Moves[orDashClass(m.OldClass)+"→"+orDashClass(m.NewClass)] += m.Firms
 	}
+	out.Listed = d.Total
+	if q.Move != nil {
+		out.Listed = 0
+		for _, m := range d.Moves {
+			if m.OldClass == q.Move.OldClass && m.NewClass == q.Move.NewClass {
+				out.Listed = m.Firms
+			}
+		}
+	}
 	for _, c := range d.Rows {
 		out.Changes = append(out.Changes, apiMujunChange{EnterpriseID: c.EnterpriseID, Name: c.Name, RegionCode: c.RegionCode, Group: c.Group,
 			Kind: c.Kind, OldClass: c.OldClass, NewClass: c.NewClass, Direction: c.Direction, OldScore: c.OldScore, NewScore: c.NewScore,
@@ -634,6 +648,25 @@ func jsonArray(raw json.RawMessage) json.RawMessage {
 		return json.RawMessage("[]")
 	}
 	return raw
+}
+
+// diffMoveParam reads a class move "A→B" ("–" for no class); nil when
+// empty.
+func diffMoveParam(move string) (*mujun.DiffMove, error) {
+	if move == "" {
+		return nil, nil
+	}
+	oldC, newC, ok := strings.Cut(move, "→")
+	if !ok {
+		return nil, web.BadParam("move", "want old→new class")
+	}
+	undash := func(s string) string {
+		if s == "–" {
+			return ""
+		}
+		return s
+	}
+	return &mujun.DiffMove{OldClass: undash(oldC), NewClass: undash(newC)}, nil
 }
 
 func orDashClass(c string) string {
@@ -652,23 +685,32 @@ func (m *module) apiMujunDiff(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	if err != nil {
 		return err
 	}
-	// Every change unless a page is asked for (page and per_page).
-	var q mujun.DiffQuery
-	if r.URL.Query().Has("page") || r.URL.Query().Has("per_page") {
-		page, err := web.IntParam(r.URL.Query(), "page", 1, 1, 1<<20)
-		if err != nil {
-			return err
+	// A page at a time (8.8 MB for every change at ten times the demo),
+	// filtered by move and district here rather than in the client.
+	v := r.URL.Query()
+	page, err := web.IntParam(v, "page", 1, 1, 1<<20)
+	if err != nil {
+		return err
+	}
+	per, err := web.IntParam(v, "per_page", 100, 1, 1000)
+	if err != nil {
+		return err
+	}
+	q := mujun.DiffQuery{Limit: per, Offset: (page - 1) * per}
+	if q.Move, err = diffMoveParam(v.Get("move")); err != nil {
+		return err
+	}
+	if rc := strings.TrimSpace(v.Get("region")); rc != "" {
+		if _, ok := m.core.Regions().ByCode(rc); !ok {
+			return web.BadParam("region", "unknown district code")
 		}
-		per, err := web.IntParam(r.URL.Query(), "per_page", 500, 1, 5000)
-		if err != nil {
-			return err
-		}
-		q = mujun.DiffQuery{Limit: per, Offset: (page - 1) * per}
+		q.RegionCode = rc
 	}
 	out, err := m.mujunDiff(r.Context(), c.Lang, c.Scope(), from, to, q)
 	if err != nil {
 		return err
 	}
+	out.Page, out.PerPage = page, per
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

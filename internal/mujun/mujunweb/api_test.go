@@ -76,6 +76,17 @@ func TestMujunAPI(t *testing.T) {
 			{Name: "diff in English", URL: "/api/v1/mujun/runs/1/diff/2?lang=en", User: "wanzhou", WantStatus: 200, WantContains: []string{`"total":2`, "Class B"}},
 			{Name: "diff scoped to the other district is empty", URL: "/api/v1/mujun/runs/1/diff/2", User: "yuzhong", WantStatus: 200, WantContains: []string{`"total":0`}},
 			{Name: "diff forbidden to enterprise users", URL: "/api/v1/mujun/runs/1/diff/2", User: "firm", WantStatus: 403},
+			// A page at a time, filtered here: a request never carries every change.
+			{Name: "diff paged by default", URL: "/api/v1/mujun/runs/1/diff/2", User: "admin", WantStatus: 200,
+				WantContains: []string{`"page":1`, `"per_page":100`, `"listed":2`}},
+			{Name: "diff page of one", URL: "/api/v1/mujun/runs/1/diff/2?per_page=1&page=2", User: "admin", WantStatus: 200,
+				WantContains: []string{`"total":2`, `"listed":2`, `"page":2`, food}, WantNotContains: []string{wz}},
+			{Name: "diff filtered to one move", URL: "/api/v1/mujun/runs/1/diff/2?move=" + url.QueryEscape("C→A"), User: "admin", WantStatus: 200,
+				WantContains: []string{`"total":2`, `"listed":1`, wz}, WantNotContains: []string{food}},
+			{Name: "diff of another district", URL: "/api/v1/mujun/runs/1/diff/2?region=500103", User: "admin", WantStatus: 200,
+				WantContains: []string{`"total":0`, `"listed":0`, `"changes":[]`}},
+			{Name: "diff of an unknown district", URL: "/api/v1/mujun/runs/1/diff/2?region=999999", User: "admin", WantStatus: 400},
+			{Name: "diff pages of at most 1,000", URL: "/api/v1/mujun/runs/1/diff/2?per_page=5000", User: "admin", WantStatus: 400},
 
 			{Name: "targets", URL: "/api/v1/mujun/targets", User: "admin", WantStatus: 200, WantContains: []string{`"id":"chongqing_2027"`, `"as_of":2023`, `"region_code":"city"`}},
 			{Name: "targets for a district", URL: "/api/v1/mujun/targets", User: "wanzhou", WantStatus: 200,

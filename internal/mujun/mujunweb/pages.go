@@ -380,18 +380,8 @@ func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx
 	}
 	dq := mujun.DiffQuery{Limit: web.UIPerPage, Offset: (pageNo - 1) * web.UIPerPage}
 	move := q.Get("move")
-	if move != "" {
-		oldC, newC, ok := strings.Cut(move, "→")
-		if !ok {
-			return web.BadParam("move", "want old→new class")
-		}
-		undash := func(s string) string {
-			if s == "–" {
-				return ""
-			}
-			return s
-		}
-		dq.Move = &mujun.DiffMove{OldClass: undash(oldC), NewClass: undash(newC)}
+	if dq.Move, err = diffMoveParam(move); err != nil {
+		return err
 	}
 	d, err := m.mujunDiff(ctx, lang, c.Scope(), from, to, dq)
 	if err != nil {
@@ -418,10 +408,7 @@ func (m *module) mujunDiffPage(w http.ResponseWriter, r *http.Request, c web.Ctx
 		return r.URL.Path + "?" + v.Encode()
 	}
 	p.AllURL, p.AllOn = pageURL("", 1), move == ""
-	p.Listed = d.Total
-	if move != "" {
-		p.Listed = d.Moves[move]
-	}
+	p.Listed = d.Listed
 	for _, k := range sortedKeysOf(d.Moves) {
 		p.Moves = append(p.Moves, moveCount{Label: k, N: d.Moves[k], URL: pageURL(k, 1), On: k == move})
 	}

@@ -74,7 +74,7 @@ func (m *module) apiEnterprises(w http.ResponseWriter, r *http.Request, c web.Ct
 	if err != nil {
 		return err
 	}
-	out := apiEnterprisePage{Items: make([]apiEnterpriseItem, 0, len(res.Items)), Total: res.Total, Page: page, PerPage: perPage, Year: f.Year}
+	out := apiEnterprisePage{Items: make([]apiEnterpriseItem, 0, len(res.Items)), Total: res.Total, TotalCapped: res.TotalCapped, Page: page, PerPage: perPage, Year: f.Year}
 	mk := auth.MaskerWith(c.Can)
 	for _, it := range res.Items {
 		out.Items = append(out.Items, toAPIEnterpriseItem(it, mk))

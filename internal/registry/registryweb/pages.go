@@ -27,6 +27,7 @@ type enterpriseListPage struct {
 	Years        []web.Option
 	Items        []enterpriseRow
 	Total        int
+	TotalCapped  bool // a search's count stopped: at least Total match
 	Page, Pages  int
 	From, To     int
 	PrevURL      string
@@ -83,7 +84,7 @@ func (m *module) enterpriseList(w http.ResponseWriter, r *http.Request, c web.Ct
 		}
 	}
 
-	p := enterpriseListPage{Q: f.Query, Total: res.Total, Page: pageNo}
+	p := enterpriseListPage{Q: f.Query, Total: res.Total, TotalCapped: res.TotalCapped, Page: pageNo}
 	p.BasePage = m.core.Base(r, c, "enterprises.title", "enterprises")
 	p.Scripts = []string{"app.js"}
 	p.Crumbs = []web.Crumb{{Label: m.core.T(lang, "scope.city"), URL: "/"}, {Label: p.Title}}

@@ -90,11 +90,14 @@ func toAPIEnterpriseItem(it registry.Item, mk auth.Masker) apiEnterpriseItem {
 }
 
 type apiEnterprisePage struct {
-	Items   []apiEnterpriseItem `json:"items"`
-	Total   int                 `json:"total"`
-	Page    int                 `json:"page"`
-	PerPage int                 `json:"per_page"`
-	Year    int                 `json:"year"`
+	Items []apiEnterpriseItem `json:"items"`
+	Total int                 `json:"total"`
+	// TotalCapped: a search counted its matches up to a bound, so at
+	// least Total match.
+	TotalCapped bool `json:"total_capped,omitempty"`
+	Page        int  `json:"page"`
+	PerPage     int  `json:"per_page"`
+	Year        int  `json:"year"`
 }
 
 type apiEnterpriseYear struct {

@@ -113,3 +113,55 @@
     });
   });
 })();
+
+// Invoices (结算单): bill the picked usage-confirmed orders of one
+// customer, mark an invoice paid, void it with a reason, print it.
+(function () {
+  const msg = document.getElementById('instrument-message');
+  const post = window.IB.postJSON;
+  function show(m) {
+    if (msg) msg.textContent = m;
+    else window.alert(m);
+  }
+
+  const issue = document.getElementById('instrument-invoice-issue');
+  if (issue) {
+    issue.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const ids = Array.from(document.querySelectorAll('[data-invoice-pick]:checked')).map(function (c) { return Number(c.value); });
+      try {
+        const inv = await post('/api/v1/instrument-invoices', { order_ids: ids, note: String(new FormData(issue).get('note') || '') });
+        window.location.href = '/instruments/invoices/' + encodeURIComponent(inv.id);
+      } catch (e) {
+        show(e.message);
+      }
+    });
+  }
+
+  document.querySelectorAll('[data-invoice-pay]').forEach(function (btn) {
+    btn.addEventListener('click', async function () {
+      try {
+        await post('/api/v1/instrument-invoices/' + encodeURIComponent(btn.dataset.invoicePay) + '/pay', {});
+        window.location.reload();
+      } catch (e) {
+        show(e.message);
+      }
+    });
+  });
+
+  document.querySelectorAll('[data-invoice-void]').forEach(function (form) {
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      try {
+        await post('/api/v1/instrument-invoices/' + encodeURIComponent(form.dataset.invoiceVoid) + '/void', { reason: String(new FormData(form).get('reason') || '') });
+        window.location.reload();
+      } catch (e) {
+        show(e.message);
+      }
+    });
+  });
+
+  document.querySelectorAll('[data-print]').forEach(function (btn) {
+    btn.addEventListener('click', function () { window.print(); });
+  });
+})();
