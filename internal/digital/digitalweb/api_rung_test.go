@@ -29,6 +29,8 @@ func TestDigitalRungAPI(t *testing.T) {
 				Body: strings.Replace(apply, "realtime_monitoring", "smart_elements", 1), WantStatus: http.StatusBadRequest},
 			{Name: "OtherDistrictFirm", Method: "POST", URL: base, User: "wanzhou", ContentType: jsonCT,
 				Body: strings.Replace(apply, `{"rung"`, `{"enterprise_id": {yz-elec}, "rung"`, 1), WantStatus: http.StatusNotFound},
+			{Name: "FirmForAnotherFirm", Method: "POST", URL: base, User: "firm", ContentType: jsonCT,
+				Body: strings.Replace(apply, `{"rung"`, `{"enterprise_id": {yz-elec}, "rung"`, 1), WantStatus: http.StatusNotFound},
 			{Name: "FirmApplies", Method: "POST", URL: base, User: "firm", ContentType: jsonCT, Body: apply, WantStatus: http.StatusCreated,
 				WantContains: []string{`"state":"submitted"`, `"rung":"digital_workshop"`}},
 			{Name: "OpenTwice", Method: "POST", URL: base, User: "wanzhou", ContentType: jsonCT,

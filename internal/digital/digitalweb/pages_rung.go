@@ -137,11 +137,12 @@ func (m *module) rungDetailPage(w http.ResponseWriter, r *http.Request, c web.Ct
 	for _, q := range d.Verdict.Questions {
 		p.Answers = append(p.Answers, rungAnswerRow{Question: q.Question.Lang(lang), Answer: a.Answers[q.ID]})
 	}
-	action := func(a review.Action) string {
-		return t("digital.rungapp.action." + string(a))
-	}
 	for _, e := range d.History {
-		p.History = append(p.History, reviewRow{At: e.At.UTC().Format("2006-01-02 15:04 UTC"), Action: action(e.Action),
+		act := t("digital.rungapp.action." + string(e.Action))
+		if e.From == review.Missing {
+			act = t("digital.rungapp.submit") // the application itself, not a resubmission
+		}
+		p.History = append(p.History, reviewRow{At: e.At.UTC().Format("2006-01-02 15:04 UTC"), Action: act,
 			From: m.rungStateText(lang, e.From), To: m.rungStateText(lang, e.To), Reason: e.Reason})
 	}
 	caps, city := rungCaps(c)
