@@ -211,9 +211,7 @@ func (a Aggregates) ByCluster(y int) []ClusterRow {
 
 // CountMeasure is CountMeasure over the aggregates.
 func (a Aggregates) CountMeasure(measure string, year int) (int, bool) {
-	var rung Rung
-	switch measure {
-	case MeasureRenovationProjects:
+	if measure == MeasureRenovationProjects {
 		n := 0
 		for _, c := range a.Kinds {
 			if c.Year == year {
@@ -221,13 +219,9 @@ func (a Aggregates) CountMeasure(measure string, year int) (int, bool) {
 			}
 		}
 		return n, true
-	case MeasureNewSmartFactories:
-		rung = RungSmart
-	case MeasureNewWorkshops:
-		rung = RungWorkshop
-	case MeasureNewFutureFactories:
-		rung = RungFuture
-	default:
+	}
+	rung, ok := MeasureRung(measure)
+	if !ok {
 		return 0, false
 	}
 	n := 0

@@ -258,21 +258,30 @@ const (
 // Measures lists the task-table measures.
 var Measures = []string{MeasureNewSmartFactories, MeasureNewWorkshops, MeasureNewFutureFactories, MeasureRenovationProjects}
 
+// measureRungs names the rung whose recognitions each recognition
+// measure counts.
+var measureRungs = map[string]Rung{
+	MeasureNewSmartFactories:  RungSmart,
+	MeasureNewWorkshops:       RungWorkshop,
+	MeasureNewFutureFactories: RungFuture,
+}
+
+// MeasureRung is the rung a recognition measure counts; ok is false for
+// the project measure and for unknown ones.
+func MeasureRung(measure string) (Rung, bool) {
+	r, ok := measureRungs[measure]
+	return r, ok
+}
+
 // CountMeasure computes a task-table measure for year; ok is false for a
 // measure this package does not know.
 func CountMeasure(projects []Project, recs []Recognition, measure string, year int) (int, bool) {
-	var rung Rung
-	switch measure {
-	case MeasureRenovationProjects:
+	if measure == MeasureRenovationProjects {
 		yf, _ := ComputeStats(projects, nil, year, year).Year(year)
 		return yf.ApprovedAll, true
-	case MeasureNewSmartFactories:
-		rung = RungSmart
-	case MeasureNewWorkshops:
-		rung = RungWorkshop
-	case MeasureNewFutureFactories:
-		rung = RungFuture
-	default:
+	}
+	rung, ok := MeasureRung(measure)
+	if !ok {
 		return 0, false
 	}
 	n := 0

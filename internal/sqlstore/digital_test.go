@@ -256,6 +256,18 @@ func TestDigitalCountsByRegion(t *testing.T) {
 					if byRegion[rc] != want {
 						t.Errorf("%s %d in %s: %d by region, %d in its scope", m, y, rc, byRegion[rc], want)
 					}
+					// The SQL count equals the records' count in the domain.
+					ps, err := st.DigitalProjects(ctx, auth.Region(rc), digital.RecordFilter{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					rs, err := st.DigitalRecognitions(ctx, auth.Region(rc), digital.RecordFilter{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fromRecords, _ := digital.CountMeasure(ps, rs, m, y); fromRecords != want {
+						t.Errorf("%s %d in %s: %d counted in SQL, %d from the records", m, y, rc, want, fromRecords)
+					}
 					nonzero += want
 				}
 			}

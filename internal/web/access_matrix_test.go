@@ -164,6 +164,17 @@ var accessMatrix = map[string]string{
 	"POST /api/v1/instruments/{id}/windows":              "---------",
 	"PUT /api/v1/instrument-units/{id}/rules":            "---------",
 	"PUT /api/v1/instruments/{id}/rules":                 "---------",
+	// Invoices, waivers and entered evaluation scores (marketmoney).
+	"GET /api/v1/instrument-invoices":               "----a----",
+	"GET /api/v1/instrument-invoices.xlsx":          "----a----",
+	"GET /api/v1/instrument-invoices/{id}":          "----a----",
+	"POST /api/v1/instrument-invoices":              "---------",
+	"POST /api/v1/instrument-invoices/{id}/pay":     "---------",
+	"POST /api/v1/instrument-invoices/{id}/void":    "---------",
+	"GET /api/v1/instrument-violations":             "----a----",
+	"POST /api/v1/instrument-violations/{id}/waive": "---------",
+	"GET /api/v1/instrument-evaluation-scores":      "-aa------",
+	"PUT /api/v1/instrument-evaluation-scores":      "---------",
 	// Reviews (issue 9 item 5): readers list them; the owner replies and
 	// the sharing operator moderates, none of the columns here.
 	"GET /api/v1/instruments/{id}/reviews":                  "-aaaa----",
@@ -219,10 +230,14 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/fed/orders":                         "aaaaaaaaa",
 	"POST /api/v1/fed/holds":                         "aaaaaaaaa",
 	"POST /api/v1/fed/holds/{id}/confirm":            "aaaaaaaaa",
+	"POST /api/v1/fed/holds/{id}/actions":            "aaaaaaaaa",
+	"GET /api/v1/fed/instruments/{id}/free":          "aaaaaaaaa",
 	"GET /api/v1/federation/instruments/{home}/{id}": "-aaaa----",
 	"GET /api/v1/federation/bookings":                "----a----",
 	"POST /api/v1/federation/bookings":               "----a----",
 	"POST /api/v1/federation/bookings/{id}/confirm":  "----a----",
+	"POST /api/v1/federation/bookings/{id}/actions":  "----a----",
+	"GET /api/v1/federation/vouchers":                "---------", // the sharing operator's
 	"GET /api/v1/federation/stats":                   "-aa------",
 	"GET /api/v1/federation/peers":                   "---------", // the sharing operator's
 	"POST /api/v1/federation/peers/{peer}/pull":      "---------",
