@@ -31,19 +31,7 @@ func TestBrowserDigitalRungApplication(t *testing.T) {
 	}
 	signIn := func(user string, first bool) {
 		t.Helper()
-		steps := []chromedp.Action[chromedp.Void]{}
-		if !first {
-			steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
-		} else {
-			steps = append(steps, chromedp.Navigate(base+"/login?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("login-form")))
-		}
-		steps = append(steps,
-			chromedp.SendKeys(chromedp.ID("username"), user),
-			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
-			chromedp.WaitVisible(chromedp.ID("page-heading")),
-		)
-		must("sign in as "+user, chromedp.Do(ctx, steps...))
+		must("sign in as "+user, browserSignIn(ctx, base, user, first))
 	}
 	signIn("firm", true)
 	must("apply", chromedp.Do(ctx, chromedp.Navigate(env.Expand(base+"/digital/firms/{"+webtest.EntWanzhouAuto+"}?lang=zh-CN")),
@@ -82,4 +70,22 @@ func TestBrowserDigitalRungApplication(t *testing.T) {
 	if !found {
 		t.Errorf("the recognition: %+v", recs)
 	}
+}
+
+// browserSignIn signs user in on the login page (first) or after signing
+// the current user out.
+func browserSignIn(ctx context.Context, base, user string, first bool) error {
+	steps := []chromedp.Action[chromedp.Void]{}
+	if !first {
+		steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
+	} else {
+		steps = append(steps, chromedp.Navigate(base+"/login?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("login-form")))
+	}
+	steps = append(steps,
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("page-heading")),
+	)
+	return chromedp.Do(ctx, steps...)
 }
