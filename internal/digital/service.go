@@ -87,6 +87,17 @@ type Store interface {
 	// (DecideReview) and writes it with its review event, in one
 	// transaction.
 	ReviewDigitalProject(ctx context.Context, sc auth.Scope, id int64, step ReviewStep, opts WriteOptions) (Project, error)
+	// DigitalRungApplications lists rung applications in scope, newest
+	// first; DigitalRungApplication reads one.
+	DigitalRungApplications(ctx context.Context, sc auth.Scope, q RungAppQuery) ([]RungApplication, error)
+	DigitalRungApplication(ctx context.Context, sc auth.Scope, id int64) (RungApplication, error)
+	// CreateDigitalRungApplication stores a submitted application with its
+	// review event; a second open one for the firm, rung and year is a
+	// conflict.
+	CreateDigitalRungApplication(ctx context.Context, sc auth.Scope, a RungApplication, opts WriteOptions) (RungApplication, error)
+	// ReviewDigitalRungApplication decides a step (DecideRung) and writes
+	// it, with the recognition an approval makes, in one transaction.
+	ReviewDigitalRungApplication(ctx context.Context, sc auth.Scope, id int64, step RungStep, opts WriteOptions) (RungApplication, error)
 	// ReviewEvents is the review workflow's history of a subject.
 	ReviewEvents(ctx context.Context, d review.Domain, subject string, p review.Period) ([]review.Event, error)
 }

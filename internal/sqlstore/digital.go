@@ -533,8 +533,12 @@ func projectEqual(a, b digital.Project) bool {
 
 // DigitalMaturity returns the maturity records of the firms in scope.
 func (s *Store) DigitalMaturity(ctx context.Context, sc auth.Scope, f digital.RecordFilter) ([]digital.Maturity, error) {
+	return s.digitalMaturity(ctx, s.read, sc, f)
+}
+
+func (s *Store) digitalMaturity(ctx context.Context, q queryer, sc auth.Scope, f digital.RecordFilter) ([]digital.Maturity, error) {
 	cond, args := digitalCond(sc, f, 1)
-	rows, err := s.read.QueryContext(ctx, `SELECT m.enterprise_id, m.year, m.cmmm_level, m.sme_level, m.nc_rate_bp, m.cloud, m.source, m.evidence
+	rows, err := q.QueryContext(ctx, `SELECT m.enterprise_id, m.year, m.cmmm_level, m.sme_level, m.nc_rate_bp, m.cloud, m.source, m.evidence
 		FROM digital_maturity m JOIN enterprise e ON e.id = m.enterprise_id WHERE `+cond+` ORDER BY m.enterprise_id, m.year`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: digital maturity: %w", err)
@@ -614,8 +618,12 @@ func (s *Store) PutDigitalMaturity(ctx context.Context, sc auth.Scope, ms []digi
 // DigitalRecognitions returns the recognitions of the firms in scope,
 // oldest first.
 func (s *Store) DigitalRecognitions(ctx context.Context, sc auth.Scope, f digital.RecordFilter) ([]digital.Recognition, error) {
+	return s.digitalRecognitions(ctx, s.read, sc, f)
+}
+
+func (s *Store) digitalRecognitions(ctx context.Context, q queryer, sc auth.Scope, f digital.RecordFilter) ([]digital.Recognition, error) {
 	cond, args := digitalCond(sc, f, 1)
-	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.enterprise_id, r.rung, r.name, r.recognised_on, r.batch, r.future_type, r.note,
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.enterprise_id, r.rung, r.name, r.recognised_on, r.batch, r.future_type, r.note,
 		e.credit_code, e.name, e.region_code
 		FROM digital_recognition r JOIN enterprise e ON e.id = r.enterprise_id WHERE `+cond+` ORDER BY r.recognised_on, r.id`, args...)
 	if err != nil {

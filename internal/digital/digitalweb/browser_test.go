@@ -54,19 +54,7 @@ func TestBrowserDigitalReview(t *testing.T) {
 	page := base + "/digital/projects/" + strconv.FormatInt(pid, 10) + "?lang=zh-CN"
 	signIn := func(user string, first bool) {
 		t.Helper()
-		steps := []chromedp.Action[chromedp.Void]{}
-		if !first {
-			steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
-		} else {
-			steps = append(steps, chromedp.Navigate(base+"/login?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("login-form")))
-		}
-		steps = append(steps,
-			chromedp.SendKeys(chromedp.ID("username"), user),
-			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
-			chromedp.WaitVisible(chromedp.ID("page-heading")),
-		)
-		must("sign in as "+user, chromedp.Do(ctx, steps...))
+		must("sign in as "+user, browserSignIn(ctx, base, user, first))
 	}
 	state := func(want string) chromedp.Action[chromedp.Void] {
 		return chromedp.WaitVisible(chromedp.CSS(`#digital-review-state[data-state="` + want + `"]`))

@@ -439,6 +439,11 @@ type firmPage struct {
 	Year                     int
 	Today                    string
 	Data                     pageData
+	// Rung applications: the firm's, and the form to file one.
+	RungApps     []rungAppRow
+	CanApplyRung bool
+	ApplyYear    int
+	ApplyRungs   []web.Option
 }
 
 type maturityRow struct {
@@ -505,20 +510,10 @@ func (m *module) firmPage(w http.ResponseWriter, r *http.Request, c web.Ctx) err
 		p.Projects = append(p.Projects, m.projectRow(lang, pr))
 	}
 	if v := fp.Next; v != nil {
-		nv := &nextView{Rung: t("digital.rung." + string(v.Rung)), Status: t("digital.status." + string(v.Status)), StatusCode: string(v.Status),
-			Version: v.Version, WhatIf: v.WhatIfText(lang)}
-		for _, cd := range v.Conditions {
-			cr := condRow{Metric: cd.Label(lang), Min: cd.ThresholdText(lang), Value: cd.ValueText(lang), Status: t("digital.status." + string(cd.Status)),
-				StatusCode: string(cd.Status), Note: cd.Note}
-			if cr.Value == "" {
-				cr.Value = "–"
-			}
-			nv.Conditions = append(nv.Conditions, cr)
-		}
-		for _, q := range v.Questions {
-			nv.Manual = append(nv.Manual, q.Question.Lang(lang))
-		}
-		p.Next = nv
+		p.Next = m.verdictView(lang, *v)
+	}
+	if err := m.firmRungApps(r, c, &p); err != nil {
+		return err
 	}
 	p.CanRecord = c.Can(permRecord)
 	if p.CanRecord {

@@ -88,6 +88,44 @@
     return { rung: str(d, 'rung'), name: str(d, 'name'), recognised_on: str(d, 'recognised_on'), batch: str(d, 'batch'), future_type: str(d, 'future_type') };
   });
 
+  // Rung applications: filing one opens its page; the review steps name
+  // themselves by the pressed button.
+  const rungApply = document.getElementById('digital-rung-apply-form');
+  if (rungApply) {
+    rungApply.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const d = new FormData(rungApply);
+      const body = { enterprise_id: Number(rungApply.dataset.id), rung: str(d, 'rung'), year: Number(d.get('year')), name: str(d, 'name'), evidence: str(d, 'evidence') };
+      if (str(d, 'future_type')) body.future_type = str(d, 'future_type');
+      try {
+        const res = await post('/api/v1/digital/rung-applications', body);
+        window.location.href = '/digital/rung-applications/' + res.id;
+      } catch (e) {
+        show(document.getElementById('digital-rung-apply-msg'), e.message);
+      }
+    });
+  }
+  document.querySelectorAll('form.digital-rung-form').forEach(function (form) {
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const d = new FormData(form);
+      const action = (ev.submitter && ev.submitter.value) || form.dataset.action;
+      const body = { action: action };
+      if (action === 'submit') body.evidence = str(d, 'evidence');
+      if (str(d, 'reason')) body.reason = str(d, 'reason');
+      if (action === 'accept') {
+        if (str(d, 'date')) body.date = str(d, 'date');
+        if (str(d, 'batch')) body.batch = str(d, 'batch');
+      }
+      try {
+        await post('/api/v1/digital/rung-applications/' + encodeURIComponent(form.dataset.id) + '/review', body);
+        window.location.reload();
+      } catch (e) {
+        show(document.getElementById('digital-rung-msg'), e.message);
+      }
+    });
+  });
+
   const imp = document.getElementById('digital-import-form');
   if (imp) {
     const msg = document.getElementById('digital-import-msg');
