@@ -12,12 +12,13 @@ import (
 )
 
 // Remote actions: the customer's own steps on an order at a peer's
-// instrument — cancelling (the home's cancellation terms and fee apply),
-// paying an invoice, rating a paid order — taken at the home, the order's
-// only writer, by a signed call on the user's behalf.
+// instrument — cancelling (the home's cancellation terms and fee apply)
+// and rating a paid order — taken at the home, the order's only writer,
+// by a signed call on the user's behalf. Payment is not one of them: the
+// owning unit records it when its invoice is paid (instruments.Invoice).
 
 // RemoteActions are the customer actions a peer may take for its user.
-var RemoteActions = []string{instruments.OrderCancel, instruments.OrderPay, instruments.OrderRate}
+var RemoteActions = []string{instruments.OrderCancel, instruments.OrderRate}
 
 // ActionRequest is a customer action on a remote order.
 type ActionRequest struct {

@@ -218,13 +218,24 @@ func (s *Service) staffOf(ctx context.Context, a Actor, inv Invoice) (bool, erro
 		return false, nil
 	}
 	m, err := s.store.SharingMember(ctx, a.UserID)
-	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	}
-	if err != nil {
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return false, err
 	}
-	return m.UnitID == inv.UnitID, nil
+	if err == nil && m.UnitID == inv.UnitID {
+		return true, nil
+	}
+	// A manager assigned to an instrument on the invoice, as IssueInvoice
+	// lets bill it, need not be a member of the unit.
+	for _, l := range inv.Lines {
+		d, err := s.store.InstrumentDetail(ctx, l.InstrumentID)
+		if err != nil {
+			return false, err
+		}
+		if ok, err := s.manages(ctx, a, d); ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // Invoice reads an invoice its customer, its unit's staff or the

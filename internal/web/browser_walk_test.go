@@ -124,6 +124,20 @@ func TestPageWalk(t *testing.T) {
 	webtest.SeedCultivation(t, env)
 	instrumentID := webtest.SeedInstruments(t, env)
 	webtest.SeedDigital(t, env) // project 1 for /digital/projects/{id}
+	// The fixture firm's rung application for /digital/rung-applications/{id}.
+	var rungApplication int64
+	if res, body := env.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/digital/rung-applications", User: "firm", ContentType: "application/json",
+		Body: fmt.Sprintf(`{"rung": "digital_workshop", "year": %d, "name": "总装数字化车间", "evidence": "数控化率评测报告"}`, env.Srv.Today().Year())}); res.StatusCode != 201 {
+		t.Fatalf("rung application: %d %s", res.StatusCode, body)
+	} else {
+		var a struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			t.Fatal(err)
+		}
+		rungApplication = a.ID
+	}
 	// A firm new to 万州 waiting in the city's confirmation queue.
 	if _, err := env.Store.ImportDistrictEnterprises(context.Background(), auth.Region("500101"), env.Users["wanzhou"], []sqlstore.EnterpriseWithYear{{
 		Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, "500101", 99), Name: "万州待确认企业有限公司", RegionCode: "500101", IndustryCode: "3670",
@@ -151,7 +165,7 @@ func TestPageWalk(t *testing.T) {
 			// TestInstrumentInvoicesAPI renders the page.
 			continue
 		}
-		u := walkURL(env, p, instrumentID)
+		u := walkURL(env, p, walkIDs{instrument: instrumentID, rungApplication: rungApplication})
 		if strings.Contains(u, "{") {
 			t.Fatalf("page %s has no walk URL (%s)", p, u)
 		}
@@ -268,9 +282,14 @@ func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang st
 	}
 }
 
+// walkIDs are the fixture records the walk opens by id.
+type walkIDs struct {
+	instrument, rungApplication int64
+}
+
 // walkURL fills a page pattern's parameters with fixture records that
 // have data: a 万州 firm, run 1 against run 2, 万州 and its car cluster.
-func walkURL(env *webtest.Env, pattern string, instrumentID int64) string {
+func walkURL(env *webtest.Env, pattern string, ids walkIDs) string {
 	_, path, _ := strings.Cut(pattern, " ")
 	path = strings.TrimSuffix(path, "{$}")
 	if path == "" {
@@ -280,7 +299,10 @@ func walkURL(env *webtest.Env, pattern string, instrumentID int64) string {
 		return "/federation/instruments/sc/1" // webtest.SeedMirror
 	}
 	if strings.HasPrefix(path, "/instruments/") {
-		return strings.NewReplacer("{id}", strconv.FormatInt(instrumentID, 10)).Replace(path)
+		return strings.NewReplacer("{id}", strconv.FormatInt(ids.instrument, 10)).Replace(path)
+	}
+	if strings.HasPrefix(path, "/digital/rung-applications/") {
+		return strings.NewReplacer("{id}", strconv.FormatInt(ids.rungApplication, 10)).Replace(path)
 	}
 	if strings.HasPrefix(path, "/digital/projects/") {
 		return strings.NewReplacer("{id}", "1").Replace(path)

@@ -190,14 +190,19 @@ func TestFederationVouchers(t *testing.T) {
 				{Name: "not a customer action", Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/actions", b3.ID), User: "wang", ContentType: js, Body: `{"action":"approve"}`, WantStatus: 400},
 			})
 
-			// Invoiced at the home: the user pays and rates from "my orders".
+			// Invoiced at the home, which records the payment (the unit's
+			// step, not the customer's); the user rates from "my orders".
+			sc.Run(t, []webtest.Scenario{
+				{Name: "pay is not a remote action", Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/actions", b1.ID), User: "wang", ContentType: js,
+					Body: `{"action":"pay"}`, WantStatus: 400},
+			})
 			act(b1.RemoteOrder, "invoice", "")
+			act(b1.RemoteOrder, "pay", "")
 			sc.Do(webtest.Scenario{Method: "POST", URL: "/api/v1/federation/peers/cq/pull", User: "bureau"})
 			sc.Run(t, []webtest.Scenario{
-				{Name: "my orders offer pay", URL: "/instruments/orders", User: "wang", WantStatus: 200,
-					WantContains: []string{fmt.Sprintf(`action="/api/v1/federation/bookings/%d/actions?form=1" data-remote-action="pay"`, b1.ID), `data-voucher-state="settled"`}},
-				{Name: "pay", Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/actions?form=1", b1.ID), User: "wang", ContentType: "application/x-www-form-urlencoded",
-					Body: url.Values{"action": {"pay"}}.Encode(), WantStatus: 303, WantHeader: map[string]string{"Location": "/instruments/orders?remote="}},
+				{Name: "my orders offer rate", URL: "/instruments/orders", User: "wang", WantStatus: 200,
+					WantContains:    []string{fmt.Sprintf(`action="/api/v1/federation/bookings/%d/actions?form=1" data-remote-action="rate"`, b1.ID), `data-voucher-state="settled"`},
+					WantNotContains: []string{`data-remote-action="pay"`}},
 				{Name: "rate", Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/actions", b1.ID), User: "wang", ContentType: js,
 					Body: `{"action":"rate","stars":4,"tags":["service"],"comment":"远程预约顺利"}`, WantStatus: 200, WantContains: []string{`"state":"rated"`, `"voucher_state":"settled"`}},
 				{Name: "rate again", Method: "POST", URL: fmt.Sprintf("/api/v1/federation/bookings/%d/actions", b1.ID), User: "wang", ContentType: js,

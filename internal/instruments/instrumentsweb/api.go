@@ -446,7 +446,7 @@ func remoteActions(state string) []string {
 		if string(tr.From) != state || !slices.Contains(tr.By, instruments.Customer) || slices.Contains(out, tr.Action) {
 			continue
 		}
-		if tr.Action == instruments.OrderCancel || tr.Action == instruments.OrderPay || tr.Action == instruments.OrderRate {
+		if tr.Action == instruments.OrderCancel || tr.Action == instruments.OrderRate {
 			out = append(out, tr.Action)
 		}
 	}
