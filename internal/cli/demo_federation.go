@@ -30,6 +30,7 @@ type fedDemoInstance struct {
 	addr, url          string
 	dsn, config        string
 	pub                ed25519.PublicKey
+	ln                 net.Listener // held from prepare until the server takes it
 }
 
 // runDemoFederation starts the 川渝 federation for a look: Chongqing (cq)
@@ -64,6 +65,13 @@ func runDemoFederation(ctx context.Context, args []string, std IO) error {
 	for _, in := range demo.Instances() {
 		insts = append(insts, &fedDemoInstance{id: in.ID, nameZH: in.NameZH, nameEN: in.NameEN, addr: addrs[in.ID]})
 	}
+	defer func() { // the servers close theirs; these are for the early returns
+		for _, in := range insts {
+			if in.ln != nil {
+				in.ln.Close()
+			}
+		}
+	}()
 	for _, in := range insts {
 		if err := in.prepare(abs, *pull); err != nil {
 			return err
@@ -80,8 +88,8 @@ func runDemoFederation(ctx context.Context, args []string, std IO) error {
 	errc := make(chan error, len(insts))
 	for _, in := range insts {
 		go func() {
-			err := runServe(ctx, []string{"--addr", in.addr, "--db", in.dsn, "--demo", "never", "--federation-config", in.config, "--memory-limit", "768"},
-				IO{Stdin: std.Stdin, Stdout: io.Discard, Stderr: std.Stderr})
+			err := serveOn(ctx, []string{"--addr", in.addr, "--db", in.dsn, "--demo", "never", "--federation-config", in.config, "--memory-limit", "768"},
+				IO{Stdin: std.Stdin, Stdout: io.Discard, Stderr: std.Stderr}, in.ln)
 			if err != nil {
 				err = fmt.Errorf("%s: %w", in.id, err)
 			}
@@ -130,14 +138,15 @@ func (in *fedDemoInstance) prepare(dir string, pull int) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s address: %v", errUsage, in.id, err)
 	}
-	if port == "0" {
-		ln, err := net.Listen("tcp", in.addr)
-		if err != nil {
-			return err
-		}
-		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		ln.Close()
+	// The port is bound now and held until the server serves on it: a
+	// port chosen, closed and bound again later (after the demo load) can
+	// meanwhile be taken, e.g. as another connection's ephemeral port.
+	ln, err := net.Listen("tcp", in.addr)
+	if err != nil {
+		return err
 	}
+	in.ln = ln
+	port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}

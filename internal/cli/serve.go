@@ -23,6 +23,13 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, std IO) error {
+	return serveOn(ctx, args, std, nil)
+}
+
+// serveOn is 'ibrain serve' on ln when it is not nil (a listener its
+// caller holds, so that no one takes the port between choosing and
+// serving it), else on --addr.
+func serveOn(ctx context.Context, args []string, std IO, ln net.Listener) error {
 	fs, db := newFlags("serve", "[--addr HOST:PORT] [--db DSN] [--demo auto|never]", std)
 	addr := fs.String("addr", app.FromEnv("IBRAIN_ADDR", app.DefaultAddr), "listen address (env IBRAIN_ADDR)")
 	demoMode := fs.String("demo", app.FromEnv("IBRAIN_DEMO", "auto"), "auto: load the demo dataset and accounts into an empty database; never: start empty (env IBRAIN_DEMO)")
@@ -136,9 +143,10 @@ func runServe(ctx context.Context, args []string, std IO) error {
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
+	if ln == nil {
+		if ln, err = net.Listen("tcp", *addr); err != nil {
+			return err
+		}
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
