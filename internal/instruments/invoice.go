@@ -226,7 +226,12 @@ func (s *Service) staffOf(ctx context.Context, a Actor, inv Invoice) (bool, erro
 	}
 	// A manager assigned to an instrument on the invoice, as IssueInvoice
 	// lets bill it, need not be a member of the unit.
+	seen := map[int64]bool{}
 	for _, l := range inv.Lines {
+		if seen[l.InstrumentID] {
+			continue // lines of one instrument: read it once
+		}
+		seen[l.InstrumentID] = true
 		d, err := s.store.InstrumentDetail(ctx, l.InstrumentID)
 		if err != nil {
 			return false, err
