@@ -66,21 +66,20 @@ func TestCandidatesPageIsASliceOfTheList(t *testing.T) {
 // seven meets each tier, one in five misses by one criterion.
 func syntheticScreening(firms int) *Screening {
 	tiers := Tiers()
-	sc := &Screening{Tiers: tiers, Subjects: make([]*Subject, firms), Verdicts: make([][]Verdict, firms)}
+	sc := &Screening{Tiers: tiers, choices: make([][2]choice, len(tiers))}
 	for i := range firms {
-		sc.Subjects[i] = &Subject{ID: int64(i + 1), Name: fmt.Sprintf("firm %06d", (i*7919)%firms), RegionCode: fmt.Sprintf("5001%02d", i%38)}
-		vs := make([]Verdict, len(tiers))
-		for t := range vs {
-			v := Verdict{Title: tiers[t].Title, Outcome: rules.StatusNotMet, Short: 3, Met: i % 9, Unknown: i % 3}
+		sc.firms = append(sc.firms, Firm{ID: int64(i + 1), Name: fmt.Sprintf("firm %06d", (i*7919)%firms), RegionCode: fmt.Sprintf("5001%02d", i%38)})
+		sc.revenue = append(sc.revenue, 0)
+		for t := range tiers {
+			v := verdict{outcome: rules.StatusNotMet, short: 3, met: uint16(i % 9), unknown: uint16(i % 3)}
 			switch {
 			case (i+t)%7 == 0:
-				v.Outcome, v.Short = rules.StatusMet, 0
+				v.outcome, v.short = rules.StatusMet, 0
 			case (i+t)%5 == 0:
-				v.Short = 1
+				v.short = 1
 			}
-			vs[t] = v
+			sc.verdicts = append(sc.verdicts, v)
 		}
-		sc.Verdicts[i] = vs
 	}
 	return sc
 }

@@ -69,17 +69,17 @@ func TestFunnelAndCandidatesOnHandMadeGazelles(t *testing.T) {
 		t.Errorf("gazelle step = %+v, want %+v", got, want)
 	}
 	// 乙 misses by exactly one condition (the growth), 丁 by two.
-	if v := sc.Verdicts[1][ti]; v.Outcome != rules.StatusNotMet || v.NotMet != 1 || v.Met != 1 {
+	if v := sc.Verdict(1, ti); v.Outcome != rules.StatusNotMet || v.NotMet != 1 || v.Met != 1 {
 		t.Errorf("乙 = %+v, want not met by one condition", v)
 	}
-	if v := sc.Verdicts[1][ti]; v.Short != 1 || !v.NearMiss() {
+	if v := sc.Verdict(1, ti); v.Short != 1 || !v.NearMiss() {
 		t.Errorf("乙 short by %d, want 1", v.Short)
 	}
-	if v := sc.Verdicts[3][ti]; v.NotMet != 2 || v.Short != 2 || v.NearMiss() {
+	if v := sc.Verdict(3, ti); v.NotMet != 2 || v.Short != 2 || v.NearMiss() {
 		t.Errorf("丁 = %+v, want two conditions not met", v)
 	}
 	// Held titles are re-reviewed.
-	if v := sc.Verdicts[2][ti]; !v.Held || v.Kind != rules.KindReview {
+	if v := sc.Verdict(2, ti); !v.Held || v.Kind != rules.KindReview {
 		t.Errorf("丙 = %+v, want held and judged as a review", v)
 	}
 

@@ -3,6 +3,8 @@ package cultivation
 import (
 	"cmp"
 	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -90,6 +92,18 @@ type Subject struct {
 	Profile     rules.Profile
 }
 
+// Firm is what a screening keeps of a subject once judged: the identity
+// lists show and filter by. The profile and titles are not kept: a
+// city-wide screening lives in the cache, and they were most of its
+// memory.
+type Firm struct {
+	ID          int64
+	Name        string
+	CreditCode  string
+	RegionCode  string
+	ClusterCode string
+}
+
 // Verdict is one enterprise's outcome for one tier.
 type Verdict struct {
 	Title     enterprise.TitleKind `json:"title"`
@@ -113,13 +127,36 @@ type Verdict struct {
 // cultivation officer follows up.
 func (v *Verdict) NearMiss() bool { return v.Outcome == rules.StatusNotMet && v.Short == 1 }
 
-// Screening is the result of judging every subject against every tier.
+// verdict is a Verdict as a screening stores it, 16 bytes: the title, rule
+// set and kind follow from the tier and held (every firm of a tier is
+// judged by the same two rule sets, see choice), the counts fit 16 bits
+// (a rule set's condition leaves; Screen refuses more).
+type verdict struct {
+	outcome rules.Status
+	held    bool
+	met     uint16
+	notMet  uint16
+	unknown uint16
+	manual  uint16
+	short   int32
+}
+
+func (v *verdict) nearMiss() bool { return v.outcome == rules.StatusNotMet && v.short == 1 }
+
+// choice is the rule set and kind a tier judges non-holders or holders
+// by, empty when none is in force.
+type choice struct {
+	ruleSetID string
+	kind      rules.Kind
+}
+
+// Screening is the result of judging every subject against every tier,
+// kept compact (about 200 bytes a firm plus its name and credit code):
+// Len firms in id order, each with one verdict per tier.
 type Screening struct {
 	AsOf     time.Time
 	Tiers    []Tier
 	RuleSets []*rules.RuleSetInfo // per tier: the new-application rule set (nil when none in force)
-	Subjects []*Subject           // by id
-	Verdicts [][]Verdict          // [subject][tier]
 
 	// Generation is the profile generation the data were read at (or
 	// later) and ReadAt when: the "as of" of a screening served while a
@@ -128,10 +165,39 @@ type Screening struct {
 	ReadAt     time.Time
 	query      ProfileQuery // the store query the subjects came from
 
+	choices  [][2]choice // per tier: for non-holders [0] and holders [1]
+	firms    []Firm      // by id
+	revenue  []unit.Fen  // per firm: prior-year operating revenue (0 when unknown), for ranking
+	verdicts []verdict   // [firm*len(Tiers) + tier]
+
 	// ranks holds each tier's candidates in rank order, built on first
 	// use: a screening is read-only once built, so a request filters the
 	// ranked list instead of sorting the city's verdicts again.
 	ranks rankCache
+}
+
+// Len is the number of firms screened.
+func (sc *Screening) Len() int { return len(sc.firms) }
+
+// Firm returns firm i (0 ≤ i < Len, in id order); the firm is shared and
+// read-only.
+func (sc *Screening) Firm(i int) *Firm { return &sc.firms[i] }
+
+// Verdict returns firm i's verdict for tier ti.
+func (sc *Screening) Verdict(i, ti int) Verdict {
+	return sc.expand(ti, &sc.verdicts[i*len(sc.Tiers)+ti])
+}
+
+func (sc *Screening) verdict(i, ti int) *verdict { return &sc.verdicts[i*len(sc.Tiers)+ti] }
+
+// expand turns a stored verdict of tier ti into a Verdict.
+func (sc *Screening) expand(ti int, v *verdict) Verdict {
+	c := sc.choices[ti][0]
+	if v.held {
+		c = sc.choices[ti][1]
+	}
+	return Verdict{Title: sc.Tiers[ti].Title, RuleSetID: c.ruleSetID, Kind: c.kind, Held: v.held, Outcome: v.outcome,
+		Met: int(v.met), NotMet: int(v.notMet), Unknown: int(v.unknown), Manual: int(v.manual), Short: int(v.short)}
 }
 
 // rankCache is a screening's ranked candidates per tier, built lazily.
@@ -142,14 +208,7 @@ type rankCache struct {
 
 type tierRank struct {
 	once  sync.Once
-	order []ranked
-}
-
-// ranked is one candidate of a tier in rank order: its subject's index
-// and prior-year revenue.
-type ranked struct {
-	si      int32
-	revenue unit.Fen
+	order []int32 // firm indexes
 }
 
 // ErrNoRuleSets is returned when no tier has a rule set in force on the
@@ -157,55 +216,122 @@ type ranked struct {
 var ErrNoRuleSets = errors.New("cultivation: no rule set in force on the assessment date")
 
 // Screen judges every subject against every tier on asOf. It evaluates
-// with one reused result per rule set and kind, so a batch allocates only
-// the verdicts.
+// with one reused result per tier and kind, so a batch allocates only the
+// verdicts.
 func Screen(reg *rules.Registry, subjects []Subject, asOf time.Time) (*Screening, error) {
-	tiers := Tiers()
-	sc := &Screening{AsOf: asOf, Tiers: tiers, Subjects: make([]*Subject, len(subjects)), RuleSets: make([]*rules.RuleSetInfo, len(tiers))}
-	verdicts := make([]Verdict, len(subjects)*len(tiers))
-	sc.Verdicts = make([][]Verdict, len(subjects))
+	j := newJudge(reg, asOf, len(subjects))
 	for i := range subjects {
-		sc.Subjects[i] = &subjects[i]
-		sc.Verdicts[i] = verdicts[i*len(tiers) : (i+1)*len(tiers) : (i+1)*len(tiers)]
-	}
-	ctxNew := rules.Context{AssessmentDate: asOf, Kind: rules.KindNew}
-	ctxReview := rules.Context{AssessmentDate: asOf, Kind: rules.KindReview}
-	any := false
-	for ti, tier := range tiers {
-		rsNew, kNew, errNew := Choose(reg, tier, false, asOf)
-		rsHeld, kHeld, errHeld := Choose(reg, tier, true, asOf)
-		if errNew == nil {
-			sc.RuleSets[ti] = rsNew.Info()
-			any = true
+		s := &subjects[i]
+		if err := j.add(Firm{ID: s.ID, Name: s.Name, CreditCode: s.CreditCode, RegionCode: s.RegionCode, ClusterCode: s.ClusterCode}, s.Titles, &s.Profile); err != nil {
+			return nil, err
 		}
-		var resNew, resHeld rules.Result
-		for si, s := range sc.Subjects {
-			held := Holds(s.Titles, tier.Title, asOf)
-			v := &sc.Verdicts[si][ti]
-			v.Title, v.Held = tier.Title, held
-			rs, k, err, res := rsNew, kNew, errNew, &resNew
-			if held {
-				rs, k, err, res = rsHeld, kHeld, errHeld, &resHeld
-			}
+	}
+	return j.done()
+}
+
+// ScreenRaws is Screen(reg, Subjects(raws, asOf), asOf) building one
+// profile at a time and releasing each raw once judged (raws is emptied),
+// so the screening never holds every profile at once.
+func ScreenRaws(reg *rules.Registry, raws []Raw, asOf time.Time) (*Screening, error) {
+	j := newJudge(reg, asOf, len(raws))
+	for i := range raws {
+		if err := j.addRaw(&raws[i]); err != nil {
+			return nil, err
+		}
+		raws[i] = Raw{}
+	}
+	return j.done()
+}
+
+// judge builds a screening one firm at a time.
+type judge struct {
+	sc    *Screening
+	asOf  time.Time
+	y1    int
+	rs    [][2]*rules.RuleSet // per tier: non-holders, holders; nil when none
+	ctx   [][2]rules.Context  // the evaluation context of each
+	res   [][2]rules.Result   // reused results
+	codes map[string]string   // district and cluster codes, stored once
+	any   bool                // some tier has a rule set in force
+}
+
+func newJudge(reg *rules.Registry, asOf time.Time, n int) *judge {
+	tiers := Tiers()
+	j := &judge{asOf: asOf, y1: asOf.Year() - 1, rs: make([][2]*rules.RuleSet, len(tiers)), ctx: make([][2]rules.Context, len(tiers)),
+		res: make([][2]rules.Result, len(tiers)), codes: map[string]string{},
+		sc: &Screening{AsOf: asOf, Tiers: tiers, RuleSets: make([]*rules.RuleSetInfo, len(tiers)), choices: make([][2]choice, len(tiers)),
+			firms: make([]Firm, 0, n), revenue: make([]unit.Fen, 0, n), verdicts: make([]verdict, 0, n*len(tiers))}}
+	for ti, tier := range tiers {
+		for h, held := range []bool{false, true} {
+			rs, k, err := Choose(reg, tier, held, asOf)
 			if err != nil {
-				v.Outcome = rules.StatusNotApplicable
 				continue
 			}
-			ctx := ctxNew
-			if k == rules.KindReview {
-				ctx = ctxReview
+			if !held {
+				j.sc.RuleSets[ti] = rs.Info()
+				j.any = true
 			}
-			if err := rs.EvaluateInto(&s.Profile, ctx, res); err != nil {
-				return nil, err
-			}
-			v.RuleSetID, v.Kind, v.Outcome = rs.ID(), k, res.Outcome
-			countLeaves(res, v)
+			j.rs[ti][h], j.ctx[ti][h] = rs, rules.Context{AssessmentDate: asOf, Kind: k}
+			j.sc.choices[ti][h] = choice{ruleSetID: rs.ID(), kind: k}
 		}
 	}
-	if !any {
-		return sc, ErrNoRuleSets
+	return j
+}
+
+// code returns s, sharing one copy per distinct code.
+func (j *judge) code(s string) string {
+	if c, ok := j.codes[s]; ok {
+		return c
 	}
-	return sc, nil
+	j.codes[s] = s
+	return s
+}
+
+// add judges one firm with its titles and profile against every tier.
+func (j *judge) add(f Firm, titles []enterprise.Title, p *rules.Profile) error {
+	f.RegionCode, f.ClusterCode = j.code(f.RegionCode), j.code(f.ClusterCode)
+	rev, _ := p.OperatingRevenue.Get(j.y1)
+	j.sc.firms = append(j.sc.firms, f)
+	j.sc.revenue = append(j.sc.revenue, unit.Fen(rev))
+	for ti, tier := range j.sc.Tiers {
+		v := verdict{held: Holds(titles, tier.Title, j.asOf)}
+		h := 0
+		if v.held {
+			h = 1
+		}
+		rs := j.rs[ti][h]
+		if rs == nil {
+			v.outcome = rules.StatusNotApplicable
+			j.sc.verdicts = append(j.sc.verdicts, v)
+			continue
+		}
+		res := &j.res[ti][h]
+		if err := rs.EvaluateInto(p, j.ctx[ti][h], res); err != nil {
+			return err
+		}
+		v.outcome = res.Outcome
+		if err := countLeaves(res, &v); err != nil {
+			return fmt.Errorf("cultivation: rule set %s: %w", rs.ID(), err)
+		}
+		j.sc.verdicts = append(j.sc.verdicts, v)
+	}
+	return nil
+}
+
+// addRaw judges one firm from its raw facts.
+func (j *judge) addRaw(r *Raw) error {
+	e := &r.Enterprise
+	p := BuildProfile(r, j.asOf)
+	return j.add(Firm{ID: e.ID, Name: e.Name, CreditCode: e.CreditCode, RegionCode: e.RegionCode, ClusterCode: r.ClusterCode}, e.Titles, &p)
+}
+
+// done returns the screening, with ErrNoRuleSets when no tier had a rule
+// set in force.
+func (j *judge) done() (*Screening, error) {
+	if !j.any {
+		return j.sc, ErrNoRuleSets
+	}
+	return j.sc, nil
 }
 
 // unreachable is the shortfall of a criterion whose data are missing.
@@ -238,9 +364,11 @@ func shortfall(n *rules.Node) int {
 	return 1
 }
 
-// countLeaves counts the evaluated condition leaves by status.
-func countLeaves(res *rules.Result, v *Verdict) {
-	v.Short = shortfall(res.Criteria)
+// countLeaves counts the evaluated condition leaves by status, and the
+// shortfall.
+func countLeaves(res *rules.Result, v *verdict) error {
+	v.short = int32(shortfall(res.Criteria))
+	var met, notMet, unknown, manual int
 	nodes := res.Nodes()
 	for i := range nodes {
 		n := &nodes[i]
@@ -249,15 +377,20 @@ func countLeaves(res *rules.Result, v *Verdict) {
 		}
 		switch n.Status {
 		case rules.StatusMet:
-			v.Met++
+			met++
 		case rules.StatusNotMet:
-			v.NotMet++
+			notMet++
 		case rules.StatusUnknown:
-			v.Unknown++
+			unknown++
 		case rules.StatusManual:
-			v.Manual++
+			manual++
 		}
 	}
+	if met+notMet+unknown+manual > math.MaxUint16 {
+		return errors.New("more condition leaves than a screening counts")
+	}
+	v.met, v.notMet, v.unknown, v.manual = uint16(met), uint16(notMet), uint16(unknown), uint16(manual)
+	return nil
 }
 
 // Filter narrows a screening to a district or a cluster.
@@ -266,7 +399,7 @@ type Filter struct {
 	ClusterCode string
 }
 
-func (f Filter) match(s *Subject) bool {
+func (f Filter) match(s *Firm) bool {
 	return (f.RegionCode == "" || s.RegionCode == f.RegionCode) && (f.ClusterCode == "" || s.ClusterCode == f.ClusterCode)
 }
 
@@ -294,27 +427,27 @@ func (sc *Screening) Funnel(f Filter) []Step {
 	for ti, t := range sc.Tiers {
 		out[ti].Tier = t
 	}
-	for si := range sc.Subjects {
-		if !f.match(sc.Subjects[si]) {
+	for si := range sc.firms {
+		if !f.match(&sc.firms[si]) {
 			continue
 		}
 		for ti := range sc.Tiers {
-			v := &sc.Verdicts[si][ti]
+			v := sc.verdict(si, ti)
 			st := &out[ti]
 			st.Screened++
 			switch {
-			case v.Held:
+			case v.held:
 				st.Holders++
-				if Qualifies(v.Outcome) {
+				if Qualifies(v.outcome) {
 					st.PassReview++
-				} else if v.Outcome == rules.StatusNotMet {
+				} else if v.outcome == rules.StatusNotMet {
 					st.FailReview++
 				}
-			case Qualifies(v.Outcome):
+			case Qualifies(v.outcome):
 				st.Qualifying++
-			case v.NearMiss():
+			case v.nearMiss():
 				st.NearMiss++
-			case v.Outcome == rules.StatusUnknown:
+			case v.outcome == rules.StatusUnknown:
 				st.Unknown++
 			}
 		}
@@ -340,7 +473,7 @@ func (s CandidateStatus) Valid() bool {
 // Candidate is one ranked non-holder.
 type Candidate struct {
 	Rank    int
-	Subject *Subject
+	Subject *Firm // shared and read-only
 	Verdict Verdict
 	Revenue unit.Fen // prior-year operating revenue, 0 when unknown
 }
@@ -391,18 +524,18 @@ func (sc *Screening) CandidatesPage(title enterprise.TitleKind, f Filter, status
 func (sc *Screening) candidates(ti int, f Filter, status CandidateStatus, offset, limit int) ([]Candidate, int) {
 	var out []Candidate
 	n := 0
-	for _, r := range sc.rankedOf(ti) {
-		s := sc.Subjects[r.si]
+	for _, si := range sc.rankedOf(ti) {
+		s := &sc.firms[si]
 		if !f.match(s) {
 			continue
 		}
-		v := &sc.Verdicts[r.si][ti]
-		if q, near := Qualifies(v.Outcome), v.NearMiss(); !(q && status != CandidatesNear) && !(near && status != CandidatesQualifying) {
+		v := sc.verdict(int(si), ti)
+		if q, near := Qualifies(v.outcome), v.nearMiss(); !(q && status != CandidatesNear) && !(near && status != CandidatesQualifying) {
 			continue
 		}
 		n++
 		if n > offset && (limit < 0 || len(out) < limit) {
-			out = append(out, Candidate{Rank: n, Subject: s, Verdict: *v, Revenue: r.revenue})
+			out = append(out, Candidate{Rank: n, Subject: s, Verdict: sc.expand(ti, v), Revenue: sc.revenue[si]})
 		}
 	}
 	return out, n
@@ -410,28 +543,26 @@ func (sc *Screening) candidates(ti int, f Filter, status CandidateStatus, offset
 
 // rankedOf returns tier ti's non-holders that qualify or nearly do, in
 // rank order, sorting them once per screening.
-func (sc *Screening) rankedOf(ti int) []ranked {
+func (sc *Screening) rankedOf(ti int) []int32 {
 	sc.ranks.once.Do(func() { sc.ranks.tiers = make([]tierRank, len(sc.Tiers)) })
 	tr := &sc.ranks.tiers[ti]
 	tr.once.Do(func() {
-		y1 := sc.AsOf.Year() - 1
-		var order []ranked
-		for si, s := range sc.Subjects {
-			v := sc.Verdicts[si][ti]
-			if v.Held || !Qualifies(v.Outcome) && !v.NearMiss() {
+		var order []int32
+		for si := range sc.firms {
+			v := sc.verdict(si, ti)
+			if v.held || !Qualifies(v.outcome) && !v.nearMiss() {
 				continue
 			}
-			rev, _ := s.Profile.OperatingRevenue.Get(y1)
-			order = append(order, ranked{si: int32(si), revenue: unit.Fen(rev)})
+			order = append(order, int32(si))
 		}
-		slices.SortFunc(order, func(x, y ranked) int {
-			a, b := sc.Verdicts[x.si][ti], sc.Verdicts[y.si][ti]
-			sa, sb := sc.Subjects[x.si], sc.Subjects[y.si]
+		slices.SortFunc(order, func(x, y int32) int {
+			a, b := sc.verdict(int(x), ti), sc.verdict(int(y), ti)
+			sa, sb := &sc.firms[x], &sc.firms[y]
 			return cmp.Or(
-				cmp.Compare(outcomeRank(a.Outcome), outcomeRank(b.Outcome)),
-				cmp.Compare(a.Unknown, b.Unknown),
-				cmp.Compare(b.Met, a.Met),
-				cmp.Compare(y.revenue, x.revenue),
+				cmp.Compare(outcomeRank(a.outcome), outcomeRank(b.outcome)),
+				cmp.Compare(a.unknown, b.unknown),
+				cmp.Compare(b.met, a.met),
+				cmp.Compare(sc.revenue[y], sc.revenue[x]),
 				cmp.Compare(sa.Name, sb.Name),
 				cmp.Compare(sa.ID, sb.ID),
 			)

@@ -33,8 +33,8 @@ func TestCultivationMix(t *testing.T) {
 	for ti, st := range steps {
 		t.Logf("%-18s holders %4d (pass %4d, fail %3d), qualifying %4d, near %4d, unknown %4d", st.Tier.Title, st.Holders, st.PassReview, st.FailReview, st.Qualifying, st.NearMiss, st.Unknown)
 		failing := 0
-		for si := range sc.Subjects {
-			if v := sc.Verdicts[si][ti]; !v.Held && v.Outcome == rules.StatusNotMet {
+		for si := range sc.Len() {
+			if v := sc.Verdict(si, ti); !v.Held && v.Outcome == rules.StatusNotMet {
 				failing++
 			}
 		}

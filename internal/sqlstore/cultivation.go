@@ -197,9 +197,18 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 	var out []cultivation.Raw
 	var ids []int64
 	a := append(append([]any{}, args...), q.ClusterYear)
+	page := ""
+	if q.AfterID > 0 {
+		a = append(a, q.AfterID)
+		page = fmt.Sprintf(" AND e.id > $%d", len(a))
+	}
+	page += " ORDER BY e.id"
+	if q.Limit > 0 {
+		page += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100, COALESCE(m.cluster_code, '')
-		FROM enterprise e LEFT JOIN industry_map m ON m.year = $`+fmt.Sprint(len(a))+` AND m.industry_code = e.industry_code
-		WHERE `+cond+` ORDER BY e.id`, a...)
+		FROM enterprise e LEFT JOIN industry_map m ON m.year = $`+fmt.Sprint(len(args)+1)+` AND m.industry_code = e.industry_code
+		WHERE `+cond+page, a...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: profile enterprises: %w", err)
 	}
@@ -235,11 +244,22 @@ func (s *Store) ProfileRaws(ctx context.Context, sc auth.Scope, q cultivation.Pr
 	if cond != "1 = 1" {
 		in = " AND %s.enterprise_id IN (SELECT e.id FROM enterprise e WHERE " + cond + ")"
 	}
+	// A page reads the facts of its id range only, through each table's
+	// key (they all lead with enterprise_id).
+	idRange := ""
+	if q.AfterID > 0 || q.Limit > 0 {
+		args = append(args, ids[0], ids[len(ids)-1])
+		idRange = fmt.Sprintf(" AND %%[1]s.enterprise_id BETWEEN $%d AND $%d", len(args)-1, len(args))
+	}
 	filter := func(alias string) string {
-		if in == "" {
-			return ""
+		f := ""
+		if in != "" {
+			f = fmt.Sprintf(in, alias)
 		}
-		return fmt.Sprintf(in, alias)
+		if idRange != "" {
+			f += fmt.Sprintf(idRange, alias)
+		}
+		return f
 	}
 	yearArgs := append(append([]any{}, args...), q.FromYear, q.ToYear)
 	yearCond := func(alias string) string {

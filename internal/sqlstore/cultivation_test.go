@@ -124,6 +124,34 @@ func TestProfileFactsRoundTripAndScope(t *testing.T) {
 		if got := ids(auth.Scope{}); len(got) != 0 {
 			t.Errorf("empty scope: %v", got)
 		}
+		// Pages of two (AfterID, Limit) read the same raws as one read,
+		// in a scope and city-wide.
+		for _, sc := range []auth.Scope{auth.All(), auth.Region(regionB)} {
+			whole, err := st.ProfileRaws(ctx, sc, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paged []cultivation.Raw
+			pq := q
+			pq.Limit = 2
+			for pages := 0; ; pages++ {
+				page, err := st.ProfileRaws(ctx, sc, pq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > 2 || pages > len(whole) {
+					t.Fatalf("scope %+v: page of %d after %d", sc, len(page), pq.AfterID)
+				}
+				if len(page) == 0 {
+					break
+				}
+				paged = append(paged, page...)
+				pq.AfterID = page[len(page)-1].Enterprise.ID
+			}
+			if len(whole) < 3 || !reflect.DeepEqual(paged, whole) {
+				t.Errorf("scope %+v: %d raws in pages of two, %d in one read, or they differ", sc, len(paged), len(whole))
+			}
+		}
 		if _, err := st.ProfileRaw(ctx, auth.Region(regionA), c, q); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("other district's firm: %v, want not found", err)
 		}

@@ -82,11 +82,41 @@ func (ce *cacheEnv) checkFresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(cached.Subjects, fresh.Subjects) || !reflect.DeepEqual(cached.Verdicts, fresh.Verdicts) ||
-			!reflect.DeepEqual(cached.RuleSets, fresh.RuleSets) || !cached.AsOf.Equal(fresh.AsOf) {
-			t.Errorf("scope %+v: the served screening (%d subjects) differs from a fresh one (%d subjects)", sc, len(cached.Subjects), len(fresh.Subjects))
+		if !sameScreening(cached, fresh) || !reflect.DeepEqual(cached.RuleSets, fresh.RuleSets) || !cached.AsOf.Equal(fresh.AsOf) {
+			t.Errorf("scope %+v: the served screening (%d firms) differs from a fresh one (%d firms)", sc, cached.Len(), fresh.Len())
 		}
 	}
+}
+
+// sameScreening reports whether a and b hold the same firms with the same
+// verdicts, and rank the same candidates (with their revenue) for every
+// tier.
+func sameScreening(a, b *cultivation.Screening) bool {
+	if a.Len() != b.Len() {
+		return false
+	}
+	for i := range a.Len() {
+		if *a.Firm(i) != *b.Firm(i) {
+			return false
+		}
+		for ti := range a.Tiers {
+			if a.Verdict(i, ti) != b.Verdict(i, ti) {
+				return false
+			}
+		}
+	}
+	for _, tier := range a.Tiers {
+		ca, cb := a.Candidates(tier.Title, cultivation.Filter{}, cultivation.CandidatesAll), b.Candidates(tier.Title, cultivation.Filter{}, cultivation.CandidatesAll)
+		if len(ca) != len(cb) {
+			return false
+		}
+		for i := range ca {
+			if ca[i].Rank != cb[i].Rank || *ca[i].Subject != *cb[i].Subject || ca[i].Verdict != cb[i].Verdict || ca[i].Revenue != cb[i].Revenue {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // TestCultivationCacheFollowsWrites: requests share one screening until a
