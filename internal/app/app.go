@@ -61,6 +61,9 @@ type Config struct {
 	// FederationConfig is the path of the federation configuration
 	// (JSON, see README); not federated when empty.
 	FederationConfig string
+	// PageCache is the SQLite page cache of all connections together, in
+	// bytes; sqlstore.DefaultPageCache when zero.
+	PageCache int64
 }
 
 // FromEnv returns the environment's value for key, or def.
@@ -131,7 +134,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	st, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{})
+	st, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{PageCache: cfg.PageCache})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/notify"
 	"github.com/industrybrain/ibrain/internal/notify/mailer"
+	"github.com/industrybrain/ibrain/internal/sqlstore"
 	"github.com/industrybrain/ibrain/internal/web"
 )
 
@@ -48,8 +49,12 @@ func serveOn(ctx context.Context, args []string, std IO, ln net.Listener) error 
 	smtpSecurity := fs.String("smtp-security", app.FromEnv("IBRAIN_SMTP_SECURITY", "starttls"), "starttls (port 587), tls (port 465) or none (env IBRAIN_SMTP_SECURITY)")
 	baseURL := fs.String("base-url", app.FromEnv("IBRAIN_BASE_URL", ""), "the platform's public address, for links in e-mail (env IBRAIN_BASE_URL)")
 	memLimit := fs.Int("memory-limit", 384, "soft memory limit in MiB for the Go runtime (the garbage collector works harder near it, and returns freed memory to the system); 0 = none; the GOMEMLIMIT environment variable wins when set")
+	dbCache := fs.Int("db-cache", envInt("IBRAIN_DB_CACHE", sqlstore.DefaultPageCache>>20), "SQLite page cache in MiB, all database connections together (env IBRAIN_DB_CACHE); it is memory outside --memory-limit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *dbCache < 1 {
+		return fmt.Errorf("%w: --db-cache must be at least 1 MiB", errUsage)
 	}
 	if *maxImports < 1 {
 		return fmt.Errorf("%w: --max-imports must be at least 1", errUsage)
@@ -79,7 +84,8 @@ func serveOn(ctx context.Context, args []string, std IO, ln net.Listener) error 
 	if *smtpAddr != "" {
 		smtpConf = mailer.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("IBRAIN_SMTP_PASSWORD"), Security: mailer.Security(*smtpSecurity)}
 	}
-	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles, AuditKeyFile: *auditKey, FederationConfig: *fedConfig})
+	a, err := app.Open(ctx, app.Config{DB: *db, Logger: log, SSOConfig: *ssoConfig, MaxImports: *maxImports, SMTP: smtpConf, InstrumentFiles: *instrumentFiles, AuditKeyFile: *auditKey, FederationConfig: *fedConfig,
+		PageCache: int64(*dbCache) << 20})
 	if err != nil {
 		return err
 	}
