@@ -66,8 +66,8 @@ type Options struct {
 	Rules *rules.Registry
 	// CachedDates bounds the city-wide screenings kept, one per assessment
 	// date, all of the current data generation; 2 when zero (the default
-	// date and one chosen). One holds about 2.2 kB per enterprise: 20 MB
-	// for the demo, 200 MB at ten times its size.
+	// date and one chosen). One holds about 300 bytes per enterprise
+	// (27 MB at ten times the demo's size).
 	CachedDates int
 	// OnScreen, when set, is called each time a city-wide screening is
 	// computed (not when one is reused), with its date and generation.
