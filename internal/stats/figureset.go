@@ -22,8 +22,22 @@ type FigureSet struct {
 	snaps   map[Filter]snapshot
 	regions bool // PrefetchRegions ran: count titles by region too
 	granted map[enterprise.TitleKind]map[string]int
-	held    map[string]map[string]int // kind@day → region → count
-	digital map[string]digitalCounts  // measure@year → region → count
+	held    map[string]map[string]int  // kind@day → region → count
+	digital map[string]digitalCounts   // measure@year → region → count
+	values  map[int]map[ValueKey]int64 // year → the year's entered values
+}
+
+// ValueKey names one entered indicator value of a year (Month 0 = annual).
+type ValueKey struct {
+	Code, ScopeKind, ScopeCode string
+	Month                      int
+}
+
+// YearValues is a Source that reads every entered indicator value of a
+// year at once; FigureSet answers IndicatorValue from it, so a task table
+// with many entered indicators costs one query instead of one per row.
+type YearValues interface {
+	IndicatorValuesOfYear(ctx context.Context, year int) (map[ValueKey]int64, error)
 }
 
 type digitalCounts struct {
@@ -41,7 +55,8 @@ type RegionTitleCounter interface {
 // NewFigureSet starts a set of figures for scope sc and period p.
 func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
 	return &FigureSet{e: e, sc: sc, p: p, snaps: map[Filter]snapshot{},
-		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{}}
+		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{},
+		values: map[int]map[ValueKey]int64{}}
 }
 
 // PrefetchRegions reads the sums of every region in one query, so that
@@ -161,4 +176,28 @@ func (s setSource) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measu
 		s.fs.digital[key] = c
 	}
 	return c.byRegion[""], c.known, nil
+}
+
+// IndicatorValue answers from the year's values read once when the source
+// can, with Source.IndicatorValue's fallback to the annual value.
+func (s setSource) IndicatorValue(ctx context.Context, code, scopeKind, scopeCode string, year, month int) (int64, bool, error) {
+	yv, ok := s.Source.(YearValues)
+	if !ok {
+		return s.Source.IndicatorValue(ctx, code, scopeKind, scopeCode, year, month)
+	}
+	vs, ok := s.fs.values[year]
+	if !ok {
+		var err error
+		if vs, err = yv.IndicatorValuesOfYear(ctx, year); err != nil {
+			return 0, false, err
+		}
+		s.fs.values[year] = vs
+	}
+	k := ValueKey{Code: code, ScopeKind: scopeKind, ScopeCode: scopeCode, Month: month}
+	if v, ok := vs[k]; ok {
+		return v, true, nil
+	}
+	k.Month = 0
+	v, ok := vs[k]
+	return v, ok, nil
 }
