@@ -146,7 +146,9 @@ func TestPageWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 10 * time.Minute})
+	// A deadline for the whole walk, not a timing assertion: about 520
+	// page views take 10 minutes at a load average of 30.
+	b := webtest.StartBrowser(t, env, webtest.BrowserOptions{Timeout: 20 * time.Minute})
 
 	// Every page pattern the modules serve; a pattern without a walk URL
 	// fails, so a new page cannot be left out.
