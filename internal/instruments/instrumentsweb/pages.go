@@ -250,6 +250,8 @@ type statsPage struct {
 	KPIs  []web.Option
 	Usage *usageView // service statistics and evaluation (usage.go)
 	Data  usageData
+	// CanScore: the operator, who enters the document-judged scores.
+	CanScore bool
 }
 
 func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -262,7 +264,7 @@ func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil {
 		return err
 	}
-	p := statsPage{S: s}
+	p := statsPage{S: s, CanScore: c.Can(permOperate)}
 	p.BasePage = m.core.Base(r, c, "instruments.stats.title", "instrument-stats")
 	for y := m.core.Today().Year(); y >= 2016; y-- {
 		p.Years = append(p.Years, web.Option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == s.Year})
