@@ -138,6 +138,8 @@ func TestPageWalk(t *testing.T) {
 		}
 		rungApplication = a.ID
 	}
+	// The firm's invoice for /instruments/invoices/{id}.
+	invoiceID := seedWalkInvoice(t, env, instrumentID)
 	// A firm new to 万州 waiting in the city's confirmation queue.
 	if _, err := env.Store.ImportDistrictEnterprises(context.Background(), auth.Region("500101"), env.Users["wanzhou"], []sqlstore.EnterpriseWithYear{{
 		Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, "500101", 99), Name: "万州待确认企业有限公司", RegionCode: "500101", IndustryCode: "3670",
@@ -159,13 +161,7 @@ func TestPageWalk(t *testing.T) {
 			}
 			continue
 		}
-		if p == "GET /instruments/invoices/{id}" {
-			// An invoice needs usage-confirmed orders of a walk user, which
-			// the fixture does not have; instrumentsweb's
-			// TestInstrumentInvoicesAPI renders the page.
-			continue
-		}
-		u := walkURL(env, p, walkIDs{instrument: instrumentID, rungApplication: rungApplication})
+		u := walkURL(env, p, walkIDs{instrument: instrumentID, rungApplication: rungApplication, invoice: invoiceID})
 		if strings.Contains(u, "{") {
 			t.Fatalf("page %s has no walk URL (%s)", p, u)
 		}
@@ -285,6 +281,7 @@ func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang st
 // walkIDs are the fixture records the walk opens by id.
 type walkIDs struct {
 	instrument, rungApplication int64
+	invoice                     int64
 }
 
 // walkURL fills a page pattern's parameters with fixture records that
@@ -297,6 +294,9 @@ func walkURL(env *webtest.Env, pattern string, ids walkIDs) string {
 	}
 	if strings.HasPrefix(path, "/federation/instruments/") {
 		return "/federation/instruments/sc/1" // webtest.SeedMirror
+	}
+	if strings.HasPrefix(path, "/instruments/invoices/") {
+		return strings.NewReplacer("{id}", strconv.FormatInt(ids.invoice, 10)).Replace(path)
 	}
 	if strings.HasPrefix(path, "/instruments/") {
 		return strings.NewReplacer("{id}", strconv.FormatInt(ids.instrument, 10)).Replace(path)
