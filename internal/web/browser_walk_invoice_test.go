@@ -84,3 +84,15 @@ func seedWalkInvoice(t *testing.T, env *webtest.Env, instrumentID int64) int64 {
 	}
 	return inv.ID
 }
+
+// The walk's invoice, without a browser: the firm reads it with its
+// usage line and its cancellation fee line; another walk user does not.
+func TestWalkInvoiceSeed(t *testing.T) {
+	env := webtest.SQLite(t)
+	id := seedWalkInvoice(t, env, webtest.SeedInstruments(t, env))
+	url := fmt.Sprintf("/instruments/invoices/%d", id)
+	env.Run(t, []webtest.Scenario{
+		{Name: "Firm", URL: url, User: "firm", WantStatus: http.StatusOK, WantContains: []string{`data-line-kind="charge"`, `data-line-kind="cancellation_fee"`, "取消费", "页面巡检"}},
+		{Name: "Other", URL: url, User: "admin", WantStatus: http.StatusForbidden},
+	})
+}
