@@ -139,6 +139,8 @@ func TestPageWalk(t *testing.T) {
 		}
 		rungApplication = a.ID
 	}
+	// The firm's invoice for /instruments/invoices/{id}.
+	invoiceID := seedWalkInvoice(t, env, instrumentID)
 	// A firm new to 万州 waiting in the city's confirmation queue.
 	if _, err := env.Store.ImportDistrictEnterprises(context.Background(), auth.Region("500101"), env.Users["wanzhou"], []sqlstore.EnterpriseWithYear{{
 		Enterprise: enterprise.Enterprise{CreditCode: webtest.CreditCode(t, "500101", 99), Name: "万州待确认企业有限公司", RegionCode: "500101", IndustryCode: "3670",
@@ -165,13 +167,7 @@ func TestPageWalk(t *testing.T) {
 		if !strings.HasPrefix(p, "GET ") {
 			continue // a form's post (the marketplace's management pages); its page is walked
 		}
-		if p == "GET /instruments/invoices/{id}" {
-			// An invoice needs usage-confirmed orders of a walk user, which
-			// the fixture does not have; instrumentsweb's
-			// TestInstrumentInvoicesAPI renders the page.
-			continue
-		}
-		u := walkURL(env, p, walkIDs{instrument: instrumentID, rungApplication: rungApplication})
+		u := walkURL(env, p, walkIDs{instrument: instrumentID, rungApplication: rungApplication, invoice: invoiceID})
 		if strings.Contains(u, "{") {
 			t.Fatalf("page %s has no walk URL (%s)", p, u)
 		}
@@ -299,6 +295,7 @@ func walkLang(t *testing.T, b *webtest.BrowserSession, env *webtest.Env, lang st
 // walkIDs are the fixture records the walk opens by id.
 type walkIDs struct {
 	instrument, rungApplication int64
+	invoice                     int64
 }
 
 // walkURL fills a page pattern's parameters with fixture records that
@@ -319,6 +316,9 @@ func walkURL(env *webtest.Env, pattern string, ids walkIDs) string {
 			env.T.Fatal(err)
 		}
 		return strings.NewReplacer("{id}", strconv.FormatInt(d.UnitID, 10)).Replace(path)
+	}
+	if strings.HasPrefix(path, "/instruments/invoices/") {
+		return strings.NewReplacer("{id}", strconv.FormatInt(ids.invoice, 10)).Replace(path)
 	}
 	if strings.HasPrefix(path, "/instruments/") {
 		return strings.NewReplacer("{id}", strconv.FormatInt(ids.instrument, 10)).Replace(path)

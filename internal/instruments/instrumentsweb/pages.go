@@ -292,7 +292,7 @@ type orderView struct {
 	Voucher    string
 	Actions    []web.Option
 	CanRate    bool
-	CanInvoice bool   // a usage-confirmed order the caller's unit may bill
+	CanInvoice bool   // a usage-confirmed order, or an unbilled fee, the caller's unit may bill
 	Penalty    string // a late-cancellation or no-show fee (pages_ops.go)
 	FlagLabel  string // the kind of window over the slot
 }
@@ -364,8 +364,17 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 				ov.Actions = append(ov.Actions, web.Option{Value: tr.Action, Label: t("instruments.action." + tr.Action)})
 			}
 		}
+		// A cancelled or no-show order's fee is invoiced and paid on
+		// its own machine (order.go).
+		for _, tr := range instruments.FeeTransitions {
+			if o.HasFee() && tr.From == o.FeeState && !seen[tr.Action] {
+				seen[tr.Action] = true
+				ov.Actions = append(ov.Actions, web.Option{Value: tr.Action, Label: t("instruments.action." + tr.Action)})
+			}
+		}
 		ov.CanRate = o.State == instruments.Paid && o.UserID == c.User.ID
-		ov.CanInvoice = staff && o.State == instruments.UsageConfirmed && o.UserID != c.User.ID
+		billable := o.State == instruments.UsageConfirmed || o.HasFee() && o.FeeState == instruments.FeeUnbilled
+		ov.CanInvoice = staff && billable && o.UserID != c.User.ID
 		p.CanInvoice = p.CanInvoice || ov.CanInvoice
 		p.Orders = append(p.Orders, ov)
 	}

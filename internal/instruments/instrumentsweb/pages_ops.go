@@ -90,6 +90,9 @@ func (m *module) addOps(r *http.Request, c web.Ctx, d instruments.Detail, p *ins
 func (m *module) orderOps(lang string, o instruments.Order) (penalty, flag string) {
 	if o.Penalty > 0 {
 		penalty = m.core.T(lang, "instruments.orders.penalty", yuan(lang, o.Penalty))
+		if o.FeeState != instruments.FeeUnbilled {
+			penalty += " · " + m.core.T(lang, "instruments.orders.fee."+string(o.FeeState))
+		}
 	}
 	if o.Flag != "" {
 		flag = m.core.T(lang, "instruments.window."+o.Flag)
