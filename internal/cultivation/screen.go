@@ -174,6 +174,9 @@ type Screening struct {
 	// use: a screening is read-only once built, so a request filters the
 	// ranked list instead of sorting the city's verdicts again.
 	ranks rankCache
+	// funnel holds the funnel's counts per district and cluster, built on
+	// first use.
+	funnel funnelCache
 }
 
 // Len is the number of firms screened.
@@ -421,38 +424,42 @@ type Step struct {
 }
 
 // Funnel counts, per tier, the holders and the qualifying non-holders
-// among the subjects matching f.
+// among the firms matching f. It adds up the counts of each district
+// and cluster, counted once per screening (funnel.go), so a request costs
+// the number of groups, not of firms.
 func (sc *Screening) Funnel(f Filter) []Step {
 	out := make([]Step, len(sc.Tiers))
 	for ti, t := range sc.Tiers {
 		out[ti].Tier = t
 	}
-	for si := range sc.firms {
-		if !f.match(&sc.firms[si]) {
-			continue
-		}
-		for ti := range sc.Tiers {
-			v := sc.verdict(si, ti)
-			st := &out[ti]
-			st.Screened++
-			switch {
-			case v.held:
-				st.Holders++
-				if Qualifies(v.outcome) {
-					st.PassReview++
-				} else if v.outcome == rules.StatusNotMet {
-					st.FailReview++
-				}
-			case Qualifies(v.outcome):
-				st.Qualifying++
-			case v.nearMiss():
-				st.NearMiss++
-			case v.outcome == rules.StatusUnknown:
-				st.Unknown++
+	for _, g := range sc.funnelGroups() {
+		if g.matches(f) {
+			for ti := range out {
+				out[ti].add(&g.steps[ti])
 			}
 		}
 	}
 	return out
+}
+
+// count adds one firm's verdict to the step.
+func (st *Step) count(v *verdict) {
+	st.Screened++
+	switch {
+	case v.held:
+		st.Holders++
+		if Qualifies(v.outcome) {
+			st.PassReview++
+		} else if v.outcome == rules.StatusNotMet {
+			st.FailReview++
+		}
+	case Qualifies(v.outcome):
+		st.Qualifying++
+	case v.nearMiss():
+		st.NearMiss++
+	case v.outcome == rules.StatusUnknown:
+		st.Unknown++
+	}
 }
 
 // CandidateStatus selects which candidates a list shows.
