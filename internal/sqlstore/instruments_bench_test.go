@@ -243,6 +243,9 @@ func BenchmarkBookingRace(b *testing.B) {
 			if st.engine == Postgres {
 				b.ReportMetric(float64((serverCPU(b, st)-srv0).Microseconds())/1000/float64(booked.Load()), "server-cpu-ms/booking")
 			}
+			if n := st.facts.probes.Load(); n > 0 {
+				b.ReportMetric(float64(n)/float64(booked.Load()+refused.Load()), "probes/attempt")
+			}
 			if n := st.booking.batches.Load(); n > 0 {
 				b.ReportMetric(float64(st.booking.batched.Load())/float64(n), "per-batch")
 				b.ReportMetric(float64(st.booking.batchTime.Load())/1e6/float64(n), "ms/batch")
