@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/instruments"
@@ -28,9 +29,18 @@ import (
 // no probe dropped anything while it was read, so a value read before a
 // write cannot be stored after the probe that dropped it.
 
-// factsMax bounds each of the cache's maps: a full map loses an
-// arbitrary entry for each new one.
-const factsMax = 20_000
+// factsDetailsMax and factsUsersMax bound the cache's maps (a detail
+// with its rates and rules is a few kilobytes, a user's facts far less):
+// a full map loses an arbitrary entry for each new one.
+const (
+	factsDetailsMax = 5_000
+	factsUsersMax   = 20_000
+)
+
+// factsProbeTimeout bounds one probe: its waiters give up with their own
+// contexts, but a probe stuck on a dead connection would hold up every
+// later one.
+const factsProbeTimeout = 30 * time.Second
 
 // factsProbeMax is the most log entries a probe applies one by one; past
 // it the cache is emptied and starts again from the log's end.
@@ -92,7 +102,7 @@ func (s *Store) BookingFacts(ctx context.Context, instrumentID, userID int64) (i
 			c.details, c.itemOf, c.users = map[int64]*instruments.Detail{}, map[int64]int64{}, map[int64]*userFacts{}
 		}
 		if _, ok := c.details[instrumentID]; !ok {
-			if len(c.details) >= factsMax {
+			if len(c.details) >= factsDetailsMax {
 				for id, old := range c.details {
 					c.dropDetail(id, old)
 					break
@@ -104,7 +114,7 @@ func (s *Store) BookingFacts(ctx context.Context, instrumentID, userID int64) (i
 			}
 		}
 		if _, ok := c.users[userID]; !ok {
-			if len(c.users) >= factsMax {
+			if len(c.users) >= factsUsersMax {
 				for id := range c.users {
 					delete(c.users, id)
 					break
@@ -196,7 +206,9 @@ func (s *Store) runFactsProbes() {
 			return
 		}
 		c.mu.Unlock()
-		p.err = s.probeFacts(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), factsProbeTimeout)
+		p.err = s.probeFacts(ctx)
+		cancel()
 		close(p.done)
 	}
 }

@@ -212,7 +212,9 @@ func BenchmarkBookingRace(b *testing.B) {
 			}
 			now := time.Now()
 			svc := instruments.NewService(st, instruments.Options{Now: func() time.Time { return now }})
-			day0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, instruments.Zone).AddDate(0, 0, 1)
+			// Two days ahead: tomorrow's first hours are inside the rules' lead
+			// time late in the (local) evening.
+			day0 := time.Date(now.In(instruments.Zone).Year(), now.In(instruments.Zone).Month(), now.In(instruments.Zone).Day(), 0, 0, 0, 0, instruments.Zone).AddDate(0, 0, 2)
 			var booked, refused atomic.Int64
 			var next atomic.Int64
 			srv0 := serverCPU(b, st)
