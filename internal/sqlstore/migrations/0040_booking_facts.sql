@@ -6,7 +6,9 @@
 -- (sqlstore/booking_facts.go) drops what an entry names before it serves
 -- a booking. Triggers write it, so no write path (imports, COPY, other
 -- processes) can forget to; on PostgreSQL they are per statement over
--- the transition tables, so a bulk COPY adds one INSERT ... SELECT.
+-- the transition tables, so a bulk COPY adds one INSERT ... SELECT; on
+-- SQLite they are per row (an update logs the old key too only when it
+-- moved).
 -- Writes to these tables run under the writer lock (inTx) on
 -- PostgreSQL and on SQLite's single writer, so ids commit in order.
 CREATE TABLE booking_fact_change (
@@ -22,7 +24,9 @@ CREATE TRIGGER booking_fact_instrument_upd AFTER UPDATE ON instrument REFERENCIN
 -- postgres only
 CREATE TRIGGER booking_fact_instrument_del AFTER DELETE ON instrument REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION booking_fact_instrument();
 -- sqlite only
-CREATE TRIGGER booking_fact_instrument_upd AFTER UPDATE ON instrument BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'i', OLD.id UNION SELECT 'i', NEW.id; END;
+CREATE TRIGGER booking_fact_instrument_upd AFTER UPDATE ON instrument BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', NEW.id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_instrument_mov AFTER UPDATE OF id ON instrument WHEN OLD.id IS NOT NEW.id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_instrument_del AFTER DELETE ON instrument BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.id); END;
 -- postgres only
@@ -32,7 +36,9 @@ CREATE TRIGGER booking_fact_sharing_unit_upd AFTER UPDATE ON sharing_unit REFERE
 -- postgres only
 CREATE TRIGGER booking_fact_sharing_unit_del AFTER DELETE ON sharing_unit REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION booking_fact_sharing_unit();
 -- sqlite only
-CREATE TRIGGER booking_fact_sharing_unit_upd AFTER UPDATE ON sharing_unit BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'u', OLD.id UNION SELECT 'u', NEW.id; END;
+CREATE TRIGGER booking_fact_sharing_unit_upd AFTER UPDATE ON sharing_unit BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('u', NEW.id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_sharing_unit_mov AFTER UPDATE OF id ON sharing_unit WHEN OLD.id IS NOT NEW.id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('u', OLD.id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_sharing_unit_del AFTER DELETE ON sharing_unit BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('u', OLD.id); END;
 -- postgres only
@@ -46,7 +52,9 @@ CREATE TRIGGER booking_fact_service_item_del AFTER DELETE ON service_item REFERE
 -- sqlite only
 CREATE TRIGGER booking_fact_service_item_ins AFTER INSERT ON service_item BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', NEW.instrument_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_service_item_upd AFTER UPDATE ON service_item BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'i', OLD.instrument_id UNION SELECT 'i', NEW.instrument_id; END;
+CREATE TRIGGER booking_fact_service_item_upd AFTER UPDATE ON service_item BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', NEW.instrument_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_service_item_mov AFTER UPDATE OF instrument_id ON service_item WHEN OLD.instrument_id IS NOT NEW.instrument_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.instrument_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_service_item_del AFTER DELETE ON service_item BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.instrument_id); END;
 -- postgres only
@@ -60,7 +68,9 @@ CREATE TRIGGER booking_fact_service_rate_del AFTER DELETE ON service_rate REFERE
 -- sqlite only
 CREATE TRIGGER booking_fact_service_rate_ins AFTER INSERT ON service_rate BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('r', NEW.item_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_service_rate_upd AFTER UPDATE ON service_rate BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'r', OLD.item_id UNION SELECT 'r', NEW.item_id; END;
+CREATE TRIGGER booking_fact_service_rate_upd AFTER UPDATE ON service_rate BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('r', NEW.item_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_service_rate_mov AFTER UPDATE OF item_id ON service_rate WHEN OLD.item_id IS NOT NEW.item_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('r', OLD.item_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_service_rate_del AFTER DELETE ON service_rate BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('r', OLD.item_id); END;
 -- postgres only
@@ -74,7 +84,9 @@ CREATE TRIGGER booking_fact_instrument_manager_del AFTER DELETE ON instrument_ma
 -- sqlite only
 CREATE TRIGGER booking_fact_instrument_manager_ins AFTER INSERT ON instrument_manager BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', NEW.instrument_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_instrument_manager_upd AFTER UPDATE ON instrument_manager BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'i', OLD.instrument_id UNION SELECT 'i', NEW.instrument_id; END;
+CREATE TRIGGER booking_fact_instrument_manager_upd AFTER UPDATE ON instrument_manager BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', NEW.instrument_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_instrument_manager_mov AFTER UPDATE OF instrument_id ON instrument_manager WHEN OLD.instrument_id IS NOT NEW.instrument_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.instrument_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_instrument_manager_del AFTER DELETE ON instrument_manager BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('i', OLD.instrument_id); END;
 -- postgres only
@@ -88,7 +100,9 @@ CREATE TRIGGER booking_fact_sharing_member_del AFTER DELETE ON sharing_member RE
 -- sqlite only
 CREATE TRIGGER booking_fact_sharing_member_ins AFTER INSERT ON sharing_member BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('m', NEW.user_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_sharing_member_upd AFTER UPDATE ON sharing_member BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'm', OLD.user_id UNION SELECT 'm', NEW.user_id; END;
+CREATE TRIGGER booking_fact_sharing_member_upd AFTER UPDATE ON sharing_member BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('m', NEW.user_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_sharing_member_mov AFTER UPDATE OF user_id ON sharing_member WHEN OLD.user_id IS NOT NEW.user_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('m', OLD.user_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_sharing_member_del AFTER DELETE ON sharing_member BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('m', OLD.user_id); END;
 -- postgres only
@@ -102,7 +116,9 @@ CREATE TRIGGER booking_fact_booking_violation_del AFTER DELETE ON booking_violat
 -- sqlite only
 CREATE TRIGGER booking_fact_booking_violation_ins AFTER INSERT ON booking_violation BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('v', NEW.user_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_booking_violation_upd AFTER UPDATE ON booking_violation BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'v', OLD.user_id UNION SELECT 'v', NEW.user_id; END;
+CREATE TRIGGER booking_fact_booking_violation_upd AFTER UPDATE ON booking_violation BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('v', NEW.user_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_booking_violation_mov AFTER UPDATE OF user_id ON booking_violation WHEN OLD.user_id IS NOT NEW.user_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('v', OLD.user_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_booking_violation_del AFTER DELETE ON booking_violation BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('v', OLD.user_id); END;
 -- postgres only
@@ -116,6 +132,8 @@ CREATE TRIGGER booking_fact_instrument_qualification_del AFTER DELETE ON instrum
 -- sqlite only
 CREATE TRIGGER booking_fact_instrument_qualification_ins AFTER INSERT ON instrument_qualification BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('q', NEW.user_id); END;
 -- sqlite only
-CREATE TRIGGER booking_fact_instrument_qualification_upd AFTER UPDATE ON instrument_qualification BEGIN INSERT INTO booking_fact_change (kind, ref) SELECT 'q', OLD.user_id UNION SELECT 'q', NEW.user_id; END;
+CREATE TRIGGER booking_fact_instrument_qualification_upd AFTER UPDATE ON instrument_qualification BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('q', NEW.user_id); END;
+-- sqlite only
+CREATE TRIGGER booking_fact_instrument_qualification_mov AFTER UPDATE OF user_id ON instrument_qualification WHEN OLD.user_id IS NOT NEW.user_id BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('q', OLD.user_id); END;
 -- sqlite only
 CREATE TRIGGER booking_fact_instrument_qualification_del AFTER DELETE ON instrument_qualification BEGIN INSERT INTO booking_fact_change (kind, ref) VALUES ('q', OLD.user_id); END;
