@@ -132,6 +132,9 @@ type Screening struct {
 	// use: a screening is read-only once built, so a request filters the
 	// ranked list instead of sorting the city's verdicts again.
 	ranks rankCache
+	// funnel holds the funnel's counts per district and cluster, built on
+	// first use.
+	funnel funnelCache
 }
 
 // rankCache is a screening's ranked candidates per tier, built lazily.
@@ -288,38 +291,42 @@ type Step struct {
 }
 
 // Funnel counts, per tier, the holders and the qualifying non-holders
-// among the subjects matching f.
+// among the subjects matching f. It adds up the counts of each district
+// and cluster, counted once per screening (funnel.go), so a request costs
+// the number of groups, not of firms.
 func (sc *Screening) Funnel(f Filter) []Step {
 	out := make([]Step, len(sc.Tiers))
 	for ti, t := range sc.Tiers {
 		out[ti].Tier = t
 	}
-	for si := range sc.Subjects {
-		if !f.match(sc.Subjects[si]) {
-			continue
-		}
-		for ti := range sc.Tiers {
-			v := &sc.Verdicts[si][ti]
-			st := &out[ti]
-			st.Screened++
-			switch {
-			case v.Held:
-				st.Holders++
-				if Qualifies(v.Outcome) {
-					st.PassReview++
-				} else if v.Outcome == rules.StatusNotMet {
-					st.FailReview++
-				}
-			case Qualifies(v.Outcome):
-				st.Qualifying++
-			case v.NearMiss():
-				st.NearMiss++
-			case v.Outcome == rules.StatusUnknown:
-				st.Unknown++
+	for _, g := range sc.funnelGroups() {
+		if g.matches(f) {
+			for ti := range out {
+				out[ti].add(&g.steps[ti])
 			}
 		}
 	}
 	return out
+}
+
+// count adds one subject's verdict to the step.
+func (st *Step) count(v *Verdict) {
+	st.Screened++
+	switch {
+	case v.Held:
+		st.Holders++
+		if Qualifies(v.Outcome) {
+			st.PassReview++
+		} else if v.Outcome == rules.StatusNotMet {
+			st.FailReview++
+		}
+	case Qualifies(v.Outcome):
+		st.Qualifying++
+	case v.NearMiss():
+		st.NearMiss++
+	case v.Outcome == rules.StatusUnknown:
+		st.Unknown++
+	}
 }
 
 // CandidateStatus selects which candidates a list shows.

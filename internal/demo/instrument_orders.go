@@ -160,7 +160,9 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 	}
 	var recs []sqlstore.OrderRecord
 	nextVoucherOrder := int64(0) // a stand-in order id for the in-memory ledger
+	unitOf := map[int64]int64{}
 	for _, in := range ins {
+		unitOf[in.ID] = in.UnitID
 		// About one live instrument in seven is booked through the
 		// platform; how busy it is varies widely.
 		if in.RemovedOn != "" || r.IntN(prof.bookedOneIn) != 0 {
@@ -279,7 +281,53 @@ func instrumentOrderHistory(ctx context.Context, st *sqlstore.Store, seed uint64
 			}
 		}
 	}
+	billHistory(recs, unitOf, prof.prefix)
 	return recs, entries, nil
+}
+
+// billHistory puts the invoiced, paid, rated and closed orders on
+// invoices, as a unit bills a customer's month: one invoice per unit,
+// customer (a firm, another unit, or the unit's own staff), month of
+// invoicing and payment state, issued when its last order was invoiced
+// and paid when its last was paid. It draws no random numbers, so the
+// generated orders and the statistics computed from them are unchanged.
+func billHistory(recs []sqlstore.OrderRecord, unitOf map[int64]int64, prefix string) {
+	type key struct {
+		unit, firm, client int64
+		month              string
+		paid               bool
+	}
+	invs := map[key]*sqlstore.HistoryInvoice{}
+	for i := range recs {
+		rec := &recs[i]
+		var invoiced, paid time.Time
+		for _, e := range rec.Events {
+			switch e.To {
+			case instruments.Invoiced:
+				invoiced = e.At
+			case instruments.Paid:
+				paid = e.At
+			}
+		}
+		// A disputed order's bill is in question: it is left off.
+		if invoiced.IsZero() || rec.Order.State == instruments.Disputed {
+			continue
+		}
+		k := key{unit: unitOf[rec.Order.InstrumentID], firm: rec.Order.EnterpriseID, client: rec.ClientUnitID,
+			month: invoiced.In(instruments.Zone).Format("2006-01"), paid: !paid.IsZero()}
+		h := invs[k]
+		if h == nil {
+			h = &sqlstore.HistoryInvoice{Prefix: prefix, Note: k.month}
+			invs[k] = h
+		}
+		if invoiced.After(h.IssuedAt) {
+			h.IssuedAt = invoiced
+		}
+		if paid.After(h.PaidAt) {
+			h.PaidAt = paid
+		}
+		rec.Invoice = h
+	}
 }
 
 // loadInstrumentOrders writes the service history once: a database that

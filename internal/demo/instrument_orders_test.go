@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/instruments"
@@ -94,6 +95,68 @@ func TestInstrumentServiceHistory(t *testing.T) {
 	for _, s := range instruments.OrderStates {
 		if states[s] == 0 {
 			t.Errorf("no order in state %s", s)
+		}
+	}
+}
+
+// The demo's invoiced, paid, rated and closed orders are on invoices
+// (billHistory): each such order on one, as many lines as those orders,
+// each invoice's totals its lines' sums, a paid invoice's orders paid or
+// later and an issued one's invoiced, numbers unique.
+func TestInstrumentHistoryInvoices(t *testing.T) {
+	t.Parallel()
+	st := openLoadedSQLite(t)
+	ctx := context.Background()
+	orders, err := st.UsageOrders(ctx, "2022-01-01", "2027-01-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	billed := map[int64]instruments.OrderState{}
+	for _, o := range orders {
+		switch o.State {
+		case instruments.Invoiced, instruments.Paid, instruments.Rated, instruments.Closed:
+			billed[o.ID] = o.State
+		}
+	}
+	invs, err := st.Invoices(ctx, instruments.InvoiceFilter{Limit: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, paid := 0, 0
+	numbers := map[string]bool{}
+	for _, v := range invs {
+		lines += v.Orders
+		if v.State == instruments.InvoicePaid {
+			paid++
+		}
+		if numbers[v.Number] || !strings.HasPrefix(v.Number, "CQ-") || v.Amount-v.Voucher != v.Due {
+			t.Errorf("invoice %+v", v)
+		}
+		numbers[v.Number] = true
+	}
+	if len(billed) == 0 || lines != len(billed) || paid == 0 || paid == len(invs) {
+		t.Fatalf("%d billed orders, %d invoice lines on %d invoices (%d paid)", len(billed), lines, len(invs), paid)
+	}
+	seen := map[int64]bool{}
+	for i, v := range invs {
+		if i%7 != 0 {
+			continue // a sample: reading every invoice's lines is slow
+		}
+		full, err := st.Invoice(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var amount, due unit.Fen
+		for _, l := range full.Lines {
+			amount, due = amount+l.Amount, due+l.Due
+			s, ok := billed[l.OrderID]
+			if !ok || seen[l.OrderID] || (v.State == instruments.InvoicePaid) == (s == instruments.Invoiced) {
+				t.Errorf("invoice %s (%s): order %d is %s", v.Number, v.State, l.OrderID, s)
+			}
+			seen[l.OrderID] = true
+		}
+		if amount != v.Amount || due != v.Due || v.State == instruments.InvoicePaid && v.PaidAt.Before(v.IssuedAt) {
+			t.Errorf("invoice %s: lines %d/%d, totals %d/%d", v.Number, amount, due, v.Amount, v.Due)
 		}
 	}
 }

@@ -30,6 +30,7 @@ type instrumentProfile struct {
 	value       int64
 	regions     []string
 	bookedOneIn int
+	prefix      string // the instance's identifier prefix (invoice numbers)
 }
 
 // typePlan is one unit type's plan: instruments live at the end of 2023,
@@ -61,6 +62,7 @@ var chongqing = instrumentProfile{
 	value:       7_990_000_000, // the document's total original value, in yuan
 	regions:     []string{"500103", "500104", "500105", "500106", "500107", "500108", "500109", "500112", "500113", "500101"},
 	bookedOneIn: 7,
+	prefix:      "cq",
 }
 
 // sichuan is the Sichuan instance's (sc) catalogue. The document gives
@@ -88,6 +90,7 @@ var sichuan = instrumentProfile{
 	// Chengdu's districts, and 绵阳 涪城, 德阳 旌阳, 宜宾 翠屏, 南充 顺庆.
 	regions:     []string{"510104", "510105", "510106", "510107", "510108", "510112", "510114", "510116", "510117", "510703", "510603", "511502", "511302"},
 	bookedOneIn: 20,
+	prefix:      Sichuan,
 }
 
 // profileOf is the catalogue of an instance id: Sichuan's for sc,

@@ -227,6 +227,89 @@ func TestOrderMachineByParty(t *testing.T) {
 			t.Errorf("releases %s", s)
 		}
 	}
+
+	// The fee machine: a cancelled or no-show order with a fee is
+	// invoiced and paid by its manager only; with no fee, or in any other
+	// state, every fee step is refused, and so is every other action.
+	feeAllowed := map[string]FeeState{
+		"cancelled fee  invoice manager": FeeInvoiced, "cancelled fee invoiced pay manager": FeePaid,
+		"no_show fee  invoice manager": FeeInvoiced, "no_show fee invoiced pay manager": FeePaid,
+	}
+	seen = 0
+	for _, s := range OrderStates {
+		for _, penalty := range []unit.Fen{0, 120 * unit.Yuan} {
+			for _, fs := range FeeStates {
+				for _, a := range actions {
+					for _, p := range Parties {
+						fee := "free"
+						if penalty > 0 {
+							fee = "fee"
+						}
+						key := string(s) + " " + fee + " " + string(fs) + " " + a + " " + string(p)
+						tr, err := StepFee(Order{State: s, Penalty: penalty, FeeState: fs}, a, p)
+						want, ok := feeAllowed[key]
+						switch {
+						case ok && (err != nil || tr.From != fs || tr.To != want):
+							t.Errorf("%s: got %v %v, want %q", key, tr.To, err, want)
+						case !ok && err == nil:
+							t.Errorf("%s: allowed, want refused", key)
+						case !ok && !apperr.Is(err, apperr.Forbidden) && !apperr.Is(err, apperr.Conflict):
+							t.Errorf("%s: %v", key, err)
+						}
+						if ok {
+							seen++
+						}
+					}
+				}
+			}
+		}
+	}
+	if seen != len(feeAllowed) {
+		t.Fatalf("%d of %d allowed fee steps exercised", seen, len(feeAllowed))
+	}
+}
+
+// A fee's line: the frozen penalty in full, of its own kind, never on
+// the voucher (even when the order carries a voucher amount); a
+// fee-free cancellation or a billed fee plans no invoice.
+func TestPlanInvoiceFees(t *testing.T) {
+	unitOf := func(Order) int64 { return 7 }
+	used := Order{ID: 1, UserID: 5, State: UsageConfirmed, Amount: 300 * unit.Yuan, VoucherAmount: 150 * unit.Yuan, BookedMinutes: 60}
+	late := Order{ID: 2, UserID: 5, State: Cancelled, Penalty: 120 * unit.Yuan, VoucherAmount: 50 * unit.Yuan, BookedMinutes: 120}
+	absent := Order{ID: 3, UserID: 5, State: NoShow, Penalty: 900 * unit.Yuan, BookedMinutes: 180}
+	inv, err := PlanInvoice([]Order{used, late, absent}, unitOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Amount != 1_320*unit.Yuan || inv.Voucher != 150*unit.Yuan || inv.Due != 1_170*unit.Yuan || inv.Penalty != 1_020*unit.Yuan {
+		t.Fatalf("%+v", inv)
+	}
+	kinds := []LineKind{LineCharge, LineCancellation, LineNoShow}
+	dues := []unit.Fen{150 * unit.Yuan, 120 * unit.Yuan, 900 * unit.Yuan}
+	for i, l := range inv.Lines {
+		if l.Kind != kinds[i] || l.Due != dues[i] || l.Kind.Fee() != (i > 0) {
+			t.Errorf("line %d: %+v", i, l)
+		}
+	}
+	free := Order{ID: 4, UserID: 5, State: Cancelled}
+	billed := late
+	billed.FeeState = FeeInvoiced
+	for _, os := range [][]Order{{free}, {used, free}, {billed}} {
+		if _, err := PlanInvoice(os, unitOf); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("%+v: %v", os, err)
+		}
+	}
+	// Paying and voiding move the invoiced fee; nothing else moves.
+	billed.FeeState = FeeInvoiced
+	if s, ok := NextFeeState(InvoicePaid, billed); !ok || s != FeePaid {
+		t.Errorf("pay: %q %v", s, ok)
+	}
+	if s, ok := NextFeeState(InvoiceVoided, billed); !ok || s != FeeUnbilled {
+		t.Errorf("void: %q %v", s, ok)
+	}
+	if _, ok := NextFeeState(InvoicePaid, used); ok {
+		t.Error("a usage order's fee moved")
+	}
 }
 
 // Any sequence of funding, allocations, redemptions, refunds and remote

@@ -17,6 +17,11 @@ import (
 // invoice paid moves them to paid, voiding an unpaid invoice returns them
 // to usage confirmed: each in the invoice's transaction, each order with
 // its event (and so its notifications).
+//
+// A late cancellation's or a no-show's fee (Order.Penalty, frozen when
+// it happens) is billed the same way on a line of its own kind; the
+// order stays cancelled or no-show and its FeeState moves instead
+// (order.go). Vouchers never cover a fee: its line's voucher is 0.
 
 // InvoiceState is an invoice's state.
 type InvoiceState string
@@ -33,11 +38,33 @@ const (
 const (
 	// EventInvoiceVoided returns an invoiced order to usage confirmed.
 	EventInvoiceVoided = "invoice_voided"
+	// EventFeeInvoiced and EventFeePaid move a cancelled or no-show
+	// order's fee; the voided invoice's event returns it to unbilled.
+	EventFeeInvoiced = "fee_invoiced"
+	EventFeePaid     = "fee_paid"
 )
+
+// LineKind is what an invoice line bills.
+type LineKind string
+
+// Line kinds: an order's usage charge, or the fee of a late
+// cancellation or of a no-show.
+const (
+	LineCharge       LineKind = "charge"
+	LineCancellation LineKind = "cancellation_fee"
+	LineNoShow       LineKind = "no_show_fee"
+)
+
+// LineKinds lists the line kinds.
+var LineKinds = []LineKind{LineCharge, LineCancellation, LineNoShow}
+
+// Fee reports whether the line bills a cancellation or no-show fee.
+func (k LineKind) Fee() bool { return k == LineCancellation || k == LineNoShow }
 
 // InvoiceLine is one order on an invoice, with its amounts as billed.
 type InvoiceLine struct {
 	OrderID         int64
+	Kind            LineKind
 	InstrumentID    int64
 	InstrumentName  string // as the store reads it
 	ItemID          int64
@@ -46,8 +73,9 @@ type InvoiceLine struct {
 	ChargeUnit      ChargeUnit
 	UnitPrice       unit.Fen // frozen on the order
 	BillableMinutes int
+	BookedMinutes   int // what a fee is a share of
 	Samples         int
-	Amount          unit.Fen // the order's charge
+	Amount          unit.Fen // the order's charge, or its fee
 	Voucher         unit.Fen // covered by an innovation voucher
 	Due             unit.Fen // Amount − Voucher: what the customer pays
 }
@@ -66,6 +94,8 @@ type Invoice struct {
 	Amount       unit.Fen // the lines' sum
 	Voucher      unit.Fen
 	Due          unit.Fen
+	Penalty      unit.Fen // of Amount, the fee lines' sum
+	Orders       int      // the lines' count, also when Lines is not read
 	Note         string
 	IssuedBy     int64
 	IssuedAt     time.Time
@@ -109,18 +139,36 @@ type InvoiceStore interface {
 // MaxInvoiceOrders bounds the orders of one invoice.
 const MaxInvoiceOrders = 200
 
-// LineOf is an order's invoice line: its charge as fixed at usage
-// confirmation (the frozen unit price times the billable time or the
-// samples) less the voucher's share.
+// LineOf is an order's invoice line: a usage-confirmed order's charge as
+// fixed at usage confirmation (the frozen unit price times the billable
+// time or the samples) less the voucher's share; a cancelled or no-show
+// order's fee as frozen then, which no voucher covers.
 func LineOf(o Order) InvoiceLine {
-	return InvoiceLine{OrderID: o.ID, InstrumentID: o.InstrumentID, ItemID: o.ItemID, Mode: o.Mode, Start: o.Start, ChargeUnit: o.ChargeUnit,
-		UnitPrice: o.UnitPrice, BillableMinutes: o.BillableMinutes, Samples: o.Samples, Amount: o.Amount, Voucher: o.VoucherAmount,
-		Due: o.Amount - o.VoucherAmount}
+	l := InvoiceLine{OrderID: o.ID, Kind: LineCharge, InstrumentID: o.InstrumentID, ItemID: o.ItemID, Mode: o.Mode, Start: o.Start, ChargeUnit: o.ChargeUnit,
+		UnitPrice: o.UnitPrice, BillableMinutes: o.BillableMinutes, BookedMinutes: o.BookedMinutes, Samples: o.Samples, Amount: o.Amount,
+		Voucher: o.VoucherAmount, Due: o.Amount - o.VoucherAmount}
+	if o.HasFee() {
+		l.Kind, l.Amount, l.Voucher, l.Due = LineCancellation, o.Penalty, 0, o.Penalty
+		if o.State == NoShow {
+			l.Kind = LineNoShow
+		}
+	}
+	return l
 }
 
-// PlanInvoice builds an invoice of orders: every one usage confirmed, of
-// one customer and one unit (unitOf names each order's unit). The
-// totals are the lines' sums.
+// billable reports whether an order may go on a new invoice: usage
+// confirmed, or a fee the fee machine lets invoice.
+func billable(o Order) bool {
+	if o.State == UsageConfirmed {
+		return true
+	}
+	_, err := StepFee(o, OrderInvoice, Manager)
+	return err == nil
+}
+
+// PlanInvoice builds an invoice of orders: every one usage confirmed or
+// with an unbilled fee, of one customer and one unit (unitOf names each
+// order's unit). The totals are the lines' sums.
 func PlanInvoice(os []Order, unitOf func(Order) int64) (Invoice, error) {
 	if len(os) == 0 || len(os) > MaxInvoiceOrders {
 		return Invoice{}, apperr.New(apperr.Invalid, "instruments.err.invoice_orders", MaxInvoiceOrders)
@@ -132,7 +180,7 @@ func PlanInvoice(os []Order, unitOf func(Order) int64) (Invoice, error) {
 			return Invoice{}, apperr.New(apperr.Invalid, "instruments.err.invoice_repeated", o.ID)
 		}
 		seen[o.ID] = true
-		if o.State != UsageConfirmed {
+		if !billable(o) {
 			return Invoice{}, apperr.New(apperr.Conflict, "instruments.err.invoice_state", o.ID, string(o.State))
 		}
 		if o.UserID != inv.CustomerID || unitOf(o) != inv.UnitID {
@@ -143,6 +191,9 @@ func PlanInvoice(os []Order, unitOf func(Order) int64) (Invoice, error) {
 		inv.Amount += l.Amount
 		inv.Voucher += l.Voucher
 		inv.Due += l.Due
+		if l.Kind.Fee() {
+			inv.Penalty += l.Amount
+		}
 	}
 	return inv, nil
 }
@@ -294,7 +345,7 @@ func (s *Service) PayInvoice(ctx context.Context, a Actor, id int64) (Invoice, e
 			return inv, apperr.New(apperr.Conflict, "instruments.err.invoice_not_issued", string(inv.State))
 		}
 		for _, o := range os {
-			if o.State != Invoiced {
+			if o.State != Invoiced && !(o.HasFee() && o.FeeState == FeeInvoiced) {
 				return inv, apperr.New(apperr.Conflict, "instruments.err.invoice_order_state", o.ID, string(o.State))
 			}
 		}
@@ -304,8 +355,8 @@ func (s *Service) PayInvoice(ctx context.Context, a Actor, id int64) (Invoice, e
 }
 
 // VoidInvoice cancels an unpaid invoice with a reason (its unit's staff);
-// its invoiced orders return to usage confirmed and may be billed again.
-// A disputed order stays disputed.
+// its invoiced orders return to usage confirmed and its fees to unbilled,
+// and may be billed again. A disputed order stays disputed.
 func (s *Service) VoidInvoice(ctx context.Context, a Actor, id int64, reason string) (Invoice, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > MaxReplyRunes {
@@ -355,6 +406,22 @@ func NextOrderState(to InvoiceState, o Order) (OrderState, bool) {
 		return UsageConfirmed, true
 	}
 	return o.State, false
+}
+
+// NextFeeState is where an invoice's change moves a cancelled or no-show
+// order's fee: paid from invoiced, unbilled from invoiced on a void; ok
+// false leaves it.
+func NextFeeState(to InvoiceState, o Order) (FeeState, bool) {
+	if !o.HasFee() || o.FeeState != FeeInvoiced {
+		return o.FeeState, false
+	}
+	switch to {
+	case InvoicePaid:
+		return FeePaid, true
+	case InvoiceVoided:
+		return FeeUnbilled, true
+	}
+	return o.FeeState, false
 }
 
 // InvoiceStaff reports whether a is staff of the invoice's unit, who may

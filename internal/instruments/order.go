@@ -106,6 +106,65 @@ var Transitions = []Transition{
 	{OrderResolve, Disputed, UsageConfirmed, []Party{Operator}},
 }
 
+// FeeState is where the fee of a cancelled or no-show order
+// (Order.Penalty) stands in billing. The order keeps its state — its
+// cells stay free, statistics and violations count it as cancelled or
+// no-show — and its fee moves on its own: unbilled → invoiced → paid,
+// back to unbilled when its invoice is voided (NextFeeState).
+type FeeState string
+
+// Fee states.
+const (
+	FeeUnbilled FeeState = ""
+	FeeInvoiced FeeState = "invoiced"
+	FeePaid     FeeState = "paid"
+)
+
+// FeeStates lists the fee states.
+var FeeStates = []FeeState{FeeUnbilled, FeeInvoiced, FeePaid}
+
+// FeeTransition is one allowed step of a fee.
+type FeeTransition struct {
+	Action   string
+	From, To FeeState
+	By       []Party
+}
+
+// FeeTransitions is the fee machine as data, open only to an order that
+// HasFee; like the order's own invoice and pay steps they are taken
+// through invoices (invoice.go).
+var FeeTransitions = []FeeTransition{
+	{OrderInvoice, FeeUnbilled, FeeInvoiced, []Party{Manager}},
+	{OrderPay, FeeInvoiced, FeePaid, []Party{Manager}},
+}
+
+// HasFee reports whether o is a cancelled or no-show order with a fee to
+// bill: a fee-free cancellation has nothing to invoice.
+func (o Order) HasFee() bool {
+	return (o.State == Cancelled || o.State == NoShow) && o.Penalty > 0
+}
+
+// StepFee finds the step action takes on o's fee by party, refused as
+// Step refuses: the wrong party is Forbidden, an order without a fee or
+// a fee in the wrong state a Conflict.
+func StepFee(o Order, action string, by Party) (FeeTransition, error) {
+	if !o.HasFee() {
+		return FeeTransition{}, apperr.New(apperr.Conflict, "instruments.err.order_state", string(o.State), action)
+	}
+	for _, t := range FeeTransitions {
+		if t.Action != action || t.From != o.FeeState {
+			continue
+		}
+		for _, p := range t.By {
+			if p == by {
+				return t, nil
+			}
+		}
+		return FeeTransition{}, apperr.New(apperr.Forbidden, "instruments.err.order_party", action)
+	}
+	return FeeTransition{}, apperr.New(apperr.Conflict, "instruments.err.fee_state", string(o.FeeState), action)
+}
+
 // Releases reports whether reaching s frees the order's booked cells.
 func Releases(s OrderState) bool {
 	return s == Rejected || s == Cancelled || s == Voided
@@ -163,6 +222,7 @@ type Order struct {
 	CreatedAt       time.Time
 	Terms           OrderTerms // cancellation and no-show terms, frozen when placed
 	Penalty         unit.Fen   // late-cancellation or no-show fee, fixed when it happens
+	FeeState        FeeState   // the penalty's billing (invoice.go)
 	Flag            string     // the kind of the last maintenance or outage window that hit the slot
 	FlagNote        string     // and its note
 }

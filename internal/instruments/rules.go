@@ -1,6 +1,8 @@
 package instruments
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -76,30 +78,71 @@ func DefaultRules() Rules {
 	return vs[len(vs)-1].Rules
 }
 
-// Validate checks that the rules can be applied.
+// Validate checks that the rules can be applied. A refusal is Invalid
+// ("instruments.err.rules") and wraps a *RulesInvalid naming every
+// refused field, which the rules form shows beside each field.
 func (r Rules) Validate() error {
-	bad := func() error { return apperr.New(apperr.Invalid, "instruments.err.rules") }
+	if ps := r.Problems(); len(ps) > 0 {
+		return apperr.Wrap(&RulesInvalid{Problems: ps}, apperr.Invalid, "instruments.err.rules")
+	}
+	return nil
+}
+
+// RuleProblem is a field of the rules that cannot be applied: its JSON
+// name (with an index for a window, "maintenance.0") and the catalogue
+// message saying why.
+type RuleProblem struct {
+	Field string
+	Key   string
+	Args  []any
+}
+
+// RulesInvalid lists the refused fields of a rules change.
+type RulesInvalid struct{ Problems []RuleProblem }
+
+func (e *RulesInvalid) Error() string {
+	fs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		fs[i] = p.Field
+	}
+	return "instruments: invalid rules: " + strings.Join(fs, ", ")
+}
+
+// Problems lists every field of the rules that cannot be applied, in
+// the form's order (none when the rules are valid).
+func (r Rules) Problems() []RuleProblem {
+	var ps []RuleProblem
+	add := func(field, key string, args ...any) { ps = append(ps, RuleProblem{Field: field, Key: key, Args: args}) }
 	if r.Approval != ApproveAuto && r.Approval != ApproveQualified && r.Approval != ApproveManual {
-		return bad()
+		add("approval", "instruments.err.rule.approval")
 	}
-	if r.GranularityMinutes <= 0 || r.GranularityMinutes%CellMinutes != 0 {
-		return bad()
-	}
-	if r.LeadMinutes < 0 || r.HorizonDays < 0 || r.MinBlockMinutes < 0 || r.MaxBlockMinutes < 0 || r.DailyQuotaMinutes < 0 {
-		return bad()
-	}
-	if r.MaxBlockMinutes > 0 && r.MinBlockMinutes > r.MaxBlockMinutes {
-		return bad()
-	}
-	if r.OpenFromMinute < 0 || r.OpenToMinute < 0 || r.OpenToMinute > 24*60 || r.OpenToMinute != 0 && r.OpenToMinute <= r.OpenFromMinute {
-		return bad()
-	}
-	for _, w := range r.Maintenance {
-		if !w.End.After(w.Start) {
-			return bad()
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"lead_minutes", r.LeadMinutes}, {"horizon_days", r.HorizonDays}, {"min_block_minutes", r.MinBlockMinutes}, {"max_block_minutes", r.MaxBlockMinutes},
+		{"daily_quota_minutes", r.DailyQuotaMinutes}} {
+		if f.v < 0 {
+			add(f.name, "instruments.err.rule.negative")
 		}
 	}
-	return r.validateOps()
+	if r.GranularityMinutes <= 0 || r.GranularityMinutes%CellMinutes != 0 {
+		add("granularity_minutes", "instruments.err.rule.granularity", CellMinutes)
+	}
+	if r.MaxBlockMinutes > 0 && r.MinBlockMinutes > r.MaxBlockMinutes {
+		add("max_block_minutes", "instruments.err.rule.min_max")
+	}
+	if r.OpenFromMinute < 0 || r.OpenFromMinute >= 24*60 {
+		add("open_from_minute", "instruments.err.rule.hours")
+	}
+	if r.OpenToMinute < 0 || r.OpenToMinute > 24*60 || r.OpenToMinute != 0 && r.OpenToMinute <= r.OpenFromMinute {
+		add("open_to_minute", "instruments.err.rule.hours")
+	}
+	for i, w := range r.Maintenance {
+		if !w.End.After(w.Start) || w.Kind != "" && w.Kind != WindowMaintenance && w.Kind != WindowOutage {
+			add("maintenance."+strconv.Itoa(i), "instruments.err.window")
+		}
+	}
+	return append(ps, r.opsProblems()...)
 }
 
 // SlotRequest is a requested slot with what the store knows of the user's

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -36,35 +37,36 @@ type InternalWindow struct {
 // rules name none.
 const DefaultViolationDays = 365
 
-func (r Rules) validateOps() error {
-	bad := func() error { return apperr.New(apperr.Invalid, "instruments.err.rules") }
-	if r.QualificationDays < 0 || r.QualificationIdleDays < 0 || r.NoShowGraceMinutes < 0 || r.ViolationDays < 0 || r.MaxViolations < 0 || r.TurnaroundDays < 0 {
-		return bad()
-	}
-	for _, p := range []int{r.CancelFeePermille, r.NoShowFeePermille} {
-		if p < 0 || p > 1000 {
-			return bad()
+// opsProblems are the refused fields of the rules in this file.
+func (r Rules) opsProblems() []RuleProblem {
+	var ps []RuleProblem
+	add := func(field, key string, args ...any) { ps = append(ps, RuleProblem{Field: field, Key: key, Args: args}) }
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"turnaround_days", r.TurnaroundDays}, {"cancel_free_hours", r.CancelFreeHours}, {"max_violations", r.MaxViolations},
+		{"qualification_days", r.QualificationDays}, {"qualification_idle_days", r.QualificationIdleDays},
+		{"no_show_grace_minutes", r.NoShowGraceMinutes}, {"violation_days", r.ViolationDays}} {
+		if f.v < 0 {
+			add(f.name, "instruments.err.rule.negative")
 		}
 	}
-	if r.CancelFreeHours < 0 {
-		return bad()
+	if r.CancelFeePermille < 0 || r.CancelFeePermille > 1000 {
+		add("cancel_fee_permille", "instruments.err.rule.permille")
 	}
-	for _, w := range r.Maintenance {
-		if w.Kind != "" && w.Kind != WindowMaintenance && w.Kind != WindowOutage {
-			return bad()
-		}
+	if r.NoShowFeePermille < 0 || r.NoShowFeePermille > 1000 {
+		add("no_show_fee_permille", "instruments.err.rule.permille")
 	}
-	for _, w := range r.InternalFirst {
-		if w.FromMinute < 0 || w.ToMinute < 0 || w.ToMinute > 24*60 || w.ToMinute != 0 && w.ToMinute <= w.FromMinute || w.ReleaseHours < 0 {
-			return bad()
-		}
+	for i, w := range r.InternalFirst {
+		bad := w.FromMinute < 0 || w.FromMinute >= 24*60 || w.ToMinute < 0 || w.ToMinute > 24*60 || w.ToMinute != 0 && w.ToMinute <= w.FromMinute || w.ReleaseHours < 0
 		for _, d := range w.Weekdays {
-			if d < 1 || d > 7 {
-				return bad()
-			}
+			bad = bad || d < 1 || d > 7
+		}
+		if bad {
+			add("internal_first."+strconv.Itoa(i), "instruments.err.rule.internal_first")
 		}
 	}
-	return nil
+	return ps
 }
 
 // isoWeekday is t's ISO weekday (Monday 1 … Sunday 7).

@@ -29,7 +29,8 @@ func routing(t *testing.T) notify.Routing {
 // maintenance or outage window over a booking).
 func TestEveryOrderStateNotifies(t *testing.T) {
 	r := routing(t)
-	known := map[string]bool{instruments.EventWindowHit: true, instruments.EventInvoiceVoided: true}
+	known := map[string]bool{instruments.EventWindowHit: true, instruments.EventInvoiceVoided: true,
+		instruments.EventFeeInvoiced: true, instruments.EventFeePaid: true}
 	for _, s := range instruments.OrderStates {
 		known[string(s)] = true
 		if len(r.OrderEvents[string(s)]) == 0 {

@@ -330,6 +330,26 @@ func (s *Store) IndicatorValue(ctx context.Context, code, scopeKind, scopeCode s
 	return v, err == nil, err
 }
 
+// IndicatorValuesOfYear implements stats.YearValues: every entered value
+// of a year, read once for a task table.
+func (s *Store) IndicatorValuesOfYear(ctx context.Context, year int) (map[stats.ValueKey]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT indicator_code, scope_kind, scope_code, month, value_e4 FROM indicator_value WHERE year = $1`, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[stats.ValueKey]int64{}
+	for rows.Next() {
+		var k stats.ValueKey
+		var v int64
+		if err := rows.Scan(&k.Code, &k.ScopeKind, &k.ScopeCode, &k.Month, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
 // toE4 stores a configuration decimal as an integer × 10^4, rounding to the
 // nearest unit (targets and indices have at most four decimals).
 func toE4(v float64) int64 {

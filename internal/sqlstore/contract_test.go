@@ -16,6 +16,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/target"
@@ -877,6 +878,38 @@ func TestTargetsAndIndicatorValues(t *testing.T) {
 				if v != c.want || ok != c.ok {
 					t.Fatalf("IndicatorValue(%s %s %d-%d) = %d, %v; want %d, %v", c.kind, c.code, c.year, c.month, v, ok, c.want, c.ok)
 				}
+			}
+		})
+		t.Run("a task table's values read for the year at once equal the value read alone", func(t *testing.T) {
+			cat, err := indicator.Parse([]byte(`{"indicators": [{"code": "mfg_share", "kind": "point", "aggregation": "manual", "measure": ""}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			eng := stats.NewEngine(st, cat)
+			n := 0
+			for _, y := range []int{2023, 2024} {
+				for _, m := range []int{0, 3, 6, 9, 12} {
+					for _, f := range []stats.Filter{{}, {Region: regionA}, {Region: regionB}} {
+						p := report.Period{Year: y, Month: m}
+						alone, err := eng.Figure(ctx, auth.All(), "mfg_share", p, f) // one query for the value
+						if err != nil {
+							t.Fatal(err)
+						}
+						inSet, err := eng.NewFigureSet(auth.All(), p).Figure(ctx, "mfg_share", f) // the year's values
+						if err != nil {
+							t.Fatal(err)
+						}
+						if alone.Value != inSet.Value || alone.Known != inSet.Known {
+							t.Errorf("%v %+v: %v, %v alone, %v, %v in a set", p, f, alone.Value, alone.Known, inSet.Value, inSet.Known)
+						}
+						if alone.Known {
+							n++
+						}
+					}
+				}
+			}
+			if n != 10 { // the five months of 2024, for the city and for 万州
+				t.Errorf("%d known values, want 10", n)
 			}
 		})
 	})

@@ -270,6 +270,23 @@ func TestDigitalCountsByRegion(t *testing.T) {
 					}
 					nonzero += want
 				}
+				// City-wide the store counts an index range without the
+				// joins; it must still equal the records' count.
+				city, known, err := st.CountDigitalMeasure(ctx, auth.All(), m, y)
+				if err != nil || !known {
+					t.Fatal(m, y, err, known)
+				}
+				ps, err := st.DigitalProjects(ctx, auth.All(), digital.RecordFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs, err := st.DigitalRecognitions(ctx, auth.All(), digital.RecordFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fromRecords, _ := digital.CountMeasure(ps, rs, m, y); city != fromRecords {
+					t.Errorf("%s %d city-wide: %d counted in SQL, %d from the records", m, y, city, fromRecords)
+				}
 			}
 		}
 		if nonzero != 5 { // 3 workshops and 1 smart factory recognised, 1 project approved

@@ -176,6 +176,21 @@ func TestTitleCountsByRegion(t *testing.T) {
 		if m := held(auth.All(), "2025-05-01"); m[regionA] != 1 {
 			t.Fatalf("expiry: %v", m)
 		}
+		// The city-wide count reads the title index alone (no join); on
+		// every day it equals the districts' counts added up.
+		for _, d := range []string{"2022-04-30", "2022-05-01", "2023-12-31", "2024-04-15", "2024-12-31", "2025-05-01", "2027-04-01"} {
+			city, err := st.CountTitlesHeld(ctx, auth.All(), enterprise.TitleGazelle, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := 0
+			for _, v := range held(auth.All(), d) {
+				sum += v
+			}
+			if city != sum {
+				t.Errorf("%s: %d held city-wide, %d in the districts", d, city, sum)
+			}
+		}
 		n, err := st.CountTitlesHeld(ctx, auth.All(), enterprise.TitleGazelle, "2024-12-31")
 		if err != nil || n != 3 {
 			t.Fatalf("CountTitlesHeld = %d, %v", n, err)

@@ -13,22 +13,24 @@ import (
 	"github.com/industrybrain/ibrain/internal/unit"
 )
 
-// Invoices of instrument fees (instruments.InvoiceStore, migration 0032).
+// Invoices of instrument fees (instruments.InvoiceStore, migrations 0032
+// and 0039: lines of cancellation and no-show fees).
 
 // invoiceSelect reads invoices with their customer's and unit's names.
-const invoiceSelect = `SELECT i.id, i.number, i.unit_id, i.year, i.seq, i.customer_id, i.enterprise_id, i.state, i.amount, i.voucher, i.due, i.note,
-	i.issued_by, i.issued_at, i.paid_by, i.paid_at, i.voided_by, i.voided_at, i.void_reason, COALESCE(u.display_name, ''), su.name
+const invoiceSelect = `SELECT i.id, i.number, i.unit_id, i.year, i.seq, i.customer_id, i.enterprise_id, i.state, i.amount, i.voucher, i.due, i.penalty, i.note,
+	i.issued_by, i.issued_at, i.paid_by, i.paid_at, i.voided_by, i.voided_at, i.void_reason, COALESCE(u.display_name, ''), su.name,
+	(SELECT COUNT(*) FROM instrument_invoice_line l WHERE l.invoice_id = i.id)
 	FROM instrument_invoice i JOIN sharing_unit su ON su.id = i.unit_id LEFT JOIN app_user u ON u.id = i.customer_id`
 
 func scanInvoice(r scanner) (instruments.Invoice, error) {
 	var v instruments.Invoice
-	var amount, voucher, due, issued, paid, voided int64
-	err := r.Scan(&v.ID, &v.Number, &v.UnitID, &v.Year, &v.Seq, &v.CustomerID, &v.EnterpriseID, &v.State, &amount, &voucher, &due, &v.Note,
-		&v.IssuedBy, &issued, &v.PaidBy, &paid, &v.VoidedBy, &voided, &v.VoidReason, &v.CustomerName, &v.UnitName)
+	var amount, voucher, due, penalty, issued, paid, voided int64
+	err := r.Scan(&v.ID, &v.Number, &v.UnitID, &v.Year, &v.Seq, &v.CustomerID, &v.EnterpriseID, &v.State, &amount, &voucher, &due, &penalty, &v.Note,
+		&v.IssuedBy, &issued, &v.PaidBy, &paid, &v.VoidedBy, &voided, &v.VoidReason, &v.CustomerName, &v.UnitName, &v.Orders)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, apperr.New(apperr.NotFound, "instruments.err.no_invoice")
 	}
-	v.Amount, v.Voucher, v.Due = unit.Fen(amount), unit.Fen(voucher), unit.Fen(due)
+	v.Amount, v.Voucher, v.Due, v.Penalty = unit.Fen(amount), unit.Fen(voucher), unit.Fen(due), unit.Fen(penalty)
 	v.IssuedAt, v.PaidAt, v.VoidedAt = unixOrZero(issued), unixOrZero(paid), unixOrZero(voided)
 	return v, err
 }
@@ -36,7 +38,7 @@ func scanInvoice(r scanner) (instruments.Invoice, error) {
 // invoiceLines reads an invoice's lines with their orders' details, by
 // order id.
 func invoiceLines(ctx context.Context, q queryer, id int64) ([]instruments.InvoiceLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.order_id, o.instrument_id, o.item_id, o.mode, o.start_at, o.charge_unit, o.unit_price, o.billable_minutes, o.samples,
+	rows, err := q.QueryContext(ctx, `SELECT l.order_id, l.kind, o.instrument_id, o.item_id, o.mode, o.start_at, o.charge_unit, o.unit_price, o.billable_minutes, o.booked_minutes, o.samples,
 		l.amount, l.voucher, l.due, n.name FROM instrument_invoice_line l JOIN instrument_order o ON o.id = l.order_id JOIN instrument n ON n.id = o.instrument_id WHERE l.invoice_id = $1 ORDER BY l.order_id`, id)
 	if err != nil {
 		return nil, err
@@ -46,7 +48,7 @@ func invoiceLines(ctx context.Context, q queryer, id int64) ([]instruments.Invoi
 	for rows.Next() {
 		var l instruments.InvoiceLine
 		var start, price, amount, voucher, due int64
-		if err := rows.Scan(&l.OrderID, &l.InstrumentID, &l.ItemID, &l.Mode, &start, &l.ChargeUnit, &price, &l.BillableMinutes, &l.Samples, &amount, &voucher, &due, &l.InstrumentName); err != nil {
+		if err := rows.Scan(&l.OrderID, &l.Kind, &l.InstrumentID, &l.ItemID, &l.Mode, &start, &l.ChargeUnit, &price, &l.BillableMinutes, &l.BookedMinutes, &l.Samples, &amount, &voucher, &due, &l.InstrumentName); err != nil {
 			return nil, err
 		}
 		if start != 0 {
@@ -112,6 +114,20 @@ func (s *Store) moveOrder(ctx context.Context, tx *sql.Tx, o instruments.Order, 
 	return s.noteOrderEvent(ctx, tx, o, key, actorID)
 }
 
+// moveFee changes a cancelled or no-show order's fee state; its event
+// keeps the order's state on both sides and is named by kind, the
+// notifications' routing key.
+func (s *Store) moveFee(ctx context.Context, tx *sql.Tx, o instruments.Order, to instruments.FeeState, kind string, actorID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE instrument_order SET penalty_state = $2 WHERE id = $1`, o.ID, string(to)); err != nil {
+		return fmt.Errorf("sqlstore: order fee: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO order_event (order_id, from_state, to_state, actor_id, at, kind) VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, string(o.State), string(o.State), actorID, s.unix(), kind); err != nil {
+		return err
+	}
+	return s.noteOrderEvent(ctx, tx, o, instruments.OrderState(kind), actorID)
+}
+
 // IssueInvoice implements instruments.InvoiceStore. The writer lock and
 // the orders' row locks serialise invoicing: a second invoice of an order
 // finds it invoiced already, and the live lines' unique index refuses it
@@ -132,15 +148,15 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 			return err
 		}
 		inv = inv.Numbered(seq)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO instrument_invoice (number, unit_id, year, seq, customer_id, enterprise_id, state, amount, voucher, due, note, issued_by, issued_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO instrument_invoice (number, unit_id, year, seq, customer_id, enterprise_id, state, amount, voucher, due, penalty, note, issued_by, issued_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			inv.Number, inv.UnitID, inv.Year, inv.Seq, inv.CustomerID, inv.EnterpriseID, string(inv.State), int64(inv.Amount), int64(inv.Voucher), int64(inv.Due),
-			inv.Note, inv.IssuedBy, unixOf(inv.IssuedAt)).Scan(&inv.ID); err != nil {
+			int64(inv.Penalty), inv.Note, inv.IssuedBy, unixOf(inv.IssuedAt)).Scan(&inv.ID); err != nil {
 			return fmt.Errorf("sqlstore: invoice: %w", err)
 		}
 		for _, l := range inv.Lines {
-			r, err := tx.ExecContext(ctx, `INSERT INTO instrument_invoice_line (invoice_id, order_id, amount, voucher, due, live) VALUES ($1, $2, $3, $4, $5, 1)
-				ON CONFLICT DO NOTHING`, inv.ID, l.OrderID, int64(l.Amount), int64(l.Voucher), int64(l.Due))
+			r, err := tx.ExecContext(ctx, `INSERT INTO instrument_invoice_line (invoice_id, order_id, kind, amount, voucher, due, live) VALUES ($1, $2, $3, $4, $5, $6, 1)
+				ON CONFLICT DO NOTHING`, inv.ID, l.OrderID, string(l.Kind), int64(l.Amount), int64(l.Voucher), int64(l.Due))
 			if err != nil {
 				return fmt.Errorf("sqlstore: invoice line: %w", err)
 			}
@@ -149,7 +165,13 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 			}
 		}
 		for _, o := range os {
-			if err := s.moveOrder(ctx, tx, o, instruments.Invoiced, "", actorID); err != nil {
+			var err error
+			if o.HasFee() {
+				err = s.moveFee(ctx, tx, o, instruments.FeeInvoiced, instruments.EventFeeInvoiced, actorID)
+			} else {
+				err = s.moveOrder(ctx, tx, o, instruments.Invoiced, "", actorID)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -157,7 +179,7 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 		if err != nil {
 			return err
 		}
-		inv.CustomerName, inv.UnitName = names.CustomerName, names.UnitName
+		inv.CustomerName, inv.UnitName, inv.Orders = names.CustomerName, names.UnitName, names.Orders
 		out = inv
 		return nil
 	})
@@ -207,6 +229,16 @@ func (s *Store) ChangeInvoice(ctx context.Context, id, actorID int64, fn func(in
 			}
 		}
 		for _, o := range os {
+			if fee, ok := instruments.NextFeeState(n.State, o); ok {
+				kind := instruments.EventFeePaid
+				if n.State == instruments.InvoiceVoided {
+					kind = instruments.EventInvoiceVoided
+				}
+				if err := s.moveFee(ctx, tx, o, fee, kind, actorID); err != nil {
+					return err
+				}
+				continue
+			}
 			to, ok := instruments.NextOrderState(n.State, o)
 			if !ok {
 				continue

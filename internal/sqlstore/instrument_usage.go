@@ -27,6 +27,19 @@ type OrderRecord struct {
 	Events       []OrderEvent
 	Review       *instruments.Review
 	Vouchers     [][]instruments.Posting // balanced entries of the order (redeem, refund)
+	// Invoice, when set, is the invoice the order was billed on: the
+	// records sharing one pointer share one invoice (HistoryInvoice).
+	Invoice *HistoryInvoice
+}
+
+// HistoryInvoice is an invoice of imported history: issued (and paid when
+// PaidAt is set) at the given times. Its unit, customer and totals come
+// from its orders; it is numbered after the unit's invoices of its year.
+type HistoryInvoice struct {
+	Prefix   string // the instance's identifier prefix, for the number
+	IssuedAt time.Time
+	PaidAt   time.Time
+	Note     string
 }
 
 // OrderEvent is one transition of an order's history.
@@ -101,7 +114,19 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		var orders, cells, events, reviews, postings [][]any
+		var orders, cells, events, reviews, postings, invoices, lines [][]any
+		// History invoices, numbered in the order first met, after the
+		// invoices already stored.
+		var maxInvoice int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM instrument_invoice`).Scan(&maxInvoice); err != nil {
+			return err
+		}
+		type billed struct {
+			id  int64
+			inv instruments.Invoice
+		}
+		invoiceOf := map[*HistoryInvoice]*billed{}
+		var invoiceOrder []*HistoryInvoice
 		post := func(ps []instruments.Posting, orderID int64, at time.Time) {
 			maxEntry++
 			for _, p := range ps {
@@ -134,6 +159,28 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 			for _, e := range r.Events {
 				events = append(events, []any{id, string(e.From), string(e.To), e.ActorID, e.At.Unix()})
 			}
+			if h := r.Invoice; h != nil {
+				b := invoiceOf[h]
+				if b == nil {
+					maxInvoice++
+					b = &billed{id: maxInvoice, inv: instruments.Invoice{UnitID: u, CustomerID: o.UserID, EnterpriseID: o.EnterpriseID, Prefix: h.Prefix,
+						IssuedAt: h.IssuedAt, PaidAt: h.PaidAt, Note: h.Note, Year: h.IssuedAt.In(instruments.Zone).Year(), State: instruments.InvoiceIssued}}
+					if !h.PaidAt.IsZero() {
+						b.inv.State = instruments.InvoicePaid
+					}
+					invoiceOf[h] = b
+					invoiceOrder = append(invoiceOrder, h)
+				}
+				if b.inv.UnitID != u || b.inv.CustomerID != o.UserID {
+					return apperr.New(apperr.Invalid, "instruments.err.invoice_customer")
+				}
+				o.ID = id
+				l := instruments.LineOf(o)
+				b.inv.Amount += l.Amount
+				b.inv.Voucher += l.Voucher
+				b.inv.Due += l.Due
+				lines = append(lines, []any{b.id, id, string(l.Kind), int64(l.Amount), int64(l.Voucher), int64(l.Due), int64(1)})
+			}
 			if rv := r.Review; rv != nil {
 				tags, _ := json.Marshal(rv.Tags)
 				reviews = append(reviews, []any{id, o.InstrumentID, o.UserID, int64(rv.Stars), string(tags), rv.Comment, "", int64(0), rv.CreatedAt.Unix()})
@@ -145,6 +192,22 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 				}
 				post(e, id, at)
 			}
+		}
+		seqs := map[[2]int64]int{}
+		for _, h := range invoiceOrder {
+			b := invoiceOf[h]
+			key := [2]int64{b.inv.UnitID, int64(b.inv.Year)}
+			if _, ok := seqs[key]; !ok {
+				var seq int
+				if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM instrument_invoice WHERE unit_id = $1 AND year = $2`, b.inv.UnitID, b.inv.Year).Scan(&seq); err != nil {
+					return err
+				}
+				seqs[key] = seq
+			}
+			seqs[key]++
+			v := b.inv.Numbered(seqs[key])
+			invoices = append(invoices, []any{b.id, v.Number, v.UnitID, int64(v.Year), int64(v.Seq), v.CustomerID, v.EnterpriseID, string(v.State),
+				int64(v.Amount), int64(v.Voucher), int64(v.Due), v.Note, int64(0), v.IssuedAt.Unix(), int64(0), unixOf(v.PaidAt)})
 		}
 		for _, t := range []struct {
 			table string
@@ -158,6 +221,9 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 			{"order_event", []string{"order_id", "from_state", "to_state", "actor_id", "at"}, events},
 			{"instrument_review", []string{"order_id", "instrument_id", "user_id", "stars", "tags", "comment", "reply", "hidden", "created_at"}, reviews},
 			{"voucher_posting", []string{"entry_id", "account", "amount", "kind", "order_id", "at"}, postings},
+			{"instrument_invoice", []string{"id", "number", "unit_id", "year", "seq", "customer_id", "enterprise_id", "state", "amount", "voucher", "due", "note",
+				"issued_by", "issued_at", "paid_by", "paid_at"}, invoices},
+			{"instrument_invoice_line", []string{"invoice_id", "order_id", "kind", "amount", "voucher", "due", "live"}, lines},
 		} {
 			if err := s.insertRows(ctx, tx, t.table, t.cols, t.rows); err != nil {
 				return err
@@ -166,6 +232,11 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 		if s.engine == Postgres && len(orders) > 0 {
 			// Explicit ids do not move the identity sequence.
 			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('instrument_order', 'id'), (SELECT MAX(id) FROM instrument_order))`); err != nil {
+				return err
+			}
+		}
+		if s.engine == Postgres && len(invoices) > 0 {
+			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('instrument_invoice', 'id'), (SELECT MAX(id) FROM instrument_invoice))`); err != nil {
 				return err
 			}
 		}

@@ -624,14 +624,14 @@ func (s *Store) placeOrderOne(ctx context.Context, p instruments.PlaceOrder) (in
 }
 
 const orderColumns = `id, instrument_id, item_id, user_id, enterprise_id, category, mode, state, start_at, end_at, due_on, samples, charge_unit,
-	unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at, terms, penalty, flag, flag_note`
+	unit_price, booked_minutes, actual_minutes, billable_minutes, amount, voucher_amount, note, created_at, terms, penalty, flag, flag_note, penalty_state`
 
 func scanOrder(r scanner) (instruments.Order, error) {
 	var o instruments.Order
 	var start, end, created, price, amount, voucher, penalty int64
 	var terms string
 	err := r.Scan(&o.ID, &o.InstrumentID, &o.ItemID, &o.UserID, &o.EnterpriseID, &o.Category, &o.Mode, &o.State, &start, &end, &o.DueOn, &o.Samples,
-		&o.ChargeUnit, &price, &o.BookedMinutes, &o.ActualMinutes, &o.BillableMinutes, &amount, &voucher, &o.Note, &created, &terms, &penalty, &o.Flag, &o.FlagNote)
+		&o.ChargeUnit, &price, &o.BookedMinutes, &o.ActualMinutes, &o.BillableMinutes, &amount, &voucher, &o.Note, &created, &terms, &penalty, &o.Flag, &o.FlagNote, &o.FeeState)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.New(apperr.NotFound, "instruments.err.no_order")
 	}

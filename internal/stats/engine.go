@@ -485,16 +485,21 @@ func (e *Engine) Scoreboard(ctx context.Context, year int) (Scoreboard, error) {
 		return sb, err
 	}
 	sb.TargetAsOf = tp
-	targets, err := e.src.Targets(ctx, year+1)
+	// The panel shows the city's targets only: read those (39 of the demo
+	// year's 162) when the source can select them.
+	var targets []target.Target
+	if scoped, ok := e.src.(ScopedTargets); ok {
+		targets, err = scoped.TargetsInScope(ctx, year+1, target.ScopeCity, "")
+	} else {
+		targets, err = e.src.Targets(ctx, year+1)
+	}
 	if err != nil {
 		return sb, err
 	}
-	var snap snapshot
-	if tp.Year != 0 {
-		if snap, err = e.snapshot(ctx, auth.All(), tp, Filter{}); err != nil {
-			return sb, err
-		}
-	}
+	// One set for the table: the period's sums are read once, and a
+	// measure several targets share (a count of titles or of digital
+	// projects) is counted once.
+	figs := e.NewFigureSet(auth.All(), tp)
 	for _, t := range targets {
 		if t.ScopeKind != target.ScopeCity {
 			continue
@@ -506,7 +511,7 @@ func (e *Engine) Scoreboard(ctx context.Context, year int) (Scoreboard, error) {
 		fig := Figure{Indicator: ind, Period: tp}
 		month := tp.Month
 		if tp.Year != 0 {
-			if fig, err = e.compute(ctx, auth.All(), ind, snap, Filter{}); err != nil {
+			if fig, err = figs.Figure(ctx, t.IndicatorCode, Filter{}); err != nil {
 				return sb, err
 			}
 			if ind.Measure == "" && fig.Known {

@@ -21,9 +21,26 @@ type FigureSet struct {
 	p       report.Period
 	snaps   map[Filter]snapshot
 	regions bool // PrefetchRegions ran: count titles by region too
-	granted map[enterprise.TitleKind]map[string]int
-	held    map[string]map[string]int // kind@day → region → count
-	digital map[string]digitalCounts  // measure@year → region → count
+	// regionSums: the sums of every region are to be read in one query
+	// when a region's figure first needs them.
+	regionSums bool
+	granted    map[enterprise.TitleKind]map[string]int
+	held       map[string]map[string]int  // kind@day → region → count
+	digital    map[string]digitalCounts   // measure@year → region → count
+	values     map[int]map[ValueKey]int64 // year → the year's entered values
+}
+
+// ValueKey names one entered indicator value of a year (Month 0 = annual).
+type ValueKey struct {
+	Code, ScopeKind, ScopeCode string
+	Month                      int
+}
+
+// YearValues is a Source that reads every entered indicator value of a
+// year at once; FigureSet answers IndicatorValue from it, so a task table
+// with many entered indicators costs one query instead of one per row.
+type YearValues interface {
+	IndicatorValuesOfYear(ctx context.Context, year int) (map[ValueKey]int64, error)
 }
 
 type digitalCounts struct {
@@ -41,12 +58,22 @@ type RegionTitleCounter interface {
 // NewFigureSet starts a set of figures for scope sc and period p.
 func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
 	return &FigureSet{e: e, sc: sc, p: p, snaps: map[Filter]snapshot{},
-		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{}}
+		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{},
+		values: map[int]map[ValueKey]int64{}}
 }
 
-// PrefetchRegions reads the sums of every region in one query, so that
-// figures filtered to a single region need no query of their own.
+// PrefetchRegions says figures for many single regions follow: the sums of
+// every region are read in one query, when the first of them needs sums
+// (a table whose district rows all count titles reads none), and titles
+// are counted for every region at once.
 func (fs *FigureSet) PrefetchRegions(ctx context.Context) error {
+	fs.regions, fs.regionSums = true, true
+	return nil
+}
+
+// readRegions reads the sums of every region in one query.
+func (fs *FigureSet) readRegions(ctx context.Context) error {
+	fs.regionSums = false
 	rows, err := fs.e.src.Aggregate(ctx, fs.sc, Query{Year: fs.p.Year, Month: fs.p.Month,
 		GroupBy: []Dim{ByRegion, BySection, BySEI, BySpecialized}})
 	if err != nil {
@@ -61,8 +88,21 @@ func (fs *FigureSet) PrefetchRegions(ctx context.Context) error {
 	for region, rs := range byRegion {
 		fs.snaps[Filter{Region: region}] = snapshot{period: fs.p, rows: rs}
 	}
-	fs.regions = true
 	return nil
+}
+
+// needsSums says whether a measure is computed from the period's sums; the
+// counts of titles and digital records and the entered values are not, so
+// their figures need no aggregate query.
+func needsSums(measure string) bool {
+	if _, _, ok := TitleMeasure(measure); ok {
+		return false
+	}
+	switch measure {
+	case "", "digital_new_smart_factories", "digital_new_digital_workshops", "digital_new_future_factories", "digital_renovation_projects":
+		return false
+	}
+	return true
 }
 
 // Figure computes one indicator for filter f, like Engine.Figure.
@@ -71,7 +111,19 @@ func (fs *FigureSet) Figure(ctx context.Context, code string, f Filter) (Figure,
 	if !ok {
 		return Figure{}, apperr.New(apperr.NotFound, "err.indicator_not_found", code)
 	}
+	// A scope the source refuses sums to still gets its refusal from the
+	// aggregate query, as Engine.Figure would give it.
+	refused := fs.sc.Empty() || !fs.sc.IsAll() && fs.sc.EnterpriseID != 0
+	if !needsSums(ind.Measure) && !refused {
+		return fs.e.computeWith(ctx, setSource{fs.e.src, fs}, fs.sc, ind, snapshot{period: fs.p}, f)
+	}
 	snap, ok := fs.snaps[f]
+	if !ok && fs.regionSums && f.Region != "" && f == (Filter{Region: f.Region}) {
+		if err := fs.readRegions(ctx); err != nil {
+			return Figure{}, err
+		}
+		snap, ok = fs.snaps[f]
+	}
 	if !ok {
 		var err error
 		if snap, err = fs.e.snapshot(ctx, fs.sc, fs.p, f); err != nil {
@@ -161,4 +213,28 @@ func (s setSource) CountDigitalMeasure(ctx context.Context, sc auth.Scope, measu
 		s.fs.digital[key] = c
 	}
 	return c.byRegion[""], c.known, nil
+}
+
+// IndicatorValue answers from the year's values read once when the source
+// can, with Source.IndicatorValue's fallback to the annual value.
+func (s setSource) IndicatorValue(ctx context.Context, code, scopeKind, scopeCode string, year, month int) (int64, bool, error) {
+	yv, ok := s.Source.(YearValues)
+	if !ok {
+		return s.Source.IndicatorValue(ctx, code, scopeKind, scopeCode, year, month)
+	}
+	vs, ok := s.fs.values[year]
+	if !ok {
+		var err error
+		if vs, err = yv.IndicatorValuesOfYear(ctx, year); err != nil {
+			return 0, false, err
+		}
+		s.fs.values[year] = vs
+	}
+	k := ValueKey{Code: code, ScopeKind: scopeKind, ScopeCode: scopeCode, Month: month}
+	if v, ok := vs[k]; ok {
+		return v, true, nil
+	}
+	k.Month = 0
+	v, ok := vs[k]
+	return v, ok, nil
 }

@@ -115,14 +115,16 @@ func TestFigureSetMatchesFigure(t *testing.T) {
 	codes := []string{"IND_OUTPUT", "IND_VA_GROWTH", "MFG_INVEST_GROWTH", "SEI_VA_SHARE", "ZJTX_RD_INTENSITY", "RD_INTENSITY", "NEW_SPECIALIZED"}
 	filters := []Filter{{}, {Region: "500101"}, {Region: "500102"}, {Region: "500199"}}
 
-	// want is the number of queries the set runs after prefetching: one
-	// snapshot for each filter whose region the prefetch did not return
-	// (the city, a region without reports, regions outside the scope),
-	// one title count for the city and one grouped count for the regions.
+	// want is the number of queries the set runs after PrefetchRegions:
+	// the regions' sums in one grouped read (when the first region figure
+	// needs sums), one snapshot for each filter whose region that read did
+	// not return (the city, a region without reports, regions outside the
+	// scope), one title count for the city and one grouped count for the
+	// regions.
 	for _, c := range []struct {
 		sc   auth.Scope
 		want int
-	}{{auth.All(), 4}, {auth.Region("500102"), 4}} {
+	}{{auth.All(), 5}, {auth.Region("500102"), 5}} {
 		sc := c.sc
 		fs := e.NewFigureSet(sc, p)
 		if err := fs.PrefetchRegions(ctx); err != nil {
@@ -162,6 +164,45 @@ func TestFigureSetMatchesFigure(t *testing.T) {
 			if got != want {
 				t.Errorf("scope %v, region %s: %d gazelles held through the set, %d directly", sc, region, got, want)
 			}
+		}
+	}
+}
+
+// A table whose figures all count titles reads no sums: the set runs the
+// city's count and one grouped count for the regions, and the figures
+// equal Engine.Figure's.
+func TestFigureSetCountsWithoutSums(t *testing.T) {
+	p := report.Period{Year: 2024, Month: 6}
+	src := &regionSource{period: p, regions: map[string][]Row{"500101": {row("C", false, true, nil, nil)}}}
+	src.granted = map[string]int{"500101": 7, "500102": 3}
+	e := NewEngine(src, testCatalogue(t))
+	ctx := context.Background()
+	fs := e.NewFigureSet(auth.All(), p)
+	if err := fs.PrefetchRegions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Filter{{}, {Region: "500101"}, {Region: "500102"}, {Region: "500199"}} {
+		before := src.queries
+		got, err := fs.Figure(ctx, "NEW_SPECIALIZED", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setQueries := src.queries - before
+		want, err := e.Figure(ctx, auth.All(), "NEW_SPECIALIZED", p, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Value != want.Value || got.Known != want.Known || got.Period != want.Period {
+			t.Errorf("filter %+v: set gives %v (known %v), Figure gives %v (known %v)", f, got.Value, got.Known, want.Value, want.Known)
+		}
+		// The city's count and the first region's grouped count; the
+		// other regions read what the grouped count returned.
+		wantQueries := 0
+		if f.Region == "" || f.Region == "500101" {
+			wantQueries = 1
+		}
+		if setQueries != wantQueries {
+			t.Errorf("filter %+v: the set ran %d queries, want %d", f, setQueries, wantQueries)
 		}
 	}
 }

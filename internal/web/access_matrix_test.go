@@ -182,6 +182,22 @@ var accessMatrix = map[string]string{
 	"GET /api/v1/instruments/{id}/reviews":                  "-aaaa----",
 	"PUT /api/v1/instrument-orders/{id}/review/reply":       "---------",
 	"POST /api/v1/instrument-orders/{id}/review/moderation": "---------",
+	// Marketplace management pages (issue 9): the unit's staff and the
+	// sharing operator, none of the columns here; a customer reads their
+	// own violations.
+	"GET /instruments/manage":                      "---------",
+	"GET /instruments/manage/{id}/rules":           "---------",
+	"POST /instruments/manage/{id}/rules":          "---------",
+	"POST /instruments/manage/{id}/windows":        "---------",
+	"GET /instruments/manage/units/{id}/rules":     "---------",
+	"POST /instruments/manage/units/{id}/rules":    "---------",
+	"GET /instruments/qualifications":              "---------",
+	"POST /instruments/qualifications":             "---------",
+	"POST /instruments/qualifications/{id}/revoke": "---------",
+	"GET /instruments/violations":                  "----a----",
+	"POST /instruments/violations/{id}/waive":      "---------",
+	"GET /instruments/evaluation-scores":           "---------",
+	"POST /instruments/evaluation-scores":          "---------",
 	// Digital transformation (issue 11): officials read, the city and districts record, a firm applies for itself.
 	"GET /api/v1/digital/summary":                        "-aaa-----",
 	"GET /api/v1/digital/candidates":                     "-aaa-----",
@@ -262,6 +278,10 @@ var matrixPages = []string{
 	"GET /tasks", "GET /tasks/entry", "GET /tasks/tables/{table}",
 	"GET /instruments", "GET /instruments/{id}", "GET /instruments/stats", "GET /instruments/orders",
 	"GET /instruments/invoices", "GET /instruments/invoices/{id}",
+	"GET /instruments/manage", "GET /instruments/manage/{id}/rules", "POST /instruments/manage/{id}/rules", "POST /instruments/manage/{id}/windows",
+	"GET /instruments/manage/units/{id}/rules", "POST /instruments/manage/units/{id}/rules", "GET /instruments/qualifications", "POST /instruments/qualifications",
+	"POST /instruments/qualifications/{id}/revoke", "GET /instruments/violations", "POST /instruments/violations/{id}/waive",
+	"GET /instruments/evaluation-scores", "POST /instruments/evaluation-scores",
 	"GET /notifications",
 	"GET /bigscreen", "GET /compare",
 	"GET /digital", "GET /digital/projects/{id}", "GET /digital/firms/{id}",

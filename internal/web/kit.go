@@ -135,6 +135,13 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, c Ctx, page stri
 	return nil
 }
 
+// RenderStatus is Render with another status: a form page shown again
+// with its refused fields answers 422.
+func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, c Ctx, status int, page string, data any) error {
+	s.ui.render(w, r, status, c.Lang, page, data)
+	return nil
+}
+
 // EntCrumbs is the breadcrumb trail of a page about one enterprise.
 func (s *Server) EntCrumbs(c Ctx, id int64, name, regionCode, section string) []Crumb {
 	return s.ui.entCrumbs(c.Lang, c.User, id, name, regionCode, section)

@@ -121,9 +121,10 @@ type (
 		AmountFen       int64  `json:"amount_fen"`
 		VoucherFen      int64  `json:"voucher_fen"`
 		CreatedAt       string `json:"created_at"`
-		PenaltyFen      int64  `json:"penalty_fen"`         // late-cancellation or no-show fee
-		Flag            string `json:"flag,omitempty"`      // maintenance or outage over the slot
-		FlagNote        string `json:"flag_note,omitempty"` // its note
+		PenaltyFen      int64  `json:"penalty_fen"`             // late-cancellation or no-show fee
+		PenaltyState    string `json:"penalty_state,omitempty"` // the fee's billing: invoiced or paid
+		Flag            string `json:"flag,omitempty"`          // maintenance or outage over the slot
+		FlagNote        string `json:"flag_note,omitempty"`     // its note
 	}
 	apiOrders struct {
 		Orders       []apiOrder       `json:"orders"`
@@ -430,7 +431,7 @@ func toAPIOrder(o instruments.Order) apiOrder {
 	a := apiOrder{ID: o.ID, InstrumentID: o.InstrumentID, ItemID: o.ItemID, State: string(o.State), Mode: string(o.Mode), Category: string(o.Category),
 		DueOn: o.DueOn, Samples: o.Samples, UnitPriceFen: int64(o.UnitPrice), ChargeUnit: string(o.ChargeUnit), BookedMinutes: o.BookedMinutes,
 		ActualMinutes: o.ActualMinutes, BillableMinutes: o.BillableMinutes, AmountFen: int64(o.Amount), VoucherFen: int64(o.VoucherAmount),
-		CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339), PenaltyFen: int64(o.Penalty), Flag: o.Flag, FlagNote: o.FlagNote}
+		CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339), PenaltyFen: int64(o.Penalty), PenaltyState: string(o.FeeState), Flag: o.Flag, FlagNote: o.FlagNote}
 	if !o.Start.IsZero() {
 		a.Start, a.End = o.Start.In(instruments.Zone).Format(time.RFC3339), o.End.In(instruments.Zone).Format(time.RFC3339)
 	}

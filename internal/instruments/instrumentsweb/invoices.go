@@ -20,6 +20,7 @@ import (
 type (
 	apiInvoiceLine struct {
 		OrderID         int64  `json:"order_id"`
+		Kind            string `json:"kind"` // charge, cancellation_fee or no_show_fee
 		InstrumentID    int64  `json:"instrument_id"`
 		InstrumentName  string `json:"instrument_name"`
 		Mode            string `json:"mode"`
@@ -27,6 +28,7 @@ type (
 		ChargeUnit      string `json:"charge_unit"`
 		UnitPriceFen    int64  `json:"unit_price_fen"`
 		BillableMinutes int    `json:"billable_minutes"`
+		BookedMinutes   int    `json:"booked_minutes"`
 		Samples         int    `json:"samples"`
 		AmountFen       int64  `json:"amount_fen"`
 		VoucherFen      int64  `json:"voucher_fen"`
@@ -45,6 +47,7 @@ type (
 		AmountFen    int64            `json:"amount_fen"`
 		VoucherFen   int64            `json:"voucher_fen"`
 		DueFen       int64            `json:"due_fen"`
+		PenaltyFen   int64            `json:"penalty_fen"` // of AmountFen, the cancellation and no-show fees
 		Note         string           `json:"note"`
 		IssuedAt     string           `json:"issued_at"`
 		PaidAt       string           `json:"paid_at,omitempty"`
@@ -73,10 +76,10 @@ func rfc(t time.Time) string {
 
 func toAPIInvoice(v instruments.Invoice) apiInvoice {
 	out := apiInvoice{ID: v.ID, Number: v.Number, UnitID: v.UnitID, UnitName: v.UnitName, Year: v.Year, CustomerID: v.CustomerID, CustomerName: v.CustomerName,
-		EnterpriseID: v.EnterpriseID, State: string(v.State), AmountFen: int64(v.Amount), VoucherFen: int64(v.Voucher), DueFen: int64(v.Due), Note: v.Note,
+		EnterpriseID: v.EnterpriseID, State: string(v.State), AmountFen: int64(v.Amount), VoucherFen: int64(v.Voucher), DueFen: int64(v.Due), PenaltyFen: int64(v.Penalty), Note: v.Note,
 		IssuedAt: rfc(v.IssuedAt), PaidAt: rfc(v.PaidAt), VoidedAt: rfc(v.VoidedAt), VoidReason: v.VoidReason}
 	for _, l := range v.Lines {
-		out.Lines = append(out.Lines, apiInvoiceLine{OrderID: l.OrderID, InstrumentID: l.InstrumentID, InstrumentName: l.InstrumentName, Mode: string(l.Mode),
+		out.Lines = append(out.Lines, apiInvoiceLine{OrderID: l.OrderID, Kind: string(l.Kind), BookedMinutes: l.BookedMinutes, InstrumentID: l.InstrumentID, InstrumentName: l.InstrumentName, Mode: string(l.Mode),
 			Start: rfc(l.Start), ChargeUnit: string(l.ChargeUnit), UnitPriceFen: int64(l.UnitPrice), BillableMinutes: l.BillableMinutes, Samples: l.Samples,
 			AmountFen: int64(l.Amount), VoucherFen: int64(l.Voucher), DueFen: int64(l.Due)})
 	}
@@ -191,19 +194,15 @@ func (m *module) apiInvoicesXLSX(w http.ResponseWriter, r *http.Request, c web.C
 	t := func(k string, a ...any) string { return m.core.T(c.Lang, k, a...) }
 	header := []string{t("instruments.invoice.number"), t("instruments.invoice.unit"), t("instruments.invoice.customer"), t("instruments.invoice.state"),
 		t("instruments.invoice.issued"), t("instruments.invoice.orders"), t("instruments.invoice.amount"), t("instruments.invoice.voucher"),
-		t("instruments.invoice.due"), t("instruments.invoice.paid"), t("instruments.invoice.note")}
+		t("instruments.invoice.due"), t("instruments.invoice.penalty"), t("instruments.invoice.paid"), t("instruments.invoice.note")}
 	var rows [][]string
 	for _, v := range vs {
-		full, err := m.svc.Invoice(r.Context(), actor(c), v.ID)
-		if err != nil {
-			return err
-		}
 		paid := ""
 		if !v.PaidAt.IsZero() {
 			paid = v.PaidAt.In(instruments.Zone).Format(time.DateOnly)
 		}
 		rows = append(rows, []string{v.Number, v.UnitName, v.CustomerName, t("instruments.invoice.state." + string(v.State)),
-			v.IssuedAt.In(instruments.Zone).Format(time.DateOnly), strconv.Itoa(len(full.Lines)), yuan2(v.Amount), yuan2(v.Voucher), yuan2(v.Due), paid, v.Note})
+			v.IssuedAt.In(instruments.Zone).Format(time.DateOnly), strconv.Itoa(v.Orders), yuan2(v.Amount), yuan2(v.Voucher), yuan2(v.Due), yuan2(v.Penalty), paid, v.Note})
 	}
 	var buf bytes.Buffer
 	if err := tabular.WriteXLSX(&buf, t("instruments.invoice.sheet"), header, rows); err != nil {
@@ -215,6 +214,14 @@ func (m *module) apiInvoicesXLSX(w http.ResponseWriter, r *http.Request, c web.C
 	}
 	web.SendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, &buf)
 	return nil
+}
+
+// feeText is an invoice's fees for its pages: empty when it has none.
+func feeText(f unit.Fen) string {
+	if f == 0 {
+		return ""
+	}
+	return yuan2(f)
 }
 
 // yuan2 writes fen as yuan with two decimals, exactly (no float).
@@ -234,6 +241,7 @@ type invoiceRow struct {
 	Amount     string
 	Voucher    string
 	Due        string
+	Penalty    string // the fee lines' sum, when any
 }
 
 // invoicesPage is GET /instruments/invoices: the caller's invoices, or
@@ -265,7 +273,7 @@ func (m *module) invoicesPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 	p.BasePage = m.core.Base(r, c, "instruments.invoice.title", "instrument-orders")
 	for _, v := range vs {
 		p.Invoices = append(p.Invoices, invoiceRow{apiInvoice: toAPIInvoice(v), StateLabel: t("instruments.invoice.state." + string(v.State)),
-			Issued: v.IssuedAt.In(instruments.Zone).Format(time.DateOnly), Amount: yuan2(v.Amount), Voucher: yuan2(v.Voucher), Due: yuan2(v.Due)})
+			Issued: v.IssuedAt.In(instruments.Zone).Format(time.DateOnly), Amount: yuan2(v.Amount), Voucher: yuan2(v.Voucher), Due: yuan2(v.Due), Penalty: feeText(v.Penalty)})
 	}
 	return m.core.Render(w, r, c, "instrument_invoices.html", p)
 }
@@ -273,12 +281,13 @@ func (m *module) invoicesPage(w http.ResponseWriter, r *http.Request, c web.Ctx)
 // invoiceLineRow is a line of the invoice page.
 type invoiceLineRow struct {
 	apiInvoiceLine
-	When     string
-	Quantity string
-	Price    string
-	Amount   string
-	Voucher  string
-	Due      string
+	KindLabel string // the line's kind: usage charge, cancellation fee, no-show charge
+	When      string
+	Quantity  string
+	Price     string
+	Amount    string
+	Voucher   string
+	Due       string
 }
 
 // invoicePage is GET /instruments/invoices/{id}: the invoice as it
@@ -294,6 +303,7 @@ type invoicePage struct {
 	Amount     string
 	Voucher    string
 	Due        string
+	Penalty    string // of Amount, the fees, when any
 	CanChange  bool
 	Data       pageData
 }
@@ -319,7 +329,7 @@ func (m *module) invoicePage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		return x.In(instruments.Zone).Format(time.DateOnly)
 	}
 	p := invoicePage{Inv: toAPIInvoice(v), StateLabel: t("instruments.invoice.state." + string(v.State)), Issued: day(v.IssuedAt), Paid: day(v.PaidAt),
-		Voided: day(v.VoidedAt), Amount: yuan2(v.Amount), Voucher: yuan2(v.Voucher), Due: yuan2(v.Due), Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}}
+		Voided: day(v.VoidedAt), Amount: yuan2(v.Amount), Voucher: yuan2(v.Voucher), Due: yuan2(v.Due), Penalty: feeText(v.Penalty), Data: pageData{Text: m.core.Prefixed(lang, "js.instruments.")}}
 	p.BasePage = m.core.Base(r, c, "instruments.invoice.title", "instrument-orders")
 	p.Scripts = []string{"app.js", "instruments.js"}
 	if v.State == instruments.InvoiceIssued && (c.Can(permManage) || c.Can(permManageUnit)) {
@@ -330,13 +340,18 @@ func (m *module) invoicePage(w http.ResponseWriter, r *http.Request, c web.Ctx) 
 		p.CanChange = staff
 	}
 	for i, l := range v.Lines {
-		row := invoiceLineRow{apiInvoiceLine: p.Inv.Lines[i], Price: yuan2(l.UnitPrice), Amount: yuan2(l.Amount), Voucher: yuan2(l.Voucher), Due: yuan2(l.Due)}
+		row := invoiceLineRow{apiInvoiceLine: p.Inv.Lines[i], KindLabel: t("instruments.invoice.kind." + string(l.Kind)), Price: yuan2(l.UnitPrice),
+			Amount: yuan2(l.Amount), Voucher: yuan2(l.Voucher), Due: yuan2(l.Due)}
 		if !l.Start.IsZero() {
 			row.When = l.Start.In(instruments.Zone).Format("2006-01-02 15:04")
 		}
-		if l.ChargeUnit == instruments.PerSample {
+		switch {
+		case l.Kind.Fee():
+			// A fee is a share of the booked time's price.
+			row.Quantity = t("instruments.invoice.booked", l.BookedMinutes)
+		case l.ChargeUnit == instruments.PerSample:
 			row.Quantity = t("instruments.invoice.samples", l.Samples)
-		} else {
+		default:
 			row.Quantity = t("instruments.invoice.minutes", l.BillableMinutes)
 		}
 		p.Lines = append(p.Lines, row)

@@ -126,11 +126,31 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/instruments/invoices", Perm: auth.SignedIn, Handler: m.invoicesPage},
 				{Method: "GET", Path: "/instruments/invoices/{id}", Perm: auth.SignedIn, Handler: m.invoicePage},
 				{Method: "GET", Path: "/instruments/{id}", Perm: auth.SignedIn, Handler: m.instrumentPage},
+				// Management (pages_rules.go, pages_manage.go): forms that
+				// post back to their page and call the API's service methods.
+				{Method: "GET", Path: "/instruments/manage", Perm: auth.SignedIn, Handler: m.managePage},
+				{Method: "GET", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.instrumentRulesPage},
+				{Method: "POST", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.saveInstrumentRules},
+				{Method: "POST", Path: "/instruments/manage/{id}/windows", Perm: auth.SignedIn, Handler: m.addWindowForm},
+				{Method: "GET", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.unitRulesPage},
+				{Method: "POST", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.saveUnitRules},
+				{Method: "GET", Path: "/instruments/qualifications", Perm: auth.SignedIn, Handler: m.qualificationsPage},
+				{Method: "POST", Path: "/instruments/qualifications", Perm: auth.SignedIn, Handler: m.grantForm},
+				{Method: "POST", Path: "/instruments/qualifications/{id}/revoke", Perm: auth.SignedIn, Handler: m.revokeForm},
+				{Method: "GET", Path: "/instruments/violations", Perm: auth.SignedIn, Handler: m.violationsPage},
+				{Method: "POST", Path: "/instruments/violations/{id}/waive", Perm: auth.SignedIn, Handler: m.waiveForm},
+				{Method: "GET", Path: "/instruments/evaluation-scores", Perm: auth.SignedIn, Handler: m.scoresPage},
+				{Method: "POST", Path: "/instruments/evaluation-scores", Perm: auth.SignedIn, Handler: m.scoreForm},
 			},
 			Nav: []web.NavItem{
 				{Group: web.GroupData, ID: "instruments", Label: "nav.instruments", Path: "/instruments", Perm: permRead, Order: 300, Audience: web.Everyone},
 				{Group: web.GroupData, ID: "instrument-orders", Label: "nav.instrument_orders", Path: "/instruments/orders", Perm: permOrder, Order: 301, Audience: web.Everyone},
 				{Group: web.GroupData, ID: "instrument-stats", Label: "nav.instrument_stats", Path: "/instruments/stats", Perm: permStats, Order: 302, Audience: web.Officials},
+				// The management hub: a unit's staff (permManage) and the
+				// operator (permOperate), one entry each as an entry has one
+				// permission; no role holds both.
+				{Group: web.GroupData, ID: "instrument-manage", Label: "nav.instrument_manage", Path: "/instruments/manage", Perm: permManage, Order: 303, Audience: web.Everyone},
+				{Group: web.GroupData, ID: "instrument-platform", Label: "nav.instrument_platform", Path: "/instruments/manage", Perm: permOperate, Order: 304, Audience: web.Everyone},
 			},
 			OpenAPI:   openAPI,
 			Templates: tpl,

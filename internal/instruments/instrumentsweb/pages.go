@@ -250,6 +250,8 @@ type statsPage struct {
 	KPIs  []web.Option
 	Usage *usageView // service statistics and evaluation (usage.go)
 	Data  usageData
+	// CanScore: the operator, who enters the document-judged scores.
+	CanScore bool
 }
 
 func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
@@ -262,7 +264,7 @@ func (m *module) statsPage(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil {
 		return err
 	}
-	p := statsPage{S: s}
+	p := statsPage{S: s, CanScore: c.Can(permOperate)}
 	p.BasePage = m.core.Base(r, c, "instruments.stats.title", "instrument-stats")
 	for y := m.core.Today().Year(); y >= 2016; y-- {
 		p.Years = append(p.Years, web.Option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == s.Year})
@@ -290,7 +292,7 @@ type orderView struct {
 	Voucher    string
 	Actions    []web.Option
 	CanRate    bool
-	CanInvoice bool   // a usage-confirmed order the caller's unit may bill
+	CanInvoice bool   // a usage-confirmed order, or an unbilled fee, the caller's unit may bill
 	Penalty    string // a late-cancellation or no-show fee (pages_ops.go)
 	FlagLabel  string // the kind of window over the slot
 }
@@ -362,8 +364,17 @@ func (m *module) ordersPage(w http.ResponseWriter, r *http.Request, c web.Ctx) e
 				ov.Actions = append(ov.Actions, web.Option{Value: tr.Action, Label: t("instruments.action." + tr.Action)})
 			}
 		}
+		// A cancelled or no-show order's fee is invoiced and paid on
+		// its own machine (order.go).
+		for _, tr := range instruments.FeeTransitions {
+			if o.HasFee() && tr.From == o.FeeState && !seen[tr.Action] {
+				seen[tr.Action] = true
+				ov.Actions = append(ov.Actions, web.Option{Value: tr.Action, Label: t("instruments.action." + tr.Action)})
+			}
+		}
 		ov.CanRate = o.State == instruments.Paid && o.UserID == c.User.ID
-		ov.CanInvoice = staff && o.State == instruments.UsageConfirmed && o.UserID != c.User.ID
+		billable := o.State == instruments.UsageConfirmed || o.HasFee() && o.FeeState == instruments.FeeUnbilled
+		ov.CanInvoice = staff && billable && o.UserID != c.User.ID
 		p.CanInvoice = p.CanInvoice || ov.CanInvoice
 		p.Orders = append(p.Orders, ov)
 	}

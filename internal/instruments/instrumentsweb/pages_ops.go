@@ -22,6 +22,7 @@ type opsView struct {
 	Photos    []fileView
 	Documents []fileView
 	CanManage bool
+	RulesURL  string // the rules form, for the instrument's managers and the operator
 }
 
 // addOps fills the page's files, the upload form for the instrument's
@@ -50,6 +51,9 @@ func (m *module) addOps(r *http.Request, c web.Ctx, d instruments.Detail, p *ins
 	}
 	if p.CanManage {
 		p.Scripts = append(p.Scripts, "instruments_ops.js")
+	}
+	if p.CanManage || c.Can(permOperate) {
+		p.RulesURL = "/instruments/manage/" + strconv.FormatInt(d.ID, 10) + "/rules"
 	}
 	rl := d.Rules
 	qual := t("instruments.rule.qualification_none")
@@ -86,6 +90,9 @@ func (m *module) addOps(r *http.Request, c web.Ctx, d instruments.Detail, p *ins
 func (m *module) orderOps(lang string, o instruments.Order) (penalty, flag string) {
 	if o.Penalty > 0 {
 		penalty = m.core.T(lang, "instruments.orders.penalty", yuan(lang, o.Penalty))
+		if o.FeeState != instruments.FeeUnbilled {
+			penalty += " · " + m.core.T(lang, "instruments.orders.fee."+string(o.FeeState))
+		}
 	}
 	if o.Flag != "" {
 		flag = m.core.T(lang, "instruments.window."+o.Flag)
