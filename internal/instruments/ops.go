@@ -211,11 +211,11 @@ func (s *Service) Qualifications(ctx context.Context, a Actor, unit bool) ([]Qua
 
 // checkSuspension refuses a user with too many violations at the
 // instrument's unit in the rules' period.
-func (s *Service) checkSuspension(ctx context.Context, a Actor, d Detail, now time.Time) error {
+func (s *Service) checkSuspension(ctx context.Context, r bookingReads, d Detail, now time.Time) error {
 	if d.Rules.MaxViolations <= 0 {
 		return nil
 	}
-	n, err := s.store.Violations(ctx, a.UserID, d.UnitID, d.Rules.ViolationSince(now))
+	n, err := r.violations(ctx, d.UnitID, d.Rules.ViolationSince(now))
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (s *Service) checkSuspension(ctx context.Context, a Actor, d Detail, now ti
 // admit applies the qualification rule and the approval mode to a new
 // order: the state it starts in. The qualification must be valid on the
 // slot's day (today for samples).
-func (s *Service) admit(ctx context.Context, a Actor, d Detail, item ServiceItem, o Order, now time.Time) (OrderState, error) {
+func (s *Service) admit(ctx context.Context, a Actor, r bookingReads, d Detail, item ServiceItem, o Order, now time.Time) (OrderState, error) {
 	need := d.Rules.NeedsQualification(item.Mode)
 	if !need && d.Rules.Approval != ApproveQualified {
 		return d.Rules.InitialState(false), nil
@@ -234,7 +234,7 @@ func (s *Service) admit(ctx context.Context, a Actor, d Detail, item ServiceItem
 	if !o.Start.IsZero() {
 		day = o.Start.In(Zone).Format(time.DateOnly)
 	}
-	qs, err := s.store.Qualifications(ctx, a.UserID, 0)
+	qs, err := r.qualifications(ctx)
 	if err != nil {
 		return "", err
 	}

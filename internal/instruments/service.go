@@ -408,8 +408,8 @@ type BookRequest struct {
 }
 
 // category is the user's price category for an instrument.
-func (s *Service) category(ctx context.Context, a Actor, unitID int64) (Category, error) {
-	m, err := s.store.SharingMember(ctx, a.UserID)
+func (s *Service) category(ctx context.Context, a Actor, r bookingReads, unitID int64) (Category, error) {
+	m, err := r.member(ctx)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return "", err
 	}
@@ -424,6 +424,75 @@ func (s *Service) category(ctx context.Context, a Actor, unitID int64) (Category
 	return ExternalAcademic, nil
 }
 
+// BookingFacts are what a booking reads before it is placed: the
+// instrument's detail and the user's membership, unwaived violations and
+// qualifications. They may be shared with a cache: read them, never
+// change their slices.
+type BookingFacts struct {
+	Detail   Detail
+	Member   Member
+	IsMember bool // false: the user has no sharing_member row
+	// Violations are the user's unwaived violations at every unit.
+	Violations []ViolationMark
+	// Qualifications are as Qualifications(user, 0) lists them.
+	Qualifications []Qualification
+}
+
+// ViolationMark is one unwaived violation: the unit and the time (unix
+// seconds) it counts from.
+type ViolationMark struct {
+	UnitID int64
+	At     int64
+}
+
+// FactsStore is a Store that answers a booking's reads at once, from a
+// cache that has applied every write committed before the call began
+// (any process's), so a fact it serves is never older than the request:
+// a suspension, rule or membership change committed before a booking
+// started is seen by it, as a direct read would see it.
+type FactsStore interface {
+	BookingFacts(ctx context.Context, instrumentID, userID int64) (BookingFacts, error)
+}
+
+// bookingReads answers Book's reads about its user: from the store's
+// facts when it serves them (f set), else one query each, as needed.
+type bookingReads struct {
+	store  Store
+	userID int64
+	f      *BookingFacts
+}
+
+func (r bookingReads) member(ctx context.Context) (Member, error) {
+	if r.f == nil {
+		return r.store.SharingMember(ctx, r.userID)
+	}
+	if !r.f.IsMember {
+		return Member{UserID: r.userID}, apperr.New(apperr.NotFound, "instruments.err.no_member")
+	}
+	return r.f.Member, nil
+}
+
+// violations counts the user's unwaived violations at unitID since.
+func (r bookingReads) violations(ctx context.Context, unitID int64, since time.Time) (int, error) {
+	if r.f == nil {
+		return r.store.Violations(ctx, r.userID, unitID, since)
+	}
+	n := 0
+	for _, v := range r.f.Violations {
+		if v.UnitID == unitID && v.At >= since.Unix() {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (r bookingReads) qualifications(ctx context.Context) ([]Qualification, error) {
+	if r.f == nil {
+		return r.store.Qualifications(ctx, r.userID, 0)
+	}
+	return r.f.Qualifications, nil
+}
+
 // Book places an order: a slot checked against the instrument's rules and
 // booked under its lock, or a place in the sample queue with the promised
 // turnaround. The price of the user's category on the day is frozen on
@@ -432,9 +501,21 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 	if !a.Booker {
 		return Order{}, apperr.New(apperr.Forbidden, "api.err.forbidden")
 	}
-	d, err := s.store.InstrumentDetail(ctx, req.InstrumentID)
-	if err != nil {
-		return Order{}, err
+	// The instrument and the user's facts: from the store's cache when
+	// it keeps one (three round trips per booking otherwise).
+	r := bookingReads{store: s.store, userID: a.UserID}
+	var d Detail
+	if fs, ok := s.store.(FactsStore); ok {
+		f, err := fs.BookingFacts(ctx, req.InstrumentID, a.UserID)
+		if err != nil {
+			return Order{}, err
+		}
+		d, r.f = f.Detail, &f
+	} else {
+		var err error
+		if d, err = s.store.InstrumentDetail(ctx, req.InstrumentID); err != nil {
+			return Order{}, err
+		}
 	}
 	if d.Status != Open {
 		return Order{}, apperr.New(apperr.Conflict, "instruments.err.not_open")
@@ -449,10 +530,10 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 		return Order{}, apperr.New(apperr.NotFound, "instruments.err.no_item")
 	}
 	now := s.now()
-	if err := s.checkSuspension(ctx, a, d, now); err != nil {
+	if err := s.checkSuspension(ctx, r, d, now); err != nil {
 		return Order{}, err
 	}
-	cat, err := s.category(ctx, a, d.UnitID)
+	cat, err := s.category(ctx, a, r, d.UnitID)
 	if err != nil {
 		return Order{}, err
 	}
@@ -482,7 +563,7 @@ func (s *Service) Book(ctx context.Context, a Actor, req BookRequest) (Order, er
 	}
 	// Qualification and the approval mode (ops.go); the cancellation and
 	// no-show terms are frozen with the price.
-	if o.State, err = s.admit(ctx, a, d, *item, o, now); err != nil {
+	if o.State, err = s.admit(ctx, a, r, d, *item, o, now); err != nil {
 		return Order{}, err
 	}
 	o.Terms = d.Rules.Terms()

@@ -59,6 +59,9 @@ type Store struct {
 	// (instrument_booking.go).
 	booking bookQueue
 	book    *sql.DB // PostgreSQL: the booking batches' connections
+	// facts caches what a booking reads before it is placed
+	// (booking_facts.go).
+	facts bookingFacts
 }
 
 // Options tune Open.
