@@ -11,12 +11,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/reporting"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
@@ -260,5 +263,93 @@ func BenchmarkNameSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkSmallWrites10x measures the small writes of issue 13's targets
+// in one store of 70,000 firms with two years of reports (the 10× demo's
+// size): correction100 is BenchmarkCorrection100's write of 100 corrected
+// December rows; submit is one firm's online submission of a month
+// (reporting.Service.Act as the web form calls it: the firm's state, the
+// rules, the submission row and its review event); record is a reviewer's
+// one-row entry, which also writes the accepted report and moves the
+// summaries by delta. cpu-ms/op is this process's CPU (on PostgreSQL the
+// server's is not in it).
+func BenchmarkSmallWrites10x(b *testing.B) {
+	const n = 70_000
+	forEachEngineB(b, func(b *testing.B, newStore func() *Store) {
+		ctx := context.Background()
+		st := newStore()
+		ids := benchUniverse(b, st, n, []int{2023, 2024})
+		for _, y := range []int{2023, 2024} {
+			if _, err := st.UpsertReports(ctx, benchReports(ids, y, 3)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpuMS := func(b *testing.B, run func(i int)) {
+			var cpu time.Duration
+			i := 0
+			for b.Loop() {
+				c0 := processCPU()
+				run(i)
+				cpu += processCPU() - c0
+				i++
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(i), "cpu-ms/op")
+		}
+		b.Run("correction100", func(b *testing.B) {
+			round := int64(0)
+			cpuMS(b, func(int) {
+				round++
+				reps := make([]report.Monthly, 0, 100)
+				for i := range 100 {
+					var v report.Values
+					v[report.Output] = round*1_000_000 + int64(i)
+					reps = append(reps, report.Monthly{EnterpriseID: ids[(i*691+int(round)*7)%len(ids)], Period: report.Period{Year: 2024, Month: 12}, Values: v})
+				}
+				if res, err := st.UpsertReports(ctx, reps); err != nil || res.Updated != 100 {
+					b.Fatalf("%+v %v", res, err)
+				}
+			})
+		})
+		now := time.Date(2025, 1, 12, 9, 0, 0, 0, time.UTC)
+		svc, err := reporting.NewService(st, reporting.Options{Now: func() time.Time { return now }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		dec := report.Period{Year: 2024, Month: 12}
+		// Each round names another firm, with its stored December values
+		// (which pass the rules) and one more unit of output.
+		request := func(b *testing.B, firm int64, action review.Action) reporting.Request {
+			b.StopTimer()
+			defer b.StartTimer()
+			reps, err := st.EnterpriseReports(ctx, auth.All(), firm, 2024, 2024)
+			if err != nil || len(reps) == 0 {
+				b.Fatalf("reports of %d: %v", firm, err)
+			}
+			v := reps[len(reps)-1].Values
+			v[report.Output]++
+			return reporting.Request{Key: reporting.Key{EnterpriseID: firm, Period: dec}, Action: action, Values: &v, Source: reporting.SourceWeb}
+		}
+		b.Run("submit", func(b *testing.B) {
+			cpuMS(b, func(i int) {
+				firm := ids[(i*7919+11)%len(ids)]
+				req := request(b, firm, review.Submit)
+				a := reporting.Actor{UserID: 1, EnterpriseID: firm, CanFill: true}
+				if sub, err := svc.Act(ctx, auth.All(), a, req); err != nil || sub.State != review.Submitted {
+					b.Fatalf("%+v %v", sub, err)
+				}
+			})
+		})
+		b.Run("record", func(b *testing.B) {
+			cpuMS(b, func(i int) {
+				firm := ids[(i*7919+23)%len(ids)]
+				req := request(b, firm, review.Record)
+				a := reporting.Actor{UserID: 2, CanReview: true}
+				if sub, err := svc.Act(ctx, auth.All(), a, req); err != nil || sub.State != review.Accepted {
+					b.Fatalf("%+v %v", sub, err)
+				}
+			})
+		})
 	})
 }

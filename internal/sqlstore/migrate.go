@@ -81,6 +81,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 					}
 					stmt = rest
 				}
+				if only, rest, ok := strings.Cut(stmt, sqliteOnly); ok && only == "" {
+					if s.engine == Postgres {
+						continue
+					}
+					stmt = rest
+				}
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%s: %w\n%s", m.name, err, stmt)
 				}
@@ -102,16 +108,20 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 // as PostgreSQL's alone (SQLite cannot alter a table's constraints).
 const postgresOnly = "-- postgres only"
 
+// sqliteOnly marks the statement after it as SQLite's alone (a table
+// rebuild PostgreSQL does with an ALTER TABLE).
+const sqliteOnly = "-- sqlite only"
+
 // splitStatements splits a migration on semicolons at line ends, dropping
-// comment lines except postgresOnly, which stays at the start of its
-// statement. Migrations hold no procedural code, so this is enough.
+// comment lines except postgresOnly and sqliteOnly, which stay at the start
+// of their statement. Migrations hold no procedural code, so this is enough.
 func splitStatements(body string) []string {
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.Split(body, "\n") {
 		trim := strings.TrimSpace(line)
-		if trim == postgresOnly && cur.Len() == 0 {
-			cur.WriteString(postgresOnly)
+		if (trim == postgresOnly || trim == sqliteOnly) && cur.Len() == 0 {
+			cur.WriteString(trim)
 			continue
 		}
 		if trim == "" || strings.HasPrefix(trim, "--") {
