@@ -306,6 +306,7 @@ func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) 
 	var stream *sqlstore.ReportStream
 	if st, ok := s.store.(reportStreamer); ok && !o.DryRun && (o.Actor == nil || s.reporter == nil) {
 		stream = st.StreamReports(ctx, len(sheet.Rows), sqlstore.WriteOptions{Progress: o.Progress})
+		defer stream.Abort() // after Commit a no-op; else (a panic) it releases the transaction
 	}
 	ropts := importer.ReportOptions{
 		Today: o.Today,

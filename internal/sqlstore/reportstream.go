@@ -25,6 +25,7 @@ type ReportStream struct {
 	rows   chan []report.Monthly
 	decide chan bool // true: commit
 	done   chan struct{}
+	ended  bool
 	res    UpsertResult
 	err    error
 }
@@ -33,7 +34,8 @@ var errStreamAborted = errors.New("sqlstore: report stream aborted")
 
 // StreamReports starts a streamed report write. expected is the number of
 // rows the caller expects to send, for opts.Progress. The caller must end
-// the stream with Commit or Abort.
+// the stream with Commit or Abort (from one goroutine; the stream holds
+// the write transaction until then).
 func (s *Store) StreamReports(ctx context.Context, expected int, opts WriteOptions) *ReportStream {
 	rs := &ReportStream{rows: make(chan []report.Monthly, 4), decide: make(chan bool, 1), done: make(chan struct{})}
 	go func() {
@@ -73,18 +75,25 @@ func (rs *ReportStream) Send(rows []report.Monthly) {
 
 // Commit ends the stream and commits what was sent.
 func (rs *ReportStream) Commit() (UpsertResult, error) {
-	close(rs.rows)
-	rs.decide <- true
-	<-rs.done
+	rs.end(true)
 	return rs.res, rs.err
 }
 
-// Abort ends the stream and rolls back everything sent.
+// Abort ends the stream and rolls back everything sent. After Commit or
+// Abort it does nothing, so a caller may defer it.
 func (rs *ReportStream) Abort() error {
-	close(rs.rows)
-	rs.decide <- false
-	<-rs.done
+	rs.end(false)
 	return rs.err
+}
+
+func (rs *ReportStream) end(commit bool) {
+	if rs.ended {
+		return
+	}
+	rs.ended = true
+	close(rs.rows)
+	rs.decide <- commit
+	<-rs.done
 }
 
 // streamWriter is a streamed write's state inside its transaction.
