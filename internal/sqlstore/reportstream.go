@@ -116,9 +116,11 @@ type streamWriter struct {
 }
 
 func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *streamWriter {
+	// Room for the expected rows up front: the copy of every row (the
+	// delta needs them together at the end) is not regrown batch by batch.
 	return &streamWriter{s: s, tx: tx, opts: opts, expected: expected, rows: newRowWriter(s.engine),
-		locked: map[report.Period]bool{}, years: map[int]bool{},
-		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: map[unitKey]struct{}{}}
+		all: make([]report.Monthly, 0, max(expected, 0)), locked: map[report.Period]bool{}, years: map[int]bool{},
+		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: make(map[unitKey]struct{}, max(expected, 0))}
 }
 
 // write checks and writes one batch, as upsertReportsTx does a whole write.
