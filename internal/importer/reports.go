@@ -36,7 +36,19 @@ type ReportOptions struct {
 	// Required.
 	EnterpriseID func(creditCode string) (int64, bool)
 	Today        time.Time // periods after its month are rejected; zero: now
+	// Rows, when set, receives the valid rows in file order while the
+	// file is validated, in batches of up to RowBatch rows, as long as no
+	// error has been found; after the first error it is not called again.
+	// A row sent may still turn out invalid (a duplicate or a decreasing
+	// year-to-date value found later in the file), so the caller must
+	// undo what it did with the rows unless the returned Report is OK.
+	// The batches are not modified afterwards and stay valid after
+	// Reports returns; Reports still returns every valid row.
+	Rows func([]report.Monthly)
 }
+
+// RowBatch is the size of the batches ReportOptions.Rows receives.
+const RowBatch = 4096
 
 // fieldCol is a value column resolved once per file.
 type fieldCol struct {
@@ -94,6 +106,16 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 	var lastCodeText, lastCodeKey string
 	var lastCodeID int64
 	lastCodeValid := false
+
+	// Streaming: out has room for every row, so a batch sent is never
+	// moved by a later append; nothing is sent once an error is known.
+	sent := 0
+	emit := func(out []report.Monthly, sent int) int {
+		if len(rep.Errors) == 0 && len(out) > sent {
+			opts.Rows(out[sent:len(out):len(out)])
+		}
+		return len(out)
+	}
 
 	for _, row := range s.Rows {
 		rc := rowCtx{rep: &rep, line: row.Line, cells: row.Cells, header: s.Header, idx: idx, ok: complete}
@@ -184,6 +206,12 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 		}
 		out = append(out, m)
 		lines = append(lines, row.Line)
+		if opts.Rows != nil && len(out)-sent >= RowBatch {
+			sent = emit(out, sent)
+		}
+	}
+	if opts.Rows != nil {
+		emit(out, sent)
 	}
 	// Only a file spanning several periods can hold a decreasing series.
 	if minKey != maxKey {
@@ -232,7 +260,9 @@ func checkCumulative(out []report.Monthly, lines []int, header []string, idx []i
 	if bad == nil {
 		return out
 	}
-	kept := out[:0]
+	// A new slice: the rows in out may have been sent (ReportOptions.Rows)
+	// and must not change under their reader.
+	kept := make([]report.Monthly, 0, len(out))
 	for i, m := range out {
 		if !bad[i] {
 			kept = append(kept, m)

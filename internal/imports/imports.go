@@ -73,6 +73,12 @@ type Store interface {
 		merge func(stored func(id int64) listing.Record) ([]listing.Record, error), opts sqlstore.ImportOptions) (sqlstore.UpsertResult, error)
 }
 
+// reportStreamer is a Store that writes a report file while it is
+// validated (sqlstore.Store); other stores get the validated rows at once.
+type reportStreamer interface {
+	StreamReports(ctx context.Context, expected int, opts sqlstore.WriteOptions) *sqlstore.ReportStream
+}
+
 // Service runs imports over a store.
 type Service struct {
 	reporter   Reporter
@@ -295,7 +301,14 @@ func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) 
 	}
 	inScope := s.scopeChecker(ctx, o.Scope)
 	var lookupErr error
-	reps, rep := importer.Reports(sheet, importer.ReportOptions{
+	// A direct write streams: the rows are written while the file is
+	// still being validated, and rolled back if any row fails.
+	var stream *sqlstore.ReportStream
+	if st, ok := s.store.(reportStreamer); ok && !o.DryRun && (o.Actor == nil || s.reporter == nil) {
+		stream = st.StreamReports(ctx, len(sheet.Rows), sqlstore.WriteOptions{Progress: o.Progress})
+		defer stream.Abort() // after Commit a no-op; else (a panic) it releases the transaction
+	}
+	ropts := importer.ReportOptions{
 		Today: o.Today,
 		EnterpriseID: func(code string) (int64, bool) {
 			id, ok := ids[code]
@@ -309,7 +322,24 @@ func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) 
 			}
 			return id, in
 		},
-	})
+	}
+	if stream != nil {
+		ropts.Rows = stream.Send
+	}
+	reps, rep := importer.Reports(sheet, ropts)
+	if stream != nil {
+		if lookupErr != nil || !rep.OK() {
+			if err := stream.Abort(); err != nil && lookupErr == nil {
+				return rep, res, err
+			}
+			return rep, res, lookupErr
+		}
+		res, err = stream.Commit()
+		if err != nil {
+			return rep, sqlstore.UpsertResult{}, err
+		}
+		return rep, res, nil
+	}
 	if lookupErr != nil {
 		return rep, res, lookupErr
 	}

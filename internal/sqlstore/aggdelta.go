@@ -357,6 +357,17 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 	}
 	// Integers from the store and the validated periods: no injection.
 	tail := `) AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
+	if len(monthSet) > 3 {
+		// A file of several months (a year's file names eleven): seek
+		// each firm once and walk its years, instead of one seek per
+		// firm, year and month (16,500 per chunk of a year's file); the
+		// months no unit needs are dropped below.
+		lo, hi := 1<<30, 0
+		for y := range yearSet {
+			lo, hi = min(lo, y), max(hi, y)
+		}
+		tail = `) AND year BETWEEN ` + strconv.Itoa(lo) + ` AND ` + strconv.Itoa(hi)
+	}
 	out := map[unitKey]report.Values{} // a first load finds nothing: no room reserved
 	var ids strings.Builder
 	for start := 0; start < len(firms); start += neighbourChunk {

@@ -10,13 +10,18 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/registry"
 	"github.com/industrybrain/ibrain/internal/report"
+	"github.com/industrybrain/ibrain/internal/reporting"
+	"github.com/industrybrain/ibrain/internal/review"
 	"github.com/industrybrain/ibrain/internal/stats"
 	"github.com/industrybrain/ibrain/internal/unit"
 )
@@ -260,5 +265,116 @@ func BenchmarkNameSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkSmallWrites10x measures the small writes of issue 13's targets
+// in one store of 70,000 firms with two years of reports (the 10× demo's
+// size): correction100 is BenchmarkCorrection100's write of 100 corrected
+// December rows; submit is one firm's online submission of a month
+// (reporting.Service.Act as the web form calls it: the firm's state, the
+// rules, the submission row and its review event); record is a reviewer's
+// one-row entry, which also writes the accepted report and moves the
+// summaries by delta. cpu-ms/op is this process's CPU (on PostgreSQL the
+// server's is not in it).
+func BenchmarkSmallWrites10x(b *testing.B) {
+	n := 70_000
+	if v, err := strconv.Atoi(os.Getenv("IBRAIN_BENCH_FIRMS")); err == nil && v > 0 {
+		n = v // a quick run of the same code
+	}
+	forEachEngineB(b, func(b *testing.B, newStore func() *Store) {
+		ctx := context.Background()
+		st := newStore()
+		ids := benchUniverse(b, st, n, []int{2023, 2024})
+		for _, y := range []int{2023, 2024} {
+			if _, err := st.UpsertReports(ctx, benchReports(ids, y, 3)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpuMS := func(b *testing.B, run func(i int)) {
+			var cpu time.Duration
+			i := 0
+			for b.Loop() {
+				c0 := processCPU()
+				run(i)
+				cpu += processCPU() - c0
+				i++
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(i), "cpu-ms/op")
+		}
+		b.Run("correction100", func(b *testing.B) {
+			round := int64(0)
+			cpuMS(b, func(int) {
+				round++
+				reps := make([]report.Monthly, 0, 100)
+				for i := range 100 {
+					var v report.Values
+					v[report.Output] = round*1_000_000 + int64(i)
+					reps = append(reps, report.Monthly{EnterpriseID: ids[(i*691+int(round)*7)%len(ids)], Period: report.Period{Year: 2024, Month: 12}, Values: v})
+				}
+				if res, err := st.UpsertReports(ctx, reps); err != nil || res.Updated != 100 {
+					b.Fatalf("%+v %v", res, err)
+				}
+			})
+		})
+		now := time.Date(2025, 1, 12, 9, 0, 0, 0, time.UTC)
+		svc, err := reporting.NewService(st, reporting.Options{Now: func() time.Time { return now }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		dec := report.Period{Year: 2024, Month: 12}
+		rules, err := svc.Rules(dec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Requests the rules pass without warnings (the random data put
+		// some firms over their size's cap or out of the yearly band):
+		// each a firm's stored December values with one more unit of
+		// output, chosen before the timing with the same pure decision
+		// the service takes.
+		requests := func(b *testing.B, action review.Action, actor func(firm int64) reporting.Actor, state review.State, from int) []reporting.Request {
+			var out []reporting.Request
+			for k := from; len(out) < 200 && k < len(ids); k += 3 {
+				firm := ids[k]
+				reps, err := st.EnterpriseReports(ctx, auth.All(), firm, 2024, 2024)
+				if err != nil || len(reps) == 0 {
+					b.Fatalf("reports of %d: %v", firm, err)
+				}
+				v := reps[len(reps)-1].Values
+				v[report.Output]++
+				req := reporting.Request{Key: reporting.Key{EnterpriseID: firm, Period: dec}, Action: action, Values: &v, Source: reporting.SourceWeb}
+				cur, err := st.ReportingCurrent(ctx, auth.All(), req.Key)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if ch, err := reporting.Decide(rules, actor(firm), cur, req, now); err == nil && ch.Submission.State == state {
+					out = append(out, req)
+				}
+			}
+			if len(out) == 0 {
+				b.Fatalf("%d firms pass the rules", len(out))
+			}
+			return out
+		}
+		b.Run("submit", func(b *testing.B) {
+			firm := func(id int64) reporting.Actor { return reporting.Actor{UserID: 1, EnterpriseID: id, CanFill: true} }
+			reqs := requests(b, review.Submit, firm, review.Submitted, 1)
+			cpuMS(b, func(i int) {
+				req := reqs[i%len(reqs)]
+				if sub, err := svc.Act(ctx, auth.All(), firm(req.Key.EnterpriseID), req); err != nil || sub.State != review.Submitted {
+					b.Fatalf("%+v %v", sub, err)
+				}
+			})
+		})
+		b.Run("record", func(b *testing.B) {
+			reviewer := func(int64) reporting.Actor { return reporting.Actor{UserID: 2, CanReview: true} }
+			reqs := requests(b, review.Record, reviewer, review.Accepted, 4)
+			cpuMS(b, func(i int) {
+				req := reqs[i%len(reqs)]
+				if sub, err := svc.Act(ctx, auth.All(), reviewer(0), req); err != nil || sub.State != review.Accepted {
+					b.Fatalf("%+v %v", sub, err)
+				}
+			})
+		})
 	})
 }

@@ -343,8 +343,15 @@ func TestUpsertReports(t *testing.T) {
 			if res.Inserted != 401 {
 				t.Fatalf("got %+v", res)
 			}
-			if want := [][2]int{{200, 401}, {400, 401}, {401, 401}}; !slices.Equal(got, want) {
-				t.Fatalf("progress %v, want %v", got, want)
+			// Chunks are 200 rows on PostgreSQL, up to 2,730 on SQLite:
+			// the calls rise to the total, which every call names.
+			if len(got) == 0 || got[len(got)-1] != [2]int{401, 401} {
+				t.Fatalf("progress %v, want it to end at [401 401]", got)
+			}
+			for i, p := range got {
+				if p[1] != 401 || (i > 0 && p[0] <= got[i-1][0]) {
+					t.Fatalf("progress %v: not rising to the total", got)
+				}
 			}
 		})
 		t.Run("an invalid period is rejected and nothing is written", func(t *testing.T) {

@@ -109,7 +109,8 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 const postgresOnly = "-- postgres only"
 
 // sqliteOnly marks the statement after it as SQLite's alone (its
-// triggers, where PostgreSQL's differ).
+// triggers, where PostgreSQL's differ; a table rebuild PostgreSQL does
+// with an ALTER TABLE).
 const sqliteOnly = "-- sqlite only"
 
 // splitStatements splits a migration on semicolons at line ends, dropping

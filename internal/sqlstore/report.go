@@ -24,10 +24,17 @@ var reportColumns = func() []string {
 	return out
 }()
 
-// reportChunk is how many rows one multi-row INSERT carries: 200 rows × 12
-// parameters stays far below both engines' parameter limits while cutting
-// round trips 200-fold.
+// reportChunk is how many rows one multi-row INSERT carries on PostgreSQL
+// (writes below bulkMinRows; larger ones COPY): 200 rows × 12 parameters
+// stays far below its parameter limit while cutting round trips 200-fold.
 const reportChunk = 200
+
+// sqliteReportChunk is the same on SQLite, which has no COPY: the most rows
+// one statement can bind (SQLITE_MAX_VARIABLE_NUMBER is 32,766 in modernc's
+// build; 2,730 rows × 12 parameters), so a year's file of 77,000 rows is 29
+// statements instead of 385 and each statement's fixed cost (reset,
+// clearing the bindings, database/sql's argument checks) is paid less often.
+const sqliteReportChunk = 32766 / (3 + int(report.NumFields))
 
 // UpsertReports writes monthly reports in one transaction and refreshes the
 // summaries of every affected year (and the following year, whose
@@ -71,8 +78,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 		}
 	}
 	years := map[int]bool{}
-	december := false  // profiles read December reports only
-	var decIDs []int64 // their enterprises, for the profile change log
+	december := false // profiles read December reports only
 	for _, r := range reports {
 		if err := r.Period.Validate(); err != nil {
 			return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
@@ -129,47 +135,17 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 	}
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
-	args := make([]any, 0, reportChunk*(3+int(report.NumFields)))
-	changed := 0
-	for start := 0; start < len(reports); start += reportChunk {
-		chunk := reports[start:min(start+reportChunk, len(reports))]
-		st, ok := stmts[len(chunk)]
-		if !ok {
-			st, err = tx.PrepareContext(ctx, upsertReportSQL(len(chunk), s.engine))
-			if err != nil {
-				return res, err
-			}
-			stmts[len(chunk)] = st
-		}
-		args = args[:0]
-		for _, r := range chunk {
-			args = append(args, r.EnterpriseID, r.Period.Year, r.Period.Month)
-			for _, v := range r.Values {
-				args = append(args, v)
-			}
-			years[r.Period.Year] = true
-			if r.Period.Month == 12 {
-				december = true
-				if len(decIDs) <= changeLogMaxIDs {
-					decIDs = append(decIDs, r.EnterpriseID)
-				}
-			}
-		}
-		out, err := st.ExecContext(ctx, args...)
-		if err != nil {
-			return res, fmt.Errorf("sqlstore: upsert reports: %w", err)
-		}
-		n, _ := out.RowsAffected()
-		changed += int(n)
-		if opts.Progress != nil {
-			opts.Progress(start+len(chunk), len(reports))
-		}
+	w := newRowWriter(s.engine)
+	defer w.close()
+	for _, r := range reports {
+		years[r.Period.Year] = true
+		december = december || r.Period.Month == 12
+	}
+	// Every key new (the delta read them all): a plain INSERT, without
+	// the conflict clause's update program.
+	changed, err := w.write(ctx, tx, reports, delta && existing == 0, opts.Progress, 0, len(reports))
+	if err != nil {
+		return res, err
 	}
 	if opts.DeferSummaries {
 		years = nil
@@ -295,9 +271,9 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 }
 
 // checkReportFirms refuses a write naming a firm that does not exist, with
-// one keyed count per 500 firms. On PostgreSQL it stands in for the
-// foreign key migration 0027 dropped (a trigger call per row); on SQLite,
-// which keeps the key, it turns the constraint error into NotFound.
+// one keyed count per 500 firms. It stands in for the foreign key that
+// migrations 0027 (PostgreSQL, a trigger call per row) and 0045 (SQLite, a
+// lookup per row) dropped.
 func checkReportFirms(ctx context.Context, tx *sql.Tx, reports []report.Monthly) error {
 	ids := make([]int64, len(reports))
 	for i, r := range reports {
@@ -386,16 +362,20 @@ func (s *Store) existingReportKeys(ctx context.Context, tx *sql.Tx, reports []re
 	return n, nil
 }
 
-// upsertReportSQL builds a multi-row upsert. SQLite gets anonymous "?"
+// upsertReportSQL builds a multi-row upsert, or a plain insert when the
+// caller knows every key is new. SQLite gets anonymous "?"
 // placeholders: modernc resolves each "$N" by name through a linear list,
 // which made binding 2,400 named parameters quadratic and dominated import
 // time (measured: 70 % of CPU). PostgreSQL needs "$N".
-func upsertReportSQL(rows int, engine Engine) string {
+func upsertReportSQL(rows int, engine Engine, allNew bool) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO monthly_report (enterprise_id, year, month, ")
 	b.WriteString(strings.Join(reportColumns, ", "))
 	b.WriteString(") VALUES ")
 	b.WriteString(placeholders(engine, rows, 3+len(reportColumns)))
+	if allNew {
+		return b.String()
+	}
 	b.WriteString(" ON CONFLICT (enterprise_id, year, month) DO UPDATE SET ")
 	sets := make([]string, len(reportColumns))
 	diffs := make([]string, len(reportColumns))
@@ -630,4 +610,68 @@ func refuseLocked(ctx context.Context, tx *sql.Tx, reports []report.Monthly) err
 		}
 	}
 	return nil
+}
+
+// rowWriter writes report rows by multi-row statements (SQLite; small
+// writes on PostgreSQL), keeping one prepared statement per chunk size for
+// the whole write.
+type rowWriter struct {
+	engine Engine
+	size   int
+	stmts  map[int]*sql.Stmt
+	args   []any
+}
+
+func newRowWriter(engine Engine) *rowWriter {
+	size := reportChunk
+	if engine != Postgres {
+		size = sqliteReportChunk
+	}
+	return &rowWriter{engine: engine, size: size, stmts: map[int]*sql.Stmt{}}
+}
+
+func (w *rowWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// write inserts reports (allNew: the caller knows no key is stored) or
+// upserts them, returning how many rows changed. progress, when set, is
+// told done+written of total after each statement.
+func (w *rowWriter) write(ctx context.Context, tx *sql.Tx, reports []report.Monthly, allNew bool, progress func(done, total int), done, total int) (int, error) {
+	changed := 0
+	for start := 0; start < len(reports); start += w.size {
+		chunk := reports[start:min(start+w.size, len(reports))]
+		key := len(chunk)
+		if allNew {
+			key = -key // the plain INSERT of that size
+		}
+		st, ok := w.stmts[key]
+		if !ok {
+			var err error
+			st, err = tx.PrepareContext(ctx, upsertReportSQL(len(chunk), w.engine, allNew))
+			if err != nil {
+				return changed, err
+			}
+			w.stmts[key] = st
+		}
+		w.args = w.args[:0]
+		for _, r := range chunk {
+			w.args = append(w.args, r.EnterpriseID, r.Period.Year, r.Period.Month)
+			for _, v := range r.Values {
+				w.args = append(w.args, v)
+			}
+		}
+		out, err := st.ExecContext(ctx, w.args...)
+		if err != nil {
+			return changed, fmt.Errorf("sqlstore: upsert reports: %w", err)
+		}
+		n, _ := out.RowsAffected()
+		changed += int(n)
+		if progress != nil {
+			progress(done+start+len(chunk), total)
+		}
+	}
+	return changed, nil
 }

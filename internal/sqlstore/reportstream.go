@@ -1,0 +1,230 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/industrybrain/ibrain/internal/apperr"
+	"github.com/industrybrain/ibrain/internal/report"
+)
+
+// ReportStream is a report write whose rows arrive while the caller is
+// still validating its file (issue 13 item 4): the rows are written on
+// another goroutine as they come, in one transaction that commits on
+// Commit and rolls back on Abort, so a file that turns out invalid at its
+// last row writes nothing, as with ImportReports. On two cores the
+// validation and the insert (SQLite) or the COPY (PostgreSQL) overlap.
+//
+// Summaries are kept as ImportReports keeps them: by delta, with each
+// batch's neighbouring rows read before the batch is written (rows an
+// earlier batch of the same write stored are left out, so the delta sees
+// the state before the write); a stream that repeats a key or grows past
+// deltaMaxRows rebuilds its years instead.
+type ReportStream struct {
+	rows   chan []report.Monthly
+	decide chan bool // true: commit
+	done   chan struct{}
+	ended  bool
+	res    UpsertResult
+	err    error
+}
+
+var errStreamAborted = errors.New("sqlstore: report stream aborted")
+
+// StreamReports starts a streamed report write. expected is the number of
+// rows the caller expects to send, for opts.Progress. The caller must end
+// the stream with Commit or Abort (from one goroutine; the stream holds
+// the write transaction until then).
+func (s *Store) StreamReports(ctx context.Context, expected int, opts WriteOptions) *ReportStream {
+	rs := &ReportStream{rows: make(chan []report.Monthly, 4), decide: make(chan bool, 1), done: make(chan struct{})}
+	go func() {
+		defer close(rs.done)
+		rs.err = s.inTx(ctx, func(tx *sql.Tx) error {
+			w := s.newStreamWriter(tx, expected, opts)
+			defer w.rows.close()
+			var err error
+			for batch := range rs.rows {
+				if err == nil {
+					err = w.write(ctx, batch)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !<-rs.decide {
+				return errStreamAborted
+			}
+			rs.res, err = w.finish(ctx)
+			return err
+		})
+		if errors.Is(rs.err, errStreamAborted) {
+			rs.err = nil
+		}
+		for range rs.rows { // a failed begin: let Send return until the end
+		}
+	}()
+	return rs
+}
+
+// Send passes a batch of rows to the writer; it blocks while the writer
+// is several batches behind. rows must not change afterwards.
+func (rs *ReportStream) Send(rows []report.Monthly) {
+	rs.rows <- rows
+}
+
+// Commit ends the stream and commits what was sent.
+func (rs *ReportStream) Commit() (UpsertResult, error) {
+	rs.end(true)
+	return rs.res, rs.err
+}
+
+// Abort ends the stream and rolls back everything sent. After Commit or
+// Abort it does nothing, so a caller may defer it.
+func (rs *ReportStream) Abort() error {
+	rs.end(false)
+	return rs.err
+}
+
+func (rs *ReportStream) end(commit bool) {
+	if rs.ended {
+		return
+	}
+	rs.ended = true
+	close(rs.rows)
+	rs.decide <- commit
+	<-rs.done
+}
+
+// streamWriter is a streamed write's state inside its transaction.
+type streamWriter struct {
+	s        *Store
+	tx       *sql.Tx
+	opts     WriteOptions
+	expected int
+	rows     *rowWriter
+	all      []report.Monthly
+	locked   map[report.Period]bool // periods already checked
+	years    map[int]bool
+	december bool
+	// The delta: the rows stored around the written ones before the
+	// write, and the keys written so far.
+	delta             bool
+	old               map[unitKey]report.Values
+	written           map[unitKey]struct{}
+	existing, changed int
+}
+
+func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *streamWriter {
+	// Room for the expected rows up front: the copy of every row (the
+	// delta needs them together at the end) is not regrown batch by batch.
+	return &streamWriter{s: s, tx: tx, opts: opts, expected: expected, rows: newRowWriter(s.engine),
+		all: make([]report.Monthly, 0, max(expected, 0)), locked: map[report.Period]bool{}, years: map[int]bool{},
+		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: make(map[unitKey]struct{}, max(expected, 0))}
+}
+
+// write checks and writes one batch, as upsertReportsTx does a whole write.
+func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error {
+	var fresh []report.Monthly // one row of each period not checked yet
+	for _, r := range batch {
+		if err := r.Period.Validate(); err != nil {
+			return apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
+		}
+		if !w.locked[r.Period] {
+			w.locked[r.Period] = true
+			fresh = append(fresh, r)
+		}
+		w.years[r.Period.Year] = true
+		w.december = w.december || r.Period.Month == 12
+	}
+	if !w.opts.AcceptedRevision && len(fresh) > 0 {
+		if err := refuseLocked(ctx, w.tx, fresh); err != nil {
+			return err
+		}
+	}
+	if err := checkReportFirms(ctx, w.tx, batch); err != nil {
+		return err
+	}
+	if w.delta && (len(w.all)+len(batch) > w.s.deltaMax || !packable(batch) || !w.distinct(batch)) {
+		w.delta, w.old, w.written = false, nil, nil // rebuild the years at the end
+	}
+	existing := 0
+	if w.delta {
+		old, err := neighbourRows(ctx, w.tx, batch)
+		if err != nil {
+			return err
+		}
+		for k, v := range old {
+			if _, ok := w.written[k]; !ok { // not this write's own row
+				w.old[k] = v
+			}
+		}
+		for _, r := range batch {
+			k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
+			if _, ok := w.old[k]; ok {
+				existing++
+			}
+			w.written[k] = struct{}{}
+		}
+	}
+	var changed int
+	var err error
+	switch {
+	case w.s.engine == Postgres && len(batch) >= w.s.bulkMin && (w.delta || distinctKeys(batch)):
+		var existingCopy int
+		existingCopy, changed, err = w.s.copyReports(ctx, w.tx, batch, w.delta && existing == 0)
+		if !w.delta {
+			existing = existingCopy
+		}
+	default:
+		if !w.delta {
+			if existing, err = w.s.existingReportKeys(ctx, w.tx, batch); err != nil {
+				return err
+			}
+		}
+		changed, err = w.rows.write(ctx, w.tx, batch, w.delta && existing == 0, nil, 0, 0)
+	}
+	if err != nil {
+		return err
+	}
+	w.existing += existing
+	w.changed += changed
+	w.all = append(w.all, batch...)
+	if w.opts.Progress != nil {
+		w.opts.Progress(len(w.all), max(w.expected, len(w.all)))
+	}
+	return nil
+}
+
+// distinct reports whether batch repeats no key, its own or an earlier
+// batch's.
+func (w *streamWriter) distinct(batch []report.Monthly) bool {
+	seen := make(map[unitKey]struct{}, len(batch))
+	for _, r := range batch {
+		k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
+		if _, ok := w.written[k]; ok {
+			return false
+		}
+		if _, ok := seen[k]; ok {
+			return false
+		}
+		seen[k] = struct{}{}
+	}
+	return true
+}
+
+// finish brings the summaries up to date and counts the write.
+func (w *streamWriter) finish(ctx context.Context) (UpsertResult, error) {
+	var pend *pendingDeltas
+	if w.delta && len(w.all) > 0 {
+		var err error
+		if pend, err = startReportDeltas(ctx, w.tx, w.all, w.old); err != nil {
+			return UpsertResult{}, err
+		}
+	}
+	years := w.years
+	if w.opts.DeferSummaries {
+		years = nil
+	}
+	return w.s.finishReports(ctx, w.tx, w.all, years, w.december, pend, w.existing, w.changed)
+}
