@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -112,7 +113,14 @@ func (h *Hasher) acquire(ctx context.Context, memory uint32) (func(), error) {
 	if err := h.sem.Acquire(ctx, n); err != nil {
 		return nil, err
 	}
-	return func() { h.sem.Release(n) }, nil
+	return func() {
+		// The hash's memory (64 MiB by policy) is garbage now; collecting it
+		// before the next hash is admitted lets that hash reuse the same
+		// pages, so a burst of sign-ins holds one policy-sized block instead
+		// of piling up blocks the collector has not reached yet.
+		runtime.GC()
+		h.sem.Release(n)
+	}, nil
 }
 
 // DummyHash is a hash with the Hasher's parameters that no password
