@@ -155,6 +155,25 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 		}
 	}
 	changedYears := map[int]bool{}
+	cells := countCells{} // list counts to recount: whole years, a bulk write touches most districts
+	if len(moved) > 0 {
+		yr, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM enterprise_year WHERE enterprise_id = ANY($1)`, moved)
+		if err != nil {
+			return res, err
+		}
+		for yr.Next() {
+			var y int
+			if err := yr.Scan(&y); err != nil {
+				yr.Close()
+				return res, err
+			}
+			cells.addYear(y)
+		}
+		yr.Close()
+		if err := yr.Err(); err != nil {
+			return res, err
+		}
+	}
 	if len(moved) > 0 {
 		yr, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM monthly_report WHERE enterprise_id = ANY($1)`, moved)
 		if err != nil {
@@ -226,6 +245,7 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 				return res, err
 			}
 			changedYears[y] = true
+			cells.addYear(y)
 			yearsChanged = true
 		}
 		yr.Close()
@@ -240,6 +260,9 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 		if err := bumpProfileGeneration(ctx, tx, nil); err != nil { // a bulk write: every firm
 			return res, err
 		}
+	}
+	if err := refreshYearCounts(ctx, tx, cells); err != nil {
+		return res, err
 	}
 	return res, s.refreshYears(ctx, tx, changedYears)
 }

@@ -1,0 +1,35 @@
+-- Counts that the enterprise list and the 亩均 result list show on every
+-- page, kept so a page does not count the city (90,000 index entries per
+-- request at ten times the demo, most of the list's CPU).
+
+-- enterprise_year_count: statistics rows per year, district (the
+-- enterprise's region_code), above-scale flag and size. Kept exact by the
+-- writers of enterprise_year and enterprise.region_code (upsert paths), in
+-- their transaction.
+CREATE TABLE enterprise_year_count (
+    year        INTEGER NOT NULL,
+    region_code TEXT NOT NULL,
+    above_scale INTEGER NOT NULL,
+    size        TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (year, region_code, above_scale, size)
+);
+INSERT INTO enterprise_year_count (year, region_code, above_scale, size, n)
+SELECT ey.year, e.region_code, ey.above_scale, ey.size, COUNT(*)
+FROM enterprise_year ey JOIN enterprise e ON e.id = ey.enterprise_id
+GROUP BY ey.year, e.region_code, ey.above_scale, ey.size;
+
+-- mujun_result_count: a run's results per district, park, group and class
+-- (the result list's filters), written with the run (runs are immutable).
+CREATE TABLE mujun_result_count (
+    run_id      BIGINT NOT NULL REFERENCES mujun_run(id),
+    region_code TEXT NOT NULL,
+    park_code   TEXT NOT NULL,
+    grp         TEXT NOT NULL,
+    class       TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (run_id, region_code, park_code, grp, class)
+);
+INSERT INTO mujun_result_count (run_id, region_code, park_code, grp, class, n)
+SELECT run_id, region_code, park_code, grp, class, COUNT(*)
+FROM mujun_result GROUP BY run_id, region_code, park_code, grp, class;
