@@ -181,3 +181,32 @@ func (s *Store) mujunResultTotal(ctx context.Context, runID int64, f mujun.Resul
 	}
 	return int(n.Int64), nil
 }
+
+// insertMujunDiffMoves writes the changes' counts per district and class
+// move (mujun_diff_move) in tx, with the changes.
+func (s *Store) insertMujunDiffMoves(ctx context.Context, tx *sql.Tx, from, to int64, changes []mujun.ClassChange) error {
+	type cell struct{ region, old, cur string }
+	counts := map[cell]int{}
+	var order []cell
+	for i := range changes {
+		c := &changes[i]
+		k := cell{c.RegionCode, c.OldClass, c.NewClass}
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	const per = 6
+	for start := 0; start < len(order); start += resultChunk {
+		chunk := order[start:min(start+resultChunk, len(order))]
+		args := make([]any, 0, len(chunk)*per)
+		for _, k := range chunk {
+			args = append(args, from, to, k.region, k.old, k.cur, counts[k])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mujun_diff_move (from_run, to_run, region_code, old_class, new_class, n) VALUES `+
+			placeholders(s.engine, len(chunk), per), args...); err != nil {
+			return fmt.Errorf("sqlstore: insert diff moves: %w", err)
+		}
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -238,6 +239,95 @@ func TestMujunResultTotals(t *testing.T) {
 		}
 		if got := dumpRows(t, st, `SELECT run_id, region_code, park_code, grp, class, n FROM mujun_result_count ORDER BY run_id, region_code, park_code, grp, class`); got != kept {
 			t.Fatalf("backfill:\n%s\nkept with the runs:\n%s", got, kept)
+		}
+	})
+}
+
+// TestMujunClassPartsIn checks that the class distribution read with the
+// narrower parts of mujun.ClassPartsIn equals the one read with every
+// part (mujun.ClassParts), in each kind of scope.
+func TestMujunClassPartsIn(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		w, _, r2 := mujunTwoRuns(t, st)
+		for _, sc := range []auth.Scope{auth.All(), auth.Region(regionA), auth.Region(regionB), auth.Enterprise(w.ids[1])} {
+			full, _, err := st.MujunRunParts(ctx, sc, r2, mujun.ClassParts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			narrow, _, err := st.MujunRunParts(ctx, sc, r2, mujun.ClassPartsIn(sc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := mujun.ClassesIn(sc, &full), mujun.ClassesIn(sc, &narrow)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("scope %+v:\n got %+v\nwant %+v", sc, got, want)
+			}
+			if sc.IsAll() && len(want.Total) == 0 {
+				t.Error("the city's distribution is empty: nothing compared")
+			}
+		}
+	})
+}
+
+// TestMujunDiffMoveCounts checks the diff's move counts in the city's
+// scope, summed from the counts kept with the changes (mujun_diff_move),
+// against counting the changes themselves, for the whole city and each
+// district, for a pair diffed at save time and one diffed on request; and
+// the migration's backfill against the kept rows.
+func TestMujunDiffMoveCounts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := t.Context()
+		_, r1, r2 := mujunTwoRuns(t, st)
+		for _, pair := range [][2]int64{{r1, r2}, {r2, r1}} {
+			changes, err := st.MujunDiff(ctx, auth.All(), pair[0], pair[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changes) == 0 {
+				t.Fatalf("%v: no changes, nothing to count", pair)
+			}
+			for _, region := range []string{"", regionA, regionB, "500103"} {
+				want := map[string]int{}
+				total := 0
+				for _, c := range changes {
+					if region == "" || c.RegionCode == region {
+						want[c.OldClass+"→"+c.NewClass]++
+						total++
+					}
+				}
+				page, err := st.MujunDiffRows(ctx, auth.All(), pair[0], pair[1], mujun.DiffQuery{RegionCode: region, Limit: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, m := range page.Moves {
+					got[m.OldClass+"→"+m.NewClass] += m.Firms
+				}
+				if !reflect.DeepEqual(got, want) || page.Total != total {
+					t.Fatalf("%v, district %q: moves %v total %d, want %v total %d", pair, region, got, page.Total, want, total)
+				}
+			}
+		}
+		const q = `SELECT from_run, to_run, region_code, old_class, new_class, n FROM mujun_diff_move ORDER BY from_run, to_run, region_code, old_class, new_class`
+		kept := dumpRows(t, st, q)
+		body, err := migrationFS.ReadFile("migrations/0043_list_counts.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backfill string
+		for _, stmt := range splitStatements(string(body)) {
+			if strings.HasPrefix(strings.TrimSpace(stmt), "INSERT INTO mujun_diff_move") {
+				backfill = stmt
+			}
+		}
+		for _, stmt := range []string{`DELETE FROM mujun_diff_move`, backfill} {
+			if _, err := st.write.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := dumpRows(t, st, q); got != kept {
+			t.Fatalf("backfill:\n%s\nkept with the changes:\n%s", got, kept)
 		}
 	})
 }
