@@ -85,7 +85,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 		return res, err
 	}
 	defer upd.Close()
-	yearUp, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_year (enterprise_id, year, above_scale, employees, revenue, size) VALUES ($1, $2, $3, $4, $5, $6)
+	yearUp, err := tx.PrepareContext(ctx, `INSERT INTO enterprise_year (enterprise_id, year, above_scale, employees, revenue, size, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (enterprise_id, year) DO UPDATE SET above_scale = excluded.above_scale, employees = excluded.employees, revenue = excluded.revenue, size = excluded.size
 		WHERE enterprise_year.above_scale <> excluded.above_scale OR enterprise_year.employees <> excluded.employees OR enterprise_year.revenue <> excluded.revenue OR enterprise_year.size <> excluded.size`)
 	if err != nil {
@@ -132,6 +132,9 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 					}
 				}
 				if regionCode != e.RegionCode {
+					if _, err := tx.ExecContext(ctx, `UPDATE enterprise_year SET region_code = $2 WHERE enterprise_id = $1`, id, e.RegionCode); err != nil {
+						return res, err
+					}
 					if len(moved[id]) == 0 {
 						moved[id] = []string{regionCode}
 					}
@@ -150,7 +153,7 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 			if y.AboveScale {
 				ab = 1
 			}
-			out, err := yearUp.ExecContext(ctx, id, y.Year, ab, y.Employees, int64(y.Revenue), string(y.Size))
+			out, err := yearUp.ExecContext(ctx, id, y.Year, ab, y.Employees, int64(y.Revenue), string(y.Size), e.RegionCode)
 			if err != nil {
 				return res, err
 			}
@@ -321,8 +324,14 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
 	add("ey.year = ?", f.Year)
+	// A district (filter or scope) is also a condition on the yearly rows
+	// (which carry it), so the list walks index enterprise_year_region_revenue.
+	if !sc.IsAll() && sc.RegionCode != "" && sc.EnterpriseID == 0 {
+		add("ey.region_code = ?", sc.RegionCode)
+	}
 	if f.RegionCode != "" {
 		add("e.region_code = ?", f.RegionCode)
+		add("ey.region_code = ?", f.RegionCode)
 	}
 	// Cluster and tier select industry classes, so the enterprises are
 	// found through their industry index rather than by probing the map

@@ -59,6 +59,25 @@ func TestListTotalsFollowWrites(t *testing.T) {
 		tr, fa := true, false
 		check := func(t *testing.T, step string) {
 			t.Helper()
+			// The yearly rows carry their firm's district.
+			var stray int
+			if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise_year ey JOIN enterprise e ON e.id = ey.enterprise_id WHERE ey.region_code <> e.region_code`).Scan(&stray); err != nil || stray != 0 {
+				t.Fatalf("%s: %d yearly rows in another district than their firm (%v)", step, stray, err)
+			}
+			for _, region := range regions {
+				page, err := st.ListEnterprises(ctx, auth.All(), EnterpriseFilter{Year: 2024, RegionCode: region, Limit: 1000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range page.Items {
+					if f := firms[it.CreditCode]; f == nil || f.region != region {
+						t.Fatalf("%s: %s listed in %s", step, it.CreditCode, region)
+					}
+				}
+				if w := want(auth.All(), 2024, region, "", nil); len(page.Items) != w {
+					t.Fatalf("%s: %d firms listed in %s, want %d", step, len(page.Items), region, w)
+				}
+			}
 			for _, sc := range []auth.Scope{auth.All(), auth.Region(regionB)} {
 				for _, year := range []int{2023, 2024} {
 					for _, region := range append([]string{""}, regions...) {
