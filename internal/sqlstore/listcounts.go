@@ -137,7 +137,7 @@ func (s *Store) countFromCells(ctx context.Context, sc auth.Scope, f registry.Fi
 // insertMujunResultCounts writes a run's result counts per district,
 // park, group and class (mujun_result_count) in tx, from the results
 // being saved: the result list's total is then a sum of a few rows rather
-// than a count of the run (72,000 index entries at ten times the demo).
+// than a count of the run (82,000 index entries at ten times the demo).
 func (s *Store) insertMujunResultCounts(ctx context.Context, tx *sql.Tx, runID int64, es []mujun.EnterpriseResult) error {
 	type cell struct{ region, park, grp, class string }
 	counts := map[cell]int{}

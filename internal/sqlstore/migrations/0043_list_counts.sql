@@ -37,7 +37,7 @@ FROM mujun_result GROUP BY run_id, region_code, park_code, grp, class;
 -- mujun_diff_move: the changes between two runs per district and class
 -- move, written with the changes (a pair is stored once): the diff's move
 -- counts, on every page, sum these instead of grouping the changes (a
--- sort of 5,500 index entries per page at ten times the demo).
+-- sort of 6,200 index entries per page at ten times the demo).
 CREATE TABLE mujun_diff_move (
     from_run    BIGINT NOT NULL,
     to_run      BIGINT NOT NULL,
