@@ -2,6 +2,7 @@ package mujun
 
 import (
 	"context"
+	"sync"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -51,10 +52,51 @@ type Store interface {
 // Service is the 亩均 evaluation's use cases.
 type Service struct {
 	store Store
+	// targetRows holds each run's above-scale district values as Targets
+	// reads them in the city's scope. A run never changes once saved, so
+	// they stay true; decoding them (every district's indicator
+	// statistics, JSON, for each year's run) was most of the task's CPU.
+	targetRows *runMemo[[]DistrictYear]
 }
 
 // NewService returns the service over st.
-func NewService(st Store) *Service { return &Service{store: st} }
+func NewService(st Store) *Service {
+	return &Service{store: st, targetRows: newRunMemo[[]DistrictYear](maxMemoRuns)}
+}
+
+// maxMemoRuns bounds a run memo: Targets reads one run per year.
+const maxMemoRuns = 64
+
+// runMemo keeps values derived from immutable runs, by run id, up to a
+// bound (then it forgets everything: the runs in use are read again).
+type runMemo[V any] struct {
+	mu   sync.Mutex
+	max  int
+	byID map[int64]V
+}
+
+func newRunMemo[V any](max int) *runMemo[V] { return &runMemo[V]{max: max, byID: map[int64]V{}} }
+
+// get returns run id's value, computing it with load when not kept.
+func (m *runMemo[V]) get(id int64, load func() (V, error)) (V, error) {
+	m.mu.Lock()
+	v, ok := m.byID[id]
+	m.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	m.mu.Lock()
+	if len(m.byID) >= m.max {
+		clear(m.byID)
+	}
+	m.byID[id] = v
+	m.mu.Unlock()
+	return v, nil
+}
 
 // AssembleFacts builds year's evaluation facts for the enterprises in
 // scope (Assemble over the store's sources and supplied facts).
@@ -219,6 +261,16 @@ func (s *Service) Diff(ctx context.Context, sc auth.Scope, from, to int64, q Dif
 // district's own rows.
 var ClassParts = SummaryParts{Groups: true, Total: true, Regions: true, RegionsByGroup: true}
 
+// ClassPartsIn is the part of ClassParts that ClassesIn reads in sc: the
+// city's distribution needs no district rows (decoding them was most of
+// the class API's CPU), a district's no city-wide groups.
+func ClassPartsIn(sc auth.Scope) SummaryParts {
+	if sc.IsAll() {
+		return SummaryParts{Groups: true, Total: true}
+	}
+	return SummaryParts{Regions: true, RegionsByGroup: true}
+}
+
 // GroupClasses is one group's class counts in a scope.
 type GroupClasses struct {
 	Group   Group
@@ -274,15 +326,19 @@ func (s *Service) Targets(ctx context.Context, sc auth.Scope) (TargetTracking, e
 	}
 	var series []DistrictYear
 	for y, id := range years {
-		res, _, err := s.store.MujunRunParts(ctx, sc, id, SummaryParts{RegionsByGroup: true, Stats: true})
+		// The city's rows, cut to the scope here as MujunRunParts cuts
+		// them: a district sees its own row, an enterprise none.
+		rows, err := s.targetRows.get(id, func() ([]DistrictYear, error) {
+			res, _, err := s.store.MujunRunParts(ctx, auth.All(), id, SummaryParts{RegionsByGroup: true, Stats: true})
+			return res.DistrictYears(AboveScale), err
+		})
 		if err != nil {
 			return out, err
 		}
-		for _, dy := range res.DistrictYears(AboveScale) {
-			if dy.RegionCode == "city" && !sc.IsAll() {
-				continue
+		for _, dy := range rows {
+			if sc.IsAll() || (sc.RegionCode != "" && dy.RegionCode == sc.RegionCode) {
+				series = append(series, dy)
 			}
-			series = append(series, dy)
 		}
 		out.Runs[y] = id
 		out.AsOf = max(out.AsOf, y)

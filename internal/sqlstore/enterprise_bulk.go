@@ -135,6 +135,13 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 			return res, fmt.Errorf("sqlstore: update enterprises: %w", err)
 		}
 	}
+	if len(moved) > 0 {
+		// The yearly rows carry the firm's district (the lists' index).
+		if _, err := tx.ExecContext(ctx, `UPDATE enterprise_year ey SET region_code = e.region_code FROM enterprise e
+			WHERE e.id = ey.enterprise_id AND ey.enterprise_id = ANY($1)`, moved); err != nil {
+			return res, fmt.Errorf("sqlstore: move yearly rows: %w", err)
+		}
+	}
 	if len(renamed) > 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_gram WHERE enterprise_id = ANY($1)`, renamed); err != nil {
 			return res, fmt.Errorf("sqlstore: name index: %w", err)
@@ -155,6 +162,25 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 		}
 	}
 	changedYears := map[int]bool{}
+	cells := countCells{} // list counts to recount: whole years, a bulk write touches most districts
+	if len(moved) > 0 {
+		yr, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM enterprise_year WHERE enterprise_id = ANY($1)`, moved)
+		if err != nil {
+			return res, err
+		}
+		for yr.Next() {
+			var y int
+			if err := yr.Scan(&y); err != nil {
+				yr.Close()
+				return res, err
+			}
+			cells.addYear(y)
+		}
+		yr.Close()
+		if err := yr.Err(); err != nil {
+			return res, err
+		}
+	}
 	if len(moved) > 0 {
 		yr, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM monthly_report WHERE enterprise_id = ANY($1)`, moved)
 		if err != nil {
@@ -210,8 +236,8 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 			return res, err
 		}
 		yr, err := tx.QueryContext(ctx, `WITH up AS (
-			INSERT INTO enterprise_year (enterprise_id, year, above_scale, employees, revenue, size)
-			SELECT enterprise_id, year, above_scale, employees, revenue, size FROM stage_enterprise_year
+			INSERT INTO enterprise_year (enterprise_id, year, above_scale, employees, revenue, size, region_code)
+			SELECT s.enterprise_id, s.year, s.above_scale, s.employees, s.revenue, s.size, e.region_code FROM stage_enterprise_year s JOIN enterprise e ON e.id = s.enterprise_id
 			ON CONFLICT (enterprise_id, year) DO UPDATE SET above_scale = excluded.above_scale, employees = excluded.employees, revenue = excluded.revenue, size = excluded.size
 			WHERE enterprise_year.above_scale <> excluded.above_scale OR enterprise_year.employees <> excluded.employees OR enterprise_year.revenue <> excluded.revenue OR enterprise_year.size <> excluded.size
 			RETURNING year)
@@ -226,6 +252,7 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 				return res, err
 			}
 			changedYears[y] = true
+			cells.addYear(y)
 			yearsChanged = true
 		}
 		yr.Close()
@@ -240,6 +267,9 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 		if err := bumpProfileGeneration(ctx, tx, nil); err != nil { // a bulk write: every firm
 			return res, err
 		}
+	}
+	if err := refreshYearCounts(ctx, tx, cells); err != nil {
+		return res, err
 	}
 	return res, s.refreshYears(ctx, tx, changedYears)
 }

@@ -603,7 +603,7 @@ func (m *module) mujunClasses(lang string, sc auth.Scope, res *mujun.RunResult, 
 }
 
 func (m *module) apiMujunClasses(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	res, run, err := m.mujunSummaryFor(r, c, mujun.ClassParts)
+	res, run, err := m.mujunSummaryFor(r, c, mujun.ClassPartsIn(c.Scope()))
 	if err != nil {
 		return err
 	}
