@@ -31,7 +31,7 @@ func (s *Store) AppendAudit(ctx context.Context, e audit.Event) (audit.Event, er
 	// hold one, and the record must still be written.
 	clean := func(v string) string { return strings.ReplaceAll(v, "\x00", `\x00`) }
 	e.Actor, e.Target, e.Detail, e.IP = clean(e.Actor), clean(e.Target), clean(e.Detail), clean(e.IP)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var lastSeq int64
 		var lastHash string
 		if err := tx.QueryRowContext(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&lastSeq, &lastHash); err != nil {
@@ -132,7 +132,7 @@ func (s *Store) ScanAudit(ctx context.Context, through int64, fn func(audit.Even
 
 // ArchiveAudit deletes the archived events and moves the archive mark.
 func (s *Store) ArchiveAudit(ctx context.Context, seq int64, hash string, a audit.Archive) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_event WHERE seq <= $1`, seq); err != nil {
 			return err
 		}

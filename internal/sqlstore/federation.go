@@ -169,7 +169,7 @@ func ensurePeer(ctx context.Context, tx *sql.Tx, peer string) error {
 // moves the feed cursor, in one transaction: a failed page leaves the
 // mirror and the cursor as they were.
 func (s *Store) ApplyMirror(ctx context.Context, home string, rows []federation.MirrorRow, cursor int64, at time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
 			rec := r.Record
 			if rec.Deleted {
@@ -229,7 +229,7 @@ func (s *Store) PruneMirror(ctx context.Context, home string, keep []int64) (int
 		k[id] = true
 	}
 	n := 0
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.opsTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range have {
 			if k[id] {
 				continue
@@ -393,7 +393,7 @@ func (s *Store) SavePeerState(ctx context.Context, st federation.PeerState) erro
 		}
 		return t.Unix()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		if err := ensurePeer(ctx, tx, st.Peer); err != nil {
 			return err
 		}
@@ -591,7 +591,7 @@ func (s *Store) PutRemoteBooking(ctx context.Context, b federation.RemoteBooking
 // all.
 func (s *Store) SettleVoucher(ctx context.Context, id int64, fn func(b federation.RemoteBooking, l instruments.LedgerView) (federation.RemoteBooking, []instruments.Posting, error)) (federation.RemoteBooking, error) {
 	var out federation.RemoteBooking
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		b, err := scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM fed_booking WHERE id = $1`+s.forUpdate(), id))
 		if err != nil {
 			return err
@@ -662,7 +662,7 @@ func (s *Store) RemoteBooking(ctx context.Context, id int64) (federation.RemoteB
 // state and moves the order cursor, in one transaction.
 func (s *Store) ApplyOrderEvents(ctx context.Context, home string, evs []federation.OrderEvent, cursor int64, at time.Time) error {
 	sort.Slice(evs, func(a, b int) bool { return evs[a].Seq < evs[b].Seq })
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		for _, e := range evs {
 			state := e.State
 			switch e.HoldState {

@@ -13,7 +13,7 @@ import (
 
 // PutEvalScore writes a score, replacing the earlier one.
 func (s *Store) PutEvalScore(ctx context.Context, sc instruments.EvalScore) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO instrument_eval_score (unit_id, year, indicator, points, note, evidence, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (unit_id, year, indicator) DO UPDATE SET points = excluded.points, note = excluded.note, evidence = excluded.evidence,

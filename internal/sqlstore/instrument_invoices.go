@@ -134,7 +134,7 @@ func (s *Store) moveFee(ctx context.Context, tx *sql.Tx, o instruments.Order, to
 // even if that check were wrong.
 func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int64, plan func(os []instruments.Order) (instruments.Invoice, error)) (instruments.Invoice, error) {
 	var out instruments.Invoice
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		os, err := s.lockOrders(ctx, tx, orderIDs)
 		if err != nil {
 			return err
@@ -191,7 +191,7 @@ func (s *Store) IssueInvoice(ctx context.Context, orderIDs []int64, actorID int6
 // the orders may be billed again.
 func (s *Store) ChangeInvoice(ctx context.Context, id, actorID int64, fn func(inv instruments.Invoice, os []instruments.Order) (instruments.Invoice, error)) (instruments.Invoice, error) {
 	var out instruments.Invoice
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var locked int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM instrument_invoice WHERE id = $1`+s.forUpdate(), id).Scan(&locked)
 		if errors.Is(err, sql.ErrNoRows) {

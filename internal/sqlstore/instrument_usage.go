@@ -86,7 +86,7 @@ func (s *Store) ImportOrderRecords(ctx context.Context, recs []OrderRecord, entr
 		}
 	}
 	written := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var maxID, maxEntry int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM instrument_order`).Scan(&maxID); err != nil {
 			return err

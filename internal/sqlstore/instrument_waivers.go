@@ -64,7 +64,7 @@ func (s *Store) ViolationList(ctx context.Context, userID, unitID int64) ([]inst
 // not yet waived, so two waivers cannot both succeed.
 func (s *Store) WaiveViolation(ctx context.Context, id, by int64, at time.Time, reason string) (instruments.Violation, error) {
 	var out instruments.Violation
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE booking_violation SET waived_by = $2, waived_at = $3, waive_reason = $4 WHERE id = $1 AND waived_by = 0`, id, by, at.Unix(), reason)
 		if err != nil {
 			return fmt.Errorf("sqlstore: waiver: %w", err)

@@ -23,7 +23,7 @@ import (
 // returns every unit given with its id.
 func (s *Store) PutUnits(ctx context.Context, us []instruments.Unit) ([]instruments.Unit, error) {
 	out := make([]instruments.Unit, len(us))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		for i, u := range us {
 			if !u.Type.Valid() || strings.TrimSpace(u.Name) == "" {
 				return apperr.New(apperr.Invalid, "instruments.err.unit")
@@ -76,7 +76,7 @@ func (s *Store) PutSharingMember(ctx context.Context, m instruments.Member) erro
 	if !m.Category.Valid() {
 		return apperr.New(apperr.Invalid, "instruments.err.category")
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sharing_member (user_id, unit_id, category) VALUES ($1, $2, $3)
 			ON CONFLICT (user_id) DO UPDATE SET unit_id = excluded.unit_id, category = excluded.category`, m.UserID, m.UnitID, string(m.Category))
 		return err
@@ -113,7 +113,7 @@ type CreateOptions struct {
 // (unit, local id) fails the whole call unless opts skip it.
 func (s *Store) CreateInstruments(ctx context.Context, ins []NewInstrument, opts CreateOptions) ([]int64, error) {
 	ids := make([]int64, len(ins))
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.createInstrumentsTx(ctx, tx, ins, opts, ids) })
+	err := s.opsTx(ctx, func(tx *sql.Tx) error { return s.createInstrumentsTx(ctx, tx, ins, opts, ids) })
 	return ids, err
 }
 
@@ -365,7 +365,7 @@ func (s *Store) InstrumentDetail(ctx context.Context, id int64) (instruments.Det
 // through fn in one transaction and re-indexes it.
 func (s *Store) UpdateInstrument(ctx context.Context, id int64, fn func(instruments.Instrument) (instruments.Instrument, error)) (instruments.Instrument, error) {
 	var out instruments.Instrument
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		in, _, _, _, err := scanInstrument(tx.QueryRowContext(ctx, `SELECT `+instrumentColumns+` FROM instrument i WHERE i.id = $1`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "instruments.err.not_found")
@@ -758,7 +758,7 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, ps []instruments.Posting) 
 // under the writer lock, so two allocations cannot both spend the last of
 // a budget.
 func (s *Store) PostVoucher(ctx context.Context, fn func(l instruments.LedgerView) ([]instruments.Posting, error)) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		l := &txLedger{ctx: ctx, tx: tx}
 		ps, err := fn(l)
 		if l.err != nil {
@@ -783,7 +783,7 @@ func (s *Store) VoucherBalance(ctx context.Context, account string) (unit.Fen, e
 // are written together or not at all.
 func (s *Store) TransitionOrder(ctx context.Context, id, actorID int64, fn func(o instruments.Order, l instruments.LedgerView) (instruments.Order, instruments.Effects, error)) (instruments.Order, error) {
 	var out instruments.Order
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM instrument_order WHERE id = $1`+s.forUpdate(), id))
 		if err != nil {
 			return err
@@ -909,7 +909,7 @@ func (s *Store) Review(ctx context.Context, orderID int64) (instruments.Review, 
 // visibility changes, the instrument's rating counters and rank follow.
 func (s *Store) UpdateReview(ctx context.Context, orderID int64, fn func(instruments.Review) (instruments.Review, error)) (instruments.Review, error) {
 	var out instruments.Review
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		r, err := scanReview(tx.QueryRowContext(ctx, `SELECT `+reviewColumns+` FROM instrument_review WHERE order_id = $1`+s.forUpdate(), orderID))
 		if err != nil {
 			return err
@@ -958,7 +958,7 @@ func (s *Store) UpdateReview(ctx context.Context, orderID int64, fn func(instrum
 
 // PutCalendarFeed records a feed token.
 func (s *Store) PutCalendarFeed(ctx context.Context, token string, userID, instrumentID int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO calendar_feed (token, user_id, instrument_id, created_at) VALUES ($1, $2, $3, $4)`, token, userID, instrumentID, s.unix())
 		return err
 	})

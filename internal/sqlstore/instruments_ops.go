@@ -44,7 +44,7 @@ func (s *Store) PutUnitRules(ctx context.Context, unitID int64, r instruments.Ru
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sharing_unit WHERE id = $1`, unitID).Scan(&n); err != nil {
 			return err
@@ -73,7 +73,7 @@ func scanQualification(r scanner) (instruments.Qualification, error) {
 
 // PutQualification records a qualification.
 func (s *Store) PutQualification(ctx context.Context, q instruments.Qualification) (instruments.Qualification, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM app_user WHERE id = $1`, q.UserID).Scan(&n); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) Qualification(ctx context.Context, id int64) (instruments.Qualif
 // RevokeQualification marks a qualification revoked.
 func (s *Store) RevokeQualification(ctx context.Context, id int64) (instruments.Qualification, error) {
 	var q instruments.Qualification
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE instrument_qualification SET revoked = 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func (s *Store) Qualifications(ctx context.Context, userID, unitID int64) ([]ins
 // instrument waits, then sees the window).
 func (s *Store) AddWindow(ctx context.Context, instrumentID, actorID int64, w instruments.Window) ([]instruments.Order, error) {
 	var hits []instruments.Order
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var raw string
 		err := tx.QueryRowContext(ctx, `SELECT rules FROM instrument WHERE id = $1`+s.forUpdate(), instrumentID).Scan(&raw)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -267,7 +267,7 @@ func (s *Store) ImportInstruments(ctx context.Context, opts instruments.ImportOp
 	unitID := opts.UnitID
 	var res instruments.ImportResult
 	errDry := errors.New("dry run")
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		u := instruments.Unit{ID: unitID}
 		err := tx.QueryRowContext(ctx, `SELECT name, unit_type, region_code FROM sharing_unit WHERE id = $1`, unitID).Scan(&u.Name, &u.Type, &u.RegionCode)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -367,7 +367,7 @@ func scanFile(r scanner, extra ...any) (instruments.File, error) {
 
 // PutFile records a file with its bytes (nil: kept in the directory).
 func (s *Store) PutFile(ctx context.Context, f instruments.File, data []byte) (instruments.File, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO instrument_file (instrument_id, kind, name, content_type, size, sha256, path, data, uploaded_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, f.InstrumentID, f.Kind, f.Name, f.ContentType, f.Size, f.SHA256, f.Path,
 			data, f.UploadedBy, f.CreatedAt.Unix()).Scan(&f.ID)
@@ -403,7 +403,7 @@ func (s *Store) FileData(ctx context.Context, id int64) (instruments.File, []byt
 // DeleteFile removes a file's record.
 func (s *Store) DeleteFile(ctx context.Context, id int64) (instruments.File, error) {
 	var f instruments.File
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if f, err = scanFile(tx.QueryRowContext(ctx, `SELECT `+fileColumns+` FROM instrument_file WHERE id = $1`, id)); err != nil {
 			return err

@@ -65,7 +65,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range ms {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.opsTx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
 				return err
@@ -98,6 +98,14 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			return nil
 		})
 		if err != nil {
+			return applied, fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+	}
+	// Each migration ran in opsTx (the generation's table comes with one
+	// of them); a migration may move data, so the generation advances once
+	// for the lot.
+	if len(applied) > 0 {
+		if err := s.inTx(ctx, func(*sql.Tx) error { return nil }); err != nil {
 			return applied, fmt.Errorf("sqlstore: migrate: %w", err)
 		}
 	}

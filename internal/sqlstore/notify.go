@@ -120,7 +120,7 @@ func (s *Store) addNotesTx(ctx context.Context, tx *sql.Tx, notes []notify.Note,
 // AddNotes implements notify.Store.
 func (s *Store) AddNotes(ctx context.Context, notes []notify.Note, at time.Time) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		n, err = s.addNotesTx(ctx, tx, notes, at)
 		return err
@@ -179,7 +179,7 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 // MarkNotificationsRead implements notify.Store.
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64, ids []int64, at time.Time) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		q, args := `UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at = 0`, []any{userID, at.Unix()}
 		if len(ids) > 0 {
 			ph := make([]string, len(ids))
@@ -217,7 +217,7 @@ func (s *Store) PutNotifyPrefs(ctx context.Context, p notify.Prefs) error {
 	if p.EmailOn {
 		on = 1
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO notify_pref (user_id, email, lang, email_on) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, lang = excluded.lang, email_on = excluded.email_on`, p.UserID, p.Email, p.Lang, on)
 		return err
@@ -250,7 +250,7 @@ func (s *Store) BookingsStarting(ctx context.Context, from, to time.Time) ([]not
 // two workers (two instances on one PostgreSQL) never claim one row.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]notify.Delivery, error) {
 	var out []notify.Delivery
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `SELECT b.id, b.attempts, b.created_at, p.email, p.lang, `+prefixed("n.", notificationColumns)+`
 			FROM notify_outbox b JOIN notification n ON n.id = b.notification_id JOIN notify_pref p ON p.user_id = n.user_id
@@ -299,7 +299,7 @@ func (s *Store) FinishOutbox(ctx context.Context, id int64, o notify.Outcome) er
 	default:
 		return fmt.Errorf("sqlstore: outbox state %q", o.State)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		next := o.Next.Unix()
 		if o.State != notify.OutboxPending {
 			next = o.At.Unix()

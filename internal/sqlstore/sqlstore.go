@@ -265,14 +265,38 @@ const writerLock = 0x69627261696e // "ibrain"
 
 // inTx runs fn in a write transaction, committing on success and rolling
 // back on error or panic, so a failure mid-write leaves the database as it
-// was.
+// was. The transaction also advances the data generation (generation.go),
+// so answers cached from the data are recomputed after it commits; writes
+// of operational records that no cached answer reads use opsTx.
 //
 // On PostgreSQL write transactions take one advisory lock first, so they
 // run one at a time as on SQLite's single writer connection. Without it
 // two imports deadlock on overlapping report rows, and two rebuilds of
 // agg_month (DELETE then INSERT of the same year) collide on its primary
 // key, because neither DELETE sees the rows the other inserts.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.writeTx(ctx, advanceGeneration, fn)
+}
+
+// opsTx is inTx for writes of operational records (accounts and sessions,
+// the audit trail, notifications, the instrument market, federation):
+// it leaves the data generation alone, so a stream of them — bookings,
+// sign-ins — does not empty the answer cache. A write that any cached
+// answer may read must use inTx.
+func (s *Store) opsTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.writeTx(ctx, keepGeneration, fn)
+}
+
+// genEffect says whether a write transaction advances the data generation.
+type genEffect int
+
+const (
+	advanceGeneration genEffect = iota
+	keepGeneration
+)
+
+// writeTx is inTx and opsTx.
+func (s *Store) writeTx(ctx context.Context, eff genEffect, fn func(tx *sql.Tx) error) (err error) {
 	var tx *sql.Tx
 	if s.engine == Postgres {
 		// The transaction runs on a connection of its own, kept next to
@@ -306,6 +330,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 	}
 	if err = fn(tx); err != nil {
 		return err
+	}
+	if eff == advanceGeneration {
+		if err = s.bumpDataGeneration(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)

@@ -51,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.User) (int64, error) {
 	// ON CONFLICT DO NOTHING RETURNING yields no row for a taken name on
 	// both engines, which is clearer than matching driver error texts.
 	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at, password_changed_at, must_change_password, totp_secret, department)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) ON CONFLICT (username) DO NOTHING RETURNING id`,
 			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, boolInt(u.Disabled), s.unix(),
@@ -128,7 +128,7 @@ func (s *Store) setPassword(ctx context.Context, userID int64, hash string, must
 	if hash == "" {
 		return apperr.New(apperr.Invalid, "err.user_invalid")
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1`,
 			userID, hash, s.unix(), boolInt(mustChange))
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Store) PasswordHistory(ctx context.Context, userID int64, n int) ([]str
 // same lockout. It reports whether this failure locked the account.
 func (s *Store) RecordLoginFailure(ctx context.Context, userID int64, now time.Time, maxFailures int, lockFor time.Duration) (bool, error) {
 	var locked bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *Store) SetTOTPSecret(ctx context.Context, userID int64, secret string) 
 
 // DisableUser blocks an account and ends its sessions at once.
 func (s *Store) DisableUser(ctx context.Context, userID int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE app_user SET disabled = 1 WHERE id = $1`, userID)
 		if err != nil {
 			return err
@@ -254,7 +254,7 @@ type SessionOptions struct {
 func (s *Store) StartSession(ctx context.Context, tokenHash string, userID int64, created, expires time.Time, o SessionOptions) (int64, error) {
 	var ended int64
 	maxConcurrent := o.MaxConcurrent
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO session (token_hash, user_id, created_at, expires_at, started_ns, logout_url) VALUES ($1, $2, $3, $4, $5, $6)`,
 			tokenHash, userID, created.Unix(), expires.Unix(), created.UnixNano(), o.LogoutURL); err != nil {
 			return err
@@ -339,7 +339,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // ("" for a local session or an unknown one).
 func (s *Store) EndSession(ctx context.Context, tokenHash string) (string, error) {
 	var url string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT logout_url FROM session WHERE token_hash = $1`, tokenHash).Scan(&url)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -383,7 +383,7 @@ func (s *Store) CreateLinkedUser(ctx context.Context, u auth.User, issuer, subje
 		return u, apperr.Wrap(err, apperr.Invalid, "err.user_invalid")
 	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.opsTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO app_user (username, display_name, password_hash, role, region_code, enterprise_id, disabled, created_at, password_changed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) ON CONFLICT (username) DO NOTHING RETURNING id`,
 			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.RegionCode, u.EnterpriseID, s.unix()).Scan(&id)
@@ -438,7 +438,7 @@ func (s *Store) SetUserRole(ctx context.Context, u auth.User) error {
 	if err := u.Validate(); err != nil {
 		return apperr.Wrap(err, apperr.Invalid, "err.user_invalid")
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.opsTx(ctx, func(tx *sql.Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT role FROM app_user WHERE id = $1`, u.ID).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {

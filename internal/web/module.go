@@ -43,6 +43,11 @@ type Route struct {
 	// auth.SignedIn for any signed-in user, or a permission of roles.json.
 	Perm    auth.Permission
 	Handler Handler
+	// Cached serves a GET API route's answer from the answer cache: set
+	// it only when the answer depends on nothing but the path and query,
+	// the language, the user's role and scope, the day and the stored
+	// data (answers.go says what that excludes).
+	Cached bool
 }
 
 // Pattern returns the ServeMux pattern.

@@ -86,7 +86,11 @@ func (s *Server) moduleRoutes() []apiRoute {
 	var out []apiRoute
 	for _, m := range s.modules {
 		for _, rt := range m.Routes {
-			out = append(out, apiRoute{Method: rt.Method, Path: rt.Path, Access: rt.Perm, Handler: s.serve(rt.Handler)})
+			h := rt.Handler
+			if rt.Cached {
+				h = s.cachedHandler(h)
+			}
+			out = append(out, apiRoute{Method: rt.Method, Path: rt.Path, Access: rt.Perm, Handler: s.serve(h)})
 		}
 	}
 	return out

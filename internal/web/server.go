@@ -20,6 +20,7 @@ import (
 	"github.com/industrybrain/ibrain/internal/metrics"
 	"github.com/industrybrain/ibrain/internal/region"
 	"github.com/industrybrain/ibrain/internal/sqlstore"
+	"github.com/industrybrain/ibrain/internal/web/anscache"
 )
 
 // Deps is what the server is built from. Store and Hasher are
@@ -57,6 +58,9 @@ type Deps struct {
 	// on /metrics, which is otherwise open (for a scraper on a private
 	// network).
 	MetricsToken string
+	// AnswerCache bounds the cache of the answers of the routes marked
+	// Route.Cached (answers.go).
+	AnswerCache AnswerCacheOptions
 }
 
 // Server serves the platform over HTTP. Build it with New.
@@ -82,6 +86,10 @@ type Server struct {
 
 	http *metrics.HTTP
 
+	// answers caches the answers of the routes marked Cached; nil when
+	// turned off.
+	answers *anscache.Cache
+
 	openAPIDoc []byte // merged OpenAPI document, built once in New
 	ui         *ui    // the pages, set by registerUI
 
@@ -106,6 +114,7 @@ func New(d Deps) (*Server, error) {
 		audit:   d.Audit,
 		ipConf:  d.ClientIP,
 		limiter: newLoginLimiter(loginLimits{MaxFailures: 5, Window: 15 * time.Minute, MaxKeys: 10000}),
+		answers: newAnswerCache(d.AnswerCache),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -173,4 +182,12 @@ func (s *Server) registerStoreMetrics() {
 	m.GaugeFunc("ibrain_db_idle_connections", "Idle connections of the reader pool.", func() float64 { return float64(st.Stats().Idle) })
 	m.CounterFunc("ibrain_db_wait_count_total", "Times a query waited for a free reader connection.", func() float64 { return float64(st.Stats().WaitCount) })
 	m.CounterFunc("ibrain_db_wait_duration_seconds_total", "Time spent waiting for a free reader connection.", func() float64 { return st.Stats().WaitDuration.Seconds() })
+	if c := s.answers; c != nil {
+		m.CounterFunc("ibrain_answer_cache_hits_total", "Answers served from the answer cache.", func() float64 { return float64(c.Stats().Hits) })
+		m.CounterFunc("ibrain_answer_cache_shared_total", "Answers shared with concurrent requests for the same answer.", func() float64 { return float64(c.Stats().Shared) })
+		m.CounterFunc("ibrain_answer_cache_computed_total", "Answers of cached routes computed by their handler.", func() float64 { return float64(c.Stats().Computed) })
+		m.CounterFunc("ibrain_answer_cache_evicted_total", "Answers dropped from the answer cache for its bounds.", func() float64 { return float64(c.Stats().Evicted) })
+		m.GaugeFunc("ibrain_answer_cache_entries", "Answers in the answer cache.", func() float64 { return float64(c.Stats().Entries) })
+		m.GaugeFunc("ibrain_answer_cache_bytes", "Bytes of the answers in the answer cache.", func() float64 { return float64(c.Stats().Bytes) })
+	}
 }

@@ -74,14 +74,14 @@ func Module(svc *cockpit.Service, firms Firms) web.ModuleFunc {
 			Routes: []web.Route{
 				// Aggregates are not for enterprise users (the store refuses
 				// them too); saying so up front gives a clean 403.
-				{Method: "GET", Path: "/api/v1/stats/kpis", Perm: permStats, Handler: m.apiKPIs},
-				{Method: "GET", Path: "/api/v1/stats/trend", Perm: permStats, Handler: m.apiTrend},
-				{Method: "GET", Path: "/api/v1/stats/breakdown", Perm: permStats, Handler: m.apiBreakdown},
-				{Method: "GET", Path: "/api/v1/targets", Perm: permStats, Handler: m.apiTargets},
+				{Method: "GET", Path: "/api/v1/stats/kpis", Perm: permStats, Handler: m.apiKPIs, Cached: true},
+				{Method: "GET", Path: "/api/v1/stats/trend", Perm: permStats, Handler: m.apiTrend, Cached: true},
+				{Method: "GET", Path: "/api/v1/stats/breakdown", Perm: permStats, Handler: m.apiBreakdown, Cached: true},
+				{Method: "GET", Path: "/api/v1/targets", Perm: permStats, Handler: m.apiTargets, Cached: true},
 				// The scoreboard is city-wide by definition, so only city roles.
-				{Method: "GET", Path: "/api/v1/scoreboard", Perm: permScoreboard, Handler: m.apiScoreboard},
+				{Method: "GET", Path: "/api/v1/scoreboard", Perm: permScoreboard, Handler: m.apiScoreboard, Cached: true},
 				// Issue 12: time controls, the scoreboard as a PDF briefing.
-				{Method: "GET", Path: "/api/v1/stats/spans", Perm: permStats, Handler: m.apiSpans},
+				{Method: "GET", Path: "/api/v1/stats/spans", Perm: permStats, Handler: m.apiSpans, Cached: true},
 				{Method: "GET", Path: "/api/v1/scoreboard.pdf", Perm: permScoreboard, Handler: m.apiScoreboardPDF},
 			},
 			Pages: []web.Route{

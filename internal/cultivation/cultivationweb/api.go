@@ -193,6 +193,11 @@ func (m *module) apiFunnel(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 	if err != nil {
 		return err
 	}
+	if sg.Generation < p.gen {
+		// The previous screening, served while the city is screened
+		// anew: later requests must see the new one when it is ready.
+		web.KeepUncached(r)
+	}
 	web.WriteJSON(w, http.StatusOK, toAPIFunnel(sg, p.filter))
 	return nil
 }

@@ -51,7 +51,7 @@ func Module(svc *cultivation.Service) web.ModuleFunc {
 				{Method: "GET", Path: "/api/v1/rulesets", Perm: auth.SignedIn, Handler: m.apiRuleSets},
 				{Method: "POST", Path: "/api/v1/rulesets/{id}/evaluate", Perm: auth.SignedIn, Handler: m.apiEvaluateProfile},
 				{Method: "GET", Path: "/api/v1/enterprises/{id}/eligibility", Perm: auth.SignedIn, Handler: m.apiEligibility},
-				{Method: "GET", Path: "/api/v1/cultivation/funnel", Perm: permRead, Handler: m.apiFunnel},
+				{Method: "GET", Path: "/api/v1/cultivation/funnel", Perm: permRead, Handler: m.apiFunnel, Cached: true},
 				{Method: "GET", Path: "/api/v1/cultivation/candidates", Perm: permRead, Handler: m.apiCandidates},
 				{Method: "GET", Path: "/api/v1/cultivation/candidates.xlsx", Perm: permRead, Handler: m.apiCandidatesXLSX},
 			},

@@ -46,7 +46,7 @@ func Module(svc *goals.Service) web.ModuleFunc {
 		return web.Module{
 			Name: "goals",
 			Routes: []web.Route{
-				{Method: "GET", Path: "/api/v1/goals", Perm: permRead, Handler: m.apiGoals},
+				{Method: "GET", Path: "/api/v1/goals", Perm: permRead, Handler: m.apiGoals, Cached: true},
 			},
 			Pages: []web.Route{
 				// Signed-in users; the page itself refuses those without

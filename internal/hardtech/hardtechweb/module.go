@@ -59,7 +59,7 @@ func Module(svc *hardtech.Service) web.ModuleFunc {
 		return web.Module{
 			Name: "hardtech",
 			Routes: []web.Route{
-				{Method: "GET", Path: "/api/v1/hardtech", Perm: permRead, Handler: m.apiPool},
+				{Method: "GET", Path: "/api/v1/hardtech", Perm: permRead, Handler: m.apiPool, Cached: true},
 				{Method: "GET", Path: "/api/v1/hardtech.xlsx", Perm: permRead, Handler: m.apiPoolXLSX},
 				{Method: "POST", Path: "/api/v1/hardtech/{year}/members", Perm: permAdmit, Handler: m.apiAdmit},
 				{Method: "POST", Path: "/api/v1/hardtech/{year}/members/{id}/remove", Perm: permAdmit, Handler: m.apiRemove},
