@@ -49,6 +49,7 @@ func serveOn(ctx context.Context, args []string, std IO, ln net.Listener) error 
 	smtpSecurity := fs.String("smtp-security", app.FromEnv("IBRAIN_SMTP_SECURITY", "starttls"), "starttls (port 587), tls (port 465) or none (env IBRAIN_SMTP_SECURITY)")
 	baseURL := fs.String("base-url", app.FromEnv("IBRAIN_BASE_URL", ""), "the platform's public address, for links in e-mail (env IBRAIN_BASE_URL)")
 	memLimit := fs.Int("memory-limit", 384, "soft memory limit in MiB for the Go runtime (the garbage collector works harder near it, and returns freed memory to the system); 0 = none; the GOMEMLIMIT environment variable wins when set")
+	answerCache := fs.Int("answer-cache", envInt("IBRAIN_ANSWER_CACHE", 32), "MiB of computed cockpit and module answers kept until the data change; 0 turns the cache off (env IBRAIN_ANSWER_CACHE)")
 	dbCache := fs.Int("db-cache", envInt("IBRAIN_DB_CACHE", sqlstore.DefaultPageCache>>20), "SQLite page cache in MiB, all database connections together (env IBRAIN_DB_CACHE); it is memory outside --memory-limit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -131,6 +132,7 @@ func serveOn(ctx context.Context, args []string, std IO, ln net.Listener) error 
 		Audit:         a.Audit,
 		ClientIP:      ipConf,
 		MetricsToken:  *metricsToken,
+		AnswerCache:   answerCacheOptions(*answerCache),
 	})
 	if err != nil {
 		return err
@@ -202,4 +204,13 @@ func envInt(key string, def int) int {
 		return n
 	}
 	return def
+}
+
+// answerCacheOptions turns --answer-cache (MiB, 0 off) into the web
+// server's options.
+func answerCacheOptions(mib int) web.AnswerCacheOptions {
+	if mib <= 0 {
+		return web.AnswerCacheOptions{MaxBytes: -1}
+	}
+	return web.AnswerCacheOptions{MaxBytes: int64(mib) << 20}
 }
