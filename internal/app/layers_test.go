@@ -33,7 +33,9 @@ const module = "github.com/industrybrain/ibrain"
 //     themselves import no adapter, service or composition package:
 //     i18n (catalogue), tabular (XLSX/CSV files), metrics (Prometheus text),
 //     scoreboard (renders the scoreboard as JSON/XLSX/HTML), web/apischema (checks an HTTP response
-//     against the OpenAPI document; used by the tests).
+//     against the OpenAPI document; used by the tests), web/anscache (the
+//     bounded cache of computed answers the web core keeps per data
+//     generation).
 //   - adapter: sqlstore (SQL), importer (file rows → domain values), web
 //     and every package whose name ends in "web" (HTTP). Adapters do not
 //     import each other, except the pairs in adapterExceptions.
@@ -48,7 +50,7 @@ const module = "github.com/industrybrain/ibrain"
 //     once per test binary; no command depends on it). They may import
 //     anything.
 var (
-	libraryPkgs     = []string{"internal/i18n", "internal/tabular", "internal/metrics", "internal/scoreboard", "internal/web/apischema"}
+	libraryPkgs     = []string{"internal/i18n", "internal/tabular", "internal/metrics", "internal/scoreboard", "internal/web/apischema", "internal/web/anscache"}
 	adapterPkgs     = []string{"internal/sqlstore", "internal/importer"} // + web and *web, see layerOf
 	servicePkgs     = []string{"internal/imports", "internal/refdata", "internal/demo"}
 	compositionPkgs = []string{"internal/app", "internal/cli", "internal/web/webtest", "internal/testkit"} // + cmd/… and scripts/…
@@ -78,6 +80,9 @@ var webCorePlatform = []string{"internal/apperr", "internal/auth", "internal/i18
 	// classified routes itself (等保 L3 安全审计), like it keeps sessions.
 	"internal/audit",
 	"internal/tabular", "internal/sqlstore",
+	// The answer cache: a feature-agnostic library the core's route
+	// wrapper uses for routes marked Cached.
+	"internal/web/anscache",
 	// The reference catalogues (districts, the 33618 clusters, indicators):
 	// data every page's breadcrumbs, district map and tier names render,
 	// not a feature.
