@@ -42,6 +42,10 @@ var cachedPaths = []string{
 	"/api/v1/listing/years",
 	"/api/v1/cultivation/funnel",
 	"/api/v1/mujun/targets",
+	"/api/v1/listing/firms",
+	"/api/v1/listing/firms?stage=listed",
+	"/api/v1/mujun/runs/1/enterprises?per_page=5",
+	"/api/v1/mujun/runs/1/diff/2",
 }
 
 // oracle is a server with the answer cache off over env's store.

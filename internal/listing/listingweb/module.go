@@ -58,7 +58,7 @@ func Module(svc *listing.Service) web.ModuleFunc {
 			Routes: []web.Route{
 				{Method: "GET", Path: "/api/v1/listing/summary", Perm: permRead, Handler: m.apiSummary, Cached: true},
 				{Method: "GET", Path: "/api/v1/listing/years", Perm: permRead, Handler: m.apiYears, Cached: true},
-				{Method: "GET", Path: "/api/v1/listing/firms", Perm: auth.SignedIn, Handler: m.apiFirms},
+				{Method: "GET", Path: "/api/v1/listing/firms", Perm: auth.SignedIn, Handler: m.apiFirms, Cached: true},
 				{Method: "GET", Path: "/api/v1/listing/firms.xlsx", Perm: auth.SignedIn, Handler: m.apiFirmsXLSX},
 				{Method: "GET", Path: "/api/v1/listing/firms/{id}", Perm: auth.SignedIn, Handler: m.apiFirm},
 				{Method: "POST", Path: "/api/v1/listing/firms/{id}/events", Perm: permRecord, Handler: m.apiRecord},
