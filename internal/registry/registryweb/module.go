@@ -64,7 +64,7 @@ func Module(svc *registry.Service) web.ModuleFunc {
 		return web.Module{
 			Name: "enterprises",
 			Routes: []web.Route{
-				{Method: "GET", Path: "/api/v1/enterprises", Perm: auth.SignedIn, Handler: m.apiEnterprises},
+				{Method: "GET", Path: "/api/v1/enterprises", Perm: auth.SignedIn, Handler: m.apiEnterprises, Cached: true},
 				{Method: "GET", Path: "/api/v1/enterprises.xlsx", Perm: auth.SignedIn, Handler: m.apiEnterprisesXLSX},
 				{Method: "GET", Path: "/api/v1/enterprises.csv", Perm: auth.SignedIn, Handler: m.apiEnterprisesCSV},
 				{Method: "GET", Path: "/api/v1/enterprises/{id}", Perm: auth.SignedIn, Handler: m.apiEnterprise},
