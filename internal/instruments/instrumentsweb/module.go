@@ -129,11 +129,11 @@ func Module(svc *instruments.Service) web.ModuleFunc {
 				// Management (pages_rules.go, pages_manage.go): forms that
 				// post back to their page and call the API's service methods.
 				{Method: "GET", Path: "/instruments/manage", Perm: auth.SignedIn, Handler: m.managePage},
-				{Method: "GET", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.instrumentRulesPage},
-				{Method: "POST", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.saveInstrumentRules},
+				{Method: "GET", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.instrumentRules},
+				{Method: "POST", Path: "/instruments/manage/{id}/rules", Perm: auth.SignedIn, Handler: m.instrumentRules},
 				{Method: "POST", Path: "/instruments/manage/{id}/windows", Perm: auth.SignedIn, Handler: m.addWindowForm},
-				{Method: "GET", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.unitRulesPage},
-				{Method: "POST", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.saveUnitRules},
+				{Method: "GET", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.unitRules},
+				{Method: "POST", Path: "/instruments/manage/units/{id}/rules", Perm: auth.SignedIn, Handler: m.unitRules},
 				{Method: "GET", Path: "/instruments/qualifications", Perm: auth.SignedIn, Handler: m.qualificationsPage},
 				{Method: "POST", Path: "/instruments/qualifications", Perm: auth.SignedIn, Handler: m.grantForm},
 				{Method: "POST", Path: "/instruments/qualifications/{id}/revoke", Perm: auth.SignedIn, Handler: m.revokeForm},

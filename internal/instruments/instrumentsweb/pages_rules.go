@@ -364,17 +364,9 @@ func (m *module) windowRows(lang string, rl instruments.Rules) []windowRow {
 	return out
 }
 
-// instrumentRulesPage is GET /instruments/{id}/rules.
-func (m *module) instrumentRulesPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	return m.instrumentRules(w, r, c, false)
-}
-
-// saveInstrumentRules is POST /instruments/{id}/rules.
-func (m *module) saveInstrumentRules(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	return m.instrumentRules(w, r, c, true)
-}
-
-func (m *module) instrumentRules(w http.ResponseWriter, r *http.Request, c web.Ctx, post bool) error {
+// instrumentRules is GET and POST /instruments/manage/{id}/rules: the
+// page, and the form posting back to it.
+func (m *module) instrumentRules(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	if !c.Can(permManage) && !c.Can(permOperate) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
@@ -393,7 +385,7 @@ func (m *module) instrumentRules(w http.ResponseWriter, r *http.Request, c web.C
 	p.BasePage = m.core.Base(r, c, "instruments.rules_form.heading", manageNav(c))
 	p.Title = p.Heading
 	status := http.StatusOK
-	if post {
+	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
 			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
@@ -477,18 +469,10 @@ func (m *module) addWindowForm(w http.ResponseWriter, r *http.Request, c web.Ctx
 	return m.core.RenderStatus(w, r, c, http.StatusUnprocessableEntity, "instrument_rules.html", p)
 }
 
-// unitRulesPage is GET /instruments/units/{id}/rules: the defaults a
-// unit's new instruments take (its administrator, the operator).
-func (m *module) unitRulesPage(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	return m.unitRules(w, r, c, false)
-}
-
-// saveUnitRules is POST /instruments/units/{id}/rules.
-func (m *module) saveUnitRules(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
-	return m.unitRules(w, r, c, true)
-}
-
-func (m *module) unitRules(w http.ResponseWriter, r *http.Request, c web.Ctx, post bool) error {
+// unitRules is GET and POST /instruments/manage/units/{id}/rules: the
+// defaults a unit's new instruments take (its administrator, the
+// operator), and the form posting back to it.
+func (m *module) unitRules(w http.ResponseWriter, r *http.Request, c web.Ctx) error {
 	if !c.Can(permManageUnit) && !c.Can(permOperate) {
 		return apperr.New(apperr.Forbidden, "err.forbidden")
 	}
@@ -517,7 +501,7 @@ func (m *module) unitRules(w http.ResponseWriter, r *http.Request, c web.Ctx, po
 	p.BasePage = m.core.Base(r, c, "instruments.rules_form.heading", manageNav(c))
 	p.Title = p.Heading
 	status := http.StatusOK
-	if post {
+	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
 			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
