@@ -60,6 +60,9 @@ type Store interface {
 	PutSharingMember(ctx context.Context, m Member) error
 	CreateInstrument(ctx context.Context, in Instrument, items []ServiceItem, managers []int64) (Instrument, error)
 	InstrumentDetail(ctx context.Context, id int64) (Detail, error)
+	// ManagedInstrumentIDs lists the instruments userID is an assigned
+	// manager of.
+	ManagedInstrumentIDs(ctx context.Context, userID int64) ([]int64, error)
 	// UpdateInstrument changes an instrument in one transaction through fn.
 	UpdateInstrument(ctx context.Context, id int64, fn func(Instrument) (Instrument, error)) (Instrument, error)
 	SearchInstruments(ctx context.Context, q SearchQuery) (SearchResult, error)

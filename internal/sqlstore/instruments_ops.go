@@ -258,6 +258,25 @@ func (s *Store) UnitInstruments(ctx context.Context, unitID int64) ([]instrument
 	return s.unitDetails(ctx, s.read, unitID)
 }
 
+// ManagedInstrumentIDs lists the instruments userID is an assigned manager
+// of.
+func (s *Store) ManagedInstrumentIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT instrument_id FROM instrument_manager WHERE user_id = $1 ORDER BY instrument_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: managed instruments: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // ImportInstruments runs fn over the unit's stored instruments and writes
 // its plan in the same transaction (the writer lock keeps a parallel
 // import of the unit from slipping between the read and the write). A

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/instruments"
+	"github.com/industrybrain/ibrain/internal/unit"
 	"github.com/industrybrain/ibrain/internal/web/webtest"
 )
 
@@ -103,6 +104,14 @@ func TestRulesFormPages(t *testing.T) {
 			t.Fatalf("internal-first %+v", w)
 		}
 
+		// A second instrument of the unit that semlab does not manage: the
+		// hub lists it for the administrator, not for the manager.
+		other := instruments.Instrument{UnitID: d.UnitID, LocalID: "NMR-01", Name: "核磁共振波谱仪", ClassCode: "01", Subclass: "电子光学仪器", Model: "AVANCE NEO 600",
+			Manufacturer: "布鲁克", Country: "德国", OriginalValue: 5_000_000 * unit.Yuan, RegionCode: "500109", Status: instruments.Open, EnrolledOn: "2023-05-01",
+			Modes: []instruments.Mode{instruments.SelfOperation}, Rules: instruments.DefaultRules()}
+		if _, err := env.Store.CreateInstrument(ctx, other, nil, nil); err != nil {
+			t.Fatal(err)
+		}
 		// Unit defaults: the administrator and the operator.
 		unitPage := fmt.Sprintf("/instruments/manage/units/%d/rules", d.UnitID)
 		auto := instruments.DefaultRules()
@@ -112,8 +121,8 @@ func TestRulesFormPages(t *testing.T) {
 			{Name: "UnitPageManager", URL: unitPage, User: "semlab", WantStatus: http.StatusForbidden},
 			{Name: "UnitPageOtherUnit", URL: fmt.Sprintf("/instruments/manage/units/%d/rules", d.UnitID+1), User: "swuadmin", WantStatus: http.StatusForbidden},
 			{Name: "UnitSave", Method: "POST", URL: unitPage, User: "swuadmin", ContentType: formType, Body: rulesForm(auto).Encode(), WantStatus: http.StatusSeeOther},
-			{Name: "ManageAdmin", URL: "/instruments/manage", User: "swuadmin", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜", `href="` + unitPage + `"`}},
-			{Name: "ManageManager", URL: "/instruments/manage", User: "semlab", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜"}, WantNotContains: []string{unitPage}},
+			{Name: "ManageAdmin", URL: "/instruments/manage", User: "swuadmin", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜", "核磁共振波谱仪", `href="` + unitPage + `"`}},
+			{Name: "ManageManager", URL: "/instruments/manage", User: "semlab", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜"}, WantNotContains: []string{unitPage, "核磁共振波谱仪"}},
 			{Name: "ManageOperatorPicks", URL: "/instruments/manage", User: "bureau", WantStatus: http.StatusOK, WantContains: []string{"请先选择单位"}},
 			{Name: "ManageOperatorUnit", URL: fmt.Sprintf("/instruments/manage?unit_id=%d", d.UnitID), User: "bureau", WantStatus: http.StatusOK, WantContains: []string{"场发射扫描电镜", unitPage}},
 			{Name: "ManageScholar", URL: "/instruments/manage", User: "scholar", WantStatus: http.StatusForbidden},
