@@ -220,10 +220,17 @@ type Qualification struct {
 	Revoked      bool
 }
 
+// ValidOn reports whether q is in force on day (YYYY-MM-DD, the
+// marketplace's Zone): not revoked, granted on or before day, expiring on
+// or after it.
+func (q Qualification) ValidOn(day string) bool {
+	return !q.Revoked && q.GrantedOn <= day && day <= q.ExpiresOn
+}
+
 // Covers reports whether q qualifies its user for in on day (YYYY-MM-DD):
 // not revoked, granted on or before day, expiring on or after it.
 func (q Qualification) Covers(in Instrument, day string) bool {
-	if q.Revoked || q.GrantedOn > day || q.ExpiresOn < day {
+	if !q.ValidOn(day) {
 		return false
 	}
 	if q.InstrumentID != 0 {

@@ -109,6 +109,10 @@ func (s *Server) Prefixed(lang, prefix string) map[string]string {
 // Regions is the district catalogue.
 func (s *Server) Regions() *region.Catalogue { return s.regions }
 
+// Now is the server's clock (the tests' fixed one, or the wall clock), for
+// modules that take a day in their own time zone.
+func (s *Server) Now() time.Time { return s.now() }
+
 // Today is the server's date as a UTC day.
 func (s *Server) Today() time.Time {
 	n := s.now()

@@ -379,10 +379,12 @@ func (m *module) apiAddWindow(w http.ResponseWriter, r *http.Request, c web.Ctx)
 }
 
 func (m *module) toAPIQualification(q instruments.Qualification) apiQualification {
-	today := m.core.Today().Format(time.DateOnly)
+	// The day in the marketplace's zone, as the service grants and checks
+	// qualifications: the server's UTC date differs from 16:00 to 24:00.
+	today := m.core.Now().In(instruments.Zone).Format(time.DateOnly)
 	return apiQualification{ID: q.ID, UserID: q.UserID, UnitID: q.UnitID, InstrumentID: q.InstrumentID, ClassCode: q.ClassCode,
 		GrantedOn: q.GrantedOn, ExpiresOn: q.ExpiresOn, GrantedBy: q.GrantedBy, Revoked: q.Revoked,
-		Valid: !q.Revoked && q.GrantedOn <= today && today <= q.ExpiresOn}
+		Valid: q.ValidOn(today)}
 }
 
 // apiGrant is POST /api/v1/instrument-qualifications.
