@@ -264,14 +264,15 @@ func TestSearchPagesAndCappedCount(t *testing.T) {
 			revenue  int64
 			reported bool
 			small    bool
+			region   string
 		}
 		var firms []firm
 		var rows []EnterpriseWithYear
 		words := []string{"星辰", "天地", "科技"}
 		for i := range 60 {
-			f := firm{name: fmt.Sprintf("重庆%s%02d有限公司", words[i%3], 59-i), revenue: int64(i*7%10) * int64(unit.Wan), reported: i%5 != 0, small: i%2 == 0}
+			f := firm{name: fmt.Sprintf("重庆%s%02d有限公司", words[i%3], 59-i), revenue: int64(i*7%10) * int64(unit.Wan), reported: i%5 != 0, small: i%2 == 0, region: []string{regionA, regionB}[i%4/3]}
 			firms = append(firms, f)
-			r := EnterpriseWithYear{Enterprise: enterprise.Enterprise{CreditCode: fmt.Sprintf("PAGES%04d", i), Name: f.name, RegionCode: regionA, IndustryCode: "3011", Founded: day("2010-01-01")}}
+			r := EnterpriseWithYear{Enterprise: enterprise.Enterprise{CreditCode: fmt.Sprintf("PAGES%04d", i), Name: f.name, RegionCode: f.region, IndustryCode: "3011", Founded: day("2010-01-01")}}
 			if f.reported {
 				size := enterprise.SizeMedium
 				if f.small {
@@ -285,11 +286,11 @@ func TestSearchPagesAndCappedCount(t *testing.T) {
 			t.Fatal(err)
 		}
 		// want is every match in the list's order.
-		want := func(q string, smallOnly bool) []string {
+		want := func(q string, smallOnly bool, region string) []string {
 			var rep, unrep []firm
 			for _, f := range firms {
 				switch {
-				case !strings.Contains(f.name, q):
+				case !strings.Contains(f.name, q), region != "" && f.region != region:
 				case f.reported && (!smallOnly || f.small):
 					rep = append(rep, f)
 				case !f.reported && !smallOnly:
@@ -309,38 +310,53 @@ func TestSearchPagesAndCappedCount(t *testing.T) {
 			}
 			return out
 		}
-		for _, q := range []string{"重庆", "星辰", "重庆星", "庆科技0", "有限公司", "司"} {
-			for _, smallOnly := range []bool{false, true} {
-				all := want(q, smallOnly)
-				for _, countLimit := range []int{0, 5, 30} {
-					for _, limit := range []int{7, 25} {
-						for offset := 0; offset <= len(all)+limit; offset += limit {
-							f := EnterpriseFilter{Query: q, Year: 2024, Limit: limit, Offset: offset, CountLimit: countLimit}
-							if smallOnly {
-								f.Size = enterprise.SizeSmall
-							}
-							page, err := st.ListEnterprises(ctx, auth.All(), f)
-							if err != nil {
-								t.Fatal(err)
-							}
-							var got []string
-							for _, it := range page.Items {
-								got = append(got, it.Name)
-								if wantYear := slices.IndexFunc(firms, func(f firm) bool { return f.name == it.Name && f.reported }) >= 0; (it.Year == 2024) != wantYear {
-									t.Errorf("%q: %s has year %d", q, it.Name, it.Year)
+		// The city, a district's scope and the city with a district filter:
+		// a two-character query in the city is counted from the index
+		// alone, the others read each firm's district.
+		scopes := []struct {
+			sc     auth.Scope
+			filter string
+		}{{auth.All(), ""}, {auth.Region(regionB), ""}, {auth.All(), regionB}}
+		for _, walk := range []int{districtWalkEntries, 0} { // a district's search from the bigram, then from the district's names
+			st.districtWalk = walk
+			for _, q := range []string{"重庆", "星辰", "重庆星", "庆科技0", "有限公司", "司"} {
+				for i, smallOnly := range []bool{false, true, false, false} {
+					sc := scopes[max(0, i-1)]
+					region := sc.filter
+					if !sc.sc.IsAll() {
+						region = regionB
+					}
+					all := want(q, smallOnly, region)
+					for _, countLimit := range []int{0, 5, 30} {
+						for _, limit := range []int{7, 25} {
+							for offset := 0; offset <= len(all)+limit; offset += limit {
+								f := EnterpriseFilter{Query: q, Year: 2024, Limit: limit, Offset: offset, CountLimit: countLimit, RegionCode: sc.filter}
+								if smallOnly {
+									f.Size = enterprise.SizeSmall
 								}
-							}
-							wantPage := all[min(offset, len(all)):min(offset+limit, len(all))]
-							if !slices.Equal(got, wantPage) {
-								t.Errorf("%q small=%v count≤%d page %d+%d:\n got %q\nwant %q", q, smallOnly, countLimit, offset, limit, got, wantPage)
-							}
-							stop := max(countLimit, offset+limit+1)
-							wantTotal, wantCapped := len(all), false
-							if countLimit > 0 && len(all) >= stop {
-								wantTotal, wantCapped = stop, true
-							}
-							if page.Total != wantTotal || page.TotalCapped != wantCapped {
-								t.Errorf("%q small=%v count≤%d page %d+%d: total %d capped %v, want %d %v", q, smallOnly, countLimit, offset, limit, page.Total, page.TotalCapped, wantTotal, wantCapped)
+								page, err := st.ListEnterprises(ctx, sc.sc, f)
+								if err != nil {
+									t.Fatal(err)
+								}
+								var got []string
+								for _, it := range page.Items {
+									got = append(got, it.Name)
+									if wantYear := slices.IndexFunc(firms, func(f firm) bool { return f.name == it.Name && f.reported }) >= 0; (it.Year == 2024) != wantYear {
+										t.Errorf("%q: %s has year %d", q, it.Name, it.Year)
+									}
+								}
+								wantPage := all[min(offset, len(all)):min(offset+limit, len(all))]
+								if !slices.Equal(got, wantPage) {
+									t.Errorf("%q small=%v region=%q count≤%d page %d+%d:\n got %q\nwant %q", q, smallOnly, region, countLimit, offset, limit, got, wantPage)
+								}
+								stop := max(countLimit, offset+limit+1)
+								wantTotal, wantCapped := len(all), false
+								if countLimit > 0 && len(all) >= stop {
+									wantTotal, wantCapped = stop, true
+								}
+								if page.Total != wantTotal || page.TotalCapped != wantCapped {
+									t.Errorf("%q small=%v region=%q count≤%d page %d+%d: total %d capped %v, want %d %v", q, smallOnly, region, countLimit, offset, limit, page.Total, page.TotalCapped, wantTotal, wantCapped)
+								}
 							}
 						}
 					}
@@ -348,8 +364,8 @@ func TestSearchPagesAndCappedCount(t *testing.T) {
 			}
 		}
 		// The walk starts from the rarest bigram: 庆星 (20 firms), not 重庆 (60).
-		if g, err := st.rarestGram(ctx, nameGrams("重庆星")); err != nil || g != "庆星" {
-			t.Errorf("rarestGram(重庆星) = %q, %v; want 庆星", g, err)
+		if g, n, err := st.rarestGram(ctx, nameGrams("重庆星"), false, selectiveList); err != nil || g != "庆星" || n != 20 {
+			t.Errorf("rarestGram(重庆星) = %q %d, %v; want 庆星 20", g, n, err)
 		}
 	})
 }

@@ -55,6 +55,10 @@ type Store struct {
 	// deltaMax is the largest report write whose summaries are kept by
 	// delta (deltaMaxRows; tests move it to compare with the rebuild).
 	deltaMax int
+	// districtWalk is the most index entries of a bigram a district's
+	// name search walks before it walks the district's names instead
+	// (districtWalkEntries; tests move it to compare both walks).
+	districtWalk int
 	// booking queues concurrent bookings for group commit on PostgreSQL
 	// (instrument_booking.go).
 	booking bookQueue
@@ -106,7 +110,7 @@ func PageCacheSizes(budget int64, readers int) (writerKiB, readerKiB int64) {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
