@@ -135,6 +135,9 @@ func (s *Store) upsertEnterprisesTx(ctx context.Context, tx *sql.Tx, rows []Ente
 					if _, err := tx.ExecContext(ctx, `UPDATE enterprise_year SET region_code = $2 WHERE enterprise_id = $1`, id, e.RegionCode); err != nil {
 						return res, err
 					}
+					if _, err := tx.ExecContext(ctx, `UPDATE title SET region_code = $2 WHERE enterprise_id = $1`, id, e.RegionCode); err != nil {
+						return res, err
+					}
 					if len(moved[id]) == 0 {
 						moved[id] = []string{regionCode}
 					}
@@ -230,7 +233,10 @@ func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error 
 		if s.engine == Postgres && len(titles) >= s.bulkMin {
 			return s.putTitlesBulk(ctx, tx, titles)
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until) VALUES ($1, $2, $3, $4, $5)
+		// A title carries its firm's district; a firm that does not
+		// exist has none, and the NOT NULL refuses the row.
+		st, err := tx.PrepareContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until, region_code)
+			VALUES ($1, $2, $3, $4, $5, (SELECT e.region_code FROM enterprise e WHERE e.id = $1))
 			ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until
 			WHERE title.level <> excluded.level OR title.valid_until <> excluded.valid_until`)
 		if err != nil {
@@ -587,20 +593,12 @@ func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (regist
 // CountTitlesGranted counts titles of kind granted in year to enterprises in
 // scope: the actual behind "newly cultivated" targets.
 func (s *Store) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error) {
-	from, kindArgs := `title t JOIN enterprise e ON e.id = t.enterprise_id`, []any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}
-	if sc.IsAll() {
-		// City-wide, the count is a range of the title_kind index: every
-		// title has its enterprise (foreign key), so the join, a lookup
-		// per title, adds nothing (the scoreboard's main cost under load).
-		var n int
-		err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM title t WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3`, kindArgs...).Scan(&n)
-		return n, err
-	}
-	where, args := scopeClause(sc, "e", 4)
+	// A range of the covering index title_kind: titles carry their
+	// firm's district (migration 0047).
+	where, args := titleScope(sc, 4)
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+`
-		WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where,
-		append(kindArgs, args...)...).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM title t WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where,
+		append([]any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}, args...)...).Scan(&n)
 	return n, err
 }
 

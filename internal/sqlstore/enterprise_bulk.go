@@ -141,6 +141,10 @@ func (s *Store) upsertEnterprisesBulk(ctx context.Context, tx *sql.Tx, rows []En
 			WHERE e.id = ey.enterprise_id AND ey.enterprise_id = ANY($1)`, moved); err != nil {
 			return res, fmt.Errorf("sqlstore: move yearly rows: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE title t SET region_code = e.region_code FROM enterprise e
+			WHERE e.id = t.enterprise_id AND t.enterprise_id = ANY($1)`, moved); err != nil {
+			return res, fmt.Errorf("sqlstore: move titles: %w", err)
+		}
 	}
 	if len(renamed) > 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enterprise_gram WHERE enterprise_id = ANY($1)`, renamed); err != nil {
@@ -310,8 +314,8 @@ func (s *Store) putTitlesBulk(ctx context.Context, tx *sql.Tx, titles []enterpri
 	if _, err := s.copyFrom(ctx, tx, "stage_title", []string{"enterprise_id", "kind", "level", "granted_on", "valid_until"}, cp); err != nil {
 		return err
 	}
-	out, err := tx.ExecContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until)
-		SELECT enterprise_id, kind, level, granted_on, valid_until FROM stage_title
+	out, err := tx.ExecContext(ctx, `INSERT INTO title (enterprise_id, kind, level, granted_on, valid_until, region_code)
+		SELECT s.enterprise_id, s.kind, s.level, s.granted_on, s.valid_until, (SELECT e.region_code FROM enterprise e WHERE e.id = s.enterprise_id) FROM stage_title s
 		ON CONFLICT (enterprise_id, kind, granted_on) DO UPDATE SET level = excluded.level, valid_until = excluded.valid_until
 		WHERE title.level <> excluded.level OR title.valid_until <> excluded.valid_until`)
 	if err != nil {

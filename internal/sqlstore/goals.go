@@ -243,19 +243,12 @@ func goalPlansTx(ctx context.Context, tx *sql.Tx, id string, version int) ([]goa
 }
 
 // CountTitlesHeld implements stats.Source: enterprises in scope holding a
-// valid title of kind on day (YYYY-MM-DD).
+// valid title of kind on day (YYYY-MM-DD). Titles carry their firm's
+// district (migration 0047): a range of the covering index title_kind.
 func (s *Store) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (int, error) {
-	if sc.IsAll() {
-		// City-wide, a range of the covering index title_kind (migration
-		// 0042); every title has its enterprise (foreign key).
-		var n int
-		err := s.read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT enterprise_id) FROM title
-			WHERE kind = $1 AND granted_on <= $2 AND (valid_until = '' OR valid_until > $2)`, string(kind), day).Scan(&n)
-		return n, err
-	}
-	where, args := scopeClause(sc, "e", 3)
+	where, args := titleScope(sc, 3)
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT t.enterprise_id) FROM title t JOIN enterprise e ON e.id = t.enterprise_id
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT t.enterprise_id) FROM title t
 		WHERE t.kind = $1 AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2) AND `+where,
 		append([]any{string(kind), day}, args...)...).Scan(&n)
 	return n, err
@@ -265,19 +258,33 @@ func (s *Store) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterpr
 // to (inclusive, YYYY-MM-DD) by the enterprise's region, within scope: the
 // per-district actuals of flow goals in one query.
 func (s *Store) TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error) {
-	where, args := scopeClause(sc, "e", 4)
-	return s.countByRegion(ctx, `SELECT e.region_code, COUNT(*) FROM title t JOIN enterprise e ON e.id = t.enterprise_id
-		WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where+` GROUP BY e.region_code`,
+	where, args := titleScope(sc, 4)
+	return s.countByRegion(ctx, `SELECT t.region_code, COUNT(*) FROM title t
+		WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where+` GROUP BY t.region_code`,
 		append([]any{string(kind), from, to}, args...))
 }
 
 // TitlesHeldByRegion counts enterprises holding a valid title of kind on
 // day by region, within scope: the per-district actuals of stock goals.
 func (s *Store) TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (map[string]int, error) {
-	where, args := scopeClause(sc, "e", 3)
-	return s.countByRegion(ctx, `SELECT e.region_code, COUNT(DISTINCT t.enterprise_id) FROM title t JOIN enterprise e ON e.id = t.enterprise_id
-		WHERE t.kind = $1 AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2) AND `+where+` GROUP BY e.region_code`,
+	where, args := titleScope(sc, 3)
+	return s.countByRegion(ctx, `SELECT t.region_code, COUNT(DISTINCT t.enterprise_id) FROM title t
+		WHERE t.kind = $1 AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2) AND `+where+` GROUP BY t.region_code`,
 		append([]any{string(kind), day}, args...))
+}
+
+// titleScope is scopeClause for the title table alone (alias t), which
+// carries its enterprise's district.
+func titleScope(sc auth.Scope, next int) (string, []any) {
+	switch {
+	case sc.IsAll():
+		return "1 = 1", nil
+	case sc.EnterpriseID != 0:
+		return fmt.Sprintf("t.enterprise_id = $%d", next), []any{sc.EnterpriseID}
+	case sc.RegionCode != "":
+		return fmt.Sprintf("t.region_code = $%d", next), []any{sc.RegionCode}
+	}
+	return "1 = 0", nil
 }
 
 func (s *Store) countByRegion(ctx context.Context, q string, args []any) (map[string]int, error) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -34,6 +35,7 @@ func TestListTotalsFollowWrites(t *testing.T) {
 		type firm struct {
 			region string
 			years  map[int]yearRow
+			titled bool // holds an innovative-SME title granted in 2024
 		}
 		firms := map[string]*firm{} // by credit code: what the test wrote
 		rng := rand.New(rand.NewPCG(7, 43))
@@ -59,10 +61,50 @@ func TestListTotalsFollowWrites(t *testing.T) {
 		tr, fa := true, false
 		check := func(t *testing.T, step string) {
 			t.Helper()
-			// The yearly rows carry their firm's district.
+			// The yearly rows and the titles carry their firm's district.
 			var stray int
 			if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise_year ey JOIN enterprise e ON e.id = ey.enterprise_id WHERE ey.region_code <> e.region_code`).Scan(&stray); err != nil || stray != 0 {
 				t.Fatalf("%s: %d yearly rows in another district than their firm (%v)", step, stray, err)
+			}
+			if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM title t JOIN enterprise e ON e.id = t.enterprise_id WHERE t.region_code <> e.region_code`).Scan(&stray); err != nil || stray != 0 {
+				t.Fatalf("%s: %d titles in another district than their firm (%v)", step, stray, err)
+			}
+			// The per-district title counts against the firms' districts
+			// as the test moved them.
+			for _, sc := range []auth.Scope{auth.All(), auth.Region(regionB)} {
+				granted, err := st.TitlesGrantedByRegion(ctx, sc, enterprise.TitleInnovativeSME, "2024-01-01", "2024-12-31")
+				if err != nil {
+					t.Fatal(err)
+				}
+				held, err := st.TitlesHeldByRegion(ctx, sc, enterprise.TitleInnovativeSME, "2024-12-31")
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantGranted, wantHeld := map[string]int{}, map[string]int{}
+				for _, f := range firms {
+					if f.titled && (sc.RegionCode == "" || f.region == sc.RegionCode) {
+						wantGranted[f.region]++
+						wantHeld[f.region]++
+					}
+				}
+				if !maps.Equal(granted, wantGranted) || !maps.Equal(held, wantHeld) {
+					t.Fatalf("%s: scope %v: titles granted by district %v, held %v; want %v", step, sc, granted, held, wantGranted)
+				}
+				n, err := st.CountTitlesGranted(ctx, sc, enterprise.TitleInnovativeSME, 2024)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := st.CountTitlesHeld(ctx, sc, enterprise.TitleInnovativeSME, "2024-12-31")
+				if err != nil {
+					t.Fatal(err)
+				}
+				total := 0
+				for _, v := range wantGranted {
+					total += v
+				}
+				if n != total || m != total {
+					t.Fatalf("%s: scope %v: %d titles granted, %d held, want %d", step, sc, n, m, total)
+				}
 			}
 			for _, region := range regions {
 				page, err := st.ListEnterprises(ctx, auth.All(), EnterpriseFilter{Year: 2024, RegionCode: region, Limit: 1000})
@@ -127,7 +169,24 @@ func TestListTotalsFollowWrites(t *testing.T) {
 			if _, err := st.UpsertEnterprises(ctx, rows); err != nil {
 				t.Fatal(err)
 			}
-			check(t, fmt.Sprintf("step %d (%d rows, bulk from %d)", step, len(rows), st.bulkMin))
+			// Titles for some firms, written before their next move.
+			ids, err := st.EnterpriseIDs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []enterprise.Title
+			for _, r := range rows[:1+rng.IntN(len(rows))] {
+				f := firms[r.Enterprise.CreditCode]
+				if !f.titled {
+					f.titled = true
+					titles = append(titles, enterprise.Title{EnterpriseID: ids[r.Enterprise.CreditCode], Kind: enterprise.TitleInnovativeSME, Level: enterprise.LevelNational,
+						GrantedOn: day(fmt.Sprintf("2024-%02d-01", 1+rng.IntN(12)))})
+				}
+			}
+			if err := st.PutTitles(ctx, titles); err != nil {
+				t.Fatal(err)
+			}
+			check(t, fmt.Sprintf("step %d (%d rows, %d titles, bulk from %d)", step, len(rows), len(titles), st.bulkMin))
 		}
 
 		// The migration's backfill gives the rows the writes kept.
