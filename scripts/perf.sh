@@ -22,6 +22,13 @@
 # machine shared with other work this is the figure that does not depend
 # on the neighbours. PERF_PATHS (comma-separated) replaces the path list.
 #
+# PERF_WRITES=N keeps N data writes a second going during every
+# 16-connection run (a 硬科技 pool admission of one firm, then its
+# removal, through the API as the admin): each write advances the data
+# generation, so every cached answer is computed again on its next
+# request, as on a deadline day. The table then says how many writes
+# succeeded.
+#
 # Set IBRAIN_TEST_POSTGRES to run the store benchmarks on PostgreSQL too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +64,22 @@ rss() {
 	awk '/^VmHWM|^VmRSS/ {printf "%s %d MB  ", $1, $2 / 1024} END {print ""}' "/proc/$1/status"
 }
 
+# writer URL COOKIE RATE COUNTFILE: until killed, RATE writes a second
+# (admit firm 100 to the 2024 硬科技 pool, then remove it), counting the
+# ones that succeeded in COUNTFILE.
+writer() {
+	local url=$1 cookie=$2 rate=$3 out=$4 n=0 pause
+	pause=$(awk -v r="$rate" 'BEGIN {printf "%.4f", 1 / r}')
+	while :; do
+		curl -fs -o /dev/null -H "$cookie" -H 'Content-Type: application/json' -d '{"enterprise_id":100,"reasons":"perf.sh"}' "$url/api/v1/hardtech/2024/members" && n=$((n + 1))
+		echo "$n" >"$out"
+		sleep "$pause"
+		curl -fs -o /dev/null -H "$cookie" -H 'Content-Type: application/json' -d '{"reason":"perf.sh"}' "$url/api/v1/hardtech/2024/members/100/remove" && n=$((n + 1))
+		echo "$n" >"$out"
+		sleep "$pause"
+	done
+}
+
 # http URL USER PASSWORD: signs in once, warms every path, then measures
 # each path alone at 1 and at 16 connections.
 http() {
@@ -82,9 +105,19 @@ http() {
 		curl -fs -o /dev/null -H "$cookie" "$url$p" || echo "warm-up failed: $p" >&2
 		local one sixteen t0 t1
 		one=$(wrk -t1 -c1 -d"${secs}s" -H "$cookie" -s "$lua" "$url$p" | awk '$1 == "PERF"')
+		local wpid=""
+		if [ -n "${PERF_WRITES:-}" ]; then
+			writer "$url" "$cookie" "$PERF_WRITES" "$work/writes" &
+			wpid=$!
+		fi
 		t0=$(cputicks)
 		sixteen=$(wrk -t2 -c16 -d"${secs}s" -H "$cookie" -s "$lua" "$url$p" | awk '$1 == "PERF"')
 		t1=$(cputicks)
+		if [ -n "$wpid" ]; then
+			kill "$wpid" 2>/dev/null || true
+			wait "$wpid" 2>/dev/null || true
+			echo "  writes during the 16-connection run of $p: $(cat "$work/writes" 2>/dev/null || echo 0)" >&2
+		fi
 		echo "$one|$sixteen|$((t1 - t0))" | awk -F'|' -v p="$p" -v hz="$(getconf CLK_TCK)" -v pid="${PERF_PID:-}" '{
 			split($1, a, " "); split($2, b, " ")
 			bad = (a[5] + b[5] > 0) ? sprintf(" (%d failed)", a[5] + b[5]) : ""
