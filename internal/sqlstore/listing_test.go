@@ -332,3 +332,61 @@ func TestListingConcurrentAppends(t *testing.T) {
 		}
 	})
 }
+
+// TestListingRecordsEventOrder: the records list a firm's events in their
+// sequence whatever the table's physical order. The rows are read in the
+// table's order, which an update moves on PostgreSQL (a new row version)
+// and a changed rowid moves on SQLite; here the firm's first event is
+// moved behind the others, in the city's scope and in a district's.
+func TestListingRecordsEventOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		ids := seedListingFirms(t, st)
+		a := ids[0]
+		history := []listing.Event{
+			{Stage: listing.StageReform, Date: lday("2022-03-01")},
+			{Stage: listing.StageTutoring, Date: lday("2023-02-07"), AgreedOn: lday("2023-01-31"), Sponsor: "中信证券股份有限公司"},
+			{Stage: listing.StageAccepted, Date: lday("2024-04-01"), Board: listing.BoardSTAR},
+		}
+		for _, ev := range history {
+			if _, err := st.AppendListingEvent(ctx, auth.All(), a, ev, anyCount); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A firm of another district with events of its own, which a
+		// district's records must not show.
+		if _, err := st.AppendListingEvent(ctx, auth.All(), ids[3], history[0], anyCount); err != nil {
+			t.Fatal(err)
+		}
+		move := `UPDATE listing_event SET note = note || '' WHERE enterprise_id = $1 AND seq = (SELECT MIN(seq) FROM listing_event WHERE enterprise_id = $1)`
+		if st.engine == SQLite {
+			move = `UPDATE listing_event SET rowid = (SELECT MAX(rowid) + 1 FROM listing_event) WHERE enterprise_id = $1 AND seq = (SELECT MIN(seq) FROM listing_event WHERE enterprise_id = $1)`
+		}
+		if _, err := st.write.ExecContext(ctx, move, a); err != nil {
+			t.Fatal(err)
+		}
+		for _, byKey := range []int{listingByKeyFirms, 0} { // events read by key, then the whole table
+			st.listingByKey = byKey
+			for _, sc := range []auth.Scope{auth.All(), auth.Region(regionA)} {
+				firms, err := st.ListingRecords(ctx, sc, listing.RecordFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sc.IsAll() {
+					if len(firms) != 2 || firms[1].EnterpriseID != ids[3] || len(firms[1].Events) != 1 {
+						t.Fatalf("city: %+v", firms)
+					}
+					firms = firms[:1]
+				}
+				if len(firms) != 1 || firms[0].EnterpriseID != a || len(firms[0].Events) != len(history) {
+					t.Fatalf("scope %v: %+v", sc, firms)
+				}
+				for i, ev := range firms[0].Events {
+					if !eventEqual(ev, history[i]) {
+						t.Fatalf("scope %v: event %d is %+v, want %+v", sc, i, ev, history[i])
+					}
+				}
+			}
+		}
+	})
+}

@@ -59,6 +59,9 @@ type Store struct {
 	// name search walks before it walks the district's names instead
 	// (districtWalkEntries; tests move it to compare both walks).
 	districtWalk int
+	// listingByKey is how many pipeline firms' events are read by key
+	// (listingByKeyFirms; tests move it to run both reads).
+	listingByKey int
 	// booking queues concurrent bookings for group commit on PostgreSQL
 	// (instrument_booking.go).
 	booking bookQueue
@@ -110,7 +113,7 @@ func PageCacheSizes(budget int64, readers int) (writerKiB, readerKiB int64) {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries, listingByKey: listingByKeyFirms}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
