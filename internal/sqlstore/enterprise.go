@@ -278,13 +278,19 @@ func (s *Store) PutTitles(ctx context.Context, titles []enterprise.Title) error 
 // scope, with its arguments numbered from next. An empty scope matches
 // nothing.
 func scopeClause(sc auth.Scope, alias string, next int) (string, []any) {
+	return scopeOn(sc, alias+".id", alias+".region_code", next)
+}
+
+// scopeOn is scopeClause on any table that names its enterprise (idCol)
+// and carries the enterprise's district (regionCol).
+func scopeOn(sc auth.Scope, idCol, regionCol string, next int) (string, []any) {
 	switch {
 	case sc.IsAll():
 		return "1 = 1", nil
 	case sc.EnterpriseID != 0:
-		return fmt.Sprintf("%s.id = $%d", alias, next), []any{sc.EnterpriseID}
+		return fmt.Sprintf("%s = $%d", idCol, next), []any{sc.EnterpriseID}
 	case sc.RegionCode != "":
-		return fmt.Sprintf("%s.region_code = $%d", alias, next), []any{sc.RegionCode}
+		return fmt.Sprintf("%s = $%d", regionCol, next), []any{sc.RegionCode}
 	}
 	return "1 = 0", nil
 }
@@ -595,7 +601,7 @@ func (s *Store) Enterprise(ctx context.Context, sc auth.Scope, id int64) (regist
 func (s *Store) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error) {
 	// A range of the covering index title_kind: titles carry their
 	// firm's district (migration 0047).
-	where, args := titleScope(sc, 4)
+	where, args := scopeOn(sc, "t.enterprise_id", "t.region_code", 4)
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM title t WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where,
 		append([]any{string(kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)}, args...)...).Scan(&n)

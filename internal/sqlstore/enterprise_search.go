@@ -74,9 +74,15 @@ func (s *Store) searchEnterprises(ctx context.Context, sc auth.Scope, f registry
 		if district {
 			bound = s.districtWalk
 		}
-		driver, n, err := s.rarestGram(ctx, nameGrams(q), district, bound)
-		if err != nil {
-			return page, err
+		// One bigram in the city needs no count: it is the driver, and
+		// the count decides the walk.
+		grams := nameGrams(q)
+		driver, n := grams[0], bound+1
+		if len(grams) > 1 || district {
+			var err error
+			if driver, n, err = s.rarestGram(ctx, grams, bound); err != nil {
+				return page, err
+			}
 		}
 		// The substring test keeps the exact semantics, the index only
 		// narrows: the other bigrams are not looked up (a lookup per
@@ -267,12 +273,8 @@ const districtWalkEntries = 200
 // rarestGram returns the bigram of grams with the fewest index entries,
 // and that number, counting each only up to bound+1: where a search's
 // walk of the matches starts. "重庆天地" starts from 天地, not from 重庆,
-// which every name has. One bigram is counted only when counted is set
-// (otherwise its number is bound+1).
-func (s *Store) rarestGram(ctx context.Context, grams []string, counted bool, bound int) (string, int, error) {
-	if len(grams) == 1 && !counted {
-		return grams[0], bound + 1, nil
-	}
+// which every name has.
+func (s *Store) rarestGram(ctx context.Context, grams []string, bound int) (string, int, error) {
 	grams = grams[:min(len(grams), 8)]
 	sel := make([]string, len(grams))
 	args := make([]any, len(grams))

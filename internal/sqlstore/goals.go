@@ -246,7 +246,7 @@ func goalPlansTx(ctx context.Context, tx *sql.Tx, id string, version int) ([]goa
 // valid title of kind on day (YYYY-MM-DD). Titles carry their firm's
 // district (migration 0047): a range of the covering index title_kind.
 func (s *Store) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (int, error) {
-	where, args := titleScope(sc, 3)
+	where, args := scopeOn(sc, "t.enterprise_id", "t.region_code", 3)
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT t.enterprise_id) FROM title t
 		WHERE t.kind = $1 AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2) AND `+where,
@@ -258,7 +258,7 @@ func (s *Store) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterpr
 // to (inclusive, YYYY-MM-DD) by the enterprise's region, within scope: the
 // per-district actuals of flow goals in one query.
 func (s *Store) TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error) {
-	where, args := titleScope(sc, 4)
+	where, args := scopeOn(sc, "t.enterprise_id", "t.region_code", 4)
 	return s.countByRegion(ctx, `SELECT t.region_code, COUNT(*) FROM title t
 		WHERE t.kind = $1 AND t.granted_on >= $2 AND t.granted_on <= $3 AND `+where+` GROUP BY t.region_code`,
 		append([]any{string(kind), from, to}, args...))
@@ -267,24 +267,10 @@ func (s *Store) TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind e
 // TitlesHeldByRegion counts enterprises holding a valid title of kind on
 // day by region, within scope: the per-district actuals of stock goals.
 func (s *Store) TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (map[string]int, error) {
-	where, args := titleScope(sc, 3)
+	where, args := scopeOn(sc, "t.enterprise_id", "t.region_code", 3)
 	return s.countByRegion(ctx, `SELECT t.region_code, COUNT(DISTINCT t.enterprise_id) FROM title t
 		WHERE t.kind = $1 AND t.granted_on <= $2 AND (t.valid_until = '' OR t.valid_until > $2) AND `+where+` GROUP BY t.region_code`,
 		append([]any{string(kind), day}, args...))
-}
-
-// titleScope is scopeClause for the title table alone (alias t), which
-// carries its enterprise's district.
-func titleScope(sc auth.Scope, next int) (string, []any) {
-	switch {
-	case sc.IsAll():
-		return "1 = 1", nil
-	case sc.EnterpriseID != 0:
-		return fmt.Sprintf("t.enterprise_id = $%d", next), []any{sc.EnterpriseID}
-	case sc.RegionCode != "":
-		return fmt.Sprintf("t.region_code = $%d", next), []any{sc.RegionCode}
-	}
-	return "1 = 0", nil
 }
 
 func (s *Store) countByRegion(ctx context.Context, q string, args []any) (map[string]int, error) {

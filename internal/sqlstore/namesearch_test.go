@@ -364,7 +364,7 @@ func TestSearchPagesAndCappedCount(t *testing.T) {
 			}
 		}
 		// The walk starts from the rarest bigram: 庆星 (20 firms), not 重庆 (60).
-		if g, n, err := st.rarestGram(ctx, nameGrams("重庆星"), false, selectiveList); err != nil || g != "庆星" || n != 20 {
+		if g, n, err := st.rarestGram(ctx, nameGrams("重庆星"), selectiveList); err != nil || g != "庆星" || n != 20 {
 			t.Errorf("rarestGram(重庆星) = %q %d, %v; want 庆星 20", g, n, err)
 		}
 	})

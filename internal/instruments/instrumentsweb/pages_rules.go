@@ -384,41 +384,11 @@ func (m *module) instrumentRules(w http.ResponseWriter, r *http.Request, c web.C
 		Action: path + "/rules", Instrument: true, WindowAction: path + "/windows", Done: m.doneText(r, lang)}
 	p.BasePage = m.core.Base(r, c, "instruments.rules_form.heading", manageNav(c))
 	p.Title = p.Heading
-	status := http.StatusOK
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil {
-			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
-		}
-		rl, errs, byRule := m.readRules(lang, d.Rules, r.PostForm)
-		if len(errs) == 0 {
-			_, err = m.svc.SetRules(r.Context(), actor(c), id, rl)
-			if err == nil {
-				http.Redirect(w, r, path+"/rules?done=saved", http.StatusSeeOther)
-				return nil
-			}
-			if !m.problemErrors(lang, err, byRule, errs) {
-				msg, ok := m.errText(lang, err)
-				if !ok {
-					return err
-				}
-				p.Error = msg
-			}
-		}
-		if p.Error == "" {
-			p.Error = m.core.T(lang, "instruments.rules_form.fix")
-			if e := errs["_form"]; e != "" {
-				p.Error = e
-			}
-		}
-		p.Groups, p.Internal = m.rulesView(lang, d.Rules, errs, r.PostForm)
-		status, p.Done = http.StatusUnprocessableEntity, ""
-	} else {
-		p.Groups, p.Internal = m.rulesView(lang, d.Rules, nil, nil)
-	}
-	p.InternalN = len(p.Internal) - 1
 	p.Windows = m.windowRows(lang, d.Rules)
-	return m.core.RenderStatus(w, r, c, status, "instrument_rules.html", p)
+	return m.serveRulesForm(w, r, c, &p, d.Rules, path+"/rules?done=saved", func(rl instruments.Rules) error {
+		_, err := m.svc.SetRules(r.Context(), actor(c), id, rl)
+		return err
+	})
 }
 
 // addWindowForm is POST /instruments/{id}/windows: a maintenance or
@@ -500,17 +470,27 @@ func (m *module) unitRules(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 		Back: "/instruments/manage?unit_id=" + strconv.FormatInt(id, 10), BackLabel: m.core.T(lang, "instruments.manage.title"), Action: path, Done: m.doneText(r, lang)}
 	p.BasePage = m.core.Base(r, c, "instruments.rules_form.heading", manageNav(c))
 	p.Title = p.Heading
+	return m.serveRulesForm(w, r, c, &p, rl, path+"?done=saved", func(nr instruments.Rules) error {
+		return m.svc.PutUnitRules(r.Context(), actor(c), id, nr)
+	})
+}
+
+// serveRulesForm renders the rules form p for the rules cur. A POST reads
+// the form over cur and saves it through save, then redirects to
+// savedURL; refused, the form comes back (422) with each field's error.
+func (m *module) serveRulesForm(w http.ResponseWriter, r *http.Request, c web.Ctx, p *rulesFormPage, cur instruments.Rules, savedURL string, save func(instruments.Rules) error) error {
+	lang := c.Lang
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
 			return apperr.Wrap(err, apperr.Invalid, "api.err.bad_form")
 		}
-		nr, errs, byRule := m.readRules(lang, rl, r.PostForm)
+		rl, errs, byRule := m.readRules(lang, cur, r.PostForm)
 		if len(errs) == 0 {
-			err = m.svc.PutUnitRules(r.Context(), actor(c), id, nr)
+			err := save(rl)
 			if err == nil {
-				http.Redirect(w, r, path+"?done=saved", http.StatusSeeOther)
+				http.Redirect(w, r, savedURL, http.StatusSeeOther)
 				return nil
 			}
 			if !m.problemErrors(lang, err, byRule, errs) {
@@ -527,13 +507,13 @@ func (m *module) unitRules(w http.ResponseWriter, r *http.Request, c web.Ctx) er
 				p.Error = e
 			}
 		}
-		p.Groups, p.Internal = m.rulesView(lang, rl, errs, r.PostForm)
+		p.Groups, p.Internal = m.rulesView(lang, cur, errs, r.PostForm)
 		status, p.Done = http.StatusUnprocessableEntity, ""
 	} else {
-		p.Groups, p.Internal = m.rulesView(lang, rl, nil, nil)
+		p.Groups, p.Internal = m.rulesView(lang, cur, nil, nil)
 	}
 	p.InternalN = len(p.Internal) - 1
-	return m.core.RenderStatus(w, r, c, status, "instrument_rules.html", p)
+	return m.core.RenderStatus(w, r, c, status, "instrument_rules.html", *p)
 }
 
 // unitName is a unit's name ("#id" when it cannot be read).
