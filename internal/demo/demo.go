@@ -269,6 +269,9 @@ func Load(ctx context.Context, st *sqlstore.Store, opts Options) (Summary, error
 	if _, err := ds.loadCultivation(ctx, st, idOf); err != nil {
 		return sum, err
 	}
+	if err := st.Vacuum(ctx); err != nil {
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

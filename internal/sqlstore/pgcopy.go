@@ -82,6 +82,24 @@ func (s *Store) analyze(ctx context.Context, tx *sql.Tx, tables ...string) error
 // refreshed either way.
 var analyzeColumns = map[string]string{
 	"monthly_report": " (enterprise_id, year, month)",
+	"mujun_result":   " (run_id, enterprise_id, region_code, park_code, grp, class, ord)",
+}
+
+// Vacuum readies a freshly bulk-loaded PostgreSQL database to serve:
+// VACUUM (ANALYZE) of every table. It sets the visibility map, without
+// which PostgreSQL has no index-only scan (a count of the name index's
+// entries for a common word visited 664 table pages instead of 23), and
+// gives the planner statistics of the tables no bulk write analysed.
+// autovacuum would do the same later; some servers run without it. It
+// takes about 6 s at ten times the demo. On SQLite it does nothing.
+func (s *Store) Vacuum(ctx context.Context) error {
+	if s.engine != Postgres {
+		return nil
+	}
+	if _, err := s.write.ExecContext(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return fmt.Errorf("sqlstore: vacuum: %w", err)
+	}
+	return nil
 }
 
 // analyzeGrown analyses the tables a bulk write added written rows to,
