@@ -26,12 +26,14 @@ type Store interface {
 	// LatestPeriod is the latest reported month (apperr.NotFound when
 	// there is none).
 	LatestPeriod(ctx context.Context) (report.Period, error)
-	// TitlesGrantedByRegion counts titles of kind granted from day from to
-	// day to (inclusive) by the enterprise's region, within scope.
-	TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error)
-	// TitlesHeldByRegion counts enterprises holding a valid title of kind
-	// on day by region, within scope.
-	TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (map[string]int, error)
+	// TitlesGrantedByRegion counts the titles of each of kinds granted
+	// from day from to day to (inclusive) by the enterprise's region,
+	// within scope; every kind asked for has a map.
+	TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kinds []enterprise.TitleKind, from, to string) (map[enterprise.TitleKind]map[string]int, error)
+	// TitlesHeldByRegion counts the enterprises holding a valid title of
+	// each of kinds on day by region, within scope; every kind asked for
+	// has a map.
+	TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kinds []enterprise.TitleKind, day string) (map[enterprise.TitleKind]map[string]int, error)
 }
 
 // Service is the cultivation goals' use cases.
@@ -165,6 +167,16 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, year int) (Report, 
 			ids = append(ids, p.ID)
 		}
 	}
+	// The tracked goals first, then every count they need: one statement
+	// per day for the titles held, one for the titles granted.
+	type tracked struct {
+		p      Plan
+		g      Goal
+		kind   enterprise.TitleKind
+		held   bool
+		baseOn string // the baseline's day, for a stock goal
+	}
+	var goals []tracked
 	for _, id := range ids {
 		p, ok := InForce(plans, id, asOfDay)
 		if !ok {
@@ -172,48 +184,71 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, year int) (Report, 
 			// published version is the best statement of the goal.
 			p, _ = InForce(plans, id, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
 		}
-		tracked := p.GoalYear == year || p.Measure == Stock && year > p.BaseYear && year <= p.GoalYear
-		if !tracked {
+		if !(p.GoalYear == year || p.Measure == Stock && year > p.BaseYear && year <= p.GoalYear) {
 			continue
 		}
 		for _, g := range p.Goals {
-			gr, err := s.progress(ctx, sc, p, g, year, month, day)
-			if err != nil {
-				return out, err
+			ind, ok := s.indicators.ByCode(g.IndicatorCode)
+			if !ok {
+				return out, apperr.New(apperr.NotFound, "err.indicator_not_found", g.IndicatorCode)
 			}
-			out.Goals = append(out.Goals, gr)
+			kind, held, ok := stats.TitleMeasure(ind.Measure)
+			if !ok {
+				return out, fmt.Errorf("goals: goal %s is not counted from titles (measure %q)", g.IndicatorCode, ind.Measure)
+			}
+			goals = append(goals, tracked{p: p, g: g, kind: kind, held: held, baseOn: fmt.Sprintf("%d-12-31", p.BaseYear)})
 		}
+	}
+	heldKinds := map[string][]enterprise.TitleKind{} // day → kinds held on it
+	var grantedKinds []enterprise.TitleKind
+	for _, t := range goals {
+		switch {
+		case day == "":
+		case t.held:
+			for _, d := range []string{day, t.baseOn} {
+				if !slices.Contains(heldKinds[d], t.kind) {
+					heldKinds[d] = append(heldKinds[d], t.kind)
+				}
+			}
+		case month > 0:
+			if !slices.Contains(grantedKinds, t.kind) {
+				grantedKinds = append(grantedKinds, t.kind)
+			}
+		}
+	}
+	held := map[string]map[enterprise.TitleKind]map[string]int{} // day → kind → region → count
+	for d, kinds := range heldKinds {
+		if held[d], err = s.store.TitlesHeldByRegion(ctx, sc, kinds, d); err != nil {
+			return out, err
+		}
+	}
+	granted := map[enterprise.TitleKind]map[string]int{}
+	if len(grantedKinds) > 0 {
+		if granted, err = s.store.TitlesGrantedByRegion(ctx, sc, grantedKinds, fmt.Sprintf("%d-01-01", year), day); err != nil {
+			return out, err
+		}
+	}
+	for _, t := range goals {
+		actual, baseline := map[string]int{}, map[string]int{}
+		switch {
+		case day == "":
+		case t.held:
+			actual, baseline = held[day][t.kind], held[t.baseOn][t.kind]
+		case month > 0:
+			actual = granted[t.kind]
+		}
+		out.Goals = append(out.Goals, s.progress(sc, t.p, t.g, year, month, actual, baseline))
 	}
 	return out, nil
 }
 
-func (s *Service) progress(ctx context.Context, sc auth.Scope, p Plan, g Goal, year, month int, day string) (GoalReport, error) {
+// progress judges goal g of plan p against the actual and baseline counts
+// by district.
+func (s *Service) progress(sc auth.Scope, p Plan, g Goal, year, month int, actual, baseline map[string]int) GoalReport {
 	gr := GoalReport{Indicator: g.IndicatorCode, Measure: p.Measure, PlanID: p.ID, PlanVersion: p.Version, Source: p.Source,
 		BaseYear: p.BaseYear, GoalYear: p.GoalYear, Districts: []ScopeProgress{}}
-	ind, ok := s.indicators.ByCode(g.IndicatorCode)
-	if !ok {
-		return gr, apperr.New(apperr.NotFound, "err.indicator_not_found", g.IndicatorCode)
-	}
-	gr.NameZh, gr.NameEn = ind.NameZh, ind.NameEn
-	kind, held, ok := stats.TitleMeasure(ind.Measure)
-	if !ok {
-		return gr, fmt.Errorf("goals: goal %s is not counted from titles (measure %q)", g.IndicatorCode, ind.Measure)
-	}
-	actual, baseline := map[string]int{}, map[string]int{}
-	var err error
-	switch {
-	case day == "":
-	case held:
-		if actual, err = s.store.TitlesHeldByRegion(ctx, sc, kind, day); err != nil {
-			return gr, err
-		}
-		if baseline, err = s.store.TitlesHeldByRegion(ctx, sc, kind, fmt.Sprintf("%d-12-31", p.BaseYear)); err != nil {
-			return gr, err
-		}
-	case month > 0:
-		if actual, err = s.store.TitlesGrantedByRegion(ctx, sc, kind, fmt.Sprintf("%d-01-01", year), day); err != nil {
-			return gr, err
-		}
+	if ind, ok := s.indicators.ByCode(g.IndicatorCode); ok {
+		gr.NameZh, gr.NameEn = ind.NameZh, ind.NameEn
 	}
 	judge := func(code, zh, en string, goal, act, base int) ScopeProgress {
 		pr := Evaluate(Input{Plan: p, Goal: goal, Year: year, Month: month, Actual: act, Baseline: base})
@@ -237,7 +272,7 @@ func (s *Service) progress(ctx context.Context, sc auth.Scope, p Plan, g Goal, y
 		c := judge("", "", "", g.City, cityAct, cityBase)
 		gr.City = &c
 	}
-	return gr, nil
+	return gr
 }
 
 // Round2 rounds to two decimals, as the report's figures are.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -150,12 +151,23 @@ func TestTitleCountsByRegion(t *testing.T) {
 			{EnterpriseID: c, Kind: enterprise.TitleGazelle, GrantedOn: day("2024-07-01")},
 			{EnterpriseID: e, Kind: enterprise.TitleUnicorn, GrantedOn: day("2023-01-01")},
 		})
+		// held counts three kinds in one statement and returns the
+		// gazelles; the other kinds are checked here: E's unicorn (涪陵,
+		// from 2023) counted apart, and a kind nobody holds an empty map.
 		held := func(sc auth.Scope, d string) map[string]int {
-			m, err := st.TitlesHeldByRegion(ctx, sc, enterprise.TitleGazelle, d)
+			kinds := []enterprise.TitleKind{enterprise.TitleGazelle, enterprise.TitleUnicorn, enterprise.TitleChampion}
+			m, err := st.TitlesHeldByRegion(ctx, sc, kinds, d)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return m
+			unicorns := map[string]int{}
+			if d >= "2023-01-01" && (sc.IsAll() || sc.RegionCode == regionB) {
+				unicorns[regionB] = 1
+			}
+			if len(m) != 3 || m[enterprise.TitleChampion] == nil || len(m[enterprise.TitleChampion]) != 0 || !maps.Equal(m[enterprise.TitleUnicorn], unicorns) {
+				t.Fatalf("held on %s in %+v: %v, want %v unicorns and no champions", d, sc, m, unicorns)
+			}
+			return m[enterprise.TitleGazelle]
 		}
 		// 2023-12-31: A and B in 万州 (A, B), none in 涪陵.
 		if m := held(auth.All(), "2023-12-31"); m[regionA] != 2 || m[regionB] != 0 || len(m) != 1 {
@@ -199,12 +211,12 @@ func TestTitleCountsByRegion(t *testing.T) {
 		if err != nil || n != 0 {
 			t.Fatalf("unicorns in 万州 = %d, %v", n, err)
 		}
-		g, err := st.TitlesGrantedByRegion(ctx, auth.All(), enterprise.TitleGazelle, "2024-01-01", "2024-12-31")
-		if err != nil || g[regionA] != 1 || g[regionB] != 1 {
+		g, err := st.TitlesGrantedByRegion(ctx, auth.All(), []enterprise.TitleKind{enterprise.TitleGazelle, enterprise.TitleUnicorn}, "2024-01-01", "2024-12-31")
+		if err != nil || g[enterprise.TitleGazelle][regionA] != 1 || g[enterprise.TitleGazelle][regionB] != 1 || g[enterprise.TitleUnicorn] == nil || len(g[enterprise.TitleUnicorn]) != 0 {
 			t.Fatalf("granted 2024 %v %v", g, err)
 		}
-		g, err = st.TitlesGrantedByRegion(ctx, auth.Region(regionA), enterprise.TitleSpecialized, "2024-01-01", "2024-12-31")
-		if err != nil || g[regionA] != 1 || len(g) != 1 {
+		g, err = st.TitlesGrantedByRegion(ctx, auth.Region(regionA), []enterprise.TitleKind{enterprise.TitleSpecialized}, "2024-01-01", "2024-12-31")
+		if err != nil || g[enterprise.TitleSpecialized][regionA] != 1 || len(g) != 1 || len(g[enterprise.TitleSpecialized]) != 1 {
 			t.Fatalf("specialized granted 2024 in 万州 %v %v", g, err)
 		}
 	})

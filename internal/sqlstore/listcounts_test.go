@@ -72,14 +72,16 @@ func TestListTotalsFollowWrites(t *testing.T) {
 			// The per-district title counts against the firms' districts
 			// as the test moved them.
 			for _, sc := range []auth.Scope{auth.All(), auth.Region(regionB)} {
-				granted, err := st.TitlesGrantedByRegion(ctx, sc, enterprise.TitleInnovativeSME, "2024-01-01", "2024-12-31")
+				kinds := []enterprise.TitleKind{enterprise.TitleInnovativeSME}
+				grantedByKind, err := st.TitlesGrantedByRegion(ctx, sc, kinds, "2024-01-01", "2024-12-31")
 				if err != nil {
 					t.Fatal(err)
 				}
-				held, err := st.TitlesHeldByRegion(ctx, sc, enterprise.TitleInnovativeSME, "2024-12-31")
+				heldByKind, err := st.TitlesHeldByRegion(ctx, sc, kinds, "2024-12-31")
 				if err != nil {
 					t.Fatal(err)
 				}
+				granted, held := grantedByKind[enterprise.TitleInnovativeSME], heldByKind[enterprise.TitleInnovativeSME]
 				wantGranted, wantHeld := map[string]int{}, map[string]int{}
 				for _, f := range firms {
 					if f.titled && (sc.RegionCode == "" || f.region == sc.RegionCode) {

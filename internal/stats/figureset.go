@@ -51,8 +51,10 @@ type digitalCounts struct {
 // RegionTitleCounter is a Source that counts titles for every region in one
 // query; FigureSet uses it after PrefetchRegions.
 type RegionTitleCounter interface {
-	TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error)
-	TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (map[string]int, error)
+	// Each counts every kind of kinds in one query; every kind asked for
+	// has a map.
+	TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kinds []enterprise.TitleKind, from, to string) (map[enterprise.TitleKind]map[string]int, error)
+	TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kinds []enterprise.TitleKind, day string) (map[enterprise.TitleKind]map[string]int, error)
 }
 
 // NewFigureSet starts a set of figures for scope sc and period p.
@@ -153,10 +155,11 @@ func (s setSource) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind e
 	}
 	m, ok := s.fs.granted[kind]
 	if !ok {
-		var err error
-		if m, err = rc.TitlesGrantedByRegion(ctx, s.fs.sc, kind, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)); err != nil {
+		byKind, err := rc.TitlesGrantedByRegion(ctx, s.fs.sc, []enterprise.TitleKind{kind}, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year))
+		if err != nil {
 			return 0, err
 		}
+		m = byKind[kind]
 		s.fs.granted[kind] = m
 	}
 	return m[sc.RegionCode], nil
@@ -170,10 +173,11 @@ func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind ente
 	key := string(kind) + "@" + day
 	m, ok := s.fs.held[key]
 	if !ok {
-		var err error
-		if m, err = rc.TitlesHeldByRegion(ctx, s.fs.sc, kind, day); err != nil {
+		byKind, err := rc.TitlesHeldByRegion(ctx, s.fs.sc, []enterprise.TitleKind{kind}, day)
+		if err != nil {
 			return 0, err
 		}
+		m = byKind[kind]
 		s.fs.held[key] = m
 	}
 	return m[sc.RegionCode], nil

@@ -48,23 +48,29 @@ func (s *regionSource) CountTitlesHeld(_ context.Context, sc auth.Scope, kind en
 	return n, nil
 }
 
-func (s *regionSource) TitlesGrantedByRegion(_ context.Context, sc auth.Scope, kind enterprise.TitleKind, from, to string) (map[string]int, error) {
+func (s *regionSource) TitlesGrantedByRegion(_ context.Context, sc auth.Scope, kinds []enterprise.TitleKind, from, to string) (map[enterprise.TitleKind]map[string]int, error) {
 	s.queries++
-	out := map[string]int{}
-	for region, k := range s.granted {
-		if kind == enterprise.TitleSpecialized && from == "2024-01-01" && to == "2024-12-31" && s.inScope(sc, region) {
-			out[region] = k
+	out := map[enterprise.TitleKind]map[string]int{}
+	for _, kind := range kinds {
+		out[kind] = map[string]int{}
+		for region, k := range s.granted {
+			if kind == enterprise.TitleSpecialized && from == "2024-01-01" && to == "2024-12-31" && s.inScope(sc, region) {
+				out[kind][region] = k
+			}
 		}
 	}
 	return out, nil
 }
 
-func (s *regionSource) TitlesHeldByRegion(_ context.Context, sc auth.Scope, kind enterprise.TitleKind, _ string) (map[string]int, error) {
+func (s *regionSource) TitlesHeldByRegion(_ context.Context, sc auth.Scope, kinds []enterprise.TitleKind, _ string) (map[enterprise.TitleKind]map[string]int, error) {
 	s.queries++
-	out := map[string]int{}
-	for region, k := range s.held {
-		if kind == enterprise.TitleGazelle && s.inScope(sc, region) {
-			out[region] = k
+	out := map[enterprise.TitleKind]map[string]int{}
+	for _, kind := range kinds {
+		out[kind] = map[string]int{}
+		for region, k := range s.held {
+			if kind == enterprise.TitleGazelle && s.inScope(sc, region) {
+				out[kind][region] = k
+			}
 		}
 	}
 	return out, nil
