@@ -162,18 +162,26 @@ func testConfig(t *testing.T) mujun.Config {
 	return cfg
 }
 
+// evaluateMujunWorld evaluates the seeded world's 2023 facts with the
+// test configuration: the run most tests save.
+func evaluateMujunWorld(t *testing.T, st *Store) (mujun.RunResult, mujun.AssembleCounts) {
+	t.Helper()
+	facts, cnt, err := mujun.NewService(st).AssembleFacts(t.Context(), auth.All(), 2023)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mujun.Run(testConfig(t), facts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, cnt
+}
+
 func TestMujunRunStoredAtomicallyAndScoped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := t.Context()
 		w := seedMujunWorld(t, st)
-		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := mujun.Run(testConfig(t), facts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, cnt := evaluateMujunWorld(t, st)
 		id, err := st.SaveMujunRun(ctx, res, mujun.RunMeta{Note: "first", By: "tester", Counts: cnt})
 		if err != nil {
 			t.Fatal(err)
@@ -312,14 +320,7 @@ func TestMujunPolicyTextsStoredOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := t.Context()
 		seedMujunWorld(t, st)
-		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := mujun.Run(testConfig(t), facts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, cnt := evaluateMujunWorld(t, st)
 		texts := map[mujun.Text]bool{}
 		withPolicies := 0
 		for _, e := range res.Enterprises {

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"testing"
 
-	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/mujun"
 )
 
@@ -16,14 +15,7 @@ func TestBulkWritesLeavePlannerStatistics(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st *Store) {
 		ctx := t.Context()
 		seedMujunWorld(t, st)
-		facts, cnt, err := mujun.NewService(st).AssembleFacts(ctx, auth.All(), 2023)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := mujun.Run(testConfig(t), facts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, cnt := evaluateMujunWorld(t, st)
 		if _, err := st.SaveMujunRun(ctx, res, mujun.RunMeta{Counts: cnt}); err != nil {
 			t.Fatal(err)
 		}
