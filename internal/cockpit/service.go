@@ -172,6 +172,11 @@ func (s *Service) Judge(ctx context.Context, sc auth.Scope, p report.Period, ts 
 		if err := figs.PrefetchRegions(ctx); err != nil {
 			return nil, err
 		}
+		codes := make([]string, len(ts))
+		for i, t := range ts {
+			codes[i] = t.IndicatorCode
+		}
+		figs.ExpectIndicators(codes)
 	}
 	var out []Judged
 	for _, t := range ts {

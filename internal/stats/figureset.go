@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -25,9 +26,12 @@ type FigureSet struct {
 	// when a region's figure first needs them.
 	regionSums bool
 	granted    map[enterprise.TitleKind]map[string]int
-	held       map[string]map[string]int  // kind@day → region → count
-	digital    map[string]digitalCounts   // measure@year → region → count
-	values     map[int]map[ValueKey]int64 // year → the year's entered values
+	held       map[string]map[string]int // kind@day → region → count
+	// grantedKinds and heldKinds are the title kinds the expected figures
+	// count (ExpectIndicators): counted by region together.
+	grantedKinds, heldKinds []enterprise.TitleKind
+	digital                 map[string]digitalCounts   // measure@year → region → count
+	values                  map[int]map[ValueKey]int64 // year → the year's entered values
 }
 
 // ValueKey names one entered indicator value of a year (Month 0 = annual).
@@ -71,6 +75,35 @@ func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
 func (fs *FigureSet) PrefetchRegions(ctx context.Context) error {
 	fs.regions, fs.regionSums = true, true
 	return nil
+}
+
+// ExpectIndicators says which indicators' figures follow: the title kinds
+// they count are then counted by region together, one statement per
+// period for every kind instead of one per kind (a task table counts
+// several kinds, each for the city and every district).
+func (fs *FigureSet) ExpectIndicators(codes []string) {
+	for _, c := range codes {
+		ind, ok := fs.e.cat.ByCode(c)
+		if !ok {
+			continue
+		}
+		kind, held, ok := TitleMeasure(ind.Measure)
+		list := &fs.grantedKinds
+		if held {
+			list = &fs.heldKinds
+		}
+		if ok && !slices.Contains(*list, kind) {
+			*list = append(*list, kind)
+		}
+	}
+}
+
+// withKind is kinds with kind, which it may lack.
+func withKind(kinds []enterprise.TitleKind, kind enterprise.TitleKind) []enterprise.TitleKind {
+	if slices.Contains(kinds, kind) {
+		return kinds
+	}
+	return append([]enterprise.TitleKind{kind}, kinds...)
 }
 
 // readRegions reads the sums of every region in one query.
@@ -136,8 +169,12 @@ func (fs *FigureSet) Figure(ctx context.Context, code string, f Filter) (Figure,
 	return fs.e.computeWith(ctx, setSource{fs.e.src, fs}, fs.sc, ind, snap, f)
 }
 
-// setSource answers a region's title counts from one grouped query per
-// kind and period, after PrefetchRegions, when the source can group.
+// setSource answers title counts from one grouped query per period (for
+// the expected kinds together), after PrefetchRegions, when the source can
+// group: a district's count from its row, the city's as the districts'
+// sum. A title carries its firm's district, so that sum is the city's
+// count (TestTitleCountsByRegion), held titles included: a firm is in one
+// district.
 type setSource struct {
 	Source
 	fs *FigureSet
@@ -145,7 +182,23 @@ type setSource struct {
 
 func (s setSource) byRegion(sc auth.Scope) (RegionTitleCounter, bool) {
 	rc, ok := s.Source.(RegionTitleCounter)
-	return rc, ok && s.fs.regions && sc.RegionCode != "" && sc.EnterpriseID == 0
+	if !ok || !s.fs.regions || sc.EnterpriseID != 0 {
+		return nil, false
+	}
+	return rc, sc.RegionCode != "" || sc.IsAll() && s.fs.sc.IsAll()
+}
+
+// regionCount is sc's count in m: its district's, or every district's for
+// the whole city.
+func regionCount(m map[string]int, sc auth.Scope) int {
+	if sc.RegionCode != "" {
+		return m[sc.RegionCode]
+	}
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func (s setSource) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, year int) (int, error) {
@@ -155,14 +208,16 @@ func (s setSource) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind e
 	}
 	m, ok := s.fs.granted[kind]
 	if !ok {
-		byKind, err := rc.TitlesGrantedByRegion(ctx, s.fs.sc, []enterprise.TitleKind{kind}, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year))
+		byKind, err := rc.TitlesGrantedByRegion(ctx, s.fs.sc, withKind(s.fs.grantedKinds, kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year))
 		if err != nil {
 			return 0, err
 		}
+		for k, km := range byKind {
+			s.fs.granted[k] = km
+		}
 		m = byKind[kind]
-		s.fs.granted[kind] = m
 	}
-	return m[sc.RegionCode], nil
+	return regionCount(m, sc), nil
 }
 
 func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind enterprise.TitleKind, day string) (int, error) {
@@ -170,17 +225,18 @@ func (s setSource) CountTitlesHeld(ctx context.Context, sc auth.Scope, kind ente
 	if !ok {
 		return s.Source.CountTitlesHeld(ctx, sc, kind, day)
 	}
-	key := string(kind) + "@" + day
-	m, ok := s.fs.held[key]
+	m, ok := s.fs.held[string(kind)+"@"+day]
 	if !ok {
-		byKind, err := rc.TitlesHeldByRegion(ctx, s.fs.sc, []enterprise.TitleKind{kind}, day)
+		byKind, err := rc.TitlesHeldByRegion(ctx, s.fs.sc, withKind(s.fs.heldKinds, kind), day)
 		if err != nil {
 			return 0, err
 		}
+		for k, km := range byKind {
+			s.fs.held[string(k)+"@"+day] = km
+		}
 		m = byKind[kind]
-		s.fs.held[key] = m
 	}
-	return m[sc.RegionCode], nil
+	return regionCount(m, sc), nil
 }
 
 // CountDigitalMeasure counts a district's measure from one read for

@@ -7,6 +7,7 @@ import (
 
 	"github.com/industrybrain/ibrain/internal/auth"
 	"github.com/industrybrain/ibrain/internal/enterprise"
+	"github.com/industrybrain/ibrain/internal/indicator"
 	"github.com/industrybrain/ibrain/internal/report"
 )
 
@@ -125,12 +126,13 @@ func TestFigureSetMatchesFigure(t *testing.T) {
 	// the regions' sums in one grouped read (when the first region figure
 	// needs sums), one snapshot for each filter whose region that read did
 	// not return (the city, a region without reports, regions outside the
-	// scope), one title count for the city and one grouped count for the
-	// regions.
+	// scope), and the title counts: for a city-wide set one grouped count
+	// (the city's is the districts' sum); for a district's set the city
+	// row's count in its scope and one grouped count.
 	for _, c := range []struct {
 		sc   auth.Scope
 		want int
-	}{{auth.All(), 5}, {auth.Region("500102"), 5}} {
+	}{{auth.All(), 4}, {auth.Region("500102"), 5}} {
 		sc := c.sc
 		fs := e.NewFigureSet(sc, p)
 		if err := fs.PrefetchRegions(ctx); err != nil {
@@ -201,14 +203,77 @@ func TestFigureSetCountsWithoutSums(t *testing.T) {
 		if got.Value != want.Value || got.Known != want.Known || got.Period != want.Period {
 			t.Errorf("filter %+v: set gives %v (known %v), Figure gives %v (known %v)", f, got.Value, got.Known, want.Value, want.Known)
 		}
-		// The city's count and the first region's grouped count; the
-		// other regions read what the grouped count returned.
+		// The city's figure runs the grouped count (the city's count is
+		// the districts' sum); the regions read what it returned.
 		wantQueries := 0
-		if f.Region == "" || f.Region == "500101" {
+		if f.Region == "" {
 			wantQueries = 1
 		}
 		if setQueries != wantQueries {
 			t.Errorf("filter %+v: the set ran %d queries, want %d", f, setQueries, wantQueries)
+		}
+	}
+}
+
+// TestFigureSetExpectedKindsCountedTogether: after ExpectIndicators the
+// title kinds of the expected figures are counted by region in one query
+// for the kinds granted and one for the kinds held,
+// the city's and every district's figures read from it, and each equals
+// Engine.Figure's.
+func TestFigureSetExpectedKindsCountedTogether(t *testing.T) {
+	p := report.Period{Year: 2024, Month: 6}
+	src := &regionSource{period: p, regions: map[string][]Row{"500101": {row("C", false, true, nil, nil)}}}
+	src.granted = map[string]int{"500101": 7, "500102": 3}
+	src.held = map[string]int{"500101": 2, "500102": 5}
+	c, err := indicator.Parse(mustJSON(t, indicator.Catalogue{Indicators: []indicator.Indicator{
+		{Code: "NEW_SPECIALIZED", Measure: "new_titles_specialized", Aggregation: "count", HigherIsBetter: true},
+		{Code: "NEW_LITTLE_GIANT", Measure: "new_titles_little_giant", Aggregation: "count", HigherIsBetter: true},
+		{Code: "GAZELLES", Measure: "titles_held_gazelle", Aggregation: "count", HigherIsBetter: true},
+		{Code: "UNICORNS", Measure: "titles_held_unicorn", Aggregation: "count", HigherIsBetter: true},
+	}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(src, c)
+	ctx := context.Background()
+	codes := []string{"NEW_SPECIALIZED", "NEW_LITTLE_GIANT", "GAZELLES", "UNICORNS"}
+	for _, expect := range []bool{false, true} {
+		fs := e.NewFigureSet(auth.All(), p)
+		if err := fs.PrefetchRegions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if expect {
+			fs.ExpectIndicators(codes)
+		}
+		before := src.queries
+		var got []Figure
+		for _, f := range []Filter{{}, {Region: "500101"}, {Region: "500102"}, {Region: "500199"}} {
+			for _, code := range codes {
+				fig, err := fs.Figure(ctx, code, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, fig)
+			}
+		}
+		queries := src.queries - before
+		i := 0
+		for _, f := range []Filter{{}, {Region: "500101"}, {Region: "500102"}, {Region: "500199"}} {
+			for _, code := range codes {
+				want, err := e.Figure(ctx, auth.All(), code, p, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got[i].Value != want.Value || got[i].Known != want.Known {
+					t.Errorf("expect %v, filter %+v, %s: set gives %v, Figure gives %v", expect, f, code, got[i].Value, want.Value)
+				}
+				i++
+			}
+		}
+		// One grouped count per kind without the hint; with it one for the
+		// kinds granted and one for the kinds held.
+		if wantQueries := map[bool]int{false: 4, true: 2}[expect]; queries != wantQueries {
+			t.Errorf("expect %v: the set ran %d queries, want %d", expect, queries, wantQueries)
 		}
 	}
 }
