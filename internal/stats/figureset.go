@@ -25,7 +25,7 @@ type FigureSet struct {
 	// regionSums: the sums of every region are to be read in one query
 	// when a region's figure first needs them.
 	regionSums bool
-	granted    map[enterprise.TitleKind]map[string]int
+	granted    map[string]map[string]int // kind@year → region → count
 	held       map[string]map[string]int // kind@day → region → count
 	// grantedKinds and heldKinds are the title kinds the expected figures
 	// count (ExpectIndicators): counted by region together.
@@ -64,7 +64,7 @@ type RegionTitleCounter interface {
 // NewFigureSet starts a set of figures for scope sc and period p.
 func (e *Engine) NewFigureSet(sc auth.Scope, p report.Period) *FigureSet {
 	return &FigureSet{e: e, sc: sc, p: p, snaps: map[Filter]snapshot{},
-		granted: map[enterprise.TitleKind]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{},
+		granted: map[string]map[string]int{}, held: map[string]map[string]int{}, digital: map[string]digitalCounts{},
 		values: map[int]map[ValueKey]int64{}}
 }
 
@@ -206,14 +206,14 @@ func (s setSource) CountTitlesGranted(ctx context.Context, sc auth.Scope, kind e
 	if !ok {
 		return s.Source.CountTitlesGranted(ctx, sc, kind, year)
 	}
-	m, ok := s.fs.granted[kind]
+	m, ok := s.fs.granted[fmt.Sprintf("%s@%d", kind, year)]
 	if !ok {
 		byKind, err := rc.TitlesGrantedByRegion(ctx, s.fs.sc, withKind(s.fs.grantedKinds, kind), fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year))
 		if err != nil {
 			return 0, err
 		}
 		for k, km := range byKind {
-			s.fs.granted[k] = km
+			s.fs.granted[fmt.Sprintf("%s@%d", k, year)] = km
 		}
 		m = byKind[kind]
 	}
