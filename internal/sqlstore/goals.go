@@ -268,8 +268,8 @@ func (s *Store) TitlesGrantedByRegion(ctx context.Context, sc auth.Scope, kinds 
 
 // TitlesHeldByRegion counts the enterprises holding a valid title of each
 // of kinds on day by region, within scope: the per-district actuals of
-// stock goals, every kind in one statement (a statement a kind was a
-// third of the goals page's round trips on PostgreSQL).
+// stock goals, every kind in one statement (one per kind and day made
+// nine of the goals page's sixteen round trips).
 func (s *Store) TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kinds []enterprise.TitleKind, day string) (map[enterprise.TitleKind]map[string]int, error) {
 	in, args := kindList(kinds, 2)
 	where, sargs := scopeOn(sc, "t.enterprise_id", "t.region_code", 2+len(kinds))
