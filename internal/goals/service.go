@@ -172,6 +172,7 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, year int) (Report, 
 	type tracked struct {
 		p      Plan
 		g      Goal
+		ind    indicator.Indicator
 		kind   enterprise.TitleKind
 		held   bool
 		baseOn string // the baseline's day, for a stock goal
@@ -196,7 +197,7 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, year int) (Report, 
 			if !ok {
 				return out, fmt.Errorf("goals: goal %s is not counted from titles (measure %q)", g.IndicatorCode, ind.Measure)
 			}
-			goals = append(goals, tracked{p: p, g: g, kind: kind, held: held, baseOn: fmt.Sprintf("%d-12-31", p.BaseYear)})
+			goals = append(goals, tracked{p: p, g: g, ind: ind, kind: kind, held: held, baseOn: fmt.Sprintf("%d-12-31", p.BaseYear)})
 		}
 	}
 	heldKinds := map[string][]enterprise.TitleKind{} // day → kinds held on it
@@ -237,19 +238,16 @@ func (s *Service) Report(ctx context.Context, sc auth.Scope, year int) (Report, 
 		case month > 0:
 			actual = granted[t.kind]
 		}
-		out.Goals = append(out.Goals, s.progress(sc, t.p, t.g, year, month, actual, baseline))
+		out.Goals = append(out.Goals, s.progress(sc, t.p, t.g, t.ind, year, month, actual, baseline))
 	}
 	return out, nil
 }
 
-// progress judges goal g of plan p against the actual and baseline counts
-// by district.
-func (s *Service) progress(sc auth.Scope, p Plan, g Goal, year, month int, actual, baseline map[string]int) GoalReport {
-	gr := GoalReport{Indicator: g.IndicatorCode, Measure: p.Measure, PlanID: p.ID, PlanVersion: p.Version, Source: p.Source,
+// progress judges goal g of plan p (counting indicator ind) against the
+// actual and baseline counts by district.
+func (s *Service) progress(sc auth.Scope, p Plan, g Goal, ind indicator.Indicator, year, month int, actual, baseline map[string]int) GoalReport {
+	gr := GoalReport{Indicator: g.IndicatorCode, NameZh: ind.NameZh, NameEn: ind.NameEn, Measure: p.Measure, PlanID: p.ID, PlanVersion: p.Version, Source: p.Source,
 		BaseYear: p.BaseYear, GoalYear: p.GoalYear, Districts: []ScopeProgress{}}
-	if ind, ok := s.indicators.ByCode(g.IndicatorCode); ok {
-		gr.NameZh, gr.NameEn = ind.NameZh, ind.NameEn
-	}
 	judge := func(code, zh, en string, goal, act, base int) ScopeProgress {
 		pr := Evaluate(Input{Plan: p, Goal: goal, Year: year, Month: month, Actual: act, Baseline: base})
 		return ScopeProgress{Region: code, NameZh: zh, NameEn: en, Goal: goal, YearGoal: pr.YearGoal, Actual: act, Baseline: base,

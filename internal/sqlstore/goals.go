@@ -280,12 +280,11 @@ func (s *Store) TitlesHeldByRegion(ctx context.Context, sc auth.Scope, kinds []e
 
 // kindList is the placeholders of kinds from $first, and their arguments.
 func kindList(kinds []enterprise.TitleKind, first int) (string, []any) {
-	ph := make([]string, len(kinds))
 	args := make([]any, len(kinds))
 	for i, k := range kinds {
-		ph[i], args[i] = fmt.Sprintf("$%d", first+i), string(k)
+		args[i] = string(k)
 	}
-	return strings.Join(ph, ", "), args
+	return inList(first, len(kinds)), args
 }
 
 // countByKindRegion reads (kind, region, count) rows into a map per kind,

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -41,13 +40,12 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 		args = append(args, f.RegionCode)
 		where += fmt.Sprintf(" AND e.region_code = $%d", len(args))
 	}
-	// The firms once, then their events read in the table's order and
-	// grouped here: joining every event to its firm and reading the
-	// events in key order cost two lookups per event, most of a listing
-	// page's CPU at ten times the demo.
-	// The pipeline's firms (the distinct ids of the events' key, in
-	// order), each looked up once; CROSS JOIN keeps SQLite from walking
-	// a district's every firm instead.
+	// The pipeline's firms first (the distinct ids of the events' key, in
+	// order), each looked up once, then their events, grouped here:
+	// joining every event to its firm and reading the events in key
+	// order cost two lookups per event, most of a listing page's CPU at
+	// ten times the demo. CROSS JOIN keeps SQLite from walking a
+	// district's every firm instead.
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code
 		FROM (SELECT DISTINCT enterprise_id AS id FROM listing_event) l CROSS JOIN enterprise e
 		WHERE e.id = l.id AND `+where+` ORDER BY e.id`, args...)
@@ -73,12 +71,10 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 	// district's few firms' events by key.
 	events, args := `SELECT le.seq, `+listingEventCols+` FROM listing_event le`, nil
 	if len(out) <= s.listingByKey {
-		ph := make([]string, len(out))
-		for i, fm := range out {
+		for _, fm := range out {
 			args = append(args, fm.EnterpriseID)
-			ph[i] = fmt.Sprintf("$%d", i+1)
 		}
-		events += ` WHERE le.enterprise_id IN (` + strings.Join(ph, ", ") + `)`
+		events += ` WHERE le.enterprise_id IN (` + inList(1, len(out)) + `)`
 	}
 	if rows, err = s.read.QueryContext(ctx, events, args...); err != nil {
 		return nil, fmt.Errorf("sqlstore: listing records: %w", err)
