@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -34,21 +35,78 @@ func scanListingEvent(sc interface{ Scan(...any) error }) (int64, listing.Event,
 // holds hundreds to a few thousand firms, so statistics and lists are
 // computed over the whole set by internal/listing, the one place that
 // decides where a record stands at a date.
+//
+// The city's records are read once per data generation and kept
+// (listingMemo): every pipeline page and API answer, whatever its date,
+// stage, board, search or page, starts from the same set, and reading it
+// (a thousand rows, ten columns each) was nearly all of their CPU. A
+// scope or district is the kept set filtered here.
 func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.RecordFilter) ([]listing.Firm, error) {
-	where, args := scopeClause(sc, "e", 1)
-	if f.RegionCode != "" {
-		args = append(args, f.RegionCode)
-		where += fmt.Sprintf(" AND e.region_code = $%d", len(args))
+	all, err := s.listing.records(ctx, s)
+	if err != nil {
+		return nil, err
 	}
+	var out []listing.Firm
+	for _, fm := range all {
+		switch {
+		case f.RegionCode != "" && fm.RegionCode != f.RegionCode:
+		case sc.IsAll(),
+			sc.EnterpriseID != 0 && fm.EnterpriseID == sc.EnterpriseID,
+			sc.EnterpriseID == 0 && sc.RegionCode != "" && fm.RegionCode == sc.RegionCode:
+			// The caller owns its copy; the events are shared, clipped so
+			// that an append copies them rather than writing into the
+			// kept array.
+			fm.Events = slices.Clip(fm.Events)
+			out = append(out, fm)
+		}
+	}
+	return out, nil
+}
+
+// listingMemo keeps the city's listing records as of a data generation.
+// The set is read with the generation read before it, so it is at least
+// as new as its tag; every write of the records (events, a firm's name or
+// district) advances the generation in its transaction (inTx), after which
+// the next read loads the set again. Its size is the listing_event table's
+// (772 events, about 100 kB, at ten times the demo).
+type listingMemo struct {
+	mu    sync.Mutex
+	gen   int64
+	firms []listing.Firm // nil until loaded
+}
+
+// records returns the city's records, read again when the data
+// generation has moved. Concurrent callers wait for one read.
+func (m *listingMemo) records(ctx context.Context, s *Store) ([]listing.Firm, error) {
+	gen, err := s.DataGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.firms != nil && m.gen == gen {
+		return m.firms, nil
+	}
+	firms, err := s.readListingRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if firms == nil {
+		firms = []listing.Firm{}
+	}
+	m.gen, m.firms = gen, firms
+	return firms, nil
+}
+
+// readListingRecords reads every listing record of the city.
+func (s *Store) readListingRecords(ctx context.Context) ([]listing.Firm, error) {
 	// The pipeline's firms first (the distinct ids of the events' key, in
-	// order), each looked up once, then their events, grouped here:
-	// joining every event to its firm and reading the events in key
-	// order cost two lookups per event, most of a listing page's CPU at
-	// ten times the demo. CROSS JOIN keeps SQLite from walking a
-	// district's every firm instead.
+	// order), each looked up once, then every event in the table's order,
+	// grouped here: joining every event to its firm and reading the events
+	// in key order cost two lookups per event.
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.credit_code, e.name, e.region_code
 		FROM (SELECT DISTINCT enterprise_id AS id FROM listing_event) l CROSS JOIN enterprise e
-		WHERE e.id = l.id AND `+where+` ORDER BY e.id`, args...)
+		WHERE e.id = l.id ORDER BY e.id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: listing records: %w", err)
 	}
@@ -67,16 +125,7 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	// Every event in the table's order when the firms are many; a
-	// district's few firms' events by key.
-	events, args := `SELECT le.seq, `+listingEventCols+` FROM listing_event le`, nil
-	if len(out) <= s.listingByKey {
-		for _, fm := range out {
-			args = append(args, fm.EnterpriseID)
-		}
-		events += ` WHERE le.enterprise_id IN (` + inList(1, len(out)) + `)`
-	}
-	if rows, err = s.read.QueryContext(ctx, events, args...); err != nil {
+	if rows, err = s.read.QueryContext(ctx, `SELECT le.seq, `+listingEventCols+` FROM listing_event le`); err != nil {
 		return nil, fmt.Errorf("sqlstore: listing records: %w", err)
 	}
 	defer rows.Close()
@@ -110,10 +159,6 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 	}
 	return out, nil
 }
-
-// listingByKeyFirms is the most firms whose events ListingRecords reads
-// by key rather than reading the whole table.
-const listingByKeyFirms = 100
 
 // sortBySeq orders evs by their sequence numbers seqs (same length).
 func sortBySeq(evs []listing.Event, seqs []int) {

@@ -365,28 +365,90 @@ func TestListingRecordsEventOrder(t *testing.T) {
 		if _, err := st.write.ExecContext(ctx, move, a); err != nil {
 			t.Fatal(err)
 		}
-		for _, byKey := range []int{listingByKeyFirms, 0} { // events read by key, then the whole table
-			st.listingByKey = byKey
-			for _, sc := range []auth.Scope{auth.All(), auth.Region(regionA)} {
-				firms, err := st.ListingRecords(ctx, sc, listing.RecordFilter{})
-				if err != nil {
-					t.Fatal(err)
+		for _, sc := range []auth.Scope{auth.All(), auth.Region(regionA)} {
+			firms, err := st.ListingRecords(ctx, sc, listing.RecordFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.IsAll() {
+				if len(firms) != 2 || firms[1].EnterpriseID != ids[3] || len(firms[1].Events) != 1 {
+					t.Fatalf("city: %+v", firms)
 				}
-				if sc.IsAll() {
-					if len(firms) != 2 || firms[1].EnterpriseID != ids[3] || len(firms[1].Events) != 1 {
-						t.Fatalf("city: %+v", firms)
-					}
-					firms = firms[:1]
-				}
-				if len(firms) != 1 || firms[0].EnterpriseID != a || len(firms[0].Events) != len(history) {
-					t.Fatalf("scope %v: %+v", sc, firms)
-				}
-				for i, ev := range firms[0].Events {
-					if !eventEqual(ev, history[i]) {
-						t.Fatalf("scope %v: event %d is %+v, want %+v", sc, i, ev, history[i])
-					}
+				firms = firms[:1]
+			}
+			if len(firms) != 1 || firms[0].EnterpriseID != a || len(firms[0].Events) != len(history) {
+				t.Fatalf("scope %v: %+v", sc, firms)
+			}
+			for i, ev := range firms[0].Events {
+				if !eventEqual(ev, history[i]) {
+					t.Fatalf("scope %v: event %d is %+v, want %+v", sc, i, ev, history[i])
 				}
 			}
+		}
+	})
+}
+
+// TestListingRecordsFollowWrites: the records are kept between reads
+// (listingMemo), and every write that changes them is seen by the next
+// read: an appended event, a replaced history, a firm renamed and moved
+// to another district. A caller appending to the events it was given
+// does not change what the next caller reads.
+func TestListingRecordsFollowWrites(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		ids := seedListingFirms(t, st)
+		a := ids[0]
+		read := func(sc auth.Scope) []listing.Firm {
+			t.Helper()
+			firms, err := st.ListingRecords(ctx, sc, listing.RecordFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return firms
+		}
+		if got := read(auth.All()); len(got) != 0 {
+			t.Fatalf("before any event: %+v", got)
+		}
+		reserve := listing.Event{Stage: listing.StageReserve, Date: lday("2023-01-01")}
+		if _, err := st.AppendListingEvent(ctx, auth.All(), a, reserve, anyCount); err != nil {
+			t.Fatal(err)
+		}
+		got := read(auth.All())
+		if len(got) != 1 || len(got[0].Events) != 1 {
+			t.Fatalf("after an append: %+v", got)
+		}
+		got[0].Events = append(got[0].Events, listing.Event{Stage: listing.StageListed})
+		got[0].Name = "changed by a caller"
+		if again := read(auth.All()); len(again[0].Events) != 1 || again[0].Name == got[0].Name {
+			t.Fatalf("a caller's change reached the kept records: %+v", again)
+		}
+		reform := listing.Event{Stage: listing.StageReform, Date: lday("2023-06-01")}
+		if _, err := st.AppendListingEvent(ctx, auth.All(), a, reform, anyCount); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(auth.All()); len(got) != 1 || len(got[0].Events) != 2 || got[0].Events[1].Stage != listing.StageReform {
+			t.Fatalf("after a second append: %+v", got)
+		}
+		if _, err := st.PutListingRecords(ctx, []listing.Record{{EnterpriseID: a, Events: []listing.Event{reserve}}}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(auth.All()); len(got) != 1 || len(got[0].Events) != 1 {
+			t.Fatalf("after replacing the history: %+v", got)
+		}
+		// The firm renamed and moved from district A to B.
+		var code string
+		if err := st.read.QueryRowContext(ctx, `SELECT credit_code FROM enterprise WHERE id = $1`, a).Scan(&code); err != nil {
+			t.Fatal(err)
+		}
+		moved := enterprise.Enterprise{CreditCode: code, Name: "迁址上市测试股份有限公司", RegionCode: regionB, IndustryCode: "3011", Founded: day("2005-01-01")}
+		if _, err := st.UpsertEnterprises(ctx, []EnterpriseWithYear{{Enterprise: moved}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(auth.Region(regionA)); len(got) != 0 {
+			t.Fatalf("district A after the move: %+v", got)
+		}
+		if got := read(auth.Region(regionB)); len(got) != 1 || got[0].Name != moved.Name || got[0].RegionCode != regionB {
+			t.Fatalf("district B after the move: %+v", got)
 		}
 	})
 }

@@ -59,9 +59,9 @@ type Store struct {
 	// name search walks before it walks the district's names instead
 	// (districtWalkEntries; tests move it to compare both walks).
 	districtWalk int
-	// listingByKey is how many pipeline firms' events are read by key
-	// (listingByKeyFirms; tests move it to run both reads).
-	listingByKey int
+	// listing keeps the city's listing records per data generation
+	// (listing.go).
+	listing listingMemo
 	// booking queues concurrent bookings for group commit on PostgreSQL
 	// (instrument_booking.go).
 	booking bookQueue
@@ -113,7 +113,7 @@ func PageCacheSizes(budget int64, readers int) (writerKiB, readerKiB int64) {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries, listingByKey: listingByKeyFirms}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
