@@ -391,6 +391,86 @@ type resultDetail struct {
 	Policies   []storedPolicy          `json:"policies,omitempty"`
 }
 
+// decode reads a stored detail. The indicators, most of its bytes, are
+// read by decodePlain when the array has the form saveMujunRun writes,
+// and the rest (policies, vetoes) by encoding/json; any other form is
+// decoded by encoding/json whole. Validating and walking the indicator
+// array generically was a quarter of a 亩均 results page's CPU.
+func (d *resultDetail) decode(b []byte) error {
+	const head = `{"ind":`
+	if bytes.HasPrefix(b, []byte(head)) {
+		if ind, n, ok := plainIndicators(b[len(head):]); ok {
+			var tail []byte
+			switch rest := b[len(head)+n:]; {
+			case len(rest) == 1 && rest[0] == '}':
+				tail = []byte(`{}`)
+			case len(rest) > 1 && rest[0] == ',':
+				// A comma must be followed by a member: `{"ind":[…],}`
+				// is not JSON though `{}` is.
+				if more := bytes.TrimLeft(rest[1:], " \t\r\n"); len(more) > 0 && more[0] != '}' {
+					tail = append([]byte{'{'}, rest[1:]...)
+				}
+			}
+			var out resultDetail
+			if tail != nil && json.Unmarshal(tail, &out) == nil && out.Ind == nil {
+				out.Ind = ind
+				*d = out
+				return nil
+			}
+		}
+	}
+	*d = resultDetail{}
+	return json.Unmarshal(b, d)
+}
+
+// plainIndicators reads a JSON array of stored indicators at the start of
+// b, each in decodePlain's form, and returns them with the array's length
+// in bytes; ok is false for anything else.
+func plainIndicators(b []byte) (ind []storedIndicator, n int, ok bool) {
+	if len(b) < 2 || b[0] != '[' {
+		return nil, 0, false
+	}
+	if b[1] == ']' {
+		return []storedIndicator{}, 2, true
+	}
+	i := 1
+	for {
+		if i >= len(b) || b[i] != '[' {
+			return nil, 0, false
+		}
+		// The element's end: the first ']' outside a string. The plain
+		// form has no escapes, so a backslash sends b to the generic path.
+		end, inString := -1, false
+		for j := i + 1; j < len(b) && end < 0; j++ {
+			switch c := b[j]; {
+			case c == '\\', !inString && c == '[':
+				return nil, 0, false
+			case c == '"':
+				inString = !inString
+			case c == ']' && !inString:
+				end = j
+			}
+		}
+		if end < 0 {
+			return nil, 0, false
+		}
+		var si storedIndicator
+		if !si.decodePlain(b[i : end+1]) {
+			return nil, 0, false
+		}
+		ind = append(ind, si)
+		i = end + 1
+		switch {
+		case i < len(b) && b[i] == ',':
+			i++
+		case i < len(b) && b[i] == ']':
+			return ind, i + 1, true
+		default:
+			return nil, 0, false
+		}
+	}
+}
+
 // storedIndicator is an indicator result as a JSON array — code, weight,
 // value, missing, benchmark, raw score, capped score, score, filled — so
 // ninety thousand rows do not repeat the field names of six indicators.
@@ -799,16 +879,19 @@ func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mu
 	if err != nil {
 		return res, run, err
 	}
+	texts, err := s.runPolicyTexts(ctx, id)
+	if err != nil {
+		return res, run, err
+	}
 	where, args := scopeClause(sc, "e", 2)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id
 		WHERE r.run_id = $1 AND `+where+` ORDER BY r.enterprise_id`, append([]any{id}, args...)...)
 	if err != nil {
 		return res, run, err
 	}
 	defer rows.Close()
-	var texts policyTexts
 	for rows.Next() {
-		e, err := scanResult(rows, &texts)
+		e, err := scanResult(rows, texts)
 		if err != nil {
 			return res, run, err
 		}
@@ -817,22 +900,26 @@ func (s *Store) MujunRunResult(ctx context.Context, sc auth.Scope, id int64) (mu
 	return res, run, rows.Err()
 }
 
+// resultColumns are a result's own columns (mujun_result as r). The
+// run's policy texts, which the details index, are read once per run
+// (runPolicyTexts) or, across runs, as one more column.
 const resultColumns = `r.enterprise_id, r.region_code, r.park_code, r.grp, r.exempt, r.subtotal, r.deducted, r.score, r.reweight, r.rank, r.region_rank,
-	r.class, r.class_by, r.consecutive_years, r.detail, u.policy_texts`
+	r.class, r.class_by, r.consecutive_years, r.detail`
 
-// scanResult scans resultColumns (the query joins the run as u) and extra;
-// texts decodes the runs' policy texts across the rows.
-func scanResult(sc interface{ Scan(...any) error }, texts *policyTexts, extra ...any) (mujun.EnterpriseResult, error) {
+// scanResult scans resultColumns and extra; textsOf gives the policy
+// texts of the row's run, asked only when the row applied a policy.
+func scanResult(sc interface{ Scan(...any) error }, textsOf func() ([]mujun.Text, error), extra ...any) (mujun.EnterpriseResult, error) {
 	var e mujun.EnterpriseResult
-	var grp, exempt, classBy, detail, textsRaw string
+	var grp, exempt, classBy string
+	var detail []byte
 	dest := append([]any{&e.EnterpriseID, &e.RegionCode, &e.ParkCode, &grp, &exempt, &e.Subtotal, &e.Deducted, &e.Score, &e.ReweightFactor,
-		&e.Rank, &e.RegionRank, &e.Class, &classBy, &e.ConsecutiveYears, &detail, &textsRaw}, extra...)
+		&e.Rank, &e.RegionRank, &e.Class, &classBy, &e.ConsecutiveYears, &detail}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return e, err
 	}
 	e.Group, e.Exempt, e.ClassBy = mujun.Group(grp), mujun.ExemptReason(exempt), mujun.ClassSource(classBy)
 	var d resultDetail
-	if err := json.Unmarshal([]byte(detail), &d); err != nil {
+	if err := d.decode(detail); err != nil {
 		return e, fmt.Errorf("sqlstore: result detail of %d: %w", e.EnterpriseID, err)
 	}
 	e.Indicators, e.Vetoes = d.Indicators, d.Vetoes
@@ -843,7 +930,7 @@ func scanResult(sc interface{ Scan(...any) error }, texts *policyTexts, extra ..
 		}
 	}
 	if len(d.Policies) > 0 {
-		ts, err := texts.load(textsRaw)
+		ts, err := textsOf()
 		if err != nil {
 			return e, err
 		}
@@ -852,6 +939,17 @@ func scanResult(sc interface{ Scan(...any) error }, texts *policyTexts, extra ..
 		}
 	}
 	return e, nil
+}
+
+// runPolicyTexts reads and decodes the policy texts of run id, for the
+// results of that run alone.
+func (s *Store) runPolicyTexts(ctx context.Context, id int64) (func() ([]mujun.Text, error), error) {
+	var raw string
+	if err := s.read.QueryRowContext(ctx, `SELECT policy_texts FROM mujun_run WHERE id = $1`, id).Scan(&raw); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlstore: run %d policy texts: %w", id, err)
+	}
+	var pt policyTexts
+	return func() ([]mujun.Text, error) { return pt.load(raw) }, nil
 }
 
 // MujunResults returns a run's results in scope, ranked: group (above
@@ -881,7 +979,7 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	if f.Group != "" {
 		add("r.grp", string(f.Group))
 	}
-	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id WHERE ` + strings.Join(conds, " AND ")
+	from := ` FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id WHERE ` + strings.Join(conds, " AND ")
 	// The city's totals are kept with the run (mujun_result_count):
 	// counting the run's index entries was half of a page's CPU. A
 	// narrower scope is the firms' current district (the join), which
@@ -895,6 +993,10 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	if err != nil {
 		return page, fmt.Errorf("sqlstore: count results: %w", err)
 	}
+	texts, err := s.runPolicyTexts(ctx, runID)
+	if err != nil {
+		return page, err
+	}
 	args = append(args, f.Limit, f.Offset)
 	// ord is the ranking order (see rankingOrder), so the page is a range of
 	// the (run_id, ord) index rather than a sort of the whole run.
@@ -904,10 +1006,9 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 		return page, fmt.Errorf("sqlstore: results: %w", err)
 	}
 	defer rows.Close()
-	var texts policyTexts
 	for rows.Next() {
 		var it mujun.ResultItem
-		e, err := scanResult(rows, &texts, &it.Name, &it.CreditCode)
+		e, err := scanResult(rows, texts, &it.Name, &it.CreditCode)
 		if err != nil {
 			return page, err
 		}
@@ -921,7 +1022,7 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 // evaluated it, newest run first, if the enterprise is in scope.
 func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enterpriseID int64) ([]mujun.EnterpriseRun, error) {
 	where, args := scopeClause(sc, "e", 2)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, u.id, u.config_id, u.config_version, u.year, u.evaluating_unit, u.prior_run_id, u.enterprises, u.skipped, u.note, u.created_at, u.created_by
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, u.policy_texts, u.id, u.config_id, u.config_version, u.year, u.evaluating_unit, u.prior_run_id, u.enterprises, u.skipped, u.note, u.created_at, u.created_by
 		FROM mujun_result r JOIN enterprise e ON e.id = r.enterprise_id JOIN mujun_run u ON u.id = r.run_id
 		WHERE r.enterprise_id = $1 AND `+where+` ORDER BY u.id DESC`, append([]any{enterpriseID}, args...)...)
 	if err != nil {
@@ -930,11 +1031,13 @@ func (s *Store) MujunEnterpriseResults(ctx context.Context, sc auth.Scope, enter
 	defer rows.Close()
 	var out []mujun.EnterpriseRun
 	var texts policyTexts
+	var textsRaw string
+	textsOf := func() ([]mujun.Text, error) { return texts.load(textsRaw) }
 	for rows.Next() {
 		var er mujun.EnterpriseRun
 		var at int64
 		ru := &er.Run
-		e, err := scanResult(rows, &texts, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
+		e, err := scanResult(rows, textsOf, &textsRaw, &ru.ID, &ru.ConfigID, &ru.ConfigVersion, &ru.Year, &ru.EvaluatingUnit, &ru.PriorRunID, &ru.Enterprises, &ru.Skipped, &ru.Note, &at, &ru.CreatedBy)
 		if err != nil {
 			return nil, err
 		}
