@@ -14,6 +14,7 @@ package goals
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -58,6 +59,16 @@ type Goal struct {
 	IndicatorCode string
 	City          int
 	Districts     map[string]int // region code → allocated count
+}
+
+// Clone returns a copy of p that shares nothing it could change: its
+// goals and their district allocations are copied.
+func (p Plan) Clone() Plan {
+	p.Goals = slices.Clone(p.Goals)
+	for i := range p.Goals {
+		p.Goals[i].Districts = maps.Clone(p.Goals[i].Districts)
+	}
+	return p
 }
 
 // Validate checks a plan: identity, years, thresholds, and that every

@@ -262,3 +262,17 @@ func TestEvaluateNoGoal(t *testing.T) {
 		t.Errorf("a goal of 15 with the milestone reached: %s", got.Status)
 	}
 }
+
+// TestPlanClone: a clone's goals and allocations are its own.
+func TestPlanClone(t *testing.T) {
+	p := Plan{ID: "p", Version: 1, Goals: []Goal{{IndicatorCode: "X", City: 3, Districts: map[string]int{"500101": 2, "500102": 1}}}}
+	c := p.Clone()
+	c.Goals[0].City, c.Goals[0].Districts["500101"] = 9, 9
+	c.Goals = append(c.Goals, Goal{IndicatorCode: "Y"})
+	if p.Goals[0].City != 3 || p.Goals[0].Districts["500101"] != 2 || len(p.Goals) != 1 {
+		t.Fatalf("changing the clone changed the plan: %+v", p)
+	}
+	if len(c.Goals) != 2 || c.Goals[0].Districts["500102"] != 1 {
+		t.Fatalf("clone %+v", c)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -259,23 +260,43 @@ func (s *Store) PutTargets(ctx context.Context, ts []target.Target) error {
 
 // Targets implements stats.Source: every target of a year.
 func (s *Store) Targets(ctx context.Context, year int) ([]target.Target, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
-		FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 ORDER BY i.position, t.scope_kind, t.scope_code`, year)
-	if err != nil {
-		return nil, err
-	}
-	return scanTargets(rows)
+	return s.memoTargets(ctx, targetKey{year: year, all: true}, func() (*sql.Rows, error) {
+		return s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
+			FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 ORDER BY i.position, t.scope_kind, t.scope_code`, year)
+	})
 }
 
 // TargetsInScope implements stats.ScopedTargets: the targets of one year
 // and scope, through the index target_scope (migration 0016).
 func (s *Store) TargetsInScope(ctx context.Context, year int, scopeKind, scopeCode string) ([]target.Target, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
-		FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 AND t.scope_kind = $2 AND t.scope_code = $3 ORDER BY i.position`, year, scopeKind, scopeCode)
-	if err != nil {
-		return nil, err
-	}
-	return scanTargets(rows)
+	return s.memoTargets(ctx, targetKey{year: year, kind: scopeKind, code: scopeCode}, func() (*sql.Rows, error) {
+		return s.read.QueryContext(ctx, `SELECT t.indicator_code, t.scope_kind, t.scope_code, t.year, t.comparator, t.value_e4, t.source
+			FROM target t JOIN indicator i ON i.code = t.indicator_code WHERE t.year = $1 AND t.scope_kind = $2 AND t.scope_code = $3 ORDER BY i.position`, year, scopeKind, scopeCode)
+	})
+}
+
+// targetKey names a memoised target read: a year's every target (all)
+// or one scope's.
+type targetKey struct {
+	year       int
+	all        bool
+	kind, code string
+}
+
+// memoTargets reads targets through the store's memo: the task table, the
+// KPIs and the scoreboard read a year's targets on every request (500
+// rows at ten times the demo, a fifth of the task table's CPU), and they
+// change only with a task table, goal plan or target import. The caller
+// gets its own copy of the slice.
+func (s *Store) memoTargets(ctx context.Context, key targetKey, query func() (*sql.Rows, error)) ([]target.Target, error) {
+	ts, err := s.targets.get(ctx, s, key, func() ([]target.Target, error) {
+		rows, err := query()
+		if err != nil {
+			return nil, err
+		}
+		return scanTargets(rows)
+	})
+	return slices.Clone(ts), err
 }
 
 func scanTargets(rows *sql.Rows) ([]target.Target, error) {

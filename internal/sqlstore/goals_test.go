@@ -67,6 +67,17 @@ func TestGoalPlans(t *testing.T) {
 		if got := targetMap(t, st, 2024); len(got) != 3 || got["NEW_SPECIALIZED/city/"] != 400 || got["NEW_SPECIALIZED/region/"+regionA] != 250 || got["NEW_SPECIALIZED/region/"+regionB] != 150 {
 			t.Fatalf("targets %v, want %v", got, want)
 		}
+		// The plans as read now are kept (genMemo); a caller changing its
+		// copy changes nothing, and the writes below are seen (the
+		// final read's five plans and v1's allocation).
+		if ps, err := st.GoalPlans(ctx); err != nil || len(ps) != 1 || len(ps[0].Goals) != 1 {
+			t.Fatalf("plans after v1: %+v %v", ps, err)
+		} else {
+			ps[0].Goals[0].Districts[regionA], ps[0].Goals[0].City = -1, -1
+		}
+		if ps, err := st.GoalPlans(ctx); err != nil || len(ps) != 1 || !samePlan(ps[0], v1) {
+			t.Fatalf("plans after a caller changed its copy: %+v %v", ps, err)
+		}
 		// The same version again changes nothing; other content under it is refused.
 		sum := dbChecksum(t, st)
 		if err := st.PutGoalPlan(ctx, v1, 1); err != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/auth"
@@ -37,12 +36,12 @@ func scanListingEvent(sc interface{ Scan(...any) error }) (int64, listing.Event,
 // decides where a record stands at a date.
 //
 // The city's records are read once per data generation and kept
-// (listingMemo): every pipeline page and API answer, whatever its date,
+// (genMemo; 772 events, about 100 kB, at ten times the demo): every pipeline page and API answer, whatever its date,
 // stage, board, search or page, starts from the same set, and reading it
 // (a thousand rows, ten columns each) was nearly all of their CPU. A
 // scope or district is the kept set filtered here.
 func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.RecordFilter) ([]listing.Firm, error) {
-	all, err := s.listing.records(ctx, s)
+	all, err := s.listing.get(ctx, s, struct{}{}, func() ([]listing.Firm, error) { return s.readListingRecords(ctx) })
 	if err != nil {
 		return nil, err
 	}
@@ -61,41 +60,6 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 		}
 	}
 	return out, nil
-}
-
-// listingMemo keeps the city's listing records as of a data generation.
-// The set is read with the generation read before it, so it is at least
-// as new as its tag; every write of the records (events, a firm's name or
-// district) advances the generation in its transaction (inTx), after which
-// the next read loads the set again. Its size is the listing_event table's
-// (772 events, about 100 kB, at ten times the demo).
-type listingMemo struct {
-	mu    sync.Mutex
-	gen   int64
-	firms []listing.Firm // nil until loaded
-}
-
-// records returns the city's records, read again when the data
-// generation has moved. Concurrent callers wait for one read.
-func (m *listingMemo) records(ctx context.Context, s *Store) ([]listing.Firm, error) {
-	gen, err := s.DataGeneration(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.firms != nil && m.gen == gen {
-		return m.firms, nil
-	}
-	firms, err := s.readListingRecords(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if firms == nil {
-		firms = []listing.Firm{}
-	}
-	m.gen, m.firms = gen, firms
-	return firms, nil
 }
 
 // readListingRecords reads every listing record of the city.

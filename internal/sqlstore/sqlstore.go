@@ -18,6 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/industrybrain/ibrain/internal/goals"
+	"github.com/industrybrain/ibrain/internal/listing"
+	"github.com/industrybrain/ibrain/internal/target"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"               // registers the "sqlite" driver; its Error carries the result code
 )
@@ -59,9 +63,12 @@ type Store struct {
 	// name search walks before it walks the district's names instead
 	// (districtWalkEntries; tests move it to compare both walks).
 	districtWalk int
-	// listing keeps the city's listing records per data generation
-	// (listing.go).
-	listing listingMemo
+	// listing keeps the city's listing records, targets the targets of a
+	// year and scope, goalPlans the goal plans, per data generation
+	// (genmemo.go).
+	listing   genMemo[struct{}, []listing.Firm]
+	targets   genMemo[targetKey, []target.Target]
+	goalPlans genMemo[struct{}, []goals.Plan]
 	// booking queues concurrent bookings for group commit on PostgreSQL
 	// (instrument_booking.go).
 	booking bookQueue
