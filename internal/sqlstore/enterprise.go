@@ -409,11 +409,10 @@ func (s *Store) ListEnterprises(ctx context.Context, sc auth.Scope, f registry.F
 		LEFT JOIN industry_map m ON m.year = ey.year AND m.industry_code = e.industry_code
 		WHERE ey.enterprise_id = e.id AND ` + where
 	}
-	args = append(args, f.Limit, f.Offset)
 	q := `SELECT e.id, e.credit_code, e.name, e.region_code, e.industry_code, e.founded, e.land_mu100,
 		ey.year, ey.above_scale, ey.size, ey.employees, ey.revenue,
 		COALESCE(m.cluster_code, ''), COALESCE(m.tier, '')` + from +
-		fmt.Sprintf(` ORDER BY ey.revenue DESC, e.name LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+		` ORDER BY ey.revenue DESC, e.name` + pageClause(f.Limit, f.Offset)
 	if err := s.scanEnterpriseItems(ctx, &page, q, args); err != nil {
 		return page, err
 	}

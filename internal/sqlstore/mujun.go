@@ -997,11 +997,10 @@ func (s *Store) MujunResults(ctx context.Context, sc auth.Scope, runID int64, f 
 	if err != nil {
 		return page, err
 	}
-	args = append(args, f.Limit, f.Offset)
 	// ord is the ranking order (see rankingOrder), so the page is a range of
 	// the (run_id, ord) index rather than a sort of the whole run.
 	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+`, e.name, e.credit_code`+from+
-		fmt.Sprintf(` ORDER BY r.ord LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+		` ORDER BY r.ord`+pageClause(f.Limit, f.Offset), args...)
 	if err != nil {
 		return page, fmt.Errorf("sqlstore: results: %w", err)
 	}

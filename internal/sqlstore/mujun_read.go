@@ -451,8 +451,7 @@ func (s *Store) MujunDiffRows(ctx context.Context, sc auth.Scope, from, to int64
 	}
 	limit := ""
 	if q.Limit > 0 {
-		args = append(args, q.Limit, q.Offset)
-		limit = fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+		limit = pageClause(q.Limit, q.Offset)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT d.enterprise_id, e.name, d.region_code, d.park_code, d.grp, d.kind, d.old_class, d.new_class, d.direction,
 		d.old_score, d.new_score, d.old_rank, d.new_rank, d.reasons, d.drivers, d.config_changes, d.explanation_zh, d.explanation_en`+base+
