@@ -6,10 +6,10 @@ import (
 )
 
 // genMemo keeps small read-mostly answers of the store (the listing
-// pipeline, a year's targets) as of a data generation (generation.go),
-// for every caller whatever its page, filter or language: the answer
-// cache in front of the handlers keys on the whole request, so it does
-// not share these between requests that differ.
+// pipeline, a year's targets, the goal plans) as of a data generation
+// (generation.go), for every caller whatever its page, filter or
+// language: the answer cache in front of the handlers keys on the whole
+// request, so it does not share these between requests that differ.
 //
 // A value is tagged with the generation read before it was loaded, so it
 // is at least as new as its tag; every write that could change it

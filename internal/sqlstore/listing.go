@@ -36,10 +36,11 @@ func scanListingEvent(sc interface{ Scan(...any) error }) (int64, listing.Event,
 // decides where a record stands at a date.
 //
 // The city's records are read once per data generation and kept
-// (genMemo; 772 events, about 100 kB, at ten times the demo): every pipeline page and API answer, whatever its date,
-// stage, board, search or page, starts from the same set, and reading it
-// (a thousand rows, ten columns each) was nearly all of their CPU. A
-// scope or district is the kept set filtered here.
+// (genMemo; 772 events, about 100 kB, at ten times the demo): every
+// pipeline page and API answer, whatever its date, stage, board, search
+// or page, starts from the same set, and reading it (a thousand rows, ten
+// columns each) was nearly all of their CPU. A scope or district is the
+// kept set filtered here.
 func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.RecordFilter) ([]listing.Firm, error) {
 	all, err := s.listing.get(ctx, s, struct{}{}, func() ([]listing.Firm, error) { return s.readListingRecords(ctx) })
 	if err != nil {
