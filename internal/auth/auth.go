@@ -124,6 +124,21 @@ func (s Scope) IsAll() bool { return s.all }
 // module's records, never a firm's statistics.
 func (s Scope) Empty() bool { return !s.all && s.RegionCode == "" && s.EnterpriseID == 0 }
 
+// Covers reports whether the scope reaches an enterprise of a district:
+// the rule the store applies in SQL (an enterprise scope first, then a
+// district), for sets filtered in memory.
+func (s Scope) Covers(enterpriseID int64, regionCode string) bool {
+	switch {
+	case s.all:
+		return true
+	case s.EnterpriseID != 0:
+		return enterpriseID == s.EnterpriseID
+	case s.RegionCode != "":
+		return regionCode == s.RegionCode
+	}
+	return false
+}
+
 // InTenant returns the scope limited to one federation instance.
 func (s Scope) InTenant(id string) Scope { s.Tenant = id; return s }
 

@@ -305,3 +305,32 @@ func TestBuiltinHashPolicy(t *testing.T) {
 		t.Fatal("a policy before the first effective date")
 	}
 }
+
+// TestScopeCovers: the city reaches every firm, an enterprise scope its
+// own firm wherever it is, a district its firms, and a scope of neither
+// (a department's or an institution's) no firm; an enterprise scope wins
+// over a district given with it, as in the store's SQL.
+func TestScopeCovers(t *testing.T) {
+	both := Scope{EnterpriseID: 7, RegionCode: "500101"}
+	for _, c := range []struct {
+		name   string
+		sc     Scope
+		id     int64
+		region string
+		want   bool
+	}{
+		{"city", All(), 7, "500101", true},
+		{"own firm", Enterprise(7), 7, "500102", true},
+		{"another firm", Enterprise(7), 8, "500101", false},
+		{"own district", Region("500101"), 8, "500101", true},
+		{"another district", Region("500101"), 8, "500102", false},
+		{"enterprise over district", both, 8, "500101", false},
+		{"enterprise over district, own firm", both, 7, "500102", true},
+		{"department", Scope{Department: "经信委运行监测处"}, 7, "500101", false},
+		{"nothing", Scope{}, 7, "500101", false},
+	} {
+		if got := c.sc.Covers(c.id, c.region); got != c.want {
+			t.Errorf("%s: Covers(%d, %s) = %v, want %v", c.name, c.id, c.region, got, c.want)
+		}
+	}
+}

@@ -231,15 +231,7 @@ func (s *Service) Screen(ctx context.Context, sc auth.Scope, asOf time.Time, gen
 	if sc.IsAll() {
 		return city, nil
 	}
-	return city.Select(func(sub *Firm) bool {
-		switch {
-		case sc.EnterpriseID != 0:
-			return sub.ID == sc.EnterpriseID
-		case sc.RegionCode != "":
-			return sub.RegionCode == sc.RegionCode
-		}
-		return false
-	}), nil
+	return city.Select(func(sub *Firm) bool { return sc.Covers(sub.ID, sub.RegionCode) }), nil
 }
 
 // maxIncremental is the most changed enterprises a screening is patched

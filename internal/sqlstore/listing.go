@@ -48,11 +48,7 @@ func (s *Store) ListingRecords(ctx context.Context, sc auth.Scope, f listing.Rec
 	}
 	var out []listing.Firm
 	for _, fm := range all {
-		switch {
-		case f.RegionCode != "" && fm.RegionCode != f.RegionCode:
-		case sc.IsAll(),
-			sc.EnterpriseID != 0 && fm.EnterpriseID == sc.EnterpriseID,
-			sc.EnterpriseID == 0 && sc.RegionCode != "" && fm.RegionCode == sc.RegionCode:
+		if (f.RegionCode == "" || fm.RegionCode == f.RegionCode) && sc.Covers(fm.EnterpriseID, fm.RegionCode) {
 			// The caller owns its copy; the events are shared, clipped so
 			// that an append copies them rather than writing into the
 			// kept array.
