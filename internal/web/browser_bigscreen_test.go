@@ -195,7 +195,7 @@ func TestBigScreen(t *testing.T) {
 	if v, _ := strconv.ParseFloat(dv, 64); name != "万州区" || math.Abs(v-wz.value("IND_OUTPUT")) > 0.051 {
 		t.Errorf("drill-down shows %s %s, want 万州区 %v", name, dv, wz.value("IND_OUTPUT"))
 	}
-	must("back to the city", chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#bs-back"))))
+	must("back to the city", chromedp.Do(ctx, webtest.Click(chromedp.CSS("#bs-back"))))
 	drilled("")
 	xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
 		const el = document.getElementById('bs-map');
@@ -330,7 +330,7 @@ func TestCockpitKit(t *testing.T) {
 
 	// The map's table (17 districts and zones) pages through the shared
 	// helper.
-	must("map as a table", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#panel-map [data-view="table"]`))))
+	must("map as a table", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#panel-map [data-view="table"]`))))
 	info, err := webtest.TextOf(ctx, `#panel-map [data-pager="info"]`)
 	must("map table pager", err)
 	if !strings.HasPrefix(info, "第 1 / 2 页") {
@@ -362,14 +362,14 @@ func TestCockpitKit(t *testing.T) {
 		}
 		return out
 	}
-	must("sort by target", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#targets-table thead th:nth-child(3) .ck-sort`))))
+	must("sort by target", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#targets-table thead th:nth-child(3) .ck-sort`))))
 	desc := column(2)
-	must("sort again", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#targets-table thead th:nth-child(3) .ck-sort`))))
+	must("sort again", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#targets-table thead th:nth-child(3) .ck-sort`))))
 	asc := column(2)
 	if len(desc) < 3 || !slices.IsSortedFunc(desc, func(a, b float64) int { return -cmpF(a, b) }) || !slices.IsSorted(asc) || slices.Equal(desc, asc) {
 		t.Errorf("sorted by target: %v then %v", desc, asc)
 	}
-	must("choose columns", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.ck-cols summary`)), chromedp.Click(chromedp.CSS(`.ck-colbox input[data-col="7"]`))))
+	must("choose columns", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`.ck-cols summary`)), webtest.Click(chromedp.CSS(`.ck-colbox input[data-col="7"]`))))
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`[document.querySelector('#targets-table thead th:nth-child(8)').checkVisibility(), document.querySelector('#targets-table tbody td:nth-child(8)').checkVisibility(), document.querySelector('#targets-table thead th:nth-child(7)').checkVisibility()]`))
 	must("columns", err)
 	if !slices.Equal(hidden, []bool{false, false, true}) {
@@ -390,7 +390,7 @@ func TestCockpitKit(t *testing.T) {
 	all, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#targets-table tbody tr')].map(r => r.cells[1].innerText.trim() + r.cells[2].innerText.trim())`))
 	must("rows", err)
 	first := visible()
-	must("next page", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-pager="next"]`))))
+	must("next page", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`[data-pager="next"]`))))
 	second := visible()
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.querySelector('[data-pager="jump"]'); i.value = '`+strconv.Itoa(rows)+`'; return i.dispatchEvent(new Event('change')); })()`))
 	must("jump", err)

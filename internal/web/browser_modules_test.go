@@ -89,7 +89,7 @@ func TestBrowserModules(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		webtest.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".kpi")),
 	))
 	checkJS("sign in")
@@ -133,7 +133,7 @@ func TestBrowserModules(t *testing.T) {
 	must("changes by transition", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/mujun/runs/1/diff/2?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.CSS(`#diff-summary a:not([aria-current])`)),
-		chromedp.Click(chromedp.CSS(`#diff-summary a:not([aria-current])`)),
+		webtest.Click(chromedp.CSS(`#diff-summary a:not([aria-current])`)),
 		chromedp.WaitVisible(chromedp.CSS(`#diff-summary a[aria-current="true"][href*="move="]`)),
 	))
 	if !eval("filtered changes", `(() => {
@@ -149,9 +149,9 @@ func TestBrowserModules(t *testing.T) {
 	must("profile to listing to 亩均", chromedp.Do(ctx,
 		chromedp.Navigate(env.Expand(base+"/enterprises/{wz-auto}?lang=zh-CN")),
 		chromedp.WaitVisible(chromedp.ID("enterprise-tabs")),
-		chromedp.Click(chromedp.ID("listing-link")),
+		webtest.Click(chromedp.ID("listing-link")),
 		chromedp.WaitVisible(chromedp.ID("listing-current")),
-		chromedp.Click(chromedp.ID("mujun-link")),
+		webtest.Click(chromedp.ID("mujun-link")),
 		chromedp.WaitVisible(chromedp.CSS(".mujun-result")),
 	))
 	if cur, _ := textOf(ctx, `#enterprise-tabs [aria-current="page"]`); cur != "亩均评价" {
@@ -177,12 +177,12 @@ func TestBrowserModules(t *testing.T) {
 	must("open the evaluation menu", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/goals?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("mainnav")),
-		chromedp.Click(chromedp.CSS(`details[data-navgroup="evaluate"] summary`)),
+		webtest.Click(chromedp.CSS(`details[data-navgroup="evaluate"] summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`details[data-navgroup="evaluate"] a[href="/mujun/targets"]`)),
 	))
 	shot(t, ctx, "nav-open-1280")
 	must("menu item", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`details[data-navgroup="evaluate"] a[href="/mujun/targets"]`)),
+		webtest.Click(chromedp.CSS(`details[data-navgroup="evaluate"] a[href="/mujun/targets"]`)),
 		chromedp.WaitVisible(chromedp.ID("mujun-targets")),
 	))
 	checkJS("navigation")
@@ -192,7 +192,7 @@ func TestBrowserModules(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
 		chromedp.Navigate(base+"/listing?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("mainnav")),
-		chromedp.Click(chromedp.CSS(`details[data-navgroup="cultivate"] summary`)),
+		webtest.Click(chromedp.CSS(`details[data-navgroup="cultivate"] summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`details[data-navgroup="cultivate"] a[href="/goals"]`)),
 	))
 	if !eval("menu on screen", `(() => {
@@ -221,7 +221,7 @@ func TestBrowserModules(t *testing.T) {
 	must("switch to English", chromedp.Do(ctx,
 		chromedp.Navigate(env.Expand(base+"/listing/firms/{wz-auto}?lang=zh-CN")),
 		chromedp.WaitVisible(chromedp.ID("listing-current")),
-		chromedp.Click(chromedp.ID("lang-switch")),
+		webtest.Click(chromedp.ID("lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #listing-current`)),
 	))
 	for sel, want := range map[string]string{
@@ -285,7 +285,7 @@ func TestBrowserModules(t *testing.T) {
 	must("click a district in the ranking table", chromedp.Do(ctx,
 		chromedp.Navigate(base+"/mujun?lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.CSS(`#mujun-districts tr[data-region="500103"] a`)),
-		chromedp.Click(chromedp.CSS(`#mujun-districts tr[data-region="500103"] a`)),
+		webtest.Click(chromedp.CSS(`#mujun-districts tr[data-region="500103"] a`)),
 	))
 	waitFor("drill-down to 500103", `location.search.includes('region=500103') && document.readyState === 'complete' && !!document.getElementById('mujun-enterprises')`)
 	regions, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#mujun-enterprises tbody tr td:nth-child(3)')].map(td => td.textContent.trim())`))
@@ -299,13 +299,13 @@ func TestBrowserModules(t *testing.T) {
 	// A district officer reaches the district's module pages from the
 	// district cockpit.
 	must("district officer", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		webtest.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "wanzhou"),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		webtest.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("district-related")),
-		chromedp.Click(chromedp.ID("rel-goals")),
+		webtest.Click(chromedp.ID("rel-goals")),
 		chromedp.WaitVisible(chromedp.CSS("table.data tbody tr")),
 	))
 	if loc := location(); !strings.HasSuffix(loc, "/goals?region=500101") {

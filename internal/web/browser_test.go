@@ -69,7 +69,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		webtest.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".kpi")),
 	))
 	heading, err := textOf(ctx, "#page-heading")
@@ -99,7 +99,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// The chart/table switch shows the same data as a table.
 	must("table view", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#panel-by-cluster [data-view="table"]`)),
+		webtest.Click(chromedp.CSS(`#panel-by-cluster [data-view="table"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#panel-by-cluster [data-table] table`)),
 	))
 	clusterRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#panel-by-cluster [data-table] tbody tr').length`))
@@ -107,7 +107,7 @@ func TestBrowser(t *testing.T) {
 	if clusterRows < 3 {
 		t.Errorf("cluster table has %d rows", clusterRows)
 	}
-	must("chart view", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#panel-by-cluster [data-view="chart"]`))))
+	must("chart view", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#panel-by-cluster [data-view="chart"]`))))
 
 	// The client-side CSV export escapes cells exactly like the server.
 	cases := []string{"=1+2", "+86 23", "-12.5", "-", "@SUM(A1)", "＝1", "\tx", "12.", "+.5", "重庆", "", "-3", "a=b"}
@@ -123,7 +123,7 @@ func TestBrowser(t *testing.T) {
 
 	// Switch to English with the link every page carries.
 	must("switch language", chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("lang-switch")),
+		webtest.Click(chromedp.ID("lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] .kpi`)),
 	))
 	heading, err = textOf(ctx, "#page-heading")
@@ -176,9 +176,9 @@ func TestBrowser(t *testing.T) {
 
 	// Drill down: the district's cluster, then its enterprise list.
 	must("open a cluster", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#district-clusters tbody tr:first-child a`)),
+		webtest.Click(chromedp.CSS(`#district-clusters tbody tr:first-child a`)),
 		chromedp.WaitVisible(chromedp.ID("top-enterprises")),
-		chromedp.Click(chromedp.ID("enterprise-list-link")),
+		webtest.Click(chromedp.ID("enterprise-list-link")),
 		chromedp.WaitVisible(chromedp.ID("enterprise-table")),
 	))
 	names, err := textOf(ctx, "#enterprise-table")
@@ -219,7 +219,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/import?kind=reports&lang=zh-CN"),
 		chromedp.WaitVisible(chromedp.ID("import-form-reports")),
 		chromedp.SetUploadFiles(chromedp.CSS(`#import-form-reports input[type=file]`), []string{bad}),
-		chromedp.Click(chromedp.CSS(`#import-form-reports button[type=submit]`)),
+		webtest.Click(chromedp.CSS(`#import-form-reports button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-form-reports + [data-import-result] table`)),
 	))
 	report, err := textOf(ctx, `#import-form-reports + [data-import-result]`)

@@ -39,7 +39,7 @@ func TestBrowserDigitalRungApplication(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#digital-rung-apply-form select[name="rung"]`), string(digital.RungWorkshop)),
 		chromedp.SendKeys(chromedp.CSS(`#digital-rung-apply-form input[name="name"]`), "涂装数字化车间"),
 		chromedp.SendKeys(chromedp.CSS(`#digital-rung-apply-form textarea[name="evidence"]`), "数控化率 72%，评测报告 2024-118"),
-		chromedp.Click(chromedp.CSS(`#digital-rung-apply-form button`)),
+		webtest.Click(chromedp.CSS(`#digital-rung-apply-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#digital-rungapp-state[data-state="submitted"]`)),
 		chromedp.WaitVisible(chromedp.ID("digital-rungapp-criteria"))))
 	url, err := chromedp.Run(ctx, chromedp.Location())
@@ -47,13 +47,13 @@ func TestBrowserDigitalRungApplication(t *testing.T) {
 
 	signIn("wanzhou", false)
 	must("recommend", chromedp.Do(ctx, chromedp.Navigate(url),
-		chromedp.Click(chromedp.ID("digital-rung-recommend")), chromedp.WaitVisible(chromedp.ID("digital-rungapp-recommended"))))
+		webtest.Click(chromedp.ID("digital-rung-recommend")), chromedp.WaitVisible(chromedp.ID("digital-rungapp-recommended"))))
 
 	signIn("admin", false)
 	var apps []digital.RungApplication
 	must("approve", chromedp.Do(ctx, chromedp.Navigate(url),
 		chromedp.SetValue(chromedp.CSS(`#digital-rung-review input[name="batch"]`), "第一批"),
-		chromedp.Click(chromedp.ID("digital-rung-accept")), chromedp.WaitVisible(chromedp.CSS(`#digital-rungapp-state[data-state="accepted"]`))))
+		webtest.Click(chromedp.ID("digital-rung-accept")), chromedp.WaitVisible(chromedp.CSS(`#digital-rungapp-state[data-state="accepted"]`))))
 
 	apps, err = env.Store.DigitalRungApplications(context.Background(), auth.All(), digital.RungAppQuery{State: review.Accepted})
 	if err != nil || len(apps) != 1 || apps[0].RecognitionID == 0 || apps[0].RecommendedOn.IsZero() {
@@ -77,14 +77,14 @@ func TestBrowserDigitalRungApplication(t *testing.T) {
 func browserSignIn(ctx context.Context, base, user string, first bool) error {
 	steps := []chromedp.Action[chromedp.Void]{}
 	if !first {
-		steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
+		steps = append(steps, webtest.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
 	} else {
 		steps = append(steps, chromedp.Navigate(base+"/login?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("login-form")))
 	}
 	steps = append(steps,
 		chromedp.SendKeys(chromedp.ID("username"), user),
 		chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-		chromedp.Click(chromedp.ID("login-submit")),
+		webtest.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("page-heading")),
 	)
 	return chromedp.Do(ctx, steps...)

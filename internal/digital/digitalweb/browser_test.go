@@ -66,19 +66,19 @@ func TestBrowserDigitalReview(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("digital-next")), chromedp.WaitVisible(chromedp.ID("digital-criteria"))))
 	must("return", chromedp.Do(ctx, chromedp.Navigate(page), state("submitted"),
 		chromedp.SetValue(chromedp.CSS(`#digital-review-form input[name="reason"]`), "请补充可行性研究报告"),
-		chromedp.Click(chromedp.ID("digital-review-return")), state("returned"), chromedp.WaitVisible(chromedp.ID("digital-review-reason"))))
+		webtest.Click(chromedp.ID("digital-review-return")), state("returned"), chromedp.WaitVisible(chromedp.ID("digital-review-reason"))))
 
 	signIn("firm", false)
 	must("resubmit", chromedp.Do(ctx, chromedp.Navigate(page), state("returned"),
 		chromedp.SetValue(chromedp.CSS(`#digital-resubmit-form input[name="planned_wan"]`), "480"),
-		chromedp.Click(chromedp.CSS(`#digital-resubmit-form button`)), state("submitted")))
+		webtest.Click(chromedp.CSS(`#digital-resubmit-form button`)), state("submitted")))
 	if n := len(mustReview(t, env, pid)); n != 3 {
 		t.Fatalf("%d review events after the resubmission", n)
 	}
 
 	signIn("wanzhou", false)
 	must("approve", chromedp.Do(ctx, chromedp.Navigate(page), state("submitted"),
-		chromedp.Click(chromedp.ID("digital-review-accept")), state("accepted"),
+		webtest.Click(chromedp.ID("digital-review-accept")), state("accepted"),
 		chromedp.WaitVisible(chromedp.CSS(`#digital-current.stage-approved`)), chromedp.WaitVisible(chromedp.ID("digital-review-history"))))
 	p, err := env.Store.DigitalProject(context.Background(), auth.All(), pid)
 	if err != nil {

@@ -72,7 +72,7 @@ func TestBrowserPhotoAndWindow(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("login-form")),
 			chromedp.SendKeys(chromedp.ID("username"), user),
 			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
+			webtest.Click(chromedp.ID("login-submit")),
 			chromedp.WaitNotPresent(chromedp.ID("login-form")),
 		))
 	}
@@ -82,7 +82,7 @@ func TestBrowserPhotoAndWindow(t *testing.T) {
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID("instrument-upload")),
 		chromedp.SetUploadFiles(chromedp.CSS(`#instrument-upload input[name=file]`), []string{photo}),
-		chromedp.Click(chromedp.CSS(`#instrument-upload button[type=submit]`)),
+		webtest.Click(chromedp.CSS(`#instrument-upload button[type=submit]`)),
 	))
 	// Drawn: the browser decoded the bytes it was served.
 	waitFor("photo drawn", `(() => { const i = document.querySelector('#instrument-photos img'); return !!i && i.complete && i.naturalWidth === 32; })()`)
@@ -95,11 +95,11 @@ func TestBrowserPhotoAndWindow(t *testing.T) {
 		document.querySelector('#instrument-window [name=end]').value = '`+d+`T12:00';
 		document.querySelector('#instrument-window [name=note]').value = '电子枪更换'; true`))
 	must("window form", err)
-	must("window", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#instrument-window button[type=submit]`))))
+	must("window", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#instrument-window button[type=submit]`))))
 	waitFor("window hits", `(() => { const e = document.getElementById('instrument-message'); return !!e && e.textContent.includes('受影响的预约：1'); })()`)
 	b.CheckJS(t, "window")
 	must("sign out", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		webtest.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 	))
 	signIn("firm")

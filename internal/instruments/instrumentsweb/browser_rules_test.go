@@ -48,7 +48,7 @@ func TestBrowserEditRules(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("login-form")),
 			chromedp.SendKeys(chromedp.ID("username"), user),
 			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
+			webtest.Click(chromedp.ID("login-submit")),
 			chromedp.WaitNotPresent(chromedp.ID("login-form")),
 		))
 	}
@@ -75,14 +75,14 @@ func TestBrowserEditRules(t *testing.T) {
 	must("open rules", chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/instruments/%d?lang=zh-CN", base, id)),
 		chromedp.WaitVisible(chromedp.ID("instrument-edit-rules")),
-		chromedp.Click(chromedp.ID("instrument-edit-rules")),
+		webtest.Click(chromedp.ID("instrument-edit-rules")),
 		chromedp.WaitVisible(chromedp.ID("rules-form")),
 	))
 	// A shortest booking over the longest is refused beside the field,
 	// with what was typed kept.
 	must("refused", chromedp.Do(ctx,
 		setField("min_block_minutes", "120"), setField("max_block_minutes", "60"),
-		chromedp.Click(chromedp.ID("rules-save")),
+		webtest.Click(chromedp.ID("rules-save")),
 		chromedp.WaitVisible(chromedp.ID("err-max_block_minutes")),
 	))
 	msg, err := webtest.TextOf(ctx, "#err-max_block_minutes")
@@ -93,12 +93,12 @@ func TestBrowserEditRules(t *testing.T) {
 	expected("refused", "422")
 	must("saved", chromedp.Do(ctx,
 		setField("min_block_minutes", "30"), setField("max_block_minutes", "60"),
-		chromedp.Click(chromedp.ID("rules-save")),
+		webtest.Click(chromedp.ID("rules-save")),
 		chromedp.WaitVisible(chromedp.ID("rules-done")),
 	))
 	waitFor("kept", `document.querySelector('#rules-form [name=max_block_minutes]').value === '60'`)
 	must("sign out", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		webtest.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.ID("login-form")),
 	))
 
@@ -108,13 +108,13 @@ func TestBrowserEditRules(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/instruments/%d?lang=zh-CN", base, id)),
 		chromedp.WaitVisible(chromedp.ID("instrument-book")),
 		chromedp.SetValue(chromedp.CSS(`#instrument-book input[name=hours]`), "2"),
-		chromedp.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
+		webtest.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
 	))
 	waitFor("refused", `(() => { const e = document.getElementById('instrument-message'); return !!e && e.textContent.includes('单次预约不能超过 60 分钟'); })()`)
 	expected("two hours", "400")
 	must("book an hour", chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#instrument-book input[name=hours]`), "1"),
-		chromedp.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
+		webtest.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
 	))
 	waitFor("booked", `(() => { const e = document.getElementById('instrument-slots'); return !!e && e.textContent.includes('10:00–11:00'); })()`)
 	b.CheckJS(t, "book")

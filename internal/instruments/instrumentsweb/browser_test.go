@@ -51,14 +51,14 @@ func TestBrowserBookAndRate(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("login-form")),
 			chromedp.SendKeys(chromedp.ID("username"), user),
 			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
+			webtest.Click(chromedp.ID("login-submit")),
 			chromedp.WaitNotPresent(chromedp.ID("login-form")),
 		))
 	}
 	signOut := func() {
 		t.Helper()
 		must("sign out", chromedp.Do(ctx,
-			chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+			webtest.Click(chromedp.CSS(`form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("login-form")),
 		))
 	}
@@ -69,7 +69,7 @@ func TestBrowserBookAndRate(t *testing.T) {
 		t.Helper()
 		must(action, chromedp.Do(ctx,
 			chromedp.WaitVisible(chromedp.CSS(`[data-order-action="`+action+`"]`)),
-			chromedp.Click(chromedp.CSS(`[data-order-action="`+action+`"]`)),
+			webtest.Click(chromedp.CSS(`[data-order-action="`+action+`"]`)),
 		))
 		waitFor(action, state(want))
 		b.CheckJS(t, action)
@@ -91,10 +91,10 @@ func TestBrowserBookAndRate(t *testing.T) {
 		t.Fatalf("results: %s", hits)
 	}
 	must("open", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#instrument-results a.instrument-link")),
+		webtest.Click(chromedp.CSS("#instrument-results a.instrument-link")),
 		chromedp.WaitVisible(chromedp.ID("instrument-book")),
 		chromedp.SetValue(chromedp.CSS(`#instrument-book input[name=hours]`), "2"),
-		chromedp.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
+		webtest.Click(chromedp.CSS(`#instrument-book button[type=submit]`)),
 	))
 	waitFor("booked", `(() => { const e = document.getElementById('instrument-slots'); return !!e && e.textContent.includes('10:00–12:00'); })()`)
 	b.CheckJS(t, "book")
@@ -113,7 +113,7 @@ func TestBrowserBookAndRate(t *testing.T) {
 	must("my orders", chromedp.Do(ctx, chromedp.Navigate(base+"/instruments/orders?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("instrument-orders"))))
 	must("rate", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`[data-order-rate] input[name=comment]`), "图像清晰"),
-		chromedp.Click(chromedp.CSS(`[data-order-rate] button`)),
+		webtest.Click(chromedp.CSS(`[data-order-rate] button`)),
 	))
 	waitFor("rated", state("rated"))
 	amount, err := webtest.TextOf(ctx, "#instrument-orders tbody tr")
@@ -123,7 +123,7 @@ func TestBrowserBookAndRate(t *testing.T) {
 	if !strings.Contains(amount, "¥800") {
 		t.Errorf("order row: %s", amount)
 	}
-	must("instrument page", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#instrument-orders tbody a`)), chromedp.WaitVisible(chromedp.ID("instrument-reviews"))))
+	must("instrument page", chromedp.Do(ctx, webtest.Click(chromedp.CSS(`#instrument-orders tbody a`)), chromedp.WaitVisible(chromedp.ID("instrument-reviews"))))
 	reviews, err := webtest.TextOf(ctx, "#instrument-reviews")
 	must("reviews", err)
 	rating, err := webtest.TextOf(ctx, "#instrument-rating")
@@ -143,7 +143,7 @@ func TestBrowserBookAndRate(t *testing.T) {
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`form.review-reply-form input[name=reply]`)),
 		chromedp.SendKeys(chromedp.CSS(`form.review-reply-form input[name=reply]`), "欢迎再来"),
-		chromedp.Click(chromedp.CSS(`form.review-reply-form button`)),
+		webtest.Click(chromedp.CSS(`form.review-reply-form button`)),
 	))
 	waitFor("replied", `(() => { const e = document.querySelector('#instrument-reviews .review-reply'); return !!e && e.textContent.includes('欢迎再来'); })()`)
 	b.CheckJS(t, "reply")
@@ -153,7 +153,7 @@ func TestBrowserBookAndRate(t *testing.T) {
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`form.review-moderate-form input[name=reason]`)),
 		chromedp.SendKeys(chromedp.CSS(`form.review-moderate-form input[name=reason]`), "测试隐藏"),
-		chromedp.Click(chromedp.CSS(`form.review-moderate-form button`)),
+		webtest.Click(chromedp.CSS(`form.review-moderate-form button`)),
 	))
 	waitFor("hidden", `!!document.querySelector('form.review-moderate-form[data-action="restore"]')`)
 	marked, err := webtest.TextOf(ctx, "#instrument-reviews")

@@ -44,14 +44,14 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 		t.Helper()
 		steps := []chromedp.Action[chromedp.Void]{}
 		if !first {
-			steps = append(steps, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
+			steps = append(steps, webtest.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form")))
 		} else {
 			steps = append(steps, chromedp.Navigate(base+"/login?lang=zh-CN"), chromedp.WaitVisible(chromedp.ID("login-form")))
 		}
 		steps = append(steps,
 			chromedp.SendKeys(chromedp.ID("username"), user),
 			chromedp.SendKeys(chromedp.ID("password"), webtest.FixturePassword),
-			chromedp.Click(chromedp.ID("login-submit")),
+			webtest.Click(chromedp.ID("login-submit")),
 			chromedp.WaitVisible(chromedp.ID("page-heading")),
 			chromedp.Navigate(form),
 			chromedp.WaitVisible(chromedp.ID("reporting-form")),
@@ -95,14 +95,14 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	}
 	// Unexplained: refused, with the rule's explanation on the page.
 	fill("")
-	must("submit unexplained", chromedp.Do(ctx, chromedp.Click(chromedp.ID("reporting-submit"))))
+	must("submit unexplained", chromedp.Do(ctx, webtest.Click(chromedp.ID("reporting-submit"))))
 	msg, err := webtest.TextOf(ctx, "#reporting-message")
 	must("refusal message", err)
 	if !strings.Contains(msg, "va_ratio.value_added") {
 		t.Errorf("refusal message %q does not name the warning", msg)
 	}
 	fill("集团统一核算增加值")
-	must("submit", chromedp.Do(ctx, chromedp.Click(chromedp.ID("reporting-submit")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="submitted"]`))))
+	must("submit", chromedp.Do(ctx, webtest.Click(chromedp.ID("reporting-submit")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="submitted"]`))))
 	if julyOutput() != 0 {
 		t.Fatal("July counted after the submission")
 	}
@@ -115,7 +115,7 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	}
 	must("return", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("reporting-review-reason"), "请核实增加值"),
-		chromedp.Click(chromedp.ID("reporting-return")),
+		webtest.Click(chromedp.ID("reporting-return")),
 		chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="returned"]`)),
 	))
 
@@ -126,13 +126,13 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 		t.Errorf("return reason %q", reason)
 	}
 	fill("增加值由集团统一核算，已与统计局核实")
-	must("resubmit", chromedp.Do(ctx, chromedp.Click(chromedp.ID("reporting-submit")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="submitted"]`))))
+	must("resubmit", chromedp.Do(ctx, webtest.Click(chromedp.ID("reporting-submit")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="submitted"]`))))
 	if julyOutput() != 0 {
 		t.Fatal("July counted after the resubmission")
 	}
 
 	signIn("wanzhou", false)
-	must("accept", chromedp.Do(ctx, chromedp.Click(chromedp.ID("reporting-accept")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="accepted"]`))))
+	must("accept", chromedp.Do(ctx, webtest.Click(chromedp.ID("reporting-accept")), chromedp.WaitVisible(chromedp.CSS(`#reporting-state[data-state="accepted"]`))))
 	if got := julyOutput(); got != 77*int64(unit.Wan) {
 		t.Fatalf("city July output after acceptance = %d, want 77 万元", got)
 	}

@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -161,4 +163,25 @@ func (b *BrowserSession) CheckJS(t *testing.T, step string) {
 func TextOf(ctx context.Context, selector string) (string, error) {
 	return chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, selector),
 		chromedp.WithPollingTimeout(10*time.Second)))
+}
+
+// Click is chromedp.Click tried again, up to three times, when the node
+// it found is gone before the click. chromedp loads the document again on
+// every DOM.documentUpdated event, which a navigation can send late; that
+// invalidates the node ids of a query in flight, and the click fails with
+// "Could not find node with given id" (it did in one CI run, after a map
+// click had opened a new page). The error comes before any mouse event,
+// so trying again never clicks twice.
+func Click[S chromedp.Selectable](sel S, opts ...chromedp.QueryOption) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		for range 3 {
+			_, err = chromedp.Click(sel, opts...)(ctx, t)
+			var ce *cdproto.Error
+			if !errors.As(err, &ce) || ce.Message != "Could not find node with given id" {
+				break
+			}
+		}
+		return chromedp.Void{}, err
+	}
 }
