@@ -197,9 +197,21 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // connection (db.Exec would reach one). busy_timeout comes before
 // journal_mode so the connection already waits on a busy database when WAL
 // is switched on. cacheKiB is the connection's page cache.
+//
+// Readers keep temporary b-trees (sorts without an index) in memory. The
+// writer keeps them in a temporary file, which mostly stays in the OS page
+// cache: its multi-row report upserts each open a statement journal
+// holding every page the statement touches (a December file at 10×
+// touches a page per firm), and in memory modernc's allocator spent half
+// of such an import allocating and freeing the journal's 1 kB chunks
+// (docs/PERFORMANCE.md, "Writes at 10× on SQLite").
 func sqliteDSN(path string, writer bool, busy time.Duration, cacheKiB int64) string {
 	q := url.Values{}
-	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
+	temp := "temp_store(MEMORY)"
+	if writer {
+		temp = "temp_store(FILE)"
+	}
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", temp, fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")
