@@ -59,6 +59,40 @@ type fieldCol struct {
 	neg    bool
 }
 
+// ReportCodes returns the distinct valid credit codes of a report file,
+// in the form ReportOptions.EnterpriseID receives them, so a caller can
+// resolve a small file's firms before Reports runs instead of reading
+// every stored firm. Rows with a bad code are left to Reports to report;
+// a file without the code column gives none.
+func ReportCodes(s *tabular.Sheet) []string {
+	if s == nil {
+		return nil
+	}
+	var discard Report
+	c := reportCols.resolve(s.Header, s.HeaderLine, &discard)[rCode]
+	if c < 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	last := ""
+	for _, row := range s.Rows {
+		if c >= len(row.Cells) || row.Cells[c] == "" || row.Cells[c] == last {
+			continue
+		}
+		last = row.Cells[c]
+		res, err := creditcode.Parse(last)
+		if err != nil {
+			res, err = creditcode.Parse(foldWidth(last))
+		}
+		if err == nil && !seen[string(res.Code)] {
+			seen[string(res.Code)] = true
+			out = append(out, string(res.Code))
+		}
+	}
+	return out
+}
+
 // Reports validates a monthly report file into reports, one per row. It
 // returns the valid rows and a report of every problem; only a report
 // without errors may be stored.

@@ -334,3 +334,53 @@ func BenchmarkPipelineCSV(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(report.NumFields)*float64(b.N)/b.Elapsed().Seconds(), "values/s")
 }
+
+// TestReportCodesAreWhatReportsLooksUp: the codes a caller resolves ahead
+// are exactly the codes Reports asks for, so a firm looked up by key is
+// found as it would be in the whole registry: full-width and lower-case
+// forms fold to one code, bad codes and empty cells are left out.
+func TestReportCodesAreWhatReportsLooksUp(t *testing.T) {
+	header, _ := ReportTemplate("zh-CN")
+	full := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
+			return r - '0' + '０'
+		}
+		return r
+	}, code(4, false))
+	s := sheet(header,
+		repRow(1, "2024-02"), repRow(1, "2024-03"),
+		repRow(2, "2024-03"),
+		replace(repRow(3, "2024-03"), pCode, strings.ToLower(code(3, false))),
+		replace(repRow(3, "2024-02"), pCode, code(3, false)),
+		replace(repRow(4, "2024-03"), pCode, full),
+		repRow(99, "2024-03"), // valid but not stored
+		replace(repRow(5, "2024-03"), pCode, code(5, false)[:17]+"0"), // bad checksum
+		replace(repRow(6, "2024-03"), pCode, ""),
+		repRow(2, "2024-04"),
+	)
+	asked := map[string]bool{}
+	opts := repOpts()
+	lookup := opts.EnterpriseID
+	opts.EnterpriseID = func(c string) (int64, bool) {
+		asked[c] = true
+		return lookup(c)
+	}
+	Reports(s, opts)
+	got := ReportCodes(s)
+	seen := map[string]bool{}
+	for _, c := range got {
+		if seen[c] {
+			t.Errorf("code %s given twice", c)
+		}
+		seen[c] = true
+	}
+	if !reflect.DeepEqual(seen, asked) {
+		t.Errorf("ReportCodes = %v, Reports looked up %v", got, asked)
+	}
+	if len(asked) != 5 {
+		t.Errorf("Reports looked up %d codes, want 5 (firms 1–4 and 99): %v", len(asked), asked)
+	}
+	if ReportCodes(sheet(without(header, pCode), without(repRow(1, "2024-03"), pCode))) != nil {
+		t.Error("a file without the code column gave codes")
+	}
+}

@@ -261,7 +261,12 @@ func file(t *testing.T, format string, header []string, rows [][]string) (*tabul
 
 func (e *env) run(t *testing.T, kind string, sc auth.Scope, sh *tabular.Sheet) (importer.Report, sqlstore.UpsertResult) {
 	t.Helper()
-	rep, res, err := NewService(e.st, nil, nil).Run(context.Background(), sh, Options{Kind: kind, Scope: sc, Today: today, By: "test"})
+	return e.runWith(t, Limits{}, kind, sc, sh)
+}
+
+func (e *env) runWith(t *testing.T, l Limits, kind string, sc auth.Scope, sh *tabular.Sheet) (importer.Report, sqlstore.UpsertResult) {
+	t.Helper()
+	rep, res, err := NewServiceWith(e.st, nil, nil, l).Run(context.Background(), sh, Options{Kind: kind, Scope: sc, Today: today, By: "test"})
 	if err != nil {
 		t.Fatalf("%s: %v", kind, err)
 	}

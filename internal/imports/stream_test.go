@@ -18,7 +18,8 @@ import (
 // transaction. The file must still write nothing: a row error at the last
 // line, and a year-to-date value that decreases (found only after the last
 // row, when every row has been sent). A clean file of the same size is
-// written in full.
+// written in full. Each runs with the firms looked up by code and in the
+// whole registry (Limits.KeyedFirmRows).
 func TestReportFileLateErrorWritesNothing(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -71,25 +72,43 @@ func TestReportFileLateErrorWritesNothing(t *testing.T) {
 		// Firm 0's December output below its November output: found
 		// only once the whole file has been read.
 		decreasing[10][2] = "1"
+		// The file's firms are found by their codes (a file up to
+		// KeyedFirmRows rows) or in the whole registry's codes.
+		keyed, whole := Limits{KeyedFirmRows: len(unknown)}, Limits{KeyedFirmRows: 1}
 		for name, rows := range map[string][][]string{"unknown firm on the last row": unknown, "decreasing value": decreasing} {
-			sh, _ := file(t, "csv", header, rows)
-			rep, res := e.run(t, importer.KindReports, auth.All(), sh)
-			if rep.OK() || res != (sqlstore.UpsertResult{}) {
-				t.Fatalf("%s: accepted (%d errors, %+v)", name, len(rep.Errors), res)
-			}
-			if n, sum := count(); n != n0 || sum != sum0 {
-				t.Fatalf("%s: the refused file wrote reports: %d rows, output %d (was %d, %d)", name, n, sum, n0, sum0)
+			for _, l := range []Limits{keyed, whole} {
+				sh, _ := file(t, "csv", header, rows)
+				rep, res := e.runWith(t, l, importer.KindReports, auth.All(), sh)
+				if rep.OK() || res != (sqlstore.UpsertResult{}) {
+					t.Fatalf("%s, %+v: accepted (%d errors, %+v)", name, l, len(rep.Errors), res)
+				}
+				if got := keys(rep.Errors); name == "unknown firm on the last row" && (len(got) != 1 || got[0] != fmt.Sprintf("%d/%s", len(rows)+1, importer.KeyUnknownEnterprise)) {
+					t.Errorf("%s, %+v: errors %v", name, l, got)
+				}
+				if n, sum := count(); n != n0 || sum != sum0 {
+					t.Fatalf("%s: the refused file wrote reports: %d rows, output %d (was %d, %d)", name, n, sum, n0, sum0)
+				}
 			}
 		}
 
 		good := rowsOf(0)
 		sh, _ := file(t, "csv", header, good)
-		rep, res := e.run(t, importer.KindReports, auth.All(), sh)
+		rep, res := e.runWith(t, keyed, importer.KindReports, auth.All(), sh)
 		if !rep.OK() || res.Inserted != len(good) {
 			t.Fatalf("clean file: %v %+v", keys(rep.Errors), res)
 		}
-		if n, sum := count(); n != n0+len(good) || sum == sum0 {
-			t.Fatalf("clean file: %d rows, output sum %d", n, sum)
+		n1, sum1 := count()
+		if n1 != n0+len(good) || sum1 == sum0 {
+			t.Fatalf("clean file: %d rows, output sum %d", n1, sum1)
+		}
+		again := rowsOf(1)
+		sh, _ = file(t, "csv", header, again)
+		rep, res = e.runWith(t, whole, importer.KindReports, auth.All(), sh)
+		if !rep.OK() || res.Updated != len(again) {
+			t.Fatalf("clean file, whole registry: %v %+v", keys(rep.Errors), res)
+		}
+		if n, sum := count(); n != n1 || sum == sum1 {
+			t.Fatalf("clean file, whole registry: %d rows, output sum %d", n, sum)
 		}
 	})
 }
