@@ -204,7 +204,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // holding every page the statement touches (a December file at 10×
 // touches a page per firm), and in memory modernc's allocator spent half
 // of such an import allocating and freeing the journal's 1 kB chunks
-// (docs/PERFORMANCE.md, "Writes at 10× on SQLite").
+// (docs/PERFORMANCE.md, "Writes at 10×").
 func sqliteDSN(path string, writer bool, busy time.Duration, cacheKiB int64) string {
 	q := url.Values{}
 	temp := "temp_store(MEMORY)"
