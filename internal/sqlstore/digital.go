@@ -173,33 +173,11 @@ func (s *Store) digitalFirm(ctx context.Context, q queryer, sc auth.Scope, id in
 
 // DigitalFirmIDs resolves credit codes (upper case) to the firms in scope.
 func (s *Store) DigitalFirmIDs(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	for start := 0; start < len(codes); start += idChunk {
-		chunk := codes[start:min(start+idChunk, len(codes))]
-		args := make([]any, len(chunk))
-		for i, c := range chunk {
-			args[i] = strings.ToUpper(strings.TrimSpace(c))
-		}
-		where, sargs := scopeClause(sc, "e", len(args)+1)
-		rows, err := s.read.QueryContext(ctx, `SELECT e.credit_code, e.id FROM enterprise e WHERE e.credit_code IN (`+inList(1, len(args))+`) AND `+where, append(args, sargs...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var code string
-			var id int64
-			if err := rows.Scan(&code, &id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[code] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	norm := make([]string, len(codes))
+	for i, c := range codes {
+		norm[i] = strings.ToUpper(strings.TrimSpace(c))
 	}
-	return out, nil
+	return s.enterpriseIDsIn(ctx, sc, norm)
 }
 
 // CreateDigitalProject stores a new project with its history. The firm

@@ -229,15 +229,20 @@ func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
 // enterprise ids: EnterpriseIDs for a small file, whose few firms are
 // found by key instead of reading all of them (90,000 at 10×).
 func (s *Store) EnterpriseIDsOf(ctx context.Context, codes []string) (map[string]int64, error) {
+	return s.enterpriseIDsIn(ctx, auth.All(), codes)
+}
+
+// enterpriseIDsIn maps the codes of firms in sc to their ids, by key.
+func (s *Store) enterpriseIDsIn(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(codes))
-	const chunk = 500
-	for start := 0; start < len(codes); start += chunk {
-		part := codes[start:min(start+chunk, len(codes))]
-		args := make([]any, len(part))
-		for i, c := range part {
+	for start := 0; start < len(codes); start += idChunk {
+		chunk := codes[start:min(start+idChunk, len(codes))]
+		args := make([]any, len(chunk), len(chunk)+2)
+		for i, c := range chunk {
 			args[i] = c
 		}
-		rows, err := s.read.QueryContext(ctx, `SELECT credit_code, id FROM enterprise WHERE credit_code IN (`+inList(1, len(part))+`)`, args...)
+		where, sargs := scopeClause(sc, "e", len(args)+1)
+		rows, err := s.read.QueryContext(ctx, `SELECT e.credit_code, e.id FROM enterprise e WHERE e.credit_code IN (`+inList(1, len(args))+`) AND `+where, append(args, sargs...)...)
 		if err != nil {
 			return nil, err
 		}
