@@ -3,8 +3,6 @@ package importer
 import (
 	"fmt"
 	"strings"
-
-	"github.com/industrybrain/ibrain/internal/creditcode"
 )
 
 // The yearly kinds: profile facts for the title rules, the 亩均 facts
@@ -84,10 +82,7 @@ func (rc *rowCtx) firm(c int, lookup FirmLookup) (Firm, bool) {
 	if !ok {
 		return Firm{}, false
 	}
-	res, err := creditcode.Parse(v)
-	if err != nil {
-		res, err = creditcode.Parse(foldWidth(v))
-	}
+	res, err := parseCode(v)
 	if err != nil {
 		rc.fail(c, creditCodeError(v, err))
 		return Firm{}, false

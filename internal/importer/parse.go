@@ -99,6 +99,15 @@ func numberError(err error) string {
 	return KeyBadNumber
 }
 
+// parseCode reads a credit code as typed, or in full-width characters.
+func parseCode(v string) (creditcode.Result, error) {
+	res, err := creditcode.Parse(v)
+	if err != nil {
+		res, err = creditcode.Parse(foldWidth(v))
+	}
+	return res, err
+}
+
 // creditCodeError maps a creditcode.Parse error of cell v to its message
 // key. A code Excel has turned into a number gets its own explanation:
 // the check digits cannot say what went wrong.

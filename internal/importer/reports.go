@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/industrybrain/ibrain/internal/creditcode"
 	"github.com/industrybrain/ibrain/internal/report"
 	"github.com/industrybrain/ibrain/internal/tabular"
 	"github.com/industrybrain/ibrain/internal/unit"
@@ -81,11 +80,7 @@ func ReportCodes(s *tabular.Sheet) []string {
 			continue
 		}
 		last = row.Cells[c]
-		res, err := creditcode.Parse(last)
-		if err != nil {
-			res, err = creditcode.Parse(foldWidth(last))
-		}
-		if err == nil && !seen[string(res.Code)] {
+		if res, err := parseCode(last); err == nil && !seen[string(res.Code)] {
 			seen[string(res.Code)] = true
 			out = append(out, string(res.Code))
 		}
@@ -161,10 +156,7 @@ func Reports(s *tabular.Sheet, opts ReportOptions) ([]report.Monthly, Report) {
 			// row's code is checked and looked up once for all of them.
 			if !lastCodeValid || v != lastCodeText {
 				lastCodeText, lastCodeValid, lastCodeKey = v, true, ""
-				res, err := creditcode.Parse(v)
-				if err != nil {
-					res, err = creditcode.Parse(foldWidth(v))
-				}
+				res, err := parseCode(v)
 				if err != nil {
 					lastCodeKey = creditCodeError(v, err)
 				} else if id, found := opts.EnterpriseID(string(res.Code)); !found {
