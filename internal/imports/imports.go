@@ -51,8 +51,8 @@ func Merging(kind string) bool {
 type Store interface {
 	// EnterpriseIDs maps every stored credit code to its enterprise id.
 	EnterpriseIDs(ctx context.Context) (map[string]int64, error)
-	// EnterpriseIDsOf maps those of codes that are stored.
-	EnterpriseIDsOf(ctx context.Context, codes []string) (map[string]int64, error)
+	// EnterpriseIDsOf maps those of codes that belong to firms in sc.
+	EnterpriseIDsOf(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error)
 	// Enterprise reads one enterprise in sc.
 	Enterprise(ctx context.Context, sc auth.Scope, id int64) (sqlstore.EnterpriseDetail, error)
 	// EnterpriseRefs maps the credit codes of the enterprises in sc.
@@ -302,14 +302,35 @@ func (s *Service) checkEnterpriseScope(o Options, rows []importer.EnterpriseRow,
 	}
 }
 
-// reportFirms maps the credit codes a report file can resolve to: a
-// correction of a hundred rows at 10× spent more time reading all 90,000
-// firms' codes than writing its rows (Limits.KeyedFirmRows).
-func (s *Service) reportFirms(ctx context.Context, sheet *tabular.Sheet) (map[string]int64, error) {
+// reportFirms resolves a report file's credit codes to the firms in sc:
+// a file of up to Limits.KeyedFirmRows rows looks up its own codes within
+// the scope (a correction of a hundred rows at 10× spent more time reading
+// all 90,000 firms' codes than writing its rows); a larger one reads every
+// code and asks the store for the scope of each firm it names.
+func (s *Service) reportFirms(ctx context.Context, sheet *tabular.Sheet, sc auth.Scope) (func(code string) (int64, bool, error), error) {
 	if sheet != nil && len(sheet.Rows) <= s.limits.KeyedFirmRows {
-		return s.store.EnterpriseIDsOf(ctx, importer.ReportCodes(sheet))
+		ids, err := s.store.EnterpriseIDsOf(ctx, sc, importer.ReportCodes(sheet))
+		if err != nil {
+			return nil, err
+		}
+		return func(code string) (int64, bool, error) {
+			id, ok := ids[code]
+			return id, ok, nil
+		}, nil
 	}
-	return s.store.EnterpriseIDs(ctx)
+	ids, err := s.store.EnterpriseIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inScope := s.scopeChecker(ctx, sc)
+	return func(code string) (int64, bool, error) {
+		id, ok := ids[code]
+		if !ok {
+			return 0, false, nil
+		}
+		in, err := inScope(id)
+		return id, in, err
+	}, nil
 }
 
 // reports imports monthly reports. Credit codes outside the scope resolve
@@ -318,11 +339,10 @@ func (s *Service) reportFirms(ctx context.Context, sheet *tabular.Sheet) (map[st
 // another district's firm is registered.
 func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) (importer.Report, sqlstore.UpsertResult, error) {
 	var res sqlstore.UpsertResult
-	ids, err := s.reportFirms(ctx, sheet)
+	firm, err := s.reportFirms(ctx, sheet, o.Scope)
 	if err != nil {
 		return importer.Report{Kind: o.Kind}, res, err
 	}
-	inScope := s.scopeChecker(ctx, o.Scope)
 	var lookupErr error
 	// A direct write streams: the rows are written while the file is
 	// still being validated, and rolled back if any row fails.
@@ -334,11 +354,10 @@ func (s *Service) reports(ctx context.Context, sheet *tabular.Sheet, o Options) 
 	ropts := importer.ReportOptions{
 		Today: o.Today,
 		EnterpriseID: func(code string) (int64, bool) {
-			id, ok := ids[code]
-			if !ok || lookupErr != nil {
+			if lookupErr != nil {
 				return 0, false
 			}
-			in, err := inScope(id)
+			id, in, err := firm(code)
 			if err != nil {
 				lookupErr = err
 				return 0, false

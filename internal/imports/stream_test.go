@@ -19,7 +19,8 @@ import (
 // line, and a year-to-date value that decreases (found only after the last
 // row, when every row has been sent). A clean file of the same size is
 // written in full. Each runs with the firms looked up by code and in the
-// whole registry (Limits.KeyedFirmRows).
+// whole registry (Limits.KeyedFirmRows), and a district officer's file
+// naming only another district's firms is refused with both.
 func TestReportFileLateErrorWritesNothing(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -88,6 +89,19 @@ func TestReportFileLateErrorWritesNothing(t *testing.T) {
 				if n, sum := count(); n != n0 || sum != sum0 {
 					t.Fatalf("%s: the refused file wrote reports: %d rows, output %d (was %d, %d)", name, n, sum, n0, sum0)
 				}
+			}
+		}
+
+		// Another district's officer: every firm is outside the scope,
+		// so unknown, whichever lookup resolves them.
+		for _, l := range []Limits{keyed, whole} {
+			sh, _ := file(t, "csv", header, rowsOf(0))
+			rep, res := e.runWith(t, l, importer.KindReports, auth.Scope{RegionCode: "500103"}, sh)
+			if got := keys(rep.Errors); rep.OK() || res != (sqlstore.UpsertResult{}) || len(got) == 0 || got[0] != "2/"+importer.KeyUnknownEnterprise {
+				t.Fatalf("another district's firms, %+v: %d errors (%.3v), %+v", l, len(got), got, res)
+			}
+			if n, sum := count(); n != n0 || sum != sum0 {
+				t.Fatalf("another district's firms, %+v: written: %d rows, output %d", l, n, sum)
 			}
 		}
 

@@ -177,7 +177,7 @@ func (s *Store) DigitalFirmIDs(ctx context.Context, sc auth.Scope, codes []strin
 	for i, c := range codes {
 		norm[i] = strings.ToUpper(strings.TrimSpace(c))
 	}
-	return s.enterpriseIDsIn(ctx, sc, norm)
+	return s.EnterpriseIDsOf(ctx, sc, norm)
 }
 
 // CreateDigitalProject stores a new project with its history. The firm

@@ -225,15 +225,10 @@ func (s *Store) EnterpriseIDs(ctx context.Context) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// EnterpriseIDsOf maps the given credit codes that are stored to their
-// enterprise ids: EnterpriseIDs for a small file, whose few firms are
-// found by key instead of reading all of them (90,000 at 10×).
-func (s *Store) EnterpriseIDsOf(ctx context.Context, codes []string) (map[string]int64, error) {
-	return s.enterpriseIDsIn(ctx, auth.All(), codes)
-}
-
-// enterpriseIDsIn maps the codes of firms in sc to their ids, by key.
-func (s *Store) enterpriseIDsIn(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error) {
+// EnterpriseIDsOf maps those of codes that belong to firms in sc to their
+// ids, by key: what a small import needs, instead of every stored firm's
+// code (90,000 at 10×) and a read per firm for the scope.
+func (s *Store) EnterpriseIDsOf(ctx context.Context, sc auth.Scope, codes []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(codes))
 	for start := 0; start < len(codes); start += idChunk {
 		chunk := codes[start:min(start+idChunk, len(codes))]
