@@ -335,12 +335,13 @@ const cellsWholeYear = 2000
 
 // neighbourRows reads, before a write, the stored rows of every written
 // (firm, month) in the year before, the year of and the year after each
-// written row: all a unit's contribution needs. It asks for up to
-// neighbourChunk firms at a time, with every written year and month as
-// lists, so both engines seek the primary key (firm, year, month) and a
-// month's file of 70,000 firms costs 140 queries rather than one per
-// firm-year; rows of the cross product no unit needs are dropped.
-func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (map[unitKey]report.Values, error) {
+// written row: all a unit's contribution needs. It asks for a chunk of
+// firms at a time (firmsIn), with every written year and month as lists,
+// so both engines seek the primary key (firm, year, month) and a month's
+// file of 70,000 firms costs a few queries (PostgreSQL) or 140 (SQLite)
+// rather than one per firm-year; rows of the cross product no unit needs
+// are dropped.
+func neighbourRows(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly) (map[unitKey]report.Values, error) {
 	type fm struct {
 		id    int64
 		month int
@@ -375,7 +376,7 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 		return strings.Join(s, ",")
 	}
 	// Integers from the store and the validated periods: no injection.
-	tail := `) AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
+	tail := ` AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
 	if len(monthSet) > 3 {
 		// A file of several months (a year's file names eleven): seek
 		// each firm once and walk its years, instead of one seek per
@@ -385,20 +386,13 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 		for y := range yearSet {
 			lo, hi = min(lo, y), max(hi, y)
 		}
-		tail = `) AND year BETWEEN ` + strconv.Itoa(lo) + ` AND ` + strconv.Itoa(hi)
+		tail = ` AND year BETWEEN ` + strconv.Itoa(lo) + ` AND ` + strconv.Itoa(hi)
 	}
 	out := map[unitKey]report.Values{} // a first load finds nothing: no room reserved
-	var ids strings.Builder
-	for start := 0; start < len(firms); start += neighbourChunk {
-		ids.Reset()
-		for i, id := range firms[start:min(start+neighbourChunk, len(firms))] {
-			if i > 0 {
-				ids.WriteByte(',')
-			}
-			ids.WriteString(strconv.FormatInt(id, 10))
-		}
+	for start := 0; start < len(firms); start += firmsInChunk(engine) {
+		test, args := firmsIn(engine, "enterprise_id", firms[start:min(start+firmsInChunk(engine), len(firms))])
 		rows, err := tx.QueryContext(ctx, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+
-			` FROM monthly_report WHERE enterprise_id IN (`+ids.String()+tail)
+			` FROM monthly_report WHERE `+test+tail, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: neighbouring reports: %w", err)
 		}
@@ -428,9 +422,6 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (m
 	}
 	return out, nil
 }
-
-// neighbourChunk is how many firms one neighbour read names.
-const neighbourChunk = 500
 
 // addToCells adds the deltas to agg_month and to every rollup, inserting a
 // cell when it is new. The deltas are first summed per row of each table

@@ -1,10 +1,13 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -257,5 +260,129 @@ func TestDeferredSummaries(t *testing.T) {
 				t.Fatalf("summaries after the deferred rebuild differ (%d and %d rows)", len(a["agg_month"]), len(b["agg_month"]))
 			}
 		})
+	}
+}
+
+// TestReportCopyKeepsEveryBit: report values with every byte of the 64-bit
+// word set, negative values, -1 and 0 come back as written, through the
+// COPY straight into monthly_report (new keys) and through its staging
+// table (stored keys), on PostgreSQL; SQLite writes the same rows by its
+// insert path. A byte order, width or sign slip in the binary COPY
+// encoding (pgcopy.go) changes a value; a field count or length slip fails
+// the COPY.
+func TestReportCopyKeepsEveryBit(t *testing.T) {
+	for _, e := range testEngines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := e.open(t, Options{Now: tickingClock()})
+			st.bulkMin = 1
+			mustMigrate(t, st)
+			seedRegions(t, st)
+			var ents []EnterpriseWithYear
+			for i := range 3 {
+				ents = append(ents, EnterpriseWithYear{Enterprise: enterprise.Enterprise{CreditCode: fmt.Sprintf("COPY%08d", i), Name: fmt.Sprintf("重庆编码%03d有限公司", i),
+					RegionCode: regionA, IndustryCode: "3011", Founded: day("2015-01-01")}})
+			}
+			if _, err := st.UpsertEnterprises(ctx, ents); err != nil {
+				t.Fatal(err)
+			}
+			ids, err := st.EnterpriseIDs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			word := int64(0x0102030405060708) // a different byte in each place
+			pattern := func(seed int64) report.Values {
+				var v report.Values
+				for f := range v {
+					switch f % 4 {
+					case 0:
+						v[f] = word + seed*int64(f+1)
+					case 1:
+						v[f] = -word - seed*int64(f+1)
+					case 2:
+						v[f] = -1 - seed
+					default:
+						v[f] = seed * 255
+					}
+				}
+				return v
+			}
+			var reps []report.Monthly
+			for i, ent := range ents {
+				for _, p := range []report.Period{{Year: 2023, Month: 12}, {Year: 2024, Month: 2}, {Year: 2024, Month: 11}} {
+					reps = append(reps, report.Monthly{EnterpriseID: ids[ent.Enterprise.CreditCode], Period: p, Values: pattern(int64(i*100 + p.Month))})
+				}
+			}
+			want := func(reps []report.Monthly) []string {
+				var out []string
+				for _, r := range reps {
+					args := []any{r.EnterpriseID, r.Period.Year, r.Period.Month}
+					for _, v := range r.Values {
+						args = append(args, v)
+					}
+					out = append(out, fmt.Sprint(args...))
+				}
+				slices.Sort(out)
+				return out
+			}
+			read := func() []string {
+				return tableRows(t, st, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+` FROM monthly_report`)
+			}
+			if res, err := st.ImportReports(ctx, reps, WriteOptions{}); err != nil || res.Inserted != len(reps) {
+				t.Fatalf("new keys: %+v %v", res, err)
+			}
+			if got := read(); !slices.Equal(got, want(reps)) {
+				t.Fatalf("new keys read back:\n%v\nwant\n%v", got, want(reps))
+			}
+			// Stored keys, every value changed, and one new key: the stage.
+			again := slices.Clone(reps)
+			for i := range again {
+				again[i].Values = pattern(int64(7000 + i))
+			}
+			again = append(again, report.Monthly{EnterpriseID: ids[ents[0].Enterprise.CreditCode], Period: report.Period{Year: 2024, Month: 3}, Values: pattern(-3)})
+			if res, err := st.ImportReports(ctx, again, WriteOptions{DeferSummaries: true}); err != nil || res.Updated != len(reps) || res.Inserted != 1 {
+				t.Fatalf("stored keys: %+v %v", res, err)
+			}
+			if got := read(); !slices.Equal(got, want(again)) {
+				t.Fatalf("stored keys read back:\n%v\nwant\n%v", got, want(again))
+			}
+		})
+	}
+}
+
+// TestReportCopyReaderChunks: the binary COPY stream is the same bytes
+// whatever size the connection reads it in, across the encoder's 32 kB
+// refills, and its length is the format's: a 19-byte header, 2 + field count and
+// each field's length and bytes per row, and a 2-byte trailer.
+func TestReportCopyReaderChunks(t *testing.T) {
+	var reps []report.Monthly
+	for i := range 1000 { // about 140 kB: several refills
+		reps = append(reps, report.Monthly{EnterpriseID: int64(i + 1), Period: report.Period{Year: 2024, Month: 2 + i%11}, Values: vals(int64(i), i%2 == 0)})
+	}
+	whole, err := io.ReadAll(&reportCopyReader{reports: reps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perRow := 2 + (4 + 8) + 2*(4+4) + int(report.NumFields)*(4+8)
+	if want := 19 + len(reps)*perRow + 2; len(whole) != want {
+		t.Fatalf("stream is %d bytes, want %d", len(whole), want)
+	}
+	for _, size := range []int{1, 7, 4096, 1 << 20} {
+		r := &reportCopyReader{reports: reps}
+		var got []byte
+		buf := make([]byte, size)
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(got, whole) {
+			t.Fatalf("reads of %d bytes give a different stream (%d bytes, want %d)", size, len(got), len(whole))
+		}
 	}
 }

@@ -142,7 +142,7 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 			return err
 		}
 	}
-	if err := checkReportFirms(ctx, w.tx, batch); err != nil {
+	if err := checkReportFirms(ctx, w.tx, w.s.engine, batch); err != nil {
 		return err
 	}
 	if w.delta && (len(w.all)+len(batch) > w.s.deltaMax || !packable(batch) || !w.distinct(batch)) {
@@ -150,7 +150,7 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 	}
 	existing := 0
 	if w.delta {
-		old, err := neighbourRows(ctx, w.tx, batch)
+		old, err := neighbourRows(ctx, w.tx, w.s.engine, batch)
 		if err != nil {
 			return err
 		}
