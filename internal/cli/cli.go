@@ -44,6 +44,7 @@ func commands() []command {
 		{"digital", msg(i18n.ZH, "cli.cmd.digital"), runDigital},
 		{"user", "create, list, reset, disable and enable accounts", runUser},
 		{"audit", "verify, export and archive the audit trail", runAudit},
+		{"summaries", "check the statistical summaries against a rebuild from the reports, or rebuild them", runSummaries},
 		{"peer", "federation: make a key, add, list and check peers", runPeer},
 		{"version", "print the version", runVersion},
 	}
@@ -104,9 +105,9 @@ func usage(w io.Writer) {
 	cs := commands()
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "  help     show help for a command: ibrain help <command>")
+	fmt.Fprintln(w, "  help      show help for a command: ibrain help <command>")
 	fmt.Fprintln(w, "\nEnvironment:")
 	fmt.Fprintln(w, "  IBRAIN_DB         database: sqlite:PATH (default "+app.DefaultDB+") or postgres://…")
 	fmt.Fprintln(w, "  IBRAIN_ADDR       listen address for serve (default "+app.DefaultAddr+")")

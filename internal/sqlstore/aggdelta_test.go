@@ -173,3 +173,94 @@ func TestUnitKeyPacking(t *testing.T) {
 		t.Errorf("packable: %v for the largest id, %v for one beyond", packable(ok), packable(big))
 	}
 }
+
+// TestCheckAggregates: the operator's summary check finds no drift in
+// summaries kept by delta, finds a cell with a changed figure (stale and
+// missing both) and a rollup row deleted (missing) after they are
+// tampered with, leaves them as they were (the rebuild is rolled back),
+// and finds nothing once RefreshAggregates has repaired them; on both
+// engines.
+func TestCheckAggregates(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "CHECK", 6, 2023, 2024)
+		var reps []report.Monthly
+		for i, id := range ids {
+			for _, y := range []int{2023, 2024} {
+				for m := 2; m <= 12; m++ {
+					reps = append(reps, report.Monthly{EnterpriseID: id, Period: report.Period{Year: y, Month: m}, Values: vals(int64(100*i+10*(y-2020)+m), i == 2)})
+				}
+			}
+		}
+		if _, err := st.ImportReports(ctx, reps, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		years := []int{2023, 2024}
+		drift := func() map[string]SummaryDrift {
+			t.Helper()
+			ds, err := st.CheckAggregates(ctx, years)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]SummaryDrift{}
+			for _, d := range ds {
+				out[d.Table] = d
+			}
+			if len(out) != 1+len(rollups) {
+				t.Fatalf("checked %d tables, want %d: %+v", len(out), 1+len(rollups), ds)
+			}
+			return out
+		}
+		clean := func(step string) {
+			t.Helper()
+			for table, d := range drift() {
+				if d.Stale != 0 || d.Missing != 0 || d.Rows == 0 || d.Rows != d.Rebuilt {
+					t.Fatalf("%s: %s drift %+v, want none over some rows", step, table, d)
+				}
+			}
+		}
+		clean("kept by delta")
+
+		before := summarySnapshot(t, st)
+		if _, err := st.write.ExecContext(ctx, `UPDATE agg_month SET revenue = revenue + 1 WHERE year = 2024 AND month = 6`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.write.ExecContext(ctx, `DELETE FROM agg_region WHERE year = 2023 AND month = 3`); err != nil {
+			t.Fatal(err)
+		}
+		tampered := summarySnapshot(t, st)
+		changedCells := 0
+		for i, row := range before["agg_month"] {
+			if tampered["agg_month"][i] != row {
+				changedCells++
+			}
+		}
+		lostRegions := len(before["agg_region"]) - len(tampered["agg_region"])
+		if changedCells == 0 || lostRegions == 0 {
+			t.Fatalf("tampering changed %d cells and deleted %d region rows", changedCells, lostRegions)
+		}
+		for range 2 { // the check repairs nothing: the second finds the same
+			d := drift()
+			if got := d["agg_month"]; got.Stale != changedCells || got.Missing != changedCells {
+				t.Fatalf("agg_month drift %+v, want %d stale and missing", got, changedCells)
+			}
+			if got := d["agg_region"]; got.Stale != 0 || got.Missing != lostRegions || got.Rebuilt != got.Rows+lostRegions {
+				t.Fatalf("agg_region drift %+v, want %d missing", got, lostRegions)
+			}
+			if got := d["agg_city"]; got.Stale != 0 || got.Missing != 0 {
+				t.Fatalf("agg_city drift %+v, want none (it was not touched)", got)
+			}
+		}
+		if fmt.Sprint(summarySnapshot(t, st)) != fmt.Sprint(tampered) {
+			t.Fatal("the check changed the summaries")
+		}
+		if err := st.RefreshAggregates(ctx, years); err != nil {
+			t.Fatal(err)
+		}
+		clean("rebuilt")
+		if fmt.Sprint(summarySnapshot(t, st)) != fmt.Sprint(before) {
+			t.Fatal("the rebuild did not restore the summaries kept by delta")
+		}
+	})
+}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -483,14 +484,127 @@ func (s *Store) refreshYears(ctx context.Context, tx *sql.Tx, years map[int]bool
 	return nil
 }
 
-// RefreshAggregates rebuilds the summaries of the given years, for use after
-// reference data (cluster catalogues) change.
+// RefreshAggregates rebuilds the summaries of the given years, in one
+// transaction: after reference data (cluster catalogues) change, and as
+// the operator's repair (`ibrain summaries rebuild`).
 func (s *Store) RefreshAggregates(ctx context.Context, years []int) error {
 	m := map[int]bool{}
 	for _, y := range years {
 		m[y] = true
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error { return s.refreshYears(ctx, tx, m) })
+}
+
+// SummaryDrift is what CheckAggregates found in one summary table for
+// the checked years.
+type SummaryDrift struct {
+	Table string
+	// Rows is how many rows the maintained table holds, Rebuilt how many
+	// a rebuild writes.
+	Rows, Rebuilt int
+	// Stale counts maintained rows a rebuild does not write as they are,
+	// Missing rebuilt rows the maintained table lacks as they are; a cell
+	// with other figures counts in both.
+	Stale, Missing int
+}
+
+// errCheckDone rolls back CheckAggregates' rebuild.
+var errCheckDone = errors.New("sqlstore: summary check done")
+
+// CheckAggregates rebuilds the summaries of years in a transaction it
+// rolls back, and compares each summary row the rebuild writes with the
+// maintained one: the operator's check that the summaries kept by delta
+// (aggdelta.go) still equal what the reports say. It holds the writer
+// lock while it runs, so it compares one state of the data.
+func (s *Store) CheckAggregates(ctx context.Context, years []int) ([]SummaryDrift, error) {
+	m := map[int]bool{}
+	for _, y := range years {
+		m[y] = true
+	}
+	tables := []string{"agg_month"}
+	for _, r := range rollups {
+		tables = append(tables, r.table)
+	}
+	out := make([]SummaryDrift, len(tables))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		before := make([]map[string]int, len(tables))
+		for i, t := range tables {
+			rows, err := summaryRows(ctx, tx, t, years)
+			if err != nil {
+				return err
+			}
+			before[i] = rows
+		}
+		if err := s.refreshYears(ctx, tx, m); err != nil {
+			return err
+		}
+		for i, t := range tables {
+			after, err := summaryRows(ctx, tx, t, years)
+			if err != nil {
+				return err
+			}
+			d := SummaryDrift{Table: t}
+			for row, n := range before[i] {
+				d.Rows += n
+				d.Stale += max(n-after[row], 0)
+			}
+			for row, n := range after {
+				d.Rebuilt += n
+				d.Missing += max(n-before[i][row], 0)
+			}
+			out[i] = d
+		}
+		return errCheckDone
+	})
+	if !errors.Is(err, errCheckDone) {
+		return nil, err
+	}
+	return out, nil
+}
+
+// summaryRows reads a summary table's rows of years, each row as text,
+// counted (a multiset: the rows are compared, not their order).
+func summaryRows(ctx context.Context, tx *sql.Tx, table string, years []int) (map[string]int, error) {
+	out := map[string]int{}
+	if len(years) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(years))
+	for i, y := range years {
+		args[i] = y
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+table+` WHERE year IN (`+inList(1, len(years))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read %s: %w", table, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var b strings.Builder
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		b.Reset()
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte('|')
+			}
+			if raw, ok := v.([]byte); ok {
+				v = string(raw)
+			}
+			fmt.Fprint(&b, v)
+		}
+		out[b.String()]++
+	}
+	return out, rows.Err()
 }
 
 // refreshAggYear recomputes one year's summary rows. The set is the year's
