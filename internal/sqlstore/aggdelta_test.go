@@ -46,7 +46,8 @@ func summarySnapshot(tb testing.TB, st *Store) map[string][]string {
 // TestSummariesByDeltaMatchRebuild: after each step of a random sequence of
 // report inserts and updates (small writes, maintained by delta, including
 // a row and its year-later twin in one write), firms changing district,
-// industry (cluster) or above-scale status, and titles granted, the
+// industry (cluster) or above-scale status, titles granted and catalogue
+// changes (an industry code moved to another cluster in one year), the
 // summaries equal a full rebuild of every year, on both engines. Without
 // the delta step, or with a contribution in the wrong cell, it fails.
 func TestSummariesByDeltaMatchRebuild(t *testing.T) {
@@ -55,6 +56,13 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 		seedRegions(t, st)
 		ids := seedFirms(t, st, "DELTA", 12, 2022, 2023, 2024)
 		years := []int{2022, 2023, 2024}
+		var imap []IndustryMapRow
+		for _, y := range years {
+			imap = append(imap, IndustryMapRow{y, "1311", "C", "", "", 0}, IndustryMapRow{y, "3011", "C", "C01", "支柱", 1}, IndustryMapRow{y, "3670", "C", "C02", "战略", 0})
+		}
+		if err := st.SyncIndustryMap(ctx, imap); err != nil {
+			t.Fatal(err)
+		}
 		// Some firms are below scale some years, so units fall in no cell.
 		var rows []EnterpriseWithYear
 		for i := 0; i < 12; i += 4 {
@@ -86,6 +94,7 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 			}
 		}
 		check("seed")
+		catalogueSteps := 0
 		for step := range 40 {
 			switch k := rng.IntN(10); {
 			case k < 7: // a small report write: new rows and corrections
@@ -131,6 +140,27 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 					t.Fatal(err)
 				}
 				check(fmt.Sprintf("step %d: %d reports (bulk from %d, streamed %v)", step, len(reps), st.bulkMin, streamed))
+			case k == 9 && rng.IntN(2) == 0: // a catalogue change: an industry code moves cluster in one year
+				m := readIndustryMap(t, st)
+				y, code := years[rng.IntN(3)], []string{"3011", "3670", "1311"}[rng.IntN(3)]
+				moved := false
+				for i, r := range m {
+					if r.Year == y && r.IndustryCode == code {
+						// Another cluster, or none.
+						others := slices.DeleteFunc([]string{"C01", "C02", "C03", ""}, func(c string) bool { return c == r.ClusterCode })
+						m[i].ClusterCode = others[rng.IntN(len(others))]
+						m[i].Tier = map[string]string{"C01": "支柱", "C02": "战略", "C03": "新兴", "": ""}[m[i].ClusterCode]
+						moved = true
+					}
+				}
+				if !moved {
+					t.Fatalf("step %d: industry %s has no mapping in %d", step, code, y)
+				}
+				if err := st.SyncIndustryMap(ctx, m); err != nil {
+					t.Fatal(err)
+				}
+				catalogueSteps++
+				check(fmt.Sprintf("step %d: catalogue: %s in %d", step, code, y))
 			case k < 9: // a firm moves district, changes industry or scale status
 				i := rng.IntN(len(ids))
 				e := enterprise.Enterprise{CreditCode: fmt.Sprintf("DELTA%08d", i), Name: fmt.Sprintf("测试企业%05d有限公司", i), RegionCode: []string{regionA, regionB}[rng.IntN(2)],
@@ -148,7 +178,32 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 				check(fmt.Sprintf("step %d: title", step))
 			}
 		}
+		if catalogueSteps == 0 {
+			t.Fatal("the sequence changed no catalogue")
+		}
 	})
+}
+
+// readIndustryMap is the store's industry map.
+func readIndustryMap(tb testing.TB, st *Store) []IndustryMapRow {
+	tb.Helper()
+	rows, err := st.read.QueryContext(context.Background(), `SELECT year, industry_code, section, cluster_code, tier, sei_domain FROM industry_map ORDER BY year, industry_code`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []IndustryMapRow
+	for rows.Next() {
+		var r IndustryMapRow
+		if err := rows.Scan(&r.Year, &r.IndustryCode, &r.Section, &r.ClusterCode, &r.Tier, &r.SEIDomain); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // TestUnitKeyPacking checks that a packed unit gives back its firm, year
