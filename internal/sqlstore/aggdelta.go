@@ -346,49 +346,45 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, engine Engine, reports []rep
 		id    int64
 		month int
 	}
-	want := map[fm][]int{} // written years per (firm, month)
-	yearSet, monthSet := map[int]bool{}, map[int]bool{}
-	var firms []int64
-	seenFirm := map[int64]bool{}
-	for _, r := range reports {
-		k := fm{r.EnterpriseID, r.Period.Month}
-		want[k] = append(want[k], r.Period.Year)
+	// The firms, and the years and months the rows name (with the years
+	// around each), in sorted slices and a month mask rather than maps: a
+	// year's file has 77,000 rows, and a first load of its year reads
+	// nothing back to filter.
+	firms := make([]int64, len(reports))
+	var years []int
+	var months uint16
+	for i, r := range reports {
+		firms[i] = r.EnterpriseID
+		months |= 1 << r.Period.Month
 		for y := r.Period.Year - 1; y <= r.Period.Year+1; y++ {
-			yearSet[y] = true
-		}
-		monthSet[r.Period.Month] = true
-		if !seenFirm[r.EnterpriseID] {
-			seenFirm[r.EnterpriseID] = true
-			firms = append(firms, r.EnterpriseID)
+			if !slices.Contains(years, y) {
+				years = append(years, y)
+			}
 		}
 	}
 	slices.Sort(firms)
-	intList := func(set map[int]bool) string {
-		l := make([]int, 0, len(set))
-		for v := range set {
-			l = append(l, v)
+	firms = slices.Compact(firms)
+	slices.Sort(years)
+	var yearList, monthList []string
+	for _, y := range years {
+		yearList = append(yearList, strconv.Itoa(y))
+	}
+	for m := 1; m <= 12; m++ {
+		if months&(1<<m) != 0 {
+			monthList = append(monthList, strconv.Itoa(m))
 		}
-		slices.Sort(l)
-		s := make([]string, len(l))
-		for i, v := range l {
-			s[i] = strconv.Itoa(v)
-		}
-		return strings.Join(s, ",")
 	}
 	// Integers from the store and the validated periods: no injection.
-	tail := ` AND year IN (` + intList(yearSet) + `) AND month IN (` + intList(monthSet) + `)`
-	if len(monthSet) > 3 {
+	tail := ` AND year IN (` + strings.Join(yearList, ",") + `) AND month IN (` + strings.Join(monthList, ",") + `)`
+	if len(monthList) > 3 {
 		// A file of several months (a year's file names eleven): seek
 		// each firm once and walk its years, instead of one seek per
 		// firm, year and month (16,500 per chunk of a year's file); the
 		// months no unit needs are dropped below.
-		lo, hi := 1<<30, 0
-		for y := range yearSet {
-			lo, hi = min(lo, y), max(hi, y)
-		}
-		tail = ` AND year BETWEEN ` + strconv.Itoa(lo) + ` AND ` + strconv.Itoa(hi)
+		tail = ` AND year BETWEEN ` + strconv.Itoa(years[0]) + ` AND ` + strconv.Itoa(years[len(years)-1])
 	}
 	out := map[unitKey]report.Values{} // a first load finds nothing: no room reserved
+	var want map[fm][]int              // written years per (firm, month), once a row comes back
 	for start := 0; start < len(firms); start += firmsInChunk(engine) {
 		test, args := firmsIn(engine, "enterprise_id", firms[start:min(start+firmsInChunk(engine), len(firms))])
 		rows, err := tx.QueryContext(ctx, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+
@@ -407,6 +403,13 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, engine Engine, reports []rep
 			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			if want == nil {
+				want = make(map[fm][]int, len(reports))
+				for _, r := range reports {
+					k := fm{r.EnterpriseID, r.Period.Month}
+					want[k] = append(want[k], r.Period.Year)
+				}
 			}
 			for _, y := range want[fm{id, month}] {
 				if year >= y-1 && year <= y+1 {
