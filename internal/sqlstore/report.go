@@ -40,7 +40,8 @@ const sqliteReportChunk = 32766 / (3 + int(report.NumFields))
 // UpsertReports writes monthly reports in one transaction and refreshes the
 // summaries of every affected year (and the following year, whose
 // comparable basis they are) in the same transaction. Rows equal to what is
-// stored are not rewritten, so a repeated import changes nothing.
+// stored are not rewritten, so a repeated import changes nothing. A write
+// naming one (firm, period) twice is refused (apperr.Invalid).
 func (s *Store) UpsertReports(ctx context.Context, reports []report.Monthly) (UpsertResult, error) {
 	return s.ImportReports(ctx, reports, WriteOptions{})
 }
@@ -85,15 +86,17 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, apperr.Wrap(err, apperr.Invalid, "err.period", r.Period.String())
 		}
 	}
+	if r, ok := repeatedKey(reports, nil); ok {
+		return res, errRepeatedReport(r)
+	}
 	if err := checkReportFirms(ctx, tx, s.engine, reports); err != nil {
 		return res, err
 	}
-	// A write of distinct keys keeps the summaries by delta (aggdelta.go),
-	// which needs the rows around it as they were; a write that repeats a
-	// key, or a very large one, rebuilds its years.
+	// A write keeps the summaries by delta (aggdelta.go), which needs the
+	// rows around it as they were; a very large one rebuilds its years.
 	var old map[unitKey]report.Values
 	var pend *pendingDeltas
-	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && packable(reports) && distinctKeys(reports)
+	delta := !opts.DeferSummaries && len(reports) <= s.deltaMax && packable(reports)
 	var existing int
 	var err error
 	if delta {
@@ -110,7 +113,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			return res, err
 		}
 	}
-	if s.engine == Postgres && len(reports) >= s.bulkMin && (delta || distinctKeys(reports)) {
+	if s.engine == Postgres && len(reports) >= s.bulkMin {
 		for _, r := range reports {
 			years[r.Period.Year] = true
 			december = december || r.Period.Month == 12
@@ -316,18 +319,27 @@ func firmsInChunk(engine Engine) int {
 	return 500
 }
 
-// distinctKeys reports whether no (firm, period) appears twice in reports,
-// which the delta path assumes (one new value per row).
-func distinctKeys(reports []report.Monthly) bool {
-	seen := make(map[unitKey]bool, len(reports))
+// repeatedKey returns the first report whose (firm, period) an earlier
+// one names, in reports or in written (keys of an earlier part of the
+// same write, added to when given). Imports refuse such a file row by
+// row (importer.KeyDuplicateReport); a store write refuses it whole, as
+// its rows' order would decide the stored value and the counts.
+func repeatedKey(reports []report.Monthly, written map[unitKey]struct{}) (report.Monthly, bool) {
+	if written == nil {
+		written = make(map[unitKey]struct{}, len(reports))
+	}
 	for _, r := range reports {
 		k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
-		if seen[k] {
-			return false
+		if _, again := written[k]; again {
+			return r, true
 		}
-		seen[k] = true
+		written[k] = struct{}{}
 	}
-	return true
+	return report.Monthly{}, false
+}
+
+func errRepeatedReport(r report.Monthly) error {
+	return apperr.New(apperr.Invalid, "err.report_repeated", r.EnterpriseID, r.Period.String())
 }
 
 func (s *Store) existingReportKeys(ctx context.Context, tx *sql.Tx, reports []report.Monthly) (int, error) {

@@ -19,8 +19,9 @@ import (
 // Summaries are kept as ImportReports keeps them: by delta, with each
 // batch's neighbouring rows read before the batch is written (rows an
 // earlier batch of the same write stored are left out, so the delta sees
-// the state before the write); a stream that repeats a key or grows past
-// deltaMaxRows rebuilds its years instead.
+// the state before the write); a stream that grows past deltaMaxRows
+// rebuilds its years instead. A stream that names a (firm, period) twice
+// is refused, as ImportReports refuses such a write.
 type ReportStream struct {
 	rows   chan []report.Monthly
 	decide chan bool // true: commit
@@ -108,7 +109,8 @@ type streamWriter struct {
 	years    map[int]bool
 	december bool
 	// The delta: the rows stored around the written ones before the
-	// write, and the keys written so far.
+	// write. written: the keys written so far (kept whether or not the
+	// delta is, to refuse a repeated key).
 	delta             bool
 	old               map[unitKey]report.Values
 	written           map[unitKey]struct{}
@@ -145,10 +147,9 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 	if err := checkReportFirms(ctx, w.tx, w.s.engine, batch); err != nil {
 		return err
 	}
-	if w.delta && (len(w.all)+len(batch) > w.s.deltaMax || !packable(batch) || !w.distinct(batch)) {
-		w.delta, w.old, w.written = false, nil, nil // rebuild the years at the end
+	if w.delta && (len(w.all)+len(batch) > w.s.deltaMax || !packable(batch)) {
+		w.delta, w.old = false, nil // rebuild the years at the end
 	}
-	existing := 0
 	if w.delta {
 		old, err := neighbourRows(ctx, w.tx, w.s.engine, batch)
 		if err != nil {
@@ -159,18 +160,24 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 				w.old[k] = v
 			}
 		}
+	}
+	// The batch's keys join the written ones (after the neighbour read,
+	// whose rows of this batch's keys are as they were before the write).
+	if r, again := repeatedKey(batch, w.written); again {
+		return errRepeatedReport(r)
+	}
+	existing := 0
+	if w.delta {
 		for _, r := range batch {
-			k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
-			if _, ok := w.old[k]; ok {
+			if _, ok := w.old[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)]; ok {
 				existing++
 			}
-			w.written[k] = struct{}{}
 		}
 	}
 	var changed int
 	var err error
 	switch {
-	case w.s.engine == Postgres && len(batch) >= w.s.bulkMin && (w.delta || distinctKeys(batch)):
+	case w.s.engine == Postgres && len(batch) >= w.s.bulkMin:
 		var existingCopy int
 		existingCopy, changed, err = w.s.copyReports(ctx, w.tx, batch, w.delta && existing == 0)
 		if !w.delta {
@@ -194,23 +201,6 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 		w.opts.Progress(len(w.all), max(w.expected, len(w.all)))
 	}
 	return nil
-}
-
-// distinct reports whether batch repeats no key, its own or an earlier
-// batch's.
-func (w *streamWriter) distinct(batch []report.Monthly) bool {
-	seen := make(map[unitKey]struct{}, len(batch))
-	for _, r := range batch {
-		k := mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)
-		if _, ok := w.written[k]; ok {
-			return false
-		}
-		if _, ok := seen[k]; ok {
-			return false
-		}
-		seen[k] = struct{}{}
-	}
-	return true
 }
 
 // finish brings the summaries up to date and counts the write.

@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"testing"
 
+	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/report"
 )
 
@@ -85,6 +88,70 @@ func TestReportStreamAllOrNothing(t *testing.T) {
 		}
 		if rebuilt := summarySnapshot(t, st); fmt.Sprint(rebuilt) != fmt.Sprint(maintained) {
 			t.Fatal("streamed summaries differ from a rebuild")
+		}
+	})
+}
+
+// TestReportWritesRefuseRepeatedKeys: a report write that names a (firm,
+// period) twice is refused with apperr.Invalid and writes nothing: as
+// one ImportReports (by the row path and, on PostgreSQL, by COPY) and as a
+// stream whose repeat comes in a later batch or within one batch. Before,
+// PostgreSQL's row path failed with a raw ON CONFLICT error and SQLite
+// stored the last row, counted differently by the stream and the write.
+func TestReportWritesRefuseRepeatedKeys(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "REPEAT", 8, 2023, 2024)
+		row := func(i, m int, k int64) report.Monthly {
+			return report.Monthly{EnterpriseID: ids[i], Period: report.Period{Year: 2024, Month: m}, Values: vals(1000*int64(i)+10*int64(m)+k, k%2 == 1)}
+		}
+		if _, err := st.UpsertReports(ctx, []report.Monthly{row(0, 3, 0), row(1, 3, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		before, beforeSums := snapshot(t, st), summarySnapshot(t, st)
+		unchanged := func(what string, err error) {
+			t.Helper()
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("%s: %v, want invalid", what, err)
+			}
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Key != "err.report_repeated" {
+				t.Fatalf("%s: %v, want err.report_repeated", what, err)
+			}
+			if after := snapshot(t, st); after != before {
+				t.Fatalf("%s changed the store", what)
+			}
+			if fmt.Sprint(summarySnapshot(t, st)) != fmt.Sprint(beforeSums) {
+				t.Fatalf("%s changed the summaries", what)
+			}
+		}
+		rows := []report.Monthly{row(0, 3, 1), row(2, 3, 1), row(3, 3, 1), row(4, 3, 1), row(2, 3, 2), row(5, 3, 1)}
+		for _, bulkMin := range []int{math.MaxInt, 1} { // the row path, then COPY on PostgreSQL
+			st.bulkMin = bulkMin
+			_, err := st.ImportReports(ctx, rows, WriteOptions{})
+			unchanged(fmt.Sprintf("one write (bulk from %d)", bulkMin), err)
+			_, err = st.ImportReports(ctx, rows, WriteOptions{DeferSummaries: true})
+			unchanged(fmt.Sprintf("one deferred write (bulk from %d)", bulkMin), err)
+		}
+		for name, batches := range map[string][][]report.Monthly{
+			"a later batch": {{row(0, 3, 1), row(2, 3, 1), row(3, 3, 1)}, {row(4, 3, 1), row(2, 3, 2), row(5, 3, 1)}},
+			"one batch":     {{row(6, 3, 1), row(7, 3, 1)}, {row(4, 3, 1), row(6, 3, 3), row(5, 3, 1)}, {row(3, 3, 1)}},
+		} {
+			for _, bulkMin := range []int{math.MaxInt, 2} {
+				st.bulkMin = bulkMin
+				rs := st.StreamReports(ctx, 0, WriteOptions{})
+				for _, b := range batches {
+					rs.Send(b)
+				}
+				_, err := rs.Commit()
+				unchanged(fmt.Sprintf("a stream repeating a key in %s (bulk from %d)", name, bulkMin), err)
+			}
+		}
+		// The same rows without the repeat are written.
+		st.bulkMin = 2
+		if res, err := st.ImportReports(ctx, rows[:4], WriteOptions{}); err != nil || res.Inserted != 3 || res.Updated != 1 {
+			t.Fatalf("distinct rows: %+v %v", res, err)
 		}
 	})
 }
