@@ -69,10 +69,11 @@ func TestHelpAndUsage(t *testing.T) {
 	}
 }
 
-func TestImportReportExportRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "cli.db")
-	a, b := validCode(t, "91500112MA5U7K0X"), validCode(t, "91500101MA60W2K1")
+// importTwoFirms imports two above-scale firms (渝北区 and 万州区) for
+// 2022 and 2023 into db through the command, and returns their codes.
+func importTwoFirms(t *testing.T, dir, db string) (a, b string) {
+	t.Helper()
+	a, b = validCode(t, "91500112MA5U7K0X"), validCode(t, "91500101MA60W2K1")
 	header := "统一社会信用代码,企业名称,所属区县,行业代码,成立日期,用地面积（亩）,年度,是否规上,从业人员,上年营业收入（万元）\n"
 	for _, y := range []int{2022, 2023} {
 		p := writeFile(t, dir, fmt.Sprintf("e%d.csv", y), header+
@@ -82,6 +83,13 @@ func TestImportReportExportRoundTrip(t *testing.T) {
 			t.Fatalf("import enterprises %d: exit %d\n%s%s", y, code, out, errOut)
 		}
 	}
+	return a, b
+}
+
+func TestImportReportExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "cli.db")
+	a, b := importTwoFirms(t, dir, db)
 	reports := "统一社会信用代码,报告期,工业总产值（万元）,工业增加值（万元）,营业收入（万元）,利润总额（万元）,研发费用（万元）,制造业投资完成额（万元）,税金总额（万元）,综合能耗（吨标准煤）,期末从业人员（人）\n" +
 		fmt.Sprintf("%s,2022-12,100000,25000,98000,5000,2000,3000,4000,1000,800\n", a) +
 		fmt.Sprintf("%s,2022-12,5000,1200,4900,100,50,0,200,300,150\n", b) +

@@ -18,16 +18,7 @@ func TestSummariesCheckAndRebuild(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sum.db")
 	db := "sqlite:" + path
-	a, b := validCode(t, "91500112MA5U7K0X"), validCode(t, "91500101MA60W2K1")
-	header := "统一社会信用代码,企业名称,所属区县,行业代码,成立日期,用地面积（亩）,年度,是否规上,从业人员,上年营业收入（万元）\n"
-	for _, y := range []int{2022, 2023} {
-		p := writeFile(t, dir, fmt.Sprintf("e%d.csv", y), header+
-			fmt.Sprintf("%s,重庆测试汽车有限公司,渝北区,3612,2010-05-01,120,%d,是,800,90000\n", a, y)+
-			fmt.Sprintf("%s,重庆测试电子有限公司,万州区,3982,2012-03-01,40.5,%d,是,150,6000\n", b, y))
-		if code, out, errOut := run(t, "import", "--db", db, "--kind", "enterprises", p); code != 0 {
-			t.Fatalf("import enterprises %d: exit %d\n%s%s", y, code, out, errOut)
-		}
-	}
+	a, b := importTwoFirms(t, dir, db)
 	reports := "统一社会信用代码,报告期,工业总产值（万元）,工业增加值（万元）,营业收入（万元）,利润总额（万元）,研发费用（万元）,制造业投资完成额（万元）,税金总额（万元）,综合能耗（吨标准煤）,期末从业人员（人）\n"
 	for _, y := range []int{2022, 2023} {
 		for m := 2; m <= 12; m++ {

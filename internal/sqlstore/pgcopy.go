@@ -32,18 +32,10 @@ const bulkMinRows = 2000
 
 // copyFrom streams rows into table (columns cols) on tx's connection.
 func (s *Store) copyFrom(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) (int64, error) {
-	c, ok := s.txConns.Load(tx)
-	if !ok {
-		return 0, errors.New("sqlstore: copy outside a write transaction")
-	}
 	var n int64
-	err := c.(*sql.Conn).Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("sqlstore: copy needs a pgx connection, have %T", dc)
-		}
+	err := s.onTxConn(tx, func(c *pgx.Conn) error {
 		var err error
-		n, err = pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		n, err = c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 		return err
 	})
 	if err != nil {
@@ -59,17 +51,9 @@ func (s *Store) copyFrom(ctx context.Context, tx *sql.Tx, table string, cols []s
 // values in an interface and look up its encoder, a tenth of the import's
 // time on the client and most of its allocations.
 func (s *Store) copyReportRows(ctx context.Context, tx *sql.Tx, table string, reports []report.Monthly) (int64, error) {
-	c, ok := s.txConns.Load(tx)
-	if !ok {
-		return 0, errors.New("sqlstore: copy outside a write transaction")
-	}
 	var n int64
-	err := c.(*sql.Conn).Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("sqlstore: copy needs a pgx connection, have %T", dc)
-		}
-		tag, err := pc.Conn().PgConn().CopyFrom(ctx, &reportCopyReader{reports: reports},
+	err := s.onTxConn(tx, func(c *pgx.Conn) error {
+		tag, err := c.PgConn().CopyFrom(ctx, &reportCopyReader{reports: reports},
 			`COPY `+table+` (`+strings.Join(reportCopyCols, ", ")+`) FROM STDIN (FORMAT binary)`)
 		n = tag.RowsAffected()
 		return err
@@ -78,6 +62,22 @@ func (s *Store) copyReportRows(ctx context.Context, tx *sql.Tx, table string, re
 		return 0, fmt.Errorf("sqlstore: copy into %s: %w", table, err)
 	}
 	return n, nil
+}
+
+// onTxConn runs fn with the pgx connection of PostgreSQL write
+// transaction tx, which COPY needs (database/sql has no COPY).
+func (s *Store) onTxConn(tx *sql.Tx, fn func(c *pgx.Conn) error) error {
+	c, ok := s.txConns.Load(tx)
+	if !ok {
+		return errors.New("sqlstore: copy outside a write transaction")
+	}
+	return c.(*sql.Conn).Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("sqlstore: copy needs a pgx connection, have %T", dc)
+		}
+		return fn(pc.Conn())
+	})
 }
 
 // reportCopyReader is reports in PostgreSQL's binary COPY format (the
