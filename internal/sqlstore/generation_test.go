@@ -6,12 +6,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/industrybrain/ibrain/internal/audit"
 	"github.com/industrybrain/ibrain/internal/auth"
+	"github.com/industrybrain/ibrain/internal/mujun"
 	"github.com/industrybrain/ibrain/internal/region"
+	"github.com/industrybrain/ibrain/internal/registry"
 )
 
 // TestDataGeneration: a committed data write advances the generation for
@@ -72,8 +75,11 @@ func TestDataGeneration(t *testing.T) {
 			if g := gen(p.a); g != g1 {
 				t.Fatalf("the writing store reads %d, the other %d", g, g1)
 			}
-			// The other process writes; the first store sees it.
-			if err := p.b.SyncRegions(ctx, cat.Regions[:3]); err != nil {
+			// The other process writes (a change: a sync that changes
+			// nothing leaves the generation alone); the first store sees it.
+			renamed := slices.Clone(cat.Regions[:3])
+			renamed[0].NameEn += " (renamed)"
+			if err := p.b.SyncRegions(ctx, renamed); err != nil {
 				t.Fatal(err)
 			}
 			g2 := gen(p.a)
@@ -111,4 +117,67 @@ func TestDataGeneration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReferenceSyncsAdvanceOnlyOnChange: each reference sync run again
+// with the same data leaves the data generation alone (a process opening
+// the store must not empty the servers' answer caches), and run with a
+// change advances it (a changed catalogue must), on both engines.
+func TestReferenceSyncsAdvanceOnlyOnChange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		cat, err := region.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		regions := slices.Clone(cat.Regions)
+		clusters := []registry.ClusterCatalogue{{ID: "cq-2024", Version: "1", EffectiveFrom: "2024-01-01", Source: "test",
+			Clusters: []registry.Cluster{{Code: "C01", Tier: "支柱", Group: "g", NameZh: "汽车", NameEn: "Automobiles"}}}}
+		inds := []IndicatorRow{{Code: "GEN_TEST", NameZh: "测试指标", NameEn: "Test indicator", Unit: "%", Frequency: "year", Kind: "flow", Aggregation: "sum", Measure: "value", Department: "经信委", Source: "test"}}
+		imap := smallMap()
+		cfg, err := mujun.Builtin(mujun.BuiltinNames()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		seedCfg := func() error {
+			_, err := st.PutMujunConfig(ctx, cfg, mujun.ConfigOptions{By: "builtin", KeepVersion: true, Builtin: true})
+			return err
+		}
+		syncs := []struct {
+			name         string
+			sync, change func() error
+		}{
+			{"regions", func() error { return st.SyncRegions(ctx, regions) }, func() error { regions[0].NameEn += " (renamed)"; return st.SyncRegions(ctx, regions) }},
+			{"clusters", func() error { return st.SyncClusters(ctx, clusters) }, func() error { clusters[0].Clusters[0].NameZh = "汽车产业"; return st.SyncClusters(ctx, clusters) }},
+			{"indicators", func() error { return st.SyncIndicators(ctx, inds) }, func() error { inds[0].NameZh = "测试指标二"; return st.SyncIndicators(ctx, inds) }},
+			{"industry map", func() error { return st.SyncIndustryMap(ctx, imap) }, func() error { imap[0].ClusterCode = "C02"; return st.SyncIndustryMap(ctx, imap) }},
+			{"亩均 configuration", seedCfg, func() error { cfg.Version++; return seedCfg() }},
+		}
+		gen := func() int64 {
+			t.Helper()
+			g, err := st.DataGeneration(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		for _, s := range syncs {
+			if err := s.sync(); err != nil { // the first time writes
+				t.Fatalf("%s: %v", s.name, err)
+			}
+			before := gen()
+			if err := s.sync(); err != nil {
+				t.Fatalf("%s again: %v", s.name, err)
+			}
+			if g := gen(); g != before {
+				t.Errorf("%s synced again unchanged moved the generation %d → %d", s.name, before, g)
+			}
+			if err := s.change(); err != nil {
+				t.Fatalf("%s changed: %v", s.name, err)
+			}
+			if g := gen(); g <= before {
+				t.Errorf("%s changed left the generation at %d", s.name, g)
+			}
+		}
+	})
 }

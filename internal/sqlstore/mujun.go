@@ -267,33 +267,35 @@ func (s *Store) MujunSources(ctx context.Context, sc auth.Scope, year int) ([]mu
 // PutMujunConfig validates and stores a configuration as a new version of
 // its id and returns it with the version it got.
 func (s *Store) PutMujunConfig(ctx context.Context, cfg mujun.Config, opt mujun.ConfigOptions) (mujun.Config, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	// A shipped configuration seeded again (KeepVersion, already stored)
+	// changes nothing, and leaves the data generation alone.
+	err := s.refTx(ctx, func(tx *sql.Tx) (bool, error) {
 		var top sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM mujun_config WHERE id = $1`, cfg.ID).Scan(&top); err != nil {
-			return err
+			return false, err
 		}
 		if opt.KeepVersion {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mujun_config WHERE id = $1 AND version = $2`, cfg.ID, cfg.Version).Scan(&n); err != nil {
-				return err
+				return false, err
 			}
 			if n > 0 {
-				return nil
+				return false, nil
 			}
 		} else {
 			cfg.Version = int(top.Int64) + 1
 		}
 		if err := cfg.Validate(); err != nil {
-			return err
+			return false, err
 		}
 		body, err := json.Marshal(cfg)
 		if err != nil {
-			return err
+			return false, err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO mujun_config (id, version, year, evaluating_unit, effective_from, effective_to, body, builtin, created_at, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, cfg.ID, cfg.Version, cfg.Year, cfg.EvaluatingUnit, cfg.EffectiveFrom, cfg.EffectiveTo,
 			string(body), boolInt(opt.Builtin), s.unix(), opt.By)
-		return err
+		return err == nil, err
 	})
 	if err != nil {
 		return mujun.Config{}, err

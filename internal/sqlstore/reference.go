@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
@@ -14,7 +15,7 @@ import (
 
 // SyncRegions upserts the statistical units, keeping catalogue order.
 func (s *Store) SyncRegions(ctx context.Context, regions []region.Region) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.refTx(ctx, tablesChangedBy(ctx, []string{"region"}, func(tx *sql.Tx) error {
 		for i, r := range regions {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO region (code, name_zh, name_en, kind, area, position) VALUES ($1, $2, $3, $4, $5, $6)
 				ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind, area = excluded.area, position = excluded.position`,
@@ -23,7 +24,44 @@ func (s *Store) SyncRegions(ctx context.Context, regions []region.Region) error 
 			}
 		}
 		return nil
-	})
+	}))
+}
+
+// tablesChangedBy wraps a reference sync that rewrites tables whether or
+// not their content changes (small catalogues, replaced wholesale) for
+// refTx: it reports a change when the tables' rows differ after fn from
+// before it.
+func tablesChangedBy(ctx context.Context, tables []string, fn func(tx *sql.Tx) error) func(tx *sql.Tx) (bool, error) {
+	return func(tx *sql.Tx) (bool, error) {
+		read := func() ([]map[string]int, error) {
+			out := make([]map[string]int, len(tables))
+			for i, t := range tables {
+				rows, err := rowSet(ctx, tx, `SELECT * FROM `+t)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = rows
+			}
+			return out, nil
+		}
+		before, err := read()
+		if err != nil {
+			return false, err
+		}
+		if err := fn(tx); err != nil {
+			return false, err
+		}
+		after, err := read()
+		if err != nil {
+			return false, err
+		}
+		for i := range tables {
+			if !maps.Equal(before[i], after[i]) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 }
 
 // The cluster catalogue as stored is package registry's; these names
@@ -35,7 +73,7 @@ type (
 
 // SyncClusters replaces the stored cluster catalogues.
 func (s *Store) SyncClusters(ctx context.Context, cats []registry.ClusterCatalogue) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.refTx(ctx, tablesChangedBy(ctx, []string{"cluster_catalogue", "cluster"}, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cluster`); err != nil {
 			return err
 		}
@@ -55,7 +93,7 @@ func (s *Store) SyncClusters(ctx context.Context, cats []registry.ClusterCatalog
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // IndicatorRow is an indicator catalogue entry as stored.
@@ -68,7 +106,7 @@ type IndicatorRow struct {
 // SyncIndicators upserts the indicator catalogue. Indicators are never
 // deleted: targets and values refer to them.
 func (s *Store) SyncIndicators(ctx context.Context, inds []IndicatorRow) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.refTx(ctx, tablesChangedBy(ctx, []string{"indicator"}, func(tx *sql.Tx) error {
 		for i, d := range inds {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO indicator (code, name_zh, name_en, unit, frequency, kind, aggregation, measure, department, source, alert_e4, excellent_e4, higher_better, position)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -80,7 +118,7 @@ func (s *Store) SyncIndicators(ctx context.Context, inds []IndicatorRow) error {
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 func optE4(v *float64) any {
@@ -104,29 +142,29 @@ type IndustryMapRow struct {
 // summaries of the years whose mapping changed (a new cluster catalogue
 // version moves firms between clusters), all in one transaction.
 func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.refTx(ctx, func(tx *sql.Tx) (bool, error) {
 		have := map[[2]any]IndustryMapRow{}
 		q, err := tx.QueryContext(ctx, `SELECT year, industry_code, section, cluster_code, tier, sei_domain FROM industry_map`)
 		if err != nil {
-			return err
+			return false, err
 		}
 		for q.Next() {
 			var r IndustryMapRow
 			if err := q.Scan(&r.Year, &r.IndustryCode, &r.Section, &r.ClusterCode, &r.Tier, &r.SEIDomain); err != nil {
 				q.Close()
-				return err
+				return false, err
 			}
 			have[[2]any{r.Year, r.IndustryCode}] = r
 		}
 		q.Close()
 		if err := q.Err(); err != nil {
-			return err
+			return false, err
 		}
 		changed := map[int]bool{}
 		up, err := tx.PrepareContext(ctx, `INSERT INTO industry_map (year, industry_code, section, cluster_code, tier, sei_domain) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (year, industry_code) DO UPDATE SET section = excluded.section, cluster_code = excluded.cluster_code, tier = excluded.tier, sei_domain = excluded.sei_domain`)
 		if err != nil {
-			return err
+			return false, err
 		}
 		defer up.Close()
 		for _, r := range rows {
@@ -137,19 +175,19 @@ func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) erro
 				continue
 			}
 			if _, err := up.ExecContext(ctx, r.Year, r.IndustryCode, r.Section, r.ClusterCode, r.Tier, r.SEIDomain); err != nil {
-				return err
+				return false, err
 			}
 			changed[r.Year] = true
 		}
 		for k := range have {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM industry_map WHERE year = $1 AND industry_code = $2`, k[0], k[1]); err != nil {
-				return err
+				return false, err
 			}
 			changed[k[0].(int)] = true
 		}
 		if len(changed) > 0 { // clusters of every enterprise
 			if err := bumpProfileGeneration(ctx, tx, nil); err != nil {
-				return err
+				return false, err
 			}
 		}
 		// Only years with reports have summaries to rebuild.
@@ -157,7 +195,7 @@ func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) erro
 		for y := range changed {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise_year WHERE year = $1`, y).Scan(&n); err != nil {
-				return err
+				return false, err
 			}
 			if n > 0 {
 				years = append(years, y)
@@ -168,7 +206,7 @@ func (s *Store) SyncIndustryMap(ctx context.Context, rows []IndustryMapRow) erro
 		for _, y := range years {
 			m[y] = true
 		}
-		return s.refreshYears(ctx, tx, m)
+		return len(changed) > 0, s.refreshYears(ctx, tx, m)
 	})
 }
 

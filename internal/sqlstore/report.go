@@ -577,17 +577,23 @@ func (s *Store) CheckAggregates(ctx context.Context, years []int) ([]SummaryDrif
 // summaryRows reads a summary table's rows of years, each row as text,
 // counted (a multiset: the rows are compared, not their order).
 func summaryRows(ctx context.Context, tx *sql.Tx, table string, years []int) (map[string]int, error) {
-	out := map[string]int{}
 	if len(years) == 0 {
-		return out, nil
+		return map[string]int{}, nil
 	}
 	args := make([]any, len(years))
 	for i, y := range years {
 		args[i] = y
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+table+` WHERE year IN (`+inList(1, len(years))+`)`, args...)
+	return rowSet(ctx, tx, `SELECT * FROM `+table+` WHERE year IN (`+inList(1, len(years))+`)`, args...)
+}
+
+// rowSet reads a query's rows, each as text, counted: a multiset that
+// compares two states of a table whatever the order of their rows.
+func rowSet(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: read %s: %w", table, err)
+		return nil, fmt.Errorf("sqlstore: %s: %w", query, err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()

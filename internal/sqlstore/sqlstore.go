@@ -301,7 +301,18 @@ const writerLock = 0x69627261696e // "ibrain"
 // agg_month (DELETE then INSERT of the same year) collide on its primary
 // key, because neither DELETE sees the rows the other inserts.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.writeTx(ctx, advanceGeneration, fn)
+	return s.writeTx(ctx, func(tx *sql.Tx) (bool, error) { return true, fn(tx) })
+}
+
+// refTx is inTx for a write that often finds nothing to change (the
+// reference data synced at every start, a shipped configuration seeded
+// again): fn says whether it changed the data, and only then is the
+// generation advanced. Every ibrain process syncs the catalogues when it
+// opens the store; through inTx each command run beside a server (an
+// import --check, an audit verify, a report) emptied that server's
+// answer cache.
+func (s *Store) refTx(ctx context.Context, fn func(tx *sql.Tx) (changed bool, err error)) error {
+	return s.writeTx(ctx, fn)
 }
 
 // opsTx is inTx for writes of operational records (accounts and sessions,
@@ -310,19 +321,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // sign-ins — does not empty the answer cache. A write that any cached
 // answer may read must use inTx.
 func (s *Store) opsTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.writeTx(ctx, keepGeneration, fn)
+	return s.writeTx(ctx, func(tx *sql.Tx) (bool, error) { return false, fn(tx) })
 }
 
-// genEffect says whether a write transaction advances the data generation.
-type genEffect int
-
-const (
-	advanceGeneration genEffect = iota
-	keepGeneration
-)
-
-// writeTx is inTx and opsTx.
-func (s *Store) writeTx(ctx context.Context, eff genEffect, fn func(tx *sql.Tx) error) (err error) {
+// writeTx is inTx, refTx and opsTx: fn's first result says whether the
+// transaction advances the data generation.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) (advance bool, err error)) (err error) {
 	var tx *sql.Tx
 	if s.engine == Postgres {
 		// The transaction runs on a connection of its own, kept next to
@@ -354,10 +358,11 @@ func (s *Store) writeTx(ctx context.Context, eff genEffect, fn func(tx *sql.Tx) 
 			return fmt.Errorf("sqlstore: writer lock: %w", err)
 		}
 	}
-	if err = fn(tx); err != nil {
+	advance, err := fn(tx)
+	if err != nil {
 		return err
 	}
-	if eff == advanceGeneration {
+	if advance {
 		if err = s.bumpDataGeneration(ctx, tx); err != nil {
 			return err
 		}

@@ -113,13 +113,13 @@ func nullInt(v *int64) any {
 // returns the codes written.
 func (s *Store) SyncTaskTables(ctx context.Context, tables []tasks.Sync) ([]string, error) {
 	var synced []string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.refTx(ctx, func(tx *sql.Tx) (bool, error) {
 		synced = synced[:0]
 		for _, t := range tables {
 			var version, digest string
 			err := tx.QueryRowContext(ctx, `SELECT version, digest FROM task_table_sync WHERE table_code = $1`, t.Code).Scan(&version, &digest)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
+				return false, err
 			}
 			if err == nil && version == t.Version && digest == t.Digest {
 				continue
@@ -127,31 +127,31 @@ func (s *Store) SyncTaskTables(ctx context.Context, tables []tasks.Sync) ([]stri
 			keep := map[string]bool{}
 			for _, tg := range t.Targets {
 				if tg.Source != t.Source || tg.Year != t.Year || tg.ScopeKind != target.ScopeCity {
-					return apperr.New(apperr.Invalid, "err.task_table_row", t.Code, tg.IndicatorCode)
+					return false, apperr.New(apperr.Invalid, "err.task_table_row", t.Code, tg.IndicatorCode)
 				}
 				switch tg.Comparator {
 				case target.AtLeast, target.AtMost, target.About:
 				default:
-					return apperr.New(apperr.Invalid, "err.target_comparator", string(tg.Comparator))
+					return false, apperr.New(apperr.Invalid, "err.target_comparator", string(tg.Comparator))
 				}
 				keep[tg.IndicatorCode] = true
 				if _, err := tx.ExecContext(ctx, `INSERT INTO target (indicator_code, scope_kind, scope_code, year, comparator, value_e4, source) VALUES ($1, $2, $3, $4, $5, $6, $7)
 					ON CONFLICT (indicator_code, scope_kind, scope_code, year) DO UPDATE SET comparator = excluded.comparator, value_e4 = excluded.value_e4, source = excluded.source`,
 					tg.IndicatorCode, tg.ScopeKind, tg.ScopeCode, tg.Year, string(tg.Comparator), toE4(tg.Value), tg.Source); err != nil {
-					return fmt.Errorf("sqlstore: task table %s, target %s: %w", t.Code, tg.IndicatorCode, err)
+					return false, fmt.Errorf("sqlstore: task table %s, target %s: %w", t.Code, tg.IndicatorCode, err)
 				}
 			}
 			// Rows the new version dropped.
 			rows, err := tx.QueryContext(ctx, `SELECT indicator_code FROM target WHERE source = $1 AND year = $2 AND scope_kind = $3`, t.Source, t.Year, target.ScopeCity)
 			if err != nil {
-				return err
+				return false, err
 			}
 			var gone []string
 			for rows.Next() {
 				var code string
 				if err := rows.Scan(&code); err != nil {
 					rows.Close()
-					return err
+					return false, err
 				}
 				if !keep[code] {
 					gone = append(gone, code)
@@ -159,22 +159,22 @@ func (s *Store) SyncTaskTables(ctx context.Context, tables []tasks.Sync) ([]stri
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return err
+				return false, err
 			}
 			for _, code := range gone {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM target WHERE indicator_code = $1 AND scope_kind = $2 AND scope_code = '' AND year = $3 AND source = $4`,
 					code, target.ScopeCity, t.Year, t.Source); err != nil {
-					return err
+					return false, err
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO task_table_sync (table_code, version, digest, synced_at) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (table_code) DO UPDATE SET version = excluded.version, digest = excluded.digest, synced_at = excluded.synced_at`,
 				t.Code, t.Version, t.Digest, s.now().Unix()); err != nil {
-				return err
+				return false, err
 			}
 			synced = append(synced, t.Code)
 		}
-		return nil
+		return len(synced) > 0, nil
 	})
 	if err != nil {
 		return nil, err
