@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,4 +181,70 @@ func TestReferenceSyncsAdvanceOnlyOnChange(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestConcurrentMigrations: two processes opening one fresh database at
+// once both migrate it; each migration is applied once (the two lists of
+// applied versions share none and together make every migration), and
+// neither fails. Both may read that nothing is applied before either
+// starts: the check inside each migration's transaction, under the
+// writer lock, is what keeps the second from applying it again.
+func TestConcurrentMigrations(t *testing.T) {
+	type pair struct{ a, b *Store }
+	engines := map[string]func(t *testing.T) pair{
+		"sqlite": func(t *testing.T) pair {
+			path := filepath.Join(t.TempDir(), "ibrain.db")
+			return pair{openSQLiteAt(t, path, Options{}), openSQLiteAt(t, path, Options{})}
+		},
+	}
+	if u := os.Getenv(pgEnv); u != "" {
+		engines["postgres"] = func(t *testing.T) pair {
+			dsn := postgresURL(t, u, createPostgresDB(t, u))
+			open := func() *Store {
+				st, err := Open(context.Background(), dsn, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				return st
+			}
+			return pair{open(), open()}
+		}
+	}
+	for name, open := range engines {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			p := open(t)
+			var wg sync.WaitGroup
+			got := make([][]int, 2)
+			errs := make([]error, 2)
+			for i, st := range []*Store{p.a, p.b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got[i], errs[i] = st.Migrate(ctx)
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("concurrent migrations: %v; %v", errs[0], errs[1])
+			}
+			all := append(slices.Clone(got[0]), got[1]...)
+			slices.Sort(all)
+			ms, err := loadMigrations()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int
+			for _, m := range ms {
+				want = append(want, m.version)
+			}
+			if !slices.Equal(all, want) {
+				t.Fatalf("applied %v and %v, want each of %v once", got[0], got[1], want)
+			}
+			if again, err := p.b.Migrate(ctx); err != nil || len(again) != 0 {
+				t.Fatalf("a third run applied %v (%v)", again, err)
+			}
+		})
+	}
 }
