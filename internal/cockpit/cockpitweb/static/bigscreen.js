@@ -19,7 +19,21 @@
     if (!charts[id]) {
       const el = document.getElementById(id);
       charts[id] = echarts.init(el, 'dark', { locale: IB.en ? 'EN' : 'ZH', renderer: 'canvas' });
-      if (window.ResizeObserver) new ResizeObserver(function () { charts[id].resize(); }).observe(el);
+      if (window.ResizeObserver) {
+        // Resize after the frame, once per frame: called back while
+        // ECharts was still building the chart, resize threw inside its
+        // layout ("reading '0'" of null, TestBigScreen in CI).
+        let pending = false;
+        new ResizeObserver(function () {
+          if (pending) return;
+          pending = true;
+          requestAnimationFrame(function () {
+            pending = false;
+            const c = charts[id];
+            if (c && !c.isDisposed() && el.clientWidth > 0 && el.clientHeight > 0) c.resize();
+          });
+        }).observe(el);
+      }
     }
     return charts[id];
   }
