@@ -18,20 +18,19 @@ import (
 	"github.com/industrybrain/ibrain/internal/registry"
 )
 
-// TestDataGeneration: a committed data write advances the generation for
-// every store on the database, a write of another store (another
-// process) is seen by this one, and neither a rolled-back write nor a
-// write of operational records (sessions, the audit trail) moves it.
-func TestDataGeneration(t *testing.T) {
-	type pair struct{ a, b *Store }
-	engines := map[string]func(t *testing.T) pair{
-		"sqlite": func(t *testing.T) pair {
+// storePair is two stores on one database: two processes.
+type storePair struct{ a, b *Store }
+
+// storePairs opens, per engine, two stores on one fresh database.
+func storePairs() map[string]func(t *testing.T) storePair {
+	engines := map[string]func(t *testing.T) storePair{
+		"sqlite": func(t *testing.T) storePair {
 			path := filepath.Join(t.TempDir(), "ibrain.db")
-			return pair{openSQLiteAt(t, path, Options{}), openSQLiteAt(t, path, Options{})}
+			return storePair{openSQLiteAt(t, path, Options{}), openSQLiteAt(t, path, Options{})}
 		},
 	}
 	if u := os.Getenv(pgEnv); u != "" {
-		engines["postgres"] = func(t *testing.T) pair {
+		engines["postgres"] = func(t *testing.T) storePair {
 			dsn := postgresURL(t, u, createPostgresDB(t, u))
 			open := func() *Store {
 				st, err := Open(context.Background(), dsn, Options{})
@@ -41,9 +40,18 @@ func TestDataGeneration(t *testing.T) {
 				t.Cleanup(func() { st.Close() })
 				return st
 			}
-			return pair{open(), open()}
+			return storePair{open(), open()}
 		}
 	}
+	return engines
+}
+
+// TestDataGeneration: a committed data write advances the generation for
+// every store on the database, a write of another store (another
+// process) is seen by this one, and neither a rolled-back write nor a
+// write of operational records (sessions, the audit trail) moves it.
+func TestDataGeneration(t *testing.T) {
+	engines := storePairs()
 	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -190,27 +198,7 @@ func TestReferenceSyncsAdvanceOnlyOnChange(t *testing.T) {
 // starts: the check inside each migration's transaction, under the
 // writer lock, is what keeps the second from applying it again.
 func TestConcurrentMigrations(t *testing.T) {
-	type pair struct{ a, b *Store }
-	engines := map[string]func(t *testing.T) pair{
-		"sqlite": func(t *testing.T) pair {
-			path := filepath.Join(t.TempDir(), "ibrain.db")
-			return pair{openSQLiteAt(t, path, Options{}), openSQLiteAt(t, path, Options{})}
-		},
-	}
-	if u := os.Getenv(pgEnv); u != "" {
-		engines["postgres"] = func(t *testing.T) pair {
-			dsn := postgresURL(t, u, createPostgresDB(t, u))
-			open := func() *Store {
-				st, err := Open(context.Background(), dsn, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				return st
-			}
-			return pair{open(), open()}
-		}
-	}
+	engines := storePairs()
 	for name, open := range engines {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
