@@ -140,52 +140,30 @@ func maxFieldsPerLine(data []byte, sep byte) int {
 }
 
 func readCSV(data []byte, opts Options) (*Sheet, error) {
+	return parseCSV(data, opts, csvParse{})
+}
+
+// csvParse chooses how parseCSV splits records.
+type csvParse struct {
+	// standard: encoding/csv even for a file without quotes (the tests
+	// compare both ways).
+	standard bool
+}
+
+func parseCSV(data []byte, opts Options, how csvParse) (*Sheet, error) {
 	text, err := decodeText(data)
 	if err != nil {
 		return nil, err
 	}
 	comma := sniffDelimiter(text)
-	// encoding/csv allocates a whole record at once, so bound the width
-	// before parsing: 50 MiB of commas would otherwise become 800 MiB of
-	// empty strings.
-	if n := maxFieldsPerLine(text, byte(comma)); n > MaxColumns {
-		return nil, fmt.Errorf("%w: more than %d columns", ErrTooLarge, MaxColumns)
-	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1 // ragged rows are padded later
-	// Strict quotes: a lazy parser lets one stray quote swallow the rest of
-	// the file into a single cell, which then fails in confusing ways.
-	cr.LazyQuotes = false
 	b := builder{opts: opts}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-					// The line where the quoted field starts: an unclosed
-					// quote is only noticed at the end of the file.
-					return nil, &LineError{Err: ErrQuote, Line: pe.StartLine, Value: lineAt(text, pe.StartLine)}
-				}
-				return nil, fmt.Errorf("%w: CSV line %d: %v", ErrFormat, pe.StartLine, pe.Err)
-			}
-			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if comma != ',' {
-			for _, c := range rec {
-				if decimalComma(c) {
-					return nil, &LineError{Err: ErrDecimalComma, Line: line, Value: trimCell(c)}
-				}
-			}
-		}
-		if err := b.add(line, rec); err != nil {
-			return nil, err
-		}
+	if !how.standard && bytes.IndexByte(text, '"') < 0 {
+		err = splitPlain(text, byte(comma), &b)
+	} else {
+		err = splitQuoted(text, comma, &b)
+	}
+	if err != nil {
+		return nil, err
 	}
 	sh, err := b.sheet()
 	if err != nil {
@@ -193,6 +171,106 @@ func readCSV(data []byte, opts Options) (*Sheet, error) {
 	}
 	sh.Delimiter = comma
 	return sh, nil
+}
+
+// splitPlain reads a CSV file without a single quote character, as most
+// report files are (a spreadsheet quotes only cells holding a separator,
+// a quote or a line break): each line is a record and each separator ends
+// a field, which is what encoding/csv makes of such a file, found with
+// the assembly-backed IndexByte instead of its byte loop (half of reading
+// a year's report file). Like encoding/csv it drops the carriage return
+// of a CRLF line end and skips empty lines, counting them.
+func splitPlain(text []byte, sep byte, b *builder) error {
+	line := 0
+	for len(text) > 0 {
+		line++
+		l := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		if n := len(l); n > 0 && l[n-1] == '\r' {
+			l = l[:n-1]
+		}
+		if len(l) == 0 {
+			continue
+		}
+		// The width is bounded before the record is allocated, as for
+		// encoding/csv below (maxFieldsPerLine).
+		n := bytes.Count(l, []byte{sep}) + 1
+		if n > MaxColumns {
+			return fmt.Errorf("%w: more than %d columns", ErrTooLarge, MaxColumns)
+		}
+		// One string per record, its fields sliced from it, as
+		// encoding/csv allocates.
+		s := string(l)
+		rec := make([]string, 0, n)
+		for {
+			i := strings.IndexByte(s, sep)
+			if i < 0 {
+				rec = append(rec, s)
+				break
+			}
+			rec = append(rec, s[:i])
+			s = s[i+1:]
+		}
+		if err := b.addCSV(line, rec, rune(sep)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitQuoted reads a CSV file with encoding/csv, strict about quotes.
+func splitQuoted(text []byte, comma rune, b *builder) error {
+	// encoding/csv allocates a whole record at once, so bound the width
+	// before parsing: 50 MiB of commas would otherwise become 800 MiB of
+	// empty strings.
+	if n := maxFieldsPerLine(text, byte(comma)); n > MaxColumns {
+		return fmt.Errorf("%w: more than %d columns", ErrTooLarge, MaxColumns)
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1 // ragged rows are padded later
+	// Strict quotes: a lazy parser lets one stray quote swallow the rest of
+	// the file into a single cell, which then fails in confusing ways.
+	cr.LazyQuotes = false
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					// The line where the quoted field starts: an unclosed
+					// quote is only noticed at the end of the file.
+					return &LineError{Err: ErrQuote, Line: pe.StartLine, Value: lineAt(text, pe.StartLine)}
+				}
+				return fmt.Errorf("%w: CSV line %d: %v", ErrFormat, pe.StartLine, pe.Err)
+			}
+			return fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := b.addCSV(line, rec, comma); err != nil {
+			return err
+		}
+	}
+}
+
+// addCSV adds a CSV record, refusing a decimal comma in a file not
+// separated by commas.
+func (b *builder) addCSV(line int, rec []string, comma rune) error {
+	if comma != ',' {
+		for _, c := range rec {
+			if decimalComma(c) {
+				return &LineError{Err: ErrDecimalComma, Line: line, Value: trimCell(c)}
+			}
+		}
+	}
+	return b.add(line, rec)
 }
 
 // decimalComma reports whether a cell is a number written with a comma

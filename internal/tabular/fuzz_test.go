@@ -118,3 +118,17 @@ func storedZip(tb testing.TB, data []byte) []byte {
 	}
 	return out.Bytes()
 }
+
+// FuzzPlainCSV: a CSV file without quotes reads the same through
+// splitPlain as through encoding/csv: the same sheet, or the same error.
+func FuzzPlainCSV(f *testing.F) {
+	for _, s := range plainCSVSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.IndexByte(data, '"') >= 0 {
+			return
+		}
+		comparePlainCSV(t, data)
+	})
+}

@@ -3,6 +3,8 @@ package tabular
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -431,4 +433,56 @@ func BenchmarkReadXLSX(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*11)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+}
+
+// plainCSVSeeds are quote-free files at the edges of splitPlain: CRLF and
+// bare CR, empty and blank lines, no final line end, separators other
+// than the comma (with a decimal comma), ragged rows, title rows, and
+// text in GBK.
+var plainCSVSeeds = []string{
+	"a,b,c\r\n1,2,3\r\n",
+	"a,b\n1,2",
+	"a,b\r\n1,2\r",
+	"a,b\r\r\n1\r,2\r\n",
+	"\n\r\n标题\n\n代码,值\n\n 1 ,\u3000x\u3000\n,,\n2,3,4,5\n6\n",
+	"a;b;c\n1;2,5;3\n",
+	"a\tb\n1\t2\t3\n",
+	"a,b\n,\n,\n",
+	"only\n",
+	"\r\n\r\n",
+	"x,'=1+1,y\n1,2,3\n",
+	"\xb4\xfa\xc2\xeb,\xd6\xb5\n1,2\n",
+}
+
+// comparePlainCSV fails when splitPlain and encoding/csv read data
+// differently.
+func comparePlainCSV(t *testing.T, data []byte) {
+	t.Helper()
+	opts := Options{MaxBytes: 1 << 20, MaxRows: 1000, MaxCells: 100_000}.withDefaults()
+	plain, perr := parseCSV(data, opts, csvParse{})
+	std, serr := parseCSV(data, opts, csvParse{standard: true})
+	if fmt.Sprint(perr) != fmt.Sprint(serr) {
+		t.Fatalf("%q: plain read fails with %v, encoding/csv with %v", data, perr, serr)
+	}
+	if !reflect.DeepEqual(plain, std) {
+		t.Fatalf("%q: plain read\n%+v\nencoding/csv\n%+v", data, plain, std)
+	}
+}
+
+// TestPlainCSVMatchesEncodingCSV: the seeds above and 3,000 random
+// quote-free files of separators, line ends, spaces and text read the
+// same through splitPlain as through encoding/csv.
+func TestPlainCSVMatchesEncodingCSV(t *testing.T) {
+	for _, s := range plainCSVSeeds {
+		comparePlainCSV(t, []byte(s))
+	}
+	rng := rand.New(rand.NewPCG(7, 13))
+	pieces := []string{",", ",", ";", "\t", "\n", "\n", "\r\n", "\r", " ", "\u3000", "1", "2.5", "-3", "1,5", "企业", "x", "'=A1", "\xef\xbb\xbf"}
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(60) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		comparePlainCSV(t, []byte(b.String()))
+	}
 }
