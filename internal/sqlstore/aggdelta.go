@@ -119,7 +119,7 @@ type pendingDeltas struct {
 // called before the rows are written (unitCells reads the firms' years,
 // not monthly_report, so the order does not change what it reads; it is
 // only that the transaction's connection is busy afterwards).
-func startReportDeltas(ctx context.Context, tx *sql.Tx, reports []report.Monthly, old map[unitKey]report.Values) (*pendingDeltas, error) {
+func startReportDeltas(ctx context.Context, q queryer, reports []report.Monthly, old map[unitKey]report.Values) (*pendingDeltas, error) {
 	written := make(map[unitKey]int, len(reports))
 	for i, r := range reports {
 		written[mkUnit(r.EnterpriseID, r.Period.Year, r.Period.Month)] = i
@@ -135,7 +135,7 @@ func startReportDeltas(ctx context.Context, tx *sql.Tx, reports []report.Monthly
 			units = append(units, next)
 		}
 	}
-	cells, err := unitCells(ctx, tx, units)
+	cells, err := unitCells(ctx, q, units)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func cellsOfFirmsSQL(ids []int64) string {
 }
 
 // unitCells reads the cells of the units' firm-years that are above scale.
-func unitCells(ctx context.Context, tx *sql.Tx, units []unitKey) (map[firmYear]cellOf, error) {
+func unitCells(ctx context.Context, q queryer, units []unitKey) (map[firmYear]cellOf, error) {
 	byYear := map[int][]int64{}
 	seen := map[firmYear]bool{}
 	for _, u := range units {
@@ -299,13 +299,13 @@ func unitCells(ctx context.Context, tx *sql.Tx, units []unitKey) (map[firmYear]c
 		}
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			q := cellAttrsSQL
+			stmt := cellAttrsSQL
 			if whole {
 				start = len(ids) // one query
 			} else {
-				q = cellsOfFirmsSQL(chunk)
+				stmt = cellsOfFirmsSQL(chunk)
 			}
-			rows, err := tx.QueryContext(ctx, q, year, fmt.Sprintf("%d-12-31", year))
+			rows, err := q.QueryContext(ctx, stmt, year, fmt.Sprintf("%d-12-31", year))
 			if err != nil {
 				return nil, fmt.Errorf("sqlstore: cells: %w", err)
 			}
@@ -341,7 +341,7 @@ const cellsWholeYear = 2000
 // file of 70,000 firms costs a few queries (PostgreSQL) or 140 (SQLite)
 // rather than one per firm-year; rows of the cross product no unit needs
 // are dropped.
-func neighbourRows(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly) (map[unitKey]report.Values, error) {
+func neighbourRows(ctx context.Context, q queryer, engine Engine, reports []report.Monthly) (map[unitKey]report.Values, error) {
 	type fm struct {
 		id    int64
 		month int
@@ -387,7 +387,7 @@ func neighbourRows(ctx context.Context, tx *sql.Tx, engine Engine, reports []rep
 	var want map[fm][]int              // written years per (firm, month), once a row comes back
 	for start := 0; start < len(firms); start += firmsInChunk(engine) {
 		test, args := firmsIn(engine, "enterprise_id", firms[start:min(start+firmsInChunk(engine), len(firms))])
-		rows, err := tx.QueryContext(ctx, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+
+		rows, err := q.QueryContext(ctx, `SELECT enterprise_id, year, month, `+strings.Join(reportColumns, ", ")+
 			` FROM monthly_report WHERE `+test+tail, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: neighbouring reports: %w", err)

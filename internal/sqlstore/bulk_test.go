@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -367,22 +368,51 @@ func TestReportCopyReaderChunks(t *testing.T) {
 	if want := 19 + len(reps)*perRow + 2; len(whole) != want {
 		t.Fatalf("stream is %d bytes, want %d", len(whole), want)
 	}
-	for _, size := range []int{1, 7, 4096, 1 << 20} {
-		r := &reportCopyReader{reports: reps}
+	readIn := func(r io.Reader, size int) []byte {
 		var got []byte
 		buf := make([]byte, size)
 		for {
 			n, err := r.Read(buf)
 			got = append(got, buf[:n]...)
 			if err == io.EOF {
-				break
+				return got
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
+	}
+	for _, size := range []int{1, 7, 4096, 1 << 20} {
+		got := readIn(&reportCopyReader{reports: reps}, size)
 		if !bytes.Equal(got, whole) {
 			t.Fatalf("reads of %d bytes give a different stream (%d bytes, want %d)", size, len(got), len(whole))
 		}
+	}
+	// An open COPY's reader (reportCopy) takes the same rows as batches
+	// of any size, an empty one included, and ends when its source is
+	// closed: the same bytes.
+	for _, size := range []int{7, 4096, 1 << 20} {
+		src := make(chan []report.Monthly)
+		go func() {
+			for start, n := 0, 1; start < len(reps); start, n = start+n, n*3 {
+				src <- reps[start:min(start+n, len(reps))]
+				if n == 9 {
+					src <- nil
+				}
+			}
+			close(src)
+		}()
+		got := readIn(&reportCopyReader{src: src, ctx: context.Background()}, size)
+		if !bytes.Equal(got, whole) {
+			t.Fatalf("batched reads of %d bytes give a different stream (%d bytes, want %d)", size, len(got), len(whole))
+		}
+	}
+	// Aborted, it fails the read (and with it the COPY) instead of ending
+	// the stream as if complete.
+	abort := make(chan struct{})
+	r := &reportCopyReader{src: make(chan []report.Monthly), abort: abort, ctx: context.Background()}
+	close(abort)
+	if _, err := io.ReadAll(r); !errors.Is(err, errCopyAborted) {
+		t.Fatalf("aborted read: %v, want errCopyAborted", err)
 	}
 }

@@ -51,9 +51,13 @@ func (s *Store) copyFrom(ctx context.Context, tx *sql.Tx, table string, cols []s
 // values in an interface and look up its encoder, a tenth of the import's
 // time on the client and most of its allocations.
 func (s *Store) copyReportRows(ctx context.Context, tx *sql.Tx, table string, reports []report.Monthly) (int64, error) {
+	return s.copyReportsFrom(ctx, tx, table, &reportCopyReader{reports: reports})
+}
+
+func (s *Store) copyReportsFrom(ctx context.Context, tx *sql.Tx, table string, r *reportCopyReader) (int64, error) {
 	var n int64
 	err := s.onTxConn(tx, func(c *pgx.Conn) error {
-		tag, err := c.PgConn().CopyFrom(ctx, &reportCopyReader{reports: reports},
+		tag, err := c.PgConn().CopyFrom(ctx, r,
 			`COPY `+table+` (`+strings.Join(reportCopyCols, ", ")+`) FROM STDIN (FORMAT binary)`)
 		n = tag.RowsAffected()
 		return err
@@ -62,6 +66,64 @@ func (s *Store) copyReportRows(ctx context.Context, tx *sql.Tx, table string, re
 		return 0, fmt.Errorf("sqlstore: copy into %s: %w", table, err)
 	}
 	return n, nil
+}
+
+// reportCopy is one COPY into monthly_report kept open across the batches
+// of a streamed write (ReportStream), on the write transaction's
+// connection: the server inserts one batch while the next is validated
+// and checked, instead of one COPY statement per batch with the checks
+// waiting between them. While it is open the transaction's connection is
+// the COPY's: nothing else may run on tx until close.
+type reportCopy struct {
+	batches chan []report.Monthly
+	abort   chan struct{}
+	done    chan struct{} // closed when the COPY has ended
+	rows    int64
+	err     error
+	closed  bool
+}
+
+// errCopyAborted fails an open COPY whose write was abandoned.
+var errCopyAborted = errors.New("sqlstore: report copy aborted")
+
+func (s *Store) openReportCopy(ctx context.Context, tx *sql.Tx) *reportCopy {
+	c := &reportCopy{batches: make(chan []report.Monthly, 4), abort: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		c.rows, c.err = s.copyReportsFrom(ctx, tx, "monthly_report", &reportCopyReader{src: c.batches, abort: c.abort, ctx: ctx})
+	}()
+	return c
+}
+
+// send adds a batch (which must not change afterwards) to the COPY; it
+// fails when the COPY has already ended with an error.
+func (c *reportCopy) send(batch []report.Monthly) error {
+	select {
+	case c.batches <- batch:
+		return nil
+	case <-c.done:
+		if c.err == nil {
+			return errors.New("sqlstore: report copy ended early")
+		}
+		return c.err
+	}
+}
+
+// close ends the COPY, completing it (complete) or failing it, and waits
+// until the connection is free again; it returns the rows copied. A
+// second close does nothing.
+func (c *reportCopy) close(complete bool) (int64, error) {
+	if c.closed {
+		return c.rows, c.err
+	}
+	c.closed = true
+	if complete {
+		close(c.batches)
+	} else {
+		close(c.abort)
+	}
+	<-c.done
+	return c.rows, c.err
 }
 
 // onTxConn runs fn with the pgx connection of PostgreSQL write
@@ -85,9 +147,16 @@ func (s *Store) onTxConn(tx *sql.Tx, fn func(c *pgx.Conn) error) error {
 // header extension length, then per row the field count and each field as
 // a length and its big-endian bytes, then -1. enterprise_id and the values
 // are BIGINT, year and month INTEGER.
+//
+// The rows are reports, followed, when src is set, by the batches src
+// delivers until it is closed (an open COPY, reportCopy); a closed abort
+// or a done ctx fails the read, and with it the COPY.
 type reportCopyReader struct {
 	reports []report.Monthly
-	next    int    // the next row to encode
+	next    int // the next row of reports to encode
+	src     <-chan []report.Monthly
+	abort   <-chan struct{}
+	ctx     context.Context
 	buf     []byte // encoded, reused
 	pend    []byte // the part of buf not read yet
 	started bool
@@ -101,8 +170,17 @@ const pgCopySignature = "PGCOPY\n\xff\r\n\x00"
 func (r *reportCopyReader) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		if len(r.pend) == 0 && !r.fill() {
-			break
+		if len(r.pend) == 0 {
+			if n > 0 && r.waits() {
+				break // hand over what is encoded before waiting for more
+			}
+			ok, err := r.fill()
+			if err != nil {
+				return n, err
+			}
+			if !ok {
+				break
+			}
 		}
 		c := copy(p[n:], r.pend)
 		r.pend = r.pend[c:]
@@ -114,11 +192,16 @@ func (r *reportCopyReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill encodes the next rows (about 32 kB) into buf; false when nothing
-// is left to encode.
-func (r *reportCopyReader) fill() bool {
+// waits says whether the next fill would wait for a batch.
+func (r *reportCopyReader) waits() bool {
+	return !r.ended && r.src != nil && r.next == len(r.reports)
+}
+
+// fill encodes the next rows (about 32 kB) into buf, waiting for the next
+// batch when it has encoded nothing yet; false when nothing is left.
+func (r *reportCopyReader) fill() (bool, error) {
 	if r.ended {
-		return false
+		return false, nil
 	}
 	b := r.buf[:0]
 	if !r.started {
@@ -127,8 +210,31 @@ func (r *reportCopyReader) fill() bool {
 		b = binary.BigEndian.AppendUint32(b, 0)
 		b = binary.BigEndian.AppendUint32(b, 0)
 	}
-	for ; r.next < len(r.reports) && len(b) < 32<<10; r.next++ {
+	for len(b) < 32<<10 {
+		if r.next == len(r.reports) {
+			if r.src == nil {
+				r.ended = true
+				b = binary.BigEndian.AppendUint16(b, 0xFFFF) // the trailer: -1
+				break
+			}
+			if len(b) > 0 {
+				break
+			}
+			select {
+			case batch, ok := <-r.src:
+				if !ok {
+					r.src = nil
+				}
+				r.reports, r.next = batch, 0
+			case <-r.abort:
+				return false, errCopyAborted
+			case <-r.ctx.Done():
+				return false, r.ctx.Err()
+			}
+			continue
+		}
 		m := &r.reports[r.next]
+		r.next++
 		b = binary.BigEndian.AppendUint16(b, uint16(3+report.NumFields))
 		b = binary.BigEndian.AppendUint32(b, 8)
 		b = binary.BigEndian.AppendUint64(b, uint64(m.EnterpriseID))
@@ -141,12 +247,8 @@ func (r *reportCopyReader) fill() bool {
 			b = binary.BigEndian.AppendUint64(b, uint64(v))
 		}
 	}
-	if r.next == len(r.reports) {
-		r.ended = true
-		b = binary.BigEndian.AppendUint16(b, 0xFFFF) // the trailer: -1
-	}
 	r.buf, r.pend = b, b
-	return true
+	return true, nil
 }
 
 // stageTable creates (or empties) a temporary table with the given column

@@ -268,7 +268,7 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 // one keyed count per chunk of firms. It stands in for the foreign key that
 // migrations 0027 (PostgreSQL, a trigger call per row) and 0045 (SQLite, a
 // lookup per row) dropped.
-func checkReportFirms(ctx context.Context, tx *sql.Tx, engine Engine, reports []report.Monthly) error {
+func checkReportFirms(ctx context.Context, q queryer, engine Engine, reports []report.Monthly) error {
 	ids := make([]int64, len(reports))
 	for i, r := range reports {
 		ids[i] = r.EnterpriseID
@@ -279,7 +279,7 @@ func checkReportFirms(ctx context.Context, tx *sql.Tx, engine Engine, reports []
 		chunk := ids[start:min(start+firmsInChunk(engine), len(ids))]
 		test, args := firmsIn(engine, "id", chunk)
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE `+test, args...).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprise WHERE `+test, args...).Scan(&n); err != nil {
 			return fmt.Errorf("sqlstore: report firms: %w", err)
 		}
 		if n != len(chunk) {
@@ -735,9 +735,9 @@ func (s *Store) EachReport(ctx context.Context, sc auth.Scope, f ReportFilter, f
 
 // refuseLocked refuses a write that touches a published period: such a
 // change must go through a revision request (internal/reporting).
-func refuseLocked(ctx context.Context, tx *sql.Tx, reports []report.Monthly) error {
+func refuseLocked(ctx context.Context, q queryer, reports []report.Monthly) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM period_lock WHERE domain = $1`, string(review.MonthlyReport)).Scan(&n); err != nil || n == 0 {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM period_lock WHERE domain = $1`, string(review.MonthlyReport)).Scan(&n); err != nil || n == 0 {
 		return err
 	}
 	seen := map[report.Period]bool{}
@@ -746,7 +746,7 @@ func refuseLocked(ctx context.Context, tx *sql.Tx, reports []report.Monthly) err
 			continue
 		}
 		seen[r.Period] = true
-		locked, err := periodLockedTx(ctx, tx, review.MonthlyReport, review.Period{Year: r.Period.Year, Month: r.Period.Month})
+		locked, err := periodLockedTx(ctx, q, review.MonthlyReport, review.Period{Year: r.Period.Year, Month: r.Period.Month})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/report"
@@ -14,7 +15,10 @@ import (
 // another goroutine as they come, in one transaction that commits on
 // Commit and rolls back on Abort, so a file that turns out invalid at its
 // last row writes nothing, as with ImportReports. On two cores the
-// validation and the insert (SQLite) or the COPY (PostgreSQL) overlap.
+// validation and the insert (SQLite) or the COPY (PostgreSQL) overlap. On
+// PostgreSQL consecutive batches of new rows share one COPY (reportCopy),
+// and each batch's checks read through the read pool while the server
+// inserts the batches before it.
 //
 // Summaries are kept as ImportReports keeps them: by delta, with each
 // batch's neighbouring rows read before the batch is written (rows an
@@ -44,6 +48,7 @@ func (s *Store) StreamReports(ctx context.Context, expected int, opts WriteOptio
 		rs.err = s.inTx(ctx, func(tx *sql.Tx) error {
 			w := s.newStreamWriter(tx, expected, opts)
 			defer w.rows.close()
+			defer w.endCopy(false) // a write that fails fails its open COPY
 			var err error
 			for batch := range rs.rows {
 				if err == nil {
@@ -115,6 +120,10 @@ type streamWriter struct {
 	old               map[unitKey]report.Values
 	written           map[unitKey]struct{}
 	existing, changed int
+	// copy is the COPY into monthly_report held open across batches on
+	// PostgreSQL (nil when none is), and copied the rows sent to it.
+	copy   *reportCopy
+	copied int
 }
 
 func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *streamWriter {
@@ -123,6 +132,35 @@ func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *st
 	return &streamWriter{s: s, tx: tx, opts: opts, expected: expected, rows: newRowWriter(s.engine),
 		all: make([]report.Monthly, 0, max(expected, 0)), locked: map[report.Period]bool{}, years: map[int]bool{},
 		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: make(map[unitKey]struct{}, max(expected, 0))}
+}
+
+// reads is where a batch's checks read (the period locks, the firms, the
+// rows around it, the summary cells). On PostgreSQL that is the read
+// pool: the transaction's connection may be busy with the open COPY, and
+// the writer lock, which every write of these tables holds (writeTx),
+// keeps their committed state the state before this write, which is what
+// the checks must see (the rows this write stored are not in it; the
+// delta leaves them out anyway).
+func (w *streamWriter) reads() queryer {
+	if w.s.engine == Postgres {
+		return w.s.read
+	}
+	return w.tx
+}
+
+// endCopy ends the open COPY, if any: completed (complete) or failed. A
+// completed COPY must have taken every row sent to it.
+func (w *streamWriter) endCopy(complete bool) error {
+	if w.copy == nil {
+		return nil
+	}
+	c, want := w.copy, w.copied
+	w.copy, w.copied = nil, 0
+	n, err := c.close(complete)
+	if err == nil && complete && n != int64(want) {
+		err = fmt.Errorf("sqlstore: report copy took %d rows of %d", n, want)
+	}
+	return err
 }
 
 // write checks and writes one batch, as upsertReportsTx does a whole write.
@@ -140,18 +178,18 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 		w.december = w.december || r.Period.Month == 12
 	}
 	if !w.opts.AcceptedRevision && len(fresh) > 0 {
-		if err := refuseLocked(ctx, w.tx, fresh); err != nil {
+		if err := refuseLocked(ctx, w.reads(), fresh); err != nil {
 			return err
 		}
 	}
-	if err := checkReportFirms(ctx, w.tx, w.s.engine, batch); err != nil {
+	if err := checkReportFirms(ctx, w.reads(), w.s.engine, batch); err != nil {
 		return err
 	}
 	if w.delta && (len(w.all)+len(batch) > w.s.deltaMax || !packable(batch)) {
 		w.delta, w.old = false, nil // rebuild the years at the end
 	}
 	if w.delta {
-		old, err := neighbourRows(ctx, w.tx, w.s.engine, batch)
+		old, err := neighbourRows(ctx, w.reads(), w.s.engine, batch)
 		if err != nil {
 			return err
 		}
@@ -177,13 +215,29 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 	var changed int
 	var err error
 	switch {
+	case w.s.engine == Postgres && w.delta && existing == 0 && (w.copy != nil || len(batch) >= w.s.bulkMin):
+		// New rows only: into the open COPY.
+		if w.copy == nil {
+			w.copy = w.s.openReportCopy(ctx, w.tx)
+		}
+		if err := w.copy.send(batch); err != nil {
+			return err
+		}
+		w.copied += len(batch)
+		changed = len(batch)
 	case w.s.engine == Postgres && len(batch) >= w.s.bulkMin:
+		if err := w.endCopy(true); err != nil {
+			return err
+		}
 		var existingCopy int
 		existingCopy, changed, err = w.s.copyReports(ctx, w.tx, batch, w.delta && existing == 0)
 		if !w.delta {
 			existing = existingCopy
 		}
 	default:
+		if err := w.endCopy(true); err != nil {
+			return err
+		}
 		if !w.delta {
 			if existing, err = w.s.existingReportKeys(ctx, w.tx, batch); err != nil {
 				return err
@@ -205,12 +259,17 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 
 // finish brings the summaries up to date and counts the write.
 func (w *streamWriter) finish(ctx context.Context) (UpsertResult, error) {
+	// The deltas' cells are read and summed while the server takes the
+	// rest of an open COPY.
 	var pend *pendingDeltas
 	if w.delta && len(w.all) > 0 {
 		var err error
-		if pend, err = startReportDeltas(ctx, w.tx, w.all, w.old); err != nil {
+		if pend, err = startReportDeltas(ctx, w.reads(), w.all, w.old); err != nil {
 			return UpsertResult{}, err
 		}
+	}
+	if err := w.endCopy(true); err != nil {
+		return UpsertResult{}, err
 	}
 	years := w.years
 	if w.opts.DeferSummaries {

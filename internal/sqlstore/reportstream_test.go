@@ -2,10 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/industrybrain/ibrain/internal/apperr"
 	"github.com/industrybrain/ibrain/internal/report"
@@ -152,6 +155,142 @@ func TestReportWritesRefuseRepeatedKeys(t *testing.T) {
 		st.bulkMin = 2
 		if res, err := st.ImportReports(ctx, rows[:4], WriteOptions{}); err != nil || res.Inserted != 3 || res.Updated != 1 {
 			t.Fatalf("distinct rows: %+v %v", res, err)
+		}
+	})
+}
+
+// TestReportStreamOpenCopy: on PostgreSQL a stream keeps one COPY open
+// across its batches of new rows and ends it before a batch that
+// updates stored rows (which is staged and merged on the same
+// connection) or a small batch written row by row; here every kind of
+// batch follows the others, including a small batch of new rows while
+// the COPY is open (it joins the COPY). Aborted with the COPY open, the
+// stream leaves everything as it was; committed, every row is stored
+// and counted once and the summaries equal a rebuild. On SQLite the same
+// stream runs through its row path.
+func TestReportStreamOpenCopy(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "OPENCOPY", 60, 2023, 2024)
+		row := func(i, m int, k int64) report.Monthly {
+			return report.Monthly{EnterpriseID: ids[i], Period: report.Period{Year: 2024, Month: m}, Values: vals(100*int64(i)+int64(m)+k, i%3 == 0)}
+		}
+		var stored []report.Monthly
+		for i := 20; i < 30; i++ {
+			stored = append(stored, row(i, 3, 0))
+		}
+		if _, err := st.UpsertReports(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		month := func(from, to, m int, k int64) []report.Monthly {
+			var out []report.Monthly
+			for i := from; i < to; i++ {
+				out = append(out, row(i, m, k))
+			}
+			return out
+		}
+		st.bulkMin = 8
+		batches := [][]report.Monthly{
+			month(0, 10, 3, 1),  // new: opens the COPY
+			month(10, 20, 3, 1), // new: the same COPY
+			month(0, 3, 4, 1),   // new and small: the same COPY
+			month(20, 30, 3, 1), // stored rows corrected: the COPY ends, staged
+			month(30, 40, 3, 1), // new: a second COPY
+			month(20, 23, 4, 1), // new and small, no COPY open: row by row
+			month(40, 60, 3, 1), // new: a third COPY, open at the end
+		}
+		send := func(rs *ReportStream) {
+			for _, b := range batches {
+				rs.Send(b)
+			}
+		}
+		before, beforeSums := snapshot(t, st), summarySnapshot(t, st)
+		rs := st.StreamReports(ctx, 0, WriteOptions{})
+		send(rs)
+		if err := rs.Abort(); err != nil {
+			t.Fatal(err)
+		}
+		if snapshot(t, st) != before || fmt.Sprint(summarySnapshot(t, st)) != fmt.Sprint(beforeSums) {
+			t.Fatal("an aborted stream changed the store")
+		}
+		rs = st.StreamReports(ctx, 0, WriteOptions{})
+		send(rs)
+		res, err := rs.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (UpsertResult{Inserted: 50 + 3 + 3, Updated: 10}); res != want {
+			t.Fatalf("counted %+v, want %+v", res, want)
+		}
+		var n, sum int64
+		if err := st.read.QueryRowContext(ctx, `SELECT COUNT(*), SUM(output) FROM monthly_report`).Scan(&n, &sum); err != nil {
+			t.Fatal(err)
+		}
+		var wantSum int64
+		for _, b := range batches {
+			for _, r := range b {
+				wantSum += r.Values[report.Output]
+			}
+		}
+		if n != 66 || sum != wantSum {
+			t.Fatalf("stored %d rows summing %d, want 66 summing %d", n, sum, wantSum)
+		}
+		maintained := summarySnapshot(t, st)
+		if err := st.RefreshAggregates(ctx, []int{2024, 2025}); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(summarySnapshot(t, st)) != fmt.Sprint(maintained) {
+			t.Fatal("the stream's summaries differ from a rebuild")
+		}
+	})
+}
+
+// TestReportCopyFailsMidway: when the server refuses a row of an open
+// COPY (here a key already stored, which the stream's checks never let
+// through), the COPY ends with the server's error, the batches sent
+// after it do not hang, and the transaction writes nothing.
+func TestReportCopyFailsMidway(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *Store) {
+		if st.engine != Postgres {
+			t.Skip("COPY is PostgreSQL's")
+		}
+		ctx := context.Background()
+		seedRegions(t, st)
+		ids := seedFirms(t, st, "COPYFAIL", 40, 2024)
+		row := func(i int) report.Monthly {
+			return report.Monthly{EnterpriseID: ids[i], Period: report.Period{Year: 2024, Month: 5}, Values: vals(int64(i+1), false)}
+		}
+		if _, err := st.UpsertReports(ctx, []report.Monthly{row(15)}); err != nil {
+			t.Fatal(err)
+		}
+		before := snapshot(t, st)
+		err := st.inTx(ctx, func(tx *sql.Tx) error {
+			c := st.openReportCopy(ctx, tx)
+			var sendErr error
+			for start := 0; start < 40 && sendErr == nil; start += 5 {
+				var b []report.Monthly
+				for i := start; i < start+5; i++ {
+					b = append(b, row(i))
+				}
+				sendErr = c.send(b)
+			}
+			_, err := c.close(true)
+			if sendErr != nil && !errors.Is(err, sendErr) && err.Error() != sendErr.Error() {
+				t.Errorf("send failed with %v, the COPY with %v", sendErr, err)
+			}
+			return err
+		})
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "23505" {
+			t.Fatalf("copy of a stored key: %v, want a unique violation", err)
+		}
+		if snapshot(t, st) != before {
+			t.Fatal("a failed COPY changed the store")
+		}
+		// The store still writes (the connection was given back).
+		if _, err := st.UpsertReports(ctx, []report.Monthly{row(1)}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

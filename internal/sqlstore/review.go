@@ -115,9 +115,9 @@ func (s *Store) ReviewEvents(ctx context.Context, d review.Domain, subject strin
 }
 
 // periodLockedTx reports whether a period is locked, inside tx.
-func periodLockedTx(ctx context.Context, tx *sql.Tx, d review.Domain, p review.Period) (bool, error) {
+func periodLockedTx(ctx context.Context, q queryer, d review.Domain, p review.Period) (bool, error) {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM period_lock WHERE domain = $1 AND year = $2 AND month = $3`,
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM period_lock WHERE domain = $1 AND year = $2 AND month = $3`,
 		string(d), p.Year, p.Month).Scan(&n); err != nil {
 		return false, err
 	}
