@@ -100,7 +100,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 	var existing int
 	var err error
 	if delta {
-		if old, err = neighbourRows(ctx, tx, s.engine, reports); err != nil {
+		if old, err = neighbourRows(ctx, tx, s.engine, reports, s.newStoredPeriods()); err != nil {
 			return res, err
 		}
 		for _, r := range reports {
@@ -118,7 +118,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			years[r.Period.Year] = true
 			december = december || r.Period.Month == 12
 		}
-		existingCopy, changed, err := s.copyReports(ctx, tx, reports, delta && existing == 0)
+		existingCopy, changed, err := s.copyReports(ctx, tx, reports, knownKeys(delta, existing, len(reports)))
 		if err != nil {
 			return res, err
 		}
@@ -206,24 +206,46 @@ func (s *Store) finishReports(ctx context.Context, tx *sql.Tx, reports []report.
 // sends them.
 var reportCopyCols = append([]string{"enterprise_id", "year", "month"}, reportColumns...)
 
+// storedKeys is what a writer knows of its keys before it writes them,
+// from the rows it read for the summaries' delta.
+type storedKeys int
+
+const (
+	keysUnknown storedKeys = iota
+	keysNew                // no key is stored
+	keysStored             // every key is stored
+)
+
+// knownKeys is what the delta's read (when delta) told of n keys, existing
+// of which were stored.
+func knownKeys(delta bool, existing, n int) storedKeys {
+	switch {
+	case !delta:
+		return keysUnknown
+	case existing == 0:
+		return keysNew
+	case existing == n:
+		return keysStored
+	}
+	return keysUnknown
+}
+
 // copyReports writes reports (distinct keys) on PostgreSQL through COPY
 // into a staging table and one merge, returning how many keys existed
-// before and how many rows changed.
-//
-// allNew says the caller knows no key is stored (it read them for the
-// summaries' delta): the rows are inserted without the existence test.
-func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, allNew bool) (existing, changed int, err error) {
-	if !allNew {
-		if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
-			return 0, 0, err
-		}
-	}
-	if allNew {
+// before and how many rows changed. Keys known to be new are COPYed
+// straight into the table; keys known to be stored skip the insert of
+// new ones (an anti-join of the batch against the key, 25-35 ms per
+// 4,096 rows at ten times the demo).
+func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Monthly, known storedKeys) (existing, changed int, err error) {
+	if known == keysNew {
 		// Straight into the table: no stage to write and read again.
 		if _, err := s.copyReportRows(ctx, tx, "monthly_report", reports); err != nil {
 			return 0, 0, err
 		}
 		return 0, len(reports), nil
+	}
+	if err := stageTable(ctx, tx, "stage_report", "enterprise_id BIGINT, year INTEGER, month INTEGER, "+strings.Join(reportColumns, " BIGINT, ")+" BIGINT"); err != nil {
+		return 0, 0, err
 	}
 	if _, err := s.copyReportRows(ctx, tx, "stage_report", reports); err != nil {
 		return 0, 0, err
@@ -234,18 +256,17 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 	// out between the two statements.
 	cols := strings.Join(reportCopyCols, ", ")
 	match := `r.enterprise_id = s.enterprise_id AND r.year = s.year AND r.month = s.month`
-	notStored := `
-		WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE ` + match + `)`
-	if allNew {
-		notStored = ""
-	}
-	out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s`+notStored)
-	if err != nil {
-		return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
-	}
-	inserted, _ := out.RowsAffected()
-	if int(inserted) == len(reports) {
-		return 0, len(reports), nil // all new: nothing to compare (a first load)
+	var inserted int64
+	if known != keysStored {
+		out, err := tx.ExecContext(ctx, `INSERT INTO monthly_report (`+cols+`) SELECT `+cols+` FROM stage_report s
+			WHERE NOT EXISTS (SELECT 1 FROM monthly_report r WHERE `+match+`)`)
+		if err != nil {
+			return 0, 0, fmt.Errorf("sqlstore: insert reports: %w", err)
+		}
+		inserted, _ = out.RowsAffected()
+		if int(inserted) == len(reports) {
+			return 0, len(reports), nil // all new: nothing to compare
+		}
 	}
 	sets := make([]string, len(reportColumns))
 	diffs := make([]string, len(reportColumns))
@@ -255,7 +276,7 @@ func (s *Store) copyReports(ctx context.Context, tx *sql.Tx, reports []report.Mo
 	}
 	// inserted rows match themselves but differ in nothing, so the UPDATE
 	// leaves them alone.
-	out, err = tx.ExecContext(ctx, `UPDATE monthly_report r SET `+strings.Join(sets, ", ")+` FROM stage_report s
+	out, err := tx.ExecContext(ctx, `UPDATE monthly_report r SET `+strings.Join(sets, ", ")+` FROM stage_report s
 		WHERE `+match+` AND (`+strings.Join(diffs, " OR ")+`)`)
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlstore: update reports: %w", err)

@@ -124,6 +124,8 @@ type streamWriter struct {
 	// PostgreSQL (nil when none is), and copied the rows sent to it.
 	copy   *reportCopy
 	copied int
+	// stored: the periods holding rows, asked once per stream.
+	stored *storedPeriods
 }
 
 func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *streamWriter {
@@ -131,7 +133,7 @@ func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *st
 	// delta needs them together at the end) is not regrown batch by batch.
 	return &streamWriter{s: s, tx: tx, opts: opts, expected: expected, rows: newRowWriter(s.engine),
 		all: make([]report.Monthly, 0, max(expected, 0)), locked: map[report.Period]bool{}, years: map[int]bool{},
-		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: make(map[unitKey]struct{}, max(expected, 0))}
+		delta: !opts.DeferSummaries, old: map[unitKey]report.Values{}, written: make(map[unitKey]struct{}, max(expected, 0)), stored: s.newStoredPeriods()}
 }
 
 // reads is where a batch's checks read (the period locks, the firms, the
@@ -189,7 +191,7 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 		w.delta, w.old = false, nil // rebuild the years at the end
 	}
 	if w.delta {
-		old, err := neighbourRows(ctx, w.reads(), w.s.engine, batch)
+		old, err := neighbourRows(ctx, w.reads(), w.s.engine, batch, w.stored)
 		if err != nil {
 			return err
 		}
@@ -230,7 +232,7 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 			return err
 		}
 		var existingCopy int
-		existingCopy, changed, err = w.s.copyReports(ctx, w.tx, batch, w.delta && existing == 0)
+		existingCopy, changed, err = w.s.copyReports(ctx, w.tx, batch, knownKeys(w.delta, existing, len(batch)))
 		if !w.delta {
 			existing = existingCopy
 		}

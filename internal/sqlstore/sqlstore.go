@@ -59,6 +59,10 @@ type Store struct {
 	// deltaMax is the largest report write whose summaries are kept by
 	// delta (deltaMaxRows; tests move it to compare with the rebuild).
 	deltaMax int
+	// wholePeriod is the smallest batch of a file of up to three months
+	// whose neighbouring rows are read as whole periods
+	// (wholePeriodRows; tests move it to compare both reads).
+	wholePeriod int
 	// districtWalk is the most index entries of a bigram a district's
 	// name search walks before it walks the district's names instead
 	// (districtWalkEntries; tests move it to compare both walks).
@@ -120,7 +124,7 @@ func PageCacheSizes(budget int64, readers int) (writerKiB, readerKiB int64) {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, districtWalk: districtWalkEntries}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, wholePeriod: wholePeriodRows, districtWalk: districtWalkEntries}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}
