@@ -364,7 +364,9 @@ func neighbourRows(ctx context.Context, q queryer, engine Engine, reports []repo
 			}
 		}
 	}
-	// The stored periods among them, and their years and months.
+	// The stored periods among them, and their years and months. A small
+	// write (an online submission, a correction) takes every period as
+	// stored: asking would cost it more round trips than it saves.
 	live := map[int32]bool{}
 	var liveYears, liveMonths []int
 	for _, y := range years {
@@ -372,9 +374,12 @@ func neighbourRows(ctx context.Context, q queryer, engine Engine, reports []repo
 			if months&(1<<m) == 0 {
 				continue
 			}
-			ok, err := stored.stored(ctx, q, y, m)
-			if err != nil {
-				return nil, err
+			ok := true
+			if len(reports) >= stored.check {
+				var err error
+				if ok, err = stored.stored(ctx, q, y, m); err != nil {
+					return nil, err
+				}
 			}
 			if ok {
 				live[periodKey(y, m)] = true
@@ -544,13 +549,14 @@ func scanNeighbours(ctx context.Context, q queryer, query string, args []any, ke
 type storedPeriods struct {
 	has  map[int32]bool
 	rows map[int32]map[int64]report.Values // whole periods read
-	// whole is the smallest batch read from whole periods (the store's
-	// wholePeriod).
-	whole int
+	// whole is the smallest batch read from whole periods, check the
+	// smallest write that asks which periods hold rows (the store's
+	// wholePeriod and storedCheck).
+	whole, check int
 }
 
 func (s *Store) newStoredPeriods() *storedPeriods {
-	return &storedPeriods{has: map[int32]bool{}, rows: map[int32]map[int64]report.Values{}, whole: s.wholePeriod}
+	return &storedPeriods{has: map[int32]bool{}, rows: map[int32]map[int64]report.Values{}, whole: s.wholePeriod, check: s.storedCheck}
 }
 
 func periodKey(year, month int) int32 { return int32(year*100 + month) }
@@ -599,6 +605,10 @@ func (sp *storedPeriods) period(ctx context.Context, q queryer, year, month int)
 	sp.rows[k] = p
 	return p, nil
 }
+
+// storedCheckRows is the smallest write whose neighbour read first asks
+// which of its periods hold any row.
+const storedCheckRows = 500
 
 // wholePeriodRows is the smallest batch of a file of up to three months
 // whose neighbours are taken from whole periods, each read once per

@@ -122,8 +122,10 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 				// PostgreSQL) with the same delta.
 				st.bulkMin = []int{1, math.MaxInt}[rng.IntN(2)]
 				// Every other pair of steps reads the neighbouring rows
-				// of a write of up to three months as whole periods.
+				// of a write of up to three months as whole periods, and
+				// every other four first asks which periods hold rows.
 				st.wholePeriod = []int{1, math.MaxInt}[step/2%2]
+				st.storedCheck = []int{1, math.MaxInt}[step/4%2]
 				// A third go through a stream in batches of 1–3 rows,
 				// so a row and its twin often fall in different
 				// batches (the later batch's neighbour read finds the
@@ -142,7 +144,7 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 				} else if _, err := st.UpsertReports(ctx, reps); err != nil {
 					t.Fatal(err)
 				}
-				check(fmt.Sprintf("step %d: %d reports (bulk from %d, whole periods from %d, streamed %v)", step, len(reps), st.bulkMin, st.wholePeriod, streamed))
+				check(fmt.Sprintf("step %d: %d reports (bulk from %d, whole periods from %d, stored check from %d, streamed %v)", step, len(reps), st.bulkMin, st.wholePeriod, st.storedCheck, streamed))
 			case k == 9 && rng.IntN(2) == 0: // a catalogue change: an industry code moves cluster in one year
 				m := readIndustryMap(t, st)
 				y, code := years[rng.IntN(3)], []string{"3011", "3670", "1311"}[rng.IntN(3)]
