@@ -126,6 +126,9 @@ func TestSummariesByDeltaMatchRebuild(t *testing.T) {
 				// every other four first asks which periods hold rows.
 				st.wholePeriod = []int{1, math.MaxInt}[step/2%2]
 				st.storedCheck = []int{1, math.MaxInt}[step/4%2]
+				// A stream reads its summary cells ahead (PostgreSQL)
+				// every other step.
+				st.cellsAheadRows = []int{0, math.MaxInt}[step%2]
 				// A third go through a stream in batches of 1–3 rows,
 				// so a row and its twin often fall in different
 				// batches (the later batch's neighbour read finds the

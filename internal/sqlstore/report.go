@@ -109,7 +109,7 @@ func (s *Store) upsertReportsTx(ctx context.Context, tx *sql.Tx, reports []repor
 			}
 		}
 		// The deltas are computed while the rows are inserted.
-		if pend, err = startReportDeltas(ctx, tx, reports, old); err != nil {
+		if pend, err = startReportDeltas(ctx, tx, reports, old, nil); err != nil {
 			return res, err
 		}
 	}

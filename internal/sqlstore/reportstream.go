@@ -48,7 +48,8 @@ func (s *Store) StreamReports(ctx context.Context, expected int, opts WriteOptio
 		rs.err = s.inTx(ctx, func(tx *sql.Tx) error {
 			w := s.newStreamWriter(tx, expected, opts)
 			defer w.rows.close()
-			defer w.endCopy(false) // a write that fails fails its open COPY
+			defer w.endCopy(false)            // a write that fails fails its open COPY
+			defer func() { w.ahead.wait() }() // set by the first batches
 			var err error
 			for batch := range rs.rows {
 				if err == nil {
@@ -126,6 +127,10 @@ type streamWriter struct {
 	copied int
 	// stored: the periods holding rows, asked once per stream.
 	stored *storedPeriods
+	// ahead reads the summary cells of the written years while the
+	// batches are written (PostgreSQL, a write of more than the store's
+	// cellsAheadRows rows kept by delta); nil otherwise.
+	ahead *cellsAhead
 }
 
 func (s *Store) newStreamWriter(tx *sql.Tx, expected int, opts WriteOptions) *streamWriter {
@@ -201,6 +206,15 @@ func (w *streamWriter) write(ctx context.Context, batch []report.Monthly) error 
 			}
 		}
 	}
+	if w.delta && w.s.engine == Postgres && w.expected > w.s.cellsAheadRows {
+		if w.ahead == nil {
+			w.ahead = &cellsAhead{ctx: ctx, q: w.s.read, years: map[int]*yearCells{}}
+		}
+		for y := range w.years {
+			w.ahead.start(y)
+			w.ahead.start(y + 1) // the year after: the written rows are its basis
+		}
+	}
 	// The batch's keys join the written ones (after the neighbour read,
 	// whose rows of this batch's keys are as they were before the write).
 	if r, again := repeatedKey(batch, w.written); again {
@@ -266,7 +280,7 @@ func (w *streamWriter) finish(ctx context.Context) (UpsertResult, error) {
 	var pend *pendingDeltas
 	if w.delta && len(w.all) > 0 {
 		var err error
-		if pend, err = startReportDeltas(ctx, w.reads(), w.all, w.old); err != nil {
+		if pend, err = startReportDeltas(ctx, w.reads(), w.all, w.old, w.ahead); err != nil {
 			return UpsertResult{}, err
 		}
 	}

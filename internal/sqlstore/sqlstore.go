@@ -67,6 +67,10 @@ type Store struct {
 	// first asks which periods hold rows (storedCheckRows; tests move
 	// it).
 	storedCheck int
+	// cellsAheadRows is the smallest streamed report write whose summary
+	// cells are read while its batches are written (cellsWholeYear;
+	// tests move it).
+	cellsAheadRows int
 	// districtWalk is the most index entries of a bigram a district's
 	// name search walks before it walks the district's names instead
 	// (districtWalkEntries; tests move it to compare both walks).
@@ -128,7 +132,7 @@ func PageCacheSizes(budget int64, readers int) (writerKiB, readerKiB int64) {
 // Open connects to dsn: "sqlite:PATH" (the file and its directory are
 // created) or a "postgres://" URL. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, wholePeriod: wholePeriodRows, storedCheck: storedCheckRows, districtWalk: districtWalkEntries}
+	s := &Store{now: opts.Now, writeWait: opts.WriteWait, onBusy: opts.OnBusy, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, wholePeriod: wholePeriodRows, storedCheck: storedCheckRows, cellsAheadRows: cellsWholeYear, districtWalk: districtWalkEntries}
 	if s.writeWait <= 0 {
 		s.writeWait = 2 * time.Minute
 	}

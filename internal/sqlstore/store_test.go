@@ -398,7 +398,7 @@ func TestHelperProcess(t *testing.T) {
 			}
 		}
 		db := stdlib.OpenDB(*cfg)
-		st = &Store{engine: Postgres, read: db, write: db, now: time.Now, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, wholePeriod: wholePeriodRows, storedCheck: storedCheckRows}
+		st = &Store{engine: Postgres, read: db, write: db, now: time.Now, bulkMin: bulkMinRows, deltaMax: deltaMaxRows, wholePeriod: wholePeriodRows, storedCheck: storedCheckRows, cellsAheadRows: cellsWholeYear}
 	}
 	idmap, err := st.EnterpriseIDs(ctx)
 	if err != nil {
