@@ -286,10 +286,19 @@ func unitCells(ctx context.Context, q queryer, units []unitKey, ahead *cellsAhea
 	}
 	out := map[firmYear]cellOf{}
 	for year, ids := range byYear {
-		if all, ok, err := ahead.year(year); ok {
-			if err != nil {
-				return nil, err
-			}
+		all, ok, err := ahead.year(year)
+		if !ok && len(ids) > cellsWholeYear {
+			// Many firms: the year's cells in one pass, keeping the
+			// wanted ones. PostgreSQL filters a long IN list by comparing
+			// each of the year's firms with every listed id, which made
+			// the chunked reads of a month's file cost more than this.
+			all, err = yearCellsOf(ctx, q, year)
+			ok = true
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			for _, id := range ids {
 				if c, ok := all[id]; ok {
 					out[firmYear{id, year}] = c
@@ -297,43 +306,9 @@ func unitCells(ctx context.Context, q queryer, units []unitKey, ahead *cellsAhea
 			}
 			continue
 		}
-		// Many firms: the year's cells in one pass, keeping the wanted
-		// ones. PostgreSQL filters a long IN list by comparing each of
-		// the year's firms with every listed id, which made the chunked
-		// reads of a month's file cost more than this.
-		whole := len(ids) > cellsWholeYear
-		var want map[int64]bool
-		if whole {
-			want = make(map[int64]bool, len(ids))
-			for _, id := range ids {
-				want[id] = true
-			}
-		}
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
-			stmt := cellAttrsSQL
-			if whole {
-				start = len(ids) // one query
-			} else {
-				stmt = cellsOfFirmsSQL(chunk)
-			}
-			rows, err := q.QueryContext(ctx, stmt, year, fmt.Sprintf("%d-12-31", year))
-			if err != nil {
-				return nil, fmt.Errorf("sqlstore: cells: %w", err)
-			}
-			for rows.Next() {
-				var id int64
-				var c cellOf
-				if err := rows.Scan(&id, &c.region, &c.cluster, &c.tier, &c.section, &c.sei, &c.specialized); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				if !whole || want[id] {
-					out[firmYear{id, year}] = c
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := eachCell(ctx, q, cellsOfFirmsSQL(chunk), year, func(id int64, c cellOf) { out[firmYear{id, year}] = c }); err != nil {
 				return nil, err
 			}
 		}
@@ -403,21 +378,28 @@ func (a *cellsAhead) wait() {
 
 // yearCellsOf reads the cells of every above-scale firm of a year.
 func yearCellsOf(ctx context.Context, q queryer, year int) (map[int64]cellOf, error) {
-	rows, err := q.QueryContext(ctx, cellAttrsSQL, year, fmt.Sprintf("%d-12-31", year))
+	out := map[int64]cellOf{}
+	err := eachCell(ctx, q, cellAttrsSQL, year, func(id int64, c cellOf) { out[id] = c })
+	return out, err
+}
+
+// eachCell runs a cells query (cellAttrsSQL or cellsOfFirmsSQL) for a
+// year and passes each row to fn.
+func eachCell(ctx context.Context, q queryer, stmt string, year int, fn func(id int64, c cellOf)) error {
+	rows, err := q.QueryContext(ctx, stmt, year, fmt.Sprintf("%d-12-31", year))
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: cells: %w", err)
+		return fmt.Errorf("sqlstore: cells: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]cellOf{}
 	for rows.Next() {
 		var id int64
 		var c cellOf
 		if err := rows.Scan(&id, &c.region, &c.cluster, &c.tier, &c.section, &c.sei, &c.specialized); err != nil {
-			return nil, err
+			return err
 		}
-		out[id] = c
+		fn(id, c)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // neighbourRows reads, before a write, the stored rows of every written

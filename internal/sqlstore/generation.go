@@ -16,9 +16,9 @@ import (
 // inTx advances it; refTx, for reference syncs that usually find nothing
 // to change, only when they changed something. Writes of operational
 // records no cached answer is computed from use opsTx and leave it alone,
-// so that a stream of them does not empty the cache: sessions and accounts (an answer depends on
-// the caller's role and scope, which the cache key holds, not on the
-// account table), the audit trail, notifications, the instrument market
+// so that a stream of them does not empty the cache: sessions and
+// accounts (an answer depends on the caller's role and scope, which the
+// cache key holds, not on the account table), the audit trail, notifications, the instrument market
 // (bookings, orders, invoices, the catalogue) and federation. Bookings
 // (bookTx, the PostgreSQL booking batches) and the few statements outside
 // a transaction (session rows, sign-in counters, federation nonces and

@@ -78,7 +78,8 @@ type reportCopy struct {
 	batches chan []report.Monthly
 	abort   chan struct{}
 	done    chan struct{} // closed when the COPY has ended
-	rows    int64
+	sent    int64         // rows given to send
+	rows    int64         // rows the server took
 	err     error
 	closed  bool
 }
@@ -100,6 +101,7 @@ func (s *Store) openReportCopy(ctx context.Context, tx *sql.Tx) *reportCopy {
 func (c *reportCopy) send(batch []report.Monthly) error {
 	select {
 	case c.batches <- batch:
+		c.sent += int64(len(batch))
 		return nil
 	case <-c.done:
 		if c.err == nil {
@@ -110,11 +112,11 @@ func (c *reportCopy) send(batch []report.Monthly) error {
 }
 
 // close ends the COPY, completing it (complete) or failing it, and waits
-// until the connection is free again; it returns the rows copied. A
-// second close does nothing.
-func (c *reportCopy) close(complete bool) (int64, error) {
+// until the connection is free again. A completed COPY must have taken
+// every row sent. A second close does nothing.
+func (c *reportCopy) close(complete bool) error {
 	if c.closed {
-		return c.rows, c.err
+		return c.err
 	}
 	c.closed = true
 	if complete {
@@ -123,7 +125,10 @@ func (c *reportCopy) close(complete bool) (int64, error) {
 		close(c.abort)
 	}
 	<-c.done
-	return c.rows, c.err
+	if c.err == nil && complete && c.rows != c.sent {
+		c.err = fmt.Errorf("sqlstore: report copy took %d rows of %d", c.rows, c.sent)
+	}
+	return c.err
 }
 
 // onTxConn runs fn with the pgx connection of PostgreSQL write

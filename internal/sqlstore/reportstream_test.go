@@ -275,7 +275,7 @@ func TestReportCopyFailsMidway(t *testing.T) {
 				}
 				sendErr = c.send(b)
 			}
-			_, err := c.close(true)
+			err := c.close(true)
 			if sendErr != nil && !errors.Is(err, sendErr) && err.Error() != sendErr.Error() {
 				t.Errorf("send failed with %v, the COPY with %v", sendErr, err)
 			}
