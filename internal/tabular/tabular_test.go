@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -484,5 +486,40 @@ func TestPlainCSVMatchesEncodingCSV(t *testing.T) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		comparePlainCSV(t, []byte(b.String()))
+	}
+}
+
+// TestReadAllKeepsEveryByte: readAll returns what io.ReadAll would, up to
+// its limit, whether the reader tells its length (an in-memory upload, a
+// file) or not (a multipart part, read in growing chunks joined once),
+// for sizes around the chunks' edges and above the limit.
+func TestReadAllKeepsEveryByte(t *testing.T) {
+	const limit = 300 << 10
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 64<<10 - 1, 64 << 10, 64<<10 + 1, 192 << 10, limit - 1, limit, limit + 1, 2 * limit} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i*7 + i>>8)
+		}
+		want := data[:min(n, limit)]
+		path := fmt.Sprintf("%s/f%d.csv", dir, n)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, r := range map[string]io.Reader{
+			"known length": bytes.NewReader(data),
+			"file":         f,
+			"no length":    struct{ io.Reader }{bytes.NewReader(data)},
+		} {
+			got, err := readAll(r, limit)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s, %d bytes: got %d bytes (%v), want %d", name, n, len(got), err, len(want))
+			}
+		}
+		f.Close()
 	}
 }
